@@ -1,0 +1,44 @@
+namespace ImplicitBias.Engine.Losses;
+
+/// <summary>
+/// A classification loss L = sum_n l(m_n) of the margins m_n = y_n &lt;x_n, beta&gt;, handled in the
+/// log domain so that margins of 1e6 (L near exp(-1e6)) neither overflow nor underflow.
+/// </summary>
+public interface ILoss
+{
+    /// <summary>"exp" or "logistic".</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Returns log L and writes weights[n] = -(d log L / d m_n) &gt;= 0, so that
+    /// grad_beta log L = -sum_n weights[n] y_n x_n. For the exponential loss the weights are a
+    /// softmax and sum to one.
+    /// </summary>
+    double LogLossAndWeights(ReadOnlySpan<double> margins, Span<double> weights);
+}
+
+/// <summary>Numerically stable scalar pieces shared by the losses.</summary>
+public static class StableMath
+{
+    /// <summary>log(1 + e^z) without overflow.</summary>
+    public static double Softplus(double z) => z > 0 ? z + Math.Log(1 + Math.Exp(-z)) : Math.Log(1 + Math.Exp(z));
+
+    /// <summary>log(log(1 + e^z)), accurate for z down to -1e300 (where it equals z).</summary>
+    public static double LogSoftplus(double z)
+    {
+        if (z < -37) return z - 0.5 * Math.Exp(z); // log(log1p(r)) = z + log(1 - r/2 + ...) for r = e^z
+        return Math.Log(Softplus(z));
+    }
+
+    /// <summary>log sum_n e^(a_n), shifted by the maximum; -infinity for an empty input.</summary>
+    public static double LogSumExp(ReadOnlySpan<double> a)
+    {
+        if (a.Length == 0) return double.NegativeInfinity;
+        double max = double.NegativeInfinity;
+        foreach (var v in a) max = Math.Max(max, v);
+        if (double.IsNegativeInfinity(max) || double.IsPositiveInfinity(max)) return max;
+        double sum = 0;
+        foreach (var v in a) sum += Math.Exp(v - max);
+        return max + Math.Log(sum);
+    }
+}

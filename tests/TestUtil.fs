@@ -1,0 +1,18 @@
+/// Shared helpers for the tests: seeded random vectors and relative comparisons.
+module ImplicitBias.Tests.TestUtil
+
+open ImplicitBias.Engine.Numerics
+
+/// A seeded vector of standard normal entries.
+let gaussian (seed: uint64) (length: int) =
+    let v = Array.zeroCreate length
+    SeededRandom(seed).FillGaussian(System.Span v)
+    v
+
+/// max_i |a_i - b_i| / max(max_i |b_i|, tiny): the relative error of a against the reference b.
+let relativeError (a: float[]) (b: float[]) =
+    let scale = max (b |> Array.map abs |> Array.max) 1e-300
+    Array.map2 (fun x y -> abs (x - y)) a b |> Array.max |> fun e -> e / scale
+
+/// Euclidean inner product.
+let dot (a: float[]) (b: float[]) = Array.fold2 (fun s x y -> s + x * y) 0.0 a b
