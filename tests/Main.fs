@@ -17,6 +17,7 @@ let main argv =
                     TestPrinters.defaultPrinter.summary config summary }
     let code = runTestsInAssemblyWithCLIArgs [ Printer counter ] argv
     let line = sprintf "%d passed, %d failed" passed failed
+    printfn ""
     // Also kept in a file so that build.fsx can repeat it as the very last line of its output.
     let summaryFile = System.IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "out", "test-summary.txt")
     System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName summaryFile) |> ignore

@@ -16,3 +16,11 @@ let relativeError (a: float[]) (b: float[]) =
 
 /// Euclidean inner product.
 let dot (a: float[]) (b: float[]) = Array.fold2 (fun s x y -> s + x * y) 0.0 a b
+
+/// Runs f, expects it to throw 'E, and returns the exception for further checks of its message.
+let throws<'E when 'E :> exn> (f: unit -> unit) (what: string) : 'E =
+    try
+        f ()
+        failwithf "%s: expected %s, but nothing was thrown" what typeof<'E>.Name
+    with
+    | :? 'E as e -> e

@@ -12,11 +12,15 @@ namespace ImplicitBias.Engine.Data;
 public static class SyntheticData
 {
     /// <summary>N Gaussian points in R^D labelled by a Gaussian teacher direction.</summary>
-    public static Dataset GaussianTeacher(int count, int dimension, ulong seed, double minTeacherMargin = 0.05)
+    public static Dataset GaussianTeacher(int count, int dimension, ulong seed, double minTeacherMargin = 0.05) =>
+        GaussianTeacher(count, dimension, seed, out _, minTeacherMargin);
+
+    /// <summary>As <see cref="GaussianTeacher(int, int, ulong, double)"/>, also returning the teacher.</summary>
+    public static Dataset GaussianTeacher(int count, int dimension, ulong seed, out double[] teacher, double minTeacherMargin = 0.05)
     {
         CheckSizes(count, dimension);
         var rng = new SeededRandom(seed);
-        var teacher = new double[dimension];
+        teacher = new double[dimension];
         rng.FillGaussian(teacher);
         return Label(teacher, count, rng, minTeacherMargin, $"gaussian-teacher(N={count},D={dimension},seed={seed})");
     }
@@ -26,7 +30,11 @@ public static class SyntheticData
     /// non-zero frequencies (each with its conjugate partner), with random phases: the setting where
     /// a convolutional network's Fourier-sparsity bias matters.
     /// </summary>
-    public static Dataset FourierSparseTeacher(int count, int dimension, int frequencies, ulong seed, double minTeacherMargin = 0.05)
+    public static Dataset FourierSparseTeacher(int count, int dimension, int frequencies, ulong seed, double minTeacherMargin = 0.05) =>
+        FourierSparseTeacher(count, dimension, frequencies, seed, out _, minTeacherMargin);
+
+    /// <summary>As <see cref="FourierSparseTeacher(int, int, int, ulong, double)"/>, also returning the teacher.</summary>
+    public static Dataset FourierSparseTeacher(int count, int dimension, int frequencies, ulong seed, out double[] teacher, double minTeacherMargin = 0.05)
     {
         CheckSizes(count, dimension);
         if (frequencies < 1) throw new ArgumentException($"frequencies must be at least 1 (got {frequencies}).");
@@ -43,7 +51,7 @@ public static class SyntheticData
             spectrum[k] = System.Numerics.Complex.FromPolarCoordinates(magnitude, phase);
             spectrum[(dimension - k) % dimension] = System.Numerics.Complex.Conjugate(spectrum[k]);
         }
-        var teacher = UnitaryDft.InverseReal(spectrum);
+        teacher = UnitaryDft.InverseReal(spectrum);
         return Label(teacher, count, rng, minTeacherMargin,
             $"fourier-sparse-teacher(N={count},D={dimension},K={frequencies},seed={seed})");
     }

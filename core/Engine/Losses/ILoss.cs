@@ -20,8 +20,15 @@ public interface ILoss
 /// <summary>Numerically stable scalar pieces shared by the losses.</summary>
 public static class StableMath
 {
-    /// <summary>log(1 + e^z) without overflow.</summary>
-    public static double Softplus(double z) => z > 0 ? z + Math.Log(1 + Math.Exp(-z)) : Math.Log(1 + Math.Exp(z));
+    /// <summary>log(1 + e^z) without overflow, accurate also where e^z is below machine epsilon.</summary>
+    public static double Softplus(double z) => z > 0 ? z + Log1P(Math.Exp(-z)) : Log1P(Math.Exp(z));
+
+    /// <summary>log(1 + x), accurate for tiny x (Goldberg's trick: the rounding of 1 + x cancels).</summary>
+    public static double Log1P(double x)
+    {
+        double u = 1 + x;
+        return u == 1 ? x : Math.Log(u) * x / (u - 1);
+    }
 
     /// <summary>log(log(1 + e^z)), accurate for z down to -1e300 (where it equals z).</summary>
     public static double LogSoftplus(double z)

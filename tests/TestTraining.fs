@@ -1,0 +1,127 @@
+/// Gradient descent (core/Engine/Training): eq. (7), the normalized rule, determinism, the
+/// recording schedule, and every stopping rule, including not converging as a recorded outcome.
+module ImplicitBias.Tests.TestTraining
+
+open System
+open System.Threading
+open Expecto
+open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
+open ImplicitBias.Engine.Losses
+open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Training
+open ImplicitBias.Tests.TestUtil
+
+let private data = SyntheticData.GaussianTeacher(6, 8, 5UL)
+let private settings step steps = TrainingSettings(step, ExponentialLoss(), steps)
+let private train (model: IParameterization) (w0: float[]) (s: TrainingSettings) =
+    GradientDescent.Train(model, data, ReadOnlySpan w0, s)
+
+[<Tests>]
+let tests =
+    testList "Training" [
+        testCase "one fixed step is eq. (7): w - eta grad L(w), with grad L = L grad log L" <| fun _ ->
+            for model in [ LinearModel(8) :> IParameterization; FullyConnectedNetwork(8, 3); ConvolutionalFourierNetwork(8, 2) ] do
+                let w0 = model.Initialize(1.0, 3UL)
+                let objective = LogLossObjective(model, data, ExponentialLoss())
+                let grad = Array.zeroCreate model.ParameterCount
+                let logLoss = objective.ValueAndGradient(ReadOnlySpan w0, Span grad)
+                let expected = Array.map2 (fun w g -> w - 0.01 * exp logLoss * g) w0 grad
+                let result = train model w0 (settings (FixedStep 0.01) 1L)
+                Expect.isLessThan (relativeError result.Parameters expected) 1e-14 model.Name
+
+        testCase "the normalized multiplier follows its documented formula" <| fun _ ->
+            // s = (eta / R^2) / max(rho^(nu-1), rho^((nu-2)/2)) with rho = ||w||^2 / nu; only the first term for nu = 1.
+            let rule = NormalizedStep 0.5
+            Expect.floatClose Accuracy.veryHigh (rule.Multiplier(-3.0, 4.0, 1, 2.0)) (0.5 / 2.0) "nu = 1: eta / R^2"
+            Expect.floatClose Accuracy.veryHigh (rule.Multiplier(-3.0, 8.0, 2, 1.0)) (0.5 / 4.0) "nu = 2, rho = 4"
+            Expect.floatClose Accuracy.veryHigh (rule.Multiplier(-3.0, 0.5, 2, 1.0)) 0.5 "nu = 2, rho = 1/4: divisor 1"
+            Expect.floatClose Accuracy.veryHigh (rule.Multiplier(-3.0, 0.03, 3, 1.0)) (0.5 / sqrt 0.01) "nu = 3, rho = 0.01: rho^(1/2)"
+
+        testCase "step rules parse and print" <| fun _ ->
+            Expect.equal (StepRule.Parse "fixed:0.25") (FixedStep 0.25 :> StepRule) "fixed"
+            Expect.equal ((StepRule.Parse "normalized:2").Describe()) "normalized:2" "normalized"
+            for bad in [ "fixed"; "fixed:-1"; "fixed:abc"; "slow:1"; "normalized:0"; "normalized:NaN" ] do
+                throws<ArgumentException> (fun () -> StepRule.Parse bad |> ignore) bad |> ignore
+
+        testCase "deterministic: the same inputs give bit-identical iterates and records" <| fun _ ->
+            for model in [ FullyConnectedNetwork(8, 2) :> IParameterization; ConvolutionalFourierNetwork(8, 3); DiagonalNetwork(8, 2) ] do
+                let w0 = model.Initialize(0.1, 9UL)
+                let a, b = train model w0 (settings (NormalizedStep 0.5) 3000L), train model w0 (settings (NormalizedStep 0.5) 3000L)
+                Expect.equal a.Parameters b.Parameters model.Name
+                Expect.equal (a.Records |> Seq.map (fun r -> r.LogLoss) |> Seq.toList) (b.Records |> Seq.map (fun r -> r.LogLoss) |> Seq.toList) model.Name
+
+        testCase "records are log-spaced, start at 0 and end at the last step" <| fun _ ->
+            let r = train (LinearModel 8) (LinearModel(8).Initialize(0.1, 1UL)) (TrainingSettings(NormalizedStep 0.5, ExponentialLoss(), 10000L, RecordsPerDecade = 10))
+            let steps = r.Records |> Seq.map (fun x -> x.Step) |> Seq.toArray
+            Expect.equal steps[0] 0L "first"
+            Expect.equal steps[steps.Length - 1] 10000L "last"
+            Expect.isTrue (steps |> Array.pairwise |> Array.forall (fun (a, b) -> b > a)) "increasing"
+            let inDecade lo hi = steps |> Array.filter (fun s -> s >= lo && s < hi) |> Array.length
+            Expect.equal (inDecade 1000L 10000L) 10 "10 records in [1000, 10000)"
+            Expect.equal (inDecade 100L 1000L) 10 "10 records in [100, 1000)"
+
+        testCase "recorded metrics are what they claim" <| fun _ ->
+            let model = ConvolutionalFourierNetwork(8, 2)
+            let r = train model (model.Initialize(0.5, 2UL)) (settings (NormalizedStep 0.5) 500L)
+            Expect.isTrue (Double.IsNaN r.Records[0].AngleToPrevious) "no angle at the first record"
+            let z = data.SignedFeatures()
+            for x in r.Records |> Seq.skip 1 do
+                Expect.floatClose Accuracy.veryHigh (sqrt (dot x.Direction x.Direction)) 1.0 "unit direction"
+                Expect.isLessThan (relativeError x.FourierMagnitudes (UnitaryDft.Magnitudes(ReadOnlySpan x.Direction))) 1e-12 "spectrum"
+                Expect.floatClose Accuracy.high x.NormalizedMargin (Geometry.NormalizedMargin(ReadOnlySpan z, ReadOnlySpan x.Direction)) "margin"
+            let final = r.Final
+            Expect.floatClose Accuracy.high final.BetaNorm (sqrt (dot r.Beta r.Beta)) "beta norm"
+            Expect.floatClose Accuracy.high final.ParameterNorm (sqrt (dot r.Parameters r.Parameters)) "parameter norm"
+
+        testCase "stops at the step budget" <| fun _ ->
+            let r = train (LinearModel 8) (Array.zeroCreate 8) (settings (NormalizedStep 0.5) 123L)
+            Expect.equal (r.Outcome, r.Steps) (TrainingOutcome.StepLimit, 123L) "outcome"
+
+        testCase "stops at the log-loss target" <| fun _ ->
+            let s = TrainingSettings(NormalizedStep 0.5, ExponentialLoss(), 1_000_000L, LogLossTarget = -50.0)
+            let r = train (DiagonalNetwork(8, 2)) (DiagonalNetwork(8, 2).Initialize(0.1, 4UL)) s
+            Expect.equal r.Outcome TrainingOutcome.LossTargetReached "outcome"
+            Expect.isLessThanOrEqual r.Final.LogLoss -50.0 "final log L"
+            Expect.isGreaterThan r.Records[r.Records.Count - 2].LogLoss -50.0 "not reached before the last record"
+
+        testCase "stops at the wall-clock limit" <| fun _ ->
+            let s = TrainingSettings(NormalizedStep 0.5, ExponentialLoss(), Int64.MaxValue, TimeLimitSeconds = 0.3)
+            let r = train (FullyConnectedNetwork(8, 2)) (FullyConnectedNetwork(8, 2).Initialize(0.1, 4UL)) s
+            Expect.equal r.Outcome TrainingOutcome.TimeLimit "outcome"
+            Expect.isGreaterThanOrEqual r.Seconds 0.3 "ran at least the limit"
+
+        testCase "a cancelled run stops with outcome Cancelled" <| fun _ ->
+            use cts = new CancellationTokenSource()
+            cts.Cancel()
+            let r = GradientDescent.Train(LinearModel 8, data, ReadOnlySpan(Array.zeroCreate 8), settings (NormalizedStep 0.5) 1000L, null, cts.Token)
+            Expect.equal (r.Outcome, r.Steps) (TrainingOutcome.Cancelled, 0L) "outcome"
+
+        testCase "a diverging run is recorded as NonFinite, not thrown, and keeps the last finite state" <| fun _ ->
+            let model = FullyConnectedNetwork(8, 3)
+            let r = train model (model.Initialize(3.0, 1UL)) (settings (FixedStep 1e200) 1000L)
+            Expect.equal r.Outcome TrainingOutcome.NonFinite "outcome"
+            Expect.isTrue (r.Parameters |> Array.forall Double.IsFinite) "finite parameters"
+            Expect.isTrue (Double.IsFinite r.Final.LogLoss) "finite final log loss"
+
+        testCase "the normalized rule separates the data and drives log L down at depths 1-5 (fc, conv)" <| fun _ ->
+            for make in [ (fun l -> FullyConnectedNetwork(8, l) :> IParameterization); (fun l -> ConvolutionalFourierNetwork(8, l)) ] do
+                for depth in 1 .. 5 do
+                    let model = make depth
+                    let r = train model (model.Initialize(0.1, 6UL)) (settings (NormalizedStep 0.5) 20000L)
+                    Expect.equal r.Outcome TrainingOutcome.StepLimit model.Name
+                    Expect.isGreaterThan r.Final.NormalizedMargin 0.0 $"{model.Name}: separates"
+                    Expect.isLessThan r.Final.LogLoss -20.0 $"{model.Name}: loss driven down"
+
+        testCase "diagonal networks of depth 2 separate; deeper ones may stall, which is recorded, not thrown" <| fun _ ->
+            // For diagonal networks w_l[i]^2 - w_k[i]^2 is conserved by gradient flow, so from a small
+            // initialization the sign of beta_i = prod_l w_l[i] is nearly locked for L >= 3 and the run can
+            // stall at a non-separating point (the paper's assumption (a), L -> 0, then fails). Depth 2 can
+            // still flip signs. The runs end normally with outcome StepLimit either way.
+            for depth in 2 .. 5 do
+                let model = DiagonalNetwork(8, depth)
+                let r = train model (model.Initialize(0.1, 6UL)) (settings (NormalizedStep 0.5) 20000L)
+                Expect.equal r.Outcome TrainingOutcome.StepLimit model.Name
+                Expect.isTrue (Double.IsFinite r.Final.LogLoss) model.Name
+                if depth = 2 then Expect.isGreaterThan r.Final.NormalizedMargin 0.0 "depth 2 separates"
+    ]
