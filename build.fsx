@@ -36,6 +36,13 @@ Target.create "Restore" (fun _ ->
     run "dotnet" "paket restore"
     run "dotnet" (sprintf "restore %s" solution))
 
+/// Installs Debian's Chromium when it is missing (PNG export of figures needs it); as root through apt-get.
+Target.create "Chromium" (fun _ ->
+    if File.exists "/usr/bin/chromium" then Trace.trace "chromium: /usr/bin/chromium is present"
+    elif Environment.isLinux && File.exists "/usr/bin/apt-get" then
+        run "/bin/sh" "-c \"apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null\""
+    else Trace.traceImportant "chromium is missing and cannot be installed here: PNG figures will fail (HTML still works)")
+
 Target.create "Build" (fun _ -> run "dotnet" (sprintf "build %s -c Release --no-restore -v quiet -nologo" solution))
 
 Target.create "Test" (fun _ ->
@@ -48,7 +55,9 @@ Target.create "Bench" (fun _ -> script "bench.fsx" "")
 open Fake.Core.TargetOperators
 
 "Restore" ==> "Build" ==> "Test" |> ignore
+"Chromium" ==> "Test" |> ignore
 "Build" ==> "Reproduce" |> ignore
+"Chromium" ==> "Reproduce" |> ignore
 "Build" ==> "Bench" |> ignore
 
 let testSummary = root </> "out" </> "test-summary.txt"
