@@ -19,7 +19,7 @@ let private entriesOn (rng: SeededRandom) count (onSet: int -> bool) =
 /// Builds beta supported on the given entries (time indices or half-spectrum frequencies), two
 /// active points z_1, z_2 with alpha_1 z_1 + alpha_2 z_2 = g (the sub-gradient of ||.||_p^p,
 /// eq. 12/13) on the support and margin exactly 1, plus off-support noise of size `offScale`
-/// (it changes neither margins nor eq. 11 on the support) and two inactive points of margin 2.
+/// (relative to alpha; it changes neither margins nor eq. 11 on the support) and two inactive points of margin 2.
 let construct (domain: PenaltyDomain) (dim: int) (support: int[]) (p: float) (offScale: float) (seed: uint64) =
     let rng = SeededRandom(seed)
     let count = DomainEntries.Count(dim, domain)
@@ -27,7 +27,7 @@ let construct (domain: PenaltyDomain) (dim: int) (support: int[]) (p: float) (of
     let bEntries = entriesOn rng count onS
     let beta = DomainEntries.ToVector(bEntries, dim, domain)
     let bEntries = DomainEntries.Of(beta, domain) // self-conjugate entries are now real
-    let gEntries = bEntries |> Array.map (fun b -> if b.Magnitude > 0.0 then b / b.Magnitude * (p * b.Magnitude ** (p - 1.0)) else Complex.Zero)
+    let gEntries = bEntries |> Array.mapi (fun j b -> if onS j then b / b.Magnitude * (p * b.Magnitude ** (p - 1.0)) else Complex.Zero)
     let g = DomainEntries.ToVector(gEntries, dim, domain)
     let total = dot g beta // = p ||beta||_p^p in the domain
     let bb = dot beta beta
@@ -35,7 +35,8 @@ let construct (domain: PenaltyDomain) (dim: int) (support: int[]) (p: float) (of
         let u = DomainEntries.ToVector(entriesOn rng count onS, dim, domain)
         let c = dot u beta / bb
         Array.map2 (fun a b -> a - c * b) u beta
-    let offNoise () = DomainEntries.ToVector(entriesOn rng count (onS >> not), dim, domain) |> Array.map ((*) offScale)
+    // Off-support noise scaled so that alpha-weighted it has entries of order offScale.
+    let offNoise () = DomainEntries.ToVector(entriesOn rng count (onS >> not), dim, domain) |> Array.map ((*) (offScale / total))
     let a1 = 0.3 * total
     let a2 = total - a1
     let z1core = Array.map2 (+) (onSupportOrthogonal ()) (beta |> Array.map (fun v -> v / bb))
