@@ -34,6 +34,10 @@ public static class MinNormPoint
             scale = Math.Max(scale, Math.Sqrt(q));
             if (q < best) { best = q; start = n; }
         }
+        var gram = new double[count * count]; // Gram matrix of the rows, computed once for the affine solves
+        for (int a = 0; a < count; a++)
+            for (int b = a; b < count; b++)
+                gram[a * count + b] = gram[b * count + a] = TensorPrimitives.Dot<double>(Row(a), Row(b));
         var corral = new List<int> { start };
         var lambda = new List<double> { 1.0 };
         var p = Row(start).ToArray();
@@ -52,7 +56,7 @@ public static class MinNormPoint
             corral.Add(j); lambda.Add(0.0);
             while (true) // minor cycle: move towards the affine minimizer, dropping points that hit zero weight
             {
-                var mu = AffineMinimizer(z, dim, corral);
+                var mu = AffineMinimizer(gram, count, corral);
                 if (mu is null) break;
                 double theta = 1.0; int drop = -1;
                 for (int i = 0; i < mu.Length; i++)
@@ -77,17 +81,13 @@ public static class MinNormPoint
     }
 
     /// <summary>argmin ||sum mu_i z_i|| s.t. sum mu_i = 1 over the corral (mu may be negative), from the bordered Gram system; null if singular.</summary>
-    private static double[]? AffineMinimizer(double[] z, int dim, List<int> corral)
+    private static double[]? AffineMinimizer(double[] gram, int count, List<int> corral)
     {
         int k = corral.Count;
         var m = Matrix<double>.Build.Dense(k + 1, k + 1);
         for (int a = 0; a < k; a++)
         {
-            for (int b = a; b < k; b++)
-            {
-                double g = TensorPrimitives.Dot<double>(z.AsSpan(corral[a] * dim, dim), z.AsSpan(corral[b] * dim, dim));
-                m[a, b] = g; m[b, a] = g;
-            }
+            for (int b = 0; b < k; b++) m[a, b] = gram[corral[a] * count + corral[b]];
             m[a, k] = 1; m[k, a] = 1;
         }
         var rhs = Vector<double>.Build.Dense(k + 1);
