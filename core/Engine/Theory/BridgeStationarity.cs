@@ -34,13 +34,7 @@ public static class BridgeStationarity
             throw new ArgumentException($"beta has {beta.Length} entries but {data.Name} has D = {data.Dimension}.");
         int n = data.Count, dim = data.Dimension;
         var z = data.SignedFeatures();
-        var margins = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            double s = 0;
-            for (int d = 0; d < dim; d++) s += z[i * dim + d] * beta[d];
-            margins[i] = s;
-        }
+        var margins = Reference.Certificate.Margins(data, beta);
         double gamma = margins.Min();
         var empty = Array.Empty<int>();
         StationarityCertificate Fail(CertificateOutcome o) =>
