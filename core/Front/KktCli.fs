@@ -37,6 +37,7 @@ dotnet fsi scripts/reference.fsx --data FILE.csv --kkt BETA.csv --p P --domain f
             "off_support_max", JNumber c.OffSupportMax
             "minimum_margin", JNumber c.MinimumMargin
             "scale_to_unit_margin", JNumber c.Scale
+            "equations", JInt(int64 c.Equations)
             "active_set", ints c.ActiveSet
             "support", ints c.Support
             "alpha", JArray [ for a in c.Alpha -> JNumber a ]

@@ -38,7 +38,7 @@ public static class BridgeStationarity
         double gamma = margins.Min();
         var empty = Array.Empty<int>();
         StationarityCertificate Fail(CertificateOutcome o) =>
-            new(o, p, domain, gamma, double.NaN, empty, empty, new double[n], double.NaN, double.NaN, options);
+            new(o, p, domain, gamma, double.NaN, empty, empty, new double[n], double.NaN, double.NaN, 0, options);
         bool zero = true;
         foreach (var v in beta) if (v != 0) { zero = false; break; }
         if (zero) return Fail(CertificateOutcome.Zero);
@@ -103,6 +103,6 @@ public static class BridgeStationarity
         }
         var fullSupport = support.SelectMany(j => DomainEntries.FullIndices(j, dim, domain)).OrderBy(d => d).ToArray();
         return new StationarityCertificate(CertificateOutcome.Computed, p, domain, gamma, scale, active, fullSupport,
-            alpha, fit.ResidualNorm / targetNorm, offSupport, options);
+            alpha, fit.ResidualNorm / targetNorm, offSupport, rows, options);
     }
 }
