@@ -1,6 +1,7 @@
-// Reference solutions and certificates; run with --help. The --kkt mode is KktCli (stationarity of eq. 10-13).
+// Reference max-margin solutions with certificates; run with --help for the flags.
+//   dotnet fsi scripts/reference.fsx --data FILE.csv --bias l2|fourier-l1|l1 --out DIR
+//   dotnet fsi scripts/reference.fsx --data FILE.csv --kkt BETA.csv --p P --domain fourier|time [--out DIR]
 #load "engine.fsx"
+#r "Google.OrTools.dll"
 
-let args = fsi.CommandLineArgs |> Array.toList |> List.tail
-exit (if List.contains "--kkt" args then ImplicitBias.KktCli.main args
-      else (eprintfn "usage: reference.fsx --data FILE.csv --kkt BETA.csv --p P --domain fourier|time [--out DIR]"; 2))
+exit (ImplicitBias.ReferenceCli.main (fsi.CommandLineArgs |> Array.toList |> List.tail))
