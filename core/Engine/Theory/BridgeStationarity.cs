@@ -21,6 +21,8 @@ namespace ImplicitBias.Engine.Theory;
 /// <para>Hermitian structure. In Fourier the half spectrum k = 0..floor(D/2) is used; real and
 /// imaginary parts are separate rows, and rows of a frequency with a distinct conjugate partner are
 /// weighted by sqrt(2), so the residual norm equals the one over the whole spectrum.</para>
+/// <para>The residual is that of the alpha returned, which is always feasible (alpha &gt;= 0 on the active
+/// set), so even if the NNLS iteration stopped early it is an upper bound on the best residual.</para>
 /// </summary>
 public static class BridgeStationarity
 {
