@@ -78,8 +78,10 @@ let tests =
             Expect.isLessThan (relativeError f.Beta (h t.Beta)) 1e-6 "beta = H c"
 
         testCase "Fourier-l1: the SOCP optimum lies in the polygon-LP bracket [LP, LP / cos(pi/M)]" <| fun () ->
-            for n, d, seed in [ 8, 16, 16UL; 10, 9, 17UL ] do
-                let data = SyntheticData.GaussianTeacher(n, d, seed)
+            let datasets =
+                [ SyntheticData.GaussianTeacher(8, 16, 16UL); SyntheticData.GaussianTeacher(10, 9, 17UL)
+                  SyntheticData.FourierSparseTeacher(16, 32, 3, 18UL); SyntheticData.GaussianTeacher(40, 12, 19UL) ]
+            for data in datasets do
                 let s = FourierL1MaxMargin.Solve data
                 let m = 64
                 let lp = polygonBound data m
