@@ -60,6 +60,8 @@ module TrainCli =
     let usage =
         """Train a linear network by gradient descent on a CSV dataset (label first, then features).
 
+(dotnet fsi takes a plain --help itself: for this text run the script with no arguments, or with -- --help)
+
 dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth L
     [--steps N] [--time-limit SECONDS] [--step fixed:ETA|normalized:ETA] [--loss exp|logistic]
     [--init-scale S] [--seed S] [--log-loss-target T] --out DIR
@@ -97,7 +99,7 @@ dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth
             let s = p.Settings
             match args with
             | [] -> Ok p
-            | ("--help" | "-h") :: rest -> go { p with Help = true } rest
+            | ("--help" | "-h" | "help") :: rest -> go { p with Help = true } rest
             | flag :: value :: rest when flag.StartsWith "--" ->
                 let next =
                     match flag with
@@ -118,10 +120,10 @@ dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth
                     | "--init-scale" -> positive flag value |> Result.map (fun v -> { p with Settings = { s with InitScale = v } })
                     | "--seed" -> number flag value UInt64.TryParse |> Result.map (fun v -> { p with Settings = { s with Seed = v } })
                     | "--log-loss-target" -> float' flag value |> Result.map (fun v -> { p with Settings = { s with LogLossTarget = v } })
-                    | _ -> Error $"unknown flag '{flag}' (see --help)"
+                    | _ -> Error $"unknown flag '{flag}' (see: dotnet fsi scripts/train.fsx -- --help)"
                 next |> Result.bind (fun p -> go p rest)
             | [ flag ] when flag.StartsWith "--" -> Error $"{flag}: missing value"
-            | other :: _ -> Error $"unexpected argument '{other}' (see --help)"
+            | other :: _ -> Error $"unexpected argument '{other}' (see: dotnet fsi scripts/train.fsx -- --help)"
         go { Settings = Run.defaults; Data = None; Out = None; Help = false } args
 
     /// Progress on stderr: a line at most every two seconds of training.
@@ -132,9 +134,11 @@ dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth
                 last <- r.Seconds
                 eprintfn "  step %d  %.1fs  log L = %.4g  normalized margin = %.6g" r.Step r.Seconds r.LogLoss r.NormalizedMargin
 
-    /// Runs the command line; returns the process exit code (0 ok, 2 bad input).
+    /// Runs the command line; returns the process exit code (0 ok, 2 bad input). Note: `dotnet fsi`
+    /// itself takes a plain --help, so the script's usage is reached with `-- --help`, `help`, or no arguments.
     let main (args: string list) =
-        match parse args with
+        let args = match args with "--" :: rest -> rest | _ -> args
+        match parse (if List.isEmpty args then [ "--help" ] else args) with
         | Error e ->
             eprintfn "error: %s" e
             2
@@ -143,8 +147,8 @@ dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth
             0
         | Ok p ->
             match p.Data, p.Out with
-            | None, _ -> eprintfn "error: --data FILE.csv is required (see --help)"; 2
-            | _, None -> eprintfn "error: --out DIR is required (see --help)"; 2
+            | None, _ -> eprintfn "error: --data FILE.csv is required (see: dotnet fsi scripts/train.fsx -- --help)"; 2
+            | _, None -> eprintfn "error: --out DIR is required (see: dotnet fsi scripts/train.fsx -- --help)"; 2
             | Some dataPath, Some out ->
                 try
                     let data = CsvDataset.Load dataPath
