@@ -1,0 +1,108 @@
+using System.Numerics;
+using ImplicitBias.Engine.Data;
+using ImplicitBias.Engine.Numerics;
+
+namespace ImplicitBias.Engine.Theory;
+
+/// <summary>Why the local solver stopped.</summary>
+public enum LocalSolverOutcome
+{
+    /// <summary>The relative change of beta fell below the tolerance.</summary>
+    Converged,
+    /// <summary>The iteration budget ran out; Beta is the last (feasible) iterate.</summary>
+    IterationLimit,
+    /// <summary>The reweighted problem was infeasible: the data is not separable on the start's support.</summary>
+    NotSeparable,
+}
+
+/// <summary>The answer of <see cref="BridgeLocalSolver.Solve"/>.</summary>
+/// <param name="Outcome">Why it stopped.</param>
+/// <param name="Beta">The stationary point, at unit minimum margin (null when not separable).</param>
+/// <param name="Iterations">Reweighted problems solved.</param>
+/// <param name="Objectives">sum_d |entry_d|^p (full domain) after each iteration; non-increasing (majorize-minimize).</param>
+public sealed record LocalSolution(LocalSolverOutcome Outcome, double[]? Beta, int Iterations, double[] Objectives);
+
+/// <summary>
+/// Finds a first-order stationary point of min ||beta_hat||_p^p (Fourier) or ||beta||_p^p (time)
+/// s.t. y_n &lt;x_n, beta&gt; &gt;= 1, 0 &lt; p &lt; 2, from a given start, by iteratively reweighted l2
+/// (a majorize-minimize method): |t|^p = (t^2)^(p/2) is concave in t^2, so
+/// |t|^p &lt;= |t0|^p + (p/2) |t0|^(p-2) (t^2 - t0^2), and each step minimizes
+/// sum_j c_j |beta_j|^2 with c_j = |beta_j^(t)|^(p-2) under the margin constraints.
+/// With s_j = 1/sqrt(c_j) and u_j = beta_j / s_j this is the plain l2 max-margin problem on the
+/// data x'_n whose entries are s_j x_n[j] (the weights are symmetric over conjugate pairs, so x'_n
+/// stays real): no weighted solver is needed. Entries that fall below <see cref="ZeroThreshold"/>
+/// times the largest are set to zero for good (c = infinity), which is how the support shrinks.
+/// The l2 max-margin step is a delegate; the default is <see cref="LeastDistance"/> (this project's
+/// own small dual solver via non-negative least squares).
+/// </summary>
+public static class BridgeLocalSolver
+{
+    /// <summary>Relative size below which an entry is taken as zero for good.</summary>
+    public const double ZeroThreshold = 1e-12;
+
+    /// <summary>l2 max margin by least distance programming: min ||beta|| s.t. Z beta &gt;= 1; null if infeasible.</summary>
+    public static double[]? L2MaxMargin(Dataset data)
+    {
+        var h = Enumerable.Repeat(1.0, data.Count).ToArray();
+        return LeastDistance.Solve(data.SignedFeatures(), data.Count, data.Dimension, h).X;
+    }
+
+    /// <summary>
+    /// Runs reweighted l2 from <paramref name="start"/> (any scale; its zero entries stay zero) until the
+    /// relative change of beta is below <paramref name="tolerance"/> or <paramref name="maxIterations"/> pass.
+    /// <paramref name="l2MaxMargin"/> solves min ||b||_2 s.t. y_n &lt;x_n, b&gt; &gt;= 1 (null: not separable).
+    /// </summary>
+    public static LocalSolution Solve(
+        Dataset data, double p, PenaltyDomain domain, ReadOnlySpan<double> start,
+        double tolerance = 1e-10, int maxIterations = 500, Func<Dataset, double[]?>? l2MaxMargin = null)
+    {
+        if (!(p > 0 && p < 2)) throw new ArgumentException($"p must be in (0, 2) (got {p}).");
+        if (start.Length != data.Dimension) throw new ArgumentException($"start has {start.Length} entries but D = {data.Dimension}.");
+        l2MaxMargin ??= L2MaxMargin;
+        int dim = data.Dimension, n = data.Count;
+        var pointEntries = Enumerable.Range(0, n).Select(i =>
+        {
+            var x = data.Point(i).ToArray();
+            return DomainEntries.Of(x, domain);
+        }).ToArray();
+        var beta = start.ToArray();
+        var objectives = new List<double>();
+        for (int it = 1; it <= maxIterations; it++)
+        {
+            var entries = DomainEntries.Of(beta, domain);
+            double largest = entries.Max(e => e.Magnitude);
+            if (!(largest > 0)) return new LocalSolution(LocalSolverOutcome.NotSeparable, null, it - 1, objectives.ToArray());
+            var s = entries.Select(e => e.Magnitude > ZeroThreshold * largest ? Math.Pow(e.Magnitude, 1 - p / 2) : 0.0).ToArray();
+            var features = new double[n * dim];
+            for (int i = 0; i < n; i++)
+            {
+                var scaled = new Complex[s.Length];
+                for (int j = 0; j < s.Length; j++) scaled[j] = s[j] * pointEntries[i][j];
+                DomainEntries.ToVector(scaled, dim, domain).CopyTo(features, i * dim);
+            }
+            var u = l2MaxMargin(new Dataset(features, data.Labels, dim, data.Name + " (reweighted)"));
+            if (u is null) return new LocalSolution(LocalSolverOutcome.NotSeparable, null, it, objectives.ToArray());
+            var uEntries = DomainEntries.Of(u, domain);
+            for (int j = 0; j < s.Length; j++) uEntries[j] *= s[j];
+            var next = DomainEntries.ToVector(uEntries, dim, domain);
+            objectives.Add(Objective(next, p, domain));
+            double change = 0, norm = 0;
+            for (int d = 0; d < dim; d++) { change += (next[d] - beta[d]) * (next[d] - beta[d]); norm += next[d] * next[d]; }
+            // Compare directions at unit margin: the start may be at any scale, so skip the first test.
+            beta = next;
+            if (it > 1 && Math.Sqrt(change / norm) <= tolerance)
+                return new LocalSolution(LocalSolverOutcome.Converged, beta, it, objectives.ToArray());
+        }
+        return new LocalSolution(LocalSolverOutcome.IterationLimit, beta, maxIterations, objectives.ToArray());
+    }
+
+    /// <summary>sum over the full domain of |entry|^p: ||beta||_p^p or ||beta_hat||_p^p.</summary>
+    public static double Objective(ReadOnlySpan<double> beta, double p, PenaltyDomain domain)
+    {
+        var entries = DomainEntries.Of(beta, domain);
+        double total = 0;
+        for (int j = 0; j < entries.Length; j++)
+            total += DomainEntries.Multiplicity(j, beta.Length, domain) * Math.Pow(entries[j].Magnitude, p);
+        return total;
+    }
+}

@@ -1,0 +1,114 @@
+using System.Numerics;
+using ImplicitBias.Engine.Data;
+using ImplicitBias.Engine.Numerics;
+
+namespace ImplicitBias.Engine.Theory;
+
+/// <summary>
+/// Stationarity certificates for the bridge-penalty max-margin problem (eq. 10):
+/// min ||beta_hat||_p (Fourier) or ||beta||_p (time) s.t. y_n &lt;x_n, beta&gt; &gt;= 1, for 0 &lt; p &lt;= 1.
+/// beta is scaled to unit minimum margin, the active set and the support are read off with the
+/// stated tolerances, and alpha &gt;= 0 on the active set is the non-negative least-squares fit of
+/// eq. (11), sum_n alpha_n y_n x_n_hat = z on the support, with z the sub-gradient of eq. (12)
+/// (p = 1: z = e^(i phi)) or eq. (13) (p &lt; 1: z = p e^(i phi) |beta_hat|^(p-1)).
+/// <para>Scale freedom. Eq. (11) holds only up to a positive multiple: ||.||_p and ||.||_p^p have the
+/// same stationary points with multipliers differing by the factor p ||beta_hat||_p^(p-1), and
+/// Theorem 2a's limit is a direction. We fix the objective to ||.||_p^p (z exactly as eq. 13
+/// writes it) at unit minimum margin; any other positive multiple c z is fitted by c alpha with the
+/// same relative residual, because alpha is free in scale. So the residual is scale-free, and Alpha
+/// is the multiplier for ||.||_p^p at unit margin (for ||.||_p multiply it by ||beta_hat||_p^(1-p) / p).
+/// For p = 1 the two objectives coincide and alpha's scale is meaningful for the off-support test.</para>
+/// <para>Hermitian structure. In Fourier the half spectrum k = 0..floor(D/2) is used; real and
+/// imaginary parts are separate rows, and rows of a frequency with a distinct conjugate partner are
+/// weighted by sqrt(2), so the residual norm equals the one over the whole spectrum.</para>
+/// </summary>
+public static class BridgeStationarity
+{
+    /// <summary>The certificate of <paramref name="beta"/> on <paramref name="data"/> (beta need not be normalized).</summary>
+    public static StationarityCertificate Certify(
+        Dataset data, ReadOnlySpan<double> beta, double p, PenaltyDomain domain, StationarityOptions? options = null)
+    {
+        options ??= StationarityOptions.Default;
+        if (!(p > 0 && p <= 1)) throw new ArgumentException($"p must be in (0, 1] (got {p}); p = 2/L for depth L.");
+        if (beta.Length != data.Dimension)
+            throw new ArgumentException($"beta has {beta.Length} entries but {data.Name} has D = {data.Dimension}.");
+        int n = data.Count, dim = data.Dimension;
+        var z = data.SignedFeatures();
+        var margins = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double s = 0;
+            for (int d = 0; d < dim; d++) s += z[i * dim + d] * beta[d];
+            margins[i] = s;
+        }
+        double gamma = margins.Min();
+        var empty = Array.Empty<int>();
+        StationarityCertificate Fail(CertificateOutcome o) =>
+            new(o, p, domain, gamma, double.NaN, empty, empty, new double[n], double.NaN, double.NaN, options);
+        bool zero = true;
+        foreach (var v in beta) if (v != 0) { zero = false; break; }
+        if (zero) return Fail(CertificateOutcome.Zero);
+        if (!(gamma > 0)) return Fail(CertificateOutcome.NotSeparating);
+
+        double scale = 1 / gamma;
+        var scaled = new double[dim];
+        for (int d = 0; d < dim; d++) scaled[d] = beta[d] * scale;
+        var active = Enumerable.Range(0, n).Where(i => margins[i] * scale <= 1 + options.ActiveTolerance).ToArray();
+
+        var entries = DomainEntries.Of(scaled, domain);
+        double largest = entries.Max(e => e.Magnitude);
+        var support = Enumerable.Range(0, entries.Length)
+            .Where(j => entries[j].Magnitude > options.SupportThreshold * largest).ToArray();
+        var inSupport = new bool[entries.Length];
+        foreach (var j in support) inSupport[j] = true;
+
+        // The target: the sub-gradient of ||.||_p^p on the support, eq. (12) / (13).
+        var target = new Complex[entries.Length];
+        foreach (var j in support)
+        {
+            double m = entries[j].Magnitude;
+            target[j] = entries[j] / m * (p * Math.Pow(m, p - 1));
+        }
+        var pointEntries = active.Select(i => DomainEntries.Of(z.AsSpan(i * dim, dim), domain)).ToArray();
+
+        // Real rows: Re and Im of every support entry, weighted by sqrt(multiplicity).
+        var rowsA = new List<double[]>();
+        var rowsB = new List<double>();
+        foreach (var j in support)
+        {
+            double weight = Math.Sqrt(DomainEntries.Multiplicity(j, dim, domain));
+            rowsA.Add(pointEntries.Select(e => weight * e[j].Real).ToArray());
+            rowsB.Add(weight * target[j].Real);
+            if (weight > 1)
+            {
+                rowsA.Add(pointEntries.Select(e => weight * e[j].Imaginary).ToArray());
+                rowsB.Add(weight * target[j].Imaginary);
+            }
+        }
+        int rows = rowsA.Count, cols = active.Length;
+        var a = new double[rows * cols];
+        for (int r = 0; r < rows; r++) Array.Copy(rowsA[r], 0, a, r * cols, cols);
+        var b = rowsB.ToArray();
+        var fit = Nnls.Solve(a, rows, cols, b);
+        double targetNorm = Math.Sqrt(b.Sum(v => v * v));
+
+        var alpha = new double[n];
+        for (int k = 0; k < cols; k++) alpha[active[k]] = fit.X[k];
+
+        double offSupport = double.NaN;
+        if (p == 1)
+        {
+            offSupport = 0;
+            for (int j = 0; j < entries.Length; j++)
+            {
+                if (inSupport[j]) continue;
+                Complex s = Complex.Zero;
+                for (int k = 0; k < cols; k++) s += fit.X[k] * pointEntries[k][j];
+                offSupport = Math.Max(offSupport, s.Magnitude);
+            }
+        }
+        var fullSupport = support.SelectMany(j => DomainEntries.FullIndices(j, dim, domain)).OrderBy(d => d).ToArray();
+        return new StationarityCertificate(CertificateOutcome.Computed, p, domain, gamma, scale, active, fullSupport,
+            alpha, fit.ResidualNorm / targetNorm, offSupport, options);
+    }
+}
