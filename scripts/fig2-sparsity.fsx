@@ -18,8 +18,8 @@ let fourier = fun _ (r: StoredRun) -> Sparsity.fourierEffectiveCount r.Run.Direc
 let time = fun _ (r: StoredRun) -> Sparsity.effectiveCount r.Run.Direction
 
 Figures.bands
-    $"F2: effective number of non-zero entries ||v||_1^2/||v||_2^2 of the limit direction ({List.length (Reproduction.seeds f2)} seeds: median, min..max)"
-    "depth L" "effective count (D = 16)"
+    $"F2: sparsity of the limit direction vs depth ({List.length (Reproduction.seeds f2)} seeds: median, min..max)"
+    "depth L" "effective count ‖v‖₁² / ‖v‖₂² (D = 16)"
     (Results.bandsOverDepth [ "conv: Fourier |β̂|", Convolutional; "fc: Fourier |β̂|", FullyConnected ] fourier sparsity
      @ Results.bandsOverDepth [ "diag: time |β|", Diagonal; "fc: time |β|", FullyConnected ] time sparsity)
 |> Reproduction.saveFigure f2 "f2-sparsity"

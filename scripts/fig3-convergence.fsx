@@ -17,7 +17,7 @@ let convergence =
 
 [ for kind, bias, title in predictions ->
     let limit = (TheoryChecks.reference bias Reproduction.dataset).Direction
-    title, [ for c, r in Results.ofModel kind convergence -> Results.angleTo limit (c.Step.Describe()) r ] ]
+    title, [ for c, r in Results.ofModel kind convergence -> Results.angleTo limit $"{Model.name c.Model} {c.Step.Describe()}" r ] ]
 |> Figures.logLogPanels "F3: angle (rad) to the predicted limit direction" "step" "angle to the limit (rad)"
 |> Reproduction.saveFigure f3 "f3-convergence"
 

@@ -17,7 +17,7 @@ let residual (c: RunConfig) (t: TrajectoryRow) =
     if cert.Outcome = CertificateOutcome.Computed then cert.Residual else nan
 
 [ "conv, p = 2/L", [ for c, r in stationarity.Runs -> Results.overSteps $"L={c.Depth}" (residual c) r ] ]
-|> Figures.logLogPanels "F4: eq. (11) stationarity residual for ||β̂||_{2/L} (none drawn before the data is separated)" "step" "relative residual"
+|> Figures.logLogPanels "F4: eq. (11) residual for min ||β̂||_p, p = 2/L (drawn once the data is separated)" "step" "relative residual"
 |> Reproduction.saveFigure f4 "f4-stationarity"
 
 Reproduction.saveClaims f4 "f4" [

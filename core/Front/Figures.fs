@@ -84,7 +84,7 @@ module Figures =
             |> Chart.withYAxisStyle (TitleText = yTitle, AxisType = StyleParam.AxisType.Log))
         |> Chart.Grid(1, panels.Length, SubPlotTitles = (panels |> List.map fst |> Array.ofList), XGap = 0.15)
         |> Chart.withTitle title
-        |> Chart.withSize (420 * panels.Length, 480)
+        |> Chart.withSize (max 760 (420 * panels.Length), 480)
 
     /// F5: checks of exact identities, as relative errors on a log axis beside their tolerance.
     /// Each row: (check, measured relative error, tolerance).
@@ -93,10 +93,12 @@ module Figures =
         let floor v = max v 1e-17 // an exact zero is drawn at the bottom of the log axis
         [ Chart.Column(values = (rows |> List.map (fun (_, m, _) -> floor m)), Keys = names, Name = "measured",
                        MarkerColor = colour 1)
-          Chart.Point(x = names, y = (rows |> List.map (fun (_, _, t) -> t)), Name = "tolerance", MarkerColor = colour 5,
-                      MarkerSymbol = StyleParam.MarkerSymbol.LineEW)
-          |> Chart.withMarkerStyle (Size = 40) ]
+          Chart.Line(x = names, y = (rows |> List.map (fun (_, _, t) -> t)), Name = "tolerance", ShowMarkers = true,
+                     LineColor = colour 5, MarkerColor = colour 5, LineDash = StyleParam.DrawingStyle.Dash) ]
         |> Chart.combine
         |> Chart.withTitle title
-        |> Chart.withYAxisStyle (TitleText = "relative error", AxisType = StyleParam.AxisType.Log)
+        |> Chart.withYAxis (
+            LayoutObjects.LinearAxis.init (
+                Title = Title.init "relative error", AxisType = StyleParam.AxisType.Log,
+                ExponentFormat = StyleParam.ExponentFormat.Power))
         |> Chart.withSize (900, 520)
