@@ -35,7 +35,7 @@ public static class Certificate
     /// <summary>
     /// Certifies a candidate: Status Optimal if the certified relative gap is at most
     /// <paramref name="gapTolerance"/> and the candidate was not flagged as cut short, else IterationLimit.
-    /// Throws if beta does not separate the data (a solver bug; non-separable data is reported earlier).
+    /// A candidate that does not separate the data gives IterationLimit with no beta.
     /// </summary>
     public static MaxMarginSolution Certify(
         Dataset data, MarginBias bias, ReadOnlySpan<double> beta, ReadOnlySpan<double> alpha,
@@ -43,8 +43,10 @@ public static class Certificate
     {
         var margins = Margins(data, beta);
         double minMargin = margins.Min();
-        if (!(minMargin > 0))
-            throw new InvalidOperationException($"{solver}: candidate beta does not separate {data.Name} (min margin {minMargin}).");
+        if (!(minMargin > 0)) // only an unfinished solve can get here: separability was established first
+            return new MaxMarginSolution(bias, SolverStatus.IterationLimit, new double[data.Dimension], new double[data.Count],
+                double.NaN, double.NaN, double.NaN, double.NaN, iterations, seconds, solver,
+                FormattableString.Invariant($"{solver} stopped after {iterations} iterations without a separating beta (min margin {minMargin:G3}); no certificate."));
         var b = beta.ToArray();
         for (int i = 0; i < b.Length; i++) b[i] /= minMargin;
         var a = alpha.ToArray();
