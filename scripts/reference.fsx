@@ -1,5 +1,6 @@
 // Reference max-margin solutions with certificates; run with --help for the flags.
 //   dotnet fsi scripts/reference.fsx --data FILE.csv --bias l2|fourier-l1|l1 --out DIR
+//   dotnet fsi scripts/reference.fsx --data FILE.csv --kkt BETA.csv --p P --domain fourier|time [--out DIR]
 #load "engine.fsx"
 #r "Google.OrTools.dll"
 

@@ -80,6 +80,8 @@ let tests =
                     Expect.sequenceEqual cert.ActiveSet [| 1; 3 |] "the two points of margin 1"
                     let expectedSupport = support |> Array.collect (fun j -> Seq.toArray (DomainEntries.FullIndices(j, 8, domain))) |> Array.sort
                     Expect.sequenceEqual cert.Support expectedSupport "support with conjugate partners"
+                    // Time: one real equation per entry; Fourier: entry 0 is real, 2 and 3 give Re and Im rows.
+                    Expect.equal cert.Equations (if domain = PenaltyDomain.Time then 3 else 5) "equations"
                     // Two active points and >= 3 real rows: alpha is unique, so it must be the constructed one.
                     Expect.isLessThan (relativeError cert.Alpha c.Alpha) 1e-8 "alpha recovered"
                     if p = 1.0 then Expect.isLessThan cert.OffSupportMax 1.0 "eq. (12): |z| <= 1 off the support"

@@ -110,12 +110,12 @@ Exit code: 0 optimal, 1 not separable or not converged (certificate.json says wh
     let main (args: string list) =
         match parseFlags args with
         | Error e -> eprintfn "error: %s" e; 2
-        | Ok(_, true) -> printf "%s" usage; 0
-        | Ok(flags, false) when flags.IsEmpty -> printf "%s" usage; 0
+        | Ok(_, true) -> printf "%s\n%s" usage KktCli.usage; 0
+        | Ok(flags, false) when flags.IsEmpty -> printf "%s\n%s" usage KktCli.usage; 0
         | Ok(flags, false) ->
             match flags.ContainsKey "--bias", flags.ContainsKey "--kkt" with
             | true, true -> eprintfn "error: give either --bias or --kkt, not both"; 2
             | true, false -> runBias flags
-            // The --kkt mode (stationarity certificates, issue 3 sections 2 and 5) plugs in here.
-            | false, true -> eprintfn "error: --kkt is not available in this build (see --help)"; 2
+            // The --kkt mode (stationarity certificates, issue 3 sections 2 and 5).
+            | false, true -> KktCli.main args
             | false, false -> eprintfn "error: --bias l2|fourier-l1|l1 is required (see --help)"; 2

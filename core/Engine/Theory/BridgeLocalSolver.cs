@@ -32,16 +32,27 @@ public sealed record LocalSolution(LocalSolverOutcome Outcome, double[]? Beta, i
 /// data x'_n whose entries are s_j x_n[j] (the weights are symmetric over conjugate pairs, so x'_n
 /// stays real): no weighted solver is needed. Entries that fall below <see cref="ZeroThreshold"/>
 /// times the largest are set to zero for good (c = infinity), which is how the support shrinks.
-/// The l2 max-margin step is a delegate; the default is <see cref="LeastDistance"/> (this project's
-/// own small dual solver via non-negative least squares).
+/// The l2 max-margin step is a delegate; the default is the reference solver
+/// <see cref="Reference.L2MaxMargin"/>, and <see cref="L2MaxMarginByLeastDistance"/> is a second,
+/// independent one (least distance programming by non-negative least squares).
 /// </summary>
 public static class BridgeLocalSolver
 {
     /// <summary>Relative size below which an entry is taken as zero for good.</summary>
     public const double ZeroThreshold = 1e-12;
 
-    /// <summary>l2 max margin by least distance programming: min ||beta|| s.t. Z beta &gt;= 1; null if infeasible.</summary>
+    /// <summary>
+    /// The default l2 max-margin step: the reference solver <see cref="Reference.L2MaxMargin"/> (Wolfe's
+    /// min-norm point, certified by its duality gap); null when the data is not separable.
+    /// </summary>
     public static double[]? L2MaxMargin(Dataset data)
+    {
+        var solution = Reference.L2MaxMargin.Solve(data);
+        return solution.Status == Reference.SolverStatus.NotSeparable ? null : solution.Beta;
+    }
+
+    /// <summary>The same step by least distance programming (<see cref="LeastDistance"/>), an independent second solver.</summary>
+    public static double[]? L2MaxMarginByLeastDistance(Dataset data)
     {
         var h = Enumerable.Repeat(1.0, data.Count).ToArray();
         return LeastDistance.Solve(data.SignedFeatures(), data.Count, data.Dimension, h).X;

@@ -21,6 +21,8 @@ namespace ImplicitBias.Engine.Theory;
 /// <para>Hermitian structure. In Fourier the half spectrum k = 0..floor(D/2) is used; real and
 /// imaginary parts are separate rows, and rows of a frequency with a distinct conjugate partner are
 /// weighted by sqrt(2), so the residual norm equals the one over the whole spectrum.</para>
+/// <para>The residual is that of the alpha returned, which is always feasible (alpha &gt;= 0 on the active
+/// set), so even if the NNLS iteration stopped early it is an upper bound on the best residual.</para>
 /// </summary>
 public static class BridgeStationarity
 {
@@ -34,17 +36,11 @@ public static class BridgeStationarity
             throw new ArgumentException($"beta has {beta.Length} entries but {data.Name} has D = {data.Dimension}.");
         int n = data.Count, dim = data.Dimension;
         var z = data.SignedFeatures();
-        var margins = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            double s = 0;
-            for (int d = 0; d < dim; d++) s += z[i * dim + d] * beta[d];
-            margins[i] = s;
-        }
+        var margins = Reference.Certificate.Margins(data, beta);
         double gamma = margins.Min();
         var empty = Array.Empty<int>();
         StationarityCertificate Fail(CertificateOutcome o) =>
-            new(o, p, domain, gamma, double.NaN, empty, empty, new double[n], double.NaN, double.NaN, options);
+            new(o, p, domain, gamma, double.NaN, empty, empty, new double[n], double.NaN, double.NaN, 0, options);
         bool zero = true;
         foreach (var v in beta) if (v != 0) { zero = false; break; }
         if (zero) return Fail(CertificateOutcome.Zero);
@@ -109,6 +105,6 @@ public static class BridgeStationarity
         }
         var fullSupport = support.SelectMany(j => DomainEntries.FullIndices(j, dim, domain)).OrderBy(d => d).ToArray();
         return new StationarityCertificate(CertificateOutcome.Computed, p, domain, gamma, scale, active, fullSupport,
-            alpha, fit.ResidualNorm / targetNorm, offSupport, options);
+            alpha, fit.ResidualNorm / targetNorm, offSupport, rows, options);
     }
 }

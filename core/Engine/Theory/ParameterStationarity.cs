@@ -39,13 +39,7 @@ public static class ParameterStationarity
         int n = data.Count, dim = data.Dimension, count = model.ParameterCount;
         var z = data.SignedFeatures();
         var beta = model.Predictor(w);
-        var margins = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            double s = 0;
-            for (int d = 0; d < dim; d++) s += z[i * dim + d] * beta[d];
-            margins[i] = s;
-        }
+        var margins = Reference.Certificate.Margins(data, beta);
         double gamma = margins.Min();
         double norm = 0;
         foreach (var v in w) norm += v * v;

@@ -34,6 +34,8 @@ public sealed record StationarityOptions(double ActiveTolerance = 1e-3, double S
 /// <param name="Alpha">The multipliers, length N, zero off the active set; they certify eq. (11) for the penalty ||.||_p^p as eq. (13) writes it.</param>
 /// <param name="Residual">||sum_n alpha_n y_n x_n_hat - z||_S / ||z||_S over the support S, z the sub-gradient (12)/(13); 0 at a stationary point, at most 1.</param>
 /// <param name="OffSupportMax">For p = 1: max |sum_n alpha_n y_n x_n_hat[j]| off the support (eq. 12 needs &lt;= 1); NaN for p &lt; 1, where (13) leaves it free.</param>
+/// <param name="Equations">Real equations of the fit (Re and Im rows of the support entries). When this is not
+/// larger than the number of active points, a zero residual is generic and only alpha &gt;= 0 carries information.</param>
 /// <param name="Options">The tolerances used.</param>
 public sealed record StationarityCertificate(
     CertificateOutcome Outcome,
@@ -46,6 +48,7 @@ public sealed record StationarityCertificate(
     double[] Alpha,
     double Residual,
     double OffSupportMax,
+    int Equations,
     StationarityOptions Options)
 {
     /// <summary>True when the residual is at most <paramref name="tolerance"/> and, for p = 1, the off-support bound holds to it.</summary>
