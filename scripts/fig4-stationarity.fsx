@@ -8,7 +8,7 @@ open ImplicitBias.Engine.Theory
 let f4 = Reproduction.fromArgs fsi.CommandLineArgs __SOURCE_DIRECTORY__
 
 let stationarity =
-    Sweep.from "f4-stationarity" { Reproduction.baseConfig f4 with Model = Convolutional }
+    Sweep.from "f4-stationarity" { Reproduction.baseConfig f4 with Model = Convolutional; MaxSteps = Reproduction.stationaritySteps f4 }
     |> Sweep.vary (Axis.depths [ 3; 4; 5 ])
     |> Runner.run (Reproduction.runner f4)
 

@@ -67,6 +67,17 @@ module Evidence =
                 if cert.Outcome = CertificateOutcome.Computed then cert.Residual else nan)
             runs
 
+    /// The row with a remark appended to what was measured (information, not part of the verdict).
+    let withRemark (remark: string) (row: ClaimRow) = { row with Measured = $"{row.Measured}; {remark}" }
+
+    /// "angle to the <bias> max-margin predictor: ..." for each run (for remarks).
+    let angleRemark (bias: MarginBias) (runs: (RunConfig * StoredRun) list) =
+        runs
+        |> List.map (fun (c, r) ->
+            let reference = TheoryChecks.reference bias c.Data
+            $"angle of {Model.name c.Model} L={c.Depth} to the {bias.Name()} max-margin predictor: {e (Geometry.Angle(r.Run.Direction, reference.Direction))} rad")
+        |> String.concat "; "
+
     /// Lemma 3 on random parameters: both relative errors within identityTolerance.
     let lemma3 evidence =
         let twin, product = TheoryChecks.lemma3 [ 1UL .. 5UL ] [ 7; 8; 16 ] [ 1 .. 5 ]
