@@ -2,6 +2,7 @@
 // 1..5 beside fully connected ones on the same data. Also the report rows for Theorem 1 (fc -> l2 at
 // every depth) and Theorem 4 (KKT residual of eq. 14 at the final parameters).
 //   dotnet fsi scripts/fig1-spectra.fsx [--full]
+#load "build-check.fsx" // first: says to build when the toolkit is missing
 #load "engine.fsx"
 open ImplicitBias
 open ImplicitBias.Engine.Reference

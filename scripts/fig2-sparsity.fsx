@@ -2,6 +2,7 @@
 // min..max): convolutional networks in the Fourier domain, diagonal networks in the time domain,
 // fully connected networks in both (flat).
 //   dotnet fsi scripts/fig2-sparsity.fsx [--full]
+#load "build-check.fsx" // first: says to build when the toolkit is missing
 #load "engine.fsx"
 open ImplicitBias
 

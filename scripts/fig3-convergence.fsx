@@ -4,6 +4,7 @@
 // paper proves stationarity in parameter space only; Section 6 notes that this need not give the
 // l1 max-margin predictor, so the angle to it is reported as a remark).
 //   dotnet fsi scripts/fig3-convergence.fsx [--full]
+#load "build-check.fsx" // first: says to build when the toolkit is missing
 #load "engine.fsx"
 open ImplicitBias
 open ImplicitBias.Engine.Reference

@@ -1,6 +1,7 @@
 // F4, stationarity: the eq. (11)-(13) residual of beta/||beta|| for min ||beta_hat||_{2/L} s.t.
 // margins >= 1, against the step, for convolutional networks of depth 3, 4, 5 (Theorem 2a).
 //   dotnet fsi scripts/fig4-stationarity.fsx [--full]
+#load "build-check.fsx" // first: says to build when the toolkit is missing
 #load "engine.fsx"
 open ImplicitBias
 open ImplicitBias.Engine.Theory

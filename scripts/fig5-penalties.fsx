@@ -2,6 +2,7 @@
 // penalties R_P of Lemmas 5-7 (balanced parameters attain them, random ones never do better), as
 // relative errors beside their tolerance.
 //   dotnet fsi scripts/fig5-penalties.fsx [--full]
+#load "build-check.fsx" // first: says to build when the toolkit is missing
 #load "engine.fsx"
 open ImplicitBias
 

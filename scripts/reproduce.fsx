@@ -2,6 +2,7 @@
 //   dotnet fsi build.fsx -t Reproduce          (quick: at most 10 minutes on 2 cores)
 //   dotnet fsi build.fsx -t ReproduceFull      (publication size: writes out/full/)
 // Results are stored in out/store (Parquet); a rerun reuses every finished run.
+#load "build-check.fsx" // first: says to build when the toolkit is missing
 #load "engine.fsx"
 open ImplicitBias
 let reproduction = Reproduction.fromArgs fsi.CommandLineArgs __SOURCE_DIRECTORY__
