@@ -1,7 +1,6 @@
 namespace ImplicitBias
 
 open ImplicitBias.Engine.Reference
-open ImplicitBias.Engine.Theory
 open ImplicitBias.Engine.Training
 
 /// The report's rows computed from sweeps: each compares trained networks (or exact identities)
@@ -53,19 +52,11 @@ module Evidence =
 
     /// Theorem 2a: eq. (11)-(13) stationarity residual of the final direction, p = 2/L.
     let bridgeStationarity claim prediction evidence runs =
-        residualRow claim prediction evidence
-            (fun c r ->
-                let cert = TheoryChecks.bridge c r.Run.Direction
-                if cert.Outcome = CertificateOutcome.Computed then cert.Residual else nan)
-            runs
+        residualRow claim prediction evidence (fun c r -> TheoryChecks.bridgeResidual c r.Run.Direction) runs
 
     /// Theorem 4: KKT residual of eq. (14) at the final parameters.
     let parameterKkt claim prediction evidence runs =
-        residualRow claim prediction evidence
-            (fun c r ->
-                let cert = TheoryChecks.parameterKkt c r.Run.Parameters
-                if cert.Outcome = CertificateOutcome.Computed then cert.Residual else nan)
-            runs
+        residualRow claim prediction evidence (fun c r -> TheoryChecks.parameterResidual c r.Run.Parameters) runs
 
     /// The row with a remark appended to what was measured (information, not part of the verdict).
     let withRemark (remark: string) (row: ClaimRow) = { row with Measured = $"{row.Measured}; {remark}" }

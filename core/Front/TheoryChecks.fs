@@ -104,3 +104,13 @@ module TheoryChecks =
         rows |> List.map (fun (a, _, _) -> a) |> List.max,
         rows |> List.map (fun (_, b, _) -> b) |> List.max,
         rows |> List.map (fun (_, _, c) -> c) |> List.min
+
+    /// The residual of `bridge`, NaN when it cannot be computed (the direction does not separate).
+    let bridgeResidual (c: RunConfig) (direction: float[]) =
+        let cert = bridge c direction
+        if cert.Outcome = CertificateOutcome.Computed then cert.Residual else nan
+
+    /// The residual of `parameterKkt`, NaN when it cannot be computed.
+    let parameterResidual (c: RunConfig) (parameters: float[]) =
+        let cert = parameterKkt c parameters
+        if cert.Outcome = CertificateOutcome.Computed then cert.Residual else nan
