@@ -12,7 +12,7 @@ let stationarity =
     |> Sweep.vary (Axis.depths [ 3; 4; 5 ])
     |> Runner.run (Reproduction.runner f4)
 
-[ "conv, p = 2/L", [ for c, r in stationarity.Runs -> Results.overSteps $"L={c.Depth}" (fun t -> TheoryChecks.bridgeResidual c t.Direction) r ] ]
+[ ("conv, p = 2/L", [ for c, r in stationarity.Runs -> Results.overSteps $"L={c.Depth}" (fun t -> TheoryChecks.bridgeResidual c t.Direction) r ]) ]
 |> Figures.logLogPanels "F4: eq. (11) residual for min ||β̂||_p, p = 2/L (drawn once the data is separated)" "step" "relative residual"
 |> Reproduction.saveFigure f4 "f4-stationarity"
 
