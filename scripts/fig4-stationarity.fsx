@@ -18,4 +18,5 @@ let stationarity =
 
 Reproduction.saveClaims f4 "f4" [
     stationarity.Runs
-    |> Evidence.bridgeStationarity "Theorem 2a" "conv L: beta/||beta|| tends to a first-order stationary point of min ||beta_hat||_{2/L} s.t. margins >= 1 (eq. 10-13)" "F4" ]
+    |> Evidence.bridgeStationarity "Theorem 2a" "conv L: beta/||beta|| tends to a first-order stationary point of min ||beta_hat||_{2/L} s.t. margins >= 1 (eq. 10-13)" "F4"
+    |> Evidence.withRemark (Evidence.supportRemark stationarity.Runs) ]

@@ -69,6 +69,15 @@ module Evidence =
             $"angle of {Model.name c.Model} L={c.Depth} to the {bias.Name()} max-margin predictor: {e (Geometry.Angle(r.Run.Direction, reference.Direction))} rad")
         |> String.concat "; "
 
+    /// "L=3: support 6, active 4; ..." of the eq. (11) certificates of the final directions: a
+    /// certificate on a one-pair support with one active point is stationary but degenerate.
+    let supportRemark (runs: (RunConfig * StoredRun) list) =
+        runs
+        |> List.map (fun (c, r) ->
+            let cert = TheoryChecks.bridge c r.Run.Direction
+            $"L={c.Depth}: support {cert.Support.Length} of {c.Data |> DataSpec.create |> fun d -> d.Dimension} frequencies, {cert.ActiveSet.Length} active points, margin {r.Run.FinalNormalizedMargin:F3}")
+        |> String.concat "; "
+
     /// Lemma 3 on random parameters: both relative errors within identityTolerance.
     let lemma3 evidence =
         let twin, product = TheoryChecks.lemma3 [ 1UL .. 5UL ] [ 7; 8; 16 ] [ 1 .. 5 ]

@@ -106,7 +106,9 @@ module Runner =
         let say (line: string) =
             match options.Progress with
             | Some sink -> sink line
-            | None when terminal -> Console.Write("\r" + line.PadRight(Console.WindowWidth - 1))
+            | None when terminal ->
+                let width = try max 20 (Console.WindowWidth - 1) with _ -> 100
+                Console.Write("\r" + (if line.Length > width then line.Substring(0, width) else line.PadRight width))
             | None -> Console.WriteLine line
         say $"[{sweep.Name}] {points.Length} runs: {reused} stored, {todo.Length} to compute"
         let mutable finished = 0
