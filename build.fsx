@@ -1,5 +1,5 @@
 // The build pipeline: dotnet fsi build.fsx -t <Target>
-// Targets: Restore, Build, Test, Reproduce, Bench (see README.md).
+// Targets: Restore, Build, Test, Reproduce, ReproduceFull, Bench (see README.md).
 #r "nuget: Fake.Core.Target, 5.20.3"
 #r "nuget: Fake.DotNet.Cli, 5.20.3"
 #r "nuget: Fake.IO.FileSystem, 5.20.3"
@@ -36,19 +36,24 @@ Target.create "Restore" (fun _ ->
     run "dotnet" "paket restore"
     run "dotnet" (sprintf "restore %s" solution))
 
-/// Installs Debian's Chromium when it is missing (PNG export of figures needs it); as root through apt-get.
-Target.create "Chromium" (fun _ ->
-    if File.exists "/usr/bin/chromium" then Trace.trace "chromium: /usr/bin/chromium is present"
-    elif Environment.isLinux && File.exists "/usr/bin/apt-get" then
-        run "/bin/sh" "-c \"apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null\""
-    else Trace.traceImportant "chromium is missing and cannot be installed here: PNG figures will fail (HTML still works)")
-
 Target.create "Build" (fun _ -> run "dotnet" (sprintf "build %s -c Release --no-restore -v quiet -nologo" solution))
 
 Target.create "Test" (fun _ ->
     run "dotnet" "run -c Release --no-build --project tests/ImplicitBias.Tests.fsproj -- --fail-on-focused-tests --summary --colours 0 --no-spinner")
 
+/// PNG export needs Debian's Chromium; a fresh machine does not have it, so install it here.
+Target.create "Chromium" (fun _ ->
+    if not (File.exists "/usr/bin/chromium") then
+        Trace.tracefn "Chromium is missing: installing it (apt-get install -y chromium)"
+        let install () =
+            CreateProcess.fromRawCommandLine "apt-get" "install -y chromium" |> Proc.run |> fun r -> r.ExitCode
+        if install () <> 0 then
+            run "apt-get" "update"
+            if install () <> 0 then failwith "could not install chromium (apt-get install -y chromium); PNG figures need it")
+
 Target.create "Reproduce" (fun _ -> script "reproduce.fsx" "")
+
+Target.create "ReproduceFull" (fun _ -> script "reproduce.fsx" "--full")
 
 Target.create "Bench" (fun _ -> script "bench.fsx" "")
 
@@ -56,8 +61,8 @@ open Fake.Core.TargetOperators
 
 "Restore" ==> "Build" ==> "Test" |> ignore
 "Chromium" ==> "Test" |> ignore
-"Build" ==> "Reproduce" |> ignore
-"Chromium" ==> "Reproduce" |> ignore
+"Build" ==> "Chromium" ==> "Reproduce" |> ignore
+"Chromium" ==> "ReproduceFull" |> ignore
 "Build" ==> "Bench" |> ignore
 
 let testSummary = root </> "out" </> "test-summary.txt"

@@ -1,0 +1,144 @@
+namespace ImplicitBias
+
+open System
+open System.Globalization
+open System.IO
+open System.Security.Cryptography
+open System.Text
+open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Training
+
+/// A dataset generator and its parameters: data as a value, so that it can be swept and hashed.
+type DataSpec =
+    /// SyntheticData.GaussianTeacher(count, dimension, seed).
+    | GaussianTeacher of count: int * dimension: int * seed: uint64
+    /// SyntheticData.FourierSparseTeacher(count, dimension, frequencies, seed).
+    | FourierSparseTeacher of count: int * dimension: int * frequencies: int * seed: uint64
+    /// A CSV file in the format of CsvDataset (label first); hashed by its content.
+    | CsvFile of path: string
+
+/// Building, describing and varying dataset specifications.
+module DataSpec =
+    let private sha256Hex (bytes: byte[]) = Convert.ToHexString(SHA256.HashData bytes).ToLowerInvariant()
+
+    /// Canonical text of a specification (CSV files by the SHA-256 of their content, so that an
+    /// edited file is a different dataset).
+    let describe spec =
+        match spec with
+        | GaussianTeacher(n, d, seed) -> $"gaussian-teacher(N={n},D={d},seed={seed})"
+        | FourierSparseTeacher(n, d, k, seed) -> $"fourier-sparse-teacher(N={n},D={d},K={k},seed={seed})"
+        | CsvFile path -> $"csv(sha256={sha256Hex (File.ReadAllBytes path)})"
+
+    /// The generator's name (a column of the runs table).
+    let generator spec =
+        match spec with
+        | GaussianTeacher _ -> "gaussian-teacher"
+        | FourierSparseTeacher _ -> "fourier-sparse-teacher"
+        | CsvFile _ -> "csv"
+
+    /// Generates (or loads) the dataset.
+    let create spec : Dataset =
+        match spec with
+        | GaussianTeacher(n, d, seed) -> SyntheticData.GaussianTeacher(n, d, seed)
+        | FourierSparseTeacher(n, d, k, seed) -> SyntheticData.FourierSparseTeacher(n, d, k, seed)
+        | CsvFile path -> CsvDataset.Load path
+
+    /// The same generator with another seed (CSV files have none and are returned unchanged).
+    let withSeed seed spec =
+        match spec with
+        | GaussianTeacher(n, d, _) -> GaussianTeacher(n, d, seed)
+        | FourierSparseTeacher(n, d, k, _) -> FourierSparseTeacher(n, d, k, seed)
+        | CsvFile _ -> spec
+
+    /// The same generator with N points in dimension D (CSV files unchanged).
+    let withSize count dimension spec =
+        match spec with
+        | GaussianTeacher(_, _, seed) -> GaussianTeacher(count, dimension, seed)
+        | FourierSparseTeacher(_, _, k, seed) -> FourierSparseTeacher(count, dimension, k, seed)
+        | CsvFile _ -> spec
+
+/// Everything that determines one training run: a point of a sweep. Plain data (the step rule is a
+/// C# record with value equality, the loss a name), so that it has a canonical text and a hash.
+type RunConfig =
+    { Model: ModelKind
+      Depth: int
+      /// Hidden width of fully connected networks (None: D, the paper's setting).
+      Width: int option
+      InitScale: float
+      Step: StepRule
+      /// "exp" or "logistic".
+      Loss: string
+      Data: DataSpec
+      /// Seed of the initialization.
+      Seed: uint64
+      MaxSteps: int64
+      /// A safety net only: a run stopped by the clock is recorded with outcome TimeLimit and is
+      /// not deterministic; sweeps should stop on MaxSteps.
+      TimeLimitSeconds: float
+      RecordsPerDecade: int }
+
+/// Run configurations: defaults, canonical text, content hash, and the engine objects they build.
+module RunConfig =
+    /// The engine's version (the assembly version of ImplicitBias.Engine): part of every hash, so
+    /// bumping it invalidates stored results.
+    let engineVersion = typeof<GradientDescent>.Assembly.GetName().Version.ToString()
+
+    /// Run.defaults (normalized step, exponential loss, init scale 0.1) on a small Gaussian-teacher
+    /// set, stopping after 20 000 steps.
+    let defaults =
+        { Model = Run.defaults.Model
+          Depth = Run.defaults.Depth
+          Width = None
+          InitScale = Run.defaults.InitScale
+          Step = Run.defaults.Step
+          Loss = "exp"
+          Data = GaussianTeacher(8, 16, 1UL)
+          Seed = Run.defaults.Seed
+          MaxSteps = 20_000L
+          TimeLimitSeconds = 600.0
+          RecordsPerDecade = Run.defaults.RecordsPerDecade }
+
+    let private r (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
+
+    /// Canonical text: every field in a fixed order, invariant culture, round-trip floats.
+    let describe (c: RunConfig) =
+        let width = c.Width |> Option.map string |> Option.defaultValue "D"
+        String.concat ";"
+            [ $"model={Model.name c.Model}"; $"depth={c.Depth}"; $"width={width}"; $"init={r c.InitScale}"
+              $"step={c.Step.Describe()}"; $"loss={c.Loss}"; $"data={DataSpec.describe c.Data}"; $"seed={c.Seed}"
+              $"steps={c.MaxSteps}"; $"time={r c.TimeLimitSeconds}"; $"rpd={c.RecordsPerDecade}" ]
+
+    /// The content hash: the first 16 hex digits of SHA-256(canonical text + engine version).
+    /// Stable across processes and machines (unlike GetHashCode).
+    let hash (c: RunConfig) =
+        let text = describe c + ";engine=" + engineVersion
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes text)).Substring(0, 16).ToLowerInvariant()
+
+    /// A short human label, e.g. "conv L=3 seed=1".
+    let label (c: RunConfig) = $"{Model.name c.Model} L={c.Depth} {c.Step.Describe()} {DataSpec.describe c.Data} seed={c.Seed}"
+
+    /// The parameterization of the configuration for data of dimension D.
+    let parameterization (c: RunConfig) (dimension: int) : IParameterization =
+        match c.Model, c.Width with
+        | FullyConnected, Some width -> FullyConnectedNetwork(dimension, c.Depth, Array.create (c.Depth - 1) width)
+        | kind, _ -> Model.create kind c.Depth dimension
+
+    /// The front library's run settings for the configuration.
+    let settings (c: RunConfig) : RunSettings =
+        let loss =
+            match Loss.parse c.Loss with
+            | Ok l -> l
+            | Error message -> invalidArg "Loss" message
+        { Run.defaults with
+            Model = c.Model
+            Depth = c.Depth
+            InitScale = c.InitScale
+            Seed = c.Seed
+            Step = c.Step
+            Loss = loss
+            MaxSteps = c.MaxSteps
+            TimeLimitSeconds = c.TimeLimitSeconds
+            LogLossTarget = -infinity
+            RecordsPerDecade = c.RecordsPerDecade
+            RecordDirections = true }

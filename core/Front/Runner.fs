@@ -1,0 +1,141 @@
+namespace ImplicitBias
+
+open System
+open System.Diagnostics
+open System.Threading
+open System.Threading.Tasks
+open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Training
+
+/// How a sweep runs: where results live, how many runs at once, how progress is shown.
+type RunnerOptions =
+    { StoreDirectory: string
+      /// Runs at once (each run is single-threaded and deterministic).
+      Parallelism: int
+      /// Progress text sink; None: the console (a live line with ETA on a terminal, plain lines
+      /// when output is redirected, as in CI).
+      Progress: (string -> unit) option
+      /// Called after each run is stored (tests use it to interrupt a sweep).
+      OnStored: RunRow -> unit }
+
+/// What a sweep produced: its stored runs in the sweep's order, and what was done.
+type SweepResult =
+    { Sweep: Sweep
+      Runs: (RunConfig * StoredRun) list
+      Computed: int
+      Reused: int
+      /// Points without a result because the sweep was cancelled.
+      Missing: int
+      Seconds: float }
+
+/// Runs sweeps: stored results are reused, the rest are trained in parallel and stored.
+module Runner =
+    /// Store in the given folder, one run per core, console progress.
+    let options storeDirectory =
+        { StoreDirectory = storeDirectory
+          Parallelism = Environment.ProcessorCount
+          Progress = None
+          OnStored = ignore }
+
+    let withParallelism n (o: RunnerOptions) = { o with Parallelism = max 1 n }
+    let withProgress sink (o: RunnerOptions) = { o with Progress = Some sink }
+    let withOnStored f (o: RunnerOptions) = { o with OnStored = f }
+
+    /// The commit of the working directory's git repository, or "unknown".
+    let gitCommit =
+        lazy
+            (try
+                let info = ProcessStartInfo("git", "rev-parse HEAD", RedirectStandardOutput = true, RedirectStandardError = true)
+                use p = Process.Start info
+                let text = p.StandardOutput.ReadToEnd().Trim()
+                p.WaitForExit()
+                if p.ExitCode = 0 && text <> "" then text else "unknown"
+             with _ -> "unknown")
+
+    /// Trains one configuration (deterministic for a configuration, unless the clock stops it).
+    let train (cancel: CancellationToken) (c: RunConfig) =
+        let data = DataSpec.create c.Data
+        let model = RunConfig.parameterization c data.Dimension
+        let s = RunConfig.settings c
+        let w0 = model.Initialize(s.InitScale, s.Seed)
+        let result = GradientDescent.Train(model, data, ReadOnlySpan<float> w0, Run.engineSettings s, null, cancel)
+        data, result
+
+    /// The store rows of a finished training run.
+    let toRows (c: RunConfig) (data: ImplicitBias.Engine.Data.Dataset) (result: TrainingResult) =
+        let id = RunConfig.hash c
+        let run =
+            { RunId = id; Model = Model.name c.Model; Depth = c.Depth; Width = defaultArg c.Width 0
+              InitScale = c.InitScale; Step = c.Step.Describe(); Loss = c.Loss
+              DataGenerator = DataSpec.generator c.Data; Data = DataSpec.describe c.Data
+              Count = data.Count; Dimension = data.Dimension; Seed = int64 c.Seed; MaxSteps = c.MaxSteps
+              TimeLimitSeconds = c.TimeLimitSeconds; RecordsPerDecade = c.RecordsPerDecade
+              Outcome = string result.Outcome; Steps = result.Steps; Seconds = result.Seconds
+              FinalLogLoss = result.Final.LogLoss; FinalNormalizedMargin = result.Final.NormalizedMargin
+              EngineVersion = RunConfig.engineVersion; GitCommit = gitCommit.Value
+              CreatedUtc = DateTime.UtcNow.ToString("o"); Records = 0; Checksum = ""
+              Direction = result.Direction; Parameters = result.Parameters }
+        let trajectory =
+            [| for r in result.Records ->
+                 { RunId = id; Step = r.Step; Seconds = r.Seconds; LogLoss = r.LogLoss
+                   NormalizedMargin = r.NormalizedMargin; BetaNorm = r.BetaNorm; ParameterNorm = r.ParameterNorm
+                   AngleToPrevious = r.AngleToPrevious; Direction = r.Direction } |]
+        run, trajectory
+
+    let private seconds (t: float) = TimeSpan.FromSeconds(t).ToString(@"m\:ss")
+
+    /// Runs a sweep: reuses valid stored results, trains the others (in parallel), stores each as
+    /// soon as it finishes. Cancelling stops promptly; finished runs stay stored, interrupted runs
+    /// are not stored (they are recomputed next time).
+    let runWith (options: RunnerOptions) (cancel: CancellationToken) (sweep: Sweep) =
+        let clock = Stopwatch.StartNew()
+        let dir = options.StoreDirectory
+        let points = (Sweep.distinct sweep).Points
+        let stored = Collections.Concurrent.ConcurrentDictionary<string, StoredRun>()
+        let todo =
+            [| for c in points do
+                 let id = RunConfig.hash c
+                 match Store.tryLoad dir id with
+                 | Ok run -> stored[id] <- run
+                 | Error "not stored" -> yield c
+                 | Error reason ->
+                     (defaultArg options.Progress Console.Error.WriteLine) $"[{sweep.Name}] recomputing {id}: stored result invalid ({reason})"
+                     yield c |]
+        let reused = points.Length - todo.Length
+        let terminal = options.Progress.IsNone && not Console.IsOutputRedirected
+        let say (line: string) =
+            match options.Progress with
+            | Some sink -> sink line
+            | None when terminal ->
+                let width = try max 20 (Console.WindowWidth - 1) with _ -> 100
+                Console.Write("\r" + (if line.Length > width then line.Substring(0, width) else line.PadRight width))
+            | None -> Console.WriteLine line
+        say $"[{sweep.Name}] {points.Length} runs: {reused} stored, {todo.Length} to compute"
+        let mutable finished = 0
+        let gate = obj ()
+        let work (c: RunConfig) =
+            if not cancel.IsCancellationRequested then
+                let data, result = train cancel c
+                if result.Outcome <> TrainingOutcome.Cancelled then
+                    let run, trajectory = toRows c data result
+                    let saved = Store.save dir run trajectory
+                    stored[run.RunId] <- saved
+                    options.OnStored saved.Run
+                    lock gate (fun () ->
+                        finished <- finished + 1
+                        let elapsed = clock.Elapsed.TotalSeconds
+                        let eta = elapsed / float finished * float (todo.Length - finished)
+                        say $"[{sweep.Name}] {finished}/{todo.Length} ({100 * finished / todo.Length}%%) {RunConfig.label c}: {result.Outcome} in {result.Seconds:F1} s; elapsed {seconds elapsed}, ETA {seconds eta}")
+        let parallelism = ParallelOptions(MaxDegreeOfParallelism = options.Parallelism)
+        Parallel.ForEach(todo, parallelism, System.Action<RunConfig> work) |> ignore
+        if terminal then Console.WriteLine()
+        let runs = [ for c in points do match stored.TryGetValue(RunConfig.hash c) with | true, r -> yield c, r | _ -> () ]
+        { Sweep = sweep
+          Runs = runs
+          Computed = finished
+          Reused = reused
+          Missing = points.Length - runs.Length
+          Seconds = clock.Elapsed.TotalSeconds }
+
+    /// Runs a sweep with the given options and no cancellation.
+    let run (options: RunnerOptions) (sweep: Sweep) = runWith options CancellationToken.None sweep

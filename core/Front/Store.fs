@@ -1,0 +1,149 @@
+namespace ImplicitBias
+
+open System
+open System.IO
+open System.Security.Cryptography
+open Parquet
+open Parquet.Serialization
+
+/// One row of the runs table: a run's configuration, outcome and provenance.
+[<CLIMutable>]
+type RunRow =
+    { RunId: string
+      Model: string
+      Depth: int
+      /// Hidden width of fully connected networks; 0 means D.
+      Width: int
+      InitScale: float
+      Step: string
+      Loss: string
+      DataGenerator: string
+      Data: string
+      Count: int
+      Dimension: int
+      Seed: int64
+      MaxSteps: int64
+      TimeLimitSeconds: float
+      RecordsPerDecade: int
+      Outcome: string
+      Steps: int64
+      Seconds: float
+      FinalLogLoss: float
+      FinalNormalizedMargin: float
+      EngineVersion: string
+      GitCommit: string
+      CreatedUtc: string
+      /// Number of rows of this run in the trajectories table.
+      Records: int
+      /// SHA-256 over the run's values and its trajectory (see Store.checksum).
+      Checksum: string
+      /// Final beta / ||beta||.
+      Direction: float[]
+      /// Final parameters w (the engine's flat layout).
+      Parameters: float[] }
+
+/// One row of the trajectories table: a run at one recorded step.
+[<CLIMutable>]
+type TrajectoryRow =
+    { RunId: string
+      Step: int64
+      Seconds: float
+      LogLoss: float
+      NormalizedMargin: float
+      BetaNorm: float
+      ParameterNorm: float
+      /// Radians; NaN at the first record.
+      AngleToPrevious: float
+      /// beta / ||beta|| at this step.
+      Direction: float[] }
+
+/// A run as stored: its runs-table row and its trajectory.
+type StoredRun = { Run: RunRow; Trajectory: TrajectoryRow[] }
+
+/// The results store: a folder of Parquet files, two per run (`<id>.trajectory.parquet`, then
+/// `<id>.run.parquet`, whose atomic appearance commits the run), consolidated on demand into
+/// `runs.parquet` and `trajectories.parquet`. Every load re-validates a run (schema, row count,
+/// checksum, run id, engine version); anything that fails is reported as absent and recomputed.
+module Store =
+    let runsFile = "runs.parquet"
+    let trajectoriesFile = "trajectories.parquet"
+
+    let runPath dir (id: string) = Path.Combine(dir, id + ".run.parquet")
+    let trajectoryPath dir (id: string) = Path.Combine(dir, id + ".trajectory.parquet")
+
+    /// SHA-256 (hex) over every value of the run row except the checksum itself, the wall-clock and
+    /// provenance fields, and over every trajectory row: detects any change of the numbers.
+    let checksum (run: RunRow) (trajectory: TrajectoryRow[]) =
+        use stream = new MemoryStream()
+        use w = new BinaryWriter(stream)
+        let floats (v: float[]) =
+            w.Write v.Length
+            for x in v do w.Write(BitConverter.DoubleToInt64Bits x)
+        w.Write run.RunId; w.Write run.Model; w.Write run.Depth; w.Write run.Width; w.Write run.InitScale
+        w.Write run.Step; w.Write run.Loss; w.Write run.Data; w.Write run.Seed; w.Write run.MaxSteps
+        w.Write run.Outcome; w.Write run.Steps; w.Write run.FinalLogLoss; w.Write run.FinalNormalizedMargin
+        w.Write run.Records
+        floats run.Direction
+        floats run.Parameters
+        for t in trajectory do
+            w.Write t.RunId; w.Write t.Step; w.Write t.Seconds; w.Write t.LogLoss; w.Write t.NormalizedMargin
+            w.Write t.BetaNorm; w.Write t.ParameterNorm; w.Write t.AngleToPrevious
+            floats t.Direction
+        w.Flush()
+        Convert.ToHexString(SHA256.HashData(stream.ToArray())).ToLowerInvariant()
+
+    /// Writes rows to a Parquet file atomically (temporary file in the same folder, then rename).
+    let writeTable (path: string) (rows: 'T seq) =
+        let full = Path.GetFullPath path
+        Directory.CreateDirectory(Path.GetDirectoryName full) |> ignore
+        let temp = $"{full}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}"
+        (use stream = File.Create temp
+         ParquetSerializer.SerializeAsync(Seq.toArray rows, stream).GetAwaiter().GetResult() |> ignore)
+        File.Move(temp, full, true)
+
+    /// Reads every row of a Parquet file written by writeTable.
+    let readTable<'T when 'T: (new: unit -> 'T) and 'T: not struct> (path: string) : 'T[] =
+        let result = ParquetSerializer.DeserializeAsync<'T>(path).GetAwaiter().GetResult()
+        Seq.toArray result.Data
+
+    /// Stores a run: the trajectory first, then the run row (the commit). Fills in Records and Checksum.
+    let save dir (run: RunRow) (trajectory: TrajectoryRow[]) =
+        let run = { run with Records = trajectory.Length; Checksum = "" }
+        let run = { run with Checksum = checksum run trajectory }
+        writeTable (trajectoryPath dir run.RunId) trajectory
+        writeTable (runPath dir run.RunId) [ run ]
+        { Run = run; Trajectory = trajectory }
+
+    /// Loads and validates a stored run. Error says why a run is absent or invalid.
+    let tryLoad dir (id: string) : Result<StoredRun, string> =
+        let runFile = runPath dir id
+        if not (File.Exists runFile) then Error "not stored"
+        else
+            try
+                match readTable<RunRow> runFile with
+                | [| run |] ->
+                    let trajectory = readTable<TrajectoryRow> (trajectoryPath dir id)
+                    if run.RunId <> id then Error $"run id {run.RunId} in a file named {id}"
+                    elif run.EngineVersion <> RunConfig.engineVersion then Error $"engine version {run.EngineVersion}"
+                    elif trajectory.Length <> run.Records then Error $"{trajectory.Length} trajectory rows, expected {run.Records}"
+                    elif trajectory |> Array.exists (fun t -> t.RunId <> id) then Error "trajectory rows of another run"
+                    elif checksum { run with Checksum = "" } trajectory <> run.Checksum then Error "checksum mismatch"
+                    else Ok { Run = run; Trajectory = trajectory }
+                | rows -> Error $"{rows.Length} rows in the run file, expected 1"
+            with e -> Error $"unreadable: {e.GetBaseException().Message}"
+
+    /// The ids of every run file in the folder (valid or not).
+    let storedIds dir =
+        if not (Directory.Exists dir) then [||]
+        else
+            Directory.GetFiles(dir, "*.run.parquet")
+            |> Array.map (fun p -> Path.GetFileName(p).Replace(".run.parquet", ""))
+            |> Array.sort
+
+    /// Writes runs.parquet and trajectories.parquet in the folder from every valid stored run
+    /// (sorted by run id); returns the number of runs.
+    let consolidate dir =
+        let runs = storedIds dir |> Array.choose (fun id -> match tryLoad dir id with Ok r -> Some r | Error _ -> None)
+        writeTable (Path.Combine(dir, runsFile)) (runs |> Array.map (fun r -> r.Run))
+        writeTable (Path.Combine(dir, trajectoriesFile)) (runs |> Array.collect (fun r -> r.Trajectory))
+        runs.Length

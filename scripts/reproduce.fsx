@@ -1,0 +1,24 @@
+// The main job: every figure of the paper and out/report.md, one row per claim with PASS or FAIL.
+//   dotnet fsi build.fsx -t Reproduce          (quick: at most 10 minutes on 2 cores)
+//   dotnet fsi build.fsx -t ReproduceFull      (publication size: writes out/full/)
+// Results are stored in out/store (Parquet); a rerun reuses every finished run.
+#load "build-check.fsx" // first: says to build when the toolkit is missing
+#load "engine.fsx"
+open ImplicitBias
+let reproduction = Reproduction.fromArgs fsi.CommandLineArgs __SOURCE_DIRECTORY__
+let clock = System.Diagnostics.Stopwatch.StartNew()
+// Start from no claim files, so the report only holds what this run measured.
+if System.IO.Directory.Exists(Reproduction.claimsDirectory reproduction) then
+    System.IO.Directory.Delete(Reproduction.claimsDirectory reproduction, true)
+#load "fig1-spectra.fsx" "fig2-sparsity.fsx" "fig3-convergence.fsx" "fig4-stationarity.fsx" "fig5-penalties.fsx"
+printfn "consolidated %d runs into %s" (Store.consolidate reproduction.StoreDirectory) reproduction.StoreDirectory
+let header =
+    [ $"# Reproduction report ({reproduction.Scale})"
+      ""
+      $"Gunasekar, Lee, Soudry, Srebro (NeurIPS 2018), checked by this toolkit. Data: {DataSpec.describe Reproduction.dataset};"
+      $"engine {RunConfig.engineVersion}, commit {Runner.gitCommit.Value}; {clock.Elapsed.TotalSeconds:F0} s on {System.Environment.ProcessorCount} cores."
+      "Figures: figures/f1-spectra .. f5-penalties (.html, .png). Runs: store/runs.parquet, store/trajectories.parquet." ]
+    |> String.concat "\n"
+let report = Claims.markdown header (Claims.loadAll (Reproduction.claimsDirectory reproduction))
+AtomicFile.writeAllText (System.IO.Path.Combine(reproduction.OutDirectory, "report.md")) report
+printfn "%s" report

@@ -1,0 +1,55 @@
+/// Report rows and the markdown report; the analysis helpers figures use.
+module ImplicitBias.Tests.TestClaims
+
+open Expecto
+open ImplicitBias
+
+/// A stored run with a given final direction and margin (no training).
+let fakeRun (c: RunConfig) (direction: float[]) margin =
+    let data, result = Runner.train System.Threading.CancellationToken.None { c with MaxSteps = 1L }
+    let run, _ = Runner.toRows c data result
+    { Run = { run with Direction = direction; FinalNormalizedMargin = margin }; Trajectory = [||] }
+
+[<Tests>]
+let tests =
+    testList "Claims" [
+        testCase "the report has one row per claim in the paper's order, verdicts spelled out" <| fun () ->
+            let rows =
+                [ Claims.check "Lemma 5" "p" "m" "t" true "F5"
+                  Claims.check "Theorem 2a" "p" "m" "t" false "F4"
+                  Claims.unavailable "Theorem 1" "p" "reference solver missing" "F1"
+                  Claims.check "Theorem 2" "p" "a|b" "t" true "F3" ]
+            let lines = (Claims.markdown "# R" rows).Split('\n')
+            let table = lines |> Array.filter (fun l -> l.StartsWith "| Theorem" || l.StartsWith "| Lemma")
+            Expect.equal (table |> Array.map (fun l -> (l.Split('|')[1]).Trim())) [| "Theorem 1"; "Theorem 2"; "Theorem 2a"; "Lemma 5" |] "order"
+            Expect.stringContains table[0] "**NOT AVAILABLE**" "unavailable is not PASS"
+            Expect.stringContains table[2] "**FAIL**" "fail"
+            Expect.stringContains table[1] "a\\|b" "pipes escaped"
+            Expect.equal (Array.last lines) "2 of 4 claims PASS." "summary"
+
+        testCase "claim rows survive the JSON round trip" <| fun () ->
+            let dir = TestStore.tempDir ()
+            let rows = [ Claims.check "Lemma 3" "p" "1e-15" "1e-10" true "F5" ]
+            Claims.save dir "x" rows
+            Expect.equal (Claims.loadAll dir) rows "same rows"
+
+        testCase "bands over depth: median line, min..max range per depth" <| fun () ->
+            let c = { RunConfig.defaults with Data = GaussianTeacher(3, 4, 1UL) }
+            let runs =
+                [ for depth, value in [ 1, 1.0; 1, 3.0; 1, 2.0; 2, 5.0; 2, 7.0 ] ->
+                    let cd = { c with Depth = depth }
+                    cd, fakeRun cd [| value |] 1.0 ]
+            let result = { Sweep = Sweep.from "t" c; Runs = runs; Computed = 0; Reused = 0; Missing = 0; Seconds = 0.0 }
+            match Results.bandsOverDepth [ "conv", Convolutional ] (fun _ r -> r.Run.Direction[0]) result with
+            | [ b ] ->
+                Expect.equal b.X [| 1.0; 2.0 |] "depths"
+                Expect.equal b.Center [| 2.0; 6.0 |] "medians"
+                Expect.equal b.Lower [| 1.0; 5.0 |] "minima"
+                Expect.equal b.Upper [| 3.0; 7.0 |] "maxima"
+            | other -> failtestf "expected one band, got %d" other.Length
+
+        testCase "Lemma 3 check: Fourier network, time network and prod |w_hat_l| agree to round-off" <| fun () ->
+            let twin, product = TheoryChecks.lemma3 [ 1UL; 2UL ] [ 7; 8 ] [ 1; 3 ]
+            Expect.isLessThan twin 1e-12 "beta of the twins"
+            Expect.isLessThan product 1e-12 "|beta_hat| = prod |w_hat_l|"
+    ]
