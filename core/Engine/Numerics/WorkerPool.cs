@@ -1,19 +1,23 @@
+using System.Diagnostics;
+
 namespace ImplicitBias.Engine.Numerics;
 
 /// <summary>
 /// A few persistent threads that run one pre-built action on parts 0..Parts-1 at a time: part 0 on
 /// the calling thread, the others on the pool's threads. No allocation per <see cref="Run"/>
-/// (the action is created once by the caller and the threads are started once), which is what a
-/// hot training loop needs; <c>Parallel.For</c> allocates on every call.
-/// Which part a thread runs is fixed, so a caller that splits work by part index gets the same
-/// floating-point operations in the same order whatever the timing.
+/// (the action is created once by the caller, the threads are started once, and the hand-off is a
+/// generation counter with a short spin, then Monitor.Wait), which is what a hot training loop
+/// needs; <c>Parallel.For</c> allocates on every call. Which part a thread runs is fixed, so a
+/// caller that splits work by part index gets the same floating-point operations whatever the timing.
 /// </summary>
 public sealed class WorkerPool : IDisposable
 {
+    private const long SpinTicks = 20_000; // about 20 microseconds of spinning before blocking (Stopwatch ticks are ns on Linux)
     private readonly Thread[] _threads;
-    private readonly ManualResetEventSlim[] _start;
-    private readonly CountdownEvent _done;
+    private readonly object _gate = new();
     private Action<int>? _action;
+    private long _generation;
+    private int _pending;
     private volatile bool _disposed;
     private Exception? _failure;
 
@@ -22,8 +26,6 @@ public sealed class WorkerPool : IDisposable
     {
         if (parts < 1) throw new ArgumentException($"a worker pool needs at least one part (got {parts}).");
         Parts = parts;
-        _start = Enumerable.Range(1, parts - 1).Select(_ => new ManualResetEventSlim(false, 200)).ToArray();
-        _done = new CountdownEvent(1);
         _threads = Enumerable.Range(1, parts - 1).Select(p =>
         {
             var t = new Thread(() => Work(p)) { IsBackground = true, Name = $"ImplicitBias worker {p}" };
@@ -40,25 +42,42 @@ public sealed class WorkerPool : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (Parts == 1) { action(0); return; }
-        _action = action;
-        _done.Reset(Parts - 1);
-        foreach (var s in _start) s.Set();
+        lock (_gate)
+        {
+            _action = action;
+            _pending = Parts - 1;
+            _generation++;
+            Monitor.PulseAll(_gate);
+        }
         try { action(0); }
-        finally { _done.Wait(); }
+        finally
+        {
+            long start = Stopwatch.GetTimestamp();
+            while (Volatile.Read(ref _pending) > 0 && Stopwatch.GetTimestamp() - start < SpinTicks) Thread.SpinWait(20);
+            lock (_gate) while (_pending > 0) Monitor.Wait(_gate);
+        }
         if (_failure is { } e) { _failure = null; throw new AggregateException(e); }
     }
 
     private void Work(int part)
     {
-        var start = _start[part - 1];
+        long seen = 0;
         while (true)
         {
-            start.Wait();
-            start.Reset();
-            if (_disposed) return;
+            long start = Stopwatch.GetTimestamp();
+            while (Volatile.Read(ref _generation) == seen && !_disposed && Stopwatch.GetTimestamp() - start < SpinTicks) Thread.SpinWait(20);
+            lock (_gate)
+            {
+                while (_generation == seen && !_disposed) Monitor.Wait(_gate);
+                if (_disposed) return;
+                seen = _generation;
+            }
             try { _action!(part); }
             catch (Exception e) { _failure = e; }
-            finally { _done.Signal(); }
+            finally
+            {
+                lock (_gate) { if (--_pending == 0) Monitor.PulseAll(_gate); }
+            }
         }
     }
 
@@ -66,10 +85,7 @@ public sealed class WorkerPool : IDisposable
     public void Dispose()
     {
         if (_disposed) return;
-        _disposed = true;
-        foreach (var s in _start) s.Set();
+        lock (_gate) { _disposed = true; Monitor.PulseAll(_gate); }
         foreach (var t in _threads) t.Join();
-        foreach (var s in _start) s.Dispose();
-        _done.Dispose();
     }
 }

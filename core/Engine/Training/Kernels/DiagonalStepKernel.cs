@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using ImplicitBias.Engine.Data;
 using ImplicitBias.Engine.Losses;
@@ -8,7 +9,7 @@ namespace ImplicitBias.Engine.Training.Kernels;
 /// <summary>
 /// Fused, allocation-free step for the diagonal network of depth L, beta = w_1 .* ... .* w_L,
 /// and for the linear model (L = 1, beta = w). Margins Z beta and the gradient g = -Z^T q go
-/// through a <see cref="RowMatrix"/> (SIMD, optionally both cores, same bits as one thread);
+/// in one pass over the data (<see cref="LossTerms.Evaluate"/>: SIMD, optionally both cores, same bits as one thread);
 /// grad w_l = g .* prod_{j != l} w_j by prefix and suffix products, no division.
 /// Slow twin: <see cref="GenericStepKernel"/> with DiagonalNetwork or LinearModel.
 /// </summary>
@@ -44,24 +45,25 @@ public sealed class DiagonalStepKernel : StepKernel
     private Span<double> Layer(double[] v, int l) => v.AsSpan(l * _d, _d);
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double Evaluate(ILoss loss)
     {
         Layer(_w, 0).CopyTo(_beta);
         for (int l = 1; l < _depth; l++) TensorPrimitives.Multiply(_beta, Layer(_w, l), _beta);
-        _z.Multiply(_beta, _margins);
-        return loss.LogLossAndWeights(_margins, _weights);
+        return LossTerms.Evaluate(_z, loss, _beta, _margins, _weights, _g);
     }
 
     /// <inheritdoc/>
     public override bool PredictorIsFinite() => KernelMath.AllFinite(_beta);
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double ParameterNormSquared() => TensorPrimitives.Dot<double>(_w, _w);
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Step(double s)
     {
-        _z.NegativeTransposeMultiply(_weights, _g);
-        // grad_l = (prod_{j<l} w_j) .* g .* (prod_{j>l} w_j): suffixes first, then prefixes times g.
+        // g = grad_beta log L came with Evaluate. grad_l = (prod_{j<l} w_j) .* g .* (prod_{j>l} w_j): suffixes first, then prefixes times g.
         _prefix.AsSpan().Fill(1.0);
         for (int l = _depth - 1; l >= 0; l--)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ImplicitBias.Engine.Data;
 using ImplicitBias.Engine.Fourier;
 using ImplicitBias.Engine.Losses;
@@ -12,8 +13,8 @@ namespace ImplicitBias.Engine.Training.Kernels;
 /// m_n = Re sum_k z_hat_n[k] conj(beta_hat[k]) (z_n = y_n x_n), and the gradient of w_hat_l is
 /// g_hat .* conj(prod_{j != l} w_hat_j) with g_hat = -sum_n q_n z_hat_n. The data is transformed
 /// once; a step needs no FFT. Real signals have Hermitian spectra, so only k = 0..D/2 is kept, in
-/// the D-real packed form of <see cref="HalfSpectrum"/>: a step costs two passes of N x D
-/// multiply-adds, like the linear model. Slow twin: <see cref="GenericStepKernel"/> with
+/// the D-real packed form of <see cref="HalfSpectrum"/>: a step costs 2 N D multiply-adds in one
+/// pass over the data (<see cref="LossTerms.Evaluate"/>), like the linear model. Slow twin: <see cref="GenericStepKernel"/> with
 /// ConvolutionalFourierNetwork (FFTs per step) or ConvolutionalNetwork (time domain).
 /// </summary>
 public sealed class FourierStepKernel : StepKernel
@@ -57,6 +58,7 @@ public sealed class FourierStepKernel : StepKernel
     /// <summary>Threads per product.</summary>
     public int Threads => _z.Threads;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PredictorSpectrum()
     {
         int h = _h;
@@ -70,20 +72,21 @@ public sealed class FourierStepKernel : StepKernel
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double Evaluate(ILoss loss)
     {
         PredictorSpectrum();
         int h = _h;
         for (int k = 0; k < h; k++) _packedBeta[k] = _c[k] * _betaRe[k];
         for (int i = h; i < _d; i++) _packedBeta[i] = _c[i] * _betaIm[i - h + 1];
-        _z.Multiply(_packedBeta, _margins);
-        return loss.LogLossAndWeights(_margins, _weights);
+        return LossTerms.Evaluate(_z, loss, _packedBeta, _margins, _weights, _packedG);
     }
 
     /// <inheritdoc/>
     public override bool PredictorIsFinite() => KernelMath.AllFinite(_packedBeta);
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double ParameterNormSquared()
     {
         // Parseval: ||w_l||^2 = sum_k |w_hat_l[k]|^2 over the full spectrum = sum over k = 0..D/2 with weights c.
@@ -94,10 +97,10 @@ public sealed class FourierStepKernel : StepKernel
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Step(double s)
     {
-        _z.NegativeTransposeMultiply(_weights, _packedG);
-        int h = _h, d = _d;
+        int h = _h, d = _d; // _packedG = packed g_hat came with Evaluate.
         // Suffix products prod_{j>l} w_hat_j into grad_l.
         _preRe.AsSpan().Fill(1.0); _preIm.AsSpan().Clear();
         for (int l = _depth - 1; l >= 0; l--)
