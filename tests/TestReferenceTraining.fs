@@ -1,0 +1,69 @@
+/// Networks trained by the engine approach the reference predicted for them (Theorems 1, 2; Lemma 6).
+/// Budgets are step counts (deterministic), not wall-clock times. Convergence in direction is slow
+/// (about 1/log t for plain gradient descent; polynomial in t with the normalized step), so a
+/// threshold says how close the budget gets, measured when the test was written, with some slack.
+module ImplicitBias.Tests.TestReferenceTraining
+
+open Expecto
+open ImplicitBias
+open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Reference
+open ImplicitBias.Engine.Training
+
+/// Trains with the toolkit's defaults (exponential loss, normalized step 0.5, init 0.1) for a step budget.
+let train kind depth steps seed (data: Dataset) =
+    let s = Run.defaults |> Run.withModel kind depth |> Run.withSteps steps |> Run.withTimeLimit 120.0 |> Run.withSeed seed
+    Run.train { s with RecordsPerDecade = 1 } data
+
+/// Cosine of the final direction to a reference, and of the direction after about 1000 steps.
+let cosines (r: TrainingResult) (reference: MaxMarginSolution) =
+    let early = r.Records |> Seq.find (fun x -> x.Step >= 1000L)
+    Geometry.Cosine(early.Direction, reference.Beta), Geometry.Cosine(r.Direction, reference.Beta)
+
+[<Tests>]
+let tests =
+    testList "ReferenceTraining" [
+        testCase "fully connected depths 1-4 approach the l2 max-margin direction (Theorem 1)" <| fun () ->
+            // Measured with this budget: 1 - cos between 1e-8 (depth 1) and 4e-6 (depth 4); the threshold
+            // 1e-4 leaves room for other seeds' slower transients (seed 2 at depth 4: 1e-4 after 2.7e5 steps).
+            let data = SyntheticData.GaussianTeacher(6, 12, 1UL)
+            let l2 = MaxMargin.Solve(data, MarginBias.L2)
+            let fourier = MaxMargin.Solve(data, MarginBias.FourierL1)
+            for depth in 1 .. 4 do
+                let kind = if depth = 1 then Linear else FullyConnected
+                let r = train kind depth 20_000L 1UL data
+                let early, final = cosines r l2
+                Expect.isGreaterThan final (1.0 - 1e-4) $"depth {depth}: cos to l2"
+                Expect.isGreaterThan final early $"depth {depth}: approaching"
+                Expect.isGreaterThan final (Geometry.Cosine(r.Direction, fourier.Beta)) $"depth {depth}: closer to l2 than to Fourier-l1"
+
+        testCase "convolutional depth 2 approaches the Fourier-l1 max-margin direction (Theorem 2)" <| fun () ->
+            // Measured: cos 0.9990 after 1e4 steps, 1.0000 after 1e5. Not every dataset is this quick:
+            // on Gaussian-teacher data N=8, D=16 (seeds 2, 3) cos was only 0.84-0.85 after 2e5 steps, still rising.
+            let data = SyntheticData.FourierSparseTeacher(8, 16, 2, 1UL)
+            let fourier = MaxMargin.Solve(data, MarginBias.FourierL1)
+            let l2 = MaxMargin.Solve(data, MarginBias.L2)
+            let r = train Convolutional 2 50_000L 1UL data
+            let early, final = cosines r fourier
+            Expect.isGreaterThan final 0.999 "cos to Fourier-l1"
+            Expect.isGreaterThan final early "approaching"
+            Expect.isGreaterThan final (Geometry.Cosine(r.Direction, l2.Beta)) "closer to Fourier-l1 than to l2"
+
+        testCase "diagonal depth 2 approaches the time-l1 max-margin direction (Lemma 6)" <| fun () ->
+            // Measured: cos 1.0000 after 1e4 steps on this set (N = D = 8). Known slow cases, not hidden:
+            // with N=6 < D=12 (seeds 1-3) the l1 margin reached 96-99.8% of the optimum after 1e6 steps but
+            // cos stayed at 0.62-0.88 - the l1 optimum is nearly degenerate there and small coordinates
+            // grow only polynomially slowly out of the saddle at w = 0.
+            let data = SyntheticData.GaussianTeacher(8, 8, 3UL)
+            let l1 = MaxMargin.Solve(data, MarginBias.TimeL1)
+            let l2 = MaxMargin.Solve(data, MarginBias.L2)
+            let r = train Diagonal 2 20_000L 3UL data
+            let early, final = cosines r l1
+            Expect.isGreaterThan final 0.999 "cos to time-l1"
+            Expect.isGreaterThan final early "approaching"
+            Expect.isGreaterThan final (Geometry.Cosine(r.Direction, l2.Beta)) "closer to l1 than to l2"
+            // The l1-normalized margin can never exceed the optimum 1/||beta*||_1; it should be near it.
+            let margin = (Certificate.Margins(data, r.Beta) |> Array.min) / MarginBias.TimeL1.Norm(r.Beta)
+            Expect.isLessThanOrEqual margin (1.0 / l1.DualObjective + 1e-12) "no beta beats the certified optimum"
+            Expect.isGreaterThan (margin * l1.PrimalObjective) 0.99 "l1 margin within 1% of the optimum"
+    ]
