@@ -88,7 +88,7 @@ public sealed class RowMatrix : IDisposable
         if (count == 0) return;
         var g = _g.AsSpan(start, count);
         Simd.ScaledColumnSums(_a, Columns, Rows, start, _q, g);
-        TensorPrimitives.Negate(g, g);
+        for (int j = 0; j < g.Length; j++) g[j] = -g[j];
     }
 
     /// <summary>
@@ -112,7 +112,7 @@ public sealed class RowMatrix : IDisposable
         for (int c = 0; c < _chunks; c++) _chunkScale[c] = Math.Exp(_chunkMax[c] - logLoss);
         var gs = g.AsSpan(0, Columns);
         Simd.ScaledColumnSums(_partials, Columns, _chunks, 0, _chunkScale, gs);
-        TensorPrimitives.Negate(gs, gs);
+        for (int j = 0; j < gs.Length; j++) gs[j] = -gs[j];
         return logLoss;
     }
 

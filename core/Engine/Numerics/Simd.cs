@@ -88,4 +88,29 @@ public static class Simd
             for (; j < count; j++) g[j] = Math.FusedMultiplyAdd(matrix[(int)o + j], c, g[j]);
         }
     }
+
+    /// <summary>y += a x, elementwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AddScaled(Span<double> y, double a, ReadOnlySpan<double> x)
+    {
+        int n = y.Length, w = Vector<double>.Count, i = 0;
+        ref double ry = ref MemoryMarshal.GetReference(y);
+        ref double rx = ref MemoryMarshal.GetReference(x);
+        var va = new Vector<double>(a);
+        for (; i <= n - w; i += w)
+            Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref rx, (nuint)i), va, Vector.LoadUnsafe(ref ry, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
+        for (; i < n; i++) y[i] = Math.FusedMultiplyAdd(x[i], a, y[i]);
+    }
+
+    /// <summary>y = y .* x, elementwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MultiplyInPlace(Span<double> y, ReadOnlySpan<double> x)
+    {
+        int n = y.Length, w = Vector<double>.Count, i = 0;
+        ref double ry = ref MemoryMarshal.GetReference(y);
+        ref double rx = ref MemoryMarshal.GetReference(x);
+        for (; i <= n - w; i += w)
+            (Vector.LoadUnsafe(ref ry, (nuint)i) * Vector.LoadUnsafe(ref rx, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
+        for (; i < n; i++) y[i] *= x[i];
+    }
 }

@@ -49,7 +49,7 @@ public sealed class DiagonalStepKernel : StepKernel
     public override double Evaluate(ILoss loss)
     {
         Layer(_w, 0).CopyTo(_beta);
-        for (int l = 1; l < _depth; l++) TensorPrimitives.Multiply(_beta, Layer(_w, l), _beta);
+        for (int l = 1; l < _depth; l++) Simd.MultiplyInPlace(_beta, Layer(_w, l));
         return LossTerms.Evaluate(_z, loss, _beta, _margins, _weights, _g);
     }
 
@@ -57,7 +57,7 @@ public sealed class DiagonalStepKernel : StepKernel
     public override bool PredictorIsFinite() => KernelMath.AllFinite(_beta);
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override double ParameterNormSquared() => TensorPrimitives.Dot<double>(_w, _w);
+    public override double ParameterNormSquared() => Simd.Dot(_w, _w);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -68,16 +68,16 @@ public sealed class DiagonalStepKernel : StepKernel
         for (int l = _depth - 1; l >= 0; l--)
         {
             _prefix.CopyTo(Layer(_grad, l));
-            TensorPrimitives.Multiply(_prefix, Layer(_w, l), _prefix);
+            Simd.MultiplyInPlace(_prefix, Layer(_w, l));
         }
         _g.CopyTo(_prefix, 0);
         for (int l = 0; l < _depth; l++)
         {
-            TensorPrimitives.Multiply(Layer(_grad, l), _prefix, Layer(_grad, l));
-            TensorPrimitives.Multiply(_prefix, Layer(_w, l), _prefix);
+            Simd.MultiplyInPlace(Layer(_grad, l), _prefix);
+            Simd.MultiplyInPlace(_prefix, Layer(_w, l));
         }
         _w.CopyTo(_wPrevious, 0);
-        TensorPrimitives.MultiplyAdd(_grad, -s, _w, _w);
+        Simd.AddScaled(_w, -s, _grad);
     }
 
     /// <inheritdoc/>

@@ -123,8 +123,8 @@ public sealed class FourierStepKernel : StepKernel
                 _preRe[k] = a * c - b * e; _preIm[k] = a * e + b * c;
             }
         _re.CopyTo(_rePrevious, 0); _im.CopyTo(_imPrevious, 0);
-        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradRe, -s, _re, _re);
-        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_gradIm, -s, _im, _im);
+        Simd.AddScaled(_re, -s, _gradRe);
+        Simd.AddScaled(_im, -s, _gradIm);
     }
 
     /// <inheritdoc/>
