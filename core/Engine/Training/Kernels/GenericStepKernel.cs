@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using ImplicitBias.Engine.Numerics;
 using ImplicitBias.Engine.Data;
 using ImplicitBias.Engine.Losses;
 using ImplicitBias.Engine.Models;
@@ -8,7 +8,8 @@ namespace ImplicitBias.Engine.Training.Kernels;
 /// <summary>
 /// The step of any <see cref="IParameterization"/>, written as the definition reads:
 /// beta = P(w), m_n = &lt;y_n x_n, beta&gt;, grad_beta log L = -sum_n q_n y_n x_n, then
-/// grad_w = J_P(w)^T grad_beta by <see cref="IParameterization.PullBack"/>. Single-threaded.
+/// grad_w = J_P(w)^T grad_beta by <see cref="IParameterization.PullBack"/>. Single-threaded; its
+/// loops are the tested <see cref="Simd"/> ones (TensorPrimitives stayed unoptimized under dotnet fsi here).
 /// This is the slow twin every specialised kernel is tested against.
 /// </summary>
 public sealed class GenericStepKernel : StepKernel
@@ -40,23 +41,23 @@ public sealed class GenericStepKernel : StepKernel
     public override double Evaluate(ILoss loss)
     {
         _model.Predictor(_w, _beta);
-        for (int n = 0; n < _count; n++) _margins[n] = TensorPrimitives.Dot(_z.AsSpan(n * _d, _d), _beta);
+        for (int n = 0; n < _count; n++) _margins[n] = Simd.Dot(_z.AsSpan(n * _d, _d), _beta);
         return loss.LogLossAndWeights(_margins, _weights);
     }
 
     /// <inheritdoc/>
     public override bool PredictorIsFinite() => KernelMath.AllFinite(_beta);
     /// <inheritdoc/>
-    public override double ParameterNormSquared() => TensorPrimitives.Dot<double>(_w, _w);
+    public override double ParameterNormSquared() => Simd.Dot(_w, _w);
 
     /// <inheritdoc/>
     public override void Step(double s)
     {
         Array.Clear(_gradBeta);
-        for (int n = 0; n < _count; n++) TensorPrimitives.MultiplyAdd(_z.AsSpan(n * _d, _d), -_weights[n], _gradBeta, _gradBeta);
+        for (int n = 0; n < _count; n++) Simd.AddScaled(_gradBeta, -_weights[n], _z.AsSpan(n * _d, _d));
         _model.PullBack(_w, _gradBeta, _gradW);
         _w.CopyTo(_wPrevious, 0);
-        TensorPrimitives.MultiplyAdd(_gradW, -s, _w, _w);
+        Simd.AddScaled(_w, -s, _gradW);
     }
 
     /// <inheritdoc/>
