@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace ImplicitBias.Engine.Numerics;
 
@@ -59,8 +58,8 @@ public static class MachineBounds
         var sink = new double[threads];
         const int iterations = 1 << 16;
         double flopsPerCall = 0;
-        Action<int> part = p => sink[p] += Vector512.IsHardwareAccelerated ? Fma512(iterations) : Fma256(iterations);
-        flopsPerCall = threads * (double)iterations * 10 * 2 * (Vector512.IsHardwareAccelerated ? 8 : 4);
+        Action<int> part = p => sink[p] += FmaLoop(iterations);
+        flopsPerCall = threads * (double)iterations * 10 * 2 * Vector<double>.Count;
         using var pool = new WorkerPool(threads);
         return Best(repeats, () => Rate(pool, part, flopsPerCall, seconds));
     }
@@ -84,35 +83,20 @@ public static class MachineBounds
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Fma512(int iterations)
+    private static double FmaLoop(int iterations)
     {
-        // Ten independent accumulators hide the FMA latency (4 cycles, 2 ports).
-        var x = Vector512.Create(0.999999); var y = Vector512.Create(1e-9);
-        Vector512<double> a0 = y, a1 = y, a2 = y, a3 = y, a4 = y, a5 = y, a6 = y, a7 = y, a8 = y, a9 = y;
+        // Ten independent accumulators hide the FMA latency (4 cycles, 2 ports). Vector<double> is
+        // the width the kernels use (.NET keeps it at 256 bits where 512-bit units throttle).
+        var x = new Vector<double>(0.999999); var y = new Vector<double>(1e-9);
+        Vector<double> a0 = y, a1 = y, a2 = y, a3 = y, a4 = y, a5 = y, a6 = y, a7 = y, a8 = y, a9 = y;
         for (int i = 0; i < iterations; i++)
         {
-            a0 = Vector512.FusedMultiplyAdd(a0, x, y); a1 = Vector512.FusedMultiplyAdd(a1, x, y);
-            a2 = Vector512.FusedMultiplyAdd(a2, x, y); a3 = Vector512.FusedMultiplyAdd(a3, x, y);
-            a4 = Vector512.FusedMultiplyAdd(a4, x, y); a5 = Vector512.FusedMultiplyAdd(a5, x, y);
-            a6 = Vector512.FusedMultiplyAdd(a6, x, y); a7 = Vector512.FusedMultiplyAdd(a7, x, y);
-            a8 = Vector512.FusedMultiplyAdd(a8, x, y); a9 = Vector512.FusedMultiplyAdd(a9, x, y);
+            a0 = Vector.FusedMultiplyAdd(a0, x, y); a1 = Vector.FusedMultiplyAdd(a1, x, y);
+            a2 = Vector.FusedMultiplyAdd(a2, x, y); a3 = Vector.FusedMultiplyAdd(a3, x, y);
+            a4 = Vector.FusedMultiplyAdd(a4, x, y); a5 = Vector.FusedMultiplyAdd(a5, x, y);
+            a6 = Vector.FusedMultiplyAdd(a6, x, y); a7 = Vector.FusedMultiplyAdd(a7, x, y);
+            a8 = Vector.FusedMultiplyAdd(a8, x, y); a9 = Vector.FusedMultiplyAdd(a9, x, y);
         }
-        return Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Fma256(int iterations)
-    {
-        var x = Vector256.Create(0.999999); var y = Vector256.Create(1e-9);
-        Vector256<double> a0 = y, a1 = y, a2 = y, a3 = y, a4 = y, a5 = y, a6 = y, a7 = y, a8 = y, a9 = y;
-        for (int i = 0; i < iterations; i++)
-        {
-            a0 = Vector256.FusedMultiplyAdd(a0, x, y); a1 = Vector256.FusedMultiplyAdd(a1, x, y);
-            a2 = Vector256.FusedMultiplyAdd(a2, x, y); a3 = Vector256.FusedMultiplyAdd(a3, x, y);
-            a4 = Vector256.FusedMultiplyAdd(a4, x, y); a5 = Vector256.FusedMultiplyAdd(a5, x, y);
-            a6 = Vector256.FusedMultiplyAdd(a6, x, y); a7 = Vector256.FusedMultiplyAdd(a7, x, y);
-            a8 = Vector256.FusedMultiplyAdd(a8, x, y); a9 = Vector256.FusedMultiplyAdd(a9, x, y);
-        }
-        return Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9);
+        return Vector.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9);
     }
 }
