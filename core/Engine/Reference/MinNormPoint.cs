@@ -13,7 +13,8 @@ namespace ImplicitBias.Engine.Reference;
 /// </summary>
 public static class MinNormPoint
 {
-    /// <summary>The answer: weights lambda (length N, on the simplex), the point p = Z^T lambda, and whether the stopping test was met.</summary>
+    /// <summary>The answer: weights lambda (length N, on the simplex), the point p = Z^T lambda, and
+    /// Converged = the stopping test was met or round-off stopped progress (false only at the iteration limit).</summary>
     public sealed record Result(double[] Lambda, double[] Point, int Iterations, bool Converged);
 
     /// <summary>
@@ -52,7 +53,7 @@ public static class MinNormPoint
             int j = 0;
             for (int n = 0; n < count; n++) { dots[n] = TensorPrimitives.Dot<double>(Row(n), p); if (dots[n] < dots[j]) j = n; }
             if (pp - dots[j] <= relativeTolerance * pp) { converged = true; break; }
-            if (corral.Contains(j)) break; // round-off stall: report as not converged
+            if (corral.Contains(j)) { converged = true; break; } // round-off floor: no further progress possible; the certificate judges p
             corral.Add(j); lambda.Add(0.0);
             while (true) // minor cycle: move towards the affine minimizer, dropping points that hit zero weight
             {
