@@ -65,7 +65,7 @@ public sealed class FullyConnectedNetwork : IParameterization
             int rows = _widths[l - 1], cols = _widths[l];
             var src = _right[l]; var dst = _right[l - 1];
             for (int i = 0; i < rows; i++)
-                dst[i] = System.Numerics.Tensors.TensorPrimitives.Dot(m.Slice(i * cols, cols), src);
+                dst[i] = Simd.Dot(m.Slice(i * cols, cols), src);
         }
     }
 
@@ -89,14 +89,14 @@ public sealed class FullyConnectedNetwork : IParameterization
             var a = _left[l]; var r = _right[l];
             var g = gradW.Slice(_offsets[l - 1], rows * cols);
             for (int i = 0; i < rows; i++)
-                System.Numerics.Tensors.TensorPrimitives.Multiply(r, a[i], g.Slice(i * cols, cols));
+                { var row = g.Slice(i * cols, cols); for (int j = 0; j < cols; j++) row[j] = r[j] * a[i]; }
             if (l < Depth)
             {
                 var next = _left[l + 1];
                 Array.Clear(next);
                 var m = Layer(w, l);
                 for (int i = 0; i < rows; i++)
-                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(m.Slice(i * cols, cols), a[i], next, next);
+                    Simd.AddScaled(next, a[i], m.Slice(i * cols, cols));
             }
         }
     }

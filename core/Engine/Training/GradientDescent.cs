@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using ImplicitBias.Engine.Data;
 using ImplicitBias.Engine.Fourier;
 using ImplicitBias.Engine.Models;
+using ImplicitBias.Engine.Training.Kernels;
 
 namespace ImplicitBias.Engine.Training;
 
@@ -10,7 +10,10 @@ namespace ImplicitBias.Engine.Training;
 /// Gradient descent on L_P(w) = sum_n l(y_n &lt;x_n, P(w)&gt;) (eq. 4, 7) for any parameterization,
 /// with the step rule of the settings, log-spaced records and three stopping rules (steps, wall
 /// clock, log-loss target). Deterministic: the same model, data, initial w and settings give the
-/// same iterates bit for bit. Allocates only when recording.
+/// same iterates bit for bit (also whatever the number of threads). Allocates only when recording.
+/// The numerics of a step live in a <see cref="StepKernel"/>: <see cref="Train"/> uses the fastest
+/// one for the model (<see cref="StepKernels.Create"/>), <see cref="TrainGeneric"/> the generic one
+/// (Predictor and PullBack of the parameterization), its slow twin; both run this same loop.
 /// </summary>
 public static class GradientDescent
 {
@@ -19,21 +22,39 @@ public static class GradientDescent
         IParameterization model, Dataset data, ReadOnlySpan<double> initial, TrainingSettings settings,
         Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default)
     {
+        Check(model, data, initial);
+        using var kernel = StepKernels.Create(model, data, initial);
+        return Run(kernel, data, settings, onRecord, cancel);
+    }
+
+    /// <summary>As <see cref="Train"/>, always with the generic kernel (the slow, obviously correct twin).</summary>
+    public static TrainingResult TrainGeneric(
+        IParameterization model, Dataset data, ReadOnlySpan<double> initial, TrainingSettings settings,
+        Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default)
+    {
+        Check(model, data, initial);
+        using var kernel = new GenericStepKernel(model, data, initial);
+        return Run(kernel, data, settings, onRecord, cancel);
+    }
+
+    private static void Check(IParameterization model, Dataset data, ReadOnlySpan<double> initial)
+    {
         if (model.Dimension != data.Dimension)
             throw new ArgumentException($"model {model.Name} is for D = {model.Dimension} but dataset {data.Name} has D = {data.Dimension}.");
         if (initial.Length != model.ParameterCount)
             throw new ArgumentException($"model {model.Name} has {model.ParameterCount} parameters but the initial vector has {initial.Length}.");
+    }
 
-        int d = data.Dimension, count = data.Count;
+    /// <summary>The training loop over any kernel (which it does not dispose).</summary>
+    public static TrainingResult Run(
+        StepKernel kernel, Dataset data, TrainingSettings settings,
+        Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default)
+    {
+        if (kernel.Dimension != data.Dimension)
+            throw new ArgumentException($"kernel {kernel.Name} is for D = {kernel.Dimension} but dataset {data.Name} has D = {data.Dimension}.");
         var z = data.SignedFeatures();
         double scale2 = Math.Pow(data.MaxPointNorm(), 2);
-        var w = initial.ToArray();
-        var wPrevious = new double[w.Length];
-        var beta = new double[d];
-        var margins = new double[count];
-        var weights = new double[count];
-        var gradBeta = new double[d];
-        var gradW = new double[w.Length];
+        var beta = new double[kernel.Dimension];
 
         var records = new List<TrainingRecord>();
         var schedule = new LogSchedule(settings.RecordsPerDecade);
@@ -44,32 +65,26 @@ public static class GradientDescent
 
         void Record(double logLoss)
         {
+            kernel.CopyBeta(beta);
             var direction = Geometry.Normalize(beta);
             double angle = previousDirection is null ? double.NaN : Geometry.Angle(previousDirection, direction);
             previousDirection = direction;
             var record = new TrainingRecord(step, clock.Elapsed.TotalSeconds, logLoss,
-                Geometry.NormalizedMargin(z, beta), Geometry.Norm(beta), Geometry.Norm(w), angle,
+                Geometry.NormalizedMargin(z, beta), Geometry.Norm(beta), Math.Sqrt(kernel.ParameterNormSquared()), angle,
                 settings.RecordDirections ? direction : null,
                 settings.RecordDirections ? UnitaryDft.Magnitudes(direction) : null);
             records.Add(record);
             onRecord?.Invoke(record);
         }
 
-        double Evaluate()
-        {
-            model.Predictor(w, beta);
-            for (int n = 0; n < count; n++) margins[n] = TensorPrimitives.Dot(z.AsSpan(n * d, d), beta);
-            return settings.Loss.LogLossAndWeights(margins, weights);
-        }
-
         while (true)
         {
-            double logLoss = Evaluate();
-            if (!double.IsFinite(logLoss) || !AllFinite(beta))
+            double logLoss = kernel.Evaluate(settings.Loss);
+            if (!double.IsFinite(logLoss) || !kernel.PredictorIsFinite())
             {
                 // Step back to the last finite iterate and stop there.
-                wPrevious.CopyTo(w, 0);
-                logLoss = Evaluate();
+                kernel.StepBack();
+                logLoss = kernel.Evaluate(settings.Loss);
                 step--;
                 outcome = TrainingOutcome.NonFinite;
                 Record(logLoss);
@@ -84,21 +99,13 @@ public static class GradientDescent
             if (stop) { Record(logLoss); break; }
             if (step == schedule.Next) { Record(logLoss); schedule.Advance(step); }
 
-            // grad_beta log L = -sum_n weights_n y_n x_n ; then pull back through P.
-            Array.Clear(gradBeta);
-            for (int n = 0; n < count; n++) TensorPrimitives.MultiplyAdd(z.AsSpan(n * d, d), -weights[n], gradBeta, gradBeta);
-            model.PullBack(w, gradBeta, gradW);
-            double s = settings.Step.Multiplier(logLoss, TensorPrimitives.Dot<double>(w, w), model.Degree, scale2);
-            w.CopyTo(wPrevious, 0);
-            TensorPrimitives.MultiplyAdd(gradW, -s, w, w);
+            double s = settings.Step.Multiplier(logLoss, kernel.ParameterNormSquared(), kernel.Degree, scale2);
+            kernel.Step(s);
             step++;
         }
-        return new TrainingResult(outcome, step, clock.Elapsed.TotalSeconds, w, beta.ToArray(), records);
-    }
-
-    private static bool AllFinite(ReadOnlySpan<double> v)
-    {
-        foreach (var x in v) if (!double.IsFinite(x)) return false;
-        return true;
+        var w = new double[kernel.ParameterCount];
+        kernel.CopyParameters(w);
+        kernel.CopyBeta(beta);
+        return new TrainingResult(outcome, step, clock.Elapsed.TotalSeconds, w, beta, records);
     }
 }

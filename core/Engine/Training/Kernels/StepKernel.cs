@@ -1,0 +1,42 @@
+using ImplicitBias.Engine.Losses;
+
+namespace ImplicitBias.Engine.Training.Kernels;
+
+/// <summary>
+/// The numerics of one gradient step of log L(P(w)) for one model on one dataset, holding the
+/// current parameters in whatever representation is fastest (e.g. the layers' half spectra for a
+/// convolutional network). <see cref="GradientDescent"/> drives a kernel; the loop, step rule,
+/// stopping rules and records are the same for every kernel. <see cref="GenericStepKernel"/>
+/// (any parameterization, through Predictor and PullBack) is the slow, obviously correct twin of
+/// the specialised kernels that <see cref="StepKernels.Create"/> picks.
+/// Contract: <see cref="Evaluate"/> then <see cref="Step"/>, repeatedly; neither allocates.
+/// </summary>
+public abstract class StepKernel : IDisposable
+{
+    /// <summary>Kernel name for benchmarks and messages, e.g. "fourier-conv".</summary>
+    public abstract string Name { get; }
+    /// <summary>Homogeneity degree nu of the parameterization (the step rule needs it).</summary>
+    public abstract int Degree { get; }
+    /// <summary>Number of real parameters P.</summary>
+    public abstract int ParameterCount { get; }
+    /// <summary>Input dimension D.</summary>
+    public abstract int Dimension { get; }
+
+    /// <summary>log L at the current parameters; keeps what <see cref="Step"/> needs (margins, weights).</summary>
+    public abstract double Evaluate(ILoss loss);
+    /// <summary>False when the current predictor has a non-finite entry.</summary>
+    public abstract bool PredictorIsFinite();
+    /// <summary>||w||^2 of the current real parameters.</summary>
+    public abstract double ParameterNormSquared();
+    /// <summary>w &lt;- w - s grad_w log L, the gradient taken at the last <see cref="Evaluate"/>; remembers the old w.</summary>
+    public abstract void Step(double s);
+    /// <summary>Goes back to the parameters before the last <see cref="Step"/> (zeros before the first).</summary>
+    public abstract void StepBack();
+    /// <summary>beta = P(w) at the current parameters (may cost an inverse transform: call at records only).</summary>
+    public abstract void CopyBeta(Span<double> beta);
+    /// <summary>The current real parameters w, in the parameterization's layout.</summary>
+    public abstract void CopyParameters(Span<double> w);
+
+    /// <summary>Releases worker threads, if any.</summary>
+    public virtual void Dispose() { }
+}

@@ -1,0 +1,106 @@
+// Benchmarks of a gradient step (issue 5): dotnet fsi build.fsx -t Bench (or dotnet fsi scripts/bench.fsx [--quick]).
+// Prints and writes out/bench/bench.md and out/bench/bench.csv: steps per second, ns per step per
+// N*D, bytes allocated per step and the fraction of this machine's bound measured in this run, for
+// linear, fc, diag and conv at L = 4 on (D, N) = (64, 32) .. (4096, 1024), the naive twins beside
+// them, and the time to the asymptotic direction. Takes about 2-3 minutes on a quiet 2-core machine.
+#load "engine.fsx"
+
+open System
+open System.IO
+open ImplicitBias
+open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Numerics
+open ImplicitBias.Engine.Reference
+open ImplicitBias.Engine.Training
+
+let quick = fsi.CommandLineArgs |> Array.contains "--quick"
+let budget = if quick then 0.3 else 0.8   // seconds per configuration
+let sizes = [ (64, 32); (256, 128); (1024, 512); (4096, 1024) ]
+let depth = 4
+let outDir = Path.Combine(__SOURCE_DIRECTORY__, "..", "out", "bench")
+Directory.CreateDirectory outDir |> ignore
+
+// Machine bounds, measured now.
+let peaks = Collections.Generic.Dictionary<int, float>()
+let fmaPeak threads =
+    match peaks.TryGetValue threads with
+    | true, v -> v
+    | _ -> let v = MachineBounds.FmaPeak(threads, 0.1, 5) in peaks.[threads] <- v; v
+let cores = Environment.ProcessorCount
+let triadBig = MachineBounds.TriadBandwidth(256L <<< 20, cores, 0.2, 3)
+let machine =
+    [ sprintf "cores: %d; SIMD: Vector<double> = %d lanes, Vector512 accelerated: %b" cores Numerics.Vector<float>.Count Runtime.Intrinsics.Vector512.IsHardwareAccelerated
+      sprintf "FMA peak: %.1f GFLOP/s (1 thread), %.1f GFLOP/s (%d threads)" (fmaPeak 1 / 1e9) (fmaPeak cores / 1e9) cores
+      sprintf "triad bandwidth, 256 MB working set, %d threads: %.1f GB/s" cores (triadBig / 1e9)
+      sprintf "load average at start: %s" (try File.ReadAllText("/proc/loadavg").Trim() with _ -> "n/a") ]
+machine |> List.iter (printfn "%s")
+
+let measure label (model: IParameterization) make note (d, n) =
+    let r = Benchmark.measure fmaPeak budget label depth model make note (d, n)
+    printfn "%-10s %-22s D=%-5d N=%-5d %10.4g ns/step  %6.3f ns/step/ND  %5.0f B/step  %.2f of bound" r.Model r.Kernel d n r.NsPerStep r.NsPerStepPerND r.BytesPerStep r.FractionOfBound
+    r
+
+let rows =
+    [ for (d, n) in sizes do
+        yield measure "linear" (LinearModel d) Benchmark.fast "" (d, n)
+        yield measure "diag" (DiagonalNetwork(d, depth)) Benchmark.fast "" (d, n)
+        yield measure "conv" (ConvolutionalFourierNetwork(d, depth)) Benchmark.fast "" (d, n)
+        if d * n >= Kernels.StepKernels.ParallelThreshold then
+            yield measure "conv" (ConvolutionalFourierNetwork(d, depth)) (Benchmark.fastOn 1) "one thread" (d, n)
+        yield measure "conv-fft" (ConvolutionalFourierNetwork(d, depth)) Benchmark.generic "generic loop, FFTs per step" (d, n)
+        yield measure "conv-time" (ConvolutionalNetwork(d, depth)) Benchmark.generic "naive twin, O(L D^2)" (d, n)
+        yield measure "fc" (FullyConnectedNetwork(d, depth)) Benchmark.generic "generic loop, matrix-vector products" (d, n) ]
+
+// Time to the asymptotic direction with train.fsx's defaults (Run.defaults), 10 s budget each.
+let timeLimit = if quick then 3.0 else 10.0
+let convData = SyntheticData.GaussianTeacher(6, 16, 1UL)
+let fcData = SyntheticData.GaussianTeacher(10, 32, 1UL)
+let fourierL1 = MaxMargin.Solve(convData, MarginBias.FourierL1)
+let l2 = MaxMargin.Solve(fcData, MarginBias.L2)
+let directionRows =
+    [ "conv L=2", "Fourier-l1", convData, fourierL1, Run.defaults |> Run.withModel Convolutional 2
+      "fc L=3", "l2", fcData, l2, Run.defaults |> Run.withModel FullyConnected 3 ]
+    |> List.map (fun (label, bias, data, reference, settings) ->
+        let t = TimeToDirection.measure reference.Direction 1e-4 100 (settings |> Run.withTimeLimit timeLimit) data
+        let line =
+            sprintf "| %s | %s | %s | %s (gap %.1e) | %s | %b | %d | %.3f | %.2e | %.2e |" label data.Name (settings.Step.Describe()) bias reference.RelativeGap
+                (string reference.Status) t.Reached t.Steps t.Seconds t.Gap t.BestGap
+        printfn "%s" line
+        line)
+
+let directionTable =
+    "| model | data | step rule | reference | reference status | 1-cos <= 1e-4 reached | steps | seconds | 1-cos then | best 1-cos |\n"
+    + "| --- | --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: |\n"
+    + String.concat "\n" directionRows
+
+let md =
+    [ "# Benchmark of a gradient step"
+      ""
+      sprintf "Run %s UTC by scripts/bench.fsx%s." (DateTime.UtcNow.ToString "yyyy-MM-dd HH:mm") (if quick then " --quick" else "")
+      ""
+      yield! machine |> List.map (fun l -> "- " + l)
+      ""
+      "Each row: warm-up, then 9 timed batches of Evaluate + step rule + Step (no records); ns/step is"
+      "the best batch (least disturbed by other processes), the median beside it. Bytes per step are"
+      "GC.GetAllocatedBytesForCurrentThread over all batches divided by the steps. The bound is the"
+      "larger of reading the data once plus reading and writing the parameters once (8ND + 16P bytes)"
+      "at the read bandwidth measured here for that working set and thread count, and 4ND flops at the"
+      "measured FMA peak; fraction of bound = bound / measured (1 = at the bound). Rows marked"
+      "time-limited had a single step longer than a third of the budget and time that one step."
+      ""
+      Benchmark.markdown rows
+      ""
+      "## Time to the asymptotic direction"
+      ""
+      sprintf "Training with Run.defaults (train.fsx's defaults) for at most %g s, records 100 per decade;" timeLimit
+      "steps and seconds at the first record with 1 - cos(beta, reference) <= 1e-4 (recording time included)."
+      "References: MaxMargin.Solve (core/Engine/Reference)."
+      ""
+      directionTable ]
+    |> String.concat "\n"
+
+File.WriteAllText(Path.Combine(outDir, "bench.md"), md + "\n")
+File.WriteAllLines(Path.Combine(outDir, "bench.csv"), Benchmark.csv rows)
+printfn "\n%s" md
+printfn "wrote %s" (Path.GetFullPath outDir)

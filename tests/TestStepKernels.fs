@@ -1,0 +1,92 @@
+/// The fast step kernels against their slow twin (the generic kernel over the parameterization's
+/// Predictor and PullBack, with the time-domain convolution for conv), thread-count invariance and
+/// zero allocation per step.
+module ImplicitBias.Tests.TestStepKernels
+
+open Expecto
+open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Losses
+open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Training
+open ImplicitBias.Engine.Training.Kernels
+open ImplicitBias.Tests.TestUtil
+
+let private settings (loss: ILoss) steps = TrainingSettings(NormalizedStep(0.5), loss, steps, RecordsPerDecade = 5)
+
+/// Trains `steps` steps with the fast kernel (Train) and the generic one (TrainGeneric on `twin`).
+let private compare (fast: IParameterization) (twin: IParameterization) (data: Dataset) (loss: ILoss) steps =
+    let w0 = fast.Initialize(0.5, 11UL)
+    let a = GradientDescent.Train(fast, data, System.ReadOnlySpan w0, settings loss steps)
+    let b = GradientDescent.TrainGeneric(twin, data, System.ReadOnlySpan w0, settings loss steps)
+    Expect.equal a.Steps b.Steps "same number of steps"
+    Expect.equal a.Records.Count b.Records.Count "same records"
+    Expect.isLessThan (relativeError a.Beta b.Beta) 1e-10 "beta after training"
+    Expect.isLessThan (relativeError a.Parameters b.Parameters) 1e-10 "parameters after training"
+    let la = a.Records |> Seq.map (fun r -> r.LogLoss) |> Array.ofSeq
+    let lb = b.Records |> Seq.map (fun r -> r.LogLoss) |> Array.ofSeq
+    Expect.isLessThan (relativeError la lb) 1e-10 "recorded log losses"
+    Expect.isLessThan (a.Final.NormalizedMargin - b.Final.NormalizedMargin |> abs) 1e-10 "final normalized margin"
+
+let private losses: ILoss list = [ ExponentialLoss(); LogisticLoss() ]
+
+/// Runs `steps` steps on a kernel created with `threads` threads and returns its parameters.
+let private runKernel (model: IParameterization) (data: Dataset) threads steps =
+    let w0 = model.Initialize(0.5, 3UL)
+    use kernel = StepKernels.Create(model, data, System.ReadOnlySpan w0, threads)
+    let r = GradientDescent.Run(kernel, data, settings (ExponentialLoss()) steps)
+    r.Parameters, kernel.Name
+
+[<Tests>]
+let tests =
+    testList "StepKernels" [
+        testCase "Fourier conv kernel = time-domain conv (generic) over 40 steps, even and odd D, L = 1..4, both losses" <| fun () ->
+            for (d, n, l) in [ (16, 6, 2); (9, 5, 3); (12, 8, 4); (7, 4, 1) ] do
+                for loss in losses do
+                    let data = SyntheticData.GaussianTeacher(n, d, uint64 (d * 7 + l))
+                    compare (ConvolutionalFourierNetwork(d, l)) (ConvolutionalNetwork(d, l)) data loss 40L
+
+        testCase "Fourier conv kernel = generic Fourier-domain conv (FFT per step) over 40 steps" <| fun () ->
+            let data = SyntheticData.FourierSparseTeacher(10, 32, 3, 5UL)
+            compare (ConvolutionalFourierNetwork(32, 3)) (ConvolutionalFourierNetwork(32, 3)) data (ExponentialLoss()) 40L
+
+        testCase "diagonal kernel = generic diagonal network over 40 steps, L = 1..4, both losses" <| fun () ->
+            for l in 1 .. 4 do
+                for loss in losses do
+                    let data = SyntheticData.GaussianTeacher(7, 10, uint64 l)
+                    compare (DiagonalNetwork(10, l)) (DiagonalNetwork(10, l)) data loss 40L
+
+        testCase "linear kernel = generic linear model over 40 steps, both losses" <| fun () ->
+            for loss in losses do
+                let data = SyntheticData.GaussianTeacher(9, 13, 2UL)
+                compare (LinearModel(13)) (LinearModel(13)) data loss 40L
+
+        testCase "Train picks the fast kernel for conv, diag, linear and the generic one otherwise" <| fun () ->
+            Expect.isTrue (StepKernels.HasFastKernel(ConvolutionalFourierNetwork(8, 2))) "conv (Fourier)"
+            Expect.isTrue (StepKernels.HasFastKernel(DiagonalNetwork(8, 2))) "diag"
+            Expect.isTrue (StepKernels.HasFastKernel(LinearModel(8))) "linear"
+            Expect.isFalse (StepKernels.HasFastKernel(ConvolutionalNetwork(8, 2))) "time-domain conv stays the naive twin"
+            Expect.isFalse (StepKernels.HasFastKernel(FullyConnectedNetwork(8, 2))) "fc uses the generic loop"
+
+        testCase "one thread and three threads give bit-identical iterates (conv, diag, linear)" <| fun () ->
+            let data = SyntheticData.GaussianTeacher(37, 96, 9UL)
+            for model in [ ConvolutionalFourierNetwork(96, 3) :> IParameterization; DiagonalNetwork(96, 2); LinearModel(96) ] do
+                let one, _ = runKernel model data 1 30L
+                let three, _ = runKernel model data 3 30L
+                Expect.sequenceEqual three one $"{model.Name}: threads must not change a single bit"
+
+        testCase "a step allocates zero bytes (Evaluate + Step, after warm-up), one and two threads" <| fun () ->
+            let data = SyntheticData.GaussianTeacher(40, 64, 4UL)
+            for threads in [ 1; 2 ] do
+                for model in [ ConvolutionalFourierNetwork(64, 4) :> IParameterization; DiagonalNetwork(64, 4); LinearModel(64); FullyConnectedNetwork(64, 3) ] do
+                    let w0 = model.Initialize(0.5, 1UL)
+                    use kernel = StepKernels.Create(model, data, System.ReadOnlySpan w0, threads)
+                    let loss = ExponentialLoss()
+                    let step () =
+                        let l = kernel.Evaluate(loss)
+                        kernel.Step(NormalizedStep(0.5).Multiplier(l, kernel.ParameterNormSquared(), kernel.Degree, 1.0))
+                    for _ in 1 .. 20 do step ()
+                    let before = System.GC.GetAllocatedBytesForCurrentThread()
+                    for _ in 1 .. 100 do step ()
+                    let bytes = System.GC.GetAllocatedBytesForCurrentThread() - before
+                    Expect.equal bytes 0L $"{kernel.Name}, {threads} thread(s): bytes allocated by 100 steps"
+    ]
