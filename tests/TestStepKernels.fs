@@ -83,10 +83,24 @@ let tests =
                     let loss = ExponentialLoss()
                     let step () =
                         let l = kernel.Evaluate(loss)
-                        kernel.Step(NormalizedStep(0.5).Multiplier(l, kernel.ParameterNormSquared(), kernel.Degree, 1.0))
-                    for _ in 1 .. 20 do step ()
+                        let g2 = kernel.Gradient()
+                        kernel.Step(NormalizedStep(0.5).Multiplier(l, kernel.ParameterNormSquared(), g2, kernel.Degree, 1.0))
+                    for _ in 1 .. 200 do step () // past tiered-JIT promotion (call counting starts at 30 calls)
                     let before = System.GC.GetAllocatedBytesForCurrentThread()
                     for _ in 1 .. 100 do step ()
                     let bytes = System.GC.GetAllocatedBytesForCurrentThread() - before
                     Expect.equal bytes 0L $"{kernel.Name}, {threads} thread(s): bytes allocated by 100 steps"
+
+        testCase "Gradient() returns ||grad_w log L||^2 of the real parameters (vs the objective's gradient)" <| fun () ->
+            // The Fourier kernel holds half spectra: its norm must weight conjugate pairs twice (Parseval).
+            for d in [ 7; 8 ] do
+                let data = SyntheticData.GaussianTeacher(5, d, 3UL)
+                for model in [ ConvolutionalFourierNetwork(d, 3) :> IParameterization; DiagonalNetwork(d, 2); LinearModel(d); FullyConnectedNetwork(d, 2) ] do
+                    let w0 = model.Initialize(0.7, 2UL)
+                    use kernel = StepKernels.Create(model, data, System.ReadOnlySpan w0, 1)
+                    kernel.Evaluate(ExponentialLoss()) |> ignore
+                    let fast = kernel.Gradient()
+                    let grad = Array.zeroCreate model.ParameterCount
+                    LogLossObjective(model, data, ExponentialLoss()).ValueAndGradient(System.ReadOnlySpan w0, System.Span grad) |> ignore
+                    Expect.floatClose Accuracy.high fast (dot grad grad) $"{kernel.Name}, D = {d}"
     ]

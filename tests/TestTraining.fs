@@ -30,13 +30,28 @@ let tests =
                 let result = train model w0 (settings (FixedStep 0.01) 1L)
                 Expect.isLessThan (relativeError result.Parameters expected) 1e-14 model.Name
 
-        testCase "the normalized multiplier follows its documented formula" <| fun _ ->
+        testCase "the degree-normalized multiplier follows its documented formula" <| fun _ ->
             // s = (eta / R^2) / max(rho^(nu-1), rho^((nu-2)/2)) with rho = ||w||^2 / nu; only the first term for nu = 1.
+            let rule = DegreeNormalizedStep 0.5
+            Expect.floatClose Accuracy.veryHigh (rule.Multiplier(-3.0, 4.0, 9.0, 1, 2.0)) (0.5 / 2.0) "nu = 1: eta / R^2"
+            Expect.floatClose Accuracy.veryHigh (rule.Multiplier(-3.0, 8.0, 9.0, 2, 1.0)) (0.5 / 4.0) "nu = 2, rho = 4"
+            Expect.floatClose Accuracy.veryHigh (rule.Multiplier(-3.0, 0.5, 9.0, 2, 1.0)) 0.5 "nu = 2, rho = 1/4: divisor 1"
+            Expect.floatClose Accuracy.veryHigh (rule.Multiplier(-3.0, 0.03, 9.0, 3, 1.0)) (0.5 / sqrt 0.01) "nu = 3, rho = 0.01: rho^(1/2)"
+
+        testCase "the normalized multiplier is eta / ||grad||^2, capped at a step of ||w|| / 10 for nu >= 2" <| fun _ ->
             let rule = NormalizedStep 0.5
-            Expect.floatClose Accuracy.veryHigh (rule.Multiplier(-3.0, 4.0, 1, 2.0)) (0.5 / 2.0) "nu = 1: eta / R^2"
-            Expect.floatClose Accuracy.veryHigh (rule.Multiplier(-3.0, 8.0, 2, 1.0)) (0.5 / 4.0) "nu = 2, rho = 4"
-            Expect.floatClose Accuracy.veryHigh (rule.Multiplier(-3.0, 0.5, 2, 1.0)) 0.5 "nu = 2, rho = 1/4: divisor 1"
-            Expect.floatClose Accuracy.veryHigh (rule.Multiplier(-3.0, 0.03, 3, 1.0)) (0.5 / sqrt 0.01) "nu = 3, rho = 0.01: rho^(1/2)"
+            Expect.floatClose Accuracy.veryHigh (rule.Multiplier(-3.0, 1e-6, 4.0, 1, 7.0)) (0.5 / 4.0) "nu = 1: never capped"
+            Expect.floatClose Accuracy.veryHigh (rule.Multiplier(-3.0, 100.0, 4.0, 3, 7.0)) (0.5 / 4.0) "cap not binding: step length 0.25 <= 1"
+            // ||w|| = 0.1, ||grad|| = 2: uncapped step length 0.25 > 0.01, so s = 0.1 * 0.1 / 2.
+            Expect.floatClose Accuracy.veryHigh (rule.Multiplier(-3.0, 0.01, 4.0, 2, 7.0)) 0.005 "cap binding"
+            Expect.equal (rule.Multiplier(-3.0, 1.0, 0.0, 2, 7.0)) 0.0 "zero gradient: no step"
+
+        testCase "normalized steps lower log L by about eta per step once the data is separated" <| fun _ ->
+            // First-order claim of the rule: Delta log L = -eta + O(eta^2). Checked over 100 steps late in training.
+            for model in [ FullyConnectedNetwork(8, 3) :> IParameterization; ConvolutionalFourierNetwork(8, 4); DiagonalNetwork(8, 2) ] do
+                let at steps = (train model (model.Initialize(0.5, 3UL)) (settings (NormalizedStep 0.05) steps)).Final.LogLoss
+                let perStep = (at 5000L - at 5100L) / 100.0
+                Expect.floatClose { absolute = 0.0; relative = 0.02 } perStep 0.05 model.Name
 
         testCase "step rules parse and print" <| fun _ ->
             Expect.equal (StepRule.Parse "fixed:0.25") (FixedStep 0.25 :> StepRule) "fixed"

@@ -68,7 +68,8 @@ module Benchmark =
         let scale2 = Math.Pow(data.MaxPointNorm(), 2.0)
         let step () =
             let l = kernel.Evaluate(loss)
-            kernel.Step(rule.Multiplier(l, kernel.ParameterNormSquared(), kernel.Degree, scale2))
+            let g2 = kernel.Gradient()
+            kernel.Step(rule.Multiplier(l, kernel.ParameterNormSquared(), g2, kernel.Degree, scale2))
         let clock = Stopwatch.StartNew()
         step ()
         let first = clock.Elapsed.TotalSeconds

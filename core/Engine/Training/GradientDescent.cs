@@ -99,7 +99,8 @@ public static class GradientDescent
             if (stop) { Record(logLoss); break; }
             if (step == schedule.Next) { Record(logLoss); schedule.Advance(step); }
 
-            double s = settings.Step.Multiplier(logLoss, kernel.ParameterNormSquared(), kernel.Degree, scale2);
+            double gradientNormSquared = kernel.Gradient();
+            double s = settings.Step.Multiplier(logLoss, kernel.ParameterNormSquared(), gradientNormSquared, kernel.Degree, scale2);
             kernel.Step(s);
             step++;
         }

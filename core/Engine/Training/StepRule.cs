@@ -6,13 +6,16 @@ namespace ImplicitBias.Engine.Training;
 /// </summary>
 public abstract record StepRule
 {
-    /// <summary>The scalar s for the current log-loss, squared parameter norm, degree nu and data scale R^2 = max ||x_n||^2.</summary>
-    public abstract double Multiplier(double logLoss, double parameterNormSquared, int degree, double dataScaleSquared);
+    /// <summary>
+    /// The scalar s, given log L, ||w||^2, ||grad_w log L||^2, the homogeneity degree nu and the data
+    /// scale R^2 = max_n ||x_n||^2.
+    /// </summary>
+    public abstract double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared);
 
     /// <summary>Text form, e.g. "fixed:0.01" or "normalized:0.5" (what train.fsx's --step takes).</summary>
     public abstract string Describe();
 
-    /// <summary>Parses "fixed:ETA" or "normalized:ETA".</summary>
+    /// <summary>Parses "fixed:ETA", "normalized:ETA" or "degree:ETA" (ETA &gt; 0).</summary>
     public static StepRule Parse(string text)
     {
         var parts = text.Split(':');
@@ -23,9 +26,10 @@ public abstract record StepRule
             {
                 case "fixed": return new FixedStep(eta);
                 case "normalized": return new NormalizedStep(eta);
+                case "degree": return new DegreeNormalizedStep(eta);
             }
         }
-        throw new ArgumentException($"step rule '{text}' is not of the form fixed:ETA or normalized:ETA with ETA > 0.");
+        throw new ArgumentException($"step rule '{text}' is not of the form fixed:ETA, normalized:ETA or degree:ETA with ETA > 0.");
     }
 }
 
@@ -37,27 +41,55 @@ public abstract record StepRule
 public sealed record FixedStep(double Eta) : StepRule
 {
     /// <inheritdoc/>
-    public override double Multiplier(double logLoss, double parameterNormSquared, int degree, double dataScaleSquared) =>
+    public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared) =>
         Eta * Math.Exp(logLoss);
     /// <inheritdoc/>
     public override string Describe() => FormattableString.Invariant($"fixed:{Eta}");
 }
 
 /// <summary>
-/// The normalized rule: w &lt;- w - (eta / R^2) grad_w log L / max(rho^(nu-1), rho^((nu-2)/2)),
-/// with rho = ||w||^2 / nu (the mean squared layer norm of a balanced network), R = max_n ||x_n||,
-/// and the second term used only for nu &gt;= 2.
-/// Why: dividing by L (using grad log L) keeps the step from vanishing as the loss goes to zero.
-/// For a degree-nu model the margins' gradient grows like rho^((nu-1)/2), so dividing by
-/// rho^(nu-1) keeps the change of the margins per step of order eta at every depth and every
-/// norm, which makes the margins grow linearly. Near w = 0 the curvature of the margins grows
-/// like rho^((nu-2)/2) relative to the step, so there the divisor rho^((nu-2)/2) keeps the step
-/// below the local Lipschitz bound instead. Dividing by R^2 makes eta free of the data's scale.
+/// The default rule: s = eta / ||grad_w log L||^2, so that to first order every step lowers log L
+/// by eta (log L is about minus the smallest margin, so margins grow by about eta a step), at every
+/// depth, width and data scale. For models of degree nu &gt;= 2 the step is also capped at a tenth of
+/// ||w|| (||s grad|| &lt;= 0.1 ||w||), which only binds near w = 0 or at saddles, where the gradient
+/// is tiny relative to the curvature. Why: the degree-based rule (<see cref="DegreeNormalizedStep"/>)
+/// assumes ||grad_w m|| ~ ||w||^(nu-1) with a constant that in fact depends on the data and on how
+/// concentrated beta is (for a conv net with beta on one frequency pair it is smaller by about
+/// 2^(nu-1) D), so at depth 4-5 it took steps hundreds of times too small. Measuring the gradient
+/// removes the guess. Stability: ||grad_w log L|| ~ nu m / ||w|| grows with the margins, so the step
+/// length eta / ||grad|| shrinks relative to ||w||, and the change of log L per step stays
+/// eta + O(eta^2). The direction reached matches runs with much smaller eta (docs/performance.md).
 /// </summary>
 public sealed record NormalizedStep(double Eta) : StepRule
 {
+    /// <summary>Largest step relative to ||w|| for degree nu &gt;= 2.</summary>
+    public const double MaxRelativeStep = 0.1;
+
     /// <inheritdoc/>
-    public override double Multiplier(double logLoss, double parameterNormSquared, int degree, double dataScaleSquared)
+    public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared)
+    {
+        if (!(gradientNormSquared > 0)) return 0; // at an exact stationary point there is nowhere to go
+        double s = Eta / gradientNormSquared;
+        if (degree >= 2) s = Math.Min(s, MaxRelativeStep * Math.Sqrt(parameterNormSquared / gradientNormSquared));
+        return s;
+    }
+    /// <inheritdoc/>
+    public override string Describe() => FormattableString.Invariant($"normalized:{Eta}");
+}
+
+/// <summary>
+/// The degree-based rule: s = (eta / R^2) / max(rho^(nu-1), rho^((nu-2)/2)), rho = ||w||^2 / nu,
+/// R = max_n ||x_n||, the second term only for nu &gt;= 2. Dividing by L keeps the step from
+/// vanishing; dividing by rho^(nu-1) is what ||grad_w m||^2 would be for a balanced network whose
+/// beta is spread over all coordinates, so the margins grow about linearly; near w = 0 the second
+/// term keeps the step below the local Lipschitz bound. Kept for comparison: it needs no gradient
+/// norm, but its guess of ||grad_w m|| can be off by orders of magnitude at depth (see
+/// <see cref="NormalizedStep"/>).
+/// </summary>
+public sealed record DegreeNormalizedStep(double Eta) : StepRule
+{
+    /// <inheritdoc/>
+    public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared)
     {
         double rho = parameterNormSquared / degree;
         double divisor = Math.Pow(rho, degree - 1);
@@ -65,5 +97,5 @@ public sealed record NormalizedStep(double Eta) : StepRule
         return Eta / (dataScaleSquared * divisor);
     }
     /// <inheritdoc/>
-    public override string Describe() => FormattableString.Invariant($"normalized:{Eta}");
+    public override string Describe() => FormattableString.Invariant($"degree:{Eta}");
 }

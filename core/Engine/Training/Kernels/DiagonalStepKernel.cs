@@ -61,7 +61,7 @@ public sealed class DiagonalStepKernel : StepKernel
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Step(double s)
+    public override double Gradient()
     {
         // g = grad_beta log L came with Evaluate. grad_l = (prod_{j<l} w_j) .* g .* (prod_{j>l} w_j): suffixes first, then prefixes times g.
         _prefix.AsSpan().Fill(1.0);
@@ -76,6 +76,13 @@ public sealed class DiagonalStepKernel : StepKernel
             Simd.MultiplyInPlace(Layer(_grad, l), _prefix);
             Simd.MultiplyInPlace(_prefix, Layer(_w, l));
         }
+        return Simd.Dot(_grad, _grad);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override void Step(double s)
+    {
         _w.CopyTo(_wPrevious, 0);
         Simd.AddScaled(_w, -s, _grad);
     }

@@ -98,7 +98,7 @@ public sealed class FourierStepKernel : StepKernel
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Step(double s)
+    public override double Gradient()
     {
         int h = _h, d = _d; // _packedG = packed g_hat came with Evaluate.
         // Suffix products prod_{j>l} w_hat_j into grad_l.
@@ -122,6 +122,17 @@ public sealed class FourierStepKernel : StepKernel
                 double c = _re[o], e = _im[o];
                 _preRe[k] = a * c - b * e; _preIm[k] = a * e + b * c;
             }
+        // ||grad_w||^2 over the full spectrum (Parseval), with the same weights as ParameterNormSquared.
+        double sum = 0;
+        for (int l = 0; l < _depth; l++)
+            for (int k = 0, o = l * h; k < h; k++, o++) sum += _c[k] * (_gradRe[o] * _gradRe[o] + _gradIm[o] * _gradIm[o]);
+        return sum;
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override void Step(double s)
+    {
         _re.CopyTo(_rePrevious, 0); _im.CopyTo(_imPrevious, 0);
         Simd.AddScaled(_re, -s, _gradRe);
         Simd.AddScaled(_im, -s, _gradIm);

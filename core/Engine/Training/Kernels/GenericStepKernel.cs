@@ -51,11 +51,17 @@ public sealed class GenericStepKernel : StepKernel
     public override double ParameterNormSquared() => Simd.Dot(_w, _w);
 
     /// <inheritdoc/>
-    public override void Step(double s)
+    public override double Gradient()
     {
         Array.Clear(_gradBeta);
         for (int n = 0; n < _count; n++) Simd.AddScaled(_gradBeta, -_weights[n], _z.AsSpan(n * _d, _d));
         _model.PullBack(_w, _gradBeta, _gradW);
+        return Simd.Dot(_gradW, _gradW);
+    }
+
+    /// <inheritdoc/>
+    public override void Step(double s)
+    {
         _w.CopyTo(_wPrevious, 0);
         Simd.AddScaled(_w, -s, _gradW);
     }

@@ -9,7 +9,7 @@ namespace ImplicitBias.Engine.Training.Kernels;
 /// stopping rules and records are the same for every kernel. <see cref="GenericStepKernel"/>
 /// (any parameterization, through Predictor and PullBack) is the slow, obviously correct twin of
 /// the specialised kernels that <see cref="StepKernels.Create"/> picks.
-/// Contract: <see cref="Evaluate"/> then <see cref="Step"/>, repeatedly; neither allocates.
+/// Contract: <see cref="Evaluate"/>, <see cref="Gradient"/>, <see cref="Step"/>, repeatedly; none allocates.
 /// </summary>
 public abstract class StepKernel : IDisposable
 {
@@ -28,7 +28,12 @@ public abstract class StepKernel : IDisposable
     public abstract bool PredictorIsFinite();
     /// <summary>||w||^2 of the current real parameters.</summary>
     public abstract double ParameterNormSquared();
-    /// <summary>w &lt;- w - s grad_w log L, the gradient taken at the last <see cref="Evaluate"/>; remembers the old w.</summary>
+    /// <summary>
+    /// Forms grad_w log L at the parameters of the last <see cref="Evaluate"/> and returns its squared
+    /// norm in the real parameters (what the normalized step rule divides by).
+    /// </summary>
+    public abstract double Gradient();
+    /// <summary>w &lt;- w - s grad_w log L, with the gradient of the last <see cref="Gradient"/>; remembers the old w.</summary>
     public abstract void Step(double s);
     /// <summary>Goes back to the parameters before the last <see cref="Step"/> (zeros before the first).</summary>
     public abstract void StepBack();
