@@ -71,4 +71,4 @@ try
     Target.runOrDefaultWithArguments "Build"
 finally
     // CI reads the test count from a closing "N passed, N failed" line: repeat it last.
-    if File.exists testSummary then printfn "%s" (File.readAsString testSummary)
+    if args |> List.exists (fun a -> a = "Test") && File.exists testSummary then printfn "%s" (File.readAsString testSummary)
