@@ -39,14 +39,14 @@ module Reproduction =
     /// Seeds of F2 (dataset and initialization together).
     let seeds r = if r.Scale = Full then [ 1UL .. 30UL ] else [ 1UL .. 10UL ]
 
-    /// The base configuration: Run.defaults (normalized step rule with eta = 0.5, exponential loss)
-    /// with init scale 0.5. eta = 0.5 reaches the same directions as eta = 0.01 to 1 - cos <= 4e-6 at
+    /// The base configuration: Run.defaults (normalized step rule with eta = 0.5, exponential loss,
+    /// init scale 0.5). eta = 0.5 reaches the same directions as eta = 0.01 to 1 - cos <= 4e-6 at
     /// equal loss on conv L=2, 4, fc L=3, diag L=2, while eta = 2 already changes the path of conv L=4
     /// (out/bench/step-rule.md). The limit does not depend on the initialization, but how long a run
     /// remembers its start does: on this dataset conv L=2 from scale 0.1 is at 1 - cos = 2.9e-3 to the
-    /// Fourier-l1 direction after 2e5 steps, from scale 0.5 at 1.2e-4.
+    /// Fourier-l1 direction after 2e5 steps, from scale 0.5 (the default) at 1.2e-4.
     let baseConfig r =
-        { RunConfig.defaults with Data = dataset; InitScale = 0.5; MaxSteps = steps r }
+        { RunConfig.defaults with Data = dataset; MaxSteps = steps r }
 
     /// The fixed step (eq. 7) that F3 compares with the normalized rule.
     let fixedStep = FixedStep(0.1)

@@ -84,7 +84,7 @@ module RunConfig =
     /// bumping it invalidates stored results.
     let engineVersion = typeof<GradientDescent>.Assembly.GetName().Version.ToString()
 
-    /// Run.defaults (normalized step, exponential loss, init scale 0.1) on a small Gaussian-teacher
+    /// Run.defaults (normalized step, exponential loss, init scale 0.5) on a small Gaussian-teacher
     /// set, stopping after 20 000 steps.
     let defaults =
         { Model = Run.defaults.Model

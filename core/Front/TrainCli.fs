@@ -73,7 +73,7 @@ dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth
   --time-limit S      wall-clock budget in seconds (default 20)
   --step RULE         normalized:ETA (default normalized:0.5) or fixed:ETA (the paper's eq. 7)
   --loss NAME         exp (default, the paper's) or logistic
-  --init-scale S      each layer starts with Euclidean norm about S (default 0.1)
+  --init-scale S      each layer starts with Euclidean norm about S (default 0.5)
   --seed S            initialization seed (default 1)
   --log-loss-target T stop once log L <= T (default: never)
   --out DIR           writes beta.csv, summary.json, trajectory.csv, directions.csv, spectra.csv

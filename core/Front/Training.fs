@@ -76,11 +76,11 @@ type RunSettings =
 /// Pipeable training: settings first, data last.
 module Run =
     /// The defaults a researcher should use to see the paper's limits: exponential loss, the
-    /// normalized step rule, small initialization, a 20 s wall-clock budget.
+    /// normalized step rule (eta = 0.5), initialization scale 0.5, a 20 s wall-clock budget.
     let defaults =
         { Model = Convolutional
           Depth = 2
-          InitScale = 0.1
+          InitScale = 0.5
           Seed = 1UL
           Step = NormalizedStep(0.5)
           Loss = ExponentialLoss()
