@@ -6,6 +6,9 @@ open Expecto.Impl
 
 [<EntryPoint>]
 let main argv =
+  match argv with
+  | [| "--sweep-child"; dir |] -> TestRunnerKill.childMain dir // the child process of TestRunnerKill
+  | _ ->
     let mutable passed = 0
     let mutable failed = 0
     let counter =
