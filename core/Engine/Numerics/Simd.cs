@@ -8,7 +8,7 @@ namespace ImplicitBias.Engine.Numerics;
 /// The two hot loops of a gradient step, written with Vector&lt;double&gt; and fused multiply-adds
 /// and compiled fully optimized from the first call (AggressiveOptimization, so a training run
 /// does not spend its first second in unoptimized tier-0 code). Every element of an
-/// <see cref="AddScaledRows"/> result sees the same chain of fused multiply-adds whether it falls
+/// <see cref="ScaledColumnSums"/> result sees the same chain of fused multiply-adds whether it falls
 /// in a vector or in the scalar tail, so splitting the columns over threads changes no bit.
 /// Slow twins: TensorPrimitives.Dot and MultiplyAdd (tests compare them).
 /// </summary>

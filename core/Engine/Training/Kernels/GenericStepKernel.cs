@@ -6,26 +6,23 @@ using ImplicitBias.Engine.Models;
 namespace ImplicitBias.Engine.Training.Kernels;
 
 /// <summary>
-/// The step of any <see cref="IParameterization"/>, written as the definition reads:
-/// beta = P(w), m_n = &lt;y_n x_n, beta&gt;, grad_beta log L = -sum_n q_n y_n x_n, then
-/// grad_w = J_P(w)^T grad_beta by <see cref="IParameterization.PullBack"/>. Single-threaded; its
-/// loops are the tested <see cref="Simd"/> ones (TensorPrimitives stayed unoptimized under dotnet fsi here).
+/// The step of any <see cref="IParameterization"/>, written as the definition reads: it follows
+/// <see cref="LogLossObjective"/> (beta = P(w), margins, softmax weights, then
+/// grad_w = J_P(w)^T grad_beta by <see cref="IParameterization.PullBack"/>). Single-threaded.
 /// This is the slow twin every specialised kernel is tested against.
 /// </summary>
 public sealed class GenericStepKernel : StepKernel
 {
     private readonly IParameterization _model;
-    private readonly int _d, _count;
-    private readonly double[] _z, _w, _wPrevious, _beta, _margins, _weights, _gradBeta, _gradW;
+    private readonly Dataset _data;
+    private readonly double[] _w, _wPrevious, _gradW;
+    private LogLossObjective? _objective; // made on the first Evaluate, for that call's loss
 
     /// <summary>A kernel starting at <paramref name="initial"/> (copied).</summary>
     public GenericStepKernel(IParameterization model, Dataset data, ReadOnlySpan<double> initial)
     {
-        _model = model; _d = data.Dimension; _count = data.Count;
-        _z = data.SignedFeatures();
-        _w = initial.ToArray(); _wPrevious = new double[_w.Length];
-        _beta = new double[_d]; _gradBeta = new double[_d]; _gradW = new double[_w.Length];
-        _margins = new double[_count]; _weights = new double[_count];
+        _model = model; _data = data;
+        _w = initial.ToArray(); _wPrevious = new double[_w.Length]; _gradW = new double[_w.Length];
     }
 
     /// <inheritdoc/>
@@ -35,27 +32,27 @@ public sealed class GenericStepKernel : StepKernel
     /// <inheritdoc/>
     public override int ParameterCount => _w.Length;
     /// <inheritdoc/>
-    public override int Dimension => _d;
+    public override int Dimension => _data.Dimension;
+
+    private LogLossObjective Objective =>
+        _objective ?? throw new InvalidOperationException("Evaluate must be called before the gradient.");
 
     /// <inheritdoc/>
     public override double Evaluate(ILoss loss)
     {
-        _model.Predictor(_w, _beta);
-        for (int n = 0; n < _count; n++) _margins[n] = Simd.Dot(_z.AsSpan(n * _d, _d), _beta);
-        return loss.LogLossAndWeights(_margins, _weights);
+        if (_objective is null || !ReferenceEquals(_objective.Loss, loss)) _objective = new LogLossObjective(_model, _data, loss);
+        return _objective.Value(_w);
     }
 
     /// <inheritdoc/>
-    public override bool PredictorIsFinite() => KernelMath.AllFinite(_beta);
+    public override bool PredictorIsFinite() => KernelMath.AllFinite(Objective.Beta);
     /// <inheritdoc/>
     public override double ParameterNormSquared() => Simd.Dot(_w, _w);
 
     /// <inheritdoc/>
     public override double Gradient()
     {
-        Array.Clear(_gradBeta);
-        for (int n = 0; n < _count; n++) Simd.AddScaled(_gradBeta, -_weights[n], _z.AsSpan(n * _d, _d));
-        _model.PullBack(_w, _gradBeta, _gradW);
+        Objective.GradientOfLastValue(_w, _gradW);
         return Simd.Dot(_gradW, _gradW);
     }
 
