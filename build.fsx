@@ -60,7 +60,6 @@ Target.create "Bench" (fun _ -> script "bench.fsx" "")
 open Fake.Core.TargetOperators
 
 "Restore" ==> "Build" ==> "Test" |> ignore
-"Chromium" ==> "Test" |> ignore
 "Build" ==> "Chromium" ==> "Reproduce" |> ignore
 "Chromium" ==> "ReproduceFull" |> ignore
 "Build" ==> "Bench" |> ignore

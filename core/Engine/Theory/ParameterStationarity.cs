@@ -41,9 +41,7 @@ public static class ParameterStationarity
         var beta = model.Predictor(w);
         var margins = Reference.Certificate.Margins(data, beta);
         double gamma = margins.Min();
-        double norm = 0;
-        foreach (var v in w) norm += v * v;
-        norm = Math.Sqrt(norm);
+        double norm = Training.Geometry.Norm(w);
         if (norm == 0) return new(CertificateOutcome.Zero, gamma, double.NaN, Array.Empty<int>(), new double[n], double.NaN, activeTolerance);
         if (!(gamma > 0)) return new(CertificateOutcome.NotSeparating, gamma, double.NaN, Array.Empty<int>(), new double[n], double.NaN, activeTolerance);
 
