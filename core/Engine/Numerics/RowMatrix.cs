@@ -19,7 +19,7 @@ public sealed class RowMatrix : IDisposable
     private double[] _v = [], _m = [], _q = [], _g = [];
     private readonly Action<int> _chunksPart;
     private readonly int _chunkRows, _chunks;
-    private readonly double[] _partials, _chunkMax, _chunkSum, _u, _chunkScale;
+    private readonly double[] _partials, _chunkMax, _chunkSum, _chunkScale;
     private Func<double, double> _logTerm = x => x, _logWeight = x => x;
 
     /// <summary>Wraps <paramref name="values"/> (not copied) as rows x columns; threads: 1 = no pool.</summary>
@@ -31,12 +31,11 @@ public sealed class RowMatrix : IDisposable
         Threads = Math.Min(threads, Math.Max(1, Math.Min(rows, columns / 8)));
         _pool = Threads > 1 ? new WorkerPool(Threads) : null;
         _rowsPart = RowsPart; _columnsPart = ColumnsPart; _chunksPart = ChunksPart;
-        // Chunks of about 256 KB (a multiple of 4 rows): the second read of a chunk comes from L2.
+        // Chunks of about 256 KB (a multiple of 4 rows), the unit of work of a thread.
         _chunkRows = Math.Max(4, 32768 / Math.Max(1, columns) / 4 * 4);
         _chunks = (rows + _chunkRows - 1) / _chunkRows;
         _partials = new double[_chunks * columns];
         _chunkMax = new double[_chunks]; _chunkSum = new double[_chunks]; _chunkScale = new double[_chunks];
-        _u = new double[rows];
     }
 
     /// <summary>N.</summary>
@@ -94,11 +93,15 @@ public sealed class RowMatrix : IDisposable
     /// <summary>
     /// For a loss with log L = logsumexp_n logTerm(m_n) and weights q_n = exp(logWeight(m_n) - log L)
     /// (logWeight &lt;= logTerm), computes m = A v, log L and g = -sum_n q_n a_n in one pass over A:
-    /// the rows are cut into fixed chunks of about 256 KB (independent of the thread count); a chunk's
-    /// margins are computed, then its rows are read again (from cache) to form
-    /// G_c = sum_n exp(logWeight(m_n) - M_c) a_n with M_c the chunk's largest logTerm; the chunks are
-    /// then combined in order. Threads take whole chunks, so the result has the same bits for any
-    /// thread count. Returns log L.
+    /// rows are taken four at a time: their margins are computed (<see cref="Simd.Dot4"/>), then the
+    /// same rows, still in L1, are added to the chunk's partial sum with weights exp(logWeight(m_n) - S_c)
+    /// in the same loop that computes the next four margins (<see cref="Simd.Dot4AndAddScaledRows"/>),
+    /// so the reads from memory overlap the work on rows in cache.
+    /// The shift S_c is the chunk's running largest logTerm, moved (and the partial rescaled) only
+    /// when a block exceeds it by more than <see cref="ShiftSlack"/>, so terms stay below e^64 and
+    /// nothing overflows. Chunks (about 256 KB of rows) do not depend on the thread count and are
+    /// combined in order, so the result has the same bits for any thread count. Slow twin:
+    /// <see cref="Multiply"/>, the loss, then <see cref="NegativeTransposeMultiply"/>. Returns log L.
     /// </summary>
     public double FusedLogLossGradient(double[] v, Func<double, double> logTerm, Func<double, double> logWeight, double[] m, double[] g)
     {
@@ -116,30 +119,59 @@ public sealed class RowMatrix : IDisposable
         return logLoss;
     }
 
+    /// <summary>How far (in log units) a chunk's terms may exceed its shift before the shift moves.</summary>
+    public const double ShiftSlack = 64;
+
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ChunksPart(int part)
     {
         int threads = _pool?.Parts ?? 1, d = Columns;
         int first = (int)((long)_chunks * part / threads), last = (int)((long)_chunks * (part + 1) / threads);
         var v = _v.AsSpan(0, d);
+        Span<double> t = stackalloc double[4], u = stackalloc double[4];
         for (int c = first; c < last; c++)
         {
             int r0 = c * _chunkRows, r1 = Math.Min(Rows, r0 + _chunkRows);
-            double max = double.NegativeInfinity;
-            for (int n = r0; n < r1; n++)
+            var partial = _partials.AsSpan(c * d, d);
+            partial.Clear();
+            double shift = double.NegativeInfinity, sum = 0;
+            BlockMargins(r0, r1, v);
+            for (int n = r0; n < r1; n += 4)
             {
-                _m[n] = Simd.Dot(_a.AsSpan(n * d, d), v);
-                max = Math.Max(max, _logTerm(_m[n]));
+                int rows = Math.Min(4, r1 - n);
+                double blockMax = double.NegativeInfinity;
+                for (int i = 0; i < rows; i++) { t[i] = _logTerm(_m[n + i]); blockMax = Math.Max(blockMax, t[i]); }
+                if (blockMax > shift + ShiftSlack)
+                {
+                    if (sum > 0) { double f = Math.Exp(shift - blockMax); sum *= f; Simd.Scale(partial, f); }
+                    shift = blockMax;
+                }
+                for (int i = 0; i < rows; i++)
+                {
+                    sum += Math.Exp(t[i] - shift);
+                    u[i] = Math.Exp(_logWeight(_m[n + i]) - shift);
+                }
+                // This block's rows into the partial sum, fused with the next block's margins when both are whole.
+                int next = n + 4;
+                if (rows == 4 && next + 4 <= r1)
+                    Simd.Dot4AndAddScaledRows(_a.AsSpan(next * d, 4 * d), _a.AsSpan(n * d, 4 * d), d, d, v, u, partial,
+                        out _m[next], out _m[next + 1], out _m[next + 2], out _m[next + 3]);
+                else
+                {
+                    Simd.AddScaledRows(_a.AsSpan(n * d, rows * d), d, rows, 0, u, partial);
+                    if (next < r1) BlockMargins(next, r1, v);
+                }
             }
-            double sum = 0;
-            for (int n = r0; n < r1; n++)
-            {
-                sum += Math.Exp(_logTerm(_m[n]) - max);
-                _u[n] = Math.Exp(_logWeight(_m[n]) - max);
-            }
-            _chunkMax[c] = max; _chunkSum[c] = sum;
-            Simd.ScaledColumnSums(_a.AsSpan(r0 * d, (r1 - r0) * d), d, r1 - r0, 0, _u.AsSpan(r0, r1 - r0), _partials.AsSpan(c * d, d));
+            _chunkMax[c] = shift; _chunkSum[c] = sum;
         }
+    }
+
+    /// <summary>The margins of the block of up to four rows starting at <paramref name="n"/> (rows before <paramref name="end"/>).</summary>
+    private void BlockMargins(int n, int end, ReadOnlySpan<double> v)
+    {
+        int d = Columns, rows = Math.Min(4, end - n);
+        if (rows == 4) Simd.Dot4(_a.AsSpan(n * d, 4 * d), d, d, v, out _m[n], out _m[n + 1], out _m[n + 2], out _m[n + 3]);
+        else for (int i = 0; i < rows; i++) _m[n + i] = Simd.Dot(_a.AsSpan((n + i) * d, d), v);
     }
 
     /// <summary>Stops the pool's threads.</summary>

@@ -12,7 +12,7 @@ namespace ImplicitBias.Engine.Numerics;
 /// </summary>
 public sealed class WorkerPool : IDisposable
 {
-    private const long SpinTicks = 20_000; // about 20 microseconds of spinning before blocking (Stopwatch ticks are ns on Linux)
+    private const long SpinTicks = 200_000; // about 200 microseconds of spinning before blocking (Stopwatch ticks are ns on Linux): longer than the serial part of a training step, so workers are awake for the next one
     private readonly Thread[] _threads;
     private readonly object _gate = new();
     private Action<int>? _action;

@@ -24,7 +24,7 @@ public sealed class FourierStepKernel : StepKernel
     private readonly double[] _c;             // packed inner-product weights
     private readonly double[] _re, _im, _rePrevious, _imPrevious; // layer half spectra, L x H
     private readonly double[] _gradRe, _gradIm;                    // L x H
-    private readonly double[] _betaRe, _betaIm, _packedBeta, _packedG, _preRe, _preIm;
+    private readonly double[] _betaRe, _betaIm, _packedBeta, _packedG, _preRe, _preIm, _gRe, _gIm;
     private readonly double[] _margins, _weights;
 
     /// <summary>A kernel at <paramref name="initial"/> (L real layers of length D, as ConvolutionalNetwork lays them out).</summary>
@@ -42,7 +42,7 @@ public sealed class FourierStepKernel : StepKernel
         _gradRe = new double[lh]; _gradIm = new double[lh];
         for (int l = 0; l < depth; l++)
             HalfSpectrum.Forward(initial.Slice(l * _d, _d), _re.AsSpan(l * _h, _h), _im.AsSpan(l * _h, _h));
-        _betaRe = new double[_h]; _betaIm = new double[_h]; _preRe = new double[_h]; _preIm = new double[_h];
+        _betaRe = new double[_h]; _betaIm = new double[_h]; _preRe = new double[_h]; _preIm = new double[_h]; _gRe = new double[_h]; _gIm = new double[_h];
         _packedBeta = new double[_d]; _packedG = new double[_d];
         _margins = new double[data.Count]; _weights = new double[data.Count];
     }
@@ -58,17 +58,12 @@ public sealed class FourierStepKernel : StepKernel
     /// <summary>Threads per product.</summary>
     public int Threads => _z.Threads;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PredictorSpectrum()
     {
         int h = _h;
         _re.AsSpan(0, h).CopyTo(_betaRe); _im.AsSpan(0, h).CopyTo(_betaIm);
         for (int l = 1; l < _depth; l++)
-            for (int k = 0, o = l * h; k < h; k++, o++)
-            {
-                double a = _betaRe[k], b = _betaIm[k], c = _re[o], e = _im[o];
-                _betaRe[k] = a * c - b * e; _betaIm[k] = a * e + b * c;
-            }
+            SplitComplex.Multiply(_betaRe, _betaIm, _re.AsSpan(l * h, h), _im.AsSpan(l * h, h), _betaRe, _betaIm);
     }
 
     /// <inheritdoc/>
@@ -86,46 +81,42 @@ public sealed class FourierStepKernel : StepKernel
     public override bool PredictorIsFinite() => KernelMath.AllFinite(_packedBeta);
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double ParameterNormSquared()
     {
         // Parseval: ||w_l||^2 = sum_k |w_hat_l[k]|^2 over the full spectrum = sum over k = 0..D/2 with weights c.
         double sum = 0;
-        for (int l = 0; l < _depth; l++)
-            for (int k = 0, o = l * _h; k < _h; k++, o++) sum += _c[k] * (_re[o] * _re[o] + _im[o] * _im[o]);
+        for (int l = 0; l < _depth; l++) sum += SplitComplex.WeightedSquaredNorm(_c, _re.AsSpan(l * _h, _h), _im.AsSpan(l * _h, _h));
         return sum;
     }
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double Gradient()
     {
         int h = _h, d = _d; // _packedG = packed g_hat came with Evaluate.
+        for (int k = 0; k < h; k++)
+        {
+            _gRe[k] = _packedG[k];
+            _gIm[k] = k >= 1 && k <= d - h ? _packedG[h + k - 1] : 0.0;
+        }
         // Suffix products prod_{j>l} w_hat_j into grad_l.
         _preRe.AsSpan().Fill(1.0); _preIm.AsSpan().Clear();
         for (int l = _depth - 1; l >= 0; l--)
-            for (int k = 0, o = l * h; k < h; k++, o++)
-            {
-                double a = _preRe[k], b = _preIm[k], c = _re[o], e = _im[o];
-                _gradRe[o] = a; _gradIm[o] = b;
-                _preRe[k] = a * c - b * e; _preIm[k] = a * e + b * c;
-            }
-        // grad_l = g_hat .* conj(prefix .* suffix); prefix = prod_{j<l} w_hat_j.
+        {
+            _preRe.CopyTo(_gradRe, l * h); _preIm.CopyTo(_gradIm, l * h);
+            SplitComplex.Multiply(_preRe, _preIm, _re.AsSpan(l * h, h), _im.AsSpan(l * h, h), _preRe, _preIm);
+        }
+        // grad_l = g_hat .* conj(prefix .* suffix), prefix = prod_{j<l} w_hat_j.
         _preRe.AsSpan().Fill(1.0); _preIm.AsSpan().Clear();
         for (int l = 0; l < _depth; l++)
-            for (int k = 0, o = l * h; k < h; k++, o++)
-            {
-                double gr = _packedG[k], gi = k >= 1 && k <= d - h ? _packedG[h + k - 1] : 0.0;
-                double a = _preRe[k], b = _preIm[k], sr = _gradRe[o], si = _gradIm[o];
-                double qr = a * sr - b * si, qi = a * si + b * sr;       // Q = prefix * suffix
-                _gradRe[o] = gr * qr + gi * qi; _gradIm[o] = gi * qr - gr * qi; // g * conj(Q)
-                double c = _re[o], e = _im[o];
-                _preRe[k] = a * c - b * e; _preIm[k] = a * e + b * c;
-            }
+        {
+            var gr = _gradRe.AsSpan(l * h, h); var gi = _gradIm.AsSpan(l * h, h);
+            SplitComplex.Multiply(_preRe, _preIm, gr, gi, gr, gi);
+            SplitComplex.MultiplyConjugate(_gRe, _gIm, gr, gi, gr, gi);
+            SplitComplex.Multiply(_preRe, _preIm, _re.AsSpan(l * h, h), _im.AsSpan(l * h, h), _preRe, _preIm);
+        }
         // ||grad_w||^2 over the full spectrum (Parseval), with the same weights as ParameterNormSquared.
         double sum = 0;
-        for (int l = 0; l < _depth; l++)
-            for (int k = 0, o = l * h; k < h; k++, o++) sum += _c[k] * (_gradRe[o] * _gradRe[o] + _gradIm[o] * _gradIm[o]);
+        for (int l = 0; l < _depth; l++) sum += SplitComplex.WeightedSquaredNorm(_c, _gradRe.AsSpan(l * h, h), _gradIm.AsSpan(l * h, h));
         return sum;
     }
 
