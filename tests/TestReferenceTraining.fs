@@ -66,4 +66,18 @@ let tests =
             let margin = (Certificate.Margins(data, beta) |> Array.min) / MarginBias.TimeL1.Norm(beta)
             Expect.isLessThanOrEqual margin (1.0 / l1.DualObjective + 1e-12) "no beta beats the certified optimum"
             Expect.isGreaterThan (margin * l1.PrimalObjective) 0.99 "l1 margin within 1% of the optimum"
+    
+        testCase "the default rule reaches 1 - cos <= 1e-4 to the Fourier-l1 direction (conv L=2) and follows the path of 10x smaller floors" <| fun () ->
+            // Issue 5, part 3. Step counts, not seconds. Measured when written: 6,919 steps on this set;
+            // at log L = -1e30 the default run is 6e-6 (1 - cos) from a run with rho = 1e-4.
+            let data = SyntheticData.GaussianTeacher(6, 16, 1UL)
+            let reference = MaxMargin.Solve(data, MarginBias.FourierL1)
+            let settings = Run.defaults |> Run.withModel Convolutional 2 |> Run.withTimeLimit 120.0
+            let t = TimeToDirection.measure reference.Direction 1e-4 20 (settings |> Run.withSteps 20_000L) data
+            Expect.isTrue t.Reached $"1 - cos <= 1e-4 within 20,000 steps (best {t.BestGap:e2})"
+            let at rule = Run.train (settings |> Run.withStep rule |> Run.withLogLossTarget -1e30) data
+            let standard, small = at Run.defaults.Step, at (NormalizedStep(0.5, 1e-4))
+            Expect.equal (standard.Outcome, small.Outcome) (TrainingOutcome.LossTargetReached, TrainingOutcome.LossTargetReached) "both reached the loss level"
+            Expect.isLessThan (TimeToDirection.gap standard.Direction small.Direction) 1e-4 "same direction as the small-floor run at equal loss"
+            Expect.isLessThan (TimeToDirection.gap small.Direction reference.Direction) 1e-4 "and that direction is the predicted one"
     ]

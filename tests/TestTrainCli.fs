@@ -47,7 +47,7 @@ let tests =
             Expect.stringContains (parseError [ "--model"; "cnn" ]) "unknown model 'cnn'" "bad model"
             Expect.stringContains (parseError [ "--depth"; "0" ]) "--depth" "bad depth"
             Expect.stringContains (parseError [ "--depth"; "two" ]) "'two'" "non-numeric depth"
-            Expect.stringContains (parseError [ "--step"; "fast:1" ]) "fixed:ETA, normalized:ETA or degree:ETA" "bad rule"
+            Expect.stringContains (parseError [ "--step"; "fast:1" ]) "fixed:ETA, normalized:ETA, normalized:ETA:RHO or degree:ETA" "bad rule"
             Expect.stringContains (parseError [ "--loss"; "hinge" ]) "unknown loss 'hinge'" "bad loss"
             Expect.stringContains (parseError [ "--init-scale"; "-1" ]) "positive" "bad scale"
             Expect.stringContains (parseError [ "--out" ]) "missing value" "missing value"

@@ -46,6 +46,42 @@ let tests =
             Expect.floatClose Accuracy.veryHigh (rule.Multiplier(-3.0, 0.01, 4.0, 2, 7.0)) 0.005 "cap binding"
             Expect.equal (rule.Multiplier(-3.0, 1.0, 0.0, 2, 7.0)) 0.0 "zero gradient: no step"
 
+        testCase "the floor makes every step move w by at least rho ||w|| (all degrees), still capped at ||w|| / 10 for nu >= 2" <| fun _ ->
+            let rule = NormalizedStep(0.5, 1e-3)
+            // ||w|| = 1000, ||grad|| = 1e4: the eta step has length 0.5 / 1e4 = 5e-5 < 1e-3 * 1000 = 1, so s = 1 / 1e4.
+            for degree in [ 1; 2; 4 ] do
+                Expect.floatClose Accuracy.veryHigh (rule.Multiplier(-1e4, 1e6, 1e8, degree, 7.0)) 1e-4 $"floor binding, nu = {degree}"
+            // ||w|| = 10, ||grad|| = 2: the eta step (length 0.25) is longer than the floor (0.01) and shorter than the cap (1).
+            Expect.floatClose Accuracy.veryHigh (rule.Multiplier(-3.0, 100.0, 4.0, 2, 7.0)) (0.5 / 4.0) "floor not binding"
+            // The cap still wins over the floor's partner near w = 0: ||w|| = 0.1, ||grad|| = 2.
+            Expect.floatClose Accuracy.veryHigh (rule.Multiplier(-3.0, 0.01, 4.0, 2, 7.0)) 0.005 "cap binding"
+            Expect.equal (rule.Multiplier(-3.0, 1.0, 0.0, 2, 7.0)) 0.0 "zero gradient: no step"
+
+        testCase "with the floor the margins grow geometrically: log(-log L) rises at a steady rate, up to nu log(1 + rho) per step" <| fun _ ->
+            // A step of length rho ||w|| exactly along w would multiply the margins by (1 + rho)^nu; the
+            // gradient of log L is only roughly parallel to w (it follows the current support vectors),
+            // so the rate is a fraction of that (0.8 for this conv net when written), steady from window to window.
+            let rho = 1e-2
+            for model in [ ConvolutionalFourierNetwork(8, 2) :> IParameterization; FullyConnectedNetwork(8, 3) ] do
+                let at steps = (train model (model.Initialize(0.5, 3UL)) (settings (NormalizedStep(0.5, rho)) steps)).Final.LogLoss
+                let a, b, c = at 3000L, at 3200L, at 3400L
+                Expect.isLessThan a -1e6 $"{model.Name}: the floor binds (margins far past eta * steps)"
+                let rate1, rate2 = (log (-b) - log (-a)) / 200.0, (log (-c) - log (-b)) / 200.0
+                let full = float model.Degree * log (1.0 + rho)
+                Expect.floatClose { absolute = 0.0; relative = 0.1 } rate2 rate1 $"{model.Name}: steady rate"
+                Expect.isGreaterThan rate1 (0.5 * full) $"{model.Name}: at least half of nu log(1 + rho)"
+                Expect.isLessThan rate1 (1.05 * full) $"{model.Name}: at most nu log(1 + rho)"
+
+        testCase "a run whose margins outgrow the double range ends as RangeLimit, keeping a finite state and direction" <| fun _ ->
+            for model in [ LinearModel(8) :> IParameterization; ConvolutionalFourierNetwork(8, 2) ] do
+                let r = train model (model.Initialize(0.5, 3UL)) (settings (NormalizedStep(0.5, 0.05)) 1_000_000L)
+                Expect.equal r.Outcome TrainingOutcome.RangeLimit model.Name
+                Expect.isLessThan r.Steps 100_000L "reached long before the step budget"
+                Expect.isLessThan r.Final.LogLoss GradientDescent.RangeLimitLogLoss "log L was astronomically small"
+                Expect.isTrue (Array.forall Double.IsFinite r.Beta && Array.forall Double.IsFinite r.Parameters) "finite state"
+                Expect.floatClose Accuracy.high (Geometry.Norm(ReadOnlySpan r.Direction)) 1.0 "unit direction"
+                Expect.isTrue (Double.IsFinite r.Final.NormalizedMargin && r.Final.NormalizedMargin > 0.0) "margin of the last state"
+
         testCase "normalized steps lower log L by about eta per step once the data is separated" <| fun _ ->
             // First-order claim of the rule: Delta log L = -eta + O(eta^2). Checked over 100 steps late in training.
             for model in [ FullyConnectedNetwork(8, 3) :> IParameterization; ConvolutionalFourierNetwork(8, 4); DiagonalNetwork(8, 2) ] do
@@ -56,7 +92,10 @@ let tests =
         testCase "step rules parse and print" <| fun _ ->
             Expect.equal (StepRule.Parse "fixed:0.25") (FixedStep 0.25 :> StepRule) "fixed"
             Expect.equal ((StepRule.Parse "normalized:2").Describe()) "normalized:2" "normalized"
-            for bad in [ "fixed"; "fixed:-1"; "fixed:abc"; "slow:1"; "normalized:0"; "normalized:NaN" ] do
+            Expect.equal (StepRule.Parse "normalized:0.5:0.001") (NormalizedStep(0.5, 1e-3) :> StepRule) "normalized with a floor"
+            Expect.equal ((NormalizedStep(0.5, 1e-3)).Describe()) "normalized:0.5:0.001" "floor printed"
+            for bad in [ "fixed"; "fixed:-1"; "fixed:abc"; "slow:1"; "normalized:0"; "normalized:NaN"; "normalized:0.5:0.2"
+                         "normalized:0.5:-1"; "normalized:0.5:x"; "normalized:0.5:0.001:3"; "fixed:1:0.001" ] do
                 throws<ArgumentException> (fun () -> StepRule.Parse bad |> ignore) bad |> ignore
 
         testCase "deterministic: the same inputs give bit-identical iterates and records" <| fun _ ->

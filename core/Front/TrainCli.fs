@@ -63,7 +63,7 @@ module TrainCli =
 (dotnet fsi takes a plain --help itself: for this text run the script with no arguments, or with -- --help)
 
 dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth L
-    [--steps N] [--time-limit SECONDS] [--step normalized:ETA|fixed:ETA|degree:ETA] [--loss exp|logistic]
+    [--steps N] [--time-limit SECONDS] [--step normalized:ETA[:RHO]|fixed:ETA|degree:ETA] [--loss exp|logistic]
     [--init-scale S] [--seed S] [--log-loss-target T] --out DIR
 
   --data FILE.csv     first column the label (-1 or +1), the rest the features; optional header
@@ -71,7 +71,9 @@ dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth
   --depth L           number of layers (default 2; ignored for linear)
   --steps N           step budget (default: unlimited, the time limit decides)
   --time-limit S      wall-clock budget in seconds (default 20)
-  --step RULE         normalized:ETA (default normalized:0.5), fixed:ETA (the paper's eq. 7) or degree:ETA
+  --step RULE         normalized:ETA:RHO (default normalized:0.5:0.001: log L falls by about ETA a step,
+                      and w moves by at least RHO ||w||), normalized:ETA (RHO = 0), fixed:ETA (the
+                      paper's eq. 7) or degree:ETA
   --loss NAME         exp (default, the paper's) or logistic
   --init-scale S      each layer starts with Euclidean norm about S (default 0.5)
   --seed S            initialization seed (default 1)

@@ -3,8 +3,21 @@ namespace ImplicitBias.Engine.Training;
 /// <summary>Norms, directions, angles and margins used to measure where training went.</summary>
 public static class Geometry
 {
-    /// <summary>Euclidean norm.</summary>
-    public static double Norm(ReadOnlySpan<double> v) => Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.Dot(v, v));
+    /// <summary>
+    /// Euclidean norm, also for vectors whose squares leave the double range (a run whose margins
+    /// grow geometrically ends with beta near 1e300): then it is max|v_i| * ||v / max|v_i|||.
+    /// </summary>
+    public static double Norm(ReadOnlySpan<double> v)
+    {
+        double squares = System.Numerics.Tensors.TensorPrimitives.Dot(v, v);
+        if (double.IsFinite(squares) && squares > 1e-280) return Math.Sqrt(squares);
+        double max = 0;
+        foreach (double x in v) max = Math.Max(max, Math.Abs(x));
+        if (!(max > 0) || !double.IsFinite(max)) return max == 0 ? 0 : double.NaN;
+        double sum = 0;
+        foreach (double x in v) { double u = x / max; sum += u * u; }
+        return max * Math.Sqrt(sum);
+    }
 
     /// <summary>v / ||v|| in a new array (zeros stay zeros).</summary>
     public static double[] Normalize(ReadOnlySpan<double> v)
@@ -15,9 +28,13 @@ public static class Geometry
         return r;
     }
 
-    /// <summary>Cosine of the angle between a and b.</summary>
-    public static double Cosine(ReadOnlySpan<double> a, ReadOnlySpan<double> b) =>
-        System.Numerics.Tensors.TensorPrimitives.Dot(a, b) / (Norm(a) * Norm(b));
+    /// <summary>Cosine of the angle between a and b (computed on a / ||a|| and b / ||b||, so any scale is fine).</summary>
+    public static double Cosine(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double na = Norm(a), nb = Norm(b), sum = 0;
+        for (int i = 0; i < a.Length; i++) sum += a[i] / na * (b[i] / nb);
+        return sum;
+    }
 
     /// <summary>The angle between a and b in radians, accurate also for tiny angles (2 atan2(|u-v|, |u+v|) of the unit vectors).</summary>
     public static double Angle(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
@@ -38,6 +55,13 @@ public static class Geometry
         double min = double.PositiveInfinity;
         for (int n = 0; n < signedFeatures.Length / d; n++)
             min = Math.Min(min, System.Numerics.Tensors.TensorPrimitives.Dot(signedFeatures.Slice(n * d, d), beta));
-        return min / Norm(beta);
+        double norm = Norm(beta);
+        if (double.IsFinite(min)) return min / norm;
+        // Margins past the double range: the same ratio, computed on beta / ||beta||.
+        var unit = Normalize(beta);
+        min = double.PositiveInfinity;
+        for (int n = 0; n < signedFeatures.Length / d; n++)
+            min = Math.Min(min, System.Numerics.Tensors.TensorPrimitives.Dot(signedFeatures.Slice(n * d, d), unit));
+        return min;
     }
 }

@@ -45,6 +45,12 @@ public static class GradientDescent
             throw new ArgumentException($"model {model.Name} has {model.ParameterCount} parameters but the initial vector has {initial.Length}.");
     }
 
+    /// <summary>log L below which leaving the double range means the margins outgrew it (RangeLimit), not divergence (NonFinite).</summary>
+    public const double RangeLimitLogLoss = -1e100;
+
+    private static TrainingOutcome OutOfRange(double lastFiniteLogLoss) =>
+        lastFiniteLogLoss < RangeLimitLogLoss ? TrainingOutcome.RangeLimit : TrainingOutcome.NonFinite;
+
     /// <summary>The training loop over any kernel (which it does not dispose).</summary>
     public static TrainingResult Run(
         StepKernel kernel, Dataset data, TrainingSettings settings,
@@ -86,7 +92,7 @@ public static class GradientDescent
                 kernel.StepBack();
                 logLoss = kernel.Evaluate(settings.Loss);
                 step--;
-                outcome = TrainingOutcome.NonFinite;
+                outcome = OutOfRange(logLoss);
                 Record(logLoss);
                 break;
             }
@@ -99,8 +105,16 @@ public static class GradientDescent
             if (stop) { Record(logLoss); break; }
             if (step == schedule.Next) { Record(logLoss); schedule.Advance(step); }
 
-            double gradientNormSquared = kernel.Gradient();
-            double s = settings.Step.Multiplier(logLoss, kernel.ParameterNormSquared(), gradientNormSquared, kernel.Degree, scale2);
+            double gradientNormSquared = kernel.Gradient(), parameterNormSquared = kernel.ParameterNormSquared();
+            if (!double.IsFinite(gradientNormSquared) || !double.IsFinite(parameterNormSquared))
+            {
+                // ||w||^2 or ||grad||^2 left the double range (margins near 1e300 after geometric
+                // growth, or 1e154 for a linear model): this state is finite but no step can be computed from it.
+                outcome = OutOfRange(logLoss);
+                Record(logLoss);
+                break;
+            }
+            double s = settings.Step.Multiplier(logLoss, parameterNormSquared, gradientNormSquared, kernel.Degree, scale2);
             kernel.Step(s);
             step++;
         }

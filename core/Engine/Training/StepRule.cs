@@ -15,21 +15,24 @@ public abstract record StepRule
     /// <summary>Text form, e.g. "fixed:0.01" or "normalized:0.5" (what train.fsx's --step takes).</summary>
     public abstract string Describe();
 
-    /// <summary>Parses "fixed:ETA", "normalized:ETA" or "degree:ETA" (ETA &gt; 0).</summary>
+    /// <summary>Parses "fixed:ETA", "normalized:ETA", "normalized:ETA:RHO" or "degree:ETA" (ETA &gt; 0, 0 &lt;= RHO &lt;= 0.1).</summary>
     public static StepRule Parse(string text)
     {
         var parts = text.Split(':');
-        if (parts.Length == 2 && double.TryParse(parts[1], System.Globalization.NumberStyles.Float,
-                System.Globalization.CultureInfo.InvariantCulture, out double eta) && double.IsFinite(eta) && eta > 0)
+        var numbers = parts.Skip(1).Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float,
+            System.Globalization.CultureInfo.InvariantCulture, out double x) && double.IsFinite(x) ? x : double.NaN).ToArray();
+        if (numbers.Length >= 1 && numbers[0] > 0)
         {
-            switch (parts[0])
+            switch (parts[0], numbers.Length)
             {
-                case "fixed": return new FixedStep(eta);
-                case "normalized": return new NormalizedStep(eta);
-                case "degree": return new DegreeNormalizedStep(eta);
+                case ("fixed", 1): return new FixedStep(numbers[0]);
+                case ("normalized", 1): return new NormalizedStep(numbers[0]);
+                case ("normalized", 2) when numbers[1] >= 0 && numbers[1] <= NormalizedStep.MaxRelativeStep:
+                    return new NormalizedStep(numbers[0], numbers[1]);
+                case ("degree", 1): return new DegreeNormalizedStep(numbers[0]);
             }
         }
-        throw new ArgumentException($"step rule '{text}' is not of the form fixed:ETA, normalized:ETA or degree:ETA with ETA > 0.");
+        throw new ArgumentException($"step rule '{text}' is not of the form fixed:ETA, normalized:ETA, normalized:ETA:RHO or degree:ETA with ETA > 0 and 0 <= RHO <= {NormalizedStep.MaxRelativeStep}.");
     }
 }
 
@@ -48,19 +51,31 @@ public sealed record FixedStep(double Eta) : StepRule
 }
 
 /// <summary>
-/// The default rule: s = eta / ||grad_w log L||^2, so that to first order every step lowers log L
-/// by eta (log L is about minus the smallest margin, so margins grow by about eta a step), at every
-/// depth, width and data scale. For models of degree nu &gt;= 2 the step is also capped at a tenth of
-/// ||w|| (||s grad|| &lt;= 0.1 ||w||), which only binds near w = 0 or at saddles, where the gradient
-/// is tiny relative to the curvature. Why: the degree-based rule (<see cref="DegreeNormalizedStep"/>)
-/// assumes ||grad_w m|| ~ ||w||^(nu-1) with a constant that in fact depends on the data and on how
-/// concentrated beta is (for a conv net with beta on one frequency pair it is smaller by about
-/// 2^(nu-1) D), so at depth 4-5 it took steps hundreds of times too small. Measuring the gradient
-/// removes the guess. Stability: ||grad_w log L|| ~ nu m / ||w|| grows with the margins, so the step
-/// length eta / ||grad|| shrinks relative to ||w||, and the change of log L per step stays
-/// eta + O(eta^2). The direction reached matches runs with much smaller eta (docs/performance.md).
+/// The default rule: the larger of two steps, capped.
+/// <list type="bullet">
+/// <item>s = eta / ||grad_w log L||^2: to first order every step lowers log L by eta (log L is about
+/// minus the smallest margin, so margins grow by about eta a step), at every depth, width and data
+/// scale. Why measure the gradient: the degree-based rule (<see cref="DegreeNormalizedStep"/>)
+/// guesses ||grad_w m|| from ||w||, and that guess is off by data- and depth-dependent factors
+/// (hundreds at depth 4-5).</item>
+/// <item>A floor: the step moves w by at least <see cref="MinRelativeStep"/> * ||w|| (rho, default
+/// 1e-3 in Run.defaults). Why: once the data is fit, ||grad_w log L|| grows like nu m / ||w||, so the
+/// eta step alone makes the margins grow only linearly in the step count, and the directions of the
+/// theorems are approached like (-log L)^(-delta) with a data-dependent delta (1 minus the largest
+/// off-support modulus of the dual certificate, as small as 0.005 on some Gaussian-teacher sets):
+/// millions of steps. With the floor the margins grow geometrically (log m by about nu rho a step).
+/// The price is a jitter of the direction of order rho (1 - cos about 8 rho^2 in the measurements),
+/// and a run with rho = 1e-3 follows the path of a run with rho = 1e-4 to about 1e-6 in 1 - cos at
+/// equal loss (scripts/step-rule.fsx, docs/performance.md).</item>
+/// <item>A cap for degree nu &gt;= 2: at most <see cref="MaxRelativeStep"/> * ||w|| (binds only near
+/// w = 0 or at saddles, where the gradient is tiny relative to the curvature).</item>
+/// </list>
+/// Margins that grow geometrically reach the end of the double range (about 1e300) after
+/// roughly 700 / (nu rho) steps past the fit; the run then stops with
+/// <see cref="TrainingOutcome.RangeLimit"/> and keeps its last finite state.
+/// MinRelativeStep = 0 gives the pure eta rule ("normalized:ETA", the default before engine 1.2).
 /// </summary>
-public sealed record NormalizedStep(double Eta) : StepRule
+public sealed record NormalizedStep(double Eta, double MinRelativeStep = 0) : StepRule
 {
     /// <summary>Largest step relative to ||w|| for degree nu &gt;= 2.</summary>
     public const double MaxRelativeStep = 0.1;
@@ -69,12 +84,15 @@ public sealed record NormalizedStep(double Eta) : StepRule
     public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared)
     {
         if (!(gradientNormSquared > 0)) return 0; // at an exact stationary point there is nowhere to go
-        double s = Eta / gradientNormSquared;
-        if (degree >= 2) s = Math.Min(s, MaxRelativeStep * Math.Sqrt(parameterNormSquared / gradientNormSquared));
+        double relative = Math.Sqrt(parameterNormSquared / gradientNormSquared); // s with ||s grad|| = ||w||
+        double s = Math.Max(Eta / gradientNormSquared, MinRelativeStep * relative);
+        if (degree >= 2) s = Math.Min(s, MaxRelativeStep * relative);
         return s;
     }
     /// <inheritdoc/>
-    public override string Describe() => FormattableString.Invariant($"normalized:{Eta}");
+    public override string Describe() => MinRelativeStep > 0
+        ? FormattableString.Invariant($"normalized:{Eta}:{MinRelativeStep}")
+        : FormattableString.Invariant($"normalized:{Eta}");
 }
 
 /// <summary>

@@ -9,10 +9,19 @@ public enum TrainingOutcome
     StepLimit,
     /// <summary>The wall-clock budget ran out.</summary>
     TimeLimit,
-    /// <summary>A step produced a non-finite value; the result holds the last finite state.</summary>
+    /// <summary>
+    /// A value left the double range while the loss was not yet tiny (log L above -1e100), as a
+    /// diverging fixed step does; the result holds the last finite state.
+    /// </summary>
     NonFinite,
     /// <summary>The caller cancelled the run.</summary>
     Cancelled,
+    /// <summary>
+    /// The margins grew to the end of the double range (log L below -1e100 when a value left the
+    /// range, as geometric step growth reaches after enough steps): the result holds the last finite
+    /// state, the nearest to the limit direction that double arithmetic can carry a run.
+    /// </summary>
+    RangeLimit,
 }
 
 /// <summary>The end state of a gradient-descent run and what was recorded along the way.</summary>
