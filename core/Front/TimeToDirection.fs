@@ -27,6 +27,23 @@ module TimeToDirection =
     /// 1 - cos(a, b).
     let gap (a: float[]) (b: float[]) = 1.0 - Geometry.Cosine(System.ReadOnlySpan a, System.ReadOnlySpan b)
 
+    /// The largest modulus of the Fourier-l1 dual certificate F(sum_n alpha_n y_n x_n) (scaled so that
+    /// its largest modulus is 1) over the frequencies where the reference's |beta_hat| is below 1e-6 of
+    /// its largest: how close the data is to a second solution. Along the gradient path of a conv L=2
+    /// net those coefficients decay like (-log L)^-(1 - it), so a value near 1 means a slow approach.
+    let largestOffSupportCertificate (data: Dataset) (reference: ImplicitBias.Engine.Reference.MaxMarginSolution) =
+        let d = data.Dimension
+        let z = data.SignedFeatures()
+        let combination = Array.init d (fun j -> Seq.sum (seq { for n in 0 .. data.Count - 1 -> reference.Dual.[n] * z.[n * d + j] }))
+        let certificate = ImplicitBias.Engine.Fourier.UnitaryDft.Magnitudes combination
+        let top = Array.max certificate
+        let beta = ImplicitBias.Engine.Fourier.UnitaryDft.Magnitudes reference.Beta
+        let betaTop = Array.max beta
+        Array.zip certificate beta
+        |> Array.filter (fun (_, b) -> b < 1e-6 * betaTop)
+        |> Array.map (fun (c, _) -> c / top)
+        |> fun xs -> if xs.Length = 0 then nan else Array.max xs
+
     /// Trains until 1 - cos <= tolerance or the settings' step/time limits.
     let measure (reference: float[]) (tolerance: float) (recordsPerDecade: int) (settings: RunSettings) (data: Dataset) =
         let model = Model.create settings.Model settings.Depth data.Dimension
