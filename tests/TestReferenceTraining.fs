@@ -68,13 +68,14 @@ let tests =
             Expect.isGreaterThan (margin * l1.PrimalObjective) 0.99 "l1 margin within 1% of the optimum"
     
         testCase "the default rule reaches 1 - cos <= 1e-4 to the Fourier-l1 direction (conv L=2) and follows the path of 10x smaller floors" <| fun () ->
-            // Issue 5, part 3. Step counts, not seconds. Measured when written: 6,919 steps on this set;
-            // at log L = -1e30 the default run is 6e-6 (1 - cos) from a run with rho = 1e-4.
+            // Issue 5, part 3. Step counts, not seconds. Measured when written (rho = 3e-4): 19,055 steps
+            // on this set (budget: about 3x that); at log L = -1e30 the default run is 3.9e-7 (1 - cos)
+            // from a run with rho = 1e-4, and that run 3.5e-8 from the reference.
             let data = SyntheticData.GaussianTeacher(6, 16, 1UL)
             let reference = MaxMargin.Solve(data, MarginBias.FourierL1)
             let settings = Run.defaults |> Run.withModel Convolutional 2 |> Run.withTimeLimit 120.0
-            let t = TimeToDirection.measure reference.Direction 1e-4 20 (settings |> Run.withSteps 20_000L) data
-            Expect.isTrue t.Reached $"1 - cos <= 1e-4 within 20,000 steps (best {t.BestGap:e2})"
+            let t = TimeToDirection.measure reference.Direction 1e-4 20 (settings |> Run.withSteps 60_000L) data
+            Expect.isTrue t.Reached $"1 - cos <= 1e-4 within 60,000 steps (best {t.BestGap:e2})"
             let at rule = Run.train (settings |> Run.withStep rule |> Run.withLogLossTarget -1e30) data
             let standard, small = at Run.defaults.Step, at (NormalizedStep(0.5, 1e-4))
             Expect.equal (standard.Outcome, small.Outcome) (TrainingOutcome.LossTargetReached, TrainingOutcome.LossTargetReached) "both reached the loss level"

@@ -71,7 +71,7 @@ dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth
   --depth L           number of layers (default 2; ignored for linear)
   --steps N           step budget (default: unlimited, the time limit decides)
   --time-limit S      wall-clock budget in seconds (default 20)
-  --step RULE         normalized:ETA:RHO (default normalized:0.5:0.001: log L falls by about ETA a step,
+  --step RULE         normalized:ETA:RHO (default normalized:0.5:0.0003: log L falls by about ETA a step,
                       and w moves by at least RHO ||w||), normalized:ETA (RHO = 0), fixed:ETA (the
                       paper's eq. 7) or degree:ETA
   --loss NAME         exp (default, the paper's) or logistic

@@ -59,14 +59,14 @@ public sealed record FixedStep(double Eta) : StepRule
 /// guesses ||grad_w m|| from ||w||, and that guess is off by data- and depth-dependent factors
 /// (hundreds at depth 4-5).</item>
 /// <item>A floor: the step moves w by at least <see cref="MinRelativeStep"/> * ||w|| (rho, default
-/// 1e-3 in Run.defaults). Why: once the data is fit, ||grad_w log L|| grows like nu m / ||w||, so the
+/// 3e-4 in Run.defaults). Why: once the data is fit, ||grad_w log L|| grows like nu m / ||w||, so the
 /// eta step alone makes the margins grow only linearly in the step count, and the directions of the
 /// theorems are approached like (-log L)^(-delta) with a data-dependent delta (1 minus the largest
 /// off-support modulus of the dual certificate, as small as 0.005 on some Gaussian-teacher sets):
 /// millions of steps. With the floor the margins grow geometrically (log m by about nu rho a step).
 /// The price is a jitter of the direction of order rho (1 - cos about 8 rho^2 in the measurements),
-/// and a run with rho = 1e-3 follows the path of a run with rho = 1e-4 to about 1e-6 in 1 - cos at
-/// equal loss (scripts/step-rule.fsx, docs/performance.md).</item>
+/// and a run with rho = 3e-4 follows the path of a run with rho = 1e-4 to about 1e-7 (at most 4.3e-6)
+/// in 1 - cos at equal loss (scripts/step-rule.fsx, docs/performance.md).</item>
 /// <item>A cap for degree nu &gt;= 2: at most <see cref="MaxRelativeStep"/> * ||w|| (binds only near
 /// w = 0 or at saddles, where the gradient is tiny relative to the curvature).</item>
 /// </list>
