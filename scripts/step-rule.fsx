@@ -1,6 +1,6 @@
 // Does the default step reach the direction a run with much smaller steps reaches? (issue 5, part 3)
 // dotnet fsi scripts/step-rule.fsx [--quick]
-// For the floor rho of NormalizedStep(0.5, rho) (the default is rho = 1e-3), trains each case until
+// For the floor rho of NormalizedStep(0.5, rho) (the default is rho = 3e-4), trains each case until
 // log L first falls below each level, and compares the direction there with (a) the run with the
 // smallest floor (rho = 1e-4: ten times smaller steps once the floor binds) at the same level, and
 // (b) the max-margin direction the paper predicts. Writes out/bench/step-rule.md. About 2 minutes
@@ -49,7 +49,7 @@ let md =
       ""
       "Run.defaults (train.fsx's defaults) with NormalizedStep(0.5, rho), stopped when log L first falls below the level."
       sprintf "Each cell: 1 - cos to the rho = %g run at the same level / 1 - cos to the predicted max-margin direction (steps)." small
-      "The default is rho = 0.001."
+      sprintf "The default (Run.defaults) is %s." (Run.defaults.Step.Describe())
       ""
       sprintf "| model | data | log L level | %s |" (floors |> List.map (sprintf "rho = %g") |> String.concat " | ")
       sprintf "| --- | --- | ---: | %s |" (floors |> List.map (fun _ -> "---:") |> String.concat " | ")
