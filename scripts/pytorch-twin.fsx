@@ -129,7 +129,7 @@ let torchTimes (environment: (string * string) list) =
                  let f = line.Split ','
                  (int f.[0], int f.[1], int f.[2]), (Double.Parse(f.[3], inv), Double.Parse(f.[4], inv)) ]
 let torchDefault = torchTimes []
-let torchBlas = blasDir |> Option.map (fun dir -> torchTimes [ "LD_LIBRARY_PATH", dir ])
+let torchBlas = blasDir |> Option.map (fun dir -> torchTimes [ ("LD_LIBRARY_PATH", dir) ])
 let timingRows =
     [ for (d, n) in sizes do
         for threads in [ 1; 2 ] ->
