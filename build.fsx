@@ -1,5 +1,5 @@
 // The build pipeline: dotnet fsi build.fsx -t <Target>
-// Targets: Restore, Build, Test, Reproduce, ReproduceFull, Bench (see README.md).
+// Targets: Restore, Build, Test, Reproduce, ReproduceFull, Bench, PyTorch (see README.md).
 #r "nuget: Fake.Core.Target, 5.20.3"
 #r "nuget: Fake.DotNet.Cli, 5.20.3"
 #r "nuget: Fake.IO.FileSystem, 5.20.3"
@@ -41,21 +41,36 @@ Target.create "Build" (fun _ -> run "dotnet" (sprintf "build %s -c Release --no-
 Target.create "Test" (fun _ ->
     run "dotnet" "run -c Release --no-build --project tests/ImplicitBias.Tests.fsproj -- --fail-on-focused-tests --summary --colours 0 --no-spinner")
 
+/// Installs a Debian package with apt-get (updating the package lists once if the first try fails).
+let aptInstall (package: string) (neededFor: string) =
+    Trace.tracefn "%s is missing: installing it (apt-get install -y %s)" package package
+    let install () =
+        CreateProcess.fromRawCommandLine "apt-get" ("install -y " + package) |> Proc.run |> fun r -> r.ExitCode
+    if install () <> 0 then
+        run "apt-get" "update"
+        if install () <> 0 then failwithf "could not install %s (apt-get install -y %s); %s needs it" package package neededFor
+
 /// PNG export needs Debian's Chromium; a fresh machine does not have it, so install it here.
 Target.create "Chromium" (fun _ ->
-    if not (File.exists "/usr/bin/chromium") then
-        Trace.tracefn "Chromium is missing: installing it (apt-get install -y chromium)"
-        let install () =
-            CreateProcess.fromRawCommandLine "apt-get" "install -y chromium" |> Proc.run |> fun r -> r.ExitCode
-        if install () <> 0 then
-            run "apt-get" "update"
-            if install () <> 0 then failwith "could not install chromium (apt-get install -y chromium); PNG figures need it")
+    if not (File.exists "/usr/bin/chromium") then aptInstall "chromium" "PNG export")
 
 Target.create "Reproduce" (fun _ -> script "reproduce.fsx" "")
 
 Target.create "ReproduceFull" (fun _ -> script "reproduce.fsx" "--full")
 
-Target.create "Bench" (fun _ -> script "bench.fsx" "")
+/// The side-by-side benchmark needs Debian's PyTorch for /usr/bin/python3; install it here if missing
+/// (the tests never need it).
+let pytorchTwin () =
+    let hasTorch () =
+        try CreateProcess.fromRawCommandLine "/usr/bin/python3" "-c \"import torch\"" |> Proc.run |> fun r -> r.ExitCode = 0 with _ -> false
+    if not (hasTorch ()) then aptInstall "python3-torch" "scripts/pytorch-twin.fsx"
+    script "pytorch-twin.fsx" ""
+
+Target.create "PyTorch" (fun _ -> pytorchTwin ())
+
+Target.create "Bench" (fun _ ->
+    script "bench.fsx" ""
+    pytorchTwin ())
 
 open Fake.Core.TargetOperators
 
@@ -63,6 +78,7 @@ open Fake.Core.TargetOperators
 "Build" ==> "Chromium" ==> "Reproduce" |> ignore
 "Chromium" ==> "ReproduceFull" |> ignore
 "Build" ==> "Bench" |> ignore
+"Build" ==> "PyTorch" |> ignore
 
 let testSummary = root </> "out" </> "test-summary.txt"
 if args |> List.exists (fun a -> a = "Test") then File.delete testSummary
