@@ -160,6 +160,8 @@ dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth
                     RunFiles.write out s data result
                     printfn "%s after %d steps in %.1f s (%.0f steps/s): log L = %.6g, normalized margin = %.6g; wrote %s"
                         (string result.Outcome) result.Steps result.Seconds result.StepsPerSecond result.Final.LogLoss result.Final.NormalizedMargin out
+                    if result.Outcome = TrainingOutcome.RangeLimit then
+                        printfn "(RangeLimit: the margins grew to the end of the double range; the last finite state is kept. A smaller floor, e.g. --step normalized:0.5:0.0001, approaches more slowly and more closely.)"
                     0
                 with
                 | :? DataFormatException as e -> eprintfn "error: %s" e.Message; 2
