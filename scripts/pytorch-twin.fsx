@@ -63,11 +63,9 @@ let torchVersion =
 let startLoad = loadAverage ()
 printfn "torch %s (version, BLAS_INFO) on %s; load average %s" torchVersion python startLoad
 
-/// CSV exchange: the toolkit's data format (label, then features), vectors one value a line.
-let writeData path (data: Dataset) =
-    let d = data.Dimension
-    File.WriteAllLines(path, [| for n in 0 .. data.Count - 1 ->
-                                  String.Join(",", Array.append [| r17 data.Labels.[n] |] (Array.init d (fun j -> r17 data.Features.[n * d + j]))) |])
+/// CSV exchange: datasets in the toolkit's format (CsvDataset.Save: a header, then label and features,
+/// round-trip exact), vectors one value a line.
+let writeData path (data: Dataset) = CsvDataset.Save(data, path)
 let writeVector path (v: float[]) = File.WriteAllLines(path, v |> Array.map r17)
 let readVector path = File.ReadAllLines path |> Array.filter (fun l -> l.Trim() <> "") |> Array.map (fun l -> Double.Parse(l, inv))
 let csvRows = Collections.Generic.List<string>([ "section,case,metric,engine,torch" ])

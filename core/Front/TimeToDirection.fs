@@ -32,9 +32,7 @@ module TimeToDirection =
     /// its largest: how close the data is to a second solution. Along the gradient path of a conv L=2
     /// net those coefficients decay like (-log L)^-(1 - it), so a value near 1 means a slow approach.
     let largestOffSupportCertificate (data: Dataset) (reference: ImplicitBias.Engine.Reference.MaxMarginSolution) =
-        let d = data.Dimension
-        let z = data.SignedFeatures()
-        let combination = Array.init d (fun j -> Seq.sum (seq { for n in 0 .. data.Count - 1 -> reference.Dual.[n] * z.[n * d + j] }))
+        let combination = ImplicitBias.Engine.Reference.Certificate.Combine(data, System.ReadOnlySpan reference.Dual)
         let certificate = ImplicitBias.Engine.Fourier.UnitaryDft.Magnitudes combination
         let top = Array.max certificate
         let beta = ImplicitBias.Engine.Fourier.UnitaryDft.Magnitudes reference.Beta

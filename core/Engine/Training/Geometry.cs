@@ -51,17 +51,17 @@ public static class Geometry
     /// <summary>min_n y_n &lt;x_n, beta&gt; / ||beta||, given the rows z_n = y_n x_n.</summary>
     public static double NormalizedMargin(ReadOnlySpan<double> signedFeatures, ReadOnlySpan<double> beta)
     {
+        double min = MinMargin(signedFeatures, beta);
+        // Margins past the double range: the same ratio, computed on beta / ||beta||.
+        return double.IsFinite(min) ? min / Norm(beta) : MinMargin(signedFeatures, Normalize(beta));
+    }
+
+    private static double MinMargin(ReadOnlySpan<double> signedFeatures, ReadOnlySpan<double> beta)
+    {
         int d = beta.Length;
         double min = double.PositiveInfinity;
         for (int n = 0; n < signedFeatures.Length / d; n++)
             min = Math.Min(min, System.Numerics.Tensors.TensorPrimitives.Dot(signedFeatures.Slice(n * d, d), beta));
-        double norm = Norm(beta);
-        if (double.IsFinite(min)) return min / norm;
-        // Margins past the double range: the same ratio, computed on beta / ||beta||.
-        var unit = Normalize(beta);
-        min = double.PositiveInfinity;
-        for (int n = 0; n < signedFeatures.Length / d; n++)
-            min = Math.Min(min, System.Numerics.Tensors.TensorPrimitives.Dot(signedFeatures.Slice(n * d, d), unit));
         return min;
     }
 }
