@@ -77,12 +77,12 @@ let tests =
             Expect.equal beta.Length 6 "one value per line"
             Expect.floatClose Accuracy.high (beta |> Array.sumBy (fun b -> b * b)) 1.0 "unit norm"
             let summary = Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(out, "summary.json"))).RootElement
-            for key in [ "steps"; "seconds"; "steps_per_second"; "log_loss"; "normalized_margin"; "outcome" ] do
+            for key in [ "steps"; "seconds"; "steps_per_second"; "log_beta_norm"; "smoothed_margin"; "normalized_margin"; "outcome" ] do
                 Expect.isTrue (fst (summary.TryGetProperty key)) $"summary has {key}"
             Expect.equal (summary.GetProperty("steps").GetInt64()) 2000L "steps"
             Expect.equal (summary.GetProperty("outcome").GetString()) "StepLimit" "outcome"
             let trajectory = File.ReadAllLines(Path.Combine(out, "trajectory.csv"))
-            Expect.stringStarts trajectory[0] "step,seconds,log_loss,normalized_margin" "header"
+            Expect.stringStarts trajectory[0] "step,seconds,log_beta_norm,smoothed_margin,normalized_margin" "header"
             Expect.isGreaterThan trajectory.Length 20 "log-spaced records"
             Expect.stringStarts trajectory[trajectory.Length - 1] "2000," "last record is the last step"
     ]

@@ -20,15 +20,22 @@ let private train (model: IParameterization) (w0: float[]) (s: TrainingSettings)
 [<Tests>]
 let tests =
     testList "Training" [
-        testCase "one fixed step is eq. (7): w - eta grad L(w), with grad L = L grad log L" <| fun _ ->
+        testCase "one fixed step is eq. (7) on the data scaled to unit size: w - eta grad L(w), with grad L = L grad log L" <| fun _ ->
+            // Training works on the data divided by 2^e (max_n ||x_n|| in (1/2, 1]) and reports w in the
+            // input's coordinates: w / ||w|| unchanged, log ||w|| lowered by (e / nu) log 2.
+            let scaled = UnitScale.Of(data, ref 0)
+            let e = UnitScale.Exponent data
+            Expect.isTrue (e <> 0) "this dataset is rescaled"
             for model in [ LinearModel(8) :> IParameterization; FullyConnectedNetwork(8, 3); ConvolutionalFourierNetwork(8, 2) ] do
                 let w0 = model.Initialize(1.0, 3UL)
-                let objective = LogLossObjective(model, data, ExponentialLoss())
+                let objective = LogLossObjective(model, scaled, ExponentialLoss())
                 let grad = Array.zeroCreate model.ParameterCount
                 let logLoss = objective.ValueAndGradient(ReadOnlySpan w0, Span grad)
                 let expected = Array.map2 (fun w g -> w - 0.01 * exp logLoss * g) w0 grad
                 let result = train model w0 (settings (FixedStep 0.01) 1L)
-                Expect.isLessThan (relativeError result.Parameters expected) 1e-14 model.Name
+                let norm = sqrt (dot expected expected)
+                Expect.isLessThan (relativeError result.Parameters (expected |> Array.map (fun v -> v / norm))) 1e-14 model.Name
+                Expect.floatClose Accuracy.veryHigh result.LogParameterNorm (log norm - float e / float model.Degree * log 2.0) "log ||w||"
 
         testCase "the degree-normalized multiplier follows its documented formula" <| fun _ ->
             // s = (eta / R^2) / max(rho^(nu-1), rho^((nu-2)/2)) with rho = ||w||^2 / nu; only the first term for nu = 1.
@@ -72,15 +79,47 @@ let tests =
                 Expect.isGreaterThan rate1 (0.5 * full) $"{model.Name}: at least half of nu log(1 + rho)"
                 Expect.isLessThan rate1 (1.05 * full) $"{model.Name}: at most nu log(1 + rho)"
 
-        testCase "a run whose margins outgrow the double range ends as RangeLimit, keeping a finite state and direction" <| fun _ ->
-            for model in [ LinearModel(8) :> IParameterization; ConvolutionalFourierNetwork(8, 2) ] do
-                let r = train model (model.Initialize(0.5, 3UL)) (settings (NormalizedStep(0.5, 0.05)) 1_000_000L)
-                Expect.equal r.Outcome TrainingOutcome.RangeLimit model.Name
-                Expect.isLessThan r.Steps 100_000L "reached long before the step budget"
-                Expect.isLessThan r.Final.LogLoss GradientDescent.RangeLimitLogLoss "log L was astronomically small"
-                Expect.isTrue (Array.forall Double.IsFinite r.Beta && Array.forall Double.IsFinite r.Parameters) "finite state"
+        testCase "margins grow past the double range and training goes on: every recorded value stays finite" <| fun _ ->
+            // With a floor of 5% per step, log ||beta|| passes 709 (||beta|| > 1.8e308) within a few thousand
+            // steps (linear: 1e154 ||w||^1); the run must still end at its step budget with a usable state.
+            for model in [ LinearModel(8) :> IParameterization; ConvolutionalFourierNetwork(8, 2); FullyConnectedNetwork(8, 3) ] do
+                let r = train model (model.Initialize(0.5, 3UL)) (settings (NormalizedStep(0.5, 0.05)) 40_000L)
+                Expect.equal (r.Outcome, r.Steps) (TrainingOutcome.StepLimit, 40_000L) model.Name
+                Expect.isGreaterThan r.Final.LogBetaNorm 800.0 $"{model.Name}: ||beta|| far past 1e308 (log 1.8e308 = 709.8)"
+                Expect.equal r.Final.LogLoss Double.NegativeInfinity "log L itself is no longer a double"
+                for x in r.Records do
+                    let values = [ x.LogBetaNorm; x.SmoothedMargin; x.NormalizedMargin; x.LogParameterNorm; x.Seconds ]
+                    Expect.isTrue (values |> List.forall Double.IsFinite) $"{model.Name}: finite record at step {x.Step}"
+                    Expect.isTrue (x.Direction |> Array.forall Double.IsFinite) "finite direction"
+                Expect.isTrue (Array.forall Double.IsFinite r.Direction && Array.forall Double.IsFinite r.Parameters) "finite state"
                 Expect.floatClose Accuracy.high (Geometry.Norm(ReadOnlySpan r.Direction)) 1.0 "unit direction"
-                Expect.isTrue (Double.IsFinite r.Final.NormalizedMargin && r.Final.NormalizedMargin > 0.0) "margin of the last state"
+                Expect.isTrue (r.Final.NormalizedMargin > 0.0) "separates"
+                // The smoothed margin -log L / ||beta|| has reached the normalized margin (exp loss, huge margins).
+                Expect.floatClose { absolute = 0.0; relative = 1e-12 } r.Final.SmoothedMargin r.Final.NormalizedMargin "smoothed = min margin"
+
+        testCase "the split w = 2^k w' does not change the iterates: same bits as the unscaled iteration while it is representable" <| fun _ ->
+            // Scaling the data by a power of two changes nothing either (UnitScale divides it out exactly).
+            for model in [ ConvolutionalFourierNetwork(8, 3) :> IParameterization; DiagonalNetwork(8, 2); FullyConnectedNetwork(8, 2) ] do
+                let w0 = model.Initialize(0.5, 4UL)
+                let a = train model w0 (settings (NormalizedStep(0.5, 3e-3)) 3000L)
+                let big = Dataset(data.Features |> Array.map (fun v -> v * 1024.0), data.Labels, data.Dimension)
+                let b = GradientDescent.Train(model, big, ReadOnlySpan w0, settings (NormalizedStep(0.5, 3e-3)) 3000L)
+                Expect.equal b.Direction a.Direction $"{model.Name}: 1024 x data, same direction bit for bit"
+                Expect.floatClose Accuracy.veryHigh b.Final.NormalizedMargin (1024.0 * a.Final.NormalizedMargin) "margin in input units"
+                // Twin without the split: the plain iteration w <- w - s grad log L in doubles, by hand on the
+                // generic kernel (margin scale 1, k = 0, never rescaled), on the unit-scaled data.
+                use kernel = new Kernels.GenericStepKernel(model, UnitScale.Of(data, ref 0), ReadOnlySpan w0)
+                let rule = NormalizedStep(0.5, 3e-3)
+                let r2 = UnitScale.MaxPointNorm(UnitScale.Of(data, ref 0)) ** 2.0
+                for _ in 1 .. 3000 do
+                    let l = kernel.Evaluate(ExponentialLoss())
+                    let g2 = kernel.Gradient()
+                    kernel.Step(rule.Multiplier(l, kernel.ParameterNormSquared(), g2, model.Degree, r2))
+                let beta = Array.zeroCreate 8
+                kernel.CopyBeta(Span beta)
+                let generic = GradientDescent.TrainGeneric(model, data, ReadOnlySpan w0, settings rule 3000L)
+                Expect.equal generic.Direction (Geometry.Normalize(ReadOnlySpan beta)) $"{model.Name}: split run = plain run, bit for bit"
+                Expect.isGreaterThan (generic.LogParameterNorm - a.Records[0].LogParameterNorm) (log 4.0) "w grew past 4 times, so w' was rescaled"
 
         testCase "normalized steps lower log L by about eta per step once the data is separated" <| fun _ ->
             // First-order claim of the rule: Delta log L = -eta + O(eta^2). Checked over 100 steps late in training.
@@ -125,8 +164,15 @@ let tests =
                 Expect.isLessThan (relativeError x.FourierMagnitudes (UnitaryDft.Magnitudes(ReadOnlySpan x.Direction))) 1e-12 "spectrum"
                 Expect.floatClose Accuracy.high x.NormalizedMargin (Geometry.NormalizedMargin(ReadOnlySpan z, ReadOnlySpan x.Direction)) "margin"
             let final = r.Final
-            Expect.floatClose Accuracy.high final.BetaNorm (sqrt (dot r.Beta r.Beta)) "beta norm"
-            Expect.floatClose Accuracy.high final.ParameterNorm (sqrt (dot r.Parameters r.Parameters)) "parameter norm"
+            // Independent: w = exp(log ||w||) * (w / ||w||) through the model's own Predictor gives beta in input coordinates.
+            let w = r.Parameters |> Array.map (fun v -> v * exp r.LogParameterNorm)
+            let beta = model.Predictor(ReadOnlySpan w)
+            Expect.floatClose Accuracy.high final.LogBetaNorm (log (sqrt (dot beta beta))) "log beta norm"
+            Expect.isLessThan (relativeError r.Direction (beta |> Array.map (fun v -> v / sqrt (dot beta beta)))) 1e-12 "direction = P(w) / ||P(w)||"
+            let margins = [ for n in 0 .. data.Count - 1 -> dot (z[n * 8 .. n * 8 + 7]) beta ]
+            let logLoss = log (margins |> List.sumBy (fun m -> exp (-m)))
+            Expect.floatClose Accuracy.high final.LogLoss logLoss "log L of the input-coordinate beta"
+            Expect.floatClose Accuracy.high final.SmoothedMargin (-logLoss / sqrt (dot beta beta)) "smoothed margin = -log L / ||beta||"
 
         testCase "stops at the step budget" <| fun _ ->
             let r = train (LinearModel 8) (Array.zeroCreate 8) (settings (NormalizedStep 0.5) 123L)
@@ -156,7 +202,7 @@ let tests =
             let r = train model (model.Initialize(3.0, 1UL)) (settings (FixedStep 1e200) 1000L)
             Expect.equal r.Outcome TrainingOutcome.NonFinite "outcome"
             Expect.isTrue (r.Parameters |> Array.forall Double.IsFinite) "finite parameters"
-            Expect.isTrue (Double.IsFinite r.Final.LogLoss) "finite final log loss"
+            Expect.isTrue (Double.IsFinite r.Final.LogBetaNorm && Double.IsFinite r.Final.SmoothedMargin) "finite final record"
 
         testCase "the normalized rule separates the data and drives log L down at depths 1-5 (fc, conv)" <| fun _ ->
             for make in [ (fun l -> FullyConnectedNetwork(8, l) :> IParameterization); (fun l -> ConvolutionalFourierNetwork(8, l)) ] do

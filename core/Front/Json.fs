@@ -12,6 +12,8 @@ type JsonValue =
     | JBool of bool
     | JArray of JsonValue list
     | JObject of (string * JsonValue) list
+    /// JSON null: a value that does not exist (e.g. the angle change at the first record).
+    | JNull
 
 /// Writing JSON values, and files written atomically (temporary file, then rename), so an
 /// interrupted run never leaves a half-written result behind.
@@ -21,6 +23,7 @@ module Json =
         | JNumber x when System.Double.IsFinite x -> w.WriteNumberValue x
         | JNumber x -> w.WriteStringValue(string x) // NaN / infinity are not JSON numbers
         | JInt i -> w.WriteNumberValue i
+        | JNull -> w.WriteNullValue()
         | JString s -> w.WriteStringValue s
         | JBool b -> w.WriteBooleanValue b
         | JArray items ->

@@ -71,15 +71,17 @@ module Runner =
               Count = data.Count; Dimension = data.Dimension; Seed = int64 c.Seed; MaxSteps = c.MaxSteps
               TimeLimitSeconds = c.TimeLimitSeconds; RecordsPerDecade = c.RecordsPerDecade
               Outcome = string result.Outcome; Steps = result.Steps; Seconds = result.Seconds
-              FinalLogLoss = result.Final.LogLoss; FinalNormalizedMargin = result.Final.NormalizedMargin
+              FinalLogBetaNorm = result.Final.LogBetaNorm; FinalSmoothedMargin = result.Final.SmoothedMargin
+              FinalNormalizedMargin = result.Final.NormalizedMargin; LogParameterNorm = result.LogParameterNorm
               EngineVersion = RunConfig.engineVersion; GitCommit = gitCommit.Value
               CreatedUtc = DateTime.UtcNow.ToString("o"); Records = 0; Checksum = ""
               Direction = result.Direction; Parameters = result.Parameters }
         let trajectory =
             [| for r in result.Records ->
-                 { RunId = id; Step = r.Step; Seconds = r.Seconds; LogLoss = r.LogLoss
-                   NormalizedMargin = r.NormalizedMargin; BetaNorm = r.BetaNorm; ParameterNorm = r.ParameterNorm
-                   AngleToPrevious = r.AngleToPrevious; Direction = r.Direction } |]
+                 { RunId = id; Step = r.Step; Seconds = r.Seconds; LogBetaNorm = r.LogBetaNorm; SmoothedMargin = r.SmoothedMargin
+                   NormalizedMargin = r.NormalizedMargin; LogParameterNorm = r.LogParameterNorm
+                   AngleToPrevious = (if Double.IsNaN r.AngleToPrevious then Nullable() else Nullable r.AngleToPrevious)
+                   Direction = r.Direction } |]
         run, trajectory
 
     let private seconds (t: float) = TimeSpan.FromSeconds(t).ToString(@"m\:ss")

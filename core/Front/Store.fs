@@ -28,7 +28,10 @@ type RunRow =
       Outcome: string
       Steps: int64
       Seconds: float
-      FinalLogLoss: float
+      /// log ||beta|| at the end (input coordinates); log L = -exp(FinalLogBetaNorm) * FinalSmoothedMargin.
+      FinalLogBetaNorm: float
+      /// -log L / ||beta|| at the end.
+      FinalSmoothedMargin: float
       FinalNormalizedMargin: float
       EngineVersion: string
       GitCommit: string
@@ -39,8 +42,10 @@ type RunRow =
       Checksum: string
       /// Final beta / ||beta||.
       Direction: float[]
-      /// Final parameters w (the engine's flat layout).
-      Parameters: float[] }
+      /// Final parameters w / ||w|| (the engine's flat layout).
+      Parameters: float[]
+      /// log ||w|| at the end.
+      LogParameterNorm: float }
 
 /// One row of the trajectories table: a run at one recorded step.
 [<CLIMutable>]
@@ -48,12 +53,14 @@ type TrajectoryRow =
     { RunId: string
       Step: int64
       Seconds: float
-      LogLoss: float
+      /// log ||beta||: margins grow without bound, so sizes are logarithms (always finite).
+      LogBetaNorm: float
+      /// -log L / ||beta||, so log L = -exp(LogBetaNorm) * SmoothedMargin.
+      SmoothedMargin: float
       NormalizedMargin: float
-      BetaNorm: float
-      ParameterNorm: float
-      /// Radians; NaN at the first record.
-      AngleToPrevious: float
+      LogParameterNorm: float
+      /// Radians; empty (null) at the first record.
+      AngleToPrevious: Nullable<float>
       /// beta / ||beta|| at this step.
       Direction: float[] }
 
@@ -81,13 +88,14 @@ module Store =
             for x in v do w.Write(BitConverter.DoubleToInt64Bits x)
         w.Write run.RunId; w.Write run.Model; w.Write run.Depth; w.Write run.Width; w.Write run.InitScale
         w.Write run.Step; w.Write run.Loss; w.Write run.Data; w.Write run.Seed; w.Write run.MaxSteps
-        w.Write run.Outcome; w.Write run.Steps; w.Write run.FinalLogLoss; w.Write run.FinalNormalizedMargin
+        w.Write run.Outcome; w.Write run.Steps; w.Write run.FinalLogBetaNorm; w.Write run.FinalSmoothedMargin; w.Write run.FinalNormalizedMargin
+        w.Write run.LogParameterNorm
         w.Write run.Records
         floats run.Direction
         floats run.Parameters
         for t in trajectory do
-            w.Write t.RunId; w.Write t.Step; w.Write t.Seconds; w.Write t.LogLoss; w.Write t.NormalizedMargin
-            w.Write t.BetaNorm; w.Write t.ParameterNorm; w.Write t.AngleToPrevious
+            w.Write t.RunId; w.Write t.Step; w.Write t.Seconds; w.Write t.LogBetaNorm; w.Write t.SmoothedMargin; w.Write t.NormalizedMargin
+            w.Write t.LogParameterNorm; w.Write(if t.AngleToPrevious.HasValue then t.AngleToPrevious.Value else -1.0)
             floats t.Direction
         w.Flush()
         Convert.ToHexString(SHA256.HashData(stream.ToArray())).ToLowerInvariant()

@@ -17,11 +17,12 @@ module RunFiles =
             "steps", JInt r.Steps
             "seconds", JNumber r.Seconds
             "steps_per_second", JNumber r.StepsPerSecond
-            "log_loss", JNumber r.Final.LogLoss
+            "log_beta_norm", JNumber r.Final.LogBetaNorm
+            "smoothed_margin", JNumber r.Final.SmoothedMargin
             "normalized_margin", JNumber r.Final.NormalizedMargin
             "outcome", JString(string r.Outcome)
-            "beta_norm", JNumber r.Final.BetaNorm
-            "last_angle_change", JNumber r.Final.AngleToPrevious
+            "log_parameter_norm", JNumber r.LogParameterNorm
+            "last_angle_change", (if Double.IsNaN r.Final.AngleToPrevious then JNull else JNumber r.Final.AngleToPrevious)
             "fourier_effective_count", JNumber(Sparsity.fourierEffectiveCount direction)
             "time_effective_count", JNumber(Sparsity.effectiveCount direction)
             "model", JString(Model.name s.Model)
@@ -38,12 +39,13 @@ module RunFiles =
     let write (dir: string) (s: RunSettings) (data: Dataset) (r: TrainingResult) =
         Directory.CreateDirectory dir |> ignore
         AtomicFile.writeAllLines (Path.Combine(dir, "beta.csv")) (r.Direction |> Seq.map inv)
-        let header = "step,seconds,log_loss,normalized_margin,beta_norm,parameter_norm,angle_to_previous"
+        let header = "step,seconds,log_beta_norm,smoothed_margin,normalized_margin,log_parameter_norm,angle_to_previous"
+        let optional (x: float) = if Double.IsNaN x then "" else inv x
         let rows =
             r.Records
             |> Seq.map (fun x ->
-                String.Join(",", [ string x.Step; inv x.Seconds; inv x.LogLoss; inv x.NormalizedMargin
-                                   inv x.BetaNorm; inv x.ParameterNorm; inv x.AngleToPrevious ]))
+                String.Join(",", [ string x.Step; inv x.Seconds; inv x.LogBetaNorm; inv x.SmoothedMargin; inv x.NormalizedMargin
+                                   inv x.LogParameterNorm; optional x.AngleToPrevious ]))
         AtomicFile.writeAllLines (Path.Combine(dir, "trajectory.csv")) (Seq.append [ header ] rows)
         if s.RecordDirections then
             let table (pick: TrainingRecord -> float[]) name =
@@ -160,8 +162,6 @@ dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth
                     RunFiles.write out s data result
                     printfn "%s after %d steps in %.1f s (%.0f steps/s): log L = %.6g, normalized margin = %.6g; wrote %s"
                         (string result.Outcome) result.Steps result.Seconds result.StepsPerSecond result.Final.LogLoss result.Final.NormalizedMargin out
-                    if result.Outcome = TrainingOutcome.RangeLimit then
-                        printfn "(RangeLimit: the margins grew to the end of the double range; the last finite state is kept. A smaller floor, e.g. --step normalized:0.5:0.0001, approaches more slowly and more closely.)"
                     0
                 with
                 | :? DataFormatException as e -> eprintfn "error: %s" e.Message; 2

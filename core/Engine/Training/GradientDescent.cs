@@ -9,32 +9,50 @@ namespace ImplicitBias.Engine.Training;
 /// <summary>
 /// Gradient descent on L_P(w) = sum_n l(y_n &lt;x_n, P(w)&gt;) (eq. 4, 7) for any parameterization,
 /// with the step rule of the settings, log-spaced records and three stopping rules (steps, wall
-/// clock, log-loss target). Deterministic: the same model, data, initial w and settings give the
-/// same iterates bit for bit (also whatever the number of threads). Allocates only when recording.
+/// clock, log-loss target, and an optional convergence test at records). Deterministic: the same
+/// model, data, initial w and settings give the same iterates bit for bit (also whatever the number
+/// of threads). Allocates only when recording.
+/// <para>No range wall. Margins grow without bound (geometrically under the default step rule), so
+/// nothing is allowed to depend on their size as a double: the data is divided by a power of two
+/// (<see cref="UnitScale"/>), and the parameters are carried as w = 2^k w' with ||w'|| kept
+/// between 1/2 and 2 by exact power-of-two rescaling. The margins of w are 2^(nu k) those of w'
+/// (nu the homogeneity degree); the kernel evaluates the loss at margins times that factor, capped
+/// at 2^(+-1000): beyond it every weight exp(-2^1000 (m_n - m_min)) of a point not tied with the
+/// smallest margin is 0 in doubles anyway, so weights, gradient and step are those of the true
+/// scale, and log L = 2^(nu k - capped) times the value at the cap, exactly. The step rule works in
+/// the same scaled coordinates (<see cref="StepRule.Multiplier"/>). Because every rescaling is by a
+/// power of two, the iterates are bit for bit those of the unscaled iteration wherever that one is
+/// representable.</para>
 /// The numerics of a step live in a <see cref="StepKernel"/>: <see cref="Train"/> uses the fastest
 /// one for the model (<see cref="StepKernels.Create"/>), <see cref="TrainGeneric"/> the generic one
 /// (Predictor and PullBack of the parameterization), its slow twin; both run this same loop.
 /// </summary>
 public static class GradientDescent
 {
-    /// <summary>Trains from <paramref name="initial"/> (not modified) and returns the end state and the records.</summary>
+    /// <summary>
+    /// Trains from <paramref name="initial"/> (not modified) and returns the end state and the records.
+    /// <paramref name="converged"/>, if given, is called at every record; true stops the run as
+    /// <see cref="TrainingOutcome.Converged"/>.
+    /// </summary>
     public static TrainingResult Train(
         IParameterization model, Dataset data, ReadOnlySpan<double> initial, TrainingSettings settings,
-        Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default)
+        Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default, Func<TrainingRecord, bool>? converged = null)
     {
         Check(model, data, initial);
-        using var kernel = StepKernels.Create(model, data, initial);
-        return Run(kernel, data, settings, onRecord, cancel);
+        var scaled = UnitScale.Of(data, out int exponent);
+        using var kernel = StepKernels.Create(model, scaled, initial);
+        return Run(kernel, scaled, settings, onRecord, cancel, exponent, converged);
     }
 
     /// <summary>As <see cref="Train"/>, always with the generic kernel (the slow, obviously correct twin).</summary>
     public static TrainingResult TrainGeneric(
         IParameterization model, Dataset data, ReadOnlySpan<double> initial, TrainingSettings settings,
-        Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default)
+        Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default, Func<TrainingRecord, bool>? converged = null)
     {
         Check(model, data, initial);
-        using var kernel = new GenericStepKernel(model, data, initial);
-        return Run(kernel, data, settings, onRecord, cancel);
+        var scaled = UnitScale.Of(data, out int exponent);
+        using var kernel = new GenericStepKernel(model, scaled, initial);
+        return Run(kernel, scaled, settings, onRecord, cancel, exponent, converged);
     }
 
     private static void Check(IParameterization model, Dataset data, ReadOnlySpan<double> initial)
@@ -45,82 +63,120 @@ public static class GradientDescent
             throw new ArgumentException($"model {model.Name} has {model.ParameterCount} parameters but the initial vector has {initial.Length}.");
     }
 
-    /// <summary>log L below which leaving the double range means the margins outgrew it (RangeLimit), not divergence (NonFinite).</summary>
-    public const double RangeLimitLogLoss = -1e100;
+    /// <summary>The kernel's margin factor is capped at 2^(+-this) (see the class summary).</summary>
+    public const int MarginScaleCap = 1000;
 
-    private static TrainingOutcome OutOfRange(double lastFiniteLogLoss) =>
-        lastFiniteLogLoss < RangeLimitLogLoss ? TrainingOutcome.RangeLimit : TrainingOutcome.NonFinite;
-
-    /// <summary>The training loop over any kernel (which it does not dispose).</summary>
+    /// <summary>
+    /// The training loop over any kernel (which it does not dispose). <paramref name="data"/> is the
+    /// data the kernel was built on; <paramref name="dataExponent"/> e says it is the input divided by
+    /// 2^e (<see cref="UnitScale"/>), so that records are reported in the input's coordinates.
+    /// </summary>
     public static TrainingResult Run(
         StepKernel kernel, Dataset data, TrainingSettings settings,
-        Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default)
+        Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default, int dataExponent = 0,
+        Func<TrainingRecord, bool>? converged = null)
     {
         if (kernel.Dimension != data.Dimension)
             throw new ArgumentException($"kernel {kernel.Name} is for D = {kernel.Dimension} but dataset {data.Name} has D = {data.Dimension}.");
         var z = data.SignedFeatures();
-        double scale2 = Math.Pow(data.MaxPointNorm(), 2);
+        double scale2 = Math.Pow(UnitScale.MaxPointNorm(data), 2);
+        int nu = kernel.Degree;
         var beta = new double[kernel.Dimension];
+        double ln2 = Math.Log(2);
 
         var records = new List<TrainingRecord>();
         var schedule = new LogSchedule(settings.RecordsPerDecade);
         double[]? previousDirection = null;
         var clock = Stopwatch.StartNew();
-        long step = 0;
+        long step = 0, k = 0; // w = 2^k w'
+        double marginScale = 1, logLossAtScale = 0, parameterNormSquared = 0;
         TrainingOutcome outcome;
 
-        void Record(double logLoss)
+        // The true log L: the kernel's value at the capped scale times the rest of 2^(nu k), exactly.
+        double TrueLogLoss() => ScaledStep.Power2(logLossAtScale, nu * k - Math.ILogB(marginScale));
+
+        TrainingRecord Record()
         {
-            kernel.CopyBeta(beta);
+            kernel.CopyBeta(beta); // P(w')
+            double norm = Geometry.Norm(beta);
             var direction = Geometry.Normalize(beta);
             double angle = previousDirection is null ? double.NaN : Geometry.Angle(previousDirection, direction);
             previousDirection = direction;
-            var record = new TrainingRecord(step, clock.Elapsed.TotalSeconds, logLoss,
-                Geometry.NormalizedMargin(z, beta), Geometry.Norm(beta), Math.Sqrt(kernel.ParameterNormSquared()), angle,
+            double margin = 0, smoothed = 0, logNorm = Math.Log(double.Epsilon);
+            if (norm > 0)
+            {
+                // Input coordinates: beta_in = 2^(nu k - e) P(w'), -log L = 2^(nu k) r with r = -log L(at scale) / scale.
+                margin = ScaledStep.Power2(Geometry.NormalizedMargin(z, beta), dataExponent);
+                smoothed = ScaledStep.Power2(-logLossAtScale / marginScale / norm, dataExponent);
+                logNorm = Math.Log(norm) + (nu * k - dataExponent) * ln2;
+            }
+            double logW = 0.5 * Math.Log(parameterNormSquared) + (k - (double)dataExponent / nu) * ln2;
+            var record = new TrainingRecord(step, clock.Elapsed.TotalSeconds, TrueLogLoss(), logNorm, smoothed, margin, logW, angle,
                 settings.RecordDirections ? direction : null,
                 settings.RecordDirections ? UnitaryDft.Magnitudes(direction) : null);
             records.Add(record);
             onRecord?.Invoke(record);
+            return record;
+        }
+
+        void Evaluate()
+        {
+            // Keep ||w'|| in [1/2, 2] by exact powers of two.
+            parameterNormSquared = kernel.ParameterNormSquared();
+            if ((parameterNormSquared > 4 || parameterNormSquared < 0.25) && parameterNormSquared > 0 && double.IsFinite(parameterNormSquared))
+            {
+                int j = (int)Math.Round(0.5 * Math.Log2(parameterNormSquared));
+                kernel.Scale(Math.ScaleB(1.0, -j));
+                k += j;
+                parameterNormSquared = Math.ScaleB(parameterNormSquared, -2 * j);
+            }
+            marginScale = Math.ScaleB(1.0, (int)Math.Clamp(nu * k, -MarginScaleCap, MarginScaleCap));
+            logLossAtScale = kernel.Evaluate(settings.Loss, marginScale);
         }
 
         while (true)
         {
-            double logLoss = kernel.Evaluate(settings.Loss);
-            if (!double.IsFinite(logLoss) || !kernel.PredictorIsFinite())
+            Evaluate();
+            if (!double.IsFinite(logLossAtScale) || !kernel.PredictorIsFinite() || !double.IsFinite(parameterNormSquared))
             {
-                // Step back to the last finite iterate and stop there.
+                // Divergence: step back to the last finite iterate and stop there.
                 kernel.StepBack();
-                logLoss = kernel.Evaluate(settings.Loss);
+                Evaluate();
                 step--;
-                outcome = OutOfRange(logLoss);
-                Record(logLoss);
+                outcome = TrainingOutcome.NonFinite;
+                Record();
                 break;
             }
+            double logLoss = TrueLogLoss();
             bool stop = true;
-            if (logLoss <= settings.LogLossTarget) outcome = TrainingOutcome.LossTargetReached;
+            if (logLoss <= settings.LogLossTarget && settings.LogLossTarget > double.NegativeInfinity) outcome = TrainingOutcome.LossTargetReached;
             else if (step >= settings.MaxSteps) outcome = TrainingOutcome.StepLimit;
             else if ((step & 15) == 0 && clock.Elapsed.TotalSeconds >= settings.TimeLimitSeconds) outcome = TrainingOutcome.TimeLimit;
             else if ((step & 15) == 0 && cancel.IsCancellationRequested) outcome = TrainingOutcome.Cancelled;
             else { stop = false; outcome = default; }
-            if (stop) { Record(logLoss); break; }
-            if (step == schedule.Next) { Record(logLoss); schedule.Advance(step); }
-
-            double gradientNormSquared = kernel.Gradient(), parameterNormSquared = kernel.ParameterNormSquared();
-            if (!double.IsFinite(gradientNormSquared) || !double.IsFinite(parameterNormSquared))
+            if (stop) { Record(); break; }
+            if (step == schedule.Next)
             {
-                // ||w||^2 or ||grad||^2 left the double range (margins near 1e300 after geometric
-                // growth, or 1e154 for a linear model): this state is finite but no step can be computed from it.
-                outcome = OutOfRange(logLoss);
-                Record(logLoss);
+                var record = Record();
+                schedule.Advance(step);
+                if (converged is not null && converged(record)) { outcome = TrainingOutcome.Converged; break; }
+            }
+
+            double gradientNormSquared = kernel.Gradient();
+            if (!double.IsFinite(gradientNormSquared))
+            {
+                outcome = TrainingOutcome.NonFinite;
+                Record();
                 break;
             }
-            double s = settings.Step.Multiplier(logLoss, parameterNormSquared, gradientNormSquared, kernel.Degree, scale2);
+            double s = settings.Step.Multiplier(logLoss, parameterNormSquared, gradientNormSquared, nu, scale2, k);
             kernel.Step(s);
             step++;
         }
         var w = new double[kernel.ParameterCount];
         kernel.CopyParameters(w);
-        kernel.CopyBeta(beta);
-        return new TrainingResult(outcome, step, clock.Elapsed.TotalSeconds, w, beta, records);
+        var final = records[^1];
+        return new TrainingResult(outcome, step, clock.Elapsed.TotalSeconds, Geometry.Normalize(w), final.LogParameterNorm,
+            Geometry.Normalize(beta), final.LogBetaNorm, records);
     }
 }

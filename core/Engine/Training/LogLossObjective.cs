@@ -33,13 +33,18 @@ public sealed class LogLossObjective
     public ILoss Loss { get; }
     /// <summary>The margins y_n &lt;x_n, beta&gt; of the last evaluation.</summary>
     public ReadOnlySpan<double> Margins => _margins;
-    /// <summary>beta = P(w) of the last evaluation.</summary>
+    /// <summary>beta = P(w) of the last evaluation (times its margin scale).</summary>
     public ReadOnlySpan<double> Beta => _beta;
 
-    /// <summary>log L_P(w); keeps beta, the margins and the loss weights for <see cref="GradientOfLastValue"/>.</summary>
-    public double Value(ReadOnlySpan<double> w)
+    /// <summary>
+    /// log L_P(w) (with <paramref name="marginScale"/> c: log L at the margins c y_n &lt;x_n, P(w)&gt;, i.e.
+    /// of c P(w)); keeps beta, the margins and the loss weights for <see cref="GradientOfLastValue"/>,
+    /// which then gives J_P(w)^T grad_beta log L at those margins.
+    /// </summary>
+    public double Value(ReadOnlySpan<double> w, double marginScale = 1.0)
     {
         _model.Predictor(w, _beta);
+        if (marginScale != 1.0) Simd.Scale(_beta, marginScale);
         for (int n = 0; n < _count; n++) _margins[n] = Simd.Dot(_z.AsSpan(n * _d, _d), _beta);
         return Loss.LogLossAndWeights(_margins, _weights);
     }

@@ -9,8 +9,16 @@ public abstract record StepRule
     /// <summary>
     /// The scalar s, given log L, ||w||^2, ||grad_w log L||^2, the homogeneity degree nu and the data
     /// scale R^2 = max_n ||x_n||^2.
+    /// <para>Scaled coordinates. So that margins can grow without bound, training carries
+    /// w = 2^k w' with w' of moderate norm (<see cref="GradientDescent"/>). With
+    /// <paramref name="scaleExponent"/> = k the norms passed are those of w' and of
+    /// G = J_P(w')^T grad_beta log L (so grad_w log L = 2^((nu-1)k) G), and the value returned is the
+    /// multiplier sigma of the scaled step w' &lt;- w' - sigma G, which equals the step
+    /// w &lt;- w - s grad_w log L: sigma = s 2^((nu-2)k). Every power of two is applied exactly
+    /// (Math.ScaleB), so the iterates do not depend on how w is split into 2^k and w'. k = 0 is the plain
+    /// rule.</para>
     /// </summary>
-    public abstract double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared);
+    public abstract double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared, long scaleExponent = 0);
 
     /// <summary>Text form, e.g. "fixed:0.01" or "normalized:0.5" (what train.fsx's --step takes).</summary>
     public abstract string Describe();
@@ -44,8 +52,8 @@ public abstract record StepRule
 public sealed record FixedStep(double Eta) : StepRule
 {
     /// <inheritdoc/>
-    public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared) =>
-        Eta * Math.Exp(logLoss);
+    public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared, long scaleExponent = 0) =>
+        ScaledStep.Power2(Eta * Math.Exp(logLoss), (degree - 2) * scaleExponent);
     /// <inheritdoc/>
     public override string Describe() => FormattableString.Invariant($"fixed:{Eta}");
 }
@@ -70,9 +78,9 @@ public sealed record FixedStep(double Eta) : StepRule
 /// <item>A cap for degree nu &gt;= 2: at most <see cref="MaxRelativeStep"/> * ||w|| (binds only near
 /// w = 0 or at saddles, where the gradient is tiny relative to the curvature).</item>
 /// </list>
-/// Margins that grow geometrically reach the end of the double range (about 1e300) after
-/// roughly 700 / (nu rho) steps past the fit; the run then stops with
-/// <see cref="TrainingOutcome.RangeLimit"/> and keeps its last finite state.
+/// Margins that grow geometrically pass the double range (about 1e300) after roughly
+/// 700 / (nu rho) steps past the fit; training carries the scale of w as a power of two
+/// (<see cref="GradientDescent"/>), so they may.
 /// MinRelativeStep = 0 gives the pure eta rule ("normalized:ETA", the default before engine 1.2).
 /// </summary>
 public sealed record NormalizedStep(double Eta, double MinRelativeStep = 0) : StepRule
@@ -81,11 +89,12 @@ public sealed record NormalizedStep(double Eta, double MinRelativeStep = 0) : St
     public const double MaxRelativeStep = 0.1;
 
     /// <inheritdoc/>
-    public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared)
+    public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared, long scaleExponent = 0)
     {
         if (!(gradientNormSquared > 0)) return 0; // at an exact stationary point there is nowhere to go
-        double relative = Math.Sqrt(parameterNormSquared / gradientNormSquared); // s with ||s grad|| = ||w||
-        double s = Math.Max(Eta / gradientNormSquared, MinRelativeStep * relative);
+        double relative = Math.Sqrt(parameterNormSquared / gradientNormSquared); // s with ||s grad|| = ||w|| (scale-free)
+        // eta / ||grad_w log L||^2 in scaled coordinates: eta 2^(-nu k) / ||G||^2.
+        double s = Math.Max(ScaledStep.Power2(Eta, -degree * scaleExponent) / gradientNormSquared, MinRelativeStep * relative);
         if (degree >= 2) s = Math.Min(s, MaxRelativeStep * relative);
         return s;
     }
@@ -107,8 +116,16 @@ public sealed record NormalizedStep(double Eta, double MinRelativeStep = 0) : St
 public sealed record DegreeNormalizedStep(double Eta) : StepRule
 {
     /// <inheritdoc/>
-    public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared)
+    public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared, long scaleExponent = 0)
     {
+        if (scaleExponent != 0)
+        {
+            // The same formula in logarithms: rho = 4^k ||w'||^2 / nu may leave the double range.
+            double logRho = Math.Log(parameterNormSquared / degree) + 2 * scaleExponent * Math.Log(2);
+            double logDivisor = (degree - 1) * logRho;
+            if (degree >= 2) logDivisor = Math.Max(logDivisor, (degree - 2) / 2.0 * logRho);
+            return Math.Exp(Math.Log(Eta / dataScaleSquared) - logDivisor + (degree - 2) * scaleExponent * Math.Log(2));
+        }
         double rho = parameterNormSquared / degree;
         double divisor = Math.Pow(rho, degree - 1);
         if (degree >= 2) divisor = Math.Max(divisor, Math.Pow(rho, (degree - 2) / 2.0));
@@ -116,4 +133,11 @@ public sealed record DegreeNormalizedStep(double Eta) : StepRule
     }
     /// <inheritdoc/>
     public override string Describe() => FormattableString.Invariant($"degree:{Eta}");
+}
+
+/// <summary>Exact scaling by powers of two for the step rules' scaled coordinates.</summary>
+public static class ScaledStep
+{
+    /// <summary>x 2^e, exact (Math.ScaleB), 0 or infinity when it leaves the double range; e is clamped to int.</summary>
+    public static double Power2(double x, long e) => Math.ScaleB(x, (int)Math.Clamp(e, -100_000, 100_000));
 }

@@ -10,33 +10,47 @@ public enum TrainingOutcome
     /// <summary>The wall-clock budget ran out.</summary>
     TimeLimit,
     /// <summary>
-    /// A value left the double range while the loss was not yet tiny (log L above -1e100), as a
-    /// diverging fixed step does; the result holds the last finite state.
+    /// A value left the double range: the iteration diverged (as a too large fixed step does). Growing
+    /// margins never cause it (training carries the scale apart); the result holds the last finite state.
     /// </summary>
     NonFinite,
     /// <summary>The caller cancelled the run.</summary>
     Cancelled,
     /// <summary>
-    /// The margins grew to the end of the double range (log L below -1e100 when a value left the
-    /// range, as geometric step growth reaches after enough steps): the result holds the last finite
-    /// state, the nearest to the limit direction that double arithmetic can carry a run.
+    /// The caller's convergence test held at a record (e.g. the angle to the certified limit fell
+    /// below its target and was still shrinking).
     /// </summary>
-    RangeLimit,
+    Converged,
+    /// <summary>The data is not linearly separable (checked before training; no step was taken).</summary>
+    NotSeparable,
 }
 
-/// <summary>The end state of a gradient-descent run and what was recorded along the way.</summary>
+/// <summary>
+/// The end state of a gradient-descent run and what was recorded along the way, in the input's
+/// coordinates. Sizes are logarithms (margins grow without bound), directions unit vectors.
+/// </summary>
+/// <param name="Outcome">Why the run stopped.</param>
+/// <param name="Steps">Steps taken.</param>
+/// <param name="Seconds">Wall-clock time.</param>
+/// <param name="Parameters">w / ||w||, in the parameterization's layout.</param>
+/// <param name="LogParameterNorm">log ||w||.</param>
+/// <param name="Direction">beta / ||beta||.</param>
+/// <param name="LogBetaNorm">log ||beta||.</param>
+/// <param name="Records">The log-spaced records; the last is taken at the final step.</param>
 public sealed record TrainingResult(
     TrainingOutcome Outcome,
     long Steps,
     double Seconds,
     double[] Parameters,
-    double[] Beta,
+    double LogParameterNorm,
+    double[] Direction,
+    double LogBetaNorm,
     IReadOnlyList<TrainingRecord> Records)
 {
     /// <summary>The last record (always taken at the final step).</summary>
     public TrainingRecord Final => Records[^1];
-    /// <summary>beta / ||beta||.</summary>
-    public double[] Direction => Geometry.Normalize(Beta);
+    /// <summary>beta = exp(LogBetaNorm) * Direction: for short runs only, it overflows to infinity once ||beta|| passes the double range.</summary>
+    public double[] Beta => Direction.Select(v => v * Math.Exp(LogBetaNorm)).ToArray();
     /// <summary>Steps per second of wall-clock time.</summary>
     public double StepsPerSecond => Seconds > 0 ? Steps / Seconds : double.NaN;
 }

@@ -46,10 +46,11 @@ public sealed class DiagonalStepKernel : StepKernel
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override double Evaluate(ILoss loss)
+    public override double Evaluate(ILoss loss, double marginScale = 1.0)
     {
         Layer(_w, 0).CopyTo(_beta);
         for (int l = 1; l < _depth; l++) Simd.MultiplyInPlace(_beta, Layer(_w, l));
+        if (marginScale != 1.0) Simd.Scale(_beta, marginScale);
         return LossTerms.Evaluate(_z, loss, _beta, _margins, _weights, _g);
     }
 
@@ -86,6 +87,9 @@ public sealed class DiagonalStepKernel : StepKernel
         _w.CopyTo(_wPrevious, 0);
         Simd.AddScaled(_w, -s, _grad);
     }
+
+    /// <inheritdoc/>
+    public override void Scale(double factor) => Simd.Scale(_w, factor);
 
     /// <inheritdoc/>
     public override void StepBack() => _wPrevious.CopyTo(_w, 0);

@@ -68,12 +68,12 @@ public sealed class FourierStepKernel : StepKernel
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override double Evaluate(ILoss loss)
+    public override double Evaluate(ILoss loss, double marginScale = 1.0)
     {
         PredictorSpectrum();
         int h = _h;
-        for (int k = 0; k < h; k++) _packedBeta[k] = _c[k] * _betaRe[k];
-        for (int i = h; i < _d; i++) _packedBeta[i] = _c[i] * _betaIm[i - h + 1];
+        for (int k = 0; k < h; k++) _packedBeta[k] = _c[k] * _betaRe[k] * marginScale;
+        for (int i = h; i < _d; i++) _packedBeta[i] = _c[i] * _betaIm[i - h + 1] * marginScale;
         return LossTerms.Evaluate(_z, loss, _packedBeta, _margins, _weights, _packedG);
     }
 
@@ -127,6 +127,13 @@ public sealed class FourierStepKernel : StepKernel
         _re.CopyTo(_rePrevious, 0); _im.CopyTo(_imPrevious, 0);
         Simd.AddScaled(_re, -s, _gradRe);
         Simd.AddScaled(_im, -s, _gradIm);
+    }
+
+    /// <inheritdoc/>
+    public override void Scale(double factor)
+    {
+        Simd.Scale(_re, factor);
+        Simd.Scale(_im, factor);
     }
 
     /// <inheritdoc/>

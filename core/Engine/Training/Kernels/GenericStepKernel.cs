@@ -38,10 +38,10 @@ public sealed class GenericStepKernel : StepKernel
         _objective ?? throw new InvalidOperationException("Evaluate must be called before the gradient.");
 
     /// <inheritdoc/>
-    public override double Evaluate(ILoss loss)
+    public override double Evaluate(ILoss loss, double marginScale = 1.0)
     {
         if (_objective is null || !ReferenceEquals(_objective.Loss, loss)) _objective = new LogLossObjective(_model, _data, loss);
-        return _objective.Value(_w);
+        return _objective.Value(_w, marginScale);
     }
 
     /// <inheritdoc/>
@@ -62,6 +62,9 @@ public sealed class GenericStepKernel : StepKernel
         _w.CopyTo(_wPrevious, 0);
         Simd.AddScaled(_w, -s, _gradW);
     }
+
+    /// <inheritdoc/>
+    public override void Scale(double factor) => Simd.Scale(_w, factor);
 
     /// <inheritdoc/>
     public override void StepBack() => _wPrevious.CopyTo(_w, 0);

@@ -22,8 +22,16 @@ public abstract class StepKernel : IDisposable
     /// <summary>Input dimension D.</summary>
     public abstract int Dimension { get; }
 
-    /// <summary>log L at the current parameters; keeps what <see cref="Step"/> needs (margins, weights).</summary>
-    public abstract double Evaluate(ILoss loss);
+    /// <summary>
+    /// log L at the margins <paramref name="marginScale"/> * y_n &lt;x_n, P(w)&gt; of the current parameters
+    /// w; keeps what <see cref="Step"/> needs (margins, weights). The training loop carries the scale
+    /// of the parameters apart from them (the true parameters are 2^k w, whose margins are 2^(nu k)
+    /// times those of w) and passes that factor, a power of two, here; 1 gives the plain log L(P(w)).
+    /// The gradient of <see cref="Gradient"/> is then J_P(w)^T grad_beta log L at the scaled margins.
+    /// </summary>
+    public abstract double Evaluate(ILoss loss, double marginScale = 1.0);
+    /// <summary>w &lt;- factor * w for a power of two (exact): how the training loop keeps ||w|| moderate.</summary>
+    public abstract void Scale(double factor);
     /// <summary>False when the current predictor has a non-finite entry.</summary>
     public abstract bool PredictorIsFinite();
     /// <summary>||w||^2 of the current real parameters.</summary>
