@@ -89,6 +89,7 @@ public static class GradientDescent
         double[]? previousDirection = null;
         var clock = Stopwatch.StartNew();
         long step = 0, k = 0; // w = 2^k w'
+        var floor = (settings.Step as SettlingStep)?.Start();
         double marginScale = 1, logLossAtScale = 0, parameterNormSquared = 0;
         TrainingOutcome outcome;
 
@@ -115,6 +116,7 @@ public static class GradientDescent
                 settings.RecordDirections ? direction : null,
                 settings.RecordDirections ? UnitaryDft.Magnitudes(direction) : null);
             records.Add(record);
+            floor?.Observe(record.LogNegativeLogLoss, angle);
             onRecord?.Invoke(record);
             return record;
         }
@@ -169,7 +171,9 @@ public static class GradientDescent
                 Record();
                 break;
             }
-            double s = settings.Step.Multiplier(logLoss, parameterNormSquared, gradientNormSquared, nu, scale2, k);
+            double s = floor is null
+                ? settings.Step.Multiplier(logLoss, parameterNormSquared, gradientNormSquared, nu, scale2, k)
+                : floor.Multiplier(parameterNormSquared, gradientNormSquared, nu, k);
             kernel.Step(s);
             step++;
         }

@@ -23,7 +23,7 @@ public abstract record StepRule
     /// <summary>Text form, e.g. "fixed:0.01" or "normalized:0.5" (what train.fsx's --step takes).</summary>
     public abstract string Describe();
 
-    /// <summary>Parses "fixed:ETA", "normalized:ETA", "normalized:ETA:RHO" or "degree:ETA" (ETA &gt; 0, 0 &lt;= RHO &lt;= 0.1).</summary>
+    /// <summary>Parses "fixed:ETA", "normalized:ETA", "normalized:ETA:RHO", "settling:ETA:RHO:KAPPA" or "degree:ETA" (ETA &gt; 0, 0 &lt;= RHO &lt;= 0.1, KAPPA &gt;= 0).</summary>
     public static StepRule Parse(string text)
     {
         var parts = text.Split(':');
@@ -38,9 +38,11 @@ public abstract record StepRule
                 case ("normalized", 2) when numbers[1] >= 0 && numbers[1] <= NormalizedStep.MaxRelativeStep:
                     return new NormalizedStep(numbers[0], numbers[1]);
                 case ("degree", 1): return new DegreeNormalizedStep(numbers[0]);
+                case ("settling", 3) when numbers[1] >= 0 && numbers[1] <= NormalizedStep.MaxRelativeStep && numbers[2] >= 0:
+                    return new SettlingStep(numbers[0], numbers[1], numbers[2]);
             }
         }
-        throw new ArgumentException($"step rule '{text}' is not of the form fixed:ETA, normalized:ETA, normalized:ETA:RHO or degree:ETA with ETA > 0 and 0 <= RHO <= {NormalizedStep.MaxRelativeStep}.");
+        throw new ArgumentException($"step rule '{text}' is not of the form fixed:ETA, normalized:ETA, normalized:ETA:RHO, settling:ETA:RHO:KAPPA or degree:ETA with ETA > 0, 0 <= RHO <= {NormalizedStep.MaxRelativeStep} and KAPPA >= 0.");
     }
 }
 
@@ -89,12 +91,16 @@ public sealed record NormalizedStep(double Eta, double MinRelativeStep = 0) : St
     public const double MaxRelativeStep = 0.1;
 
     /// <inheritdoc/>
-    public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared, long scaleExponent = 0)
+    public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared, long scaleExponent = 0) =>
+        Scaled(Eta, MinRelativeStep, parameterNormSquared, gradientNormSquared, degree, scaleExponent);
+
+    /// <summary>The rule's multiplier for a given eta and floor, in the scaled coordinates of <see cref="StepRule.Multiplier"/>.</summary>
+    public static double Scaled(double eta, double floor, double parameterNormSquared, double gradientNormSquared, int degree, long scaleExponent)
     {
         if (!(gradientNormSquared > 0)) return 0; // at an exact stationary point there is nowhere to go
         double relative = Math.Sqrt(parameterNormSquared / gradientNormSquared); // s with ||s grad|| = ||w|| (scale-free)
         // eta / ||grad_w log L||^2 in scaled coordinates: eta 2^(-nu k) / ||G||^2.
-        double s = Math.Max(ScaledStep.Power2(Eta, -degree * scaleExponent) / gradientNormSquared, MinRelativeStep * relative);
+        double s = Math.Max(ScaledStep.Power2(eta, -degree * scaleExponent) / gradientNormSquared, floor * relative);
         if (degree >= 2) s = Math.Min(s, MaxRelativeStep * relative);
         return s;
     }

@@ -1,0 +1,70 @@
+namespace ImplicitBias.Engine.Training;
+
+/// <summary>
+/// The default rule since engine 2: the normalized step (<see cref="NormalizedStep"/>: eta / ||grad||^2,
+/// capped for nu &gt;= 2) with a floor that settles as the direction does, so that the direction
+/// converges instead of hovering.
+/// <para>Why. A fixed floor rho (every step moves w by at least rho ||w||) makes the margins grow
+/// geometrically, but once they are large the softmax weights switch between the support vectors from
+/// step to step and the direction chatters with an amplitude of order rho (1 - cos about 8 rho^2 was
+/// measured): it hovers at distance O(rho) from the limit. Any explicit step does this once the step
+/// is long compared with 1 / margin, so a converging run needs steps that shrink. How fast may they
+/// shrink? Near the limit the direction u approaches it like exp(-delta theta) in theta = log(-log L)
+/// (the log of the margin), so its speed |du/dtheta| is delta times its distance to the limit.</para>
+/// <para>The rule. At every record (<see cref="StepFloor.Observe"/>) the floor is set to
+/// Kappa times the measured speed, angle between the last two recorded directions over the rise of
+/// theta between them, capped at <see cref="MaxFloor"/>: far from the limit the floor is MaxFloor and
+/// margins grow geometrically; near it the floor is a fixed fraction of the (speed-estimated) distance,
+/// so the chatter stays a fraction of the distance and both shrink together. Chatter itself shows as
+/// speed, which only lowers the floor: the estimate cannot hold the floor up. Where the floor falls
+/// below the eta step, the eta step takes over (margins then grow by about eta a step).</para>
+/// Without a per-run <see cref="StepFloor"/> (as in the benchmarks' timing loop) it is
+/// <see cref="NormalizedStep"/>(Eta, MaxFloor).
+/// </summary>
+/// <param name="Eta">The eta of the normalized step.</param>
+/// <param name="MaxFloor">The largest floor, relative to ||w||.</param>
+/// <param name="Kappa">Floor per unit of measured speed |du/dtheta|.</param>
+public sealed record SettlingStep(double Eta, double MaxFloor, double Kappa) : StepRule
+{
+    /// <inheritdoc/>
+    public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared, long scaleExponent = 0) =>
+        NormalizedStep.Scaled(Eta, MaxFloor, parameterNormSquared, gradientNormSquared, degree, scaleExponent);
+
+    /// <inheritdoc/>
+    public override string Describe() => FormattableString.Invariant($"settling:{Eta}:{MaxFloor}:{Kappa}");
+
+    /// <summary>The per-run state of the floor, starting at <see cref="MaxFloor"/>.</summary>
+    public StepFloor Start() => new(this);
+
+    /// <summary>The same rule with every step length divided by <paramref name="factor"/> (for path-accuracy checks).</summary>
+    public SettlingStep Smaller(double factor) => new(Eta / factor, MaxFloor / factor, Kappa / factor);
+}
+
+/// <summary>The floor of one run under a <see cref="SettlingStep"/> rule; see there.</summary>
+public sealed class StepFloor
+{
+    private readonly SettlingStep _rule;
+    private double _lastTheta = double.NaN;
+
+    /// <summary>A floor at the rule's maximum.</summary>
+    public StepFloor(SettlingStep rule) { _rule = rule; Floor = rule.MaxFloor; }
+
+    /// <summary>The current floor (relative to ||w||).</summary>
+    public double Floor { get; private set; }
+
+    /// <summary>
+    /// Takes a record: theta = log(-log L) (NaN while L &gt;= 1) and the angle from the previous record's
+    /// direction. Sets the floor to Kappa * angle / (theta - previous theta), capped at MaxFloor.
+    /// </summary>
+    public void Observe(double logNegativeLogLoss, double angleToPrevious)
+    {
+        if (!double.IsFinite(logNegativeLogLoss)) { _lastTheta = double.NaN; return; }
+        if (double.IsFinite(_lastTheta) && logNegativeLogLoss > _lastTheta && double.IsFinite(angleToPrevious))
+            Floor = Math.Min(_rule.MaxFloor, _rule.Kappa * angleToPrevious / (logNegativeLogLoss - _lastTheta));
+        _lastTheta = logNegativeLogLoss;
+    }
+
+    /// <summary>The step multiplier with the current floor (scaled coordinates, as <see cref="StepRule.Multiplier"/>).</summary>
+    public double Multiplier(double parameterNormSquared, double gradientNormSquared, int degree, long scaleExponent) =>
+        NormalizedStep.Scaled(_rule.Eta, Floor, parameterNormSquared, gradientNormSquared, degree, scaleExponent);
+}
