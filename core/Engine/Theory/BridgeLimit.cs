@@ -55,8 +55,14 @@ internal static class BridgeLimit
 
         LimitCertificate? best = null;
         var beta = beta0;
+        var visited = new HashSet<string>();
         for (int round = 1; round <= options.PolishRounds; round++)
         {
+            if (!visited.Add(string.Join(",", support) + "|" + string.Join(",", active)))
+            {
+                notes.Add("the corrections cycle back to a support and active set already tried, so the local solver's sets are probably not final (give it more iterations)");
+                break;
+            }
             var kkt = new SupportKkt(points, support.ToArray(), active.ToArray(), data.Dimension, domain, p);
             var current = DomainEntries.Of(beta, domain);
             var u0 = kkt.CoordinatesOf(current);
