@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Numerics;
+using ImplicitBias.Engine.Data;
+using ImplicitBias.Engine.Reference;
+using static System.FormattableString;
+
+namespace ImplicitBias.Engine.Theory;
+
+/// <summary>
+/// The bridge limits (p = 2/L &lt; 1) for <see cref="CertifiedLimit"/>: the first-order stationary point of
+/// min ||.||_p^p s.t. margins &gt;= 1 (eq. 10) that gradient descent is heading to.
+/// <list type="number">
+/// <item>Reweighted l2 (<see cref="BridgeLocalSolver"/>) from the run's direction to high accuracy; its
+/// support and active set are read at its own accuracy (<see cref="LimitOptions.SupportThreshold"/>,
+/// <see cref="LimitOptions.ActiveTolerance"/>).</item>
+/// <item>Newton on the KKT system restricted to them (<see cref="BridgeKktPolish"/>), from alpha fitted by NNLS.</item>
+/// <item>Certificate recomputed from the polished beta alone (its domain entries by a fresh transform,
+/// alpha &gt;= 0 by NNLS, <see cref="SupportKkt.Fit"/>): residual, every inactive margin &gt;= 1, every
+/// support entry clearly non-zero.</item>
+/// </list>
+/// If the polished alpha has a negative entry, that point leaves the active set; if an inactive margin
+/// falls below 1, that point joins it; if a support entry collapses to 0, it leaves the support; then
+/// the polish is repeated (at most <see cref="LimitOptions.PolishRounds"/> times). The best candidate
+/// is returned with NotCertified and the reason when no round certifies.
+/// </summary>
+internal static class BridgeLimit
+{
+    public static LimitCertificate Find(Dataset data, LimitKind kind, double p, double[] start, LimitOptions options)
+    {
+        var clock = Stopwatch.StartNew();
+        var domain = CertifiedLimit.DomainOf(kind);
+        var l2 = L2MaxMargin.Solve(data);
+        if (l2.Status == SolverStatus.NotSeparable) return CertifiedLimit.NotSeparable(data, kind, p, l2.Message);
+        var notes = new List<string>();
+        if (!start.All(double.IsFinite) || !start.Any(v => v != 0))
+        {
+            notes.Add("the given direction is zero or not finite, so the local solver starts from the l2 max-margin solution");
+            start = l2.Beta;
+        }
+        var local = BridgeLocalSolver.Solve(data, p, domain, start, options.LocalTolerance, options.LocalMaxIterations);
+        if (local.Beta is null)
+        {
+            notes.Add("the data is not separable on the direction's support (its exact zeros stay zero), so the local solver restarts from the l2 max-margin solution");
+            local = BridgeLocalSolver.Solve(data, p, domain, l2.Beta, options.LocalTolerance, options.LocalMaxIterations);
+        }
+        var beta0 = local.Beta ?? l2.Beta;
+        notes.Insert(0, Invariant($"reweighted l2 from the run's direction: {local.Outcome} after {local.Iterations} iterations (tolerance {options.LocalTolerance:E0})"));
+
+        var points = CertifiedLimit.PointEntries(data, domain);
+        var margins = UnitMargins(data, ref beta0);
+        var entries = DomainEntries.Of(beta0, domain);
+        double largest = entries.Max(e => e.Magnitude);
+        var support = Enumerable.Range(0, entries.Length).Where(j => entries[j].Magnitude > options.SupportThreshold * largest).ToList();
+        var active = Enumerable.Range(0, data.Count).Where(n => margins[n] <= 1 + options.ActiveTolerance).ToList();
+
+        LimitCertificate? best = null;
+        var beta = beta0;
+        var visited = new HashSet<string>();
+        for (int round = 1; round <= options.PolishRounds; round++)
+        {
+            if (!visited.Add(string.Join(",", support) + "|" + string.Join(",", active)))
+            {
+                notes.Add("the corrections cycle back to a support and active set already tried, so the local solver's sets are probably not final (give it more iterations)");
+                break;
+            }
+            var kkt = new SupportKkt(points, support.ToArray(), active.ToArray(), data.Dimension, domain, p);
+            var current = DomainEntries.Of(beta, domain);
+            var u0 = kkt.CoordinatesOf(current);
+            var (alpha0, _) = kkt.Fit(current);
+            var polish = BridgeKktPolish.Run(kkt, u0, alpha0, options.NewtonIterations);
+            var polished = kkt.ToVector(polish.U);
+            var raw = Certificate.Margins(data, polished);
+
+            // Certificate from the polished beta alone.
+            var m = UnitMargins(data, ref polished);
+            var e = DomainEntries.Of(polished, domain);
+            double top = e.Max(x => x.Magnitude);
+            var (alphaActive, residual) = kkt.Fit(e);
+            var alpha = new double[data.Count];
+            for (int a = 0; a < kkt.Active.Length; a++) alpha[kkt.Active[a]] = alphaActive[a];
+            var collapsed = kkt.Support.Where(j => !(e[j].Magnitude > options.SupportThreshold * top)).ToArray();
+            var inactive = Enumerable.Range(0, data.Count).Where(n => !active.Contains(n)).ToArray();
+            var violated = inactive.Where(n => !(raw[n] >= 1 - 1e-12)).ToArray();
+            double worstInactive = inactive.Length == 0 ? double.PositiveInfinity : inactive.Min(n => m[n]);
+            bool ok = residual <= options.ResidualTolerance && collapsed.Length == 0 && violated.Length == 0 && double.IsFinite(polish.DefectNorm);
+            string detail = Invariant(
+                $"round {round}: Newton {polish.Iterations} steps to KKT defect {polish.DefectNorm:E2}; NNLS residual {residual:E2} (tolerance {options.ResidualTolerance:E0}), min alpha {(alphaActive.Length == 0 ? 0 : alphaActive.Min()):G4}, smallest inactive margin {(double.IsFinite(worstInactive) ? worstInactive : 0):G10}");
+            var candidate = CertifiedLimit.Assemble(kind, p, ok ? LimitStatus.Certified : LimitStatus.NotCertified,
+                polished, m, kkt, alpha, residual, "");
+            if (best is null || ok || candidate.Residual < best.Residual) best = candidate with { Message = detail };
+            if (ok)
+            {
+                notes.Add(detail);
+                break;
+            }
+            // Correct the sets and polish again.
+            int negative = -1; double mostNegative = 0;
+            for (int a = 0; a < polish.Alpha.Length; a++)
+                if (polish.Alpha[a] < mostNegative) { mostNegative = polish.Alpha[a]; negative = kkt.Active[a]; }
+            if (violated.Length > 0)
+            {
+                active.AddRange(violated); active.Sort();
+                notes.Add(detail + Invariant($"; points {string.Join(",", violated)} fell below margin 1 and join the active set"));
+            }
+            else if (collapsed.Length > 0)
+            {
+                support.RemoveAll(j => collapsed.Contains(j));
+                notes.Add(detail + Invariant($"; entries {string.Join(",", collapsed)} collapsed to 0 and leave the support"));
+            }
+            else if (negative >= 0 && residual > options.ResidualTolerance)
+            {
+                active.Remove(negative);
+                notes.Add(detail + Invariant($"; point {negative} has alpha {mostNegative:G4} < 0 and leaves the active set"));
+            }
+            else
+            {
+                notes.Add(detail + "; no correction of the support or active set applies");
+                break;
+            }
+            if (support.Count == 0) { notes.Add("the support became empty"); break; }
+            beta = polished;
+        }
+        var verdict = best!.Status == LimitStatus.Certified
+            ? Invariant($"Certified stationary point of eq. (10) ({kind}, p = {p:G6}) in {clock.Elapsed.TotalSeconds:F2} s")
+            : Invariant($"NOT certified ({kind}, p = {p:G6}) after {clock.Elapsed.TotalSeconds:F2} s; the best candidate is returned");
+        return best with { Message = verdict + ": " + string.Join("; ", notes) + "." };
+    }
+
+    /// <summary>Scales beta to unit minimum margin in place and returns the margins at that scale.</summary>
+    private static double[] UnitMargins(Dataset data, ref double[] beta)
+    {
+        var margins = Certificate.Margins(data, beta);
+        double min = margins.Min();
+        if (!(min > 0)) return margins;
+        beta = beta.Select(v => v / min).ToArray();
+        return margins.Select(v => v / min).ToArray();
+    }
+}

@@ -1,0 +1,97 @@
+using System.Numerics;
+using ImplicitBias.Engine.Data;
+using ImplicitBias.Engine.Reference;
+
+namespace ImplicitBias.Engine.Theory;
+
+/// <summary>
+/// Every run reports the limit it is heading to, certified. Given the data, the kind of limit the
+/// theory predicts for the model (<see cref="For"/>) and gradient descent's final direction,
+/// <see cref="Find"/> returns the point that satisfies the theory's conditions, with its certificate:
+/// <list type="bullet">
+/// <item>L2, FourierL1, TimeL1 (convex): the global optimum from the reference solver
+/// (<see cref="MaxMargin.Solve"/>), independent of the direction, certified by its recomputed duality gap
+/// and a KKT check (<see cref="ConvexLimit"/>).</item>
+/// <item>FourierBridge, TimeBridge (p = 2/L &lt; 1, non-convex): the stationary point of eq. (10) that the
+/// local solver reaches from the direction, polished by Newton's method on the KKT system and certified
+/// to round-off (<see cref="BridgeLimit"/>). The theory promises only first-order stationarity (eq. 11-13).</item>
+/// </list>
+/// Numerical trouble is reported in the status and message; it never throws and never returns NaN.
+/// </summary>
+public static class CertifiedLimit
+{
+    /// <summary>
+    /// The limit the theory predicts for a model (command-line name) at a depth: "linear"/"fc" at any
+    /// depth and any model at depth 1 -> L2 (p = 2); "conv"/"conv-time" depth 2 -> FourierL1, depth L &gt;= 3
+    /// -> FourierBridge with p = 2/L; "diag" depth 2 -> TimeL1, depth L &gt;= 3 -> TimeBridge with p = 2/L.
+    /// </summary>
+    public static (LimitKind Kind, double P) For(string model, int depth)
+    {
+        if (depth < 1) throw new ArgumentException($"depth must be at least 1 (got {depth}).");
+        bool conv = model is "conv" or "conv-time", diag = model == "diag";
+        if (!conv && !diag && model is not ("linear" or "fc"))
+            throw new ArgumentException($"unknown model '{model}'; expected one of: linear, fc, diag, conv, conv-time.");
+        if (depth == 1 || !(conv || diag)) return (LimitKind.L2, 2.0);
+        if (depth == 2) return (conv ? LimitKind.FourierL1 : LimitKind.TimeL1, 1.0);
+        return (conv ? LimitKind.FourierBridge : LimitKind.TimeBridge, 2.0 / depth);
+    }
+
+    /// <summary>
+    /// Finds and certifies the limit of <paramref name="kind"/> nearest to <paramref name="gdDirection"/>
+    /// (any scale; only the bridge kinds use it, as the local solver's start). <paramref name="p"/> must be
+    /// 2 for L2, 1 for the l1 kinds and in (0, 1) for the bridge kinds. Throws only for such usage errors.
+    /// </summary>
+    public static LimitCertificate Find(
+        Dataset data, LimitKind kind, double p, ReadOnlySpan<double> gdDirection, LimitOptions? options = null)
+    {
+        options ??= LimitOptions.Default;
+        if (gdDirection.Length != data.Dimension)
+            throw new ArgumentException($"the direction has {gdDirection.Length} entries but {data.Name} has D = {data.Dimension}.");
+        double expected = kind switch { LimitKind.L2 => 2, LimitKind.FourierL1 or LimitKind.TimeL1 => 1, _ => double.NaN };
+        if (double.IsNaN(expected) ? !(p > 0 && p < 1) : p != expected)
+            throw new ArgumentException($"p = {p} does not fit the limit {kind} (l2: 2, l1: 1, bridge: 2/L in (0, 1)).");
+        return kind switch
+        {
+            LimitKind.L2 or LimitKind.FourierL1 or LimitKind.TimeL1 => ConvexLimit.Find(data, kind, options),
+            _ => BridgeLimit.Find(data, kind, p, gdDirection.ToArray(), options),
+        };
+    }
+
+    /// <summary>The domain of a kind's penalty (l2 is taken in time; Parseval makes it the same in Fourier).</summary>
+    internal static PenaltyDomain DomainOf(LimitKind kind) =>
+        kind is LimitKind.FourierL1 or LimitKind.FourierBridge ? PenaltyDomain.Fourier : PenaltyDomain.Time;
+
+    /// <summary>The domain entries of y_n x_n for every point.</summary>
+    internal static Complex[][] PointEntries(Dataset data, PenaltyDomain domain)
+    {
+        var z = data.SignedFeatures();
+        int dim = data.Dimension;
+        return Enumerable.Range(0, data.Count).Select(n => DomainEntries.Of(z.AsSpan(n * dim, dim), domain)).ToArray();
+    }
+
+    /// <summary>The NotSeparable certificate: zeros and the solver's evidence.</summary>
+    internal static LimitCertificate NotSeparable(Dataset data, LimitKind kind, double p, string evidence) =>
+        new(kind, p, LimitStatus.NotSeparable, new double[data.Dimension], 1, 0, 0, [], [], 0, 0, false,
+            $"No {kind} limit: {evidence}");
+
+    /// <summary>
+    /// Assembles a certificate from beta (unit minimum margin), the system it was certified on, and
+    /// alpha (length N, zero off the active set). Non-finite numbers are replaced by their worst
+    /// honest value (residual 1, the residual of alpha = 0) so that no field is NaN.
+    /// </summary>
+    internal static LimitCertificate Assemble(
+        LimitKind kind, double p, LimitStatus status, double[] beta, double[] margins, SupportKkt kkt,
+        double[] alpha, double residual, string message)
+    {
+        double minAlpha = kkt.Active.Length == 0 ? 0 : kkt.Active.Min(n => alpha[n]);
+        double slack = 0;
+        for (int n = 0; n < alpha.Length; n++) slack = Math.Max(slack, Math.Abs(alpha[n] * (margins[n] - 1)));
+        var support = kkt.Support.SelectMany(j => DomainEntries.FullIndices(j, kkt.Dimension, kkt.Domain)).OrderBy(d => d).ToArray();
+        int unknowns = kkt.Active.Length, equations = kkt.Coordinates;
+        static double Finite(double v, double worst) => double.IsFinite(v) ? v : worst;
+        var direction = Training.Geometry.Normalize(beta);
+        if (!direction.All(double.IsFinite)) direction = new double[beta.Length];
+        return new LimitCertificate(kind, p, status, direction, Finite(residual, 1), Finite(minAlpha, 0), Finite(slack, double.MaxValue),
+            support, kkt.Active.ToArray(), unknowns, equations, equations <= unknowns, message);
+    }
+}
