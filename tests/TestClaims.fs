@@ -27,6 +27,25 @@ let tests =
             Expect.stringContains table[1] "a\\|b" "pipes escaped"
             Expect.equal (Array.last lines) "2 of 4 claims PASS." "summary"
 
+        testCase "report order: theorems then lemmas by number, 2 before 2a, unknown claims last by name" <| fun () ->
+            let names = [ "Zeta check"; "Lemma 7"; "Theorem 4"; "Lemma 3"; "Theorem 2a (conv L=3)"; "Theorem 2 (conv L=2)"; "Alpha check"; "Lemma 6"; "Theorem 1"; "Lemma 5" ]
+            let rows = [ for n in names -> Claims.check n "p" "m" "t" true "E" ]
+            let claims =
+                (Claims.markdown "# R" rows).Split('\n')
+                |> Array.filter (fun l -> l.StartsWith "| " && not (l.StartsWith "| Claim") && not (l.StartsWith "| ---"))
+                |> Array.map (fun l -> (l.Split('|')[1]).Trim())
+            Expect.equal claims [| "Theorem 1"; "Theorem 2 (conv L=2)"; "Theorem 2a (conv L=3)"; "Lemma 3"; "Theorem 4"; "Lemma 5"; "Lemma 6"; "Lemma 7"; "Alpha check"; "Zeta check" |] "the paper's order"
+
+        testCase "summary line counts PASS verdicts only, over every row" <| fun () ->
+            for verdicts in [ [ true; true; true ]; [ true; false; true ]; [ false; false ]; [] ] do
+                let rows = verdicts |> List.mapi (fun i ok -> Claims.check $"Lemma {i}" "p" "m" "t" ok "E")
+                let rows = rows @ [ Claims.unavailable "Theorem 1" "p" "missing" "E" ]
+                let expected = verdicts |> List.filter id |> List.length
+                let lines = (Claims.markdown "# Header" rows).Split('\n')
+                Expect.equal (Array.last lines) $"{expected} of {rows.Length} claims PASS." $"%A{verdicts}"
+                Expect.equal lines[0] "# Header" "header first"
+                Expect.equal (lines |> Array.filter (fun l -> l.Contains "**")).Length rows.Length "one table line per row"
+
         testCase "claim rows survive the JSON round trip" <| fun () ->
             let dir = TestStore.tempDir ()
             let rows = [ Claims.check "Lemma 3" "p" "1e-15" "1e-10" true "F5" ]

@@ -24,6 +24,7 @@ dotnet fsi scripts/reference.fsx --data FILE.csv --kkt BETA.csv --p P --domain f
   --active-tol T      point n is active when its margin at unit minimum margin is <= 1 + T (default 1e-3)
   --support-tol S     entry j is in the support when |entry_j| > S * max |entry| (default 1e-3)
   --out DIR           also writes DIR/kkt.json
+Exit code: 0 computed, 1 beta does not separate the data or is zero (the outcome says which), 2 bad input.
 """
 
     /// The certificate as JSON fields (every tolerance and convention stated).

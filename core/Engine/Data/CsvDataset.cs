@@ -6,7 +6,8 @@ namespace ImplicitBias.Engine.Data;
 /// CSV import: first column the label (-1 or +1), the other columns the features, comma-separated,
 /// an optional header row (recognised when its first field is not a number). Blank lines are
 /// skipped. Every problem is reported as a <see cref="DataFormatException"/> naming the file, the
-/// row and the column.
+/// row and the column (the row alone when the whole row is at fault: a different number of columns,
+/// or features whose Euclidean norm overflows a double).
 /// </summary>
 public static class CsvDataset
 {
@@ -56,6 +57,9 @@ public static class CsvDataset
                 }
                 else features.Add(v);
             }
+            var point = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(features)[^(width - 1)..];
+            if (!double.IsFinite(Dataset.EuclideanNorm(point)))
+                throw new DataFormatException(source, row, 0, Dataset.NormOverflowProblem(point));
         }
         if (labels.Count == 0)
             throw new DataFormatException(source, 0, 0, sawContent ? "has a header but no data rows." : "is empty.");

@@ -31,6 +31,9 @@ public sealed class Dataset
             for (int d = 0; d < dimension; d++)
                 if (!double.IsFinite(features[n * dimension + d]))
                     throw new ArgumentException($"{name}: point {n}, feature {d}: value {features[n * dimension + d]} is not finite.");
+            var row = features.AsSpan(n * dimension, dimension);
+            if (!double.IsFinite(EuclideanNorm(row)))
+                throw new ArgumentException($"{name}: point {n}: {NormOverflowProblem(row)}");
         }
         Features = features; Labels = labels; Dimension = dimension; Count = labels.Length; Name = name;
     }
@@ -47,16 +50,41 @@ public sealed class Dataset
         return z;
     }
 
-    /// <summary>max_n ||x_n||_2, the data scale that step sizes are measured against.</summary>
+    /// <summary>max_n ||x_n||_2, the data scale that step sizes are measured against (finite for
+    /// every dataset: the constructor rejects points whose norm overflows).</summary>
     public double MaxPointNorm()
     {
         double best = 0;
-        for (int n = 0; n < Count; n++)
-        {
-            double s = 0;
-            foreach (var v in Point(n)) s += v * v;
-            best = Math.Max(best, Math.Sqrt(s));
-        }
+        for (int n = 0; n < Count; n++) best = Math.Max(best, EuclideanNorm(Point(n)));
         return best;
+    }
+
+    /// <summary>
+    /// ||x||_2 without spurious overflow or underflow: the plain sum of squares when it is a normal
+    /// number (bit for bit the naive result), otherwise max|x| * ||x / max|x|||_2. Infinite only when
+    /// the norm itself exceeds the double range.
+    /// </summary>
+    public static double EuclideanNorm(ReadOnlySpan<double> x)
+    {
+        double s = 0;
+        foreach (var v in x) s += v * v;
+        if (double.IsFinite(s) && s >= 1e-290) return Math.Sqrt(s);
+        double max = 0;
+        foreach (var v in x) max = Math.Max(max, Math.Abs(v));
+        if (max == 0 || !double.IsFinite(max)) return max;
+        double t = 0;
+        foreach (var v in x) { double r = v / max; t += r * r; }
+        return max * Math.Sqrt(t);
+    }
+
+    /// <summary>The sentence used when a point's norm overflows (CSV import and the constructor).</summary>
+    public static string NormOverflowProblem(ReadOnlySpan<double> x)
+    {
+        double max = 0;
+        foreach (var v in x) max = Math.Max(max, Math.Abs(v));
+        double t = 0;
+        foreach (var v in x) { double r = v / max; t += r * r; }
+        return FormattableString.Invariant(
+            $"the features' Euclidean norm (about {max:G3} * {Math.Sqrt(t):G3}) overflows a double (max {double.MaxValue:G3}); rescale the data.");
     }
 }

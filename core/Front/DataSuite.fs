@@ -1,0 +1,42 @@
+namespace ImplicitBias
+
+open ImplicitBias.Engine.Numerics
+
+/// Seeded suites of synthetic datasets, so that every claim of the report is checked on many sets
+/// rather than one: dimensions cycle through DataSuite.dimensions (powers of two and not), N is
+/// drawn from D/4 .. D, the two teacher generators alternate, and each set has its own data seed.
+/// The same (size, seed) gives the same list on every machine (xoshiro256** via SeededRandom).
+module DataSuite =
+    /// The dimensions a suite cycles through, in this order.
+    let dimensions = [ 8; 12; 16; 24; 32 ]
+
+    /// The smallest N drawn for dimension D: D/4, and at least 2.
+    let minCount (dimension: int) = max 2 (dimension / 4)
+
+    /// `size` datasets: set i has D = dimensions[i mod 5], N uniform in minCount D .. D, a
+    /// Gaussian teacher when i is even and a Fourier-sparse teacher with 1..3 frequencies when i
+    /// is odd, and a data seed drawn from the suite's generator.
+    let create (size: int) (seed: uint64) : DataSpec list =
+        if size < 0 then invalidArg "size" $"a suite has at least 0 datasets (got {size})"
+        let rng = SeededRandom seed
+        [ for i in 0 .. size - 1 do
+            let d = dimensions[i % dimensions.Length]
+            let lo = minCount d
+            let n = lo + rng.NextInt(d - lo + 1)
+            if i % 2 = 0 then
+                GaussianTeacher(n, d, rng.NextUInt64())
+            else
+                let k = 1 + rng.NextInt 3
+                FourierSparseTeacher(n, d, k, rng.NextUInt64()) ]
+
+    /// The suite the quick report uses: 20 datasets, seed 1.
+    let quick = create 20 1UL
+
+    /// The suite of the publication-size report: 60 datasets, seed 1 (its first 20 are `quick`).
+    let full = create 60 1UL
+
+    /// (N, D) of a generated specification (CSV files have no size until loaded: None).
+    let size (spec: DataSpec) =
+        match spec with
+        | GaussianTeacher(n, d, _) | FourierSparseTeacher(n, d, _, _) -> Some(n, d)
+        | CsvFile _ -> None

@@ -1,0 +1,86 @@
+namespace ImplicitBias
+
+open System
+open System.Globalization
+
+/// One dataset's measurement of a claim: the value compared with the threshold, the dataset's own
+/// verdict, and whether its certificate was degenerate (e.g. an active set too small to pin alpha).
+type SuiteMeasurement =
+    { Dataset: string
+      Value: float
+      Passed: bool
+      Degenerate: bool
+      Note: string }
+
+/// A dataset's outcome for a claim: measured, or could not be computed (and why).
+type SuiteOutcome =
+    | Measured of SuiteMeasurement
+    | NotComputed of dataset: string * reason: string
+
+/// Which end of the values is the bad one: residuals and angles are worst when Largest, margins
+/// and ratios that must stay above a bound are worst when Smallest.
+type WorseWhen =
+    | Larger
+    | Smaller
+
+/// A claim of the paper checked on every dataset of a suite, as one report row.
+type SuiteClaim =
+    { Claim: string
+      Prediction: string
+      /// The tolerance as the report states it, e.g. "angle <= 0.05 rad".
+      Tolerance: string
+      /// The bound every value must meet (value <= Threshold when WorseWhen = Larger, >= when Smaller).
+      Threshold: float
+      WorseWhen: WorseWhen
+      /// The figure or script the evidence comes from.
+      Evidence: string }
+
+/// The verdict of a claim over a suite: PASS only when every dataset passed; one failure, one NaN
+/// or one dataset that could not be computed makes it FAIL; no datasets at all is NOT AVAILABLE.
+module SuiteVerdict =
+    let private g (x: float) = x.ToString("G3", CultureInfo.InvariantCulture)
+
+    /// A measured dataset passes when its own check passed and its value is a number within the threshold.
+    let passes (claim: SuiteClaim) (m: SuiteMeasurement) =
+        let within =
+            match claim.WorseWhen with
+            | Larger -> m.Value <= claim.Threshold
+            | Smaller -> m.Value >= claim.Threshold
+        m.Passed && within // NaN compares false, so a NaN value fails
+
+    /// The worst measurement: a NaN value if any, else the largest (or smallest) value.
+    let worst (claim: SuiteClaim) (measured: SuiteMeasurement list) =
+        match measured |> List.tryFind (fun m -> Double.IsNaN m.Value) with
+        | Some m -> Some m
+        | None when measured.IsEmpty -> None
+        | None ->
+            match claim.WorseWhen with
+            | Larger -> Some(List.maxBy (fun m -> m.Value) measured)
+            | Smaller -> Some(List.minBy (fun m -> m.Value) measured)
+
+    /// The report row: Measured reads e.g. "19 of 20 sets pass; worst 0.07 on SET; 2 degenerate
+    /// certificates; 1 could not be computed (SET: reason)".
+    let row (claim: SuiteClaim) (outcomes: SuiteOutcome list) : ClaimRow =
+        if outcomes.IsEmpty then
+            Claims.unavailable claim.Claim claim.Prediction "no datasets in the suite" claim.Evidence
+        else
+            let measured = outcomes |> List.choose (function Measured m -> Some m | NotComputed _ -> None)
+            let missing = outcomes |> List.choose (function NotComputed(d, reason) -> Some(d, reason) | Measured _ -> None)
+            let passed = measured |> List.filter (passes claim) |> List.length
+            let failed = measured |> List.filter (passes claim >> not)
+            let total = outcomes.Length
+            let degenerate = measured |> List.filter (fun m -> m.Degenerate) |> List.length
+            let parts =
+                [ yield $"{passed} of {total} sets pass"
+                  match worst claim measured with
+                  | Some w ->
+                      let note = if String.IsNullOrWhiteSpace w.Note then "" else $" ({w.Note})"
+                      yield $"worst {g w.Value} on {w.Dataset}{note}"
+                  | None -> ()
+                  if not failed.IsEmpty then
+                      yield $"""failed on {failed |> List.map (fun m -> m.Dataset) |> String.concat ", "}"""
+                  yield $"{degenerate} degenerate certificate(s)"
+                  if not missing.IsEmpty then
+                      let reasons = missing |> List.map (fun (d, r) -> $"{d}: {r}") |> String.concat "; "
+                      yield $"{missing.Length} could not be computed ({reasons})" ]
+            Claims.check claim.Claim claim.Prediction (String.concat "; " parts) claim.Tolerance (passed = total) claim.Evidence
