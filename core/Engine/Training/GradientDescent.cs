@@ -121,11 +121,14 @@ public static class GradientDescent
             return record;
         }
 
-        void Evaluate()
+        long previousK = 0;
+        double lastMultiplier = 0;
+
+        void Evaluate(bool rescale = true)
         {
             // Keep ||w'|| in [1/2, 2] by exact powers of two.
             parameterNormSquared = kernel.ParameterNormSquared();
-            if ((parameterNormSquared > 4 || parameterNormSquared < 0.25) && parameterNormSquared > 0 && double.IsFinite(parameterNormSquared))
+            if (rescale && (parameterNormSquared > 4 || parameterNormSquared < 0.25) && parameterNormSquared > 0 && double.IsFinite(parameterNormSquared))
             {
                 int j = (int)Math.Round(0.5 * Math.Log2(parameterNormSquared));
                 kernel.Scale(Math.ScaleB(1.0, -j));
@@ -134,6 +137,32 @@ public static class GradientDescent
             }
             marginScale = Math.ScaleB(1.0, (int)Math.Clamp(nu * k, -MarginScaleCap, MarginScaleCap));
             logLossAtScale = kernel.Evaluate(settings.Loss, marginScale);
+        }
+
+        // The last step crossed the log-loss target: redo it as the fraction f of itself that lands on the
+        // target (regula falsi, Illinois variant, on f in [0, 1]), so that runs compared "at equal loss"
+        // are compared at the same loss, not at wherever their last steps happened to end.
+        void LandOnTarget()
+        {
+            double target = settings.LogLossTarget;
+            kernel.StepBack();
+            if (k != previousK) { kernel.Scale(Math.ScaleB(1.0, (int)(previousK - k))); k = previousK; } // undo a rescaling since
+            Evaluate(rescale: false);
+            kernel.Gradient();
+            double lo = 0, hi = 1, fLo = TrueLogLoss() - target, fHi = double.NaN;
+            double At(double f) { kernel.Step(lastMultiplier * f); Evaluate(rescale: false); double v = TrueLogLoss() - target; kernel.StepBack(); return v; }
+            fHi = At(1);
+            int side = 0;
+            for (int i = 0; i < 100 && hi - lo > 1e-15; i++)
+            {
+                double f = double.IsFinite(fLo) && double.IsFinite(fHi) && fLo != fHi ? (lo * fHi - hi * fLo) / (fHi - fLo) : 0.5 * (lo + hi);
+                if (!(f > lo && f < hi)) f = 0.5 * (lo + hi);
+                double v = At(f);
+                if (v > 0) { lo = f; fLo = v; if (side == -1) fHi *= 0.5; side = -1; }
+                else { hi = f; fHi = v; if (side == 1) fLo *= 0.5; side = 1; if (v == 0) break; }
+            }
+            kernel.Step(lastMultiplier * hi); // the smallest fraction found at or below the target
+            Evaluate(rescale: false);
         }
 
         while (true)
@@ -151,7 +180,11 @@ public static class GradientDescent
             }
             double logLoss = TrueLogLoss();
             bool stop = true;
-            if (logLoss <= settings.LogLossTarget && settings.LogLossTarget > double.NegativeInfinity) outcome = TrainingOutcome.LossTargetReached;
+            if (logLoss <= settings.LogLossTarget && settings.LogLossTarget > double.NegativeInfinity)
+            {
+                if (step > 0) LandOnTarget();
+                outcome = TrainingOutcome.LossTargetReached;
+            }
             else if (step >= settings.MaxSteps) outcome = TrainingOutcome.StepLimit;
             else if ((step & 15) == 0 && clock.Elapsed.TotalSeconds >= settings.TimeLimitSeconds) outcome = TrainingOutcome.TimeLimit;
             else if ((step & 15) == 0 && cancel.IsCancellationRequested) outcome = TrainingOutcome.Cancelled;
@@ -174,6 +207,8 @@ public static class GradientDescent
             double s = floor is null
                 ? settings.Step.Multiplier(logLoss, parameterNormSquared, gradientNormSquared, nu, scale2, k)
                 : floor.Multiplier(parameterNormSquared, gradientNormSquared, nu, k);
+            previousK = k;
+            lastMultiplier = s;
             kernel.Step(s);
             step++;
         }

@@ -24,20 +24,23 @@ namespace ImplicitBias.Engine.Training;
 /// <param name="Eta">The eta of the normalized step.</param>
 /// <param name="MaxFloor">The largest floor, relative to ||w||.</param>
 /// <param name="Kappa">Floor per unit of measured speed |du/dtheta|.</param>
-public sealed record SettlingStep(double Eta, double MaxFloor, double Kappa) : StepRule
+/// <param name="Cap">For degree nu &gt;= 2 no step moves w by more than Cap ||w|| (binds near w = 0 and at saddles).</param>
+public sealed record SettlingStep(double Eta, double MaxFloor, double Kappa, double Cap = NormalizedStep.MaxRelativeStep) : StepRule
 {
     /// <inheritdoc/>
     public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared, long scaleExponent = 0) =>
-        NormalizedStep.Scaled(Eta, MaxFloor, parameterNormSquared, gradientNormSquared, degree, scaleExponent);
+        NormalizedStep.Scaled(Eta, MaxFloor, Cap, parameterNormSquared, gradientNormSquared, degree, scaleExponent);
 
     /// <inheritdoc/>
-    public override string Describe() => FormattableString.Invariant($"settling:{Eta}:{MaxFloor}:{Kappa}");
+    public override string Describe() => Cap == NormalizedStep.MaxRelativeStep
+        ? FormattableString.Invariant($"settling:{Eta}:{MaxFloor}:{Kappa}")
+        : FormattableString.Invariant($"settling:{Eta}:{MaxFloor}:{Kappa}:{Cap}");
 
     /// <summary>The per-run state of the floor, starting at <see cref="MaxFloor"/>.</summary>
     public StepFloor Start() => new(this);
 
     /// <summary>The same rule with every step length divided by <paramref name="factor"/> (for path-accuracy checks).</summary>
-    public SettlingStep Smaller(double factor) => new(Eta / factor, MaxFloor / factor, Kappa / factor);
+    public SettlingStep Smaller(double factor) => new(Eta / factor, MaxFloor / factor, Kappa / factor, Cap / factor);
 }
 
 /// <summary>The floor of one run under a <see cref="SettlingStep"/> rule; see there.</summary>
@@ -66,5 +69,5 @@ public sealed class StepFloor
 
     /// <summary>The step multiplier with the current floor (scaled coordinates, as <see cref="StepRule.Multiplier"/>).</summary>
     public double Multiplier(double parameterNormSquared, double gradientNormSquared, int degree, long scaleExponent) =>
-        NormalizedStep.Scaled(_rule.Eta, Floor, parameterNormSquared, gradientNormSquared, degree, scaleExponent);
+        NormalizedStep.Scaled(_rule.Eta, Floor, _rule.Cap, parameterNormSquared, gradientNormSquared, degree, scaleExponent);
 }

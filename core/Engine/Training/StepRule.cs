@@ -23,7 +23,7 @@ public abstract record StepRule
     /// <summary>Text form, e.g. "fixed:0.01" or "normalized:0.5" (what train.fsx's --step takes).</summary>
     public abstract string Describe();
 
-    /// <summary>Parses "fixed:ETA", "normalized:ETA", "normalized:ETA:RHO", "settling:ETA:RHO:KAPPA" or "degree:ETA" (ETA &gt; 0, 0 &lt;= RHO &lt;= 0.1, KAPPA &gt;= 0).</summary>
+    /// <summary>Parses "fixed:ETA", "normalized:ETA", "normalized:ETA:RHO", "settling:ETA:RHO:KAPPA[:CAP]" or "degree:ETA" (ETA &gt; 0, 0 &lt;= RHO &lt;= 0.1, KAPPA &gt;= 0).</summary>
     public static StepRule Parse(string text)
     {
         var parts = text.Split(':');
@@ -40,9 +40,11 @@ public abstract record StepRule
                 case ("degree", 1): return new DegreeNormalizedStep(numbers[0]);
                 case ("settling", 3) when numbers[1] >= 0 && numbers[1] <= NormalizedStep.MaxRelativeStep && numbers[2] >= 0:
                     return new SettlingStep(numbers[0], numbers[1], numbers[2]);
+                case ("settling", 4) when numbers[1] >= 0 && numbers[1] <= numbers[3] && numbers[2] >= 0 && numbers[3] > 0 && numbers[3] <= NormalizedStep.MaxRelativeStep:
+                    return new SettlingStep(numbers[0], numbers[1], numbers[2], numbers[3]);
             }
         }
-        throw new ArgumentException($"step rule '{text}' is not of the form fixed:ETA, normalized:ETA, normalized:ETA:RHO, settling:ETA:RHO:KAPPA or degree:ETA with ETA > 0, 0 <= RHO <= {NormalizedStep.MaxRelativeStep} and KAPPA >= 0.");
+        throw new ArgumentException($"step rule '{text}' is not of the form fixed:ETA, normalized:ETA, normalized:ETA:RHO, settling:ETA:RHO:KAPPA[:CAP] or degree:ETA with ETA > 0, 0 <= RHO <= {NormalizedStep.MaxRelativeStep} and KAPPA >= 0.");
     }
 }
 
@@ -92,16 +94,16 @@ public sealed record NormalizedStep(double Eta, double MinRelativeStep = 0) : St
 
     /// <inheritdoc/>
     public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared, long scaleExponent = 0) =>
-        Scaled(Eta, MinRelativeStep, parameterNormSquared, gradientNormSquared, degree, scaleExponent);
+        Scaled(Eta, MinRelativeStep, MaxRelativeStep, parameterNormSquared, gradientNormSquared, degree, scaleExponent);
 
-    /// <summary>The rule's multiplier for a given eta and floor, in the scaled coordinates of <see cref="StepRule.Multiplier"/>.</summary>
-    public static double Scaled(double eta, double floor, double parameterNormSquared, double gradientNormSquared, int degree, long scaleExponent)
+    /// <summary>The rule's multiplier for a given eta, floor and cap (relative to ||w||, for nu &gt;= 2), in the scaled coordinates of <see cref="StepRule.Multiplier"/>.</summary>
+    public static double Scaled(double eta, double floor, double cap, double parameterNormSquared, double gradientNormSquared, int degree, long scaleExponent)
     {
         if (!(gradientNormSquared > 0)) return 0; // at an exact stationary point there is nowhere to go
         double relative = Math.Sqrt(parameterNormSquared / gradientNormSquared); // s with ||s grad|| = ||w|| (scale-free)
         // eta / ||grad_w log L||^2 in scaled coordinates: eta 2^(-nu k) / ||G||^2.
         double s = Math.Max(ScaledStep.Power2(eta, -degree * scaleExponent) / gradientNormSquared, floor * relative);
-        if (degree >= 2) s = Math.Min(s, MaxRelativeStep * relative);
+        if (degree >= 2) s = Math.Min(s, cap * relative);
         return s;
     }
     /// <inheritdoc/>
