@@ -63,19 +63,20 @@ module Run =
         let r = GradientDescent.Train(model, data, ReadOnlySpan w0, engineSettings { s with MaxSteps = 0L; LogLossTarget = -infinity }, Action<_> onRecord)
         TrainingResult(TrainingOutcome.NotSeparable, 0L, r.Seconds, r.Parameters, r.LogParameterNorm, r.Direction, r.LogBetaNorm, r.Records)
 
-    /// Trains with a callback at every record and returns the result with its certified limit.
+    /// Trains with a callback at every record (given the latest angle to the certified limit, when
+    /// one has been measured) and returns the result with its certified limit.
     /// Not separable data is refused before the first step (outcome NotSeparable, with the evidence).
     /// With s.ConvergenceAngle > 0 the run stops as Converged once the angle to the certified limit
     /// is below it, still shrinking, and the limit certified (see LimitTracker for the cost).
-    let trainTracked (onRecord: TrainingRecord -> unit) (s: RunSettings) (data: Dataset) : TrackedRun =
+    let trainTracked (onRecord: TrainingRecord -> LimitAngle option -> unit) (s: RunSettings) (data: Dataset) : TrackedRun =
         let model = Model.create s.Model s.Depth data.Dimension
         let w0 = model.Initialize(s.InitScale, s.Seed)
         match Separability.check data with
         | Some evidence ->
-            { Result = refused model w0 s data onRecord; Limit = None; AngleToLimit = None; AnglesToLimit = []; NotSeparable = Some evidence }
+            { Result = refused model w0 s data (fun r -> onRecord r None); Limit = None; AngleToLimit = None; AnglesToLimit = []; NotSeparable = Some evidence }
         | None ->
             let tracker = Limits.tracker s data
-            let observe = Action<TrainingRecord>(fun r -> tracker.Observe r; onRecord r)
+            let observe = Action<TrainingRecord>(fun r -> tracker.Observe r; onRecord r tracker.Latest)
             let converged = if s.ConvergenceAngle > 0.0 then Func<TrainingRecord, bool>(fun _ -> tracker.Converged) else null
             let result = GradientDescent.Train(model, data, ReadOnlySpan w0, engineSettings s, observe, Threading.CancellationToken.None, converged)
             let limit, angle = tracker.Finish(result.Steps, result.Direction)
@@ -84,7 +85,7 @@ module Run =
               AnglesToLimit = tracker.Angles; NotSeparable = None }
 
     /// Trains with a callback at every record (for progress output); as trainTracked, the result only.
-    let trainWith (onRecord: TrainingRecord -> unit) (s: RunSettings) (data: Dataset) = (trainTracked onRecord s data).Result
+    let trainWith (onRecord: TrainingRecord -> unit) (s: RunSettings) (data: Dataset) = (trainTracked (fun r _ -> onRecord r) s data).Result
 
     /// Trains the network of the settings on the data.
     let train (s: RunSettings) (data: Dataset) = trainWith ignore s data
