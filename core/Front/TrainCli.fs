@@ -92,6 +92,10 @@ Exit codes: 0 trained (Converged, or NotConverged: stopped by --steps, --time-li
             | other :: _ -> Error $"unexpected argument '{other}' (see: dotnet fsi scripts/train.fsx -- --help)"
         go { Settings = Run.defaults; Data = None; Out = None; Help = false } args
 
+    /// "log L = x", or "log(-log L) = y" once log L has left the double range.
+    let private lossText (r: TrainingRecord) =
+        if Double.IsFinite r.LogLoss then sprintf "log L = %.6g" r.LogLoss else sprintf "log(-log L) = %.6g" r.LogNegativeLogLoss
+
     /// Progress on stderr: a line at most every two seconds of training.
     let private progress () =
         let mutable last = -infinity
@@ -102,7 +106,7 @@ Exit codes: 0 trained (Converged, or NotConverged: stopped by --steps, --time-li
                     match angle with
                     | Some a -> sprintf "  angle to limit = %.3g rad (step %d)" a.Angle a.Step
                     | None -> ""
-                eprintfn "  step %d  %.1fs  log L = %.4g  normalized margin = %.6g%s" r.Step r.Seconds r.LogLoss r.NormalizedMargin toLimit
+                eprintfn "  step %d  %.1fs  %s  normalized margin = %.6g%s" r.Step r.Seconds (lossText r) r.NormalizedMargin toLimit
 
     /// The outcome line: Converged, NotConverged (stopped by a budget or target) with the angle reached, or the engine's outcome.
     let outcomeLine (run: TrackedRun) =
@@ -118,8 +122,8 @@ Exit codes: 0 trained (Converged, or NotConverged: stopped by --steps, --time-li
             | TrainingOutcome.StepLimit | TrainingOutcome.TimeLimit -> "NotConverged"
             | other -> string other
         let because = if word = "NotConverged" then sprintf " (%O)" r.Outcome else ""
-        sprintf "%s: %s%s after %d steps in %.1f s (%.0f steps/s): log L = %.6g, normalized margin = %.6g"
-            word angle because r.Steps r.Seconds (if Double.IsFinite r.StepsPerSecond then r.StepsPerSecond else 0.0) r.Final.LogLoss r.Final.NormalizedMargin
+        sprintf "%s: %s%s after %d steps in %.1f s (%.0f steps/s): %s, normalized margin = %.6g"
+            word angle because r.Steps r.Seconds (if Double.IsFinite r.StepsPerSecond then r.StepsPerSecond else 0.0) (lossText r.Final) r.Final.NormalizedMargin
 
     /// What is printed for data that is not separable: the weights and the size of their combination.
     let evidenceLines (e: NotSeparableEvidence) =
