@@ -15,8 +15,8 @@ module TrainCli =
 (dotnet fsi takes a plain --help itself: for this text run the script with no arguments, or with -- --help)
 
 dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth L
-    [--steps N] [--time-limit SECONDS] [--step normalized:ETA[:RHO]|fixed:ETA|degree:ETA] [--loss exp|logistic]
-    [--init-scale S] [--seed S] [--log-loss-target T] [--converged-angle RAD] --out DIR
+    [--steps N] [--time-limit SECONDS] [--step normalized:ETA[:RHO]|fixed:ETA|degree:ETA|settling:ETA:RHO:KAPPA]
+    [--loss exp|logistic] [--init-scale S] [--seed S] [--log-loss-target T] [--converged-angle RAD] --out DIR
 
   --data FILE.csv     first column the label (-1 or +1), the rest the features; optional header
   --model NAME        linear | fc | diag | conv | conv-time (conv evaluated in the time domain)
