@@ -6,56 +6,6 @@ open System.IO
 open ImplicitBias.Engine.Data
 open ImplicitBias.Engine.Training
 
-/// Writing a finished run to a folder: beta.csv, summary.json, trajectory.csv, spectra.csv.
-module RunFiles =
-    let private inv (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
-
-    /// The summary of a run as JSON fields.
-    let summary (s: RunSettings) (data: Dataset) (r: TrainingResult) =
-        let direction = r.Direction
-        JObject [
-            "steps", JInt r.Steps
-            "seconds", JNumber r.Seconds
-            "steps_per_second", JNumber r.StepsPerSecond
-            "log_beta_norm", JNumber r.Final.LogBetaNorm
-            "smoothed_margin", JNumber r.Final.SmoothedMargin
-            "normalized_margin", JNumber r.Final.NormalizedMargin
-            "outcome", JString(string r.Outcome)
-            "log_parameter_norm", JNumber r.LogParameterNorm
-            "last_angle_change", (if Double.IsNaN r.Final.AngleToPrevious then JNull else JNumber r.Final.AngleToPrevious)
-            "fourier_effective_count", JNumber(Sparsity.fourierEffectiveCount direction)
-            "time_effective_count", JNumber(Sparsity.effectiveCount direction)
-            "model", JString(Model.name s.Model)
-            "depth", JInt(int64 s.Depth)
-            "step_rule", JString(s.Step.Describe())
-            "loss", JString s.Loss.Name
-            "init_scale", JNumber s.InitScale
-            "seed", JInt(int64 s.Seed)
-            "data", JString data.Name
-            "N", JInt(int64 data.Count)
-            "D", JInt(int64 data.Dimension) ]
-
-    /// Writes every file of a run into dir (created if missing); each file is written atomically.
-    let write (dir: string) (s: RunSettings) (data: Dataset) (r: TrainingResult) =
-        Directory.CreateDirectory dir |> ignore
-        AtomicFile.writeAllLines (Path.Combine(dir, "beta.csv")) (r.Direction |> Seq.map inv)
-        let header = "step,seconds,log_beta_norm,smoothed_margin,normalized_margin,log_parameter_norm,angle_to_previous"
-        let optional (x: float) = if Double.IsNaN x then "" else inv x
-        let rows =
-            r.Records
-            |> Seq.map (fun x ->
-                String.Join(",", [ string x.Step; inv x.Seconds; inv x.LogBetaNorm; inv x.SmoothedMargin; inv x.NormalizedMargin
-                                   inv x.LogParameterNorm; optional x.AngleToPrevious ]))
-        AtomicFile.writeAllLines (Path.Combine(dir, "trajectory.csv")) (Seq.append [ header ] rows)
-        if s.RecordDirections then
-            let table (pick: TrainingRecord -> float[]) name =
-                let head = "step," + String.Join(",", [ for d in 0 .. data.Dimension - 1 -> $"{name}{d}" ])
-                let lines = r.Records |> Seq.map (fun x -> string x.Step + "," + String.Join(",", pick x |> Array.map inv))
-                Seq.append [ head ] lines
-            AtomicFile.writeAllLines (Path.Combine(dir, "directions.csv")) (table (fun x -> x.Direction) "beta")
-            AtomicFile.writeAllLines (Path.Combine(dir, "spectra.csv")) (table (fun x -> x.FourierMagnitudes) "abs_hat")
-        AtomicFile.writeAllText (Path.Combine(dir, "summary.json")) (Json.serialize (summary s data r))
-
 /// The command line of scripts/train.fsx.
 module TrainCli =
     /// The usage text printed by --help.
@@ -65,8 +15,8 @@ module TrainCli =
 (dotnet fsi takes a plain --help itself: for this text run the script with no arguments, or with -- --help)
 
 dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth L
-    [--steps N] [--time-limit SECONDS] [--step normalized:ETA[:RHO]|fixed:ETA|degree:ETA] [--loss exp|logistic]
-    [--init-scale S] [--seed S] [--log-loss-target T] --out DIR
+    [--steps N] [--time-limit SECONDS] [--step normalized:ETA[:RHO]|fixed:ETA|degree:ETA|settling:ETA:RHO:KAPPA]
+    [--loss exp|logistic] [--init-scale S] [--seed S] [--log-loss-target T] [--converged-angle RAD] --out DIR
 
   --data FILE.csv     first column the label (-1 or +1), the rest the features; optional header
   --model NAME        linear | fc | diag | conv | conv-time (conv evaluated in the time domain)
@@ -80,7 +30,14 @@ dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth
   --init-scale S      each layer starts with Euclidean norm about S (default 0.5)
   --seed S            initialization seed (default 1)
   --log-loss-target T stop once log L <= T (default: never)
-  --out DIR           writes beta.csv, summary.json, trajectory.csv, directions.csv, spectra.csv
+  --converged-angle A stop as Converged once the angle to the certified limit is below A radians,
+                      still shrinking, and the limit certified (default 1e-6; 0: never)
+  --out DIR           writes beta.csv, limit.csv (the certified limit), summary.json, trajectory.csv,
+                      directions.csv, spectra.csv
+
+Exit codes: 0 trained (Converged, or NotConverged: stopped by --steps, --time-limit or
+--log-loss-target, with the angle reached), 2 bad input, 3 the data is not linearly separable
+(summary.json only, with the evidence).
 """
 
     /// Parsed command-line arguments.
@@ -124,21 +81,59 @@ dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth
                     | "--init-scale" -> positive flag value |> Result.map (fun v -> { p with Settings = { s with InitScale = v } })
                     | "--seed" -> number flag value UInt64.TryParse |> Result.map (fun v -> { p with Settings = { s with Seed = v } })
                     | "--log-loss-target" -> float' flag value |> Result.map (fun v -> { p with Settings = { s with LogLossTarget = v } })
+                    | "--converged-angle" ->
+                        float' flag value
+                        |> Result.bind (fun v ->
+                            if v >= 0.0 && Double.IsFinite v then Ok { p with Settings = { s with ConvergenceAngle = v } }
+                            else Error $"--converged-angle: must be a number of radians >= 0 (got {value})")
                     | _ -> Error $"unknown flag '{flag}' (see: dotnet fsi scripts/train.fsx -- --help)"
                 next |> Result.bind (fun p -> go p rest)
             | [ flag ] when flag.StartsWith "--" -> Error $"{flag}: missing value"
             | other :: _ -> Error $"unexpected argument '{other}' (see: dotnet fsi scripts/train.fsx -- --help)"
         go { Settings = Run.defaults; Data = None; Out = None; Help = false } args
 
+    /// "log L = x", or "log(-log L) = y" once log L has left the double range.
+    let private lossText (r: TrainingRecord) =
+        if Double.IsFinite r.LogLoss then sprintf "log L = %.6g" r.LogLoss else sprintf "log(-log L) = %.6g" r.LogNegativeLogLoss
+
     /// Progress on stderr: a line at most every two seconds of training.
     let private progress () =
         let mutable last = -infinity
-        fun (r: TrainingRecord) ->
+        fun (r: TrainingRecord) (angle: LimitAngle option) ->
             if r.Seconds - last >= 2.0 then
                 last <- r.Seconds
-                eprintfn "  step %d  %.1fs  log L = %.4g  normalized margin = %.6g" r.Step r.Seconds r.LogLoss r.NormalizedMargin
+                let toLimit =
+                    match angle with
+                    | Some a -> sprintf "  angle to limit = %.3g rad (step %d)" a.Angle a.Step
+                    | None -> ""
+                eprintfn "  step %d  %.1fs  %s  normalized margin = %.6g%s" r.Step r.Seconds (lossText r) r.NormalizedMargin toLimit
 
-    /// Runs the command line; returns the process exit code (0 ok, 2 bad input). Note: `dotnet fsi`
+    /// The outcome line: Converged, NotConverged (stopped by a budget or target) with the angle reached, or the engine's outcome.
+    let outcomeLine (run: TrackedRun) =
+        let r = run.Result
+        let angle =
+            match run.Limit, run.AngleToLimit with
+            | Some l, Some a -> sprintf "angle %.3g rad to the certified limit (residual %.3g)" a l.Residual
+            | Some l, None -> sprintf "no angle to the certified limit (beta = 0; residual %.3g)" l.Residual
+            | None, _ -> "no certified limit"
+        let word =
+            match r.Outcome with
+            | TrainingOutcome.Converged -> "Converged"
+            | TrainingOutcome.StepLimit | TrainingOutcome.TimeLimit -> "NotConverged"
+            | other -> string other
+        let because = if word = "NotConverged" then sprintf " (%O)" r.Outcome else ""
+        sprintf "%s: %s%s after %d steps in %.1f s (%.0f steps/s): %s, normalized margin = %.6g"
+            word angle because r.Steps r.Seconds (if Double.IsFinite r.StepsPerSecond then r.StepsPerSecond else 0.0) (lossText r.Final) r.Final.NormalizedMargin
+
+    /// What is printed for data that is not separable: the weights and the size of their combination.
+    let evidenceLines (e: NotSeparableEvidence) =
+        let weights = e.Weights |> Array.mapi (fun n w -> sprintf "alpha_%d = %.6g" (n + 1) w) |> String.concat ", "
+        [ "NotSeparable: no direction separates the data through the origin."
+          sprintf "  evidence: weights (alpha >= 0, sum 1) %s" weights
+          sprintf "  give ||sum_n alpha_n y_n x_n|| = %.3g (max_n ||x_n|| = %.3g), so every beta has normalized margin <= %.3g"
+              e.CombinationNorm e.MaxPointNorm e.CombinationNorm ]
+
+    /// Runs the command line; returns the process exit code (0 ok, 2 bad input, 3 not separable). Note: `dotnet fsi`
     /// itself takes a plain --help, so the script's usage is reached with `-- --help`, `help`, or no arguments.
     let main (args: string list) =
         let args = match args with "--" :: rest -> rest | _ -> args
@@ -158,11 +153,16 @@ dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth
                     let data = CsvDataset.Load dataPath
                     let s = p.Settings
                     eprintfn "training %s depth %d on %s (N=%d, D=%d), %s, loss %s" (Model.name s.Model) s.Depth dataPath data.Count data.Dimension (s.Step.Describe()) s.Loss.Name
-                    let result = Run.trainWith (progress ()) s data
-                    RunFiles.write out s data result
-                    printfn "%s after %d steps in %.1f s (%.0f steps/s): log L = %.6g, normalized margin = %.6g; wrote %s"
-                        (string result.Outcome) result.Steps result.Seconds result.StepsPerSecond result.Final.LogLoss result.Final.NormalizedMargin out
-                    0
+                    let run = Run.trainTracked (progress ()) s data
+                    RunFiles.write out s data run
+                    match run.NotSeparable with
+                    | Some evidence ->
+                        for line in evidenceLines evidence do printfn "%s" line
+                        printfn "wrote %s" (Path.Combine(out, "summary.json"))
+                        3
+                    | None ->
+                        printfn "%s; wrote %s" (outcomeLine run) out
+                        0
                 with
                 | :? DataFormatException as e -> eprintfn "error: %s" e.Message; 2
                 | :? ArgumentException as e -> eprintfn "error: %s" e.Message; 2

@@ -71,49 +71,10 @@ type RunSettings =
       TimeLimitSeconds: float
       LogLossTarget: float
       RecordsPerDecade: int
-      RecordDirections: bool }
-
-/// Pipeable training: settings first, data last.
-module Run =
-    /// The defaults a researcher should use to see the paper's limits: exponential loss, the
-    /// settling step rule "settling:0.5:1e-05:1:0.0001" (SettlingStep: eta = 0.5, every step moves w by
-    /// at most 1e-4 ||w|| and, once the data is fit, by at least a floor of up to 1e-5 ||w|| that
-    /// shrinks with the direction's speed; at equal loss it stays within 1 - cos 1e-9 of the run with
-    /// ten times smaller steps, docs/performance.md), initialization scale 0.5, a 20 s wall-clock budget.
-    let defaults =
-        { Model = Convolutional
-          Depth = 2
-          InitScale = 0.5
-          Seed = 1UL
-          Step = SettlingStep(0.5, 1e-5, 1.0, 1e-4)
-          Loss = ExponentialLoss()
-          MaxSteps = System.Int64.MaxValue
-          TimeLimitSeconds = 20.0
-          LogLossTarget = -infinity
-          RecordsPerDecade = 20
-          RecordDirections = true }
-
-    let withModel kind depth (s: RunSettings) = { s with Model = kind; Depth = depth }
-    let withSeed seed (s: RunSettings) = { s with Seed = seed }
-    let withInitScale scale (s: RunSettings) = { s with InitScale = scale }
-    let withStep step (s: RunSettings) = { s with Step = step }
-    let withLoss loss (s: RunSettings) = { s with Loss = loss }
-    let withSteps steps (s: RunSettings) = { s with MaxSteps = steps }
-    let withTimeLimit seconds (s: RunSettings) = { s with TimeLimitSeconds = seconds }
-    let withLogLossTarget target (s: RunSettings) = { s with LogLossTarget = target }
-
-    /// The engine's settings object for these run settings.
-    let engineSettings (s: RunSettings) =
-        TrainingSettings(s.Step, s.Loss, s.MaxSteps, s.TimeLimitSeconds, s.LogLossTarget, s.RecordsPerDecade, s.RecordDirections)
-
-    /// Trains with a callback at every record (for progress output).
-    let trainWith (onRecord: TrainingRecord -> unit) (s: RunSettings) (data: Dataset) =
-        let model = Model.create s.Model s.Depth data.Dimension
-        let w0 = model.Initialize(s.InitScale, s.Seed)
-        GradientDescent.Train(model, data, System.ReadOnlySpan w0, engineSettings s, System.Action<_> onRecord)
-
-    /// Trains the network of the settings on the data.
-    let train (s: RunSettings) (data: Dataset) = trainWith ignore s data
+      RecordDirections: bool
+      /// Stop as Converged once the angle (radians) to the certified limit is below this, still
+      /// shrinking, and the limit is certified (Limits.tracker); 0 disables the test.
+      ConvergenceAngle: float }
 
 /// Measures of a predictor's sparsity, in the time and the Fourier domain.
 module Sparsity =

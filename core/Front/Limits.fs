@@ -1,0 +1,103 @@
+namespace ImplicitBias
+
+open System
+open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Theory
+open ImplicitBias.Engine.Training
+
+/// Gradient descent's angle (radians) to the certified limit at one recorded step.
+type LimitAngle =
+    { Step: int64
+      Angle: float
+      /// Whether the limit it was measured against was certified.
+      Certified: bool }
+
+/// Follows a run's certified limit (CertifiedLimit) and decides when the run has converged to it.
+/// Cost: the convex kinds (L2, FourierL1, TimeL1) do not depend on the direction and are solved
+/// once; the bridge kinds (10-200 ms a solve) are re-solved from the current direction only at
+/// decade records (steps 1, 10, 100, ...) and at records where the direction has almost stopped
+/// moving (AngleToPrevious below 10x the target), and every solve is cached by direction.
+type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float) =
+    let convex = kind = LimitKind.L2 || kind = LimitKind.FourierL1 || kind = LimitKind.TimeL1
+    let cache = Collections.Generic.List<float[] * LimitCertificate>()
+    let angles = Collections.Generic.List<LimitAngle>()
+    let mutable solves = 0
+    let mutable previousAngle = infinity
+    let mutable converged = false
+    let mutable latest : LimitAngle option = None
+
+    let solve (direction: float[]) =
+        match cache |> Seq.tryFind (fun (d, _) -> (d: float[]) = direction) with
+        | Some(_, c) -> c
+        | None ->
+            solves <- solves + 1
+            let c = CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction)
+            if convex then cache.Clear()
+            if cache.Count >= 8 then cache.RemoveAt 0
+            cache.Add((Array.copy direction, c))
+            c
+
+    /// True for steps 1, 10, 100, ...
+    static member IsDecade(step: int64) =
+        let mutable s = step
+        while s >= 10L && s % 10L = 0L do s <- s / 10L
+        s = 1L
+
+    member _.Kind = kind
+    member _.P = p
+    /// The convergence target in radians (0: never converged).
+    member _.Target = target
+    /// How many times CertifiedLimit.Find ran.
+    member _.Solves = solves
+    /// The angles at the decade records seen so far (and at the final record after Finish).
+    member _.Angles = List.ofSeq angles
+    /// The last angle measured, if any.
+    member _.Latest = latest
+    /// Whether the last observed record met the convergence test.
+    member _.Converged = converged
+
+    /// The certified limit for a direction (solved once for convex kinds; cached by direction).
+    member _.LimitAt(direction: float[]) =
+        match convex, cache |> Seq.tryHead with
+        | true, Some(_, c) -> c
+        | _ -> solve direction
+
+    /// Looks at a record: measures the angle when it is useful (see the type) and sets Converged:
+    /// angle below the target, smaller than at the previous measurement, and the limit certified.
+    member this.Observe(record: TrainingRecord) =
+        converged <- false
+        match record.Direction with
+        | null -> ()
+        | direction ->
+            let decade = LimitTracker.IsDecade record.Step
+            let still = target > 0.0 && record.AngleToPrevious < 10.0 * target
+            if decade || (target > 0.0 && (convex || still)) then
+                let limit = this.LimitAt direction
+                let angle = Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan limit.Direction)
+                let certified = limit.Status = LimitStatus.Certified && Double.IsFinite angle
+                let here = { Step = record.Step; Angle = angle; Certified = certified }
+                if Double.IsFinite angle then // NaN only for a zero direction (beta = 0)
+                    latest <- Some here
+                    if decade then angles.Add here
+                    converged <- target > 0.0 && certified && angle < target && angle < previousAngle
+                    previousAngle <- angle
+
+    /// The limit at the final direction and GD's angle to it (NaN only for a zero direction); adds the final record's angle to Angles.
+    member this.Finish(finalStep: int64, direction: float[]) =
+        let limit = this.LimitAt direction
+        let angle = Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan limit.Direction)
+        if Double.IsFinite angle && (angles.Count = 0 || angles[angles.Count - 1].Step <> finalStep) then
+            angles.Add { Step = finalStep; Angle = angle; Certified = (limit.Status = LimitStatus.Certified) }
+        limit, angle
+
+/// Creating limit trackers from run settings.
+module Limits =
+    /// The limit kind and p the theory predicts for the settings' model and depth.
+    let kindOf (s: RunSettings) =
+        let struct (kind, p) = CertifiedLimit.For(Model.name s.Model, s.Depth)
+        kind, p
+
+    /// A tracker for a run with these settings on this data (target: s.ConvergenceAngle).
+    let tracker (s: RunSettings) (data: Dataset) =
+        let kind, p = kindOf s
+        LimitTracker(data, kind, p, s.ConvergenceAngle)

@@ -1,0 +1,94 @@
+namespace ImplicitBias
+
+open System
+open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Losses
+open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Theory
+open ImplicitBias.Engine.Training
+
+/// A finished run with what the theory says about it.
+type TrackedRun =
+    { Result: TrainingResult
+      /// The certified limit at the final direction (None when the data is not separable).
+      Limit: LimitCertificate option
+      /// The final direction's angle (radians) to Limit (None when there is no limit or beta = 0).
+      AngleToLimit: float option
+      /// GD's angle to the certified limit of the time at the decade records (1, 10, 100, ...) and the final record.
+      AnglesToLimit: LimitAngle list
+      /// Set when training was refused because the data is not separable.
+      NotSeparable: NotSeparableEvidence option }
+
+/// Pipeable training: settings first, data last.
+module Run =
+    /// The defaults a researcher should use to see the paper's limits: exponential loss, the
+    /// settling step rule "settling:0.5:1e-05:1:0.0001" (SettlingStep: eta = 0.5, every step moves w by
+    /// at most 1e-4 ||w|| and, once the data is fit, by at least a floor of up to 1e-5 ||w|| that
+    /// shrinks with the direction's speed; at equal loss it stays within 1 - cos 1e-9 of the run with
+    /// ten times smaller steps, docs/performance.md), initialization scale 0.5, a 20 s wall-clock
+    /// budget, and a stop as Converged once the angle to the certified limit is below 1e-6 rad and
+    /// still shrinking.
+    let defaults =
+        { Model = Convolutional
+          Depth = 2
+          InitScale = 0.5
+          Seed = 1UL
+          Step = SettlingStep(0.5, 1e-5, 1.0, 1e-4)
+          Loss = ExponentialLoss()
+          MaxSteps = Int64.MaxValue
+          TimeLimitSeconds = 20.0
+          LogLossTarget = -infinity
+          RecordsPerDecade = 20
+          RecordDirections = true
+          ConvergenceAngle = 1e-6 }
+
+    let withModel kind depth (s: RunSettings) = { s with Model = kind; Depth = depth }
+    let withSeed seed (s: RunSettings) = { s with Seed = seed }
+    let withInitScale scale (s: RunSettings) = { s with InitScale = scale }
+    let withStep step (s: RunSettings) = { s with Step = step }
+    let withLoss loss (s: RunSettings) = { s with Loss = loss }
+    let withSteps steps (s: RunSettings) = { s with MaxSteps = steps }
+    let withTimeLimit seconds (s: RunSettings) = { s with TimeLimitSeconds = seconds }
+    let withLogLossTarget target (s: RunSettings) = { s with LogLossTarget = target }
+    /// The convergence angle in radians (0 disables the Converged stop).
+    let withConvergenceAngle radians (s: RunSettings) = { s with ConvergenceAngle = radians }
+
+    /// The engine's settings object for these run settings.
+    let engineSettings (s: RunSettings) =
+        TrainingSettings(s.Step, s.Loss, s.MaxSteps, s.TimeLimitSeconds, s.LogLossTarget, s.RecordsPerDecade, s.RecordDirections)
+
+    /// The result of a run refused because the data is not separable: outcome NotSeparable, 0 steps,
+    /// and one record, the initial state (step 0: the loss, margins and direction of P(w0), all
+    /// finite; only AngleToPrevious is NaN, as at every first record). The initial state is what
+    /// training would have started from; a zero direction would have no margin to report. (Should
+    /// P(w0) be exactly 0, the engine's record convention applies: zero direction, margins 0.)
+    let private refused (model: IParameterization) (w0: float[]) (s: RunSettings) (data: Dataset) onRecord =
+        let r = GradientDescent.Train(model, data, ReadOnlySpan w0, engineSettings { s with MaxSteps = 0L; LogLossTarget = -infinity }, Action<_> onRecord)
+        TrainingResult(TrainingOutcome.NotSeparable, 0L, r.Seconds, r.Parameters, r.LogParameterNorm, r.Direction, r.LogBetaNorm, r.Records)
+
+    /// Trains with a callback at every record (given the latest angle to the certified limit, when
+    /// one has been measured) and returns the result with its certified limit.
+    /// Not separable data is refused before the first step (outcome NotSeparable, with the evidence).
+    /// With s.ConvergenceAngle > 0 the run stops as Converged once the angle to the certified limit
+    /// is below it, still shrinking, and the limit certified (see LimitTracker for the cost).
+    let trainTracked (onRecord: TrainingRecord -> LimitAngle option -> unit) (s: RunSettings) (data: Dataset) : TrackedRun =
+        let model = Model.create s.Model s.Depth data.Dimension
+        let w0 = model.Initialize(s.InitScale, s.Seed)
+        match Separability.check data with
+        | Some evidence ->
+            { Result = refused model w0 s data (fun r -> onRecord r None); Limit = None; AngleToLimit = None; AnglesToLimit = []; NotSeparable = Some evidence }
+        | None ->
+            let tracker = Limits.tracker s data
+            let observe = Action<TrainingRecord>(fun r -> tracker.Observe r; onRecord r tracker.Latest)
+            let converged = if s.ConvergenceAngle > 0.0 then Func<TrainingRecord, bool>(fun _ -> tracker.Converged) else null
+            let result = GradientDescent.Train(model, data, ReadOnlySpan w0, engineSettings s, observe, Threading.CancellationToken.None, converged)
+            let limit, angle = tracker.Finish(result.Steps, result.Direction)
+            { Result = result; Limit = Some limit
+              AngleToLimit = (if Double.IsFinite angle then Some angle else None)
+              AnglesToLimit = tracker.Angles; NotSeparable = None }
+
+    /// Trains with a callback at every record (for progress output); as trainTracked, the result only.
+    let trainWith (onRecord: TrainingRecord -> unit) (s: RunSettings) (data: Dataset) = (trainTracked (fun r _ -> onRecord r) s data).Result
+
+    /// Trains the network of the settings on the data.
+    let train (s: RunSettings) (data: Dataset) = trainWith ignore s data

@@ -1,0 +1,109 @@
+namespace ImplicitBias
+
+open System
+open System.Globalization
+open System.IO
+open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Theory
+open ImplicitBias.Engine.Training
+
+/// Writing a finished run to a folder: beta.csv, limit.csv, summary.json, trajectory.csv,
+/// directions.csv, spectra.csv. No file holds NaN or an infinity: a value that does not exist is an
+/// empty CSV cell or JSON null.
+module RunFiles =
+    let private inv (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
+
+    /// A JSON number, or null when x is NaN or infinite.
+    let private num (x: float) = if Double.IsFinite x then JNumber x else JNull
+
+    let private ints (xs: int[]) = JArray [ for x in xs -> JInt(int64 x) ]
+
+    /// The certified limit as JSON: kind, p, status, residual, angle to GD's final direction, support,
+    /// active set, degeneracy, smallest multiplier, complementary slackness, message.
+    let limitJson (limit: LimitCertificate) (angle: float option) =
+        JObject [
+            "kind", JString(string limit.Kind)
+            "p", num limit.P
+            "status", JString(string limit.Status)
+            "residual", num limit.Residual
+            "angle_to_gd", (match angle with Some a -> num a | None -> JNull)
+            "support", ints limit.Support
+            "active", ints limit.Active
+            "degenerate", JBool limit.Degenerate
+            "min_alpha", num limit.MinAlpha
+            "complementary_slackness", num limit.ComplementarySlackness
+            "message", JString limit.Message ]
+
+    /// The not-separable evidence as JSON.
+    let evidenceJson (e: NotSeparableEvidence) =
+        JObject [
+            "weights", JArray [ for w in e.Weights -> num w ]
+            "combination_norm", num e.CombinationNorm
+            "max_point_norm", num e.MaxPointNorm
+            "message", JString e.Message ]
+
+    /// The Theorem 4 KKT residual of the final parameters (w/||w||: the certificate is scale-free);
+    /// None when it does not exist (beta does not separate the data, or w = 0).
+    let theorem4Residual (s: RunSettings) (data: Dataset) (r: TrainingResult) =
+        let model = Model.create s.Model s.Depth data.Dimension
+        let c = ParameterStationarity.Certify(model, data, ReadOnlySpan r.Parameters)
+        if c.Outcome = CertificateOutcome.Computed && Double.IsFinite c.Residual then Some c.Residual else None
+
+    /// The summary of a run as JSON fields.
+    let summary (s: RunSettings) (data: Dataset) (run: TrackedRun) =
+        let r = run.Result
+        let direction = r.Direction
+        JObject [
+            "steps", JInt r.Steps
+            "seconds", num r.Seconds
+            "steps_per_second", num r.StepsPerSecond
+            "log_beta_norm", num r.Final.LogBetaNorm
+            "smoothed_margin", num r.Final.SmoothedMargin
+            "normalized_margin", num r.Final.NormalizedMargin
+            "outcome", JString(string r.Outcome)
+            "log_parameter_norm", num r.LogParameterNorm
+            "last_angle_change", num r.Final.AngleToPrevious
+            "fourier_effective_count", num (Sparsity.fourierEffectiveCount direction)
+            "time_effective_count", num (Sparsity.effectiveCount direction)
+            "limit", (match run.Limit with Some l -> limitJson l run.AngleToLimit | None -> JNull)
+            "angles_to_limit", JArray [ for a in run.AnglesToLimit -> JObject [ "step", JInt a.Step; "angle", num a.Angle; "certified", JBool a.Certified ] ]
+            "theorem4_kkt_residual", (match theorem4Residual s data r with Some x -> num x | None -> JNull)
+            "not_separable", (match run.NotSeparable with Some e -> evidenceJson e | None -> JNull)
+            "model", JString(Model.name s.Model)
+            "depth", JInt(int64 s.Depth)
+            "step_rule", JString(s.Step.Describe())
+            "loss", JString s.Loss.Name
+            "init_scale", num s.InitScale
+            "seed", JInt(int64 s.Seed)
+            "converged_angle", num s.ConvergenceAngle
+            "log_loss_target", num s.LogLossTarget
+            "data", JString data.Name
+            "N", JInt(int64 data.Count)
+            "D", JInt(int64 data.Dimension) ]
+
+    /// Writes every file of a run into dir (created if missing); each file is written atomically.
+    /// A run refused as not separable gets summary.json only (outcome NotSeparable and the evidence).
+    let write (dir: string) (s: RunSettings) (data: Dataset) (run: TrackedRun) =
+        Directory.CreateDirectory dir |> ignore
+        let r = run.Result
+        if run.NotSeparable.IsNone then
+            AtomicFile.writeAllLines (Path.Combine(dir, "beta.csv")) (r.Direction |> Seq.map inv)
+            match run.Limit with
+            | Some l -> AtomicFile.writeAllLines (Path.Combine(dir, "limit.csv")) (l.Direction |> Seq.map inv)
+            | None -> ()
+            let header = "step,seconds,log_beta_norm,smoothed_margin,normalized_margin,log_parameter_norm,angle_to_previous"
+            let optional (x: float) = if Double.IsFinite x then inv x else ""
+            let rows =
+                r.Records
+                |> Seq.map (fun x ->
+                    String.Join(",", [ string x.Step; optional x.Seconds; optional x.LogBetaNorm; optional x.SmoothedMargin; optional x.NormalizedMargin
+                                       optional x.LogParameterNorm; optional x.AngleToPrevious ]))
+            AtomicFile.writeAllLines (Path.Combine(dir, "trajectory.csv")) (Seq.append [ header ] rows)
+            if s.RecordDirections then
+                let table (pick: TrainingRecord -> float[]) name =
+                    let head = "step," + String.Join(",", [ for d in 0 .. data.Dimension - 1 -> $"{name}{d}" ])
+                    let lines = r.Records |> Seq.map (fun x -> string x.Step + "," + String.Join(",", pick x |> Array.map optional))
+                    Seq.append [ head ] lines
+                AtomicFile.writeAllLines (Path.Combine(dir, "directions.csv")) (table (fun x -> x.Direction) "beta")
+                AtomicFile.writeAllLines (Path.Combine(dir, "spectra.csv")) (table (fun x -> x.FourierMagnitudes) "abs_hat")
+        AtomicFile.writeAllText (Path.Combine(dir, "summary.json")) (Json.serialize (summary s data run))

@@ -1,0 +1,98 @@
+/// core/Front/Limits.fs, Separability.fs and Run.trainTracked: the certified limit of a run, the
+/// convergence test and its cost, and refusing data that is not separable.
+module ImplicitBias.Tests.TestLimits
+
+open System
+open Expecto
+open ImplicitBias
+open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Reference
+open ImplicitBias.Engine.Theory
+open ImplicitBias.Engine.Training
+
+/// A record at a step with a direction and the angle to the previous record (the rest is not read by the tracker).
+let private record (step: int64) (angleToPrevious: float) (direction: float[]) =
+    TrainingRecord(step, 0.0, -1.0, 0.0, 1.0, 1.0, 0.0, angleToPrevious, direction, null)
+
+/// The unit vector at angle theta from the unit vector u, towards a unit vector orthogonal to it.
+let private tilted (u: float[]) (theta: float) =
+    let v = Array.init u.Length (fun i -> if i = 0 then 1.0 else 0.0)
+    let c = TestUtil.dot u v
+    let orth = Array.map2 (fun a b -> a - c * b) v u |> fun o -> Geometry.Normalize(ReadOnlySpan o)
+    Array.map2 (fun a b -> cos theta * a + sin theta * b) u orth
+
+/// Two points with y_n x_n = (1, 0, 0) and (-1, 0, 0): the weights (1/2, 1/2) cancel them.
+let notSeparable () = Dataset([| 1.0; 0.0; 0.0; 1.0; 0.0; 0.0; 0.5; 0.5; 0.5 |], [| 1.0; -1.0; 1.0 |], 3, "opposite")
+
+[<Tests>]
+let tests =
+    testList "Limits" [
+        testCase "convex limits are solved once; angles are kept at decade records only" <| fun _ ->
+            let data = SyntheticData.GaussianTeacher(6, 8, 3UL)
+            let tracker = LimitTracker(data, LimitKind.FourierL1, 1.0, 1e-6)
+            for step in [ 0L; 1L; 2L; 5L; 10L; 11L; 99L; 100L; 250L ] do
+                tracker.Observe(record step 0.1 (TestUtil.gaussian (uint64 step + 1UL) 8))
+            Expect.equal tracker.Solves 1 "one solve for the whole run"
+            Expect.equal (tracker.Angles |> List.map (fun a -> a.Step)) [ 1L; 10L; 100L ] "decade records"
+            let reference = MaxMargin.Solve(data, MarginBias.FourierL1).Direction
+            Expect.isLessThan (TestUtil.relativeError (tracker.LimitAt(TestUtil.gaussian 9UL 8)).Direction reference) 1e-6 "the reference's direction"
+
+        testCase "converged: below the target, smaller than at the previous check, and certified" <| fun _ ->
+            let data = SyntheticData.GaussianTeacher(6, 8, 3UL)
+            let limit = CertifiedLimit.Find(data, LimitKind.L2, 2.0, ReadOnlySpan(Array.zeroCreate 8)).Direction
+            let verdicts (angles: float list) =
+                let tracker = LimitTracker(data, LimitKind.L2, 2.0, 1e-6)
+                angles |> List.mapi (fun i a -> tracker.Observe(record (int64 (i + 2)) 0.1 (tilted limit a)); tracker.Converged)
+            Expect.equal (verdicts [ 1e-5; 5e-7 ]) [ false; true ] "falls below the target"
+            Expect.equal (verdicts [ 5e-7; 8e-7 ]) [ true; false ] "below the target but growing again"
+            Expect.equal (verdicts [ 1e-3; 2e-6 ]) [ false; false ] "shrinking but above the target"
+            let off = LimitTracker(data, LimitKind.L2, 2.0, 0.0)
+            off.Observe(record 3L 0.1 limit)
+            Expect.isFalse off.Converged "target 0 disables the test"
+            let tracker = LimitTracker(data, LimitKind.L2, 2.0, 1e-6)
+            tracker.Observe(record 10L 0.1 (tilted limit 3e-7))
+            Expect.floatClose Accuracy.medium tracker.Angles.Head.Angle 3e-7 "the angle measured is Geometry.Angle to the limit"
+
+        testCase "bridge limits are re-solved only at decades or once the direction almost stops, and cached by direction" <| fun _ ->
+            let data = SyntheticData.GaussianTeacher(6, 8, 3UL)
+            let start = CertifiedLimit.Find(data, LimitKind.FourierL1, 1.0, ReadOnlySpan(Array.zeroCreate 8)).Direction
+            let tracker = LimitTracker(data, LimitKind.FourierBridge, 2.0 / 3.0, 1e-6)
+            tracker.Observe(record 7L 1e-3 start)
+            Expect.equal tracker.Solves 0 "no solve at a moving non-decade record"
+            tracker.Observe(record 10L 1e-3 start)
+            Expect.equal tracker.Solves 1 "a solve at a decade record"
+            tracker.Observe(record 12L 5e-6 start)
+            Expect.equal tracker.Solves 1 "a record with the same direction is answered from the cache"
+            tracker.Observe(record 13L 5e-6 (tilted start 1e-3))
+            Expect.equal tracker.Solves 2 "a solve where the direction has almost stopped (angle < 10x target)"
+            tracker.Observe(record 14L 5e-5 (tilted start 2e-3))
+            Expect.equal tracker.Solves 2 "no solve where it still moves by more than 10x the target"
+            Expect.equal (tracker.LimitAt start).Status LimitStatus.Certified "certified bridge limit"
+
+        testCase "Separability.check: None for separable data; weights >= 0 summing to 1 whose combination is 0 otherwise" <| fun _ ->
+            Expect.isNone (Separability.check (SyntheticData.GaussianTeacher(6, 8, 3UL))) "separable"
+            match Separability.check (notSeparable ()) with
+            | None -> failtest "expected evidence"
+            | Some e ->
+                Expect.all e.Weights (fun w -> w >= 0.0) "weights >= 0"
+                Expect.floatClose Accuracy.high (Array.sum e.Weights) 1.0 "sum 1"
+                // y_n x_n = (1,0,0), (-1,0,0), (.5,.5,.5): recomputed here from the rows.
+                let z = [| [| 1.0; 0.0; 0.0 |]; [| -1.0; 0.0; 0.0 |]; [| 0.5; 0.5; 0.5 |] |]
+                let sum = Array.init 3 (fun j -> Array.fold2 (fun s (w: float) (row: float[]) -> s + w * row[j]) 0.0 e.Weights z)
+                Expect.isLessThan (sqrt (TestUtil.dot sum sum)) 1e-10 "the combination is 0"
+                Expect.isLessThan e.CombinationNorm 1e-10 "reported norm"
+
+        testCase "Run.train refuses non-separable data: NotSeparable, 0 steps, one finite record, evidence" <| fun _ ->
+            let s = Run.defaults |> Run.withModel FullyConnected 2
+            let run = Run.trainTracked (fun _ _ -> ()) s (notSeparable ())
+            let r = run.Result
+            Expect.equal (r.Outcome, r.Steps, r.Records.Count) (TrainingOutcome.NotSeparable, 0L, 1) "outcome, steps, records"
+            let x = r.Final
+            for name, v in [ "LogBetaNorm", x.LogBetaNorm; "SmoothedMargin", x.SmoothedMargin; "NormalizedMargin", x.NormalizedMargin
+                             "LogParameterNorm", x.LogParameterNorm; "LogLoss", x.LogLoss ] do
+                Expect.isTrue (Double.IsFinite v) $"{name} finite"
+            Expect.all (Array.append r.Direction r.Parameters) Double.IsFinite "direction and parameters finite"
+            Expect.floatClose Accuracy.high (Geometry.Norm(ReadOnlySpan r.Direction)) 1.0 "the initial direction, unit norm"
+            Expect.isSome run.NotSeparable "evidence"
+            Expect.equal (Run.train s (notSeparable ())).Outcome TrainingOutcome.NotSeparable "Run.train too"
+    ]
