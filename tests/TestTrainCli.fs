@@ -188,10 +188,12 @@ let tests =
             let csv, data = saveData (tempDir ()) (SyntheticData.GaussianTeacher(6, 8, 2UL))
             let timed = summaryOf (train csv [ "--model"; "conv"; "--time-limit"; "0.4"; "--converged-angle"; "0" ] 0)
             Expect.equal (timed.GetProperty("outcome").GetString()) "TimeLimit" "outcome"
+            Expect.equal (timed.GetProperty("verdict").GetString()) "NotConverged" "verdict"
             Expect.isTrue (timed.GetProperty("seconds").GetDouble() >= 0.4 && timed.GetProperty("seconds").GetDouble() < 1.5) "stopped at about 0.4 s"
             let out = train csv [ "--model"; "conv"; "--converged-angle"; "0.02"; "--time-limit"; "10" ] 0
             let summary = summaryOf out
             Expect.equal (summary.GetProperty("outcome").GetString()) "Converged" "outcome"
+            Expect.equal (summary.GetProperty("verdict").GetString()) "Converged" "verdict"
             Expect.stringStarts lastOut "Converged: angle" "outcome line"
             let limit = summary.GetProperty("limit")
             Expect.equal (limit.GetProperty("status").GetString()) "Certified" "certified"
@@ -204,6 +206,7 @@ let tests =
             Expect.equal (angles |> List.map snd) (angles |> List.map snd |> List.sortDescending) "angles to the limit decrease"
             let never = summaryOf (train csv [ "--model"; "conv"; "--converged-angle"; "0"; "--steps"; (string (summary.GetProperty("steps").GetInt64() + 50L)) ] 0)
             Expect.equal (never.GetProperty("outcome").GetString()) "StepLimit" "0 disables the test"
+            Expect.equal (never.GetProperty("verdict").GetString()) "NotConverged" "a budget stop is NotConverged"
             Expect.stringStarts lastOut "NotConverged: angle" "NotConverged line"
 
         testCase "--model/--depth choose the network and its limit; limit.csv is CertifiedLimit.Find / the reference computed here" <| fun _ ->
@@ -248,6 +251,7 @@ let tests =
             Expect.stringContains lastOut "alpha_1 = 0.5" "weights printed"
             let summary = summaryOf out
             Expect.equal (summary.GetProperty("outcome").GetString(), summary.GetProperty("steps").GetInt64()) ("NotSeparable", 0L) "outcome"
+            Expect.equal (summary.GetProperty("verdict").GetString()) "NotSeparable" "verdict"
             let weights = [| for w in summary.GetProperty("not_separable").GetProperty("weights").EnumerateArray() -> w.GetDouble() |]
             Expect.floatClose Accuracy.high (Array.sum weights) 1.0 "weights sum to 1"
             let z = (TestLimits.notSeparable ()).SignedFeatures()

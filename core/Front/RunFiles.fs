@@ -49,6 +49,14 @@ module RunFiles =
         let c = ParameterStationarity.Certify(model, data, ReadOnlySpan r.Parameters)
         if c.Outcome = CertificateOutcome.Computed && Double.IsFinite c.Residual then Some c.Residual else None
 
+    /// The run's answer in the issue's words: Converged; NotConverged (stopped by the step budget or the
+    /// time limit before the angle to the certified limit fell below the target); NotSeparable;
+    /// NonFinite (real divergence); or the engine's own outcome (LossTargetReached, Cancelled).
+    let verdict (r: TrainingResult) =
+        match r.Outcome with
+        | TrainingOutcome.StepLimit | TrainingOutcome.TimeLimit -> "NotConverged"
+        | other -> string other
+
     /// The summary of a run as JSON fields.
     let summary (s: RunSettings) (data: Dataset) (run: TrackedRun) =
         let r = run.Result
@@ -60,6 +68,7 @@ module RunFiles =
             "log_beta_norm", num r.Final.LogBetaNorm
             "smoothed_margin", num r.Final.SmoothedMargin
             "normalized_margin", num r.Final.NormalizedMargin
+            "verdict", JString(verdict r)
             "outcome", JString(string r.Outcome)
             "log_parameter_norm", num r.LogParameterNorm
             "last_angle_change", num r.Final.AngleToPrevious

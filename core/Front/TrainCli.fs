@@ -116,11 +116,7 @@ Exit codes: 0 trained (Converged, or NotConverged: stopped by --steps, --time-li
             | Some l, Some a -> sprintf "angle %.3g rad to the certified limit (residual %.3g)" a l.Residual
             | Some l, None -> sprintf "no angle to the certified limit (beta = 0; residual %.3g)" l.Residual
             | None, _ -> "no certified limit"
-        let word =
-            match r.Outcome with
-            | TrainingOutcome.Converged -> "Converged"
-            | TrainingOutcome.StepLimit | TrainingOutcome.TimeLimit -> "NotConverged"
-            | other -> string other
+        let word = RunFiles.verdict r
         let because = if word = "NotConverged" then sprintf " (%O)" r.Outcome else ""
         sprintf "%s: %s%s after %d steps in %.1f s (%.0f steps/s): %s, normalized margin = %.6g"
             word angle because r.Steps r.Seconds (if Double.IsFinite r.StepsPerSecond then r.StepsPerSecond else 0.0) (lossText r.Final) r.Final.NormalizedMargin
