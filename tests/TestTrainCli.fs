@@ -38,8 +38,7 @@ let private parseError args =
 let private inv (x: float) = x.ToString("R", Globalization.CultureInfo.InvariantCulture)
 let private parseFloat (t: string) = Double.Parse(t, Globalization.CultureInfo.InvariantCulture)
 
-/// Small data saved as CSV, scaled so that max_n ||x_n|| = 0.9 (training's unit scale is then the
-/// identity, so the first step can be recomputed here in the input's coordinates).
+/// Small data saved as CSV, scaled so that max_n ||x_n|| = 0.9.
 let private saveData (dir: string) (data: Dataset) =
     let scale = 0.9 / data.MaxPointNorm()
     let scaled = Dataset(data.Features |> Array.map (fun v -> v * scale), data.Labels, data.Dimension, data.Name)
@@ -161,7 +160,8 @@ let tests =
             let oneStep flags = train csv ([ "--model"; "linear"; "--steps"; "1"; "--converged-angle"; "0" ] @ flags) 0
             for loss, eta, scale, seed in [ "exp", 0.7, 0.5, 1UL; "logistic", 0.3, 0.5, 1UL; "exp", 0.7, 0.2, 1UL; "exp", 0.7, 0.5, 5UL ] do
                 let out = oneStep [ "--loss"; loss; "--step"; $"fixed:{eta}"; "--init-scale"; inv scale; "--seed"; string seed ]
-                let expected = firstLinearStep data loss eta scale seed
+                // Training divides the data by R = max_n ||x_n|| (UnitScale): eq. (7) acts on x_n / R.
+                let expected = firstLinearStep (UnitScale.Of(data, ref 0.0)) loss eta scale seed
                 Expect.isLessThan (TestUtil.relativeError (column out "beta.csv") expected) 1e-12 $"{loss} eta={eta} scale={scale} seed={seed}"
                 Expect.equal ((summaryOf out).GetProperty("steps").GetInt64()) 1L "--steps 1"
             let a, b = oneStep [ "--seed"; "3" ], oneStep [ "--seed"; "3" ]

@@ -21,11 +21,11 @@ let private train (model: IParameterization) (w0: float[]) (s: TrainingSettings)
 let tests =
     testList "Training" [
         testCase "one fixed step is eq. (7) on the data scaled to unit size: w - eta grad L(w), with grad L = L grad log L" <| fun _ ->
-            // Training works on the data divided by 2^e (max_n ||x_n|| in (1/2, 1]) and reports w in the
-            // input's coordinates: w / ||w|| unchanged, log ||w|| lowered by (e / nu) log 2.
-            let scaled = UnitScale.Of(data, ref 0)
-            let e = UnitScale.Exponent data
-            Expect.isTrue (e <> 0) "this dataset is rescaled"
+            // Training works on the data divided by R = max_n ||x_n|| and reports w in the input's
+            // coordinates: w / ||w|| unchanged, log ||w|| lowered by (log R) / nu.
+            let scaled = UnitScale.Of(data, ref 0.0)
+            let r = UnitScale.Scale data
+            Expect.isTrue (r <> 1.0) "this dataset is rescaled"
             for model in [ LinearModel(8) :> IParameterization; FullyConnectedNetwork(8, 3); ConvolutionalFourierNetwork(8, 2) ] do
                 let w0 = model.Initialize(1.0, 3UL)
                 let objective = LogLossObjective(model, scaled, ExponentialLoss())
@@ -35,7 +35,7 @@ let tests =
                 let result = train model w0 (settings (FixedStep 0.01) 1L)
                 let norm = sqrt (dot expected expected)
                 Expect.isLessThan (relativeError result.Parameters (expected |> Array.map (fun v -> v / norm))) 1e-14 model.Name
-                Expect.floatClose Accuracy.veryHigh result.LogParameterNorm (log norm - float e / float model.Degree * log 2.0) "log ||w||"
+                Expect.floatClose Accuracy.veryHigh result.LogParameterNorm (log norm - log r / float model.Degree) "log ||w||"
 
         testCase "the degree-normalized multiplier follows its documented formula" <| fun _ ->
             // s = (eta / R^2) / max(rho^(nu-1), rho^((nu-2)/2)) with rho = ||w||^2 / nu; only the first term for nu = 1.
@@ -108,9 +108,9 @@ let tests =
                 Expect.floatClose Accuracy.veryHigh b.Final.NormalizedMargin (1024.0 * a.Final.NormalizedMargin) "margin in input units"
                 // Twin without the split: the plain iteration w <- w - s grad log L in doubles, by hand on the
                 // generic kernel (margin scale 1, k = 0, never rescaled), on the unit-scaled data.
-                use kernel = new Kernels.GenericStepKernel(model, UnitScale.Of(data, ref 0), ReadOnlySpan w0)
+                use kernel = new Kernels.GenericStepKernel(model, UnitScale.Of(data, ref 0.0), ReadOnlySpan w0)
                 let rule = NormalizedStep(0.5, 3e-3)
-                let r2 = UnitScale.MaxPointNorm(UnitScale.Of(data, ref 0)) ** 2.0
+                let r2 = UnitScale.MaxPointNorm(UnitScale.Of(data, ref 0.0)) ** 2.0
                 for _ in 1 .. 3000 do
                     let l = kernel.Evaluate(ExponentialLoss())
                     let g2 = kernel.Gradient()

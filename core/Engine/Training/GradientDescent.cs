@@ -13,8 +13,8 @@ namespace ImplicitBias.Engine.Training;
 /// model, data, initial w and settings give the same iterates bit for bit (also whatever the number
 /// of threads). Allocates only when recording.
 /// <para>No range wall. Margins grow without bound (geometrically under the default step rule), so
-/// nothing is allowed to depend on their size as a double: the data is divided by a power of two
-/// (<see cref="UnitScale"/>), and the parameters are carried as w = 2^k w' with ||w'|| kept
+/// nothing is allowed to depend on their size as a double: the data is divided by its largest point
+/// norm (<see cref="UnitScale"/>), and the parameters are carried as w = 2^k w' with ||w'|| kept
 /// between 1/2 and 2 by exact power-of-two rescaling. The margins of w are 2^(nu k) those of w'
 /// (nu the homogeneity degree); the kernel evaluates the loss at margins times that factor, capped
 /// at 2^(+-1000): beyond it every weight exp(-2^1000 (m_n - m_min)) of a point not tied with the
@@ -39,9 +39,9 @@ public static class GradientDescent
         Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default, Func<TrainingRecord, bool>? converged = null)
     {
         Check(model, data, initial);
-        var scaled = UnitScale.Of(data, out int exponent);
+        var scaled = UnitScale.Of(data, out double dataScale);
         using var kernel = StepKernels.Create(model, scaled, initial);
-        return Run(kernel, scaled, settings, onRecord, cancel, exponent, converged);
+        return Run(kernel, scaled, settings, onRecord, cancel, dataScale, converged);
     }
 
     /// <summary>As <see cref="Train"/>, always with the generic kernel (the slow, obviously correct twin).</summary>
@@ -50,9 +50,9 @@ public static class GradientDescent
         Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default, Func<TrainingRecord, bool>? converged = null)
     {
         Check(model, data, initial);
-        var scaled = UnitScale.Of(data, out int exponent);
+        var scaled = UnitScale.Of(data, out double dataScale);
         using var kernel = new GenericStepKernel(model, scaled, initial);
-        return Run(kernel, scaled, settings, onRecord, cancel, exponent, converged);
+        return Run(kernel, scaled, settings, onRecord, cancel, dataScale, converged);
     }
 
     private static void Check(IParameterization model, Dataset data, ReadOnlySpan<double> initial)
@@ -68,12 +68,12 @@ public static class GradientDescent
 
     /// <summary>
     /// The training loop over any kernel (which it does not dispose). <paramref name="data"/> is the
-    /// data the kernel was built on; <paramref name="dataExponent"/> e says it is the input divided by
-    /// 2^e (<see cref="UnitScale"/>), so that records are reported in the input's coordinates.
+    /// data the kernel was built on; <paramref name="dataScale"/> R says it is the input divided by R
+    /// (<see cref="UnitScale"/>), so that records are reported in the input's coordinates.
     /// </summary>
     public static TrainingResult Run(
         StepKernel kernel, Dataset data, TrainingSettings settings,
-        Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default, int dataExponent = 0,
+        Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default, double dataScale = 1,
         Func<TrainingRecord, bool>? converged = null)
     {
         if (kernel.Dimension != data.Dimension)
@@ -106,12 +106,12 @@ public static class GradientDescent
             double margin = 0, smoothed = 0, logNorm = Math.Log(double.Epsilon);
             if (norm > 0)
             {
-                // Input coordinates: beta_in = 2^(nu k - e) P(w'), -log L = 2^(nu k) r with r = -log L(at scale) / scale.
-                margin = ScaledStep.Power2(Geometry.NormalizedMargin(z, beta), dataExponent);
-                smoothed = ScaledStep.Power2(-logLossAtScale / marginScale / norm, dataExponent);
-                logNorm = Math.Log(norm) + (nu * k - dataExponent) * ln2;
+                // Input coordinates: beta_in = 2^(nu k) P(w') / R, -log L = 2^(nu k) r with r = -log L(at scale) / scale.
+                margin = Geometry.NormalizedMargin(z, beta) * dataScale;
+                smoothed = -logLossAtScale / marginScale / norm * dataScale;
+                logNorm = Math.Log(norm) + nu * k * ln2 - Math.Log(dataScale);
             }
-            double logW = 0.5 * Math.Log(parameterNormSquared) + (k - (double)dataExponent / nu) * ln2;
+            double logW = 0.5 * Math.Log(parameterNormSquared) + k * ln2 - Math.Log(dataScale) / nu;
             var record = new TrainingRecord(step, clock.Elapsed.TotalSeconds, TrueLogLoss(), logNorm, smoothed, margin, logW, angle,
                 settings.RecordDirections ? direction : null,
                 settings.RecordDirections ? UnitaryDft.Magnitudes(direction) : null);
