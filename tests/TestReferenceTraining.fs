@@ -68,7 +68,7 @@ let tests =
             Expect.isGreaterThan (margin * l1.PrimalObjective) 0.99 "l1 margin within 1% of the optimum"
     
         testCase "the default rule reaches 1 - cos <= 1e-4 to the Fourier-l1 direction (conv L=2) and follows the path of 10x smaller steps to 1e-9" <| fun () ->
-            // Issue 9, part 2. Step counts, not seconds. Measured when written (settling:0.5:1e-05:1:0.0001):
+            // Issue 9, part 2. Step counts, not seconds. Measured when written (settling:0.5:1e-05:0.2:0.0001):
             // 1 - cos to the reference 1.7e-3 at 1e5 steps, 6.3e-4 at 1e6, 9e-5 at 3e6 on this set (a slow one: the
             // largest off-support modulus of its dual certificate is 0.49); at log L = -1e6 the default run is
             // 1.2e-10 (1 - cos) from the run with every step ten times smaller.

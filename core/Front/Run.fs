@@ -22,7 +22,7 @@ type TrackedRun =
 /// Pipeable training: settings first, data last.
 module Run =
     /// The defaults a researcher should use to see the paper's limits: exponential loss, the
-    /// settling step rule "settling:0.5:1e-05:1:0.0001" (SettlingStep: eta = 0.5, every step moves w by
+    /// settling step rule "settling:0.5:1e-05:0.2:0.0001" (SettlingStep: eta = 0.5, every step moves w by
     /// at most 1e-4 ||w|| and, once the data is fit, by at least a floor of up to 1e-5 ||w|| that
     /// shrinks with the direction's speed; at equal loss it stays within 1 - cos 1e-9 of the run with
     /// ten times smaller steps, docs/performance.md), initialization scale 0.5, a 20 s wall-clock
@@ -33,7 +33,7 @@ module Run =
           Depth = 2
           InitScale = 0.5
           Seed = 1UL
-          Step = SettlingStep(0.5, 1e-5, 1.0, 1e-4)
+          Step = SettlingStep(0.5, 1e-5, 0.2, 1e-4)
           Loss = ExponentialLoss()
           MaxSteps = Int64.MaxValue
           TimeLimitSeconds = 20.0

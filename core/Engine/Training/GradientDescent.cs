@@ -116,7 +116,7 @@ public static class GradientDescent
                 settings.RecordDirections ? direction : null,
                 settings.RecordDirections ? UnitaryDft.Magnitudes(direction) : null);
             records.Add(record);
-            floor?.Observe(record.LogNegativeLogLoss, angle);
+            floor?.Observe(record.LogNegativeLogLoss, direction);
             onRecord?.Invoke(record);
             return record;
         }

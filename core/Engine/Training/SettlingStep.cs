@@ -11,13 +11,15 @@ namespace ImplicitBias.Engine.Training;
 /// is long compared with 1 / margin, so a converging run needs steps that shrink. How fast may they
 /// shrink? Near the limit the direction u approaches it like exp(-delta theta) in theta = log(-log L)
 /// (the log of the margin), so its speed |du/dtheta| is delta times its distance to the limit.</para>
-/// <para>The rule. At every record (<see cref="StepFloor.Observe"/>) the floor is set to
-/// Kappa times the measured speed, angle between the last two recorded directions over the rise of
-/// theta between them, capped at <see cref="MaxFloor"/>: far from the limit the floor is MaxFloor and
-/// margins grow geometrically; near it the floor is a fixed fraction of the (speed-estimated) distance,
-/// so the chatter stays a fraction of the distance and both shrink together. Chatter itself shows as
-/// speed, which only lowers the floor: the estimate cannot hold the floor up. Where the floor falls
-/// below the eta step, the eta step takes over (margins then grow by about eta a step).</para>
+/// <para>The rule. Whenever theta has risen by at least <see cref="StepFloor.AnchorSpan"/> since the
+/// last measurement (checked at records, <see cref="StepFloor.Observe"/>), the floor is set to Kappa
+/// times the measured speed, the angle between the direction then and now over the rise of theta,
+/// capped at <see cref="MaxFloor"/>: far from the limit the floor is MaxFloor and margins grow
+/// geometrically; near it the floor is a fixed fraction of the (speed-estimated) distance, so the
+/// chatter stays a fraction of the distance and both shrink together. Chatter adds at most
+/// 4 floor / AnchorSpan to the measured speed, so for Kappa &lt; 1/4 it cannot hold the floor up.
+/// Where the floor falls below the eta step, the eta step takes over (margins then grow by about eta
+/// a step).</para>
 /// Without a per-run <see cref="StepFloor"/> (as in the benchmarks' timing loop) it is
 /// <see cref="NormalizedStep"/>(Eta, MaxFloor).
 /// </summary>
@@ -46,8 +48,16 @@ public sealed record SettlingStep(double Eta, double MaxFloor, double Kappa, dou
 /// <summary>The floor of one run under a <see cref="SettlingStep"/> rule; see there.</summary>
 public sealed class StepFloor
 {
+    /// <summary>
+    /// The speed is measured over at least this rise of theta = log(-log L) (a factor e in the
+    /// margins): over a long baseline the chatter of the direction (amplitude about 4 floor) adds at
+    /// most 4 floor / AnchorSpan to the measured speed, so with Kappa &lt; 1/4 it cannot hold the floor up.
+    /// </summary>
+    public const double AnchorSpan = 1.0;
+
     private readonly SettlingStep _rule;
-    private double _lastTheta = double.NaN;
+    private double _anchorTheta = double.NaN;
+    private double[]? _anchor;
 
     /// <summary>A floor at the rule's maximum.</summary>
     public StepFloor(SettlingStep rule) { _rule = rule; Floor = rule.MaxFloor; }
@@ -56,15 +66,19 @@ public sealed class StepFloor
     public double Floor { get; private set; }
 
     /// <summary>
-    /// Takes a record: theta = log(-log L) (NaN while L &gt;= 1) and the angle from the previous record's
-    /// direction. Sets the floor to Kappa * angle / (theta - previous theta), capped at MaxFloor.
+    /// Takes a record: theta = log(-log L) (NaN while L &gt;= 1) and the unit direction. Once theta has
+    /// risen by <see cref="AnchorSpan"/> since the anchor (the direction kept at an earlier record), sets
+    /// the floor to Kappa * angle(anchor, direction) / rise, capped at MaxFloor, and moves the anchor here.
     /// </summary>
-    public void Observe(double logNegativeLogLoss, double angleToPrevious)
+    public void Observe(double logNegativeLogLoss, ReadOnlySpan<double> direction)
     {
-        if (!double.IsFinite(logNegativeLogLoss)) { _lastTheta = double.NaN; return; }
-        if (double.IsFinite(_lastTheta) && logNegativeLogLoss > _lastTheta && double.IsFinite(angleToPrevious))
-            Floor = Math.Min(_rule.MaxFloor, _rule.Kappa * angleToPrevious / (logNegativeLogLoss - _lastTheta));
-        _lastTheta = logNegativeLogLoss;
+        if (!double.IsFinite(logNegativeLogLoss)) { _anchor = null; return; }
+        if (_anchor is null) { _anchor = direction.ToArray(); _anchorTheta = logNegativeLogLoss; return; }
+        double rise = logNegativeLogLoss - _anchorTheta;
+        if (rise < AnchorSpan) return;
+        Floor = Math.Min(_rule.MaxFloor, _rule.Kappa * Geometry.Angle(_anchor, direction) / rise);
+        direction.CopyTo(_anchor);
+        _anchorTheta = logNegativeLogLoss;
     }
 
     /// <summary>The step multiplier with the current floor (scaled coordinates, as <see cref="StepRule.Multiplier"/>).</summary>
