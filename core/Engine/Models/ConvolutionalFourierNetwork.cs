@@ -13,8 +13,12 @@ namespace ImplicitBias.Engine.Models;
 /// </summary>
 public sealed class ConvolutionalFourierNetwork : IParameterization
 {
-    private readonly Complex[][] _hat;
-    private readonly Complex[] _product, _work, _prefix;
+    // Scratch, one set per thread: a model may be shared by runs on several threads.
+    private readonly ThreadLocal<(Complex[][] Hat, Complex[] Product, Complex[] Work, Complex[] Prefix)> _scratch;
+    private Complex[][] _hat => _scratch.Value.Hat;
+    private Complex[] _product => _scratch.Value.Product;
+    private Complex[] _work => _scratch.Value.Work;
+    private Complex[] _prefix => _scratch.Value.Prefix;
 
     /// <summary>A depth-L convolutional network on R^D, Fourier-domain evaluation.</summary>
     public ConvolutionalFourierNetwork(int dimension, int depth)
@@ -22,8 +26,8 @@ public sealed class ConvolutionalFourierNetwork : IParameterization
         if (dimension < 1) throw new ArgumentException($"D must be at least 1 (got {dimension}).");
         if (depth < 1) throw new ArgumentException($"depth must be at least 1 (got {depth}).");
         Dimension = dimension; Depth = depth;
-        _hat = Enumerable.Range(0, depth).Select(_ => new Complex[dimension]).ToArray();
-        _product = new Complex[dimension]; _work = new Complex[dimension]; _prefix = new Complex[dimension];
+        _scratch = new(() => (Enumerable.Range(0, depth).Select(_ => new Complex[dimension]).ToArray(),
+                              new Complex[dimension], new Complex[dimension], new Complex[dimension]));
     }
 
     /// <summary>Number of layers L.</summary>

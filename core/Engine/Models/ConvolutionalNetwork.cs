@@ -11,8 +11,10 @@ namespace ImplicitBias.Engine.Models;
 /// </summary>
 public sealed class ConvolutionalNetwork : IParameterization
 {
-    private readonly double[][] _forward;  // h_l(g) = g * w_1 * ... * w_l
-    private readonly double[][] _backward; // u_l = C_{l+1}^T ... C_{L-1}^T w_L
+    // Scratch, one set per thread: a model may be shared by runs on several threads.
+    private readonly ThreadLocal<(double[][] Forward, double[][] Backward)> _scratch;
+    private double[][] _forward => _scratch.Value.Forward;   // h_l(g) = g * w_1 * ... * w_l
+    private double[][] _backward => _scratch.Value.Backward; // u_l = C_{l+1}^T ... C_{L-1}^T w_L
 
     /// <summary>A depth-L convolutional network on R^D.</summary>
     public ConvolutionalNetwork(int dimension, int depth)
@@ -20,8 +22,8 @@ public sealed class ConvolutionalNetwork : IParameterization
         if (dimension < 1) throw new ArgumentException($"D must be at least 1 (got {dimension}).");
         if (depth < 1) throw new ArgumentException($"depth must be at least 1 (got {depth}).");
         Dimension = dimension; Depth = depth;
-        _forward = Enumerable.Range(0, depth).Select(_ => new double[dimension]).ToArray();
-        _backward = Enumerable.Range(0, depth).Select(_ => new double[dimension]).ToArray();
+        _scratch = new(() => (Enumerable.Range(0, depth).Select(_ => new double[dimension]).ToArray(),
+                              Enumerable.Range(0, depth).Select(_ => new double[dimension]).ToArray()));
     }
 
     /// <summary>Number of layers L (L-1 convolutional, one fully connected).</summary>

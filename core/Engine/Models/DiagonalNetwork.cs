@@ -9,7 +9,10 @@ namespace ImplicitBias.Engine.Models;
 /// </summary>
 public sealed class DiagonalNetwork : IParameterization
 {
-    private readonly double[] _prefix, _suffix;
+    // Scratch, one set per thread: a model may be shared by runs on several threads.
+    private readonly ThreadLocal<(double[] Prefix, double[] Suffix)> _scratch;
+    private double[] _prefix => _scratch.Value.Prefix;
+    private double[] _suffix => _scratch.Value.Suffix;
 
     /// <summary>A depth-L diagonal network on R^D.</summary>
     public DiagonalNetwork(int dimension, int depth)
@@ -17,7 +20,7 @@ public sealed class DiagonalNetwork : IParameterization
         if (dimension < 1) throw new ArgumentException($"D must be at least 1 (got {dimension}).");
         if (depth < 1) throw new ArgumentException($"depth must be at least 1 (got {depth}).");
         Dimension = dimension; Depth = depth;
-        _prefix = new double[dimension]; _suffix = new double[dimension];
+        _scratch = new(() => (new double[dimension], new double[dimension]));
     }
 
     /// <summary>Number of layers L.</summary>

@@ -12,8 +12,10 @@ public sealed class FullyConnectedNetwork : IParameterization
 {
     private readonly int[] _widths;   // D_0 .. D_L
     private readonly int[] _offsets;  // start of layer l (1-based l at index l-1)
-    private readonly double[][] _right; // r_l = w_{l+1} ... w_L, length D_l
-    private readonly double[][] _left;  // a_l = (w_1 ... w_{l-1})^T g, length D_{l-1}
+    // Scratch, one set per thread: a model may be shared by runs on several threads.
+    private readonly ThreadLocal<(double[][] Right, double[][] Left)> _scratch;
+    private double[][] _right => _scratch.Value.Right; // r_l = w_{l+1} ... w_L, length D_l
+    private double[][] _left => _scratch.Value.Left;   // a_l = (w_1 ... w_{l-1})^T g, length D_{l-1}
 
     /// <summary>
     /// A depth-L network on R^D; <paramref name="hiddenWidths"/> gives D_1..D_{L-1}
@@ -35,8 +37,9 @@ public sealed class FullyConnectedNetwork : IParameterization
         _offsets = new int[depth + 1];
         for (int l = 1; l <= depth; l++) _offsets[l] = _offsets[l - 1] + _widths[l - 1] * _widths[l];
         Dimension = dimension; Depth = depth;
-        _right = Enumerable.Range(0, depth + 1).Select(l => new double[_widths[l]]).ToArray();
-        _left = Enumerable.Range(0, depth + 1).Select(l => new double[_widths[Math.Max(l - 1, 0)]]).ToArray();
+        var widths = _widths;
+        _scratch = new(() => (Enumerable.Range(0, depth + 1).Select(l => new double[widths[l]]).ToArray(),
+                              Enumerable.Range(0, depth + 1).Select(l => new double[widths[Math.Max(l - 1, 0)]]).ToArray()));
     }
 
     /// <summary>Number of layers L.</summary>

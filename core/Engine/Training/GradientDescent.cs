@@ -90,6 +90,10 @@ public static class GradientDescent
         var clock = Stopwatch.StartNew();
         long step = 0, k = 0; // w = 2^k w'
         var floor = (settings.Step as SettlingStep)?.Start();
+        // The settling floor looks at the direction on its own log-spaced schedule, so that the iterates do
+        // not depend on how often the caller records.
+        var floorSchedule = new LogSchedule(StepFloor.ObservationsPerDecade);
+        var floorBeta = new double[kernel.Dimension];
         double marginScale = 1, logLossAtScale = 0, parameterNormSquared = 0;
         TrainingOutcome outcome;
 
@@ -116,7 +120,6 @@ public static class GradientDescent
                 settings.RecordDirections ? direction : null,
                 settings.RecordDirections ? UnitaryDft.Magnitudes(direction) : null);
             records.Add(record);
-            floor?.Observe(record.LogNegativeLogLoss, direction);
             onRecord?.Invoke(record);
             return record;
         }
@@ -195,6 +198,15 @@ public static class GradientDescent
                 var record = Record();
                 schedule.Advance(step);
                 if (converged is not null && converged(record)) { outcome = TrainingOutcome.Converged; break; }
+            }
+
+            if (floor is not null && step == floorSchedule.Next)
+            {
+                // theta = log(-log L) from the parts, also where log L itself is not a double.
+                double theta = logLossAtScale < 0 ? Math.Log(-logLossAtScale) + (nu * k - Math.ILogB(marginScale)) * ln2 : double.NaN;
+                kernel.CopyBeta(floorBeta);
+                floor.Observe(theta, Geometry.Normalize(floorBeta));
+                floorSchedule.Advance(step);
             }
 
             double gradientNormSquared = kernel.Gradient();

@@ -12,7 +12,8 @@ namespace ImplicitBias.Engine.Training;
 /// shrink? Near the limit the direction u approaches it like exp(-delta theta) in theta = log(-log L)
 /// (the log of the margin), so its speed |du/dtheta| is delta times its distance to the limit.</para>
 /// <para>The rule. Whenever theta has risen by at least <see cref="StepFloor.AnchorSpan"/> since the
-/// last measurement (checked at records, <see cref="StepFloor.Observe"/>), the floor is set to Kappa
+/// last measurement (checked at <see cref="StepFloor.ObservationsPerDecade"/> log-spaced steps per
+/// decade, whatever the run records; <see cref="StepFloor.Observe"/>), the floor is set to Kappa
 /// times the measured speed, the angle between the direction then and now over the rise of theta,
 /// capped at <see cref="MaxFloor"/>: far from the limit the floor is MaxFloor and margins grow
 /// geometrically; near it the floor is a fixed fraction of the (speed-estimated) distance, so the
@@ -54,6 +55,9 @@ public sealed class StepFloor
     /// most 4 floor / AnchorSpan to the measured speed, so with Kappa &lt; 1/4 it cannot hold the floor up.
     /// </summary>
     public const double AnchorSpan = 1.0;
+
+    /// <summary>How often (log-spaced, per decade of steps) the training loop shows the floor the direction.</summary>
+    public const int ObservationsPerDecade = 20;
 
     private readonly SettlingStep _rule;
     private double _anchorTheta = double.NaN;
