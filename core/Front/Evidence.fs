@@ -104,8 +104,10 @@ module Evidence =
 
     /// Training rows on the suite: GD's final direction must be within this angle (radians) of its
     /// certified limit. Chosen against what separates the competing predictions, not against the
-    /// runs: on the quick suite the l2, Fourier-l1 and time-l1 optima of a set are at least
-    /// SuiteEvidence's measured separation apart (docs/reproduce.md), so 0.01 rad tells them apart.
+    /// runs: on the 21 sets of the quick suite the l2, Fourier-l1 and time-l1 optima of a set are at
+    /// least 0.23 rad apart (l2 vs Fourier-l1 >= 0.26, l2 vs time-l1 >= 0.35, Fourier-l1 vs time-l1
+    /// >= 0.23; docs/reproduce.md), so 0.01 rad (1/23 of that) tells GD's limit from the others.
+    /// Not loosened to the runs: at 1e6 steps conv L=2 and diag L=2 are still up to 0.3 and 1.3 rad away.
     let suiteAngleTolerance = 0.01
 
     /// The row's claim for a (model, depth) of the suite, with the tolerance and where the runs are.
