@@ -1,8 +1,7 @@
 // F3, convergence to the theory: the angle between beta/||beta|| and the predicted limit against
 // the step (log-log): fc L=2 -> l2, conv L=2 -> Fourier-l1, diag L=2 -> time-l1; the paper's fixed
-// step (eq. 7) against the normalized rule. Report rows: Theorem 2, and Theorem 4 for diag L=2 (the
-// paper proves stationarity in parameter space only; Section 6 notes that this need not give the
-// l1 max-margin predictor, so the angle to it is reported as a remark).
+// step (eq. 7) against the default rule. (The report's rows for Theorem 2 and diag L=2 are checked on
+// the whole suite by fig4-stationarity.fsx.)
 //   dotnet fsi scripts/fig3-convergence.fsx [--full]
 #load "build-check.fsx" // first: says to build when the toolkit is missing
 #load "engine.fsx"
@@ -23,11 +22,3 @@ let convergence =
     title, [ for c, r in Results.ofModel kind convergence -> Results.angleTo limit $"{Model.name c.Model} {c.Step.Describe()}" r ] ]
 |> Figures.logLogPanels "F3: angle (rad) to the predicted limit direction" "step" "angle to the limit (rad)"
 |> Reproduction.saveFigure f3 "f3-convergence"
-
-let normalized kind = Results.ofModel kind convergence |> List.filter (fun (c, _) -> c.Step = Reproduction.baseConfig(f3).Step)
-Reproduction.saveClaims f3 "f3" [
-    normalized Convolutional
-    |> Evidence.towardLimit "Theorem 2" "conv L=2 converges in direction to the Fourier-l1 max-margin predictor (eq. 9)" "F3" MarginBias.FourierL1
-    normalized Diagonal
-    |> Evidence.parameterKkt "Theorem 4 (diag L=2)" "w/||w|| tends to a KKT point of eq. (14); with Lemma 6 (p = 1) the l1 max-margin predictor is one such limit" "F3"
-    |> Evidence.withRemark (Evidence.angleRemark MarginBias.TimeL1 (normalized Diagonal)) ]

@@ -15,8 +15,11 @@ printfn "consolidated %d runs into %s" (Store.consolidate reproduction.StoreDire
 let header =
     [ $"# Reproduction report ({reproduction.Scale})"
       ""
-      $"Gunasekar, Lee, Soudry, Srebro (NeurIPS 2018), checked by this toolkit. Data: {DataSpec.describe Reproduction.dataset};"
+      $"Gunasekar, Lee, Soudry, Srebro (NeurIPS 2018), checked by this toolkit. Figures on {DataSpec.describe Reproduction.dataset}; training claims on the suite below;"
       $"engine {RunConfig.engineVersion}, commit {Runner.gitCommit.Value}; {clock.Elapsed.TotalSeconds:F0} s on {System.Environment.ProcessorCount} cores."
+      ""
+      Reproduction.describeSuite reproduction
+      ""
       "Figures: figures/f1-spectra .. f5-penalties (.html, .png). Runs: store/runs.parquet, store/trajectories.parquet." ]
     |> String.concat "\n"
 let report = Claims.markdown header (Claims.loadAll (Reproduction.claimsDirectory reproduction))

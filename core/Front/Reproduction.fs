@@ -39,6 +39,36 @@ module Reproduction =
     /// Seeds of F2 (dataset and initialization together).
     let seeds r = if r.Scale = Full then [ 1UL .. 30UL ] else [ 1UL .. 10UL ]
 
+    /// The sets every training claim of the report is checked on: the built-in set (#0, the data of
+    /// the figures) and DataSuite.quick (20 sets; Full: DataSuite.full, 60 sets).
+    let suite r = dataset :: (if r.Scale = Full then DataSuite.full else DataSuite.quick)
+
+    /// Model kind and depth of each training claim: Theorem 1 (linear, fc L=1..4), Theorem 2
+    /// (conv L=2), Lemma 6 with Theorem 4 (diag L=2), Theorem 2a (conv L=3..5, diag L=3).
+    let suiteModels =
+        [ Linear, 1; FullyConnected, 1; FullyConnected, 2; FullyConnected, 3; FullyConnected, 4
+          Convolutional, 2; Diagonal, 2; Convolutional, 3; Convolutional, 4; Convolutional, 5; Diagonal, 3 ]
+
+    /// Steps of each suite run. Measured at 1e5 .. 1e6 steps on the quick suite (docs/reproduce.md):
+    /// a run of D <= 32 costs about 1 us a step, so 231 runs of 1e6 steps fit the 10-minute job.
+    let suiteSteps r (kind: ModelKind) (depth: int) =
+        if r.Scale = Full then 5_000_000L else 1_000_000L
+
+    /// The report header's account of the suite: sizes, generators, seeds, steps, and every set.
+    let describeSuite r =
+        let sets = suite r
+        let drawn = sets.Length - 1
+        let budgets =
+            suiteModels
+            |> List.map (fun (k, l) -> suiteSteps r k l)
+            |> List.distinct
+            |> List.map string
+            |> String.concat ", "
+        [ yield $"Suite: {sets.Length} sets per claim and depth: #0 the built-in set of the figures, {DataSpec.describe dataset}, and #1..#{drawn} DataSuite.create {drawn} 1 (D cycling 8, 12, 16, 24, 32; N uniform in max(2, D/4)..D; Gaussian teachers at even and Fourier-sparse teachers with K = 1..3 frequencies at odd positions; data seeds drawn from xoshiro256** seed 1)."
+          yield $"Each (model, depth) of {suiteModels.Length} is trained on every set with RunConfig.defaults ({RunConfig.defaults.Step.Describe()}, exp loss, init scale {RunConfig.defaults.InitScale}, init seed {RunConfig.defaults.Seed}) for {budgets} steps (GradientDescent.Train, no early stop)."
+          yield "Sets: " + (sets |> List.mapi (fun i spec -> $"#{i} {DataSpec.describe spec}") |> String.concat "; ") + "." ]
+        |> String.concat "\n"
+
     /// The base configuration: Run.defaults (normalized step rule with eta = 0.5, exponential loss,
     /// init scale 0.5). eta = 0.5 reaches the same directions as eta = 0.01 to 1 - cos <= 4e-6 at
     /// equal loss on conv L=2, 4, fc L=3, diag L=2, while eta = 2 already changes the path of conv L=4

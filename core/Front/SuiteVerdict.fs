@@ -78,7 +78,8 @@ module SuiteVerdict =
                       yield $"worst {g w.Value} on {w.Dataset}{note}"
                   | None -> ()
                   if not failed.IsEmpty then
-                      yield $"""failed on {failed |> List.map (fun m -> m.Dataset) |> String.concat ", "}"""
+                      let named (m: SuiteMeasurement) = if String.IsNullOrWhiteSpace m.Note then m.Dataset else $"{m.Dataset} ({m.Note})"
+                      yield $"""failed on {failed |> List.map named |> String.concat ", "}"""
                   yield $"{degenerate} degenerate certificate(s)"
                   if not missing.IsEmpty then
                       let reasons = missing |> List.map (fun (d, r) -> $"{d}: {r}") |> String.concat "; "

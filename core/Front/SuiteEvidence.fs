@@ -1,0 +1,148 @@
+namespace ImplicitBias
+
+open System
+open System.Globalization
+open ImplicitBias.Engine.Reference
+open ImplicitBias.Engine.Theory
+open ImplicitBias.Engine.Training
+
+/// What one trained run says about its limit claim: the certified limit (CertifiedLimit.Find from
+/// GD's final direction, kind and p from CertifiedLimit.For) and GD's angle to it. Built from a
+/// stored run by SuiteEvidence.limitOf, or written by hand in tests (no training needed).
+type LimitEvidence =
+    { Dataset: string
+      /// GD's final direction has a positive normalized margin.
+      Separates: bool
+      Status: LimitStatus
+      Residual: float
+      Degenerate: bool
+      /// GD's final angle (radians) to the certified limit.
+      Angle: float
+      /// Convex kinds (L2, FourierL1, TimeL1): the angle (radians) between the certified limit and the
+      /// reference solver's optimum (NaN when the solver did not report Optimal); None for bridge kinds.
+      ReferenceAngle: float option
+      Message: string }
+
+/// What one trained run says about Theorem 4: the parameter-space KKT certificate of eq. (14) at its
+/// final parameters (ParameterStationarity.Certify).
+type KktEvidence =
+    { Dataset: string
+      Separates: bool
+      /// The relative KKT residual (NaN when it could not be computed).
+      Residual: float
+      /// Parameters <= active points: a small residual is then generic (as many unknowns as equations).
+      Degenerate: bool }
+
+/// The report's training rows, checked on every set of a suite: per-set outcomes for SuiteVerdict.
+/// A set passes a limit row when GD's final direction separates the data, its limit is Certified,
+/// (convex kinds) that limit is the reference solver's optimum, and GD's angle to it is within the
+/// row's tolerance. A run that does not separate or whose limit is not certified is a failure with
+/// its reason, never dropped.
+module SuiteEvidence =
+    /// Convex kinds: the certified limit must be the reference solver's optimum to this angle
+    /// (radians). Both come from the same certified solve (duality gap <= 1e-8), so they agree to
+    /// round-off (measured: 0 on every set).
+    let referenceTolerance = 1e-8
+
+    let private g (x: float) = x.ToString("G3", CultureInfo.InvariantCulture)
+
+    /// The bias of a convex limit kind (None for the bridge kinds).
+    let biasOf (kind: LimitKind) =
+        match kind with
+        | LimitKind.L2 -> Some MarginBias.L2
+        | LimitKind.FourierL1 -> Some MarginBias.FourierL1
+        | LimitKind.TimeL1 -> Some MarginBias.TimeL1
+        | _ -> None
+
+    /// One set's outcome for a limit row.
+    let limitOutcome (e: LimitEvidence) : SuiteOutcome =
+        if not e.Separates then NotComputed(e.Dataset, "GD's final direction does not separate the data")
+        elif e.Status = LimitStatus.NotSeparable then NotComputed(e.Dataset, "the data is not separable")
+        else
+            let certified = e.Status = LimitStatus.Certified
+            let isReference =
+                match e.ReferenceAngle with
+                | None -> true
+                | Some a -> a <= referenceTolerance // NaN fails
+            let notes =
+                [ if not certified then $"limit {e.Status}: {e.Message}"
+                  match e.ReferenceAngle with
+                  | Some a when not isReference -> $"limit is {g a} rad from the reference optimum"
+                  | _ -> () ]
+            Measured
+                { Dataset = e.Dataset; Value = e.Angle; Passed = certified && isReference; Degenerate = e.Degenerate
+                  Note = String.concat "; " notes }
+
+    /// A limit row over the suite: PASS only when every set passes (SuiteVerdict.row).
+    let limitRow (claim: SuiteClaim) (evidence: LimitEvidence list) =
+        SuiteVerdict.row claim (evidence |> List.map limitOutcome)
+
+    /// One run's outcome for the Theorem 4 row.
+    let kktOutcome (e: KktEvidence) : SuiteOutcome =
+        if not e.Separates then NotComputed(e.Dataset, "GD's final direction does not separate the data")
+        elif Double.IsNaN e.Residual then NotComputed(e.Dataset, "KKT residual not computed")
+        else Measured { Dataset = e.Dataset; Value = e.Residual; Passed = true; Degenerate = e.Degenerate; Note = "" }
+
+    /// The Theorem 4 row over the suite.
+    let kktRow (claim: SuiteClaim) (evidence: KktEvidence list) =
+        SuiteVerdict.row claim (evidence |> List.map kktOutcome)
+
+    /// A short name of a suite's set i: "#3 fourier-sparse N=8 D=12 K=2" (seeds in the report header).
+    let setName (i: int) (spec: DataSpec) =
+        match spec with
+        | GaussianTeacher(n, d, _) -> $"#{i} gaussian N={n} D={d}"
+        | FourierSparseTeacher(n, d, k, _) -> $"#{i} fourier-sparse N={n} D={d} K={k}"
+        | CsvFile _ -> $"#{i} {DataSpec.describe spec}"
+
+    /// The certified limit at a direction for a run's model and depth.
+    let certify (c: RunConfig) (direction: float[]) =
+        let struct (kind, p) = CertifiedLimit.For(Model.name c.Model, c.Depth)
+        CertifiedLimit.Find(DataSpec.create c.Data, kind, p, ReadOnlySpan direction)
+
+    /// The limit evidence of a stored run.
+    let limitOf (name: string) (c: RunConfig) (r: StoredRun) =
+        let limit = certify c r.Run.Direction
+        let referenceAngle =
+            biasOf limit.Kind
+            |> Option.map (fun bias ->
+                let s = TheoryChecks.reference bias c.Data
+                if s.Status = SolverStatus.Optimal then Geometry.Angle(limit.Direction, s.Direction) else nan)
+        { Dataset = name; Separates = Results.separates r; Status = limit.Status; Residual = limit.Residual
+          Degenerate = limit.Degenerate; Angle = Geometry.Angle(r.Run.Direction, limit.Direction)
+          ReferenceAngle = referenceAngle; Message = limit.Message }
+
+    /// The Theorem 4 evidence of a stored run.
+    let kktOf (name: string) (c: RunConfig) (r: StoredRun) =
+        let cert = TheoryChecks.parameterKkt c r.Run.Parameters
+        let computed = cert.Outcome = ImplicitBias.Engine.Theory.CertificateOutcome.Computed
+        { Dataset = name; Separates = Results.separates r
+          Residual = (if computed then cert.Residual else nan)
+          Degenerate = computed && r.Run.Parameters.Length <= cert.ActiveSet.Length }
+
+    /// The certified limit along a run: (step, residual, GD's angle to it, certified) at every
+    /// `every`-th record and the last (records with a zero direction skipped).
+    let limitAlong (every: int) (c: RunConfig) (r: StoredRun) =
+        let rows = r.Trajectory
+        [ for i in 0 .. rows.Length - 1 do
+            let t = rows[i]
+            if (i % every = 0 || i = rows.Length - 1) && not (isNull t.Direction) && t.Direction |> Array.exists (fun x -> x <> 0.0) then
+                let limit = certify c t.Direction
+                yield t.Step, limit.Residual, Geometry.Angle(t.Direction, limit.Direction), limit.Status = LimitStatus.Certified ]
+
+    let private median (values: float list) =
+        let s = values |> List.sort |> Array.ofList
+        if s.Length % 2 = 1 then s[s.Length / 2] else 0.5 * (s[s.Length / 2 - 1] + s[s.Length / 2])
+
+    /// F4 input: per curve name, the median and the worst (largest) over the suite's sets of a value
+    /// at each recorded step; `points` are (name, [(step, value)]) of one run each.
+    let medianAndWorst (points: (string * (int64 * float) list) list) : Series list =
+        [ for name, runs in points |> List.groupBy fst do
+            let bySteps =
+                runs
+                |> List.collect snd
+                |> List.groupBy fst
+                |> List.sortBy fst
+                |> List.map (fun (step, vs) -> float step, List.map snd vs)
+            let xs = bySteps |> List.map fst |> Array.ofList
+            yield { Name = $"{name} median"; X = xs; Y = bySteps |> List.map (snd >> median) |> Array.ofList }
+            yield { Name = $"{name} worst"; X = xs; Y = bySteps |> List.map (snd >> List.max) |> Array.ofList } ]

@@ -1,0 +1,111 @@
+/// The verdict logic of every training row of the report, from synthetic per-set results (no
+/// training): a claim holds only on every set; a limit that is not certified, a run that does not
+/// separate, or a convex limit that is not the reference optimum fails its set; degenerate
+/// certificates are counted.
+module ImplicitBias.Tests.TestEvidence
+
+open Expecto
+open ImplicitBias
+open ImplicitBias.Engine.Theory
+
+/// A set where everything holds: separating, certified, angle 1e-4 (set 7: 2e-3), reference optimum.
+let private good i : LimitEvidence =
+    { Dataset = $"set{i}"; Separates = true; Status = LimitStatus.Certified; Residual = 1e-15; Degenerate = false
+      Angle = (if i = 7 then 2e-3 else 1e-4); ReferenceAngle = Some 0.0; Message = "certified" }
+
+let private twenty () = [ for i in 1 .. 20 -> good i ]
+let private replace i (e: LimitEvidence) (sets: LimitEvidence list) = sets |> List.mapi (fun j s -> if j = i - 1 then e else s)
+
+/// Every training row of the report: (model, depth) of the suite, convex kinds first.
+let private rows = [ for kind, depth in Reproduction.suiteModels -> Evidence.suiteClaim kind depth ]
+
+let private kkt i : KktEvidence = { Dataset = $"run{i}"; Separates = true; Residual = 1e-3; Degenerate = false }
+
+[<Tests>]
+let tests =
+    testList "Evidence (suite rows)" [
+        testCase "every row: 20 of 20 sets PASS, with the count, the worst set and no degenerate certificate" <| fun () ->
+            for claim in rows do
+                let r = SuiteEvidence.limitRow claim (twenty ())
+                Expect.equal r.Verdict "PASS" $"{claim.Claim}: {r.Measured}"
+                Expect.stringStarts r.Measured "20 of 20 sets pass" claim.Claim
+                Expect.stringContains r.Measured "worst 0.002 on set7" claim.Claim
+                Expect.stringContains r.Measured "0 degenerate" claim.Claim
+
+        testCase "every row: one set beyond the tolerance of 20 is FAIL, 19 of 20" <| fun () ->
+            for claim in rows do
+                let r = SuiteEvidence.limitRow claim (twenty () |> replace 13 { good 13 with Angle = 10.0 * Evidence.suiteAngleTolerance })
+                Expect.equal r.Verdict "FAIL" $"{claim.Claim}: {r.Measured}"
+                Expect.stringStarts r.Measured "19 of 20 sets pass" claim.Claim
+                Expect.stringContains r.Measured "failed on set13" claim.Claim
+
+        testCase "every row: a limit that is not certified fails its set even at angle 0" <| fun () ->
+            for claim in rows do
+                let bad = { good 4 with Status = LimitStatus.NotCertified; Angle = 0.0; Message = "residual 1e-3 > 1e-10" }
+                let r = SuiteEvidence.limitRow claim (twenty () |> replace 4 bad)
+                Expect.equal r.Verdict "FAIL" $"{claim.Claim}: {r.Measured}"
+                Expect.stringStarts r.Measured "19 of 20 sets pass" claim.Claim
+                Expect.stringContains r.Measured "set4 (limit NotCertified: residual 1e-3 > 1e-10)" "the reason is given"
+
+        testCase "every row: a run that does not separate counts as failed, with its reason, not dropped" <| fun () ->
+            for claim in rows do
+                let r = SuiteEvidence.limitRow claim (twenty () |> replace 9 { good 9 with Separates = false })
+                Expect.equal r.Verdict "FAIL" $"{claim.Claim}: {r.Measured}"
+                Expect.stringStarts r.Measured "19 of 20 sets pass" claim.Claim
+                Expect.stringContains r.Measured "set9: GD's final direction does not separate the data" claim.Claim
+                let r = SuiteEvidence.limitRow claim (twenty () |> replace 9 { good 9 with Status = LimitStatus.NotSeparable })
+                Expect.equal r.Verdict "FAIL" $"{claim.Claim}: not separable data"
+                Expect.stringContains r.Measured "set9: the data is not separable" claim.Claim
+
+        testCase "every row: degenerate certificates are counted (and do not fail a set by themselves)" <| fun () ->
+            for claim in rows do
+                let sets = twenty () |> replace 2 { good 2 with Degenerate = true } |> replace 5 { good 5 with Degenerate = true }
+                let r = SuiteEvidence.limitRow claim sets
+                Expect.equal r.Verdict "PASS" claim.Claim
+                Expect.stringContains r.Measured "2 degenerate certificate(s)" claim.Claim
+
+        testCase "convex rows: a certified limit that is not the reference optimum fails its set" <| fun () ->
+            for claim, (kind, depth) in List.zip rows Reproduction.suiteModels do
+                let convex = (TheoryChecks.predictedBias kind depth).IsSome
+                let off = { good 6 with ReferenceAngle = (if convex then Some 1e-3 else None) }
+                let r = SuiteEvidence.limitRow claim (twenty () |> replace 6 off)
+                Expect.equal r.Verdict (if convex then "FAIL" else "PASS") $"{claim.Claim}: {r.Measured}"
+                if convex then
+                    Expect.stringContains r.Measured "from the reference optimum" claim.Claim
+                    let r = SuiteEvidence.limitRow claim (twenty () |> replace 6 { good 6 with ReferenceAngle = Some nan })
+                    Expect.equal r.Verdict "FAIL" $"{claim.Claim}: reference solver not Optimal"
+
+        testCase "an empty suite is NOT AVAILABLE, never PASS" <| fun () ->
+            for claim in rows do
+                Expect.equal (SuiteEvidence.limitRow claim []).Verdict "NOT AVAILABLE" claim.Claim
+
+        testCase "Theorem 4: 20 of 20 PASS; one residual too large or one non-separating run of 20 FAIL; degenerate counted" <| fun () ->
+            let runs = [ for i in 1 .. 20 -> kkt i ]
+            let pass = SuiteEvidence.kktRow Evidence.suiteKktClaim runs
+            Expect.equal pass.Verdict "PASS" pass.Measured
+            Expect.stringStarts pass.Measured "20 of 20 sets pass" pass.Measured
+            let large = SuiteEvidence.kktRow Evidence.suiteKktClaim (runs |> List.mapi (fun j e -> if j = 10 then { e with Residual = 2.0 * Evidence.residualTolerance } else e))
+            Expect.equal large.Verdict "FAIL" large.Measured
+            Expect.stringStarts large.Measured "19 of 20" large.Measured
+            Expect.stringContains large.Measured "failed on run11" large.Measured
+            for broken in [ { kkt 3 with Separates = false }; { kkt 3 with Residual = nan } ] do
+                let r = SuiteEvidence.kktRow Evidence.suiteKktClaim (runs |> List.mapi (fun j e -> if j = 2 then broken else e))
+                Expect.equal r.Verdict "FAIL" r.Measured
+                Expect.stringContains r.Measured "1 could not be computed (run3" r.Measured
+            let degenerate = SuiteEvidence.kktRow Evidence.suiteKktClaim (runs |> List.mapi (fun j e -> if j < 3 then { e with Degenerate = true } else e))
+            Expect.stringContains degenerate.Measured "3 degenerate certificate(s)" degenerate.Measured
+
+        testCase "the suite the report checks has at least 20 sets per claim and depth, all distinct" <| fun () ->
+            for scale in [ Quick; Full ] do
+                let sets = Reproduction.suite { Scale = scale; OutDirectory = ""; StoreDirectory = "" }
+                Expect.isGreaterThanOrEqual sets.Length 21 $"{scale}"
+                Expect.equal (List.distinct sets).Length sets.Length "distinct"
+                Expect.equal sets.Head Reproduction.dataset "the built-in set first"
+
+        testCase "F4 aggregates: median and worst at each step over the sets" <| fun () ->
+            let series = SuiteEvidence.medianAndWorst [ "L=3", [ 1L, 1.0; 10L, 0.1 ]; "L=3", [ 1L, 3.0; 10L, 0.3 ]; "L=3", [ 1L, 2.0; 10L, 0.2 ] ]
+            Expect.equal (series |> List.map (fun s -> s.Name)) [ "L=3 median"; "L=3 worst" ] "names"
+            Expect.equal series[0].X [| 1.0; 10.0 |] "steps"
+            Expect.equal series[0].Y [| 2.0; 0.2 |] "median"
+            Expect.equal series[1].Y [| 3.0; 0.3 |] "worst"
+    ]
