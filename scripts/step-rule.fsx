@@ -6,8 +6,8 @@
 // 2. Convergence: Run.defaults (stop as Converged at 1e-6 rad to the certified limit) with a step and
 //    time budget: how many Converged, median/worst steps and seconds, final angles of the others.
 // Writes out/bench/step-rule.md (tables) and out/bench/step-rule.csv (every run). Full: 30 sets,
-// levels -1e2, -1e3, -1e4 (about 15 min on 2 busy cores; deeper levels do not fit: the twin needs 10x the
-// steps, e.g. 30M steps to -1e6 on conv L=5); --quick: 10 sets, levels -1e2, -1e4, short budgets (about 4 min).
+// levels -1e2, -1e3, -1e4 (about 11 min on 2 busy cores; deeper levels do not fit: the twin needs 10x the
+// steps, e.g. 30M steps to -1e6 on conv L=5); --quick: 10 sets, levels -1e2, -1e4, short budgets (about 2.5 min).
 #load "engine.fsx"
 
 open System
