@@ -1,61 +1,148 @@
-// Does the default step reach the direction a run with much smaller steps reaches? (issue 5, part 3)
-// dotnet fsi scripts/step-rule.fsx [--quick]
-// For the floor rho of NormalizedStep(0.5, rho) (the default is rho = 3e-4), trains each case until
-// log L first falls below each level, and compares the direction there with (a) the run with the
-// smallest floor (rho = 1e-4: ten times smaller steps once the floor binds) at the same level, and
-// (b) the max-margin direction the paper predicts. Writes out/bench/step-rule.md. About 2 minutes
-// (--quick: three floors, three levels, about 20 s).
+// Does the default step rule follow the small-step path, and how long does it take to the certified limit? (issue 9)
+// dotnet fsi scripts/step-rule.fsx [--quick] [--step settling:ETA:FLOOR:KAPPA:CAP] [--sets N] [--levels -1e2,-1e4]
+// 1. Path: for each model and each set of DataSuite.create N 1 (D in 8, 12, 16, 24, 32), trains the rule
+//    and its SettlingStep.Smaller 10 twin to each log-loss level (both land exactly on it) and reports
+//    1 - cos between the two directions: "k of n within 1e-9", median, worst (with its set).
+// 2. Convergence: Run.defaults (stop as Converged at 1e-6 rad to the certified limit) with a step and
+//    time budget: how many Converged, median/worst steps and seconds, final angles of the others.
+// Writes out/bench/step-rule.md (tables) and out/bench/step-rule.csv (every run). Full: 30 sets,
+// levels -1e2, -1e3, -1e4 (about 11 min on 2 busy cores; deeper levels do not fit: the twin needs 10x the
+// steps, e.g. 30M steps to -1e6 on conv L=5); --quick: 10 sets, levels -1e2, -1e4, short budgets (about 2.5 min).
 #load "engine.fsx"
 
+open System
 open System.IO
 open ImplicitBias
-open ImplicitBias.Engine.Data
-open ImplicitBias.Engine.Reference
 open ImplicitBias.Engine.Training
 
-let quick = fsi.CommandLineArgs |> Array.contains "--quick"
-let floors = if quick then [ 1e-2; 1e-3; 1e-4 ] else [ 1e-2; 3e-3; 1e-3; 3e-4; 1e-4 ]
-let levels = if quick then [ -1e3; -1e30; -1e100 ] else [ -1e3; -1e10; -1e30; -1e100; -1e200 ]
-let small = List.last floors
-let cases =
-    [ "conv L=2", SyntheticData.GaussianTeacher(6, 16, 1UL), Convolutional, 2, MarginBias.FourierL1
-      "conv L=2", SyntheticData.GaussianTeacher(6, 16, 7UL), Convolutional, 2, MarginBias.FourierL1
-      "conv L=2", SyntheticData.GaussianTeacher(6, 16, 27UL), Convolutional, 2, MarginBias.FourierL1
-      "fc L=3", SyntheticData.GaussianTeacher(10, 32, 1UL), FullyConnected, 3, MarginBias.L2
-      "diag L=2", SyntheticData.GaussianTeacher(6, 16, 1UL), Diagonal, 2, MarginBias.TimeL1
-      "conv L=4", SyntheticData.GaussianTeacher(6, 16, 1UL), Convolutional, 4, MarginBias.FourierL1 ]
+let args = fsi.CommandLineArgs
+let quick = args |> Array.contains "--quick"
+let option name = args |> Array.tryFindIndex ((=) name) |> Option.map (fun i -> args[i + 1])
+let rule =
+    match option "--step" with
+    | Some text -> StepRule.Parse text :?> SettlingStep
+    | None -> Run.defaults.Step :?> SettlingStep
+let setCount = option "--sets" |> Option.map int |> Option.defaultValue (if quick then 10 else 30)
+let levels =
+    option "--levels" |> Option.map (fun t -> t.Split ',' |> Array.map float |> List.ofArray)
+    |> Option.defaultValue (if quick then [ -1e2; -1e4 ] else [ -1e2; -1e3; -1e4 ])
+let pathSteps = if quick then 2_000_000L else 5_000_000L // the rule's budget; the 10x run gets 10x
+let pathSeconds = if quick then 10.0 else 40.0
+let convergeSteps = if quick then 2_000_000L else 3_000_000L
+let convergeSeconds = if quick then 2.0 else 3.0
+let skipConvergence = args |> Array.contains "--path-only"
+let models =
+    [ "conv L=2", Convolutional, 2; "conv L=3", Convolutional, 3; "conv L=4", Convolutional, 4
+      "conv L=5", Convolutional, 5; "fc L=3", FullyConnected, 3; "diag L=2", Diagonal, 2 ]
+let only = option "--models" |> Option.map (fun t -> t.Split ',' |> Set.ofArray)
+let models' = models |> List.filter (fun (m, _, _) -> only |> Option.forall (fun o -> o.Contains m))
+let sets = DataSuite.create setCount 1UL |> List.mapi (fun i spec -> StepRuleCheck.label i spec, spec)
+let clock = Diagnostics.Stopwatch.StartNew()
+let say (text: string) = eprintfn "[%6.0f s] %s" clock.Elapsed.TotalSeconds text
 
-let cell (gapToSmall: float) (gapToReference: float) (steps: int64) = sprintf "%.1e / %.1e (%d)" gapToSmall gapToReference steps
+// 1. The path at equal loss.
+let path =
+    [ for (model, kind, depth) in models' do
+        for (name, spec) in sets do
+            let data = DataSpec.create spec
+            let s = Run.defaults |> Run.withModel kind depth
+            for level in levels do
+                let c = StepRuleCheck.compareAt rule 10.0 pathSteps pathSeconds s data level
+                say $"{model} {name} {level:g}: {c.Outcome}/{c.SmallOutcome} steps {c.Steps}/{c.SmallSteps} 1-cos {c.Gap:e1}"
+                yield model, name, c ]
 
-let rows =
-    [ for (label, data, kind, depth, bias) in cases do
-        let reference = (MaxMargin.Solve(data, bias)).Direction
+// 2. Time to the certified limit with the rule.
+let convergence =
+    if skipConvergence then [] else
+    [ for (model, kind, depth) in models' do
+        for (name, spec) in sets do
+            let s = Run.defaults |> Run.withModel kind depth |> Run.withStep rule |> Run.withSteps convergeSteps |> Run.withTimeLimit convergeSeconds
+            let t = StepRuleCheck.timeToLimit s (DataSpec.create spec)
+            say $"{model} {name}: {t.Outcome} steps {t.Steps} {t.Seconds:f2} s angle %A{t.Angle}"
+            yield model, name, t ]
+
+let e (x: float) = if Double.IsNaN x then "-" else x.ToString("0.0e+0")
+let f0 (x: float) = if Double.IsNaN x then "-" else x.ToString("0")
+let f2 (x: float) = if Double.IsNaN x then "-" else x.ToString("0.00")
+let pathRows =
+    [ for (model, _, _) in models' do
         for level in levels do
-            let runs =
-                [ for rho in floors ->
-                    let s = Run.defaults |> Run.withModel kind depth |> Run.withStep (NormalizedStep(0.5, rho)) |> Run.withLogLossTarget level |> Run.withTimeLimit 60.0
-                    rho, Run.train s data ]
-            let smallest = (runs |> List.find (fun (rho, _) -> rho = small) |> snd).Direction
-            let cells =
-                runs |> List.map (fun (_, r) ->
-                    if r.Outcome = TrainingOutcome.LossTargetReached then cell (TimeToDirection.gap r.Direction smallest) (TimeToDirection.gap r.Direction reference) r.Steps
-                    else sprintf "%A" r.Outcome)
-            let line = sprintf "| %s | %s | %g | %s |" label data.Name level (String.concat " | " cells)
-            printfn "%s" line
-            yield line ]
+            let cs: (string * string * PathComparison) list = path |> List.filter (fun (m, _, c) -> m = model && c.Level = level)
+            let reached = cs |> List.filter (fun (_, _, c) -> not (Double.IsNaN c.Gap))
+            let missed = cs |> List.filter (fun (_, _, c) -> Double.IsNaN c.Gap) |> List.map (fun (_, n, c) -> $"{n} ({c.Outcome}/{c.SmallOutcome})")
+            let pass = reached |> List.filter (fun (_, _, c) -> c.Gap <= 1e-9) |> List.length
+            let gaps = reached |> List.map (fun (_, _, c) -> c.Gap)
+            let worst = if reached.IsEmpty then "-" else reached |> List.maxBy (fun (_, _, c) -> c.Gap) |> fun (_, n, c) -> $"{e c.Gap} ({n})"
+            let steps = StepRuleCheck.median (reached |> List.map (fun (_, _, c) -> float c.Steps))
+            let smallSteps = StepRuleCheck.median (reached |> List.map (fun (_, _, c) -> float c.SmallSteps))
+            let missedText = if missed.IsEmpty then "0" else $"{missed.Length}: " + String.concat "; " missed
+            yield $"| {model} | {level:g} | {pass} of {cs.Length} | {e (StepRuleCheck.median gaps)} | {worst} | {f0 steps} / {f0 smallSteps} | {missedText} |" ]
+let overallRows =
+    [ for (model, _, _) in models' do
+        let cs: (string * string * PathComparison) list = path |> List.filter (fun (m, _, _) -> m = model)
+        let setsPassing = sets |> List.filter (fun (n, _) -> cs |> List.forall (fun (_, n', c) -> n' <> n || c.Gap <= 1e-9)) |> List.length
+        yield $"| {model} | {setsPassing} of {sets.Length} |" ]
+let convergenceRows =
+    [ for (model, _, _) in models' do
+        let ts: (string * string * ConvergenceTiming) list = convergence |> List.filter (fun (m, _, _) -> m = model)
+        if not ts.IsEmpty then
+            let conv = ts |> List.filter (fun (_, _, t: ConvergenceTiming) -> t.Outcome = TrainingOutcome.Converged)
+            let others = ts |> List.filter (fun (_, _, t: ConvergenceTiming) -> t.Outcome <> TrainingOutcome.Converged)
+            let med f xs = StepRuleCheck.median (xs |> List.map f)
+            let worstBy f xs = if List.isEmpty xs then "-" else xs |> List.maxBy f |> fun x -> let (_, n, _) = x in $"{f x:g4} ({n})"
+            let angle (_, _, t: ConvergenceTiming) = defaultArg t.Angle nan
+            let outcomes = if others.IsEmpty then "-" else others |> List.countBy (fun (_, _, t: ConvergenceTiming) -> t.Outcome) |> List.map (fun (o, k) -> $"{k} {o}") |> String.concat ", "
+            let worstAngle = if others.IsEmpty then "-" else others |> List.maxBy angle |> fun ((_, n, _) as x) -> $"{e (angle x)} ({n})"
+            let stepsOf (_, _, t: ConvergenceTiming) = float t.Steps
+            let secondsOf (_, _, t: ConvergenceTiming) = t.Seconds
+            yield
+                $"| {model} | {conv.Length} of {ts.Length} | {f0 (med stepsOf conv)} | {worstBy stepsOf conv} "
+                + $"| {f2 (med secondsOf conv)} | {worstBy secondsOf conv} "
+                + $"| {outcomes} | {e (med angle others)} | {worstAngle} |" ]
 
 let md =
-    [ "# Step rule: the same path, faster?"
+    [ "# Step rule: the small-step path at equal loss, and the time to the certified limit"
       ""
-      "Run.defaults (train.fsx's defaults) with NormalizedStep(0.5, rho), stopped when log L first falls below the level."
-      sprintf "Each cell: 1 - cos to the rho = %g run at the same level / 1 - cos to the predicted max-margin direction (steps)." small
-      sprintf "The default (Run.defaults) is %s." (Run.defaults.Step.Describe())
+      $"Rule: `{rule.Describe()}` against `{(rule.Smaller 10.0).Describe()}` (SettlingStep.Smaller 10). Sets: DataSuite.create {setCount} 1 "
+      + "(D cycles 8, 12, 16, 24, 32; N from D/4 to D; Gaussian and Fourier-sparse teachers alternate). Init scale 0.5, seed 1, exponential loss."
       ""
-      sprintf "| model | data | log L level | %s |" (floors |> List.map (sprintf "rho = %g") |> String.concat " | ")
-      sprintf "| --- | --- | ---: | %s |" (floors |> List.map (fun _ -> "---:") |> String.concat " | ")
-      yield! rows ]
+      "## 1. Path: 1 - cos between the rule and its 10x smaller-step twin at equal log L"
+      ""
+      $"Both runs stop exactly at the level (regula falsi on the last step), no Converged stop. Budget: {pathSteps} steps for the rule, "
+      + $"{10L * pathSteps} for the twin, at most {pathSeconds:g} s each. Steps: median over the sets that reached the level (rule / twin)."
+      ""
+      "| model | log L | within 1e-9 | median 1 - cos | worst 1 - cos (set) | median steps | did not reach |"
+      "| --- | ---: | ---: | ---: | --- | ---: | --- |"
+      yield! pathRows
+      ""
+      "Sets within 1e-9 at every level:"
+      ""
+      "| model | sets |"
+      "| --- | ---: |"
+      yield! overallRows
+      ""
+      if not skipConvergence then
+          "## 2. Time to the certified limit (Converged: angle below 1e-6 rad, shrinking, limit certified)"
+          ""
+          $"Run.defaults with `{rule.Describe()}`, budget {convergeSteps} steps or {convergeSeconds:g} s (wall clock on 2 cores shared with other jobs: seconds are indicative)."
+          ""
+          "| model | Converged | median steps | worst steps (set) | median s | worst s (set) | the others | their median final angle (rad) | their worst final angle (set) |"
+          "| --- | ---: | ---: | --- | ---: | --- | --- | ---: | --- |"
+          yield! convergenceRows
+          ""
+      $"Total runtime {clock.Elapsed.TotalSeconds:f0} s." ]
+    |> String.concat "\n"
+
+let csv =
+    [ "part,model,set,level,outcome,small_outcome,steps,small_steps,seconds,small_seconds,one_minus_cos,final_angle"
+      for (m, n, c) in path ->
+          $"path,{m},{n},{c.Level:g},{c.Outcome},{c.SmallOutcome},{c.Steps},{c.SmallSteps},{c.Seconds:f3},{c.SmallSeconds:f3},{c.Gap:r},"
+      for (m, n, t) in convergence ->
+          $"converge,{m},{n},,{t.Outcome},,{t.Steps},,{t.Seconds:f3},,,{defaultArg t.Angle nan:r}" ]
     |> String.concat "\n"
 let outDir = Path.Combine(__SOURCE_DIRECTORY__, "..", "out", "bench")
 Directory.CreateDirectory outDir |> ignore
-File.WriteAllText(Path.Combine(outDir, "step-rule.md"), md + "\n")
+let stem = option "--out" |> Option.defaultValue "step-rule"
+File.WriteAllText(Path.Combine(outDir, stem + ".md"), md + "\n")
+File.WriteAllText(Path.Combine(outDir, stem + ".csv"), csv + "\n")
 printfn "%s" md
