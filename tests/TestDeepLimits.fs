@@ -12,13 +12,13 @@ open ImplicitBias.Engine.Theory
 let tests =
     testList "DeepLimits" [
         testCase "conv L=3, 5, diag L=3, fc L=3: certified limit, GD's angle below 1e-4 and falling" <| fun () ->
-            // Measured when written (settling:0.5:1e-05:0.2:0.0001, 1.5e6 steps or Converged at 1e-6 rad):
-            // angles at 1e6 steps 1e-5 (conv L=3), 4e-6 (conv L=5), 6e-7 (diag L=3, Converged), 8e-5 (fc L=3);
-            // the bound 1e-4 is the slowest of them with a little room.
+            // Budget 4e6 steps or Converged at 1e-6 rad (settling:0.5:1e-05:0.2:1e-05). Measured with a cap of 1e-4
+            // (engine 2.0) at 1e6 steps: 1e-5 (conv L=3), 4e-6 (conv L=5), 6e-7 (diag L=3, Converged), 8e-5 (fc L=3);
+            // the cap of 1e-5 adds about 5e5 steps before the fit. The bound 1e-4 is the slowest with a little room.
             let data = SyntheticData.GaussianTeacher(8, 8, 3UL)
             for kind, depth, expected in [ Convolutional, 3, LimitKind.FourierBridge; Convolutional, 5, LimitKind.FourierBridge
                                            Diagonal, 3, LimitKind.TimeBridge; FullyConnected, 3, LimitKind.L2 ] do
-                let s = Run.defaults |> Run.withModel kind depth |> Run.withSteps 1_500_000L |> Run.withTimeLimit 120.0
+                let s = Run.defaults |> Run.withModel kind depth |> Run.withSteps 4_000_000L |> Run.withTimeLimit 120.0
                 let run = Run.trainTracked (fun _ _ -> ()) s data
                 let name = $"{Model.name kind} L={depth}"
                 let limit = run.Limit.Value

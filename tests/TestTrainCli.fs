@@ -174,7 +174,7 @@ let tests =
         testCase "--log-loss-target: the final record's loss, recomputed from beta.csv and log_beta_norm, is at the target, the previous above" <| fun _ ->
             let csv, data = saveData (tempDir ()) (SyntheticData.GaussianTeacher(6, 8, 2UL))
             let target = -3.0
-            let out = train csv [ "--model"; "conv"; "--log-loss-target"; inv target; "--steps"; "100000"; "--converged-angle"; "0" ] 0
+            let out = train csv [ "--model"; "conv"; "--log-loss-target"; inv target; "--steps"; "2000000"; "--converged-angle"; "0" ] 0
             let summary = summaryOf out
             Expect.equal (summary.GetProperty("outcome").GetString()) "LossTargetReached" "outcome"
             let final = expLogLoss data (column out "beta.csv") (summary.GetProperty("log_beta_norm").GetDouble())
@@ -213,7 +213,7 @@ let tests =
             let csv, data = saveData (tempDir ()) (SyntheticData.GaussianTeacher(6, 8, 2UL))
             for model, depth, kind, p, reference in [ "conv", 2, "FourierL1", 1.0, Some MarginBias.FourierL1; "fc", 3, "L2", 2.0, Some MarginBias.L2
                                                       "diag", 3, "TimeBridge", 2.0 / 3.0, None; "conv", 1, "L2", 2.0, Some MarginBias.L2 ] do
-                let out = train csv [ "--model"; model; "--depth"; string depth; "--steps"; "100000"; "--converged-angle"; "0" ] 0
+                let out = train csv [ "--model"; model; "--depth"; string depth; "--steps"; "1000000"; "--converged-angle"; "0" ] 0
                 let summary = summaryOf out
                 Expect.equal (summary.GetProperty("model").GetString(), summary.GetProperty("depth").GetInt32()) (model, depth) "model and depth"
                 Expect.equal (summary.GetProperty("limit").GetProperty("kind").GetString(), summary.GetProperty("limit").GetProperty("p").GetDouble()) (kind, p) $"{model} L={depth} limit"

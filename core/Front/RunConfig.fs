@@ -76,7 +76,10 @@ type RunConfig =
       /// A safety net only: a run stopped by the clock is recorded with outcome TimeLimit and is
       /// not deterministic; sweeps should stop on MaxSteps.
       TimeLimitSeconds: float
-      RecordsPerDecade: int }
+      RecordsPerDecade: int
+      /// Stop as Converged once the angle to the certified limit is below this (radians), still
+      /// shrinking, and the limit certified (Limits.tracker); 0: train to MaxSteps.
+      ConvergenceAngle: float }
 
 /// Run configurations: defaults, canonical text, content hash, and the engine objects they build.
 module RunConfig =
@@ -97,7 +100,8 @@ module RunConfig =
           Seed = Run.defaults.Seed
           MaxSteps = 20_000L
           TimeLimitSeconds = 600.0
-          RecordsPerDecade = Run.defaults.RecordsPerDecade }
+          RecordsPerDecade = Run.defaults.RecordsPerDecade
+          ConvergenceAngle = 0.0 }
 
     let private r (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
 
@@ -107,7 +111,7 @@ module RunConfig =
         String.concat ";"
             [ $"model={Model.name c.Model}"; $"depth={c.Depth}"; $"width={width}"; $"init={r c.InitScale}"
               $"step={c.Step.Describe()}"; $"loss={c.Loss}"; $"data={DataSpec.describe c.Data}"; $"seed={c.Seed}"
-              $"steps={c.MaxSteps}"; $"time={r c.TimeLimitSeconds}"; $"rpd={c.RecordsPerDecade}" ]
+              $"steps={c.MaxSteps}"; $"time={r c.TimeLimitSeconds}"; $"rpd={c.RecordsPerDecade}"; $"converge={r c.ConvergenceAngle}" ]
 
     /// The content hash: the first 16 hex digits of SHA-256(canonical text + engine version).
     /// Stable across processes and machines (unlike GetHashCode).
@@ -141,4 +145,5 @@ module RunConfig =
             TimeLimitSeconds = c.TimeLimitSeconds
             LogLossTarget = -infinity
             RecordsPerDecade = c.RecordsPerDecade
-            RecordDirections = true }
+            RecordDirections = true
+            ConvergenceAngle = c.ConvergenceAngle }

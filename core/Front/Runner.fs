@@ -58,7 +58,14 @@ module Runner =
         let model = RunConfig.parameterization c data.Dimension
         let s = RunConfig.settings c
         let w0 = model.Initialize(s.InitScale, s.Seed)
-        let result = GradientDescent.Train(model, data, ReadOnlySpan<float> w0, Run.engineSettings s, null, cancel)
+        // With a convergence angle the run stops once GD's direction is that close to its certified limit
+        // (Limits.tracker: a convex limit is solved once, a bridge limit at decades and near stops).
+        let observe, converged =
+            if c.ConvergenceAngle > 0.0 then
+                let tracker = Limits.tracker s data
+                Action<TrainingRecord>(fun r -> tracker.Observe r), Func<TrainingRecord, bool>(fun _ -> tracker.Converged)
+            else null, null
+        let result = GradientDescent.Train(model, data, ReadOnlySpan<float> w0, Run.engineSettings s, observe, cancel, converged)
         data, result
 
     /// The store rows of a finished training run.
