@@ -17,7 +17,7 @@ let suite =
     Sweep.from "suite" (Reproduction.baseConfig f4)
     |> Sweep.vary (Axis.modelDepths Reproduction.suiteModels)
     |> Sweep.vary (Axis.data sets)
-    |> Sweep.map (fun c -> { c with MaxSteps = Reproduction.suiteSteps f4 c.Model c.Depth })
+    |> Sweep.map (fun c -> { c with MaxSteps = Reproduction.suiteSteps f4 c.Model c.Depth; ConvergenceAngle = Reproduction.suiteConvergenceAngle })
     |> Runner.run (Reproduction.runner f4)
 
 let bridges = suite.Runs |> List.filter (fun (c, _) -> c.Depth >= 3 && (c.Model = Convolutional || c.Model = Diagonal))

@@ -49,10 +49,15 @@ module Reproduction =
         [ Linear, 1; FullyConnected, 1; FullyConnected, 2; FullyConnected, 3; FullyConnected, 4
           Convolutional, 2; Diagonal, 2; Convolutional, 3; Convolutional, 4; Convolutional, 5; Diagonal, 3 ]
 
-    /// Steps of each suite run. Measured at 1e5 .. 1e6 steps on the quick suite (docs/reproduce.md):
-    /// a run of D <= 32 costs about 1 us a step, so 231 runs of 1e6 steps fit the 10-minute job.
+    /// Steps of each suite run at most; runs stop earlier as Converged once GD's direction is within
+    /// suiteConvergenceAngle of its certified limit. With the settling rule (cap 1e-5) the fit takes about
+    /// 5e5 steps; after 1e6 steps conv L=2 was still 0.3 rad from its limit on some sets, after 1e7 steps
+    /// 9 of the first 10 quick sets were within 0.01 rad (one at 0.014, still falling).
     let suiteSteps r (kind: ModelKind) (depth: int) =
-        if r.Scale = Full then 5_000_000L else 1_000_000L
+        if r.Scale = Full then 50_000_000L else 10_000_000L
+
+    /// Suite runs stop as Converged below this angle (radians) to their certified limit.
+    let suiteConvergenceAngle = 1e-6
 
     /// The report header's account of the suite: sizes, generators, seeds, steps, and every set.
     let describeSuite r =
@@ -65,7 +70,7 @@ module Reproduction =
             |> List.map string
             |> String.concat ", "
         [ yield $"Suite: {sets.Length} sets per claim and depth: #0 the built-in set of the figures, {DataSpec.describe dataset}, and #1..#{drawn} DataSuite.create {drawn} 1 (D cycling 8, 12, 16, 24, 32; N uniform in max(2, D/4)..D; Gaussian teachers at even and Fourier-sparse teachers with K = 1..3 frequencies at odd positions; data seeds drawn from xoshiro256** seed 1)."
-          yield $"Each (model, depth) of {suiteModels.Length} is trained on every set with RunConfig.defaults ({RunConfig.defaults.Step.Describe()}, exp loss, init scale {RunConfig.defaults.InitScale}, init seed {RunConfig.defaults.Seed}) for {budgets} steps (GradientDescent.Train, no early stop)."
+          yield $"Each (model, depth) of {suiteModels.Length} is trained on every set with RunConfig.defaults ({RunConfig.defaults.Step.Describe()}, exp loss, init scale {RunConfig.defaults.InitScale}, init seed {RunConfig.defaults.Seed}) for at most {budgets} steps, stopping early as Converged once GD's direction is within {suiteConvergenceAngle} rad of its certified limit and still approaching it."
           yield "Sets: " + (sets |> List.mapi (fun i spec -> $"#{i} {DataSpec.describe spec}") |> String.concat "; ") + "." ]
         |> String.concat "\n"
 

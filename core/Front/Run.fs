@@ -22,12 +22,12 @@ type TrackedRun =
 /// Pipeable training: settings first, data last.
 module Run =
     /// The defaults a researcher should use to see the paper's limits: exponential loss, the
-    /// settling step rule "settling:0.5:1e-05:0.2:0.0001" (SettlingStep: eta = 0.5, every step moves w by
-    /// at most 1e-4 ||w|| and, once the data is fit, by at least a floor of up to 1e-5 ||w|| that
-    /// shrinks with the direction's speed; at equal loss it stays within 1 - cos 1e-9 of the run with
-    /// ten times smaller steps, docs/performance.md), initialization scale 0.5, a 20 s wall-clock
-    /// budget, and a stop as Converged once the angle to the certified limit is below 1e-6 rad and
-    /// still shrinking.
+    /// settling step rule "settling:0.5:1e-05:0.2:1e-05" (SettlingStep: eta = 0.5; every step moves w by
+    /// at most 1e-5 ||w|| and, once the data is fit, by at least a floor of up to 1e-5 ||w|| that
+    /// settles with the direction's speed, so the direction converges instead of hovering; how closely it
+    /// follows the run with ten times smaller steps is measured in docs/performance.md), initialization
+    /// scale 0.5, a 20 s wall-clock budget, and a stop as Converged once the angle to the certified
+    /// limit is below 1e-6 rad and still shrinking.
     let defaults =
         { Model = Convolutional
           Depth = 2
