@@ -172,8 +172,13 @@ module Slurm =
             File.AppendAllLines(jobsFile s, [ arrayJob; finalJob ])
             arrayJob, finalJob)
 
-    /// Every job id ever submitted for this sweep (from the jobs file).
-    let submittedJobs s = if File.Exists(jobsFile s) then File.ReadAllLines(jobsFile s) |> Array.toList |> List.filter ((<>) "") else []
+    /// Every job id ever submitted from a submission folder (its jobs file).
+    let submittedJobsIn (dir: string) =
+        let file = Path.Combine(dir, "jobs.txt")
+        if File.Exists file then File.ReadAllLines file |> Array.toList |> List.filter ((<>) "") else []
+
+    /// Every job id ever submitted for this sweep.
+    let submittedJobs s = submittedJobsIn (folder s)
 
     /// The lines "JOBID STATE" of squeue for the given jobs that are still queued or running (the
     /// array job's tasks as JOB_I).
