@@ -118,7 +118,9 @@ finally
     LocalSlurm.stop cluster
     say "daemons stopped (pids %s); logs in %s" (cluster.Daemons |> List.map (fun p -> string p.Id) |> String.concat ", ") cluster.Folder
 
-if failures.Count = 0 then say "Slurm check passed: the job array (one task cancelled and resubmitted) equals the local run bit for bit"
+if failures.Count = 0 then
+    Directory.Delete(work, true)
+    say "Slurm check passed: the job array (one task cancelled and resubmitted) equals the local run bit for bit"
 else
-    say "Slurm check FAILED: %s" (String.concat "; " failures)
+    say "Slurm check FAILED: %s (stores kept in %s)" (String.concat "; " failures) work
     exit 1
