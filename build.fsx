@@ -1,5 +1,5 @@
 // The build pipeline: dotnet fsi build.fsx -t <Target>
-// Targets: Restore, Build, Test, Reproduce, ReproduceFull, Bench, PyTorch (see README.md).
+// Targets: Restore, Build, Test, Reproduce, ReproduceFull, Bench, PyTorch, Slurm (see README.md).
 #r "nuget: Fake.Core.Target, 5.20.3"
 #r "nuget: Fake.DotNet.Cli, 5.20.3"
 #r "nuget: Fake.IO.FileSystem, 5.20.3"
@@ -72,6 +72,13 @@ Target.create "Bench" (fun _ ->
     script "bench.fsx" ""
     pytorchTwin ())
 
+/// The Slurm backend end to end on a one-node cluster of our own (scripts/slurm-check.fsx): Debian's
+/// slurm-wlm and munge are installed if missing; the machine's own Slurm and munge setup is not used.
+Target.create "Slurm" (fun _ ->
+    if not (File.exists "/usr/sbin/slurmctld") then aptInstall "slurm-wlm" "the Slurm check"
+    if not (File.exists "/usr/sbin/munged") then aptInstall "munge" "the Slurm check"
+    script "slurm-check.fsx" "")
+
 open Fake.Core.TargetOperators
 
 "Restore" ==> "Build" ==> "Test" |> ignore
@@ -79,6 +86,7 @@ open Fake.Core.TargetOperators
 "Chromium" ==> "ReproduceFull" |> ignore
 "Build" ==> "Bench" |> ignore
 "Build" ==> "PyTorch" |> ignore
+"Build" ==> "Slurm" |> ignore
 
 let testSummary = root </> "out" </> "test-summary.txt"
 if args |> List.exists (fun a -> a = "Test") then File.delete testSummary
