@@ -1,4 +1,4 @@
-/// scripts/train.fsx's command line (core/Front/TrainCli.fs): flags, errors, and the files it writes.
+/// scripts/train.fsx's command line (core/Front/Cli/TrainCli.fs): flags, errors, and the files it writes.
 module ImplicitBias.Tests.TestTrainCli
 
 open System
