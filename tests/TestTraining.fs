@@ -195,6 +195,18 @@ let tests =
             Expect.isLessThanOrEqual r.Final.LogLoss -50.0 "final log L"
             Expect.isGreaterThan r.Records[r.Records.Count - 2].LogLoss -50.0 "not reached before the last record"
 
+        testCase "a log-loss target is landed on exactly, also when the crossing step rescales w' (every target of 40)" <| fun _ ->
+            // A 5% floor grows ||w|| by 5% a step, so w' is rescaled by a power of two every ~14 steps and
+            // some targets are crossed on such a step; the final log L must still be the target.
+            for model in [ ConvolutionalFourierNetwork(8, 2) :> IParameterization; LinearModel(8) ] do
+                for i in 0 .. 39 do
+                    let target = -(10.0 ** (1.0 + 0.1 * float i))
+                    let s = TrainingSettings(NormalizedStep(0.5, 0.05), ExponentialLoss(), 100_000L, LogLossTarget = target)
+                    let r = train model (model.Initialize(0.5, 3UL)) s
+                    Expect.equal r.Outcome TrainingOutcome.LossTargetReached $"{model.Name}: {target}"
+                    Expect.floatClose { absolute = 0.0; relative = 1e-9 } r.Final.LogLoss target $"{model.Name}: landed on {target}"
+                    Expect.isGreaterThan r.Records[r.Records.Count - 2].LogLoss target "not before the last record"
+
         testCase "stops at the wall-clock limit" <| fun _ ->
             let s = TrainingSettings(NormalizedStep 0.5, ExponentialLoss(), Int64.MaxValue, TimeLimitSeconds = 0.3)
             let r = train (FullyConnectedNetwork(8, 2)) (FullyConnectedNetwork(8, 2).Initialize(0.1, 4UL)) s

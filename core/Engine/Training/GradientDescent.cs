@@ -148,8 +148,8 @@ public static class GradientDescent
         void LandOnTarget()
         {
             double target = settings.LogLossTarget;
-            kernel.StepBack();
-            if (k != previousK) { kernel.Scale(Math.ScaleB(1.0, (int)(previousK - k))); k = previousK; } // undo a rescaling since
+            kernel.StepBack(); // the iterate before the crossing step, as it was then: in the scale 2^previousK
+            k = previousK;
             Evaluate(rescale: false);
             kernel.Gradient();
             double lo = 0, hi = 1, fLo = TrueLogLoss() - target, fHi = double.NaN;
@@ -173,8 +173,9 @@ public static class GradientDescent
             Evaluate();
             if (!double.IsFinite(logLossAtScale) || !kernel.PredictorIsFinite() || !double.IsFinite(parameterNormSquared))
             {
-                // Divergence: step back to the last finite iterate and stop there.
+                // Divergence: step back to the last finite iterate (in its own scale 2^previousK) and stop there.
                 kernel.StepBack();
+                k = previousK;
                 Evaluate();
                 step--;
                 outcome = TrainingOutcome.NonFinite;
