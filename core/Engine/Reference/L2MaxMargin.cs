@@ -25,7 +25,7 @@ public static class L2MaxMargin
             return Certificate.NotSeparable(data, MarginBias.L2, r.Lambda, norm, r.Iterations, clock.Elapsed.TotalSeconds, "Wolfe min-norm point",
                 FormattableString.Invariant($"the weights alpha (alpha >= 0, sum alpha = 1) give ||sum_n alpha_n y_n x_n|| = {norm:E2} <= {SeparabilityTolerance:E0} * max ||x_n||, so every beta has min_n y_n<x_n,beta>/||beta|| <= {norm:E2}."));
         var beta = new double[r.Point.Length];
-        for (int i = 0; i < beta.Length; i++) beta[i] = r.Point[i] / (norm * norm);
+        for (int i = 0; i < beta.Length; i++) beta[i] = r.Point[i] / norm / norm; // not / norm^2: that overflows for data of scale 1e-160
         return Certificate.Certify(data, MarginBias.L2, beta, r.Lambda, r.Iterations, clock.Elapsed.TotalSeconds,
             "Wolfe min-norm point", gapTolerance, hitIterationLimit: !r.Converged);
     }

@@ -24,7 +24,7 @@ internal static class ConvexLimit
         if (sol.Status == SolverStatus.NotSeparable) return CertifiedLimit.NotSeparable(data, kind, p, sol.Message);
         var beta = sol.Beta;
         string note = "";
-        if (!beta.Any(v => v != 0)) // an unfinished solve without a separating beta: fall back on l2 so the direction is honest
+        if (!beta.Any(v => v != 0) || !(Certificate.Margins(data, beta).Min() > 0)) // an unfinished solve without a separating beta: fall back on l2 so the direction is honest
         {
             beta = L2MaxMargin.Solve(data, options.GapTolerance).Beta;
             note = " The l2 max-margin direction is returned in its place.";

@@ -97,8 +97,9 @@ public static class GradientDescent
         double marginScale = 1, logLossAtScale = 0, parameterNormSquared = 0;
         TrainingOutcome outcome;
 
-        // The true log L: the kernel's value at the capped scale times the rest of 2^(nu k), exactly.
-        double TrueLogLoss() => ScaledStep.Power2(logLossAtScale, nu * k - Math.ILogB(marginScale));
+        // The true log L: above the cap, the kernel's value at the capped scale times the rest of 2^(nu k),
+        // exactly (log L is then -2^(nu k) times a margin); below it, the value itself (margins ~ 0, log L ~ log N).
+        double TrueLogLoss() => nu * k > MarginScaleCap ? ScaledStep.Power2(logLossAtScale, nu * k - MarginScaleCap) : logLossAtScale;
 
         TrainingRecord Record()
         {
@@ -107,15 +108,18 @@ public static class GradientDescent
             var direction = Geometry.Normalize(beta);
             double angle = previousDirection is null ? double.NaN : Geometry.Angle(previousDirection, direction);
             previousDirection = direction;
-            double margin = 0, smoothed = 0, logNorm = Math.Log(double.Epsilon);
+            // beta = 0 has no direction, norm or margin: NaN, written as empty cells / null.
+            double margin = double.NaN, smoothed = double.NaN, logNorm = double.NaN;
             if (norm > 0)
             {
-                // Input coordinates: beta_in = 2^(nu k) P(w') / R, -log L = 2^(nu k) r with r = -log L(at scale) / scale.
+                // Input coordinates: beta_in = 2^(nu k) P(w') / R. Above the cap -log L = 2^(nu k - cap) (-log L at
+                // scale), below it -log L is the value at scale; so -log L / ||beta_in|| = that / (2^(nu k) ||P(w')|| / R).
                 margin = Geometry.NormalizedMargin(z, beta) * dataScale;
-                smoothed = -logLossAtScale / marginScale / norm * dataScale;
+                long rest = nu * k > MarginScaleCap ? MarginScaleCap : nu * k; // 2^rest: the part of 2^(nu k) not in -log L
+                smoothed = ScaledStep.Power2(-logLossAtScale / norm * dataScale, -rest);
                 logNorm = Math.Log(norm) + nu * k * ln2 - Math.Log(dataScale);
             }
-            double logW = 0.5 * Math.Log(parameterNormSquared) + k * ln2 - Math.Log(dataScale) / nu;
+            double logW = parameterNormSquared > 0 ? 0.5 * Math.Log(parameterNormSquared) + k * ln2 - Math.Log(dataScale) / nu : double.NaN;
             var record = new TrainingRecord(step, clock.Elapsed.TotalSeconds, TrueLogLoss(), logNorm, smoothed, margin, logW, angle,
                 settings.RecordDirections ? direction : null,
                 settings.RecordDirections ? UnitaryDft.Magnitudes(direction) : null);
@@ -127,17 +131,36 @@ public static class GradientDescent
         long previousK = 0;
         double lastMultiplier = 0;
 
+        void Rescale(int j)
+        {
+            kernel.Scale(Math.ScaleB(1.0, -j));
+            k += j;
+        }
+
         void Evaluate(bool rescale = true)
         {
             // Keep ||w'|| in [1/2, 2] by exact powers of two.
             parameterNormSquared = kernel.ParameterNormSquared();
+            if (rescale && !(parameterNormSquared >= 1e-280 && parameterNormSquared <= 1e280))
+            {
+                // ||w'||^2 left (or nearly left) the double range, as a start at scale 1e200 or 1e-200 does:
+                // bring the largest entry to about 1 first, from the parameters themselves.
+                var w = new double[kernel.ParameterCount];
+                kernel.CopyParameters(w);
+                double largest = 0;
+                foreach (var v in w) largest = Math.Max(largest, Math.Abs(v));
+                if (largest > 0 && double.IsFinite(largest)) Rescale(Math.ILogB(largest));
+                parameterNormSquared = kernel.ParameterNormSquared();
+            }
             if (rescale && (parameterNormSquared > 4 || parameterNormSquared < 0.25) && parameterNormSquared > 0 && double.IsFinite(parameterNormSquared))
             {
                 int j = (int)Math.Round(0.5 * Math.Log2(parameterNormSquared));
-                kernel.Scale(Math.ScaleB(1.0, -j));
-                k += j;
+                Rescale(j);
                 parameterNormSquared = Math.ScaleB(parameterNormSquared, -2 * j);
             }
+            // Only large factors are capped (margins of 2^1000 and more decide nothing more); a factor below
+            // 2^-1000 makes the margins vanish, where log L is log N whatever the factor: capped from below too,
+            // and then not scaled back (TrueLogLoss).
             marginScale = Math.ScaleB(1.0, (int)Math.Clamp(nu * k, -MarginScaleCap, MarginScaleCap));
             logLossAtScale = kernel.Evaluate(settings.Loss, marginScale);
         }
@@ -174,10 +197,14 @@ public static class GradientDescent
             if (!double.IsFinite(logLossAtScale) || !kernel.PredictorIsFinite() || !double.IsFinite(parameterNormSquared))
             {
                 // Divergence: step back to the last finite iterate (in its own scale 2^previousK) and stop there.
-                kernel.StepBack();
-                k = previousK;
-                Evaluate();
-                step--;
+                // (Before the first step there is nothing to go back to: the start itself is recorded.)
+                if (step > 0)
+                {
+                    kernel.StepBack();
+                    k = previousK;
+                    Evaluate();
+                    step--;
+                }
                 outcome = TrainingOutcome.NonFinite;
                 Record();
                 break;
@@ -204,7 +231,7 @@ public static class GradientDescent
             if (floor is not null && step == floorSchedule.Next)
             {
                 // theta = log(-log L) from the parts, also where log L itself is not a double.
-                double theta = logLossAtScale < 0 ? Math.Log(-logLossAtScale) + (nu * k - Math.ILogB(marginScale)) * ln2 : double.NaN;
+                double theta = logLossAtScale < 0 ? Math.Log(-logLossAtScale) + Math.Max(0, nu * k - MarginScaleCap) * ln2 : double.NaN;
                 kernel.CopyBeta(floorBeta);
                 floor.Observe(theta, Geometry.Normalize(floorBeta));
                 floorSchedule.Advance(step);

@@ -4,7 +4,9 @@ namespace ImplicitBias.Engine.Training;
 /// The state of a run at one recorded step, in the input's coordinates. Margins grow without bound
 /// during training (past the double range on long runs), so sizes are kept as logarithms and the loss
 /// as a margin scale times a margin: log L = -||beta|| * SmoothedMargin, with ||beta|| = exp(LogBetaNorm).
-/// Every field but <see cref="LogLoss"/> (and the first record's angle) is finite on every run.
+/// Every field but <see cref="LogLoss"/> and the first record's angle is finite, except where the quantity
+/// does not exist: beta = 0 has no norm, direction or margin, w = 0 no log norm (NaN; files write empty
+/// cells or null there).
 /// </summary>
 /// <param name="Step">Steps taken so far.</param>
 /// <param name="Seconds">Wall-clock seconds since the start of training.</param>

@@ -6,10 +6,6 @@ open ImplicitBias.Engine.Training
 /// The report's rows computed from sweeps: each compares trained networks (or exact identities)
 /// with the paper's prediction, through TheoryChecks. Tolerances are stated in each row.
 module Evidence =
-    /// Directions within this angle (radians, about 2.9 degrees) of the predicted limit count as
-    /// converged at the end of a finite run.
-    let angleTolerance = 0.05
-
     /// Relative KKT / stationarity residuals at most this count as stationary at a finite step.
     let residualTolerance = 0.05
 
@@ -17,66 +13,6 @@ module Evidence =
     let identityTolerance = 1e-10
 
     let private e (x: float) = x.ToString("0.0e0", System.Globalization.CultureInfo.InvariantCulture)
-
-    let private referenceOk (s: MaxMarginSolution) = s.Status = SolverStatus.Optimal
-
-    /// Angle of each run's final direction to the predicted max-margin limit; a row that holds
-    /// when every run separates and is within angleTolerance.
-    let towardLimit claim prediction evidence (bias: MarginBias) (runs: (RunConfig * StoredRun) list) =
-        match runs with
-        | [] -> Claims.unavailable claim prediction "no runs" evidence
-        | (c, _) :: _ ->
-            let reference = TheoryChecks.reference bias c.Data
-            if not (referenceOk reference) then
-                Claims.unavailable claim prediction $"reference solver: {reference.Status} ({reference.Message})" evidence
-            else
-                let angles = [ for c, r in runs -> c, Geometry.Angle(r.Run.Direction, reference.Direction), Results.separates r ]
-                let text =
-                    angles
-                    |> List.map (fun (c, a, sep) -> $"""{Model.name c.Model} L={c.Depth}: {e a} rad{(if sep then "" else " (not separating)")}""")
-                    |> String.concat "; "
-                let holds = angles |> List.forall (fun (_, a, sep) -> sep && a <= angleTolerance)
-                Claims.check claim prediction $"{text} (duality gap of the reference {e reference.RelativeGap}, {c.MaxSteps} steps)"
-                    $"angle <= {angleTolerance} rad" holds evidence
-
-    /// A certificate residual per run (NaN when it could not be computed: not separating).
-    let private residualRow claim prediction evidence (residual: RunConfig -> StoredRun -> float) runs =
-        let values = [ for (c: RunConfig), r in runs -> c, residual c r ]
-        let text =
-            values
-            |> List.map (fun (c, v) -> $"""{Model.name c.Model} L={c.Depth}: {(if System.Double.IsNaN v then "not separating" else e v)}""")
-            |> String.concat "; "
-        let holds = not values.IsEmpty && values |> List.forall (fun (_, v) -> v <= residualTolerance)
-        Claims.check claim prediction $"{text} (active set: margins within {TheoryChecks.activeTolerance * 100.0}%% of the minimum)"
-            $"residual <= {residualTolerance}" holds evidence
-
-    /// Theorem 2a: eq. (11)-(13) stationarity residual of the final direction, p = 2/L.
-    let bridgeStationarity claim prediction evidence runs =
-        residualRow claim prediction evidence (fun c r -> TheoryChecks.bridgeResidual c r.Run.Direction) runs
-
-    /// Theorem 4: KKT residual of eq. (14) at the final parameters.
-    let parameterKkt claim prediction evidence runs =
-        residualRow claim prediction evidence (fun c r -> TheoryChecks.parameterResidual c r.Run.Parameters) runs
-
-    /// The row with a remark appended to what was measured (information, not part of the verdict).
-    let withRemark (remark: string) (row: ClaimRow) = { row with Measured = $"{row.Measured}; {remark}" }
-
-    /// "angle to the <bias> max-margin predictor: ..." for each run (for remarks).
-    let angleRemark (bias: MarginBias) (runs: (RunConfig * StoredRun) list) =
-        runs
-        |> List.map (fun (c, r) ->
-            let reference = TheoryChecks.reference bias c.Data
-            $"angle of {Model.name c.Model} L={c.Depth} to the {bias.Name()} max-margin predictor: {e (Geometry.Angle(r.Run.Direction, reference.Direction))} rad")
-        |> String.concat "; "
-
-    /// "L=3: support 6, active 4; ..." of the eq. (11) certificates of the final directions: a
-    /// certificate on a one-pair support with one active point is stationary but degenerate.
-    let supportRemark (runs: (RunConfig * StoredRun) list) =
-        runs
-        |> List.map (fun (c, r) ->
-            let cert = TheoryChecks.bridge c r.Run.Direction
-            $"L={c.Depth}: support {cert.Support.Length} of {c.Data |> DataSpec.create |> fun d -> d.Dimension} frequencies, {cert.ActiveSet.Length} active points, margin {r.Run.FinalNormalizedMargin:F3}")
-        |> String.concat "; "
 
     /// Lemma 3 on random parameters: both relative errors within identityTolerance.
     let lemma3 evidence =

@@ -9,7 +9,7 @@ module Results =
     let spectrum (r: StoredRun) = UnitaryDft.Magnitudes(System.ReadOnlySpan r.Run.Direction)
 
     /// Whether the run ended with every point on the right side (positive normalized margin).
-    let separates (r: StoredRun) = r.Run.FinalNormalizedMargin > 0.0
+    let separates (r: StoredRun) = r.Run.FinalNormalizedMargin.HasValue && r.Run.FinalNormalizedMargin.Value > 0.0
 
     /// The runs of one model kind, in sweep order.
     let ofModel kind (result: SweepResult) = result.Runs |> List.filter (fun (c, _) -> c.Model = kind)

@@ -29,10 +29,10 @@ type RunRow =
       Steps: int64
       Seconds: float
       /// log ||beta|| at the end (input coordinates); log L = -exp(FinalLogBetaNorm) * FinalSmoothedMargin.
-      FinalLogBetaNorm: float
+      FinalLogBetaNorm: Nullable<float>
       /// -log L / ||beta|| at the end.
-      FinalSmoothedMargin: float
-      FinalNormalizedMargin: float
+      FinalSmoothedMargin: Nullable<float>
+      FinalNormalizedMargin: Nullable<float>
       EngineVersion: string
       GitCommit: string
       CreatedUtc: string
@@ -45,7 +45,7 @@ type RunRow =
       /// Final parameters w / ||w|| (the engine's flat layout).
       Parameters: float[]
       /// log ||w|| at the end.
-      LogParameterNorm: float }
+      LogParameterNorm: Nullable<float> }
 
 /// One row of the trajectories table: a run at one recorded step.
 [<CLIMutable>]
@@ -54,11 +54,11 @@ type TrajectoryRow =
       Step: int64
       Seconds: float
       /// log ||beta||: margins grow without bound, so sizes are logarithms (always finite).
-      LogBetaNorm: float
+      LogBetaNorm: Nullable<float>
       /// -log L / ||beta||, so log L = -exp(LogBetaNorm) * SmoothedMargin.
-      SmoothedMargin: float
-      NormalizedMargin: float
-      LogParameterNorm: float
+      SmoothedMargin: Nullable<float>
+      NormalizedMargin: Nullable<float>
+      LogParameterNorm: Nullable<float>
       /// Radians; empty (null) at the first record.
       AngleToPrevious: Nullable<float>
       /// beta / ||beta|| at this step.
@@ -88,14 +88,15 @@ module Store =
             for x in v do w.Write(BitConverter.DoubleToInt64Bits x)
         w.Write run.RunId; w.Write run.Model; w.Write run.Depth; w.Write run.Width; w.Write run.InitScale
         w.Write run.Step; w.Write run.Loss; w.Write run.Data; w.Write run.Seed; w.Write run.MaxSteps
-        w.Write run.Outcome; w.Write run.Steps; w.Write run.FinalLogBetaNorm; w.Write run.FinalSmoothedMargin; w.Write run.FinalNormalizedMargin
-        w.Write run.LogParameterNorm
+        let optional (x: Nullable<float>) = w.Write(if x.HasValue then x.Value else -1.0); w.Write x.HasValue
+        w.Write run.Outcome; w.Write run.Steps; optional run.FinalLogBetaNorm; optional run.FinalSmoothedMargin; optional run.FinalNormalizedMargin
+        optional run.LogParameterNorm
         w.Write run.Records
         floats run.Direction
         floats run.Parameters
         for t in trajectory do
-            w.Write t.RunId; w.Write t.Step; w.Write t.Seconds; w.Write t.LogBetaNorm; w.Write t.SmoothedMargin; w.Write t.NormalizedMargin
-            w.Write t.LogParameterNorm; w.Write(if t.AngleToPrevious.HasValue then t.AngleToPrevious.Value else -1.0)
+            w.Write t.RunId; w.Write t.Step; w.Write t.Seconds; optional t.LogBetaNorm; optional t.SmoothedMargin; optional t.NormalizedMargin
+            optional t.LogParameterNorm; optional t.AngleToPrevious
             floats t.Direction
         w.Flush()
         Convert.ToHexString(SHA256.HashData(stream.ToArray())).ToLowerInvariant()

@@ -68,6 +68,9 @@ module Runner =
         let result = GradientDescent.Train(model, data, ReadOnlySpan<float> w0, Run.engineSettings s, observe, cancel, converged)
         data, result
 
+    /// A value for a nullable column: null where it does not exist (NaN) or left the double range.
+    let private finite (x: float) = if Double.IsFinite x then Nullable x else Nullable()
+
     /// The store rows of a finished training run.
     let toRows (c: RunConfig) (data: ImplicitBias.Engine.Data.Dataset) (result: TrainingResult) =
         let id = RunConfig.hash c
@@ -78,16 +81,16 @@ module Runner =
               Count = data.Count; Dimension = data.Dimension; Seed = int64 c.Seed; MaxSteps = c.MaxSteps
               TimeLimitSeconds = c.TimeLimitSeconds; RecordsPerDecade = c.RecordsPerDecade
               Outcome = string result.Outcome; Steps = result.Steps; Seconds = result.Seconds
-              FinalLogBetaNorm = result.Final.LogBetaNorm; FinalSmoothedMargin = result.Final.SmoothedMargin
-              FinalNormalizedMargin = result.Final.NormalizedMargin; LogParameterNorm = result.LogParameterNorm
+              FinalLogBetaNorm = finite result.Final.LogBetaNorm; FinalSmoothedMargin = finite result.Final.SmoothedMargin
+              FinalNormalizedMargin = finite result.Final.NormalizedMargin; LogParameterNorm = finite result.LogParameterNorm
               EngineVersion = RunConfig.engineVersion; GitCommit = gitCommit.Value
               CreatedUtc = DateTime.UtcNow.ToString("o"); Records = 0; Checksum = ""
               Direction = result.Direction; Parameters = result.Parameters }
         let trajectory =
             [| for r in result.Records ->
-                 { RunId = id; Step = r.Step; Seconds = r.Seconds; LogBetaNorm = r.LogBetaNorm; SmoothedMargin = r.SmoothedMargin
-                   NormalizedMargin = r.NormalizedMargin; LogParameterNorm = r.LogParameterNorm
-                   AngleToPrevious = (if Double.IsNaN r.AngleToPrevious then Nullable() else Nullable r.AngleToPrevious)
+                 { RunId = id; Step = r.Step; Seconds = r.Seconds; LogBetaNorm = finite r.LogBetaNorm; SmoothedMargin = finite r.SmoothedMargin
+                   NormalizedMargin = finite r.NormalizedMargin; LogParameterNorm = finite r.LogParameterNorm
+                   AngleToPrevious = finite r.AngleToPrevious
                    Direction = r.Direction } |]
         run, trajectory
 
