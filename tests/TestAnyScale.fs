@@ -1,7 +1,8 @@
 /// Trust on data of any scale (issue 9, parts 1 and 5): whatever the scale of the features
-/// (1e-200 .. 1e200), the shape of the data and the model, a run's files hold no NaN or infinity, and
-/// the direction does not depend on the scale (training divides the data by a power of two, so data
-/// that differ by a power of two train bit for bit alike, and other factors change only the rounding).
+/// (1e-200 .. 1e200), the scale of the initialization, the shape of the data and the model, a run's
+/// files and its store rows hold no NaN or infinity (the first record's angle is the one empty cell),
+/// and the direction does not depend on the scale (training divides the data by R = max_n ||x_n||, so
+/// data that differ by a power of two train bit for bit alike, and other factors change only the rounding).
 module ImplicitBias.Tests.TestAnyScale
 
 open System
@@ -28,21 +29,39 @@ let private models = [| Linear, 1; FullyConnected, 2; FullyConnected, 3; Diagona
 [<Tests>]
 let tests =
     testList "AnyScale" [
-        testProperty "no NaN or infinity in any file, for features scaled by 1e-200 .. 1e200, any shape and model" <| fun (seed: uint64) (exponent: int) (shape: FsCheck.PositiveInt) (pick: FsCheck.NonNegativeInt) (aggressive: bool) ->
+        testProperty "no NaN, infinity or empty cell but the first angle, in any file or store row, for data scaled by 1e-200 .. 1e200, init scales 1e-150 .. 1e150, any shape and model" <| fun (seed: uint64) (exponent: int) (initExponent: int) (shape: FsCheck.PositiveInt) (pick: FsCheck.NonNegativeInt) (aggressive: bool) ->
             let factor = 10.0 ** float (exponent % 201)
+            let initScale = 10.0 ** float (initExponent % 151)
             let d = 2 + shape.Get % 11
             let n = 2 + (shape.Get / 11) % 9
             let kind, depth = models[pick.Get % models.Length]
             let data = scaled factor (SyntheticData.GaussianTeacher(n, d, seed))
-            // A 5% floor drives the margins past 1e308 within the budget; the default rule keeps them small.
-            let step = if aggressive then NormalizedStep(0.5, 0.05) :> StepRule else Run.defaults.Step
-            let s = Run.defaults |> Run.withModel kind depth |> Run.withSeed seed |> Run.withStep step |> Run.withSteps 3000L |> Run.withTimeLimit 30.0
+            // A 20% floor drives log ||beta|| past 800 (||beta|| > 1e308) within the budget; the default rule keeps it small.
+            let step = if aggressive then NormalizedStep(0.5, 0.1) :> StepRule else Run.defaults.Step
+            let s = Run.defaults |> Run.withModel kind depth |> Run.withSeed seed |> Run.withInitScale initScale |> Run.withStep step |> Run.withSteps 6000L |> Run.withTimeLimit 30.0
+            let what = $"scale {factor:e0}, init {initScale:e0}, {Model.name kind} L={depth}, N={n}, D={d}, seed {seed}"
             let run, texts = files s data
             for name, text in texts do
                 for bad in [ "NaN"; "Infinity"; "∞" ] do
-                    Expect.isFalse (text.Contains bad) $"{name} has {bad} (scale {factor:e0}, {Model.name kind} L={depth}, N={n}, D={d}, seed {seed})"
-            Expect.notEqual run.Result.Outcome TrainingOutcome.NonFinite "no divergence"
+                    Expect.isFalse (text.Contains bad) $"{name} has {bad} ({what})"
+                if name.EndsWith ".csv" then
+                    let empty = text.Split('\n') |> Array.filter (fun l -> l <> "") |> Array.mapi (fun row line -> row, line.Split(',') |> Array.filter ((=) "") |> Array.length)
+                    for row, count in empty do
+                        let allowed = if name = "trajectory.csv" && row = 1 then 1 else 0 // the header is row 0
+                        Expect.equal count allowed $"{name} row {row}: empty cells ({what})"
+            Expect.notEqual run.Result.Outcome TrainingOutcome.NonFinite $"no divergence ({what})"
             Expect.isTrue (texts |> List.exists (fun (name, _) -> name = "beta.csv")) "beta.csv written"
+            if aggressive && kind <> Linear then
+                Expect.isGreaterThan run.Result.Final.LogBetaNorm 800.0 $"margins past the double range ({what})"
+            // The store's rows of the same run: every number finite, only the first angle null.
+            let config = { RunConfig.defaults with Model = kind; Depth = depth; InitScale = initScale; Step = step; Seed = seed; MaxSteps = 6000L }
+            let runRow, trajectory = Runner.toRows config data run.Result
+            let values = [ runRow.FinalLogBetaNorm; runRow.FinalSmoothedMargin; runRow.FinalNormalizedMargin; runRow.LogParameterNorm ]
+            Expect.isTrue (values |> List.forall (fun v -> v.HasValue && Double.IsFinite v.Value)) $"run row ({what})"
+            for i, t in Array.indexed trajectory do
+                let row = [ t.LogBetaNorm; t.SmoothedMargin; t.NormalizedMargin; t.LogParameterNorm ] @ (if i > 0 then [ t.AngleToPrevious ] else [])
+                Expect.isTrue (row |> List.forall (fun v -> v.HasValue && Double.IsFinite v.Value)) $"trajectory row {i} ({what})"
+                Expect.isTrue (Array.forall Double.IsFinite t.Direction) "finite direction"
 
         testCase "the direction does not depend on the data's scale: 1e-150, 2^-400, 1, 2^400, 1e150" <| fun _ ->
             let data = SyntheticData.GaussianTeacher(8, 12, 3UL)
