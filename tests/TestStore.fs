@@ -43,7 +43,7 @@ let tests =
             File.WriteAllBytes(traj, original[.. original.Length / 2])
             Expect.isError (Store.tryLoad dir id) "truncated trajectory"
             // A well-formed file with other numbers: rewrite the trajectory with one value changed.
-            let changed = saved.Trajectory |> Array.mapi (fun i t -> if i = 0 then { t with LogBetaNorm = t.LogBetaNorm + 1e-12 } else t)
+            let changed = saved.Trajectory |> Array.mapi (fun i t -> if i = 0 then { t with LogBetaNorm = System.Nullable(t.LogBetaNorm.Value + 1e-12) } else t)
             Store.writeTable traj changed
             Expect.equal (Store.tryLoad dir id) (Error "checksum mismatch") "checksum catches a changed value"
             Store.writeTable traj saved.Trajectory[1..]
@@ -62,7 +62,7 @@ let tests =
             let col name = columns |> List.find (fun (p, _, _) -> p = name)
             let (_, n, sum) = col "LogBetaNorm"
             Expect.equal n (int64 all.Length) "values"
-            Expect.floatClose Accuracy.high sum (all |> Array.sumBy (fun t -> t.LogBetaNorm)) "sum of log ||beta||"
+            Expect.floatClose Accuracy.high sum (all |> Array.sumBy (fun t -> t.LogBetaNorm.Value)) "sum of log ||beta||"
             let (_, nd, sumd) = col "Direction/list/element"
             Expect.equal nd (all |> Array.sumBy (fun t -> int64 t.Direction.Length)) "list values"
             Expect.floatClose Accuracy.high sumd (all |> Array.sumBy (fun t -> Array.sum t.Direction)) "sum of directions"
