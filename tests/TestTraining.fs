@@ -220,9 +220,13 @@ let tests =
             Expect.equal (r.Outcome, r.Steps) (TrainingOutcome.Cancelled, 0L) "outcome"
 
         testCase "a diverging run is recorded as NonFinite, not thrown, and keeps the last finite state" <| fun _ ->
-            let model = FullyConnectedNetwork(8, 3)
-            let r = train model (model.Initialize(3.0, 1UL)) (settings (FixedStep 1e200) 1000L)
+            // Real divergence: a fixed step of 1e300 L throws some margins to about -1e300, log L to +1e300, and
+            // the next step, 1e300 exp(1e300), leaves the double range. (A huge step that happens to lower the
+            // loss is not divergence: the scale split w = 2^k w' carries it, and the run goes on.)
+            let model = LinearModel(8)
+            let r = train model (model.Initialize(3.0, 1UL)) (settings (FixedStep 1e300) 1000L)
             Expect.equal r.Outcome TrainingOutcome.NonFinite "outcome"
+            Expect.isTrue (r.Direction |> Array.forall Double.IsFinite) "finite direction"
             Expect.isTrue (r.Parameters |> Array.forall Double.IsFinite) "finite parameters"
             Expect.isTrue (Double.IsFinite r.Final.LogBetaNorm && Double.IsFinite r.Final.SmoothedMargin) "finite final record"
 
