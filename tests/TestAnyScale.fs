@@ -51,7 +51,9 @@ let tests =
                         Expect.equal count allowed $"{name} row {row}: empty cells ({what})"
             Expect.notEqual run.Result.Outcome TrainingOutcome.NonFinite $"no divergence ({what})"
             Expect.isTrue (texts |> List.exists (fun (name, _) -> name = "beta.csv")) "beta.csv written"
-            if aggressive && kind <> Linear then
+            // Linear and fc runs always get past the double range here; diagonal and convolutional ones may stall
+            // first (conserved quantities fix the signs of some coordinates or frequencies; README).
+            if aggressive && (kind = Linear || kind = FullyConnected) then
                 Expect.isGreaterThan run.Result.Final.LogBetaNorm 720.0 $"margins past the double range ({what})"
             // The store's rows of the same run: every number finite, only the first angle null.
             let config = { RunConfig.defaults with Model = kind; Depth = depth; InitScale = initScale; Step = step; Seed = seed; MaxSteps = 12000L }
