@@ -116,7 +116,7 @@ public static class GradientDescent
                 // scale), below it -log L is the value at scale; so -log L / ||beta_in|| = that / (2^(nu k) ||P(w')|| / R).
                 margin = Geometry.NormalizedMargin(z, beta) * dataScale;
                 long rest = nu * k > MarginScaleCap ? MarginScaleCap : nu * k; // 2^rest: the part of 2^(nu k) not in -log L
-                smoothed = ScaledStep.Power2(-logLossAtScale / norm * dataScale, -rest);
+                smoothed = ScaledStep.Power2(-logLossAtScale, -rest) / norm * dataScale; // scale down first: -log L at scale may be near 1e300
                 logNorm = Math.Log(norm) + nu * k * ln2 - Math.Log(dataScale);
             }
             double logW = parameterNormSquared > 0 ? 0.5 * Math.Log(parameterNormSquared) + k * ln2 - Math.Log(dataScale) / nu : double.NaN;
