@@ -38,7 +38,7 @@ let tests =
             let data = scaled factor (SyntheticData.GaussianTeacher(n, d, seed))
             // A 10% floor drives log ||beta|| past 720 (||beta|| > 1.8e308 = e^709.8) within the budget; the default rule keeps it small.
             let step = if aggressive then NormalizedStep(0.5, 0.1) :> StepRule else Run.defaults.Step
-            let s = Run.defaults |> Run.withModel kind depth |> Run.withSeed seed |> Run.withInitScale initScale |> Run.withStep step |> Run.withSteps 12000L |> Run.withTimeLimit 30.0
+            let s = Run.defaults |> Run.withModel kind depth |> Run.withSeed seed |> Run.withInitScale initScale |> Run.withStep step |> Run.withSteps 12000L |> Run.withTimeLimit 30.0 |> Run.withConvergenceAngle 0.0
             let what = $"scale {factor:e0}, init {initScale:e0}, {Model.name kind} L={depth}, N={n}, D={d}, seed {seed}"
             let run, texts = files s data
             for name, text in texts do
