@@ -133,12 +133,14 @@ let md =
       $"Total runtime {clock.Elapsed.TotalSeconds:f0} s." ]
     |> String.concat "\n"
 
+/// A CSV cell: empty where the value does not exist (a run that did not reach its level).
+let cell (x: float) = if Double.IsFinite x then x.ToString("R", Globalization.CultureInfo.InvariantCulture) else ""
 let csv =
     [ "part,model,set,level,outcome,small_outcome,steps,small_steps,seconds,small_seconds,one_minus_cos,final_angle"
       for (m, n, c) in path ->
-          $"path,{m},{n},{c.Level:g},{c.Outcome},{c.SmallOutcome},{c.Steps},{c.SmallSteps},{c.Seconds:f3},{c.SmallSeconds:f3},{c.Gap:r},"
+          $"path,{m},{n},{c.Level:g},{c.Outcome},{c.SmallOutcome},{c.Steps},{c.SmallSteps},{c.Seconds:f3},{c.SmallSeconds:f3},{cell c.Gap},"
       for (m, n, t) in convergence ->
-          $"converge,{m},{n},,{t.Outcome},,{t.Steps},,{t.Seconds:f3},,,{defaultArg t.Angle nan:r}" ]
+          $"converge,{m},{n},,{t.Outcome},,{t.Steps},,{t.Seconds:f3},,,{cell (defaultArg t.Angle nan)}" ]
     |> String.concat "\n"
 let outDir = Path.Combine(__SOURCE_DIRECTORY__, "..", "out", "bench")
 Directory.CreateDirectory outDir |> ignore
