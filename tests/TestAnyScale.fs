@@ -47,20 +47,28 @@ let tests =
                 for bad in [ "NaN"; "Infinity"; "∞" ] do
                     Expect.isFalse (text.Contains bad) $"{name} has {bad} ({what})"
                 if name.EndsWith ".csv" then
-                    let empty = text.Split('\n') |> Array.filter (fun l -> l <> "") |> Array.mapi (fun row line -> row, line.Split(',') |> Array.filter ((=) "") |> Array.length)
-                    for row, count in empty do
-                        let allowed = if name = "trajectory.csv" && row = 1 then 1 else 0 // the header is row 0
-                        Expect.equal count allowed $"{name} row {row}: empty cells ({what})"
+                    let rows = text.Split('\n') |> Array.filter (fun l -> l <> "")
+                    for row, line in Array.indexed rows do
+                        let cells = line.Split(',')
+                        for column, cell in Array.indexed cells do
+                            // Allowed empty: the first record's angle (the header is row 0); and the smoothed margin
+                            // -log L / ||beta|| where ||beta|| < 1e-260 makes it leave the double range (a start at
+                            // scale 1e-66 at depth 4: log L ~ log N over ||beta|| ~ 1e-306).
+                            let isAngle = name = "trajectory.csv" && row = 1 && column = 6
+                            let tinyBeta = name = "trajectory.csv" && column = 3 && row > 0 && Double.Parse(cells[2], Globalization.CultureInfo.InvariantCulture) < log 1e-260
+                            if cell = "" then Expect.isTrue (isAngle || tinyBeta) $"{name} row {row} column {column} empty ({what})"
             Expect.notEqual run.Result.Outcome TrainingOutcome.NonFinite $"no divergence ({what})"
             Expect.isTrue (texts |> List.exists (fun (name, _) -> name = "beta.csv")) "beta.csv written"
             // The store's rows of the same run: every number finite, only the first angle null.
             let config = { RunConfig.defaults with Model = kind; Depth = depth; InitScale = initScale; Step = step; Seed = seed; MaxSteps = 12000L }
             let runRow, trajectory = Runner.toRows config data run.Result
-            let values = [ runRow.FinalLogBetaNorm; runRow.FinalSmoothedMargin; runRow.FinalNormalizedMargin; runRow.LogParameterNorm ]
-            Expect.isTrue (values |> List.forall (fun v -> v.HasValue && Double.IsFinite v.Value)) $"run row ({what})"
+            let finite (v: Nullable<float>) = v.HasValue && Double.IsFinite v.Value
+            let smoothedOk (logBeta: Nullable<float>) (v: Nullable<float>) = finite v || (logBeta.HasValue && logBeta.Value < log 1e-260)
+            let values = [ runRow.FinalLogBetaNorm; runRow.FinalNormalizedMargin; runRow.LogParameterNorm ]
+            Expect.isTrue (List.forall finite values && smoothedOk runRow.FinalLogBetaNorm runRow.FinalSmoothedMargin) $"run row ({what})"
             for i, t in Array.indexed trajectory do
-                let row = [ t.LogBetaNorm; t.SmoothedMargin; t.NormalizedMargin; t.LogParameterNorm ] @ (if i > 0 then [ t.AngleToPrevious ] else [])
-                Expect.isTrue (row |> List.forall (fun v -> v.HasValue && Double.IsFinite v.Value)) $"trajectory row {i} ({what})"
+                let row = [ t.LogBetaNorm; t.NormalizedMargin; t.LogParameterNorm ] @ (if i > 0 then [ t.AngleToPrevious ] else [])
+                Expect.isTrue (List.forall finite row && smoothedOk t.LogBetaNorm t.SmoothedMargin) $"trajectory row {i} ({what})"
                 Expect.isTrue (Array.forall Double.IsFinite t.Direction) "finite direction"
 
         testCase "the direction does not depend on the data's scale: 1e-150, 2^-400, 1, 2^400, 1e150" <| fun _ ->
