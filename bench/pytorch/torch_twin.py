@@ -14,7 +14,7 @@ k = 0..D/2, and Lemma 3 gives beta_hat = w_hat_1 .* ... .* w_hat_L in that scali
 the L unitary spectra *is* beta's unitary spectrum, so the unitary (ortho) inverse maps it back to
 beta with no sqrt(D) factor. (With torch's default norm="backward" on both sides one would need
 beta = irfft(prod_l rfft(w_l)) / sqrt(D)^(L-1).) scripts/pytorch-twin.fsx checks beta against the
-engine (FAIL above 1e-6 relative; the engine's own twins differ by up to 5e-7 on one case).
+engine (FAIL above max(1e-6, 10 x the difference between the engine's own fast and generic twins), relative).
 
 Modes (run with Debian's /usr/bin/python3, which has python3-torch):
     agree           --data D.csv --init W.csv --depth L --steps K --out BETA.csv
