@@ -122,6 +122,7 @@ let tests =
             Expect.stringContains (parseError [ "--out" ]) "missing value" "missing value"
 
         testCase "--help prints usage and succeeds; missing --data fails with exit code 2" <| fun _ ->
+            Expect.stringContains TrainCli.usage (Run.defaults.Step.Describe()) "the usage names the real default rule"
             Expect.equal (fst (runCaptured [ "--help" ])) 0 "help"
             let code, err = runCaptured [ "--out"; "x" ]
             Expect.equal code 2 "exit code"
