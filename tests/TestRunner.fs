@@ -48,6 +48,17 @@ let tests =
             Expect.equal (List.ofSeq recomputed) [ victim ] "the corrupted one"
             Expect.isOk (Store.tryLoad dir victim) "valid again"
 
+        testCase "a sweep point on data that is not separable is stored as NotSeparable, 0 steps, finite values" <| fun () ->
+            // x and -x both labelled +1: no beta has a positive margin on both.
+            let dir = tempDir ()
+            let csv = Path.Combine(dir, "bad.csv")
+            File.WriteAllLines(csv, [ "label,x0,x1"; "1,1,2"; "1,-1,-2"; "-1,0.5,-1" ])
+            let quiet = Runner.options dir |> Runner.withProgress ignore
+            let result = Runner.run quiet (Sweep.from "bad" { quick with Data = CsvFile csv })
+            let _, stored = result.Runs.Head
+            Expect.equal (stored.Run.Outcome, stored.Run.Steps) ("NotSeparable", 0L) "refused before training"
+            Expect.isTrue (stored.Run.FinalNormalizedMargin.HasValue && stored.Run.FinalNormalizedMargin.Value <= 0.0) "no separating margin"
+
         testCase "runs are deterministic: a recomputed run equals the stored one" <| fun () ->
             let dirA, dirB = tempDir (), tempDir ()
             let small = Sweep.from "det" quick |> Sweep.vary (Axis.models [ FullyConnected; Diagonal ])

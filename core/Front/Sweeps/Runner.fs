@@ -65,7 +65,11 @@ module Runner =
                 let tracker = Limits.tracker s data
                 Action<TrainingRecord>(fun r -> tracker.Observe r), Func<TrainingRecord, bool>(fun _ -> tracker.Converged)
             else null, null
-        let result = GradientDescent.Train(model, data, ReadOnlySpan<float> w0, Run.engineSettings s, observe, cancel, converged)
+        // Data that is not separable is refused before the first step (outcome NotSeparable), as train.fsx does.
+        let result =
+            match Separability.check data with
+            | Some _ -> Run.refused model w0 s data ignore
+            | None -> GradientDescent.Train(model, data, ReadOnlySpan<float> w0, Run.engineSettings s, observe, cancel, converged)
         data, result
 
     /// A value for a nullable column: null where it does not exist (NaN) or left the double range.

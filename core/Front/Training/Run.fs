@@ -62,7 +62,7 @@ module Run =
     /// finite; only AngleToPrevious is NaN, as at every first record). The initial state is what
     /// training would have started from; a zero direction would have no margin to report. (Should
     /// P(w0) be exactly 0, the engine's record convention applies: zero direction, margins 0.)
-    let private refused (model: IParameterization) (w0: float[]) (s: RunSettings) (data: Dataset) onRecord =
+    let refused (model: IParameterization) (w0: float[]) (s: RunSettings) (data: Dataset) onRecord =
         let r = GradientDescent.Train(model, data, ReadOnlySpan w0, engineSettings { s with MaxSteps = 0L; LogLossTarget = -infinity }, Action<_> onRecord)
         TrainingResult(TrainingOutcome.NotSeparable, 0L, r.Seconds, r.Parameters, r.LogParameterNorm, r.Direction, r.LogBetaNorm, r.Records)
 
