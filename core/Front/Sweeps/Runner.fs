@@ -52,24 +52,13 @@ module Runner =
                 if p.ExitCode = 0 && text <> "" then text else "unknown"
              with _ -> "unknown")
 
-    /// Trains one configuration (deterministic for a configuration, unless the clock stops it).
+    /// Trains one configuration (deterministic for a configuration, unless the clock stops it), as
+    /// train.fsx does (Run.trainModel): data that is not separable is refused before the first step, and
+    /// with a convergence angle the run stops once GD's direction is that close to its certified limit.
     let train (cancel: CancellationToken) (c: RunConfig) =
         let data = DataSpec.create c.Data
         let model = RunConfig.parameterization c data.Dimension
-        let s = RunConfig.settings c
-        let w0 = model.Initialize(s.InitScale, s.Seed)
-        // With a convergence angle the run stops once GD's direction is that close to its certified limit
-        // (Limits.tracker: a convex limit is solved once, a bridge limit at decades and near stops).
-        let observe, converged =
-            if c.ConvergenceAngle > 0.0 then
-                let tracker = Limits.tracker s data
-                Action<TrainingRecord>(fun r -> tracker.Observe r), Func<TrainingRecord, bool>(fun _ -> tracker.Converged)
-            else null, null
-        // Data that is not separable is refused before the first step (outcome NotSeparable), as train.fsx does.
-        let result =
-            match Separability.check data with
-            | Some _ -> Run.refused model w0 s data ignore
-            | None -> GradientDescent.Train(model, data, ReadOnlySpan<float> w0, Run.engineSettings s, observe, cancel, converged)
+        let result, _, _ = Run.trainModel model false (fun _ _ -> ()) cancel (RunConfig.settings c) data
         data, result
 
     /// A value for a nullable column: null where it does not exist (NaN) or left the double range.

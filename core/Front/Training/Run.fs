@@ -66,26 +66,41 @@ module Run =
         let r = GradientDescent.Train(model, data, ReadOnlySpan w0, engineSettings { s with MaxSteps = 0L; LogLossTarget = -infinity }, Action<_> onRecord)
         TrainingResult(TrainingOutcome.NotSeparable, 0L, r.Seconds, r.Parameters, r.LogParameterNorm, r.Direction, r.LogBetaNorm, r.Records)
 
-    /// Trains with a callback at every record (given the latest angle to the certified limit, when
-    /// one has been measured) and returns the result with its certified limit.
-    /// Not separable data is refused before the first step (outcome NotSeparable, with the evidence).
-    /// With s.ConvergenceAngle > 0 the run stops as Converged once the angle to the certified limit
-    /// is below it, still shrinking, and the limit certified (see LimitTracker for the cost).
-    let trainTracked (onRecord: TrainingRecord -> LimitAngle option -> unit) (s: RunSettings) (data: Dataset) : TrackedRun =
-        let model = Model.create s.Model s.Depth data.Dimension
+    /// The training both train.fsx (trainTracked) and the sweep runner use, for a given parameterization:
+    /// data that is not separable is refused before the first step (outcome NotSeparable, with the
+    /// evidence); otherwise GD runs with a callback at every record (given the latest angle to the
+    /// certified limit, when one has been measured). The limit is tracked (Limits.tracker) when `track`
+    /// or s.ConvergenceAngle > 0; with s.ConvergenceAngle > 0 the run stops as Converged once the angle
+    /// to the certified limit is below it, still shrinking, and the limit certified.
+    let trainModel (model: IParameterization) (track: bool) (onRecord: TrainingRecord -> LimitAngle option -> unit)
+                   (cancel: Threading.CancellationToken) (s: RunSettings) (data: Dataset) =
         let w0 = model.Initialize(s.InitScale, s.Seed)
         match Separability.check data with
-        | Some evidence ->
-            { Result = refused model w0 s data (fun r -> onRecord r None); Limit = None; AngleToLimit = None; AnglesToLimit = []; NotSeparable = Some evidence }
+        | Some evidence -> refused model w0 s data (fun r -> onRecord r None), None, Some evidence
         | None ->
-            let tracker = Limits.tracker s data
-            let observe = Action<TrainingRecord>(fun r -> tracker.Observe r; onRecord r tracker.Latest)
-            let converged = if s.ConvergenceAngle > 0.0 then Func<TrainingRecord, bool>(fun _ -> tracker.Converged) else null
-            let result = GradientDescent.Train(model, data, ReadOnlySpan w0, engineSettings s, observe, Threading.CancellationToken.None, converged)
+            let tracker = if track || s.ConvergenceAngle > 0.0 then Some(Limits.tracker s data) else None
+            let observe =
+                Action<TrainingRecord>(fun r ->
+                    tracker |> Option.iter (fun t -> t.Observe r)
+                    onRecord r (tracker |> Option.bind (fun t -> t.Latest)))
+            let converged =
+                match tracker with
+                | Some t when s.ConvergenceAngle > 0.0 -> Func<TrainingRecord, bool>(fun _ -> t.Converged)
+                | _ -> null
+            GradientDescent.Train(model, data, ReadOnlySpan w0, engineSettings s, observe, cancel, converged), tracker, None
+
+    /// Trains with a callback at every record (given the latest angle to the certified limit, when
+    /// one has been measured) and returns the result with its certified limit (see trainModel; the
+    /// cost of tracking: LimitTracker).
+    let trainTracked (onRecord: TrainingRecord -> LimitAngle option -> unit) (s: RunSettings) (data: Dataset) : TrackedRun =
+        let model = Model.create s.Model s.Depth data.Dimension
+        match trainModel model true onRecord Threading.CancellationToken.None s data with
+        | result, Some tracker, None ->
             let limit, angle = tracker.Finish(result.Steps, result.Direction)
             { Result = result; Limit = Some limit
               AngleToLimit = (if Double.IsFinite angle then Some angle else None)
               AnglesToLimit = tracker.Angles; NotSeparable = None }
+        | result, _, evidence -> { Result = result; Limit = None; AngleToLimit = None; AnglesToLimit = []; NotSeparable = evidence }
 
     /// Trains with a callback at every record (for progress output); as trainTracked, the result only.
     let trainWith (onRecord: TrainingRecord -> unit) (s: RunSettings) (data: Dataset) = (trainTracked (fun r _ -> onRecord r) s data).Result
