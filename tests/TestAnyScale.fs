@@ -92,7 +92,7 @@ let tests =
                         // the same comparison gave 7.8e-4 rad for conv L=2 x 1e-150, and the issue saw 5e-3.)
                         Expect.isLessThan angle 4e-5 $"{Model.name kind} x {factor:e0}: angle to the unscaled run"
                     // The normalized margin moves by at most max_n ||x_n|| times the change of direction.
-                    let bound = UnitScale.MaxPointNorm data * angle + 1e-13
+                    let bound = data.MaxPointNorm() * angle + 1e-13
                     Expect.isLessThanOrEqual (abs (r.Final.NormalizedMargin / factor - reference.Final.NormalizedMargin)) bound "margin in input units"
                     if factor = 2.0 ** -400.0 || factor = 2.0 ** 400.0 then
                         // Same iterates: ||beta|| in input units scales by exactly 1 / factor.

@@ -60,15 +60,12 @@ public sealed class Dataset
     }
 
     /// <summary>
-    /// ||x||_2 without spurious overflow or underflow: the plain sum of squares when it is a normal
-    /// number (bit for bit the naive result), otherwise max|x| * ||x / max|x|||_2. Infinite only when
-    /// the norm itself exceeds the double range.
+    /// ||x||_2 without spurious overflow or underflow, as max|x| * ||x / max|x|||_2: scaling x by a power
+    /// of two scales the result by exactly that power (training's data scale relies on it, UnitScale).
+    /// Infinite only when the norm itself exceeds the double range.
     /// </summary>
     public static double EuclideanNorm(ReadOnlySpan<double> x)
     {
-        double s = 0;
-        foreach (var v in x) s += v * v;
-        if (double.IsFinite(s) && s >= 1e-290) return Math.Sqrt(s);
         double max = 0;
         foreach (var v in x) max = Math.Max(max, Math.Abs(v));
         if (max == 0 || !double.IsFinite(max)) return max;

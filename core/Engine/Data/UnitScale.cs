@@ -14,32 +14,10 @@ namespace ImplicitBias.Engine.Data;
 /// </summary>
 public static class UnitScale
 {
-    /// <summary>
-    /// max_n ||x_n||_2 without overflow or underflow (each row scaled by its largest |entry|);
-    /// +infinity when a norm itself exceeds the double range.
-    /// </summary>
-    public static double MaxPointNorm(Dataset data)
-    {
-        double best = 0;
-        for (int n = 0; n < data.Count; n++)
-        {
-            var row = data.Point(n);
-            double max = 0;
-            foreach (var v in row) max = Math.Max(max, Math.Abs(v));
-            if (max == 0) continue;
-            double sum = 0;
-            foreach (var v in row) { double u = v / max; sum += u * u; }
-            best = Math.Max(best, max * Math.Sqrt(sum));
-        }
-        return best;
-    }
-
-    /// <summary>R = max_n ||x_n|| (1 for all-zero data); throws when a norm exceeds the double range.</summary>
+    /// <summary>R = max_n ||x_n|| (1 for all-zero data; finite: a Dataset refuses points whose norm overflows).</summary>
     public static double Scale(Dataset data)
     {
-        double r = MaxPointNorm(data);
-        if (double.IsPositiveInfinity(r))
-            throw new ArgumentException($"{data.Name}: a point's Euclidean norm exceeds the double range (about 1.8e308); rescale the data.");
+        double r = data.MaxPointNorm();
         return r > 0 ? r : 1;
     }
 

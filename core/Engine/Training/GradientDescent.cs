@@ -79,7 +79,7 @@ public static class GradientDescent
         if (kernel.Dimension != data.Dimension)
             throw new ArgumentException($"kernel {kernel.Name} is for D = {kernel.Dimension} but dataset {data.Name} has D = {data.Dimension}.");
         var z = data.SignedFeatures();
-        double scale2 = Math.Pow(UnitScale.MaxPointNorm(data), 2);
+        double scale2 = Math.Pow(data.MaxPointNorm(), 2);
         int nu = kernel.Degree;
         var beta = new double[kernel.Dimension];
         double ln2 = Math.Log(2);

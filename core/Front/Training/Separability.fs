@@ -34,5 +34,5 @@ module Separability =
         else
             Some { Weights = solution.Dual
                    CombinationNorm = combinationNorm data solution.Dual
-                   MaxPointNorm = UnitScale.MaxPointNorm data
+                   MaxPointNorm = data.MaxPointNorm()
                    Message = solution.Message }
