@@ -110,7 +110,7 @@ let tests =
                 // generic kernel (margin scale 1, k = 0, never rescaled), on the unit-scaled data.
                 use kernel = new Kernels.GenericStepKernel(model, UnitScale.Of(data, ref 0.0), ReadOnlySpan w0)
                 let rule = NormalizedStep(0.5, 3e-3)
-                let r2 = UnitScale.MaxPointNorm(UnitScale.Of(data, ref 0.0)) ** 2.0
+                let r2 = (UnitScale.Of(data, ref 0.0)).MaxPointNorm() ** 2.0
                 for _ in 1 .. 3000 do
                     let l = kernel.Evaluate(ExponentialLoss())
                     let g2 = kernel.Gradient()
@@ -127,6 +127,18 @@ let tests =
                 let at steps = (train model (model.Initialize(0.5, 3UL)) (settings (NormalizedStep 0.05) steps)).Final.LogLoss
                 let perStep = (at 5000L - at 5100L) / 100.0
                 Expect.floatClose { absolute = 0.0; relative = 0.02 } perStep 0.05 model.Name
+
+        testCase "every rule's multiplier in scaled coordinates (w = 2^k w') is the plain one times 2^((nu-2)k), bit for bit" <| fun _ ->
+            // The documented contract of StepRule.Multiplier: with ||w||^2 = 4^k ||w'||^2 and
+            // ||grad_w log L||^2 = 4^((nu-1)k) ||G||^2, sigma = s 2^((nu-2)k) exactly.
+            let rules: StepRule list = [ FixedStep 0.3; NormalizedStep(0.5, 1e-3); DegreeNormalizedStep 0.5; SettlingStep(0.5, 1e-5, 0.2, 1e-5) ]
+            for rule in rules do
+                for degree in 1 .. 5 do
+                    for k in [ -7L; -2L; 3L; 9L ] do
+                        for w2, g2 in [ 0.3, 2.0; 3.5, 0.01; 1.0, 1e-6 ] do
+                            let plain = rule.Multiplier(-4.0, Math.ScaleB(w2, int (2L * k)), Math.ScaleB(g2, int (2L * int64 (degree - 1) * k)), degree, 0.7)
+                            let scaled = rule.Multiplier(-4.0, w2, g2, degree, 0.7, k)
+                            Expect.equal scaled (Math.ScaleB(plain, int (int64 (degree - 2) * k))) $"{rule.Describe()} nu={degree} k={k} w2={w2} g2={g2}"
 
         testCase "step rules parse and print" <| fun _ ->
             Expect.equal (StepRule.Parse "fixed:0.25") (FixedStep 0.25 :> StepRule) "fixed"

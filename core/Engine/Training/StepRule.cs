@@ -126,18 +126,19 @@ public sealed record DegreeNormalizedStep(double Eta) : StepRule
     /// <inheritdoc/>
     public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared, long scaleExponent = 0)
     {
-        if (scaleExponent != 0)
-        {
-            // The same formula in logarithms: rho = 4^k ||w'||^2 / nu may leave the double range.
-            double logRho = Math.Log(parameterNormSquared / degree) + 2 * scaleExponent * Math.Log(2);
-            double logDivisor = (degree - 1) * logRho;
-            if (degree >= 2) logDivisor = Math.Max(logDivisor, (degree - 2) / 2.0 * logRho);
-            return Math.Exp(Math.Log(Eta / dataScaleSquared) - logDivisor + (degree - 2) * scaleExponent * Math.Log(2));
-        }
+        // rho = ||w||^2 / nu = 4^k rho' with rho' of w' (moderate): each term of the divisor is a power of rho'
+        // times an exact power of two, so nothing leaves the double range and k = 0 is the plain formula.
         double rho = parameterNormSquared / degree;
         double divisor = Math.Pow(rho, degree - 1);
-        if (degree >= 2) divisor = Math.Max(divisor, Math.Pow(rho, (degree - 2) / 2.0));
-        return Eta / (dataScaleSquared * divisor);
+        long exponent = 2 * scaleExponent * (degree - 1);
+        if (degree >= 2)
+        {
+            double other = Math.Pow(rho, (degree - 2) / 2.0);
+            long otherExponent = scaleExponent * (degree - 2);
+            bool larger = exponent == otherExponent ? other > divisor : Math.Log2(other) + otherExponent > Math.Log2(divisor) + exponent;
+            if (larger) { divisor = other; exponent = otherExponent; }
+        }
+        return ScaledStep.Power2(Eta / (dataScaleSquared * divisor), (degree - 2) * scaleExponent - exponent);
     }
     /// <inheritdoc/>
     public override string Describe() => FormattableString.Invariant($"degree:{Eta}");
