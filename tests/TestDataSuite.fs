@@ -47,7 +47,7 @@ let tests =
                 | _ -> failtestf "set %d is %s" i (DataSpec.describe spec))
             let ks = suite |> List.choose (function FourierSparseTeacher(_, _, k, _) -> Some k | _ -> None) |> set
             Expect.equal ks (set [ 1; 2; 3 ]) "every K occurs"
-            let seeds = DataSuite.full |> List.map (function GaussianTeacher(_, _, s) | FourierSparseTeacher(_, _, _, s) -> s | CsvFile _ -> 0UL)
+            let seeds = DataSuite.full |> List.map (function GaussianTeacher(_, _, s) | FourierSparseTeacher(_, _, _, s) -> s | CsvFile _ | Digits _ -> 0UL)
             Expect.equal (List.distinct seeds).Length seeds.Length "distinct data seeds"
             let byGenerator = DataSuite.quick |> List.countBy DataSpec.generator |> Map.ofList
             Expect.equal byGenerator (Map.ofList [ "gaussian-teacher", 10; "fourier-sparse-teacher", 10 ]) "both generators, half each"

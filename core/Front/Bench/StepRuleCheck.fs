@@ -76,3 +76,4 @@ module StepRuleCheck =
         | GaussianTeacher(n, d, _) -> $"#{index} gauss N={n} D={d}"
         | FourierSparseTeacher(n, d, k, _) -> $"#{index} fourier{k} N={n} D={d}"
         | CsvFile _ -> $"#{index} csv"
+        | Digits(a, b, _) -> $"#{index} digits {a} vs {b}"

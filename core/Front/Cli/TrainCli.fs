@@ -19,6 +19,8 @@ dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth
     [--loss exp|logistic] [--init-scale S] [--seed S] [--log-loss-target T] [--converged-angle RAD] --out DIR
 
   --data FILE.csv     first column the label (-1 or +1), the rest the features; optional header
+  --data digits:A,B[:COUNT]  the UCI handwritten digits (8 x 8), A (+1) against B (-1), the first
+                      COUNT images of each (all if omitted), each centred (needs python3-sklearn)
   --model NAME        linear | fc | diag | conv | conv-time (conv evaluated in the time domain)
   --depth L           number of layers (default 2; ignored for linear)
   --steps N           step budget (default: unlimited, the time limit decides)
@@ -148,7 +150,7 @@ Exit codes: 0 trained (Converged, or NotConverged: stopped by --steps, --time-li
             | _, None -> eprintfn "error: --out DIR is required (see: dotnet fsi scripts/train.fsx -- --help)"; 2
             | Some dataPath, Some out ->
                 try
-                    let data = CsvDataset.Load dataPath
+                    let data = match DataSpec.load dataPath with Ok d -> d | Error e -> raise (ArgumentException e)
                     let s = p.Settings
                     eprintfn "training %s depth %d on %s (N=%d, D=%d), %s, loss %s" (Model.name s.Model) s.Depth dataPath data.Count data.Dimension (s.Step.Describe()) s.Loss.Name
                     let run = Run.trainTracked (progress ()) s data

@@ -93,6 +93,7 @@ module SuiteEvidence =
         | GaussianTeacher(n, d, _) -> $"#{i} gaussian N={n} D={d}"
         | FourierSparseTeacher(n, d, k, _) -> $"#{i} fourier-sparse N={n} D={d} K={k}"
         | CsvFile _ -> $"#{i} {DataSpec.describe spec}"
+        | Digits(a, b, _) -> $"#{i} digits {a} vs {b}"
 
     /// The certified limit at a direction for a run's model and depth.
     let certify (c: RunConfig) (direction: float[]) =

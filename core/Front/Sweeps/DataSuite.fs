@@ -39,4 +39,5 @@ module DataSuite =
     let size (spec: DataSpec) =
         match spec with
         | GaussianTeacher(n, d, _) | FourierSparseTeacher(n, d, _, _) -> Some(n, d)
-        | CsvFile _ -> None
+        | CsvFile _
+        | Digits _ -> None

@@ -9,55 +9,6 @@ open ImplicitBias.Engine.Data
 open ImplicitBias.Engine.Models
 open ImplicitBias.Engine.Training
 
-/// A dataset generator and its parameters: data as a value, so that it can be swept and hashed.
-type DataSpec =
-    /// SyntheticData.GaussianTeacher(count, dimension, seed).
-    | GaussianTeacher of count: int * dimension: int * seed: uint64
-    /// SyntheticData.FourierSparseTeacher(count, dimension, frequencies, seed).
-    | FourierSparseTeacher of count: int * dimension: int * frequencies: int * seed: uint64
-    /// A CSV file in the format of CsvDataset (label first); hashed by its content.
-    | CsvFile of path: string
-
-/// Building, describing and varying dataset specifications.
-module DataSpec =
-    let private sha256Hex (bytes: byte[]) = Convert.ToHexString(SHA256.HashData bytes).ToLowerInvariant()
-
-    /// Canonical text of a specification (CSV files by the SHA-256 of their content, so that an
-    /// edited file is a different dataset).
-    let describe spec =
-        match spec with
-        | GaussianTeacher(n, d, seed) -> $"gaussian-teacher(N={n},D={d},seed={seed})"
-        | FourierSparseTeacher(n, d, k, seed) -> $"fourier-sparse-teacher(N={n},D={d},K={k},seed={seed})"
-        | CsvFile path -> $"csv(sha256={sha256Hex (File.ReadAllBytes path)})"
-
-    /// The generator's name (a column of the runs table).
-    let generator spec =
-        match spec with
-        | GaussianTeacher _ -> "gaussian-teacher"
-        | FourierSparseTeacher _ -> "fourier-sparse-teacher"
-        | CsvFile _ -> "csv"
-
-    /// Generates (or loads) the dataset.
-    let create spec : Dataset =
-        match spec with
-        | GaussianTeacher(n, d, seed) -> SyntheticData.GaussianTeacher(n, d, seed)
-        | FourierSparseTeacher(n, d, k, seed) -> SyntheticData.FourierSparseTeacher(n, d, k, seed)
-        | CsvFile path -> CsvDataset.Load path
-
-    /// The same generator with another seed (CSV files have none and are returned unchanged).
-    let withSeed seed spec =
-        match spec with
-        | GaussianTeacher(n, d, _) -> GaussianTeacher(n, d, seed)
-        | FourierSparseTeacher(n, d, k, _) -> FourierSparseTeacher(n, d, k, seed)
-        | CsvFile _ -> spec
-
-    /// The same generator with N points in dimension D (CSV files unchanged).
-    let withSize count dimension spec =
-        match spec with
-        | GaussianTeacher(_, _, seed) -> GaussianTeacher(count, dimension, seed)
-        | FourierSparseTeacher(_, _, k, seed) -> FourierSparseTeacher(count, dimension, k, seed)
-        | CsvFile _ -> spec
-
 /// Everything that determines one training run: a point of a sweep. Plain data (the step rule is a
 /// C# record with value equality, the loss a name), so that it has a canonical text and a hash.
 type RunConfig =
