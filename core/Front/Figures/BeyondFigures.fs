@@ -1,0 +1,60 @@
+namespace ImplicitBias
+
+open Plotly.NET
+
+/// The "Beyond the paper" figures as functions from numbers to charts (no training, no files):
+/// F6, how the limit of a 2-layer K-kernel net moves from the l2 SVM (K = 1) to Fourier-l1 (K = D);
+/// F7, the learned predictors on handwritten digits as 8 x 8 images and 2-D spectra.
+module BeyondFigures =
+    /// F6: two panels against the kernel size K (log axis): the angles from GD's direction to each
+    /// reference (one series per reference and channel count; an angle of 0 is drawn at 1e-12, the
+    /// bottom of the log axis) and the effective count of |beta_hat|.
+    let kernelSize (title: string) (angles: Series list) (counts: Series list) =
+        let line (i: int) (s: Series) ys =
+            let c = Color.fromString Figures.palette[i % Figures.palette.Length]
+            Chart.Line(x = s.X, y = ys, Name = s.Name, ShowMarkers = true, LineColor = c, MarkerColor = c)
+        let anglePanel =
+            angles
+            |> List.mapi (fun i s -> line i s (s.Y |> Array.map (fun y -> max y 1e-12)))
+            |> Chart.combine
+            |> Chart.withXAxisStyle (TitleText = "kernel size K", AxisType = StyleParam.AxisType.Log)
+            |> Chart.withYAxisStyle (TitleText = "angle to the reference (rad)", AxisType = StyleParam.AxisType.Log)
+        let countPanel =
+            counts
+            |> List.mapi (fun i s -> line (i + angles.Length) s s.Y)
+            |> Chart.combine
+            |> Chart.withXAxisStyle (TitleText = "kernel size K", AxisType = StyleParam.AxisType.Log)
+            |> Chart.withYAxisStyle (TitleText = "effective count of |β̂|")
+        [ anglePanel; countPanel ]
+        |> Chart.Grid(1, 2, SubPlotTitles = [| "angle from GD to each limit"; "sparsity of |β̂|" |], XGap = 0.15)
+        |> Chart.withTitle title
+        |> Chart.withSize (1100, 480)
+
+    /// The entries of a row-major image of the given width as rows (what a heat map draws).
+    let toRows (width: int) (values: float[]) = values |> Array.chunkBySize width
+
+    /// F7: small multiples of images: one row of panels per entry (row title, [column title, values,
+    /// signed]), values row-major of the given width. Signed images (beta) use a diverging scale centred
+    /// at 0 by their own largest magnitude; the others (|beta_hat|) a sequential scale from 0.
+    let imageGrid (title: string) (width: int) (rows: (string * (string * float[] * bool) list) list) =
+        let columns = rows |> List.map (snd >> List.length) |> List.max
+        let panel (values: float[]) (signed: bool) =
+            let top = values |> Array.map abs |> Array.fold max 0.0
+            let z = toRows width (if top > 0.0 then values |> Array.map (fun v -> v / top) else values)
+            let scale = if signed then StyleParam.Colorscale.RdBu else StyleParam.Colorscale.Viridis
+            Chart.Heatmap(zData = z, ColorScale = scale, ShowScale = false, ReverseYAxis = true)
+            |> Chart.withTraceInfo (Name = (if signed then "β / max|β|" else "|β̂| / max|β̂|"))
+        let cells =
+            [ for (_, entries) in rows do
+                for i in 0 .. columns - 1 do
+                    match List.tryItem i entries with
+                    | Some(_, values, signed) -> yield panel values signed
+                    | None -> yield Chart.Invisible() ]
+        let titles =
+            [| for (rowTitle, entries) in rows do
+                 for i in 0 .. columns - 1 do
+                     yield (match List.tryItem i entries with Some(t, _, _) -> $"{rowTitle}, {t}" | None -> "") |]
+        cells
+        |> Chart.Grid(rows.Length, columns, SubPlotTitles = titles, XGap = 0.08, YGap = 0.25)
+        |> Chart.withTitle title
+        |> Chart.withSize (230 * columns + 100, 200 * rows.Length + 120)
