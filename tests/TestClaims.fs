@@ -36,6 +36,21 @@ let tests =
                 |> Array.map (fun l -> (l.Split('|')[1]).Trim())
             Expect.equal claims [| "Theorem 1"; "Theorem 2 (conv L=2)"; "Theorem 2a (conv L=3)"; "Lemma 3"; "Theorem 4"; "Lemma 5"; "Lemma 6"; "Lemma 7"; "Alpha check"; "Zeta check" |] "the paper's order"
 
+        testCase "claims beyond the paper get their own table after the paper's; the summary counts both" <| fun () ->
+            let rows =
+                [ Claims.check "Beyond: 2-D conv L=2" "p" "m" "t" true "F7"
+                  Claims.check "Theorem 1" "p" "m" "t" true "F1"
+                  Claims.check "Beyond: K-kernel nets, K=2" "p" "m" "t" false "F6" ]
+            let lines = (Claims.markdown "# R" rows).Split('\n')
+            let at (text: string) = lines |> Array.findIndex (fun l -> l.StartsWith text)
+            Expect.isLessThan (at "| Theorem 1") (at "## Beyond the paper") "the paper's table first"
+            Expect.isLessThan (at "## Beyond the paper") (at "| Beyond: 2-D conv L=2") "then the part beyond it"
+            Expect.isLessThan (at "| Beyond: 2-D conv L=2") (at "| Beyond: K-kernel nets, K=2") "by name"
+            Expect.stringContains lines[at "| Beyond: K-kernel"] "**FAIL**" "its own verdict"
+            Expect.equal (Array.last lines) "2 of 3 claims PASS." "one summary over both"
+            let paperOnly = (Claims.markdown "# R" [ rows[1] ]).Split('\n')
+            Expect.isFalse (paperOnly |> Array.exists (fun l -> l.StartsWith "## Beyond")) "no empty part"
+
         testCase "summary line counts PASS verdicts only, over every row" <| fun () ->
             for verdicts in [ [ true; true; true ]; [ true; false; true ]; [ false; false ]; [] ] do
                 let rows = verdicts |> List.mapi (fun i ok -> Claims.check $"Lemma {i}" "p" "m" "t" ok "E")
