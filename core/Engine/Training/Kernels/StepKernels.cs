@@ -6,7 +6,7 @@ namespace ImplicitBias.Engine.Training.Kernels;
 /// <summary>
 /// Picks the fastest kernel for a parameterization: <see cref="FourierStepKernel"/> for
 /// ConvolutionalFourierNetwork, <see cref="DiagonalStepKernel"/> for DiagonalNetwork and
-/// LinearModel, and <see cref="GenericStepKernel"/> for everything else (FullyConnectedNetwork,
+/// LinearModel, <see cref="KernelLiftStepKernel"/> for KernelConvolutionalNetwork at depth 2, and <see cref="GenericStepKernel"/> for everything else (FullyConnectedNetwork,
 /// whose PullBack already works by matrix-vector products, and the time-domain
 /// ConvolutionalNetwork, kept slow on purpose as the naive twin).
 /// </summary>
@@ -24,7 +24,7 @@ public static class StepKernels
 
     /// <summary>True when <see cref="Create"/> has a specialised kernel for this model.</summary>
     public static bool HasFastKernel(IParameterization model) =>
-        model is ConvolutionalFourierNetwork or DiagonalNetwork or LinearModel;
+        model is ConvolutionalFourierNetwork or DiagonalNetwork or LinearModel or KernelConvolutionalNetwork { Depth: 2 };
 
     /// <summary>
     /// The kernel for training <paramref name="model"/> on <paramref name="data"/> from
@@ -38,6 +38,7 @@ public static class StepKernels
         {
             ConvolutionalFourierNetwork conv => new FourierStepKernel(conv.Depth, data, initial, t),
             DiagonalNetwork diag => new DiagonalStepKernel(diag.Name, diag.Depth, diag.Degree, data, initial, t),
+            KernelConvolutionalNetwork { Depth: 2 } net => new KernelLiftStepKernel(net.Name, net.Grid, net.Kernel, net.Channels, data, initial, t),
             LinearModel linear => new DiagonalStepKernel(linear.Name, 1, linear.Degree, data, initial, t),
             _ => new GenericStepKernel(model, data, initial),
         };
