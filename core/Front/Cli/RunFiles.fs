@@ -45,7 +45,7 @@ module RunFiles =
     /// The Theorem 4 KKT residual of the final parameters (w/||w||: the certificate is scale-free);
     /// None when it does not exist (beta does not separate the data, or w = 0).
     let theorem4Residual (s: RunSettings) (data: Dataset) (r: TrainingResult) =
-        let model = Model.create s.Model s.Depth data.Dimension
+        let model = Run.parameterization s data.Dimension
         let c = ParameterStationarity.Certify(model, data, ReadOnlySpan r.Parameters)
         if c.Outcome = CertificateOutcome.Computed && Double.IsFinite c.Residual then Some c.Residual else None
 
@@ -72,7 +72,7 @@ module RunFiles =
             "outcome", JString(string r.Outcome)
             "log_parameter_norm", num r.LogParameterNorm
             "last_angle_change", num r.Final.AngleToPrevious
-            "fourier_effective_count", num (Sparsity.fourierEffectiveCount direction)
+            "fourier_effective_count", num (match s.Shape with Some g when not g.IsLine -> Sparsity.gridFourierEffectiveCount g direction | _ -> Sparsity.fourierEffectiveCount direction)
             "time_effective_count", num (Sparsity.effectiveCount direction)
             "limit", (match run.Limit with Some l -> limitJson l run.AngleToLimit | None -> JNull)
             "angles_to_limit", JArray [ for a in run.AnglesToLimit -> JObject [ "step", JInt a.Step; "angle", num a.Angle; "certified", JBool a.Certified ] ]
@@ -80,6 +80,10 @@ module RunFiles =
             "not_separable", (match run.NotSeparable with Some e -> evidenceJson e | None -> JNull)
             "model", JString(Model.name s.Model)
             "depth", JInt(int64 s.Depth)
+            "shape", (match s.Shape with Some g -> JString $"{g.Rows}x{g.Columns}" | None -> JNull)
+            "kernel", (match s.Kernel with Some k -> JString $"{k.Rows}x{k.Columns}" | None -> JNull)
+            "channels", JInt(int64 s.Channels)
+            "parameterization", JString((Run.parameterization s data.Dimension).Name)
             "step_rule", JString(s.Step.Describe())
             "loss", JString s.Loss.Name
             "init_scale", num s.InitScale
