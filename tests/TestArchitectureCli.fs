@@ -8,6 +8,7 @@ open System.IO
 open Expecto
 open ImplicitBias
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Losses
 open ImplicitBias.Engine.Models
 open ImplicitBias.Engine.Training
@@ -102,6 +103,7 @@ let tests =
                 let summary = summaryOf out
                 Expect.equal (summary.GetProperty("parameterization").GetString()) model.Name $"{flags}: parameterization"
                 Expect.equal (summary.GetProperty("limit").ValueKind) Text.Json.JsonValueKind.Null $"{flags}: no limit"
+                Expect.isFalse (summary.GetProperty("limit_available").GetBoolean()) $"{flags}: limit_available false"
                 Expect.isFalse (File.Exists(Path.Combine(out, "limit.csv"))) $"{flags}: no limit.csv"
                 for file in Directory.GetFiles out do
                     let text = File.ReadAllText file
@@ -110,6 +112,11 @@ let tests =
             run (common @ [ "--model"; "conv"; "--depth"; "2"; "--shape"; "4x4"; "--kernel"; "2x2"; "--channels"; "3"; "--out"; out ]) |> ignore
             let summary = summaryOf out
             Expect.equal (summary.GetProperty("shape").GetString(), summary.GetProperty("kernel").GetString(), summary.GetProperty("channels").GetInt32()) ("4x4", "2x2", 3) "summary.json carries the architecture"
+            // spectra.csv on a 2-D shape: the 2-D DFT magnitudes of the recorded direction (naive 2-D DFT here).
+            let lastRow (name: string) = (File.ReadAllLines(Path.Combine(out, name)) |> Array.last).Split ',' |> Array.skip 1 |> Array.map (fun t -> Double.Parse(t, Globalization.CultureInfo.InvariantCulture))
+            let naive = NaiveDft.Forward(Grid(4, 4), ReadOnlySpan(lastRow "directions.csv" |> Array.map (fun x -> Numerics.Complex(x, 0.0)))) |> Array.map (fun z -> z.Magnitude)
+            Expect.isLessThan (TestUtil.relativeError (lastRow "spectra.csv") naive) 1e-12 "2-D spectra"
+            Expect.isTrue ((summaryOf (Path.Combine(dir, "paper"))).GetProperty("limit_available").GetBoolean()) "the paper's conv: limit available"
 
         testCase "2-D diag is the diag net on the flattened image: same beta, the shape in summary.json, its limit still certified" <| fun _ ->
             let dir, csv, _ = dataset ()

@@ -75,6 +75,7 @@ module RunFiles =
             "fourier_effective_count", num (match s.Shape with Some g when not g.IsLine -> Sparsity.gridFourierEffectiveCount g direction | _ -> Sparsity.fourierEffectiveCount direction)
             "time_effective_count", num (Sparsity.effectiveCount direction)
             "limit", (match run.Limit with Some l -> limitJson l run.AngleToLimit | None -> JNull)
+            "limit_available", JBool (Limits.kindOf s).IsSome
             "angles_to_limit", JArray [ for a in run.AnglesToLimit -> JObject [ "step", JInt a.Step; "angle", num a.Angle; "certified", JBool a.Certified ] ]
             "theorem4_kkt_residual", (match theorem4Residual s data r with Some x -> num x | None -> JNull)
             "not_separable", (match run.NotSeparable with Some e -> evidenceJson e | None -> JNull)
@@ -118,5 +119,14 @@ module RunFiles =
                     let lines = r.Records |> Seq.map (fun x -> string x.Step + "," + String.Join(",", pick x |> Array.map optional))
                     Seq.append [ head ] lines
                 AtomicFile.writeAllLines (Path.Combine(dir, "directions.csv")) (table (fun x -> x.Direction) "beta")
-                AtomicFile.writeAllLines (Path.Combine(dir, "spectra.csv")) (table (fun x -> x.FourierMagnitudes) "abs_hat")
+                // On a 2-D --shape the spectrum is the image's 2-D DFT (row-major over (k1, k2)); else the engine's 1-D one.
+                let spectrum =
+                    match s.Shape with
+                    | Some g when not g.IsLine ->
+                        fun (x: TrainingRecord) ->
+                            match x.Direction with
+                            | null -> Array.create data.Dimension nan
+                            | d -> ImplicitBias.Engine.Fourier.GridDft.Forward(g, ReadOnlySpan d) |> Array.map (fun z -> z.Magnitude)
+                    | _ -> fun x -> x.FourierMagnitudes
+                AtomicFile.writeAllLines (Path.Combine(dir, "spectra.csv")) (table spectrum "abs_hat")
         AtomicFile.writeAllText (Path.Combine(dir, "summary.json")) (Json.serialize (summary s data run))
