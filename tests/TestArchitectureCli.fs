@@ -141,4 +141,11 @@ let tests =
             Expect.isNone (Limits.kindOf s) "no limit wired yet"
             Expect.isSome (Limits.kindOf (RunConfig.settings c)) "the paper's conv keeps its limit"
             Expect.throws (fun () -> RunConfig.parameterization k 15 |> ignore) "shape against D"
+            let sweep =
+                Sweep.from "t" { c with Data = GaussianTeacher(6, 16, 1UL) }
+                |> Sweep.vary (Axis.shapes [ Grid(4, 4) ]) |> Sweep.vary (Axis.kernels [ KernelSize(1, 1); KernelSize(2, 2) ]) |> Sweep.vary (Axis.channels [ 1; 2 ])
+            Expect.equal [ for p in sweep.Points -> p.Shape, p.Kernel, p.Channels ]
+                         [ for k in [ 1; 2 ] do for ch in [ 1; 2 ] -> Some(Grid(4, 4)), Some(KernelSize(k, k)), ch ] "the axes set the fields"
+            Expect.equal (sweep.Points |> List.map RunConfig.hash |> List.distinct).Length 4 "distinct hashes"
+            Expect.stringContains (RunConfig.label k) "4x4 K=2x2 C=3" "label"
     ]
