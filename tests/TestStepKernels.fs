@@ -131,7 +131,7 @@ let tests =
 
         testCase "one thread and three threads give bit-identical iterates (conv, diag, linear)" <| fun () ->
             let data = SyntheticData.GaussianTeacher(37, 96, 9UL)
-            for model in [ ConvolutionalFourierNetwork(96, 3) :> IParameterization; DiagonalNetwork(96, 2); LinearModel(96); KernelConvolutionalNetwork(96, 4, 2, 2) ] do
+            for model in [ ConvolutionalFourierNetwork(96, 3) :> IParameterization; DiagonalNetwork(96, 2); LinearModel(96); KernelConvolutionalNetwork(96, 4, 2, 2); KernelConvolutionalNetwork(Grid(8, 12), KernelSize(8, 12), 1, 3) ] do
                 let one, _ = runKernel model data 1 30L
                 let three, _ = runKernel model data 3 30L
                 Expect.sequenceEqual three one $"{model.Name}: threads must not change a single bit"
