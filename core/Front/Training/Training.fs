@@ -49,25 +49,26 @@ module Model =
         | Convolutional -> ConvolutionalFourierNetwork(dimension, depth)
         | ConvolutionalTime -> ConvolutionalNetwork(dimension, depth)
 
-    /// Throws ArgumentException (the command line's words) unless the architecture options fit the kind,
+    /// Throws ArgumentException (the command line's words, with no parameter name appended) unless the architecture options fit the kind,
     /// depth and data dimension: the shape must have D entries, --kernel and --channels are for conv, several
     /// channels need depth 2, conv-time is 1-D only, and the kernel must fit the grid.
     let checkArchitecture kind (depth: int) (shape: Grid option) (kernel: KernelSize option) (channels: int) (dimension: int) =
+        let fail (message: string) = raise (System.ArgumentException message)
         let grid = defaultArg shape (Grid.Line dimension)
         if grid.Count <> dimension then
-            invalidArg "shape" $"--shape {grid.Rows}x{grid.Columns} has {grid.Count} entries but the data has D = {dimension}."
+            fail $"--shape {grid.Rows}x{grid.Columns} has {grid.Count} entries but the data has D = {dimension}."
         if kernel.IsSome && kind <> Convolutional then
-            invalidArg "kernel" $"--kernel applies to --model conv only (got --model {name kind})."
-        if channels < 1 then invalidArg "channels" $"--channels must be at least 1 (got {channels})."
+            fail $"--kernel applies to --model conv only (got --model {name kind})."
+        if channels < 1 then fail $"--channels must be at least 1 (got {channels})."
         if channels > 1 && kind <> Convolutional then
-            invalidArg "channels" $"--channels applies to --model conv only (got --model {name kind})."
+            fail $"--channels applies to --model conv only (got --model {name kind})."
         if channels > 1 && depth <> 2 then
-            invalidArg "channels" $"--channels {channels} needs --depth 2 (deeper kernel networks have one channel; got --depth {depth})."
+            fail $"--channels {channels} needs --depth 2 (deeper kernel networks have one channel; got --depth {depth})."
         if kind = ConvolutionalTime && not grid.IsLine then
-            invalidArg "shape" "--model conv-time is the 1-D time-domain twin; use --model conv with --shape."
+            fail "--model conv-time is the 1-D time-domain twin; use --model conv with --shape."
         match kernel with
         | Some k when k.Rows > grid.Rows || k.Columns > grid.Columns || k.Rows < 1 || k.Columns < 1 ->
-            invalidArg "kernel" $"--kernel {k} does not fit the grid {grid} (each side from 1 to the grid's)."
+            fail $"--kernel {k} does not fit the grid {grid} (each side from 1 to the grid's)."
         | _ -> ()
 
     /// True when the options describe the paper's network (1-D or no shape, full-width kernels, one channel).
