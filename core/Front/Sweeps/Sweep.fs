@@ -1,5 +1,6 @@
 namespace ImplicitBias
 
+open ImplicitBias.Engine.Data
 open ImplicitBias.Engine.Training
 
 /// One axis of a sweep: a name and a list of labelled settings, each a function on a run
@@ -36,6 +37,12 @@ module Axis =
     /// (model, depth) pairs as one axis.
     let modelDepths pairs =
         create "model-depth" (fun (k, l) -> $"{Model.name k} L={l}") (fun (k, l) c -> { c with Model = k; Depth = l }) pairs
+    /// Conv's kernel supports (issue 10): KernelSize(1, K) in 1-D, KernelSize(K1, K2) with a shape.
+    let kernels (sizes: KernelSize seq) = create "kernel" (fun (k: KernelSize) -> $"{k.Rows}x{k.Columns}") (fun k c -> { c with Kernel = Some k }) sizes
+    /// Channels of the depth-2 conv network.
+    let channels counts = create "channels" string (fun n c -> { c with Channels = n }) counts
+    /// Image shapes M x N of the inputs.
+    let shapes (grids: Grid seq) = create "shape" (fun (g: Grid) -> $"{g.Rows}x{g.Columns}") (fun g c -> { c with Shape = Some g }) grids
 
     /// Two axes in lockstep: the i-th value of one with the i-th of the other. They must have the
     /// same length.
