@@ -126,4 +126,31 @@ let tests =
             let data = data 4 12 1UL
             throws<ArgumentException> (fun () -> KernelNormMaxMargin.Solve(data, Grid(3, 5), KernelSize.Line 2) |> ignore) "grid of the wrong size" |> ignore
             throws<ArgumentException> (fun () -> KernelNormMaxMargin.Solve(data, Grid(3, 4), KernelSize(4, 1)) |> ignore) "kernel larger than the grid" |> ignore
+        testCase "R_K(beta) evaluator: a bracket around the closed forms (K = 1: 2 sqrt(D) ||beta||_2; full kernel: 2 ||beta_hat||_1, 1-D and 2-D)" <| fun () ->
+            for grid in [ Grid.Line 7; Grid.Line 12; Grid.Line 16; Grid(3, 4); Grid(2, 5) ] do
+                let dim = grid.Count
+                let beta = gaussian (uint64 (600 + dim + grid.Rows)) dim
+                let cases =
+                    [ KernelSize(1, 1), 2.0 * sqrt (float dim) * sqrt (dot beta beta)
+                      KernelSize.Full grid, 2.0 * (TestGridFourier.naive beta grid |> Array.sumBy (fun c -> c.Magnitude)) ]
+                for kernel, expected in cases do
+                    let v = KernelNormValue.Evaluate(grid, kernel, ReadOnlySpan beta)
+                    let what = $"{grid} kernel {kernel}"
+                    Expect.isLessThanOrEqual v.RelativeGap 1e-8 $"{what}: gap ({v.Message})"
+                    Expect.isLessThanOrEqual v.Lower (expected * (1.0 + 1e-12)) $"{what}: lower bound"
+                    Expect.isGreaterThanOrEqual v.Upper (expected * (1.0 - 1e-12)) $"{what}: upper bound"
+                    // Recomputed: A_K(Factor) = beta, ||A_K^* g||_op = 2, Lower = <g, beta>, Upper = 2 ||Factor||_*.
+                    let lift = KernelLift(grid, kernel)
+                    Expect.isLessThan (relativeError (lift.Apply v.Factor) beta) 1e-12 $"{what}: A_K(Z) = beta"
+                    Expect.floatClose Accuracy.high ((lift.Adjoint(ReadOnlySpan v.DualVector)).Svd(false).S |> Seq.max) 2.0 $"{what}: op norm"
+                    Expect.floatClose Accuracy.high (dot v.DualVector beta) v.Lower $"{what}: lower = <g, beta>"
+                    Expect.floatClose Accuracy.high (2.0 * (v.Factor.Svd(false).S |> Seq.sum)) v.Upper $"{what}: upper = 2 ||Z||_*"
+
+        testCase "R_K(beta) evaluator at the max-margin solution gives the solver's objective" <| fun () ->
+            for grid, kernel, n in [ Grid.Line 12, KernelSize.Line 3, 5; Grid(3, 4), KernelSize(2, 2), 7 ] do
+                let data = data n grid.Count (uint64 (700 + n))
+                let s = KernelNormMaxMargin.Solve(data, grid, kernel)
+                let v = KernelNormValue.Evaluate(grid, kernel, ReadOnlySpan s.Beta)
+                Expect.isLessThanOrEqual v.Lower (s.PrimalObjective * (1.0 + 1e-10)) $"{grid}: R_K(beta*) <= 2 ||Z*||_*"
+                Expect.isGreaterThanOrEqual v.Upper (s.DualObjective * (1.0 - 1e-10)) $"{grid}: R_K(beta*) >= the dual bound"
     ]

@@ -9,15 +9,7 @@ open ImplicitBias
 open ImplicitBias.Engine.Data
 open ImplicitBias.Engine.Reference
 open ImplicitBias.Engine.Theory
-
-let private temp () =
-    let dir = Path.Combine(Path.GetTempPath(), $"kkt-cli-grid-{Guid.NewGuid():N}")
-    Directory.CreateDirectory dir |> ignore
-    dir
-
-let private kkt dir =
-    use doc = Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "kkt.json")))
-    doc.RootElement.Clone()
+open ImplicitBias.Tests.TestKktCli
 
 /// A 3x4 data set and its certified 2-D bridge limit for p = 2/3 (depth 3), written beside it.
 let private setup dir =

@@ -8,7 +8,8 @@ namespace ImplicitBias.Engine.Reference;
 /// max sum_n alpha_n s.t. alpha &gt;= 0, ||M(alpha)||_op &lt;= 2, M(alpha) = sum_n alpha_n M_n
 /// (M_n = A_K^*(y_n x_n), |K| x D). For t &gt; 0 it minimizes by damped Newton steps in the N unknowns
 ///   phi_t(alpha) = -t sum alpha - log det(4 I - M M^T) - sum log alpha_n,
-/// then raises t. With S = 4I - M M^T and W = S^-1 M:
+/// then raises t. The same code serves the dual of R_K(beta) itself, max &lt;g, beta&gt; s.t. ||A_K^*(g)||_op &lt;= 2
+/// with g free (M_n = A_K^*(e_n), objective beta, no log alpha term): see <see cref="KernelNormValue"/>. With S = 4I - M M^T and W = S^-1 M:
 ///   d/dalpha_n [-log det S] = 2 &lt;W, M_n&gt;,
 ///   d2/dalpha_n dalpha_m = 2 (&lt;S^-1 M_m, M_n&gt; + tr(S^-1 M_m M^T W M_n^T) + tr(W M_m^T W M_n^T)).
 /// At a centre the stationarity 2 &lt;W, M_n&gt; = t + 1/alpha_n says that Z_t = (2/t) W has margins
@@ -20,10 +21,15 @@ internal sealed class KernelDualBarrier
     private readonly Matrix<double>[] m;
     private readonly double[][] flat;
     private readonly int count, rows, columns;
+    private readonly double[] objective;
+    private readonly bool nonnegative;
 
-    public KernelDualBarrier(Matrix<double>[] pointMatrices)
+    /// <summary>The dual for the matrices M_n: objective c (null: all ones) and alpha &gt;= 0 (or free).</summary>
+    public KernelDualBarrier(Matrix<double>[] pointMatrices, double[]? objective = null, bool nonnegative = true)
     {
         m = pointMatrices;
+        this.objective = objective ?? Enumerable.Repeat(1.0, pointMatrices.Length).ToArray();
+        this.nonnegative = nonnegative;
         count = m.Length; rows = m[0].RowCount; columns = m[0].ColumnCount;
         flat = m.Select(x => x.ToColumnMajorArray()).ToArray();
     }
@@ -64,8 +70,12 @@ internal sealed class KernelDualBarrier
         double logAlpha = 0, sum = 0;
         for (int n = 0; n < count; n++)
         {
-            if (!(alpha[n] > 0)) return double.PositiveInfinity;
-            logAlpha += Math.Log(alpha[n]); sum += alpha[n];
+            if (nonnegative)
+            {
+                if (!(alpha[n] > 0)) return double.PositiveInfinity;
+                logAlpha += Math.Log(alpha[n]);
+            }
+            sum += objective[n] * alpha[n];
         }
         var chol = Factor(Combine(alpha));
         if (chol is null) return double.PositiveInfinity;
@@ -90,7 +100,7 @@ internal sealed class KernelDualBarrier
             var grad = new double[count];
             for (int n = 0; n < count; n++)
             {
-                grad[n] = -t + 2 * TensorPrimitives.Dot(wFlat, flat[n]) - 1 / alpha[n];
+                grad[n] = -t * objective[n] + 2 * TensorPrimitives.Dot(wFlat, flat[n]) - (nonnegative ? 1 / alpha[n] : 0);
                 u[n] = chol.Solve(m[n]).ToColumnMajorArray();
                 p[n] = (Matrix<double>.Build.Dense(rows, columns, u[n]) * mt).ToColumnMajorArray();
                 var qn = w * m[n].Transpose();
@@ -102,7 +112,7 @@ internal sealed class KernelDualBarrier
                 {
                     double v = 2 * (TensorPrimitives.Dot(u[b].AsSpan(0, kd), flat[a]) + TensorPrimitives.Dot(p[b].AsSpan(0, kk), qt[a])
                         + TensorPrimitives.Dot(q[b].AsSpan(0, kk), qt[a]));
-                    if (a == b) v += 1 / (alpha[a] * alpha[a]);
+                    if (a == b && nonnegative) v += 1 / (alpha[a] * alpha[a]);
                     h[a, b] = v; h[b, a] = v;
                 }
             Vector<double> dx;
@@ -114,7 +124,7 @@ internal sealed class KernelDualBarrier
             // Longest step keeping alpha > 0, then backtracking: plain feasibility near the centre (where phi's
             // huge terms cancel), Armijo's rule farther away.
             double s = 1;
-            for (int n = 0; n < count; n++) if (dx[n] < 0) s = Math.Min(s, -0.99 * alpha[n] / dx[n]);
+            if (nonnegative) for (int n = 0; n < count; n++) if (dx[n] < 0) s = Math.Min(s, -0.99 * alpha[n] / dx[n]);
             double phi0 = decrement < 0.1 ? 0 : Phi(alpha, t);
             var trial = new double[count];
             while (true)
