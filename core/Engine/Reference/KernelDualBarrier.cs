@@ -34,6 +34,33 @@ internal sealed class KernelDualBarrier
         flat = m.Select(x => x.ToColumnMajorArray()).ToArray();
     }
 
+    /// <summary>
+    /// Follows the central path from the strictly feasible x (updated in place) and t: centre, certify the
+    /// centre's primal point Z_t with <paramref name="certify"/>, raise t fourfold. Stops at the target gap,
+    /// when a centre's gap is 4 times the best so far (round-off has ended the path), or at the step budget.
+    /// Returns the best certificate (null if none was made) and the Newton steps taken.
+    /// </summary>
+    public T? Follow<T>(double[] x, double t, int maxSteps, double targetGap, Func<Matrix<double>, int, T> certify, Func<T, double> gap, out int steps)
+        where T : class
+    {
+        T? best = null;
+        steps = 0;
+        while (steps < maxSteps)
+        {
+            var (taken, _) = Centre(x, t, Math.Min(60, maxSteps - steps));
+            steps += taken;
+            var primal = Primal(x, t);
+            if (primal is null) break;
+            var candidate = certify(primal, steps);
+            bool better = best is null || gap(candidate) < gap(best);
+            if (better) best = candidate;
+            if (gap(candidate) <= targetGap) break;
+            if (!better && gap(candidate) > 4 * gap(best!)) break;
+            t *= 4;
+        }
+        return best;
+    }
+
     /// <summary>M(alpha).</summary>
     public Matrix<double> Combine(ReadOnlySpan<double> alpha)
     {

@@ -51,14 +51,8 @@ public static class KernelNormMaxMargin
         for (int n = 0; n < count; n++) alpha[n] /= op;
         double t = (count + kernel.Count) / alpha.Sum();
 
-        KernelMaxMarginSolution? best = null;
-        int steps = 0;
-        while (steps < maxNewtonSteps)
+        var best = barrier.Follow(alpha, t, maxNewtonSteps, gapTolerance / 10, (primal, steps) =>
         {
-            var (taken, _) = barrier.Centre(alpha, t, Math.Min(60, maxNewtonSteps - steps));
-            steps += taken;
-            var primal = barrier.Primal(alpha, t);
-            if (primal is null) break;
             var candidate = KernelCertificate.Certify(data, lift, primal, alpha, steps, clock.Elapsed.TotalSeconds, SolverName, gapTolerance);
             // The rank and the active set are read at several thresholds (the gap between the face's singular
             // values and the rest is only as wide as t allows); the certificate keeps the best.
@@ -69,12 +63,8 @@ public static class KernelNormMaxMargin
                 var p2 = KernelCertificate.Certify(data, lift, polished, alpha, steps, clock.Elapsed.TotalSeconds, SolverName + ", primal polished by complementary slackness", gapTolerance);
                 if (p2.RelativeGap < candidate.RelativeGap) candidate = p2;
             }
-            bool better = best is null || candidate.RelativeGap < best.RelativeGap;
-            if (better) best = candidate;
-            if (candidate.RelativeGap <= gapTolerance / 10) break;
-            if (!better && candidate.RelativeGap > 4 * best!.RelativeGap) break; // round-off dominates: the path has ended
-            t *= 4;
-        }
+            return candidate;
+        }, c => c.RelativeGap, out int steps);
         best ??= KernelCertificate.Certify(data, lift, Matrix<double>.Build.Dense(kernel.Count, dim), alpha, steps, clock.Elapsed.TotalSeconds, SolverName, gapTolerance);
         return best with { Seconds = clock.Elapsed.TotalSeconds };
     }

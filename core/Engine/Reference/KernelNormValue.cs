@@ -47,21 +47,8 @@ public sealed record KernelNormValue(
         var barrier = new KernelDualBarrier(mats, unit, nonnegative: false);
         var g = new double[dim];
         double t = kernel.Count;
-        KernelNormValue? best = null;
-        int steps = 0;
-        while (steps < maxNewtonSteps)
-        {
-            var (taken, _) = barrier.Centre(g, t, Math.Min(60, maxNewtonSteps - steps));
-            steps += taken;
-            var zt = barrier.Primal(g, t);
-            if (zt is null) break;
-            var candidate = Bracket(lift, unit, zt, g, norm, steps, clock.Elapsed.TotalSeconds);
-            bool better = best is null || candidate.RelativeGap < best.RelativeGap;
-            if (better) best = candidate;
-            if (candidate.RelativeGap <= gapTolerance / 10) break;
-            if (!better && candidate.RelativeGap > 4 * best!.RelativeGap) break;
-            t *= 4;
-        }
+        var best = barrier.Follow(g, t, maxNewtonSteps, gapTolerance / 10,
+            (zt, steps) => Bracket(lift, unit, zt, g, norm, steps, clock.Elapsed.TotalSeconds), c => c.RelativeGap, out int steps);
         best ??= Bracket(lift, unit, Matrix<double>.Build.Dense(kernel.Count, dim), g, norm, steps, clock.Elapsed.TotalSeconds);
         return best with { Seconds = clock.Elapsed.TotalSeconds };
     }
