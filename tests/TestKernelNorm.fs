@@ -19,6 +19,11 @@ let private oneMinusCos (a: float[]) (b: float[]) = 1.0 - Geometry.Cosine(ReadOn
 
 /// The certificate recomputed from scratch: margins of A_K(Factor) (A_K from the 1-D formula of the issue
 /// when the grid is a line), nuclear and operator norms by our own SVD calls, relative gap.
+/// Singular values of m computed on m / max|m_ij| and scaled back (entries of 1e150 overflow inside an SVD).
+let singular (m: Matrix<float>) =
+    let top = m.Enumerate() |> Seq.map abs |> Seq.max
+    if top = 0.0 then [| 0.0 |] else (m / top).Svd(false).S.ToArray() |> Array.map (fun v -> v * top)
+
 let recompute (d: Dataset) (s: KernelMaxMarginSolution) =
     let dim = d.Dimension
     let z = s.Factor
@@ -26,8 +31,8 @@ let recompute (d: Dataset) (s: KernelMaxMarginSolution) =
     let beta = lift.Apply z
     let margins = Array.init d.Count (fun n -> d.Labels.[n] * Array.fold2 (fun a x b -> a + x * b) 0.0 (d.Point(n).ToArray()) beta)
     let g = Array.init dim (fun i -> Seq.sum (seq { for n in 0 .. d.Count - 1 -> s.Dual.[n] * d.Labels.[n] * d.Features.[n * dim + i] }))
-    let op = (lift.Adjoint(ReadOnlySpan g)).Svd(false).S |> Seq.max
-    let primal = 2.0 * (z.Svd(false).S |> Seq.sum)
+    let op = singular (lift.Adjoint(ReadOnlySpan g)) |> Array.max
+    let primal = 2.0 * (singular z |> Array.sum)
     let dual = Array.sum s.Dual
     Array.min margins, op, (primal - dual) / primal, Array.min s.Dual
 
@@ -84,14 +89,13 @@ let tests =
                 Expect.floatClose { absolute = 0.0; relative = 1e-7 } s.PrimalObjective (2.0 * f.PrimalObjective) $"N={n} D={d}: objective"
                 Expect.isLessThan (oneMinusCos s.Beta f.Beta) 1e-6 $"N={n} D={d}: direction"
 
-        testCase "1 < K < D and 2-D kernels: a valid certificate with gap <= 1e-7 (the barrier's worst seen: 3.6e-8)" <| fun () ->
-            // No closed form here: the certificate (recomputed above) is the check. The target 1e-8 is met on 4 of
-            // these 5 (4x4 with 2x3 stops at 3.6e-8, status IterationLimit): the dual barrier's accuracy limit.
+        testCase "1 < K < D and 2-D kernels: certified with gap <= 1e-8" <| fun () ->
+            // No closed form here: the certificate (recomputed above) is the check.
             for grid, kernel, n in [ Grid.Line 12, KernelSize.Line 3, 5; Grid.Line 16, KernelSize.Line 4, 20; Grid.Line 15, KernelSize.Line 2, 6
                                      Grid(3, 4), KernelSize(2, 2), 5; Grid(4, 4), KernelSize(2, 3), 20 ] do
                 let data = data n grid.Count (uint64 (500 + n + grid.Count))
                 let s = KernelNormMaxMargin.Solve(data, grid, kernel)
-                checkWithin 1e-7 data s $"{grid} kernel {kernel} N={n}"
+                checkCertified data s $"{grid} kernel {kernel} N={n}"
 
         testCase "the certificate catches a wrong answer: a perturbed factor or dual fails the gap" <| fun () ->
             let data = data 6 12 77UL
@@ -113,6 +117,16 @@ let tests =
             for i in 0 .. 11 do zFull.[0, i] <- beta.[i] * sqrt 12.0 // A_K(e_0 beta^T sqrt D) = beta: feasible, not optimal
             let w3 = KernelCertificate.Certify(data, lift, zFull, ReadOnlySpan s.Dual, 0, 0.0, "wrong kernel", 1e-8)
             Expect.isGreaterThan w3.RelativeGap 1e-4 "another problem's optimum"
+
+        testCase "data of any scale (1e-150, 1e150, 3): the same direction and R_K times the scale, certified" <| fun () ->
+            let d0 = data 7 12 31UL
+            let reference = KernelNormMaxMargin.Solve(d0, Grid.Line 12, KernelSize.Line 3)
+            for f in [ 1e-150; 1e150; 3.0 ] do
+                let scaled = Dataset(d0.Features |> Array.map (fun v -> v * f), Array.copy d0.Labels, 12, "scaled")
+                let s = KernelNormMaxMargin.Solve(scaled, Grid.Line 12, KernelSize.Line 3)
+                checkCertified scaled s $"scale {f}"
+                Expect.floatClose { absolute = 0.0; relative = 1e-8 } (s.PrimalObjective * f) reference.PrimalObjective $"scale {f}: R_K scales as 1/f"
+                Expect.isLessThan (oneMinusCos s.Beta reference.Beta) 1e-12 $"scale {f}: direction"
 
         testCase "not separable: status NotSeparable, finite numbers" <| fun () ->
             let x = gaussian 9UL 6

@@ -14,10 +14,23 @@ namespace ImplicitBias.Engine.Reference;
 public static class KernelCertificate
 {
     /// <summary>Nuclear norm (sum of singular values).</summary>
-    public static double Nuclear(Matrix<double> z) => z.Svd(computeVectors: false).S.Sum();
+    public static double Nuclear(Matrix<double> z) => SingularValues(z).Sum();
 
     /// <summary>Operator norm (largest singular value).</summary>
-    public static double Operator(Matrix<double> m) => m.Svd(computeVectors: false).S.Maximum();
+    public static double Operator(Matrix<double> m) => SingularValues(m).DefaultIfEmpty(0).Max();
+
+    /// <summary>
+    /// The singular values, computed on the matrix divided by a power of two near its largest entry and
+    /// multiplied back (exact), so that entries of any size (1e-160 or 1e160, where squares underflow or
+    /// overflow inside the SVD) give the right values.
+    /// </summary>
+    public static double[] SingularValues(Matrix<double> m)
+    {
+        double top = m.Enumerate().Select(Math.Abs).DefaultIfEmpty(0).Max();
+        if (!(top > 0) || !double.IsFinite(top)) return m.Enumerate().All(double.IsFinite) ? new double[Math.Min(m.RowCount, m.ColumnCount)] : [double.NaN];
+        int e = Math.ILogB(top);
+        return (m * Math.ScaleB(1.0, -e)).Svd(computeVectors: false).S.Select(v => Math.ScaleB(v, e)).ToArray();
+    }
 
     /// <summary>A_K^*(sum_n alpha_n y_n x_n).</summary>
     public static Matrix<double> DualMatrix(Dataset data, KernelLift lift, ReadOnlySpan<double> alpha) =>
@@ -49,9 +62,9 @@ public static class KernelCertificate
                 Invariant($"{solver} stopped after {iterations} iterations without a separating beta (min margin {minMargin:G3}); no primal certificate."));
         var zs = z / minMargin;
         for (int i = 0; i < beta.Length; i++) beta[i] /= minMargin;
-        var s = zs.Svd(computeVectors: false).S;
+        var s = SingularValues(zs);
         double primal = 2 * s.Sum();
-        int rank = s.Count(v => v > 1e-8 * s.Maximum());
+        int rank = s.Count(v => v > 1e-8 * s.Max());
         double gap = (primal - dual) / primal;
         double margin = Certificate.Margins(data, beta).Min();
         bool ok = gap <= gapTolerance;

@@ -37,7 +37,7 @@ internal sealed class KernelDualBarrier
     /// <summary>
     /// Follows the central path from the strictly feasible x (updated in place) and t: centre, certify the
     /// centre's primal point Z_t with <paramref name="certify"/>, raise t fourfold. Stops at the target gap,
-    /// when a centre's gap is 4 times the best so far (round-off has ended the path), or at the step budget.
+    /// after three centres in a row without a better gap (round-off has ended the path), or at the step budget.
     /// Returns the best certificate (null if none was made) and the Newton steps taken.
     /// </summary>
     public T? Follow<T>(double[] x, double t, int maxSteps, double targetGap, Func<Matrix<double>, int, T> certify, Func<T, double> gap, out int steps)
@@ -45,6 +45,7 @@ internal sealed class KernelDualBarrier
     {
         T? best = null;
         steps = 0;
+        int worse = 0;
         while (steps < maxSteps)
         {
             var (taken, _) = Centre(x, t, Math.Min(60, maxSteps - steps));
@@ -55,7 +56,8 @@ internal sealed class KernelDualBarrier
             bool better = best is null || gap(candidate) < gap(best);
             if (better) best = candidate;
             if (gap(candidate) <= targetGap) break;
-            if (!better && gap(candidate) > 4 * gap(best!)) break;
+            worse = better ? 0 : worse + 1;
+            if (worse == 3) break;
             t *= 4;
         }
         return best;
@@ -120,7 +122,8 @@ internal sealed class KernelDualBarrier
         for (int step = 1; step <= maxSteps; step++)
         {
             var mat = Combine(alpha);
-            var chol = Factor(mat) ?? throw new InvalidOperationException("the barrier iterate left the dual set");
+            var chol = Factor(mat);
+            if (chol is null) return (step, false); // only round-off can get here (every accepted step was checked): stop centring
             var w = chol.Solve(mat);
             var wFlat = w.ToColumnMajorArray();
             var mt = mat.Transpose();
