@@ -15,6 +15,9 @@ namespace ImplicitBias.Engine.Theory;
 /// <item>FourierBridge, TimeBridge (p = 2/L &lt; 1, non-convex): the stationary point of eq. (10) that the
 /// local solver reaches from the direction, polished by Newton's method on the KKT system and certified
 /// to round-off (<see cref="BridgeLimit"/>). The theory promises only first-order stationarity (eq. 11-13).</item>
+/// <item>On a grid (issue 10): FourierL1 and FourierBridge on the grid's 2-D spectrum; KernelNorm (the R_K max
+/// margin of a kernel smaller than the grid, <see cref="KernelLimit"/>); TheoremFourOnly, which has no reference
+/// (status NoReference).</item>
 /// </list>
 /// Numerical trouble is reported in the status and message; it never throws and never returns NaN.
 /// </summary>
