@@ -8,12 +8,12 @@ open ImplicitBias.Engine.Data
 open ImplicitBias.Engine.Theory
 open ImplicitBias.Tests.TestBridgeLocalSolver
 
-let private temp () =
+let temp () =
     let dir = Path.Combine(Path.GetTempPath(), $"kkt-cli-{System.Guid.NewGuid():N}")
     Directory.CreateDirectory dir |> ignore
     dir
 
-let private kkt dir =
+let kkt dir =
     use doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "kkt.json")))
     doc.RootElement.Clone()
 
