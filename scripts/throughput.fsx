@@ -11,7 +11,6 @@
 #load "engine.fsx"
 
 open System
-open System.Diagnostics
 open System.Globalization
 open System.IO
 open ImplicitBias
@@ -37,41 +36,8 @@ let sample = int (number "--sample" (int64 (min runs 4)))
 let threads = int (number "--threads" (int64 Environment.ProcessorCount))
 let batching = not (Array.contains "--no-batching" args)
 
-let config seed =
-    { RunConfig.defaults with
-        Model = model; Depth = depth; Data = GaussianTeacher(n, d, uint64 seed); Seed = uint64 seed
-        MaxSteps = steps; TimeLimitSeconds = 1e6; ConvergenceAngle = 0.0 }
-let sweep = { Name = "throughput"; Points = [ for seed in 1 .. runs -> config seed ] }
-let store = Path.Combine(Path.GetTempPath(), $"throughput-{Guid.NewGuid():N}")
 eprintfn "load average at start: %s" (try File.ReadAllText("/proc/loadavg").Trim() with _ -> "n/a")
-
-try
-    let options = Runner.options store |> Runner.withParallelism threads |> Runner.withBatching batching |> Runner.withProgress ignore
-    let clock = Stopwatch.StartNew()
-    let result = Runner.run options sweep
-    let seconds = clock.Elapsed.TotalSeconds
-    let totalSteps = result.Runs |> List.sumBy (fun (_, r) -> r.Run.Steps)
-
-    // The sample, one at a time on this thread, as Runner.train trains a run alone.
-    let stored = dict [ for c, r in result.Runs -> RunConfig.hash c, r ]
-    let withoutClock (run: RunRow, trajectory: TrajectoryRow[]) = Store.numbersChecksum run trajectory
-    let mutable aloneSteps, aloneSeconds, identical = 0L, 0.0, true
-    for seed in 1 .. sample do
-        let c = config seed
-        let watch = Stopwatch.StartNew()
-        let data, alone = Runner.train Threading.CancellationToken.None c
-        aloneSeconds <- aloneSeconds + watch.Elapsed.TotalSeconds
-        aloneSteps <- aloneSteps + alone.Steps
-        let mine = withoutClock (Runner.toRows c data alone)
-        let theirs = stored[RunConfig.hash c]
-        let same = mine = withoutClock (theirs.Run, theirs.Trajectory)
-        if not same then eprintfn "seed %d: the stored result differs from the run trained alone" seed
-        identical <- identical && same
-    eprintfn "%s L=%d N=%d D=%d: %d runs of %d steps on %d threads (batching %b): %.3g run-steps/s; one run alone: %.3g steps/s"
-        (Model.name model) depth n d runs steps threads batching (float totalSteps / seconds) (float aloneSteps / aloneSeconds)
-    let json (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
-    printfn "{\"runs\": %d, \"total_steps\": %d, \"seconds\": %s, \"run_steps_per_second\": %s, \"one_run_steps_per_second\": %s, \"identical\": %b}"
-        result.Runs.Length totalSteps (json seconds) (json (float totalSteps / seconds)) (json (float aloneSteps / aloneSeconds))
-        (identical && result.Runs.Length = runs)
-finally
-    if Directory.Exists store then Directory.Delete(store, true)
+let r = Throughput.measure model depth n d runs steps sample threads batching
+eprintfn "%s L=%d N=%d D=%d: %d runs of %d steps on %d threads (batching %b): %.3g run-steps/s; one run alone: %.3g steps/s"
+    (Model.name model) depth n d runs steps threads batching r.RunStepsPerSecond r.OneRunStepsPerSecond
+printfn "%s" (Throughput.json r)

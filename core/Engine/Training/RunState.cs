@@ -34,7 +34,7 @@ public sealed class RunState
     private readonly StepFloor? _floor;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private double[]? _previousDirection;
-    private long _step, _k, _previousK; // w = 2^k w'
+    private long _step, _k, _previousK, _marginK; // w = 2^k w'; the margin scale is that of k = _marginK
     private double _marginScale = 1, _logLossAtScale, _parameterNormSquared, _logLoss, _lastMultiplier;
     private TrainingOutcome _outcome;
 
@@ -98,7 +98,11 @@ public sealed class RunState
         // Only large factors are capped (margins of 2^1000 and more decide nothing more); a factor below
         // 2^-1000 makes the margins vanish, where log L is log N whatever the factor: capped from below too,
         // and then not scaled back (TrueLogLoss).
-        _marginScale = Math.ScaleB(1.0, (int)Math.Clamp(_nu * _k, -GradientDescent.MarginScaleCap, GradientDescent.MarginScaleCap));
+        if (_k != _marginK) // the factor changes only with k (computed once per change: the hot loop of a batch is short)
+        {
+            _marginScale = Math.ScaleB(1.0, (int)Math.Clamp(_nu * _k, -GradientDescent.MarginScaleCap, GradientDescent.MarginScaleCap));
+            _marginK = _k;
+        }
     }
 
     private void Rescale(int j)

@@ -38,7 +38,7 @@ public sealed class FourierLaneKernel
     private readonly Vector256<double>[] _z;                     // [group][n][i]
     private readonly Vector256<double>[] _re, _im, _rePrevious, _imPrevious, _gradRe, _gradIm; // [group][l][k]
     private readonly Vector256<double>[] _packedG;               // [group][i]
-    private readonly Vector256<double>[] _betaRe, _betaIm, _packedBeta, _t, _preRe, _preIm, _gRe, _gIm; // scratch
+    private readonly Vector256<double>[] _betaRe, _betaIm, _packedBeta, _t; // scratch
     private readonly double[] _marginScale, _logLoss, _gradientNormSquared, _normSquared;
     private readonly bool[] _finite;
 
@@ -55,8 +55,7 @@ public sealed class FourierLaneKernel
         _re = new Vector256<double>[lh]; _im = new Vector256<double>[lh]; _rePrevious = new Vector256<double>[lh]; _imPrevious = new Vector256<double>[lh];
         _gradRe = new Vector256<double>[lh]; _gradIm = new Vector256<double>[lh];
         _packedG = new Vector256<double>[groups * dimension];
-        _betaRe = new Vector256<double>[_h]; _betaIm = new Vector256<double>[_h]; _preRe = new Vector256<double>[_h]; _preIm = new Vector256<double>[_h];
-        _gRe = new Vector256<double>[_h]; _gIm = new Vector256<double>[_h];
+        _betaRe = new Vector256<double>[_h]; _betaIm = new Vector256<double>[_h];
         _packedBeta = new Vector256<double>[dimension]; _t = new Vector256<double>[count];
         int lanes = groups * Lanes;
         _marginScale = new double[lanes]; _logLoss = new double[lanes]; _gradientNormSquared = new double[lanes]; _normSquared = new double[lanes];
@@ -221,47 +220,50 @@ public sealed class FourierLaneKernel
     }
 
     /// <summary>
-    /// grad_w log L of the group's lanes at their last <see cref="Evaluate"/> (g_hat .* conj(prod_{j != l} w_hat_j)
-    /// per layer, by suffix and prefix products) and its squared norm (Parseval weights c).
+    /// grad_w log L of the group's lanes at their last <see cref="Evaluate"/>, per layer
+    /// g_hat .* conj(prod_{j != l} w_hat_j) (prefix times suffix products, a product with no factor being
+    /// 1 exactly, not a multiplication by 1), and its squared norm (Parseval weights c, in the order of
+    /// <see cref="ParameterNormSquared"/>: layer by layer, k = 0..H-1).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Gradient(int group)
     {
-        int h = _h, d = _d;
+        int h = _h, d = _d, depth = _depth, b0 = LayerBase(group, 0);
         var pg = _packedG.AsSpan(group * d, d);
+        var re = _re.AsSpan(b0, depth * h); var im = _im.AsSpan(b0, depth * h);
+        var gradRe = _gradRe.AsSpan(b0, depth * h); var gradIm = _gradIm.AsSpan(b0, depth * h);
         for (int k = 0; k < h; k++)
         {
-            _gRe[k] = pg[k];
-            _gIm[k] = k >= 1 && k <= d - h ? pg[h + k - 1] : Vector256<double>.Zero;
-        }
-        var one = Vector256<double>.One;
-        for (int k = 0; k < h; k++) { _preRe[k] = one; _preIm[k] = Vector256<double>.Zero; }
-        for (int l = _depth - 1; l >= 0; l--)
-        {
-            int b = LayerBase(group, l);
-            for (int k = 0; k < h; k++)
+            var gr = pg[k];
+            var gi = k >= 1 && k <= d - h ? pg[h + k - 1] : Vector256<double>.Zero;
+            // Suffixes s_l = prod_{j > l} w_j into grad_l (s_{L-1} = 1 is not stored).
+            if (depth >= 2) { gradRe[(depth - 2) * h + k] = re[(depth - 1) * h + k]; gradIm[(depth - 2) * h + k] = im[(depth - 1) * h + k]; }
+            for (int l = depth - 3; l >= 0; l--)
             {
-                _gradRe[b + k] = _preRe[k]; _gradIm[b + k] = _preIm[k];
-                var (a, bb, c, e) = (_preRe[k], _preIm[k], _re[b + k], _im[b + k]);
-                _preRe[k] = a * c - bb * e; _preIm[k] = a * e + bb * c;
+                var (a, bb, c, e) = (gradRe[(l + 1) * h + k], gradIm[(l + 1) * h + k], re[(l + 1) * h + k], im[(l + 1) * h + k]);
+                gradRe[l * h + k] = a * c - bb * e; gradIm[l * h + k] = a * e + bb * c;
+            }
+            // Prefixes p_l = prod_{j < l} w_j; the layer's product p_l s_l; then g_hat .* conj(p_l s_l).
+            var pr = Vector256<double>.One; var pi = Vector256<double>.Zero;
+            for (int l = 0; l < depth; l++)
+            {
+                int i = l * h + k;
+                Vector256<double> fr, fi;
+                if (depth == 1) { fr = Vector256<double>.One; fi = Vector256<double>.Zero; }
+                else if (l == 0) { fr = gradRe[i]; fi = gradIm[i]; }
+                else if (l == depth - 1) { fr = pr; fi = pi; }
+                else { var (a, bb, c, e) = (pr, pi, gradRe[i], gradIm[i]); fr = a * c - bb * e; fi = a * e + bb * c; }
+                var ni = -fi;
+                gradRe[i] = gr * fr - gi * ni; gradIm[i] = gr * ni + gi * fr;
+                if (l == 0) { pr = re[i]; pi = im[i]; }
+                else if (l < depth - 1) { var (a, bb, c, e) = (pr, pi, re[i], im[i]); pr = a * c - bb * e; pi = a * e + bb * c; }
             }
         }
-        for (int k = 0; k < h; k++) { _preRe[k] = one; _preIm[k] = Vector256<double>.Zero; }
         var sum = Vector256<double>.Zero;
-        for (int l = 0; l < _depth; l++)
+        for (int i = 0; i < depth * h; i++)
         {
-            int b = LayerBase(group, l);
-            for (int k = 0; k < h; k++)
-            {
-                var (a, bb, c, e) = (_preRe[k], _preIm[k], _gradRe[b + k], _gradIm[b + k]);
-                var sr = a * c - bb * e; var si = a * e + bb * c;        // prefix .* suffix
-                var (gr, gi) = (_gRe[k], _gIm[k]); var ni = -si;
-                var outRe = gr * sr - gi * ni; var outIm = gr * ni + gi * sr; // g_hat .* conj(prefix .* suffix)
-                _gradRe[b + k] = outRe; _gradIm[b + k] = outIm;
-                sum += _cv[k] * (outRe * outRe + outIm * outIm);
-                var (wr, wi) = (_re[b + k], _im[b + k]);
-                _preRe[k] = a * wr - bb * wi; _preIm[k] = a * wi + bb * wr;
-            }
+            var (a, bb) = (gradRe[i], gradIm[i]);
+            sum += _cv[i % h] * (a * a + bb * bb);
         }
         for (int j = 0; j < Lanes; j++) _gradientNormSquared[group * Lanes + j] = sum.GetElement(j);
     }
