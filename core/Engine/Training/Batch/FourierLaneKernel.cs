@@ -168,12 +168,13 @@ public sealed class FourierLaneKernel
             for (int i = 0; i < d; i++) a = Vector256.FusedMultiplyAdd(zn[i], pb[i], a);
             t[n] = -a;
         }
-        // log L = max + log sum_n exp(t_n - max), t_n = -m_n; weights q_n = exp(t_n - max) / sum.
+        // log L = max + log sum_n exp(t_n - max), t_n = -m_n; weights q_n = exp(t_n - max) (1 / sum).
         var max = Vector256.Create(double.NegativeInfinity);
         for (n = 0; n < count; n++) max = Vector256.ConditionalSelect(Vector256.GreaterThan(t[n], max), t[n], max);
         var sum = Vector256<double>.Zero;
         for (n = 0; n < count; n++) { var e = LaneExp.Exp(t[n] - max); t[n] = e; sum += e; }
-        for (n = 0; n < count; n++) t[n] /= sum;
+        var inverse = Vector256<double>.One / sum;
+        for (n = 0; n < count; n++) t[n] *= inverse;
         int lane0 = group * Lanes;
         for (int j = 0; j < Lanes; j++)
         {
@@ -279,7 +280,18 @@ public sealed class FourierLaneKernel
         var minus = -Vector256.Create(multipliers[0], multipliers[1], multipliers[2], multipliers[3]);
         int b = LayerBase(group, 0), count = _depth * _h;
         var sum = Vector256<double>.Zero;
-        for (int i = b; i < b + count; i++)
+        if (take[0] && take[1] && take[2] && take[3])
+        {
+            // Every lane steps (the common case): no selects, the same values as below.
+            for (int i = b; i < b + count; i++)
+            {
+                var re = _re[i]; var im = _im[i];
+                _rePrevious[i] = re; _imPrevious[i] = im;
+                _re[i] = Vector256.FusedMultiplyAdd(_gradRe[i], minus, re);
+                _im[i] = Vector256.FusedMultiplyAdd(_gradIm[i], minus, im);
+            }
+        }
+        else for (int i = b; i < b + count; i++)
         {
             var re = _re[i]; var im = _im[i];
             _rePrevious[i] = Vector256.ConditionalSelect(mask, re, _rePrevious[i]);
