@@ -21,7 +21,7 @@ type Work =
 /// How the runner splits a sweep into batches. A run's result does not depend on whether, with
 /// which others or in which lane it is trained (BatchTrainer), so this is only a matter of speed.
 module Batching =
-    /// Most groups of four lanes per batch worker (32 runs: their data and parameters stay in L2 at D = 16).
+    /// Most groups of four lanes per batch worker (32 runs: their data and parameters stay in L1/L2 at D = 16).
     let maxGroups = 8
 
     /// The batch key of a configuration that trains batched, with its dataset; None for the others.
