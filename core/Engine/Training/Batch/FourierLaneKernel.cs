@@ -17,7 +17,7 @@ namespace ImplicitBias.Engine.Training.Batch;
 /// <para>Same bits alone or in a batch. Every lane does exactly the scalar operations of one run, in a
 /// fixed order that does not depend on N, D or the batch: margins m_n = fma chains over i = 0..D-1 from
 /// 0; log L = max + log(sum_n e_n), e_n = exp(-m_n - max) (<see cref="LaneExp"/>, the same bits scalar
-/// and vector; the log of the sum is one Math.Log per lane); weights q_n = e_n / sum; the gradient's
+/// and vector; the log of the sum is one Math.Log per lane); weights q_n = e_n (1 / sum); the gradient's
 /// packed spectrum -sum_n q_n z_n by fma chains over n = 0..N-1 from 0; norms as sum of
 /// c_k (re^2 + im^2) in order. The per-lane operations (<see cref="FourierLane"/>: rescaling, step
 /// back, records) are scalar code with the same formulas. A run trained alone uses this kernel with
