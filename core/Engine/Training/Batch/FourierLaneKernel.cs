@@ -142,9 +142,9 @@ public sealed class FourierLaneKernel
         var ms = Vector256.Create(_marginScale[group * Lanes], _marginScale[group * Lanes + 1], _marginScale[group * Lanes + 2], _marginScale[group * Lanes + 3]);
         var pb = _packedBeta.AsSpan(0, d);
         var nonFinite = Vector256<double>.Zero;
-        for (int k = 0; k < h; k++) pb[k] = _cv[k] * _betaRe[k] * ms;
-        for (int i = h; i < d; i++) pb[i] = _cv[i] * _betaIm[i - h + 1] * ms;
-        for (int i = 0; i < d; i++) nonFinite += pb[i] * Vector256<double>.Zero; // NaN in a lane with an infinite or NaN entry
+        // nonFinite gets NaN in a lane with an infinite or NaN entry.
+        for (int k = 0; k < h; k++) { var v = _cv[k] * _betaRe[k] * ms; pb[k] = v; nonFinite += v * Vector256<double>.Zero; }
+        for (int i = h; i < d; i++) { var v = _cv[i] * _betaIm[i - h + 1] * ms; pb[i] = v; nonFinite += v * Vector256<double>.Zero; }
         var z = _z.AsSpan(group * count * d, count * d);
         var t = _t.AsSpan(0, count);
         // Margins: for each point the chain m = fma(z_i, pb_i, m), i = 0..D-1, four points at a time.
@@ -205,6 +205,7 @@ public sealed class FourierLaneKernel
     }
 
     /// <summary>beta_hat = prod_l w_hat_l of the group's four lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Spectrum(int group, Vector256<double>[] betaRe, Vector256<double>[] betaIm)
     {
         int h = _h, b0 = LayerBase(group, 0);
