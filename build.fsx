@@ -76,6 +76,7 @@ Target.create "PyTorch" (fun _ -> pytorchTwin ())
 
 Target.create "Bench" (fun _ ->
     script "bench.fsx" ""
+    script "throughput-bench.fsx" ""
     pytorchTwin ())
 
 /// The Slurm backend end to end on a one-node cluster of our own (scripts/slurm-check.fsx): Debian's

@@ -48,6 +48,21 @@ let tests =
             Expect.equal (List.ofSeq recomputed) [ victim ] "the corrupted one"
             Expect.isOk (Store.tryLoad dir victim) "valid again"
 
+        testCase "a batched sweep stores the same numbers as the same sweep trained run by run" <| fun () ->
+            // Mixed points: conv L=2 and L=3 (batched, two data sizes, lanes refilled), diag (alone), init scales, step budgets.
+            let mixed =
+                Sweep.from "batched" quick
+                |> Sweep.vary (Axis.modelDepths [ Convolutional, 2; Convolutional, 3; Diagonal, 2 ])
+                |> Sweep.vary (Axis.dataSizes [ 4, 8; 6, 16 ])
+                |> Sweep.vary (Axis.initScales [ 0.5; 0.1 ])
+                |> Sweep.vary (Axis.maxSteps [ 150L; 700L ])
+                |> Sweep.vary (Axis.repeats [ 1UL .. 3UL ])
+            let numbers (r: SweepResult) = r.Runs |> List.map (fun (c, s) -> RunConfig.hash c, Store.numbersChecksum s.Run s.Trajectory)
+            let run batching = Runner.run (Runner.options (tempDir ()) |> Runner.withProgress ignore |> Runner.withBatching batching) mixed
+            let batched, alone = run true, run false
+            Expect.equal batched.Runs.Length 72 "every point"
+            Expect.equal (numbers batched) (numbers alone) "same run ids and the same numbers, run by run"
+
         testCase "a sweep point on data that is not separable is stored as NotSeparable, 0 steps, finite values" <| fun () ->
             // x and -x both labelled +1: no beta has a positive margin on both.
             let dir = tempDir ()

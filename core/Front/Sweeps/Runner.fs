@@ -16,7 +16,10 @@ type RunnerOptions =
       /// when output is redirected, as in CI).
       Progress: (string -> unit) option
       /// Called after each run is stored (tests use it to interrupt a sweep).
-      OnStored: RunRow -> unit }
+      OnStored: RunRow -> unit
+      /// Train points of the same batch key (BatchKey.ofConfig) together in lockstep, several per core
+      /// (the default; the results are bit for bit those of training each alone).
+      Batching: bool }
 
 /// What a sweep produced: its stored runs in the sweep's order, and what was done.
 type SweepResult =
@@ -35,11 +38,14 @@ module Runner =
         { StoreDirectory = storeDirectory
           Parallelism = Environment.ProcessorCount
           Progress = None
-          OnStored = ignore }
+          OnStored = ignore
+          Batching = true }
 
     let withParallelism n (o: RunnerOptions) = { o with Parallelism = max 1 n }
     let withProgress sink (o: RunnerOptions) = { o with Progress = Some sink }
     let withOnStored f (o: RunnerOptions) = { o with OnStored = f }
+    /// Batching on (the default) or off (every run alone, one per core).
+    let withBatching on (o: RunnerOptions) = { o with Batching = on }
 
     /// The commit of the working directory's git repository, or "unknown".
     let gitCommit =
@@ -89,9 +95,10 @@ module Runner =
 
     let private seconds (t: float) = TimeSpan.FromSeconds(t).ToString(@"m\:ss")
 
-    /// Runs a sweep: reuses valid stored results, trains the others (in parallel), stores each as
-    /// soon as it finishes. Cancelling stops promptly; finished runs stay stored, interrupted runs
-    /// are not stored (they are recomputed next time).
+    /// Runs a sweep: reuses valid stored results, trains the others (in parallel; points of the same
+    /// batch key together in lockstep, Batching, unless options.Batching is off: the same numbers
+    /// either way), stores each as soon as it finishes. Cancelling stops promptly; runs stored before
+    /// the cancel stay stored, the others are not stored (they are recomputed next time).
     let runWith (options: RunnerOptions) (cancel: CancellationToken) (sweep: Sweep) =
         let clock = Stopwatch.StartNew()
         let dir = options.StoreDirectory
@@ -118,21 +125,29 @@ module Runner =
         say $"[{sweep.Name}] {points.Length} runs: {reused} stored, {todo.Length} to compute"
         let mutable finished = 0
         let gate = obj ()
-        let work (c: RunConfig) =
-            if not cancel.IsCancellationRequested then
-                let data, result = train cancel c
-                if result.Outcome <> TrainingOutcome.Cancelled then
-                    let run, trajectory = toRows c data result
-                    let saved = Store.save dir run trajectory
-                    stored[run.RunId] <- saved
-                    options.OnStored saved.Run
-                    lock gate (fun () ->
-                        finished <- finished + 1
-                        let elapsed = clock.Elapsed.TotalSeconds
-                        let eta = elapsed / float finished * float (todo.Length - finished)
-                        say $"[{sweep.Name}] {finished}/{todo.Length} ({100 * finished / todo.Length}%%) {RunConfig.label c}: {result.Outcome} in {result.Seconds:F1} s; elapsed {seconds elapsed}, ETA {seconds eta}")
+        // A run that ends after the sweep was cancelled is not stored, also when it finished (runs of a batch
+        // finish together): what is stored is what had finished when the cancel came.
+        let finish (c: RunConfig) data (result: TrainingResult) =
+            if result.Outcome <> TrainingOutcome.Cancelled && not cancel.IsCancellationRequested then
+                let run, trajectory = toRows c data result
+                let saved = Store.save dir run trajectory
+                stored[run.RunId] <- saved
+                options.OnStored saved.Run
+                lock gate (fun () ->
+                    finished <- finished + 1
+                    let elapsed = clock.Elapsed.TotalSeconds
+                    let eta = elapsed / float finished * float (todo.Length - finished)
+                    say $"[{sweep.Name}] {finished}/{todo.Length} ({100 * finished / todo.Length}%%) {RunConfig.label c}: {result.Outcome} in {result.Seconds:F1} s; elapsed {seconds elapsed}, ETA {seconds eta}")
+        let work (unit: Work) =
+            match unit with
+            | Alone c ->
+                if not cancel.IsCancellationRequested then
+                    let data, result = train cancel c
+                    finish c data result
+            | Batch(key, queue, groups) -> Batching.trainBatch cancel key queue groups finish
+        let units = Batching.plan options.Parallelism options.Batching todo
         let parallelism = ParallelOptions(MaxDegreeOfParallelism = options.Parallelism)
-        Parallel.ForEach(todo, parallelism, System.Action<RunConfig> work) |> ignore
+        Parallel.ForEach(units, parallelism, System.Action<Work> work) |> ignore
         if terminal then Console.WriteLine()
         let runs = [ for c in points do match stored.TryGetValue(RunConfig.hash c) with | true, r -> yield c, r | _ -> () ]
         { Sweep = sweep

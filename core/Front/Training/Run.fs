@@ -78,18 +78,22 @@ module Run =
         let r = GradientDescent.Train(model, data, ReadOnlySpan w0, engineSettings { s with MaxSteps = 0L; LogLossTarget = -infinity }, Action<_> onRecord)
         TrainingResult(TrainingOutcome.NotSeparable, 0L, r.Seconds, r.Parameters, r.LogParameterNorm, r.Direction, r.LogBetaNorm, r.Records)
 
-    /// The training both train.fsx (trainTracked) and the sweep runner use, for a given parameterization:
-    /// data that is not separable is refused before the first step (outcome NotSeparable, with the
-    /// evidence); otherwise GD runs with a callback at every record (given the latest angle to the
-    /// certified limit, when one has been measured). The limit is tracked (Limits.tracker) when `track`
-    /// or s.ConvergenceAngle > 0 and the settings have a certified limit (not yet the kernel, channel and
-    /// 2-D conv networks: their runs train to their budget with no limit); with s.ConvergenceAngle > 0 the run stops as Converged once the angle
-    /// to the certified limit is below it, still shrinking, and the limit certified.
-    let trainModel (model: IParameterization) (track: bool) (onRecord: TrainingRecord -> LimitAngle option -> unit)
-                   (cancel: Threading.CancellationToken) (s: RunSettings) (data: Dataset) =
+    /// Everything training a model on a dataset needs besides the loop (see prepare): the initial
+    /// parameters, the engine's settings, the record callback, the convergence test and the tracker.
+    type Prepared =
+        { Initial: float[]
+          Settings: TrainingSettings
+          Observe: Action<TrainingRecord>
+          Converged: Func<TrainingRecord, bool>
+          Tracker: LimitTracker option }
+
+    /// The first half of trainModel: data that is not separable is refused (Error: the refused run's
+    /// result, outcome NotSeparable, with the evidence); otherwise the pieces of the run (Ok), to train
+    /// alone (GradientDescent.Train) or in a batch (the runner) with the same bits.
+    let prepare (model: IParameterization) (track: bool) (onRecord: TrainingRecord -> LimitAngle option -> unit) (s: RunSettings) (data: Dataset) =
         let w0 = model.Initialize(s.InitScale, s.Seed)
         match Separability.check data with
-        | Some evidence -> refused model w0 s data (fun r -> onRecord r None), None, Some evidence
+        | Some evidence -> Error(refused model w0 s data (fun r -> onRecord r None), evidence)
         | None ->
             let tracker = if track || s.ConvergenceAngle > 0.0 then Limits.tracker s data else None
             let observe =
@@ -100,7 +104,19 @@ module Run =
                 match tracker with
                 | Some t when s.ConvergenceAngle > 0.0 -> Func<TrainingRecord, bool>(fun _ -> t.Converged)
                 | _ -> null
-            GradientDescent.Train(model, data, ReadOnlySpan w0, engineSettings s, observe, cancel, converged), tracker, None
+            Ok { Initial = w0; Settings = engineSettings s; Observe = observe; Converged = converged; Tracker = tracker }
+
+    /// The training both train.fsx (trainTracked) and the sweep runner use, for a given parameterization:
+    /// data that is not separable is refused before the first step (outcome NotSeparable, with the
+    /// evidence); otherwise GD runs with a callback at every record (given the latest angle to the
+    /// certified limit, when one has been measured). The limit is tracked (Limits.tracker) when `track`
+    /// or s.ConvergenceAngle > 0; with s.ConvergenceAngle > 0 the run stops as Converged once the angle
+    /// to the certified limit is below it, still shrinking, and the limit certified.
+    let trainModel (model: IParameterization) (track: bool) (onRecord: TrainingRecord -> LimitAngle option -> unit)
+                   (cancel: Threading.CancellationToken) (s: RunSettings) (data: Dataset) =
+        match prepare model track onRecord s data with
+        | Error(result, evidence) -> result, None, Some evidence
+        | Ok p -> GradientDescent.Train(model, data, ReadOnlySpan p.Initial, p.Settings, p.Observe, cancel, p.Converged), p.Tracker, None
 
     /// Trains with a callback at every record (given the latest angle to the certified limit, when
     /// one has been measured) and returns the result with its certified limit (see trainModel; the

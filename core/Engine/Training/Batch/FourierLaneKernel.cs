@@ -1,0 +1,396 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using ImplicitBias.Engine.Data;
+using ImplicitBias.Engine.Fourier;
+using ImplicitBias.Engine.Numerics;
+
+namespace ImplicitBias.Engine.Training.Batch;
+
+/// <summary>
+/// The Fourier-domain step of the depth-L convolutional network under the exponential loss
+/// (<see cref="Kernels.FourierStepKernel"/>'s algebra: half spectra, beta_hat = prod_l w_hat_l, margins
+/// against the packed spectra of y_n x_n, no FFT per step) for many runs at once, one run per lane of a
+/// Vector256&lt;double&gt;: groups of four runs of the same depth, N and D, each with its own data,
+/// parameters and margin scale, stored lane-interleaved ([group][...][lane]) so that every operation
+/// of a step is one vector operation for four runs.
+/// <para>Same bits alone or in a batch. Every lane does exactly the scalar operations of one run, in a
+/// fixed order that does not depend on N, D or the batch: margins m_n = fma chains over i = 0..D-1 from
+/// 0; log L = max + log(sum_n e_n), e_n = exp(-m_n - max) (<see cref="LaneExp"/>, the same bits scalar
+/// and vector; the log of the sum is one Math.Log per lane); weights q_n = e_n (1 / sum); the gradient's
+/// packed spectrum -sum_n q_n z_n by fma chains over n = 0..N-1 from 0; norms as sum of
+/// c_k (re^2 + im^2) in order. The per-lane operations (<see cref="FourierLane"/>: rescaling, step
+/// back, records) are scalar code with the same formulas. A run trained alone uses this kernel with
+/// one group (<see cref="GradientDescent.Train"/>), so its bits are those of the batch.</para>
+/// Slow twin: <see cref="Kernels.GenericStepKernel"/> with ConvolutionalFourierNetwork (tests compare them).
+/// </summary>
+public sealed class FourierLaneKernel
+{
+    /// <summary>Runs per group: the lanes of a Vector256&lt;double&gt;.</summary>
+    public const int Lanes = 4;
+
+    /// <summary>
+    /// Largest N * D trained this way: above it a run's own SIMD over D (FourierStepKernel, threads) is the better
+    /// use of the vector units. A run alone is a batch of one, so this also decides single runs' kernel: at
+    /// N * D = 2048 (conv L=4, D=64, N=32) a lone run took 3.1 us a step here against 1.25 us in FourierStepKernel,
+    /// while at 96 (D=16, N=6) both cost the same; 1024 keeps every set of the report's suites (D &lt;= 32, N &lt;= D) batched.
+    /// </summary>
+    public const int MaxValues = 1 << 10;
+
+    private readonly int _n, _d, _h, _depth, _groups;
+    private readonly double[] _c;
+    private readonly Vector256<double>[] _cv;
+    private readonly Vector256<double>[] _z;                     // [group][n][i]
+    private readonly Vector256<double>[] _re, _im, _rePrevious, _imPrevious, _gradRe, _gradIm; // [group][l][k]
+    private readonly Vector256<double>[] _packedG;               // [group][i]
+    private readonly Vector256<double>[] _betaRe, _betaIm, _packedBeta, _t; // scratch
+    private readonly double[] _marginScale, _logLoss, _gradientNormSquared, _normSquared;
+    private readonly bool[] _finite;
+
+    /// <summary>An empty batch of <paramref name="groups"/> groups of four runs of depth L on N points in dimension D.</summary>
+    public FourierLaneKernel(int depth, int count, int dimension, int groups)
+    {
+        if (depth < 1 || count < 1 || dimension < 1 || groups < 1)
+            throw new ArgumentException($"FourierLaneKernel: depth {depth}, N {count}, D {dimension} and groups {groups} must all be at least 1.");
+        _depth = depth; _n = count; _d = dimension; _h = HalfSpectrum.Count(dimension); _groups = groups;
+        _c = HalfSpectrum.InnerProductWeights(dimension);
+        _cv = _c.Select(Vector256.Create).ToArray();
+        _z = new Vector256<double>[groups * count * dimension];
+        int lh = groups * depth * _h;
+        _re = new Vector256<double>[lh]; _im = new Vector256<double>[lh]; _rePrevious = new Vector256<double>[lh]; _imPrevious = new Vector256<double>[lh];
+        _gradRe = new Vector256<double>[lh]; _gradIm = new Vector256<double>[lh];
+        _packedG = new Vector256<double>[groups * dimension];
+        _betaRe = new Vector256<double>[_h]; _betaIm = new Vector256<double>[_h];
+        _packedBeta = new Vector256<double>[dimension]; _t = new Vector256<double>[count];
+        int lanes = groups * Lanes;
+        _marginScale = new double[lanes]; _logLoss = new double[lanes]; _gradientNormSquared = new double[lanes]; _normSquared = new double[lanes];
+        _finite = new bool[lanes];
+        Array.Fill(_marginScale, 1.0);
+    }
+
+    /// <summary>True when runs of this model, loss and data size are trained by this kernel (alone or batched).</summary>
+    public static bool Applies(Models.IParameterization model, Losses.ILoss loss, int count, int dimension) =>
+        model is Models.ConvolutionalFourierNetwork && loss is Losses.ExponentialLoss && (long)count * dimension <= MaxValues;
+
+    /// <summary>Depth L (the homogeneity degree).</summary>
+    public int Depth => _depth;
+    /// <summary>N.</summary>
+    public int Count => _n;
+    /// <summary>D.</summary>
+    public int Dimension => _d;
+    /// <summary>Groups of four lanes.</summary>
+    public int Groups => _groups;
+    /// <summary>Lanes (runs) in all.</summary>
+    public int Capacity => _groups * Lanes;
+
+    private static ref double Lane(Vector256<double>[] a, int index, int lane) =>
+        ref Unsafe.Add(ref Unsafe.As<Vector256<double>, double>(ref a[index]), lane);
+
+    private int LayerBase(int group, int layer) => (group * _depth + layer) * _h;
+
+    /// <summary>
+    /// Puts a run into <paramref name="lane"/>: its data (already divided by its scale, as training does) and
+    /// its initial parameters (L real layers of length D). The lane's previous parameters are zero.
+    /// </summary>
+    public void Load(int lane, Dataset data, ReadOnlySpan<double> initial)
+    {
+        if ((uint)lane >= (uint)Capacity) throw new ArgumentOutOfRangeException(nameof(lane), $"lane {lane} is not in 0..{Capacity - 1}.");
+        if (data.Count != _n || data.Dimension != _d)
+            throw new ArgumentException($"FourierLaneKernel: dataset {data.Name} is N = {data.Count}, D = {data.Dimension}; this batch is N = {_n}, D = {_d}.");
+        if (initial.Length != _depth * _d) throw new ArgumentException($"conv-L{_depth}: expected {_depth * _d} parameters, got {initial.Length}.");
+        int g = lane / Lanes, j = lane % Lanes;
+        var z = data.SignedFeatures();
+        var packed = new double[_d];
+        for (int n = 0; n < _n; n++)
+        {
+            HalfSpectrum.Pack(z.AsSpan(n * _d, _d), packed);
+            for (int i = 0; i < _d; i++) Lane(_z, (g * _n + n) * _d + i, j) = packed[i];
+        }
+        var re = new double[_h]; var im = new double[_h];
+        for (int l = 0; l < _depth; l++)
+        {
+            HalfSpectrum.Forward(initial.Slice(l * _d, _d), re, im);
+            int b = LayerBase(g, l);
+            for (int k = 0; k < _h; k++)
+            {
+                Lane(_re, b + k, j) = re[k]; Lane(_im, b + k, j) = im[k];
+                Lane(_rePrevious, b + k, j) = 0; Lane(_imPrevious, b + k, j) = 0;
+                Lane(_gradRe, b + k, j) = 0; Lane(_gradIm, b + k, j) = 0;
+            }
+        }
+        for (int i = 0; i < _d; i++) Lane(_packedG, g * _d + i, j) = 0;
+        _marginScale[lane] = 1; _logLoss[lane] = 0; _gradientNormSquared[lane] = 0; _finite[lane] = true;
+        _normSquared[lane] = ParameterNormSquared(lane);
+    }
+
+    /// <summary>Sets the factor the next <see cref="Evaluate"/> applies to the lane's margins.</summary>
+    public void SetMarginScale(int lane, double marginScale) => _marginScale[lane] = marginScale;
+    /// <summary>log L of the lane at the last <see cref="Evaluate"/> of its group.</summary>
+    public double LogLoss(int lane) => _logLoss[lane];
+    /// <summary>False when the lane's scaled predictor had a non-finite entry at the last <see cref="Evaluate"/>.</summary>
+    public bool PredictorIsFinite(int lane) => _finite[lane];
+    /// <summary>||grad||^2 of the lane at the last <see cref="Gradient"/> of its group.</summary>
+    public double GradientNormSquared(int lane) => _gradientNormSquared[lane];
+    /// <summary>||w||^2 of the lane as of its last <see cref="Load"/> or <see cref="Step(int, ReadOnlySpan{double}, ReadOnlySpan{bool})"/> (the same bits as <see cref="ParameterNormSquared"/>).</summary>
+    public double CachedParameterNormSquared(int lane) => _normSquared[lane];
+
+    /// <summary>
+    /// log L, the predictor's finiteness and the gradient's packed spectrum of the four lanes of
+    /// <paramref name="group"/>, each at its own margin scale. A function of each lane's parameters and
+    /// margin scale only: evaluating a group again recomputes the other lanes' values bit for bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Evaluate(int group)
+    {
+        int h = _h, d = _d, count = _n;
+        Spectrum(group, _betaRe, _betaIm);
+        var ms = Vector256.Create(_marginScale[group * Lanes], _marginScale[group * Lanes + 1], _marginScale[group * Lanes + 2], _marginScale[group * Lanes + 3]);
+        var pb = _packedBeta.AsSpan(0, d);
+        var nonFinite = Vector256<double>.Zero;
+        // nonFinite gets NaN in a lane with an infinite or NaN entry.
+        for (int k = 0; k < h; k++) { var v = _cv[k] * _betaRe[k] * ms; pb[k] = v; nonFinite += v * Vector256<double>.Zero; }
+        for (int i = h; i < d; i++) { var v = _cv[i] * _betaIm[i - h + 1] * ms; pb[i] = v; nonFinite += v * Vector256<double>.Zero; }
+        var z = _z.AsSpan(group * count * d, count * d);
+        var t = _t.AsSpan(0, count);
+        // Margins: for each point the chain m = fma(z_i, pb_i, m), i = 0..D-1, four points at a time.
+        int n = 0;
+        for (; n + 4 <= count; n += 4)
+        {
+            var a0 = Vector256<double>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
+            var z0 = z.Slice(n * d, d); var z1 = z.Slice((n + 1) * d, d); var z2 = z.Slice((n + 2) * d, d); var z3 = z.Slice((n + 3) * d, d);
+            for (int i = 0; i < d; i++)
+            {
+                var p = pb[i];
+                a0 = Vector256.FusedMultiplyAdd(z0[i], p, a0); a1 = Vector256.FusedMultiplyAdd(z1[i], p, a1);
+                a2 = Vector256.FusedMultiplyAdd(z2[i], p, a2); a3 = Vector256.FusedMultiplyAdd(z3[i], p, a3);
+            }
+            t[n] = -a0; t[n + 1] = -a1; t[n + 2] = -a2; t[n + 3] = -a3;
+        }
+        for (; n < count; n++)
+        {
+            var a = Vector256<double>.Zero;
+            var zn = z.Slice(n * d, d);
+            for (int i = 0; i < d; i++) a = Vector256.FusedMultiplyAdd(zn[i], pb[i], a);
+            t[n] = -a;
+        }
+        // log L = max + log sum_n exp(t_n - max), t_n = -m_n; weights q_n = exp(t_n - max) (1 / sum).
+        var max = Vector256.Create(double.NegativeInfinity);
+        for (n = 0; n < count; n++) max = Vector256.ConditionalSelect(Vector256.GreaterThan(t[n], max), t[n], max);
+        var sum = Vector256<double>.Zero;
+        for (n = 0; n < count; n++) { var e = LaneExp.Exp(t[n] - max); t[n] = e; sum += e; }
+        var inverse = Vector256<double>.One / sum;
+        for (n = 0; n < count; n++) t[n] *= inverse;
+        int lane0 = group * Lanes;
+        for (int j = 0; j < Lanes; j++)
+        {
+            _logLoss[lane0 + j] = max.GetElement(j) + Math.Log(sum.GetElement(j));
+            _finite[lane0 + j] = nonFinite.GetElement(j) == 0;
+        }
+        // Packed gradient spectrum: for each i the chain acc = fma(z_n,i, q_n, acc), n = 0..N-1, negated.
+        var g = _packedG.AsSpan(group * d, d);
+        int c = 0;
+        for (; c + 4 <= d; c += 4)
+        {
+            var a0 = Vector256<double>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
+            for (n = 0; n < count; n++)
+            {
+                var q = t[n];
+                var zn = z.Slice(n * d + c, 4);
+                a0 = Vector256.FusedMultiplyAdd(zn[0], q, a0); a1 = Vector256.FusedMultiplyAdd(zn[1], q, a1);
+                a2 = Vector256.FusedMultiplyAdd(zn[2], q, a2); a3 = Vector256.FusedMultiplyAdd(zn[3], q, a3);
+            }
+            g[c] = -a0; g[c + 1] = -a1; g[c + 2] = -a2; g[c + 3] = -a3;
+        }
+        for (; c < d; c++)
+        {
+            var a = Vector256<double>.Zero;
+            for (n = 0; n < count; n++) a = Vector256.FusedMultiplyAdd(z[n * d + c], t[n], a);
+            g[c] = -a;
+        }
+    }
+
+    /// <summary>beta_hat = prod_l w_hat_l of the group's four lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Spectrum(int group, Vector256<double>[] betaRe, Vector256<double>[] betaIm)
+    {
+        int h = _h, b0 = LayerBase(group, 0);
+        Array.Copy(_re, b0, betaRe, 0, h); Array.Copy(_im, b0, betaIm, 0, h);
+        for (int l = 1; l < _depth; l++)
+        {
+            int b = LayerBase(group, l);
+            for (int k = 0; k < h; k++)
+            {
+                var (a, bb, c, e) = (betaRe[k], betaIm[k], _re[b + k], _im[b + k]);
+                betaRe[k] = a * c - bb * e; betaIm[k] = a * e + bb * c;
+            }
+        }
+    }
+
+    /// <summary>
+    /// grad_w log L of the group's lanes at their last <see cref="Evaluate"/>, per layer
+    /// g_hat .* conj(prod_{j != l} w_hat_j) (prefix times suffix products, a product with no factor being
+    /// 1 exactly, not a multiplication by 1), and its squared norm (Parseval weights c, in the order of
+    /// <see cref="ParameterNormSquared"/>: layer by layer, k = 0..H-1).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Gradient(int group)
+    {
+        int h = _h, d = _d, depth = _depth, b0 = LayerBase(group, 0);
+        var pg = _packedG.AsSpan(group * d, d);
+        var re = _re.AsSpan(b0, depth * h); var im = _im.AsSpan(b0, depth * h);
+        var gradRe = _gradRe.AsSpan(b0, depth * h); var gradIm = _gradIm.AsSpan(b0, depth * h);
+        for (int k = 0; k < h; k++)
+        {
+            var gr = pg[k];
+            var gi = k >= 1 && k <= d - h ? pg[h + k - 1] : Vector256<double>.Zero;
+            // Suffixes s_l = prod_{j > l} w_j into grad_l (s_{L-1} = 1 is not stored).
+            if (depth >= 2) { gradRe[(depth - 2) * h + k] = re[(depth - 1) * h + k]; gradIm[(depth - 2) * h + k] = im[(depth - 1) * h + k]; }
+            for (int l = depth - 3; l >= 0; l--)
+            {
+                var (a, bb, c, e) = (gradRe[(l + 1) * h + k], gradIm[(l + 1) * h + k], re[(l + 1) * h + k], im[(l + 1) * h + k]);
+                gradRe[l * h + k] = a * c - bb * e; gradIm[l * h + k] = a * e + bb * c;
+            }
+            // Prefixes p_l = prod_{j < l} w_j; the layer's product p_l s_l; then g_hat .* conj(p_l s_l).
+            var pr = Vector256<double>.One; var pi = Vector256<double>.Zero;
+            for (int l = 0; l < depth; l++)
+            {
+                int i = l * h + k;
+                Vector256<double> fr, fi;
+                if (depth == 1) { fr = Vector256<double>.One; fi = Vector256<double>.Zero; }
+                else if (l == 0) { fr = gradRe[i]; fi = gradIm[i]; }
+                else if (l == depth - 1) { fr = pr; fi = pi; }
+                else { var (a, bb, c, e) = (pr, pi, gradRe[i], gradIm[i]); fr = a * c - bb * e; fi = a * e + bb * c; }
+                var ni = -fi;
+                gradRe[i] = gr * fr - gi * ni; gradIm[i] = gr * ni + gi * fr;
+                if (l == 0) { pr = re[i]; pi = im[i]; }
+                else if (l < depth - 1) { var (a, bb, c, e) = (pr, pi, re[i], im[i]); pr = a * c - bb * e; pi = a * e + bb * c; }
+            }
+        }
+        var sum = Vector256<double>.Zero;
+        for (int i = 0; i < depth * h; i++)
+        {
+            var (a, bb) = (gradRe[i], gradIm[i]);
+            sum += _cv[i % h] * (a * a + bb * bb);
+        }
+        for (int j = 0; j < Lanes; j++) _gradientNormSquared[group * Lanes + j] = sum.GetElement(j);
+    }
+
+    /// <summary>
+    /// w &lt;- w - s grad (remembering w) in the lanes of the group with <paramref name="take"/> set, each with
+    /// its own multiplier; the other lanes are left as they are. Updates the cached ||w||^2 of the lanes stepped.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take)
+    {
+        var mask = Vector256.Create(take[0] ? -1L : 0, take[1] ? -1L : 0, take[2] ? -1L : 0, take[3] ? -1L : 0).AsDouble();
+        var minus = -Vector256.Create(multipliers[0], multipliers[1], multipliers[2], multipliers[3]);
+        int b = LayerBase(group, 0), count = _depth * _h;
+        var sum = Vector256<double>.Zero;
+        if (take[0] && take[1] && take[2] && take[3])
+        {
+            // Every lane steps (the common case): no selects, the same values as below.
+            for (int i = b; i < b + count; i++)
+            {
+                var re = _re[i]; var im = _im[i];
+                _rePrevious[i] = re; _imPrevious[i] = im;
+                _re[i] = Vector256.FusedMultiplyAdd(_gradRe[i], minus, re);
+                _im[i] = Vector256.FusedMultiplyAdd(_gradIm[i], minus, im);
+            }
+        }
+        else for (int i = b; i < b + count; i++)
+        {
+            var re = _re[i]; var im = _im[i];
+            _rePrevious[i] = Vector256.ConditionalSelect(mask, re, _rePrevious[i]);
+            _imPrevious[i] = Vector256.ConditionalSelect(mask, im, _imPrevious[i]);
+            re = Vector256.ConditionalSelect(mask, Vector256.FusedMultiplyAdd(_gradRe[i], minus, re), re);
+            im = Vector256.ConditionalSelect(mask, Vector256.FusedMultiplyAdd(_gradIm[i], minus, im), im);
+            _re[i] = re; _im[i] = im;
+        }
+        // ||w||^2 in the order of ParameterNormSquared: layer by layer, k = 0..H-1.
+        for (int l = 0; l < _depth; l++)
+            for (int k = 0; k < _h; k++)
+            {
+                var re = _re[b + l * _h + k]; var im = _im[b + l * _h + k];
+                sum += _cv[k] * (re * re + im * im);
+            }
+        for (int j = 0; j < Lanes; j++) if (take[j]) _normSquared[group * Lanes + j] = sum.GetElement(j);
+    }
+
+    // ---- Per-lane operations (scalar, the same formulas as the vector code). ----
+
+    /// <summary>||w||^2 of a lane (Parseval: sum over layers and k = 0..H-1 of c_k (re^2 + im^2)).</summary>
+    public double ParameterNormSquared(int lane)
+    {
+        int g = lane / Lanes, j = lane % Lanes;
+        double sum = 0;
+        for (int l = 0; l < _depth; l++)
+        {
+            int b = LayerBase(g, l);
+            for (int k = 0; k < _h; k++)
+            {
+                double re = Lane(_re, b + k, j), im = Lane(_im, b + k, j);
+                sum += _c[k] * (re * re + im * im);
+            }
+        }
+        return sum;
+    }
+
+    /// <summary>w &lt;- factor w in one lane (a power of two: exact).</summary>
+    public void Scale(int lane, double factor)
+    {
+        int g = lane / Lanes, j = lane % Lanes, b = LayerBase(g, 0);
+        for (int i = b; i < b + _depth * _h; i++) { Lane(_re, i, j) *= factor; Lane(_im, i, j) *= factor; }
+    }
+
+    /// <summary>One lane's <see cref="Step(int, ReadOnlySpan{double}, ReadOnlySpan{bool})"/>: w &lt;- w - s grad, remembering w.</summary>
+    public void Step(int lane, double s)
+    {
+        int g = lane / Lanes, j = lane % Lanes, b = LayerBase(g, 0);
+        for (int i = b; i < b + _depth * _h; i++)
+        {
+            ref double re = ref Lane(_re, i, j); ref double im = ref Lane(_im, i, j);
+            Lane(_rePrevious, i, j) = re; Lane(_imPrevious, i, j) = im;
+            re = Math.FusedMultiplyAdd(Lane(_gradRe, i, j), -s, re);
+            im = Math.FusedMultiplyAdd(Lane(_gradIm, i, j), -s, im);
+        }
+    }
+
+    /// <summary>Back to the lane's parameters before its last step.</summary>
+    public void StepBack(int lane)
+    {
+        int g = lane / Lanes, j = lane % Lanes, b = LayerBase(g, 0);
+        for (int i = b; i < b + _depth * _h; i++) { Lane(_re, i, j) = Lane(_rePrevious, i, j); Lane(_im, i, j) = Lane(_imPrevious, i, j); }
+    }
+
+    /// <summary>beta = P(w) of one lane (an inverse transform: for records).</summary>
+    public void CopyBeta(int lane, Span<double> beta)
+    {
+        int g = lane / Lanes, j = lane % Lanes;
+        var re = new double[_h]; var im = new double[_h];
+        int b0 = LayerBase(g, 0);
+        for (int k = 0; k < _h; k++) { re[k] = Lane(_re, b0 + k, j); im[k] = Lane(_im, b0 + k, j); }
+        for (int l = 1; l < _depth; l++)
+        {
+            int b = LayerBase(g, l);
+            for (int k = 0; k < _h; k++)
+            {
+                double a = re[k], bb = im[k], c = Lane(_re, b + k, j), e = Lane(_im, b + k, j);
+                re[k] = a * c - bb * e; im[k] = a * e + bb * c;
+            }
+        }
+        HalfSpectrum.InverseReal(re, im, beta);
+    }
+
+    /// <summary>The real layers w of one lane, in ConvolutionalNetwork's layout.</summary>
+    public void CopyParameters(int lane, Span<double> w)
+    {
+        int g = lane / Lanes, j = lane % Lanes;
+        var re = new double[_h]; var im = new double[_h];
+        for (int l = 0; l < _depth; l++)
+        {
+            int b = LayerBase(g, l);
+            for (int k = 0; k < _h; k++) { re[k] = Lane(_re, b + k, j); im[k] = Lane(_im, b + k, j); }
+            HalfSpectrum.InverseReal(re, im, w.Slice(l * _d, _d));
+        }
+    }
+}

@@ -1,0 +1,70 @@
+namespace ImplicitBias
+
+open System
+open System.Collections.Concurrent
+open System.Threading
+open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Losses
+open ImplicitBias.Engine.Training
+open ImplicitBias.Engine.Training.Batch
+
+/// Runs that train together in one batch (BatchTrainer): convolutional, exponential loss, the same
+/// depth, N and D, data small enough (FourierLaneKernel.Applies).
+type BatchKey = { Depth: int; Count: int; Dimension: int }
+
+/// A unit of a sweep's work for one thread: a run alone, or a batch worker that takes runs of one key
+/// from a queue shared with the other workers of that key, in `groups` groups of four lanes.
+type Work =
+    | Alone of RunConfig
+    | Batch of key: BatchKey * queue: ConcurrentQueue<RunConfig * Dataset> * groups: int
+
+/// How the runner splits a sweep into batches. A run's result does not depend on whether, with
+/// which others or in which lane it is trained (BatchTrainer), so this is only a matter of speed.
+module Batching =
+    /// Most groups of four lanes per batch worker (32 runs: their data and parameters stay in L1/L2 at D = 16).
+    let maxGroups = 8
+
+    /// The batch key of a configuration that trains batched, with its dataset; None for the others.
+    let keyOf (c: RunConfig) : (BatchKey * Dataset) option =
+        if c.Model <> Convolutional || c.Loss <> "exp" then None // decided without building the data
+        else
+            let data = DataSpec.create c.Data
+            let model = RunConfig.parameterization c data.Dimension
+            if FourierLaneKernel.Applies(model, ExponentialLoss(), data.Count, data.Dimension) then
+                Some({ Depth = c.Depth; Count = data.Count; Dimension = data.Dimension }, data)
+            else None
+
+    /// The work units of a sweep on `threads` threads: per batch key, up to one worker per thread (at
+    /// most one per four runs) sharing the key's queue, then every other run alone. With batching off,
+    /// every run alone.
+    let plan (threads: int) (batching: bool) (todo: RunConfig[]) : Work list =
+        if not batching then [ for c in todo -> Alone c ]
+        else
+            let keyed = todo |> Array.map (fun c -> c, keyOf c)
+            let batches =
+                keyed
+                |> Array.choose (fun (c, k) -> k |> Option.map (fun (key, data) -> key, (c, data)))
+                |> Array.groupBy fst
+                |> Array.toList
+                |> List.collect (fun (key, runs) ->
+                    let queue = ConcurrentQueue(Array.map snd runs)
+                    let workers = max 1 (min threads ((runs.Length + FourierLaneKernel.Lanes - 1) / FourierLaneKernel.Lanes))
+                    let lanesEach = (runs.Length + workers - 1) / workers
+                    let groups = min maxGroups ((lanesEach + FourierLaneKernel.Lanes - 1) / FourierLaneKernel.Lanes)
+                    List.replicate workers (Batch(key, queue, groups)))
+            batches @ [ for (c, k) in keyed do if k.IsNone then yield Alone c ]
+
+    /// One batch worker: trains runs from the queue in lockstep until it is empty. Each run is prepared
+    /// as Runner.train does (Run.prepare: the separability check, the convergence tracker); a refused
+    /// run is finished at once. `finish` gets every result (also Cancelled ones) with its configuration and data.
+    let trainBatch (cancel: CancellationToken) (key: BatchKey) (queue: ConcurrentQueue<RunConfig * Dataset>) (groups: int)
+                   (finish: RunConfig -> Dataset -> TrainingResult -> unit) =
+        let rec next () : BatchJob =
+            match queue.TryDequeue() with
+            | false, _ -> null
+            | true, (c, data) ->
+                let model = RunConfig.parameterization c data.Dimension
+                match Run.prepare model false (fun _ _ -> ()) (RunConfig.settings c) data with
+                | Error(refused, _) -> finish c data refused; next ()
+                | Ok p -> BatchJob(data, p.Initial, p.Settings, Action<TrainingResult>(finish c data), p.Observe, p.Converged)
+        BatchTrainer.Train(key.Depth, key.Count, key.Dimension, groups, Func<BatchJob>(next), cancel)
