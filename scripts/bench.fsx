@@ -2,7 +2,7 @@
 // Prints and writes out/bench/bench.md and out/bench/bench.csv: steps per second, ns per step per
 // N*D, bytes allocated per step and the fraction of this machine's bound measured in this run, for
 // linear, fc, diag and conv at L = 4 on (D, N) = (64, 32) .. (4096, 1024), the naive twins beside
-// them, and the time to the asymptotic direction. Takes about 2-3 minutes on a quiet 2-core machine.
+// them, the issue-10 nets (kernel size 8 with 8 channels at L = 2, 2-D conv on square images), and the time to the asymptotic direction. Takes about 2-3 minutes on a quiet 2-core machine.
 #load "engine.fsx"
 
 open System
@@ -36,10 +36,12 @@ let machine =
       sprintf "load average at start: %s" (try File.ReadAllText("/proc/loadavg").Trim() with _ -> "n/a") ]
 machine |> List.iter (printfn "%s")
 
-let measure label (model: IParameterization) make note (d, n) =
+let measureAt depth label (model: IParameterization) make note (d, n) =
     let r = Benchmark.measure fmaPeak budget label depth model make note (d, n)
     printfn "%-10s %-22s D=%-5d N=%-5d %10.4g ns/step  %6.3f ns/step/ND  %5.0f B/step  %.2f of bound" r.Model r.Kernel d n r.NsPerStep r.NsPerStepPerND r.BytesPerStep r.FractionOfBound
     r
+
+let measure label model make note size = measureAt depth label model make note size
 
 let rows =
     [ for (d, n) in sizes do
@@ -50,7 +52,18 @@ let rows =
             yield measure "conv" (ConvolutionalFourierNetwork(d, depth)) (Benchmark.fastOn 1) "one thread" (d, n)
         yield measure "conv-fft" (ConvolutionalFourierNetwork(d, depth)) Benchmark.generic "generic loop, FFTs per step" (d, n)
         yield measure "conv-time" (ConvolutionalNetwork(d, depth)) Benchmark.generic "naive twin, O(L D^2)" (d, n)
-        yield measure "fc" (FullyConnectedNetwork(d, depth)) Benchmark.generic "generic loop, matrix-vector products" (d, n) ]
+        yield measure "fc" (FullyConnectedNetwork(d, depth)) Benchmark.generic "generic loop, matrix-vector products" (d, n)
+        // Issue 10: depth-2 nets with kernels of size 8 and 8 channels (the K x D lift), and the 2-D full-width
+        // net on a square image (the Fourier kernel on the grid), each beside its time-domain twin where that is affordable.
+        let kernel = KernelConvolutionalNetwork(d, 8, 8, 2)
+        yield measureAt 2 "conv-k8-c8" kernel Benchmark.fast "K x D lift" (d, n)
+        if d <= 1024 then yield measureAt 2 "conv-k8-c8" kernel Benchmark.generic "time-domain twin, O(C K D)" (d, n)
+        let side = int (round (sqrt (float d)))
+        if side * side = d then
+            let grid = Grid(side, side)
+            let image = KernelConvolutionalNetwork(grid, KernelSize.Full grid, 1, depth)
+            yield measure "conv-2d" image Benchmark.fast $"{side}x{side} image, 2-D Fourier kernel" (d, n)
+            if d <= 256 then yield measure "conv-2d" image Benchmark.generic $"{side}x{side} image, time-domain twin O(L D^2)" (d, n) ]
 
 // Time to the asymptotic direction with train.fsx's defaults (Run.defaults), 10 s budget each, on
 // 30 seeded datasets per model (5 with --quick): how often 1 - cos <= 1e-4 is reached, and how fast.

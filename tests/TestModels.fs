@@ -66,14 +66,6 @@ let private cases : (IParameterization * (float[] -> float[] -> float)) list =
 
 let private describe (m: IParameterization) = $"{m.Name} ({m.GetType().Name}) D={m.Dimension}"
 
-/// Central finite differences of f at w, one coordinate at a time.
-let private finiteDifference (f: float[] -> float) (w: float[]) (h: float) =
-    Array.init w.Length (fun i ->
-        let plus, minus = Array.copy w, Array.copy w
-        plus[i] <- plus[i] + h
-        minus[i] <- minus[i] - h
-        (f plus - f minus) / (2.0 * h))
-
 [<Tests>]
 let tests =
     testList "Models" [

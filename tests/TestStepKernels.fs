@@ -11,13 +11,14 @@ open ImplicitBias.Engine.Training
 open ImplicitBias.Engine.Training.Kernels
 open ImplicitBias.Tests.TestUtil
 
-let private settings (loss: ILoss) steps = TrainingSettings(NormalizedStep(0.5), loss, steps, RecordsPerDecade = 5)
+let private settingsWith (rule: StepRule) (loss: ILoss) steps = TrainingSettings(rule, loss, steps, RecordsPerDecade = 5)
+let private settings (loss: ILoss) steps = settingsWith (NormalizedStep(0.5)) loss steps
 
-/// Trains `steps` steps with the fast kernel (Train) and the generic one (TrainGeneric on `twin`).
-let private compare (fast: IParameterization) (twin: IParameterization) (data: Dataset) (loss: ILoss) steps =
+/// Trains `steps` steps of `rule` with the fast kernel (Train) and the generic one (TrainGeneric on `twin`).
+let private compareWith (rule: StepRule) (fast: IParameterization) (twin: IParameterization) (data: Dataset) (loss: ILoss) steps =
     let w0 = fast.Initialize(0.5, 11UL)
-    let a = GradientDescent.Train(fast, data, System.ReadOnlySpan w0, settings loss steps)
-    let b = GradientDescent.TrainGeneric(twin, data, System.ReadOnlySpan w0, settings loss steps)
+    let a = GradientDescent.Train(fast, data, System.ReadOnlySpan w0, settingsWith rule loss steps)
+    let b = GradientDescent.TrainGeneric(twin, data, System.ReadOnlySpan w0, settingsWith rule loss steps)
     Expect.equal a.Steps b.Steps "same number of steps"
     Expect.equal a.Records.Count b.Records.Count "same records"
     Expect.isLessThan (relativeError a.Beta b.Beta) 1e-10 "beta after training"
@@ -31,6 +32,24 @@ let private compare (fast: IParameterization) (twin: IParameterization) (data: D
     let l2 (v: float[]) = sqrt (Array.sumBy (fun x -> x * x) v)
     let betaChange = l2 (Array.map2 (-) a.Beta b.Beta) / l2 b.Beta
     Expect.isLessThanOrEqual (a.Final.NormalizedMargin - b.Final.NormalizedMargin |> abs) (2.0 * r * betaChange + 1e-14) "final normalized margin, as close as beta"
+
+/// Like compareWith over a horizon where the trajectory itself may amplify round-off: the fast kernel must stay
+/// as close to the generic one as the generic one stays to itself started from w0 with one entry times 1 + 1e-15
+/// (within a factor 20, plus 1e-12), and that sensitivity must stay below 1e-8, or the test would say nothing.
+let private compareConditioned (rule: StepRule) (model: IParameterization) (data: Dataset) (loss: ILoss) steps =
+    let w0 = model.Initialize(0.5, 11UL)
+    let w1 = w0 |> Array.mapi (fun i x -> if i = 0 then x * (1.0 + 1e-15) else x)
+    let a = GradientDescent.Train(model, data, System.ReadOnlySpan w0, settingsWith rule loss steps)
+    let b = GradientDescent.TrainGeneric(model, data, System.ReadOnlySpan w0, settingsWith rule loss steps)
+    let c = GradientDescent.TrainGeneric(model, data, System.ReadOnlySpan w1, settingsWith rule loss steps)
+    Expect.equal a.Steps b.Steps "same number of steps"
+    for what, fa, fb, fc in [ "beta", a.Beta, b.Beta, c.Beta; "parameters", a.Parameters, b.Parameters, c.Parameters ] do
+        let sensitivity = relativeError fc fb
+        Expect.isLessThan sensitivity 1e-8 $"{model.Name}: the trajectory's own sensitivity to round-off in {what}"
+        Expect.isLessThanOrEqual (relativeError fa fb) (1e-12 + 20.0 * sensitivity) $"{model.Name}: {what} after training (sensitivity {sensitivity:E1})"
+
+/// compareWith the normalized step 0.5.
+let private compare fast twin data loss steps = compareWith (NormalizedStep(0.5)) fast twin data loss steps
 
 let private losses: ILoss list = [ ExponentialLoss(); LogisticLoss() ]
 
@@ -65,16 +84,54 @@ let tests =
                 let data = SyntheticData.GaussianTeacher(9, 13, 2UL)
                 compare (LinearModel(13)) (LinearModel(13)) data loss 40L
 
+        testCase "lift kernel = time-domain kernel network (generic) over 300 steps: 1-D and 2-D, K in {1, 2, 4, D}, C in {1, 2, K}, both losses" <| fun () ->
+            let cases =
+                [ for d in [ 7; 12 ] do
+                    for k in [ 1; 2; 4; d ] do
+                        for c in [ 1; 2; k ] |> List.distinct do
+                            yield KernelConvolutionalNetwork(d, k, c, 2)
+                  yield KernelConvolutionalNetwork(Grid(3, 5), KernelSize(2, 3), 2, 2)
+                  yield KernelConvolutionalNetwork(Grid(4, 4), KernelSize(4, 4), 1, 2)
+                  yield KernelConvolutionalNetwork(Grid(4, 3), KernelSize(1, 1), 3, 2) ]
+            for model in cases do
+                for loss in losses do
+                    let data = SyntheticData.GaussianTeacher(6, model.Dimension, uint64 (model.Dimension * 3 + model.Channels))
+                    // Step 0.25, not 0.5: at 0.5 the trajectory of D = 7, K = 7, C = 2 itself amplifies round-off
+                    // (measured: the generic kernel from w0 and from w0 with one entry times 1 + 1e-15 differ by
+                    // 8e-14 after 40 steps and 3e-2 after 100), so no pair of kernels could agree there.
+                    compareWith (NormalizedStep(0.25)) model model data loss 300L
+
+        testCase "Fourier kernel on 2-D grids = time-domain full-width KernelConvolutionalNetwork (generic) over 300 steps, L = 1..4, both losses" <| fun () ->
+            for g in [ Grid(3, 4); Grid(4, 4); Grid(2, 5); Grid(5, 3) ] do
+                for depth in 1 .. 4 do
+                    for loss in losses do
+                        let model = KernelConvolutionalNetwork(g, KernelSize.Full g, 1, depth)
+                        let data = SyntheticData.GaussianTeacher(6, g.Count, uint64 (g.Count * 5 + depth))
+                        // Step 0.1 and a conditioned comparison: at L = 4 the trajectories themselves amplify round-off
+                        // (measured at step 0.25 on 4 x 4: generic from w0 and from w0 with one entry times 1 + 1e-15 differ
+                        // by 7e-11 after 40 steps and 2e-2 after 100; at 0.1 by up to 8e-10 after 300).
+                        compareConditioned (NormalizedStep(0.1)) model data loss 300L
+
         testCase "Train picks the fast kernel for conv, diag, linear and the generic one otherwise" <| fun () ->
             Expect.isTrue (StepKernels.HasFastKernel(ConvolutionalFourierNetwork(8, 2))) "conv (Fourier)"
             Expect.isTrue (StepKernels.HasFastKernel(DiagonalNetwork(8, 2))) "diag"
             Expect.isTrue (StepKernels.HasFastKernel(LinearModel(8))) "linear"
             Expect.isFalse (StepKernels.HasFastKernel(ConvolutionalNetwork(8, 2))) "time-domain conv stays the naive twin"
             Expect.isFalse (StepKernels.HasFastKernel(FullyConnectedNetwork(8, 2))) "fc uses the generic loop"
+            let data = SyntheticData.GaussianTeacher(3, 12, 1UL)
+            let kernelName (model: IParameterization) =
+                use k = StepKernels.Create(model, data, System.ReadOnlySpan(model.Initialize(0.5, 1UL)), 1)
+                k.Name
+            Expect.stringStarts (kernelName (KernelConvolutionalNetwork(12, 3, 2, 2))) "lift-" "depth-2 kernel network: the lift kernel"
+            Expect.stringStarts (kernelName (KernelConvolutionalNetwork(Grid(3, 4), KernelSize(2, 2), 1, 2))) "lift-" "2-D depth-2 kernel network: the lift kernel"
+            Expect.equal (kernelName (KernelConvolutionalNetwork(Grid(3, 4), KernelSize(3, 4), 1, 3))) "fourier-conv-3x4-L3" "2-D full width: the Fourier kernel on the grid"
+            Expect.equal (kernelName (KernelConvolutionalNetwork(12, 12, 1, 2))) "fourier-conv-L2" "1-D full width, one channel: the paper's Fourier kernel"
+            Expect.stringStarts (kernelName (KernelConvolutionalNetwork(12, 12, 2, 2))) "lift-" "full width, two channels: the lift kernel"
+            Expect.stringStarts (kernelName (KernelConvolutionalNetwork(12, 3, 1, 3))) "generic-" "deep kernel network: generic"
 
         testCase "one thread and three threads give bit-identical iterates (conv, diag, linear)" <| fun () ->
             let data = SyntheticData.GaussianTeacher(37, 96, 9UL)
-            for model in [ ConvolutionalFourierNetwork(96, 3) :> IParameterization; DiagonalNetwork(96, 2); LinearModel(96) ] do
+            for model in [ ConvolutionalFourierNetwork(96, 3) :> IParameterization; DiagonalNetwork(96, 2); LinearModel(96); KernelConvolutionalNetwork(96, 4, 2, 2) ] do
                 let one, _ = runKernel model data 1 30L
                 let three, _ = runKernel model data 3 30L
                 Expect.sequenceEqual three one $"{model.Name}: threads must not change a single bit"
@@ -82,7 +139,7 @@ let tests =
         testCase "a step allocates zero bytes (Evaluate + Step, after warm-up), one and two threads" <| fun () ->
             let data = SyntheticData.GaussianTeacher(40, 64, 4UL)
             for threads in [ 1; 2 ] do
-                for model in [ ConvolutionalFourierNetwork(64, 4) :> IParameterization; DiagonalNetwork(64, 4); LinearModel(64); FullyConnectedNetwork(64, 3) ] do
+                for model in [ ConvolutionalFourierNetwork(64, 4) :> IParameterization; DiagonalNetwork(64, 4); LinearModel(64); FullyConnectedNetwork(64, 3); KernelConvolutionalNetwork(Grid(8, 8), KernelSize(3, 3), 3, 2); KernelConvolutionalNetwork(Grid(8, 8), KernelSize(8, 8), 1, 3) ] do
                     let w0 = model.Initialize(0.5, 1UL)
                     use kernel = StepKernels.Create(model, data, System.ReadOnlySpan w0, threads)
                     let loss = ExponentialLoss()
@@ -100,7 +157,10 @@ let tests =
             // The Fourier kernel holds half spectra: its norm must weight conjugate pairs twice (Parseval).
             for d in [ 7; 8 ] do
                 let data = SyntheticData.GaussianTeacher(5, d, 3UL)
-                for model in [ ConvolutionalFourierNetwork(d, 3) :> IParameterization; DiagonalNetwork(d, 2); LinearModel(d); FullyConnectedNetwork(d, 2) ] do
+                let models: IParameterization list =
+                    [ ConvolutionalFourierNetwork(d, 3); DiagonalNetwork(d, 2); LinearModel(d); FullyConnectedNetwork(d, 2); KernelConvolutionalNetwork(d, 3, 2, 2)
+                      if d % 2 = 0 then KernelConvolutionalNetwork(Grid(2, d / 2), KernelSize(2, d / 2), 1, 3) ]
+                for model in models do
                     let w0 = model.Initialize(0.7, 2UL)
                     use kernel = StepKernels.Create(model, data, System.ReadOnlySpan w0, 1)
                     kernel.Evaluate(ExponentialLoss()) |> ignore

@@ -6,6 +6,7 @@ open System.Text
 open Expecto
 open ImplicitBias
 open ImplicitBias.Engine.Training
+open ImplicitBias.Engine.Data
 
 [<Tests>]
 let tests =
@@ -41,7 +42,9 @@ let tests =
             let variants =
                 [ { c with Model = Diagonal }; { c with Depth = 3 }; { c with Width = Some 5 }; { c with InitScale = 0.2 }
                   { c with Step = FixedStep(0.5) }; { c with Step = NormalizedStep(0.5) }; { c with Loss = "logistic" }; { c with Data = GaussianTeacher(8, 16, 2UL) }
-                  { c with Seed = 2UL }; { c with MaxSteps = 1L }; { c with TimeLimitSeconds = 1.0 }; { c with RecordsPerDecade = 3 }; { c with ConvergenceAngle = 1e-6 } ]
+                  { c with Seed = 2UL }; { c with MaxSteps = 1L }; { c with TimeLimitSeconds = 1.0 }; { c with RecordsPerDecade = 3 }; { c with ConvergenceAngle = 1e-6 }
+                  { c with Shape = Some(Grid(4, 4)) }; { c with Kernel = Some(KernelSize(1, 3)) }; { c with Channels = 2 }
+                  { c with Shape = Some(Grid(4, 4)); Kernel = Some(KernelSize(2, 2)) }; { c with Shape = Some(Grid(1, 16)) } ]
             let hashes = c :: variants |> List.map RunConfig.hash
             Expect.equal (List.distinct hashes).Length hashes.Length "all distinct"
             Expect.equal (RunConfig.hash { c with Step = SettlingStep(0.5, 1e-5, 0.2, 1e-5) }) (RunConfig.hash c) "value equality"

@@ -14,6 +14,14 @@ let relativeError (a: float[]) (b: float[]) =
     let scale = max (b |> Array.map abs |> Array.max) 1e-300
     Array.map2 (fun x y -> abs (x - y)) a b |> Array.max |> fun e -> e / scale
 
+/// Central finite differences of f at w, one coordinate at a time.
+let finiteDifference (f: float[] -> float) (w: float[]) (h: float) =
+    Array.init w.Length (fun i ->
+        let plus, minus = Array.copy w, Array.copy w
+        plus[i] <- plus[i] + h
+        minus[i] <- minus[i] - h
+        (f plus - f minus) / (2.0 * h))
+
 /// Euclidean inner product.
 let dot (a: float[]) (b: float[]) = Array.fold2 (fun s x y -> s + x * y) 0.0 a b
 

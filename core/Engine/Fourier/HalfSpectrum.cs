@@ -1,4 +1,4 @@
-using System.Numerics;
+using ImplicitBias.Engine.Data;
 
 namespace ImplicitBias.Engine.Fourier;
 
@@ -9,53 +9,24 @@ namespace ImplicitBias.Engine.Fourier;
 /// [Re z_hat[0], ..., Re z_hat[H-1], Im z_hat[1], ..., Im z_hat[D-H]].
 /// With <see cref="InnerProductWeights"/> c (1 for k = 0 and k = D/2, 2 for the others, whose
 /// mirror image is not stored), &lt;a, b&gt; = Re sum_k a_hat[k] conj(b_hat[k]) = sum_i packed_a[i] c[i] packed_b[i]
-/// (Parseval, unitary DFT).
+/// (Parseval, unitary DFT). This is <see cref="GridHalfSpectrum"/> on the line 1 x D (which serves 2-D grids too).
 /// </summary>
 public static class HalfSpectrum
 {
     /// <summary>H = floor(D/2) + 1 stored complex coefficients.</summary>
     public static int Count(int dimension) => dimension / 2 + 1;
 
+    private static GridHalfSpectrum Line(int dimension) => new(Grid.Line(dimension));
+
     /// <summary>The packed spectrum of a real signal.</summary>
-    public static void Pack(ReadOnlySpan<double> signal, Span<double> packed)
-    {
-        var spectrum = UnitaryDft.Forward(signal);
-        int d = signal.Length, h = Count(d);
-        for (int k = 0; k < h; k++) packed[k] = spectrum[k].Real;
-        for (int k = 1; k <= d - h; k++) packed[h + k - 1] = spectrum[k].Imaginary;
-    }
+    public static void Pack(ReadOnlySpan<double> signal, Span<double> packed) => Line(signal.Length).Pack(signal, packed);
 
     /// <summary>Weights c of the packed inner product (length D): 1 at k = 0 and k = D/2 (even D), else 2.</summary>
-    public static double[] InnerProductWeights(int dimension)
-    {
-        int h = Count(dimension);
-        var c = new double[dimension];
-        Array.Fill(c, 2.0);
-        c[0] = 1;
-        if (dimension % 2 == 0 && dimension >= 2) c[h - 1] = 1;
-        return c;
-    }
+    public static double[] InnerProductWeights(int dimension) => Line(dimension).InnerProductWeights();
 
     /// <summary>The half spectrum (H complex values) of a real signal, as real and imaginary parts; exact zeros where the imaginary part must vanish.</summary>
-    public static void Forward(ReadOnlySpan<double> signal, Span<double> re, Span<double> im)
-    {
-        var spectrum = UnitaryDft.Forward(signal);
-        int d = signal.Length, h = Count(d);
-        for (int k = 0; k < h; k++)
-        {
-            re[k] = spectrum[k].Real;
-            im[k] = k == 0 || 2 * k == d ? 0.0 : spectrum[k].Imaginary;
-        }
-    }
+    public static void Forward(ReadOnlySpan<double> signal, Span<double> re, Span<double> im) => Line(signal.Length).Forward(signal, re, im);
 
     /// <summary>The real signal of length D whose half spectrum is (re, im).</summary>
-    public static void InverseReal(ReadOnlySpan<double> re, ReadOnlySpan<double> im, Span<double> signal)
-    {
-        int d = signal.Length, h = Count(d);
-        var full = new Complex[d];
-        for (int k = 0; k < h; k++) full[k] = new Complex(re[k], im[k]);
-        for (int k = h; k < d; k++) full[k] = Complex.Conjugate(full[d - k]);
-        UnitaryDft.InverseInPlace(full);
-        for (int i = 0; i < d; i++) signal[i] = full[i].Real;
-    }
+    public static void InverseReal(ReadOnlySpan<double> re, ReadOnlySpan<double> im, Span<double> signal) => Line(signal.Length).InverseReal(re, im, signal);
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using ImplicitBias.Engine.Data;
 
 namespace ImplicitBias.Engine.Fourier;
 
@@ -36,6 +37,31 @@ public static class NaiveDft
             for (int k = 0; k < d; k++)
                 sum += spectrum[k] * Complex.FromPolarCoordinates(1, 2 * Math.PI * ((long)p * k % d) / d);
             result[p] = scale * sum;
+        }
+        return result;
+    }
+
+    /// <summary>The 2-D unitary DFT on a grid M x N (row-major): z_hat[k] = (M N)^-1/2 sum_p z[p] exp(-2 pi i (p1 k1 / M + p2 k2 / N)).</summary>
+    public static Complex[] Forward(Grid grid, ReadOnlySpan<Complex> signal) => OnGrid(grid, signal, -1);
+
+    /// <summary>Its inverse: z[p] = (M N)^-1/2 sum_k z_hat[k] exp(+2 pi i (p1 k1 / M + p2 k2 / N)).</summary>
+    public static Complex[] Inverse(Grid grid, ReadOnlySpan<Complex> spectrum) => OnGrid(grid, spectrum, +1);
+
+    private static Complex[] OnGrid(Grid grid, ReadOnlySpan<Complex> input, int sign)
+    {
+        int m = grid.Rows, n = grid.Columns, d = grid.Count;
+        var result = new Complex[d];
+        double scale = 1 / Math.Sqrt(d);
+        for (int k = 0; k < d; k++)
+        {
+            Complex sum = Complex.Zero;
+            for (int p = 0; p < d; p++)
+            {
+                // The phase in turns, p1 k1 / M + p2 k2 / N, with the products reduced exactly first.
+                double turns = (double)((long)(p / n) * (k / n) % m) / m + (double)((long)(p % n) * (k % n) % n) / n;
+                sum += input[p] * Complex.FromPolarCoordinates(1, sign * 2 * Math.PI * turns);
+            }
+            result[k] = scale * sum;
         }
         return result;
     }

@@ -106,7 +106,7 @@ module Benchmark =
         let data = SyntheticData.GaussianTeacher(n, d, 1UL, 0.5 / sqrt (float d))
         let w0 = model.Initialize(0.1, 1UL)
         use kernel = make model data w0
-        let threads = match kernel with :? FourierStepKernel as k -> k.Threads | :? DiagonalStepKernel as k -> k.Threads | _ -> 1
+        let threads = match kernel with :? FourierStepKernel as k -> k.Threads | :? DiagonalStepKernel as k -> k.Threads | :? KernelLiftStepKernel as k -> k.Threads | _ -> 1
         let ns, median, steps, bytes = timeKernel kernel data budgetSeconds
         { Model = label; Kernel = kernel.Name; Dimension = d; Count = n; Depth = depth
           Parameters = int64 model.ParameterCount; Threads = threads; StepsTimed = steps

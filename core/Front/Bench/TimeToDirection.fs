@@ -44,7 +44,7 @@ module TimeToDirection =
 
     /// Trains until 1 - cos <= tolerance or the settings' step/time limits.
     let measure (reference: float[]) (tolerance: float) (recordsPerDecade: int) (settings: RunSettings) (data: Dataset) =
-        let model = Model.create settings.Model settings.Depth data.Dimension
+        let model = Run.parameterization settings data.Dimension
         let w0: float[] = ImplicitBias.Engine.Models.ParameterizationExtensions.Initialize(model, settings.InitScale, settings.Seed)
         use cancel = new CancellationTokenSource()
         let mutable hit: DirectionTiming option = None

@@ -45,7 +45,7 @@ module RunFiles =
     /// The Theorem 4 KKT residual of the final parameters (w/||w||: the certificate is scale-free);
     /// None when it does not exist (beta does not separate the data, or w = 0).
     let theorem4Residual (s: RunSettings) (data: Dataset) (r: TrainingResult) =
-        let model = Model.create s.Model s.Depth data.Dimension
+        let model = Run.parameterization s data.Dimension
         let c = ParameterStationarity.Certify(model, data, ReadOnlySpan r.Parameters)
         if c.Outcome = CertificateOutcome.Computed && Double.IsFinite c.Residual then Some c.Residual else None
 
@@ -72,14 +72,19 @@ module RunFiles =
             "outcome", JString(string r.Outcome)
             "log_parameter_norm", num r.LogParameterNorm
             "last_angle_change", num r.Final.AngleToPrevious
-            "fourier_effective_count", num (Sparsity.fourierEffectiveCount direction)
+            "fourier_effective_count", num (match s.Shape with Some g when not g.IsLine -> Sparsity.gridFourierEffectiveCount g direction | _ -> Sparsity.fourierEffectiveCount direction)
             "time_effective_count", num (Sparsity.effectiveCount direction)
             "limit", (match run.Limit with Some l -> limitJson l run.AngleToLimit | None -> JNull)
+            "limit_available", JBool (Limits.kindOf s).IsSome
             "angles_to_limit", JArray [ for a in run.AnglesToLimit -> JObject [ "step", JInt a.Step; "angle", num a.Angle; "certified", JBool a.Certified ] ]
             "theorem4_kkt_residual", (match theorem4Residual s data r with Some x -> num x | None -> JNull)
             "not_separable", (match run.NotSeparable with Some e -> evidenceJson e | None -> JNull)
             "model", JString(Model.name s.Model)
             "depth", JInt(int64 s.Depth)
+            "shape", (match s.Shape with Some g -> JString $"{g.Rows}x{g.Columns}" | None -> JNull)
+            "kernel", (match s.Kernel with Some k -> JString $"{k.Rows}x{k.Columns}" | None -> JNull)
+            "channels", JInt(int64 s.Channels)
+            "parameterization", JString((Run.parameterization s data.Dimension).Name)
             "step_rule", JString(s.Step.Describe())
             "loss", JString s.Loss.Name
             "init_scale", num s.InitScale
@@ -114,5 +119,14 @@ module RunFiles =
                     let lines = r.Records |> Seq.map (fun x -> string x.Step + "," + String.Join(",", pick x |> Array.map optional))
                     Seq.append [ head ] lines
                 AtomicFile.writeAllLines (Path.Combine(dir, "directions.csv")) (table (fun x -> x.Direction) "beta")
-                AtomicFile.writeAllLines (Path.Combine(dir, "spectra.csv")) (table (fun x -> x.FourierMagnitudes) "abs_hat")
+                // On a 2-D --shape the spectrum is the image's 2-D DFT (row-major over (k1, k2)); else the engine's 1-D one.
+                let spectrum =
+                    match s.Shape with
+                    | Some g when not g.IsLine ->
+                        fun (x: TrainingRecord) ->
+                            match x.Direction with
+                            | null -> Array.create data.Dimension nan
+                            | d -> ImplicitBias.Engine.Fourier.GridDft.Forward(g, ReadOnlySpan d) |> Array.map (fun z -> z.Magnitude)
+                    | _ -> fun x -> x.FourierMagnitudes
+                AtomicFile.writeAllLines (Path.Combine(dir, "spectra.csv")) (table spectrum "abs_hat")
         AtomicFile.writeAllText (Path.Combine(dir, "summary.json")) (Json.serialize (summary s data run))

@@ -15,7 +15,7 @@ module TrainCli =
 (dotnet fsi takes a plain --help itself: for this text run the script with no arguments, or with -- --help)
 
 dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth L
-    [--steps N] [--time-limit SECONDS] [--step settling:ETA:RHO:KAPPA[:CAP]|normalized:ETA[:RHO]|fixed:ETA|degree:ETA]
+    [--shape MxN] [--kernel K|K1xK2] [--channels C] [--steps N] [--time-limit SECONDS] [--step settling:ETA:RHO:KAPPA[:CAP]|normalized:ETA[:RHO]|fixed:ETA|degree:ETA]
     [--loss exp|logistic] [--init-scale S] [--seed S] [--log-loss-target T] [--converged-angle RAD] --out DIR
 
   --data FILE.csv     first column the label (-1 or +1), the rest the features; optional header
@@ -23,6 +23,14 @@ dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth
                       COUNT images of each (all if omitted), each centred (needs python3-sklearn)
   --model NAME        linear | fc | diag | conv | conv-time (conv evaluated in the time domain)
   --depth L           number of layers (default 2; ignored for linear)
+  --shape MxN         the features are M x N images, row-major (feature i*N + j is pixel (i, j)); M*N
+                      must be D. Makes conv 2-D (circular convolutions on Z_M x Z_N, the 2-D DFT); for
+                      diag, fc and linear the network is the same on the flattened image
+  --kernel K|K1xK2    conv only: kernels of size K (1-D) or K1 x K2 (with --shape) in layers 1..L-1
+                      (default: full width, the paper's network); the last layer stays full width
+  --channels C        conv at depth 2 only: C channels, f(x) = sum_c <x * u_c, v_c> (default 1)
+                      (no certified limit is wired yet for --kernel, --channels or 2-D conv: such runs
+                      train to their budget and report the limit as not available)
   --steps N           step budget (default: unlimited, the time limit decides)
   --time-limit S      wall-clock budget in seconds (default 20)
   --step RULE         settling:ETA:RHO:KAPPA[:CAP] (default {Run.defaults.Step.Describe()}: log L falls by
@@ -45,7 +53,10 @@ Exit codes: 0 trained (Converged, or NotConverged: stopped by --steps, --time-li
 """
 
     /// Parsed command-line arguments.
-    type Parsed = { Settings: RunSettings; Data: string option; Out: string option; Help: bool }
+    type Parsed =
+        { Settings: RunSettings; Data: string option; Out: string option; Help: bool
+          /// --kernel was a plain K (1-D): refused with a 2-D --shape, where K1xK2 is needed.
+          PlainKernel: bool }
 
     let private number (flag: string) (text: string) parse =
         match parse text with
@@ -58,12 +69,43 @@ Exit codes: 0 trained (Converged, or NotConverged: stopped by --steps, --time-li
     let private positive flag text =
         float' flag text |> Result.bind (fun v -> if v > 0.0 && Double.IsFinite v then Ok v else Error $"{flag}: must be a positive number (got {text})")
 
+    /// "MxN" (or a plain "K" when allowed, read as 1 x K) as two sides >= 1.
+    let private sides (flag: string) (allowPlain: bool) (text: string) =
+        let side (t: string) = match Int32.TryParse t with | true, v when v >= 1 -> Some v | _ -> None
+        match text.Split 'x' with
+        | [| a; b |] ->
+            match side a, side b with
+            | Some m, Some n -> Ok(m, n)
+            | _ -> Error $"{flag}: '{text}' needs two whole numbers >= 1, e.g. 8x8"
+        | [| k |] when allowPlain ->
+            match side k with
+            | Some k -> Ok(1, k)
+            | None -> Error $"{flag}: '{text}' is not a whole number >= 1"
+        | _ ->
+            let form = if allowPlain then "K or K1xK2" else "MxN"
+            Error $"{flag}: '{text}' is not of the form {form}"
+
+    /// The checks that need no data: --kernel and --channels only with conv, channels only at depth 2,
+    /// K1xK2 kernels only with --shape, and a plain K only on a 1-D shape.
+    let private checkFlags (p: Parsed) =
+        let s = p.Settings
+        let twoD = s.Shape |> Option.exists (fun g -> not g.IsLine)
+        match s.Kernel with
+        | Some _ when s.Model <> Convolutional -> Error $"--kernel applies to --model conv only (got --model {Model.name s.Model})"
+        | Some k when k.Rows > 1 && s.Shape.IsNone -> Error $"--kernel {k.Rows}x{k.Columns} is 2-D: give the image's --shape MxN"
+        | Some k when p.PlainKernel && twoD -> Error $"--kernel {k.Columns} is 1-D but --shape is 2-D: give K1xK2, e.g. {k.Columns}x{k.Columns}"
+        | _ ->
+            if s.Channels > 1 && s.Model <> Convolutional then Error $"--channels applies to --model conv only (got --model {Model.name s.Model})"
+            elif s.Channels > 1 && s.Depth <> 2 then Error $"--channels {s.Channels} needs --depth 2 (deeper kernel networks have one channel; got --depth {s.Depth})"
+            elif s.Model = ConvolutionalTime && twoD then Error "--model conv-time is the 1-D time-domain twin; use --model conv with --shape"
+            else Ok p
+
     /// Parses the arguments (without the script name) into settings, data path and output folder.
     let parse (args: string list) =
         let rec go (p: Parsed) args =
             let s = p.Settings
             match args with
-            | [] -> Ok p
+            | [] -> if p.Help then Ok p else checkFlags p
             | ("--help" | "-h" | "help") :: rest -> go { p with Help = true } rest
             | flag :: value :: rest when flag.StartsWith "--" ->
                 let next =
@@ -81,6 +123,13 @@ Exit codes: 0 trained (Converged, or NotConverged: stopped by --steps, --time-li
                     | "--step" ->
                         try Ok { p with Settings = { s with Step = StepRule.Parse value } }
                         with :? ArgumentException as e -> Error $"--step: {e.Message}"
+                    | "--shape" -> sides flag false value |> Result.map (fun (m, n) -> { p with Settings = { s with Shape = Some(Grid(m, n)) } })
+                    | "--kernel" ->
+                        sides flag true value
+                        |> Result.map (fun (m, n) -> { p with Settings = { s with Kernel = Some(KernelSize(m, n)) }; PlainKernel = not (value.Contains 'x') })
+                    | "--channels" ->
+                        number flag value Int32.TryParse
+                        |> Result.bind (fun c -> if c >= 1 then Ok { p with Settings = { s with Channels = c } } else Error $"--channels: must be at least 1 (got {value})")
                     | "--loss" -> Loss.parse value |> Result.map (fun l -> { p with Settings = { s with Loss = l } })
                     | "--init-scale" -> positive flag value |> Result.map (fun v -> { p with Settings = { s with InitScale = v } })
                     | "--seed" -> number flag value UInt64.TryParse |> Result.map (fun v -> { p with Settings = { s with Seed = v } })
@@ -94,7 +143,7 @@ Exit codes: 0 trained (Converged, or NotConverged: stopped by --steps, --time-li
                 next |> Result.bind (fun p -> go p rest)
             | [ flag ] when flag.StartsWith "--" -> Error $"{flag}: missing value"
             | other :: _ -> Error $"unexpected argument '{other}' (see: dotnet fsi scripts/train.fsx -- --help)"
-        go { Settings = Run.defaults; Data = None; Out = None; Help = false } args
+        go { Settings = Run.defaults; Data = None; Out = None; Help = false; PlainKernel = false } args
 
     /// "log L = x", or "log(-log L) = y" once log L has left the double range.
     let private lossText (r: TrainingRecord) =
@@ -152,7 +201,10 @@ Exit codes: 0 trained (Converged, or NotConverged: stopped by --steps, --time-li
                 try
                     let data = match DataSpec.load dataPath with Ok d -> d | Error e -> raise (ArgumentException e)
                     let s = p.Settings
-                    eprintfn "training %s depth %d on %s (N=%d, D=%d), %s, loss %s" (Model.name s.Model) s.Depth dataPath data.Count data.Dimension (s.Step.Describe()) s.Loss.Name
+                    let model = Run.parameterization s data.Dimension // refuses options that do not fit the data before training
+                    eprintfn "training %s depth %d (%s) on %s (N=%d, D=%d), %s, loss %s" (Model.name s.Model) s.Depth model.Name dataPath data.Count data.Dimension (s.Step.Describe()) s.Loss.Name
+                    if (Limits.kindOf s).IsNone then
+                        eprintfn "note: no certified limit is available yet for %s (kernel, channels or 2-D conv): training to the budget, limit reported as not available" model.Name
                     let run = Run.trainTracked (progress ()) s data
                     RunFiles.write out s data run
                     match run.NotSeparable with

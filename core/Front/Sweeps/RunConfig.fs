@@ -30,7 +30,13 @@ type RunConfig =
       RecordsPerDecade: int
       /// Stop as Converged once the angle to the certified limit is below this (radians), still
       /// shrinking, and the limit certified (Limits.tracker); 0: train to MaxSteps.
-      ConvergenceAngle: float }
+      ConvergenceAngle: float
+      /// The inputs' grid M x N (RunSettings.Shape); None: the 1-D line.
+      Shape: Grid option
+      /// Conv's kernel support (RunSettings.Kernel); None: full width.
+      Kernel: KernelSize option
+      /// Channels of the depth-2 conv network (RunSettings.Channels); 1: the paper's.
+      Channels: int }
 
 /// Run configurations: defaults, canonical text, content hash, and the engine objects they build.
 module RunConfig =
@@ -52,17 +58,25 @@ module RunConfig =
           MaxSteps = 20_000L
           TimeLimitSeconds = 600.0
           RecordsPerDecade = Run.defaults.RecordsPerDecade
-          ConvergenceAngle = 0.0 }
+          ConvergenceAngle = 0.0
+          Shape = None
+          Kernel = None
+          Channels = 1 }
 
     let private r (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
 
-    /// Canonical text: every field in a fixed order, invariant culture, round-trip floats.
+    /// Canonical text: every field in a fixed order, invariant culture, round-trip floats. The
+    /// architecture options (shape, kernel, channels) come last and only when not the default, so that
+    /// the text, and the hash, of a paper configuration is what it was before they existed.
     let describe (c: RunConfig) =
         let width = c.Width |> Option.map string |> Option.defaultValue "D"
         String.concat ";"
             [ $"model={Model.name c.Model}"; $"depth={c.Depth}"; $"width={width}"; $"init={r c.InitScale}"
               $"step={c.Step.Describe()}"; $"loss={c.Loss}"; $"data={DataSpec.describe c.Data}"; $"seed={c.Seed}"
-              $"steps={c.MaxSteps}"; $"time={r c.TimeLimitSeconds}"; $"rpd={c.RecordsPerDecade}"; $"converge={r c.ConvergenceAngle}" ]
+              $"steps={c.MaxSteps}"; $"time={r c.TimeLimitSeconds}"; $"rpd={c.RecordsPerDecade}"; $"converge={r c.ConvergenceAngle}"
+              match c.Shape with Some g -> $"shape={g.Rows}x{g.Columns}" | None -> ()
+              match c.Kernel with Some k -> $"kernel={k.Rows}x{k.Columns}" | None -> ()
+              if c.Channels <> 1 then $"channels={c.Channels}" ]
 
     /// The content hash: the first 16 hex digits of SHA-256(canonical text + engine version).
     /// Stable across processes and machines (unlike GetHashCode).
@@ -73,11 +87,13 @@ module RunConfig =
     /// A short human label, e.g. "conv L=3 seed=1".
     let label (c: RunConfig) = $"{Model.name c.Model} L={c.Depth} {c.Step.Describe()} {DataSpec.describe c.Data} seed={c.Seed}"
 
-    /// The parameterization of the configuration for data of dimension D.
+    /// The parameterization of the configuration for data of dimension D (Model.createOn for the architecture options).
     let parameterization (c: RunConfig) (dimension: int) : IParameterization =
         match c.Model, c.Width with
-        | FullyConnected, Some width -> FullyConnectedNetwork(dimension, c.Depth, Array.create (c.Depth - 1) width)
-        | kind, _ -> Model.create kind c.Depth dimension
+        | FullyConnected, Some width ->
+            Model.checkArchitecture c.Model c.Depth c.Shape c.Kernel c.Channels dimension
+            FullyConnectedNetwork(dimension, c.Depth, Array.create (c.Depth - 1) width)
+        | kind, _ -> Model.createOn kind c.Depth c.Shape c.Kernel c.Channels dimension
 
     /// The front library's run settings for the configuration.
     let settings (c: RunConfig) : RunSettings =
@@ -97,4 +113,7 @@ module RunConfig =
             LogLossTarget = -infinity
             RecordsPerDecade = c.RecordsPerDecade
             RecordDirections = true
-            ConvergenceAngle = c.ConvergenceAngle }
+            ConvergenceAngle = c.ConvergenceAngle
+            Shape = c.Shape
+            Kernel = c.Kernel
+            Channels = c.Channels }

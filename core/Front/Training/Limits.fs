@@ -92,12 +92,15 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float) =
 
 /// Creating limit trackers from run settings.
 module Limits =
-    /// The limit kind and p the theory predicts for the settings' model and depth.
+    /// The limit kind and p the theory predicts for the settings' model and depth; None where no certified
+    /// limit is wired yet (conv with a kernel, channels or a 2-D shape: R_K and the 2-D references come with
+    /// the references branch). Diag, fc and linear on a grid are the networks on the flattened image: their limits apply.
     let kindOf (s: RunSettings) =
-        let struct (kind, p) = CertifiedLimit.For(Model.name s.Model, s.Depth)
-        kind, p
+        if Model.isPaperArchitecture s.Model s.Shape s.Kernel s.Channels then
+            let struct (kind, p) = CertifiedLimit.For(Model.name s.Model, s.Depth)
+            Some(kind, p)
+        else None
 
-    /// A tracker for a run with these settings on this data (target: s.ConvergenceAngle).
+    /// A tracker for a run with these settings on this data (target: s.ConvergenceAngle); None when kindOf is None.
     let tracker (s: RunSettings) (data: Dataset) =
-        let kind, p = kindOf s
-        LimitTracker(data, kind, p, s.ConvergenceAngle)
+        kindOf s |> Option.map (fun (kind, p) -> LimitTracker(data, kind, p, s.ConvergenceAngle))

@@ -40,7 +40,10 @@ module Run =
           LogLossTarget = -infinity
           RecordsPerDecade = 20
           RecordDirections = true
-          ConvergenceAngle = 1e-6 }
+          ConvergenceAngle = 1e-6
+          Shape = None
+          Kernel = None
+          Channels = 1 }
 
     let withModel kind depth (s: RunSettings) = { s with Model = kind; Depth = depth }
     let withSeed seed (s: RunSettings) = { s with Seed = seed }
@@ -52,6 +55,15 @@ module Run =
     let withLogLossTarget target (s: RunSettings) = { s with LogLossTarget = target }
     /// The convergence angle in radians (0 disables the Converged stop).
     let withConvergenceAngle radians (s: RunSettings) = { s with ConvergenceAngle = radians }
+    /// The inputs' grid M x N (2-D conv; metadata for the other models).
+    let withShape (grid: Grid) (s: RunSettings) = { s with Shape = Some grid }
+    /// Conv's kernel support in layers 1..L-1.
+    let withKernel (kernel: KernelSize) (s: RunSettings) = { s with Kernel = Some kernel }
+    /// Channels of the depth-2 conv network.
+    let withChannels channels (s: RunSettings) = { s with Channels = channels }
+
+    /// The parameterization of the settings for data of dimension D (Model.createOn: ArgumentException for options that do not fit).
+    let parameterization (s: RunSettings) (dimension: int) = Model.createOn s.Model s.Depth s.Shape s.Kernel s.Channels dimension
 
     /// The engine's settings object for these run settings.
     let engineSettings (s: RunSettings) =
@@ -70,7 +82,8 @@ module Run =
     /// data that is not separable is refused before the first step (outcome NotSeparable, with the
     /// evidence); otherwise GD runs with a callback at every record (given the latest angle to the
     /// certified limit, when one has been measured). The limit is tracked (Limits.tracker) when `track`
-    /// or s.ConvergenceAngle > 0; with s.ConvergenceAngle > 0 the run stops as Converged once the angle
+    /// or s.ConvergenceAngle > 0 and the settings have a certified limit (not yet the kernel, channel and
+    /// 2-D conv networks: their runs train to their budget with no limit); with s.ConvergenceAngle > 0 the run stops as Converged once the angle
     /// to the certified limit is below it, still shrinking, and the limit certified.
     let trainModel (model: IParameterization) (track: bool) (onRecord: TrainingRecord -> LimitAngle option -> unit)
                    (cancel: Threading.CancellationToken) (s: RunSettings) (data: Dataset) =
@@ -78,7 +91,7 @@ module Run =
         match Separability.check data with
         | Some evidence -> refused model w0 s data (fun r -> onRecord r None), None, Some evidence
         | None ->
-            let tracker = if track || s.ConvergenceAngle > 0.0 then Some(Limits.tracker s data) else None
+            let tracker = if track || s.ConvergenceAngle > 0.0 then Limits.tracker s data else None
             let observe =
                 Action<TrainingRecord>(fun r ->
                     tracker |> Option.iter (fun t -> t.Observe r)
@@ -93,7 +106,7 @@ module Run =
     /// one has been measured) and returns the result with its certified limit (see trainModel; the
     /// cost of tracking: LimitTracker).
     let trainTracked (onRecord: TrainingRecord -> LimitAngle option -> unit) (s: RunSettings) (data: Dataset) : TrackedRun =
-        let model = Model.create s.Model s.Depth data.Dimension
+        let model = parameterization s data.Dimension
         match trainModel model true onRecord Threading.CancellationToken.None s data with
         | result, Some tracker, None ->
             let limit, angle = tracker.Finish(result.Steps, result.Direction)

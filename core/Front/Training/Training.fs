@@ -49,6 +49,42 @@ module Model =
         | Convolutional -> ConvolutionalFourierNetwork(dimension, depth)
         | ConvolutionalTime -> ConvolutionalNetwork(dimension, depth)
 
+    /// Throws ArgumentException (the command line's words) unless the architecture options fit the kind,
+    /// depth and data dimension: the shape must have D entries, --kernel and --channels are for conv, several
+    /// channels need depth 2, conv-time is 1-D only, and the kernel must fit the grid.
+    let checkArchitecture kind (depth: int) (shape: Grid option) (kernel: KernelSize option) (channels: int) (dimension: int) =
+        let grid = defaultArg shape (Grid.Line dimension)
+        if grid.Count <> dimension then
+            invalidArg "shape" $"--shape {grid.Rows}x{grid.Columns} has {grid.Count} entries but the data has D = {dimension}."
+        if kernel.IsSome && kind <> Convolutional then
+            invalidArg "kernel" $"--kernel applies to --model conv only (got --model {name kind})."
+        if channels < 1 then invalidArg "channels" $"--channels must be at least 1 (got {channels})."
+        if channels > 1 && kind <> Convolutional then
+            invalidArg "channels" $"--channels applies to --model conv only (got --model {name kind})."
+        if channels > 1 && depth <> 2 then
+            invalidArg "channels" $"--channels {channels} needs --depth 2 (deeper kernel networks have one channel; got --depth {depth})."
+        if kind = ConvolutionalTime && not grid.IsLine then
+            invalidArg "shape" "--model conv-time is the 1-D time-domain twin; use --model conv with --shape."
+        match kernel with
+        | Some k when k.Rows > grid.Rows || k.Columns > grid.Columns || k.Rows < 1 || k.Columns < 1 ->
+            invalidArg "kernel" $"--kernel {k} does not fit the grid {grid} (each side from 1 to the grid's)."
+        | _ -> ()
+
+    /// True when the options describe the paper's network (1-D or no shape, full-width kernels, one channel).
+    let isPaperArchitecture kind (shape: Grid option) (kernel: KernelSize option) (channels: int) =
+        kernel.IsNone && channels = 1 && (kind <> Convolutional || shape |> Option.forall (fun g -> g.IsLine))
+
+    /// The parameterization with the architecture options (checkArchitecture first): conv on a 2-D grid, with
+    /// a kernel or with channels is KernelConvolutionalNetwork (trained by the Fourier kernel at full width and
+    /// one channel, by the lift kernel at depth 2); diag, fc and linear on a grid are the networks on the
+    /// flattened image (the shape is metadata); otherwise `create`.
+    let createOn kind (depth: int) (shape: Grid option) (kernel: KernelSize option) (channels: int) (dimension: int) : IParameterization =
+        checkArchitecture kind depth shape kernel channels dimension
+        if isPaperArchitecture kind shape kernel channels then create kind depth dimension
+        else
+            let grid = defaultArg shape (Grid.Line dimension)
+            KernelConvolutionalNetwork(grid, defaultArg kernel (KernelSize.Full grid), channels, depth)
+
 /// Losses by name.
 module Loss =
     /// "exp" or "logistic".
@@ -74,7 +110,14 @@ type RunSettings =
       RecordDirections: bool
       /// Stop as Converged once the angle (radians) to the certified limit is below this, still
       /// shrinking, and the limit is certified (Limits.tracker); 0 disables the test.
-      ConvergenceAngle: float }
+      ConvergenceAngle: float
+      /// The inputs' grid (--shape MxN, row-major images): makes conv 2-D; for diag, fc and linear only
+      /// metadata (the same network on the flattened image). None: the 1-D line of the data's D.
+      Shape: Grid option
+      /// The support of conv's kernels in layers 1..L-1 (--kernel K or K1xK2). None: full width (the paper's).
+      Kernel: KernelSize option
+      /// Channels of the depth-2 conv network (--channels C; 1 is the paper's).
+      Channels: int }
 
 /// Measures of a predictor's sparsity, in the time and the Fourier domain.
 module Sparsity =
@@ -87,3 +130,8 @@ module Sparsity =
     /// Effective number of Fourier coefficients of beta (|beta_hat| in the unitary DFT).
     let fourierEffectiveCount (beta: float[]) =
         ImplicitBias.Engine.Fourier.UnitaryDft.Magnitudes(System.ReadOnlySpan beta) |> effectiveCount
+
+    /// Effective number of coefficients of beta's spectrum on a grid (the 2-D unitary DFT of an image; the
+    /// 1-D one on a line).
+    let gridFourierEffectiveCount (grid: Grid) (beta: float[]) =
+        ImplicitBias.Engine.Fourier.GridDft.Forward(grid, System.ReadOnlySpan beta) |> Array.map (fun z -> z.Magnitude) |> effectiveCount

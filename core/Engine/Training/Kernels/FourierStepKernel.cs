@@ -16,10 +16,18 @@ namespace ImplicitBias.Engine.Training.Kernels;
 /// the D-real packed form of <see cref="HalfSpectrum"/>: a step costs 2 N D multiply-adds in one
 /// pass over the data (<see cref="LossTerms.Evaluate"/>), like the linear model. Slow twin: <see cref="GenericStepKernel"/> with
 /// ConvolutionalFourierNetwork (FFTs per step) or ConvolutionalNetwork (time domain).
+/// <para>On a 2-D grid M x N (full-width KernelConvolutionalNetwork with one channel) everything holds
+/// with the 2-D unitary DFT (<see cref="GridDft"/>; Lemma 3 holds on any finite abelian group) and the grid's
+/// half spectrum (<see cref="GridHalfSpectrum"/>); on a line the arithmetic is the 1-D kernel's, bit for bit.
+/// Slow twin there: <see cref="GenericStepKernel"/> with KernelConvolutionalNetwork (full kernel).</para>
 /// </summary>
 public sealed class FourierStepKernel : StepKernel
 {
     private readonly int _d, _h, _depth;
+    private readonly Grid _grid;
+    private readonly GridHalfSpectrum _spectrum;
+    private readonly int[] _imaginarySlot;     // per representative: its imaginary part's packed position, or -1
+    private readonly int[] _slotRepresentative; // per imaginary slot (H .. D-1): its representative
     private readonly RowMatrix _z;            // rows: packed spectra of y_n x_n
     private readonly double[] _c;             // packed inner-product weights
     private readonly double[] _re, _im, _rePrevious, _imPrevious; // layer half spectra, L x H
@@ -29,26 +37,35 @@ public sealed class FourierStepKernel : StepKernel
 
     /// <summary>A kernel at <paramref name="initial"/> (L real layers of length D, as ConvolutionalNetwork lays them out).</summary>
     public FourierStepKernel(int depth, Dataset data, ReadOnlySpan<double> initial, int threads)
+        : this(Grid.Line(data.Dimension), depth, data, initial, threads) { }
+
+    /// <summary>A kernel at <paramref name="initial"/> for the full-width network on <paramref name="grid"/> (L real layers of D = grid.Count entries, row-major images).</summary>
+    public FourierStepKernel(Grid grid, int depth, Dataset data, ReadOnlySpan<double> initial, int threads)
     {
-        _d = data.Dimension; _h = HalfSpectrum.Count(_d); _depth = depth;
+        grid.Check();
+        if (grid.Count != data.Dimension) throw new ArgumentException($"conv-L{depth}: the grid {grid} has {grid.Count} entries but the data has D = {data.Dimension}.");
+        _grid = grid; _spectrum = new GridHalfSpectrum(grid);
+        _d = data.Dimension; _h = _spectrum.Count; _depth = depth;
         if (initial.Length != depth * _d) throw new ArgumentException($"conv-L{depth}: expected {depth * _d} parameters, got {initial.Length}.");
+        _imaginarySlot = Enumerable.Range(0, _h).Select(_spectrum.ImaginarySlot).ToArray();
+        _slotRepresentative = Enumerable.Range(_h, _d - _h).Select(_spectrum.RepresentativeOfSlot).ToArray();
         var z = data.SignedFeatures();
         var packed = new double[z.Length];
-        for (int n = 0; n < data.Count; n++) HalfSpectrum.Pack(z.AsSpan(n * _d, _d), packed.AsSpan(n * _d, _d));
+        for (int n = 0; n < data.Count; n++) _spectrum.Pack(z.AsSpan(n * _d, _d), packed.AsSpan(n * _d, _d));
         _z = new RowMatrix(packed, data.Count, _d, threads);
-        _c = HalfSpectrum.InnerProductWeights(_d);
+        _c = _spectrum.InnerProductWeights();
         int lh = depth * _h;
         _re = new double[lh]; _im = new double[lh]; _rePrevious = new double[lh]; _imPrevious = new double[lh];
         _gradRe = new double[lh]; _gradIm = new double[lh];
         for (int l = 0; l < depth; l++)
-            HalfSpectrum.Forward(initial.Slice(l * _d, _d), _re.AsSpan(l * _h, _h), _im.AsSpan(l * _h, _h));
+            _spectrum.Forward(initial.Slice(l * _d, _d), _re.AsSpan(l * _h, _h), _im.AsSpan(l * _h, _h));
         _betaRe = new double[_h]; _betaIm = new double[_h]; _preRe = new double[_h]; _preIm = new double[_h]; _gRe = new double[_h]; _gIm = new double[_h];
         _packedBeta = new double[_d]; _packedG = new double[_d];
         _margins = new double[data.Count]; _weights = new double[data.Count];
     }
 
     /// <inheritdoc/>
-    public override string Name => $"fourier-conv-L{_depth}";
+    public override string Name => _grid.IsLine ? $"fourier-conv-L{_depth}" : $"fourier-conv-{_grid}-L{_depth}";
     /// <inheritdoc/>
     public override int Degree => _depth;
     /// <inheritdoc/>
@@ -73,7 +90,7 @@ public sealed class FourierStepKernel : StepKernel
         PredictorSpectrum();
         int h = _h;
         for (int k = 0; k < h; k++) _packedBeta[k] = _c[k] * _betaRe[k] * marginScale;
-        for (int i = h; i < _d; i++) _packedBeta[i] = _c[i] * _betaIm[i - h + 1] * marginScale;
+        for (int i = h; i < _d; i++) _packedBeta[i] = _c[i] * _betaIm[_slotRepresentative[i - h]] * marginScale;
         return LossTerms.Evaluate(_z, loss, _packedBeta, _margins, _weights, _packedG);
     }
 
@@ -92,11 +109,11 @@ public sealed class FourierStepKernel : StepKernel
     /// <inheritdoc/>
     public override double Gradient()
     {
-        int h = _h, d = _d; // _packedG = packed g_hat came with Evaluate.
+        int h = _h; // _packedG = packed g_hat came with Evaluate.
         for (int k = 0; k < h; k++)
         {
             _gRe[k] = _packedG[k];
-            _gIm[k] = k >= 1 && k <= d - h ? _packedG[h + k - 1] : 0.0;
+            _gIm[k] = _imaginarySlot[k] >= 0 ? _packedG[_imaginarySlot[k]] : 0.0;
         }
         // Suffix products prod_{j>l} w_hat_j into grad_l.
         _preRe.AsSpan().Fill(1.0); _preIm.AsSpan().Clear();
@@ -143,14 +160,14 @@ public sealed class FourierStepKernel : StepKernel
     public override void CopyBeta(Span<double> beta)
     {
         PredictorSpectrum();
-        HalfSpectrum.InverseReal(_betaRe, _betaIm, beta);
+        _spectrum.InverseReal(_betaRe, _betaIm, beta);
     }
 
     /// <inheritdoc/>
     public override void CopyParameters(Span<double> w)
     {
         for (int l = 0; l < _depth; l++)
-            HalfSpectrum.InverseReal(_re.AsSpan(l * _h, _h), _im.AsSpan(l * _h, _h), w.Slice(l * _d, _d));
+            _spectrum.InverseReal(_re.AsSpan(l * _h, _h), _im.AsSpan(l * _h, _h), w.Slice(l * _d, _d));
     }
 
     /// <inheritdoc/>
