@@ -26,6 +26,21 @@ public static class GridDft
     /// <summary>The inverse transform in place (the conjugate transpose of the forward one).</summary>
     public static void InverseInPlace(Grid grid, Complex[] buffer) => Separable(grid, buffer, UnitaryDft.InverseInPlace);
 
+    /// <summary>The real signal of a Hermitian spectrum (imaginary round-off dropped).</summary>
+    public static double[] InverseReal(Grid grid, ReadOnlySpan<Complex> spectrum)
+    {
+        var buffer = spectrum.ToArray();
+        InverseInPlace(grid, buffer);
+        return buffer.Select(c => c.Real).ToArray();
+    }
+
+    /// <summary>|z_hat| on the grid.</summary>
+    public static double[] Magnitudes(Grid grid, ReadOnlySpan<double> signal) =>
+        Forward(grid, signal).Select(c => c.Magnitude).ToArray();
+
+    /// <summary>The flat index of -k (the conjugate partner of frequency k; for real z, z_hat[-k] = conj z_hat[k]).</summary>
+    public static int Negative(Grid grid, int k) => grid.Subtract(0, k);
+
     private static void Separable(Grid grid, Complex[] buffer, Action<Complex[]> transform)
     {
         if (buffer.Length != grid.Count) throw new ArgumentException($"a signal on the grid {grid} has {grid.Count} entries (got {buffer.Length}).");

@@ -33,13 +33,13 @@ public static class Certificate
     }
 
     /// <summary>
-    /// Certifies a candidate: Status Optimal if the certified relative gap is at most
+    /// Certifies a candidate (on a grid, when given, the Fourier-l1 norms are those of the grid's DFT): Status Optimal if the certified relative gap is at most
     /// <paramref name="gapTolerance"/> and the candidate was not flagged as cut short, else IterationLimit.
     /// A candidate that does not separate the data gives IterationLimit with no beta.
     /// </summary>
     public static MaxMarginSolution Certify(
         Dataset data, MarginBias bias, ReadOnlySpan<double> beta, ReadOnlySpan<double> alpha,
-        int iterations, double seconds, string solver, double gapTolerance, bool hitIterationLimit = false)
+        int iterations, double seconds, string solver, double gapTolerance, bool hitIterationLimit = false, Grid? grid = null)
     {
         var margins = Margins(data, beta);
         double minMargin = margins.Min();
@@ -51,9 +51,9 @@ public static class Certificate
         for (int i = 0; i < b.Length; i++) b[i] /= minMargin;
         var a = alpha.ToArray();
         for (int n = 0; n < a.Length; n++) a[n] = Math.Max(a[n], 0);
-        double dualNorm = bias.DualNorm(Combine(data, a));
+        double dualNorm = bias.DualNorm(Combine(data, a), grid);
         if (dualNorm > 0) for (int n = 0; n < a.Length; n++) a[n] /= dualNorm;
-        double primal = bias.Norm(b), dual = a.Sum();
+        double primal = bias.Norm(b, grid), dual = a.Sum();
         double gap = (primal - dual) / primal;
         double margin = Margins(data, b).Min();
         bool ok = gap <= gapTolerance && !hitIterationLimit;
@@ -61,7 +61,7 @@ public static class Certificate
             ? FormattableString.Invariant($"{bias.Name()} max-margin solution by {solver}: ||beta|| = {primal:G12}, certified relative duality gap {gap:E2} after {iterations} iterations.")
             : FormattableString.Invariant($"{bias.Name()} max-margin by {solver} stopped after {iterations} iterations with certified relative gap {gap:E2} (tolerance {gapTolerance:E1}); beta is feasible but may not be optimal.");
         return new MaxMarginSolution(bias, ok ? SolverStatus.Optimal : SolverStatus.IterationLimit, b, a,
-            primal, dual, gap, margin, iterations, seconds, solver, msg);
+            primal, dual, gap, margin, iterations, seconds, solver, msg) { Grid = grid };
     }
 
     /// <summary>The NotSeparable result, with alpha &gt;= 0, sum alpha = 1 and ||Z^T alpha||_2 = residual as the evidence.</summary>

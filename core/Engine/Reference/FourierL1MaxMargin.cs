@@ -14,4 +14,12 @@ public static class FourierL1MaxMargin
     /// <summary>Solves and certifies; NotSeparable (from the l2 separability test) when the data is not separable.</summary>
     public static MaxMarginSolution Solve(Dataset data, double gapTolerance = 1e-8) =>
         GroupNormSolve.Run(data, MarginBias.FourierL1, gapTolerance);
+
+    /// <summary>
+    /// The 2-D version (full-width 2-D convolutional networks of depth 2): min sum_k |beta_hat[k]| over the
+    /// grid's whole unitary DFT spectrum (<see cref="Fourier.GridDft"/>), certified the same way with the
+    /// dual norm max_k |(Z'alpha)_hat[k]|. A 1 x D grid is the 1-D problem.
+    /// </summary>
+    public static MaxMarginSolution Solve(Dataset data, Grid grid, double gapTolerance = 1e-8) =>
+        GroupNormSolve.Run(data, MarginBias.FourierL1, grid, gapTolerance);
 }

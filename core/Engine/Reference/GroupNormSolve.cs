@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ImplicitBias.Engine.Data;
+using ImplicitBias.Engine.Fourier;
 
 namespace ImplicitBias.Engine.Reference;
 
@@ -7,11 +8,20 @@ namespace ImplicitBias.Engine.Reference;
 public static class GroupNormSolve
 {
     /// <summary>Solves the bias's max-margin problem with the interior-point method (l2 too: one group of all coordinates).</summary>
-    public static MaxMarginSolution Run(Dataset data, MarginBias bias, double gapTolerance = 1e-8)
+    public static MaxMarginSolution Run(Dataset data, MarginBias bias, double gapTolerance = 1e-8) => Run(data, bias, null, gapTolerance);
+
+    /// <summary>
+    /// The same on a grid: Fourier-l1 over the grid's whole unitary DFT spectrum (<see cref="GridDft"/>,
+    /// <see cref="RealFourierBasis.Groups(Grid)"/>); l2 and time-l1 do not see the grid. A null grid is 1-D.
+    /// </summary>
+    public static MaxMarginSolution Run(Dataset data, MarginBias bias, Grid? grid, double gapTolerance = 1e-8)
     {
         var clock = Stopwatch.StartNew();
+        if (grid is { } g && g.Count != data.Dimension)
+            throw new ArgumentException($"the grid {g} has {g.Count} entries but {data.Name} has D = {data.Dimension}.");
+        var shape = grid ?? Grid.Line(data.Dimension);
         var l2 = L2MaxMargin.Solve(data, gapTolerance);
-        if (l2.Status == SolverStatus.NotSeparable) return l2 with { Bias = bias };
+        if (l2.Status == SolverStatus.NotSeparable) return l2 with { Bias = bias, Grid = grid };
         int dim = data.Dimension, count = data.Count;
         var z = data.SignedFeatures();
         int[] start, size; double[] weight;
@@ -19,8 +29,8 @@ public static class GroupNormSolve
         switch (bias)
         {
             case MarginBias.FourierL1:
-                (start, size, weight) = RealFourierBasis.Groups(dim);
-                toBasis = v => RealFourierBasis.Forward(v); fromBasis = c => RealFourierBasis.Inverse(c);
+                (start, size, weight) = RealFourierBasis.Groups(shape);
+                toBasis = v => RealFourierBasis.Forward(v, shape); fromBasis = c => RealFourierBasis.Inverse(c, shape);
                 break;
             case MarginBias.TimeL1:
                 start = Enumerable.Range(0, dim).ToArray(); size = Enumerable.Repeat(1, dim).ToArray(); weight = Enumerable.Repeat(1.0, dim).ToArray();
@@ -37,6 +47,6 @@ public static class GroupNormSolve
         var r = GroupNormInteriorPoint.Solve(m, count, dim, start, size, weight, start0, tolerance: Math.Min(1e-11, gapTolerance));
         var beta = fromBasis(r.Coordinates);
         return Certificate.Certify(data, bias, beta, r.Alpha, r.Iterations, clock.Elapsed.TotalSeconds,
-            "primal-dual interior point (SOCP)", gapTolerance, hitIterationLimit: !r.Converged && r.Gap > gapTolerance);
+            "primal-dual interior point (SOCP)", gapTolerance, hitIterationLimit: !r.Converged && r.Gap > gapTolerance, grid: grid);
     }
 }

@@ -45,6 +45,9 @@ public sealed record MaxMarginSolution(
     string Solver,
     string Message)
 {
+    /// <summary>The grid whose DFT the Fourier-l1 norm was taken on (null: the 1-D DFT of length D).</summary>
+    public Data.Grid? Grid { get; init; }
+
     /// <summary>Beta / ||Beta||_2 (the direction a trained network is compared with); zeros if not separable.</summary>
     public double[] Direction => Training.Geometry.Normalize(Beta);
 

@@ -1,58 +1,83 @@
 using System.Numerics;
+using ImplicitBias.Engine.Data;
 using ImplicitBias.Engine.Fourier;
 
 namespace ImplicitBias.Engine.Reference;
 
 /// <summary>
-/// An orthonormal real basis in which ||beta_hat||_1 is a sum of weighted group norms. For real beta
-/// the unitary spectrum is Hermitian (beta_hat[D-k] = conj beta_hat[k]), so the coordinates
-/// c = (Re b0, sqrt2 Re b1, sqrt2 Im b1, ..., sqrt2 Re bK, sqrt2 Im bK [, Re b(D/2) if D is even]),
-/// K = ceil(D/2) - 1, are orthonormal (Parseval), and
-/// ||beta_hat||_1 = |c0| + sqrt2 sum_k ||(c_2k-1, c_2k)||_2 [+ |c_D-1|]:
-/// groups of one (weight 1) for the real frequencies 0 and D/2, groups of two (weight sqrt2) for
-/// each conjugate pair, which is how a pair is counted twice.
+/// An orthonormal real basis in which ||beta_hat||_1 is a sum of weighted group norms, on any grid
+/// Z_M x Z_N (<see cref="GridDft"/>; a 1-D signal is the grid 1 x D). For real beta the unitary spectrum
+/// is Hermitian (beta_hat[-k] = conj beta_hat[k]), so walking the frequencies k in flat order, a
+/// self-conjugate k (k = -k: k = 0, and D/2 in 1-D; up to four on a grid) gives one coordinate Re b_k (a
+/// group of one, weight 1), and the first member of each pair {k, -k} gives two, sqrt2 Re b_k and
+/// sqrt2 Im b_k (a group of two, weight sqrt2, which is how the pair is counted twice). The coordinates
+/// are orthonormal (Parseval) and ||beta_hat||_1 = sum_j weight_j ||c_Gj||_2. In 1-D this is
+/// c = (Re b0, sqrt2 Re b1, sqrt2 Im b1, ..., sqrt2 Re bK, sqrt2 Im bK [, Re b(D/2) if D is even]).
 /// </summary>
 public static class RealFourierBasis
 {
-    /// <summary>The groups (first coordinate, size) and their weights for dimension D.</summary>
-    public static (int[] Start, int[] Size, double[] Weight) Groups(int dimension)
+    /// <summary>The groups (first coordinate, size) and their weights for dimension D (1-D).</summary>
+    public static (int[] Start, int[] Size, double[] Weight) Groups(int dimension) => Groups(Grid.Line(dimension));
+
+    /// <summary>The groups (first coordinate, size) and their weights on a grid.</summary>
+    public static (int[] Start, int[] Size, double[] Weight) Groups(Grid grid)
     {
-        var start = new List<int> { 0 }; var size = new List<int> { 1 }; var weight = new List<double> { 1 };
-        int pairs = (dimension + 1) / 2 - 1;
-        for (int k = 1; k <= pairs; k++) { start.Add(2 * k - 1); size.Add(2); weight.Add(Math.Sqrt(2)); }
-        if (dimension % 2 == 0 && dimension > 1) { start.Add(dimension - 1); size.Add(1); weight.Add(1); }
+        var start = new List<int>(); var size = new List<int>(); var weight = new List<double>();
+        int next = 0;
+        foreach (var (_, self) in Layout(grid))
+        {
+            start.Add(next); size.Add(self ? 1 : 2); weight.Add(self ? 1 : Math.Sqrt(2));
+            next += self ? 1 : 2;
+        }
         return (start.ToArray(), size.ToArray(), weight.ToArray());
     }
 
-    /// <summary>The frequency k (0 .. D/2) that coordinate i belongs to.</summary>
+    /// <summary>The frequency k (0 .. D/2) that coordinate i belongs to (1-D).</summary>
     public static int Frequency(int dimension, int coordinate) => coordinate == 0 ? 0 : (coordinate + 1) / 2;
 
-    /// <summary>c = Q beta.</summary>
-    public static double[] Forward(ReadOnlySpan<double> beta)
+    /// <summary>c = Q beta (1-D).</summary>
+    public static double[] Forward(ReadOnlySpan<double> beta) => Forward(beta, Grid.Line(beta.Length));
+
+    /// <summary>beta = Q' c (1-D; the inverse, Q being orthogonal).</summary>
+    public static double[] Inverse(ReadOnlySpan<double> c) => Inverse(c, Grid.Line(c.Length));
+
+    /// <summary>c = Q beta on a grid.</summary>
+    public static double[] Forward(ReadOnlySpan<double> beta, Grid grid)
     {
-        int dim = beta.Length;
-        var spectrum = UnitaryDft.Forward(beta);
-        var c = new double[dim];
-        c[0] = spectrum[0].Real;
-        int pairs = (dim + 1) / 2 - 1;
-        for (int k = 1; k <= pairs; k++) { c[2 * k - 1] = Math.Sqrt(2) * spectrum[k].Real; c[2 * k] = Math.Sqrt(2) * spectrum[k].Imaginary; }
-        if (dim % 2 == 0 && dim > 1) c[dim - 1] = spectrum[dim / 2].Real;
+        var spectrum = GridDft.Forward(grid, beta);
+        var c = new double[beta.Length];
+        int i = 0;
+        foreach (var (k, self) in Layout(grid))
+        {
+            if (self) c[i++] = spectrum[k].Real;
+            else { c[i++] = Math.Sqrt(2) * spectrum[k].Real; c[i++] = Math.Sqrt(2) * spectrum[k].Imaginary; }
+        }
         return c;
     }
 
-    /// <summary>beta = Q' c (the inverse, Q being orthogonal).</summary>
-    public static double[] Inverse(ReadOnlySpan<double> c)
+    /// <summary>beta = Q' c on a grid.</summary>
+    public static double[] Inverse(ReadOnlySpan<double> c, Grid grid)
     {
-        int dim = c.Length;
-        var spectrum = new Complex[dim];
-        spectrum[0] = c[0];
-        int pairs = (dim + 1) / 2 - 1;
-        for (int k = 1; k <= pairs; k++)
+        if (c.Length != grid.Count) throw new ArgumentException($"{c.Length} coordinates do not describe a signal on the grid {grid}.");
+        var spectrum = new Complex[c.Length];
+        int i = 0;
+        foreach (var (k, self) in Layout(grid))
         {
-            spectrum[k] = new Complex(c[2 * k - 1], c[2 * k]) / Math.Sqrt(2);
-            spectrum[dim - k] = Complex.Conjugate(spectrum[k]);
+            if (self) { spectrum[k] = c[i++]; continue; }
+            spectrum[k] = new Complex(c[i], c[i + 1]) / Math.Sqrt(2);
+            spectrum[GridDft.Negative(grid, k)] = Complex.Conjugate(spectrum[k]);
+            i += 2;
         }
-        if (dim % 2 == 0 && dim > 1) spectrum[dim / 2] = c[dim - 1];
-        return UnitaryDft.InverseReal(spectrum);
+        return GridDft.InverseReal(grid, spectrum);
+    }
+
+    /// <summary>The independent frequencies in flat order: self-conjugate ones and the first member of each pair.</summary>
+    public static IEnumerable<(int Frequency, bool Self)> Layout(Grid grid)
+    {
+        for (int k = 0; k < grid.Count; k++)
+        {
+            int negative = GridDft.Negative(grid, k);
+            if (negative >= k) yield return (k, negative == k);
+        }
     }
 }

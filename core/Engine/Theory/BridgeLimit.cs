@@ -25,10 +25,10 @@ namespace ImplicitBias.Engine.Theory;
 /// </summary>
 internal static class BridgeLimit
 {
-    public static LimitCertificate Find(Dataset data, LimitKind kind, double p, double[] start, LimitOptions options)
+    public static LimitCertificate Find(Dataset data, LimitKind kind, double p, double[] start, LimitOptions options, Grid grid)
     {
         var clock = Stopwatch.StartNew();
-        var domain = CertifiedLimit.DomainOf(kind);
+        var space = new EntrySpace(CertifiedLimit.DomainOf(kind), grid);
         var l2 = L2MaxMargin.Solve(data);
         if (l2.Status == SolverStatus.NotSeparable) return CertifiedLimit.NotSeparable(data, kind, p, l2.Message);
         var notes = new List<string>();
@@ -37,18 +37,18 @@ internal static class BridgeLimit
             notes.Add("the given direction is zero or not finite, so the local solver starts from the l2 max-margin solution");
             start = l2.Beta;
         }
-        var local = BridgeLocalSolver.Solve(data, p, domain, start, options.LocalTolerance, options.LocalMaxIterations);
+        var local = BridgeLocalSolver.Solve(data, p, space, start, options.LocalTolerance, options.LocalMaxIterations);
         if (local.Beta is null)
         {
             notes.Add("the data is not separable on the direction's support (its exact zeros stay zero), so the local solver restarts from the l2 max-margin solution");
-            local = BridgeLocalSolver.Solve(data, p, domain, l2.Beta, options.LocalTolerance, options.LocalMaxIterations);
+            local = BridgeLocalSolver.Solve(data, p, space, l2.Beta, options.LocalTolerance, options.LocalMaxIterations);
         }
         var beta0 = local.Beta ?? l2.Beta;
         notes.Insert(0, Invariant($"reweighted l2 from the run's direction: {local.Outcome} after {local.Iterations} iterations (tolerance {options.LocalTolerance:E0})"));
 
-        var points = CertifiedLimit.PointEntries(data, domain);
+        var points = CertifiedLimit.PointEntries(data, space);
         var margins = UnitMargins(data, ref beta0);
-        var entries = DomainEntries.Of(beta0, domain);
+        var entries = space.Of(beta0);
         double largest = entries.Max(e => e.Magnitude);
         var support = Enumerable.Range(0, entries.Length).Where(j => entries[j].Magnitude > options.SupportThreshold * largest).ToList();
         var active = Enumerable.Range(0, data.Count).Where(n => margins[n] <= 1 + options.ActiveTolerance).ToList();
@@ -63,8 +63,8 @@ internal static class BridgeLimit
                 notes.Add("the corrections cycle back to a support and active set already tried, so the local solver's sets are probably not final (give it more iterations)");
                 break;
             }
-            var kkt = new SupportKkt(points, support.ToArray(), active.ToArray(), data.Dimension, domain, p);
-            var current = DomainEntries.Of(beta, domain);
+            var kkt = new SupportKkt(points, support.ToArray(), active.ToArray(), space, p);
+            var current = space.Of(beta);
             var u0 = kkt.CoordinatesOf(current);
             var (alpha0, _) = kkt.Fit(current);
             var polish = BridgeKktPolish.Run(kkt, u0, alpha0, options.NewtonIterations);
@@ -73,7 +73,7 @@ internal static class BridgeLimit
 
             // Certificate from the polished beta alone.
             var m = UnitMargins(data, ref polished);
-            var e = DomainEntries.Of(polished, domain);
+            var e = space.Of(polished);
             double top = e.Max(x => x.Magnitude);
             var (alphaActive, residual) = kkt.Fit(e);
             var alpha = new double[data.Count];

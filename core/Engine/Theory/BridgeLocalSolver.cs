@@ -65,8 +65,16 @@ public static class BridgeLocalSolver
     /// </summary>
     public static LocalSolution Solve(
         Dataset data, double p, PenaltyDomain domain, ReadOnlySpan<double> start,
+        double tolerance = 1e-10, int maxIterations = 500, Func<Dataset, double[]?>? l2MaxMargin = null) =>
+        Solve(data, p, EntrySpace.Line(data.Dimension, domain), start, tolerance, maxIterations, l2MaxMargin);
+
+    /// <summary>The same on a grid's entries (in Fourier: the grid's 2-D spectrum).</summary>
+    public static LocalSolution Solve(
+        Dataset data, double p, EntrySpace space, ReadOnlySpan<double> start,
         double tolerance = 1e-10, int maxIterations = 500, Func<Dataset, double[]?>? l2MaxMargin = null)
     {
+        if (space.Dimension != data.Dimension)
+            throw new ArgumentException($"the grid {space.Grid} has {space.Dimension} entries but {data.Name} has D = {data.Dimension}.");
         if (!(p > 0 && p < 2)) throw new ArgumentException($"p must be in (0, 2) (got {p}).");
         if (start.Length != data.Dimension) throw new ArgumentException($"start has {start.Length} entries but D = {data.Dimension}.");
         l2MaxMargin ??= L2MaxMargin;
@@ -74,13 +82,13 @@ public static class BridgeLocalSolver
         var pointEntries = Enumerable.Range(0, n).Select(i =>
         {
             var x = data.Point(i).ToArray();
-            return DomainEntries.Of(x, domain);
+            return space.Of(x);
         }).ToArray();
         var beta = start.ToArray();
         var objectives = new List<double>();
         for (int it = 1; it <= maxIterations; it++)
         {
-            var entries = DomainEntries.Of(beta, domain);
+            var entries = space.Of(beta);
             double largest = entries.Max(e => e.Magnitude);
             if (!(largest > 0)) return new LocalSolution(LocalSolverOutcome.NotSeparable, null, it - 1, objectives.ToArray());
             var s = entries.Select(e => e.Magnitude > ZeroThreshold * largest ? Math.Pow(e.Magnitude, 1 - p / 2) : 0.0).ToArray();
@@ -89,14 +97,14 @@ public static class BridgeLocalSolver
             {
                 var scaled = new Complex[s.Length];
                 for (int j = 0; j < s.Length; j++) scaled[j] = s[j] * pointEntries[i][j];
-                DomainEntries.ToVector(scaled, dim, domain).CopyTo(features, i * dim);
+                space.ToVector(scaled).CopyTo(features, i * dim);
             }
             var u = l2MaxMargin(new Dataset(features, data.Labels, dim, data.Name + " (reweighted)"));
             if (u is null) return new LocalSolution(LocalSolverOutcome.NotSeparable, null, it, objectives.ToArray());
-            var uEntries = DomainEntries.Of(u, domain);
+            var uEntries = space.Of(u);
             for (int j = 0; j < s.Length; j++) uEntries[j] *= s[j];
-            var next = DomainEntries.ToVector(uEntries, dim, domain);
-            objectives.Add(Objective(next, p, domain));
+            var next = space.ToVector(uEntries);
+            objectives.Add(Objective(next, p, space));
             double change = 0, norm = 0;
             for (int d = 0; d < dim; d++) { change += (next[d] - beta[d]) * (next[d] - beta[d]); norm += next[d] * next[d]; }
             // Compare directions at unit margin: the start may be at any scale, so skip the first test.
@@ -108,12 +116,16 @@ public static class BridgeLocalSolver
     }
 
     /// <summary>sum over the full domain of |entry|^p: ||beta||_p^p or ||beta_hat||_p^p.</summary>
-    public static double Objective(ReadOnlySpan<double> beta, double p, PenaltyDomain domain)
+    public static double Objective(ReadOnlySpan<double> beta, double p, PenaltyDomain domain) =>
+        Objective(beta, p, EntrySpace.Line(beta.Length, domain));
+
+    /// <summary>The same on a grid's entries.</summary>
+    public static double Objective(ReadOnlySpan<double> beta, double p, EntrySpace space)
     {
-        var entries = DomainEntries.Of(beta, domain);
+        var entries = space.Of(beta);
         double total = 0;
         for (int j = 0; j < entries.Length; j++)
-            total += DomainEntries.Multiplicity(j, beta.Length, domain) * Math.Pow(entries[j].Magnitude, p);
+            total += space.Multiplicity(j) * Math.Pow(entries[j].Magnitude, p);
         return total;
     }
 }

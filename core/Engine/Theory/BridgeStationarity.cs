@@ -28,9 +28,20 @@ public static class BridgeStationarity
 {
     /// <summary>The certificate of <paramref name="beta"/> on <paramref name="data"/> (beta need not be normalized).</summary>
     public static StationarityCertificate Certify(
-        Dataset data, ReadOnlySpan<double> beta, double p, PenaltyDomain domain, StationarityOptions? options = null)
+        Dataset data, ReadOnlySpan<double> beta, double p, PenaltyDomain domain, StationarityOptions? options = null) =>
+        Certify(data, beta, p, domain, Grid.Line(data.Dimension), options);
+
+    /// <summary>
+    /// The same with the features on a grid: in Fourier, eq. (11)-(13) with the grid's 2-D unitary DFT
+    /// (<see cref="EntrySpace"/>; the grid 1 x D is the overload above). Time does not depend on the grid.
+    /// </summary>
+    public static StationarityCertificate Certify(
+        Dataset data, ReadOnlySpan<double> beta, double p, PenaltyDomain domain, Grid grid, StationarityOptions? options = null)
     {
         options ??= StationarityOptions.Default;
+        if (grid.Count != data.Dimension)
+            throw new ArgumentException($"the grid {grid} has {grid.Count} entries but {data.Name} has D = {data.Dimension}.");
+        var space = new EntrySpace(domain, grid);
         if (!(p > 0 && p <= 1)) throw new ArgumentException($"p must be in (0, 1] (got {p}); p = 2/L for depth L.");
         if (beta.Length != data.Dimension)
             throw new ArgumentException($"beta has {beta.Length} entries but {data.Name} has D = {data.Dimension}.");
@@ -51,7 +62,7 @@ public static class BridgeStationarity
         for (int d = 0; d < dim; d++) scaled[d] = beta[d] * scale;
         var active = Enumerable.Range(0, n).Where(i => margins[i] * scale <= 1 + options.ActiveTolerance).ToArray();
 
-        var entries = DomainEntries.Of(scaled, domain);
+        var entries = space.Of(scaled);
         double largest = entries.Max(e => e.Magnitude);
         var support = Enumerable.Range(0, entries.Length)
             .Where(j => entries[j].Magnitude > options.SupportThreshold * largest).ToArray();
@@ -65,14 +76,14 @@ public static class BridgeStationarity
             double m = entries[j].Magnitude;
             target[j] = entries[j] / m * (p * Math.Pow(m, p - 1));
         }
-        var pointEntries = active.Select(i => DomainEntries.Of(z.AsSpan(i * dim, dim), domain)).ToArray();
+        var pointEntries = active.Select(i => space.Of(z.AsSpan(i * dim, dim))).ToArray();
 
         // Real rows: Re and Im of every support entry, weighted by sqrt(multiplicity).
         var rowsA = new List<double[]>();
         var rowsB = new List<double>();
         foreach (var j in support)
         {
-            double weight = Math.Sqrt(DomainEntries.Multiplicity(j, dim, domain));
+            double weight = Math.Sqrt(space.Multiplicity(j));
             rowsA.Add(pointEntries.Select(e => weight * e[j].Real).ToArray());
             rowsB.Add(weight * target[j].Real);
             if (weight > 1)
@@ -103,7 +114,7 @@ public static class BridgeStationarity
                 offSupport = Math.Max(offSupport, s.Magnitude);
             }
         }
-        var fullSupport = support.SelectMany(j => DomainEntries.FullIndices(j, dim, domain)).OrderBy(d => d).ToArray();
+        var fullSupport = support.SelectMany(j => space.FullIndices(j)).OrderBy(d => d).ToArray();
         return new StationarityCertificate(CertificateOutcome.Computed, p, domain, gamma, scale, active, fullSupport,
             alpha, fit.ResidualNorm / targetNorm, offSupport, rows, options);
     }

@@ -37,19 +37,57 @@ public static class CertifiedLimit
     }
 
     /// <summary>
+    /// The limit for a model on a grid with a kernel and C channels (issue 10): "conv" with the full-width
+    /// kernel -> as above on the grid's 2-D spectrum (FourierL1 at depth 2, FourierBridge at L &gt;= 3, for any C:
+    /// R_K of the full kernel is 2 ||beta_hat||_1); "conv" with a smaller kernel -> KernelNorm at depth 2
+    /// (p = 1; independent of C) and TheoremFourOnly at L &gt;= 3 (p = 2/L, for information); "diag", "linear"
+    /// and "fc" do not see the grid, so they get what <see cref="For(string, int)"/> gives. On the grid 1 x D
+    /// with the kernel 1 x D and one channel this is <see cref="For(string, int)"/> exactly.
+    /// </summary>
+    public static (LimitKind Kind, double P) For(string model, int depth, Grid grid, KernelSize kernel, int channels)
+    {
+        grid.Check();
+        kernel.Check(grid);
+        if (channels < 1) throw new ArgumentException($"channels must be at least 1 (got {channels}).");
+        var plain = For(model, depth);
+        bool conv = model is "conv" or "conv-time";
+        if (!conv || depth == 1 || kernel == KernelSize.Full(grid)) return plain;
+        return depth == 2 ? (LimitKind.KernelNorm, 1.0) : (LimitKind.TheoremFourOnly, 2.0 / depth);
+    }
+
+    /// <summary>
+    /// <see cref="Find(Dataset, LimitKind, double, ReadOnlySpan{double}, LimitOptions?)"/> on a grid with a kernel:
+    /// FourierL1 and FourierBridge use the grid's 2-D unitary DFT (<see cref="EntrySpace"/>), KernelNorm solves the
+    /// R_K max margin of the kernel (certified by its recomputed duality gap, reported as Residual), TheoremFourOnly
+    /// returns status NoReference with the given direction; the time-domain kinds do not depend on the grid.
+    /// </summary>
+    public static LimitCertificate Find(
+        Dataset data, LimitKind kind, double p, ReadOnlySpan<double> gdDirection, Grid grid, KernelSize kernel, LimitOptions? options = null)
+    {
+        if (grid.Count != data.Dimension)
+            throw new ArgumentException($"the grid {grid} has {grid.Count} entries but {data.Name} has D = {data.Dimension}.");
+        kernel.Check(grid);
+        return FindOn(data, kind, p, gdDirection, grid, kernel, options);
+    }
+
+    /// <summary>
     /// Finds and certifies the limit of <paramref name="kind"/> nearest to <paramref name="gdDirection"/>
     /// (any scale; only the bridge kinds use it, as the local solver's start). <paramref name="p"/> must be
     /// 2 for L2, 1 for the l1 kinds and in (0, 1) for the bridge kinds. Throws only for such usage errors.
     /// </summary>
     public static LimitCertificate Find(
-        Dataset data, LimitKind kind, double p, ReadOnlySpan<double> gdDirection, LimitOptions? options = null)
+        Dataset data, LimitKind kind, double p, ReadOnlySpan<double> gdDirection, LimitOptions? options = null) =>
+        FindOn(data, kind, p, gdDirection, Grid.Line(data.Dimension), KernelSize.Line(data.Dimension), options);
+
+    private static LimitCertificate FindOn(
+        Dataset data, LimitKind kind, double p, ReadOnlySpan<double> gdDirection, Grid grid, KernelSize kernel, LimitOptions? options)
     {
         options ??= LimitOptions.Default;
         if (gdDirection.Length != data.Dimension)
             throw new ArgumentException($"the direction has {gdDirection.Length} entries but {data.Name} has D = {data.Dimension}.");
-        double expected = kind switch { LimitKind.L2 => 2, LimitKind.FourierL1 or LimitKind.TimeL1 => 1, _ => double.NaN };
+        double expected = kind switch { LimitKind.L2 => 2, LimitKind.FourierL1 or LimitKind.TimeL1 or LimitKind.KernelNorm => 1, _ => double.NaN };
         if (double.IsNaN(expected) ? !(p > 0 && p < 1) : p != expected)
-            throw new ArgumentException($"p = {p} does not fit the limit {kind} (l2: 2, l1: 1, bridge: 2/L in (0, 1)).");
+            throw new ArgumentException($"p = {p} does not fit the limit {kind} (l2: 2, l1 and kernel: 1, bridge and Theorem-4-only: 2/L in (0, 1)).");
         // The limit is a direction, the same for the data times any factor, but the solvers' tolerances
         // are tuned for data of moderate size: data of extreme scale (max_n ||x_n|| outside 2^-30 .. 2^30)
         // is solved divided by its scale, as training does; moderate data is solved as given.
@@ -57,8 +95,10 @@ public static class CertifiedLimit
         if (r < Math.ScaleB(1.0, -30) || r > Math.ScaleB(1.0, 30)) data = UnitScale.Of(data, out _);
         return kind switch
         {
-            LimitKind.L2 or LimitKind.FourierL1 or LimitKind.TimeL1 => ConvexLimit.Find(data, kind, options),
-            _ => BridgeLimit.Find(data, kind, p, gdDirection.ToArray(), options),
+            LimitKind.L2 or LimitKind.FourierL1 or LimitKind.TimeL1 => ConvexLimit.Find(data, kind, options, grid),
+            LimitKind.KernelNorm => KernelLimit.Find(data, grid, kernel, options),
+            LimitKind.TheoremFourOnly => KernelLimit.NoReference(data, p, gdDirection),
+            _ => BridgeLimit.Find(data, kind, p, gdDirection.ToArray(), options, grid),
         };
     }
 
@@ -67,11 +107,11 @@ public static class CertifiedLimit
         kind is LimitKind.FourierL1 or LimitKind.FourierBridge ? PenaltyDomain.Fourier : PenaltyDomain.Time;
 
     /// <summary>The domain entries of y_n x_n for every point.</summary>
-    internal static Complex[][] PointEntries(Dataset data, PenaltyDomain domain)
+    internal static Complex[][] PointEntries(Dataset data, EntrySpace space)
     {
         var z = data.SignedFeatures();
         int dim = data.Dimension;
-        return Enumerable.Range(0, data.Count).Select(n => DomainEntries.Of(z.AsSpan(n * dim, dim), domain)).ToArray();
+        return Enumerable.Range(0, data.Count).Select(n => space.Of(z.AsSpan(n * dim, dim))).ToArray();
     }
 
     /// <summary>The NotSeparable certificate: zeros and the solver's evidence.</summary>
@@ -91,7 +131,7 @@ public static class CertifiedLimit
         double minAlpha = kkt.Active.Length == 0 ? 0 : kkt.Active.Min(n => alpha[n]);
         double slack = 0;
         for (int n = 0; n < alpha.Length; n++) slack = Math.Max(slack, Math.Abs(alpha[n] * (margins[n] - 1)));
-        var support = kkt.Support.SelectMany(j => DomainEntries.FullIndices(j, kkt.Dimension, kkt.Domain)).OrderBy(d => d).ToArray();
+        var support = kkt.Support.SelectMany(j => kkt.Space.FullIndices(j)).OrderBy(d => d).ToArray();
         int unknowns = kkt.Active.Length, equations = kkt.Coordinates;
         static double Finite(double v, double worst) => double.IsFinite(v) ? v : worst;
         var direction = Training.Geometry.Normalize(beta);

@@ -15,12 +15,14 @@ namespace ImplicitBias.Engine.Theory;
 /// </summary>
 internal static class ConvexLimit
 {
-    public static LimitCertificate Find(Dataset data, LimitKind kind, LimitOptions options)
+    public static LimitCertificate Find(Dataset data, LimitKind kind, LimitOptions options, Grid grid)
     {
         var bias = kind switch { LimitKind.L2 => MarginBias.L2, LimitKind.FourierL1 => MarginBias.FourierL1, _ => MarginBias.TimeL1 };
         double p = kind == LimitKind.L2 ? 2 : 1;
-        var domain = CertifiedLimit.DomainOf(kind);
-        var sol = MaxMargin.Solve(data, bias, options.GapTolerance);
+        var space = new EntrySpace(CertifiedLimit.DomainOf(kind), grid);
+        var sol = bias == MarginBias.FourierL1 && !grid.IsLine
+            ? FourierL1MaxMargin.Solve(data, grid, options.GapTolerance)
+            : MaxMargin.Solve(data, bias, options.GapTolerance);
         if (sol.Status == SolverStatus.NotSeparable) return CertifiedLimit.NotSeparable(data, kind, p, sol.Message);
         var beta = sol.Beta;
         string note = "";
@@ -34,12 +36,12 @@ internal static class ConvexLimit
         for (int n = 0; n < margins.Length; n++) margins[n] /= min;
         beta = beta.Select(v => v / min).ToArray();
 
-        var entries = DomainEntries.Of(beta, domain);
+        var entries = space.Of(beta);
         double largest = entries.Max(e => e.Magnitude);
         var support = Enumerable.Range(0, entries.Length)
             .Where(j => p == 2 || entries[j].Magnitude > options.ConvexThreshold * largest).ToArray();
         var active = Enumerable.Range(0, data.Count).Where(n => margins[n] <= 1 + options.ConvexThreshold).ToArray();
-        var kkt = new SupportKkt(CertifiedLimit.PointEntries(data, domain), support, active, data.Dimension, domain, p);
+        var kkt = new SupportKkt(CertifiedLimit.PointEntries(data, space), support, active, space, p);
 
         // The solver's dual on the active set (p = 1: already at the right scale, ||Z^T alpha||_inf = 1).
         var (dualAlpha, dualResidual) = kkt.ResidualOf(entries, active.Select(n => sol.Dual[n]).ToArray(), rescale: p == 2);

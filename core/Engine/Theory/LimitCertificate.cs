@@ -13,6 +13,12 @@ public enum LimitKind
     FourierBridge,
     /// <summary>A first-order stationary point of min ||beta||_p s.t. margins &gt;= 1, p = 2/L (diagonal, depth L &gt;= 3).</summary>
     TimeBridge,
+    /// <summary>The R_K max-margin predictor, R_K(beta) = 2 min { ||Z||_* : A_K(Z) = beta } (depth-2 networks with
+    /// kernels K smaller than the grid and any number of channels; COLT 2022). Solved by <see cref="Reference.KernelNormMaxMargin"/>.</summary>
+    KernelNorm,
+    /// <summary>No closed-form reference: the theory promises only a KKT point of the parameter problem (Theorem 4),
+    /// e.g. K-kernel networks of depth L &gt;= 3. <see cref="CertifiedLimit.Find"/> returns status NoReference.</summary>
+    TheoremFourOnly,
 }
 
 /// <summary>How <see cref="CertifiedLimit.Find"/> ended. Failing to certify is a status, never an exception.</summary>
@@ -24,6 +30,9 @@ public enum LimitStatus
     NotCertified,
     /// <summary>The data is not linearly separable through the origin, so no limit direction exists; Direction is all zeros.</summary>
     NotSeparable,
+    /// <summary>The kind is <see cref="LimitKind.TheoremFourOnly"/>: there is no reference point to certify (Direction is the
+    /// given direction, normalized; check Theorem 4's parameter-space KKT residual instead).</summary>
+    NoReference,
 }
 
 /// <summary>

@@ -20,9 +20,11 @@ public sealed class SupportKkt
     /// <summary>The exponent p.</summary>
     public double P { get; }
     /// <summary>Input dimension D.</summary>
-    public int Dimension { get; }
+    public int Dimension => Space.Dimension;
     /// <summary>Time or Fourier.</summary>
-    public PenaltyDomain Domain { get; }
+    public PenaltyDomain Domain => Space.Domain;
+    /// <summary>The entries' space (domain and grid).</summary>
+    public EntrySpace Space { get; }
     /// <summary>Domain-entry indices of the support, ascending.</summary>
     public int[] Support { get; }
     /// <summary>Point indices of the active set, ascending.</summary>
@@ -38,18 +40,22 @@ public sealed class SupportKkt
 
     /// <summary>Builds the system; <paramref name="pointEntries"/>[n] are the domain entries of y_n x_n for every point.</summary>
     public SupportKkt(Complex[][] pointEntries, int[] support, int[] active, int dimension, PenaltyDomain domain, double p)
+        : this(pointEntries, support, active, EntrySpace.Line(dimension, domain), p) { }
+
+    /// <summary>The same on a grid's entries (<see cref="EntrySpace"/>).</summary>
+    public SupportKkt(Complex[][] pointEntries, int[] support, int[] active, EntrySpace space, double p)
     {
-        P = p; Dimension = dimension; Domain = domain; points = pointEntries;
+        P = p; Space = space; points = pointEntries;
         Support = support.OrderBy(j => j).ToArray();
         Active = active.OrderBy(n => n).ToArray();
         var e = new List<int>(); var im = new List<bool>();
         foreach (var j in Support)
         {
             e.Add(j); im.Add(false);
-            if (DomainEntries.Multiplicity(j, dimension, domain) == 2) { e.Add(j); im.Add(true); }
+            if (space.Multiplicity(j) == 2) { e.Add(j); im.Add(true); }
         }
         entryOf = e.ToArray(); imaginary = im.ToArray();
-        weight = entryOf.Select(j => (double)DomainEntries.Multiplicity(j, dimension, domain)).ToArray();
+        weight = entryOf.Select(j => (double)space.Multiplicity(j)).ToArray();
         g = new double[Active.Length, entryOf.Length];
         for (int a = 0; a < Active.Length; a++)
             for (int r = 0; r < entryOf.Length; r++)
@@ -69,16 +75,16 @@ public sealed class SupportKkt
     /// <summary>The real vector beta with coordinates u on the support and exact zeros elsewhere.</summary>
     public double[] ToVector(ReadOnlySpan<double> u)
     {
-        var entries = new Complex[DomainEntries.Count(Dimension, Domain)];
+        var entries = new Complex[Space.Count];
         for (int r = 0; r < u.Length; r++)
             entries[entryOf[r]] += imaginary[r] ? new Complex(0, u[r]) : new Complex(u[r], 0);
-        return DomainEntries.ToVector(entries, Dimension, Domain);
+        return Space.ToVector(entries);
     }
 
     /// <summary>|b_j| for each coordinate r, from the coordinates themselves.</summary>
     private double[] Moduli(ReadOnlySpan<double> u)
     {
-        var sq = new double[DomainEntries.Count(Dimension, Domain)];
+        var sq = new double[Space.Count];
         for (int r = 0; r < u.Length; r++) sq[entryOf[r]] += u[r] * u[r];
         var m = new double[u.Length];
         for (int r = 0; r < u.Length; r++) m[r] = Math.Sqrt(sq[entryOf[r]]);
@@ -190,7 +196,7 @@ public sealed class SupportKkt
     {
         var inSupport = new HashSet<int>(Support);
         double worst = 0;
-        for (int j = 0; j < DomainEntries.Count(Dimension, Domain); j++)
+        for (int j = 0; j < Space.Count; j++)
         {
             if (inSupport.Contains(j)) continue;
             Complex s = Complex.Zero;

@@ -6,6 +6,38 @@ open System.IO
 open ImplicitBias.Engine.Data
 open ImplicitBias.Engine.Theory
 
+/// Parsing the grid and kernel flags of the reference command line (--shape MxN, kernel:K1xK2).
+module ShapeArgs =
+    /// "MxN" with positive sides -> (M, N); "K" alone -> None unless allowed.
+    let private pair (text: string) =
+        let positive (t: string) =
+            match Int32.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture) with
+            | true, v when v >= 1 -> Some v
+            | _ -> None
+        match text.Split 'x' with
+        | [| a; b |] -> (match positive a, positive b with | Some m, Some n -> Some(m, n) | _ -> None)
+        | [| a |] -> positive a |> Option.map (fun k -> 1, k)
+        | _ -> None
+
+    /// --shape MxN: the grid of the features (M rows of N, row-major).
+    let shape (text: string) =
+        match text.Split 'x', pair text with
+        | [| _; _ |], Some(m, n) -> Ok(Grid(m, n))
+        | _ -> Error $"--shape: '{text}' is not MxN with positive integers (e.g. 8x8)"
+
+    /// The kernel of --bias kernel:K (1 x K) or kernel:K1xK2 (2-D; needs --shape).
+    let kernel (text: string) =
+        match pair text with
+        | Some(m, n) -> Ok(KernelSize(m, n))
+        | None -> Error $"--bias kernel:{text}: the kernel must be K or K1xK2 with positive integers"
+
+    /// The grid of D features: --shape if given (its size must be D), else the line 1 x D.
+    let gridFor (shape: Grid option) (dimension: int) (dataPath: string) =
+        match shape with
+        | Some(g: Grid) when g.Count <> dimension -> failwith $"--shape {g} has {g.Count} entries but {dataPath} has D = {dimension} features"
+        | Some g -> g
+        | None -> Grid.Line dimension
+
 /// The --kkt mode of scripts/reference.fsx: the stationarity certificate of eq. (10)-(13) for a
 /// given beta, printed and written as JSON.
 module KktCli =
