@@ -12,6 +12,7 @@ open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Losses
 open ImplicitBias.Engine.Models
 open ImplicitBias.Engine.Training
+open ImplicitBias.Engine.Theory
 
 let private parsed args =
     match TrainCli.parse args with
@@ -83,28 +84,34 @@ let tests =
                 Expect.equal code 2 $"{flags}: exit code"
                 Expect.stringContains err message $"{flags}: message"
 
-        testCase "runs of the new networks: beta is the engine's training of the named parameterization, files clean, limit not available" <| fun _ ->
+        testCase "runs of the new networks: beta is the engine's training of the named parameterization, files clean, the limit of the architecture" <| fun _ ->
             let dir, csv, data = dataset ()
             let common = [ "--data"; csv; "--steps"; "60"; "--step"; "normalized:0.5"; "--converged-angle"; "0" ]
             let paper = betaOf (let o = Path.Combine(dir, "paper") in run (common @ [ "--model"; "conv"; "--depth"; "2"; "--out"; o ]) |> ignore; o)
-            for flags, model in
-                [ [ "--model"; "conv"; "--depth"; "2"; "--kernel"; "3"; "--channels"; "2" ], KernelConvolutionalNetwork(16, 3, 2, 2) :> IParameterization
-                  [ "--model"; "conv"; "--depth"; "3"; "--kernel"; "5" ], KernelConvolutionalNetwork(16, 5, 1, 3)
-                  [ "--model"; "conv"; "--depth"; "2"; "--shape"; "4x4" ], KernelConvolutionalNetwork(Grid(4, 4), KernelSize(4, 4), 1, 2)
-                  [ "--model"; "conv"; "--depth"; "3"; "--shape"; "4x4" ], KernelConvolutionalNetwork(Grid(4, 4), KernelSize(4, 4), 1, 3)
-                  [ "--model"; "conv"; "--depth"; "2"; "--shape"; "4x4"; "--kernel"; "2x2"; "--channels"; "3" ], KernelConvolutionalNetwork(Grid(4, 4), KernelSize(2, 2), 3, 2) ] do
+            for flags, model, kind in
+                [ [ "--model"; "conv"; "--depth"; "2"; "--kernel"; "3"; "--channels"; "2" ], KernelConvolutionalNetwork(16, 3, 2, 2) :> IParameterization, Some "KernelNorm"
+                  [ "--model"; "conv"; "--depth"; "3"; "--kernel"; "5" ], KernelConvolutionalNetwork(16, 5, 1, 3), None
+                  [ "--model"; "conv"; "--depth"; "2"; "--shape"; "4x4" ], KernelConvolutionalNetwork(Grid(4, 4), KernelSize(4, 4), 1, 2), Some "FourierL1"
+                  [ "--model"; "conv"; "--depth"; "3"; "--shape"; "4x4" ], KernelConvolutionalNetwork(Grid(4, 4), KernelSize(4, 4), 1, 3), Some "FourierBridge"
+                  [ "--model"; "conv"; "--depth"; "2"; "--shape"; "4x4"; "--kernel"; "2x2"; "--channels"; "3" ], KernelConvolutionalNetwork(Grid(4, 4), KernelSize(2, 2), 3, 2), Some "KernelNorm" ] do
                 let out = Path.Combine(dir, Guid.NewGuid().ToString("N"))
                 let code, err = run (common @ flags @ [ "--out"; out ])
                 Expect.equal code 0 $"{flags}: exit code ({err})"
-                Expect.stringContains err "no certified limit is available yet" $"{flags}: says the limit is not available"
                 let beta = betaOf out
                 Expect.isLessThan (TestUtil.relativeError beta (engineBeta model data 60L)) 1e-12 $"{flags}: beta = the engine's {model.Name}"
                 Expect.isGreaterThan (TestUtil.relativeError beta paper) 1e-6 $"{flags}: not the paper's conv"
                 let summary = summaryOf out
                 Expect.equal (summary.GetProperty("parameterization").GetString()) model.Name $"{flags}: parameterization"
-                Expect.equal (summary.GetProperty("limit").ValueKind) Text.Json.JsonValueKind.Null $"{flags}: no limit"
-                Expect.isFalse (summary.GetProperty("limit_available").GetBoolean()) $"{flags}: limit_available false"
-                Expect.isFalse (File.Exists(Path.Combine(out, "limit.csv"))) $"{flags}: no limit.csv"
+                match kind with
+                | Some k ->
+                    Expect.equal (summary.GetProperty("limit").GetProperty("kind").GetString()) k $"{flags}: the architecture's limit"
+                    Expect.isTrue (summary.GetProperty("limit_available").GetBoolean()) $"{flags}: limit_available"
+                    Expect.isTrue (File.Exists(Path.Combine(out, "limit.csv"))) $"{flags}: limit.csv"
+                | None ->
+                    Expect.stringContains err "no reference limit" $"{flags}: says there is no reference"
+                    Expect.equal (summary.GetProperty("limit").ValueKind) Text.Json.JsonValueKind.Null $"{flags}: no limit"
+                    Expect.isFalse (summary.GetProperty("limit_available").GetBoolean()) $"{flags}: limit_available false"
+                    Expect.isFalse (File.Exists(Path.Combine(out, "limit.csv"))) $"{flags}: no limit.csv"
                 for file in Directory.GetFiles out do
                     let text = File.ReadAllText file
                     Expect.isFalse (text.Contains "NaN" || text.Contains "Infinity") $"{flags}: {Path.GetFileName file} is clean"
@@ -138,8 +145,10 @@ let tests =
             Expect.equal (RunConfig.parameterization k 16).Name "conv-4x4-k2x2-c3-L2" "parameterization"
             let s = RunConfig.settings k
             Expect.equal (s.Shape, s.Kernel, s.Channels) (k.Shape, k.Kernel, k.Channels) "settings"
-            Expect.isNone (Limits.kindOf s) "no limit wired yet"
-            Expect.isSome (Limits.kindOf (RunConfig.settings c)) "the paper's conv keeps its limit"
+            Expect.equal (Limits.kindOf s 16) (Some(LimitKind.KernelNorm, 1.0)) "a 2x2 kernel at depth 2: R_K"
+            Expect.equal (Limits.kindOf { s with Kernel = None; Channels = 1 } 16) (Some(LimitKind.FourierL1, 1.0)) "full-width 2-D conv L=2: 2-D Fourier-l1"
+            Expect.equal (Limits.kindOf { s with Depth = 3; Channels = 1 } 16) None "a kernel net at depth 3: Theorem 4 only"
+            Expect.equal (Limits.kindOf (RunConfig.settings c) 16) (Some(LimitKind.FourierL1, 1.0)) "the paper's conv keeps its limit"
             Expect.throws (fun () -> RunConfig.parameterization k 15 |> ignore) "shape against D"
             let sweep =
                 Sweep.from "t" { c with Data = GaussianTeacher(6, 16, 1UL) }

@@ -75,7 +75,7 @@ module RunFiles =
             "fourier_effective_count", num (match s.Shape with Some g when not g.IsLine -> Sparsity.gridFourierEffectiveCount g direction | _ -> Sparsity.fourierEffectiveCount direction)
             "time_effective_count", num (Sparsity.effectiveCount direction)
             "limit", (match run.Limit with Some l -> limitJson l run.AngleToLimit | None -> JNull)
-            "limit_available", JBool (Limits.kindOf s).IsSome
+            "limit_available", JBool (Limits.kindOf s data.Dimension).IsSome
             "angles_to_limit", JArray [ for a in run.AnglesToLimit -> JObject [ "step", JInt a.Step; "angle", num a.Angle; "certified", JBool a.Certified ] ]
             "theorem4_kkt_residual", (match theorem4Residual s data r with Some x -> num x | None -> JNull)
             "not_separable", (match run.NotSeparable with Some e -> evidenceJson e | None -> JNull)

@@ -203,8 +203,8 @@ Exit codes: 0 trained (Converged, or NotConverged: stopped by --steps, --time-li
                     let s = p.Settings
                     let model = Run.parameterization s data.Dimension // refuses options that do not fit the data before training
                     eprintfn "training %s depth %d (%s) on %s (N=%d, D=%d), %s, loss %s" (Model.name s.Model) s.Depth model.Name dataPath data.Count data.Dimension (s.Step.Describe()) s.Loss.Name
-                    if (Limits.kindOf s).IsNone then
-                        eprintfn "note: no certified limit is available yet for %s (kernel, channels or 2-D conv): training to the budget, limit reported as not available" model.Name
+                    if (Limits.kindOf s data.Dimension).IsNone then
+                        eprintfn "note: the theory gives %s no reference limit (a kernel net of depth >= 3: only Theorem 4's KKT point); training to the budget, the KKT residual is in summary.json" model.Name
                     let run = Run.trainTracked (progress ()) s data
                     RunFiles.write out s data run
                     match run.NotSeparable with

@@ -95,10 +95,13 @@ module SuiteEvidence =
         | CsvFile _ -> $"#{i} {DataSpec.describe spec}"
         | Digits(a, b, _) -> $"#{i} digits {a} vs {b}"
 
-    /// The certified limit at a direction for a run's model and depth.
+    /// The certified limit at a direction for a run's configuration: model, depth, and the grid, kernel
+    /// and channels of the kernel-size and 2-D networks (CertifiedLimit.For).
     let certify (c: RunConfig) (direction: float[]) =
-        let struct (kind, p) = CertifiedLimit.For(Model.name c.Model, c.Depth)
-        CertifiedLimit.Find(DataSpec.create c.Data, kind, p, ReadOnlySpan direction)
+        let data = DataSpec.create c.Data
+        let grid, kernel = Limits.gridOf (RunConfig.settings c) data.Dimension
+        let struct (kind, p) = CertifiedLimit.For(Model.name c.Model, c.Depth, grid, kernel, c.Channels)
+        CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction, grid, kernel)
 
     /// The limit evidence of a stored run.
     let limitOf (name: string) (c: RunConfig) (r: StoredRun) =
@@ -106,7 +109,7 @@ module SuiteEvidence =
         let referenceAngle =
             biasOf limit.Kind
             |> Option.map (fun bias ->
-                let s = TheoryChecks.reference bias c.Data
+                let s = TheoryChecks.referenceOn bias c.Data c.Shape
                 if s.Status = SolverStatus.Optimal then Geometry.Angle(limit.Direction, s.Direction) else nan)
         { Dataset = name; Separates = Results.separates r; Status = limit.Status; Residual = limit.Residual
           Degenerate = limit.Degenerate; Angle = Geometry.Angle(r.Run.Direction, limit.Direction)

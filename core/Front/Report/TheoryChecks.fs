@@ -25,6 +25,14 @@ module TheoryChecks =
     let reference (bias: MarginBias) (data: DataSpec) =
         references.GetOrAdd($"{bias}|{DataSpec.describe data}", fun _ -> MaxMargin.Solve(DataSpec.create data, bias))
 
+    /// As `reference`, for inputs on a grid: Fourier-l1 on a 2-D grid is the 2-D spectrum's l1 norm
+    /// (FourierL1MaxMargin on the grid); the other biases do not see the grid.
+    let referenceOn (bias: MarginBias) (data: DataSpec) (shape: ImplicitBias.Engine.Data.Grid option) =
+        match bias, shape with
+        | MarginBias.FourierL1, Some grid when not grid.IsLine ->
+            references.GetOrAdd($"{bias}|{grid}|{DataSpec.describe data}", fun _ -> FourierL1MaxMargin.Solve(DataSpec.create data, grid))
+        | _ -> reference bias data
+
     /// The bias the paper predicts for a model at a depth: l2 for fc and linear (Theorem 1),
     /// Fourier-l1 for conv L=2 (Theorem 2), time-l1 for diag L=2 (Lemma 6 with Theorem 4);
     /// None where the prediction is a stationary point (p = 2/L < 1) rather than a convex optimum.

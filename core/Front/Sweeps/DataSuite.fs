@@ -13,14 +13,15 @@ module DataSuite =
     /// The smallest N drawn for dimension D: D/4, and at least 2.
     let minCount (dimension: int) = max 2 (dimension / 4)
 
-    /// `size` datasets: set i has D = dimensions[i mod 5], N uniform in minCount D .. D, a
-    /// Gaussian teacher when i is even and a Fourier-sparse teacher with 1..3 frequencies when i
-    /// is odd, and a data seed drawn from the suite's generator.
-    let create (size: int) (seed: uint64) : DataSpec list =
+    /// `size` datasets cycling through the given dimensions: set i has D = dims[i mod |dims|], N uniform
+    /// in minCount D .. D, a Gaussian teacher when i is even and a Fourier-sparse teacher with 1..3
+    /// frequencies when i is odd, and a data seed drawn from the suite's generator.
+    let createWith (dims: int list) (size: int) (seed: uint64) : DataSpec list =
         if size < 0 then invalidArg "size" $"a suite has at least 0 datasets (got {size})"
+        if dims.IsEmpty then invalidArg "dims" "a suite needs at least one dimension"
         let rng = SeededRandom seed
         [ for i in 0 .. size - 1 do
-            let d = dimensions[i % dimensions.Length]
+            let d = dims[i % dims.Length]
             let lo = minCount d
             let n = lo + rng.NextInt(d - lo + 1)
             if i % 2 = 0 then
@@ -28,6 +29,9 @@ module DataSuite =
             else
                 let k = 1 + rng.NextInt 3
                 FourierSparseTeacher(n, d, k, rng.NextUInt64()) ]
+
+    /// `size` datasets of createWith over DataSuite.dimensions (D = 8, 12, 16, 24, 32 in turn).
+    let create (size: int) (seed: uint64) : DataSpec list = createWith dimensions size seed
 
     /// The suite the quick report uses: 20 datasets, seed 1.
     let quick = create 20 1UL

@@ -17,8 +17,10 @@ type LimitAngle =
 /// once; the bridge kinds (10-200 ms a solve) are re-solved from the current direction only at
 /// decade records (steps 1, 10, 100, ...) and at records where the direction has almost stopped
 /// moving (AngleToPrevious below 10x the target), and every solve is cached by direction.
-type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float) =
-    let convex = kind = LimitKind.L2 || kind = LimitKind.FourierL1 || kind = LimitKind.TimeL1
+/// Models on a grid with a kernel (2-D conv, kernel-size nets) pass them; the paper's are the line 1 x D
+/// with the full kernel. KernelNorm (R_K) is convex, solved once too.
+type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid: Grid, kernel: KernelSize) =
+    let convex = kind = LimitKind.L2 || kind = LimitKind.FourierL1 || kind = LimitKind.TimeL1 || kind = LimitKind.KernelNorm
     let cache = Collections.Generic.List<float[] * LimitCertificate>()
     let angles = Collections.Generic.List<LimitAngle>()
     let mutable solves = 0
@@ -26,12 +28,13 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float) =
     let mutable converged = false
     let mutable latest : LimitAngle option = None
 
+
     let solve (direction: float[]) =
         match cache |> Seq.tryFind (fun (d, _) -> (d: float[]) = direction) with
         | Some(_, c) -> c
         | None ->
             solves <- solves + 1
-            let c = CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction)
+            let c = CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction, grid, kernel)
             if convex then cache.Clear()
             if cache.Count >= 8 then cache.RemoveAt 0
             cache.Add((Array.copy direction, c))
@@ -42,6 +45,10 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float) =
         let mutable s = step
         while s >= 10L && s % 10L = 0L do s <- s / 10L
         s = 1L
+
+    /// A tracker for the paper's models (the line 1 x D, the full kernel).
+    new(data: Dataset, kind: LimitKind, p: float, target: float) =
+        LimitTracker(data, kind, p, target, Grid.Line data.Dimension, KernelSize.Line data.Dimension)
 
     member _.Kind = kind
     member _.P = p
@@ -92,15 +99,21 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float) =
 
 /// Creating limit trackers from run settings.
 module Limits =
-    /// The limit kind and p the theory predicts for the settings' model and depth; None where no certified
-    /// limit is wired yet (conv with a kernel, channels or a 2-D shape: R_K and the 2-D references come with
-    /// the references branch). Diag, fc and linear on a grid are the networks on the flattened image: their limits apply.
-    let kindOf (s: RunSettings) =
-        if Model.isPaperArchitecture s.Model s.Shape s.Kernel s.Channels then
-            let struct (kind, p) = CertifiedLimit.For(Model.name s.Model, s.Depth)
-            Some(kind, p)
-        else None
+    /// The grid and kernel of the settings for data of dimension D: the line 1 x D and the full kernel
+    /// unless --shape / --kernel say otherwise.
+    let gridOf (s: RunSettings) (dimension: int) =
+        let grid = defaultArg s.Shape (Grid.Line dimension)
+        grid, defaultArg s.Kernel (KernelSize.Full grid)
+
+    /// The limit kind and p the theory predicts for the settings' model, depth, grid, kernel and channels
+    /// (CertifiedLimit.For); None where the theory gives no reference, only Theorem 4's KKT point
+    /// (kernel nets at depth >= 3).
+    let kindOf (s: RunSettings) (dimension: int) =
+        let grid, kernel = gridOf s dimension
+        let struct (kind, p) = CertifiedLimit.For(Model.name s.Model, s.Depth, grid, kernel, s.Channels)
+        if kind = LimitKind.TheoremFourOnly then None else Some(kind, p)
 
     /// A tracker for a run with these settings on this data (target: s.ConvergenceAngle); None when kindOf is None.
     let tracker (s: RunSettings) (data: Dataset) =
-        kindOf s |> Option.map (fun (kind, p) -> LimitTracker(data, kind, p, s.ConvergenceAngle))
+        let grid, kernel = gridOf s data.Dimension
+        kindOf s data.Dimension |> Option.map (fun (kind, p) -> LimitTracker(data, kind, p, s.ConvergenceAngle, grid, kernel))

@@ -1,0 +1,38 @@
+// F6 and the report's kernel-size rows (beyond the paper): 2-layer conv nets with kernels of size K
+// and C channels (K in 1, 2, 4, 8, D; C in 1, K) on Beyond.kernelSets, each checked against its
+// certified R_K max-margin limit (COLT 2022). F6 shows, on the built-in set, how GD's limit moves from
+// the l2 SVM (K = 1) to Fourier-l1 (K = D) as K grows, and the sparsity of |beta_hat|.
+//   dotnet fsi scripts/fig6-kernel-size.fsx [--full]
+#load "build-check.fsx" // first: says to build when the toolkit is missing
+#load "engine.fsx"
+open ImplicitBias
+open ImplicitBias.Engine.Reference
+open ImplicitBias.Engine.Training
+
+let f6 = Reproduction.fromArgs fsi.CommandLineArgs __SOURCE_DIRECTORY__
+let sets = Beyond.kernelSets f6
+let runs = Beyond.kernelRuns f6 |> Runner.run (Reproduction.runner f6)
+
+Reproduction.saveClaims f6 "f6" (Beyond.rows Beyond.kernelClaim Beyond.kernelGroup (Beyond.setName sets) runs.Runs)
+
+let builtIn = runs.Runs |> List.filter (fun (c, _) -> c.Data = Reproduction.dataset)
+let kernelOf (c: RunConfig) = float c.Kernel.Value.Columns
+let reference bias = (TheoryChecks.reference bias Reproduction.dataset).Direction
+let curve name (channels: RunConfig -> bool) (value: RunConfig -> StoredRun -> float) =
+    let points = builtIn |> List.filter (fst >> channels) |> List.sortBy (fst >> kernelOf)
+    { Name = name; X = [| for c, _ in points -> kernelOf c |]; Y = [| for c, r in points -> value c r |] }
+let one (c: RunConfig) = c.Channels = 1
+let many (c: RunConfig) = c.Channels = c.Kernel.Value.Columns
+let angleTo (direction: float[]) = fun _ (r: StoredRun) -> Geometry.Angle(r.Run.Direction, direction)
+let toOwnLimit = fun c (r: StoredRun) -> Geometry.Angle(r.Run.Direction, (SuiteEvidence.certify c r.Run.Direction).Direction)
+let fourierCount = fun _ (r: StoredRun) -> Sparsity.fourierEffectiveCount r.Run.Direction
+BeyondFigures.kernelSize
+    $"F6: 2-layer conv nets with kernel size K on {DataSpec.describe Reproduction.dataset}: from the l2 SVM (K = 1) to Fourier-l1 (K = D)"
+    [ curve "to l2 SVM, C = 1" one (angleTo (reference MarginBias.L2))
+      curve "to l2 SVM, C = K" many (angleTo (reference MarginBias.L2))
+      curve "to Fourier-l1, C = 1" one (angleTo (reference MarginBias.FourierL1))
+      curve "to Fourier-l1, C = K" many (angleTo (reference MarginBias.FourierL1))
+      curve "to its R_K limit, C = 1" one toOwnLimit
+      curve "to its R_K limit, C = K" many toOwnLimit ]
+    [ curve "C = 1" one fourierCount; curve "C = K" many fourierCount ]
+|> Reproduction.saveFigure f6 "f6-kernel-size"
