@@ -11,6 +11,8 @@ let clock = System.Diagnostics.Stopwatch.StartNew()
 if System.IO.Directory.Exists(Reproduction.claimsDirectory reproduction) then
     System.IO.Directory.Delete(Reproduction.claimsDirectory reproduction, true)
 #load "fig1-spectra.fsx" "fig2-sparsity.fsx" "fig3-convergence.fsx" "fig4-stationarity.fsx" "fig5-penalties.fsx"
+// Beyond the paper: kernel sizes and channels (F6), 2-D convolutions, handwritten digits (F7).
+#load "fig6-kernel-size.fsx" "beyond-2d.fsx" "fig7-digits.fsx"
 printfn "consolidated %d runs into %s" (Store.consolidate reproduction.StoreDirectory) reproduction.StoreDirectory
 let header =
     [ $"# Reproduction report ({reproduction.Scale})"
@@ -20,7 +22,10 @@ let header =
       ""
       Reproduction.describeSuite reproduction
       ""
-      "Figures: figures/f1-spectra .. f5-penalties (.html, .png). Runs: store/runs.parquet, store/trajectories.parquet." ]
+      ""
+      Beyond.describeSuites reproduction
+      ""
+      "Figures: figures/f1-spectra .. f5-penalties, f6-kernel-size, f7-digits (.html, .png). Runs: store/runs.parquet, store/trajectories.parquet." ]
     |> String.concat "\n"
 let report = Claims.markdown header (Claims.loadAll (Reproduction.claimsDirectory reproduction))
 AtomicFile.writeAllText (System.IO.Path.Combine(reproduction.OutDirectory, "report.md")) report

@@ -64,6 +64,9 @@ let tests =
             let kernelRun = { RunConfig.defaults with Data = data; Depth = 2; Kernel = Some(KernelSize.Line 2); Channels = 2; MaxSteps = 2000L }
             let gridRun = { RunConfig.defaults with Data = data; Depth = 2; Shape = Some(Grid(2, 4)); MaxSteps = 2000L }
             let result = Runner.run (Runner.options store |> Runner.withProgress ignore) { Name = "t"; Points = [ kernelRun; gridRun ] }
+            let stored (c: RunConfig) = (result.Runs |> List.find (fst >> (=) c) |> snd).Run
+            Expect.equal ((stored kernelRun).Shape, (stored kernelRun).Kernel, (stored kernelRun).Channels) ("", "1x2", 2) "the runs table's architecture columns"
+            Expect.equal ((stored gridRun).Shape, (stored gridRun).Kernel, (stored gridRun).Channels) ("2x4", "", 1) "a 2-D run's"
             let limitOf (c: RunConfig) = SuiteEvidence.certify c (result.Runs |> List.find (fst >> (=) c) |> snd).Run.Direction
             let k = limitOf kernelRun
             Expect.equal k.Kind LimitKind.KernelNorm "R_K for a kernel of size 2"

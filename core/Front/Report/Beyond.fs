@@ -137,3 +137,14 @@ module Beyond =
         [ for _, group in runs |> List.groupBy (fst >> key) ->
             let first = fst group.Head
             SuiteEvidence.limitRow (claimOf first) [ for c, r in group -> SuiteEvidence.limitOf (name c.Data) c r ] ]
+
+    /// The report header's account of the suites beyond the paper.
+    let describeSuites r =
+        let kernelSetNames = kernelSets r |> List.mapi (fun i s -> $"#{i} {DataSpec.describe s}") |> String.concat "; "
+        let gridSetNames = gridSets r |> List.map (fun (s, g) -> $"{g}: {DataSpec.describe s}") |> String.concat "; "
+        let tasks = digitTasks r |> List.map DataSpec.describe |> String.concat ", "
+        [ $"Beyond the paper: every run with the report's settings for at most {steps r} steps, stopping as Converged within {Reproduction.suiteConvergenceAngle} rad of its certified limit."
+          $"Kernel sizes: conv L=2 with K in 1, 2, 4, 8, D and C in 1, K on {(kernelSets r).Length} sets: {kernelSetNames}."
+          $"2-D: conv L=2, 3, 4 full width and L=2 with a 2x2 kernel (C = 1, 4) on {(gridSets r).Length} sets of random images: {gridSetNames}."
+          $"Digits: {tasks} (each image centred), fc, diag and 2-D conv at L = 2, 3 (and 1..4 on the first task for F7)." ]
+        |> String.concat "\n"

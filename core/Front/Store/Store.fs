@@ -14,6 +14,12 @@ type RunRow =
       Depth: int
       /// Hidden width of fully connected networks; 0 means D.
       Width: int
+      /// The inputs' grid "MxN" of 2-D networks; empty for the paper's 1-D line.
+      Shape: string
+      /// The conv kernel "K1xK2" of kernel-size networks; empty for the paper's full width.
+      Kernel: string
+      /// Channels of depth-2 conv networks (1: the paper's).
+      Channels: int
       InitScale: float
       Step: string
       Loss: string
@@ -83,10 +89,12 @@ module Store =
     let checksum (run: RunRow) (trajectory: TrajectoryRow[]) =
         use stream = new MemoryStream()
         use w = new BinaryWriter(stream)
+        let text (t: string) = if isNull t then "" else t // a row stored before the column existed reads null
         let floats (v: float[]) =
             w.Write v.Length
             for x in v do w.Write(BitConverter.DoubleToInt64Bits x)
-        w.Write run.RunId; w.Write run.Model; w.Write run.Depth; w.Write run.Width; w.Write run.InitScale
+        w.Write run.RunId; w.Write run.Model; w.Write run.Depth; w.Write run.Width; w.Write(text run.Shape); w.Write(text run.Kernel)
+        w.Write run.Channels; w.Write run.InitScale
         w.Write run.Step; w.Write run.Loss; w.Write run.Data; w.Write run.Seed; w.Write run.MaxSteps
         let optional (x: Nullable<float>) = w.Write(if x.HasValue then x.Value else -1.0); w.Write x.HasValue
         w.Write run.Outcome; w.Write run.Steps; optional run.FinalLogBetaNorm; optional run.FinalSmoothedMargin; optional run.FinalNormalizedMargin

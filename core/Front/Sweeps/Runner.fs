@@ -75,6 +75,9 @@ module Runner =
         let id = RunConfig.hash c
         let run =
             { RunId = id; Model = Model.name c.Model; Depth = c.Depth; Width = defaultArg c.Width 0
+              Shape = (match c.Shape with Some g -> $"{g.Rows}x{g.Columns}" | None -> "")
+              Kernel = (match c.Kernel with Some k -> $"{k.Rows}x{k.Columns}" | None -> "")
+              Channels = c.Channels
               InitScale = c.InitScale; Step = c.Step.Describe(); Loss = c.Loss
               DataGenerator = DataSpec.generator c.Data; Data = DataSpec.describe c.Data
               Count = data.Count; Dimension = data.Dimension; Seed = int64 c.Seed; MaxSteps = c.MaxSteps
