@@ -105,4 +105,12 @@ let tests =
             Expect.equal (summary.GetProperty("N").GetInt32(), summary.GetProperty("D").GetInt32()) (10, 64) "five 0s and five 1s of 64 pixels"
             Expect.equal (summary.GetProperty("data").GetString()) "digits:0,1:5" "the data's name"
         }
+    
+        test "reference.fsx solves on --data digits:A,B:COUNT (2-D Fourier-l1 on the 8 x 8 images)" {
+            let out = Path.Combine(Path.GetTempPath(), "ib-digits-ref-" + Guid.NewGuid().ToString("N"))
+            let code = ReferenceCli.main [ "--data"; "digits:0,1:5"; "--bias"; "fourier-l1"; "--shape"; "8x8"; "--out"; out ]
+            Expect.equal code 0 "exit code"
+            let beta = File.ReadAllLines(Path.Combine(out, "beta.csv")) |> Array.filter (fun l -> l.Trim() <> "")
+            Expect.equal beta.Length 64 "one value a pixel"
+        }
     ]

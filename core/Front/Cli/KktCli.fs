@@ -50,6 +50,7 @@ dotnet fsi scripts/reference.fsx --data FILE.csv --kkt BETA.csv --p P --domain f
     [--shape MxN] [--active-tol T] [--support-tol S] [--out DIR]
 
   --data FILE.csv     first column the label (-1 or +1), the rest the features; optional header
+                      (or digits:A,B[:COUNT], the handwritten digits as in train.fsx)
   --kkt BETA.csv      beta, one value a line (any scale; e.g. beta.csv written by train.fsx)
   --p P               exponent in (0, 1]: a number or a fraction such as 2/3
   --domain D          fourier (convolutional networks) or time (diagonal networks)
@@ -151,7 +152,7 @@ Exit code: 0 computed, 1 beta does not separate the data or is zero (the outcome
         match parsed.Data, parsed.Beta, parsed.P, parsed.Domain with
         | Some dataPath, Some betaPath, Some p, Some domain ->
             try
-                let data = CsvDataset.Load dataPath
+                let data = match DataSpec.load dataPath with Ok d -> d | Error e -> raise (ArgumentException e)
                 let beta = readBeta betaPath
                 if beta.Length <> data.Dimension then
                     failwith $"{betaPath} has {beta.Length} values but {dataPath} has D = {data.Dimension}"

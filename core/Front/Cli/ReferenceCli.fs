@@ -76,6 +76,7 @@ module ReferenceCli =
 dotnet fsi scripts/reference.fsx --data FILE.csv --bias l2|fourier-l1|l1|kernel:K|kernel:K1xK2 --out DIR
     [--shape MxN] [--gap-tolerance T]
   --data FILE.csv     first column the label (-1 or +1), the rest the features; optional header
+                      (or digits:A,B[:COUNT], the handwritten digits as in train.fsx)
   --bias NAME         l2         min ||beta||_2       (fully connected networks, Theorem 1)
                       fourier-l1 min ||beta_hat||_1   (convolutional depth 2, Theorem 2; with --shape
                                  the 2-D unitary DFT of M x N images: 2-D convolutions of depth 2)
@@ -150,7 +151,7 @@ Exit code: 0 optimal, 1 not separable or not converged (certificate.json says wh
         | _, _, _, Error e, _, _ | _, _, _, _, Error e, _ | _, _, _, _, _, Error e -> eprintfn "error: %s" e; 2
         | _, Some dataPath, Some out, Ok(Some choice), Ok tol, Ok shape ->
             try
-                let data = CsvDataset.Load dataPath
+                let data = match DataSpec.load dataPath with Ok d -> d | Error e -> raise (ArgumentException e)
                 let grid = ShapeArgs.gridFor shape data.Dimension dataPath
                 match choice with
                 | Norm bias ->
