@@ -27,7 +27,7 @@ let levels =
     option "--levels" |> Option.map (fun t -> t.Split ',' |> Array.map float |> List.ofArray)
     |> Option.defaultValue (if quick then [ -1e2; -1e4 ] else [ -1e2; -1e3; -1e4 ])
 let pathSteps = if quick then 2_000_000L else 5_000_000L // the rule's budget; the 10x run gets 10x
-let pathSeconds = if quick then 10.0 else 40.0
+let pathSeconds = option "--seconds" |> Option.map float |> Option.defaultValue (if quick then 10.0 else 40.0)
 let convergeSteps = if quick then 2_000_000L else 3_000_000L
 let convergeSeconds = if quick then 2.0 else 3.0
 let skipConvergence = args |> Array.contains "--path-only"
@@ -36,7 +36,10 @@ let models =
       "conv L=5", Convolutional, 5; "fc L=3", FullyConnected, 3; "diag L=2", Diagonal, 2 ]
 let only = option "--models" |> Option.map (fun t -> t.Split ',' |> Set.ofArray)
 let models' = models |> List.filter (fun (m, _, _) -> only |> Option.forall (fun o -> o.Contains m))
-let sets = DataSuite.create setCount 1UL |> List.mapi (fun i spec -> StepRuleCheck.label i spec, spec)
+let pick = option "--set-indices" |> Option.map (fun t -> t.Split ',' |> Array.map int |> Set.ofArray)
+let sets =
+    DataSuite.create setCount 1UL |> List.mapi (fun i spec -> i, (StepRuleCheck.label i spec, spec))
+    |> List.filter (fun (i, _) -> pick |> Option.forall (fun p -> p.Contains i)) |> List.map snd
 let clock = Diagnostics.Stopwatch.StartNew()
 let say (text: string) = eprintfn "[%6.0f s] %s" clock.Elapsed.TotalSeconds text
 

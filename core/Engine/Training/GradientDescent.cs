@@ -249,6 +249,14 @@ public static class GradientDescent
                 : floor.Multiplier(parameterNormSquared, gradientNormSquared, nu, k);
             previousK = k;
             lastMultiplier = s;
+            if (floor is not null && floor.TakesMidpoint(parameterNormSquared, gradientNormSquared, nu, k))
+            {
+                // Explicit midpoint rule (SettlingStep.Midpoint): the gradient at w - (s/2) grad, then w <- w - s times it.
+                kernel.Step(0.5 * s);
+                Evaluate(rescale: false);
+                kernel.Gradient();
+                kernel.StepBack();
+            }
             kernel.Step(s);
             step++;
         }
