@@ -43,8 +43,37 @@ let sets =
 let clock = Diagnostics.Stopwatch.StartNew()
 let say (text: string) = eprintfn "[%6.0f s] %s" clock.Elapsed.TotalSeconds text
 
+// --merge STEM1,STEM2,..: no training; the tables from out/bench/STEM.csv files of earlier runs (e.g. the
+// suite split by --set-indices over several processes), written as --out.
+let merge = option "--merge" |> Option.map (fun t -> t.Split ',' |> List.ofArray)
+let outDir = Path.Combine(__SOURCE_DIRECTORY__, "..", "out", "bench")
+let merged =
+    merge |> Option.map (fun stems ->
+        let rows =
+            [ for stem in stems do
+                for line in File.ReadAllLines(Path.Combine(outDir, stem + ".csv")) do
+                    if line <> "" && not (line.StartsWith "part,") then yield line.Split ',' ]
+        let number (t: string) = if t = "" then nan else Double.Parse(t, Globalization.CultureInfo.InvariantCulture)
+        let outcome (t: string) = Enum.Parse<TrainingOutcome> t
+        let path =
+            [ for r in rows do
+                if r[0] = "path" then
+                    yield r[1], r[2],
+                          { Level = number r[3]; Outcome = outcome r[4]; SmallOutcome = outcome r[5]; Steps = int64 r[6]; SmallSteps = int64 r[7]
+                            Seconds = number r[8]; SmallSeconds = number r[9]; Gap = number r[10] } ]
+        let convergence =
+            [ for r in rows do
+                if r[0] = "converge" then
+                    yield r[1], r[2],
+                          { ConvergenceTiming.Outcome = outcome r[4]; Steps = int64 r[6]; Seconds = number r[8]
+                            Angle = (let a = number r[11] in if Double.IsNaN a then None else Some a); LogLoss = nan } ]
+        path, convergence)
+
 // 1. The path at equal loss.
 let path =
+    match merged with
+    | Some (p, _) -> p
+    | None ->
     [ for (model, kind, depth) in models' do
         for (name, spec) in sets do
             let data = DataSpec.create spec
@@ -56,6 +85,9 @@ let path =
 
 // 2. Time to the certified limit with the rule.
 let convergence =
+    match merged with
+    | Some (_, c) -> c
+    | None ->
     if skipConvergence then [] else
     [ for (model, kind, depth) in models' do
         for (name, spec) in sets do
@@ -64,12 +96,17 @@ let convergence =
             say $"{model} {name}: {t.Outcome} steps {t.Steps} {t.Seconds:f2} s angle %A{t.Angle}"
             yield model, name, t ]
 
+let levels' = match merged with Some _ -> path |> List.map (fun (_, _, c) -> c.Level) |> List.distinct |> List.sortDescending | None -> levels
+let models'' = match merged with Some _ -> models' |> List.filter (fun (m, _, _) -> path |> List.exists (fun (m', _, _) -> m' = m)) | None -> models'
+let setNames = match merged with Some _ -> path |> List.map (fun (_, n, _) -> n) |> List.distinct | None -> sets |> List.map fst
+let skipConvergence' = convergence.IsEmpty
+
 let e (x: float) = if Double.IsNaN x then "-" else x.ToString("0.0e+0")
 let f0 (x: float) = if Double.IsNaN x then "-" else x.ToString("0")
 let f2 (x: float) = if Double.IsNaN x then "-" else x.ToString("0.00")
 let pathRows =
-    [ for (model, _, _) in models' do
-        for level in levels do
+    [ for (model, _, _) in models'' do
+        for level in levels' do
             let cs: (string * string * PathComparison) list = path |> List.filter (fun (m, _, c) -> m = model && c.Level = level)
             let reached = cs |> List.filter (fun (_, _, c) -> not (Double.IsNaN c.Gap))
             let missed = cs |> List.filter (fun (_, _, c) -> Double.IsNaN c.Gap) |> List.map (fun (_, n, c) -> $"{n} ({c.Outcome}/{c.SmallOutcome})")
@@ -81,12 +118,12 @@ let pathRows =
             let missedText = if missed.IsEmpty then "0" else $"{missed.Length}: " + String.concat "; " missed
             yield $"| {model} | {level:g} | {pass} of {cs.Length} | {e (StepRuleCheck.median gaps)} | {worst} | {f0 steps} / {f0 smallSteps} | {missedText} |" ]
 let overallRows =
-    [ for (model, _, _) in models' do
+    [ for (model, _, _) in models'' do
         let cs: (string * string * PathComparison) list = path |> List.filter (fun (m, _, _) -> m = model)
-        let setsPassing = sets |> List.filter (fun (n, _) -> cs |> List.forall (fun (_, n', c) -> n' <> n || c.Gap <= 1e-9)) |> List.length
-        yield $"| {model} | {setsPassing} of {sets.Length} |" ]
+        let setsPassing = setNames |> List.filter (fun n -> cs |> List.forall (fun (_, n', c) -> n' <> n || c.Gap <= 1e-9)) |> List.length
+        yield $"| {model} | {setsPassing} of {setNames.Length} |" ]
 let convergenceRows =
-    [ for (model, _, _) in models' do
+    [ for (model, _, _) in models'' do
         let ts: (string * string * ConvergenceTiming) list = convergence |> List.filter (fun (m, _, _) -> m = model)
         if not ts.IsEmpty then
             let conv = ts |> List.filter (fun (_, _, t: ConvergenceTiming) -> t.Outcome = TrainingOutcome.Converged)
@@ -124,7 +161,7 @@ let md =
       "| --- | ---: |"
       yield! overallRows
       ""
-      if not skipConvergence then
+      if not skipConvergence' then
           "## 2. Time to the certified limit (Converged: angle below 1e-6 rad, shrinking, limit certified)"
           ""
           $"Run.defaults with `{rule.Describe()}`, budget {convergeSteps} steps or {convergeSeconds:g} s (wall clock on 2 cores shared with other jobs: seconds are indicative)."
@@ -139,13 +176,12 @@ let md =
 /// A CSV cell: empty where the value does not exist (a run that did not reach its level).
 let cell (x: float) = if Double.IsFinite x then x.ToString("R", Globalization.CultureInfo.InvariantCulture) else ""
 let csv =
-    [ "part,model,set,level,outcome,small_outcome,steps,small_steps,seconds,small_seconds,one_minus_cos,final_angle"
-      for (m, n, c) in path ->
-          $"path,{m},{n},{c.Level:g},{c.Outcome},{c.SmallOutcome},{c.Steps},{c.SmallSteps},{c.Seconds:f3},{c.SmallSeconds:f3},{cell c.Gap},"
-      for (m, n, t) in convergence ->
-          $"converge,{m},{n},,{t.Outcome},,{t.Steps},,{t.Seconds:f3},,,{cell (defaultArg t.Angle nan)}" ]
+    [ yield "part,model,set,level,outcome,small_outcome,steps,small_steps,seconds,small_seconds,one_minus_cos,final_angle"
+      for (m, n, c) in path do
+          yield $"path,{m},{n},{c.Level:g},{c.Outcome},{c.SmallOutcome},{c.Steps},{c.SmallSteps},{c.Seconds:f3},{c.SmallSeconds:f3},{cell c.Gap},"
+      for (m, n, t) in convergence do
+          yield $"converge,{m},{n},,{t.Outcome},,{t.Steps},,{t.Seconds:f3},,,{cell (defaultArg t.Angle nan)}" ]
     |> String.concat "\n"
-let outDir = Path.Combine(__SOURCE_DIRECTORY__, "..", "out", "bench")
 Directory.CreateDirectory outDir |> ignore
 let stem = option "--out" |> Option.defaultValue "step-rule"
 File.WriteAllText(Path.Combine(outDir, stem + ".md"), md + "\n")

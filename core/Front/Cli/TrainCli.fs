@@ -15,7 +15,7 @@ module TrainCli =
 (dotnet fsi takes a plain --help itself: for this text run the script with no arguments, or with -- --help)
 
 dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth L
-    [--steps N] [--time-limit SECONDS] [--step settling:ETA:RHO:KAPPA[:CAP]|normalized:ETA[:RHO]|fixed:ETA|degree:ETA]
+    [--steps N] [--time-limit SECONDS] [--step settling:ETA:RHO:KAPPA[:CAP[:midpoint]]|normalized:ETA[:RHO]|fixed:ETA|degree:ETA]
     [--loss exp|logistic] [--init-scale S] [--seed S] [--log-loss-target T] [--converged-angle RAD] --out DIR
 
   --data FILE.csv     first column the label (-1 or +1), the rest the features; optional header
@@ -23,8 +23,9 @@ dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth
   --depth L           number of layers (default 2; ignored for linear)
   --steps N           step budget (default: unlimited, the time limit decides)
   --time-limit S      wall-clock budget in seconds (default 20)
-  --step RULE         settling:ETA:RHO:KAPPA[:CAP] (default {Run.defaults.Step.Describe()}: log L falls by
-                      about ETA a step; w moves by at most CAP ||w|| and, once the data is fit, by at
+  --step RULE         settling:ETA:RHO:KAPPA[:CAP[:midpoint]] (default {Run.defaults.Step.Describe()}: log L falls by
+                      about ETA a step; w moves by at most CAP ||w|| (capped steps second order with
+                      :midpoint) and, once the data is fit, by at
                       least a floor <= RHO ||w|| that is KAPPA times the direction's speed, so the
                       direction settles), normalized:ETA[:RHO] (a fixed floor RHO: faster, then hovers
                       at O(RHO)), fixed:ETA (the paper's eq. 7) or degree:ETA
