@@ -29,7 +29,7 @@ let levels =
 let pathSteps = if quick then 2_000_000L else 5_000_000L // the rule's budget; the 10x run gets 10x
 let pathSeconds = option "--seconds" |> Option.map float |> Option.defaultValue (if quick then 10.0 else 40.0)
 let convergeSteps = if quick then 2_000_000L else 3_000_000L
-let convergeSeconds = if quick then 2.0 else 3.0
+let convergeSeconds = option "--converge-seconds" |> Option.map float |> Option.defaultValue (if quick then 2.0 else 3.0)
 let skipConvergence = args |> Array.contains "--path-only"
 let models =
     [ "conv L=2", Convolutional, 2; "conv L=3", Convolutional, 3; "conv L=4", Convolutional, 4
@@ -74,6 +74,7 @@ let path =
     match merged with
     | Some (p, _) -> p
     | None ->
+    if args |> Array.contains "--convergence-only" then [] else
     [ for (model, kind, depth) in models' do
         for (name, spec) in sets do
             let data = DataSpec.create spec

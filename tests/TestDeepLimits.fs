@@ -18,7 +18,7 @@ let tests =
             let data = SyntheticData.GaussianTeacher(8, 8, 3UL)
             for kind, depth, expected in [ Convolutional, 3, LimitKind.FourierBridge; Convolutional, 5, LimitKind.FourierBridge
                                            Diagonal, 3, LimitKind.TimeBridge; FullyConnected, 3, LimitKind.L2 ] do
-                let s = Run.defaults |> Run.withModel kind depth |> Run.withSteps 4_000_000L |> Run.withTimeLimit 120.0
+                let s = Run.defaults |> Run.withModel kind depth |> Run.withSteps 4_000_000L |> Run.withTimeLimit 900.0 // a hang guard: the budget is the step count
                 let run = Run.trainTracked (fun _ _ -> ()) s data
                 let name = $"{Model.name kind} L={depth}"
                 let limit = run.Limit.Value
