@@ -32,8 +32,12 @@ let tests =
                 // after the fit (angle < 0.5); measured: 60x (conv L=3) to 1e5x.
                 let angles = run.AnglesToLimit |> List.map (fun a -> a.Angle)
                 let afterFit = angles |> List.skipWhile (fun a -> a > 0.5)
-                Expect.isGreaterThanOrEqual afterFit.Length 2 $"{name}: decades after the fit"
-                // A run that stopped as Converged (below 1e-6 rad and still shrinking) has shown it already.
-                if run.Result.Outcome <> ImplicitBias.Engine.Training.TrainingOutcome.Converged then
+                // A run that stopped as Converged (below 1e-6 rad and still shrinking) has shown it already, possibly
+                // before its next decade record (diag L=3 with the midpoint default: Converged at step 707946,
+                // 6.7e-7 rad, one record after the fit; with Euler's capped steps at 1122019).
+                if run.Result.Outcome = ImplicitBias.Engine.Training.TrainingOutcome.Converged then
+                    Expect.isGreaterThanOrEqual afterFit.Length 1 $"{name}: a record after the fit"
+                else
+                    Expect.isGreaterThanOrEqual afterFit.Length 2 $"{name}: decades after the fit"
                     Expect.isLessThan (List.last afterFit) (afterFit.Head / 10.0) $"{name}: the angle fell tenfold: {angles}"
     ]
