@@ -18,7 +18,7 @@ let tests =
             let data = SyntheticData.GaussianTeacher(8, 8, 3UL)
             for kind, depth, expected in [ Convolutional, 3, LimitKind.FourierBridge; Convolutional, 5, LimitKind.FourierBridge
                                            Diagonal, 3, LimitKind.TimeBridge; FullyConnected, 3, LimitKind.L2 ] do
-                let s = Run.defaults |> Run.withModel kind depth |> Run.withSteps 4_000_000L |> Run.withTimeLimit 120.0
+                let s = Run.defaults |> Run.withModel kind depth |> Run.withSteps 4_000_000L |> Run.withTimeLimit 900.0 // a hang guard: the budget is the step count
                 let run = Run.trainTracked (fun _ _ -> ()) s data
                 let name = $"{Model.name kind} L={depth}"
                 let limit = run.Limit.Value
@@ -32,8 +32,12 @@ let tests =
                 // after the fit (angle < 0.5); measured: 60x (conv L=3) to 1e5x.
                 let angles = run.AnglesToLimit |> List.map (fun a -> a.Angle)
                 let afterFit = angles |> List.skipWhile (fun a -> a > 0.5)
-                Expect.isGreaterThanOrEqual afterFit.Length 2 $"{name}: decades after the fit"
-                // A run that stopped as Converged (below 1e-6 rad and still shrinking) has shown it already.
-                if run.Result.Outcome <> ImplicitBias.Engine.Training.TrainingOutcome.Converged then
+                // A run that stopped as Converged (below 1e-6 rad and still shrinking) has shown it already, possibly
+                // before its next decade record (diag L=3 with the midpoint default: Converged at step 707946,
+                // 6.7e-7 rad, one record after the fit; with Euler's capped steps at 1122019).
+                if run.Result.Outcome = ImplicitBias.Engine.Training.TrainingOutcome.Converged then
+                    Expect.isGreaterThanOrEqual afterFit.Length 1 $"{name}: a record after the fit"
+                else
+                    Expect.isGreaterThanOrEqual afterFit.Length 2 $"{name}: decades after the fit"
                     Expect.isLessThan (List.last afterFit) (afterFit.Head / 10.0) $"{name}: the angle fell tenfold: {angles}"
     ]

@@ -36,6 +36,7 @@ public sealed class RunState
     private double[]? _previousDirection;
     private long _step, _k, _previousK, _marginK; // w = 2^k w'; the margin scale is that of k = _marginK
     private double _marginScale = 1, _logLossAtScale, _parameterNormSquared, _logLoss, _lastMultiplier;
+    private bool _midpoint;
     private TrainingOutcome _outcome;
 
     /// <summary>
@@ -64,6 +65,12 @@ public sealed class RunState
     public double MarginScale => _marginScale;
     /// <summary>The multiplier of the next Step (set by <see cref="AfterGradient"/>).</summary>
     public double Multiplier => _lastMultiplier;
+    /// <summary>
+    /// Whether the next step is a midpoint step (SettlingStep.Midpoint while the cap binds; set by
+    /// <see cref="AfterGradient"/>): the kernel steps by Multiplier/2, takes the gradient there, steps back,
+    /// then steps by Multiplier with that gradient (<see cref="Run"/>; the batch does the same per lane).
+    /// </summary>
+    public bool Midpoint => _midpoint;
     /// <summary>Set once the run has stopped.</summary>
     public TrainingResult? Result { get; private set; }
 
@@ -175,6 +182,7 @@ public sealed class RunState
             : _floor.Multiplier(_parameterNormSquared, gradientNormSquared, _nu, _k);
         _previousK = _k;
         _lastMultiplier = s;
+        _midpoint = _floor is not null && _floor.TakesMidpoint(_parameterNormSquared, gradientNormSquared, _nu, _k);
         return true;
     }
 
@@ -189,6 +197,14 @@ public sealed class RunState
             Prepare(_kernel.ParameterNormSquared());
             if (!AfterEvaluate(_kernel.Evaluate(_settings.Loss, _marginScale))) break;
             if (!AfterGradient(_kernel.Gradient())) break;
+            if (_midpoint)
+            {
+                // Explicit midpoint rule (SettlingStep.Midpoint): the gradient at w - (s/2) grad, then w <- w - s times it.
+                _kernel.Step(0.5 * _lastMultiplier);
+                Evaluate(rescale: false);
+                _kernel.Gradient();
+                _kernel.StepBack();
+            }
             _kernel.Step(_lastMultiplier);
             AfterStep();
         }

@@ -23,10 +23,12 @@ public abstract record StepRule
     /// <summary>Text form, e.g. "fixed:0.01" or "normalized:0.5" (what train.fsx's --step takes).</summary>
     public abstract string Describe();
 
-    /// <summary>Parses "fixed:ETA", "normalized:ETA", "normalized:ETA:RHO", "settling:ETA:RHO:KAPPA[:CAP]" or "degree:ETA" (ETA &gt; 0, 0 &lt;= RHO &lt;= 0.1, KAPPA &gt;= 0).</summary>
+    /// <summary>Parses "fixed:ETA", "normalized:ETA", "normalized:ETA:RHO", "settling:ETA:RHO:KAPPA[:CAP[:midpoint]]" or "degree:ETA" (ETA &gt; 0, 0 &lt;= RHO &lt;= 0.1, KAPPA &gt;= 0).</summary>
     public static StepRule Parse(string text)
     {
         var parts = text.Split(':');
+        bool midpoint = parts.Length == 6 && parts[0] == "settling" && parts[5] == "midpoint";
+        if (midpoint) parts = parts[..5];
         var numbers = parts.Skip(1).Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float,
             System.Globalization.CultureInfo.InvariantCulture, out double x) && double.IsFinite(x) ? x : double.NaN).ToArray();
         if (numbers.Length >= 1 && numbers[0] > 0)
@@ -41,10 +43,10 @@ public abstract record StepRule
                 case ("settling", 3) when numbers[1] >= 0 && numbers[1] <= NormalizedStep.MaxRelativeStep && numbers[2] >= 0:
                     return new SettlingStep(numbers[0], numbers[1], numbers[2]);
                 case ("settling", 4) when numbers[1] >= 0 && numbers[1] <= numbers[3] && numbers[2] >= 0 && numbers[3] > 0 && numbers[3] <= NormalizedStep.MaxRelativeStep:
-                    return new SettlingStep(numbers[0], numbers[1], numbers[2], numbers[3]);
+                    return new SettlingStep(numbers[0], numbers[1], numbers[2], numbers[3], midpoint);
             }
         }
-        throw new ArgumentException($"step rule '{text}' is not of the form fixed:ETA, normalized:ETA, normalized:ETA:RHO, settling:ETA:RHO:KAPPA[:CAP] or degree:ETA with ETA > 0, 0 <= RHO <= {NormalizedStep.MaxRelativeStep} and KAPPA >= 0.");
+        throw new ArgumentException($"step rule '{text}' is not of the form fixed:ETA, normalized:ETA, normalized:ETA:RHO, settling:ETA:RHO:KAPPA[:CAP[:midpoint]] or degree:ETA with ETA > 0, 0 <= RHO <= {NormalizedStep.MaxRelativeStep} and KAPPA >= 0.");
     }
 }
 
@@ -106,6 +108,11 @@ public sealed record NormalizedStep(double Eta, double MinRelativeStep = 0) : St
         if (degree >= 2) s = Math.Min(s, cap * relative);
         return s;
     }
+    /// <summary>True when nu &gt;= 2 and the eta step alone would move w by at least cap ||w|| (so the cap binds whatever the floor).</summary>
+    public static bool EtaStepIsCapped(double eta, double cap, double parameterNormSquared, double gradientNormSquared, int degree, long scaleExponent) =>
+        degree >= 2 && gradientNormSquared > 0
+        && ScaledStep.Power2(eta, -degree * scaleExponent) / gradientNormSquared >= cap * Math.Sqrt(parameterNormSquared / gradientNormSquared);
+
     /// <inheritdoc/>
     public override string Describe() => MinRelativeStep > 0
         ? FormattableString.Invariant($"normalized:{Eta}:{MinRelativeStep}")

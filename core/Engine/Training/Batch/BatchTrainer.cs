@@ -60,6 +60,8 @@ public static class BatchTrainer
         var multipliers = new double[lanes];
         var take = new bool[lanes];
         var evaluated = new bool[lanes];
+        var halves = new double[lanes];
+        var midpoint = new bool[lanes];
         while (active > 0)
         {
             for (int g = 0; g < groups; g++)
@@ -90,6 +92,22 @@ public static class BatchTrainer
                     var state = states[first + j]!;
                     if (state.AfterGradient(kernel.GradientNormSquared(first + j))) { multipliers[j] = state.Multiplier; take[j] = true; }
                     else Complete(first + j);
+                }
+                // Midpoint steps (RunState.Midpoint) as a run alone takes them: half a step in those lanes, the
+                // gradient there, back; the other lanes' gradients are recomputed at unchanged parameters (same bits).
+                bool anyMidpoint = false;
+                for (int j = 0; j < lanes; j++)
+                {
+                    midpoint[j] = take[j] && states[first + j]!.Midpoint;
+                    halves[j] = 0.5 * multipliers[j];
+                    anyMidpoint |= midpoint[j];
+                }
+                if (anyMidpoint)
+                {
+                    kernel.Step(g, halves, midpoint);
+                    kernel.Evaluate(g);
+                    kernel.Gradient(g);
+                    for (int j = 0; j < lanes; j++) if (midpoint[j]) kernel.StepBack(first + j);
                 }
                 kernel.Step(g, multipliers, take);
                 for (int j = 0; j < lanes; j++) if (take[j]) states[first + j]!.AfterStep();
