@@ -13,7 +13,7 @@ let f7 = Reproduction.fromArgs fsi.CommandLineArgs __SOURCE_DIRECTORY__
 let tasks = Beyond.digitTasks f7
 let runs = Beyond.digitRuns f7 |> Runner.run (Reproduction.runner f7)
 let checkedRuns = runs.Runs |> List.filter (fun (c, _) -> c.Depth = 2 || c.Depth = 3)
-Reproduction.saveClaims f7 "f7" (Beyond.rows Beyond.digitClaim Beyond.describe DataSpec.describe checkedRuns)
+Reproduction.saveClaims f7 "f7" (Beyond.rows Beyond.digitClaim Beyond.describe Beyond.digitName checkedRuns)
 
 let grid = DigitsDataset.ImageGrid
 let first = tasks.Head

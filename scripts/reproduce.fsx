@@ -12,7 +12,7 @@ if System.IO.Directory.Exists(Reproduction.claimsDirectory reproduction) then
     System.IO.Directory.Delete(Reproduction.claimsDirectory reproduction, true)
 #load "fig1-spectra.fsx" "fig2-sparsity.fsx" "fig3-convergence.fsx" "fig4-stationarity.fsx" "fig5-penalties.fsx"
 // Beyond the paper: kernel sizes and channels (F6), 2-D convolutions, handwritten digits (F7).
-#load "fig6-kernel-size.fsx" "beyond-2d.fsx" "fig7-digits.fsx"
+#load "beyond-runs.fsx" "fig6-kernel-size.fsx" "beyond-2d.fsx" "fig7-digits.fsx"
 printfn "consolidated %d runs into %s" (Store.consolidate reproduction.StoreDirectory) reproduction.StoreDirectory
 let header =
     [ $"# Reproduction report ({reproduction.Scale})"

@@ -58,6 +58,14 @@ let tests =
             Expect.equal (depthsOf tasks[1]) [ 2; 3 ] "the other at the rows' depths"
         }
 
+        test "the combined sweep holds exactly the three scripts' runs, fc on the digits first" {
+            let all = (Beyond.allRuns quick).Points
+            let parts = (Beyond.kernelRuns quick).Points @ (Beyond.gridRuns quick).Points @ (Beyond.digitRuns quick).Points
+            Expect.equal (Set.ofList (all |> List.map RunConfig.hash)) (Set.ofList (parts |> List.map RunConfig.hash)) "the same runs (hashes)"
+            Expect.equal all.Length parts.Length "no run twice"
+            Expect.equal (all.Head.Model, all.Head.Depth) (FullyConnected, 4) "the longest run first"
+        }
+
         test "a stored kernel-size run is certified against R_K, a 2-D run against the 2-D Fourier-l1, not the paper's limits" {
             let store = tempStore ()
             let data = GaussianTeacher(5, 8, 4UL)

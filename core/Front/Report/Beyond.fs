@@ -65,9 +65,9 @@ module Beyond =
                 for depth, kernel, channels in gridArchitectures ->
                     { runOn r set with Model = Convolutional; Depth = depth; Shape = Some grid; Kernel = kernel; Channels = channels } ] }
 
-    /// Digits tasks: 4 vs 9 and 3 vs 8, the first 15 images of each label (quick) or all (full).
+    /// Digits tasks: 4 vs 9 and 3 vs 8, the first 10 images of each label (quick) or all (full).
     let digitTasks r =
-        let count = if r.Scale = Full then None else Some 15
+        let count = if r.Scale = Full then None else Some 10
         [ Digits(4, 9, count); Digits(3, 8, count) ]
 
     /// The digits' networks (kind, depth): fc, diag and 2-D conv at depths 1..4 on the first task (F7),
@@ -81,6 +81,23 @@ module Beyond =
             [ for i, task in List.indexed (digitTasks r) do
                 for kind, depth in digitModels (i = 0) ->
                     { runOn r task with Model = kind; Depth = depth; Shape = Some DigitsDataset.ImageGrid; MaxSteps = digitSteps r } ] }
+
+    /// Every run of the part, longest first (fc on the 64-pixel digits, then many channels, then the rest),
+    /// so that a sweep of all of them keeps every core busy to its end: scripts/beyond-runs.fsx trains it
+    /// once for the three scripts, which then find their runs stored.
+    let allRuns r =
+        let cost (c: RunConfig) =
+            match c.Model, c.Data with
+            | FullyConnected, Digits _ -> 1000 * c.Depth
+            | _ -> c.Channels * (c.Kernel |> Option.map (fun k -> k.Count) |> Option.defaultValue 1)
+        { Name = "beyond"
+          Points = (kernelRuns r).Points @ (gridRuns r).Points @ (digitRuns r).Points |> List.sortByDescending cost }
+
+    /// A dataset's short name in the digits rows: "digits 4 vs 9".
+    let digitName (spec: DataSpec) =
+        match spec with
+        | Digits(a, b, _) -> $"digits {a} vs {b}"
+        | other -> DataSpec.describe other
 
     /// How a run's architecture reads in a row: "conv L=2 K=2x2 C=4 on 4x4".
     let describe (c: RunConfig) =
