@@ -101,7 +101,7 @@ module Beyond =
 
     /// How a run's architecture reads in a row: "conv L=2 K=2x2 C=4 on 4x4".
     let describe (c: RunConfig) =
-        let shape = match c.Shape with Some g when not g.IsLine -> " (2-D)" | _ -> ""
+        let shape = match c.Model, c.Shape with Convolutional, Some g when not g.IsLine -> " (2-D)" | _ -> "" // fc and diag do not see the grid
         let kernel = match c.Kernel with Some k -> $" K={k}" | None -> ""
         let channels = if c.Channels > 1 then $" C={c.Channels}" else ""
         $"{Model.name c.Model}{shape} L={c.Depth}{kernel}{channels}"
