@@ -41,5 +41,7 @@ let tests =
             Expect.equal (z[3][3]) 1.0 "largest entry scaled to 1"
             Expect.equal ((zRows ts[1])[3][3]) 1.0 "spectrum scaled by its own largest entry"
             Expect.equal (ts[0].GetProperty("type").GetString()) "heatmap" "heat map"
+            Expect.equal (ts[0].GetProperty("zmin").GetDouble(), ts[0].GetProperty("zmax").GetDouble()) (-1.0, 1.0) "beta: 0 in the middle of the scale"
+            Expect.equal (ts[1].GetProperty("zmin").GetDouble(), ts[1].GetProperty("zmax").GetDouble()) (0.0, 1.0) "|beta_hat|: 0 at the bottom"
             Expect.equal ((layout chart).GetProperty("grid").GetProperty("rows").GetInt32()) 2 "two rows"
     ]

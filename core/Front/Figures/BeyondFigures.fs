@@ -44,6 +44,11 @@ module BeyondFigures =
             let scale = if signed then StyleParam.Colorscale.RdBu else StyleParam.Colorscale.Viridis
             Chart.Heatmap(zData = z, ColorScale = scale, ShowScale = false, ReverseYAxis = true)
             |> Chart.withTraceInfo (Name = (if signed then "β / max|β|" else "|β̂| / max|β̂|"))
+            // A fixed colour range: 0 is the scale's middle (white) for beta, its bottom for |beta_hat|.
+            |> GenericChart.mapTrace (fun t ->
+                t.SetProperty("zmin", (if signed then -1.0 else 0.0))
+                t.SetProperty("zmax", 1.0)
+                t)
         let cells =
             [ for (_, entries) in rows do
                 for i in 0 .. columns - 1 do
