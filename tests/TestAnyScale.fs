@@ -40,7 +40,7 @@ let tests =
             // cases (how fast depends on how well the gradient aligns with w; some diagonal and conv runs stall);
             // TestTraining asserts the regime deterministically. The default rule keeps the margins small.
             let step = if aggressive then NormalizedStep(0.5, 0.1) :> StepRule else Run.defaults.Step
-            let s = Run.defaults |> Run.withModel kind depth |> Run.withSeed seed |> Run.withInitScale initScale |> Run.withStep step |> Run.withSteps 12000L |> Run.withTimeLimit 30.0 |> Run.withConvergenceAngle 0.0
+            let s = Run.defaults |> Run.withModel kind depth |> Run.withSeed seed |> Run.withInitScale initScale |> Run.withStep step |> Run.withSteps 12000L |> Run.withTimeLimit 600.0 |> Run.withConvergenceAngle 0.0 // the budget is the steps; the clock only guards against a hang (a loaded machine once ran out of 30 s)
             let what = $"scale {factor:e0}, init {initScale:e0}, {Model.name kind} L={depth}, N={n}, D={d}, seed {seed}"
             let run, texts = files s data
             for name, text in texts do
