@@ -15,6 +15,12 @@ module Beyond =
     let kernelSets r =
         Reproduction.dataset :: DataSuite.createWith [ 10; 12; 16 ] (if r.Scale = Full then 20 else 3) 2UL
 
+    /// D of a set: from its specification where it says it (the generators), else by loading it.
+    let dimensionOf (spec: DataSpec) =
+        match DataSuite.size spec with
+        | Some(_, d) -> d
+        | None -> (DataSpec.create spec).Dimension
+
     /// The kernel sizes of the issue: 1, 2, 4, 8 and D (those that fit).
     let kernelSizes (dimension: int) = [ 1; 2; 4; 8; dimension ] |> List.filter (fun k -> k <= dimension) |> List.distinct
 
@@ -43,7 +49,7 @@ module Beyond =
         { Name = "beyond-kernels"
           Points =
             [ for set in kernelSets r do
-                let d = (DataSpec.create set).Dimension
+                let d = dimensionOf set
                 for k, c in kernelChannels d ->
                     { runOn r set with Model = Convolutional; Kernel = Some(KernelSize.Line k); Channels = c } ] }
 
@@ -116,7 +122,7 @@ module Beyond =
 
     /// The group of a kernel-size run in the rows: (K label, C label), C written "K" when it equals K > 1.
     let kernelGroup (c: RunConfig) =
-        let d = (DataSpec.create c.Data).Dimension
+        let d = dimensionOf c.Data
         let k = c.Kernel |> Option.map (fun k -> k.Columns) |> Option.defaultValue d
         kernelLabel k d, (if c.Channels = k && k > 1 then "K" else string c.Channels)
 

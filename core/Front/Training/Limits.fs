@@ -102,8 +102,7 @@ module Limits =
     /// The grid and kernel of the settings for data of dimension D: the line 1 x D and the full kernel
     /// unless --shape / --kernel say otherwise.
     let gridOf (s: RunSettings) (dimension: int) =
-        let grid = defaultArg s.Shape (Grid.Line dimension)
-        grid, defaultArg s.Kernel (KernelSize.Full grid)
+        Model.gridAndKernel s.Shape s.Kernel dimension
 
     /// The limit kind and p the theory predicts for the settings' model, depth, grid, kernel and channels
     /// (CertifiedLimit.For); None where the theory gives no reference, only Theorem 4's KKT point

@@ -49,12 +49,18 @@ module Model =
         | Convolutional -> ConvolutionalFourierNetwork(dimension, depth)
         | ConvolutionalTime -> ConvolutionalNetwork(dimension, depth)
 
+    /// The grid and kernel the options mean for data of dimension D: the line 1 x D unless a shape is given,
+    /// the full width of the grid unless a kernel is given.
+    let gridAndKernel (shape: Grid option) (kernel: KernelSize option) (dimension: int) =
+        let grid = defaultArg shape (Grid.Line dimension)
+        grid, defaultArg kernel (KernelSize.Full grid)
+
     /// Throws ArgumentException (the command line's words, with no parameter name appended) unless the architecture options fit the kind,
     /// depth and data dimension: the shape must have D entries, --kernel and --channels are for conv, several
     /// channels need depth 2, conv-time is 1-D only, and the kernel must fit the grid.
     let checkArchitecture kind (depth: int) (shape: Grid option) (kernel: KernelSize option) (channels: int) (dimension: int) =
         let fail (message: string) = raise (System.ArgumentException message)
-        let grid = defaultArg shape (Grid.Line dimension)
+        let grid, _ = gridAndKernel shape kernel dimension
         if grid.Count <> dimension then
             fail $"--shape {grid.Rows}x{grid.Columns} has {grid.Count} entries but the data has D = {dimension}."
         if kernel.IsSome && kind <> Convolutional then
@@ -83,8 +89,8 @@ module Model =
         checkArchitecture kind depth shape kernel channels dimension
         if isPaperArchitecture kind shape kernel channels then create kind depth dimension
         else
-            let grid = defaultArg shape (Grid.Line dimension)
-            KernelConvolutionalNetwork(grid, defaultArg kernel (KernelSize.Full grid), channels, depth)
+            let grid, kernel = gridAndKernel shape kernel dimension
+            KernelConvolutionalNetwork(grid, kernel, channels, depth)
 
 /// Losses by name.
 module Loss =

@@ -38,6 +38,7 @@ public sealed class FourierLaneKernel
     public const int MaxValues = 1 << 10;
 
     private readonly int _n, _d, _h, _depth, _groups;
+    private readonly GridHalfSpectrum _spectrum;          // the packing of every lane's spectra (1-D)
     private readonly double[] _c;
     private readonly Vector256<double>[] _cv;
     private readonly Vector256<double>[] _z;                     // [group][n][i]
@@ -52,8 +53,9 @@ public sealed class FourierLaneKernel
     {
         if (depth < 1 || count < 1 || dimension < 1 || groups < 1)
             throw new ArgumentException($"FourierLaneKernel: depth {depth}, N {count}, D {dimension} and groups {groups} must all be at least 1.");
-        _depth = depth; _n = count; _d = dimension; _h = HalfSpectrum.Count(dimension); _groups = groups;
-        _c = HalfSpectrum.InnerProductWeights(dimension);
+        _spectrum = new GridHalfSpectrum(Grid.Line(dimension));
+        _depth = depth; _n = count; _d = dimension; _h = _spectrum.Count; _groups = groups;
+        _c = _spectrum.InnerProductWeights();
         _cv = _c.Select(Vector256.Create).ToArray();
         _z = new Vector256<double>[groups * count * dimension];
         int lh = groups * depth * _h;
@@ -103,13 +105,13 @@ public sealed class FourierLaneKernel
         var packed = new double[_d];
         for (int n = 0; n < _n; n++)
         {
-            HalfSpectrum.Pack(z.AsSpan(n * _d, _d), packed);
+            _spectrum.Pack(z.AsSpan(n * _d, _d), packed);
             for (int i = 0; i < _d; i++) Lane(_z, (g * _n + n) * _d + i, j) = packed[i];
         }
         var re = new double[_h]; var im = new double[_h];
         for (int l = 0; l < _depth; l++)
         {
-            HalfSpectrum.Forward(initial.Slice(l * _d, _d), re, im);
+            _spectrum.Forward(initial.Slice(l * _d, _d), re, im);
             int b = LayerBase(g, l);
             for (int k = 0; k < _h; k++)
             {
@@ -378,7 +380,7 @@ public sealed class FourierLaneKernel
                 re[k] = a * c - bb * e; im[k] = a * e + bb * c;
             }
         }
-        HalfSpectrum.InverseReal(re, im, beta);
+        _spectrum.InverseReal(re, im, beta);
     }
 
     /// <summary>The real layers w of one lane, in ConvolutionalNetwork's layout.</summary>
@@ -390,7 +392,7 @@ public sealed class FourierLaneKernel
         {
             int b = LayerBase(g, l);
             for (int k = 0; k < _h; k++) { re[k] = Lane(_re, b + k, j); im[k] = Lane(_im, b + k, j); }
-            HalfSpectrum.InverseReal(re, im, w.Slice(l * _d, _d));
+            _spectrum.InverseReal(re, im, w.Slice(l * _d, _d));
         }
     }
 }
