@@ -1,4 +1,4 @@
-/// Batched training (BatchTrainer: runs in the lanes of Vector256 groups) against each run trained
+/// Batched training (BatchTrainer: runs in the lanes of Vector512 groups) against each run trained
 /// alone (GradientDescent.Train): the same bits in every result and record, over mixed data, sizes,
 /// depths, initial scales, step rules and stopping rules, with lanes refilled as runs stop.
 module ImplicitBias.Tests.TestBatch

@@ -4,8 +4,8 @@ using System.Runtime.Intrinsics;
 namespace ImplicitBias.Engine.Numerics;
 
 /// <summary>
-/// e^x with a scalar and a Vector256 form that give the same bits (every lane runs exactly the scalar
-/// operations, fused multiply-adds included), so that runs trained four to a vector
+/// e^x with a scalar and a Vector512 form that give the same bits (every lane runs exactly the scalar
+/// operations, fused multiply-adds included), so that runs trained eight to a vector
 /// (<see cref="Training.Batch.FourierLaneKernel"/>) are bit for bit the runs trained alone.
 /// Math.Exp is a scalar library call and cannot be vectorized with the same bits; this one can.
 /// <para>Method (the textbook one, e.g. Muller, Elementary Functions, ch. 11): n = round(x / ln 2)
@@ -65,38 +65,38 @@ public static class LaneExp
 
     /// <summary>e^x in each lane, bit for bit <see cref="Exp(double)"/> of that lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> Exp(Vector256<double> x)
+    public static Vector512<double> Exp(Vector512<double> x)
     {
-        var lowest = Vector256.Create(Lowest); var highest = Vector256.Create(Highest);
-        x = Vector256.ConditionalSelect(Vector256.LessThan(x, lowest), lowest, x);
-        x = Vector256.ConditionalSelect(Vector256.GreaterThan(x, highest), highest, x);
-        var shifter = Vector256.Create(Shifter);
-        var shifted = Vector256.FusedMultiplyAdd(x, Vector256.Create(Log2E), shifter);
+        var lowest = Vector512.Create(Lowest); var highest = Vector512.Create(Highest);
+        x = Vector512.ConditionalSelect(Vector512.LessThan(x, lowest), lowest, x);
+        x = Vector512.ConditionalSelect(Vector512.GreaterThan(x, highest), highest, x);
+        var shifter = Vector512.Create(Shifter);
+        var shifted = Vector512.FusedMultiplyAdd(x, Vector512.Create(Log2E), shifter);
         var n = shifted - shifter;
-        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Hi), x);
-        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Lo), r);
-        var p = Vector256.FusedMultiplyAdd(Vector256.Create(C13), r, Vector256.Create(C12));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C11));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C10));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C9));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C8));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C7));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C6));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C5));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C4));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C3));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C2));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256<double>.One);
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256<double>.One);
-        var n1 = Vector256.Floor(n * Vector256.Create(0.5));
+        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Hi), x);
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
+        var p = Vector512.FusedMultiplyAdd(Vector512.Create(C13), r, Vector512.Create(C12));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C11));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C10));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C9));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C8));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C7));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C6));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C5));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C4));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C3));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C2));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512<double>.One);
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512<double>.One);
+        var n1 = Vector512.Floor(n * Vector512.Create(0.5));
         var n2 = n - n1;
         return p * PowerOfTwo(n1) * PowerOfTwo(n2);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> PowerOfTwo(Vector256<double> m)
+    private static Vector512<double> PowerOfTwo(Vector512<double> m)
     {
-        var bits = (m + Vector256.Create(Shifter)).AsUInt64() + Vector256.Create(ExponentBias);
-        return Vector256.ShiftLeft(bits, 52).AsDouble();
+        var bits = (m + Vector512.Create(Shifter)).AsUInt64() + Vector512.Create(ExponentBias);
+        return Vector512.ShiftLeft(bits, 52).AsDouble();
     }
 }

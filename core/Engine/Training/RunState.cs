@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using ImplicitBias.Engine.Data;
 using ImplicitBias.Engine.Fourier;
@@ -82,6 +83,7 @@ public sealed class RunState
     /// Phase 1: given ||w'||^2 of the current parameters (the kernel's ParameterNormSquared), keeps ||w'|| in
     /// [1/2, 2] by exact powers of two (rescaling the kernel) and sets <see cref="MarginScale"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Prepare(double parameterNormSquared, bool rescale = true)
     {
         _parameterNormSquared = parameterNormSquared;
@@ -130,6 +132,7 @@ public sealed class RunState
     /// back from a non-finite iterate, landing on the log-loss target), records, shows the floor the
     /// direction. False when the run has stopped (<see cref="Result"/> is then set).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool AfterEvaluate(double logLossAtScale)
     {
         _logLossAtScale = logLossAtScale;
@@ -174,6 +177,7 @@ public sealed class RunState
     }
 
     /// <summary>Phase 3: takes ||grad||^2 from the kernel's Gradient and sets <see cref="Multiplier"/>; false when the run has stopped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool AfterGradient(double gradientNormSquared)
     {
         if (!double.IsFinite(gradientNormSquared)) return Stop(TrainingOutcome.NonFinite);

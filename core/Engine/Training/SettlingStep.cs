@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace ImplicitBias.Engine.Training;
 
 /// <summary>
@@ -102,10 +103,12 @@ public sealed class StepFloor
     /// nu &gt;= 2 and the eta step is at least the cap (the capped regime: the saddle escape and the fit).
     /// The training loop then forms the gradient at w - (s/2) grad and moves w by -s times it.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TakesMidpoint(double parameterNormSquared, double gradientNormSquared, int degree, long scaleExponent) =>
         _rule.Midpoint && NormalizedStep.EtaStepIsCapped(_rule.Eta, _rule.Cap, parameterNormSquared, gradientNormSquared, degree, scaleExponent);
 
     /// <summary>The step multiplier with the current floor (scaled coordinates, as <see cref="StepRule.Multiplier"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Multiplier(double parameterNormSquared, double gradientNormSquared, int degree, long scaleExponent) =>
         NormalizedStep.Scaled(_rule.Eta, Floor, _rule.Cap, parameterNormSquared, gradientNormSquared, degree, scaleExponent);
 }

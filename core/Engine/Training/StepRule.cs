@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace ImplicitBias.Engine.Training;
 
 /// <summary>
@@ -99,6 +100,7 @@ public sealed record NormalizedStep(double Eta, double MinRelativeStep = 0) : St
         Scaled(Eta, MinRelativeStep, MaxRelativeStep, parameterNormSquared, gradientNormSquared, degree, scaleExponent);
 
     /// <summary>The rule's multiplier for a given eta, floor and cap (relative to ||w||, for nu &gt;= 2), in the scaled coordinates of <see cref="StepRule.Multiplier"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Scaled(double eta, double floor, double cap, double parameterNormSquared, double gradientNormSquared, int degree, long scaleExponent)
     {
         if (!(gradientNormSquared > 0)) return 0; // at an exact stationary point there is nowhere to go
@@ -109,6 +111,7 @@ public sealed record NormalizedStep(double Eta, double MinRelativeStep = 0) : St
         return s;
     }
     /// <summary>True when nu &gt;= 2 and the eta step alone would move w by at least cap ||w|| (so the cap binds whatever the floor).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool EtaStepIsCapped(double eta, double cap, double parameterNormSquared, double gradientNormSquared, int degree, long scaleExponent) =>
         degree >= 2 && gradientNormSquared > 0
         && ScaledStep.Power2(eta, -degree * scaleExponent) / gradientNormSquared >= cap * Math.Sqrt(parameterNormSquared / gradientNormSquared);
@@ -155,5 +158,6 @@ public sealed record DegreeNormalizedStep(double Eta) : StepRule
 public static class ScaledStep
 {
     /// <summary>x 2^e, exact (Math.ScaleB), 0 or infinity when it leaves the double range; e is clamped to int.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Power2(double x, long e) => Math.ScaleB(x, (int)Math.Clamp(e, -100_000, 100_000));
 }

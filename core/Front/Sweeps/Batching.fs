@@ -13,7 +13,7 @@ open ImplicitBias.Engine.Training.Batch
 type BatchKey = { Depth: int; Count: int; Dimension: int }
 
 /// A unit of a sweep's work for one thread: a run alone, or a batch worker that takes runs of one key
-/// from a queue shared with the other workers of that key, in `groups` groups of four lanes.
+/// from a queue shared with the other workers of that key, in `groups` groups of eight lanes.
 type Work =
     | Alone of RunConfig
     | Batch of key: BatchKey * queue: ConcurrentQueue<RunConfig * Dataset> * groups: int
@@ -21,8 +21,8 @@ type Work =
 /// How the runner splits a sweep into batches. A run's result does not depend on whether, with
 /// which others or in which lane it is trained (BatchTrainer), so this is only a matter of speed.
 module Batching =
-    /// Most groups of four lanes per batch worker (32 runs: their data and parameters stay in L1/L2 at D = 16).
-    let maxGroups = 8
+    /// Most groups of eight lanes per batch worker (32 runs: their data and parameters stay in L1/L2 at D = 16).
+    let maxGroups = 4
 
     /// The batch key of a configuration that trains batched, with its dataset; None for the others.
     let keyOf (c: RunConfig) : (BatchKey * Dataset) option =

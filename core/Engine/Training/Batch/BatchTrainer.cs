@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ImplicitBias.Engine.Data;
 
 namespace ImplicitBias.Engine.Training.Batch;
@@ -16,7 +17,7 @@ public sealed record BatchJob(
 
 /// <summary>
 /// Trains many runs of the convolutional network (same depth, N and D, exponential loss) in lockstep
-/// on one thread, four per Vector256 lane group (<see cref="FourierLaneKernel"/>), each with its own
+/// on one thread, eight per Vector512 lane group (<see cref="FourierLaneKernel"/>), each with its own
 /// data, initialization, step rule, records and stopping (<see cref="RunState"/>). A run that stops
 /// hands its result to its job's Done and its lane to the next job, without touching the other lanes.
 /// Every run gets the bits it gets alone (<see cref="GradientDescent.Train"/> trains a run alone as a
@@ -26,9 +27,10 @@ public static class BatchTrainer
 {
     /// <summary>
     /// Trains jobs taken from <paramref name="next"/> (null: none left; called from this thread only)
-    /// in <paramref name="groups"/> groups of four lanes, until every job taken is done. Cancelling stops
+    /// in <paramref name="groups"/> groups of eight lanes, until every job taken is done. Cancelling stops
     /// the runs in flight (outcome Cancelled) and takes no more jobs.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Train(int depth, int count, int dimension, int groups, Func<BatchJob?> next, CancellationToken cancel = default)
     {
         var kernel = new FourierLaneKernel(depth, count, dimension, groups);
@@ -57,61 +59,65 @@ public static class BatchTrainer
         }
 
         for (int lane = 0; lane < capacity; lane++) Fill(lane);
-        var multipliers = new double[lanes];
-        var take = new bool[lanes];
-        var evaluated = new bool[lanes];
-        var halves = new double[lanes];
-        var midpoint = new bool[lanes];
+        // Each phase runs over every group before the next phase (the per-lane control in between), so that
+        // the groups' arithmetic, independent of each other, comes back to back and overlaps in the core.
+        var multipliers = new double[capacity];
+        var take = new bool[capacity];
+        var evaluated = new bool[capacity];
+        var halves = new double[capacity];
+        var midpoint = new bool[capacity];
+        var busy = new bool[groups];
         while (active > 0)
         {
             for (int g = 0; g < groups; g++)
             {
                 int first = g * lanes;
-                bool any = false;
-                for (int j = 0; j < lanes; j++)
+                busy[g] = false;
+                for (int j = first; j < first + lanes; j++)
                 {
-                    var state = states[first + j];
+                    var state = states[j];
                     evaluated[j] = state is not null;
-                    if (state is null) continue;
-                    state.Prepare(kernel.CachedParameterNormSquared(first + j));
-                    kernel.SetMarginScale(first + j, state.MarginScale);
-                    any = true;
-                }
-                if (!any) continue;
-                kernel.Evaluate(g);
-                for (int j = 0; j < lanes; j++)
-                {
                     take[j] = false;
-                    if (!evaluated[j]) continue;
-                    if (!states[first + j]!.AfterEvaluate(kernel.LogLoss(first + j))) { evaluated[j] = false; Complete(first + j); }
+                    if (state is null) continue;
+                    state.Prepare(kernel.CachedParameterNormSquared(j));
+                    kernel.SetMarginScale(j, state.MarginScale);
+                    busy[g] = true;
                 }
-                kernel.Gradient(g);
-                for (int j = 0; j < lanes; j++)
-                {
-                    if (!evaluated[j]) continue;
-                    var state = states[first + j]!;
-                    if (state.AfterGradient(kernel.GradientNormSquared(first + j))) { multipliers[j] = state.Multiplier; take[j] = true; }
-                    else Complete(first + j);
-                }
+            }
+            kernel.Evaluate(0, groups, busy);
+            for (int j = 0; j < capacity; j++)
+                if (evaluated[j] && !states[j]!.AfterEvaluate(kernel.LogLoss(j))) { evaluated[j] = false; Complete(j); }
+            for (int g = 0; g < groups; g++) if (busy[g]) kernel.Gradient(g);
+            bool anyMidpoint = false;
+            for (int j = 0; j < capacity; j++)
+            {
+                if (!evaluated[j]) continue;
+                var state = states[j]!;
+                if (state.AfterGradient(kernel.GradientNormSquared(j))) { multipliers[j] = state.Multiplier; take[j] = true; }
+                else Complete(j);
                 // Midpoint steps (RunState.Midpoint) as a run alone takes them: half a step in those lanes, the
                 // gradient there, back; the other lanes' gradients are recomputed at unchanged parameters (same bits).
-                bool anyMidpoint = false;
-                for (int j = 0; j < lanes; j++)
-                {
-                    midpoint[j] = take[j] && states[first + j]!.Midpoint;
-                    halves[j] = 0.5 * multipliers[j];
-                    anyMidpoint |= midpoint[j];
-                }
-                if (anyMidpoint)
-                {
-                    kernel.Step(g, halves, midpoint);
-                    kernel.Evaluate(g);
-                    kernel.Gradient(g);
-                    for (int j = 0; j < lanes; j++) if (midpoint[j]) kernel.StepBack(first + j);
-                }
-                kernel.Step(g, multipliers, take);
-                for (int j = 0; j < lanes; j++) if (take[j]) states[first + j]!.AfterStep();
+                midpoint[j] = take[j] && states[j]!.Midpoint;
+                halves[j] = 0.5 * multipliers[j];
+                anyMidpoint |= midpoint[j];
             }
+            if (anyMidpoint)
+            {
+                for (int g = 0; g < groups; g++)
+                {
+                    var m = midpoint.AsSpan(g * lanes, lanes);
+                    busy[g] = m.Contains(true);
+                    if (busy[g]) kernel.Step(g, halves.AsSpan(g * lanes, lanes), m);
+                }
+                kernel.Evaluate(0, groups, busy);
+                for (int g = 0; g < groups; g++) if (busy[g]) { kernel.Gradient(g); kernel.StepBack(g, midpoint.AsSpan(g * lanes, lanes)); }
+            }
+            for (int g = 0; g < groups; g++)
+            {
+                var t = take.AsSpan(g * lanes, lanes);
+                if (t.Contains(true)) kernel.Step(g, multipliers.AsSpan(g * lanes, lanes), t);
+            }
+            for (int j = 0; j < capacity; j++) if (take[j]) states[j]!.AfterStep();
         }
     }
 }

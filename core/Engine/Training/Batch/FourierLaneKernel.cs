@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Vec = System.Runtime.Intrinsics.Vector512<double>;
+using V = System.Runtime.Intrinsics.Vector512;
 using ImplicitBias.Engine.Data;
 using ImplicitBias.Engine.Fourier;
 using ImplicitBias.Engine.Numerics;
@@ -11,9 +13,12 @@ namespace ImplicitBias.Engine.Training.Batch;
 /// The Fourier-domain step of the depth-L convolutional network under the exponential loss
 /// (<see cref="Kernels.FourierStepKernel"/>'s algebra: half spectra, beta_hat = prod_l w_hat_l, margins
 /// against the packed spectra of y_n x_n, no FFT per step) for many runs at once, one run per lane of a
-/// Vector256&lt;double&gt;: groups of four runs of the same depth, N and D, each with its own data,
+/// Vector512&lt;double&gt;: groups of eight runs of the same depth, N and D, each with its own data,
 /// parameters and margin scale, stored lane-interleaved ([group][...][lane]) so that every operation
-/// of a step is one vector operation for four runs.
+/// of a step is one vector operation for eight runs. Why 512 bits: on this machine's cores (AMD Zen 5,
+/// full-width AVX-512) a 512-bit operation costs what a 256-bit one does, so a group of eight costs about
+/// what a group of four did (measured: docs/performance.md); where Vector512 is not accelerated, .NET
+/// runs it as two 256-bit halves, with the same bits.
 /// <para>Same bits alone or in a batch. Every lane does exactly the scalar operations of one run, in a
 /// fixed order that does not depend on N, D or the batch: margins m_n = fma chains over i = 0..D-1 from
 /// 0; log L = max + log(sum_n e_n), e_n = exp(-m_n - max) (<see cref="LaneExp"/>, the same bits scalar
@@ -26,8 +31,8 @@ namespace ImplicitBias.Engine.Training.Batch;
 /// </summary>
 public sealed class FourierLaneKernel
 {
-    /// <summary>Runs per group: the lanes of a Vector256&lt;double&gt;.</summary>
-    public const int Lanes = 4;
+    /// <summary>Runs per group: the lanes of a Vector512&lt;double&gt;.</summary>
+    public const int Lanes = 8;
 
     /// <summary>
     /// Largest N * D trained this way: above it a run's own SIMD over D (FourierStepKernel, threads) is the better
@@ -40,15 +45,16 @@ public sealed class FourierLaneKernel
     private readonly int _n, _d, _h, _depth, _groups;
     private readonly GridHalfSpectrum _spectrum;          // the packing of every lane's spectra (1-D)
     private readonly double[] _c;
-    private readonly Vector256<double>[] _cv;
-    private readonly Vector256<double>[] _z;                     // [group][n][i]
-    private readonly Vector256<double>[] _re, _im, _rePrevious, _imPrevious, _gradRe, _gradIm; // [group][l][k]
-    private readonly Vector256<double>[] _packedG;               // [group][i]
-    private readonly Vector256<double>[] _betaRe, _betaIm, _packedBeta, _t; // scratch
-    private readonly double[] _marginScale, _logLoss, _gradientNormSquared, _normSquared;
-    private readonly bool[] _finite;
+    private readonly Vec[] _cv;
+    private readonly Vec[] _z;                     // [group][n][i]
+    private readonly Vec[] _re, _im, _rePrevious, _imPrevious, _gradRe, _gradIm; // [group][l][k]
+    private readonly Vec[] _packedG;               // [group][i]
+    private readonly Vec[] _betaRe, _betaIm; // scratch
+    private readonly Vec[] _packedBeta, _t; // [group][i], [group][n]: margins, then weights
+    private readonly double[] _marginScale, _logLoss;
+    private readonly Vec[] _gradientNormSquared, _normSquared, _nonFinite; // [group]: read per lane (Lane)
 
-    /// <summary>An empty batch of <paramref name="groups"/> groups of four runs of depth L on N points in dimension D.</summary>
+    /// <summary>An empty batch of <paramref name="groups"/> groups of eight runs of depth L on N points in dimension D.</summary>
     public FourierLaneKernel(int depth, int count, int dimension, int groups)
     {
         if (depth < 1 || count < 1 || dimension < 1 || groups < 1)
@@ -56,17 +62,17 @@ public sealed class FourierLaneKernel
         _spectrum = new GridHalfSpectrum(Grid.Line(dimension));
         _depth = depth; _n = count; _d = dimension; _h = _spectrum.Count; _groups = groups;
         _c = _spectrum.InnerProductWeights();
-        _cv = _c.Select(Vector256.Create).ToArray();
-        _z = new Vector256<double>[groups * count * dimension];
+        _cv = _c.Select(V.Create).ToArray();
+        _z = new Vec[groups * count * dimension];
         int lh = groups * depth * _h;
-        _re = new Vector256<double>[lh]; _im = new Vector256<double>[lh]; _rePrevious = new Vector256<double>[lh]; _imPrevious = new Vector256<double>[lh];
-        _gradRe = new Vector256<double>[lh]; _gradIm = new Vector256<double>[lh];
-        _packedG = new Vector256<double>[groups * dimension];
-        _betaRe = new Vector256<double>[_h]; _betaIm = new Vector256<double>[_h];
-        _packedBeta = new Vector256<double>[dimension]; _t = new Vector256<double>[count];
+        _re = new Vec[lh]; _im = new Vec[lh]; _rePrevious = new Vec[lh]; _imPrevious = new Vec[lh];
+        _gradRe = new Vec[lh]; _gradIm = new Vec[lh];
+        _packedG = new Vec[groups * dimension];
+        _betaRe = new Vec[_h]; _betaIm = new Vec[_h];
+        _packedBeta = new Vec[groups * dimension]; _t = new Vec[groups * count];
         int lanes = groups * Lanes;
-        _marginScale = new double[lanes]; _logLoss = new double[lanes]; _gradientNormSquared = new double[lanes]; _normSquared = new double[lanes];
-        _finite = new bool[lanes];
+        _marginScale = new double[lanes]; _logLoss = new double[lanes];
+        _gradientNormSquared = new Vec[groups]; _normSquared = new Vec[groups]; _nonFinite = new Vec[groups];
         Array.Fill(_marginScale, 1.0);
     }
 
@@ -80,13 +86,17 @@ public sealed class FourierLaneKernel
     public int Count => _n;
     /// <summary>D.</summary>
     public int Dimension => _d;
-    /// <summary>Groups of four lanes.</summary>
+    /// <summary>Groups of eight lanes.</summary>
     public int Groups => _groups;
     /// <summary>Lanes (runs) in all.</summary>
     public int Capacity => _groups * Lanes;
 
-    private static ref double Lane(Vector256<double>[] a, int index, int lane) =>
-        ref Unsafe.Add(ref Unsafe.As<Vector256<double>, double>(ref a[index]), lane);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref double Lane(Vec[] a, int index, int lane) =>
+        ref Unsafe.Add(ref Unsafe.As<Vec, double>(ref a[index]), lane);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Lane(ref Vec v, int lane) => Unsafe.Add(ref Unsafe.As<Vec, double>(ref v), lane);
 
     private int LayerBase(int group, int layer) => (group * _depth + layer) * _h;
 
@@ -121,8 +131,8 @@ public sealed class FourierLaneKernel
             }
         }
         for (int i = 0; i < _d; i++) Lane(_packedG, g * _d + i, j) = 0;
-        _marginScale[lane] = 1; _logLoss[lane] = 0; _gradientNormSquared[lane] = 0; _finite[lane] = true;
-        _normSquared[lane] = ParameterNormSquared(lane);
+        _marginScale[lane] = 1; _logLoss[lane] = 0; Lane(_gradientNormSquared, g, j) = 0; Lane(_nonFinite, g, j) = 0;
+        Lane(_normSquared, g, j) = ParameterNormSquared(lane);
     }
 
     /// <summary>Sets the factor the next <see cref="Evaluate"/> applies to the lane's margins.</summary>
@@ -130,90 +140,120 @@ public sealed class FourierLaneKernel
     /// <summary>log L of the lane at the last <see cref="Evaluate"/> of its group.</summary>
     public double LogLoss(int lane) => _logLoss[lane];
     /// <summary>False when the lane's scaled predictor had a non-finite entry at the last <see cref="Evaluate"/>.</summary>
-    public bool PredictorIsFinite(int lane) => _finite[lane];
+    public bool PredictorIsFinite(int lane) => Lane(_nonFinite, lane / Lanes, lane % Lanes) == 0;
     /// <summary>||grad||^2 of the lane at the last <see cref="Gradient"/> of its group.</summary>
-    public double GradientNormSquared(int lane) => _gradientNormSquared[lane];
+    public double GradientNormSquared(int lane) => Lane(_gradientNormSquared, lane / Lanes, lane % Lanes);
     /// <summary>||w||^2 of the lane as of its last <see cref="Load"/> or <see cref="Step(int, ReadOnlySpan{double}, ReadOnlySpan{bool})"/> (the same bits as <see cref="ParameterNormSquared"/>).</summary>
-    public double CachedParameterNormSquared(int lane) => _normSquared[lane];
+    public double CachedParameterNormSquared(int lane) => Lane(_normSquared, lane / Lanes, lane % Lanes);
 
     /// <summary>
-    /// log L, the predictor's finiteness and the gradient's packed spectrum of the four lanes of
+    /// log L, the predictor's finiteness and the gradient's packed spectrum of the eight lanes of
     /// <paramref name="group"/>, each at its own margin scale. A function of each lane's parameters and
     /// margin scale only: evaluating a group again recomputes the other lanes' values bit for bit.
     /// </summary>
+    public void Evaluate(int group) => Evaluate(group, group + 1, default);
+
+    /// <summary>
+    /// <see cref="Evaluate(int)"/> of the groups in [<paramref name="from"/>, <paramref name="to"/>) with
+    /// <paramref name="busy"/> set (all of them when it is empty), stage by stage: every group's margins,
+    /// then every group's weights, then every group's gradient spectrum. The groups are independent, so
+    /// their work comes back to back and overlaps in the core; each lane's operations are those of
+    /// <see cref="Evaluate(int)"/>, in the same order.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Evaluate(int group)
+    public void Evaluate(int from, int to, ReadOnlySpan<bool> busy)
+    {
+        for (int g = from; g < to; g++) if (busy.IsEmpty || busy[g]) Margins(g);
+        for (int g = from; g < to; g++) if (busy.IsEmpty || busy[g]) Weights(g);
+        for (int g = from; g < to; g++) if (busy.IsEmpty || busy[g]) PackedGradient(g);
+    }
+
+    /// <summary>The group's packed beta (at its margin scale), its finiteness and t_n = -m_n (into _t).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Margins(int group)
     {
         int h = _h, d = _d, count = _n;
         Spectrum(group, _betaRe, _betaIm);
-        var ms = Vector256.Create(_marginScale[group * Lanes], _marginScale[group * Lanes + 1], _marginScale[group * Lanes + 2], _marginScale[group * Lanes + 3]);
-        var pb = _packedBeta.AsSpan(0, d);
-        var nonFinite = Vector256<double>.Zero;
+        var ms = V.Create<double>(_marginScale.AsSpan(group * Lanes, Lanes));
+        var pb = _packedBeta.AsSpan(group * d, d);
+        var nonFinite = Vec.Zero;
         // nonFinite gets NaN in a lane with an infinite or NaN entry.
-        for (int k = 0; k < h; k++) { var v = _cv[k] * _betaRe[k] * ms; pb[k] = v; nonFinite += v * Vector256<double>.Zero; }
-        for (int i = h; i < d; i++) { var v = _cv[i] * _betaIm[i - h + 1] * ms; pb[i] = v; nonFinite += v * Vector256<double>.Zero; }
+        for (int k = 0; k < h; k++) { var v = _cv[k] * _betaRe[k] * ms; pb[k] = v; nonFinite += v * Vec.Zero; }
+        for (int i = h; i < d; i++) { var v = _cv[i] * _betaIm[i - h + 1] * ms; pb[i] = v; nonFinite += v * Vec.Zero; }
+        _nonFinite[group] = nonFinite;
         var z = _z.AsSpan(group * count * d, count * d);
-        var t = _t.AsSpan(0, count);
+        var t = _t.AsSpan(group * count, count);
         // Margins: for each point the chain m = fma(z_i, pb_i, m), i = 0..D-1, four points at a time.
         int n = 0;
         for (; n + 4 <= count; n += 4)
         {
-            var a0 = Vector256<double>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
+            var a0 = Vec.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
             var z0 = z.Slice(n * d, d); var z1 = z.Slice((n + 1) * d, d); var z2 = z.Slice((n + 2) * d, d); var z3 = z.Slice((n + 3) * d, d);
             for (int i = 0; i < d; i++)
             {
                 var p = pb[i];
-                a0 = Vector256.FusedMultiplyAdd(z0[i], p, a0); a1 = Vector256.FusedMultiplyAdd(z1[i], p, a1);
-                a2 = Vector256.FusedMultiplyAdd(z2[i], p, a2); a3 = Vector256.FusedMultiplyAdd(z3[i], p, a3);
+                a0 = V.FusedMultiplyAdd(z0[i], p, a0); a1 = V.FusedMultiplyAdd(z1[i], p, a1);
+                a2 = V.FusedMultiplyAdd(z2[i], p, a2); a3 = V.FusedMultiplyAdd(z3[i], p, a3);
             }
             t[n] = -a0; t[n + 1] = -a1; t[n + 2] = -a2; t[n + 3] = -a3;
         }
         for (; n < count; n++)
         {
-            var a = Vector256<double>.Zero;
+            var a = Vec.Zero;
             var zn = z.Slice(n * d, d);
-            for (int i = 0; i < d; i++) a = Vector256.FusedMultiplyAdd(zn[i], pb[i], a);
+            for (int i = 0; i < d; i++) a = V.FusedMultiplyAdd(zn[i], pb[i], a);
             t[n] = -a;
         }
-        // log L = max + log sum_n exp(t_n - max), t_n = -m_n; weights q_n = exp(t_n - max) (1 / sum).
-        var max = Vector256.Create(double.NegativeInfinity);
-        for (n = 0; n < count; n++) max = Vector256.ConditionalSelect(Vector256.GreaterThan(t[n], max), t[n], max);
-        var sum = Vector256<double>.Zero;
-        for (n = 0; n < count; n++) { var e = LaneExp.Exp(t[n] - max); t[n] = e; sum += e; }
-        var inverse = Vector256<double>.One / sum;
-        for (n = 0; n < count; n++) t[n] *= inverse;
+    }
+
+    /// <summary>log L = max + log sum_n exp(t_n - max) of each lane, and the weights q_n = exp(t_n - max) (1 / sum) in _t.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Weights(int group)
+    {
+        int count = _n;
+        var t = _t.AsSpan(group * count, count);
+        var max = V.Create(double.NegativeInfinity);
+        for (int n = 0; n < count; n++) max = V.ConditionalSelect(V.GreaterThan(t[n], max), t[n], max);
+        var sum = Vec.Zero;
+        for (int n = 0; n < count; n++) { var e = LaneExp.Exp(t[n] - max); t[n] = e; sum += e; }
+        var inverse = Vec.One / sum;
+        for (int n = 0; n < count; n++) t[n] *= inverse;
         int lane0 = group * Lanes;
-        for (int j = 0; j < Lanes; j++)
-        {
-            _logLoss[lane0 + j] = max.GetElement(j) + Math.Log(sum.GetElement(j));
-            _finite[lane0 + j] = nonFinite.GetElement(j) == 0;
-        }
-        // Packed gradient spectrum: for each i the chain acc = fma(z_n,i, q_n, acc), n = 0..N-1, negated.
+        for (int j = 0; j < Lanes; j++) _logLoss[lane0 + j] = Lane(ref max, j) + Math.Log(Lane(ref sum, j));
+    }
+
+    /// <summary>The gradient's packed spectrum: for each i the chain acc = fma(z_n,i, q_n, acc), n = 0..N-1, negated.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void PackedGradient(int group)
+    {
+        int d = _d, count = _n, n;
+        var z = _z.AsSpan(group * count * d, count * d);
+        var t = _t.AsSpan(group * count, count);
         var g = _packedG.AsSpan(group * d, d);
         int c = 0;
         for (; c + 4 <= d; c += 4)
         {
-            var a0 = Vector256<double>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
+            var a0 = Vec.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
             for (n = 0; n < count; n++)
             {
                 var q = t[n];
                 var zn = z.Slice(n * d + c, 4);
-                a0 = Vector256.FusedMultiplyAdd(zn[0], q, a0); a1 = Vector256.FusedMultiplyAdd(zn[1], q, a1);
-                a2 = Vector256.FusedMultiplyAdd(zn[2], q, a2); a3 = Vector256.FusedMultiplyAdd(zn[3], q, a3);
+                a0 = V.FusedMultiplyAdd(zn[0], q, a0); a1 = V.FusedMultiplyAdd(zn[1], q, a1);
+                a2 = V.FusedMultiplyAdd(zn[2], q, a2); a3 = V.FusedMultiplyAdd(zn[3], q, a3);
             }
             g[c] = -a0; g[c + 1] = -a1; g[c + 2] = -a2; g[c + 3] = -a3;
         }
         for (; c < d; c++)
         {
-            var a = Vector256<double>.Zero;
-            for (n = 0; n < count; n++) a = Vector256.FusedMultiplyAdd(z[n * d + c], t[n], a);
+            var a = Vec.Zero;
+            for (n = 0; n < count; n++) a = V.FusedMultiplyAdd(z[n * d + c], t[n], a);
             g[c] = -a;
         }
     }
 
-    /// <summary>beta_hat = prod_l w_hat_l of the group's four lanes.</summary>
+    /// <summary>beta_hat = prod_l w_hat_l of the group's eight lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Spectrum(int group, Vector256<double>[] betaRe, Vector256<double>[] betaIm)
+    private void Spectrum(int group, Vec[] betaRe, Vec[] betaIm)
     {
         int h = _h, b0 = LayerBase(group, 0);
         Array.Copy(_re, b0, betaRe, 0, h); Array.Copy(_im, b0, betaIm, 0, h);
@@ -244,7 +284,7 @@ public sealed class FourierLaneKernel
         for (int k = 0; k < h; k++)
         {
             var gr = pg[k];
-            var gi = k >= 1 && k <= d - h ? pg[h + k - 1] : Vector256<double>.Zero;
+            var gi = k >= 1 && k <= d - h ? pg[h + k - 1] : Vec.Zero;
             // Suffixes s_l = prod_{j > l} w_j into grad_l (s_{L-1} = 1 is not stored).
             if (depth >= 2) { gradRe[(depth - 2) * h + k] = re[(depth - 1) * h + k]; gradIm[(depth - 2) * h + k] = im[(depth - 1) * h + k]; }
             for (int l = depth - 3; l >= 0; l--)
@@ -253,12 +293,12 @@ public sealed class FourierLaneKernel
                 gradRe[l * h + k] = a * c - bb * e; gradIm[l * h + k] = a * e + bb * c;
             }
             // Prefixes p_l = prod_{j < l} w_j; the layer's product p_l s_l; then g_hat .* conj(p_l s_l).
-            var pr = Vector256<double>.One; var pi = Vector256<double>.Zero;
+            var pr = Vec.One; var pi = Vec.Zero;
             for (int l = 0; l < depth; l++)
             {
                 int i = l * h + k;
-                Vector256<double> fr, fi;
-                if (depth == 1) { fr = Vector256<double>.One; fi = Vector256<double>.Zero; }
+                Vec fr, fi;
+                if (depth == 1) { fr = Vec.One; fi = Vec.Zero; }
                 else if (l == 0) { fr = gradRe[i]; fi = gradIm[i]; }
                 else if (l == depth - 1) { fr = pr; fi = pi; }
                 else { var (a, bb, c, e) = (pr, pi, gradRe[i], gradIm[i]); fr = a * c - bb * e; fi = a * e + bb * c; }
@@ -268,13 +308,13 @@ public sealed class FourierLaneKernel
                 else if (l < depth - 1) { var (a, bb, c, e) = (pr, pi, re[i], im[i]); pr = a * c - bb * e; pi = a * e + bb * c; }
             }
         }
-        var sum = Vector256<double>.Zero;
+        var sum = Vec.Zero;
         for (int i = 0; i < depth * h; i++)
         {
             var (a, bb) = (gradRe[i], gradIm[i]);
             sum += _cv[i % h] * (a * a + bb * bb);
         }
-        for (int j = 0; j < Lanes; j++) _gradientNormSquared[group * Lanes + j] = sum.GetElement(j);
+        _gradientNormSquared[group] = sum;
     }
 
     /// <summary>
@@ -284,28 +324,29 @@ public sealed class FourierLaneKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take)
     {
-        var mask = Vector256.Create(take[0] ? -1L : 0, take[1] ? -1L : 0, take[2] ? -1L : 0, take[3] ? -1L : 0).AsDouble();
-        var minus = -Vector256.Create(multipliers[0], multipliers[1], multipliers[2], multipliers[3]);
+        bool all = !take[..Lanes].Contains(false);
+        var mask = all ? Vec.AllBitsSet : Mask(take);
+        var minus = -V.Create<double>(multipliers[..Lanes]);
         int b = LayerBase(group, 0), count = _depth * _h;
-        var sum = Vector256<double>.Zero;
-        if (take[0] && take[1] && take[2] && take[3])
+        var sum = Vec.Zero;
+        if (all)
         {
             // Every lane steps (the common case): no selects, the same values as below.
             for (int i = b; i < b + count; i++)
             {
                 var re = _re[i]; var im = _im[i];
                 _rePrevious[i] = re; _imPrevious[i] = im;
-                _re[i] = Vector256.FusedMultiplyAdd(_gradRe[i], minus, re);
-                _im[i] = Vector256.FusedMultiplyAdd(_gradIm[i], minus, im);
+                _re[i] = V.FusedMultiplyAdd(_gradRe[i], minus, re);
+                _im[i] = V.FusedMultiplyAdd(_gradIm[i], minus, im);
             }
         }
         else for (int i = b; i < b + count; i++)
         {
             var re = _re[i]; var im = _im[i];
-            _rePrevious[i] = Vector256.ConditionalSelect(mask, re, _rePrevious[i]);
-            _imPrevious[i] = Vector256.ConditionalSelect(mask, im, _imPrevious[i]);
-            re = Vector256.ConditionalSelect(mask, Vector256.FusedMultiplyAdd(_gradRe[i], minus, re), re);
-            im = Vector256.ConditionalSelect(mask, Vector256.FusedMultiplyAdd(_gradIm[i], minus, im), im);
+            _rePrevious[i] = V.ConditionalSelect(mask, re, _rePrevious[i]);
+            _imPrevious[i] = V.ConditionalSelect(mask, im, _imPrevious[i]);
+            re = V.ConditionalSelect(mask, V.FusedMultiplyAdd(_gradRe[i], minus, re), re);
+            im = V.ConditionalSelect(mask, V.FusedMultiplyAdd(_gradIm[i], minus, im), im);
             _re[i] = re; _im[i] = im;
         }
         // ||w||^2 in the order of ParameterNormSquared: layer by layer, k = 0..H-1.
@@ -315,12 +356,37 @@ public sealed class FourierLaneKernel
                 var re = _re[b + l * _h + k]; var im = _im[b + l * _h + k];
                 sum += _cv[k] * (re * re + im * im);
             }
-        for (int j = 0; j < Lanes; j++) if (take[j]) _normSquared[group * Lanes + j] = sum.GetElement(j);
+        _normSquared[group] = V.ConditionalSelect(mask, sum, _normSquared[group]);
+    }
+
+    /// <summary>All bits set in the lanes with <paramref name="take"/> set, zero in the others.</summary>
+    private static Vec Mask(ReadOnlySpan<bool> take)
+    {
+        Span<long> bits = stackalloc long[Lanes];
+        for (int j = 0; j < Lanes; j++) bits[j] = take[j] ? -1L : 0;
+        return V.Create<long>(bits).AsDouble();
+    }
+
+    /// <summary>
+    /// <see cref="StepBack(int)"/> in the lanes of the group with <paramref name="back"/> set (the same values:
+    /// a copy), as one vector select per entry.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void StepBack(int group, ReadOnlySpan<bool> back)
+    {
+        var mask = Mask(back);
+        int b = LayerBase(group, 0), count = _depth * _h;
+        for (int i = b; i < b + count; i++)
+        {
+            _re[i] = V.ConditionalSelect(mask, _rePrevious[i], _re[i]);
+            _im[i] = V.ConditionalSelect(mask, _imPrevious[i], _im[i]);
+        }
     }
 
     // ---- Per-lane operations (scalar, the same formulas as the vector code). ----
 
     /// <summary>||w||^2 of a lane (Parseval: sum over layers and k = 0..H-1 of c_k (re^2 + im^2)).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double ParameterNormSquared(int lane)
     {
         int g = lane / Lanes, j = lane % Lanes;
@@ -338,6 +404,7 @@ public sealed class FourierLaneKernel
     }
 
     /// <summary>w &lt;- factor w in one lane (a power of two: exact).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Scale(int lane, double factor)
     {
         int g = lane / Lanes, j = lane % Lanes, b = LayerBase(g, 0);
@@ -345,6 +412,7 @@ public sealed class FourierLaneKernel
     }
 
     /// <summary>One lane's <see cref="Step(int, ReadOnlySpan{double}, ReadOnlySpan{bool})"/>: w &lt;- w - s grad, remembering w.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(int lane, double s)
     {
         int g = lane / Lanes, j = lane % Lanes, b = LayerBase(g, 0);
@@ -358,6 +426,7 @@ public sealed class FourierLaneKernel
     }
 
     /// <summary>Back to the lane's parameters before its last step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void StepBack(int lane)
     {
         int g = lane / Lanes, j = lane % Lanes, b = LayerBase(g, 0);
