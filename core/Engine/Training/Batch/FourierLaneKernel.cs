@@ -95,6 +95,10 @@ public sealed class FourierLaneKernel
     private static ref double Lane(Vec[] a, int index, int lane) =>
         ref Unsafe.Add(ref Unsafe.As<Vec, double>(ref a[index]), lane);
 
+    /// <summary>The first element of an array, for the unchecked (Unsafe.Add) access of the hot loops: every index they form is inside the array by construction (the layout above).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref Vec Data(Vec[] a) => ref MemoryMarshal.GetArrayDataReference(a);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double Lane(ref Vec v, int lane) => Unsafe.Add(ref Unsafe.As<Vec, double>(ref v), lane);
 
@@ -173,36 +177,38 @@ public sealed class FourierLaneKernel
     private void Margins(int group)
     {
         int h = _h, d = _d, count = _n;
-        Spectrum(group, _betaRe, _betaIm);
+        ref Vec betaRe = ref Data(_betaRe), betaIm = ref Data(_betaIm), cv = ref Data(_cv);
+        Spectrum(group, ref betaRe, ref betaIm);
         var ms = V.Create<double>(_marginScale.AsSpan(group * Lanes, Lanes));
-        var pb = _packedBeta.AsSpan(group * d, d);
+        ref Vec pb = ref Unsafe.Add(ref Data(_packedBeta), group * d);
         var nonFinite = Vec.Zero;
         // nonFinite gets NaN in a lane with an infinite or NaN entry.
-        for (int k = 0; k < h; k++) { var v = _cv[k] * _betaRe[k] * ms; pb[k] = v; nonFinite += v * Vec.Zero; }
-        for (int i = h; i < d; i++) { var v = _cv[i] * _betaIm[i - h + 1] * ms; pb[i] = v; nonFinite += v * Vec.Zero; }
+        for (int k = 0; k < h; k++) { var v = Unsafe.Add(ref cv, k) * Unsafe.Add(ref betaRe, k) * ms; Unsafe.Add(ref pb, k) = v; nonFinite += v * Vec.Zero; }
+        for (int i = h; i < d; i++) { var v = Unsafe.Add(ref cv, i) * Unsafe.Add(ref betaIm, i - h + 1) * ms; Unsafe.Add(ref pb, i) = v; nonFinite += v * Vec.Zero; }
         _nonFinite[group] = nonFinite;
-        var z = _z.AsSpan(group * count * d, count * d);
-        var t = _t.AsSpan(group * count, count);
+        ref Vec z = ref Unsafe.Add(ref Data(_z), group * count * d);
+        ref Vec t = ref Unsafe.Add(ref Data(_t), group * count);
         // Margins: for each point the chain m = fma(z_i, pb_i, m), i = 0..D-1, four points at a time.
         int n = 0;
         for (; n + 4 <= count; n += 4)
         {
             var a0 = Vec.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
-            var z0 = z.Slice(n * d, d); var z1 = z.Slice((n + 1) * d, d); var z2 = z.Slice((n + 2) * d, d); var z3 = z.Slice((n + 3) * d, d);
+            ref Vec z0 = ref Unsafe.Add(ref z, n * d);
+            ref Vec z1 = ref Unsafe.Add(ref z0, d); ref Vec z2 = ref Unsafe.Add(ref z1, d); ref Vec z3 = ref Unsafe.Add(ref z2, d);
             for (int i = 0; i < d; i++)
             {
-                var p = pb[i];
-                a0 = V.FusedMultiplyAdd(z0[i], p, a0); a1 = V.FusedMultiplyAdd(z1[i], p, a1);
-                a2 = V.FusedMultiplyAdd(z2[i], p, a2); a3 = V.FusedMultiplyAdd(z3[i], p, a3);
+                var p = Unsafe.Add(ref pb, i);
+                a0 = V.FusedMultiplyAdd(Unsafe.Add(ref z0, i), p, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref z1, i), p, a1);
+                a2 = V.FusedMultiplyAdd(Unsafe.Add(ref z2, i), p, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref z3, i), p, a3);
             }
-            t[n] = -a0; t[n + 1] = -a1; t[n + 2] = -a2; t[n + 3] = -a3;
+            Unsafe.Add(ref t, n) = -a0; Unsafe.Add(ref t, n + 1) = -a1; Unsafe.Add(ref t, n + 2) = -a2; Unsafe.Add(ref t, n + 3) = -a3;
         }
         for (; n < count; n++)
         {
             var a = Vec.Zero;
-            var zn = z.Slice(n * d, d);
-            for (int i = 0; i < d; i++) a = V.FusedMultiplyAdd(zn[i], pb[i], a);
-            t[n] = -a;
+            ref Vec zn = ref Unsafe.Add(ref z, n * d);
+            for (int i = 0; i < d; i++) a = V.FusedMultiplyAdd(Unsafe.Add(ref zn, i), Unsafe.Add(ref pb, i), a);
+            Unsafe.Add(ref t, n) = -a;
         }
     }
 
@@ -211,13 +217,13 @@ public sealed class FourierLaneKernel
     private void Weights(int group)
     {
         int count = _n;
-        var t = _t.AsSpan(group * count, count);
+        ref Vec t = ref Unsafe.Add(ref Data(_t), group * count);
         var max = V.Create(double.NegativeInfinity);
-        for (int n = 0; n < count; n++) max = V.ConditionalSelect(V.GreaterThan(t[n], max), t[n], max);
+        for (int n = 0; n < count; n++) { var tn = Unsafe.Add(ref t, n); max = V.ConditionalSelect(V.GreaterThan(tn, max), tn, max); }
         var sum = Vec.Zero;
-        for (int n = 0; n < count; n++) { var e = LaneExp.Exp(t[n] - max); t[n] = e; sum += e; }
+        for (int n = 0; n < count; n++) { ref Vec tn = ref Unsafe.Add(ref t, n); var e = LaneExp.Exp(tn - max); tn = e; sum += e; }
         var inverse = Vec.One / sum;
-        for (int n = 0; n < count; n++) t[n] *= inverse;
+        for (int n = 0; n < count; n++) Unsafe.Add(ref t, n) *= inverse;
         int lane0 = group * Lanes;
         for (int j = 0; j < Lanes; j++) _logLoss[lane0 + j] = Lane(ref max, j) + Math.Log(Lane(ref sum, j));
     }
@@ -227,43 +233,46 @@ public sealed class FourierLaneKernel
     private void PackedGradient(int group)
     {
         int d = _d, count = _n, n;
-        var z = _z.AsSpan(group * count * d, count * d);
-        var t = _t.AsSpan(group * count, count);
-        var g = _packedG.AsSpan(group * d, d);
+        ref Vec z = ref Unsafe.Add(ref Data(_z), group * count * d);
+        ref Vec t = ref Unsafe.Add(ref Data(_t), group * count);
+        ref Vec g = ref Unsafe.Add(ref Data(_packedG), group * d);
         int c = 0;
         for (; c + 4 <= d; c += 4)
         {
             var a0 = Vec.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
             for (n = 0; n < count; n++)
             {
-                var q = t[n];
-                var zn = z.Slice(n * d + c, 4);
-                a0 = V.FusedMultiplyAdd(zn[0], q, a0); a1 = V.FusedMultiplyAdd(zn[1], q, a1);
-                a2 = V.FusedMultiplyAdd(zn[2], q, a2); a3 = V.FusedMultiplyAdd(zn[3], q, a3);
+                var q = Unsafe.Add(ref t, n);
+                ref Vec zn = ref Unsafe.Add(ref z, n * d + c);
+                a0 = V.FusedMultiplyAdd(zn, q, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 1), q, a1);
+                a2 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 2), q, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 3), q, a3);
             }
-            g[c] = -a0; g[c + 1] = -a1; g[c + 2] = -a2; g[c + 3] = -a3;
+            Unsafe.Add(ref g, c) = -a0; Unsafe.Add(ref g, c + 1) = -a1; Unsafe.Add(ref g, c + 2) = -a2; Unsafe.Add(ref g, c + 3) = -a3;
         }
         for (; c < d; c++)
         {
             var a = Vec.Zero;
-            for (n = 0; n < count; n++) a = V.FusedMultiplyAdd(z[n * d + c], t[n], a);
-            g[c] = -a;
+            for (n = 0; n < count; n++) a = V.FusedMultiplyAdd(Unsafe.Add(ref z, n * d + c), Unsafe.Add(ref t, n), a);
+            Unsafe.Add(ref g, c) = -a;
         }
     }
 
     /// <summary>beta_hat = prod_l w_hat_l of the group's eight lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Spectrum(int group, Vec[] betaRe, Vec[] betaIm)
+    private void Spectrum(int group, ref Vec betaRe, ref Vec betaIm)
     {
-        int h = _h, b0 = LayerBase(group, 0);
-        Array.Copy(_re, b0, betaRe, 0, h); Array.Copy(_im, b0, betaIm, 0, h);
+        int h = _h;
+        ref Vec re = ref Unsafe.Add(ref Data(_re), LayerBase(group, 0));
+        ref Vec im = ref Unsafe.Add(ref Data(_im), LayerBase(group, 0));
+        for (int k = 0; k < h; k++) { Unsafe.Add(ref betaRe, k) = Unsafe.Add(ref re, k); Unsafe.Add(ref betaIm, k) = Unsafe.Add(ref im, k); }
         for (int l = 1; l < _depth; l++)
         {
-            int b = LayerBase(group, l);
+            ref Vec lr = ref Unsafe.Add(ref re, l * h); ref Vec li = ref Unsafe.Add(ref im, l * h);
             for (int k = 0; k < h; k++)
             {
-                var (a, bb, c, e) = (betaRe[k], betaIm[k], _re[b + k], _im[b + k]);
-                betaRe[k] = a * c - bb * e; betaIm[k] = a * e + bb * c;
+                ref Vec br = ref Unsafe.Add(ref betaRe, k); ref Vec bi = ref Unsafe.Add(ref betaIm, k);
+                var (a, bb, c, e) = (br, bi, Unsafe.Add(ref lr, k), Unsafe.Add(ref li, k));
+                br = a * c - bb * e; bi = a * e + bb * c;
             }
         }
     }
@@ -278,42 +287,47 @@ public sealed class FourierLaneKernel
     public void Gradient(int group)
     {
         int h = _h, d = _d, depth = _depth, b0 = LayerBase(group, 0);
-        var pg = _packedG.AsSpan(group * d, d);
-        var re = _re.AsSpan(b0, depth * h); var im = _im.AsSpan(b0, depth * h);
-        var gradRe = _gradRe.AsSpan(b0, depth * h); var gradIm = _gradIm.AsSpan(b0, depth * h);
+        ref Vec pg = ref Unsafe.Add(ref Data(_packedG), group * d);
+        ref Vec re = ref Unsafe.Add(ref Data(_re), b0); ref Vec im = ref Unsafe.Add(ref Data(_im), b0);
+        ref Vec gradRe = ref Unsafe.Add(ref Data(_gradRe), b0); ref Vec gradIm = ref Unsafe.Add(ref Data(_gradIm), b0);
         for (int k = 0; k < h; k++)
         {
-            var gr = pg[k];
-            var gi = k >= 1 && k <= d - h ? pg[h + k - 1] : Vec.Zero;
+            var gr = Unsafe.Add(ref pg, k);
+            var gi = k >= 1 && k <= d - h ? Unsafe.Add(ref pg, h + k - 1) : Vec.Zero;
             // Suffixes s_l = prod_{j > l} w_j into grad_l (s_{L-1} = 1 is not stored).
-            if (depth >= 2) { gradRe[(depth - 2) * h + k] = re[(depth - 1) * h + k]; gradIm[(depth - 2) * h + k] = im[(depth - 1) * h + k]; }
+            if (depth >= 2) { Unsafe.Add(ref gradRe, (depth - 2) * h + k) = Unsafe.Add(ref re, (depth - 1) * h + k); Unsafe.Add(ref gradIm, (depth - 2) * h + k) = Unsafe.Add(ref im, (depth - 1) * h + k); }
             for (int l = depth - 3; l >= 0; l--)
             {
-                var (a, bb, c, e) = (gradRe[(l + 1) * h + k], gradIm[(l + 1) * h + k], re[(l + 1) * h + k], im[(l + 1) * h + k]);
-                gradRe[l * h + k] = a * c - bb * e; gradIm[l * h + k] = a * e + bb * c;
+                int i = l * h + k;
+                var (a, bb, c, e) = (Unsafe.Add(ref gradRe, i + h), Unsafe.Add(ref gradIm, i + h), Unsafe.Add(ref re, i + h), Unsafe.Add(ref im, i + h));
+                Unsafe.Add(ref gradRe, i) = a * c - bb * e; Unsafe.Add(ref gradIm, i) = a * e + bb * c;
             }
             // Prefixes p_l = prod_{j < l} w_j; the layer's product p_l s_l; then g_hat .* conj(p_l s_l).
             var pr = Vec.One; var pi = Vec.Zero;
             for (int l = 0; l < depth; l++)
             {
                 int i = l * h + k;
+                ref Vec gR = ref Unsafe.Add(ref gradRe, i); ref Vec gI = ref Unsafe.Add(ref gradIm, i);
                 Vec fr, fi;
                 if (depth == 1) { fr = Vec.One; fi = Vec.Zero; }
-                else if (l == 0) { fr = gradRe[i]; fi = gradIm[i]; }
+                else if (l == 0) { fr = gR; fi = gI; }
                 else if (l == depth - 1) { fr = pr; fi = pi; }
-                else { var (a, bb, c, e) = (pr, pi, gradRe[i], gradIm[i]); fr = a * c - bb * e; fi = a * e + bb * c; }
+                else { var (a, bb, c, e) = (pr, pi, gR, gI); fr = a * c - bb * e; fi = a * e + bb * c; }
                 var ni = -fi;
-                gradRe[i] = gr * fr - gi * ni; gradIm[i] = gr * ni + gi * fr;
-                if (l == 0) { pr = re[i]; pi = im[i]; }
-                else if (l < depth - 1) { var (a, bb, c, e) = (pr, pi, re[i], im[i]); pr = a * c - bb * e; pi = a * e + bb * c; }
+                gR = gr * fr - gi * ni; gI = gr * ni + gi * fr;
+                if (l == 0) { pr = Unsafe.Add(ref re, i); pi = Unsafe.Add(ref im, i); }
+                else if (l < depth - 1) { var (a, bb, c, e) = (pr, pi, Unsafe.Add(ref re, i), Unsafe.Add(ref im, i)); pr = a * c - bb * e; pi = a * e + bb * c; }
             }
         }
+        // The squared norm layer by layer, k = 0..H-1 (the order of ParameterNormSquared).
+        ref Vec cv = ref Data(_cv);
         var sum = Vec.Zero;
-        for (int i = 0; i < depth * h; i++)
-        {
-            var (a, bb) = (gradRe[i], gradIm[i]);
-            sum += _cv[i % h] * (a * a + bb * bb);
-        }
+        for (int l = 0; l < depth; l++)
+            for (int k = 0; k < h; k++)
+            {
+                var (a, bb) = (Unsafe.Add(ref gradRe, l * h + k), Unsafe.Add(ref gradIm, l * h + k));
+                sum += Unsafe.Add(ref cv, k) * (a * a + bb * bb);
+            }
         _gradientNormSquared[group] = sum;
     }
 
@@ -327,34 +341,39 @@ public sealed class FourierLaneKernel
         bool all = !take[..Lanes].Contains(false);
         var mask = all ? Vec.AllBitsSet : Mask(take);
         var minus = -V.Create<double>(multipliers[..Lanes]);
-        int b = LayerBase(group, 0), count = _depth * _h;
-        var sum = Vec.Zero;
+        int b = LayerBase(group, 0), count = _depth * _h, h = _h;
+        ref Vec re = ref Unsafe.Add(ref Data(_re), b); ref Vec im = ref Unsafe.Add(ref Data(_im), b);
+        ref Vec rp = ref Unsafe.Add(ref Data(_rePrevious), b); ref Vec ip = ref Unsafe.Add(ref Data(_imPrevious), b);
+        ref Vec gre = ref Unsafe.Add(ref Data(_gradRe), b); ref Vec gim = ref Unsafe.Add(ref Data(_gradIm), b);
         if (all)
         {
             // Every lane steps (the common case): no selects, the same values as below.
-            for (int i = b; i < b + count; i++)
+            for (int i = 0; i < count; i++)
             {
-                var re = _re[i]; var im = _im[i];
-                _rePrevious[i] = re; _imPrevious[i] = im;
-                _re[i] = V.FusedMultiplyAdd(_gradRe[i], minus, re);
-                _im[i] = V.FusedMultiplyAdd(_gradIm[i], minus, im);
+                ref Vec r = ref Unsafe.Add(ref re, i); ref Vec m = ref Unsafe.Add(ref im, i);
+                var (x, y) = (r, m);
+                Unsafe.Add(ref rp, i) = x; Unsafe.Add(ref ip, i) = y;
+                r = V.FusedMultiplyAdd(Unsafe.Add(ref gre, i), minus, x);
+                m = V.FusedMultiplyAdd(Unsafe.Add(ref gim, i), minus, y);
             }
         }
-        else for (int i = b; i < b + count; i++)
+        else for (int i = 0; i < count; i++)
         {
-            var re = _re[i]; var im = _im[i];
-            _rePrevious[i] = V.ConditionalSelect(mask, re, _rePrevious[i]);
-            _imPrevious[i] = V.ConditionalSelect(mask, im, _imPrevious[i]);
-            re = V.ConditionalSelect(mask, V.FusedMultiplyAdd(_gradRe[i], minus, re), re);
-            im = V.ConditionalSelect(mask, V.FusedMultiplyAdd(_gradIm[i], minus, im), im);
-            _re[i] = re; _im[i] = im;
+            ref Vec r = ref Unsafe.Add(ref re, i); ref Vec m = ref Unsafe.Add(ref im, i);
+            var (x, y) = (r, m);
+            Unsafe.Add(ref rp, i) = V.ConditionalSelect(mask, x, Unsafe.Add(ref rp, i));
+            Unsafe.Add(ref ip, i) = V.ConditionalSelect(mask, y, Unsafe.Add(ref ip, i));
+            r = V.ConditionalSelect(mask, V.FusedMultiplyAdd(Unsafe.Add(ref gre, i), minus, x), x);
+            m = V.ConditionalSelect(mask, V.FusedMultiplyAdd(Unsafe.Add(ref gim, i), minus, y), y);
         }
         // ||w||^2 in the order of ParameterNormSquared: layer by layer, k = 0..H-1.
+        ref Vec cv = ref Data(_cv);
+        var sum = Vec.Zero;
         for (int l = 0; l < _depth; l++)
-            for (int k = 0; k < _h; k++)
+            for (int k = 0; k < h; k++)
             {
-                var re = _re[b + l * _h + k]; var im = _im[b + l * _h + k];
-                sum += _cv[k] * (re * re + im * im);
+                var (x, y) = (Unsafe.Add(ref re, l * h + k), Unsafe.Add(ref im, l * h + k));
+                sum += Unsafe.Add(ref cv, k) * (x * x + y * y);
             }
         _normSquared[group] = V.ConditionalSelect(mask, sum, _normSquared[group]);
     }
