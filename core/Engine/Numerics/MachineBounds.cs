@@ -52,14 +52,17 @@ public static class MachineBounds
         return Best(repeats, () => Rate(pool, part, 24.0 * length, seconds));
     }
 
-    /// <summary>Double-precision flops per second (an FMA counts 2) of a register-only SIMD FMA loop on <paramref name="threads"/> threads.</summary>
-    public static double FmaPeak(int threads, double seconds = 0.15, int repeats = 5)
+    /// <summary>
+    /// Double-precision flops per second (an FMA counts 2) of a register-only SIMD FMA loop on
+    /// <paramref name="threads"/> threads: on Vector&lt;double&gt; (the width of the per-run kernels), or with
+    /// <paramref name="wide"/> on Vector512&lt;double&gt; (the width of the batch kernel, FourierLaneKernel).
+    /// </summary>
+    public static double FmaPeak(int threads, double seconds = 0.15, int repeats = 5, bool wide = false)
     {
         var sink = new double[threads];
         const int iterations = 1 << 16;
-        double flopsPerCall = 0;
-        Action<int> part = p => sink[p] += FmaLoop(iterations);
-        flopsPerCall = threads * (double)iterations * 10 * 2 * Vector<double>.Count;
+        Action<int> part = p => sink[p] += wide ? FmaLoop512(iterations) : FmaLoop(iterations);
+        double flopsPerCall = threads * (double)iterations * 10 * 2 * (wide ? 8 : Vector<double>.Count);
         using var pool = new WorkerPool(threads);
         return Best(repeats, () => Rate(pool, part, flopsPerCall, seconds));
     }
@@ -108,6 +111,23 @@ public static class MachineBounds
         var s = new Vector<double>(0.5);
         for (; i <= n - w; i += w) Vector.FusedMultiplyAdd(new Vector<double>(c.Slice(i)), s, new Vector<double>(b.Slice(i))).CopyTo(a.Slice(i));
         for (; i < n; i++) a[i] = b[i] + 0.5 * c[i];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double FmaLoop512(int iterations)
+    {
+        // FmaLoop on Vector512 (ten independent accumulators).
+        var x = System.Runtime.Intrinsics.Vector512.Create(0.999999); var y = System.Runtime.Intrinsics.Vector512.Create(1e-9);
+        System.Runtime.Intrinsics.Vector512<double> a0 = y, a1 = y, a2 = y, a3 = y, a4 = y, a5 = y, a6 = y, a7 = y, a8 = y, a9 = y;
+        for (int i = 0; i < iterations; i++)
+        {
+            a0 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a0, x, y); a1 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a1, x, y);
+            a2 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a2, x, y); a3 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a3, x, y);
+            a4 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a4, x, y); a5 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a5, x, y);
+            a6 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a6, x, y); a7 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a7, x, y);
+            a8 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a8, x, y); a9 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a9, x, y);
+        }
+        return System.Runtime.Intrinsics.Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -63,8 +63,8 @@ module Throughput =
         let f (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
         $"{{\"runs\": {r.Runs}, \"total_steps\": {r.TotalSteps}, \"seconds\": {f r.Seconds}, \"run_steps_per_second\": {f r.RunStepsPerSecond}, \"one_run_steps_per_second\": {f r.OneRunStepsPerSecond}, \"identical\": {(string r.Identical).ToLowerInvariant()}}}"
 
-    /// This machine's rates, measured now: FMA flops per second and LaneExp exponentials per second, on `threads` threads.
-    let machineRates threads = MachineBounds.FmaPeak(threads, 0.1, 5), MachineBounds.ExpRate(threads, 0.1, 5)
+    /// This machine's rates, measured now: FMA flops per second (Vector512, the batch kernel's width) and LaneExp exponentials per second, on `threads` threads.
+    let machineRates threads = MachineBounds.FmaPeak(threads, 0.1, 5, true), MachineBounds.ExpRate(threads, 0.1, 5)
 
     /// An upper bound on run-steps per second for N points in dimension D: every model's step computes at
     /// least the N margins <z_n, beta> and the gradient sum_n q_n z_n (2 N D fused multiply-adds, 4 N D
