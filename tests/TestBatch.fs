@@ -78,6 +78,25 @@ let tests =
             for o in [ TrainingOutcome.StepLimit; TrainingOutcome.LossTargetReached; TrainingOutcome.Converged; TrainingOutcome.NonFinite ] do
                 Expect.isTrue (outcomes.Contains o) $"some run stopped with {o}"
 
+        testCase "midpoint lanes that stop at different steps leave nothing behind in their lane (batched = alone)" <| fun () ->
+            // Every step of these runs is a capped midpoint step (the default rule near w = 0); the budgets differ,
+            // so runs leave their groups mid-batch and the next ones start in their lanes, next to lanes that go on.
+            let depth, count, dimension = 3, 5, 12
+            let rule = SettlingStep(0.5, 1e-5, 0.2, 1e-5, true)
+            let runs =
+                [ for i in 0 .. 19 ->
+                    let data = SyntheticData.GaussianTeacher(count, dimension, uint64 (300 + i))
+                    let model = ConvolutionalFourierNetwork(dimension, depth)
+                    model, data, model.Initialize(0.5, uint64 (11 * i + 3)), TrainingSettings(rule, ExponentialLoss(), int64 (37 + 13 * i), RecordsPerDecade = 10) ]
+            let results = Dictionary<int, TrainingResult>()
+            let queue = Queue(runs |> List.mapi (fun i (_, data, w0, settings) ->
+                BatchJob(data, w0, settings, Action<TrainingResult>(fun r -> results[i] <- r))))
+            BatchTrainer.Train(depth, count, dimension, 2, fun () -> if queue.Count > 0 then queue.Dequeue() else null)
+            runs |> List.iteri (fun i (model, data, w0, settings) ->
+                let alone = GradientDescent.Train(model, data, ReadOnlySpan w0, settings)
+                Expect.isGreaterThan alone.Steps 0L "trained"
+                sameResult $"midpoint run {i}" results[i] alone)
+
         testCase "a run alone trains on a lane of the batch kernel exactly where it applies" <| fun () ->
             Expect.isTrue (FourierLaneKernel.Applies(ConvolutionalFourierNetwork(16, 2), ExponentialLoss(), 6, 16)) "conv, exp, small"
             Expect.isFalse (FourierLaneKernel.Applies(ConvolutionalFourierNetwork(16, 2), LogisticLoss(), 6, 16)) "logistic loss"

@@ -77,7 +77,7 @@ public static class BatchTrainer
                 {
                     var state = states[j];
                     evaluated[j] = state is not null;
-                    take[j] = false;
+                    take[j] = false; midpoint[j] = false; // no lane keeps a flag of its previous step (or of the run before it)
                     if (state is null) continue;
                     state.Prepare(kernel.CachedParameterNormSquared(j));
                     kernel.SetMarginScale(j, state.MarginScale);
@@ -96,7 +96,8 @@ public static class BatchTrainer
                 if (state.AfterGradient(kernel.GradientNormSquared(j))) { multipliers[j] = state.Multiplier; take[j] = true; }
                 else Complete(j);
                 // Midpoint steps (RunState.Midpoint) as a run alone takes them: half a step in those lanes, the
-                // gradient there, back; the other lanes' gradients are recomputed at unchanged parameters (same bits).
+                // gradient there, then the full step from the start; the other lanes' gradients are recomputed at
+                // unchanged parameters (same bits).
                 midpoint[j] = take[j] && states[j]!.Midpoint;
                 halves[j] = 0.5 * multipliers[j];
                 anyMidpoint |= midpoint[j];
@@ -110,12 +111,13 @@ public static class BatchTrainer
                     if (busy[g]) kernel.Step(g, halves.AsSpan(g * lanes, lanes), m);
                 }
                 kernel.Evaluate(0, groups, busy);
-                for (int g = 0; g < groups; g++) if (busy[g]) { kernel.Gradient(g); kernel.StepBack(g, midpoint.AsSpan(g * lanes, lanes)); }
+                for (int g = 0; g < groups; g++) if (busy[g]) kernel.Gradient(g);
             }
             for (int g = 0; g < groups; g++)
             {
                 var t = take.AsSpan(g * lanes, lanes);
-                if (t.Contains(true)) kernel.Step(g, multipliers.AsSpan(g * lanes, lanes), t);
+                // Midpoint lanes step from where they were before their half step (Step's back mask).
+                if (t.Contains(true)) kernel.Step(g, multipliers.AsSpan(g * lanes, lanes), t, midpoint.AsSpan(g * lanes, lanes));
             }
             for (int j = 0; j < capacity; j++) if (take[j]) states[j]!.AfterStep();
         }

@@ -336,18 +336,29 @@ public sealed class FourierLaneKernel
     /// its own multiplier; the other lanes are left as they are. Updates the cached ||w||^2 of the lanes stepped.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take)
+    public void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take) => Step(group, multipliers, take, default);
+
+    /// <summary>
+    /// <see cref="Step(int, ReadOnlySpan{double}, ReadOnlySpan{bool})"/>, where the lanes with <paramref name="back"/>
+    /// set step from their previous iterate instead of their current one (the end of a midpoint step: the
+    /// half step is undone and the full step taken in one pass, the values of <see cref="StepBack(int, ReadOnlySpan{bool})"/>
+    /// followed by a step). An empty <paramref name="back"/> is none.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take, ReadOnlySpan<bool> back)
     {
         bool all = !take[..Lanes].Contains(false);
         var mask = all ? Vec.AllBitsSet : Mask(take);
+        bool none = back.IsEmpty || !back[..Lanes].Contains(true);
+        var backMask = none ? Vec.Zero : Mask(back);
         var minus = -V.Create<double>(multipliers[..Lanes]);
         int b = LayerBase(group, 0), count = _depth * _h, h = _h;
         ref Vec re = ref Unsafe.Add(ref Data(_re), b); ref Vec im = ref Unsafe.Add(ref Data(_im), b);
         ref Vec rp = ref Unsafe.Add(ref Data(_rePrevious), b); ref Vec ip = ref Unsafe.Add(ref Data(_imPrevious), b);
         ref Vec gre = ref Unsafe.Add(ref Data(_gradRe), b); ref Vec gim = ref Unsafe.Add(ref Data(_gradIm), b);
-        if (all)
+        if (all && none)
         {
-            // Every lane steps (the common case): no selects, the same values as below.
+            // Every lane steps from where it is (the common case): no selects, the same values as below.
             for (int i = 0; i < count; i++)
             {
                 ref Vec r = ref Unsafe.Add(ref re, i); ref Vec m = ref Unsafe.Add(ref im, i);
@@ -360,9 +371,10 @@ public sealed class FourierLaneKernel
         else for (int i = 0; i < count; i++)
         {
             ref Vec r = ref Unsafe.Add(ref re, i); ref Vec m = ref Unsafe.Add(ref im, i);
-            var (x, y) = (r, m);
-            Unsafe.Add(ref rp, i) = V.ConditionalSelect(mask, x, Unsafe.Add(ref rp, i));
-            Unsafe.Add(ref ip, i) = V.ConditionalSelect(mask, y, Unsafe.Add(ref ip, i));
+            ref Vec pr = ref Unsafe.Add(ref rp, i); ref Vec pi = ref Unsafe.Add(ref ip, i);
+            var x = V.ConditionalSelect(backMask, pr, r); var y = V.ConditionalSelect(backMask, pi, m);
+            pr = V.ConditionalSelect(mask, x, pr);
+            pi = V.ConditionalSelect(mask, y, pi);
             r = V.ConditionalSelect(mask, V.FusedMultiplyAdd(Unsafe.Add(ref gre, i), minus, x), x);
             m = V.ConditionalSelect(mask, V.FusedMultiplyAdd(Unsafe.Add(ref gim, i), minus, y), y);
         }
