@@ -52,6 +52,7 @@ public sealed class FourierLaneKernel
     private readonly Vec[] _betaRe, _betaIm; // scratch
     private readonly Vec[] _packedBeta, _t; // [group][i], [group][n]: margins, then weights
     private readonly double[] _marginScale, _logLoss;
+    private readonly bool[] _loaded; // lanes that ever held a run: the others' log L is not computed (a run alone uses one lane of eight)
     private readonly Vec[] _gradientNormSquared, _normSquared, _nonFinite; // [group]: read per lane (Lane)
 
     /// <summary>An empty batch of <paramref name="groups"/> groups of eight runs of depth L on N points in dimension D.</summary>
@@ -71,7 +72,7 @@ public sealed class FourierLaneKernel
         _betaRe = new Vec[_h]; _betaIm = new Vec[_h];
         _packedBeta = new Vec[groups * dimension]; _t = new Vec[groups * count];
         int lanes = groups * Lanes;
-        _marginScale = new double[lanes]; _logLoss = new double[lanes];
+        _marginScale = new double[lanes]; _logLoss = new double[lanes]; _loaded = new bool[lanes];
         _gradientNormSquared = new Vec[groups]; _normSquared = new Vec[groups]; _nonFinite = new Vec[groups];
         Array.Fill(_marginScale, 1.0);
     }
@@ -135,7 +136,7 @@ public sealed class FourierLaneKernel
             }
         }
         for (int i = 0; i < _d; i++) Lane(_packedG, g * _d + i, j) = 0;
-        _marginScale[lane] = 1; _logLoss[lane] = 0; Lane(_gradientNormSquared, g, j) = 0; Lane(_nonFinite, g, j) = 0;
+        _marginScale[lane] = 1; _logLoss[lane] = 0; _loaded[lane] = true; Lane(_gradientNormSquared, g, j) = 0; Lane(_nonFinite, g, j) = 0;
         Lane(_normSquared, g, j) = ParameterNormSquared(lane);
     }
 
@@ -225,7 +226,7 @@ public sealed class FourierLaneKernel
         var inverse = Vec.One / sum;
         for (int n = 0; n < count; n++) Unsafe.Add(ref t, n) *= inverse;
         int lane0 = group * Lanes;
-        for (int j = 0; j < Lanes; j++) _logLoss[lane0 + j] = Lane(ref max, j) + Math.Log(Lane(ref sum, j));
+        for (int j = 0; j < Lanes; j++) if (_loaded[lane0 + j]) _logLoss[lane0 + j] = Lane(ref max, j) + Math.Log(Lane(ref sum, j));
     }
 
     /// <summary>The gradient's packed spectrum: for each i the chain acc = fma(z_n,i, q_n, acc), n = 0..N-1, negated.</summary>
