@@ -141,14 +141,19 @@ public sealed class FourierLaneKernel
     }
 
     /// <summary>Sets the factor the next <see cref="Evaluate"/> applies to the lane's margins.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void SetMarginScale(int lane, double marginScale) => _marginScale[lane] = marginScale;
     /// <summary>log L of the lane at the last <see cref="Evaluate"/> of its group.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double LogLoss(int lane) => _logLoss[lane];
     /// <summary>False when the lane's scaled predictor had a non-finite entry at the last <see cref="Evaluate"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool PredictorIsFinite(int lane) => Lane(_nonFinite, lane / Lanes, lane % Lanes) == 0;
     /// <summary>||grad||^2 of the lane at the last <see cref="Gradient"/> of its group.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double GradientNormSquared(int lane) => Lane(_gradientNormSquared, lane / Lanes, lane % Lanes);
     /// <summary>||w||^2 of the lane as of its last <see cref="Load"/> or <see cref="Step(int, ReadOnlySpan{double}, ReadOnlySpan{bool})"/> (the same bits as <see cref="ParameterNormSquared"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double CachedParameterNormSquared(int lane) => Lane(_normSquared, lane / Lanes, lane % Lanes);
 
     /// <summary>
