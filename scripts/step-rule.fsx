@@ -11,13 +11,17 @@
 // the CSVs of several processes (split with --set-indices / --models).
 // Cost: every comparison trains the twin with 10x the steps (about 5e6, the capped ones midpoint steps of
 // two gradients): about 5 to 30 s each on an idle core, 60 to 95 s on the saturated 2 cores of 2026-11-30.
-// The full run (30 sets x 6 models x 3 levels) did not fit in an hour there. Measured with the default
-// settling:0.5:1e-05:0.2:1e-05:midpoint (docs/performance.md, 2026-11-30): conv L=3, 4, 5 on all 30 sets at
-// -1e2, -1e3, -1e4; conv L=2, fc L=3, diag L=2 on all 30 at -1e4 and on some at -1e2 / -1e3. Within 1e-9 at
-// every measured level: conv L=2 30 of 30 sets, conv L=3 29, conv L=4 29, conv L=5 28, fc L=3 30,
-// diag L=2 30 (176 of 180 pairs; the four misses at -1e4, after the capped phase: #27 on conv L=3..5
-// with 1.5e-9 .. 8.9e-9, #3 on conv L=5 with 1.1e-9). Time to the certified limit (deep conv, sets 0-9,
-// 3 M steps): 4 to 5 of 10 Converged per depth, median 0.8 M to 1.6 M steps, worst 2.8 M.
+// The full run (30 sets x 6 models x 3 levels) did not fit in an hour there. Measured with
+// settling:0.5:1e-05:0.2:1e-05:midpoint (engine 2.2, docs/performance.md, 2026-11-30): 176 of 180 (model, set)
+// pairs within 1e-9 at -1e2, -1e3, -1e4; the four misses at -1e4, after the capped phase (#27 on conv L=3..5
+// with 1.5e-9 .. 8.9e-9, #3 on conv L=5 with 1.1e-9), from the floor carried over from the capped phase.
+// With the default since engine 2.3, settling:0.5:1e-05:0.2:1e-05:midpoint:floor-after-cap (2026-12-03, pinned
+// to core 1 while another process ran on core 0; 4 to 30 s a comparison): those four 3.4e-10, 4.8e-10, 1.7e-10,
+// 4.4e-11, and all 180 pairs within 1e-9 at -1e2, -1e3, -1e4 (conv L=3, 4, 5 measured again at -1e4 on all
+// 30 sets, worst 4.8e-10; conv L=2, fc L=3, diag L=2 on 11 sets; the rest identical to the bit to the 2.2 runs,
+// which the new rule is until its capped phase ends, or measured again where not).
+// Time to the certified limit (engine 2.2, deep conv, sets 0-9, 3 M steps): 4 to 5 of 10 Converged per depth,
+// median 0.8 M to 1.6 M steps, worst 2.8 M.
 #load "engine.fsx"
 
 open System

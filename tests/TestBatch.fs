@@ -44,7 +44,8 @@ let sameResult (label: string) (a: TrainingResult) (b: TrainingResult) =
 /// step budgets, a log-loss target on some and a convergence callback on others.
 let private jobs depth count dimension runs =
     let rules: StepRule[] =
-        [| SettlingStep(0.5, 1e-3, 0.2, 1e-2); NormalizedStep(0.5, 3e-4); FixedStep(0.2); NormalizedStep(2.0); FixedStep(1e6); SettlingStep(0.5, 1e-3, 0.2, 1e-2, true) |]
+        [| SettlingStep(0.5, 1e-3, 0.2, 1e-2); NormalizedStep(0.5, 3e-4); FixedStep(0.2); NormalizedStep(2.0); FixedStep(1e6); SettlingStep(0.5, 1e-3, 0.2, 1e-2, true)
+           SettlingStep(0.5, 1e-3, 0.2, 1e-2, true, true) |]
     [ for i in 0 .. runs - 1 ->
         let data = SyntheticData.GaussianTeacher(count, dimension, uint64 (100 + i))
         let model = ConvolutionalFourierNetwork(dimension, depth)

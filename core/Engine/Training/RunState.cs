@@ -181,6 +181,7 @@ public sealed class RunState
     public bool AfterGradient(double gradientNormSquared)
     {
         if (!double.IsFinite(gradientNormSquared)) return Stop(TrainingOutcome.NonFinite);
+        _floor?.AfterGradient(_logLoss, _parameterNormSquared, gradientNormSquared, _nu, _k);
         double s = _floor is null
             ? _settings.Step.Multiplier(_logLoss, _parameterNormSquared, gradientNormSquared, _nu, _scale2, _k)
             : _floor.Multiplier(_parameterNormSquared, gradientNormSquared, _nu, _k);

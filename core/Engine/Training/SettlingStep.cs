@@ -31,6 +31,15 @@ namespace ImplicitBias.Engine.Training;
 /// steps; with Euler's steps a run stayed up to 1 - cos 5.9e-8 from the run with ten times smaller
 /// steps (about Cap^2 in 1 - cos), with the midpoint rule 1.8e-16 on the same set
 /// (docs/performance.md). The eta and floor regimes keep Euler's steps.</para>
+/// <para>The floor after the cap (<see cref="FloorAfterCap"/>, on in Run.defaults since engine 2.3). The
+/// floor's speed measurements during the capped phase see the escape and the fit, where the direction
+/// moves fast, so the floor left the capped phase at MaxFloor (= Cap in Run.defaults): the first steps
+/// after it were Euler steps as long as the capped ones, at margins where steps that long already chatter
+/// (the twin with ten times smaller steps is still capped there). On conv L=5 on one set this put the run
+/// 1 - cos 8.9e-9 from that twin at log L = -1e4, while the twins with 10x and 100x smaller steps agreed
+/// to 1e-26. With this option the capped phase keeps the floor at 0 and drops its anchor, so the floor
+/// starts from a speed measured after the cap; the first rise of one in log(-log L) after it is made by
+/// eta steps (1.7e-10 on that set; docs/performance.md).</para>
 /// Without a per-run <see cref="StepFloor"/> (as in the benchmarks' timing loop) it is
 /// <see cref="NormalizedStep"/>(Eta, MaxFloor), always Euler.
 /// </summary>
@@ -39,7 +48,8 @@ namespace ImplicitBias.Engine.Training;
 /// <param name="Kappa">Floor per unit of measured speed |du/dtheta|.</param>
 /// <param name="Cap">For degree nu &gt;= 2 no step moves w by more than Cap ||w|| (binds near w = 0 and at saddles).</param>
 /// <param name="Midpoint">Capped steps (see <see cref="StepFloor.TakesMidpoint"/>) by the explicit midpoint rule instead of Euler's.</param>
-public sealed record SettlingStep(double Eta, double MaxFloor, double Kappa, double Cap = NormalizedStep.MaxRelativeStep, bool Midpoint = false) : StepRule
+/// <param name="FloorAfterCap">Capped steps reset the floor to 0 and its speed measurement (see <see cref="StepFloor.AfterGradient"/>): the floor starts after the cap.</param>
+public sealed record SettlingStep(double Eta, double MaxFloor, double Kappa, double Cap = NormalizedStep.MaxRelativeStep, bool Midpoint = false, bool FloorAfterCap = false) : StepRule
 {
     /// <inheritdoc/>
     public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared, long scaleExponent = 0) =>
@@ -47,16 +57,16 @@ public sealed record SettlingStep(double Eta, double MaxFloor, double Kappa, dou
 
     /// <inheritdoc/>
     public override string Describe() =>
-        (Cap == NormalizedStep.MaxRelativeStep && !Midpoint
+        (Cap == NormalizedStep.MaxRelativeStep && !Midpoint && !FloorAfterCap
             ? FormattableString.Invariant($"settling:{Eta}:{MaxFloor}:{Kappa}")
             : FormattableString.Invariant($"settling:{Eta}:{MaxFloor}:{Kappa}:{Cap}"))
-        + (Midpoint ? ":midpoint" : "");
+        + (Midpoint ? ":midpoint" : "") + (FloorAfterCap ? ":floor-after-cap" : "");
 
     /// <summary>The per-run state of the floor, starting at <see cref="MaxFloor"/>.</summary>
     public StepFloor Start() => new(this);
 
     /// <summary>The same rule with every step length divided by <paramref name="factor"/> (for path-accuracy checks).</summary>
-    public SettlingStep Smaller(double factor) => new(Eta / factor, MaxFloor / factor, Kappa / factor, Cap / factor, Midpoint);
+    public SettlingStep Smaller(double factor) => new(Eta / factor, MaxFloor / factor, Kappa / factor, Cap / factor, Midpoint, FloorAfterCap);
 }
 
 /// <summary>The floor of one run under a <see cref="SettlingStep"/> rule; see there.</summary>
@@ -75,6 +85,7 @@ public sealed class StepFloor
     private readonly SettlingStep _rule;
     private double _anchorTheta = double.NaN;
     private double[]? _anchor;
+    private bool _capEnded; // FloorAfterCap: a step past the fit and the cap was seen, capped steps no longer reset
 
     /// <summary>A floor at the rule's maximum.</summary>
     public StepFloor(SettlingStep rule) { _rule = rule; Floor = rule.MaxFloor; }
@@ -106,6 +117,27 @@ public sealed class StepFloor
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TakesMidpoint(double parameterNormSquared, double gradientNormSquared, int degree, long scaleExponent) =>
         _rule.Midpoint && NormalizedStep.EtaStepIsCapped(_rule.Eta, _rule.Cap, parameterNormSquared, gradientNormSquared, degree, scaleExponent);
+
+    /// <summary>
+    /// Shows the floor the norms of a step (before <see cref="Multiplier"/>). With
+    /// <see cref="SettlingStep.FloorAfterCap"/>, until the first step past the fit (log L &lt; 0) whose eta step
+    /// is not capped, every capped step (nu &gt;= 2, eta step at least Cap ||w||; the floor does not change its
+    /// length) sets the floor to 0 and forgets the anchor, so the floor is measured from the direction after the capped phase:
+    /// the first rise of <see cref="AnchorSpan"/> after it takes eta steps, then the floor is Kappa times the
+    /// speed measured over it. Only the capped phase resets: capped steps later (where the direction chatters
+    /// at the end of the fit, eta and capped steps alternate for a while) do not, or the floor would stay at 0
+    /// (on the paper's data, conv L=5: 26% more steps to the limit).
+    /// </summary>
+    public void AfterGradient(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, long scaleExponent)
+    {
+        if (!_rule.FloorAfterCap || _capEnded) return;
+        if (NormalizedStep.EtaStepIsCapped(_rule.Eta, _rule.Cap, parameterNormSquared, gradientNormSquared, degree, scaleExponent))
+        {
+            Floor = 0;
+            _anchor = null;
+        }
+        else if (logLoss < 0) _capEnded = true;
+    }
 
     /// <summary>The step multiplier with the current floor (scaled coordinates, as <see cref="StepRule.Multiplier"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

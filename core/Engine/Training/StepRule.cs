@@ -24,10 +24,13 @@ public abstract record StepRule
     /// <summary>Text form, e.g. "fixed:0.01" or "normalized:0.5" (what train.fsx's --step takes).</summary>
     public abstract string Describe();
 
-    /// <summary>Parses "fixed:ETA", "normalized:ETA", "normalized:ETA:RHO", "settling:ETA:RHO:KAPPA[:CAP[:midpoint]]" or "degree:ETA" (ETA &gt; 0, 0 &lt;= RHO &lt;= 0.1, KAPPA &gt;= 0).</summary>
+    /// <summary>Parses "fixed:ETA", "normalized:ETA", "normalized:ETA:RHO", "settling:ETA:RHO:KAPPA[:CAP[:midpoint][:floor-after-cap]]" or "degree:ETA" (ETA &gt; 0, 0 &lt;= RHO &lt;= 0.1, KAPPA &gt;= 0).</summary>
     public static StepRule Parse(string text)
     {
         var parts = text.Split(':');
+        // settling's options after its cap, in this order: midpoint, floor-after-cap.
+        bool floorAfterCap = parts.Length >= 6 && parts[0] == "settling" && parts[^1] == "floor-after-cap";
+        if (floorAfterCap) parts = parts[..^1];
         bool midpoint = parts.Length == 6 && parts[0] == "settling" && parts[5] == "midpoint";
         if (midpoint) parts = parts[..5];
         var numbers = parts.Skip(1).Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float,
@@ -44,10 +47,10 @@ public abstract record StepRule
                 case ("settling", 3) when numbers[1] >= 0 && numbers[1] <= NormalizedStep.MaxRelativeStep && numbers[2] >= 0:
                     return new SettlingStep(numbers[0], numbers[1], numbers[2]);
                 case ("settling", 4) when numbers[1] >= 0 && numbers[1] <= numbers[3] && numbers[2] >= 0 && numbers[3] > 0 && numbers[3] <= NormalizedStep.MaxRelativeStep:
-                    return new SettlingStep(numbers[0], numbers[1], numbers[2], numbers[3], midpoint);
+                    return new SettlingStep(numbers[0], numbers[1], numbers[2], numbers[3], midpoint, floorAfterCap);
             }
         }
-        throw new ArgumentException($"step rule '{text}' is not of the form fixed:ETA, normalized:ETA, normalized:ETA:RHO, settling:ETA:RHO:KAPPA[:CAP[:midpoint]] or degree:ETA with ETA > 0, 0 <= RHO <= {NormalizedStep.MaxRelativeStep} and KAPPA >= 0.");
+        throw new ArgumentException($"step rule '{text}' is not of the form fixed:ETA, normalized:ETA, normalized:ETA:RHO, settling:ETA:RHO:KAPPA[:CAP[:midpoint][:floor-after-cap]] or degree:ETA with ETA > 0, 0 <= RHO <= {NormalizedStep.MaxRelativeStep} and KAPPA >= 0.");
     }
 }
 

@@ -15,7 +15,7 @@ module TrainCli =
 (dotnet fsi takes a plain --help itself: for this text run the script with no arguments, or with -- --help)
 
 dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth L
-    [--shape MxN] [--kernel K|K1xK2] [--channels C] [--steps N] [--time-limit SECONDS] [--step settling:ETA:RHO:KAPPA[:CAP[:midpoint]]|normalized:ETA[:RHO]|fixed:ETA|degree:ETA]
+    [--shape MxN] [--kernel K|K1xK2] [--channels C] [--steps N] [--time-limit SECONDS] [--step settling:ETA:RHO:KAPPA[:CAP[:midpoint][:floor-after-cap]]|normalized:ETA[:RHO]|fixed:ETA|degree:ETA]
     [--loss exp|logistic] [--init-scale S] [--seed S] [--log-loss-target T] [--converged-angle RAD] --out DIR
 
   --data FILE.csv     first column the label (-1 or +1), the rest the features; optional header
@@ -33,11 +33,11 @@ dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth
                       kernel nets of depth >= 3 have none, only Theorem 4's KKT residual)
   --steps N           step budget (default: unlimited, the time limit decides)
   --time-limit S      wall-clock budget in seconds (default 20)
-  --step RULE         settling:ETA:RHO:KAPPA[:CAP[:midpoint]] (default {Run.defaults.Step.Describe()}: log L falls by
+  --step RULE         settling:ETA:RHO:KAPPA[:CAP[:midpoint][:floor-after-cap]] (default {Run.defaults.Step.Describe()}: log L falls by
                       about ETA a step; w moves by at most CAP ||w|| (capped steps second order with
                       :midpoint) and, once the data is fit, by at
-                      least a floor <= RHO ||w|| that is KAPPA times the direction's speed, so the
-                      direction settles), normalized:ETA[:RHO] (a fixed floor RHO: faster, then hovers
+                      least a floor <= RHO ||w|| that is KAPPA times the direction's speed (measured
+                      after the capped phase with :floor-after-cap), so the direction settles), normalized:ETA[:RHO] (a fixed floor RHO: faster, then hovers
                       at O(RHO)), fixed:ETA (the paper's eq. 7) or degree:ETA
   --loss NAME         exp (default, the paper's) or logistic
   --init-scale S      each layer starts with Euclidean norm about S (default 0.5)

@@ -22,9 +22,9 @@ type TrackedRun =
 /// Pipeable training: settings first, data last.
 module Run =
     /// The defaults a researcher should use to see the paper's limits: exponential loss, the
-    /// settling step rule "settling:0.5:1e-05:0.2:1e-05:midpoint" (SettlingStep: eta = 0.5; every step moves w by
-    /// at most 1e-5 ||w||, capped steps by the second-order midpoint rule, and, once the data is fit, by at
-    /// least a floor of up to 1e-5 ||w|| that
+    /// settling step rule "settling:0.5:1e-05:0.2:1e-05:midpoint:floor-after-cap" (SettlingStep: eta = 0.5; every
+    /// step moves w by at most 1e-5 ||w||, capped steps by the second-order midpoint rule, and, once the data is
+    /// fit, by at least a floor of up to 1e-5 ||w|| that is measured from the direction after the capped phase and
     /// settles with the direction's speed, so the direction converges instead of hovering; how closely it
     /// follows the run with ten times smaller steps is measured in docs/performance.md), initialization
     /// scale 0.5, a 20 s wall-clock budget, and a stop as Converged once the angle to the certified
@@ -34,7 +34,7 @@ module Run =
           Depth = 2
           InitScale = 0.5
           Seed = 1UL
-          Step = SettlingStep(0.5, 1e-5, 0.2, 1e-5, true)
+          Step = SettlingStep(0.5, 1e-5, 0.2, 1e-5, true, true)
           Loss = ExponentialLoss()
           MaxSteps = Int64.MaxValue
           TimeLimitSeconds = 20.0
