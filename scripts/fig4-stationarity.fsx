@@ -18,6 +18,7 @@ let suite =
     |> Sweep.vary (Axis.modelDepths Reproduction.suiteModels)
     |> Sweep.vary (Axis.data sets)
     |> Sweep.map (fun c -> { c with MaxSteps = Reproduction.suiteSteps f4 c.Model c.Depth; ConvergenceAngle = Reproduction.suiteConvergenceAngle })
+    |> fun sweep -> { sweep with Points = sweep.Points |> List.sortByDescending Reproduction.suiteCost } // long runs first
     |> Runner.run (Reproduction.runner f4)
 
 let bridges = suite.Runs |> List.filter (fun (c, _) -> c.Depth >= 3 && (c.Model = Convolutional || c.Model = Diagonal))

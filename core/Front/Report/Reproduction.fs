@@ -56,6 +56,20 @@ module Reproduction =
     let suiteSteps r (kind: ModelKind) (depth: int) =
         if r.Scale = Full then 50_000_000L else 10_000_000L
 
+    /// A run's expected share of the suite's time, to start the long runs first (the runner trains a sweep's
+    /// points in order, so the last runs to finish are short ones and both cores stay busy to the end): the
+    /// mean seconds per run of each (model, depth) in the quick suite measured on 2026-12-03 (fc L=4 11 s,
+    /// conv L=2 10 s, fc L=3 and diag L=2 7 s, conv L=5 5 s, conv L=4 and fc L=2 4 s, conv L=3 2.4 s,
+    /// diag L=3 1.6 s, linear and fc L=1 0.2 s), times N D of the data relative to the suite's mean size.
+    let suiteCost (c: RunConfig) =
+        let perRun =
+            match c.Model, c.Depth with
+            | FullyConnected, 4 -> 11.0 | Convolutional, 2 -> 10.0 | FullyConnected, 3 | Diagonal, 2 -> 7.0
+            | Convolutional, 5 -> 5.0 | Convolutional, 4 | FullyConnected, 2 -> 4.0 | Convolutional, 3 -> 2.4
+            | Diagonal, 3 -> 1.6 | _ -> 0.2
+        let data = DataSpec.create c.Data
+        perRun * float (data.Count * data.Dimension) / 200.0
+
     /// Suite runs stop as Converged below this angle (radians) to their certified limit, far below the
     /// rows' angle tolerance (Evidence). Not larger: the parameters approach a KKT point of eq. (14) more
     /// slowly than beta its direction, and runs stopped at 1e-4 rad left 7 of 231 deep runs above the

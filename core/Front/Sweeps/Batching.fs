@@ -35,24 +35,29 @@ module Batching =
             else None
 
     /// The work units of a sweep on `threads` threads: per batch key, up to one worker per thread (at
-    /// most one per four runs) sharing the key's queue, then every other run alone. With batching off,
-    /// every run alone.
+    /// most one per eight runs) sharing the key's queue, and every other run alone, in the order of their
+    /// first point. With batching off, every run alone.
     let plan (threads: int) (batching: bool) (todo: RunConfig[]) : Work list =
         if not batching then [ for c in todo -> Alone c ]
         else
-            let keyed = todo |> Array.map (fun c -> c, keyOf c)
+            let keyed = todo |> Array.mapi (fun i c -> i, c, keyOf c)
             let batches =
                 keyed
-                |> Array.choose (fun (c, k) -> k |> Option.map (fun (key, data) -> key, (c, data)))
+                |> Array.choose (fun (i, c, k) -> k |> Option.map (fun (key, data) -> key, (i, c, data)))
                 |> Array.groupBy fst
                 |> Array.toList
                 |> List.collect (fun (key, runs) ->
-                    let queue = ConcurrentQueue(Array.map snd runs)
+                    let queue = ConcurrentQueue(runs |> Array.map (fun (_, (_, c, data)) -> c, data))
                     let workers = max 1 (min threads ((runs.Length + FourierLaneKernel.Lanes - 1) / FourierLaneKernel.Lanes))
                     let lanesEach = (runs.Length + workers - 1) / workers
                     let groups = min maxGroups ((lanesEach + FourierLaneKernel.Lanes - 1) / FourierLaneKernel.Lanes)
-                    List.replicate workers (Batch(key, queue, groups)))
-            batches @ [ for (c, k) in keyed do if k.IsNone then yield Alone c ]
+                    let first = runs |> Array.map (fun (_, (i, _, _)) -> i) |> Array.min
+                    List.replicate workers (first, Batch(key, queue, groups)))
+            // Units in the order of their first point, so that a sweep ordered longest first (Beyond.allRuns,
+            // the report's suite) starts its long runs first and keeps every core busy to its end.
+            batches @ [ for (i, c, k) in keyed do if k.IsNone then yield i, Alone c ]
+            |> List.sortBy fst
+            |> List.map snd
 
     /// One batch worker: trains runs from the queue in lockstep until it is empty. Each run is prepared
     /// as Runner.train does (Run.prepare: the separability check, the convergence tracker); a refused

@@ -150,7 +150,9 @@ module Runner =
             | Batch(key, queue, groups) -> Batching.trainBatch cancel key queue groups finish
         let units = Batching.plan options.Parallelism options.Batching todo
         let parallelism = ParallelOptions(MaxDegreeOfParallelism = options.Parallelism)
-        Parallel.ForEach(units, parallelism, System.Action<Work> work) |> ignore
+        // One unit at a time, in the plan's order (no chunks): the long runs a sweep lists first start first.
+        let source = Collections.Concurrent.Partitioner.Create(units :> seq<Work>, Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering)
+        Parallel.ForEach(source, parallelism, System.Action<Work> work) |> ignore
         if terminal then Console.WriteLine()
         let runs = [ for c in points do match stored.TryGetValue(RunConfig.hash c) with | true, r -> yield c, r | _ -> () ]
         { Sweep = sweep
