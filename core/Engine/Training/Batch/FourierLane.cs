@@ -6,7 +6,7 @@ namespace ImplicitBias.Engine.Training.Batch;
 /// <summary>
 /// One lane of a <see cref="FourierLaneKernel"/> seen as a <see cref="StepKernel"/>: what a
 /// <see cref="RunState"/> drives. Evaluate and Gradient evaluate the lane's whole group (the other
-/// lanes' values are recomputed bit for bit, see <see cref="FourierLaneKernel.Evaluate"/>); Step,
+/// lanes' values are recomputed bit for bit, see <see cref="FourierLaneKernel.Evaluate(int)"/>); Step,
 /// Scale, StepBack and the copies touch this lane only. A run trained alone is a batch of one group
 /// seen through its lane 0.
 /// </summary>

@@ -29,7 +29,7 @@ namespace ImplicitBias.Engine.Training.Batch;
 /// one group (<see cref="GradientDescent.Train"/>), so its bits are those of the batch.</para>
 /// Slow twin: <see cref="Kernels.GenericStepKernel"/> with ConvolutionalFourierNetwork (tests compare them).
 /// </summary>
-public sealed class FourierLaneKernel
+public sealed partial class FourierLaneKernel
 {
     /// <summary>Runs per group: the lanes of a Vector512&lt;double&gt;.</summary>
     public const int Lanes = 8;
@@ -105,48 +105,13 @@ public sealed class FourierLaneKernel
 
     private int LayerBase(int group, int layer) => (group * _depth + layer) * _h;
 
-    /// <summary>
-    /// Puts a run into <paramref name="lane"/>: its data (already divided by its scale, as training does) and
-    /// its initial parameters (L real layers of length D). The lane's previous parameters are zero.
-    /// </summary>
-    public void Load(int lane, Dataset data, ReadOnlySpan<double> initial)
-    {
-        if ((uint)lane >= (uint)Capacity) throw new ArgumentOutOfRangeException(nameof(lane), $"lane {lane} is not in 0..{Capacity - 1}.");
-        if (data.Count != _n || data.Dimension != _d)
-            throw new ArgumentException($"FourierLaneKernel: dataset {data.Name} is N = {data.Count}, D = {data.Dimension}; this batch is N = {_n}, D = {_d}.");
-        if (initial.Length != _depth * _d) throw new ArgumentException($"conv-L{_depth}: expected {_depth * _d} parameters, got {initial.Length}.");
-        int g = lane / Lanes, j = lane % Lanes;
-        var z = data.SignedFeatures();
-        var packed = new double[_d];
-        for (int n = 0; n < _n; n++)
-        {
-            _spectrum.Pack(z.AsSpan(n * _d, _d), packed);
-            for (int i = 0; i < _d; i++) Lane(_z, (g * _n + n) * _d + i, j) = packed[i];
-        }
-        var re = new double[_h]; var im = new double[_h];
-        for (int l = 0; l < _depth; l++)
-        {
-            _spectrum.Forward(initial.Slice(l * _d, _d), re, im);
-            int b = LayerBase(g, l);
-            for (int k = 0; k < _h; k++)
-            {
-                Lane(_re, b + k, j) = re[k]; Lane(_im, b + k, j) = im[k];
-                Lane(_rePrevious, b + k, j) = 0; Lane(_imPrevious, b + k, j) = 0;
-                Lane(_gradRe, b + k, j) = 0; Lane(_gradIm, b + k, j) = 0;
-            }
-        }
-        for (int i = 0; i < _d; i++) Lane(_packedG, g * _d + i, j) = 0;
-        _marginScale[lane] = 1; _logLoss[lane] = 0; _loaded[lane] = true; Lane(_gradientNormSquared, g, j) = 0; Lane(_nonFinite, g, j) = 0;
-        Lane(_normSquared, g, j) = ParameterNormSquared(lane);
-    }
-
-    /// <summary>Sets the factor the next <see cref="Evaluate"/> applies to the lane's margins.</summary>
+    /// <summary>Sets the factor the next <see cref="Evaluate(int)"/> applies to the lane's margins.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void SetMarginScale(int lane, double marginScale) => _marginScale[lane] = marginScale;
-    /// <summary>log L of the lane at the last <see cref="Evaluate"/> of its group.</summary>
+    /// <summary>log L of the lane at the last <see cref="Evaluate(int)"/> of its group.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double LogLoss(int lane) => _logLoss[lane];
-    /// <summary>False when the lane's scaled predictor had a non-finite entry at the last <see cref="Evaluate"/>.</summary>
+    /// <summary>False when the lane's scaled predictor had a non-finite entry at the last <see cref="Evaluate(int)"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool PredictorIsFinite(int lane) => Lane(_nonFinite, lane / Lanes, lane % Lanes) == 0;
     /// <summary>||grad||^2 of the lane at the last <see cref="Gradient"/> of its group.</summary>
@@ -284,7 +249,7 @@ public sealed class FourierLaneKernel
     }
 
     /// <summary>
-    /// grad_w log L of the group's lanes at their last <see cref="Evaluate"/>, per layer
+    /// grad_w log L of the group's lanes at their last <see cref="Evaluate(int)"/>, per layer
     /// g_hat .* conj(prod_{j != l} w_hat_j) (prefix times suffix products, a product with no factor being
     /// 1 exactly, not a multiplication by 1), and its squared norm (Parseval weights c, in the order of
     /// <see cref="ParameterNormSquared"/>: layer by layer, k = 0..H-1).
@@ -325,16 +290,7 @@ public sealed class FourierLaneKernel
                 else if (l < depth - 1) { var (a, bb, c, e) = (pr, pi, Unsafe.Add(ref re, i), Unsafe.Add(ref im, i)); pr = a * c - bb * e; pi = a * e + bb * c; }
             }
         }
-        // The squared norm layer by layer, k = 0..H-1 (the order of ParameterNormSquared).
-        ref Vec cv = ref Data(_cv);
-        var sum = Vec.Zero;
-        for (int l = 0; l < depth; l++)
-            for (int k = 0; k < h; k++)
-            {
-                var (a, bb) = (Unsafe.Add(ref gradRe, l * h + k), Unsafe.Add(ref gradIm, l * h + k));
-                sum += Unsafe.Add(ref cv, k) * (a * a + bb * bb);
-            }
-        _gradientNormSquared[group] = sum;
+        _gradientNormSquared[group] = NormSquared(ref gradRe, ref gradIm);
     }
 
     /// <summary>
@@ -347,8 +303,8 @@ public sealed class FourierLaneKernel
     /// <summary>
     /// <see cref="Step(int, ReadOnlySpan{double}, ReadOnlySpan{bool})"/>, where the lanes with <paramref name="back"/>
     /// set step from their previous iterate instead of their current one (the end of a midpoint step: the
-    /// half step is undone and the full step taken in one pass, the values of <see cref="StepBack(int, ReadOnlySpan{bool})"/>
-    /// followed by a step). An empty <paramref name="back"/> is none.
+    /// half step is undone and the full step taken in one pass, the values of <see cref="StepBack(int)"/> of
+    /// those lanes followed by a step). An empty <paramref name="back"/> is none.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take, ReadOnlySpan<bool> back)
@@ -358,7 +314,7 @@ public sealed class FourierLaneKernel
         bool none = back.IsEmpty || !back[..Lanes].Contains(true);
         var backMask = none ? Vec.Zero : Mask(back);
         var minus = -V.Create<double>(multipliers[..Lanes]);
-        int b = LayerBase(group, 0), count = _depth * _h, h = _h;
+        int b = LayerBase(group, 0), count = _depth * _h;
         ref Vec re = ref Unsafe.Add(ref Data(_re), b); ref Vec im = ref Unsafe.Add(ref Data(_im), b);
         ref Vec rp = ref Unsafe.Add(ref Data(_rePrevious), b); ref Vec ip = ref Unsafe.Add(ref Data(_imPrevious), b);
         ref Vec gre = ref Unsafe.Add(ref Data(_gradRe), b); ref Vec gim = ref Unsafe.Add(ref Data(_gradIm), b);
@@ -384,7 +340,18 @@ public sealed class FourierLaneKernel
             r = V.ConditionalSelect(mask, V.FusedMultiplyAdd(Unsafe.Add(ref gre, i), minus, x), x);
             m = V.ConditionalSelect(mask, V.FusedMultiplyAdd(Unsafe.Add(ref gim, i), minus, y), y);
         }
-        // ||w||^2 in the order of ParameterNormSquared: layer by layer, k = 0..H-1.
+        _normSquared[group] = V.ConditionalSelect(mask, NormSquared(ref re, ref im), _normSquared[group]);
+    }
+
+    /// <summary>
+    /// sum over layers and k = 0..H-1 of c_k (re^2 + im^2) of one group's L half spectra starting at
+    /// <paramref name="re"/>, <paramref name="im"/>: Parseval's squared norm, in the order of
+    /// <see cref="ParameterNormSquared"/> (so the cached ||w||^2 has its bits).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vec NormSquared(ref Vec re, ref Vec im)
+    {
+        int h = _h;
         ref Vec cv = ref Data(_cv);
         var sum = Vec.Zero;
         for (int l = 0; l < _depth; l++)
@@ -393,7 +360,7 @@ public sealed class FourierLaneKernel
                 var (x, y) = (Unsafe.Add(ref re, l * h + k), Unsafe.Add(ref im, l * h + k));
                 sum += Unsafe.Add(ref cv, k) * (x * x + y * y);
             }
-        _normSquared[group] = V.ConditionalSelect(mask, sum, _normSquared[group]);
+        return sum;
     }
 
     /// <summary>All bits set in the lanes with <paramref name="take"/> set, zero in the others.</summary>
@@ -402,103 +369,5 @@ public sealed class FourierLaneKernel
         Span<long> bits = stackalloc long[Lanes];
         for (int j = 0; j < Lanes; j++) bits[j] = take[j] ? -1L : 0;
         return V.Create<long>(bits).AsDouble();
-    }
-
-    /// <summary>
-    /// <see cref="StepBack(int)"/> in the lanes of the group with <paramref name="back"/> set (the same values:
-    /// a copy), as one vector select per entry.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void StepBack(int group, ReadOnlySpan<bool> back)
-    {
-        var mask = Mask(back);
-        int b = LayerBase(group, 0), count = _depth * _h;
-        for (int i = b; i < b + count; i++)
-        {
-            _re[i] = V.ConditionalSelect(mask, _rePrevious[i], _re[i]);
-            _im[i] = V.ConditionalSelect(mask, _imPrevious[i], _im[i]);
-        }
-    }
-
-    // ---- Per-lane operations (scalar, the same formulas as the vector code). ----
-
-    /// <summary>||w||^2 of a lane (Parseval: sum over layers and k = 0..H-1 of c_k (re^2 + im^2)).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public double ParameterNormSquared(int lane)
-    {
-        int g = lane / Lanes, j = lane % Lanes;
-        double sum = 0;
-        for (int l = 0; l < _depth; l++)
-        {
-            int b = LayerBase(g, l);
-            for (int k = 0; k < _h; k++)
-            {
-                double re = Lane(_re, b + k, j), im = Lane(_im, b + k, j);
-                sum += _c[k] * (re * re + im * im);
-            }
-        }
-        return sum;
-    }
-
-    /// <summary>w &lt;- factor w in one lane (a power of two: exact).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Scale(int lane, double factor)
-    {
-        int g = lane / Lanes, j = lane % Lanes, b = LayerBase(g, 0);
-        for (int i = b; i < b + _depth * _h; i++) { Lane(_re, i, j) *= factor; Lane(_im, i, j) *= factor; }
-    }
-
-    /// <summary>One lane's <see cref="Step(int, ReadOnlySpan{double}, ReadOnlySpan{bool})"/>: w &lt;- w - s grad, remembering w.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Step(int lane, double s)
-    {
-        int g = lane / Lanes, j = lane % Lanes, b = LayerBase(g, 0);
-        for (int i = b; i < b + _depth * _h; i++)
-        {
-            ref double re = ref Lane(_re, i, j); ref double im = ref Lane(_im, i, j);
-            Lane(_rePrevious, i, j) = re; Lane(_imPrevious, i, j) = im;
-            re = Math.FusedMultiplyAdd(Lane(_gradRe, i, j), -s, re);
-            im = Math.FusedMultiplyAdd(Lane(_gradIm, i, j), -s, im);
-        }
-    }
-
-    /// <summary>Back to the lane's parameters before its last step.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void StepBack(int lane)
-    {
-        int g = lane / Lanes, j = lane % Lanes, b = LayerBase(g, 0);
-        for (int i = b; i < b + _depth * _h; i++) { Lane(_re, i, j) = Lane(_rePrevious, i, j); Lane(_im, i, j) = Lane(_imPrevious, i, j); }
-    }
-
-    /// <summary>beta = P(w) of one lane (an inverse transform: for records).</summary>
-    public void CopyBeta(int lane, Span<double> beta)
-    {
-        int g = lane / Lanes, j = lane % Lanes;
-        var re = new double[_h]; var im = new double[_h];
-        int b0 = LayerBase(g, 0);
-        for (int k = 0; k < _h; k++) { re[k] = Lane(_re, b0 + k, j); im[k] = Lane(_im, b0 + k, j); }
-        for (int l = 1; l < _depth; l++)
-        {
-            int b = LayerBase(g, l);
-            for (int k = 0; k < _h; k++)
-            {
-                double a = re[k], bb = im[k], c = Lane(_re, b + k, j), e = Lane(_im, b + k, j);
-                re[k] = a * c - bb * e; im[k] = a * e + bb * c;
-            }
-        }
-        _spectrum.InverseReal(re, im, beta);
-    }
-
-    /// <summary>The real layers w of one lane, in ConvolutionalNetwork's layout.</summary>
-    public void CopyParameters(int lane, Span<double> w)
-    {
-        int g = lane / Lanes, j = lane % Lanes;
-        var re = new double[_h]; var im = new double[_h];
-        for (int l = 0; l < _depth; l++)
-        {
-            int b = LayerBase(g, l);
-            for (int k = 0; k < _h; k++) { re[k] = Lane(_re, b + k, j); im[k] = Lane(_im, b + k, j); }
-            _spectrum.InverseReal(re, im, w.Slice(l * _d, _d));
-        }
     }
 }
