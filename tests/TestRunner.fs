@@ -63,6 +63,22 @@ let tests =
             Expect.equal batched.Runs.Length 72 "every point"
             Expect.equal (numbers batched) (numbers alone) "same run ids and the same numbers, run by run"
 
+        testCase "the plan keeps the sweep's order: units in the order of their first point, every point once" <| fun () ->
+            // fc (alone), conv on N=6 D=16 (one batch key), diag (alone), conv on N=4 D=8 (another key), conv N=6 D=16 again.
+            let fc = { quick with Model = FullyConnected; Depth = 2 }
+            let convA = { quick with Model = Convolutional; Depth = 2; Data = GaussianTeacher(6, 16, 1UL) }
+            let diag = { quick with Model = Diagonal; Depth = 2 }
+            let convB = { quick with Model = Convolutional; Depth = 2; Data = GaussianTeacher(4, 8, 1UL) }
+            let points = [| fc; convA; diag; convB; { convA with Seed = 9UL } |]
+            let units = Batching.plan 2 true points
+            let describe unit =
+                match unit with
+                | Alone c -> $"alone {Model.name c.Model}"
+                | Batch(key, queue, _) -> $"batch N={key.Count} D={key.Dimension} ({queue.Count} runs)"
+            Expect.equal (units |> List.map describe)
+                [ "alone fc"; "batch N=6 D=16 (2 runs)"; "alone diag"; "batch N=4 D=8 (1 runs)" ] "one unit per key or lone point, in the order of first points"
+            Expect.equal (Batching.plan 2 false points |> List.map describe) [ "alone fc"; "alone conv"; "alone diag"; "alone conv"; "alone conv" ] "without batching, the sweep's order"
+
         testCase "a sweep point on data that is not separable is stored as NotSeparable, 0 steps, finite values" <| fun () ->
             // x and -x both labelled +1: no beta has a positive margin on both.
             let dir = tempDir ()
