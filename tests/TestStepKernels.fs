@@ -79,6 +79,56 @@ let tests =
                     let data = SyntheticData.GaussianTeacher(7, 10, uint64 l)
                     compare (DiagonalNetwork(10, l)) (DiagonalNetwork(10, l)) data loss 40L
 
+        testCase "fc kernel = generic fc network over 40 steps, L = 1..4, even and odd D, uneven hidden widths, both losses" <| fun () ->
+            let models =
+                [ for d in [ 8; 13 ] do
+                    for l in 1 .. 4 do yield d, FullyConnectedNetwork(d, l)
+                  yield 9, FullyConnectedNetwork(9, 3, [ 5; 11 ])
+                  yield 6, FullyConnectedNetwork(6, 2, [ 1 ]) ]
+            for d, model in models do
+                for loss in losses do
+                    let data = SyntheticData.GaussianTeacher(7, d, uint64 (d + model.Depth))
+                    compare model model data loss 40L
+
+        testCase "fc kernel = generic fc network under the default settling rule (capped midpoint steps, floor) over 3000 steps" <| fun () ->
+            for d, l in [ (8, 2); (12, 3); (7, 4) ] do
+                let data = SyntheticData.GaussianTeacher(5, d, uint64 (3 * d + l))
+                compareConditioned (SettlingStep(0.5, 1e-3, 0.2, 1e-3, true, true)) (FullyConnectedNetwork(d, l)) data (ExponentialLoss()) 3000L
+
+        testCase "fc kernel = generic fc network when landing on a log-loss target (step back, re-evaluate, partial steps)" <| fun () ->
+            for l in [ 2; 3 ] do
+                let model = FullyConnectedNetwork(10, l)
+                let data = SyntheticData.GaussianTeacher(6, 10, uint64 l)
+                let w0 = model.Initialize(0.5, 5UL)
+                let s = TrainingSettings(NormalizedStep(0.5), ExponentialLoss(), 100_000L, LogLossTarget = -20.0, RecordsPerDecade = 5)
+                let a = GradientDescent.Train(model, data, System.ReadOnlySpan w0, s)
+                let b = GradientDescent.TrainGeneric(model, data, System.ReadOnlySpan w0, s)
+                Expect.equal a.Outcome TrainingOutcome.LossTargetReached "fast kernel reached the target"
+                Expect.equal b.Outcome TrainingOutcome.LossTargetReached "generic kernel reached the target"
+                Expect.equal a.Steps b.Steps "same steps"
+                // Landing solves for the fraction of the last step that meets the target: both end on it.
+                Expect.floatClose Accuracy.high a.Final.LogLoss -20.0 "fast kernel landed on the target"
+                Expect.isLessThan (relativeError a.Parameters b.Parameters) 1e-9 "parameters at the target"
+
+        testCase "fc kernel: StepBack restores the parameters before the last step bit for bit, once; Scale does not touch them" <| fun () ->
+            let model = FullyConnectedNetwork(9, 3)
+            let data = SyntheticData.GaussianTeacher(5, 9, 2UL)
+            let w0 = model.Initialize(0.5, 4UL)
+            use kernel = StepKernels.Create(model, data, System.ReadOnlySpan w0, 1)
+            let parameters () = let w = Array.zeroCreate model.ParameterCount in kernel.CopyParameters(System.Span w); w
+            kernel.Evaluate(ExponentialLoss()) |> ignore
+            kernel.Gradient() |> ignore
+            kernel.Step(0.3)
+            let stepped = parameters ()
+            Expect.notEqual stepped w0 "the step moved w"
+            Expect.floatClose Accuracy.veryHigh (kernel.ParameterNormSquared()) (dot stepped stepped) "||w||^2 after the step"
+            kernel.Scale(0.25)
+            kernel.StepBack()
+            Expect.sequenceEqual (parameters ()) w0 "back to w0, unscaled, bit for bit"
+            Expect.floatClose Accuracy.veryHigh (kernel.ParameterNormSquared()) (dot w0 w0) "its norm too"
+            kernel.StepBack()
+            Expect.sequenceEqual (parameters ()) w0 "a second StepBack leaves w as it is"
+
         testCase "linear kernel = generic linear model over 40 steps, both losses" <| fun () ->
             for loss in losses do
                 let data = SyntheticData.GaussianTeacher(9, 13, 2UL)
@@ -117,7 +167,7 @@ let tests =
             Expect.isTrue (StepKernels.HasFastKernel(DiagonalNetwork(8, 2))) "diag"
             Expect.isTrue (StepKernels.HasFastKernel(LinearModel(8))) "linear"
             Expect.isFalse (StepKernels.HasFastKernel(ConvolutionalNetwork(8, 2))) "time-domain conv stays the naive twin"
-            Expect.isFalse (StepKernels.HasFastKernel(FullyConnectedNetwork(8, 2))) "fc uses the generic loop"
+            Expect.isTrue (StepKernels.HasFastKernel(FullyConnectedNetwork(8, 2))) "fc"
             let data = SyntheticData.GaussianTeacher(3, 12, 1UL)
             let kernelName (model: IParameterization) =
                 use k = StepKernels.Create(model, data, System.ReadOnlySpan(model.Initialize(0.5, 1UL)), 1)
@@ -128,10 +178,11 @@ let tests =
             Expect.equal (kernelName (KernelConvolutionalNetwork(12, 12, 1, 2))) "fourier-conv-L2" "1-D full width, one channel: the paper's Fourier kernel"
             Expect.stringStarts (kernelName (KernelConvolutionalNetwork(12, 12, 2, 2))) "lift-" "full width, two channels: the lift kernel"
             Expect.stringStarts (kernelName (KernelConvolutionalNetwork(12, 3, 1, 3))) "generic-" "deep kernel network: generic"
+            Expect.equal (kernelName (FullyConnectedNetwork(12, 3))) "fast-fc-L3" "fc: the fc kernel"
 
         testCase "one thread and three threads give bit-identical iterates (conv, diag, linear)" <| fun () ->
             let data = SyntheticData.GaussianTeacher(37, 96, 9UL)
-            for model in [ ConvolutionalFourierNetwork(96, 3) :> IParameterization; DiagonalNetwork(96, 2); LinearModel(96); KernelConvolutionalNetwork(96, 4, 2, 2); KernelConvolutionalNetwork(Grid(8, 12), KernelSize(8, 12), 1, 3) ] do
+            for model in [ ConvolutionalFourierNetwork(96, 3) :> IParameterization; DiagonalNetwork(96, 2); LinearModel(96); FullyConnectedNetwork(96, 2); KernelConvolutionalNetwork(96, 4, 2, 2); KernelConvolutionalNetwork(Grid(8, 12), KernelSize(8, 12), 1, 3) ] do
                 let one, _ = runKernel model data 1 30L
                 let three, _ = runKernel model data 3 30L
                 Expect.sequenceEqual three one $"{model.Name}: threads must not change a single bit"

@@ -14,7 +14,7 @@ public sealed class ExponentialLoss : ILoss
         double max = double.NegativeInfinity;
         foreach (var m in margins) max = Math.Max(max, -m);
         double sum = 0;
-        for (int n = 0; n < margins.Length; n++) { weights[n] = Math.Exp(-margins[n] - max); sum += weights[n]; }
+        for (int n = 0; n < margins.Length; n++) { weights[n] = StableMath.Exp(-margins[n] - max); sum += weights[n]; }
         for (int n = 0; n < margins.Length; n++) weights[n] /= sum;
         return max + Math.Log(sum);
     }

@@ -17,7 +17,7 @@ public sealed class LogisticLoss : ILoss
         for (int n = 0; n < margins.Length; n++)
         {
             double logSigmoid = -StableMath.Softplus(margins[n]); // log sigmoid(-m)
-            weights[n] = Math.Exp(logSigmoid - logLoss);
+            weights[n] = StableMath.Exp(logSigmoid - logLoss);
         }
         return logLoss;
     }

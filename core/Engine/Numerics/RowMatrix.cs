@@ -1,3 +1,4 @@
+using ImplicitBias.Engine.Losses;
 using System.Numerics.Tensors;
 
 namespace ImplicitBias.Engine.Numerics;
@@ -110,9 +111,9 @@ public sealed class RowMatrix : IDisposable
         double max = double.NegativeInfinity;
         for (int c = 0; c < _chunks; c++) max = Math.Max(max, _chunkMax[c]);
         double sum = 0;
-        for (int c = 0; c < _chunks; c++) sum += Math.Exp(_chunkMax[c] - max) * _chunkSum[c];
+        for (int c = 0; c < _chunks; c++) sum += StableMath.Exp(_chunkMax[c] - max) * _chunkSum[c];
         double logLoss = max + Math.Log(sum);
-        for (int c = 0; c < _chunks; c++) _chunkScale[c] = Math.Exp(_chunkMax[c] - logLoss);
+        for (int c = 0; c < _chunks; c++) _chunkScale[c] = StableMath.Exp(_chunkMax[c] - logLoss);
         var gs = g.AsSpan(0, Columns);
         Simd.ScaledColumnSums(_partials, Columns, _chunks, 0, _chunkScale, gs);
         for (int j = 0; j < gs.Length; j++) gs[j] = -gs[j];
@@ -143,13 +144,13 @@ public sealed class RowMatrix : IDisposable
                 for (int i = 0; i < rows; i++) { t[i] = _logTerm(_m[n + i]); blockMax = Math.Max(blockMax, t[i]); }
                 if (blockMax > shift + ShiftSlack)
                 {
-                    if (sum > 0) { double f = Math.Exp(shift - blockMax); sum *= f; Simd.Scale(partial, f); }
+                    if (sum > 0) { double f = StableMath.Exp(shift - blockMax); sum *= f; Simd.Scale(partial, f); }
                     shift = blockMax;
                 }
                 for (int i = 0; i < rows; i++)
                 {
-                    sum += Math.Exp(t[i] - shift);
-                    u[i] = Math.Exp(_logWeight(_m[n + i]) - shift);
+                    sum += StableMath.Exp(t[i] - shift);
+                    u[i] = StableMath.Exp(_logWeight(_m[n + i]) - shift);
                 }
                 // This block's rows into the partial sum, fused with the next block's margins when both are whole.
                 int next = n + 4;

@@ -6,10 +6,9 @@ namespace ImplicitBias.Engine.Training.Kernels;
 /// <summary>
 /// Picks the fastest kernel for a parameterization: <see cref="FourierStepKernel"/> for
 /// ConvolutionalFourierNetwork, <see cref="DiagonalStepKernel"/> for DiagonalNetwork and
-/// LinearModel, <see cref="FourierStepKernel"/> on the grid for KernelConvolutionalNetwork with full-width kernels
-/// and one channel (1-D or 2-D, any depth), <see cref="KernelLiftStepKernel"/> for the other KernelConvolutionalNetworks at depth 2, and <see cref="GenericStepKernel"/> for everything else (FullyConnectedNetwork,
-/// whose PullBack already works by matrix-vector products, and the time-domain
-/// ConvolutionalNetwork, kept slow on purpose as the naive twin).
+/// LinearModel, <see cref="FullyConnectedStepKernel"/> for FullyConnectedNetwork, <see cref="FourierStepKernel"/> on the grid for KernelConvolutionalNetwork with full-width kernels
+/// and one channel (1-D or 2-D, any depth), <see cref="KernelLiftStepKernel"/> for the other KernelConvolutionalNetworks at depth 2, and <see cref="GenericStepKernel"/> for everything else (the deeper
+/// kernel networks, and the time-domain ConvolutionalNetwork, kept slow on purpose as the naive twin).
 /// </summary>
 public static class StepKernels
 {
@@ -25,7 +24,7 @@ public static class StepKernels
 
     /// <summary>True when <see cref="Create"/> has a specialised kernel for this model.</summary>
     public static bool HasFastKernel(IParameterization model) =>
-        model is ConvolutionalFourierNetwork or DiagonalNetwork or LinearModel or KernelConvolutionalNetwork { Depth: 2 }
+        model is ConvolutionalFourierNetwork or DiagonalNetwork or LinearModel or FullyConnectedNetwork or KernelConvolutionalNetwork { Depth: 2 }
         || model is KernelConvolutionalNetwork net && IsFullWidth(net);
 
     /// <summary>The paper's network on the net's grid: full-width kernels, one channel (the Fourier kernel applies).</summary>
@@ -46,6 +45,7 @@ public static class StepKernels
             KernelConvolutionalNetwork net when IsFullWidth(net) => new FourierStepKernel(net.Grid, net.Depth, data, initial, t),
             KernelConvolutionalNetwork { Depth: 2 } net => new KernelLiftStepKernel(net.Name, net.Grid, net.Kernel, net.Channels, data, initial, t),
             LinearModel linear => new DiagonalStepKernel(linear.Name, 1, linear.Degree, data, initial, t),
+            FullyConnectedNetwork fc => new FullyConnectedStepKernel(fc, data, initial, t),
             _ => new GenericStepKernel(model, data, initial),
         };
     }
