@@ -1,6 +1,7 @@
 /// Batched training (BatchTrainer: runs in the lanes of Vector512 groups) against each run trained
-/// alone (GradientDescent.Train): the same bits in every result and record, over mixed data, sizes,
-/// depths, initial scales, step rules and stopping rules, with lanes refilled as runs stop.
+/// alone (GradientDescent.Train): the same bits in every result and record, over mixed data, sizes
+/// (runs of different N in one batch, padded), depths, initial scales, step rules and stopping rules,
+/// with lanes refilled as runs stop.
 module ImplicitBias.Tests.TestBatch
 
 open System
@@ -39,15 +40,15 @@ let sameResult (label: string) (a: TrainingResult) (b: TrainingResult) =
         sameOptional $"{label}: direction at step {r.Step}" r.Direction s.Direction
         sameOptional $"{label}: spectrum at step {r.Step}" r.FourierMagnitudes s.FourierMagnitudes
 
-/// A mixed set of runs of the convolutional network of depth L on N points in dimension D: data seeds,
-/// initial scales, step rules (settling, normalized with a floor, fixed, a fixed step far too large),
-/// step budgets, a log-loss target on some and a convergence callback on others.
-let private jobs depth count dimension runs =
+/// A mixed set of runs of the convolutional network of depth L in dimension D, run i on counts[i mod
+/// length] points: data seeds, initial scales, step rules (settling, normalized with a floor, fixed, a
+/// fixed step far too large), step budgets, a log-loss target on some and a convergence callback on others.
+let private jobs depth (counts: int list) dimension runs =
     let rules: StepRule[] =
         [| SettlingStep(0.5, 1e-3, 0.2, 1e-2); NormalizedStep(0.5, 3e-4); FixedStep(0.2); NormalizedStep(2.0); FixedStep(1e6); SettlingStep(0.5, 1e-3, 0.2, 1e-2, true)
            SettlingStep(0.5, 1e-3, 0.2, 1e-2, true, true) |]
     [ for i in 0 .. runs - 1 ->
-        let data = SyntheticData.GaussianTeacher(count, dimension, uint64 (100 + i))
+        let data = SyntheticData.GaussianTeacher(counts[i % counts.Length], dimension, uint64 (100 + i))
         let model = ConvolutionalFourierNetwork(dimension, depth)
         let w0 = model.Initialize([| 0.5; 0.05; 3.0 |][i % 3], uint64 (7 * i + 1))
         let steps = [| 400L; 1500L; 60L; 2500L |][i % 4]
@@ -56,37 +57,71 @@ let private jobs depth count dimension runs =
         let converged = if i % 6 = 4 then Func<TrainingRecord, bool>(fun r -> r.Step >= 300L) else null
         model, data, w0, settings, converged ]
 
-/// Trains the runs in a batch of `groups` groups (lanes refilled from the list) and alone; compares every pair.
-let private compareBatch depth count dimension runs groups =
-    let runs = jobs depth count dimension runs
+/// Trains the runs (run i on counts[i mod length] points) in a batch for up to `maxCount` points of `groups`
+/// groups (lanes refilled from the list) and alone (a batch of one on the run's own N); compares every pair.
+let private compareBatch depth maxCount counts dimension runs groups =
+    let runs = jobs depth counts dimension runs
     let results = Dictionary<int, TrainingResult>()
     let queue = Queue(runs |> List.mapi (fun i (_, data, w0, settings, converged) ->
         BatchJob(data, w0, settings, Action<TrainingResult>(fun r -> results[i] <- r), null, converged)))
-    BatchTrainer.Train(depth, count, dimension, groups, fun () -> if queue.Count > 0 then queue.Dequeue() else null)
+    BatchTrainer.Train(depth, maxCount, dimension, groups, fun () -> if queue.Count > 0 then queue.Dequeue() else null)
     Expect.equal results.Count runs.Length "every run finished"
     runs |> List.iteri (fun i (model, data, w0, settings, converged) ->
         let alone = GradientDescent.Train(model, data, ReadOnlySpan w0, settings, null, Threading.CancellationToken.None, converged)
-        sameResult $"conv L={depth} N={count} D={dimension} run {i}" results[i] alone)
+        sameResult $"conv L={depth} N={data.Count} of {maxCount} D={dimension} run {i}" results[i] alone)
     results.Values |> Seq.map (fun r -> r.Outcome) |> Set.ofSeq
+
+/// The stopping rules whose paths differ (landing on the target and a divergence step back call a lane's group on their own).
+let private expectEveryStop (outcomes: Set<TrainingOutcome>) =
+    for o in [ TrainingOutcome.StepLimit; TrainingOutcome.LossTargetReached; TrainingOutcome.Converged; TrainingOutcome.NonFinite ] do
+        Expect.isTrue (outcomes.Contains o) $"some run stopped with {o}"
 
 [<Tests>]
 let tests =
     testList "Batch" [
         testCase "batched runs = runs alone, bit for bit: mixed data, scales, rules and stops; lanes refilled" <| fun () ->
-            let outcomes =
-                [ compareBatch 2 6 16 23 2; compareBatch 3 5 9 9 1; compareBatch 1 11 7 6 3; compareBatch 4 8 32 7 1 ] |> Set.unionMany
-            // The mix must reach the stopping rules whose paths differ (landing on the target and a divergence step back).
-            for o in [ TrainingOutcome.StepLimit; TrainingOutcome.LossTargetReached; TrainingOutcome.Converged; TrainingOutcome.NonFinite ] do
-                Expect.isTrue (outcomes.Contains o) $"some run stopped with {o}"
+            [ compareBatch 2 6 [ 6 ] 16 23 2; compareBatch 3 5 [ 5 ] 9 9 1; compareBatch 1 11 [ 11 ] 7 6 3; compareBatch 4 8 [ 8 ] 32 7 1 ]
+            |> Set.unionMany |> expectEveryStop
+
+        testCase "runs of different N in one batch (padded to the largest) = runs alone, bit for bit" <| fun () ->
+            // N_lane from 1 to N_max, D not a power of two, groups where every lane is padded (N_max above every
+            // run's N), lanes refilled with runs of another N; the rare paths (target, step back) on padded lanes.
+            [ compareBatch 2 12 [ 1; 12; 5; 3; 9; 12; 2 ] 12 30 2
+              compareBatch 3 9 [ 4; 9; 1; 6; 2 ] 9 17 1
+              compareBatch 1 10 [ 3; 7 ] 7 9 2
+              compareBatch 4 8 [ 8; 2; 5 ] 24 9 1
+              compareBatch 5 20 [ 20; 13; 6 ] 20 8 1 ]
+            |> Set.unionMany |> expectEveryStop
+
+        testCase "a padded point changes no bit of the gradient, not even the sign of a zero" <| fun () ->
+            // Point 0 is x = 0 (weight 1, term +0); point 1 is tiny, at weight e^-200 or so: its term z q underflows to
+            // -0, so the chain acc = fma(z, q, acc) ends at -0 and the entry -acc is +0. A +0 padding feature would
+            // turn that -0 into +0 (fma(+0, +0, -0) = +0); the -0 features of the padding leave it.
+            let d = 2
+            let data = Dataset([| 0.0; 0.0; -1e-300; -1e-300 |], [| 1.0; 1.0 |], d, "underflow")
+            let w0 = [| -1.0; -1.0 |]
+            let entries (kernel: FourierLaneKernel) lane =
+                kernel.SetMarginScale(lane, 1e302)
+                kernel.Evaluate(lane / FourierLaneKernel.Lanes)
+                [| for i in 0 .. d - 1 -> kernel.PackedGradientEntry(lane, i) |]
+            let alone = FourierLaneKernel(1, 2, d, 1)
+            alone.Load(0, data, ReadOnlySpan w0)
+            let expected = entries alone 0
+            Expect.equal (bits expected[0]) (bits 0.0) "the chain underflowed to -0 (else this test tests nothing)"
+            let padded = FourierLaneKernel(1, 5, d, 1)
+            for j in 0 .. FourierLaneKernel.Lanes - 1 do
+                padded.Load(j, (if j = 3 then data else SyntheticData.GaussianTeacher(5, d, uint64 j)), ReadOnlySpan w0)
+            Expect.equal (padded.LaneCount 3) 2 "lane 3 holds two points of five"
+            sameBits "packed gradient, padded = alone" (entries padded 3) expected
 
         testCase "midpoint lanes that stop at different steps leave nothing behind in their lane (batched = alone)" <| fun () ->
-            // Every step of these runs is a capped midpoint step (the default rule near w = 0); the budgets differ,
-            // so runs leave their groups mid-batch and the next ones start in their lanes, next to lanes that go on.
+            // Every step of these runs is a capped midpoint step (the default rule near w = 0); the budgets and N differ,
+            // so runs leave their groups mid-batch and the next ones (on another N) start in their lanes, next to lanes that go on.
             let depth, count, dimension = 3, 5, 12
             let rule = SettlingStep(0.5, 1e-5, 0.2, 1e-5, true)
             let runs =
                 [ for i in 0 .. 19 ->
-                    let data = SyntheticData.GaussianTeacher(count, dimension, uint64 (300 + i))
+                    let data = SyntheticData.GaussianTeacher(1 + i % count, dimension, uint64 (300 + i))
                     let model = ConvolutionalFourierNetwork(dimension, depth)
                     model, data, model.Initialize(0.5, uint64 (11 * i + 3)), TrainingSettings(rule, ExponentialLoss(), int64 (37 + 13 * i), RecordsPerDecade = 10) ]
             let results = Dictionary<int, TrainingResult>()
@@ -104,9 +139,14 @@ let tests =
             Expect.isFalse (FourierLaneKernel.Applies(DiagonalNetwork(16, 2), ExponentialLoss(), 6, 16)) "other models"
             Expect.isFalse (FourierLaneKernel.Applies(ConvolutionalFourierNetwork(1024, 2), ExponentialLoss(), 64, 1024)) "large data"
 
-        testCase "a batch refuses data of another size, with the sizes in the message" <| fun () ->
+        testCase "a batch takes data of N <= its N and its D, and refuses other sizes with the sizes in the message" <| fun () ->
             let kernel = FourierLaneKernel(2, 6, 16, 1)
-            let data = SyntheticData.GaussianTeacher(7, 16, 1UL)
-            let e = TestUtil.throws<ArgumentException> (fun () -> kernel.Load(0, data, ReadOnlySpan(Array.zeroCreate 32))) "wrong N"
+            let w0 = Array.zeroCreate 32
+            kernel.Load(1, SyntheticData.GaussianTeacher(3, 16, 1UL), ReadOnlySpan w0)
+            Expect.equal (kernel.LaneCount 1, kernel.LaneCount 0) (3, 6) "a lane on fewer points; a lane never loaded counts N"
+            let e = TestUtil.throws<ArgumentException> (fun () -> kernel.Load(0, SyntheticData.GaussianTeacher(7, 16, 1UL), ReadOnlySpan w0)) "N too large"
             Expect.stringContains e.Message "N = 7" "says the dataset's N"
+            Expect.stringContains e.Message "N <= 6" "says the batch's N"
+            let e = TestUtil.throws<ArgumentException> (fun () -> kernel.Load(0, SyntheticData.GaussianTeacher(6, 12, 1UL), ReadOnlySpan(Array.zeroCreate 24))) "wrong D"
+            Expect.stringContains e.Message "D = 12" "says the dataset's D"
     ]

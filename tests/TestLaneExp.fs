@@ -37,8 +37,10 @@ let tests =
         testCase "overflow, underflow, infinities and NaN" <| fun () ->
             Expect.equal (LaneExp.Exp 709.79) infinity "past the largest double"
             Expect.equal (LaneExp.Exp infinity) infinity "e^inf"
-            Expect.equal (LaneExp.Exp -infinity) 0.0 "e^-inf"
-            Expect.equal (LaneExp.Exp -746.0) 0.0 "below half the smallest subnormal"
+            // +0 exactly, not -0 (Expect.equal would take either): the bits.
+            Expect.equal (BitConverter.DoubleToInt64Bits(LaneExp.Exp -infinity)) 0L "e^-inf = +0"
+            Expect.equal (BitConverter.DoubleToInt64Bits(LaneExp.Exp -750.0)) 0L "e^-750 (the clamp) = +0"
+            Expect.equal (BitConverter.DoubleToInt64Bits(LaneExp.Exp -746.0)) 0L "below half the smallest subnormal: +0"
             Expect.isTrue (Double.IsNaN(LaneExp.Exp nan)) "NaN stays NaN"
             Expect.equal (LaneExp.Exp 0.0) 1.0 "e^0 = 1 exactly"
             Expect.equal (LaneExp.Exp -0.0) 1.0 "e^-0 = 1 exactly"

@@ -49,35 +49,40 @@ let tests =
             Expect.isOk (Store.tryLoad dir victim) "valid again"
 
         testCase "a batched sweep stores the same numbers as the same sweep trained run by run" <| fun () ->
-            // Mixed points: conv L=2 and L=3 (batched, two data sizes, lanes refilled), diag (alone), init scales, step budgets.
+            // Mixed points: conv L=2 and L=3 (batched; D = 16 on N = 1, 6 and 11 in one batch, padded; lanes refilled),
+            // diag (alone), init scales, step budgets.
             let mixed =
                 Sweep.from "batched" quick
                 |> Sweep.vary (Axis.modelDepths [ Convolutional, 2; Convolutional, 3; Diagonal, 2 ])
-                |> Sweep.vary (Axis.dataSizes [ 4, 8; 6, 16 ])
+                |> Sweep.vary (Axis.dataSizes [ 4, 8; 6, 16; 1, 16; 11, 16 ])
                 |> Sweep.vary (Axis.initScales [ 0.5; 0.1 ])
                 |> Sweep.vary (Axis.maxSteps [ 150L; 700L ])
                 |> Sweep.vary (Axis.repeats [ 1UL .. 3UL ])
             let numbers (r: SweepResult) = r.Runs |> List.map (fun (c, s) -> RunConfig.hash c, Store.numbersChecksum s.Run s.Trajectory)
             let run batching = Runner.run (Runner.options (tempDir ()) |> Runner.withProgress ignore |> Runner.withBatching batching) mixed
             let batched, alone = run true, run false
-            Expect.equal batched.Runs.Length 72 "every point"
+            Expect.equal batched.Runs.Length 144 "every point"
             Expect.equal (numbers batched) (numbers alone) "same run ids and the same numbers, run by run"
 
         testCase "the plan keeps the sweep's order: units in the order of their first point, every point once" <| fun () ->
-            // fc (alone), conv on N=6 D=16 (one batch key), diag (alone), conv on N=4 D=8 (another key), conv N=6 D=16 again.
+            // fc (alone), conv L=2 on N=6 D=16 (key L=2 D=16), diag (alone), conv L=2 on N=4 D=8 (key L=2 D=8),
+            // conv L=2 N=6 D=16 again, conv L=2 on N=10 D=16 (the first key: any N, the batch sized for the largest),
+            // conv L=3 on N=6 D=16 (another key: another depth).
             let fc = { quick with Model = FullyConnected; Depth = 2 }
             let convA = { quick with Model = Convolutional; Depth = 2; Data = GaussianTeacher(6, 16, 1UL) }
             let diag = { quick with Model = Diagonal; Depth = 2 }
             let convB = { quick with Model = Convolutional; Depth = 2; Data = GaussianTeacher(4, 8, 1UL) }
-            let points = [| fc; convA; diag; convB; { convA with Seed = 9UL } |]
+            let points = [| fc; convA; diag; convB; { convA with Seed = 9UL }; { convA with Data = GaussianTeacher(10, 16, 2UL) }; { convA with Depth = 3 } |]
             let units = Batching.plan 2 true points
             let describe unit =
                 match unit with
                 | Alone c -> $"alone {Model.name c.Model}"
-                | Batch(key, queue, _) -> $"batch N={key.Count} D={key.Dimension} ({queue.Count} runs)"
+                | Batch(key, maxCount, queue, _) -> $"batch L={key.Depth} D={key.Dimension} N<={maxCount} ({queue.Count} runs)"
             Expect.equal (units |> List.map describe)
-                [ "alone fc"; "batch N=6 D=16 (2 runs)"; "alone diag"; "batch N=4 D=8 (1 runs)" ] "one unit per key or lone point, in the order of first points"
-            Expect.equal (Batching.plan 2 false points |> List.map describe) [ "alone fc"; "alone conv"; "alone diag"; "alone conv"; "alone conv" ] "without batching, the sweep's order"
+                [ "alone fc"; "batch L=2 D=16 N<=10 (3 runs)"; "alone diag"; "batch L=2 D=8 N<=4 (1 runs)"; "batch L=3 D=16 N<=6 (1 runs)" ]
+                "one unit per key or lone point, in the order of first points"
+            Expect.equal (Batching.plan 2 false points |> List.map describe)
+                [ "alone fc"; "alone conv"; "alone diag"; "alone conv"; "alone conv"; "alone conv"; "alone conv" ] "without batching, the sweep's order"
 
         testCase "a sweep point on data that is not separable is stored as NotSeparable, 0 steps, finite values" <| fun () ->
             // x and -x both labelled +1: no beta has a positive margin on both.

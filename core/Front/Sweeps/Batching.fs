@@ -9,14 +9,18 @@ open ImplicitBias.Engine.Training
 open ImplicitBias.Engine.Training.Batch
 
 /// Runs that train together in one batch (BatchTrainer): convolutional, exponential loss, the same
-/// depth, N and D, data small enough (FourierLaneKernel.Applies).
-type BatchKey = { Depth: int; Count: int; Dimension: int }
+/// depth and D, data small enough (FourierLaneKernel.Applies: N D <= MaxValues). N may differ: the batch
+/// is sized for the largest N of its runs and pads the others, with the same bits. Every run of a key
+/// has N D <= MaxValues, so the largest N does too: a key is one batch, never split. (Padding costs a
+/// small-N run the steps of the largest; it still beats training it alone, a whole group for one lane.)
+type BatchKey = { Depth: int; Dimension: int }
 
 /// A unit of a sweep's work for one thread: a run alone, or a batch worker that takes runs of one key
-/// from a queue shared with the other workers of that key, in `groups` groups of eight lanes.
+/// (each on at most `maxCount` points) from a queue shared with the other workers of that key, in
+/// `groups` groups of eight lanes.
 type Work =
     | Alone of RunConfig
-    | Batch of key: BatchKey * queue: ConcurrentQueue<RunConfig * Dataset> * groups: int
+    | Batch of key: BatchKey * maxCount: int * queue: ConcurrentQueue<RunConfig * Dataset> * groups: int
 
 /// How the runner splits a sweep into batches. A run's result does not depend on whether, with
 /// which others or in which lane it is trained (BatchTrainer), so this is only a matter of speed.
@@ -31,12 +35,12 @@ module Batching =
             let data = DataSpec.create c.Data
             let model = RunConfig.parameterization c data.Dimension
             if FourierLaneKernel.Applies(model, ExponentialLoss(), data.Count, data.Dimension) then
-                Some({ Depth = c.Depth; Count = data.Count; Dimension = data.Dimension }, data)
+                Some({ Depth = c.Depth; Dimension = data.Dimension }, data)
             else None
 
     /// The work units of a sweep on `threads` threads: per batch key, up to one worker per thread (at
-    /// most one per eight runs) sharing the key's queue, and every other run alone, in the order of their
-    /// first point. With batching off, every run alone.
+    /// most one per eight runs) sharing the key's queue, sized for the key's largest N, and every other
+    /// run alone, in the order of their first point. With batching off, every run alone.
     let plan (threads: int) (batching: bool) (todo: RunConfig[]) : Work list =
         if not batching then [ for c in todo -> Alone c ]
         else
@@ -52,7 +56,8 @@ module Batching =
                     let lanesEach = (runs.Length + workers - 1) / workers
                     let groups = min maxGroups ((lanesEach + FourierLaneKernel.Lanes - 1) / FourierLaneKernel.Lanes)
                     let first = runs |> Array.map (fun (_, (i, _, _)) -> i) |> Array.min
-                    List.replicate workers (first, Batch(key, queue, groups)))
+                    let maxCount = runs |> Array.map (fun (_, (_, _, data: Dataset)) -> data.Count) |> Array.max
+                    List.replicate workers (first, Batch(key, maxCount, queue, groups)))
             // Units in the order of their first point, so that a sweep ordered longest first (Beyond.allRuns,
             // the report's suite) starts its long runs first and keeps every core busy to its end.
             batches @ [ for (i, c, k) in keyed do if k.IsNone then yield i, Alone c ]
@@ -62,7 +67,7 @@ module Batching =
     /// One batch worker: trains runs from the queue in lockstep until it is empty. Each run is prepared
     /// as Runner.train does (Run.prepare: the separability check, the convergence tracker); a refused
     /// run is finished at once. `finish` gets every result (also Cancelled ones) with its configuration and data.
-    let trainBatch (cancel: CancellationToken) (key: BatchKey) (queue: ConcurrentQueue<RunConfig * Dataset>) (groups: int)
+    let trainBatch (cancel: CancellationToken) (key: BatchKey) (maxCount: int) (queue: ConcurrentQueue<RunConfig * Dataset>) (groups: int)
                    (finish: RunConfig -> Dataset -> TrainingResult -> unit) =
         let rec next () : BatchJob =
             match queue.TryDequeue() with
@@ -72,4 +77,4 @@ module Batching =
                 match Run.prepare model false (fun _ _ -> ()) (RunConfig.settings c) data with
                 | Error(refused, _) -> finish c data refused; next ()
                 | Ok p -> BatchJob(data, p.Initial, p.Settings, Action<TrainingResult>(finish c data), p.Observe, p.Converged)
-        BatchTrainer.Train(key.Depth, key.Count, key.Dimension, groups, Func<BatchJob>(next), cancel)
+        BatchTrainer.Train(key.Depth, maxCount, key.Dimension, groups, Func<BatchJob>(next), cancel)

@@ -17,7 +17,7 @@ type RunnerOptions =
       Progress: (string -> unit) option
       /// Called after each run is stored (tests use it to interrupt a sweep).
       OnStored: RunRow -> unit
-      /// Train points of the same batch key (BatchKey.ofConfig) together in lockstep, several per core
+      /// Train points of the same batch key (Batching.keyOf: conv depth and D) together in lockstep, several per core
       /// (the default; the results are bit for bit those of training each alone).
       Batching: bool }
 
@@ -147,7 +147,7 @@ module Runner =
                 if not cancel.IsCancellationRequested then
                     let data, result = train cancel c
                     finish c data result
-            | Batch(key, queue, groups) -> Batching.trainBatch cancel key queue groups finish
+            | Batch(key, maxCount, queue, groups) -> Batching.trainBatch cancel key maxCount queue groups finish
         let units = Batching.plan options.Parallelism options.Batching todo
         let parallelism = ParallelOptions(MaxDegreeOfParallelism = options.Parallelism)
         // One unit at a time, in the plan's order (no chunks): the long runs a sweep lists first start first.

@@ -16,9 +16,10 @@ public sealed record BatchJob(
     Func<TrainingRecord, bool>? Converged = null);
 
 /// <summary>
-/// Trains many runs of the convolutional network (same depth, N and D, exponential loss) in lockstep
-/// on one thread, eight per Vector512 lane group (<see cref="FourierLaneKernel"/>), each with its own
-/// data, initialization, step rule, records and stopping (<see cref="RunState"/>). A run that stops
+/// Trains many runs of the convolutional network (same depth and D, any N up to the batch's, exponential
+/// loss) in lockstep on one thread, eight per Vector512 lane group (<see cref="FourierLaneKernel"/>, runs
+/// with fewer points padded), each with its own data, initialization, step rule, records and stopping
+/// (<see cref="RunState"/>). A run that stops
 /// hands its result to its job's Done and its lane to the next job, without touching the other lanes.
 /// Every run gets the bits it gets alone (<see cref="GradientDescent.Train"/> trains a run alone as a
 /// batch of one): the lanes share only the vector instructions.
@@ -27,13 +28,15 @@ public static class BatchTrainer
 {
     /// <summary>
     /// Trains jobs taken from <paramref name="next"/> (null: none left; called from this thread only)
-    /// in <paramref name="groups"/> groups of eight lanes, until every job taken is done. Cancelling stops
-    /// the runs in flight (outcome Cancelled) and takes no more jobs.
+    /// in <paramref name="groups"/> groups of eight lanes, until every job taken is done. Every job's data
+    /// has D = <paramref name="dimension"/> and at most <paramref name="maxCount"/> points (the kernel's N;
+    /// a run on fewer is padded, with the same bits). Cancelling stops the runs in flight (outcome Cancelled)
+    /// and takes no more jobs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Train(int depth, int count, int dimension, int groups, Func<BatchJob?> next, CancellationToken cancel = default)
+    public static void Train(int depth, int maxCount, int dimension, int groups, Func<BatchJob?> next, CancellationToken cancel = default)
     {
-        var kernel = new FourierLaneKernel(depth, count, dimension, groups);
+        var kernel = new FourierLaneKernel(depth, maxCount, dimension, groups);
         int capacity = kernel.Capacity, lanes = FourierLaneKernel.Lanes;
         var states = new RunState?[capacity];
         var jobs = new BatchJob?[capacity];

@@ -11,23 +11,30 @@ namespace ImplicitBias.Engine.Training.Batch;
 public sealed partial class FourierLaneKernel
 {
     /// <summary>
-    /// Puts a run into <paramref name="lane"/>: its data (already divided by its scale, as training does) and
-    /// its initial parameters (L real layers of length D). The lane's previous parameters are zero.
+    /// Puts a run into <paramref name="lane"/>: its data (already divided by its scale, as training does; N_lane
+    /// &lt;= N points, the lane's points after them padding: features -0, masked) and its initial parameters
+    /// (L real layers of length D). The lane's previous parameters are zero.
     /// </summary>
     public void Load(int lane, Dataset data, ReadOnlySpan<double> initial)
     {
         if ((uint)lane >= (uint)Capacity) throw new ArgumentOutOfRangeException(nameof(lane), $"lane {lane} is not in 0..{Capacity - 1}.");
-        if (data.Count != _n || data.Dimension != _d)
-            throw new ArgumentException($"FourierLaneKernel: dataset {data.Name} is N = {data.Count}, D = {data.Dimension}; this batch is N = {_n}, D = {_d}.");
+        if (data.Count > _n || data.Count < 1 || data.Dimension != _d)
+            throw new ArgumentException($"FourierLaneKernel: dataset {data.Name} is N = {data.Count}, D = {data.Dimension}; this batch takes 1 <= N <= {_n} and D = {_d}.");
         if (initial.Length != _depth * _d) throw new ArgumentException($"conv-L{_depth}: expected {_depth * _d} parameters, got {initial.Length}.");
-        int g = lane / Lanes, j = lane % Lanes;
+        int g = lane / Lanes, j = lane % Lanes, count = data.Count;
         var z = data.SignedFeatures();
         var packed = new double[_d];
         for (int n = 0; n < _n; n++)
         {
-            _spectrum.Pack(z.AsSpan(n * _d, _d), packed);
+            if (n < count) _spectrum.Pack(z.AsSpan(n * _d, _d), packed);
+            else Array.Fill(packed, -0.0); // padding: fma(-0, +0, acc) = acc for every acc (PackedGradient)
             for (int i = 0; i < _d; i++) Lane(_z, (g * _n + n) * _d + i, j) = packed[i];
+            Unsafe.As<double, long>(ref Lane(_real, g * _n + n, j)) = n < count ? -1L : 0L;
         }
+        _counts[lane] = count;
+        int from = _n;
+        for (int k = g * Lanes; k < (g + 1) * Lanes; k++) from = Math.Min(from, _counts[k]);
+        _padFrom[g] = from;
         var re = new double[_h]; var im = new double[_h];
         for (int l = 0; l < _depth; l++)
         {
@@ -44,6 +51,12 @@ public sealed partial class FourierLaneKernel
         _marginScale[lane] = 1; _logLoss[lane] = 0; _loaded[lane] = true; Lane(_gradientNormSquared, g, j) = 0; Lane(_nonFinite, g, j) = 0;
         Lane(_normSquared, g, j) = ParameterNormSquared(lane);
     }
+
+    /// <summary>
+    /// Entry <paramref name="index"/> (0..D-1) of the lane's packed gradient spectrum -sum_n q_n z_n at its group's last
+    /// <see cref="Evaluate(int)"/> (for tests: padding must leave every bit of it, the sign of a zero included).
+    /// </summary>
+    public double PackedGradientEntry(int lane, int index) => Lane(_packedG, lane / Lanes * _d + index, lane % Lanes);
 
     /// <summary>||w||^2 of a lane (Parseval: sum over layers and k = 0..H-1 of c_k (re^2 + im^2)).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

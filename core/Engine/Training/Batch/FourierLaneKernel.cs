@@ -13,12 +13,13 @@ namespace ImplicitBias.Engine.Training.Batch;
 /// The Fourier-domain step of the depth-L convolutional network under the exponential loss
 /// (<see cref="Kernels.FourierStepKernel"/>'s algebra: half spectra, beta_hat = prod_l w_hat_l, margins
 /// against the packed spectra of y_n x_n, no FFT per step) for many runs at once, one run per lane of a
-/// Vector512&lt;double&gt;: groups of eight runs of the same depth, N and D, each with its own data,
-/// parameters and margin scale, stored lane-interleaved ([group][...][lane]) so that every operation
-/// of a step is one vector operation for eight runs. Why 512 bits: on this machine's cores (AMD Zen 5,
-/// full-width AVX-512) a 512-bit operation costs what a 256-bit one does, so a group of eight costs about
-/// what a group of four did (measured: docs/performance.md); where Vector512 is not accelerated, .NET
-/// runs it as two 256-bit halves, with the same bits.
+/// Vector512&lt;double&gt;: groups of eight runs of the same depth and D, each with its own data (N_lane
+/// &lt;= N points, see padding below), parameters and margin scale, stored lane-interleaved
+/// ([group][...][lane]) so that every operation of a step is one vector operation for eight runs. Why
+/// 512 bits: on this machine's cores (AMD Zen 5, full-width AVX-512) a 512-bit operation costs what a
+/// 256-bit one does, so a group of eight costs about what a group of four did (measured:
+/// docs/performance.md); where Vector512 is not accelerated, .NET runs it as two 256-bit halves, with
+/// the same bits.
 /// <para>Same bits alone or in a batch. Every lane does exactly the scalar operations of one run, in a
 /// fixed order that does not depend on N, D or the batch: margins m_n = fma chains over i = 0..D-1 from
 /// 0; log L = max + log(sum_n e_n), e_n = exp(-m_n - max) (<see cref="LaneExp"/>, the same bits scalar
@@ -27,6 +28,13 @@ namespace ImplicitBias.Engine.Training.Batch;
 /// c_k (re^2 + im^2) in order. The per-lane operations (<see cref="FourierLane"/>: rescaling, step
 /// back, records) are scalar code with the same formulas. A run trained alone uses this kernel with
 /// one group (<see cref="GradientDescent.Train"/>), so its bits are those of the batch.</para>
+/// <para>Padding. A lane's points n &gt;= N_lane are padding, and they change no bit of the lane's
+/// results: their features are -0, and in groups with padding (<see cref="Weights"/>, from the group's
+/// smallest N_lane on) a mask leaves them out of the max, makes their e_n and q_n exactly +0 (a bitwise
+/// and), so that sum + 0 = sum and the gradient chain's fma(-0, +0, acc) = acc exactly for every acc,
+/// -0 and NaN included (+0 features would not do: an accumulator that underflowed to -0 would become +0).
+/// A lane's real points come first, in their order, so it does the operations of its run alone (N = N_lane)
+/// followed by identities. Groups without padding run the loops as before.</para>
 /// Slow twin: <see cref="Kernels.GenericStepKernel"/> with ConvolutionalFourierNetwork (tests compare them).
 /// </summary>
 public sealed partial class FourierLaneKernel
@@ -51,11 +59,14 @@ public sealed partial class FourierLaneKernel
     private readonly Vec[] _packedG;               // [group][i]
     private readonly Vec[] _betaRe, _betaIm; // scratch
     private readonly Vec[] _packedBeta, _t; // [group][i], [group][n]: margins, then weights
+    private readonly Vec[] _real;                   // [group][n]: all bits set in the lanes where point n is real (n < N_lane), zero where it is padding
+    private readonly int[] _counts;                 // [lane]: N_lane
+    private readonly int[] _padFrom;                // [group]: the smallest N_lane of the group's lanes (N: no padding)
     private readonly double[] _marginScale, _logLoss;
     private readonly bool[] _loaded; // lanes that ever held a run: the others' log L is not computed (a run alone uses one lane of eight)
     private readonly Vec[] _gradientNormSquared, _normSquared, _nonFinite; // [group]: read per lane (Lane)
 
-    /// <summary>An empty batch of <paramref name="groups"/> groups of eight runs of depth L on N points in dimension D.</summary>
+    /// <summary>An empty batch of <paramref name="groups"/> groups of eight runs of depth L in dimension D, each on at most N points.</summary>
     public FourierLaneKernel(int depth, int count, int dimension, int groups)
     {
         if (depth < 1 || count < 1 || dimension < 1 || groups < 1)
@@ -71,7 +82,10 @@ public sealed partial class FourierLaneKernel
         _packedG = new Vec[groups * dimension];
         _betaRe = new Vec[_h]; _betaIm = new Vec[_h];
         _packedBeta = new Vec[groups * dimension]; _t = new Vec[groups * count];
+        _real = new Vec[groups * count]; Array.Fill(_real, Vec.AllBitsSet);
+        _padFrom = new int[groups]; Array.Fill(_padFrom, count);
         int lanes = groups * Lanes;
+        _counts = new int[lanes]; Array.Fill(_counts, count);
         _marginScale = new double[lanes]; _logLoss = new double[lanes]; _loaded = new bool[lanes];
         _gradientNormSquared = new Vec[groups]; _normSquared = new Vec[groups]; _nonFinite = new Vec[groups];
         Array.Fill(_marginScale, 1.0);
@@ -83,8 +97,10 @@ public sealed partial class FourierLaneKernel
 
     /// <summary>Depth L (the homogeneity degree).</summary>
     public int Depth => _depth;
-    /// <summary>N.</summary>
+    /// <summary>N: the most points a lane's run may have (fewer are padded).</summary>
     public int Count => _n;
+    /// <summary>N_lane: the points of the run in the lane (as of its last <see cref="Load"/>; N for a lane never loaded).</summary>
+    public int LaneCount(int lane) => _counts[lane];
     /// <summary>D.</summary>
     public int Dimension => _d;
     /// <summary>Groups of eight lanes.</summary>
@@ -183,23 +199,34 @@ public sealed partial class FourierLaneKernel
         }
     }
 
-    /// <summary>log L = max + log sum_n exp(t_n - max) of each lane, and the weights q_n = exp(t_n - max) (1 / sum) in _t.</summary>
+    /// <summary>
+    /// log L = max + log sum_n exp(t_n - max) of each lane, and the weights q_n = exp(t_n - max) (1 / sum) in _t.
+    /// From the group's smallest N_lane on, the mask of real points leaves the padding out of the max and makes
+    /// its e_n and q_n +0 (the real lanes' values are those of the unmasked loops, bit for bit).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Weights(int group)
     {
-        int count = _n;
+        int count = _n, from = _padFrom[group], n;
         ref Vec t = ref Unsafe.Add(ref Data(_t), group * count);
+        ref Vec real = ref Unsafe.Add(ref Data(_real), group * count);
         var max = V.Create(double.NegativeInfinity);
-        for (int n = 0; n < count; n++) { var tn = Unsafe.Add(ref t, n); max = V.ConditionalSelect(V.GreaterThan(tn, max), tn, max); }
+        for (n = 0; n < from; n++) { var tn = Unsafe.Add(ref t, n); max = V.ConditionalSelect(V.GreaterThan(tn, max), tn, max); }
+        for (; n < count; n++) { var tn = Unsafe.Add(ref t, n); max = V.ConditionalSelect(V.GreaterThan(tn, max) & Unsafe.Add(ref real, n), tn, max); }
         var sum = Vec.Zero;
-        for (int n = 0; n < count; n++) { ref Vec tn = ref Unsafe.Add(ref t, n); var e = LaneExp.Exp(tn - max); tn = e; sum += e; }
+        for (n = 0; n < from; n++) { ref Vec tn = ref Unsafe.Add(ref t, n); var e = LaneExp.Exp(tn - max); tn = e; sum += e; }
+        for (; n < count; n++) { ref Vec tn = ref Unsafe.Add(ref t, n); var e = LaneExp.Exp(tn - max) & Unsafe.Add(ref real, n); tn = e; sum += e; }
         var inverse = Vec.One / sum;
-        for (int n = 0; n < count; n++) Unsafe.Add(ref t, n) *= inverse;
+        for (n = 0; n < from; n++) Unsafe.Add(ref t, n) *= inverse;
+        for (; n < count; n++) Unsafe.Add(ref t, n) = Unsafe.Add(ref t, n) * inverse & Unsafe.Add(ref real, n); // +0, also where inverse is not finite
         int lane0 = group * Lanes;
         for (int j = 0; j < Lanes; j++) if (_loaded[lane0 + j]) _logLoss[lane0 + j] = Lane(ref max, j) + Math.Log(Lane(ref sum, j));
     }
 
-    /// <summary>The gradient's packed spectrum: for each i the chain acc = fma(z_n,i, q_n, acc), n = 0..N-1, negated.</summary>
+    /// <summary>
+    /// The gradient's packed spectrum: for each i the chain acc = fma(z_n,i, q_n, acc), n = 0..N-1, negated
+    /// (a padded point adds fma(-0, +0, acc) = acc: no mask needed).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PackedGradient(int group)
     {
