@@ -71,6 +71,35 @@ let tests =
                 Expect.isTrue (List.forall finite row && smoothedOk t.LogBetaNorm t.SmoothedMargin) $"trajectory row {i} ({what})"
                 Expect.isTrue (Array.forall Double.IsFinite t.Direction) "finite direction"
 
+        testCase "the smoothed margin is written wherever it is a double: conv L=4 on data x 1e-50 from init 1e-77 (nu k far below -1000), a case the property above once drew" <| fun _ ->
+            // -log L / ||beta|| in input units was formed as (-log L at scale) 2^(-nu k) / ||P(w')|| R: at nu k < -1000 the
+            // first product overflowed and the cell was empty although the value is a double (ScaledStep.Quotient now).
+            let data = scaled 1e-50 (SyntheticData.GaussianTeacher(2, 3, 0UL))
+            let s = Run.defaults |> Run.withModel Convolutional 4 |> Run.withSeed 0UL |> Run.withInitScale 1e-77 |> Run.withStep (NormalizedStep(0.5, 0.1))
+                    |> Run.withSteps 12000L |> Run.withTimeLimit 600.0 |> Run.withConvergenceAngle 0.0
+            let r = Run.train s data
+            let mutable checkedRecords = 0
+            for record in r.Records do
+                // In input units log ||beta|| >= log 1e-260 keeps -log L / ||beta|| (-log L <= log N here) inside the range.
+                if record.LogBetaNorm >= log 1e-260 && record.LogBetaNorm <= log 1e300 then
+                    checkedRecords <- checkedRecords + 1
+                    Expect.isTrue (Double.IsFinite record.SmoothedMargin) $"step {record.Step}: smoothed margin {record.SmoothedMargin} at log ||beta|| {record.LogBetaNorm}"
+            Expect.isGreaterThan checkedRecords 10 "records in the range checked"
+
+        testCase "ScaledStep.Quotient: the plain formula's bits where it stays normal, the right value where it would overflow midway" <| fun _ ->
+            let rng = Random(5)
+            let draw lo hi = (if rng.Next 2 = 0 then -1.0 else 1.0) * (10.0 ** (lo + (hi - lo) * rng.NextDouble()))
+            for _ in 1 .. 20000 do
+                let a, b, c, e = draw -100.0 100.0, draw -100.0 100.0, draw -100.0 100.0, int64 (rng.Next(-200, 200))
+                let plain = Math.ScaleB(a, int e) / b * c
+                Expect.equal (BitConverter.DoubleToInt64Bits(ScaledStep.Quotient(a, b, c, e))) (BitConverter.DoubleToInt64Bits plain) $"{a} / {b} * {c} * 2^{e}"
+            // 1e300 * 2^3000 / 1e-10 * 1e-300 = 1e10 * 2^3000 * ... : far outside in the middle, back inside at the end.
+            let v = ScaledStep.Quotient(1e300, 1e-10, 1e-300, -3000L)
+            let expected = exp (log 1e300 - log 1e-10 + log 1e-300 - 3000.0 * log 2.0)
+            Expect.floatClose Accuracy.high v expected "value through an overflowing middle"
+            Expect.equal (ScaledStep.Quotient(0.0, 2.0, 3.0, 5000L)) 0.0 "zero stays zero"
+            Expect.isTrue (Double.IsNaN(ScaledStep.Quotient(nan, 2.0, 3.0, 1L))) "NaN stays NaN"
+
         testCase "the direction does not depend on the data's scale: 1e-150, 2^-400, 1, 2^400, 1e150" <| fun _ ->
             let data = SyntheticData.GaussianTeacher(8, 12, 3UL)
             for kind, depth in [ Convolutional, 2; FullyConnected, 3; Diagonal, 2 ] do

@@ -249,7 +249,7 @@ public sealed class RunState
             // scale), below it -log L is the value at scale; so -log L / ||beta_in|| = that / (2^(nu k) ||P(w')|| / R).
             margin = Geometry.NormalizedMargin(_z, _beta) * _dataScale;
             long rest = nuK > GradientDescent.MarginScaleCap ? GradientDescent.MarginScaleCap : nuK; // 2^rest: the part of 2^(nu k) not in -log L
-            smoothed = ScaledStep.Power2(-_logLossAtScale, -rest) / norm * _dataScale; // scale down first: -log L at scale may be near 1e300
+            smoothed = ScaledStep.Quotient(-_logLossAtScale, norm, _dataScale, -rest); // -log L at scale may be near 1e300, 2^-rest far outside the range
             logNorm = Math.Log(norm) + nuK * Ln2 - Math.Log(_dataScale);
         }
         double logW = _parameterNormSquared > 0 ? 0.5 * Math.Log(_parameterNormSquared) + _k * Ln2 - Math.Log(_dataScale) / _nu : double.NaN;

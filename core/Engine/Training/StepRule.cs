@@ -163,4 +163,20 @@ public static class ScaledStep
     /// <summary>x 2^e, exact (Math.ScaleB), 0 or infinity when it leaves the double range; e is clamped to int.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Power2(double x, long e) => Math.ScaleB(x, (int)Math.Clamp(e, -100_000, 100_000));
+
+    /// <summary>
+    /// a / b * c * 2^e with no intermediate overflow or underflow: the three are split into significand and
+    /// exponent (exactly), the significands divided and multiplied (values near 1), the exponents added, and
+    /// the result scaled once. Where every intermediate of the plain formula is a normal double this has its
+    /// bits (rounding a quotient or product does not depend on the operands' exponents); where the plain
+    /// formula overflows midway (a record's -log L at scale times 2^(-nu k) for nu k far below -1000, divided
+    /// by a small ||beta||) this still gives the representable answer. Zero, infinite or NaN operands take the plain formula.
+    /// </summary>
+    public static double Quotient(double a, double b, double c, long e)
+    {
+        if (!(a != 0 && b != 0 && c != 0 && double.IsFinite(a) && double.IsFinite(b) && double.IsFinite(c))) return Power2(a / b * c, e);
+        int ea = Math.ILogB(a), eb = Math.ILogB(b), ec = Math.ILogB(c);
+        double significand = Math.ScaleB(a, -ea) / Math.ScaleB(b, -eb) * Math.ScaleB(c, -ec);
+        return Power2(significand, e + ea - eb + ec);
+    }
 }
