@@ -57,16 +57,17 @@ module Reproduction =
         if r.Scale = Full then 50_000_000L else 10_000_000L
 
     /// A run's expected share of the suite's time, to start the long runs first (the runner trains a sweep's
-    /// points in order, so the last runs to finish are short ones and both cores stay busy to the end): the
-    /// mean seconds per run of each (model, depth) in the quick suite measured on 2026-12-03 (fc L=4 11 s,
-    /// conv L=2 10 s, fc L=3 and diag L=2 7 s, conv L=5 5 s, conv L=4 and fc L=2 4 s, conv L=3 2.4 s,
-    /// diag L=3 1.6 s, linear and fc L=1 0.2 s), times N D of the data relative to the suite's mean size.
+    /// units in order, so the last to finish are short ones and both cores stay busy to the end): the mean
+    /// seconds per run of each (model, depth) in the quick suite measured on 2026-12-03 with engine 2.4 (conv L=2
+    /// 12.4 s, conv L=5 6.1, conv L=4 4.6, fc L=4 4.3, diag L=2 3.9, conv L=3 3.5, fc L=3 3.1, fc L=2 2.4, diag L=3
+    /// 1.1, linear and fc L=1 0.15; conv runs train in batches of one depth and D, each lane timing the whole
+    /// batch), times N D of the data relative to the suite's mean size. A batch is placed at its first point.
     let suiteCost (c: RunConfig) =
         let perRun =
             match c.Model, c.Depth with
-            | FullyConnected, 4 -> 11.0 | Convolutional, 2 -> 10.0 | FullyConnected, 3 | Diagonal, 2 -> 7.0
-            | Convolutional, 5 -> 5.0 | Convolutional, 4 | FullyConnected, 2 -> 4.0 | Convolutional, 3 -> 2.4
-            | Diagonal, 3 -> 1.6 | _ -> 0.2
+            | Convolutional, 2 -> 12.4 | Convolutional, 5 -> 6.1 | Convolutional, 4 -> 4.6 | FullyConnected, 4 -> 4.3
+            | Diagonal, 2 -> 3.9 | Convolutional, 3 -> 3.5 | FullyConnected, 3 -> 3.1 | FullyConnected, 2 -> 2.4
+            | Diagonal, 3 -> 1.1 | _ -> 0.15
         let data = DataSpec.create c.Data
         perRun * float (data.Count * data.Dimension) / 200.0
 
