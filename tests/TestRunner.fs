@@ -72,17 +72,18 @@ let tests =
             let convA = { quick with Model = Convolutional; Depth = 2; Data = GaussianTeacher(6, 16, 1UL) }
             let diag = { quick with Model = Diagonal; Depth = 2 }
             let convB = { quick with Model = Convolutional; Depth = 2; Data = GaussianTeacher(4, 8, 1UL) }
-            let points = [| fc; convA; diag; convB; { convA with Seed = 9UL }; { convA with Data = GaussianTeacher(10, 16, 2UL) }; { convA with Depth = 3 } |]
+            let points = [| fc; convA; diag; convB; { convA with Seed = 9UL }; { convA with Data = GaussianTeacher(10, 16, 2UL) }; { convA with Depth = 3 }
+                            { convA with Data = GaussianTeacher(25, 16, 3UL) }; { convA with Data = GaussianTeacher(60, 16, 4UL) } |]
             let units = Batching.plan 2 true points
             let describe unit =
                 match unit with
                 | Alone c -> $"alone {Model.name c.Model}"
                 | Batch(key, maxCount, queue, _) -> $"batch L={key.Depth} D={key.Dimension} N<={maxCount} ({queue.Count} runs)"
             Expect.equal (units |> List.map describe)
-                [ "alone fc"; "batch L=2 D=16 N<=10 (3 runs)"; "alone diag"; "batch L=2 D=8 N<=4 (1 runs)"; "batch L=3 D=16 N<=6 (1 runs)" ]
-                "one unit per key or lone point, in the order of first points"
+                [ "alone fc"; "batch L=2 D=16 N<=10 (3 runs)"; "alone diag"; "batch L=2 D=8 N<=4 (1 runs)"; "batch L=3 D=16 N<=6 (1 runs)"; "batch L=2 D=16 N<=60 (2 runs)" ]
+                "one unit per key and band of N (6, 10 | 25, 60: bands within a factor 4 of their smallest N) or lone point, in the order of first points"
             Expect.equal (Batching.plan 2 false points |> List.map describe)
-                [ "alone fc"; "alone conv"; "alone diag"; "alone conv"; "alone conv"; "alone conv"; "alone conv" ] "without batching, the sweep's order"
+                [ "alone fc"; "alone conv"; "alone diag"; "alone conv"; "alone conv"; "alone conv"; "alone conv"; "alone conv"; "alone conv" ] "without batching, the sweep's order"
 
         testCase "a sweep point on data that is not separable is stored as NotSeparable, 0 steps, finite values" <| fun () ->
             // x and -x both labelled +1: no beta has a positive margin on both.

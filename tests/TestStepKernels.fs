@@ -128,6 +128,36 @@ let tests =
             Expect.floatClose Accuracy.veryHigh (kernel.ParameterNormSquared()) (dot w0 w0) "its norm too"
             kernel.StepBack()
             Expect.sequenceEqual (parameters ()) w0 "a second StepBack leaves w as it is"
+            // The same call sequences on the generic kernel give the same parameters, bit for bit (no arithmetic
+            // differs: steps are undone, scaling by powers of two is exact).
+            use generic = new GenericStepKernel(model, data, System.ReadOnlySpan w0)
+            let genericParameters () = let w = Array.zeroCreate model.ParameterCount in generic.CopyParameters(System.Span w); w
+            let sequences: (string * (StepKernel -> unit) list) list =
+                [ "step, back, scale, back", [ (fun k -> k.Step 0.3); (fun k -> k.StepBack()); (fun k -> k.Scale 0.5); (fun k -> k.StepBack()) ]
+                  "scale, step, scale, back", [ (fun k -> k.Scale 2.0); (fun k -> k.Step 0.1); (fun k -> k.Scale 0.25); (fun k -> k.StepBack()) ]
+                  "step, back, back, scale", [ (fun k -> k.Step 0.2); (fun k -> k.StepBack()); (fun k -> k.StepBack()); (fun k -> k.Scale 4.0) ] ]
+            for name, calls in sequences do
+                for k in [ kernel :> StepKernel; generic ] do
+                    k.Evaluate(ExponentialLoss()) |> ignore
+                    k.Gradient() |> ignore
+                    for call in calls do call k
+                Expect.sequenceEqual (parameters ()) (genericParameters ()) $"{name}: the fc kernel's parameters are the generic kernel's"
+                Expect.floatClose Accuracy.veryHigh (kernel.ParameterNormSquared()) (generic.ParameterNormSquared()) $"{name}: ||w||^2"
+            kernel.Evaluate(ExponentialLoss()) |> ignore
+            kernel.Scale(0.5)
+            TestUtil.throws<System.InvalidOperationException> (fun () -> kernel.Gradient() |> ignore) "Gradient after a Scale, without an Evaluate" |> ignore
+
+        testCase "fc kernel = generic fc network when steps diverge (stepping back from a non-finite iterate), L = 1..4" <| fun () ->
+            for l in 1 .. 4 do
+                let model = FullyConnectedNetwork(6, l)
+                let data = SyntheticData.GaussianTeacher(5, 6, uint64 (10 + l))
+                let w0 = model.Initialize(0.5, 7UL)
+                for rule in [ FixedStep(1e3) :> StepRule; FixedStep(1e6) ] do
+                    let s = TrainingSettings(rule, ExponentialLoss(), 2000L, RecordsPerDecade = 5)
+                    let a = GradientDescent.Train(model, data, System.ReadOnlySpan w0, s)
+                    let b = GradientDescent.TrainGeneric(model, data, System.ReadOnlySpan w0, s)
+                    Expect.equal (a.Outcome, a.Steps) (b.Outcome, b.Steps) $"L={l} {rule.Describe()}: same outcome and steps"
+                    Expect.isLessThan (relativeError a.Parameters b.Parameters) 1e-10 $"L={l} {rule.Describe()}: parameters"
 
         testCase "linear kernel = generic linear model over 40 steps, both losses" <| fun () ->
             for loss in losses do

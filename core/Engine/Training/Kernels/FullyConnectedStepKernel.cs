@@ -29,7 +29,11 @@ public sealed class FullyConnectedStepKernel : StepKernel
     private readonly double[][] _buffers;     // the current parameters and the ones before the last step
     private readonly double[] _normSquared;   // ||w||^2 of each buffer
     private int _current;
-    private bool _canStepBack = true;         // StepBack goes back once (a second call leaves w as it is, as in the generic kernel)
+    // False right after a StepBack: the parameters before the last step are then the current ones (the other buffer
+    // holds the abandoned step), so a second StepBack leaves w as it is, and a Scale first copies w to the other buffer,
+    // both as in the generic kernel, whose saved copy a Scale does not touch.
+    private bool _canStepBack = true;
+    private long _version, _evaluatedVersion = -1; // the parameters' version (every Step, Scale, StepBack) and the last Evaluate's
     // r_l (l = 0..L) of the last Evaluate; r_l and a_l (l = 1..L) of the last Gradient (what Step uses, also after
     // an Evaluate elsewhere, as when landing on the loss target); scratch of CopyBeta.
     private readonly double[][] _right, _stepRight, _left, _recordRight;
@@ -94,6 +98,7 @@ public sealed class FullyConnectedStepKernel : StepKernel
     public override double Evaluate(ILoss loss, double marginScale = 1.0)
     {
         RightProducts(W, _right);
+        _evaluatedVersion = _version;
         _right[0].CopyTo(_beta, 0);
         if (marginScale != 1.0) Simd.Scale(_beta, marginScale);
         return LossTerms.Evaluate(_z, loss, _beta, _margins, _weights, _g);
@@ -109,6 +114,9 @@ public sealed class FullyConnectedStepKernel : StepKernel
     public override double Gradient()
     {
         // a_1 = g; a_{l+1} = w_l^T a_l (the weighted sum of w_l's rows). ||grad_l||^2 = ||a_l||^2 ||r_l||^2.
+        // The r_l are the last Evaluate's and the a_l come from the current w: both must be the same parameters.
+        if (_evaluatedVersion != _version)
+            throw new InvalidOperationException($"{Name}: Gradient needs an Evaluate at the current parameters (a Step, Scale or StepBack came after the last one).");
         var w = W;
         _g.CopyTo(_left[1], 0);
         double total = 0;
@@ -171,11 +179,20 @@ public sealed class FullyConnectedStepKernel : StepKernel
         _current = 1 - _current;
         _normSquared[_current] = Vector.Sum((s0 + s1) + (s2 + s3)) + tail;
         _canStepBack = true;
+        _version++;
     }
 
     /// <inheritdoc/>
     public override void Scale(double factor)
     {
+        if (!_canStepBack)
+        {
+            // Right after a StepBack the parameters before the last step are w itself: keep them unscaled in the other buffer.
+            W.CopyTo(_buffers[1 - _current], 0);
+            _normSquared[1 - _current] = _normSquared[_current];
+            _canStepBack = true;
+        }
+        _version++;
         Simd.Scale(W, factor);
         _normSquared[_current] = Simd.Dot(W, W);
     }
@@ -186,6 +203,7 @@ public sealed class FullyConnectedStepKernel : StepKernel
         if (!_canStepBack) return;
         _current = 1 - _current;
         _canStepBack = false;
+        _version++;
     }
 
     /// <inheritdoc/>
