@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using ImplicitBias.Engine.Data;
 using ImplicitBias.Engine.Losses;
@@ -22,7 +21,7 @@ public sealed class KernelLiftStepKernel : StepKernel
     private readonly int _d, _k, _channels;
     private readonly string _name;
     // The map p = t D + i -> i + o_t on the grid, as runs of consecutive p that go to consecutive entries
-    // (_runFrom[r], _runTo[r], _runLength[r], in the order of p): each run is one vector add (A_K) or copy (A_K^*).
+    // (_runFrom[r], _runTo[r], _runLength[r], in the order of p): each run is one plain loop without index lookups.
     private readonly int[] _runFrom, _runTo, _runLength;
     private readonly double _scale;            // D^-1/2
     private readonly RowMatrix _z;             // rows y_n x_n
@@ -82,8 +81,8 @@ public sealed class KernelLiftStepKernel : StepKernel
         beta.Clear();
         for (int r = 0; r < _runFrom.Length; r++)
         {
-            var to = beta.Slice(_runTo[r], _runLength[r]);
-            TensorPrimitives.Add(to, _lift.AsSpan(_runFrom[r], _runLength[r]), to);
+            int from = _runFrom[r], to = _runTo[r], length = _runLength[r];
+            for (int i = 0; i < length; i++) beta[to + i] += _lift[from + i];
         }
         Simd.Scale(beta, _scale);
     }
@@ -121,7 +120,10 @@ public sealed class KernelLiftStepKernel : StepKernel
         // G = A_K^*(g) into the lift's storage (g came with Evaluate), then grad u_c = G v_c (four rows of G a pass,
         // Simd.Dot4) and grad v_c = G^T u_c (the rows of G weighted by u_c, Simd.ScaledColumnSums).
         for (int r = 0; r < _runFrom.Length; r++)
-            TensorPrimitives.Multiply(_g.AsSpan(_runTo[r], _runLength[r]), _scale, _lift.AsSpan(_runFrom[r], _runLength[r]));
+        {
+            int from = _runFrom[r], to = _runTo[r], length = _runLength[r];
+            for (int i = 0; i < length; i++) _lift[from + i] = _scale * _g[to + i];
+        }
         for (int c = 0; c < _channels; c++)
         {
             var u = Kernel(_w, c); var v = Last(_w, c);
