@@ -113,7 +113,7 @@ public static class BatchTrainer
                     busy[g] = m.Contains(true);
                     if (busy[g]) kernel.Step(g, halves.AsSpan(g * lanes, lanes), m);
                 }
-                kernel.Evaluate(0, groups, busy);
+                kernel.Evaluate(0, groups, busy, logLoss: false); // the gradient at the midpoint is all that is used
                 for (int g = 0; g < groups; g++) if (busy[g]) kernel.Gradient(g);
             }
             for (int g = 0; g < groups; g++)
