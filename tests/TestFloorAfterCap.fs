@@ -64,6 +64,39 @@ let tests =
                 let on, off = run train true, run train false
                 Expect.notEqual on.Steps off.Steps $"{name}: the option changes the steps after the cap ({on.Steps} vs {off.Steps})"
 
+        testCase "StepFloor.Step (one pass) = AfterGradient, Multiplier and TakesMidpoint (the slow twins), bit for bit" <| fun _ ->
+            // Two floors driven along the same seeded sequence of steps: one through the three calls, one through Step.
+            // Draws span capped and free steps (||G||^2 over 40 decades), log L on both sides of 0, nu = 1..5, scale
+            // exponents k that change (the cached power of two), ||G||^2 = 0 and an observation now and then (anchor and floor).
+            let random = Random(20261203)
+            let mutable capped, free, midpoints = 0, 0, 0
+            for rule in [ SettlingStep(0.5, 1e-3, 0.2, 1e-2, true, true); SettlingStep(0.5, 1e-5, 0.2, 1e-5, true, false); SettlingStep(2.0, 1e-2, 0.5, 0.1, false, true) ] do
+                let slow, fast = rule.Start(), rule.Start()
+                let mutable k = 0L
+                for i in 0 .. 4999 do
+                    let degree = 1 + random.Next 5
+                    if random.Next 50 = 0 then k <- int64 (random.Next(-300, 300))
+                    let p2 = 0.25 + 3.75 * random.NextDouble()
+                    let g2 = if random.Next 200 = 0 then 0.0 else Math.Pow(10.0, -20.0 + 40.0 * random.NextDouble()) * Math.Pow(2.0, float (-2L * int64 degree * k) |> max -1000.0 |> min 1000.0)
+                    let logLoss = -10.0 + 12.0 * random.NextDouble()
+                    if random.Next 100 = 0 then
+                        let theta, angle = 3.0 * random.NextDouble(), random.NextDouble()
+                        slow.Observe(theta, ReadOnlySpan(unitAt angle)); fast.Observe(theta, ReadOnlySpan(unitAt angle))
+                    let isCapped = NormalizedStep.EtaStepIsCapped(rule.Eta, rule.Cap, p2, g2, degree, k)
+                    if isCapped then capped <- capped + 1 else free <- free + 1
+                    slow.AfterGradient(logLoss, p2, g2, degree, k)
+                    let expected = slow.Multiplier(p2, g2, degree, k)
+                    let expectedMidpoint = slow.TakesMidpoint(p2, g2, degree, k)
+                    let mutable midpoint = false
+                    let got = fast.Step(logLoss, p2, g2, degree, k, &midpoint)
+                    if midpoint then midpoints <- midpoints + 1
+                    Expect.equal (BitConverter.DoubleToInt64Bits got) (BitConverter.DoubleToInt64Bits expected) $"multiplier at draw {i} ({got} vs {expected})"
+                    Expect.equal midpoint expectedMidpoint $"midpoint at draw {i}"
+                    Expect.equal (BitConverter.DoubleToInt64Bits fast.Floor) (BitConverter.DoubleToInt64Bits slow.Floor) $"floor after draw {i}"
+            Expect.isGreaterThan capped 1000 "capped steps drawn"
+            Expect.isGreaterThan free 1000 "free steps drawn"
+            Expect.isGreaterThan midpoints 500 "midpoint steps drawn"
+
         testCase "the option parses, prints, survives Smaller, and is refused out of place" <| fun _ ->
             let text = "settling:0.5:1e-05:0.2:1e-05:midpoint:floor-after-cap"
             let rule = StepRule.Parse text

@@ -181,13 +181,10 @@ public sealed class RunState
     public bool AfterGradient(double gradientNormSquared)
     {
         if (!double.IsFinite(gradientNormSquared)) return Stop(TrainingOutcome.NonFinite);
-        _floor?.AfterGradient(_logLoss, _parameterNormSquared, gradientNormSquared, _nu, _k);
-        double s = _floor is null
+        _lastMultiplier = _floor is null
             ? _settings.Step.Multiplier(_logLoss, _parameterNormSquared, gradientNormSquared, _nu, _scale2, _k)
-            : _floor.Multiplier(_parameterNormSquared, gradientNormSquared, _nu, _k);
+            : _floor.Step(_logLoss, _parameterNormSquared, gradientNormSquared, _nu, _k, out _midpoint);
         _previousK = _k;
-        _lastMultiplier = s;
-        _midpoint = _floor is not null && _floor.TakesMidpoint(_parameterNormSquared, gradientNormSquared, _nu, _k);
         return true;
     }
 

@@ -57,7 +57,7 @@ public sealed partial class FourierLaneKernel
     private readonly Vec[] _z;                     // [group][n][i]
     private readonly Vec[] _re, _im, _rePrevious, _imPrevious, _gradRe, _gradIm; // [group][l][k]
     private readonly Vec[] _packedG;               // [group][i]
-    private readonly Vec[] _betaRe, _betaIm; // scratch
+    private readonly Vec[] _betaRe, _betaIm, _prefixRe, _prefixIm; // scratch [k]
     private readonly Vec[] _packedBeta, _t; // [group][i], [group][n]: margins, then weights
     private readonly Vec[] _real;                   // [group][n]: all bits set in the lanes where point n is real (n < N_lane), zero where it is padding
     private readonly int[] _counts;                 // [lane]: N_lane
@@ -81,7 +81,7 @@ public sealed partial class FourierLaneKernel
         _re = new Vec[lh]; _im = new Vec[lh]; _rePrevious = new Vec[lh]; _imPrevious = new Vec[lh];
         _gradRe = new Vec[lh]; _gradIm = new Vec[lh];
         _packedG = new Vec[groups * dimension];
-        _betaRe = new Vec[_h]; _betaIm = new Vec[_h];
+        _betaRe = new Vec[_h]; _betaIm = new Vec[_h]; _prefixRe = new Vec[_h]; _prefixIm = new Vec[_h];
         _packedBeta = new Vec[groups * dimension]; _t = new Vec[groups * count];
         _real = new Vec[groups * count]; Array.Fill(_real, Vec.AllBitsSet);
         _padFrom = new int[groups]; Array.Fill(_padFrom, count);
@@ -313,7 +313,11 @@ public sealed partial class FourierLaneKernel
     /// grad_w log L of the group's lanes at their last <see cref="Evaluate(int)"/>, per layer
     /// g_hat .* conj(prod_{j != l} w_hat_j) (prefix times suffix products, a product with no factor being
     /// 1 exactly, not a multiplication by 1), and its squared norm (Parseval weights c, in the order of
-    /// <see cref="ParameterNormSquared"/>: layer by layer, k = 0..H-1).
+    /// <see cref="ParameterNormSquared"/>: layer by layer, k = 0..H-1). Layer by layer, each pass a straight
+    /// loop over k (the cases of a layer decided once per layer, not per k); every entry gets the operations of
+    /// the per-k form, in its order: suffixes s_l = s_{l+1} w_{l+1} from s_{L-2} = w_{L-1} down, into grad_l;
+    /// then for l = 0..L-1 the factor f_l (s_0; p_l; p_l s_l), grad_l = g_hat .* conj(f_l), and the prefix
+    /// p_{l+1} (w_0; p_l w_l) in scratch.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Gradient(int group)
@@ -322,37 +326,49 @@ public sealed partial class FourierLaneKernel
         ref Vec pg = ref Unsafe.Add(ref Data(_packedG), group * d);
         ref Vec re = ref Unsafe.Add(ref Data(_re), b0); ref Vec im = ref Unsafe.Add(ref Data(_im), b0);
         ref Vec gradRe = ref Unsafe.Add(ref Data(_gradRe), b0); ref Vec gradIm = ref Unsafe.Add(ref Data(_gradIm), b0);
+        // g_hat's half spectrum from the packed form (imaginary part 0 at k = 0 and, for even D, at k = D/2).
+        ref Vec gRe = ref Data(_betaRe); ref Vec gIm = ref Data(_betaIm);
         for (int k = 0; k < h; k++)
         {
-            var gr = Unsafe.Add(ref pg, k);
-            var gi = k >= 1 && k <= d - h ? Unsafe.Add(ref pg, h + k - 1) : Vec.Zero;
-            // Suffixes s_l = prod_{j > l} w_j into grad_l (s_{L-1} = 1 is not stored).
-            if (depth >= 2) { Unsafe.Add(ref gradRe, (depth - 2) * h + k) = Unsafe.Add(ref re, (depth - 1) * h + k); Unsafe.Add(ref gradIm, (depth - 2) * h + k) = Unsafe.Add(ref im, (depth - 1) * h + k); }
-            for (int l = depth - 3; l >= 0; l--)
+            Unsafe.Add(ref gRe, k) = Unsafe.Add(ref pg, k);
+            Unsafe.Add(ref gIm, k) = k >= 1 && k <= d - h ? Unsafe.Add(ref pg, h + k - 1) : Vec.Zero;
+        }
+        if (depth >= 2)
+        {
+            int last = (depth - 1) * h;
+            for (int k = 0; k < h; k++) { Unsafe.Add(ref gradRe, last - h + k) = Unsafe.Add(ref re, last + k); Unsafe.Add(ref gradIm, last - h + k) = Unsafe.Add(ref im, last + k); }
+        }
+        for (int l = depth - 3; l >= 0; l--)
+            for (int k = 0; k < h; k++)
             {
                 int i = l * h + k;
-                var (a, bb, c, e) = (Unsafe.Add(ref gradRe, i + h), Unsafe.Add(ref gradIm, i + h), Unsafe.Add(ref re, i + h), Unsafe.Add(ref im, i + h));
-                Unsafe.Add(ref gradRe, i) = a * c - bb * e; Unsafe.Add(ref gradIm, i) = a * e + bb * c;
+                (Unsafe.Add(ref gradRe, i), Unsafe.Add(ref gradIm, i)) =
+                    Multiply(Unsafe.Add(ref gradRe, i + h), Unsafe.Add(ref gradIm, i + h), Unsafe.Add(ref re, i + h), Unsafe.Add(ref im, i + h));
             }
-            // Prefixes p_l = prod_{j < l} w_j; the layer's product p_l s_l; then g_hat .* conj(p_l s_l).
-            var pr = Vec.One; var pi = Vec.Zero;
-            for (int l = 0; l < depth; l++)
+        ref Vec pRe = ref Data(_prefixRe); ref Vec pIm = ref Data(_prefixIm);
+        for (int l = 0; l < depth; l++)
+        {
+            ref Vec gR = ref Unsafe.Add(ref gradRe, l * h); ref Vec gI = ref Unsafe.Add(ref gradIm, l * h);
+            ref Vec wR = ref Unsafe.Add(ref re, l * h); ref Vec wI = ref Unsafe.Add(ref im, l * h);
+            for (int k = 0; k < h; k++)
             {
-                int i = l * h + k;
-                ref Vec gR = ref Unsafe.Add(ref gradRe, i); ref Vec gI = ref Unsafe.Add(ref gradIm, i);
                 Vec fr, fi;
                 if (depth == 1) { fr = Vec.One; fi = Vec.Zero; }
-                else if (l == 0) { fr = gR; fi = gI; }
-                else if (l == depth - 1) { fr = pr; fi = pi; }
-                else { var (a, bb, c, e) = (pr, pi, gR, gI); fr = a * c - bb * e; fi = a * e + bb * c; }
-                var ni = -fi;
-                gR = gr * fr - gi * ni; gI = gr * ni + gi * fr;
-                if (l == 0) { pr = Unsafe.Add(ref re, i); pi = Unsafe.Add(ref im, i); }
-                else if (l < depth - 1) { var (a, bb, c, e) = (pr, pi, Unsafe.Add(ref re, i), Unsafe.Add(ref im, i)); pr = a * c - bb * e; pi = a * e + bb * c; }
+                else if (l == 0) { fr = Unsafe.Add(ref gR, k); fi = Unsafe.Add(ref gI, k); }
+                else if (l == depth - 1) { fr = Unsafe.Add(ref pRe, k); fi = Unsafe.Add(ref pIm, k); }
+                else (fr, fi) = Multiply(Unsafe.Add(ref pRe, k), Unsafe.Add(ref pIm, k), Unsafe.Add(ref gR, k), Unsafe.Add(ref gI, k));
+                var (gr, gi, ni) = (Unsafe.Add(ref gRe, k), Unsafe.Add(ref gIm, k), -fi);
+                Unsafe.Add(ref gR, k) = gr * fr - gi * ni; Unsafe.Add(ref gI, k) = gr * ni + gi * fr;
+                if (l == 0) { Unsafe.Add(ref pRe, k) = Unsafe.Add(ref wR, k); Unsafe.Add(ref pIm, k) = Unsafe.Add(ref wI, k); }
+                else if (l < depth - 1) (Unsafe.Add(ref pRe, k), Unsafe.Add(ref pIm, k)) = Multiply(Unsafe.Add(ref pRe, k), Unsafe.Add(ref pIm, k), Unsafe.Add(ref wR, k), Unsafe.Add(ref wI, k));
             }
         }
         _gradientNormSquared[group] = NormSquared(ref gradRe, ref gradIm);
     }
+
+    /// <summary>(a + i b)(c + i e) = (a c - b e) + i (a e + b c), in that order of operations.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vec Re, Vec Im) Multiply(Vec a, Vec b, Vec c, Vec e) => (a * c - b * e, a * e + b * c);
 
     /// <summary>
     /// w &lt;- w - s grad (remembering w) in the lanes of the group with <paramref name="take"/> set, each with
@@ -389,6 +405,16 @@ public sealed partial class FourierLaneKernel
                 Unsafe.Add(ref rp, i) = x; Unsafe.Add(ref ip, i) = y;
                 r = V.FusedMultiplyAdd(Unsafe.Add(ref gre, i), minus, x);
                 m = V.FusedMultiplyAdd(Unsafe.Add(ref gim, i), minus, y);
+            }
+        }
+        else if (all && backMask.Equals(Vec.AllBitsSet))
+        {
+            // Every lane steps from its previous iterate (the end of a midpoint step in every lane, the common case
+            // while the cap binds): the previous iterate stays as it is; the same values as below.
+            for (int i = 0; i < count; i++)
+            {
+                Unsafe.Add(ref re, i) = V.FusedMultiplyAdd(Unsafe.Add(ref gre, i), minus, Unsafe.Add(ref rp, i));
+                Unsafe.Add(ref im, i) = V.FusedMultiplyAdd(Unsafe.Add(ref gim, i), minus, Unsafe.Add(ref ip, i));
             }
         }
         else for (int i = 0; i < count; i++)
