@@ -55,6 +55,9 @@ public sealed class FullyConnectedNetwork : IParameterization
     /// <inheritdoc/>
     public int Degree => Depth;
 
+    /// <summary>Where layer l (1-based, 1..L+1) starts in the parameter vector (l = L + 1: the parameter count).</summary>
+    public int LayerOffset(int l) => _offsets[l - 1];
+
     /// <summary>The weights of layer l (1-based), row-major D_{l-1} x D_l.</summary>
     public ReadOnlySpan<double> Layer(ReadOnlySpan<double> w, int l) => w.Slice(_offsets[l - 1], _widths[l - 1] * _widths[l]);
 

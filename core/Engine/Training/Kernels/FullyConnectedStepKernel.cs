@@ -49,15 +49,14 @@ public sealed class FullyConnectedStepKernel : StepKernel
             throw new ArgumentException($"{model.Name}: expected {model.ParameterCount} parameters, got {initial.Length}.");
         _d = data.Dimension; _depth = model.Depth;
         _widths = model.Widths.ToArray();
-        _offsets = new int[_depth + 1];
-        for (int l = 1; l <= _depth; l++) _offsets[l] = _offsets[l - 1] + _widths[l - 1] * _widths[l];
+        _offsets = Enumerable.Range(1, _depth + 1).Select(model.LayerOffset).ToArray(); // the network's own table
         _z = new RowMatrix(data.SignedFeatures(), data.Count, _d, threads);
         _buffers = [initial.ToArray(), new double[initial.Length]];
         _normSquared = [Simd.Dot(_buffers[0], _buffers[0]), 0];
         _right = _widths.Select(w => new double[w]).ToArray();
         _stepRight = _widths.Select(w => new double[w]).ToArray();
         _recordRight = _widths.Select(w => new double[w]).ToArray();
-        _left = Enumerable.Range(0, _depth + 1).Select(l => new double[_widths[Math.Max(l - 1, 0)]]).ToArray();
+        _left = Enumerable.Range(0, _depth + 1).Select(l => l == 0 ? [] : new double[_widths[l - 1]]).ToArray(); // a_l for l = 1..L (index 0 unused)
         _beta = new double[_d]; _g = new double[_d];
         _margins = new double[data.Count]; _weights = new double[data.Count];
         Name = $"fast-{model.Name}";
