@@ -1,0 +1,62 @@
+// What one group of the batch kernel costs alone and among many (issue 11: the ceiling of "batched / one run").
+// A run alone is a batch of one group (FourierLaneKernel, eight lanes, one in use), so the ratio batched / alone
+// per core is at most 8 (T_alone + C) / (T_batch + 8 C), T the arithmetic of one group step, C the per-run
+// control: it passes 8 only if a group costs more alone than among others (a latency-bound lone run). This
+// times the arithmetic alone, without RunState: G groups of conv runs (seeded Gaussian-teacher data, the lanes
+// all in use), each step the default rule's capped midpoint step (Evaluate, Gradient, half Step; Evaluate without
+// log L, Gradient, Step from the previous iterate), and prints ns per group step for each G. Pin it to one core:
+//   taskset -c 1 dotnet fsi scripts/lane-kernel-cost.fsx --depth 2 --n 6 --d 16 --groups 1,2,4,16 --steps 2000000
+#load "build-check.fsx"
+#load "engine.fsx"
+
+open System
+open System.Diagnostics
+open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Numerics
+open ImplicitBias.Engine.Training.Batch
+
+let args = fsi.CommandLineArgs |> Array.skip 1
+let option name fallback =
+    match Array.tryFindIndex ((=) name) args with
+    | Some i when i + 1 < args.Length -> args[i + 1]
+    | Some _ -> failwithf "%s needs a value" name
+    | None -> fallback
+let positive name (text: string) =
+    match Int32.TryParse text with
+    | true, v when v > 0 -> v
+    | _ -> failwithf "%s must be a positive integer (got '%s')" name text
+let depth, count, dimension = positive "--depth" (option "--depth" "2"), positive "--n" (option "--n" "6"), positive "--d" (option "--d" "16")
+let groupCounts = (option "--groups" "1,2,4,16").Split(',') |> Array.map (positive "--groups")
+let totalGroupSteps = positive "--steps" (option "--steps" "2000000")
+let lanes = FourierLaneKernel.Lanes
+
+/// ns per group step (the best of three passes, after a warm-up pass) for `groups` groups.
+let measure groups =
+    let kernel = FourierLaneKernel(depth, count, dimension, groups)
+    let random = SeededRandom(1UL)
+    for lane in 0 .. kernel.Capacity - 1 do
+        let data = SyntheticData.GaussianTeacher(count, dimension, uint64 (lane + 1))
+        let initial = Array.zeroCreate (depth * dimension)
+        random.FillGaussian(Span initial, 0.1)
+        kernel.Load(lane, UnitScale.Of(data, ref 0.0), ReadOnlySpan initial)
+    let full, half = Array.create kernel.Capacity 1e-3, Array.create kernel.Capacity 5e-4
+    let all, busy = Array.create kernel.Capacity true, Array.create groups true
+    let steps = max 1 (totalGroupSteps / groups)
+    let pass () =
+        let clock = Stopwatch.StartNew()
+        for _ in 1 .. steps do
+            kernel.Evaluate(0, groups, ReadOnlySpan busy)
+            for g in 0 .. groups - 1 do kernel.Gradient g
+            for g in 0 .. groups - 1 do kernel.Step(g, ReadOnlySpan(half, g * lanes, lanes), ReadOnlySpan(all, g * lanes, lanes))
+            kernel.Evaluate(0, groups, ReadOnlySpan busy, false)
+            for g in 0 .. groups - 1 do kernel.Gradient g
+            for g in 0 .. groups - 1 do
+                kernel.Step(g, ReadOnlySpan(full, g * lanes, lanes), ReadOnlySpan(all, g * lanes, lanes), ReadOnlySpan(all, g * lanes, lanes))
+        clock.Elapsed.TotalSeconds * 1e9 / float steps / float groups
+    pass () |> ignore
+    List.min [ for _ in 1 .. 3 -> pass () ]
+
+printfn "conv L=%d N=%d D=%d, %d lanes a group, capped midpoint steps (two gradients a step), best of three:" depth count dimension lanes
+for groups in groupCounts do
+    let ns = measure groups
+    printfn "  %2d group(s): %6.0f ns per group step = %.3g run-steps/s a core (all lanes in use)" groups ns (float lanes * 1e9 / ns)
