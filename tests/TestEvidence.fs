@@ -19,7 +19,7 @@ let private replace i (e: LimitEvidence) (sets: LimitEvidence list) = sets |> Li
 /// Every training row of the report: (model, depth) of the suite, convex kinds first.
 let private rows = [ for kind, depth in Reproduction.suiteModels -> Evidence.suiteClaim kind depth ]
 
-let private kkt i : KktEvidence = { Dataset = $"run{i}"; Separates = true; Residual = 1e-3; Degenerate = false }
+let private kkt i : KktEvidence = { Dataset = $"run{i}"; Separates = true; Residual = 1e-3; Degenerate = false; Stopped = $"stopped Converged at {1000 * i} steps" }
 
 [<Tests>]
 let tests =
@@ -87,7 +87,7 @@ let tests =
             let large = SuiteEvidence.kktRow Evidence.suiteKktClaim (runs |> List.mapi (fun j e -> if j = 10 then { e with Residual = 2.0 * Evidence.residualTolerance } else e))
             Expect.equal large.Verdict "FAIL" large.Measured
             Expect.stringStarts large.Measured "19 of 20" large.Measured
-            Expect.stringContains large.Measured "failed on run11" large.Measured
+            Expect.stringContains large.Measured "failed on run11 (stopped Converged at 11000 steps)" large.Measured
             for broken in [ { kkt 3 with Separates = false }; { kkt 3 with Residual = nan } ] do
                 let r = SuiteEvidence.kktRow Evidence.suiteKktClaim (runs |> List.mapi (fun j e -> if j = 2 then broken else e))
                 Expect.equal r.Verdict "FAIL" r.Measured

@@ -31,7 +31,11 @@ type KktEvidence =
       /// The relative KKT residual (NaN when it could not be computed).
       Residual: float
       /// Parameters <= active points: a small residual is then generic (as many unknowns as equations).
-      Degenerate: bool }
+      Degenerate: bool
+      /// How the run stopped, e.g. "Converged at 707946 steps": shown beside a failing or worst residual, so a
+      /// run stopped on beta's angle (which sees weight off the limit's support only at the L-th power) reads
+      /// differently from one stopped at its budget (docs/theory-checks.md).
+      Stopped: string }
 
 /// The report's training rows, checked on every set of a suite: per-set outcomes for SuiteVerdict.
 /// A set passes a limit row when GD's final direction separates the data, its limit is Certified,
@@ -81,7 +85,7 @@ module SuiteEvidence =
     let kktOutcome (e: KktEvidence) : SuiteOutcome =
         if not e.Separates then NotComputed(e.Dataset, "GD's final direction does not separate the data")
         elif Double.IsNaN e.Residual then NotComputed(e.Dataset, "KKT residual not computed")
-        else Measured { Dataset = e.Dataset; Value = e.Residual; Passed = true; Degenerate = e.Degenerate; Note = "" }
+        else Measured { Dataset = e.Dataset; Value = e.Residual; Passed = true; Degenerate = e.Degenerate; Note = e.Stopped }
 
     /// The Theorem 4 row over the suite.
     let kktRow (claim: SuiteClaim) (evidence: KktEvidence list) =
@@ -121,7 +125,8 @@ module SuiteEvidence =
         let computed = cert.Outcome = ImplicitBias.Engine.Theory.CertificateOutcome.Computed
         { Dataset = name; Separates = Results.separates r
           Residual = (if computed then cert.Residual else nan)
-          Degenerate = computed && r.Run.Parameters.Length <= cert.ActiveSet.Length }
+          Degenerate = computed && r.Run.Parameters.Length <= cert.ActiveSet.Length
+          Stopped = $"stopped {r.Run.Outcome} at {r.Run.Steps} steps" }
 
     /// The certified limit along a run: (step, residual, GD's angle to it, certified) at every
     /// `every`-th record and the last (records with a zero direction skipped).
