@@ -43,13 +43,13 @@ let sameResult (label: string) (a: TrainingResult) (b: TrainingResult) =
 /// A mixed set of runs of the convolutional network of depth L in dimension D, run i on counts[i mod
 /// length] points: data seeds, initial scales, step rules (settling, normalized with a floor, fixed, a
 /// fixed step far too large), step budgets, a log-loss target on some and a convergence callback on others.
-let private jobs depth (counts: int list) dimension runs =
+let private jobs (make: int -> int -> IParameterization) depth (counts: int list) dimension runs =
     let rules: StepRule[] =
         [| SettlingStep(0.5, 1e-3, 0.2, 1e-2); NormalizedStep(0.5, 3e-4); FixedStep(0.2); NormalizedStep(2.0); FixedStep(1e6); SettlingStep(0.5, 1e-3, 0.2, 1e-2, true)
            SettlingStep(0.5, 1e-3, 0.2, 1e-2, true, true) |]
     [ for i in 0 .. runs - 1 ->
         let data = SyntheticData.GaussianTeacher(counts[i % counts.Length], dimension, uint64 (100 + i))
-        let model = ConvolutionalFourierNetwork(dimension, depth)
+        let model = make dimension depth
         let w0 = model.Initialize([| 0.5; 0.05; 3.0 |][i % 3], uint64 (7 * i + 1))
         let steps = [| 400L; 1500L; 60L; 2500L |][i % 4]
         let target = if i % 4 = 1 then -30.0 else -infinity
@@ -59,17 +59,22 @@ let private jobs depth (counts: int list) dimension runs =
 
 /// Trains the runs (run i on counts[i mod length] points) in a batch for up to `maxCount` points of `groups`
 /// groups (lanes refilled from the list) and alone (a batch of one on the run's own N); compares every pair.
-let private compareBatch depth maxCount counts dimension runs groups =
-    let runs = jobs depth counts dimension runs
+let private compareBatchOf (make: int -> int -> IParameterization) depth maxCount counts dimension runs groups =
+    let runs = jobs make depth counts dimension runs
     let results = Dictionary<int, TrainingResult>()
     let queue = Queue(runs |> List.mapi (fun i (_, data, w0, settings, converged) ->
         BatchJob(data, w0, settings, Action<TrainingResult>(fun r -> results[i] <- r), null, converged)))
-    BatchTrainer.Train(depth, maxCount, dimension, groups, fun () -> if queue.Count > 0 then queue.Dequeue() else null)
+    let kernel = LaneKernel.For(make dimension depth, ExponentialLoss(), maxCount, dimension, groups)
+    Expect.isNotNull kernel "a lane kernel for the model"
+    BatchTrainer.Train(kernel, fun () -> if queue.Count > 0 then queue.Dequeue() else null)
     Expect.equal results.Count runs.Length "every run finished"
     runs |> List.iteri (fun i (model, data, w0, settings, converged) ->
         let alone = GradientDescent.Train(model, data, ReadOnlySpan w0, settings, null, Threading.CancellationToken.None, converged)
-        sameResult $"conv L={depth} N={data.Count} of {maxCount} D={dimension} run {i}" results[i] alone)
+        sameResult $"{model.Name} N={data.Count} of {maxCount} D={dimension} run {i}" results[i] alone)
     results.Values |> Seq.map (fun r -> r.Outcome) |> Set.ofSeq
+
+/// compareBatchOf the convolutional network (Fourier domain).
+let private compareBatch = compareBatchOf (fun d l -> ConvolutionalFourierNetwork(d, l))
 
 /// The stopping rules whose paths differ (landing on the target and a divergence step back call a lane's group on their own).
 let private expectEveryStop (outcomes: Set<TrainingOutcome>) =
@@ -93,6 +98,12 @@ let tests =
               compareBatch 5 20 [ 20; 13; 6 ] 20 8 1 ]
             |> Set.unionMany |> expectEveryStop
 
+        testCase "diagonal and linear runs: batched = alone, bit for bit (mixed N padded, scales, rules and stops)" <| fun () ->
+            let diag = compareBatchOf (fun d l -> DiagonalNetwork(d, l))
+            [ diag 2 6 [ 6 ] 16 23 2; diag 3 9 [ 4; 9; 1; 6; 2 ] 9 17 1; diag 1 10 [ 3; 7 ] 7 9 2; diag 4 8 [ 8; 2; 5 ] 24 9 1; diag 5 12 [ 12; 5 ] 12 8 1
+              compareBatchOf (fun d _ -> LinearModel(d)) 1 11 [ 11; 4 ] 13 12 2 ]
+            |> Set.unionMany |> expectEveryStop
+
         testCase "a padded point changes no bit of the gradient, not even the sign of a zero" <| fun () ->
             // Point 0 is x = 0 (weight 1, term +0); point 1 is tiny, at weight e^-200 or so: its term z q underflows to
             // -0, so the chain acc = fma(z, q, acc) ends at -0 and the entry -acc is +0. A +0 padding feature would
@@ -102,14 +113,14 @@ let tests =
             let w0 = [| -1.0; -1.0 |]
             let entries (kernel: FourierLaneKernel) lane =
                 kernel.SetMarginScale(lane, 1e302)
-                kernel.Evaluate(lane / FourierLaneKernel.Lanes)
+                kernel.Evaluate(lane / LaneKernel.Lanes)
                 [| for i in 0 .. d - 1 -> kernel.PackedGradientEntry(lane, i) |]
             let alone = FourierLaneKernel(1, 2, d, 1)
             alone.Load(0, data, ReadOnlySpan w0)
             let expected = entries alone 0
             Expect.equal (bits expected[0]) (bits 0.0) "the chain underflowed to -0 (else this test tests nothing)"
             let padded = FourierLaneKernel(1, 5, d, 1)
-            for j in 0 .. FourierLaneKernel.Lanes - 1 do
+            for j in 0 .. LaneKernel.Lanes - 1 do
                 padded.Load(j, (if j = 3 then data else SyntheticData.GaussianTeacher(5, d, uint64 j)), ReadOnlySpan w0)
             Expect.equal (padded.LaneCount 3) 2 "lane 3 holds two points of five"
             sameBits "packed gradient, padded = alone" (entries padded 3) expected
@@ -127,17 +138,20 @@ let tests =
             let results = Dictionary<int, TrainingResult>()
             let queue = Queue(runs |> List.mapi (fun i (_, data, w0, settings) ->
                 BatchJob(data, w0, settings, Action<TrainingResult>(fun r -> results[i] <- r))))
-            BatchTrainer.Train(depth, count, dimension, 2, fun () -> if queue.Count > 0 then queue.Dequeue() else null)
+            BatchTrainer.Train(FourierLaneKernel(depth, count, dimension, 2), fun () -> if queue.Count > 0 then queue.Dequeue() else null)
             runs |> List.iteri (fun i (model, data, w0, settings) ->
                 let alone = GradientDescent.Train(model, data, ReadOnlySpan w0, settings)
                 Expect.isGreaterThan alone.Steps 0L "trained"
                 sameResult $"midpoint run {i}" results[i] alone)
 
         testCase "a run alone trains on a lane of the batch kernel exactly where it applies" <| fun () ->
-            Expect.isTrue (FourierLaneKernel.Applies(ConvolutionalFourierNetwork(16, 2), ExponentialLoss(), 6, 16)) "conv, exp, small"
-            Expect.isFalse (FourierLaneKernel.Applies(ConvolutionalFourierNetwork(16, 2), LogisticLoss(), 6, 16)) "logistic loss"
-            Expect.isFalse (FourierLaneKernel.Applies(DiagonalNetwork(16, 2), ExponentialLoss(), 6, 16)) "other models"
-            Expect.isFalse (FourierLaneKernel.Applies(ConvolutionalFourierNetwork(1024, 2), ExponentialLoss(), 64, 1024)) "large data"
+            Expect.isTrue (LaneKernel.Applies(ConvolutionalFourierNetwork(16, 2), ExponentialLoss(), 6, 16)) "conv, exp, small"
+            Expect.isTrue (LaneKernel.Applies(DiagonalNetwork(16, 2), ExponentialLoss(), 6, 16)) "diag, exp, small"
+            Expect.isTrue (LaneKernel.Applies(LinearModel(16), ExponentialLoss(), 6, 16)) "linear, exp, small"
+            Expect.isFalse (LaneKernel.Applies(ConvolutionalFourierNetwork(16, 2), LogisticLoss(), 6, 16)) "logistic loss"
+            Expect.isFalse (LaneKernel.Applies(FullyConnectedNetwork(16, 2), ExponentialLoss(), 6, 16)) "other models"
+            Expect.isFalse (LaneKernel.Applies(KernelConvolutionalNetwork(16, 4, 2, 2), ExponentialLoss(), 6, 16)) "kernel-size nets"
+            Expect.isFalse (LaneKernel.Applies(ConvolutionalFourierNetwork(1024, 2), ExponentialLoss(), 64, 1024)) "large data"
 
         testCase "a batch takes data of N <= its N and its D, and refuses other sizes with the sizes in the message" <| fun () ->
             let kernel = FourierLaneKernel(2, 6, 16, 1)

@@ -65,7 +65,7 @@ let tests =
             Expect.equal (numbers batched) (numbers alone) "same run ids and the same numbers, run by run"
 
         testCase "the plan keeps the sweep's order: units in the order of their first point, every point once" <| fun () ->
-            // fc (alone), conv L=2 on N=6 D=16 (key L=2 D=16), diag (alone), conv L=2 on N=4 D=8 (key L=2 D=8),
+            // fc (alone), conv L=2 on N=6 D=16 (key conv L=2 D=16), diag (key diag L=2 D=8), conv L=2 on N=4 D=8 (key conv L=2 D=8),
             // conv L=2 N=6 D=16 again, conv L=2 on N=10 D=16 (the first key: any N, the batch sized for the largest),
             // conv L=3 on N=6 D=16 (another key: another depth).
             let fc = { quick with Model = FullyConnected; Depth = 2 }
@@ -78,10 +78,11 @@ let tests =
             let describe unit =
                 match unit with
                 | Alone c -> $"alone {Model.name c.Model}"
-                | Batch(key, maxCount, queue, _) -> $"batch L={key.Depth} D={key.Dimension} N<={maxCount} ({queue.Count} runs)"
+                | Batch(key, maxCount, queue, _) -> $"batch {Model.name key.Model} L={key.Depth} D={key.Dimension} N<={maxCount} ({queue.Count} runs)"
             Expect.equal (units |> List.map describe)
-                [ "alone fc"; "batch L=2 D=16 N<=10 (3 runs)"; "alone diag"; "batch L=2 D=8 N<=4 (1 runs)"; "batch L=3 D=16 N<=6 (1 runs)"; "batch L=2 D=16 N<=60 (2 runs)" ]
-                "one unit per key and band of N (6, 10 | 25, 60: bands within a factor 4 of their smallest N) or lone point, in the order of first points"
+                [ "alone fc"; "batch conv L=2 D=16 N<=10 (3 runs)"; "batch diag L=2 D=8 N<=4 (1 runs)"; "batch conv L=2 D=8 N<=4 (1 runs)"
+                  "batch conv L=3 D=16 N<=6 (1 runs)"; "batch conv L=2 D=16 N<=60 (2 runs)" ]
+                "one unit per key (model, depth, D) and band of N (6, 10 | 25, 60: bands within a factor 4 of their smallest N) or lone point, in the order of first points"
             Expect.equal (Batching.plan 2 false points |> List.map describe)
                 [ "alone fc"; "alone conv"; "alone diag"; "alone conv"; "alone conv"; "alone conv"; "alone conv"; "alone conv"; "alone conv" ] "without batching, the sweep's order"
 

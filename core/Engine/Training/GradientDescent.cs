@@ -23,8 +23,8 @@ namespace ImplicitBias.Engine.Training;
 /// power of two, the iterates are bit for bit those of the unscaled iteration wherever that one is
 /// representable.</para>
 /// The numerics of a step live in a <see cref="StepKernel"/>: <see cref="Train"/> uses the fastest
-/// one for the model (<see cref="StepKernels.Create"/>; small convolutional runs under the exponential
-/// loss: a lane of <see cref="FourierLaneKernel"/>, the arithmetic <see cref="BatchTrainer"/> shares
+/// one for the model (<see cref="StepKernels.Create"/>; small convolutional, diagonal and linear runs under the
+/// exponential loss: a lane of a <see cref="LaneKernel"/>, the arithmetic <see cref="BatchTrainer"/> shares
 /// between runs), the control of a run is <see cref="RunState"/>, <see cref="TrainGeneric"/> the generic one
 /// (Predictor and PullBack of the parameterization), its slow twin; both run this same loop.
 /// </summary>
@@ -41,12 +41,11 @@ public static class GradientDescent
     {
         Check(model, data, initial);
         var scaled = UnitScale.Of(data, out double dataScale);
-        if (model is ConvolutionalFourierNetwork conv && FourierLaneKernel.Applies(model, settings.Loss, data.Count, data.Dimension))
+        if (LaneKernel.Applies(model, settings.Loss, data.Count, data.Dimension))
         {
-            // Small convolutional runs are trained as a batch of one, so that a run has the same bits alone and in a batch (BatchTrainer).
-            var batch = new FourierLaneKernel(conv.Depth, scaled.Count, scaled.Dimension, 1);
-            batch.Load(0, scaled, initial);
-            return Run(new FourierLane(batch, 0), scaled, settings, onRecord, cancel, dataScale, converged);
+            // Small runs of the product networks get the bits of a lane of their batch kernel, so that a run has the same bits alone and in a batch (BatchTrainer).
+            using var alone = LaneKernel.Alone(model, scaled, initial);
+            return Run(alone, scaled, settings, onRecord, cancel, dataScale, converged);
         }
         using var kernel = StepKernels.Create(model, scaled, initial);
         return Run(kernel, scaled, settings, onRecord, cancel, dataScale, converged);

@@ -8,12 +8,12 @@ open ImplicitBias.Engine.Losses
 open ImplicitBias.Engine.Training
 open ImplicitBias.Engine.Training.Batch
 
-/// Runs that train together in one batch (BatchTrainer): convolutional, exponential loss, the same
-/// depth and D, data small enough (FourierLaneKernel.Applies: N D <= MaxValues). N may differ: the batch
+/// Runs that train together in one batch (BatchTrainer): the same model (convolutional, diagonal or
+/// linear), depth and D, exponential loss, data small enough (LaneKernel.Applies: N D <= MaxValues). N may differ: the batch
 /// is sized for the largest N of its runs and pads the others, with the same bits. Padding costs a
 /// small-N run the steps of the largest, so a key's runs are split into bands of N within a factor
 /// Batching.bandRatio (16 runs at N = 2 padded to N = 64 took 0.27 s against 0.19 s as two batches).
-type BatchKey = { Depth: int; Dimension: int }
+type BatchKey = { Model: ModelKind; Depth: int; Dimension: int }
 
 /// A unit of a sweep's work for one thread: a run alone, or a batch worker that takes runs of one key
 /// (each on at most `maxCount` points) from a queue shared with the other workers of that key, in
@@ -42,12 +42,13 @@ module Batching =
 
     /// The batch key of a configuration that trains batched, with its dataset; None for the others.
     let keyOf (c: RunConfig) : (BatchKey * Dataset) option =
-        if c.Model <> Convolutional || c.Loss <> "exp" then None // decided without building the data
+        let batched = (c.Model = Convolutional || c.Model = Diagonal || c.Model = Linear) && c.Width.IsNone
+        if not batched || c.Loss <> "exp" then None // decided without building the data
         else
             let data = DataSpec.create c.Data
             let model = RunConfig.parameterization c data.Dimension
-            if FourierLaneKernel.Applies(model, ExponentialLoss(), data.Count, data.Dimension) then
-                Some({ Depth = c.Depth; Dimension = data.Dimension }, data)
+            if LaneKernel.Applies(model, ExponentialLoss(), data.Count, data.Dimension) then
+                Some({ Model = c.Model; Depth = c.Depth; Dimension = data.Dimension }, data)
             else None
 
     /// The work units of a sweep on `threads` threads: per batch key and band of N, up to one worker per thread
@@ -67,9 +68,9 @@ module Batching =
                 |> Array.toList
                 |> List.collect (fun (key, runs) ->
                     let queue = ConcurrentQueue(runs |> Array.map (fun (_, (_, c, data)) -> c, data))
-                    let workers = max 1 (min threads ((runs.Length + FourierLaneKernel.Lanes - 1) / FourierLaneKernel.Lanes))
+                    let workers = max 1 (min threads ((runs.Length + LaneKernel.Lanes - 1) / LaneKernel.Lanes))
                     let lanesEach = (runs.Length + workers - 1) / workers
-                    let groups = min maxGroups ((lanesEach + FourierLaneKernel.Lanes - 1) / FourierLaneKernel.Lanes)
+                    let groups = min maxGroups ((lanesEach + LaneKernel.Lanes - 1) / LaneKernel.Lanes)
                     let first = runs |> Array.map (fun (_, (i, _, _)) -> i) |> Array.min
                     let maxCount = runs |> Array.map (fun (_, (_, _, data: Dataset)) -> data.Count) |> Array.max
                     List.replicate workers (first, Batch(key, maxCount, queue, groups)))
@@ -92,4 +93,7 @@ module Batching =
                 match Run.prepare model false (fun _ _ -> ()) (RunConfig.settings c) data with
                 | Error(refused, _) -> finish c data refused; next ()
                 | Ok p -> BatchJob(data, p.Initial, p.Settings, Action<TrainingResult>(finish c data), p.Observe, p.Converged)
-        BatchTrainer.Train(key.Depth, maxCount, key.Dimension, groups, Func<BatchJob>(next), cancel)
+        let model = Model.create key.Model key.Depth key.Dimension // keyOf batches only the paper's architectures
+        match LaneKernel.For(model, ExponentialLoss(), maxCount, key.Dimension, groups) with
+        | null -> invalidOp $"no lane kernel for {model.Name} on N = {maxCount}, D = {key.Dimension} (Batching.keyOf decides which runs batch)"
+        | kernel -> BatchTrainer.Train(kernel, Func<BatchJob>(next), cancel)

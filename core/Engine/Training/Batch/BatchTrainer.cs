@@ -16,9 +16,9 @@ public sealed record BatchJob(
     Func<TrainingRecord, bool>? Converged = null);
 
 /// <summary>
-/// Trains many runs of the convolutional network (same depth and D, any N up to the batch's, exponential
-/// loss) in lockstep on one thread, eight per Vector512 lane group (<see cref="FourierLaneKernel"/>, runs
-/// with fewer points padded), each with its own data, initialization, step rule, records and stopping
+/// Trains many runs of one product network (convolutional, diagonal or linear; the same depth and D, any N
+/// up to the batch's, exponential loss) in lockstep on one thread, eight per Vector512 lane group (a
+/// <see cref="LaneKernel"/>, runs with fewer points padded), each with its own data, initialization, step rule, records and stopping
 /// (<see cref="RunState"/>). A run that stops
 /// hands its result to its job's Done and its lane to the next job, without touching the other lanes.
 /// Every run gets the bits it gets alone (<see cref="GradientDescent.Train"/> trains a run alone as a
@@ -28,16 +28,14 @@ public static class BatchTrainer
 {
     /// <summary>
     /// Trains jobs taken from <paramref name="next"/> (null: none left; called from this thread only)
-    /// in <paramref name="groups"/> groups of eight lanes, until every job taken is done. Every job's data
-    /// has D = <paramref name="dimension"/> and at most <paramref name="maxCount"/> points (the kernel's N;
-    /// a run on fewer is padded, with the same bits). Cancelling stops the runs in flight (outcome Cancelled)
-    /// and takes no more jobs.
+    /// in the lanes of <paramref name="kernel"/> (empty; <see cref="LaneKernel.For"/>), until every job taken is
+    /// done. Every job is a run of the kernel's network with the kernel's D and at most its N points (a run on
+    /// fewer is padded, with the same bits). Cancelling stops the runs in flight (outcome Cancelled) and takes no more jobs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Train(int depth, int maxCount, int dimension, int groups, Func<BatchJob?> next, CancellationToken cancel = default)
+    public static void Train(LaneKernel kernel, Func<BatchJob?> next, CancellationToken cancel = default)
     {
-        var kernel = new FourierLaneKernel(depth, maxCount, dimension, groups);
-        int capacity = kernel.Capacity, lanes = FourierLaneKernel.Lanes;
+        int capacity = kernel.Capacity, lanes = LaneKernel.Lanes, groups = kernel.Groups;
         var states = new RunState?[capacity];
         var jobs = new BatchJob?[capacity];
         int active = 0;
@@ -48,7 +46,7 @@ public static class BatchTrainer
             if (cancel.IsCancellationRequested || next() is not { } job) return;
             var scaled = UnitScale.Of(job.Data, out double dataScale);
             kernel.Load(lane, scaled, job.Initial);
-            states[lane] = new RunState(new FourierLane(kernel, lane), scaled, job.Settings, job.OnRecord, cancel, dataScale, job.Converged);
+            states[lane] = new RunState(new LaneView(kernel, lane), scaled, job.Settings, job.OnRecord, cancel, dataScale, job.Converged);
             jobs[lane] = job;
             active++;
         }

@@ -4,30 +4,30 @@ using ImplicitBias.Engine.Training.Kernels;
 namespace ImplicitBias.Engine.Training.Batch;
 
 /// <summary>
-/// One lane of a <see cref="FourierLaneKernel"/> seen as a <see cref="StepKernel"/>: what a
+/// One lane of a <see cref="LaneKernel"/> seen as a <see cref="StepKernel"/>: what a
 /// <see cref="RunState"/> drives. Evaluate and Gradient evaluate the lane's whole group (the other
-/// lanes' values are recomputed bit for bit, see <see cref="FourierLaneKernel.Evaluate(int)"/>); Step,
+/// lanes' values are recomputed bit for bit, see <see cref="LaneKernel.Evaluate(int)"/>); Step,
 /// Scale, StepBack and the copies touch this lane only. A run trained alone is a batch of one group
 /// seen through its lane 0.
 /// </summary>
-public sealed class FourierLane : StepKernel
+public sealed class LaneView : StepKernel
 {
-    private readonly FourierLaneKernel _batch;
+    private readonly LaneKernel _batch;
     private readonly int _lane, _group;
 
     /// <summary>Lane <paramref name="lane"/> of <paramref name="batch"/>.</summary>
-    public FourierLane(FourierLaneKernel batch, int lane)
+    public LaneView(LaneKernel batch, int lane)
     {
         if ((uint)lane >= (uint)batch.Capacity) throw new ArgumentOutOfRangeException(nameof(lane), $"lane {lane} is not in 0..{batch.Capacity - 1}.");
-        _batch = batch; _lane = lane; _group = lane / FourierLaneKernel.Lanes;
+        _batch = batch; _lane = lane; _group = lane / LaneKernel.Lanes;
     }
 
     /// <inheritdoc/>
-    public override string Name => $"lanes-fourier-conv-L{_batch.Depth}";
+    public override string Name => _batch.Name;
     /// <inheritdoc/>
     public override int Degree => _batch.Depth;
     /// <inheritdoc/>
-    public override int ParameterCount => _batch.Depth * _batch.Dimension;
+    public override int ParameterCount => _batch.ParameterCount;
     /// <inheritdoc/>
     public override int Dimension => _batch.Dimension;
 
