@@ -1,10 +1,11 @@
-// What one group of the batch kernel costs alone and among many (issue 11: the ceiling of "batched / one run").
-// A run alone is a batch of one group (FourierLaneKernel, eight lanes, one in use), so the ratio batched / alone
-// per core is at most 8 (T_alone + C) / (T_batch + 8 C), T the arithmetic of one group step, C the per-run
-// control: it passes 8 only if a group costs more alone than among others (a latency-bound lone run). This
-// times the arithmetic alone, without RunState: G groups of conv runs (seeded Gaussian-teacher data, the lanes
-// all in use), each step the default rule's capped midpoint step (Evaluate, Gradient, half Step; Evaluate without
-// log L, Gradient, Step from the previous iterate), and prints ns per group step for each G. Pin it to one core:
+// What one group of the batch kernel costs alone and among many (issue 11: the ceiling of "batched / one run" while
+// a run alone was a batch of one group: FourierLaneKernel, eight lanes, one in use; since engine 2.5 a run alone is
+// FourierLoneKernel, the same bits vectorized within the run). With one run costing a group step, the ratio batched /
+// alone per core is at most 8 (T_alone + C) / (T_batch + 8 C), T the arithmetic of one group step, C the per-run
+// control: it passes 8 only if a group costs more alone than among others (a latency-bound lone run). This times the
+// arithmetic alone, without RunState: G groups of conv runs (seeded Gaussian-teacher data, the lanes all in use), each
+// step the default rule's capped midpoint step (Evaluate, Gradient, half Step; Evaluate without log L, Gradient, Step
+// from the previous iterate), and prints ns per group step for each G. Pin it to one core:
 //   taskset -c 1 dotnet fsi scripts/lane-kernel-cost.fsx --depth 2 --n 6 --d 16 --groups 1,2,4,16 --steps 2000000
 #load "build-check.fsx"
 #load "engine.fsx"
@@ -28,7 +29,7 @@ let positive name (text: string) =
 let depth, count, dimension = positive "--depth" (option "--depth" "2"), positive "--n" (option "--n" "6"), positive "--d" (option "--d" "16")
 let groupCounts = (option "--groups" "1,2,4,16").Split(',') |> Array.map (positive "--groups")
 let totalGroupSteps = positive "--steps" (option "--steps" "2000000")
-let lanes = FourierLaneKernel.Lanes
+let lanes = LaneKernel.Lanes
 
 /// ns per group step (the best of three passes, after a warm-up pass) for `groups` groups.
 let measure groups =

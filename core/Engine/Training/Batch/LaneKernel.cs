@@ -41,10 +41,11 @@ public abstract class LaneKernel
     public const int Lanes = 8;
 
     /// <summary>
-    /// Largest N * D trained this way: above it a run's own SIMD over D (FourierStepKernel, threads) is the better
-    /// use of the vector units. A run alone is a batch of one, so this also decides single runs' kernel: for conv, at
-    /// N * D = 2048 (conv L=4, D=64, N=32) a lone run took 3.1 us a step here against 1.25 us in FourierStepKernel,
-    /// while at 96 (D=16, N=6) both cost the same; 1024 keeps every set of the report's suites (D &lt;= 32, N &lt;= D) batched.
+    /// Largest N * D trained this way: above it a run's own SIMD over D with threads (FourierStepKernel, DiagonalStepKernel)
+    /// is the better use of the cores. This also decides single runs' kernel (a run alone must have its lane's bits:
+    /// <see cref="Alone"/>). Chosen when a lone conv run was a batch of one (at N * D = 2048, conv L=4, D=64, N=32, it took
+    /// 3.1 us a step against 1.25 us in FourierStepKernel); 1024 keeps every set of the report's suites (D &lt;= 32, N &lt;= D)
+    /// batched. Not measured again since the lone kernels (FourierLoneKernel: conv L=4, D=64, N=16 at 2.7 us a step).
     /// </summary>
     public const int MaxValues = 1 << 10;
 
@@ -69,22 +70,17 @@ public abstract class LaneKernel
 
     /// <summary>
     /// A run alone with the bits of a lane of its model's lane kernel (<see cref="Applies"/> must hold; data already
-    /// scaled): the diagonal network and the linear model as a <see cref="DiagonalLoneKernel"/> (the same operations,
-    /// vectorized within the run), the convolutional network as lane 0 of a batch of one (<see cref="LaneView"/>).
+    /// scaled), the same operations vectorized within the run: <see cref="FourierLoneKernel"/> for the convolutional
+    /// network, <see cref="DiagonalLoneKernel"/> for the diagonal network and the linear model. (A lane of a batch of
+    /// one, <see cref="LaneView"/>, has the same bits too, at the cost of eight lanes for one.)
     /// </summary>
-    public static Kernels.StepKernel Alone(Models.IParameterization model, Dataset data, ReadOnlySpan<double> initial)
+    public static Kernels.StepKernel Alone(Models.IParameterization model, Dataset data, ReadOnlySpan<double> initial) => model switch
     {
-        switch (model)
-        {
-            case Models.DiagonalNetwork diag: return new DiagonalLoneKernel(diag.Name, diag.Depth, data, initial);
-            case Models.LinearModel linear: return new DiagonalLoneKernel(linear.Name, 1, data, initial);
-            default:
-                var batch = For(model, new Losses.ExponentialLoss(), data.Count, data.Dimension, 1)
-                    ?? throw new ArgumentException($"no lane kernel for {model.Name} on N = {data.Count}, D = {data.Dimension}.");
-                batch.Load(0, data, initial);
-                return new LaneView(batch, 0);
-        }
-    }
+        Models.ConvolutionalFourierNetwork conv => new FourierLoneKernel(conv.Depth, data, initial),
+        Models.DiagonalNetwork diag => new DiagonalLoneKernel(diag.Name, diag.Depth, data, initial),
+        Models.LinearModel linear => new DiagonalLoneKernel(linear.Name, 1, data, initial),
+        _ => throw new ArgumentException($"no lane kernel for {model.Name}."),
+    };
 
     /// <summary>N, D, L, groups.</summary>
     protected readonly int _n, _d, _depth, _groups;
