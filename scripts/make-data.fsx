@@ -2,4 +2,5 @@
 //   dotnet fsi scripts/make-data.fsx --kind gaussian|fourier-sparse --n N --d D [--k K] [--seed S] --out FILE.csv
 #load "engine.fsx"
 
-exit (ImplicitBias.DataCli.main (fsi.CommandLineArgs |> Array.toList |> List.tail))
+let exitCode = ImplicitBias.DataCli.main (fsi.CommandLineArgs |> Array.toList |> List.tail) // a binding, so that `dotnet fsi --typecheck-only` accepts the script
+exit exitCode

@@ -5,4 +5,5 @@
 #load "engine.fsx"
 #r "Google.OrTools.dll"
 
-exit (ImplicitBias.ReferenceCli.main (fsi.CommandLineArgs |> Array.toList |> List.tail))
+let exitCode = ImplicitBias.ReferenceCli.main (fsi.CommandLineArgs |> Array.toList |> List.tail) // a binding, so that `dotnet fsi --typecheck-only` accepts the script
+exit exitCode

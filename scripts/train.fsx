@@ -1,4 +1,5 @@
 // Train one linear network on a CSV dataset; run with --help for the flags.
 #load "engine.fsx"
 
-exit (ImplicitBias.TrainCli.main (fsi.CommandLineArgs |> Array.toList |> List.tail))
+let exitCode = ImplicitBias.TrainCli.main (fsi.CommandLineArgs |> Array.toList |> List.tail) // a binding, so that `dotnet fsi --typecheck-only` accepts the script
+exit exitCode
