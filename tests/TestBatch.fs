@@ -40,7 +40,7 @@ let sameResult (label: string) (a: TrainingResult) (b: TrainingResult) =
         sameOptional $"{label}: direction at step {r.Step}" r.Direction s.Direction
         sameOptional $"{label}: spectrum at step {r.Step}" r.FourierMagnitudes s.FourierMagnitudes
 
-/// A mixed set of runs of the convolutional network of depth L in dimension D, run i on counts[i mod
+/// A mixed set of runs of a product network (make D L) of depth L in dimension D, run i on counts[i mod
 /// length] points: data seeds, initial scales, step rules (settling, normalized with a floor, fixed, a
 /// fixed step far too large), step budgets, a log-loss target on some and a convergence callback on others.
 let private jobs (make: int -> int -> IParameterization) depth (counts: int list) dimension runs =
@@ -58,7 +58,7 @@ let private jobs (make: int -> int -> IParameterization) depth (counts: int list
         model, data, w0, settings, converged ]
 
 /// Trains the runs (run i on counts[i mod length] points) in a batch for up to `maxCount` points of `groups`
-/// groups (lanes refilled from the list) and alone (a batch of one on the run's own N); compares every pair.
+/// groups (lanes refilled from the list) and alone (GradientDescent.Train: the lone kernel, on the run's own N); compares every pair.
 let private compareBatchOf (make: int -> int -> IParameterization) depth maxCount counts dimension runs groups =
     let runs = jobs make depth counts dimension runs
     let results = Dictionary<int, TrainingResult>()
@@ -125,26 +125,34 @@ let tests =
             Expect.equal (padded.LaneCount 3) 2 "lane 3 holds two points of five"
             sameBits "packed gradient, padded = alone" (entries padded 3) expected
 
-        testCase "midpoint lanes that stop at different steps leave nothing behind in their lane (batched = alone)" <| fun () ->
-            // Every step of these runs is a capped midpoint step (the default rule near w = 0); the budgets and N differ,
-            // so runs leave their groups mid-batch and the next ones (on another N) start in their lanes, next to lanes that go on.
-            let depth, count, dimension = 3, 5, 12
+        testCase "midpoint lanes that stop at different steps leave nothing behind in their lane (batched = alone), conv, diag, linear" <| fun () ->
+            // Every step of these runs is a capped midpoint step (the default rule near w = 0), so whole groups end their
+            // steps from the previous iterate (each lane kernel's all-back Step path); the budgets and N differ, so runs
+            // leave their groups mid-batch and the next ones (on another N) start in their lanes, next to lanes that go on.
+            let count, dimension = 5, 12
             let rule = SettlingStep(0.5, 1e-5, 0.2, 1e-5, true)
-            let runs =
-                [ for i in 0 .. 19 ->
-                    let data = SyntheticData.GaussianTeacher(1 + i % count, dimension, uint64 (300 + i))
-                    let model = ConvolutionalFourierNetwork(dimension, depth)
-                    model, data, model.Initialize(0.5, uint64 (11 * i + 3)), TrainingSettings(rule, ExponentialLoss(), int64 (37 + 13 * i), RecordsPerDecade = 10) ]
-            let results = Dictionary<int, TrainingResult>()
-            let queue = Queue(runs |> List.mapi (fun i (_, data, w0, settings) ->
-                BatchJob(data, w0, settings, Action<TrainingResult>(fun r -> results[i] <- r))))
-            BatchTrainer.Train(FourierLaneKernel(depth, count, dimension, 2), fun () -> if queue.Count > 0 then queue.Dequeue() else null)
-            runs |> List.iteri (fun i (model, data, w0, settings) ->
-                let alone = GradientDescent.Train(model, data, ReadOnlySpan w0, settings)
-                Expect.isGreaterThan alone.Steps 0L "trained"
-                sameResult $"midpoint run {i}" results[i] alone)
+            for make in [ (fun d -> ConvolutionalFourierNetwork(d, 3) :> IParameterization); (fun d -> DiagonalNetwork(d, 3)); (fun d -> DiagonalNetwork(d, 2)); (fun d -> LinearModel(d)) ] do
+                let runs =
+                    [ for i in 0 .. 19 ->
+                        let data = SyntheticData.GaussianTeacher(1 + i % count, dimension, uint64 (300 + i))
+                        let model = make dimension
+                        model, data, model.Initialize(0.5, uint64 (11 * i + 3)), TrainingSettings(rule, ExponentialLoss(), int64 (37 + 13 * i), RecordsPerDecade = 10) ]
+                let results = Dictionary<int, TrainingResult>()
+                let queue = Queue(runs |> List.mapi (fun i (_, data, w0, settings) ->
+                    BatchJob(data, w0, settings, Action<TrainingResult>(fun r -> results[i] <- r))))
+                BatchTrainer.Train(LaneKernel.For(make dimension, ExponentialLoss(), count, dimension, 2), fun () -> if queue.Count > 0 then queue.Dequeue() else null)
+                runs |> List.iteri (fun i (model, data, w0, settings) ->
+                    let alone = GradientDescent.Train(model, data, ReadOnlySpan w0, settings)
+                    Expect.isGreaterThan alone.Steps 0L "trained"
+                    sameResult $"{model.Name} midpoint run {i}" results[i] alone)
 
-        testCase "a run alone trains on a lane of the batch kernel exactly where it applies" <| fun () ->
+        testCase "lane kernels apply to conv, diag and linear under the exponential loss up to N D = 1024, and a run alone gets its lone kernel" <| fun () ->
+            Expect.isTrue (LaneKernel.Applies(DiagonalNetwork(64, 2), ExponentialLoss(), 16, 64)) "N D = 1024 exactly"
+            Expect.isFalse (LaneKernel.Applies(DiagonalNetwork(64, 2), ExponentialLoss(), 17, 64)) "N D = 1088"
+            let data = SyntheticData.GaussianTeacher(6, 16, 1UL)
+            for model, name in [ ConvolutionalFourierNetwork(16, 2) :> IParameterization, "lone-fourier-conv-L2"; DiagonalNetwork(16, 3), "lone-diag-L3"; LinearModel(16), "lone-linear" ] do
+                use kernel = LaneKernel.Alone(model, data, ReadOnlySpan(model.Initialize(0.5, 1UL)))
+                Expect.equal kernel.Name name $"{model.Name} alone"
             Expect.isTrue (LaneKernel.Applies(ConvolutionalFourierNetwork(16, 2), ExponentialLoss(), 6, 16)) "conv, exp, small"
             Expect.isTrue (LaneKernel.Applies(DiagonalNetwork(16, 2), ExponentialLoss(), 6, 16)) "diag, exp, small"
             Expect.isTrue (LaneKernel.Applies(LinearModel(16), ExponentialLoss(), 6, 16)) "linear, exp, small"

@@ -50,7 +50,7 @@ let tests =
 
         testCase "a batched sweep stores the same numbers as the same sweep trained run by run" <| fun () ->
             // Mixed points: conv L=2 and L=3 (batched; D = 16 on N = 1, 6 and 11 in one batch, padded; lanes refilled),
-            // diag (alone), init scales, step budgets.
+            // diag L=2 (batched too since engine 2.5), init scales, step budgets.
             let mixed =
                 Sweep.from "batched" quick
                 |> Sweep.vary (Axis.modelDepths [ Convolutional, 2; Convolutional, 3; Diagonal, 2 ])

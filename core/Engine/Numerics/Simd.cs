@@ -14,6 +14,15 @@ namespace ImplicitBias.Engine.Numerics;
 /// </summary>
 public static class Simd
 {
+    /// <summary>
+    /// The Vector512 over a[index .. index + 8), unchecked: the lone kernels' arrays are padded to multiples of eight
+    /// (<see cref="Training.Batch.LoneExponentialLoss.Padded"/>) and every index they pass is a multiple of eight inside them.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static ref System.Runtime.Intrinsics.Vector512<double> VectorAt(double[] a, int index) =>
+        ref System.Runtime.CompilerServices.Unsafe.As<double, System.Runtime.Intrinsics.Vector512<double>>(
+            ref System.Runtime.CompilerServices.Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(a), index));
+
     /// <summary>sum_i a[i] b[i] (four vector accumulators, then a fixed-order reduction).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)

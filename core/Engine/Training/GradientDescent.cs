@@ -22,10 +22,11 @@ namespace ImplicitBias.Engine.Training;
 /// the same scaled coordinates (<see cref="StepRule.Multiplier"/>). Because every rescaling is by a
 /// power of two, the iterates are bit for bit those of the unscaled iteration wherever that one is
 /// representable.</para>
-/// The numerics of a step live in a <see cref="StepKernel"/>: <see cref="Train"/> uses the fastest
-/// one for the model (<see cref="StepKernels.Create"/>; small convolutional, diagonal and linear runs under the
-/// exponential loss: a lane of a <see cref="LaneKernel"/>, the arithmetic <see cref="BatchTrainer"/> shares
-/// between runs), the control of a run is <see cref="RunState"/>, <see cref="TrainGeneric"/> the generic one
+/// The numerics of a step live in a <see cref="StepKernel"/>: <see cref="Train"/> uses, for small convolutional,
+/// diagonal and linear runs under the exponential loss, the lone kernel with the bits of a lane of the batch kernel
+/// (<see cref="LaneKernel.Alone"/>; <see cref="BatchTrainer"/> trains such runs many at a time with the same bits),
+/// and otherwise the fastest kernel for the model (<see cref="StepKernels.Create"/>); the control of a run is
+/// <see cref="RunState"/>, <see cref="TrainGeneric"/> the generic one
 /// (Predictor and PullBack of the parameterization), its slow twin; both run this same loop.
 /// </summary>
 public static class GradientDescent

@@ -17,7 +17,7 @@ type RunnerOptions =
       Progress: (string -> unit) option
       /// Called after each run is stored (tests use it to interrupt a sweep).
       OnStored: RunRow -> unit
-      /// Train points of the same batch key (Batching.keyOf: conv depth and D) together in lockstep, several per core
+      /// Train points of the same batch key (Batching.keyOf: model, depth and D) together in lockstep, several per core
       /// (the default; the results are bit for bit those of training each alone).
       Batching: bool }
 

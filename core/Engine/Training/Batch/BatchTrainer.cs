@@ -21,8 +21,8 @@ public sealed record BatchJob(
 /// <see cref="LaneKernel"/>, runs with fewer points padded), each with its own data, initialization, step rule, records and stopping
 /// (<see cref="RunState"/>). A run that stops
 /// hands its result to its job's Done and its lane to the next job, without touching the other lanes.
-/// Every run gets the bits it gets alone (<see cref="GradientDescent.Train"/> trains a run alone as a
-/// batch of one): the lanes share only the vector instructions.
+/// Every run gets the bits it gets alone (<see cref="GradientDescent.Train"/> trains a run alone with its
+/// network's lone kernel, a lane's operations in the lane's order): the lanes share only the vector instructions.
 /// </summary>
 public static class BatchTrainer
 {

@@ -12,7 +12,7 @@ namespace ImplicitBias.Engine.Training.Batch;
 /// <summary>
 /// A lone run of the diagonal network (or the linear model) with the bits of a lane of <see cref="DiagonalLaneKernel"/>:
 /// beta, the layer gradients (suffix from 1 down, prefix from g up) and the step eight coordinates at a time, the norms
-/// sequential, the loss by <see cref="LoneLoss"/>. Why not a batch of one: that computes eight lanes for one and was
+/// sequential, the loss by <see cref="LoneExponentialLoss"/>. Why not a batch of one: that computes eight lanes for one and was
 /// 2.8 x slower than <see cref="Kernels.DiagonalStepKernel"/> at D = 16, N = 6. Slow twin: a lane of the batch kernel
 /// (tests compare every bit, batched against alone).
 /// </summary>
@@ -20,7 +20,7 @@ public sealed class DiagonalLoneKernel : StepKernel
 {
     private readonly string _name;
     private readonly int _n, _d, _depth, _dPadded;
-    private readonly LoneLoss _loss;
+    private readonly LoneExponentialLoss _loss;
     private readonly double[] _w, _previous, _grad; // [l][i], i padded
     private readonly double[] _beta, _g; // the predictor times the margin scale and the gradient g, [i] padded
 
@@ -29,8 +29,8 @@ public sealed class DiagonalLoneKernel : StepKernel
     {
         _name = name; _depth = depth; _n = data.Count; _d = data.Dimension;
         if (initial.Length != depth * _d) throw new ArgumentException($"{name}: expected {depth * _d} parameters, got {initial.Length}.");
-        _dPadded = LoneLoss.Padded(_d);
-        _loss = new LoneLoss(_n, _d, data.SignedFeatures()); // the packed basis is the input's own
+        _dPadded = LoneExponentialLoss.Padded(_d);
+        _loss = new LoneExponentialLoss(_n, _d, data.SignedFeatures()); // the packed basis is the input's own
         _w = new double[depth * _dPadded]; _previous = new double[_w.Length]; _grad = new double[_w.Length];
         for (int l = 0; l < depth; l++) initial.Slice(l * _d, _d).CopyTo(_w.AsSpan(l * _dPadded, _d));
         _beta = new double[_dPadded]; _g = new double[_dPadded];
@@ -46,7 +46,7 @@ public sealed class DiagonalLoneKernel : StepKernel
     public override int Dimension => _d;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref Vec At(double[] a, int index) => ref Unsafe.As<double, Vec>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a), index));
+    private static ref Vec At(double[] a, int index) => ref Simd.VectorAt(a, index);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

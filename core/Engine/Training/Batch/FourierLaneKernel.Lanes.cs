@@ -5,8 +5,8 @@ namespace ImplicitBias.Engine.Training.Batch;
 
 /// <summary>
 /// The per-lane operations of <see cref="FourierLaneKernel"/>: scalar code with the same formulas as the
-/// vector code, for what one run does on its own (loading a run into a lane; a run alone seen through
-/// <see cref="LaneView"/>: its steps, rescaling, step back and the copies its records take).
+/// vector code, for what one lane does on its own (loading a run into a lane; a lane seen through
+/// <see cref="LaneView"/> on the batch's rare paths: its steps, rescaling, step back and the copies its records take).
 /// </summary>
 public sealed partial class FourierLaneKernel
 {

@@ -46,9 +46,6 @@ public sealed partial class FourierLaneKernel : LaneKernel
     /// <inheritdoc/>
     public override int ParameterCount => _depth * _d;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double Lane(ref Vec v, int lane) => Unsafe.Add(ref Unsafe.As<Vec, double>(ref v), lane);
-
     private int LayerBase(int group, int layer) => (group * _depth + layer) * _h;
 
     /// <summary>c .* beta_hat of the group's lanes, packed (real parts at k = 0..H-1, then imaginary parts), times the margin scale.</summary>

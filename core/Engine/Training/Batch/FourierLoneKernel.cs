@@ -14,7 +14,7 @@ namespace ImplicitBias.Engine.Training.Batch;
 /// A lone run of the convolutional network (Fourier domain) with the bits of a lane of <see cref="FourierLaneKernel"/>
 /// (until engine 2.4 a lone run was a batch of one, eight lanes computed for one): beta_hat, the packed predictor, the
 /// layer gradients (suffix and prefix products of the half spectra) and the step eight frequencies at a time; the
-/// norms, sum of c_k (re^2 + im^2) layer by layer, sequential; the loss by <see cref="LoneLoss"/>. Slow twin: a lane of
+/// norms, sum of c_k (re^2 + im^2) layer by layer, sequential; the loss by <see cref="LoneExponentialLoss"/>. Slow twin: a lane of
 /// the batch kernel (tests compare every bit, batched against alone; the checksum of 12 lone conv runs did not change
 /// when this kernel replaced the batch of one).
 /// </summary>
@@ -23,7 +23,7 @@ public sealed class FourierLoneKernel : StepKernel
     private readonly int _n, _d, _h, _depth, _dp, _hp;
     private readonly GridHalfSpectrum _spectrum;
     private readonly double[] _c;                 // Parseval weights of the packing, [i] (D)
-    private readonly LoneLoss _loss;               // the packed features and the loss at a packed predictor
+    private readonly LoneExponentialLoss _loss;               // the packed features and the loss at a packed predictor
     private readonly double[] _re, _im, _rePrevious, _imPrevious, _gradRe, _gradIm; // [l][k], k padded
     private readonly double[] _betaRe, _betaIm, _gRe, _gIm, _prefixRe, _prefixIm;   // [k] padded
     private readonly double[] _pb, _g;            // packed predictor (times the margin scale) and gradient, [i] padded
@@ -35,11 +35,11 @@ public sealed class FourierLoneKernel : StepKernel
         if (initial.Length != depth * _d) throw new ArgumentException($"conv-L{depth}: expected {depth * _d} parameters, got {initial.Length}.");
         _spectrum = new GridHalfSpectrum(Grid.Line(_d));
         _h = _spectrum.Count; _c = _spectrum.InnerProductWeights();
-        _dp = LoneLoss.Padded(_d); _hp = LoneLoss.Padded(_h);
+        _dp = LoneExponentialLoss.Padded(_d); _hp = LoneExponentialLoss.Padded(_h);
         var z = data.SignedFeatures();
         var packed = new double[_n * _d];
         for (int n = 0; n < _n; n++) _spectrum.Pack(z.AsSpan(n * _d, _d), packed.AsSpan(n * _d, _d));
-        _loss = new LoneLoss(_n, _d, packed);
+        _loss = new LoneExponentialLoss(_n, _d, packed);
         int size = depth * _hp;
         _re = new double[size]; _im = new double[size]; _rePrevious = new double[size]; _imPrevious = new double[size];
         _gradRe = new double[size]; _gradIm = new double[size];
@@ -64,7 +64,7 @@ public sealed class FourierLoneKernel : StepKernel
     public override int Dimension => _d;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref Vec At(double[] a, int index) => ref Unsafe.As<double, Vec>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a), index));
+    private static ref Vec At(double[] a, int index) => ref Simd.VectorAt(a, index);
 
     /// <summary>(a + i b)(c + i e) = (a c - b e) + i (a e + b c), in that order of operations (as the lane kernel).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -26,8 +26,9 @@ namespace ImplicitBias.Engine.Training.Batch;
 /// max + log(sum_n e_n), e_n = exp(-m_n - max) (<see cref="LaneExp"/>, the same bits scalar and vector; the log
 /// of the sum is one Math.Log per lane); weights q_n = e_n (1 / sum); the packed gradient -sum_n q_n z_n by fma
 /// chains over n = 0..N-1 from 0. The per-lane operations (<see cref="LaneView"/>: rescaling, step back, records)
-/// are scalar code with the formulas of the vector code. A run trained alone uses its network's lane kernel with
-/// one group (<see cref="GradientDescent.Train"/>), so its bits are those of the batch.</para>
+/// are scalar code with the formulas of the vector code. A run trained alone (<see cref="GradientDescent.Train"/>)
+/// uses its network's lone kernel (<see cref="Alone"/>), which does a lane's operations in the lane's order,
+/// vectorized within the run, so its bits are those of the batch.</para>
 /// <para>Padding. A lane's points n &gt;= N_lane are padding, and they change no bit of the lane's results:
 /// their features are -0, and in groups with padding (<see cref="Weights"/>, from the group's smallest N_lane on)
 /// a mask leaves them out of the max, makes their e_n and q_n exactly +0 (a bitwise and), so that sum + 0 = sum

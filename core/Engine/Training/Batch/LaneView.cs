@@ -7,8 +7,9 @@ namespace ImplicitBias.Engine.Training.Batch;
 /// One lane of a <see cref="LaneKernel"/> seen as a <see cref="StepKernel"/>: what a
 /// <see cref="RunState"/> drives. Evaluate and Gradient evaluate the lane's whole group (the other
 /// lanes' values are recomputed bit for bit, see <see cref="LaneKernel.Evaluate(int)"/>); Step,
-/// Scale, StepBack and the copies touch this lane only. A run trained alone is a batch of one group
-/// seen through its lane 0.
+/// Scale, StepBack and the copies touch this lane only. The batch's rare paths (landing on the target,
+/// stepping back from a non-finite iterate) use it; a run trained alone uses a lone kernel instead
+/// (<see cref="LaneKernel.Alone"/>; a lane of a batch of one would give the same bits at eight times the work).
 /// </summary>
 public sealed class LaneView : StepKernel
 {

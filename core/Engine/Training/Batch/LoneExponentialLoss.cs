@@ -7,20 +7,20 @@ using V = System.Runtime.Intrinsics.Vector512;
 namespace ImplicitBias.Engine.Training.Batch;
 
 /// <summary>
-/// The data part of a lone run's step with a lane's bits (<see cref="LaneKernel"/>'s margins, weights and packed
+/// The data part of a lone run's step under the exponential loss with a lane's bits (<see cref="LaneKernel"/>'s margins, weights and packed
 /// gradient, for <see cref="FourierLoneKernel"/> and <see cref="DiagonalLoneKernel"/>): the run's packed features,
 /// stored twice (transposed for the margins, row by row for the gradient, both padded to multiples of eight with
 /// zeros), and the exponential loss at a packed predictor. The lane's scalar operations in the lane's order; only
 /// independent chains share a vector: the margins' chains over i (eight points at a time), the exponentials, the
 /// gradient's chains over n (eight coordinates at a time). The max and the sum of the exponentials are sequential.
 /// </summary>
-public sealed class LoneLoss
+public sealed class LoneExponentialLoss
 {
     private readonly int _n, _d, _np, _dp;
     private readonly double[] _zt, _z, _t; // [i][n] (n padded), [n][i] (i padded), margins then weights [n] (padded)
 
     /// <summary>The loss of a run on N points whose packed features (N rows of D) are <paramref name="packed"/>.</summary>
-    public LoneLoss(int count, int dimension, ReadOnlySpan<double> packed)
+    public LoneExponentialLoss(int count, int dimension, ReadOnlySpan<double> packed)
     {
         _n = count; _d = dimension; _np = Padded(count); _dp = Padded(dimension);
         _zt = new double[_d * _np]; _z = new double[_n * _dp]; _t = new double[_np];
@@ -32,7 +32,7 @@ public sealed class LoneLoss
     public static int Padded(int count) => (count + 7) / 8 * 8;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref Vec At(double[] a, int index) => ref Unsafe.As<double, Vec>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a), index));
+    private static ref Vec At(double[] a, int index) => ref Simd.VectorAt(a, index);
 
     /// <summary>
     /// log L = max + log(sum_n e_n) at the packed predictor <paramref name="pb"/> (D entries, times the margin scale),
