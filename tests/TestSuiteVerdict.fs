@@ -59,6 +59,17 @@ let tests =
             Expect.equal r.Verdict "FAIL" r.Measured
             Expect.stringStarts r.Measured "19 of 20" r.Measured
 
+        testCase "a passing worst value within 10 % of the tolerance is named a near miss; farther or failing, it is not" <| fun () ->
+            let near = SuiteVerdict.row claim (twenty () |> replace 7 (set 7 0.046))
+            Expect.equal near.Verdict "PASS" near.Measured
+            Expect.stringContains near.Measured "near miss: the worst is within 10 % of the tolerance 0.05" near.Measured
+            for far in [ SuiteVerdict.row claim (twenty ()); SuiteVerdict.row claim (twenty () |> replace 7 (set 7 0.07)) ] do
+                Expect.isFalse (far.Measured.Contains "near miss") far.Measured
+            let ratio = { claim with Threshold = 0.9; WorseWhen = Smaller; Tolerance = "ratio >= 0.9" }
+            let row v = SuiteVerdict.row ratio [ Measured { Dataset = "a"; Value = v; Passed = true; Degenerate = false; Note = "" } ]
+            Expect.stringContains (row 0.95).Measured "near miss" "0.95 against >= 0.9"
+            Expect.isFalse ((row 1.2).Measured.Contains "near miss") "1.2 against >= 0.9"
+
         testCase "smaller-is-worse claims report the smallest value" <| fun () ->
             let ratio = { claim with Threshold = 0.9; WorseWhen = Smaller; Tolerance = "ratio >= 0.9" }
             let outcomes = [ for i, v in [ 1, 0.99; 2, 0.95; 3, 0.97 ] -> Measured { Dataset = $"set{i}"; Value = v; Passed = true; Degenerate = false; Note = "" } ]

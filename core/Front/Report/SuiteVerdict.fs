@@ -58,6 +58,18 @@ module SuiteVerdict =
             | Larger -> Some(List.maxBy (fun m -> m.Value) measured)
             | Smaller -> Some(List.minBy (fun m -> m.Value) measured)
 
+    /// Passing values this close to the threshold (a fraction of it) are named a near miss in the row: a PASS that
+    /// a little more noise, another seed or a slightly shorter run would turn into a FAIL (the quick report's
+    /// Theorem 4 row passed at 0.0494 against 0.05 on 2026-12-03).
+    let nearMissFraction = 0.1
+
+    /// True when a passing value lies within nearMissFraction of the threshold, on the good side.
+    let isNearMiss (claim: SuiteClaim) (value: float) =
+        let band = nearMissFraction * abs claim.Threshold
+        match claim.WorseWhen with
+        | Larger -> value <= claim.Threshold && value > claim.Threshold - band
+        | Smaller -> value >= claim.Threshold && value < claim.Threshold + band
+
     /// The report row: Measured reads e.g. "19 of 20 sets pass; worst 0.07 on SET; 2 degenerate
     /// certificates; 1 could not be computed (SET: reason)".
     let row (claim: SuiteClaim) (outcomes: SuiteOutcome list) : ClaimRow =
@@ -76,6 +88,8 @@ module SuiteVerdict =
                   | Some w ->
                       let note = if String.IsNullOrWhiteSpace w.Note then "" else $" ({w.Note})"
                       yield $"worst {g w.Value} on {w.Dataset}{note}"
+                      if passes claim w && isNearMiss claim w.Value then
+                          yield $"near miss: the worst is within {nearMissFraction * 100.0:F0} %% of the tolerance {g claim.Threshold}"
                   | None -> ()
                   if not failed.IsEmpty then
                       let named (m: SuiteMeasurement) = if String.IsNullOrWhiteSpace m.Note then m.Dataset else $"{m.Dataset} ({m.Note})"
