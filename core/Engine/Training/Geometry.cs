@@ -1,6 +1,11 @@
 namespace ImplicitBias.Engine.Training;
 
-/// <summary>Norms, directions, angles and margins used to measure where training went.</summary>
+/// <summary>
+/// Norms, directions, angles and margins used to measure where training went (records, and the settling floor's
+/// observations, which steer the step). Sums go through <see cref="Numerics.Simd.Dot"/>, whose order is the same on
+/// every machine with AVX2 or AVX-512 (Vector&lt;double&gt; is four wide on both), not TensorPrimitives.Dot (eight wide
+/// where AVX-512 is): results must not depend on which node of a cluster trained them (tests: Instruction sets).
+/// </summary>
 public static class Geometry
 {
     /// <summary>
@@ -9,7 +14,7 @@ public static class Geometry
     /// </summary>
     public static double Norm(ReadOnlySpan<double> v)
     {
-        double squares = System.Numerics.Tensors.TensorPrimitives.Dot(v, v);
+        double squares = Numerics.Simd.Dot(v, v); // not TensorPrimitives.Dot: its order follows the machine's vector width
         if (double.IsFinite(squares) && squares > 1e-280) return Math.Sqrt(squares);
         double max = 0;
         foreach (double x in v) max = Math.Max(max, Math.Abs(x));
@@ -61,7 +66,7 @@ public static class Geometry
         int d = beta.Length;
         double min = double.PositiveInfinity;
         for (int n = 0; n < signedFeatures.Length / d; n++)
-            min = Math.Min(min, System.Numerics.Tensors.TensorPrimitives.Dot(signedFeatures.Slice(n * d, d), beta));
+            min = Math.Min(min, Numerics.Simd.Dot(signedFeatures.Slice(n * d, d), beta));
         return min;
     }
 }
