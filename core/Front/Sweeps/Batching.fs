@@ -42,7 +42,7 @@ module Batching =
 
     /// The batch key of a configuration that trains batched, with its dataset; None for the others.
     let keyOf (c: RunConfig) : (BatchKey * Dataset) option =
-        let batched = (c.Model = Convolutional || c.Model = Diagonal || c.Model = Linear) && c.Width.IsNone
+        let batched = c.Model = Convolutional || c.Model = Diagonal || c.Model = Linear // LaneKernel.Applies' models
         if not batched || c.Loss <> "exp" then None // decided without building the data
         else
             let data = DataSpec.create c.Data

@@ -32,8 +32,6 @@ public sealed class DiagonalLaneKernel : LaneKernel
 
     /// <inheritdoc/>
     public override string Name => $"lanes-{_name}";
-    /// <inheritdoc/>
-    public override int ParameterCount => _depth * _d;
 
     private int LayerBase(int group, int layer) => (group * _depth + layer) * _d;
 

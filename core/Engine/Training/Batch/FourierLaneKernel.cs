@@ -43,8 +43,6 @@ public sealed partial class FourierLaneKernel : LaneKernel
 
     /// <inheritdoc/>
     public override string Name => $"lanes-fourier-conv-L{_depth}";
-    /// <inheritdoc/>
-    public override int ParameterCount => _depth * _d;
 
     private int LayerBase(int group, int layer) => (group * _depth + layer) * _h;
 

@@ -36,52 +36,10 @@ namespace ImplicitBias.Engine.Training.Batch;
 /// not do: an accumulator that underflowed to -0 would become +0). A lane's real points come first, in their
 /// order, so it does the operations of its run alone (N = N_lane) followed by identities.</para>
 /// </summary>
-public abstract class LaneKernel
+public abstract partial class LaneKernel
 {
     /// <summary>Runs per group: the lanes of a Vector512&lt;double&gt;.</summary>
     public const int Lanes = 8;
-
-    /// <summary>
-    /// Largest N * D trained this way: above it a run's own SIMD over D with threads (FourierStepKernel, DiagonalStepKernel)
-    /// is the better use of the cores. This also decides single runs' kernel (a run alone must have its lane's bits:
-    /// <see cref="Alone"/>). Chosen when a lone conv run was a batch of one (at N * D = 2048, conv L=4, D=64, N=32, it took
-    /// 3.1 us a step against 1.25 us in FourierStepKernel); 1024 keeps every set of the report's suites (D &lt;= 32, N &lt;= D)
-    /// batched. Not measured again since the lone kernels (FourierLoneKernel: conv L=4, D=64, N=16 at 2.7 us a step).
-    /// </summary>
-    public const int MaxValues = 1 << 10;
-
-    /// <summary>
-    /// True when runs of this model, loss and data size are trained by a lane kernel (alone or batched): the
-    /// convolutional network (Fourier domain), the diagonal network and the linear model under the exponential
-    /// loss with N D &lt;= <see cref="MaxValues"/>.
-    /// </summary>
-    public static bool Applies(Models.IParameterization model, Losses.ILoss loss, int count, int dimension) =>
-        model is Models.ConvolutionalFourierNetwork or Models.DiagonalNetwork or Models.LinearModel
-        && loss is Losses.ExponentialLoss && (long)count * dimension <= MaxValues;
-
-    /// <summary>An empty lane kernel of <paramref name="groups"/> groups for runs of this model on at most N points (see <see cref="Applies"/>; null where it does not apply).</summary>
-    public static LaneKernel? For(Models.IParameterization model, Losses.ILoss loss, int count, int dimension, int groups) =>
-        !Applies(model, loss, count, dimension) ? null : model switch
-        {
-            Models.ConvolutionalFourierNetwork conv => new FourierLaneKernel(conv.Depth, count, dimension, groups),
-            Models.DiagonalNetwork diag => new DiagonalLaneKernel(diag.Name, diag.Depth, count, dimension, groups),
-            Models.LinearModel linear => new DiagonalLaneKernel(linear.Name, 1, count, dimension, groups),
-            _ => null,
-        };
-
-    /// <summary>
-    /// A run alone with the bits of a lane of its model's lane kernel (<see cref="Applies"/> must hold; data already
-    /// scaled), the same operations vectorized within the run: <see cref="FourierLoneKernel"/> for the convolutional
-    /// network, <see cref="DiagonalLoneKernel"/> for the diagonal network and the linear model. (A lane of a batch of
-    /// one, <see cref="LaneView"/>, has the same bits too, at the cost of eight lanes for one.)
-    /// </summary>
-    public static Kernels.StepKernel Alone(Models.IParameterization model, Dataset data, ReadOnlySpan<double> initial) => model switch
-    {
-        Models.ConvolutionalFourierNetwork conv => new FourierLoneKernel(conv.Depth, data, initial),
-        Models.DiagonalNetwork diag => new DiagonalLoneKernel(diag.Name, diag.Depth, data, initial),
-        Models.LinearModel linear => new DiagonalLoneKernel(linear.Name, 1, data, initial),
-        _ => throw new ArgumentException($"no lane kernel for {model.Name}."),
-    };
 
     /// <summary>N, D, L, groups.</summary>
     protected readonly int _n, _d, _depth, _groups;
@@ -122,8 +80,8 @@ public abstract class LaneKernel
     public abstract string Name { get; }
     /// <summary>Depth L (the homogeneity degree).</summary>
     public int Depth => _depth;
-    /// <summary>Parameters of one run.</summary>
-    public abstract int ParameterCount { get; }
+    /// <summary>Parameters of one run: L layers of D (the product networks' layout).</summary>
+    public int ParameterCount => _depth * _d;
     /// <summary>N: the most points a lane's run may have (fewer are padded).</summary>
     public int Count => _n;
     /// <summary>N_lane: the points of the run in the lane (as of its last <see cref="Load"/>; N for a lane never loaded).</summary>
