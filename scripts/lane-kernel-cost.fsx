@@ -9,6 +9,7 @@
 //   taskset -c 1 dotnet fsi scripts/lane-kernel-cost.fsx --depth 2 --n 6 --d 16 --groups 1,2,4,16 --steps 2000000
 #load "build-check.fsx"
 #load "engine.fsx"
+#load "ScriptArgs.fsx"
 
 open System
 open System.Diagnostics
@@ -16,19 +17,10 @@ open ImplicitBias.Engine.Data
 open ImplicitBias.Engine.Numerics
 open ImplicitBias.Engine.Training.Batch
 
-let args = fsi.CommandLineArgs |> Array.skip 1
-let option name fallback =
-    match Array.tryFindIndex ((=) name) args with
-    | Some i when i + 1 < args.Length -> args[i + 1]
-    | Some _ -> failwithf "%s needs a value" name
-    | None -> fallback
-let positive name (text: string) =
-    match Int32.TryParse text with
-    | true, v when v > 0 -> v
-    | _ -> failwithf "%s must be a positive integer (got '%s')" name text
-let depth, count, dimension = positive "--depth" (option "--depth" "2"), positive "--n" (option "--n" "6"), positive "--d" (option "--d" "16")
-let groupCounts = (option "--groups" "1,2,4,16").Split(',') |> Array.map (positive "--groups")
-let totalGroupSteps = positive "--steps" (option "--steps" "2000000")
+let positive name fallback = int (ScriptArgs.positive name fallback)
+let depth, count, dimension = positive "--depth" 2L, positive "--n" 6L, positive "--d" 16L
+let groupCounts = (ScriptArgs.option "--groups" "1,2,4,16").Split(',') |> Array.map (ScriptArgs.parsePositive "--groups" >> int)
+let totalGroupSteps = positive "--steps" 2_000_000L
 let lanes = LaneKernel.Lanes
 
 /// ns per group step (the best of three passes, after a warm-up pass) for `groups` groups.

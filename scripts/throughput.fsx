@@ -9,23 +9,14 @@
 // --sample K (runs trained alone, default min(R, 4)), --threads T (default: all cores), --no-batching.
 #load "build-check.fsx"
 #load "engine.fsx"
+#load "ScriptArgs.fsx"
 
 open System
 open System.Globalization
 open System.IO
 open ImplicitBias
 
-let args = fsi.CommandLineArgs |> Array.skip 1
-let option name fallback =
-    match Array.tryFindIndex ((=) name) args with
-    | Some i when i + 1 < args.Length -> args[i + 1]
-    | Some _ -> failwithf "%s needs a value" name
-    | None -> fallback
-let number name fallback =
-    let text = option name (string fallback)
-    match Int64.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture) with
-    | true, v when v > 0L -> v
-    | _ -> failwithf "%s must be a positive integer (got '%s')" name text
+let option, number = ScriptArgs.option, ScriptArgs.positive
 let model =
     match Model.parse (option "--model" "conv") with
     | Ok m -> m
@@ -34,7 +25,7 @@ let depth, n, d = int (number "--depth" 2L), int (number "--n" 6L), int (number 
 let runs, steps = int (number "--runs" 64L), number "--steps" 100_000L
 let sample = int (number "--sample" (int64 (min runs 4)))
 let threads = int (number "--threads" (int64 Environment.ProcessorCount))
-let batching = not (Array.contains "--no-batching" args)
+let batching = not (ScriptArgs.flag "--no-batching")
 
 eprintfn "load average at start: %s" (try File.ReadAllText("/proc/loadavg").Trim() with _ -> "n/a")
 let r = Throughput.measure model depth n d runs steps sample threads batching
