@@ -4,8 +4,8 @@
 // alone per core is at most 8 (T_alone + C) / (T_batch + 8 C), T the arithmetic of one group step, C the per-run
 // control: it passes 8 only if a group costs more alone than among others (a latency-bound lone run). This times the
 // arithmetic alone, without RunState: G groups of conv runs (seeded Gaussian-teacher data, the lanes all in use), each
-// step the default rule's capped midpoint step (Evaluate, Gradient, half Step; Evaluate without log L, Gradient, Step
-// from the previous iterate), and prints ns per group step for each G. Pin it to one core:
+// step the default rule's capped midpoint step as BatchTrainer takes it (Evaluate, Gradient, half Step without ||w||^2;
+// Evaluate without log L, Gradient without its norm, Step from the previous iterate), and prints ns per group step for each G. Pin it to one core:
 //   taskset -c 1 dotnet fsi scripts/lane-kernel-cost.fsx --depth 2 --n 6 --d 16 --groups 1,2,4,16 --steps 2000000
 #load "build-check.fsx"
 #load "engine.fsx"
@@ -40,9 +40,10 @@ let measure groups =
         for _ in 1 .. steps do
             kernel.Evaluate(0, groups, ReadOnlySpan busy)
             for g in 0 .. groups - 1 do kernel.Gradient g
-            for g in 0 .. groups - 1 do kernel.Step(g, ReadOnlySpan(half, g * lanes, lanes), ReadOnlySpan(all, g * lanes, lanes))
+            for g in 0 .. groups - 1 do
+                kernel.Step(g, ReadOnlySpan(half, g * lanes, lanes), ReadOnlySpan(all, g * lanes, lanes), ReadOnlySpan<bool>.Empty, false)
             kernel.Evaluate(0, groups, ReadOnlySpan busy, false)
-            for g in 0 .. groups - 1 do kernel.Gradient g
+            for g in 0 .. groups - 1 do kernel.Gradient(g, false)
             for g in 0 .. groups - 1 do
                 kernel.Step(g, ReadOnlySpan(full, g * lanes, lanes), ReadOnlySpan(all, g * lanes, lanes), ReadOnlySpan(all, g * lanes, lanes))
         clock.Elapsed.TotalSeconds * 1e9 / float steps / float groups

@@ -95,7 +95,8 @@ let tests =
               compareBatch 3 9 [ 4; 9; 1; 6; 2 ] 9 17 1
               compareBatch 1 10 [ 3; 7 ] 7 9 2
               compareBatch 4 8 [ 8; 2; 5 ] 24 9 1
-              compareBatch 5 20 [ 20; 13; 6 ] 20 8 1 ]
+              compareBatch 5 20 [ 20; 13; 6 ] 20 8 1
+              compareBatch 2 7 [ 7; 3 ] 15 9 1 ] // depth 2 (its own Gradient path) at an odd D: no Nyquist entry
             |> Set.unionMany |> expectEveryStop
 
         testCase "diagonal and linear runs: batched = alone, bit for bit (mixed N padded, scales, rules and stops)" <| fun () ->

@@ -109,10 +109,11 @@ public static class BatchTrainer
                 {
                     var m = midpoint.AsSpan(g * lanes, lanes);
                     busy[g] = m.Contains(true);
-                    if (busy[g]) kernel.Step(g, halves.AsSpan(g * lanes, lanes), m);
+                    if (busy[g]) kernel.Step(g, halves.AsSpan(g * lanes, lanes), m, default, norm: false);
                 }
-                kernel.Evaluate(0, groups, busy, logLoss: false); // the gradient at the midpoint is all that is used
-                for (int g = 0; g < groups; g++) if (busy[g]) kernel.Gradient(g);
+                // The gradient at the midpoint is all that is used: no log L, no ||grad||^2, no ||w||^2 there.
+                kernel.Evaluate(0, groups, busy, logLoss: false);
+                for (int g = 0; g < groups; g++) if (busy[g]) kernel.Gradient(g, norm: false);
             }
             for (int g = 0; g < groups; g++)
             {

@@ -58,7 +58,7 @@ public sealed class DiagonalLaneKernel : LaneKernel
     /// p_l = g w_1 ... w_{l-1} (from g up), entry by entry; ||grad||^2 layer by layer.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Gradient(int group)
+    public override void Gradient(int group, bool norm)
     {
         int d = _d, depth = _depth;
         ref Vec w = ref Unsafe.Add(ref Data(_w), LayerBase(group, 0));
@@ -71,12 +71,12 @@ public sealed class DiagonalLaneKernel : LaneKernel
             var prefix = Unsafe.Add(ref g, i);
             for (int l = 0; l < depth; l++) { Unsafe.Add(ref grad, l * d + i) *= prefix; prefix *= Unsafe.Add(ref w, l * d + i); }
         }
-        _gradientNormSquared[group] = SumOfSquares(ref grad);
+        if (norm) _gradientNormSquared[group] = SumOfSquares(ref grad);
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take, ReadOnlySpan<bool> back)
+    public override void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take, ReadOnlySpan<bool> back, bool norm = true)
     {
         var (mask, backMask, minus) = StepLanes(multipliers, take, back);
         bool all = mask.Equals(Vec.AllBitsSet), none = backMask.Equals(Vec.Zero);
@@ -102,7 +102,7 @@ public sealed class DiagonalLaneKernel : LaneKernel
                 p = V.ConditionalSelect(mask, from, p);
                 x = V.ConditionalSelect(mask, V.FusedMultiplyAdd(Unsafe.Add(ref grad, i), minus, from), from);
             }
-        _normSquared[group] = V.ConditionalSelect(mask, SumOfSquares(ref w), _normSquared[group]);
+        if (norm) _normSquared[group] = V.ConditionalSelect(mask, SumOfSquares(ref w), _normSquared[group]);
     }
 
     /// <summary>sum of x^2 over the group's L layers of D entries starting at <paramref name="x"/>, in order (the bits of <see cref="ParameterNormSquared"/>).</summary>

@@ -26,7 +26,7 @@ public sealed partial class FourierLaneKernel : LaneKernel
     private readonly double[] _c;
     private readonly Vec[] _cv;
     private readonly Vec[] _re, _im, _rePrevious, _imPrevious, _gradRe, _gradIm; // [group][l][k]
-    private readonly Vec[] _betaRe, _betaIm, _prefixRe, _prefixIm; // scratch [k]
+    private readonly Vec[] _gHatRe, _gHatIm, _prefixRe, _prefixIm; // scratch [k]: g_hat and the prefix products of the general Gradient
 
     /// <summary>An empty batch of <paramref name="groups"/> groups of eight runs of depth L in dimension D, each on at most N points.</summary>
     public FourierLaneKernel(int depth, int count, int dimension, int groups) : base(depth, count, dimension, groups)
@@ -38,7 +38,7 @@ public sealed partial class FourierLaneKernel : LaneKernel
         int lh = groups * depth * _h;
         _re = new Vec[lh]; _im = new Vec[lh]; _rePrevious = new Vec[lh]; _imPrevious = new Vec[lh];
         _gradRe = new Vec[lh]; _gradIm = new Vec[lh];
-        _betaRe = new Vec[_h]; _betaIm = new Vec[_h]; _prefixRe = new Vec[_h]; _prefixIm = new Vec[_h];
+        _gHatRe = new Vec[_h]; _gHatIm = new Vec[_h]; _prefixRe = new Vec[_h]; _prefixIm = new Vec[_h];
     }
 
     /// <inheritdoc/>
@@ -46,38 +46,35 @@ public sealed partial class FourierLaneKernel : LaneKernel
 
     private int LayerBase(int group, int layer) => (group * _depth + layer) * _h;
 
-    /// <summary>c .* beta_hat of the group's lanes, packed (real parts at k = 0..H-1, then imaginary parts), times the margin scale.</summary>
+    /// <summary>
+    /// c .* beta_hat of the group's lanes, packed (real parts at k = 0..H-1, then imaginary parts), times the margin
+    /// scale. beta_hat = prod_l w_hat_l is formed entry by entry in registers (w_0 times w_1, then times w_2, ...: the
+    /// order of the layer-by-layer product, so the same bits) and written straight into the packed predictor.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override Vec PackedPredictor(int group, ref Vec pb, Vec ms)
     {
-        int h = _h, d = _d;
-        ref Vec betaRe = ref Data(_betaRe), betaIm = ref Data(_betaIm), cv = ref Data(_cv);
-        Spectrum(group, ref betaRe, ref betaIm);
-        var nonFinite = Vec.Zero;
-        // nonFinite gets NaN in a lane with an infinite or NaN entry.
-        for (int k = 0; k < h; k++) { var v = Unsafe.Add(ref cv, k) * Unsafe.Add(ref betaRe, k) * ms; Unsafe.Add(ref pb, k) = v; nonFinite += v * Vec.Zero; }
-        for (int i = h; i < d; i++) { var v = Unsafe.Add(ref cv, i) * Unsafe.Add(ref betaIm, i - h + 1) * ms; Unsafe.Add(ref pb, i) = v; nonFinite += v * Vec.Zero; }
-        return nonFinite;
-    }
-
-    /// <summary>beta_hat = prod_l w_hat_l of the group's eight lanes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Spectrum(int group, ref Vec betaRe, ref Vec betaIm)
-    {
-        int h = _h;
+        int h = _h, top = _d - h, depth = _depth; // beta_hat's imaginary part is packed for k = 1..top
+        ref Vec cv = ref Data(_cv);
         ref Vec re = ref Unsafe.Add(ref Data(_re), LayerBase(group, 0));
         ref Vec im = ref Unsafe.Add(ref Data(_im), LayerBase(group, 0));
-        for (int k = 0; k < h; k++) { Unsafe.Add(ref betaRe, k) = Unsafe.Add(ref re, k); Unsafe.Add(ref betaIm, k) = Unsafe.Add(ref im, k); }
-        for (int l = 1; l < _depth; l++)
+        var nonFinite = Vec.Zero;
+        // nonFinite gets NaN in a lane with an infinite or NaN entry (a sum of v * 0: +-0 or NaN, in any order).
+        for (int k = 0; k < h; k++)
         {
-            ref Vec lr = ref Unsafe.Add(ref re, l * h); ref Vec li = ref Unsafe.Add(ref im, l * h);
-            for (int k = 0; k < h; k++)
+            var (br, bi) = (Unsafe.Add(ref re, k), Unsafe.Add(ref im, k));
+            for (int l = 1; l < depth; l++)
             {
-                ref Vec br = ref Unsafe.Add(ref betaRe, k); ref Vec bi = ref Unsafe.Add(ref betaIm, k);
-                var (a, bb, c, e) = (br, bi, Unsafe.Add(ref lr, k), Unsafe.Add(ref li, k));
-                br = a * c - bb * e; bi = a * e + bb * c;
+                var (c, e) = (Unsafe.Add(ref re, l * h + k), Unsafe.Add(ref im, l * h + k));
+                (br, bi) = (br * c - bi * e, br * e + bi * c);
+            }
+            var v = Unsafe.Add(ref cv, k) * br * ms; Unsafe.Add(ref pb, k) = v; nonFinite += v * Vec.Zero;
+            if (k >= 1 && k <= top)
+            {
+                var u = Unsafe.Add(ref cv, h + k - 1) * bi * ms; Unsafe.Add(ref pb, h + k - 1) = u; nonFinite += u * Vec.Zero;
             }
         }
+        return nonFinite;
     }
 
     /// <summary>
@@ -91,14 +88,20 @@ public sealed partial class FourierLaneKernel : LaneKernel
     /// p_{l+1} (w_0; p_l w_l) in scratch.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Gradient(int group)
+    public override void Gradient(int group, bool norm)
     {
         int h = _h, d = _d, depth = _depth, b0 = LayerBase(group, 0);
         ref Vec pg = ref Unsafe.Add(ref Data(_packedG), group * d);
         ref Vec re = ref Unsafe.Add(ref Data(_re), b0); ref Vec im = ref Unsafe.Add(ref Data(_im), b0);
         ref Vec gradRe = ref Unsafe.Add(ref Data(_gradRe), b0); ref Vec gradIm = ref Unsafe.Add(ref Data(_gradIm), b0);
+        if (depth == 2)
+        {
+            GradientDepthTwo(ref pg, ref re, ref im, ref gradRe, ref gradIm);
+            if (norm) _gradientNormSquared[group] = NormSquared(ref gradRe, ref gradIm);
+            return;
+        }
         // g_hat's half spectrum from the packed form (imaginary part 0 at k = 0 and, for even D, at k = D/2).
-        ref Vec gRe = ref Data(_betaRe); ref Vec gIm = ref Data(_betaIm);
+        ref Vec gRe = ref Data(_gHatRe); ref Vec gIm = ref Data(_gHatIm);
         for (int k = 0; k < h; k++)
         {
             Unsafe.Add(ref gRe, k) = Unsafe.Add(ref pg, k);
@@ -134,7 +137,28 @@ public sealed partial class FourierLaneKernel : LaneKernel
                 else if (l < depth - 1) (Unsafe.Add(ref pRe, k), Unsafe.Add(ref pIm, k)) = Multiply(Unsafe.Add(ref pRe, k), Unsafe.Add(ref pIm, k), Unsafe.Add(ref wR, k), Unsafe.Add(ref wI, k));
             }
         }
-        _gradientNormSquared[group] = NormSquared(ref gradRe, ref gradIm);
+        if (norm) _gradientNormSquared[group] = NormSquared(ref gradRe, ref gradIm);
+    }
+
+    /// <summary>
+    /// <see cref="Gradient"/> at depth 2 in one pass over k, without scratch: grad_0 = g_hat .* conj(w_1), grad_1 =
+    /// g_hat .* conj(w_0), each entry by the operations the general form gives it (f = the other layer, ni = -Im f,
+    /// (gr fr - gi ni, gr ni + gi fr)), so the same bits. g_hat is read from the packed gradient: its imaginary part
+    /// is 0 at k = 0 and, for even D, at k = D/2.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void GradientDepthTwo(ref Vec pg, ref Vec re, ref Vec im, ref Vec gradRe, ref Vec gradIm)
+    {
+        int h = _h, top = _d - h; // g_hat has an imaginary part at k = 1..top
+        for (int k = 0; k < h; k++)
+        {
+            var gr = Unsafe.Add(ref pg, k);
+            var gi = k >= 1 && k <= top ? Unsafe.Add(ref pg, h + k - 1) : Vec.Zero;
+            var (w0r, w0i, w1r, w1i) = (Unsafe.Add(ref re, k), Unsafe.Add(ref im, k), Unsafe.Add(ref re, h + k), Unsafe.Add(ref im, h + k));
+            var n1 = -w1i; var n0 = -w0i;
+            Unsafe.Add(ref gradRe, k) = gr * w1r - gi * n1; Unsafe.Add(ref gradIm, k) = gr * n1 + gi * w1r;
+            Unsafe.Add(ref gradRe, h + k) = gr * w0r - gi * n0; Unsafe.Add(ref gradIm, h + k) = gr * n0 + gi * w0r;
+        }
     }
 
     /// <summary>(a + i b)(c + i e) = (a c - b e) + i (a e + b c), in that order of operations.</summary>
@@ -143,7 +167,7 @@ public sealed partial class FourierLaneKernel : LaneKernel
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take, ReadOnlySpan<bool> back)
+    public override void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take, ReadOnlySpan<bool> back, bool norm = true)
     {
         var (mask, backMask, minus) = StepLanes(multipliers, take, back);
         bool all = mask.Equals(Vec.AllBitsSet), none = backMask.Equals(Vec.Zero);
@@ -183,7 +207,7 @@ public sealed partial class FourierLaneKernel : LaneKernel
             r = V.ConditionalSelect(mask, V.FusedMultiplyAdd(Unsafe.Add(ref gre, i), minus, x), x);
             m = V.ConditionalSelect(mask, V.FusedMultiplyAdd(Unsafe.Add(ref gim, i), minus, y), y);
         }
-        _normSquared[group] = V.ConditionalSelect(mask, NormSquared(ref re, ref im), _normSquared[group]);
+        if (norm) _normSquared[group] = V.ConditionalSelect(mask, NormSquared(ref re, ref im), _normSquared[group]);
     }
 
     /// <summary>

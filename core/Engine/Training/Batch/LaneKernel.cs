@@ -271,7 +271,13 @@ public abstract partial class LaneKernel
     /// grad_w log L of the group's lanes at their last <see cref="Evaluate(int)"/> (from the packed gradient), and
     /// its squared norm into _gradientNormSquared.
     /// </summary>
-    public abstract void Gradient(int group);
+    public void Gradient(int group) => Gradient(group, norm: true);
+
+    /// <summary>
+    /// <see cref="Gradient(int)"/>; with <paramref name="norm"/> false ||grad||^2 is not computed
+    /// (<see cref="GradientNormSquared"/> keeps its previous values): the gradient at a midpoint needs none.
+    /// </summary>
+    public abstract void Gradient(int group, bool norm);
 
     /// <summary>
     /// w &lt;- w - s grad (remembering w) in the lanes of the group with <paramref name="take"/> set, each with
@@ -283,9 +289,11 @@ public abstract partial class LaneKernel
     /// <see cref="Step(int, ReadOnlySpan{double}, ReadOnlySpan{bool})"/>, where the lanes with <paramref name="back"/>
     /// set step from their previous iterate instead of their current one (the end of a midpoint step: the
     /// half step is undone and the full step taken in one pass, the values of <see cref="StepBack(int)"/> of
-    /// those lanes followed by a step). An empty <paramref name="back"/> is none.
+    /// those lanes followed by a step). An empty <paramref name="back"/> is none. With <paramref name="norm"/>
+    /// false the cached ||w||^2 is not updated (a midpoint's half step: the full step that follows from the
+    /// previous iterate updates it, and nothing reads it in between).
     /// </summary>
-    public abstract void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take, ReadOnlySpan<bool> back);
+    public abstract void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take, ReadOnlySpan<bool> back, bool norm = true);
 
     /// <summary>
     /// What a group Step needs from its arguments: the mask of the lanes that step (all bits set in every lane when
