@@ -85,6 +85,39 @@ let tests =
                 Expect.equal generic.Direction (Geometry.Normalize(ReadOnlySpan beta)) $"{model.Name}: split run = plain run, bit for bit"
                 Expect.isGreaterThan (generic.LogParameterNorm - generic.Records[0].LogParameterNorm) (log 4.0) "w' was rescaled"
 
+        testCase "a lone kernel's MidpointStep (no log L, no norms at the midpoint, no step back) = StepKernel's slow form, bit for bit" <| fun _ ->
+            // Twin kernels from the same start: one takes the override, the other the default sequence (half Step,
+            // Evaluate, Gradient, StepBack, Step), 300 steps at varied multipliers and margin scales; the parameters,
+            // the next log L and ||grad||^2, and StepBack's iterate must have the same bits. Conv L = 1..4, diag, linear; even and odd D.
+            let cases: (IParameterization * Dataset) list =
+                [ for depth in 1 .. 4 do
+                    yield ConvolutionalFourierNetwork(12, depth) :> IParameterization, SyntheticData.GaussianTeacher(7, 12, uint64 depth)
+                    yield ConvolutionalFourierNetwork(9, depth), SyntheticData.GaussianTeacher(5, 9, uint64 (10 + depth))
+                  yield DiagonalNetwork(11, 3), SyntheticData.GaussianTeacher(6, 11, 3UL)
+                  yield LinearModel(10), SyntheticData.GaussianTeacher(4, 10, 4UL) ]
+            let loss = ExponentialLoss()
+            for model, data in cases do
+                let scaled = UnitScale.Of(data, ref 0.0)
+                let w0 = model.Initialize(0.7, 9UL)
+                use fast = Batch.LaneKernel.Alone(model, scaled, ReadOnlySpan w0)
+                use slow = Batch.LaneKernel.Alone(model, scaled, ReadOnlySpan w0)
+                let parameters (k: Kernels.StepKernel) = let w = Array.zeroCreate model.ParameterCount in k.CopyParameters(Span w); w
+                let bitsOf (w: float[]) = Array.map BitConverter.DoubleToInt64Bits w
+                for step in 1 .. 300 do
+                    let scale = [| 1.0; 0.5; 4.0 |][step % 3]
+                    let a = fast.Evaluate(loss, scale)
+                    let b = slow.Evaluate(loss, scale)
+                    Expect.equal (BitConverter.DoubleToInt64Bits a) (BitConverter.DoubleToInt64Bits b) $"{model.Name} step {step}: log L"
+                    let ga, gb = fast.Gradient(), slow.Gradient()
+                    Expect.equal (BitConverter.DoubleToInt64Bits ga) (BitConverter.DoubleToInt64Bits gb) $"{model.Name} step {step}: ||grad||^2"
+                    let s = 0.05 / sqrt (ga + 1e-300) * (1.0 + 0.1 * float (step % 7))
+                    fast.MidpointStep(loss, scale, s)
+                    slow.Step(0.5 * s); slow.Evaluate(loss, scale) |> ignore; slow.Gradient() |> ignore; slow.StepBack(); slow.Step s
+                    Expect.equal (bitsOf (parameters fast)) (bitsOf (parameters slow)) $"{model.Name} step {step}: parameters"
+                fast.StepBack(); slow.StepBack()
+                Expect.equal (bitsOf (parameters fast)) (bitsOf (parameters slow)) $"{model.Name}: StepBack after a midpoint step"
+                Expect.notEqual (bitsOf (parameters fast)) (bitsOf w0) $"{model.Name}: the parameters moved"
+
         testCase "capped midpoint steps are second order: halving the cap divides the path error (1 - cos) by 10 or more, Euler's by about 4" <| fun _ ->
             // Path error at equal loss (log L = -1, still capped): 1 - cos to a run with a cap of 2.5e-4. The explicit
             // midpoint rule has a global error O(h^2) in the path (1 - cos ~ h^4: a factor 16 per halving), Euler's

@@ -199,15 +199,10 @@ public sealed class RunState
             Prepare(_kernel.ParameterNormSquared());
             if (!AfterEvaluate(_kernel.Evaluate(_settings.Loss, _marginScale))) break;
             if (!AfterGradient(_kernel.Gradient())) break;
-            if (_midpoint)
-            {
-                // Explicit midpoint rule (SettlingStep.Midpoint): the gradient at w - (s/2) grad, then w <- w - s times it.
-                _kernel.Step(0.5 * _lastMultiplier);
-                Evaluate(rescale: false);
-                _kernel.Gradient();
-                _kernel.StepBack();
-            }
-            _kernel.Step(_lastMultiplier);
+            // Explicit midpoint rule (SettlingStep.Midpoint): the gradient at w - (s/2) grad, then w <- w - s times it,
+            // at the margin scale of w (a half step does not rescale; nothing reads the midpoint's log L or norms).
+            if (_midpoint) _kernel.MidpointStep(_settings.Loss, _marginScale, _lastMultiplier);
+            else _kernel.Step(_lastMultiplier);
             AfterStep();
         }
         return Result!;

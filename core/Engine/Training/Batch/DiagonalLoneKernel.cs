@@ -12,47 +12,33 @@ namespace ImplicitBias.Engine.Training.Batch;
 /// <summary>
 /// A lone run of the diagonal network (or the linear model) with the bits of a lane of <see cref="DiagonalLaneKernel"/>:
 /// beta, the layer gradients (suffix from 1 down, prefix from g up) and the step eight coordinates at a time, the norms
-/// sequential, the loss by <see cref="LoneExponentialLoss"/>. Why not a batch of one: that computes eight lanes for one and was
+/// sequential, the loss by <see cref="LoneExponentialLoss"/> (in <see cref="LoneKernel"/>). Why not a batch of one: that computes eight lanes for one and was
 /// 2.8 x slower than <see cref="Kernels.DiagonalStepKernel"/> at D = 16, N = 6. Slow twin: a lane of the batch kernel
 /// (tests compare every bit, batched against alone).
 /// </summary>
-public sealed class DiagonalLoneKernel : StepKernel
+public sealed class DiagonalLoneKernel : LoneKernel
 {
     private readonly string _name;
-    private readonly int _n, _d, _depth, _dPadded;
-    private readonly LoneExponentialLoss _loss;
+    private readonly int _dPadded;
     private readonly double[] _w, _previous, _grad; // [l][i], i padded
-    private readonly double[] _beta, _g; // the predictor times the margin scale and the gradient g, [i] padded
 
     /// <summary>A run of the network named <paramref name="name"/> (e.g. "diag-L2", "linear") of depth L on <paramref name="data"/> (already scaled), from <paramref name="initial"/>.</summary>
     public DiagonalLoneKernel(string name, int depth, Dataset data, ReadOnlySpan<double> initial)
+        : base(depth, data.Count, data.Dimension, data.SignedFeatures()) // the packed basis is the input's own
     {
-        _name = name; _depth = depth; _n = data.Count; _d = data.Dimension;
+        _name = name;
         if (initial.Length != depth * _d) throw new ArgumentException($"{name}: expected {depth * _d} parameters, got {initial.Length}.");
         _dPadded = LoneExponentialLoss.Padded(_d);
-        _loss = new LoneExponentialLoss(_n, _d, data.SignedFeatures()); // the packed basis is the input's own
         _w = new double[depth * _dPadded]; _previous = new double[_w.Length]; _grad = new double[_w.Length];
         for (int l = 0; l < depth; l++) initial.Slice(l * _d, _d).CopyTo(_w.AsSpan(l * _dPadded, _d));
-        _beta = new double[_dPadded]; _g = new double[_dPadded];
     }
 
     /// <inheritdoc/>
     public override string Name => $"lone-{_name}";
-    /// <inheritdoc/>
-    public override int Degree => _depth;
-    /// <inheritdoc/>
-    public override int ParameterCount => _depth * _d;
-    /// <inheritdoc/>
-    public override int Dimension => _d;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref Vec At(double[] a, int index) => ref Simd.VectorAt(a, index);
-
-    /// <inheritdoc/>
+    /// <summary>beta times the margin scale into _predictor.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override double Evaluate(ILoss loss, double marginScale = 1)
+    protected override void FormPredictor(double marginScale)
     {
-        if (loss is not ExponentialLoss) throw new ArgumentException($"{Name} trains the exponential loss only, not {loss.Name}.");
         int dp = _dPadded;
         var ms = V.Create(marginScale);
         // beta_i = w_1,i ... w_L,i times the margin scale (the lane's PackedPredictor); padding entries stay 0.
@@ -60,21 +46,13 @@ public sealed class DiagonalLoneKernel : StepKernel
         {
             var b = At(_w, i);
             for (int l = 1; l < _depth; l++) b *= At(_w, l * dp + i);
-            At(_beta, i) = b * ms;
+            At(_predictor, i) = b * ms;
         }
-        return _loss.Evaluate(_beta, _g);
     }
 
-    /// <inheritdoc/>
-    public override bool PredictorIsFinite()
-    {
-        for (int i = 0; i < _d; i++) if (!double.IsFinite(_beta[i])) return false;
-        return true;
-    }
-
-    /// <inheritdoc/>
+    /// <summary>grad_l = s_l p_l (the lane's suffix and prefix products) into _grad.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override double Gradient()
+    protected override void LayerGradients()
     {
         int dp = _dPadded;
         for (int i = 0; i < dp; i += 8)
@@ -84,7 +62,6 @@ public sealed class DiagonalLoneKernel : StepKernel
             var prefix = At(_g, i);
             for (int l = 0; l < _depth; l++) { At(_grad, l * dp + i) *= prefix; prefix *= At(_w, l * dp + i); }
         }
-        return SumOfSquares(_grad);
     }
 
     /// <summary>sum of x^2 over the L layers' D entries, layer by layer, in order (the lane's norms).</summary>
@@ -96,6 +73,9 @@ public sealed class DiagonalLoneKernel : StepKernel
             for (int i = l * _dPadded; i < l * _dPadded + _d; i++) sum += x[i] * x[i];
         return sum;
     }
+
+    /// <inheritdoc/>
+    protected override double GradientNormSquared() => SumOfSquares(_grad);
 
     /// <inheritdoc/>
     public override double ParameterNormSquared() => SumOfSquares(_w);
@@ -111,6 +91,14 @@ public sealed class DiagonalLoneKernel : StepKernel
             At(_previous, i) = w;
             w = V.FusedMultiplyAdd(At(_grad, i), minus, w);
         }
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override void StepFromPrevious(double s)
+    {
+        var minus = V.Create(-s);
+        for (int i = 0; i < _w.Length; i += 8) At(_w, i) = V.FusedMultiplyAdd(At(_grad, i), minus, At(_previous, i));
     }
 
     /// <inheritdoc/>

@@ -14,32 +14,25 @@ namespace ImplicitBias.Engine.Training.Batch;
 /// A lone run of the convolutional network (Fourier domain) with the bits of a lane of <see cref="FourierLaneKernel"/>
 /// (until engine 2.4 a lone run was a batch of one, eight lanes computed for one): beta_hat, the packed predictor, the
 /// layer gradients (suffix and prefix products of the half spectra) and the step eight frequencies at a time; the
-/// norms, sum of c_k (re^2 + im^2) layer by layer, sequential; the loss by <see cref="LoneExponentialLoss"/>. Slow twin: a lane of
+/// norms, sum of c_k (re^2 + im^2) layer by layer, sequential; the loss by <see cref="LoneExponentialLoss"/> (in <see cref="LoneKernel"/>). Slow twin: a lane of
 /// the batch kernel (tests compare every bit, batched against alone; the checksum of 12 lone conv runs did not change
 /// when this kernel replaced the batch of one).
 /// </summary>
-public sealed class FourierLoneKernel : StepKernel
+public sealed class FourierLoneKernel : LoneKernel
 {
-    private readonly int _n, _d, _h, _depth, _dp, _hp;
+    private readonly int _h, _dp, _hp;
     private readonly GridHalfSpectrum _spectrum;
     private readonly double[] _c;                 // Parseval weights of the packing, [i] (D)
-    private readonly LoneExponentialLoss _loss;               // the packed features and the loss at a packed predictor
     private readonly double[] _re, _im, _rePrevious, _imPrevious, _gradRe, _gradIm; // [l][k], k padded
     private readonly double[] _betaRe, _betaIm, _gRe, _gIm, _prefixRe, _prefixIm;   // [k] padded
-    private readonly double[] _pb, _g;            // packed predictor (times the margin scale) and gradient, [i] padded
 
     /// <summary>A run of conv-L<paramref name="depth"/> on <paramref name="data"/> (already scaled), from <paramref name="initial"/> (L real layers of length D).</summary>
-    public FourierLoneKernel(int depth, Dataset data, ReadOnlySpan<double> initial)
+    public FourierLoneKernel(int depth, Dataset data, ReadOnlySpan<double> initial) : base(depth, data.Count, data.Dimension, Packed(data))
     {
-        _depth = depth; _n = data.Count; _d = data.Dimension;
         if (initial.Length != depth * _d) throw new ArgumentException($"conv-L{depth}: expected {depth * _d} parameters, got {initial.Length}.");
         _spectrum = new GridHalfSpectrum(Grid.Line(_d));
         _h = _spectrum.Count; _c = _spectrum.InnerProductWeights();
         _dp = LoneExponentialLoss.Padded(_d); _hp = LoneExponentialLoss.Padded(_h);
-        var z = data.SignedFeatures();
-        var packed = new double[_n * _d];
-        for (int n = 0; n < _n; n++) _spectrum.Pack(z.AsSpan(n * _d, _d), packed.AsSpan(n * _d, _d));
-        _loss = new LoneExponentialLoss(_n, _d, packed);
         int size = depth * _hp;
         _re = new double[size]; _im = new double[size]; _rePrevious = new double[size]; _imPrevious = new double[size];
         _gradRe = new double[size]; _gradIm = new double[size];
@@ -51,53 +44,43 @@ public sealed class FourierLoneKernel : StepKernel
         }
         _betaRe = new double[_hp]; _betaIm = new double[_hp]; _gRe = new double[_hp]; _gIm = new double[_hp];
         _prefixRe = new double[_hp]; _prefixIm = new double[_hp];
-        _pb = new double[_dp]; _g = new double[_dp];
+    }
+
+    /// <summary>The data's y_n x_n as packed half spectra (N rows of D).</summary>
+    private static double[] Packed(Dataset data)
+    {
+        var spectrum = new GridHalfSpectrum(Grid.Line(data.Dimension));
+        var z = data.SignedFeatures();
+        var packed = new double[data.Count * data.Dimension];
+        for (int n = 0; n < data.Count; n++) spectrum.Pack(z.AsSpan(n * data.Dimension, data.Dimension), packed.AsSpan(n * data.Dimension, data.Dimension));
+        return packed;
     }
 
     /// <inheritdoc/>
     public override string Name => $"lone-fourier-conv-L{_depth}";
-    /// <inheritdoc/>
-    public override int Degree => _depth;
-    /// <inheritdoc/>
-    public override int ParameterCount => _depth * _d;
-    /// <inheritdoc/>
-    public override int Dimension => _d;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref Vec At(double[] a, int index) => ref Simd.VectorAt(a, index);
 
     /// <summary>(a + i b)(c + i e) = (a c - b e) + i (a e + b c), in that order of operations (as the lane kernel).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vec Re, Vec Im) Multiply(Vec a, Vec b, Vec c, Vec e) => (a * c - b * e, a * e + b * c);
 
-    /// <inheritdoc/>
+    /// <summary>beta_hat = prod_l w_hat_l, then the packed predictor c .* beta_hat times the margin scale, into _predictor.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override double Evaluate(ILoss loss, double marginScale = 1)
+    protected override void FormPredictor(double marginScale)
     {
-        if (loss is not ExponentialLoss) throw new ArgumentException($"{Name} trains the exponential loss only, not {loss.Name}.");
         int d = _d, h = _h, hp = _hp;
-        // beta_hat = prod_l w_hat_l, then the packed predictor c .* beta_hat times the margin scale.
         for (int k = 0; k < hp; k += 8)
         {
             Vec br = At(_re, k), bi = At(_im, k);
             for (int l = 1; l < _depth; l++) (br, bi) = Multiply(br, bi, At(_re, l * hp + k), At(_im, l * hp + k));
             At(_betaRe, k) = br; At(_betaIm, k) = bi;
         }
-        for (int k = 0; k < h; k++) _pb[k] = _c[k] * _betaRe[k] * marginScale;
-        for (int i = h; i < d; i++) _pb[i] = _c[i] * _betaIm[i - h + 1] * marginScale;
-        return _loss.Evaluate(_pb, _g);
+        for (int k = 0; k < h; k++) _predictor[k] = _c[k] * _betaRe[k] * marginScale;
+        for (int i = h; i < d; i++) _predictor[i] = _c[i] * _betaIm[i - h + 1] * marginScale;
     }
 
-    /// <inheritdoc/>
-    public override bool PredictorIsFinite()
-    {
-        for (int i = 0; i < _d; i++) if (!double.IsFinite(_pb[i])) return false;
-        return true;
-    }
-
-    /// <inheritdoc/>
+    /// <summary>grad_w log L per layer, g_hat .* conj(prod_{j != l} w_hat_j), into _gradRe, _gradIm (the lane's operations).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override double Gradient()
+    protected override void LayerGradients()
     {
         int h = _h, d = _d, hp = _hp, depth = _depth;
         // g_hat's half spectrum from the packed form (imaginary part 0 at k = 0 and, for even D, at k = D/2).
@@ -127,7 +110,6 @@ public sealed class FourierLoneKernel : StepKernel
                 if (l == 0) { At(_prefixRe, k) = At(_re, i); At(_prefixIm, k) = At(_im, i); }
                 else if (l < depth - 1) (At(_prefixRe, k), At(_prefixIm, k)) = Multiply(At(_prefixRe, k), At(_prefixIm, k), At(_re, i), At(_im, i));
             }
-        return NormSquared(_gradRe, _gradIm);
     }
 
     /// <summary>sum over layers and k = 0..H-1 of c_k (re^2 + im^2), in that order (the lane kernel's norms).</summary>
@@ -145,6 +127,9 @@ public sealed class FourierLoneKernel : StepKernel
     }
 
     /// <inheritdoc/>
+    protected override double GradientNormSquared() => NormSquared(_gradRe, _gradIm);
+
+    /// <inheritdoc/>
     public override double ParameterNormSquared() => NormSquared(_re, _im);
 
     /// <inheritdoc/>
@@ -158,6 +143,18 @@ public sealed class FourierLoneKernel : StepKernel
             At(_rePrevious, i) = r; At(_imPrevious, i) = m;
             r = V.FusedMultiplyAdd(At(_gradRe, i), minus, r);
             m = V.FusedMultiplyAdd(At(_gradIm, i), minus, m);
+        }
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override void StepFromPrevious(double s)
+    {
+        var minus = V.Create(-s);
+        for (int i = 0; i < _re.Length; i += 8)
+        {
+            At(_re, i) = V.FusedMultiplyAdd(At(_gradRe, i), minus, At(_rePrevious, i));
+            At(_im, i) = V.FusedMultiplyAdd(At(_gradIm, i), minus, At(_imPrevious, i));
         }
     }
 

@@ -37,9 +37,10 @@ public sealed class LoneExponentialLoss
     /// <summary>
     /// log L = max + log(sum_n e_n) at the packed predictor <paramref name="pb"/> (D entries, times the margin scale),
     /// and the packed gradient -sum_n q_n z_n into <paramref name="g"/> (padded length), with the bits of a lane.
+    /// With <paramref name="logLoss"/> false the log is not taken (NaN is returned): a midpoint needs the gradient only.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public double Evaluate(double[] pb, double[] g)
+    public double Evaluate(double[] pb, double[] g, bool logLoss = true)
     {
         int n = _n, d = _d, np = _np, dp = _dp;
         // Margins, eight points at a time: t_n = -(chain over i of fma(z_n,i, pb_i, .)) from 0.
@@ -65,6 +66,6 @@ public sealed class LoneExponentialLoss
             for (int k = 0; k < n; k++) acc = V.FusedMultiplyAdd(At(_z, k * dp + i), V.Create(_t[k]), acc);
             At(g, i) = -acc;
         }
-        return max + Math.Log(sum);
+        return logLoss ? max + Math.Log(sum) : double.NaN;
     }
 }

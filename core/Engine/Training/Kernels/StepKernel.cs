@@ -45,6 +45,22 @@ public abstract class StepKernel : IDisposable
     public abstract void Step(double s);
     /// <summary>Goes back to the parameters before the last <see cref="Step"/> (zeros before the first).</summary>
     public abstract void StepBack();
+
+    /// <summary>
+    /// The explicit midpoint step w &lt;- w - s grad(w - (s/2) grad(w)), grad(w) being the gradient of the last
+    /// <see cref="Gradient"/>: the half step, the loss and gradient there at <paramref name="marginScale"/>, back to w,
+    /// then the full step with the midpoint's gradient (remembering w, as <see cref="Step"/> does). This form is the
+    /// slow twin; a kernel may override it to skip what nothing reads at the midpoint (its log L, ||grad||^2, the
+    /// copies of stepping back and forth), with the same iterate bit for bit.
+    /// </summary>
+    public virtual void MidpointStep(ILoss loss, double marginScale, double s)
+    {
+        Step(0.5 * s);
+        Evaluate(loss, marginScale);
+        Gradient();
+        StepBack();
+        Step(s);
+    }
     /// <summary>beta = P(w) at the current parameters (may cost an inverse transform: call at records only).</summary>
     public abstract void CopyBeta(Span<double> beta);
     /// <summary>The current real parameters w, in the parameterization's layout.</summary>
