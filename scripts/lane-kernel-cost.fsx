@@ -25,7 +25,6 @@ let groupCounts = (ScriptArgs.option "--groups" "1,2,4,16").Split(',') |> Array.
 let totalGroupSteps = positive "--steps" 2_000_000L
 let lanes = LaneKernel.Lanes
 
-/// ns per group step (the best of three passes, after a warm-up pass) for `groups` groups.
 /// A batch of `groups` groups, every lane loaded with a seeded run.
 let loaded groups =
     let kernel = FourierLaneKernel(depth, count, dimension, groups)
@@ -46,6 +45,7 @@ let best groups steps (body: unit -> unit) =
     pass () |> ignore
     List.min [ for _ in 1 .. 3 -> pass () ]
 
+/// ns per group step of the capped midpoint step, as BatchTrainer takes it, for `groups` groups.
 let measure groups =
     let kernel = loaded groups
     let full, half = Array.create kernel.Capacity 1e-3, Array.create kernel.Capacity 5e-4

@@ -132,7 +132,7 @@ let tests =
             // leave their groups mid-batch and the next ones (on another N) start in their lanes, next to lanes that go on.
             let count, dimension = 5, 12
             let rule = SettlingStep(0.5, 1e-5, 0.2, 1e-5, true)
-            for make in [ (fun d -> ConvolutionalFourierNetwork(d, 3) :> IParameterization); (fun d -> DiagonalNetwork(d, 3)); (fun d -> DiagonalNetwork(d, 2)); (fun d -> LinearModel(d)) ] do
+            for make in [ (fun d -> ConvolutionalFourierNetwork(d, 3) :> IParameterization); (fun d -> ConvolutionalFourierNetwork(d, 2)); (fun d -> DiagonalNetwork(d, 3)); (fun d -> DiagonalNetwork(d, 2)); (fun d -> LinearModel(d)) ] do
                 let runs =
                     [ for i in 0 .. 19 ->
                         let data = SyntheticData.GaussianTeacher(1 + i % count, dimension, uint64 (300 + i))

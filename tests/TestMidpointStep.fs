@@ -86,9 +86,10 @@ let tests =
                 Expect.isGreaterThan (generic.LogParameterNorm - generic.Records[0].LogParameterNorm) (log 4.0) "w' was rescaled"
 
         testCase "a lone kernel's MidpointStep (no log L, no norms at the midpoint, no step back) = StepKernel's slow form, bit for bit" <| fun _ ->
-            // Twin kernels from the same start: one takes the override, the other the default sequence (half Step,
-            // Evaluate, Gradient, StepBack, Step), 300 steps at varied multipliers and margin scales; the parameters,
-            // the next log L and ||grad||^2, and StepBack's iterate must have the same bits. Conv L = 1..4, diag, linear; even and odd D.
+            // Twins from the same start: the lone kernel takes its override; a lane of a one-group lane kernel (LaneView,
+            // which keeps StepKernel's default MidpointStep: half Step, Evaluate, Gradient, StepBack, Step) takes the slow
+            // form, with the lane's bits. 300 steps at varied multipliers and margin scales; the parameters, the next log L
+            // and ||grad||^2, and StepBack's iterate must have the same bits. Conv L = 1..4, diag, linear; even and odd D.
             let cases: (IParameterization * Dataset) list =
                 [ for depth in 1 .. 4 do
                     yield ConvolutionalFourierNetwork(12, depth) :> IParameterization, SyntheticData.GaussianTeacher(7, 12, uint64 depth)
@@ -100,7 +101,9 @@ let tests =
                 let scaled = UnitScale.Of(data, ref 0.0)
                 let w0 = model.Initialize(0.7, 9UL)
                 use fast = Batch.LaneKernel.Alone(model, scaled, ReadOnlySpan w0)
-                use slow = Batch.LaneKernel.Alone(model, scaled, ReadOnlySpan w0)
+                let lanes = Batch.LaneKernel.For(model, loss, data.Count, data.Dimension, 1)
+                lanes.Load(0, scaled, ReadOnlySpan w0)
+                use slow = new Batch.LaneView(lanes, 0)
                 let parameters (k: Kernels.StepKernel) = let w = Array.zeroCreate model.ParameterCount in k.CopyParameters(Span w); w
                 let bitsOf (w: float[]) = Array.map BitConverter.DoubleToInt64Bits w
                 for step in 1 .. 300 do
@@ -112,7 +115,7 @@ let tests =
                     Expect.equal (BitConverter.DoubleToInt64Bits ga) (BitConverter.DoubleToInt64Bits gb) $"{model.Name} step {step}: ||grad||^2"
                     let s = 0.05 / sqrt (ga + 1e-300) * (1.0 + 0.1 * float (step % 7))
                     fast.MidpointStep(loss, scale, s)
-                    slow.Step(0.5 * s); slow.Evaluate(loss, scale) |> ignore; slow.Gradient() |> ignore; slow.StepBack(); slow.Step s
+                    slow.MidpointStep(loss, scale, s)
                     Expect.equal (bitsOf (parameters fast)) (bitsOf (parameters slow)) $"{model.Name} step {step}: parameters"
                 fast.StepBack(); slow.StepBack()
                 Expect.equal (bitsOf (parameters fast)) (bitsOf (parameters slow)) $"{model.Name}: StepBack after a midpoint step"

@@ -69,7 +69,8 @@ public sealed class RunState
     /// <summary>
     /// Whether the next step is a midpoint step (SettlingStep.Midpoint while the cap binds; set by
     /// <see cref="AfterGradient"/>): the kernel steps by Multiplier/2, takes the gradient there, steps back,
-    /// then steps by Multiplier with that gradient (<see cref="Run"/>; the batch does the same per lane).
+    /// then steps by Multiplier with that gradient (<see cref="Run"/> through <see cref="Kernels.StepKernel.MidpointStep"/>;
+    /// the batch does the same per lane).
     /// </summary>
     public bool Midpoint => _midpoint;
     /// <summary>Set once the run has stopped.</summary>

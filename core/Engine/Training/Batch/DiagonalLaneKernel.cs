@@ -55,7 +55,7 @@ public sealed class DiagonalLaneKernel : LaneKernel
 
     /// <summary>
     /// grad_l = s_l p_l with the suffix s_l = 1 w_L ... w_{l+1} (from the last layer down) and the prefix
-    /// p_l = g w_1 ... w_{l-1} (from g up), entry by entry; ||grad||^2 layer by layer.
+    /// p_l = g w_1 ... w_{l-1} (from g up), entry by entry; ||grad||^2 layer by layer (unless <paramref name="norm"/> is false: the midpoint's).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Gradient(int group, bool norm)

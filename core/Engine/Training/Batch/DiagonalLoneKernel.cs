@@ -1,8 +1,5 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using ImplicitBias.Engine.Data;
-using ImplicitBias.Engine.Losses;
-using ImplicitBias.Engine.Numerics;
 using ImplicitBias.Engine.Training.Kernels;
 using Vec = System.Runtime.Intrinsics.Vector512<double>;
 using V = System.Runtime.Intrinsics.Vector512;

@@ -85,7 +85,8 @@ public sealed partial class FourierLaneKernel : LaneKernel
     /// loop over k (the cases of a layer decided once per layer, not per k); every entry gets the operations of
     /// the per-k form, in its order: suffixes s_l = s_{l+1} w_{l+1} from s_{L-2} = w_{L-1} down, into grad_l;
     /// then for l = 0..L-1 the factor f_l (s_0; p_l; p_l s_l), grad_l = g_hat .* conj(f_l), and the prefix
-    /// p_{l+1} (w_0; p_l w_l) in scratch.
+    /// p_{l+1} (w_0; p_l w_l) in scratch. Depth 2 has its own one-pass form (<see cref="GradientDepthTwo"/>, the
+    /// same operations). With <paramref name="norm"/> false the squared norm is not computed (the midpoint's).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Gradient(int group, bool norm)

@@ -1,10 +1,6 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using ImplicitBias.Engine.Data;
 using ImplicitBias.Engine.Fourier;
-using ImplicitBias.Engine.Losses;
-using ImplicitBias.Engine.Numerics;
-using ImplicitBias.Engine.Training.Kernels;
 using Vec = System.Runtime.Intrinsics.Vector512<double>;
 using V = System.Runtime.Intrinsics.Vector512;
 
@@ -27,10 +23,14 @@ public sealed class FourierLoneKernel : LoneKernel
     private readonly double[] _betaRe, _betaIm, _gRe, _gIm, _prefixRe, _prefixIm;   // [k] padded
 
     /// <summary>A run of conv-L<paramref name="depth"/> on <paramref name="data"/> (already scaled), from <paramref name="initial"/> (L real layers of length D).</summary>
-    public FourierLoneKernel(int depth, Dataset data, ReadOnlySpan<double> initial) : base(depth, data.Count, data.Dimension, Packed(data))
+    public FourierLoneKernel(int depth, Dataset data, ReadOnlySpan<double> initial)
+        : this(depth, data, initial, new GridHalfSpectrum(Grid.Line(data.Dimension))) { }
+
+    private FourierLoneKernel(int depth, Dataset data, ReadOnlySpan<double> initial, GridHalfSpectrum spectrum)
+        : base(depth, data.Count, data.Dimension, Packed(spectrum, data))
     {
         if (initial.Length != depth * _d) throw new ArgumentException($"conv-L{depth}: expected {depth * _d} parameters, got {initial.Length}.");
-        _spectrum = new GridHalfSpectrum(Grid.Line(_d));
+        _spectrum = spectrum;
         _h = _spectrum.Count; _c = _spectrum.InnerProductWeights();
         _dp = LoneExponentialLoss.Padded(_d); _hp = LoneExponentialLoss.Padded(_h);
         int size = depth * _hp;
@@ -47,9 +47,8 @@ public sealed class FourierLoneKernel : LoneKernel
     }
 
     /// <summary>The data's y_n x_n as packed half spectra (N rows of D).</summary>
-    private static double[] Packed(Dataset data)
+    private static double[] Packed(GridHalfSpectrum spectrum, Dataset data)
     {
-        var spectrum = new GridHalfSpectrum(Grid.Line(data.Dimension));
         var z = data.SignedFeatures();
         var packed = new double[data.Count * data.Dimension];
         for (int n = 0; n < data.Count; n++) spectrum.Pack(z.AsSpan(n * data.Dimension, data.Dimension), packed.AsSpan(n * data.Dimension, data.Dimension));

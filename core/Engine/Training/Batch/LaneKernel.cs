@@ -53,7 +53,7 @@ public abstract partial class LaneKernel
     private readonly int[] _padFrom;                // [group]: the smallest N_lane of the group's lanes (N: no padding)
     private readonly double[] _marginScale, _logLoss;
     private readonly bool[] _loaded; // lanes that ever held a run: the others' log L is not computed (a run alone uses one lane of eight)
-    /// <summary>[group]: ||grad||^2 (set by Gradient), ||w||^2 (set by Load and Step), read per lane.</summary>
+    /// <summary>[group]: ||grad||^2 (set by Gradient with its norm), ||w||^2 (set by Load and by Step with its norm; a midpoint's half step leaves it), read per lane.</summary>
     protected readonly Vec[] _gradientNormSquared, _normSquared;
     private readonly Vec[] _nonFinite, _max, _sum; // [group]: the predictor's finiteness; Weights' max_n t_n and sum_n e_n, for the lanes' log L
 
@@ -111,10 +111,13 @@ public abstract partial class LaneKernel
     /// <summary>False when the lane's scaled predictor had a non-finite entry at the last <see cref="Evaluate(int)"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool PredictorIsFinite(int lane) => Lane(_nonFinite, lane / Lanes, lane % Lanes) == 0;
-    /// <summary>||grad||^2 of the lane at the last <see cref="Gradient"/> of its group.</summary>
+    /// <summary>||grad||^2 of the lane at the last <see cref="Gradient(int, bool)"/> of its group with its norm (not the midpoint's).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double GradientNormSquared(int lane) => Lane(_gradientNormSquared, lane / Lanes, lane % Lanes);
-    /// <summary>||w||^2 of the lane as of its last <see cref="Load"/> or <see cref="Step(int, ReadOnlySpan{double}, ReadOnlySpan{bool})"/> (the same bits as <see cref="ParameterNormSquared"/>).</summary>
+    /// <summary>
+    /// ||w||^2 of the lane as of its last <see cref="Load"/> or Step with its norm (the same bits as <see cref="ParameterNormSquared"/>).
+    /// Between a midpoint's half step (no norm) and its full step it is the value before the half step.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double CachedParameterNormSquared(int lane) => Lane(_normSquared, lane / Lanes, lane % Lanes);
 

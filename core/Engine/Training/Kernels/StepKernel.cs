@@ -9,7 +9,7 @@ namespace ImplicitBias.Engine.Training.Kernels;
 /// stopping rules and records are the same for every kernel. <see cref="GenericStepKernel"/>
 /// (any parameterization, through Predictor and PullBack) is the slow, obviously correct twin of
 /// the specialised kernels that <see cref="StepKernels.Create"/> picks.
-/// Contract: <see cref="Evaluate"/>, <see cref="Gradient"/>, <see cref="Step"/>, repeatedly; none allocates.
+/// Contract: <see cref="Evaluate"/>, <see cref="Gradient"/>, <see cref="Step"/> (or <see cref="MidpointStep"/>), repeatedly; none allocates.
 /// </summary>
 public abstract class StepKernel : IDisposable
 {
