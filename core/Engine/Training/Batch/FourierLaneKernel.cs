@@ -65,8 +65,7 @@ public sealed partial class FourierLaneKernel : LaneKernel
             var (br, bi) = (Unsafe.Add(ref re, k), Unsafe.Add(ref im, k));
             for (int l = 1; l < depth; l++)
             {
-                var (c, e) = (Unsafe.Add(ref re, l * h + k), Unsafe.Add(ref im, l * h + k));
-                (br, bi) = (br * c - bi * e, br * e + bi * c);
+                (br, bi) = Multiply(br, bi, Unsafe.Add(ref re, l * h + k), Unsafe.Add(ref im, l * h + k));
             }
             var v = Unsafe.Add(ref cv, k) * br * ms; Unsafe.Add(ref pb, k) = v; nonFinite += v * Vec.Zero;
             if (k >= 1 && k <= top)
@@ -106,7 +105,7 @@ public sealed partial class FourierLaneKernel : LaneKernel
         for (int k = 0; k < h; k++)
         {
             Unsafe.Add(ref gRe, k) = Unsafe.Add(ref pg, k);
-            Unsafe.Add(ref gIm, k) = k >= 1 && k <= d - h ? Unsafe.Add(ref pg, h + k - 1) : Vec.Zero;
+            Unsafe.Add(ref gIm, k) = GHatImaginary(ref pg, k);
         }
         if (depth >= 2)
         {
@@ -144,23 +143,24 @@ public sealed partial class FourierLaneKernel : LaneKernel
     /// <summary>
     /// <see cref="Gradient"/> at depth 2 in one pass over k, without scratch: grad_0 = g_hat .* conj(w_1), grad_1 =
     /// g_hat .* conj(w_0), each entry by the operations the general form gives it (f = the other layer, ni = -Im f,
-    /// (gr fr - gi ni, gr ni + gi fr)), so the same bits. g_hat is read from the packed gradient: its imaginary part
-    /// is 0 at k = 0 and, for even D, at k = D/2.
+    /// (gr fr - gi ni, gr ni + gi fr) = Multiply(gr, gi, fr, ni)), so the same bits. g_hat is read from the packed
+    /// gradient (<see cref="GHatImaginary"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void GradientDepthTwo(ref Vec pg, ref Vec re, ref Vec im, ref Vec gradRe, ref Vec gradIm)
     {
-        int h = _h, top = _d - h; // g_hat has an imaginary part at k = 1..top
+        int h = _h;
         for (int k = 0; k < h; k++)
         {
-            var gr = Unsafe.Add(ref pg, k);
-            var gi = k >= 1 && k <= top ? Unsafe.Add(ref pg, h + k - 1) : Vec.Zero;
-            var (w0r, w0i, w1r, w1i) = (Unsafe.Add(ref re, k), Unsafe.Add(ref im, k), Unsafe.Add(ref re, h + k), Unsafe.Add(ref im, h + k));
-            var n1 = -w1i; var n0 = -w0i;
-            Unsafe.Add(ref gradRe, k) = gr * w1r - gi * n1; Unsafe.Add(ref gradIm, k) = gr * n1 + gi * w1r;
-            Unsafe.Add(ref gradRe, h + k) = gr * w0r - gi * n0; Unsafe.Add(ref gradIm, h + k) = gr * n0 + gi * w0r;
+            var (gr, gi) = (Unsafe.Add(ref pg, k), GHatImaginary(ref pg, k));
+            (Unsafe.Add(ref gradRe, k), Unsafe.Add(ref gradIm, k)) = Multiply(gr, gi, Unsafe.Add(ref re, h + k), -Unsafe.Add(ref im, h + k));
+            (Unsafe.Add(ref gradRe, h + k), Unsafe.Add(ref gradIm, h + k)) = Multiply(gr, gi, Unsafe.Add(ref re, k), -Unsafe.Add(ref im, k));
         }
     }
+
+    /// <summary>Im g_hat[k] from the packed gradient: packed at H + k - 1 for k = 1..D-H, 0 at k = 0 and (even D) at k = D/2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vec GHatImaginary(ref Vec pg, int k) => k >= 1 && k <= _d - _h ? Unsafe.Add(ref pg, _h + k - 1) : Vec.Zero;
 
     /// <summary>(a + i b)(c + i e) = (a c - b e) + i (a e + b c), in that order of operations.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
