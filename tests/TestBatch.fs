@@ -105,6 +105,14 @@ let tests =
               compareBatchOf (fun d _ -> LinearModel(d)) 1 11 [ 11; 4 ] 13 12 2 ]
             |> Set.unionMany |> expectEveryStop
 
+        testCase "fully connected runs: batched = alone, bit for bit (square and uneven widths, D and widths not multiples of 8, mixed N padded, scales, rules and stops)" <| fun () ->
+            let square = compareBatchOf (fun d l -> FullyConnectedNetwork(d, l))
+            [ square 3 10 [ 10 ] 16 23 2; square 1 9 [ 4; 9; 1 ] 9 12 1; square 2 12 [ 12; 5; 3 ] 12 17 2; square 4 8 [ 8; 2; 5 ] 7 9 1
+              square 2 20 [ 20; 13 ] 20 9 1 // rows of 20: two blocks of eight and a tail of four
+              compareBatchOf (fun d _ -> FullyConnectedNetwork(d, 3, [ 5; 11 ])) 3 7 [ 7; 3 ] 9 12 1
+              compareBatchOf (fun d _ -> FullyConnectedNetwork(d, 2, [ 1 ])) 2 6 [ 6 ] 6 9 1 ]
+            |> Set.unionMany |> expectEveryStop
+
         testCase "a padded point changes no bit of the gradient, not even the sign of a zero" <| fun () ->
             // Point 0 is x = 0 (weight 1, term +0); point 1 is tiny, at weight e^-200 or so: its term z q underflows to
             // -0, so the chain acc = fma(z, q, acc) ends at -0 and the entry -acc is +0. A +0 padding feature would
@@ -126,13 +134,14 @@ let tests =
             Expect.equal (padded.LaneCount 3) 2 "lane 3 holds two points of five"
             sameBits "packed gradient, padded = alone" (entries padded 3) expected
 
-        testCase "midpoint lanes that stop at different steps leave nothing behind in their lane (batched = alone), conv, diag, linear" <| fun () ->
+        testCase "midpoint lanes that stop at different steps leave nothing behind in their lane (batched = alone), conv, diag, linear, fc" <| fun () ->
             // Every step of these runs is a capped midpoint step (the default rule near w = 0), so whole groups end their
             // steps from the previous iterate (each lane kernel's all-back Step path); the budgets and N differ, so runs
             // leave their groups mid-batch and the next ones (on another N) start in their lanes, next to lanes that go on.
             let count, dimension = 5, 12
             let rule = SettlingStep(0.5, 1e-5, 0.2, 1e-5, true)
-            for make in [ (fun d -> ConvolutionalFourierNetwork(d, 3) :> IParameterization); (fun d -> ConvolutionalFourierNetwork(d, 2)); (fun d -> DiagonalNetwork(d, 3)); (fun d -> DiagonalNetwork(d, 2)); (fun d -> LinearModel(d)) ] do
+            for make in [ (fun d -> ConvolutionalFourierNetwork(d, 3) :> IParameterization); (fun d -> ConvolutionalFourierNetwork(d, 2)); (fun d -> DiagonalNetwork(d, 3)); (fun d -> DiagonalNetwork(d, 2)); (fun d -> LinearModel(d))
+                          (fun d -> FullyConnectedNetwork(d, 3)); (fun d -> FullyConnectedNetwork(d, 2, [ 9 ])) ] do
                 let runs =
                     [ for i in 0 .. 19 ->
                         let data = SyntheticData.GaussianTeacher(1 + i % count, dimension, uint64 (300 + i))
@@ -147,18 +156,22 @@ let tests =
                     Expect.isGreaterThan alone.Steps 0L "trained"
                     sameResult $"{model.Name} midpoint run {i}" results[i] alone)
 
-        testCase "lane kernels apply to conv, diag and linear under the exponential loss up to N D = 1024, and a run alone gets its lone kernel" <| fun () ->
+        testCase "lane kernels apply to conv, diag, linear and fc (up to 4096 parameters) under the exponential loss up to N D = 1024, and a run alone gets its lone kernel" <| fun () ->
             Expect.isTrue (LaneKernel.Applies(DiagonalNetwork(64, 2), ExponentialLoss(), 16, 64)) "N D = 1024 exactly"
             Expect.isFalse (LaneKernel.Applies(DiagonalNetwork(64, 2), ExponentialLoss(), 17, 64)) "N D = 1088"
             let data = SyntheticData.GaussianTeacher(6, 16, 1UL)
-            for model, name in [ ConvolutionalFourierNetwork(16, 2) :> IParameterization, "lone-fourier-conv-L2"; DiagonalNetwork(16, 3), "lone-diag-L3"; LinearModel(16), "lone-linear" ] do
+            for model, name in [ ConvolutionalFourierNetwork(16, 2) :> IParameterization, "lone-fourier-conv-L2"; DiagonalNetwork(16, 3), "lone-diag-L3"; LinearModel(16), "lone-linear"; FullyConnectedNetwork(16, 3), "lone-fc-L3" ] do
                 use kernel = LaneKernel.Alone(model, data, ReadOnlySpan(model.Initialize(0.5, 1UL)))
                 Expect.equal kernel.Name name $"{model.Name} alone"
             Expect.isTrue (LaneKernel.Applies(ConvolutionalFourierNetwork(16, 2), ExponentialLoss(), 6, 16)) "conv, exp, small"
             Expect.isTrue (LaneKernel.Applies(DiagonalNetwork(16, 2), ExponentialLoss(), 6, 16)) "diag, exp, small"
             Expect.isTrue (LaneKernel.Applies(LinearModel(16), ExponentialLoss(), 6, 16)) "linear, exp, small"
             Expect.isFalse (LaneKernel.Applies(ConvolutionalFourierNetwork(16, 2), LogisticLoss(), 6, 16)) "logistic loss"
-            Expect.isFalse (LaneKernel.Applies(FullyConnectedNetwork(16, 2), ExponentialLoss(), 6, 16)) "other models"
+            Expect.isTrue (LaneKernel.Applies(FullyConnectedNetwork(16, 3), ExponentialLoss(), 10, 16)) "fc, exp, small"
+            Expect.isTrue (LaneKernel.Applies(FullyConnectedNetwork(32, 4), ExponentialLoss(), 32, 32)) "fc L=4 at D = 32: 3104 parameters"
+            Expect.isFalse (LaneKernel.Applies(FullyConnectedNetwork(64, 2), ExponentialLoss(), 16, 64)) "fc with 4160 parameters"
+            Expect.isFalse (LaneKernel.Applies(FullyConnectedNetwork(16, 3), LogisticLoss(), 10, 16)) "fc, logistic loss"
+            Expect.isFalse (LaneKernel.Applies(ConvolutionalNetwork(16, 2), ExponentialLoss(), 6, 16)) "the time-domain conv (the slow twin)"
             Expect.isFalse (LaneKernel.Applies(KernelConvolutionalNetwork(16, 4, 2, 2), ExponentialLoss(), 6, 16)) "kernel-size nets"
             Expect.isFalse (LaneKernel.Applies(ConvolutionalFourierNetwork(1024, 2), ExponentialLoss(), 64, 1024)) "large data"
 

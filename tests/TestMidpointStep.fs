@@ -89,13 +89,16 @@ let tests =
             // Twins from the same start: the lone kernel takes its override; a lane of a one-group lane kernel (LaneView,
             // which keeps StepKernel's default MidpointStep: half Step, Evaluate, Gradient, StepBack, Step) takes the slow
             // form, with the lane's bits. 300 steps at varied multipliers and margin scales; the parameters, the next log L
-            // and ||grad||^2, and StepBack's iterate must have the same bits. Conv L = 1..4, diag, linear; even and odd D.
+            // and ||grad||^2, and StepBack's iterate must have the same bits. Conv L = 1..4, diag, linear, fc (square and uneven widths); even and odd D.
             let cases: (IParameterization * Dataset) list =
                 [ for depth in 1 .. 4 do
                     yield ConvolutionalFourierNetwork(12, depth) :> IParameterization, SyntheticData.GaussianTeacher(7, 12, uint64 depth)
                     yield ConvolutionalFourierNetwork(9, depth), SyntheticData.GaussianTeacher(5, 9, uint64 (10 + depth))
                   yield DiagonalNetwork(11, 3), SyntheticData.GaussianTeacher(6, 11, 3UL)
-                  yield LinearModel(10), SyntheticData.GaussianTeacher(4, 10, 4UL) ]
+                  yield LinearModel(10), SyntheticData.GaussianTeacher(4, 10, 4UL)
+                  yield FullyConnectedNetwork(12, 3), SyntheticData.GaussianTeacher(7, 12, 5UL)
+                  yield FullyConnectedNetwork(9, 4, [ 5; 11; 3 ]), SyntheticData.GaussianTeacher(6, 9, 6UL)
+                  yield FullyConnectedNetwork(7, 1), SyntheticData.GaussianTeacher(5, 7, 7UL) ]
             let loss = ExponentialLoss()
             for model, data in cases do
                 let scaled = UnitScale.Of(data, ref 0.0)

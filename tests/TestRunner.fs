@@ -50,10 +50,10 @@ let tests =
 
         testCase "a batched sweep stores the same numbers as the same sweep trained run by run" <| fun () ->
             // Mixed points: conv L=2 and L=3 (batched; D = 16 on N = 1, 6 and 11 in one batch, padded; lanes refilled),
-            // diag L=2 (batched too since engine 2.5), init scales, step budgets.
+            // diag L=2 (batched too since engine 2.5), fc L=3 (since 2.7), init scales, step budgets.
             let mixed =
                 Sweep.from "batched" quick
-                |> Sweep.vary (Axis.modelDepths [ Convolutional, 2; Convolutional, 3; Diagonal, 2 ])
+                |> Sweep.vary (Axis.modelDepths [ Convolutional, 2; Convolutional, 3; Diagonal, 2; FullyConnected, 3 ])
                 |> Sweep.vary (Axis.dataSizes [ 4, 8; 6, 16; 1, 16; 11, 16 ])
                 |> Sweep.vary (Axis.initScales [ 0.5; 0.1 ])
                 |> Sweep.vary (Axis.maxSteps [ 150L; 700L ])
@@ -61,14 +61,14 @@ let tests =
             let numbers (r: SweepResult) = r.Runs |> List.map (fun (c, s) -> RunConfig.hash c, Store.numbersChecksum s.Run s.Trajectory)
             let run batching = Runner.run (Runner.options (tempDir ()) |> Runner.withProgress ignore |> Runner.withBatching batching) mixed
             let batched, alone = run true, run false
-            Expect.equal batched.Runs.Length 144 "every point"
+            Expect.equal batched.Runs.Length 192 "every point"
             Expect.equal (numbers batched) (numbers alone) "same run ids and the same numbers, run by run"
 
         testCase "the plan keeps the sweep's order: units in the order of their first point, every point once" <| fun () ->
-            // fc (alone), conv L=2 on N=6 D=16 (key conv L=2 D=16), diag (key diag L=2 D=8), conv L=2 on N=4 D=8 (key conv L=2 D=8),
+            // fc on the logistic loss (alone: lane kernels train the exponential loss), conv L=2 on N=6 D=16 (key conv L=2 D=16), diag (key diag L=2 D=8), conv L=2 on N=4 D=8 (key conv L=2 D=8),
             // conv L=2 N=6 D=16 again, conv L=2 on N=10 D=16 (the first key: any N, the batch sized for the largest),
             // conv L=3 on N=6 D=16 (another key: another depth).
-            let fc = { quick with Model = FullyConnected; Depth = 2 }
+            let fc = { quick with Model = FullyConnected; Depth = 2; Loss = "logistic" }
             let convA = { quick with Model = Convolutional; Depth = 2; Data = GaussianTeacher(6, 16, 1UL) }
             let diag = { quick with Model = Diagonal; Depth = 2 }
             let convB = { quick with Model = Convolutional; Depth = 2; Data = GaussianTeacher(4, 8, 1UL) }

@@ -14,7 +14,7 @@ let childSweep =
     Sweep.from "kill" { quick with Model = FullyConnected; Depth = 2; MaxSteps = 150_000L }
     |> Sweep.vary (Axis.seeds [ 1UL .. 8UL ])
 
-let private options dir = Runner.options dir |> Runner.withParallelism 1 |> Runner.withProgress ignore
+let private options dir = Runner.options dir |> Runner.withParallelism 1 |> Runner.withBatching false |> Runner.withProgress ignore
 
 /// What the child process does (tests/Main.fs, argument --sweep-child DIR).
 let childMain dir =

@@ -234,6 +234,35 @@ let tests =
                     let bytes = System.GC.GetAllocatedBytesForCurrentThread() - before
                     Expect.equal bytes 0L $"{kernel.Name}, {threads} thread(s): bytes allocated by 100 steps"
 
+        testCase "a lone kernel's step allocates zero bytes (Evaluate, Gradient, Step and MidpointStep, after warm-up): conv, diag, linear, fc" <| fun () ->
+            let data = UnitScale.Of(SyntheticData.GaussianTeacher(10, 16, 4UL), ref 0.0)
+            for model in [ ConvolutionalFourierNetwork(16, 2) :> IParameterization; DiagonalNetwork(16, 3); LinearModel(16); FullyConnectedNetwork(16, 3); FullyConnectedNetwork(16, 2, [ 9 ]) ] do
+                use kernel = Batch.LaneKernel.Alone(model, data, System.ReadOnlySpan(model.Initialize(0.5, 1UL)))
+                let loss = ExponentialLoss()
+                let step i =
+                    let l = kernel.Evaluate(loss)
+                    let g2 = kernel.Gradient()
+                    let s = NormalizedStep(0.5).Multiplier(l, kernel.ParameterNormSquared(), g2, kernel.Degree, 1.0)
+                    if i % 2 = 0 then kernel.Step s else kernel.MidpointStep(loss, 1.0, s)
+                for i in 1 .. 200 do step i
+                let before = System.GC.GetAllocatedBytesForCurrentThread()
+                for i in 1 .. 100 do step i
+                Expect.equal (System.GC.GetAllocatedBytesForCurrentThread() - before) 0L $"{kernel.Name}: bytes allocated by 100 steps"
+
+        testCase "a lone kernel's Gradient() returns ||grad_w log L||^2 and its Evaluate log L (vs the objective), conv, diag, linear, fc, even and odd D" <| fun () ->
+            for d in [ 7; 8; 13 ] do
+                let data = UnitScale.Of(SyntheticData.GaussianTeacher(5, d, 3UL), ref 0.0)
+                for model in [ ConvolutionalFourierNetwork(d, 3) :> IParameterization; DiagonalNetwork(d, 2); LinearModel(d); FullyConnectedNetwork(d, 3); FullyConnectedNetwork(d, 3, [ 11; 2 ]) ] do
+                    let w0 = model.Initialize(0.7, 2UL)
+                    use kernel = Batch.LaneKernel.Alone(model, data, System.ReadOnlySpan w0)
+                    let logLoss = kernel.Evaluate(ExponentialLoss())
+                    let fast = kernel.Gradient()
+                    let grad = Array.zeroCreate model.ParameterCount
+                    let value = LogLossObjective(model, data, ExponentialLoss()).ValueAndGradient(System.ReadOnlySpan w0, System.Span grad)
+                    Expect.floatClose Accuracy.high fast (dot grad grad) $"{kernel.Name}, D = {d}: ||grad||^2"
+                    Expect.floatClose Accuracy.high logLoss value $"{kernel.Name}, D = {d}: log L"
+                    Expect.floatClose Accuracy.high (kernel.ParameterNormSquared()) (dot w0 w0) $"{kernel.Name}, D = {d}: ||w||^2"
+
         testCase "Gradient() returns ||grad_w log L||^2 of the real parameters (vs the objective's gradient)" <| fun () ->
             // The Fourier kernel holds half spectra: its norm must weight conjugate pairs twice (Parseval).
             for d in [ 7; 8 ] do

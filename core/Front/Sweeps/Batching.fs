@@ -8,12 +8,17 @@ open ImplicitBias.Engine.Losses
 open ImplicitBias.Engine.Training
 open ImplicitBias.Engine.Training.Batch
 
-/// Runs that train together in one batch (BatchTrainer): the same model (convolutional, diagonal or
-/// linear), depth and D, exponential loss, data small enough (LaneKernel.Applies: N D <= MaxValues). N may differ: the batch
+/// Runs that train together in one batch (BatchTrainer): the same model (convolutional, diagonal,
+/// linear or fully connected, with its hidden width), depth and D, exponential loss, data small enough (LaneKernel.Applies: N D <= MaxValues). N may differ: the batch
 /// is sized for the largest N of its runs and pads the others, with the same bits. Padding costs a
 /// small-N run the steps of the largest, so a key's runs are split into bands of N within a factor
 /// Batching.bandRatio (16 runs at N = 2 padded to N = 64 took 0.27 s against 0.19 s as two batches).
-type BatchKey = { Model: ModelKind; Depth: int; Dimension: int }
+type BatchKey =
+    { Model: ModelKind
+      Depth: int
+      Dimension: int
+      /// The fully connected network's hidden width (RunConfig.Width); None for the other models.
+      Width: int option }
 
 /// A unit of a sweep's work for one thread: a run alone, or a batch worker that takes runs of one key
 /// (each on at most `maxCount` points) from a queue shared with the other workers of that key, in
@@ -42,13 +47,14 @@ module Batching =
 
     /// The batch key of a configuration that trains batched, with its dataset; None for the others.
     let keyOf (c: RunConfig) : (BatchKey * Dataset) option =
-        let batched = c.Model = Convolutional || c.Model = Diagonal || c.Model = Linear // LaneKernel.Applies' models
+        let batched = c.Model = Convolutional || c.Model = Diagonal || c.Model = Linear || c.Model = FullyConnected // LaneKernel.Applies' models
         if not batched || c.Loss <> "exp" then None // decided without building the data
         else
             let data = DataSpec.create c.Data
             let model = RunConfig.parameterization c data.Dimension
             if LaneKernel.Applies(model, ExponentialLoss(), data.Count, data.Dimension) then
-                Some({ Model = c.Model; Depth = c.Depth; Dimension = data.Dimension }, data)
+                let width = if c.Model = FullyConnected then c.Width else None
+                Some({ Model = c.Model; Depth = c.Depth; Dimension = data.Dimension; Width = width }, data)
             else None
 
     /// The work units of a sweep on `threads` threads: per batch key and band of N, up to one worker per thread
@@ -93,7 +99,8 @@ module Batching =
                 match Run.prepare model false (fun _ _ -> ()) (RunConfig.settings c) data with
                 | Error(refused, _) -> finish c data refused; next ()
                 | Ok p -> BatchJob(data, p.Initial, p.Settings, Action<TrainingResult>(finish c data), p.Observe, p.Converged)
-        let model = Model.create key.Model key.Depth key.Dimension // keyOf batches only the paper's architectures
+        // keyOf batches only the paper's architectures (no grid, kernel size or channels), so the key determines the model.
+        let model = RunConfig.parameterization { RunConfig.defaults with Model = key.Model; Depth = key.Depth; Width = key.Width } key.Dimension
         match LaneKernel.For(model, ExponentialLoss(), maxCount, key.Dimension, groups) with
         | null -> invalidOp $"no lane kernel for {model.Name} on N = {maxCount}, D = {key.Dimension} (Batching.keyOf decides which runs batch)"
         | kernel -> BatchTrainer.Train(kernel, Func<BatchJob>(next), cancel)

@@ -18,12 +18,20 @@ public abstract partial class LaneKernel
     public const int MaxValues = 1 << 10;
 
     /// <summary>
+    /// Largest parameter count of a fully connected network trained this way (fc L=4 at D = 32 has 3104): a group's
+    /// parameters, their previous values and the products are then about 0.5 MB, within a core's L2.
+    /// </summary>
+    public const int MaxFullyConnectedParameters = 1 << 12;
+
+    /// <summary>
     /// True when runs of this model, loss and data size are trained by a lane kernel (alone or batched): the
-    /// convolutional network (Fourier domain), the diagonal network and the linear model under the exponential
-    /// loss with N D &lt;= <see cref="MaxValues"/>.
+    /// convolutional network (Fourier domain), the diagonal network, the linear model and the fully connected
+    /// network (with at most <see cref="MaxFullyConnectedParameters"/> parameters) under the exponential loss with
+    /// N D &lt;= <see cref="MaxValues"/>.
     /// </summary>
     public static bool Applies(Models.IParameterization model, Losses.ILoss loss, int count, int dimension) =>
-        model is Models.ConvolutionalFourierNetwork or Models.DiagonalNetwork or Models.LinearModel
+        (model is Models.ConvolutionalFourierNetwork or Models.DiagonalNetwork or Models.LinearModel
+         || model is Models.FullyConnectedNetwork { ParameterCount: <= MaxFullyConnectedParameters })
         && loss is Losses.ExponentialLoss && (long)count * dimension <= MaxValues;
 
     /// <summary>An empty lane kernel of <paramref name="groups"/> groups for runs of this model on at most N points (see <see cref="Applies"/>; null where it does not apply).</summary>
@@ -33,13 +41,15 @@ public abstract partial class LaneKernel
             Models.ConvolutionalFourierNetwork conv => new FourierLaneKernel(conv.Depth, count, dimension, groups),
             Models.DiagonalNetwork diag => new DiagonalLaneKernel(diag.Name, diag.Depth, count, dimension, groups),
             Models.LinearModel linear => new DiagonalLaneKernel(linear.Name, 1, count, dimension, groups),
+            Models.FullyConnectedNetwork fc => new FullyConnectedLaneKernel(fc.Widths, count, groups),
             _ => null,
         };
 
     /// <summary>
     /// A run alone with the bits of a lane of its model's lane kernel (<see cref="Applies"/> must hold; data already
     /// scaled), the same operations vectorized within the run: <see cref="FourierLoneKernel"/> for the convolutional
-    /// network, <see cref="DiagonalLoneKernel"/> for the diagonal network and the linear model. (A lane of a batch of
+    /// network, <see cref="DiagonalLoneKernel"/> for the diagonal network and the linear model, <see cref="FullyConnectedLoneKernel"/>
+    /// for the fully connected network. (A lane of a batch of
     /// one, <see cref="LaneView"/>, has the same bits too, at the cost of eight lanes for one.)
     /// </summary>
     public static Kernels.StepKernel Alone(Models.IParameterization model, Dataset data, ReadOnlySpan<double> initial) => model switch
@@ -47,6 +57,7 @@ public abstract partial class LaneKernel
         Models.ConvolutionalFourierNetwork conv => new FourierLoneKernel(conv.Depth, data, initial),
         Models.DiagonalNetwork diag => new DiagonalLoneKernel(diag.Name, diag.Depth, data, initial),
         Models.LinearModel linear => new DiagonalLoneKernel(linear.Name, 1, data, initial),
+        Models.FullyConnectedNetwork fc => new FullyConnectedLoneKernel(fc.Widths, data, initial),
         _ => throw new ArgumentException($"no lane kernel for {model.Name}."),
     };
 }

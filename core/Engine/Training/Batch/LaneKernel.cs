@@ -80,8 +80,8 @@ public abstract partial class LaneKernel
     public abstract string Name { get; }
     /// <summary>Depth L (the homogeneity degree).</summary>
     public int Depth => _depth;
-    /// <summary>Parameters of one run: L layers of D (the product networks' layout).</summary>
-    public int ParameterCount => _depth * _d;
+    /// <summary>Parameters of one run: L layers of D for the product networks (the fc network has its own count).</summary>
+    public virtual int ParameterCount => _depth * _d;
     /// <summary>N: the most points a lane's run may have (fewer are padded).</summary>
     public int Count => _n;
     /// <summary>N_lane: the points of the run in the lane (as of its last <see cref="Load"/>; N for a lane never loaded).</summary>

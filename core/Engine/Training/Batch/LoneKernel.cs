@@ -33,7 +33,7 @@ public abstract class LoneKernel : StepKernel
     /// <inheritdoc/>
     public sealed override int Degree => _depth;
     /// <inheritdoc/>
-    public sealed override int ParameterCount => _depth * _d;
+    public override int ParameterCount => _depth * _d;
     /// <inheritdoc/>
     public sealed override int Dimension => _d;
 
