@@ -25,7 +25,7 @@ public sealed class FullyConnectedLoneKernel : LoneKernel
     private readonly int[] _vectorOffsets;                 // start of r_l (l = 0..L, _padded[l] entries); a_l at that of r_{l-1}
     private readonly int _parameters;
     private readonly double[] _w, _wt, _previous, _previousT; // by rows, by columns; before the last step
-    private readonly double[] _right, _stepRight, _left, _recordRight;
+    private readonly double[] _right, _stepRight, _left, _recordRight, _scaled; // _scaled: (-s) a_l of the step
 
     /// <summary>A run of the fc network with widths D_0 = D, ..., D_L = 1 on <paramref name="data"/> (already scaled), from <paramref name="initial"/> (the network's layout).</summary>
     public FullyConnectedLoneKernel(IReadOnlyList<int> widths, Dataset data, ReadOnlySpan<double> initial)
@@ -51,6 +51,7 @@ public sealed class FullyConnectedLoneKernel : LoneKernel
         _wt = new double[_columnOffsets[_depth]]; _previousT = new double[_wt.Length];
         int vectors = _vectorOffsets[_depth + 1];
         _right = new double[vectors]; _stepRight = new double[vectors]; _left = new double[vectors]; _recordRight = new double[vectors];
+        _scaled = new double[vectors];
         int p = 0;
         for (int l = 1; l <= _depth; l++)
             for (int i = 0; i < _widths[l - 1]; i++)
@@ -151,41 +152,50 @@ public sealed class FullyConnectedLoneKernel : LoneKernel
         return Reduce(partials);
     }
 
-    /// <summary>w_l[i,j] = fma(c_i, r_l[j], from_l[i,j]), c_i = (-s) a_l[i], by rows and by columns (padding stays zero: see the class summary).</summary>
+    /// <summary>
+    /// w_l[i,j] = fma(c_i, r_l[j], from_l[i,j]), c_i = (-s) a_l[i], by rows and by columns (padding stays zero: see the
+    /// class summary). With <paramref name="keep"/>, each block of <paramref name="from"/> (then the layers themselves)
+    /// is saved as the previous iterate in the same pass instead of copying the layers first (a pass less; 414 to 361 ns
+    /// a step at fc L=3 D=16 on the development machine). The columns go block by block, so that a block of c is loaded once.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void StepFrom(double[] from, double[] fromT, double s)
+    private void StepFrom(double[] from, double[] fromT, double s, bool keep)
     {
         var minus = V.Create(-s);
+        for (int b = 0; b < _vectorOffsets[_depth]; b += 8) At(_scaled, b) = minus * At(_left, b); // c = (-s) a, all layers
         for (int l = 1; l <= _depth; l++)
         {
             int rows = _widths[l - 1], cols = _widths[l], rowsPadded = _padded[l - 1], colsPadded = _padded[l];
             int a = _vectorOffsets[l - 1], r = _vectorOffsets[l];
             for (int i = 0; i < rows; i++)
             {
-                var c = V.Create(-s * _left[a + i]);
+                var c = V.Create(_scaled[a + i]);
                 int row = _rowOffsets[l - 1] + i * colsPadded;
                 for (int b = 0; b < colsPadded; b += 8)
-                    At(_w, row + b) = V.FusedMultiplyAdd(c, At(_stepRight, r + b), At(from, row + b));
+                {
+                    var old = At(from, row + b);
+                    if (keep) At(_previous, row + b) = old;
+                    At(_w, row + b) = V.FusedMultiplyAdd(c, At(_stepRight, r + b), old);
+                }
             }
-            for (int j = 0; j < cols; j++)
+            for (int b = 0; b < rowsPadded; b += 8)
             {
-                var x = V.Create(_stepRight[r + j]);
-                int column = _columnOffsets[l - 1] + j * rowsPadded;
-                for (int b = 0; b < rowsPadded; b += 8)
-                    At(_wt, column + b) = V.FusedMultiplyAdd(minus * At(_left, a + b), x, At(fromT, column + b));
+                var c = At(_scaled, a + b);
+                for (int j = 0, column = _columnOffsets[l - 1] + b; j < cols; j++, column += rowsPadded)
+                {
+                    var old = At(fromT, column);
+                    if (keep) At(_previousT, column) = old;
+                    At(_wt, column) = V.FusedMultiplyAdd(c, V.Create(_stepRight[r + j]), old);
+                }
             }
         }
     }
 
     /// <inheritdoc/>
-    public override void Step(double s)
-    {
-        _w.CopyTo(_previous, 0); _wt.CopyTo(_previousT, 0);
-        StepFrom(_previous, _previousT, s);
-    }
+    public override void Step(double s) => StepFrom(_w, _wt, s, keep: true);
 
     /// <inheritdoc/>
-    protected override void StepFromPrevious(double s) => StepFrom(_previous, _previousT, s);
+    protected override void StepFromPrevious(double s) => StepFrom(_previous, _previousT, s, keep: false);
 
     /// <inheritdoc/>
     public override void Scale(double factor)
