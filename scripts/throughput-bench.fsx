@@ -1,7 +1,7 @@
 // Sweep throughput against the machine's bound (issue 11), run by dotnet fsi build.fsx -t Bench
 // (or on its own after a build). For conv L=2 D=16 N=6 (the target: batched run-steps per second at
 // least 20 times one run's steps per second on one core), conv L=4 D=64 N=16 (N D = 1024, the largest
-// batched size) and fc L=3 D=16 N=10 (not batched):
+// batched size) and fc L=3 D=16 N=10 (batched since engine 2.7):
 // three repetitions of scripts/throughput.fsx's measurement (Throughput.measure, all cores, batching
 // on), the bound (Throughput.bound at the FMA and LaneExp rates measured now on all cores), and the
 // verdict. Writes out/bench/throughput.md. Exits non-zero if a batched result is not bit for bit the

@@ -57,9 +57,15 @@ module Batching =
                 Some({ Model = c.Model; Depth = c.Depth; Dimension = data.Dimension; Width = width }, data)
             else None
 
+    /// The fewest runs of a band that train batched; a smaller band trains alone. One full group (eight runs) for
+    /// the fully connected network: its lane kernel moves eight times a run's parameters through the cache per
+    /// group step, so a group pays only when full (the quick report's fc suite, 63 runs in bands of 2 to 5, took 172 s
+    /// batched and 143 s alone on 2 cores, 2026-12-04); one run for the others, whose lane kernels pay when partly filled.
+    let minimumRuns (key: BatchKey) = if key.Model = FullyConnected then LaneKernel.Lanes else 1
+
     /// The work units of a sweep on `threads` threads: per batch key and band of N, up to one worker per thread
     /// (at most one per eight runs) sharing the band's queue, sized for its largest N, and every other
-    /// run alone, in the order of their first point. With batching off, every run alone.
+    /// run alone (bands smaller than minimumRuns too), in the order of their first point. With batching off, every run alone.
     let plan (threads: int) (batching: bool) (todo: RunConfig[]) : Work list =
         if not batching then [ for c in todo -> Alone c ]
         else
@@ -73,6 +79,7 @@ module Batching =
                     runs |> Array.groupBy (fun (_, (_, _, data: Dataset)) -> band[data.Count]) |> Array.map (fun (_, inBand) -> key, inBand))
                 |> Array.toList
                 |> List.collect (fun (key, runs) ->
+                    if runs.Length < minimumRuns key then [ for _, (i, c, _) in runs -> i, Alone c ] else
                     let queue = ConcurrentQueue(runs |> Array.map (fun (_, (_, c, data)) -> c, data))
                     let workers = max 1 (min threads ((runs.Length + LaneKernel.Lanes - 1) / LaneKernel.Lanes))
                     let lanesEach = (runs.Length + workers - 1) / workers

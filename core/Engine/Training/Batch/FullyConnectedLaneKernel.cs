@@ -89,7 +89,7 @@ public sealed class FullyConnectedLaneKernel : LaneKernel
         return Reduce(p0, p1, p2, p3, p4, p5, p6, p7);
     }
 
-    /// <summary>r_L = 1, r_{l-1} = w_l r_l (row chains over j, four rows at a time) into <paramref name="r"/>.</summary>
+    /// <summary>r_L = 1, r_{l-1} = w_l r_l (row chains over j, eight rows at a time, then four, then one) into <paramref name="r"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RightProducts(ref Vec w, ref Vec r)
     {
@@ -101,6 +101,23 @@ public sealed class FullyConnectedLaneKernel : LaneKernel
             ref Vec src = ref Unsafe.Add(ref r, _vectorOffsets[l]);
             ref Vec dst = ref Unsafe.Add(ref r, _vectorOffsets[l - 1]);
             int i = 0;
+            for (; i + 8 <= rows; i += 8) // eight chains in flight: an FMA's latency times the two FMA ports
+            {
+                ref Vec m0 = ref Unsafe.Add(ref m, i * cols);
+                var a0 = Vec.Zero; var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 = a0;
+                for (int j = 0; j < cols; j++)
+                {
+                    var x = Unsafe.Add(ref src, j);
+                    ref Vec c = ref Unsafe.Add(ref m0, j);
+                    a0 = V.FusedMultiplyAdd(c, x, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref c, cols), x, a1);
+                    a2 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 2 * cols), x, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 3 * cols), x, a3);
+                    a4 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 4 * cols), x, a4); a5 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 5 * cols), x, a5);
+                    a6 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 6 * cols), x, a6); a7 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 7 * cols), x, a7);
+                }
+                ref Vec d = ref Unsafe.Add(ref dst, i);
+                d = a0; Unsafe.Add(ref d, 1) = a1; Unsafe.Add(ref d, 2) = a2; Unsafe.Add(ref d, 3) = a3;
+                Unsafe.Add(ref d, 4) = a4; Unsafe.Add(ref d, 5) = a5; Unsafe.Add(ref d, 6) = a6; Unsafe.Add(ref d, 7) = a7;
+            }
             for (; i + 4 <= rows; i += 4)
             {
                 ref Vec m0 = ref Unsafe.Add(ref m, i * cols); ref Vec m1 = ref Unsafe.Add(ref m0, cols);
@@ -162,6 +179,22 @@ public sealed class FullyConnectedLaneKernel : LaneKernel
             ref Vec src = ref Unsafe.Add(ref a, _vectorOffsets[l - 1]);
             ref Vec dst = ref Unsafe.Add(ref a, _vectorOffsets[l]);
             int j = 0;
+            for (; j + 8 <= cols; j += 8) // eight chains in flight, as in RightProducts
+            {
+                var a0 = Vec.Zero; var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 = a0;
+                for (int i = 0; i < rows; i++)
+                {
+                    var x = Unsafe.Add(ref src, i);
+                    ref Vec mi = ref Unsafe.Add(ref m, i * cols + j);
+                    a0 = V.FusedMultiplyAdd(mi, x, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref mi, 1), x, a1);
+                    a2 = V.FusedMultiplyAdd(Unsafe.Add(ref mi, 2), x, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref mi, 3), x, a3);
+                    a4 = V.FusedMultiplyAdd(Unsafe.Add(ref mi, 4), x, a4); a5 = V.FusedMultiplyAdd(Unsafe.Add(ref mi, 5), x, a5);
+                    a6 = V.FusedMultiplyAdd(Unsafe.Add(ref mi, 6), x, a6); a7 = V.FusedMultiplyAdd(Unsafe.Add(ref mi, 7), x, a7);
+                }
+                ref Vec d = ref Unsafe.Add(ref dst, j);
+                d = a0; Unsafe.Add(ref d, 1) = a1; Unsafe.Add(ref d, 2) = a2; Unsafe.Add(ref d, 3) = a3;
+                Unsafe.Add(ref d, 4) = a4; Unsafe.Add(ref d, 5) = a5; Unsafe.Add(ref d, 6) = a6; Unsafe.Add(ref d, 7) = a7;
+            }
             for (; j + 4 <= cols; j += 4)
             {
                 var a0 = Vec.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
