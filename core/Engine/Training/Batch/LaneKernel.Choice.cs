@@ -18,10 +18,14 @@ public abstract partial class LaneKernel
     public const int MaxValues = 1 << 10;
 
     /// <summary>
-    /// Largest parameter count of a fully connected network trained this way (fc L=4 at D = 32 has 3104): a group's
-    /// parameters, their previous values and the products are then about 0.5 MB, within a core's L2.
+    /// Largest parameter count of a fully connected network trained this way. This decides single runs' kernel too, and
+    /// above about a thousand parameters <see cref="FullyConnectedLoneKernel"/> (layers kept twice, by rows and by
+    /// columns) is slower than <see cref="Kernels.FullyConnectedStepKernel"/>: a step measured (Evaluate, Gradient,
+    /// ||w||^2, Step; one core, 2026-12-04) 659 against 773 ns at 528 parameters (L=3, D=16), 1153 against 1182 at 820,
+    /// 1413 against 1426 at 1176, 1648 against 1583 at 1056 (L=2, D=32), 2534 against 1853 at 2080 and 3650 against
+    /// 2333 at 3104 (L=4, D=32).
     /// </summary>
-    public const int MaxFullyConnectedParameters = 1 << 12;
+    public const int MaxFullyConnectedParameters = 1 << 10;
 
     /// <summary>
     /// True when runs of this model, loss and data size are trained by a lane kernel (alone or batched): the
