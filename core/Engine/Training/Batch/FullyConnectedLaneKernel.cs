@@ -233,6 +233,7 @@ public sealed class FullyConnectedLaneKernel : LaneKernel
         ref Vec previous = ref Unsafe.Add(ref Data(_wPrevious), group * _parameters);
         ref Vec a = ref Unsafe.Add(ref Data(_left), vb);
         ref Vec rs = ref Unsafe.Add(ref Data(_stepRight), vb);
+        Vec p0 = Vec.Zero, p1 = p0, p2 = p0, p3 = p0, p4 = p0, p5 = p0, p6 = p0, p7 = p0; // ||w||^2: eight partials over each row's entries, rows and layers in order, each row while it is hot
         for (int l = 1; l <= _depth; l++)
         {
             int rows = _widths[l - 1], cols = _widths[l], offset = _offsets[l - 1];
@@ -257,23 +258,10 @@ public sealed class FullyConnectedLaneKernel : LaneKernel
                         pj = V.ConditionalSelect(mask, from, pj);
                         xj = V.ConditionalSelect(mask, V.FusedMultiplyAdd(c, Unsafe.Add(ref r, j), from), from);
                     }
+                if (norm) AddSquares(ref x, cols, ref p0, ref p1, ref p2, ref p3, ref p4, ref p5, ref p6, ref p7);
             }
         }
-        if (norm) _normSquared[group] = V.ConditionalSelect(mask, NormSquared(ref w), _normSquared[group]);
-    }
-
-    /// <summary>||w||^2 of the group's lanes (eight partials over each row's entries, rows and layers in order).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private Vec NormSquared(ref Vec w)
-    {
-        Vec p0 = Vec.Zero, p1 = p0, p2 = p0, p3 = p0, p4 = p0, p5 = p0, p6 = p0, p7 = p0;
-        for (int l = 1; l <= _depth; l++)
-        {
-            int rows = _widths[l - 1], cols = _widths[l];
-            for (int i = 0; i < rows; i++)
-                AddSquares(ref Unsafe.Add(ref w, _offsets[l - 1] + i * cols), cols, ref p0, ref p1, ref p2, ref p3, ref p4, ref p5, ref p6, ref p7);
-        }
-        return Reduce(p0, p1, p2, p3, p4, p5, p6, p7);
+        if (norm) _normSquared[group] = V.ConditionalSelect(mask, Reduce(p0, p1, p2, p3, p4, p5, p6, p7), _normSquared[group]);
     }
 
     /// <inheritdoc/>
@@ -289,7 +277,7 @@ public sealed class FullyConnectedLaneKernel : LaneKernel
 
     // One lane's operations, scalar, with the formulas of the vector code above.
 
-    /// <summary>The lane's ||w||^2: the eight partials of <see cref="NormSquared"/>, scalar.</summary>
+    /// <summary>The lane's ||w||^2: the eight partials of <see cref="Step(int, ReadOnlySpan{double}, ReadOnlySpan{bool}, ReadOnlySpan{bool}, bool)"/>, scalar.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double ParameterNormSquared(int lane)
     {
