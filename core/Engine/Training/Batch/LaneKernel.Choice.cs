@@ -23,7 +23,8 @@ public abstract partial class LaneKernel
     /// columns) is slower than <see cref="Kernels.FullyConnectedStepKernel"/>: a step measured (Evaluate, Gradient,
     /// ||w||^2, Step; one core, 2026-12-04) 659 against 773 ns at 528 parameters (L=3, D=16), 1153 against 1182 at 820,
     /// 1413 against 1426 at 1176, 1648 against 1583 at 1056 (L=2, D=32), 2534 against 1853 at 2080 and 3650 against
-    /// 2333 at 3104 (L=4, D=32).
+    /// 2333 at 3104 (L=4, D=32); from 600 to about 1200 the two trade places between runs (scripts/fc-kernel-choice.fsx;
+    /// three runs in docs/performance.md).
     /// </summary>
     public const int MaxFullyConnectedParameters = 1 << 10;
 
