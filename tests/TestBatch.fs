@@ -146,7 +146,15 @@ let tests =
                     [ for i in 0 .. 19 ->
                         let data = SyntheticData.GaussianTeacher(1 + i % count, dimension, uint64 (300 + i))
                         let model = make dimension
-                        model, data, model.Initialize(0.5, uint64 (11 * i + 3)), TrainingSettings(rule, ExponentialLoss(), int64 (37 + 13 * i), RecordsPerDecade = 10) ]
+                        let w0, steps = model.Initialize(0.5, uint64 (11 * i + 3)), int64 (37 + 13 * i)
+                        let settings = TrainingSettings(rule, ExponentialLoss(), steps, RecordsPerDecade = 10)
+                        // Every third run gets a log-loss target it crosses about two thirds into its budget, on a capped midpoint
+                        // step: landing steps back from a midpoint step (to the start the back-mask Step must have kept).
+                        if i % 3 <> 0 then model, data, w0, settings
+                        else
+                            let probe = GradientDescent.Train(model, data, ReadOnlySpan w0, settings)
+                            let first, last = probe.Records[0].LogLoss, probe.Final.LogLoss
+                            model, data, w0, TrainingSettings(rule, ExponentialLoss(), steps, LogLossTarget = last + 0.3 * (first - last), RecordsPerDecade = 10) ]
                 let results = Dictionary<int, TrainingResult>()
                 let queue = Queue(runs |> List.mapi (fun i (_, data, w0, settings) ->
                     BatchJob(data, w0, settings, Action<TrainingResult>(fun r -> results[i] <- r))))
@@ -155,6 +163,7 @@ let tests =
                     let alone = GradientDescent.Train(model, data, ReadOnlySpan w0, settings)
                     Expect.isGreaterThan alone.Steps 0L "trained"
                     sameResult $"{model.Name} midpoint run {i}" results[i] alone)
+                Expect.isTrue (results.Values |> Seq.exists (fun r -> r.Outcome = TrainingOutcome.LossTargetReached)) $"{(make dimension).Name}: some run landed on its target"
 
         testCase "lane kernels apply to conv, diag, linear and fc (up to 1024 parameters) under the exponential loss up to N D = 1024, and a run alone gets its lone kernel" <| fun () ->
             Expect.isTrue (LaneKernel.Applies(DiagonalNetwork(64, 2), ExponentialLoss(), 16, 64)) "N D = 1024 exactly"

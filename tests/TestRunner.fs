@@ -89,6 +89,16 @@ let tests =
             Expect.equal (Batching.plan 2 false points |> List.map describe)
                 ([ "alone fc"; "alone conv"; "alone diag"; "alone conv"; "alone conv"; "alone conv"; "alone conv"; "alone conv"; "alone conv" ] @ List.replicate 9 "alone fc") "without batching, the sweep's order"
 
+        testCase "fc bands train in whole groups: 7 runs alone, 9 in one worker of one group, 16 in two workers, conv rounds up" <| fun () ->
+            let fcRuns count = [| for seed in 1UL .. uint64 count -> { quick with Model = FullyConnected; Depth = 3; Seed = seed } |]
+            let shape (units: Work list) =
+                units |> List.map (function Alone _ -> "alone" | Batch(_, _, queue, groups) -> $"batch {queue.Count} runs, {groups} group(s)")
+            Expect.equal (shape (Batching.plan 2 true (fcRuns 7))) (List.replicate 7 "alone") "fewer than eight: alone"
+            Expect.equal (shape (Batching.plan 2 true (fcRuns 9))) [ "batch 9 runs, 1 group(s)" ] "nine: one full group, its lanes refilled"
+            Expect.equal (shape (Batching.plan 2 true (fcRuns 16))) [ "batch 16 runs, 1 group(s)"; "batch 16 runs, 1 group(s)" ] "sixteen: a full group on each core"
+            let conv = [| for seed in 1UL .. 9UL -> { quick with Model = Convolutional; Depth = 2; Seed = seed } |]
+            Expect.equal (shape (Batching.plan 2 true conv)) [ "batch 9 runs, 1 group(s)"; "batch 9 runs, 1 group(s)" ] "conv: a worker per eight runs, rounded up"
+
         testCase "a sweep point on data that is not separable is stored as NotSeparable, 0 steps, finite values" <| fun () ->
             // x and -x both labelled +1: no beta has a positive margin on both.
             let dir = tempDir ()

@@ -110,6 +110,34 @@ let tests =
                 Expect.floatClose Accuracy.high a.Final.LogLoss -20.0 "fast kernel landed on the target"
                 Expect.isLessThan (relativeError a.Parameters b.Parameters) 1e-9 "parameters at the target"
 
+        testCase "FullyConnectedStepKernel = generic fc network under the exponential loss (normalized, settling with midpoints, a target, divergence), square and uneven widths, above and below the lane kernels' cap" <| fun () ->
+            // Since engine 2.7 GradientDescent.Train sends fc runs of at most LaneKernel.MaxFullyConnectedParameters under the
+            // exponential loss to FullyConnectedLoneKernel, so the tests above compare that kernel; FullyConnectedStepKernel still
+            // trains the larger ones (and every logistic run). Here it is built directly (StepKernels.Create), and through Train
+            // above the cap (fc(24, 3): 1176 parameters, rows of 24: its four-vector loop).
+            let cases = [ FullyConnectedNetwork(8, 3), 6; FullyConnectedNetwork(9, 3, [ 5; 11 ]), 7; FullyConnectedNetwork(6, 2, [ 1 ]), 5; FullyConnectedNetwork(24, 3), 12; FullyConnectedNetwork(20, 1), 9 ]
+            let rules: (StepRule * int64 * float) list =
+                [ NormalizedStep(0.5), 40L, -infinity; SettlingStep(0.5, 1e-3, 0.2, 1e-3, true, true), 1000L, -infinity
+                  NormalizedStep(0.5), 100_000L, -20.0; FixedStep(1e6), 2000L, -infinity ]
+            for model, n in cases do
+                let data = SyntheticData.GaussianTeacher(n, model.Dimension, uint64 (model.Dimension + model.Depth))
+                let w0 = model.Initialize(0.5, 11UL)
+                for rule, steps, target in rules do
+                    let s = TrainingSettings(rule, ExponentialLoss(), steps, LogLossTarget = target, RecordsPerDecade = 5)
+                    let scale = ref 0.0
+                    let scaled = UnitScale.Of(data, scale)
+                    use kernel = StepKernels.Create(model, scaled, System.ReadOnlySpan w0, 1)
+                    Expect.stringStarts kernel.Name "fast-fc" "FullyConnectedStepKernel"
+                    let a = GradientDescent.Run(kernel, scaled, s, dataScale = scale.Value)
+                    let b = GradientDescent.TrainGeneric(model, data, System.ReadOnlySpan w0, s)
+                    let what = $"{model.Name} P={model.ParameterCount} {rule.Describe()} target {target}"
+                    Expect.equal (a.Outcome, a.Steps) (b.Outcome, b.Steps) $"{what}: outcome and steps"
+                    Expect.isLessThan (relativeError a.Parameters b.Parameters) 1e-9 $"{what}: parameters"
+                    Expect.isLessThan (relativeError a.Beta b.Beta) 1e-9 $"{what}: beta"
+                    if model.ParameterCount > Batch.LaneKernel.MaxFullyConnectedParameters then
+                        let c = GradientDescent.Train(model, data, System.ReadOnlySpan w0, s)
+                        Expect.equal (c.Parameters |> Array.map System.BitConverter.DoubleToInt64Bits) (a.Parameters |> Array.map System.BitConverter.DoubleToInt64Bits) $"{what}: Train above the cap is FullyConnectedStepKernel"
+
         testCase "fc kernel: StepBack restores the parameters before the last step bit for bit, once; Scale does not touch them" <| fun () ->
             let model = FullyConnectedNetwork(9, 3)
             let data = SyntheticData.GaussianTeacher(5, 9, 2UL)

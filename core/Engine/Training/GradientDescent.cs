@@ -23,7 +23,7 @@ namespace ImplicitBias.Engine.Training;
 /// power of two, the iterates are bit for bit those of the unscaled iteration wherever that one is
 /// representable.</para>
 /// The numerics of a step live in a <see cref="StepKernel"/>: <see cref="Train"/> uses, for small convolutional,
-/// diagonal and linear runs under the exponential loss, the lone kernel with the bits of a lane of the batch kernel
+/// diagonal, linear and fully connected runs under the exponential loss, the lone kernel with the bits of a lane of the batch kernel
 /// (<see cref="LaneKernel.Alone"/>; <see cref="BatchTrainer"/> trains such runs many at a time with the same bits),
 /// and otherwise the fastest kernel for the model (<see cref="StepKernels.Create"/>); the control of a run is
 /// <see cref="RunState"/>, <see cref="TrainGeneric"/> the generic one

@@ -81,9 +81,12 @@ module Batching =
                 |> List.collect (fun (key, runs) ->
                     if runs.Length < minimumRuns key then [ for _, (i, c, _) in runs -> i, Alone c ] else
                     let queue = ConcurrentQueue(runs |> Array.map (fun (_, (_, c, data)) -> c, data))
-                    let workers = max 1 (min threads ((runs.Length + LaneKernel.Lanes - 1) / LaneKernel.Lanes))
+                    // Whole groups where minimumRuns asks for them (fc: a worker per eight runs, rounded down, and only full
+                    // groups; the lanes are refilled from the queue), otherwise rounded up.
+                    let perGroup count = (count + LaneKernel.Lanes - minimumRuns key) / LaneKernel.Lanes
+                    let workers = max 1 (min threads (perGroup runs.Length))
                     let lanesEach = (runs.Length + workers - 1) / workers
-                    let groups = min maxGroups ((lanesEach + LaneKernel.Lanes - 1) / LaneKernel.Lanes)
+                    let groups = max 1 (min maxGroups (perGroup lanesEach))
                     let first = runs |> Array.map (fun (_, (i, _, _)) -> i) |> Array.min
                     let maxCount = runs |> Array.map (fun (_, (_, _, data: Dataset)) -> data.Count) |> Array.max
                     List.replicate workers (first, Batch(key, maxCount, queue, groups)))

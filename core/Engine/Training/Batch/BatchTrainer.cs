@@ -16,7 +16,7 @@ public sealed record BatchJob(
     Func<TrainingRecord, bool>? Converged = null);
 
 /// <summary>
-/// Trains many runs of one product network (convolutional, diagonal or linear; the same depth and D, any N
+/// Trains many runs of one product network (convolutional, diagonal, linear or fully connected; the same depth, widths and D, any N
 /// up to the batch's, exponential loss) in lockstep on one thread, eight per Vector512 lane group (a
 /// <see cref="LaneKernel"/>, runs with fewer points padded), each with its own data, initialization, step rule, records and stopping
 /// (<see cref="RunState"/>). A run that stops

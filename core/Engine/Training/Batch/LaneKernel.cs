@@ -11,7 +11,8 @@ namespace ImplicitBias.Engine.Training.Batch;
 /// <summary>
 /// Many runs of one product network (beta = a product of the layers, coordinate by coordinate, in some basis:
 /// <see cref="FourierLaneKernel"/> for the convolutional network's half spectra, <see cref="DiagonalLaneKernel"/>
-/// for the diagonal network and the linear model) under the exponential loss, one run per lane of a
+/// for the diagonal network and the linear model; or of layer matrices: <see cref="FullyConnectedLaneKernel"/>)
+/// under the exponential loss, one run per lane of a
 /// Vector512&lt;double&gt;: groups of eight runs of the same depth and D, each with its own data (N_lane &lt;= N
 /// points, see padding below), parameters and margin scale, stored lane-interleaved ([group][...][lane]) so
 /// that every operation of a step is one vector operation for eight runs. This base class holds what does not

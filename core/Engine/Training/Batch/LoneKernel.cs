@@ -8,7 +8,7 @@ namespace ImplicitBias.Engine.Training.Batch;
 
 /// <summary>
 /// A run alone with the bits of a lane of its network's <see cref="LaneKernel"/> (<see cref="LaneKernel.Alone"/>):
-/// what <see cref="FourierLoneKernel"/> and <see cref="DiagonalLoneKernel"/> share. The loss part is
+/// what <see cref="FourierLoneKernel"/>, <see cref="DiagonalLoneKernel"/> and <see cref="FullyConnectedLoneKernel"/> share. The loss part is
 /// <see cref="LoneExponentialLoss"/> at the packed predictor; a network supplies the predictor, the layer gradients,
 /// their squared norm and the step from the previous iterate. Arrays are padded to whole Vector512s (eight doubles;
 /// <see cref="LoneExponentialLoss.Padded"/>), so the loops take eight entries at a time without a scalar tail.
