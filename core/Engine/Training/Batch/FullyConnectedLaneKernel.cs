@@ -335,21 +335,23 @@ public sealed class FullyConnectedLaneKernel : LaneKernel
     /// <inheritdoc/>
     public override void CopyBeta(int lane, Span<double> beta)
     {
-        int b = lane / Lanes * _parameters, k = lane % Lanes;
-        var r = new double[_widths[_depth]]; r[0] = 1.0;
+        int b = lane / Lanes * _parameters, k = lane % Lanes, widest = _widths.Max();
+        // On the stack for the batched widths (at most MaxFullyConnectedParameters parameters), on the heap above.
+        Span<double> r = widest <= 1024 ? stackalloc double[widest] : new double[widest];
+        Span<double> next = widest <= 1024 ? stackalloc double[widest] : new double[widest];
+        r[0] = 1.0;
         for (int l = _depth; l >= 1; l--)
         {
             int rows = _widths[l - 1], cols = _widths[l];
-            var next = new double[rows];
             for (int i = 0; i < rows; i++)
             {
                 double acc = 0;
                 for (int j = 0; j < cols; j++) acc = Math.FusedMultiplyAdd(Lane(_w, b + _offsets[l - 1] + i * cols + j, k), r[j], acc);
                 next[i] = acc;
             }
-            r = next;
+            var swap = r; r = next; next = swap;
         }
-        r.CopyTo(beta);
+        r.Slice(0, _d).CopyTo(beta);
     }
 
     /// <inheritdoc/>
