@@ -89,7 +89,56 @@ public sealed class FullyConnectedLaneKernel : LaneKernel
         return Reduce(p0, p1, p2, p3, p4, p5, p6, p7);
     }
 
-    /// <summary>r_L = 1, r_{l-1} = w_l r_l (row chains over j, eight rows at a time, then four, then one) into <paramref name="r"/>.</summary>
+    /// <summary>
+    /// dst[k] = chain over t = 0..terms-1 of fma(m[k * outputStride + t * termStride], src[t], .) from 0, for k = 0..outputs-1:
+    /// eight chains at a time (an FMA's latency times the two FMA ports), then four, then one. A row's right product
+    /// is (cols, 1) strides, a column's left product (1, cols).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Chains(ref Vec m, int outputs, int terms, int outputStride, int termStride, ref Vec src, ref Vec dst)
+    {
+        int k = 0;
+        for (; k + 8 <= outputs; k += 8)
+        {
+            var a0 = Vec.Zero; var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 = a0;
+            ref Vec mk = ref Unsafe.Add(ref m, k * outputStride);
+            for (int t = 0; t < terms; t++)
+            {
+                var x = Unsafe.Add(ref src, t);
+                ref Vec c = ref Unsafe.Add(ref mk, t * termStride);
+                a0 = V.FusedMultiplyAdd(c, x, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref c, outputStride), x, a1);
+                a2 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 2 * outputStride), x, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 3 * outputStride), x, a3);
+                a4 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 4 * outputStride), x, a4); a5 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 5 * outputStride), x, a5);
+                a6 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 6 * outputStride), x, a6); a7 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 7 * outputStride), x, a7);
+            }
+            ref Vec d = ref Unsafe.Add(ref dst, k);
+            d = a0; Unsafe.Add(ref d, 1) = a1; Unsafe.Add(ref d, 2) = a2; Unsafe.Add(ref d, 3) = a3;
+            Unsafe.Add(ref d, 4) = a4; Unsafe.Add(ref d, 5) = a5; Unsafe.Add(ref d, 6) = a6; Unsafe.Add(ref d, 7) = a7;
+        }
+        for (; k + 4 <= outputs; k += 4)
+        {
+            var a0 = Vec.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
+            ref Vec mk = ref Unsafe.Add(ref m, k * outputStride);
+            for (int t = 0; t < terms; t++)
+            {
+                var x = Unsafe.Add(ref src, t);
+                ref Vec c = ref Unsafe.Add(ref mk, t * termStride);
+                a0 = V.FusedMultiplyAdd(c, x, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref c, outputStride), x, a1);
+                a2 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 2 * outputStride), x, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 3 * outputStride), x, a3);
+            }
+            ref Vec d = ref Unsafe.Add(ref dst, k);
+            d = a0; Unsafe.Add(ref d, 1) = a1; Unsafe.Add(ref d, 2) = a2; Unsafe.Add(ref d, 3) = a3;
+        }
+        for (; k < outputs; k++)
+        {
+            var acc = Vec.Zero;
+            ref Vec mk = ref Unsafe.Add(ref m, k * outputStride);
+            for (int t = 0; t < terms; t++) acc = V.FusedMultiplyAdd(Unsafe.Add(ref mk, t * termStride), Unsafe.Add(ref src, t), acc);
+            Unsafe.Add(ref dst, k) = acc;
+        }
+    }
+
+    /// <summary>r_L = 1, r_{l-1} = w_l r_l (row chains over j, <see cref="Chains"/>) into <paramref name="r"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RightProducts(ref Vec w, ref Vec r)
     {
@@ -97,47 +146,8 @@ public sealed class FullyConnectedLaneKernel : LaneKernel
         for (int l = _depth; l >= 1; l--)
         {
             int rows = _widths[l - 1], cols = _widths[l];
-            ref Vec m = ref Unsafe.Add(ref w, _offsets[l - 1]);
-            ref Vec src = ref Unsafe.Add(ref r, _vectorOffsets[l]);
-            ref Vec dst = ref Unsafe.Add(ref r, _vectorOffsets[l - 1]);
-            int i = 0;
-            for (; i + 8 <= rows; i += 8) // eight chains in flight: an FMA's latency times the two FMA ports
-            {
-                ref Vec m0 = ref Unsafe.Add(ref m, i * cols);
-                var a0 = Vec.Zero; var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 = a0;
-                for (int j = 0; j < cols; j++)
-                {
-                    var x = Unsafe.Add(ref src, j);
-                    ref Vec c = ref Unsafe.Add(ref m0, j);
-                    a0 = V.FusedMultiplyAdd(c, x, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref c, cols), x, a1);
-                    a2 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 2 * cols), x, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 3 * cols), x, a3);
-                    a4 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 4 * cols), x, a4); a5 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 5 * cols), x, a5);
-                    a6 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 6 * cols), x, a6); a7 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 7 * cols), x, a7);
-                }
-                ref Vec d = ref Unsafe.Add(ref dst, i);
-                d = a0; Unsafe.Add(ref d, 1) = a1; Unsafe.Add(ref d, 2) = a2; Unsafe.Add(ref d, 3) = a3;
-                Unsafe.Add(ref d, 4) = a4; Unsafe.Add(ref d, 5) = a5; Unsafe.Add(ref d, 6) = a6; Unsafe.Add(ref d, 7) = a7;
-            }
-            for (; i + 4 <= rows; i += 4)
-            {
-                ref Vec m0 = ref Unsafe.Add(ref m, i * cols); ref Vec m1 = ref Unsafe.Add(ref m0, cols);
-                ref Vec m2 = ref Unsafe.Add(ref m1, cols); ref Vec m3 = ref Unsafe.Add(ref m2, cols);
-                var a0 = Vec.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
-                for (int j = 0; j < cols; j++)
-                {
-                    var x = Unsafe.Add(ref src, j);
-                    a0 = V.FusedMultiplyAdd(Unsafe.Add(ref m0, j), x, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref m1, j), x, a1);
-                    a2 = V.FusedMultiplyAdd(Unsafe.Add(ref m2, j), x, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref m3, j), x, a3);
-                }
-                Unsafe.Add(ref dst, i) = a0; Unsafe.Add(ref dst, i + 1) = a1; Unsafe.Add(ref dst, i + 2) = a2; Unsafe.Add(ref dst, i + 3) = a3;
-            }
-            for (; i < rows; i++)
-            {
-                ref Vec mi = ref Unsafe.Add(ref m, i * cols);
-                var a = Vec.Zero;
-                for (int j = 0; j < cols; j++) a = V.FusedMultiplyAdd(Unsafe.Add(ref mi, j), Unsafe.Add(ref src, j), a);
-                Unsafe.Add(ref dst, i) = a;
-            }
+            Chains(ref Unsafe.Add(ref w, _offsets[l - 1]), rows, cols, cols, 1,
+                   ref Unsafe.Add(ref r, _vectorOffsets[l]), ref Unsafe.Add(ref r, _vectorOffsets[l - 1]));
         }
     }
 
@@ -172,47 +182,11 @@ public sealed class FullyConnectedLaneKernel : LaneKernel
         ref Vec g = ref Unsafe.Add(ref Data(_packedG), group * _d);
         for (int i = 0; i < _vectorLength; i++) Unsafe.Add(ref rs, i) = Unsafe.Add(ref r, i);
         for (int i = 0; i < _d; i++) Unsafe.Add(ref a, i) = Unsafe.Add(ref g, i); // a_1 = g
-        for (int l = 1; l < _depth; l++)
+        for (int l = 1; l < _depth; l++) // column chains over i
         {
             int rows = _widths[l - 1], cols = _widths[l];
-            ref Vec m = ref Unsafe.Add(ref w, _offsets[l - 1]);
-            ref Vec src = ref Unsafe.Add(ref a, _vectorOffsets[l - 1]);
-            ref Vec dst = ref Unsafe.Add(ref a, _vectorOffsets[l]);
-            int j = 0;
-            for (; j + 8 <= cols; j += 8) // eight chains in flight, as in RightProducts
-            {
-                var a0 = Vec.Zero; var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 = a0;
-                for (int i = 0; i < rows; i++)
-                {
-                    var x = Unsafe.Add(ref src, i);
-                    ref Vec mi = ref Unsafe.Add(ref m, i * cols + j);
-                    a0 = V.FusedMultiplyAdd(mi, x, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref mi, 1), x, a1);
-                    a2 = V.FusedMultiplyAdd(Unsafe.Add(ref mi, 2), x, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref mi, 3), x, a3);
-                    a4 = V.FusedMultiplyAdd(Unsafe.Add(ref mi, 4), x, a4); a5 = V.FusedMultiplyAdd(Unsafe.Add(ref mi, 5), x, a5);
-                    a6 = V.FusedMultiplyAdd(Unsafe.Add(ref mi, 6), x, a6); a7 = V.FusedMultiplyAdd(Unsafe.Add(ref mi, 7), x, a7);
-                }
-                ref Vec d = ref Unsafe.Add(ref dst, j);
-                d = a0; Unsafe.Add(ref d, 1) = a1; Unsafe.Add(ref d, 2) = a2; Unsafe.Add(ref d, 3) = a3;
-                Unsafe.Add(ref d, 4) = a4; Unsafe.Add(ref d, 5) = a5; Unsafe.Add(ref d, 6) = a6; Unsafe.Add(ref d, 7) = a7;
-            }
-            for (; j + 4 <= cols; j += 4)
-            {
-                var a0 = Vec.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
-                for (int i = 0; i < rows; i++)
-                {
-                    var x = Unsafe.Add(ref src, i);
-                    ref Vec mi = ref Unsafe.Add(ref m, i * cols + j);
-                    a0 = V.FusedMultiplyAdd(mi, x, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref mi, 1), x, a1);
-                    a2 = V.FusedMultiplyAdd(Unsafe.Add(ref mi, 2), x, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref mi, 3), x, a3);
-                }
-                Unsafe.Add(ref dst, j) = a0; Unsafe.Add(ref dst, j + 1) = a1; Unsafe.Add(ref dst, j + 2) = a2; Unsafe.Add(ref dst, j + 3) = a3;
-            }
-            for (; j < cols; j++)
-            {
-                var acc = Vec.Zero;
-                for (int i = 0; i < rows; i++) acc = V.FusedMultiplyAdd(Unsafe.Add(ref m, i * cols + j), Unsafe.Add(ref src, i), acc);
-                Unsafe.Add(ref dst, j) = acc;
-            }
+            Chains(ref Unsafe.Add(ref w, _offsets[l - 1]), cols, rows, 1, cols,
+                   ref Unsafe.Add(ref a, _vectorOffsets[l - 1]), ref Unsafe.Add(ref a, _vectorOffsets[l]));
         }
         if (!norm) return;
         var total = Vec.Zero;
