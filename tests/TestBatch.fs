@@ -165,6 +165,29 @@ let tests =
                     sameResult $"{model.Name} midpoint run {i}" results[i] alone)
                 Expect.isTrue (results.Values |> Seq.exists (fun r -> r.Outcome = TrainingOutcome.LossTargetReached)) $"{(make dimension).Name}: some run landed on its target"
 
+        testCase "a lane kernel's group step allocates zero bytes (Evaluate, Gradient, Step, a masked Step back, after warm-up): conv, diag, linear, fc" <| fun () ->
+            let groups = 2
+            for model in [ ConvolutionalFourierNetwork(16, 2) :> IParameterization; DiagonalNetwork(16, 3); LinearModel(16); FullyConnectedNetwork(16, 3); FullyConnectedNetwork(12, 2, [ 9 ]) ] do
+                let kernel = LaneKernel.For(model, ExponentialLoss(), 10, model.Dimension, groups)
+                for lane in 0 .. kernel.Capacity - 1 do
+                    let data = UnitScale.Of(SyntheticData.GaussianTeacher(1 + lane % 10, model.Dimension, uint64 (lane + 1)), ref 0.0)
+                    kernel.Load(lane, data, ReadOnlySpan(model.Initialize(0.5, uint64 lane)))
+                let multipliers = Array.create kernel.Capacity 1e-3
+                let take = Array.init kernel.Capacity (fun lane -> lane % 3 <> 0)
+                let back = Array.init kernel.Capacity (fun lane -> lane % 5 = 0)
+                let busy = Array.create groups true
+                let step () =
+                    kernel.Evaluate(0, groups, ReadOnlySpan busy)
+                    for g in 0 .. groups - 1 do
+                        kernel.Gradient g
+                        kernel.Step(g, ReadOnlySpan(multipliers, g * LaneKernel.Lanes, LaneKernel.Lanes), ReadOnlySpan(take, g * LaneKernel.Lanes, LaneKernel.Lanes))
+                        kernel.Step(g, ReadOnlySpan(multipliers, g * LaneKernel.Lanes, LaneKernel.Lanes), ReadOnlySpan(take, g * LaneKernel.Lanes, LaneKernel.Lanes),
+                                    ReadOnlySpan(back, g * LaneKernel.Lanes, LaneKernel.Lanes))
+                for _ in 1 .. 200 do step ()
+                let before = GC.GetAllocatedBytesForCurrentThread()
+                for _ in 1 .. 100 do step ()
+                Expect.equal (GC.GetAllocatedBytesForCurrentThread() - before) 0L $"{model.Name}: bytes allocated by 100 group steps"
+
         testCase "lane kernels apply to conv, diag, linear and fc (up to 1024 parameters) under the exponential loss up to N D = 1024, and a run alone gets its lone kernel" <| fun () ->
             Expect.isTrue (LaneKernel.Applies(DiagonalNetwork(64, 2), ExponentialLoss(), 16, 64)) "N D = 1024 exactly"
             Expect.isFalse (LaneKernel.Applies(DiagonalNetwork(64, 2), ExponentialLoss(), 17, 64)) "N D = 1088"
