@@ -113,6 +113,19 @@ let tests =
               compareBatchOf (fun d _ -> FullyConnectedNetwork(d, 2, [ 1 ])) 2 6 [ 6 ] 6 9 1 ]
             |> Set.unionMany |> expectEveryStop
 
+        testCase "seeded random fc shapes (depth 1..4, D 1..30, uneven hidden widths up to the cap, N up to 1024 / D, one or two groups): batched = alone, bit for bit" <| fun () ->
+            let rng = Random(2026_12_04)
+            let dimensions = [| 1; 2; 3; 5; 7; 8; 9; 12; 15; 16; 17; 20; 24; 30 |]
+            let mutable cases = 0
+            while cases < 24 do
+                let depth, d = 1 + rng.Next 4, dimensions[rng.Next dimensions.Length]
+                let hidden = [ for _ in 1 .. depth - 1 -> if rng.Next 3 = 0 then d else 1 + rng.Next 20 ]
+                if FullyConnectedNetwork(d, depth, hidden).ParameterCount <= LaneKernel.MaxFullyConnectedParameters then
+                    let maxCount = 1 + rng.Next(max 1 (1024 / d))
+                    let counts = [ maxCount; 1 + rng.Next maxCount; 1 + rng.Next maxCount ]
+                    compareBatchOf (fun d l -> FullyConnectedNetwork(d, l, hidden)) depth maxCount counts d (1 + rng.Next 12) (1 + rng.Next 2) |> ignore
+                    cases <- cases + 1
+
         testCase "a padded point changes no bit of the gradient, not even the sign of a zero" <| fun () ->
             // Point 0 is x = 0 (weight 1, term +0); point 1 is tiny, at weight e^-200 or so: its term z q underflows to
             // -0, so the chain acc = fma(z, q, acc) ends at -0 and the entry -acc is +0. A +0 padding feature would
