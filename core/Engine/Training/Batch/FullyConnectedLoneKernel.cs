@@ -84,6 +84,21 @@ public sealed class FullyConnectedLoneKernel : LoneKernel
         return partials;
     }
 
+    /// <summary>
+    /// vectors[dst + k] = chain over t = 0..terms-1 of fma(m[start + t * stride + k], vectors[src + t], .) from 0, for
+    /// k = 0..outputsPadded-1 eight at a time (the lane kernel's Chains, vectorized over k within the run): the right products from the columns (t = j, k = i) and the left products from the rows (t = i, k = j).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Chains(double[] m, int start, int stride, int terms, int outputsPadded, double[] vectors, int src, int dst)
+    {
+        for (int b = 0; b < outputsPadded; b += 8)
+        {
+            var acc = Vec.Zero;
+            for (int t = 0; t < terms; t++) acc = V.FusedMultiplyAdd(At(m, start + t * stride + b), V.Create(vectors[src + t]), acc);
+            At(vectors, dst + b) = acc;
+        }
+    }
+
     /// <summary>r_L = 1, r_{l-1} = w_l r_l: eight rows' chains over j at a time, from the columns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RightProducts(double[] r)
@@ -91,16 +106,7 @@ public sealed class FullyConnectedLoneKernel : LoneKernel
         At(r, _vectorOffsets[_depth]) = Vec.Zero;
         r[_vectorOffsets[_depth]] = 1.0;
         for (int l = _depth; l >= 1; l--)
-        {
-            int rows = _widths[l - 1], rowsPadded = _padded[l - 1], cols = _widths[l], wb = _columnOffsets[l - 1];
-            int src = _vectorOffsets[l], dst = _vectorOffsets[l - 1];
-            for (int b = 0; b < rowsPadded; b += 8)
-            {
-                var acc = Vec.Zero;
-                for (int j = 0; j < cols; j++) acc = V.FusedMultiplyAdd(At(_wt, wb + j * rowsPadded + b), V.Create(r[src + j]), acc);
-                At(r, dst + b) = acc;
-            }
-        }
+            Chains(_wt, _columnOffsets[l - 1], _padded[l - 1], _widths[l], _padded[l - 1], r, _vectorOffsets[l], _vectorOffsets[l - 1]);
     }
 
     /// <inheritdoc/>
@@ -119,16 +125,7 @@ public sealed class FullyConnectedLoneKernel : LoneKernel
         _right.CopyTo(_stepRight, 0);
         for (int b = 0; b < _padded[0]; b += 8) At(_left, b) = At(_g, b);
         for (int l = 1; l < _depth; l++)
-        {
-            int rows = _widths[l - 1], cols = _widths[l], colsPadded = _padded[l], wb = _rowOffsets[l - 1];
-            int src = _vectorOffsets[l - 1], dst = _vectorOffsets[l];
-            for (int b = 0; b < colsPadded; b += 8)
-            {
-                var acc = Vec.Zero;
-                for (int i = 0; i < rows; i++) acc = V.FusedMultiplyAdd(At(_w, wb + i * colsPadded + b), V.Create(_left[src + i]), acc);
-                At(_left, dst + b) = acc;
-            }
-        }
+            Chains(_w, _rowOffsets[l - 1], _padded[l], _widths[l - 1], _padded[l], _left, _vectorOffsets[l - 1], _vectorOffsets[l]);
     }
 
     /// <inheritdoc/>
