@@ -53,21 +53,55 @@ let tests =
             tracker.Observe(record 10L 0.1 (tilted limit 3e-7))
             Expect.floatClose Accuracy.medium tracker.Angles.Head.Angle 3e-7 "the angle measured is Geometry.Angle to the limit"
 
-        testCase "bridge limits are re-solved only at decades or once the direction almost stops, and cached by direction" <| fun _ ->
+        testCase "bridge limits are re-solved when the direction has moved by half its angle to the last limit, not when it barely moves" <| fun _ ->
             let data = SyntheticData.GaussianTeacher(6, 8, 3UL)
-            let start = CertifiedLimit.Find(data, LimitKind.FourierL1, 1.0, ReadOnlySpan(Array.zeroCreate 8)).Direction
+            let bridge = CertifiedLimit.Find(data, LimitKind.FourierBridge, 2.0 / 3.0, ReadOnlySpan(TestUtil.gaussian 5UL 8)).Direction
             let tracker = LimitTracker(data, LimitKind.FourierBridge, 2.0 / 3.0, 1e-6)
+            let start = tilted bridge 0.1
             tracker.Observe(record 7L 1e-3 start)
-            Expect.equal tracker.Solves 0 "no solve at a moving non-decade record"
-            tracker.Observe(record 10L 1e-3 start)
-            Expect.equal tracker.Solves 1 "a solve at a decade record"
-            tracker.Observe(record 12L 5e-6 start)
-            Expect.equal tracker.Solves 1 "a record with the same direction is answered from the cache"
-            tracker.Observe(record 13L 5e-6 (tilted start 1e-3))
-            Expect.equal tracker.Solves 2 "a solve where the direction has almost stopped (angle < 10x target)"
-            tracker.Observe(record 14L 5e-5 (tilted start 2e-3))
-            Expect.equal tracker.Solves 2 "no solve where it still moves by more than 10x the target"
-            Expect.equal (tracker.LimitAt start).Status LimitStatus.Certified "certified bridge limit"
+            Expect.equal tracker.Solves 1 "the first record with a target solves"
+            let angleAtSolve = Geometry.Angle(ReadOnlySpan start, ReadOnlySpan (tracker.LimitAt start).Direction)
+            // A direction that barely moves (the stall of issue 21: every record re-solved): 200 records, 1e-9 rad each.
+            for k in 1 .. 200 do tracker.Observe(record (7L + int64 k) 1e-9 (tilted start (1e-9 * float k)))
+            Expect.equal tracker.Solves 1 "no re-solve while the direction moves by less than half its angle to the limit"
+            tracker.Observe(record 300L 1e-2 (tilted start (0.4 * angleAtSolve)))
+            Expect.equal tracker.Solves 1 "still within half the angle"
+            tracker.Observe(record 301L 1e-2 (tilted start (0.6 * angleAtSolve)))
+            Expect.equal tracker.Solves 2 "a re-solve once it moved by more than half the angle"
+            Expect.equal (tracker.LimitAt bridge).Status LimitStatus.Certified "certified bridge limit"
+
+        testCase "SolveSchedule: cheap solves always; expensive ones within a tenth of the wall clock; the motion rule" <| fun _ ->
+            let small = SolveSchedule(32, 64, false)
+            Expect.isLessThan small.ExpectedSeconds SolveSchedule.CheapSeconds "D = 64 is cheap by the model"
+            Expect.isTrue (small.Affordable 0.0) "cheap: affordable at once"
+            let large = SolveSchedule(512, 1024, false)
+            Expect.isGreaterThan large.ExpectedSeconds SolveSchedule.FreeSeconds "D = 1024 is expensive by the model"
+            Expect.isFalse (large.Affordable 10.0) "not within 10 % of 10 s"
+            Expect.isTrue (large.Affordable (10.0 * large.ExpectedSeconds)) "within 10 % of a long run"
+            large.Spent 0.3
+            Expect.equal large.ExpectedSeconds 0.3 "the measured cost replaces the model"
+            Expect.isTrue (large.Affordable 0.0) "0.3 s of tracking fits the free second"
+            large.Spent 0.8
+            Expect.isFalse (large.Affordable 5.0) "1.1 s spent + 0.8 s expected > max(1, 0.5)"
+            Expect.isTrue (large.Affordable 30.0) "1.9 s <= 3 s"
+            Expect.isTrue (SolveSchedule.Moved(0.0, nan, 1e-6)) "no limit yet"
+            Expect.isFalse (SolveSchedule.Moved(0.049, 0.1, 1e-6)) "below half"
+            Expect.isTrue (SolveSchedule.Moved(0.051, 0.1, 1e-6)) "above half"
+            Expect.isFalse (SolveSchedule.Moved(5e-8, 0.0, 1e-6)) "at the limit: a tenth of the target"
+
+        testCase "a bridge solve running at the time limit is stopped there: NotCertified, and it says so" <| fun _ ->
+            let data = SyntheticData.GaussianTeacher(6, 8, 3UL)
+            let tracker = LimitTracker(data, LimitKind.FourierBridge, 0.5, 1e-6, Grid.Line 8, KernelSize.Line 8, 1.0)
+            let r = TrainingRecord(5L, 2.0, -1.0, 0.0, 1.0, 1.0, 0.0, 1e-3, TestUtil.gaussian 4UL 8, null)
+            tracker.Observe r
+            Expect.equal tracker.Solves 1 "solved"
+            let limit = tracker.LimitAt r.Direction
+            Expect.equal limit.Status LimitStatus.NotCertified "stopped"
+            Expect.stringContains limit.Message "time limit" "the message says why"
+            Expect.isFalse tracker.Converged "never converged on an uncertified limit"
+            let untimed = LimitTracker(data, LimitKind.FourierBridge, 0.5, 1e-6)
+            untimed.Observe r
+            Expect.equal (untimed.LimitAt r.Direction).Status LimitStatus.Certified "without a time limit the same solve certifies"
 
         testCase "Separability.check: None for separable data; weights >= 0 summing to 1 whose combination is 0 otherwise" <| fun _ ->
             Expect.isNone (Separability.check (SyntheticData.GaussianTeacher(6, 8, 3UL))) "separable"

@@ -15,10 +15,11 @@ public static class L2MaxMargin
     public const double SeparabilityTolerance = 1e-10;
 
     /// <summary>Solves and certifies; NotSeparable when the data cannot be separated with normalized margin above SeparabilityTolerance * max ||x_n||.</summary>
-    public static MaxMarginSolution Solve(Dataset data, double gapTolerance = 1e-8)
+    /// <paramref name="supportGuess"/> (optional) warm-starts Wolfe's method with these points as its corral (<see cref="MinNormPoint.Solve"/>).
+    public static MaxMarginSolution Solve(Dataset data, double gapTolerance = 1e-8, IReadOnlyList<int>? supportGuess = null)
     {
         var clock = Stopwatch.StartNew();
-        var r = MinNormPoint.Solve(data.SignedFeatures(), data.Count, data.Dimension, zeroTolerance: SeparabilityTolerance);
+        var r = MinNormPoint.Solve(data.SignedFeatures(), data.Count, data.Dimension, zeroTolerance: SeparabilityTolerance, corralGuess: supportGuess);
         double norm = Training.Geometry.Norm(r.Point);
         double scale = data.MaxPointNorm();
         if (norm <= SeparabilityTolerance * scale)

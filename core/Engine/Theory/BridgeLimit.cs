@@ -37,12 +37,16 @@ internal static class BridgeLimit
             notes.Add("the given direction is zero or not finite, so the local solver starts from the l2 max-margin solution");
             start = l2.Beta;
         }
-        var local = BridgeLocalSolver.Solve(data, p, space, start, options.LocalTolerance, options.LocalMaxIterations);
-        if (local.Beta is null)
+        var cancel = options.Cancellation;
+        var local = BridgeLocalSolver.Solve(data, p, space, start, options.LocalTolerance, options.LocalMaxIterations, null, cancel);
+        if (local.Beta is null && local.Outcome != LocalSolverOutcome.Cancelled)
         {
             notes.Add("the data is not separable on the direction's support (its exact zeros stay zero), so the local solver restarts from the l2 max-margin solution");
-            local = BridgeLocalSolver.Solve(data, p, space, l2.Beta, options.LocalTolerance, options.LocalMaxIterations);
+            local = BridgeLocalSolver.Solve(data, p, space, l2.Beta, options.LocalTolerance, options.LocalMaxIterations, null, cancel);
         }
+        if (local.Outcome == LocalSolverOutcome.Cancelled)
+            return Stopped(kind, p, local.Beta ?? l2.Beta, Invariant(
+                $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) after {clock.Elapsed.TotalSeconds:F2} s and {local.Iterations} reweighted-l2 iterations; the last iterate is returned, with no certificate."));
         var beta0 = local.Beta ?? l2.Beta;
         notes.Insert(0, Invariant($"reweighted l2 from the run's direction: {local.Outcome} after {local.Iterations} iterations (tolerance {options.LocalTolerance:E0})"));
 
@@ -56,7 +60,7 @@ internal static class BridgeLimit
         LimitCertificate? best = null;
         var beta = beta0;
         var visited = new HashSet<string>();
-        for (int round = 1; round <= options.PolishRounds; round++)
+        for (int round = 1; round <= options.PolishRounds && !cancel.IsCancellationRequested; round++)
         {
             if (!visited.Add(string.Join(",", support) + "|" + string.Join(",", active)))
             {
@@ -120,10 +124,21 @@ internal static class BridgeLimit
             if (support.Count == 0) { notes.Add("the support became empty"); break; }
             beta = polished;
         }
-        var verdict = best!.Status == LimitStatus.Certified
+        if (best is null)
+            return Stopped(kind, p, beta0, Invariant(
+                $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) before the polish, after {clock.Elapsed.TotalSeconds:F2} s; the local solver's point is returned, with no certificate."));
+        var verdict = best.Status == LimitStatus.Certified
             ? Invariant($"Certified stationary point of eq. (10) ({kind}, p = {p:G6}) in {clock.Elapsed.TotalSeconds:F2} s")
             : Invariant($"NOT certified ({kind}, p = {p:G6}) after {clock.Elapsed.TotalSeconds:F2} s; the best candidate is returned");
         return best with { Message = verdict + ": " + string.Join("; ", notes) + "." };
+    }
+
+    /// <summary>The answer of a solve its caller stopped: NotCertified, the given point's direction, residual 1 (nothing certified).</summary>
+    private static LimitCertificate Stopped(LimitKind kind, double p, double[] beta, string message)
+    {
+        var direction = Training.Geometry.Normalize(beta);
+        if (!direction.All(double.IsFinite)) direction = new double[beta.Length];
+        return new LimitCertificate(kind, p, LimitStatus.NotCertified, direction, 1, 0, double.MaxValue, [], [], 0, 0, false, message);
     }
 
     /// <summary>Scales beta to unit minimum margin in place and returns the margins at that scale.</summary>

@@ -13,6 +13,8 @@ public enum LocalSolverOutcome
     IterationLimit,
     /// <summary>The reweighted problem was infeasible: the data is not separable on the start's support.</summary>
     NotSeparable,
+    /// <summary>The caller's cancellation token stopped it; Beta is the last iterate (null before the first).</summary>
+    Cancelled,
 }
 
 /// <summary>The answer of <see cref="BridgeLocalSolver.Solve"/>.</summary>
@@ -51,6 +53,23 @@ public static class BridgeLocalSolver
         return solution.Status == Reference.SolverStatus.NotSeparable ? null : solution.Beta;
     }
 
+    /// <summary>
+    /// The default step as one local solve uses it: <see cref="L2MaxMargin"/> warm-started with the previous
+    /// step's support vectors. Consecutive reweighted problems differ only in their weights, so their support
+    /// vectors mostly agree, and Wolfe's method then needs one affine solve, not one per support vector.
+    /// </summary>
+    private static Func<Dataset, double[]?> WarmL2MaxMargin()
+    {
+        List<int>? previous = null;
+        return data =>
+        {
+            var solution = Reference.L2MaxMargin.Solve(data, supportGuess: previous);
+            if (solution.Status == Reference.SolverStatus.NotSeparable) return null;
+            previous = Enumerable.Range(0, data.Count).Where(n => solution.Dual[n] > 0).ToList();
+            return solution.Beta;
+        };
+    }
+
     /// <summary>The same step by least distance programming (<see cref="LeastDistance"/>), an independent second solver.</summary>
     public static double[]? L2MaxMarginByLeastDistance(Dataset data)
     {
@@ -71,13 +90,19 @@ public static class BridgeLocalSolver
     /// <summary>The same on a grid's entries (in Fourier: the grid's 2-D spectrum).</summary>
     public static LocalSolution Solve(
         Dataset data, double p, EntrySpace space, ReadOnlySpan<double> start,
-        double tolerance = 1e-10, int maxIterations = 500, Func<Dataset, double[]?>? l2MaxMargin = null)
+        double tolerance = 1e-10, int maxIterations = 500, Func<Dataset, double[]?>? l2MaxMargin = null) =>
+        Solve(data, p, space, start, tolerance, maxIterations, l2MaxMargin, CancellationToken.None);
+
+    /// <summary>The same, stopped between iterations by <paramref name="cancel"/> (outcome Cancelled).</summary>
+    public static LocalSolution Solve(
+        Dataset data, double p, EntrySpace space, ReadOnlySpan<double> start,
+        double tolerance, int maxIterations, Func<Dataset, double[]?>? l2MaxMargin, CancellationToken cancel)
     {
         if (space.Dimension != data.Dimension)
             throw new ArgumentException($"the grid {space.Grid} has {space.Dimension} entries but {data.Name} has D = {data.Dimension}.");
         if (!(p > 0 && p < 2)) throw new ArgumentException($"p must be in (0, 2) (got {p}).");
         if (start.Length != data.Dimension) throw new ArgumentException($"start has {start.Length} entries but D = {data.Dimension}.");
-        l2MaxMargin ??= L2MaxMargin;
+        l2MaxMargin ??= WarmL2MaxMargin();
         int dim = data.Dimension, n = data.Count;
         var pointEntries = Enumerable.Range(0, n).Select(i =>
         {
@@ -88,6 +113,8 @@ public static class BridgeLocalSolver
         var objectives = new List<double>();
         for (int it = 1; it <= maxIterations; it++)
         {
+            if (cancel.IsCancellationRequested)
+                return new LocalSolution(LocalSolverOutcome.Cancelled, it > 1 ? beta : null, it - 1, objectives.ToArray());
             var entries = space.Of(beta);
             double largest = entries.Max(e => e.Magnitude);
             if (!(largest > 0)) return new LocalSolution(LocalSolverOutcome.NotSeparable, null, it - 1, objectives.ToArray());

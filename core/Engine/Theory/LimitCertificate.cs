@@ -93,4 +93,10 @@ public sealed record LimitOptions(
 {
     /// <summary>The defaults.</summary>
     public static LimitOptions Default { get; } = new();
+
+    /// <summary>
+    /// Stops a bridge solve between its iterations (a run's time limit: <c>LimitTracker</c>); the answer is
+    /// then NotCertified and says so. The convex solvers run to the end (seconds at D = 1024, N = 512).
+    /// </summary>
+    public CancellationToken Cancellation { get; init; }
 }

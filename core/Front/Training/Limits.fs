@@ -13,32 +13,56 @@ type LimitAngle =
       Certified: bool }
 
 /// Follows a run's certified limit (CertifiedLimit) and decides when the run has converged to it.
-/// Cost: the convex kinds (L2, FourierL1, TimeL1) do not depend on the direction and are solved
-/// once; the bridge kinds (10-200 ms a solve) are re-solved from the current direction only at
-/// decade records (steps 1, 10, 100, ...) and at records where the direction has almost stopped
-/// moving (AngleToPrevious below 10x the target), and every solve is cached by direction.
+/// The angle to the current limit is measured (one dot product) at decade records (steps 1, 10, 100, ...)
+/// and, with a convergence target, at every record. The limit itself is solved when SolveSchedule says:
+/// convex kinds (L2, FourierL1, TimeL1, KernelNorm) once, bridge kinds again once the direction has moved
+/// by half its angle to the last solve's limit, and expensive solves only within a tenth of the run's
+/// wall clock. A solve running when the run's time limit (`timeLimit`, seconds of the record clock)
+/// comes is stopped there (NotCertified, said in its message). Solves are cached by direction.
 /// Models on a grid with a kernel (2-D conv, kernel-size nets) pass them; the paper's are the line 1 x D
-/// with the full kernel. KernelNorm (R_K) is convex, solved once too.
-type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid: Grid, kernel: KernelSize) =
+/// with the full kernel.
+type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid: Grid, kernel: KernelSize, timeLimit: float) =
     let convex = kind = LimitKind.L2 || kind = LimitKind.FourierL1 || kind = LimitKind.TimeL1 || kind = LimitKind.KernelNorm
+    let schedule = SolveSchedule(data.Count, data.Dimension, convex)
     let cache = Collections.Generic.List<float[] * LimitCertificate>()
     let angles = Collections.Generic.List<LimitAngle>()
     let mutable solves = 0
     let mutable previousAngle = infinity
     let mutable converged = false
     let mutable latest : LimitAngle option = None
+    /// The current limit, the direction it was solved from and that direction's angle to it.
+    let mutable current : (LimitCertificate * float[] * float) option = None
 
-
-    let solve (direction: float[]) =
+    /// Solves from `direction`; `remaining` seconds until the run's time limit stop it (infinity: none).
+    let solve (direction: float[]) (remaining: float) =
         match cache |> Seq.tryFind (fun (d, _) -> (d: float[]) = direction) with
         | Some(_, c) -> c
         | None ->
             solves <- solves + 1
-            let c = CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction, grid, kernel)
+            let clock = Diagnostics.Stopwatch.StartNew()
+            use stop = new Threading.CancellationTokenSource()
+            if remaining <= 0.0 then stop.Cancel()
+            elif Double.IsFinite remaining then stop.CancelAfter(TimeSpan.FromSeconds remaining)
+            let c = CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction, grid, kernel, LimitOptions(Cancellation = stop.Token))
+            schedule.Spent clock.Elapsed.TotalSeconds
             if convex then cache.Clear()
             if cache.Count >= 8 then cache.RemoveAt 0
             cache.Add((Array.copy direction, c))
+            current <- Some(c, Array.copy direction, Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan c.Direction))
             c
+
+    /// Whether the schedule's motion rule asks for a solve from `direction`.
+    let due (direction: float[]) =
+        match current with
+        | None -> true
+        | Some _ when convex -> false
+        | Some(_, from, angleAtSolve) -> SolveSchedule.Moved(Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan from), angleAtSolve, target)
+
+    /// The limit to measure a record's direction against at wall-clock second `elapsed`: a new solve
+    /// where the schedule allows one, else the current limit (None before the first solve).
+    let limitFor (direction: float[]) (elapsed: float) =
+        if due direction && schedule.Affordable elapsed then Some(solve direction (timeLimit - elapsed))
+        else current |> Option.map (fun (c, _, _) -> c)
 
     /// True for steps 1, 10, 100, ...
     static member IsDecade(step: int64) =
@@ -46,9 +70,13 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
         while s >= 10L && s % 10L = 0L do s <- s / 10L
         s = 1L
 
-    /// A tracker for the paper's models (the line 1 x D, the full kernel).
+    /// A tracker with no time limit.
+    new(data: Dataset, kind: LimitKind, p: float, target: float, grid: Grid, kernel: KernelSize) =
+        LimitTracker(data, kind, p, target, grid, kernel, infinity)
+
+    /// A tracker for the paper's models (the line 1 x D, the full kernel), with no time limit.
     new(data: Dataset, kind: LimitKind, p: float, target: float) =
-        LimitTracker(data, kind, p, target, Grid.Line data.Dimension, KernelSize.Line data.Dimension)
+        LimitTracker(data, kind, p, target, Grid.Line data.Dimension, KernelSize.Line data.Dimension, infinity)
 
     member _.Kind = kind
     member _.P = p
@@ -56,6 +84,8 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
     member _.Target = target
     /// How many times CertifiedLimit.Find ran.
     member _.Solves = solves
+    /// Seconds spent in CertifiedLimit.Find.
+    member _.TrackingSeconds = schedule.TrackingSeconds
     /// The angles at the decade records seen so far (and at the final record after Finish).
     member _.Angles = List.ofSeq angles
     /// The last angle measured, if any.
@@ -63,11 +93,13 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
     /// Whether the last observed record met the convergence test.
     member _.Converged = converged
 
-    /// The certified limit for a direction (solved once for convex kinds; cached by direction).
+    /// The certified limit for a direction: the current one where the schedule does not ask for a new
+    /// solve, else solved from this direction (always solved when there is none yet).
+    /// No time limit applies: this is a run's answer.
     member _.LimitAt(direction: float[]) =
-        match convex, cache |> Seq.tryHead with
-        | true, Some(_, c) -> c
-        | _ -> solve direction
+        match current with
+        | Some(c, _, _) when not (due direction) -> c
+        | _ -> solve direction infinity
 
     /// Looks at a record: measures the angle when it is useful (see the type) and sets Converged:
     /// angle below the target, smaller than at the previous measurement, and the limit certified.
@@ -77,19 +109,22 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
         | null -> ()
         | direction ->
             let decade = LimitTracker.IsDecade record.Step
-            let still = target > 0.0 && record.AngleToPrevious < 10.0 * target
-            if decade || (target > 0.0 && (convex || still)) then
-                let limit = this.LimitAt direction
-                let angle = Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan limit.Direction)
-                let certified = limit.Status = LimitStatus.Certified && Double.IsFinite angle
-                let here = { Step = record.Step; Angle = angle; Certified = certified }
-                if Double.IsFinite angle then // NaN only for a zero direction (beta = 0)
-                    latest <- Some here
-                    if decade then angles.Add here
-                    converged <- target > 0.0 && certified && angle < target && angle < previousAngle
-                    previousAngle <- angle
+            if decade || target > 0.0 then
+                match limitFor direction record.Seconds with
+                | None -> ()
+                | Some limit ->
+                    let angle = Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan limit.Direction)
+                    let certified = limit.Status = LimitStatus.Certified && Double.IsFinite angle
+                    let here = { Step = record.Step; Angle = angle; Certified = certified }
+                    if Double.IsFinite angle then // NaN only for a zero direction (beta = 0)
+                        latest <- Some here
+                        if decade then angles.Add here
+                        converged <- target > 0.0 && certified && angle < target && angle < previousAngle
+                        previousAngle <- angle
 
-    /// The limit at the final direction and GD's angle to it (NaN only for a zero direction); adds the final record's angle to Angles.
+    /// The limit at the final direction and GD's angle to it (NaN only for a zero direction); adds the
+    /// final record's angle to Angles. The limit is solved again only where the schedule's motion rule
+    /// asks (no time limit applies: this is the run's answer).
     member this.Finish(finalStep: int64, direction: float[]) =
         let limit = this.LimitAt direction
         let angle = Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan limit.Direction)
@@ -115,4 +150,4 @@ module Limits =
     /// A tracker for a run with these settings on this data (target: s.ConvergenceAngle); None when kindOf is None.
     let tracker (s: RunSettings) (data: Dataset) =
         let grid, kernel = gridOf s data.Dimension
-        kindOf s data.Dimension |> Option.map (fun (kind, p) -> LimitTracker(data, kind, p, s.ConvergenceAngle, grid, kernel))
+        kindOf s data.Dimension |> Option.map (fun (kind, p) -> LimitTracker(data, kind, p, s.ConvergenceAngle, grid, kernel, s.TimeLimitSeconds))

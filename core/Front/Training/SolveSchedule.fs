@@ -1,0 +1,55 @@
+namespace ImplicitBias
+
+open System
+
+/// When a run's limit tracker re-solves its certified limit (LimitTracker), so that tracking costs a
+/// small, bounded fraction of a run at any size.
+/// - Motion: a bridge limit (a stationary point reached from GD's direction) is re-solved only once the
+///   direction has moved, since the last solve, by more than half its angle to that solve's limit. A
+///   direction converging to the limit then triggers a solve each time its angle roughly halves (about
+///   20 solves from 1 rad to 1e-6), and one that barely moves triggers none; a direction heading
+///   elsewhere triggers one as soon as it has moved that far. (Re-solving where the direction barely
+///   moved was the old rule, and made every record re-solve once the steps were small.)
+/// - Cost: a solve expected to take more than `CheapSeconds` is started only while tracking stays within
+///   `Fraction` of the run's wall clock (with `FreeSeconds` allowed from the start). The expected cost is
+///   the last solve's measured time, or before any solve a model in N D min(N, D). Cheap solves (every
+///   size the tests use) never meet this rule, so their schedule depends on the trajectory alone.
+type SolveSchedule(count: int, dimension: int, convex: bool) =
+    let mutable trackingSeconds = 0.0
+    let mutable lastCost = nan
+
+    /// Solves expected below this many seconds follow the motion rule alone.
+    static member CheapSeconds = 0.05
+    /// The largest share of a run's wall clock that expensive solves may take.
+    static member Fraction = 0.1
+    /// Seconds of expensive solves allowed before the fraction applies (the first solve of a mid-size run).
+    static member FreeSeconds = 1.0
+
+    /// The cost model before the first solve: seconds per N D min(N, D), measured at D = 1024, N = 512
+    /// (l2 about 3 s, a bridge from a random direction about 20 s on one core of the bench machine).
+    member _.ModelSeconds =
+        let units = float count * float dimension * float (min count dimension)
+        (if convex then 1.2e-8 else 8e-8) * units
+
+    /// The expected seconds of the next solve.
+    member this.ExpectedSeconds = if Double.IsNaN lastCost then this.ModelSeconds else lastCost
+
+    /// Seconds spent solving so far.
+    member _.TrackingSeconds = trackingSeconds
+
+    /// Whether a solve whose motion rule fired may start at wall-clock second `elapsed` of the run.
+    member this.Affordable(elapsed: float) =
+        let expected = this.ExpectedSeconds
+        expected <= SolveSchedule.CheapSeconds
+        || trackingSeconds + expected <= max SolveSchedule.FreeSeconds (SolveSchedule.Fraction * elapsed)
+
+    /// The motion rule: no limit yet, or the direction moved (`moved`, radians since the last solve's
+    /// start) by more than half the angle from that start to its limit (`angleAtSolve`), and by more
+    /// than a tenth of the convergence target (`target`; 0 when there is none).
+    static member Moved(moved: float, angleAtSolve: float, target: float) =
+        not (Double.IsFinite angleAtSolve) || moved > max (0.5 * angleAtSolve) (0.1 * target)
+
+    /// Records a solve's measured time.
+    member _.Spent(seconds: float) =
+        trackingSeconds <- trackingSeconds + seconds
+        lastCost <- seconds
