@@ -104,8 +104,8 @@ let tests =
 
         testCase "rows of no suite and passing rows list no commands; the report has no rerun section then" <| fun _ ->
             let c = suiteRun ()
-            let pass = SuiteVerdict.row (Evidence.suiteClaim Convolutional 2) [ Measured { Dataset = "a"; Value = 0.0; Passed = true; Degenerate = false; Note = "" } ]
-            let viaConfig = SuiteEvidence.row (Evidence.suiteClaim Convolutional 2) [ c, Measured { Dataset = "a"; Value = 0.0; Passed = true; Degenerate = false; Note = "" } ]
+            let claim, ok = Evidence.suiteClaim Convolutional 2, Measured { Dataset = "a"; Value = 0.0; Passed = true; Degenerate = false; Note = "" }
+            let pass, viaConfig = SuiteVerdict.row claim [ ok ], SuiteEvidence.row claim [ c, ok ]
             Expect.isEmpty viaConfig.Reruns "a passing set has no commands"
             let text = Claims.markdown "# R" [ pass; viaConfig; Claims.check "Lemma 3" "p" "m" "t" false "F5" ]
             Expect.isFalse (text.Contains "Rerunning") "no section"

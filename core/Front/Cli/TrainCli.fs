@@ -166,7 +166,9 @@ Exit codes: 0 trained (Converged, or NotConverged: stopped by --steps, --time-li
               "--out"; out ]
         match parse args with
         | Ok p when { p.Settings with Loss = s.Loss } = s && p.Settings.Loss.Name = s.Loss.Name -> Ok args
-        | Ok _ -> Error $"train.fsx has no flags for these settings (it records {Run.defaults.RecordsPerDecade} a decade, with directions; the run: {s.RecordsPerDecade}, directions {s.RecordDirections})"
+        | Ok _ ->
+            Error($"train.fsx has no flags for these settings (it records {Run.defaults.RecordsPerDecade} a decade, with directions; "
+                  + $"the run: {s.RecordsPerDecade}, directions {s.RecordDirections})")
         | Error e -> Error e
 
     /// "log L = x", or "log(-log L) = y" once log L has left the double range.

@@ -55,10 +55,8 @@ module Claims =
     /// The row's reruns (none in rows saved before they existed).
     let reruns (r: ClaimRow) = if isNull r.Reruns then [||] else r.Reruns
 
-    /// The heading and anchor of a row's reruns in the report: "Rerun 2", #rerun-2.
-    let private rerunHeading (i: int) = $"Rerun {i}"
-
-    /// Table lines of rows paired with the number of their reruns' section, if any (linked from the verdict).
+    /// Table lines of rows paired with the number i of their reruns' section, if any: the verdict links to
+    /// #rerun-i, the anchor markdown gives the section's heading "Rerun i".
     let private table (rows: (ClaimRow * int option) list) =
         [ yield "| Claim | Predicted | Measured | Tolerance | Verdict | Evidence |"
           yield "| --- | --- | --- | --- | --- | --- |"
@@ -75,7 +73,7 @@ module Claims =
               match rerun with
               | Some i ->
                   yield ""
-                  yield $"### {rerunHeading i}"
+                  yield $"### Rerun {i}"
                   yield ""
                   yield $"{r.Claim}: {(reruns r).Length} failing set(s)."
                   yield ""
