@@ -13,13 +13,7 @@ let f4 = Reproduction.fromArgs fsi.CommandLineArgs __SOURCE_DIRECTORY__
 let sets = Reproduction.suite f4
 let name spec = SuiteEvidence.setName (List.findIndex ((=) spec) sets) spec
 
-let suite =
-    Sweep.from "suite" (Reproduction.baseConfig f4)
-    |> Sweep.vary (Axis.modelDepths Reproduction.suiteModels)
-    |> Sweep.vary (Axis.data sets)
-    |> Sweep.map (fun c -> { c with MaxSteps = Reproduction.suiteSteps f4 c.Model c.Depth; ConvergenceAngle = Reproduction.suiteConvergenceAngle })
-    |> fun sweep -> { sweep with Points = sweep.Points |> List.sortByDescending Reproduction.suiteCost } // long runs first
-    |> Runner.run (Reproduction.runner f4)
+let suite = Reproduction.suiteSweep f4 |> Runner.run (Reproduction.runner f4)
 
 let bridges = suite.Runs |> List.filter (fun (c, _) -> c.Depth >= 3 && (c.Model = Convolutional || c.Model = Diagonal))
 let along = [ for c, r in bridges -> $"{Model.name c.Model} L={c.Depth}", SuiteEvidence.limitAlong 10 c r ]

@@ -61,11 +61,16 @@ let tests =
                 Expect.equal lines[0] "# Header" "header first"
                 Expect.equal (lines |> Array.filter (fun l -> l.Contains "**")).Length rows.Length "one table line per row"
 
-        testCase "claim rows survive the JSON round trip" <| fun () ->
+        testCase "claim rows survive the JSON round trip, their reruns too; rows saved without reruns still print" <| fun () ->
             let dir = TestStore.tempDir ()
-            let rows = [ Claims.check "Lemma 3" "p" "1e-15" "1e-10" true "F5" ]
+            let rerun = { Dataset = "#1"; Regenerate = "dotnet fsi scripts/make-data.fsx --seed 18446744073709551615"; Train = "t"; Note = "n" }
+            let rows = [ Claims.check "Lemma 3" "p" "1e-15" "1e-10" true "F5"; { Claims.check "Theorem 2" "p" "m" "t" false "F4" with Reruns = [| rerun |] } ]
             Claims.save dir "x" rows
             Expect.equal (Claims.loadAll dir) rows "same rows"
+            System.IO.File.WriteAllText(System.IO.Path.Combine(dir, "y.json"), """[{"Claim":"Lemma 5","Prediction":"p","Measured":"m","Tolerance":"t","Verdict":"PASS","Evidence":"F5"}]""")
+            let text = Claims.markdown "# R" (Claims.loadAll dir)
+            Expect.stringContains text "| Lemma 5 |" "an old row"
+            Expect.stringContains text "  - data: `dotnet fsi scripts/make-data.fsx --seed 18446744073709551615`" "the rerun"
 
         testCase "bands over depth: median line, min..max range per depth" <| fun () ->
             let c = { RunConfig.defaults with Data = GaussianTeacher(3, 4, 1UL) }

@@ -19,6 +19,10 @@ let private replace i (e: LimitEvidence) (sets: LimitEvidence list) = sets |> Li
 /// Every training row of the report: (model, depth) of the suite, convex kinds first.
 let private rows = [ for kind, depth in Reproduction.suiteModels -> Evidence.suiteClaim kind depth ]
 
+/// The rows of hand-written evidence, every run with RunConfig.defaults (its configuration only names the rerun commands).
+let private limitRow claim (sets: LimitEvidence list) = SuiteEvidence.limitRow claim [ for e in sets -> RunConfig.defaults, e ]
+let private kktRow claim (runs: KktEvidence list) = SuiteEvidence.kktRow claim [ for e in runs -> RunConfig.defaults, e ]
+
 let private kkt i : KktEvidence = { Dataset = $"run{i}"; Separates = true; Residual = 1e-3; Degenerate = false; Stopped = $"stopped Converged at {1000 * i} steps" }
 
 [<Tests>]
@@ -26,7 +30,7 @@ let tests =
     testList "Evidence (suite rows)" [
         testCase "every row: 20 of 20 sets PASS, with the count, the worst set and no degenerate certificate" <| fun () ->
             for claim in rows do
-                let r = SuiteEvidence.limitRow claim (twenty ())
+                let r = limitRow claim (twenty ())
                 Expect.equal r.Verdict "PASS" $"{claim.Claim}: {r.Measured}"
                 Expect.stringStarts r.Measured "20 of 20 sets pass" claim.Claim
                 Expect.stringContains r.Measured "worst 0.002 on set7" claim.Claim
@@ -34,7 +38,7 @@ let tests =
 
         testCase "every row: one set beyond the tolerance of 20 is FAIL, 19 of 20" <| fun () ->
             for claim in rows do
-                let r = SuiteEvidence.limitRow claim (twenty () |> replace 13 { good 13 with Angle = 10.0 * Evidence.suiteAngleTolerance })
+                let r = limitRow claim (twenty () |> replace 13 { good 13 with Angle = 10.0 * Evidence.suiteAngleTolerance })
                 Expect.equal r.Verdict "FAIL" $"{claim.Claim}: {r.Measured}"
                 Expect.stringStarts r.Measured "19 of 20 sets pass" claim.Claim
                 Expect.stringContains r.Measured "failed on set13" claim.Claim
@@ -42,25 +46,25 @@ let tests =
         testCase "every row: a limit that is not certified fails its set even at angle 0" <| fun () ->
             for claim in rows do
                 let bad = { good 4 with Status = LimitStatus.NotCertified; Angle = 0.0; Message = "residual 1e-3 > 1e-10" }
-                let r = SuiteEvidence.limitRow claim (twenty () |> replace 4 bad)
+                let r = limitRow claim (twenty () |> replace 4 bad)
                 Expect.equal r.Verdict "FAIL" $"{claim.Claim}: {r.Measured}"
                 Expect.stringStarts r.Measured "19 of 20 sets pass" claim.Claim
                 Expect.stringContains r.Measured "set4 (limit NotCertified: residual 1e-3 > 1e-10)" "the reason is given"
 
         testCase "every row: a run that does not separate counts as failed, with its reason, not dropped" <| fun () ->
             for claim in rows do
-                let r = SuiteEvidence.limitRow claim (twenty () |> replace 9 { good 9 with Separates = false })
+                let r = limitRow claim (twenty () |> replace 9 { good 9 with Separates = false })
                 Expect.equal r.Verdict "FAIL" $"{claim.Claim}: {r.Measured}"
                 Expect.stringStarts r.Measured "19 of 20 sets pass" claim.Claim
                 Expect.stringContains r.Measured "set9: GD's final direction does not separate the data" claim.Claim
-                let r = SuiteEvidence.limitRow claim (twenty () |> replace 9 { good 9 with Status = LimitStatus.NotSeparable })
+                let r = limitRow claim (twenty () |> replace 9 { good 9 with Status = LimitStatus.NotSeparable })
                 Expect.equal r.Verdict "FAIL" $"{claim.Claim}: not separable data"
                 Expect.stringContains r.Measured "set9: the data is not separable" claim.Claim
 
         testCase "every row: degenerate certificates are counted (and do not fail a set by themselves)" <| fun () ->
             for claim in rows do
                 let sets = twenty () |> replace 2 { good 2 with Degenerate = true } |> replace 5 { good 5 with Degenerate = true }
-                let r = SuiteEvidence.limitRow claim sets
+                let r = limitRow claim sets
                 Expect.equal r.Verdict "PASS" claim.Claim
                 Expect.stringContains r.Measured "2 degenerate certificate(s)" claim.Claim
 
@@ -68,31 +72,31 @@ let tests =
             for claim, (kind, depth) in List.zip rows Reproduction.suiteModels do
                 let convex = (TheoryChecks.predictedBias kind depth).IsSome
                 let off = { good 6 with ReferenceAngle = (if convex then Some 1e-3 else None) }
-                let r = SuiteEvidence.limitRow claim (twenty () |> replace 6 off)
+                let r = limitRow claim (twenty () |> replace 6 off)
                 Expect.equal r.Verdict (if convex then "FAIL" else "PASS") $"{claim.Claim}: {r.Measured}"
                 if convex then
                     Expect.stringContains r.Measured "from the reference optimum" claim.Claim
-                    let r = SuiteEvidence.limitRow claim (twenty () |> replace 6 { good 6 with ReferenceAngle = Some nan })
+                    let r = limitRow claim (twenty () |> replace 6 { good 6 with ReferenceAngle = Some nan })
                     Expect.equal r.Verdict "FAIL" $"{claim.Claim}: reference solver not Optimal"
 
         testCase "an empty suite is NOT AVAILABLE, never PASS" <| fun () ->
             for claim in rows do
-                Expect.equal (SuiteEvidence.limitRow claim []).Verdict "NOT AVAILABLE" claim.Claim
+                Expect.equal (limitRow claim []).Verdict "NOT AVAILABLE" claim.Claim
 
         testCase "Theorem 4: 20 of 20 PASS; one residual too large or one non-separating run of 20 FAIL; degenerate counted" <| fun () ->
             let runs = [ for i in 1 .. 20 -> kkt i ]
-            let pass = SuiteEvidence.kktRow Evidence.suiteKktClaim runs
+            let pass = kktRow Evidence.suiteKktClaim runs
             Expect.equal pass.Verdict "PASS" pass.Measured
             Expect.stringStarts pass.Measured "20 of 20 sets pass" pass.Measured
-            let large = SuiteEvidence.kktRow Evidence.suiteKktClaim (runs |> List.mapi (fun j e -> if j = 10 then { e with Residual = 2.0 * Evidence.residualTolerance } else e))
+            let large = kktRow Evidence.suiteKktClaim (runs |> List.mapi (fun j e -> if j = 10 then { e with Residual = 2.0 * Evidence.residualTolerance } else e))
             Expect.equal large.Verdict "FAIL" large.Measured
             Expect.stringStarts large.Measured "19 of 20" large.Measured
             Expect.stringContains large.Measured "failed on run11 (stopped Converged at 11000 steps)" large.Measured
             for broken in [ { kkt 3 with Separates = false }; { kkt 3 with Residual = nan } ] do
-                let r = SuiteEvidence.kktRow Evidence.suiteKktClaim (runs |> List.mapi (fun j e -> if j = 2 then broken else e))
+                let r = kktRow Evidence.suiteKktClaim (runs |> List.mapi (fun j e -> if j = 2 then broken else e))
                 Expect.equal r.Verdict "FAIL" r.Measured
                 Expect.stringContains r.Measured "1 could not be computed (run3" r.Measured
-            let degenerate = SuiteEvidence.kktRow Evidence.suiteKktClaim (runs |> List.mapi (fun j e -> if j < 3 then { e with Degenerate = true } else e))
+            let degenerate = kktRow Evidence.suiteKktClaim (runs |> List.mapi (fun j e -> if j < 3 then { e with Degenerate = true } else e))
             Expect.stringContains degenerate.Measured "3 degenerate certificate(s)" degenerate.Measured
 
         testCase "the suite the report checks has at least 20 sets per claim and depth, all distinct" <| fun () ->

@@ -97,6 +97,11 @@ let private naiveMagnitudes (z: float[]) =
         let im = Seq.sum (seq { for p in 0 .. d - 1 -> -z[p] * sin (2.0 * Math.PI * float (p * k) / float d) })
         sqrt (re * re + im * im) / sqrt (float d))
 
+/// Run settings are equal field by field, the loss by its name (a loss is an object without value equality).
+let expectSettings (actual: RunSettings) (expected: RunSettings) (what: string) =
+    Expect.equal { actual with Loss = expected.Loss } expected what
+    Expect.equal actual.Loss.Name expected.Loss.Name $"{what}: loss"
+
 [<Tests>]
 let tests =
     testSequenced <| testList "TrainCli" [
@@ -120,6 +125,38 @@ let tests =
             Expect.stringContains (parseError [ "--loss"; "hinge" ]) "unknown loss 'hinge'" "bad loss"
             Expect.stringContains (parseError [ "--init-scale"; "-1" ]) "positive" "bad scale"
             Expect.stringContains (parseError [ "--out" ]) "missing value" "missing value"
+
+        testCase "--seed takes every uint64 (0, above 2^63, 2^64 - 1); other text is refused naming --seed, the text and the range" <| fun _ ->
+            for seed in TestDataCli.seeds do
+                match TrainCli.parse [ "--seed"; string seed ] with
+                | Ok p -> Expect.equal p.Settings.Seed seed $"{seed}"
+                | Error e -> failtest e
+            for text in [ "-1"; "abc"; "1.5"; "18446744073709551616" ] do
+                let e = parseError [ "--seed"; text ]
+                for part in [ "--seed"; $"'{text}'"; "18446744073709551615" ] do Expect.stringContains e part $"'{text}'"
+
+        testCase "TrainCli.arguments is read back by parse as the same settings; an Error for settings no flag gives" <| fun _ ->
+            let settings =
+                [ Run.defaults
+                  { Run.defaults with
+                      Model = FullyConnected; Depth = 3; Seed = UInt64.MaxValue; MaxSteps = 1000L; Step = FixedStep 0.1
+                      Loss = ImplicitBias.Engine.Losses.LogisticLoss(); LogLossTarget = -5.0 }
+                  { Run.defaults with Kernel = Some(KernelSize.Line 4); Channels = 4; ConvergenceAngle = 1e-5; TimeLimitSeconds = 600.0; InitScale = 0.1 }
+                  { Run.defaults with Depth = 3; Shape = Some(Grid(4, 6)); Kernel = Some(KernelSize(2, 2)) }
+                  { Run.defaults with Shape = Some(Grid(3, 5)); Kernel = Some(KernelSize(1, 3)) } ]
+            for s in settings do
+                match TrainCli.arguments s "d.csv" "o" |> Result.bind TrainCli.parse with
+                | Ok p ->
+                    Expect.equal (p.Data, p.Out) (Some "d.csv", Some "o") "paths"
+                    expectSettings p.Settings s (String.concat " " (Result.defaultValue [] (TrainCli.arguments s "d.csv" "o")))
+                | Error e -> failtest e
+            Expect.isError (TrainCli.arguments { Run.defaults with RecordsPerDecade = 5 } "d.csv" "o") "records per decade"
+
+        testCase "summary.json gives the seed as it was given, also 2^64 - 1" <| fun _ ->
+            let dir = tempDir ()
+            let csv, _ = saveData dir (SyntheticData.GaussianTeacher(6, 8, 1UL))
+            let out = train csv [ "--model"; "linear"; "--steps"; "10"; "--seed"; string UInt64.MaxValue ] 0
+            Expect.equal ((summaryOf out).GetProperty("seed").GetRawText()) (string UInt64.MaxValue) "seed"
 
         testCase "--help prints usage and succeeds; missing --data fails with exit code 2" <| fun _ ->
             Expect.stringContains TrainCli.usage (Run.defaults.Step.Describe()) "the usage names the real default rule"

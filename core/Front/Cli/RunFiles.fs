@@ -88,7 +88,7 @@ module RunFiles =
             "step_rule", JString(s.Step.Describe())
             "loss", JString s.Loss.Name
             "init_scale", num s.InitScale
-            "seed", JInt(int64 s.Seed)
+            "seed", JUInt s.Seed
             "converged_angle", num s.ConvergenceAngle
             "log_loss_target", num s.LogLossTarget
             "data", JString data.Name

@@ -41,7 +41,7 @@ dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth
                       at O(RHO)), fixed:ETA (the paper's eq. 7) or degree:ETA
   --loss NAME         exp (default, the paper's) or logistic
   --init-scale S      each layer starts with Euclidean norm about S (default 0.5)
-  --seed S            initialization seed (default 1)
+  --seed S            initialization seed, a whole number from 0 to 2^64 - 1 (default 1)
   --log-loss-target T stop once log L <= T (default: never)
   --converged-angle A stop as Converged once the angle to the certified limit is below A radians,
                       still shrinking, and the limit certified (default 1e-6; 0: never)
@@ -133,7 +133,7 @@ Exit codes: 0 trained (Converged, or NotConverged: stopped by --steps, --time-li
                         |> Result.bind (fun c -> if c >= 1 then Ok { p with Settings = { s with Channels = c } } else Error $"--channels: must be at least 1 (got {value})")
                     | "--loss" -> Loss.parse value |> Result.map (fun l -> { p with Settings = { s with Loss = l } })
                     | "--init-scale" -> positive flag value |> Result.map (fun v -> { p with Settings = { s with InitScale = v } })
-                    | "--seed" -> number flag value UInt64.TryParse |> Result.map (fun v -> { p with Settings = { s with Seed = v } })
+                    | "--seed" -> CliArgs.seed flag value |> Result.map (fun v -> { p with Settings = { s with Seed = v } })
                     | "--log-loss-target" -> float' flag value |> Result.map (fun v -> { p with Settings = { s with LogLossTarget = v } })
                     | "--converged-angle" ->
                         float' flag value
@@ -145,6 +145,31 @@ Exit codes: 0 trained (Converged, or NotConverged: stopped by --steps, --time-li
             | [ flag ] when flag.StartsWith "--" -> Error $"{flag}: missing value"
             | other :: _ -> Error $"unexpected argument '{other}' (see: dotnet fsi scripts/train.fsx -- --help)"
         go { Settings = Run.defaults; Data = None; Out = None; Help = false; PlainKernel = false } args
+
+    /// The arguments that `parse` reads back as the settings `s` on the data `data`, written to `out`: every
+    /// flag of the run spelled out. Error when no flags give `s` (train.fsx records directions and
+    /// Run.defaults.RecordsPerDecade records a decade, and has no flag to change either).
+    let arguments (s: RunSettings) (data: string) (out: string) =
+        let r (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
+        let twoD = s.Shape |> Option.exists (fun g -> not g.IsLine)
+        let args =
+            [ "--data"; data; "--model"; Model.name s.Model; "--depth"; string s.Depth
+              match s.Shape with Some g -> yield! [ "--shape"; $"{g.Rows}x{g.Columns}" ] | None -> ()
+              match s.Kernel with
+              | Some k -> yield! [ "--kernel"; (if k.Rows = 1 && not twoD then string k.Columns else $"{k.Rows}x{k.Columns}") ]
+              | None -> ()
+              if s.Channels <> 1 then yield! [ "--channels"; string s.Channels ]
+              "--step"; s.Step.Describe(); "--loss"; s.Loss.Name; "--init-scale"; r s.InitScale; "--seed"; string s.Seed
+              if s.MaxSteps <> Run.defaults.MaxSteps then yield! [ "--steps"; string s.MaxSteps ]
+              "--time-limit"; r s.TimeLimitSeconds; "--converged-angle"; r s.ConvergenceAngle
+              if s.LogLossTarget <> Run.defaults.LogLossTarget then yield! [ "--log-loss-target"; r s.LogLossTarget ]
+              "--out"; out ]
+        match parse args with
+        | Ok p when { p.Settings with Loss = s.Loss } = s && p.Settings.Loss.Name = s.Loss.Name -> Ok args
+        | Ok _ ->
+            Error($"train.fsx has no flags for these settings (it records {Run.defaults.RecordsPerDecade} a decade, with directions; "
+                  + $"the run: {s.RecordsPerDecade}, directions {s.RecordDirections})")
+        | Error e -> Error e
 
     /// "log L = x", or "log(-log L) = y" once log L has left the double range.
     let private lossText (r: TrainingRecord) =

@@ -84,5 +84,14 @@ module DataSpec =
                 | _ -> bad ()
             | _ -> bad ()
 
+    /// The command line's --data that `parse` reads back as this specification: the digits task or the CSV
+    /// file's path; None for the generators, which train.fsx reads from the CSV file make-data.fsx writes.
+    let argument spec =
+        match spec with
+        | Digits(a, b, count) -> Some($"digits:{a},{b}" + (count |> Option.map (sprintf ":%d") |> Option.defaultValue ""))
+        | CsvFile path -> Some path
+        | GaussianTeacher _
+        | FourierSparseTeacher _ -> None
+
     /// Reads the data the command line's --data names (see parse).
     let load (text: string) : Result<Dataset, string> = parse text |> Result.map create

@@ -8,6 +8,8 @@ open System.Text.Json
 type JsonValue =
     | JNumber of float
     | JInt of int64
+    /// An unsigned integer, such as a seed (0 .. 2^64 - 1, beyond int64's range).
+    | JUInt of uint64
     | JString of string
     | JBool of bool
     | JArray of JsonValue list
@@ -23,6 +25,7 @@ module Json =
         | JNumber x when System.Double.IsFinite x -> w.WriteNumberValue x
         | JNumber x -> w.WriteStringValue(string x) // NaN / infinity are not JSON numbers
         | JInt i -> w.WriteNumberValue i
+        | JUInt u -> w.WriteNumberValue u
         | JNull -> w.WriteNullValue()
         | JString s -> w.WriteStringValue s
         | JBool b -> w.WriteBooleanValue b

@@ -166,7 +166,7 @@ module Beyond =
     let rows (claimOf: RunConfig -> SuiteClaim) (key: RunConfig -> 'k) (name: DataSpec -> string) (runs: (RunConfig * StoredRun) list) =
         [ for _, group in runs |> List.groupBy (fst >> key) ->
             let first = fst group.Head
-            SuiteEvidence.limitRow (claimOf first) [ for c, r in group -> SuiteEvidence.limitOf (name c.Data) c r ] ]
+            SuiteEvidence.limitRow (claimOf first) [ for c, r in group -> c, SuiteEvidence.limitOf (name c.Data) c r ] ]
 
     /// The report header's account of the suites beyond the paper.
     let describeSuites r =

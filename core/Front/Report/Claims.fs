@@ -13,19 +13,22 @@ type ClaimRow =
       Tolerance: string
       Verdict: string
       /// The figure or script the evidence comes from.
-      Evidence: string }
+      Evidence: string
+      /// For each set the row failed on, the commands that regenerate it and train the row's network on it
+      /// (empty for rows of no suite; null in rows saved before they existed).
+      Reruns: Rerun[] }
 
 /// Building claim rows, keeping them beside the figures, and writing the report.
 module Claims =
     /// A row whose verdict is PASS when `holds`, FAIL otherwise.
     let check claim prediction measured tolerance holds evidence =
         { Claim = claim; Prediction = prediction; Measured = measured; Tolerance = tolerance
-          Verdict = (if holds then "PASS" else "FAIL"); Evidence = evidence }
+          Verdict = (if holds then "PASS" else "FAIL"); Evidence = evidence; Reruns = [||] }
 
     /// A row for a claim that could not be checked (says why; never PASS).
     let unavailable claim prediction reason evidence =
         { Claim = claim; Prediction = prediction; Measured = reason; Tolerance = "-"; Verdict = "NOT AVAILABLE"
-          Evidence = evidence }
+          Evidence = evidence; Reruns = [||] }
 
     /// Writes a script's rows to dir/name.json (atomically), for the report to collect.
     let save dir name (rows: ClaimRow list) =
@@ -49,17 +52,46 @@ module Claims =
     /// gives them their own table after the paper's.
     let beyondPrefix = "Beyond:"
 
-    let private table (rows: ClaimRow list) =
+    /// The row's reruns (none in rows saved before they existed).
+    let reruns (r: ClaimRow) = if isNull r.Reruns then [||] else r.Reruns
+
+    /// Table lines of rows paired with the number i of their reruns' section, if any: the verdict links to
+    /// #rerun-i, the anchor markdown gives the section's heading "Rerun i".
+    let private table (rows: (ClaimRow * int option) list) =
         [ yield "| Claim | Predicted | Measured | Tolerance | Verdict | Evidence |"
           yield "| --- | --- | --- | --- | --- | --- |"
-          for r in rows do
-              yield $"| {cell r.Claim} | {cell r.Prediction} | {cell r.Measured} | {cell r.Tolerance} | **{r.Verdict}** | {cell r.Evidence} |" ]
+          for r, rerun in rows do
+              let link = rerun |> Option.map (fun i -> $" ([commands](#rerun-{i}))") |> Option.defaultValue ""
+              yield $"| {cell r.Claim} | {cell r.Prediction} | {cell r.Measured} | {cell r.Tolerance} | **{r.Verdict}**{link} | {cell r.Evidence} |" ]
+
+    /// The section "Rerunning the failing sets": for each row with reruns, its heading, then each set's commands.
+    let private rerunSection (rows: (ClaimRow * int option) list) =
+        [ yield "## Rerunning the failing sets"
+          yield ""
+          yield "For each set a row failed on: the command that writes the set (the same bits as the report's) and the one that trains the row's network on it with the report's settings; run them from the repository's root (docs/reproduce.md)."
+          for r, rerun in rows do
+              match rerun with
+              | Some i ->
+                  yield ""
+                  yield $"### Rerun {i}"
+                  yield ""
+                  yield $"{r.Claim}: {(reruns r).Length} failing set(s)."
+                  yield ""
+                  for x in reruns r do yield! Rerun.markdown x
+              | None -> () ]
 
     /// The report: a header, a table with one row per claim of the paper, then (if any) the part
-    /// "Beyond the paper" with its own table, and a summary line over all rows.
+    /// "Beyond the paper" with its own table, a summary line over all rows, and (if any row failed on
+    /// sets with reruns) the commands that regenerate and train each of them, linked from the row's verdict.
     let markdown (header: string) (rows: ClaimRow list) =
         let beyond, paper = rows |> List.partition (fun r -> r.Claim.StartsWith beyondPrefix)
         let paper = paper |> List.sortBy (fun r -> order r.Claim, r.Claim)
+        let beyond = beyond |> List.sortBy (fun r -> r.Claim)
+        let numbered =
+            paper @ beyond
+            |> List.mapFold (fun next r -> if (reruns r).Length > 0 then (r, Some next), next + 1 else (r, None), next) 1
+            |> fst
+        let paper, beyond = List.splitAt paper.Length numbered
         let passed = rows |> List.filter (fun r -> r.Verdict = "PASS") |> List.length
         [ yield header
           yield ""
@@ -70,7 +102,10 @@ module Claims =
               yield ""
               yield "Later results checked with the same machinery: kernel size K with C channels (Jagadeesan, Razenshteyn, Gunasekar, COLT 2022: the R_K max-margin predictor), 2-D circular convolutions (the 2-D DFT in Theorem 2 and eq. (10)-(13); Lawrence et al., ICML 2022) and real handwritten digits."
               yield ""
-              yield! table (beyond |> List.sortBy (fun r -> r.Claim))
+              yield! table beyond
           yield ""
-          yield $"{passed} of {rows.Length} claims PASS." ]
+          yield $"{passed} of {rows.Length} claims PASS."
+          if numbered |> List.exists (snd >> Option.isSome) then
+              yield ""
+              yield! rerunSection numbered ]
         |> String.concat "\n"

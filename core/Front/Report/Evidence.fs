@@ -77,10 +77,11 @@ module Evidence =
           Evidence = "suite (F4 script)" }
 
     /// The suite's rows from its runs: one limit row per (model, depth), then one Theorem 4 row over
-    /// every run. `name` names a run's dataset (SuiteEvidence.setName by its index in the suite).
+    /// every run, each with the rerun commands of its failing sets. `name` names a run's dataset
+    /// (SuiteEvidence.setName by its index in the suite).
     let suiteRows (name: DataSpec -> string) (runs: (RunConfig * StoredRun) list) =
         let groups = runs |> List.groupBy (fun (c, _) -> c.Model, c.Depth)
         [ for (kind, depth), group in groups do
-            yield SuiteEvidence.limitRow (suiteClaim kind depth) [ for c, r in group -> SuiteEvidence.limitOf (name c.Data) c r ]
+            yield SuiteEvidence.limitRow (suiteClaim kind depth) [ for c, r in group -> c, SuiteEvidence.limitOf (name c.Data) c r ]
           yield SuiteEvidence.kktRow suiteKktClaim
-              [ for c, r in runs -> SuiteEvidence.kktOf $"{Model.name c.Model} L={c.Depth} {name c.Data}" c r ] ]
+              [ for c, r in runs -> c, SuiteEvidence.kktOf $"{Model.name c.Model} L={c.Depth} {name c.Data}" c r ] ]

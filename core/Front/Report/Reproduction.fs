@@ -104,6 +104,15 @@ module Reproduction =
     let baseConfig r =
         { RunConfig.defaults with Data = dataset; MaxSteps = steps r }
 
+    /// The suite's runs (scripts/fig4-stationarity.fsx): every (model, depth) of suiteModels on every set of
+    /// `suite`, from baseConfig with the suite's step budget and convergence angle, longest runs first.
+    let suiteSweep r =
+        Sweep.from "suite" (baseConfig r)
+        |> Sweep.vary (Axis.modelDepths suiteModels)
+        |> Sweep.vary (Axis.data (suite r))
+        |> Sweep.map (fun c -> { c with MaxSteps = suiteSteps r c.Model c.Depth; ConvergenceAngle = suiteConvergenceAngle })
+        |> fun sweep -> { sweep with Points = sweep.Points |> List.sortByDescending suiteCost }
+
     /// The fixed step (eq. 7) that F3 compares with the normalized rule.
     let fixedStep = FixedStep(0.1)
 

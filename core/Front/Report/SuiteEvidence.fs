@@ -77,9 +77,16 @@ module SuiteEvidence =
                 { Dataset = e.Dataset; Value = e.Angle; Passed = certified && isReference; Degenerate = e.Degenerate
                   Note = String.concat "; " notes }
 
-    /// A limit row over the suite: PASS only when every set passes (SuiteVerdict.row).
-    let limitRow (claim: SuiteClaim) (evidence: LimitEvidence list) =
-        SuiteVerdict.row claim (evidence |> List.map limitOutcome)
+    /// A row over the suite's runs (SuiteVerdict.row), listing for each set that fails it the commands that
+    /// regenerate the set and train the run's configuration on it (Rerun.ofConfig).
+    let row (claim: SuiteClaim) (outcomes: (RunConfig * SuiteOutcome) list) =
+        let dataset outcome = match outcome with Measured m -> m.Dataset | NotComputed(d, _) -> d
+        { SuiteVerdict.row claim (List.map snd outcomes) with
+            Reruns = [| for c, o in outcomes do if SuiteVerdict.fails claim o then Rerun.ofConfig (dataset o) c |] }
+
+    /// A limit row over the suite's runs: PASS only when every set passes.
+    let limitRow (claim: SuiteClaim) (evidence: (RunConfig * LimitEvidence) list) =
+        row claim [ for c, e in evidence -> c, limitOutcome e ]
 
     /// One run's outcome for the Theorem 4 row.
     let kktOutcome (e: KktEvidence) : SuiteOutcome =
@@ -87,9 +94,9 @@ module SuiteEvidence =
         elif Double.IsNaN e.Residual then NotComputed(e.Dataset, "KKT residual not computed")
         else Measured { Dataset = e.Dataset; Value = e.Residual; Passed = true; Degenerate = e.Degenerate; Note = e.Stopped }
 
-    /// The Theorem 4 row over the suite.
-    let kktRow (claim: SuiteClaim) (evidence: KktEvidence list) =
-        SuiteVerdict.row claim (evidence |> List.map kktOutcome)
+    /// The Theorem 4 row over the suite's runs.
+    let kktRow (claim: SuiteClaim) (evidence: (RunConfig * KktEvidence) list) =
+        row claim [ for c, e in evidence -> c, kktOutcome e ]
 
     /// A short name of a suite's set i: "#3 fourier-sparse N=8 D=12 K=2" (seeds in the report header).
     let setName (i: int) (spec: DataSpec) =

@@ -48,6 +48,12 @@ module SuiteVerdict =
             | Smaller -> m.Value >= claim.Threshold
         m.Passed && within // NaN compares false, so a NaN value fails
 
+    /// True when the outcome makes the row FAIL: a measurement that does not pass, or one not computed.
+    let fails (claim: SuiteClaim) (outcome: SuiteOutcome) =
+        match outcome with
+        | Measured m -> not (passes claim m)
+        | NotComputed _ -> true
+
     /// The worst measurement: a NaN value if any, else the largest (or smallest) value.
     let worst (claim: SuiteClaim) (measured: SuiteMeasurement list) =
         match measured |> List.tryFind (fun m -> Double.IsNaN m.Value) with

@@ -27,6 +27,7 @@ type RunRow =
       Data: string
       Count: int
       Dimension: int
+      /// The initialization seed's 64 bits as int64: a seed of 2^63 or more reads negative, and uint64 of it gives the seed back.
       Seed: int64
       MaxSteps: int64
       TimeLimitSeconds: float
