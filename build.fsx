@@ -77,6 +77,7 @@ Target.create "PyTorch" (fun _ -> pytorchTwin ())
 Target.create "Bench" (fun _ ->
     script "bench.fsx" ""
     script "throughput-bench.fsx" ""
+    script "tracking-bench.fsx" ""
     pytorchTwin ())
 
 /// The Slurm backend end to end on a one-node cluster of our own (scripts/slurm-check.fsx): Debian's

@@ -76,6 +76,9 @@ module RunFiles =
             "time_effective_count", num (Sparsity.effectiveCount direction)
             "limit", (match run.Limit with Some l -> limitJson l run.AngleToLimit | None -> JNull)
             "limit_available", JBool (Limits.kindOf s data.Dimension).IsSome
+            "limit_solves", JInt(int64 run.TrackingSolves)
+            "limit_seconds_during_run", num run.TrackingSeconds
+            "limit_seconds_after_run", num run.FinalLimitSeconds
             "angles_to_limit", JArray [ for a in run.AnglesToLimit -> JObject [ "step", JInt a.Step; "angle", num a.Angle; "certified", JBool a.Certified ] ]
             "theorem4_kkt_residual", (match theorem4Residual s data r with Some x -> num x | None -> JNull)
             "not_separable", (match run.NotSeparable with Some e -> evidenceJson e | None -> JNull)

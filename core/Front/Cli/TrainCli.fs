@@ -197,8 +197,11 @@ Exit codes: 0 trained (Converged, or NotConverged: stopped by --steps, --time-li
             | None, _ -> "no certified limit"
         let word = RunFiles.verdict r
         let because = if word = "NotConverged" then sprintf " (%O)" r.Outcome else ""
-        sprintf "%s: %s%s after %d steps in %.1f s (%.0f steps/s): %s, normalized margin = %.6g"
-            word angle because r.Steps r.Seconds (if Double.IsFinite r.StepsPerSecond then r.StepsPerSecond else 0.0) (lossText r.Final) r.Final.NormalizedMargin
+        let tracking =
+            if run.TrackingSolves = 0 && run.FinalLimitSeconds = 0.0 then ""
+            else sprintf " (limit solves: %d taking %.1f s during the run, %.1f s after it)" run.TrackingSolves run.TrackingSeconds run.FinalLimitSeconds
+        sprintf "%s: %s%s after %d steps in %.1f s%s (%.0f steps/s): %s, normalized margin = %.6g"
+            word angle because r.Steps r.Seconds tracking (if Double.IsFinite r.StepsPerSecond then r.StepsPerSecond else 0.0) (lossText r.Final) r.Final.NormalizedMargin
 
     /// What is printed for data that is not separable: the weights and the size of their combination.
     let evidenceLines (e: NotSeparableEvidence) =

@@ -17,7 +17,12 @@ type TrackedRun =
       /// GD's angle to the certified limit of the time at the decade records (1, 10, 100, ...) and the final record.
       AnglesToLimit: LimitAngle list
       /// Set when training was refused because the data is not separable.
-      NotSeparable: NotSeparableEvidence option }
+      NotSeparable: NotSeparableEvidence option
+      /// Seconds the limit tracker spent solving during the run (part of Result.Seconds), and solves made.
+      TrackingSeconds: float
+      TrackingSolves: int
+      /// Seconds spent after training on the final limit (0 when the run's last limit was still current).
+      FinalLimitSeconds: float }
 
 /// Pipeable training: settings first, data last.
 module Run =
@@ -126,11 +131,15 @@ module Run =
         let model = parameterization s data.Dimension
         match trainModel model true onRecord Threading.CancellationToken.None s data with
         | result, Some tracker, None ->
+            let during, solves = tracker.TrackingSeconds, tracker.Solves
             let limit, angle = tracker.Finish(result.Steps, result.Direction)
             { Result = result; Limit = Some limit
               AngleToLimit = (if Double.IsFinite angle then Some angle else None)
-              AnglesToLimit = tracker.Angles; NotSeparable = None }
-        | result, _, evidence -> { Result = result; Limit = None; AngleToLimit = None; AnglesToLimit = []; NotSeparable = evidence }
+              AnglesToLimit = tracker.Angles; NotSeparable = None
+              TrackingSeconds = during; TrackingSolves = solves; FinalLimitSeconds = tracker.TrackingSeconds - during }
+        | result, _, evidence ->
+            { Result = result; Limit = None; AngleToLimit = None; AnglesToLimit = []; NotSeparable = evidence
+              TrackingSeconds = 0.0; TrackingSolves = 0; FinalLimitSeconds = 0.0 }
 
     /// Trains with a callback at every record (for progress output); as trainTracked, the result only.
     let trainWith (onRecord: TrainingRecord -> unit) (s: RunSettings) (data: Dataset) = (trainTracked (fun r _ -> onRecord r) s data).Result
