@@ -139,4 +139,18 @@ let tests =
             features[3 * 8 + 1] <- 1.5e308
             let e = TestUtil.throws<ArgumentException> (fun () -> Dataset(features, data.Labels, 8, "big") |> ignore) "overflowing norm"
             Expect.stringContains e.Message "point 3" "names the row (0-based point index)"
+
+        testCase "points whose norms differ by 1e140 train to the l2 limit; by 1e160 or more, training refuses them with a clear error, not NonFinite" <| fun _ ->
+            // y x = (s, s) and (1, 2): separable, and the l2 limit (1, 2) / sqrt 5 is set by the small point alone.
+            let pair (spread: float) = Dataset([| spread; spread; -1.0; -2.0 |], [| 1.0; -1.0 |], 2, $"spread {spread:e0}")
+            let s = Run.defaults |> Run.withModel Linear 1 |> Run.withTimeLimit 60.0
+            let r = Run.train s (pair 1e140)
+            Expect.equal r.Outcome TrainingOutcome.Converged "1e140: converged"
+            Expect.isLessThan (TestUtil.relativeError r.Direction [| 1.0 / sqrt 5.0; 2.0 / sqrt 5.0 |]) 1e-6 "1e140: the l2 limit"
+            for spread in [ 1e160; 1e308 ] do
+                let e = TestUtil.throws<ArgumentException> (fun () -> Run.train s (pair spread) |> ignore) $"{spread:e0}"
+                Expect.stringContains e.Message "2^500" $"{spread:e0}: says why"
+                let model = Run.parameterization s 2
+                let engine = TestUtil.throws<ArgumentException> (fun () -> GradientDescent.Train(model, pair spread, ReadOnlySpan(ImplicitBias.Engine.Models.ParameterizationExtensions.Initialize(model, 0.5, 1UL)), Run.engineSettings s) |> ignore) "the engine too"
+                Expect.stringContains engine.Message "2^500" $"{spread:e0}: the engine says why"
     ]

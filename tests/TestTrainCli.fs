@@ -297,4 +297,27 @@ let tests =
             Expect.isLessThan (sqrt (TestUtil.dot sum sum)) 1e-10 "sum_n alpha_n y_n x_n = 0, recomputed"
             for file in [ "beta.csv"; "limit.csv" ] do
                 Expect.isFalse (File.Exists(Path.Combine(out, file))) $"no {file}"
+
+        testCase "issue 21's separable examples are not refused as not separable: 1e12 with 1e-6 trains to its limits, 1e308 with 1 is a clear input error" <| fun _ ->
+            let dir = tempDir ()
+            let csv name (text: string) =
+                let path = Path.Combine(dir, name)
+                File.WriteAllText(path, text)
+                path
+            let first = csv "first.csv" "1,1e12,1e12\n-1,-1e-6,-2e-6\n1,3e11,1e12\n"
+            // linear: the l2 max margin, set by the small point alone (the others are far inside): (1, 2) / sqrt 5.
+            let linear = train first [ "--model"; "linear"; "--time-limit"; "10" ] 0
+            Expect.equal ((summaryOf linear).GetProperty("verdict").GetString()) "Converged" "linear converges"
+            Expect.isLessThan (TestUtil.relativeError (column linear "beta.csv") [| 1.0 / sqrt 5.0; 2.0 / sqrt 5.0 |]) 1e-6 "linear: (1, 2) / sqrt 5"
+            // The default model (conv, depth 2): the Fourier-l1 max margin, min 2 max(|b1|, |b2|) s.t. b1 + 2 b2 >= 1e6: (1, 1) / sqrt 2.
+            let conv = train first [ "--time-limit"; "10" ] 0
+            Expect.equal ((summaryOf conv).GetProperty("verdict").GetString()) "Converged" "the default model converges"
+            Expect.isLessThan (TestUtil.relativeError (column conv "beta.csv") [| sqrt 0.5; sqrt 0.5 |]) 1e-5 "default model: (1, 1) / sqrt 2"
+            let second = csv "second.csv" "1,1e308,1e308\n-1,-1,-2\n"
+            let out = Path.Combine(dir, "second")
+            let code, err = runCaptured [ "--data"; second; "--out"; out ]
+            Expect.equal code 2 "training refuses it as input it cannot follow"
+            Expect.stringContains err "2^500" "and says why: the spread of the points' norms"
+            Expect.isFalse (lastOut.Contains "NotSeparable") "not refused as not separable"
+            Expect.isFalse (Directory.Exists out) "no files"
     ]

@@ -11,6 +11,11 @@ namespace ImplicitBias.Engine.Data;
 /// normalized margin min_n y_n &lt;x_n, beta&gt; / ||beta|| is R times that of the scaled data.
 /// Two datasets that differ by a factor c then train alike: bit for bit when c is a power of two
 /// (R scales exactly), and up to the rounding of one division otherwise.
+/// <para>What one factor cannot do is bring points of very different norms to one scale: a point n times smaller
+/// than R enters the gradient n times weaker, and the step rules use ||grad||^2, which leaves the double range once
+/// the points' norms differ by more than about 2^512. Training therefore refuses data whose nonzero points' norms
+/// differ by more than 2^<see cref="SpreadLimitExponent"/> (<see cref="SpreadProblem"/>); deciding separability and
+/// the l2 reference solver work at any spread.</para>
 /// </summary>
 public static class UnitScale
 {
@@ -19,6 +24,23 @@ public static class UnitScale
     {
         double r = data.MaxPointNorm();
         return r > 0 ? r : 1;
+    }
+
+    /// <summary>Training accepts max_n ||x_n|| / min_n ||x_n|| (nonzero points) up to 2^500, about 3.3e150 (see the class summary).</summary>
+    public const int SpreadLimitExponent = 500;
+
+    /// <summary>Null when the nonzero points' norms differ by at most 2^<see cref="SpreadLimitExponent"/>; otherwise the sentence saying why training cannot follow the data.</summary>
+    public static string? SpreadProblem(Dataset data)
+    {
+        double largest = 0, smallest = double.PositiveInfinity;
+        for (int n = 0; n < data.Count; n++)
+        {
+            double norm = Dataset.EuclideanNorm(data.Point(n));
+            if (norm > 0) { largest = Math.Max(largest, norm); smallest = Math.Min(smallest, norm); }
+        }
+        if (!(largest > 0) || Math.Log2(largest) - Math.Log2(smallest) <= SpreadLimitExponent) return null;
+        return FormattableString.Invariant(
+            $"{data.Name}: the points' norms range from {smallest:G3} to {largest:G3}, a factor of about 1e{Math.Log10(largest) - Math.Log10(smallest):F0}, more than the 2^{SpreadLimitExponent} (about 3e150) training can follow: it divides the data by the largest norm, and the smallest points' share of the gradient, squared for the step rule, leaves the double range. (Separability and the l2 reference solver handle any spread: they work with each point's direction.) To train, rescale or leave out the extreme points.");
     }
 
     /// <summary>The data divided by R = max_n ||x_n|| (<paramref name="scale"/>), named as the original.</summary>

@@ -64,7 +64,7 @@ public static class Certificate
             primal, dual, gap, margin, iterations, seconds, solver, msg) { Grid = grid };
     }
 
-    /// <summary>The NotSeparable result, with alpha &gt;= 0, sum alpha = 1 and ||Z^T alpha||_2 = residual as the evidence.</summary>
+    /// <summary>The NotSeparable result, with alpha &gt;= 0, sum alpha = 1 and ||Z^T alpha||_2 = residual * sum_n alpha_n ||z_n|| as the evidence (<see cref="Separation"/>).</summary>
     public static MaxMarginSolution NotSeparable(
         Dataset data, MarginBias bias, double[] alpha, double residual, int iterations, double seconds, string solver, string evidence) =>
         new(bias, SolverStatus.NotSeparable, new double[data.Dimension], alpha, double.NaN, double.NaN, double.NaN, double.NaN,

@@ -19,8 +19,9 @@ public static class MinNormPoint
 
     /// <summary>
     /// Runs Wolfe's algorithm on the rows of <paramref name="z"/> (row-major count x dim). Stops when
-    /// ||p||^2 - min_n &lt;p, z_n&gt; &lt;= relativeTolerance ||p||^2 (then p / ||p||^2 has min margin
-    /// &gt;= 1 - relativeTolerance), or when ||p|| &lt;= zeroTolerance * max_n ||z_n|| (origin reached).
+    /// ||p||^2 - min_n &lt;p, z_n&gt; &lt;= relativeTolerance ||p||^2 + 4 D eps ||z_n|| ||p|| (then p / ||p||^2 has min
+    /// margin &gt;= 1 - relativeTolerance, up to the rounding of the margins), or when ||p|| &lt;= zeroTolerance * max_n ||z_n||
+    /// (origin reached).
     /// <paramref name="corralGuess"/> (optional) warm-starts it: the corral starts as these rows with equal
     /// weights (a point of the hull, so the method stays Wolfe's) and a minor cycle moves it to their
     /// affine minimizer, dropping rows on the way, before the first major cycle. A guess that is the final
@@ -28,6 +29,17 @@ public static class MinNormPoint
     /// (singular system) falls back on the cold start. The cold start (null) is the slow twin.
     /// </summary>
     public static Result Solve(double[] z, int count, int dim, double relativeTolerance = 1e-14,
+        double zeroTolerance = 1e-10, int maxIterations = 100_000, IReadOnlyList<int>? corralGuess = null) =>
+        Solve(z, Enumerable.Repeat(1.0, count).ToArray(), count, dim, relativeTolerance, zeroTolerance, maxIterations, corralGuess);
+
+    /// <summary>
+    /// The same for the points z_n / s_n (s_n &gt; 0), handled without forming them, so that points whose norms
+    /// differ by more than the double range of their squares (or of their Gram entries) can be given as unit rows
+    /// z_n and factors s_n (<see cref="L2MaxMargin"/>). The algorithm runs on nu_n = lambda_n / s_n: p = sum_n nu_n z_n
+    /// with nu &gt;= 0 and sum_n nu_n s_n = 1, the Gram matrix of the z_n bordered by s (with every s_n = 1 it is the
+    /// plain algorithm); Lambda is returned as the convex weights lambda_n = nu_n s_n.
+    /// </summary>
+    public static Result Solve(double[] z, double[] s, int count, int dim, double relativeTolerance = 1e-14,
         double zeroTolerance = 1e-10, int maxIterations = 100_000, IReadOnlyList<int>? corralGuess = null)
     {
         Span<double> Row(int n) => z.AsSpan(n * dim, dim);
@@ -36,46 +48,63 @@ public static class MinNormPoint
         double best = double.PositiveInfinity;
         for (int n = 0; n < count; n++)
         {
-            double q = TensorPrimitives.Dot<double>(Row(n), Row(n));
-            scale = Math.Max(scale, Math.Sqrt(q));
-            if (q < best) { best = q; start = n; }
+            double length = Math.Sqrt(TensorPrimitives.Dot<double>(Row(n), Row(n))) / s[n];
+            scale = Math.Max(scale, length);
+            if (length < best) { best = length; start = n; }
         }
         var gram = new double[count * count]; // Gram matrix of the rows, computed once for the affine solves
         for (int a = 0; a < count; a++)
             for (int b = a; b < count; b++)
                 gram[a * count + b] = gram[b * count + a] = TensorPrimitives.Dot<double>(Row(a), Row(b));
         var corral = new List<int> { start };
-        var lambda = new List<double> { 1.0 };
-        var p = Row(start).ToArray();
+        var nu = new List<double> { 1.0 / s[start] };
+        var p = new double[dim];
+        TensorPrimitives.Multiply(Row(start), nu[0], p);
         var guess = corralGuess?.Where(n => n >= 0 && n < count).Distinct().ToList();
         if (guess is { Count: > 1 })
         {
-            var warmLambda = Enumerable.Repeat(1.0 / guess.Count, guess.Count).ToList();
-            if (guess.Count <= dim + 1 && CholeskyMinimizer(gram, count, guess) is not null && MinorCycle(gram, count, guess, warmLambda))
+            var warm = guess.Select(n => 1.0 / (guess.Count * s[n])).ToList(); // equal convex weights
+            bool independent = (Plain(s, guess) ? CholeskyMinimizer(gram, s, count, guess) : BorderedMinimizer(gram, s, count, guess)) is not null;
+            if (guess.Count <= dim + 1 && independent && MinorCycle(gram, s, count, guess, warm))
             {
                 corral = guess;
-                lambda = warmLambda;
-                Combine(z, dim, corral, lambda, p);
+                nu = warm;
+                Combine(z, s, dim, corral, nu, p);
             }
         }
-        var dots = new double[count];
         int iterations = 0;
         bool converged = false;
+        double previous = double.PositiveInfinity;
         while (iterations < maxIterations)
         {
             iterations++;
             double pp = TensorPrimitives.Dot<double>(p, p);
-            if (Math.Sqrt(pp) <= zeroTolerance * scale) { converged = true; break; }
-            int j = 0;
-            for (int n = 0; n < count; n++) { dots[n] = TensorPrimitives.Dot<double>(Row(n), p); if (dots[n] < dots[j]) j = n; }
-            if (pp - dots[j] <= relativeTolerance * pp) { converged = true; break; }
+            if (zeroTolerance > 0 && Math.Sqrt(pp) <= zeroTolerance * scale) { converged = true; break; }
+            if (!(pp < previous)) { converged = true; break; } // every major cycle lowers ||p|| unless rounding stops it: the certificate judges p
+            previous = pp;
+            // The most violated point, among those whose <z_n / s_n, p> < (1 - relativeTolerance) ||p||^2 by more
+            // than the rounding of <z_n, p> (slack 4 D eps ||z_n|| ||p||): for a point far longer than p that
+            // rounding, divided by a tiny s_n, would otherwise look like a huge violation.
+            double slack = 4 * dim * Math.ScaleB(1.0, -52) * Math.Sqrt(pp);
+            int j = -1;
+            double worst = 0;
+            for (int n = 0; n < count; n++)
+            {
+                double dot = TensorPrimitives.Dot<double>(Row(n), p);
+                if (!(dot < s[n] * pp * (1 - relativeTolerance) - slack * Math.Sqrt(gram[n * count + n]))) continue;
+                double value = dot / s[n];
+                if (j < 0 || value < worst) { worst = value; j = n; }
+            }
+            if (j < 0) { converged = true; break; }
             if (corral.Contains(j)) { converged = true; break; } // round-off floor: no further progress possible; the certificate judges p
-            corral.Add(j); lambda.Add(0.0);
-            MinorCycle(gram, count, corral, lambda);
-            Combine(z, dim, corral, lambda, p);
+            var before = (Corral: corral.ToList(), Nu: nu.ToList());
+            corral.Add(j); nu.Add(0.0);
+            MinorCycle(gram, s, count, corral, nu);
+            if (corral.Count == 0) { (corral, nu) = before; converged = true; break; } // every weight lost to rounding: keep the last iterate
+            Combine(z, s, dim, corral, nu, p);
         }
         var full = new double[count];
-        for (int i = 0; i < corral.Count; i++) full[corral[i]] = lambda[i];
+        for (int i = 0; i < corral.Count; i++) full[corral[i]] = nu[i] * s[corral[i]];
         return new Result(full, p, iterations, converged);
     }
 
@@ -83,33 +112,34 @@ public static class MinNormPoint
     /// Wolfe's minor cycle: move towards the corral's affine minimizer, dropping points that hit zero weight.
     /// False when the first affine system is singular (nothing moved).
     /// </summary>
-    private static bool MinorCycle(double[] gram, int count, List<int> corral, List<double> lambda)
+    private static bool MinorCycle(double[] gram, double[] s, int count, List<int> corral, List<double> nu)
     {
         for (bool first = true; ; first = false)
         {
-            var mu = AffineMinimizer(gram, count, corral);
+            var mu = AffineMinimizer(gram, s, count, corral);
             if (mu is null) return !first;
             double theta = 1.0; int drop = -1;
             for (int i = 0; i < mu.Length; i++)
                 if (mu[i] <= 1e-15)
                 {
-                    double t = lambda[i] / (lambda[i] - mu[i]);
-                    if (t < theta) { theta = t; drop = i; }
+                    double t = nu[i] / (nu[i] - mu[i]);
+                    if (t >= 0 && t < theta) { theta = t; drop = i; } // (t < 0 only where nu_i < mu_i <= 1e-15: nothing to drop)
                 }
-            for (int i = 0; i < mu.Length; i++) lambda[i] = (1 - theta) * lambda[i] + theta * mu[i];
+            for (int i = 0; i < mu.Length; i++) nu[i] = (1 - theta) * nu[i] + theta * mu[i];
             if (drop < 0) return true;
-            for (int i = lambda.Count - 1; i >= 0; i--)
-                if (i == drop || lambda[i] <= 0) { lambda.RemoveAt(i); corral.RemoveAt(i); }
-            if (corral.Count == 1) { lambda[0] = 1.0; return true; }
+            for (int i = nu.Count - 1; i >= 0; i--)
+                if (i == drop || nu[i] <= 0) { nu.RemoveAt(i); corral.RemoveAt(i); }
+            if (corral.Count == 1) { nu[0] = 1.0 / s[corral[0]]; return true; }
         }
     }
 
-    /// <summary>Normalizes lambda to sum 1 and writes p = sum_i lambda_i z_{corral_i}.</summary>
-    private static void Combine(double[] z, int dim, List<int> corral, List<double> lambda, double[] p)
+    /// <summary>Normalizes nu to sum_i nu_i s_i = 1 and writes p = sum_i nu_i z_{corral_i}.</summary>
+    private static void Combine(double[] z, double[] s, int dim, List<int> corral, List<double> nu, double[] p)
     {
-        double sum = lambda.Sum();
+        double sum = 0;
+        for (int i = 0; i < corral.Count; i++) sum += nu[i] * s[corral[i]];
         Array.Clear(p);
-        for (int i = 0; i < corral.Count; i++) { lambda[i] /= sum; TensorPrimitives.MultiplyAdd(z.AsSpan(corral[i] * dim, dim), lambda[i], p, p); }
+        for (int i = 0; i < corral.Count; i++) { nu[i] /= sum; TensorPrimitives.MultiplyAdd(z.AsSpan(corral[i] * dim, dim), nu[i], p, p); }
     }
 
     /// <summary>
@@ -120,25 +150,41 @@ public static class MinNormPoint
     /// [[G, 1], [1^T, 0]] is solved by LU as before (<see cref="BorderedMinimizer"/>, the slow twin).
     /// </summary>
     public static double[]? AffineMinimizer(double[] gram, int count, IReadOnlyList<int> corral) =>
-        CholeskyMinimizer(gram, count, corral) ?? BorderedMinimizer(gram, count, corral);
+        AffineMinimizer(gram, Enumerable.Repeat(1.0, count).ToArray(), count, corral);
 
     /// <summary>
-    /// The Cholesky form alone; null when G + 1 1^T is not clearly positive definite (a pivot below 1e-7
-    /// of the largest: affinely dependent to rounding). A warm start's guessed corral must pass it.
+    /// The same with the constraint sum nu_i s_i = 1. Only the plain corral (every s_i = 1) takes the Cholesky form: with
+    /// s_i of very different sizes G + s s^T can pass its pivot test while too ill-conditioned for an accurate solve
+    /// (measured: a relative gap of 1.5e-7 instead of 7e-9 on a set whose norms differ by 1e10), so the system bordered
+    /// by s is solved by LU.
     /// </summary>
-    private static double[]? CholeskyMinimizer(double[] gram, int count, IReadOnlyList<int> corral)
+    private static double[]? AffineMinimizer(double[] gram, double[] s, int count, IReadOnlyList<int> corral) =>
+        (Plain(s, corral) ? CholeskyMinimizer(gram, s, count, corral) : null) ?? BorderedMinimizer(gram, s, count, corral);
+
+    private static bool Plain(double[] s, IReadOnlyList<int> corral) => corral.All(i => s[i] == 1.0);
+
+    /// <summary>
+    /// The Cholesky form alone (of G + s s^T; s = 1 in the plain algorithm); null when it is not clearly positive definite
+    /// (a pivot below 1e-7 of the largest, or not finite: affinely dependent to rounding). A warm start's guessed corral must pass it.
+    /// </summary>
+    private static double[]? CholeskyMinimizer(double[] gram, double[] s, int count, IReadOnlyList<int> corral)
     {
         int k = corral.Count;
         var m = Matrix<double>.Build.Dense(k, k);
+        var rhs = Vector<double>.Build.Dense(k);
         for (int a = 0; a < k; a++)
-            for (int b = 0; b < k; b++) m[a, b] = gram[corral[a] * count + corral[b]] + 1;
+        {
+            rhs[a] = s[corral[a]];
+            for (int b = 0; b < k; b++) m[a, b] = gram[corral[a] * count + corral[b]] + s[corral[a]] * s[corral[b]];
+        }
         try
         {
             var cholesky = m.Cholesky();
             var pivots = cholesky.Factor.Diagonal();
+            if (pivots.Any(d => !double.IsFinite(d))) return null; // a factorization that ran into a negative pivot (NaN): MinimumIndex cannot rank it
             if (!(pivots.Minimum() > 1e-7 * pivots.Maximum())) return null;
-            var v = cholesky.Solve(Vector<double>.Build.Dense(k, 1.0));
-            double sum = v.Sum();
+            var v = cholesky.Solve(rhs);
+            double sum = v * rhs; // s^T v: nu = v / s^T v has sum nu_i s_i = 1
             var mu = new double[k];
             for (int a = 0; a < k; a++) mu[a] = v[a] / sum;
             return mu.All(double.IsFinite) ? mu : null;
@@ -147,14 +193,18 @@ public static class MinNormPoint
     }
 
     /// <summary>argmin ||sum mu_i z_i|| s.t. sum mu_i = 1 over the corral (mu may be negative), from the bordered Gram system; null if singular.</summary>
-    public static double[]? BorderedMinimizer(double[] gram, int count, IReadOnlyList<int> corral)
+    public static double[]? BorderedMinimizer(double[] gram, int count, IReadOnlyList<int> corral) =>
+        BorderedMinimizer(gram, Enumerable.Repeat(1.0, count).ToArray(), count, corral);
+
+    /// <summary>The same with the constraint sum nu_i s_i = 1 (the system bordered by s).</summary>
+    private static double[]? BorderedMinimizer(double[] gram, double[] s, int count, IReadOnlyList<int> corral)
     {
         int k = corral.Count;
         var m = Matrix<double>.Build.Dense(k + 1, k + 1);
         for (int a = 0; a < k; a++)
         {
             for (int b = 0; b < k; b++) m[a, b] = gram[corral[a] * count + corral[b]];
-            m[a, k] = 1; m[k, a] = 1;
+            m[a, k] = s[corral[a]]; m[k, a] = s[corral[a]];
         }
         var rhs = Vector<double>.Build.Dense(k + 1);
         rhs[k] = 1;

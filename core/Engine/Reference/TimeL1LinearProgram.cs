@@ -13,7 +13,7 @@ namespace ImplicitBias.Engine.Reference;
 /// </summary>
 public static class TimeL1LinearProgram
 {
-    /// <summary>Solves with GLOP and certifies; NotSeparable when GLOP finds the LP infeasible.</summary>
+    /// <summary>Solves with GLOP and certifies; NotSeparable (with <see cref="Separation"/>'s evidence) when the data is not separable.</summary>
     public static MaxMarginSolution Solve(Dataset data, double gapTolerance = 1e-8)
     {
         var clock = Stopwatch.StartNew();
@@ -42,21 +42,24 @@ public static class TimeL1LinearProgram
         }
         var status = solver.Solve();
         int iterations = (int)solver.Iterations();
-        if (status == Solver.ResultStatus.INFEASIBLE)
+        MaxMarginSolution? result = null;
+        if (status == Solver.ResultStatus.OPTIMAL || status == Solver.ResultStatus.FEASIBLE)
         {
-            var evidence = MinNormPoint.Solve(z, count, dim);
-            double residual = Training.Geometry.Norm(evidence.Point);
-            return Certificate.NotSeparable(data, MarginBias.TimeL1, evidence.Lambda, residual, iterations, clock.Elapsed.TotalSeconds, "OR-Tools GLOP",
-                FormattableString.Invariant($"GLOP proves the margin LP infeasible; Wolfe's min-norm point gives alpha >= 0, sum alpha = 1 with ||sum_n alpha_n y_n x_n|| = {residual:E2}."));
+            var beta = new double[dim];
+            for (int d = 0; d < dim; d++) beta[d] = plus[d].SolutionValue() - minus[d].SolutionValue();
+            var alpha = rows.Select(r => r.DualValue()).ToArray();
+            result = Certificate.Certify(data, MarginBias.TimeL1, beta, alpha, iterations, clock.Elapsed.TotalSeconds, "OR-Tools GLOP",
+                gapTolerance, hitIterationLimit: status != Solver.ResultStatus.OPTIMAL);
+            if (Separation.Confirms(data, result.Beta)) return result;
         }
-        if (status != Solver.ResultStatus.OPTIMAL && status != Solver.ResultStatus.FEASIBLE)
-            return new MaxMarginSolution(MarginBias.TimeL1, SolverStatus.IterationLimit, new double[dim], new double[count],
-                double.NaN, double.NaN, double.NaN, double.NaN, iterations, clock.Elapsed.TotalSeconds, "OR-Tools GLOP",
-                $"GLOP stopped with status {status} and no usable solution.");
-        var beta = new double[dim];
-        for (int d = 0; d < dim; d++) beta[d] = plus[d].SolutionValue() - minus[d].SolutionValue();
-        var alpha = rows.Select(r => r.DualValue()).ToArray();
-        return Certificate.Certify(data, MarginBias.TimeL1, beta, alpha, iterations, clock.Elapsed.TotalSeconds, "OR-Tools GLOP",
-            gapTolerance, hitIterationLimit: status != Solver.ResultStatus.OPTIMAL);
+        // No beta that settles separability (GLOP's tolerances are absolute: infeasible, or a beta whose margins are
+        // rounding errors): Separation decides, so that NotSeparable means what it means for every solver.
+        var separation = Separation.Decide(data);
+        if (!separation.Separable)
+            return Certificate.NotSeparable(data, MarginBias.TimeL1, separation.Weights, separation.RelativeCombination, separation.Iterations,
+                clock.Elapsed.TotalSeconds, "Wolfe min-norm point of the unit rows", separation.Message);
+        return result ?? new MaxMarginSolution(MarginBias.TimeL1, SolverStatus.IterationLimit, new double[dim], new double[count],
+            double.NaN, double.NaN, double.NaN, double.NaN, iterations, clock.Elapsed.TotalSeconds, "OR-Tools GLOP",
+            $"GLOP stopped with status {status} and no usable solution, though the data is separable ({separation.Message})");
     }
 }

@@ -93,9 +93,10 @@ public static class CertifiedLimit
             throw new ArgumentException($"p = {p} does not fit the limit {kind} (l2: 2, l1 and kernel: 1, bridge and Theorem-4-only: 2/L in (0, 1)).");
         // The limit is a direction, the same for the data times any factor, but the solvers' tolerances
         // are tuned for data of moderate size: data of extreme scale (max_n ||x_n|| outside 2^-30 .. 2^30)
-        // is solved divided by its scale, as training does; moderate data is solved as given.
+        // is solved divided by its scale, as training does; moderate data is solved as given, and so is data
+        // whose points' norms differ too much for one factor (UnitScale.SpreadProblem: small points would underflow).
         double r = UnitScale.Scale(data);
-        if (r < Math.ScaleB(1.0, -30) || r > Math.ScaleB(1.0, 30)) data = UnitScale.Of(data, out _);
+        if ((r < Math.ScaleB(1.0, -30) || r > Math.ScaleB(1.0, 30)) && UnitScale.SpreadProblem(data) is null) data = UnitScale.Of(data, out _);
         return kind switch
         {
             LimitKind.L2 or LimitKind.FourierL1 or LimitKind.TimeL1 => ConvexLimit.Find(data, kind, options, grid),

@@ -40,7 +40,7 @@ public static class GradientDescent
         IParameterization model, Dataset data, ReadOnlySpan<double> initial, TrainingSettings settings,
         Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default, Func<TrainingRecord, bool>? converged = null)
     {
-        Check(model, data, initial);
+        Check(model, data, initial, settings);
         var scaled = UnitScale.Of(data, out double dataScale);
         if (LaneKernel.Applies(model, settings.Loss, data.Count, data.Dimension))
         {
@@ -57,14 +57,16 @@ public static class GradientDescent
         IParameterization model, Dataset data, ReadOnlySpan<double> initial, TrainingSettings settings,
         Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default, Func<TrainingRecord, bool>? converged = null)
     {
-        Check(model, data, initial);
+        Check(model, data, initial, settings);
         var scaled = UnitScale.Of(data, out double dataScale);
         using var kernel = new GenericStepKernel(model, scaled, initial);
         return Run(kernel, scaled, settings, onRecord, cancel, dataScale, converged);
     }
 
-    private static void Check(IParameterization model, Dataset data, ReadOnlySpan<double> initial)
+    /// <summary>Usage errors, and data whose points' norms differ too much to train on (<see cref="UnitScale.SpreadProblem"/>; a run of 0 steps, the record of a refused run, is allowed).</summary>
+    private static void Check(IParameterization model, Dataset data, ReadOnlySpan<double> initial, TrainingSettings settings)
     {
+        if (settings.MaxSteps > 0 && UnitScale.SpreadProblem(data) is { } problem) throw new ArgumentException(problem);
         if (model.Dimension != data.Dimension)
             throw new ArgumentException($"model {model.Name} is for D = {model.Dimension} but dataset {data.Name} has D = {data.Dimension}.");
         if (initial.Length != model.ParameterCount)

@@ -38,8 +38,8 @@ module RunFiles =
     let evidenceJson (e: NotSeparableEvidence) =
         JObject [
             "weights", JArray [ for w in e.Weights -> num w ]
-            "combination_norm", num e.CombinationNorm
-            "max_point_norm", num e.MaxPointNorm
+            "relative_combination_norm", num e.RelativeCombination
+            "tolerance", num e.Tolerance
             "message", JString e.Message ]
 
     /// The Theorem 4 KKT residual of the final parameters (w/||w||: the certificate is scale-free);

@@ -49,8 +49,9 @@ dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth
                       directions.csv, spectra.csv
 
 Exit codes: 0 trained (Converged, or NotConverged: stopped by --steps, --time-limit or
---log-loss-target, with the angle reached), 2 bad input, 3 the data is not linearly separable
-(summary.json only, with the evidence).
+--log-loss-target, with the angle reached), 2 bad input (also: points whose norms differ by more
+than 2^500, which training cannot follow), 3 the data is not linearly separable through the origin
+(summary.json only, with the evidence: weights whose combination of the y_n x_n is 0 to rounding).
 """
 
     /// Parsed command-line arguments.
@@ -203,13 +204,13 @@ Exit codes: 0 trained (Converged, or NotConverged: stopped by --steps, --time-li
         sprintf "%s: %s%s after %d steps in %.1f s%s (%.0f steps/s): %s, normalized margin = %.6g"
             word angle because r.Steps r.Seconds tracking (if Double.IsFinite r.StepsPerSecond then r.StepsPerSecond else 0.0) (lossText r.Final) r.Final.NormalizedMargin
 
-    /// What is printed for data that is not separable: the weights and the size of their combination.
+    /// What is printed for data that is not separable: the weights and the scale-free size of their combination.
     let evidenceLines (e: NotSeparableEvidence) =
         let weights = e.Weights |> Array.mapi (fun n w -> sprintf "alpha_%d = %.6g" (n + 1) w) |> String.concat ", "
         [ "NotSeparable: no direction separates the data through the origin."
           sprintf "  evidence: weights (alpha >= 0, sum 1) %s" weights
-          sprintf "  give ||sum_n alpha_n y_n x_n|| = %.3g (max_n ||x_n|| = %.3g), so every beta has normalized margin <= %.3g"
-              e.CombinationNorm e.MaxPointNorm e.CombinationNorm ]
+          sprintf "  give ||sum_n alpha_n y_n x_n|| = %.3g * sum_n alpha_n ||x_n||, 0 to the rounding of its own terms (tolerance %.3g)," e.RelativeCombination e.Tolerance
+          sprintf "  so every beta has min_n y_n <x_n, beta> / (||x_n|| ||beta||) <= %.3g: not separable, or only with a margin below double precision" e.RelativeCombination ]
 
     /// Runs the command line; returns the process exit code (0 ok, 2 bad input, 3 not separable). Note: `dotnet fsi`
     /// itself takes a plain --help, so the script's usage is reached with `-- --help`, `help`, or no arguments.
@@ -234,6 +235,7 @@ Exit codes: 0 trained (Converged, or NotConverged: stopped by --steps, --time-li
                     eprintfn "training %s depth %d (%s) on %s (N=%d, D=%d), %s, loss %s" (Model.name s.Model) s.Depth model.Name dataPath data.Count data.Dimension (s.Step.Describe()) s.Loss.Name
                     if (Limits.kindOf s data.Dimension).IsNone then
                         eprintfn "note: the theory gives %s no reference limit (a kernel net of depth >= 3: only Theorem 4's KKT point); training to the budget, the KKT residual is in summary.json" model.Name
+                    Separability.decide data |> Separability.note |> Option.iter (eprintfn "note: %s")
                     let run = Run.trainTracked (progress ()) s data
                     RunFiles.write out s data run
                     match run.NotSeparable with

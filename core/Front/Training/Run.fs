@@ -94,13 +94,17 @@ module Run =
           Tracker: LimitTracker option }
 
     /// The first half of trainModel: data that is not separable is refused (Error: the refused run's
-    /// result, outcome NotSeparable, with the evidence); otherwise the pieces of the run (Ok), to train
-    /// alone (GradientDescent.Train) or in a batch (the runner) with the same bits.
+    /// result, outcome NotSeparable, with the evidence); separable data whose points' norms differ by more
+    /// than training can follow raises ArgumentException (UnitScale.SpreadProblem); otherwise the pieces of
+    /// the run (Ok), to train alone (GradientDescent.Train) or in a batch (the runner) with the same bits.
     let prepare (model: IParameterization) (track: bool) (onRecord: TrainingRecord -> LimitAngle option -> unit) (s: RunSettings) (data: Dataset) =
         let w0 = model.Initialize(s.InitScale, s.Seed)
         match Separability.check data with
         | Some evidence -> Error(refused model w0 s data (fun r -> onRecord r None), evidence)
         | None ->
+            match UnitScale.SpreadProblem data with
+            | null -> ()
+            | problem -> raise (ArgumentException problem)
             let tracker = if track || s.ConvergenceAngle > 0.0 then Limits.tracker s data else None
             let observe =
                 Action<TrainingRecord>(fun r ->
