@@ -20,8 +20,8 @@ public sealed record PolishResult(double[] U, double[] Alpha, double DefectNorm,
 /// </summary>
 public static class BridgeKktPolish
 {
-    /// <summary>Polishes (u0, alpha0) for at most <paramref name="maxIterations"/> Newton steps.</summary>
-    public static PolishResult Run(SupportKkt kkt, double[] u0, double[] alpha0, int maxIterations = 50)
+    /// <summary>Polishes (u0, alpha0) for at most <paramref name="maxIterations"/> Newton steps (<paramref name="dense"/>: every step by the slow twin).</summary>
+    public static PolishResult Run(SupportKkt kkt, double[] u0, double[] alpha0, int maxIterations = 50, bool dense = false)
     {
         var u = (double[])u0.Clone();
         var alpha = (double[])alpha0.Clone();
@@ -29,7 +29,7 @@ public static class BridgeKktPolish
         int it = 0;
         for (; it < maxIterations && defect > 0; it++)
         {
-            var step = Step(kkt, u, alpha);
+            var step = Step(kkt, u, alpha, dense);
             if (step is null) break;
             bool accepted = false;
             for (double t = 1; t >= 1e-12; t /= 2)
@@ -58,10 +58,21 @@ public static class BridgeKktPolish
         return double.IsFinite(s) ? Math.Sqrt(s) : double.PositiveInfinity;
     }
 
-    /// <summary>The Newton step -J^{-1} F, or null when it cannot be computed finitely.</summary>
-    private static double[]? Step(SupportKkt kkt, double[] u, double[] alpha)
+    /// <summary>
+    /// The Newton step -J^{-1} F, or null when it cannot be computed finitely: by the Schur complement
+    /// (<see cref="KktSchurStep"/>) when <paramref name="dense"/> is false and it applies, else by the
+    /// dense Jacobian (<see cref="DenseStep"/>, the slow twin).
+    /// </summary>
+    public static double[]? Step(SupportKkt kkt, double[] u, double[] alpha, bool dense = false)
     {
         var f = kkt.Stationarity(u, alpha).Concat(kkt.MarginDefects(u)).Select(v => -v).ToArray();
+        if (!dense && f.All(double.IsFinite) && KktSchurStep.Solve(kkt, u, f) is { } fast) return fast;
+        return DenseStep(kkt, u, f);
+    }
+
+    /// <summary>The Newton step from the whole Jacobian by LU (SVD least squares when it is singular).</summary>
+    private static double[]? DenseStep(SupportKkt kkt, double[] u, double[] f)
+    {
         var jac = Matrix<double>.Build.DenseOfArray(kkt.Jacobian(u));
         var rhs = Vector<double>.Build.DenseOfArray(f);
         if (!jac.Enumerate().All(double.IsFinite)) return null;

@@ -62,6 +62,15 @@ public sealed class SupportKkt
                 g[a, r] = Part(pointEntries[Active[a]][entryOf[r]], imaginary[r]);
     }
 
+    /// <summary>Entry j of coordinate r (the Re and Im coordinates of one entry are adjacent).</summary>
+    internal int EntryOf(int r) => entryOf[r];
+    /// <summary>The multiplicity m_r of coordinate r.</summary>
+    internal double WeightOf(int r) => weight[r];
+    /// <summary>G[a, r]: the Re/Im part of z_hat of active point a at coordinate r.</summary>
+    internal double G(int a, int r) => g[a, r];
+    /// <summary>|b_j| for each coordinate r.</summary>
+    internal double[] ModuliOf(ReadOnlySpan<double> u) => Moduli(u);
+
     private static double Part(Complex c, bool im) => im ? c.Imaginary : c.Real;
 
     /// <summary>The real coordinates u of the support entries of <paramref name="entries"/>.</summary>
