@@ -77,7 +77,7 @@ public sealed record LimitCertificate(
 /// <param name="ConvexThreshold">Convex kinds: support threshold and active tolerance, read at the reference solver's accuracy.</param>
 /// <param name="LocalTolerance">Bridge kinds: relative change at which the reweighted-l2 local solver stops.</param>
 /// <param name="LocalMaxIterations">Bridge kinds: iteration budget of the local solver.</param>
-/// <param name="NewtonIterations">Bridge kinds: Newton steps per polish.</param>
+/// <param name="NewtonIterations">Bridge kinds and the convex polish (<see cref="ConvexPolish"/>): Newton steps per polish.</param>
 /// <param name="PolishRounds">Bridge kinds: how often the support or active set may be corrected and the polish repeated.</param>
 public sealed record LimitOptions(
     double ResidualTolerance = 1e-10,
