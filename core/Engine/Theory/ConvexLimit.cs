@@ -50,7 +50,7 @@ internal static class ConvexLimit
             var full = new double[data.Count];
             for (int a = 0; a < final.Kkt.Active.Length; a++) full[final.Kkt.Active[a]] = final.AlphaActive[a];
             gap = Certificate.Certify(data, bias, beta, full, 0, 0, sol.Solver, options.GapTolerance, grid: onGrid).RelativeGap;
-            how = Invariant($"polished to exact optimality (Newton, {polish.Iterations} steps) on the solver's support and active set");
+            how = Invariant($"polished to exact optimality ({polish.Iterations} Newton step{(polish.Iterations == 1 ? "" : "s")}) on the solver's support and active set");
         }
         double tolerance = polish.Accepted ? Math.Min(ConvexPolish.ResidualTolerance, options.ConvexKktTolerance) : options.ConvexKktTolerance;
         bool kktHolds = final.Residual <= tolerance && final.OffSupport <= 1 + tolerance;

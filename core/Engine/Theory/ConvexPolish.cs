@@ -30,6 +30,9 @@ public static class ConvexPolish
     /// <summary>The round-off allowance of the checks: margins, the off-support bound and the objective, relative.</summary>
     public const double Rounding = 1e-12;
 
+    /// <summary>Newton stops after a step that lowered the KKT defect less than ten-fold (see <see cref="BridgeKktPolish.Run"/>).</summary>
+    public const double StallRatio = 0.1;
+
     /// <summary>The largest relative KKT residual of an accepted polish (Newton's answer is at round-off).</summary>
     public const double ResidualTolerance = 1e-10;
 
@@ -41,14 +44,14 @@ public static class ConvexPolish
         Grid? grid = null, int newtonIterations = 50)
     {
         var space = kkt.Space;
-        var polish = BridgeKktPolish.Run(kkt, kkt.CoordinatesOf(space.Of(beta)), alpha0, newtonIterations);
+        var polish = BridgeKktPolish.Run(kkt, kkt.CoordinatesOf(space.Of(beta)), alpha0, newtonIterations, StallRatio);
         var candidate = kkt.ToVector(polish.U);
         var raw = Certificate.Margins(data, candidate);
         var inactive = Enumerable.Range(0, data.Count).Except(kkt.Active).ToArray();
         double worstActive = kkt.Active.Length == 0 ? 0 : kkt.Active.Max(n => Math.Abs(raw[n] - 1));
         double worstInactive = inactive.Length == 0 ? 1 : inactive.Min(n => raw[n]);
         double min = raw.Min();
-        string Reject(string why) => Invariant($"the polish (Newton, {polish.Iterations} steps) was rejected: {why}");
+        string Reject(string why) => Invariant($"the polish ({polish.Iterations} Newton step{(polish.Iterations == 1 ? "" : "s")}) was rejected: {why}");
         if (!candidate.All(double.IsFinite) || !(min > 0))
             return Keep(data, kkt, beta, alpha0, polish.Iterations, Reject("no finite separating point"));
         if (!(worstActive <= Rounding) || !(worstInactive >= 1 - Rounding))
