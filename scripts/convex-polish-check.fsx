@@ -10,6 +10,7 @@
 open System
 open System.Diagnostics
 open System.IO
+open ImplicitBias
 open ImplicitBias.Engine.Data
 open ImplicitBias.Engine.Reference
 open ImplicitBias.Engine.Theory
@@ -18,12 +19,7 @@ open ImplicitBias.Engine.Training
 let python = "/usr/bin/python3"
 let root = Path.Combine(__SOURCE_DIRECTORY__, "..")
 let work = Path.Combine(root, "out/bench/convex-polish")
-let suite =
-    [ for dim in [ 12; 20; 33; 48 ] do
-        for count in [ dim / 4; dim / 2; dim; 2 * dim ] do
-            let seed = 22_000UL + uint64 (100 * dim + count)
-            yield SyntheticData.GaussianTeacher(count, dim, seed)
-            yield SyntheticData.FourierSparseTeacher(count, dim, 2, seed + 1UL) ]
+let suite = DataSuite.acrossCounts [ 12; 20; 33; 48 ] 22_000UL |> List.map DataSpec.create
 let kinds = [ LimitKind.L2, MarginBias.L2, 2.0, PenaltyDomain.Time; LimitKind.TimeL1, MarginBias.TimeL1, 1.0, PenaltyDomain.Time
               LimitKind.FourierL1, MarginBias.FourierL1, 1.0, PenaltyDomain.Fourier ]
 let csv (v: float seq) = String.Join(",", v |> Seq.map (fun x -> x.ToString "R"))

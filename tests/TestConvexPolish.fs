@@ -8,6 +8,7 @@ open System
 open System.Numerics
 open Expecto
 open MathNet.Numerics.LinearAlgebra
+open ImplicitBias
 open ImplicitBias.Engine.Data
 open ImplicitBias.Engine.Numerics
 open ImplicitBias.Engine.Reference
@@ -15,12 +16,7 @@ open ImplicitBias.Engine.Theory
 open ImplicitBias.Engine.Training
 
 /// 32 seeded sets (and 8 on 2-D grids below): D not only powers of two, N = D/4, D/2, D, 2D, both teachers.
-let suite =
-    [ for dim in [ 12; 20; 33; 48 ] do
-        for count in [ dim / 4; dim / 2; dim; 2 * dim ] do
-            let seed = 22_000UL + uint64 (100 * dim + count)
-            yield SyntheticData.GaussianTeacher(count, dim, seed)
-            yield SyntheticData.FourierSparseTeacher(count, dim, 2, seed + 1UL) ]
+let suite = DataSuite.acrossCounts [ 12; 20; 33; 48 ] 22_000UL |> List.map DataSpec.create
 
 /// The penalty's domain of a convex kind (l2 is taken in time).
 let domainOf kind = if kind = LimitKind.FourierL1 then PenaltyDomain.Fourier else PenaltyDomain.Time
