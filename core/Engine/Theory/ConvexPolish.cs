@@ -8,7 +8,8 @@ namespace ImplicitBias.Engine.Theory;
 /// <param name="Accepted">Whether the polished point passed every check; if not, Beta and Alpha are the solver's.</param>
 /// <param name="Beta">The polished beta at unit minimum margin (or the solver's, when not accepted).</param>
 /// <param name="Alpha">Multipliers over all N points, zero off the active set (SupportKkt's convention).</param>
-/// <param name="Residual">The relative KKT residual of (Beta, Alpha) on the support and active set (<see cref="SupportKkt.ResidualOf"/>).</param>
+/// <param name="Residual">The relative KKT residual of (Beta, Alpha) on the support and active set (<see cref="SupportKkt.ResidualOf"/>);
+/// NaN when not accepted (the solver's point is then certified by its caller).</param>
 /// <param name="Iterations">Newton steps taken.</param>
 /// <param name="Reason">Why the polished point was rejected ("" when accepted).</param>
 public sealed record ConvexPolishResult(bool Accepted, double[] Beta, double[] Alpha, double Residual, int Iterations, string Reason);
