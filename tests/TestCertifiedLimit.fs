@@ -62,7 +62,7 @@ let tests =
             throws<ArgumentException> (fun () -> CertifiedLimit.For("mlp", 2) |> ignore) "unknown model" |> ignore
             throws<ArgumentException> (fun () -> find sets.[0] LimitKind.TimeBridge 1.0 (Array.zeroCreate 8) |> ignore) "p = 1 is not a bridge" |> ignore
 
-        testCase "convex kinds: certified, and the reference solver's direction" <| fun () ->
+        testCase "convex kinds: certified, and the reference solver's direction (to its accuracy)" <| fun () ->
             let cases = [ for data in sets do for kind, bias, p in [ LimitKind.L2, MarginBias.L2, 2.0; LimitKind.TimeL1, MarginBias.TimeL1, 1.0; LimitKind.FourierL1, MarginBias.FourierL1, 1.0 ] -> data, kind, bias, p ]
             let failures =
                 [ for data, kind, bias, p in cases do
@@ -71,9 +71,12 @@ let tests =
                     let reference = MaxMargin.Solve(data, bias)
                     let tag = sprintf "%s %A" data.Name kind
                     if c.Status <> LimitStatus.Certified then yield tag + ": " + c.Message
-                    // Residual is the solver's certified relative duality gap (tolerance 1e-8).
+                    // Residual is the certified relative duality gap of the point returned (tolerance 1e-8).
                     elif c.Residual > 1e-8 then yield sprintf "%s: gap %.2e" tag c.Residual
-                    elif angle c.Direction reference.Direction > 1e-12 then yield tag + ": not the reference direction"
+                    // Wolfe's method and the simplex are exact; the interior point's direction is good to about 1e-6 rad
+                    // (flat optima), and the limit is its polish (TestConvexPolish: exact to 1e-10 rad).
+                    elif angle c.Direction reference.Direction > (if kind = LimitKind.FourierL1 then 1e-5 else 1e-12) then
+                        yield sprintf "%s: %.2e rad from the reference direction" tag (angle c.Direction reference.Direction)
                     elif not (finite c) || c.MinAlpha < 0.0 then yield tag + ": NaN or negative alpha"
                     elif c.Degenerate <> (c.Equations <= c.Unknowns) then yield tag + ": Degenerate flag" ]
             expectAll "convex kinds certified and equal to the reference" cases.Length failures

@@ -66,7 +66,9 @@ let tests =
                 let data = SyntheticData.GaussianTeacher(grid.Count / 2, grid.Count, uint64 (200 + grid.Count))
                 let c = CertifiedLimit.Find(data, LimitKind.FourierL1, 1.0, ReadOnlySpan(Array.zeroCreate grid.Count), grid, KernelSize.Full grid)
                 Expect.equal c.Status LimitStatus.Certified $"{grid}: {c.Message}"
-                Expect.isLessThan (angle c.Direction (FourierL1MaxMargin.Solve(data, grid).Direction)) 1e-9 $"{grid}: 2-D solver"
+                // The limit is the solver's point polished (TestConvexPolish); the interior point's direction is good to ~1e-6 rad.
+                Expect.isLessThan (angle c.Direction (FourierL1MaxMargin.Solve(data, grid).Direction)) 1e-5 $"{grid}: 2-D solver"
+                Expect.stringContains c.Message "polished" $"{grid}: polished"
                 Expect.isGreaterThan (angle c.Direction (FourierL1MaxMargin.Solve(data).Direction)) 1e-4 $"{grid}: not the 1-D limit"
                 Expect.isTrue (c.Support |> Array.forall (fun k -> k >= 0 && k < grid.Count)) "support indices on the grid"
 

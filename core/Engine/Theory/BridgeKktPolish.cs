@@ -20,8 +20,13 @@ public sealed record PolishResult(double[] U, double[] Alpha, double DefectNorm,
 /// </summary>
 public static class BridgeKktPolish
 {
-    /// <summary>Polishes (u0, alpha0) for at most <paramref name="maxIterations"/> Newton steps (<paramref name="dense"/>: every step by the slow twin).</summary>
-    public static PolishResult Run(SupportKkt kkt, double[] u0, double[] alpha0, int maxIterations = 50, bool dense = false)
+    /// <summary>
+    /// Polishes (u0, alpha0) for at most <paramref name="maxIterations"/> Newton steps; with a positive
+    /// <paramref name="stallRatio"/> it stops after a step that lowered the defect by less than that factor
+    /// (quadratic convergence has reached round-off: more steps would only shuffle it, a factorization each).
+    /// <paramref name="dense"/>: every step by the slow twin (the whole Jacobian's LU).
+    /// </summary>
+    public static PolishResult Run(SupportKkt kkt, double[] u0, double[] alpha0, int maxIterations = 50, double stallRatio = 0, bool dense = false)
     {
         var u = (double[])u0.Clone();
         var alpha = (double[])alpha0.Clone();
@@ -31,7 +36,7 @@ public static class BridgeKktPolish
         {
             var step = Step(kkt, u, alpha, dense);
             if (step is null) break;
-            bool accepted = false;
+            bool accepted = false, stalled = false;
             for (double t = 1; t >= 1e-12; t /= 2)
             {
                 var un = new double[u.Length]; var an = new double[alpha.Length];
@@ -40,11 +45,13 @@ public static class BridgeKktPolish
                 double dn = Defect(kkt, un, an);
                 if (dn < (1 - 1e-4 * t) * defect)
                 {
+                    stalled = stallRatio > 0 && dn > stallRatio * defect;
                     u = un; alpha = an; defect = dn; accepted = true;
                     break;
                 }
             }
             if (!accepted) break; // at round-off, or a step the merit cannot follow
+            if (stalled) { it++; break; }
         }
         return new PolishResult(u, alpha, defect, it);
     }

@@ -6,12 +6,16 @@ namespace ImplicitBias.Engine.Theory;
 
 /// <summary>
 /// The convex limits (l2, Fourier-l1, time-l1 max margin) for <see cref="CertifiedLimit"/>: the reference
-/// solver's optimum, which does not depend on the run. The certificate is the solver's recomputed
-/// relative duality gap (reported as Residual); alongside it the KKT conditions are checked at the
-/// solver's accuracy: support and active set read at <see cref="LimitOptions.ConvexThreshold"/>, alpha
-/// the solver's dual (for l2 rescaled to the ||.||_2^2 convention of <see cref="SupportKkt"/>) or, if it
-/// fits better, the NNLS fit; for p = 1 also the off-support bound |sum_n alpha_n z_hat_n[j]| &lt;= 1.
-/// For p = 2 the gradient exists everywhere, so the fit covers every coordinate, not only the support.
+/// solver's optimum, which does not depend on the run, polished to exact optimality (<see cref="ConvexPolish"/>:
+/// the solver is accurate to its gap, about 1e-10 in objective, but flat optima leave the direction good only to
+/// about 1e-6 rad). Support and active set are read off the solver's point at <see cref="LimitOptions.ConvexThreshold"/>.
+/// The certificate is computed from the returned point alone: the relative duality gap recomputed by
+/// <see cref="Certificate"/> from it and its multipliers (reported as Residual), and the KKT conditions on the
+/// support and active set read again from it: alpha the given multipliers (for the solver's l2 dual rescaled to
+/// the ||.||_2^2 convention of <see cref="SupportKkt"/>) or, if it fits better, the NNLS fit; for p = 1 also the
+/// off-support bound |sum_n alpha_n z_hat_n[j]| &lt;= 1. For p = 2 the gradient exists everywhere, so the fit
+/// covers every coordinate. A polished point must meet the KKT tolerance <see cref="ConvexPolish.ResidualTolerance"/>;
+/// the solver's point, kept when the polish is rejected, <see cref="LimitOptions.ConvexKktTolerance"/>.
 /// </summary>
 internal static class ConvexLimit
 {
@@ -20,9 +24,8 @@ internal static class ConvexLimit
         var bias = kind switch { LimitKind.L2 => MarginBias.L2, LimitKind.FourierL1 => MarginBias.FourierL1, _ => MarginBias.TimeL1 };
         double p = kind == LimitKind.L2 ? 2 : 1;
         var space = new EntrySpace(CertifiedLimit.DomainOf(kind), grid);
-        var sol = bias == MarginBias.FourierL1 && !grid.IsLine
-            ? FourierL1MaxMargin.Solve(data, grid, options.GapTolerance)
-            : MaxMargin.Solve(data, bias, options.GapTolerance);
+        Grid? onGrid = bias == MarginBias.FourierL1 && !grid.IsLine ? grid : null;
+        var sol = onGrid is { } g ? FourierL1MaxMargin.Solve(data, g, options.GapTolerance) : MaxMargin.Solve(data, bias, options.GapTolerance);
         if (sol.Status == SolverStatus.NotSeparable) return CertifiedLimit.NotSeparable(data, kind, p, sol.Message);
         var beta = sol.Beta;
         string note = "";
@@ -31,38 +34,69 @@ internal static class ConvexLimit
             beta = L2MaxMargin.Solve(data, options.GapTolerance).Beta;
             note = " The l2 max-margin direction is returned in its place.";
         }
-        var margins = Certificate.Margins(data, beta);
-        double min = margins.Min();
-        for (int n = 0; n < margins.Length; n++) margins[n] /= min;
-        beta = beta.Select(v => v / min).ToArray();
+        beta = UnitMargin(data, beta);
+        var points = CertifiedLimit.PointEntries(data, space);
+        var solver = Check(data, points, space, p, beta, sol.Dual, rescale: p == 2, options);
 
+        // Polish: exact optimality on the solver's support and active set; the certificate is recomputed from its answer.
+        var polish = ConvexPolish.Run(data, bias, solver.Kkt, beta, solver.AlphaActive, onGrid, options.NewtonIterations);
+        var final = solver;
+        double gap = sol.RelativeGap;
+        string how = polish.Reason;
+        if (polish.Accepted)
+        {
+            beta = polish.Beta;
+            final = Check(data, points, space, p, beta, polish.Alpha, rescale: false, options);
+            var full = new double[data.Count];
+            for (int a = 0; a < final.Kkt.Active.Length; a++) full[final.Kkt.Active[a]] = final.AlphaActive[a];
+            gap = Certificate.Certify(data, bias, beta, full, 0, 0, sol.Solver, options.GapTolerance, grid: onGrid).RelativeGap;
+            how = Invariant($"polished to exact optimality ({polish.Iterations} Newton step{(polish.Iterations == 1 ? "" : "s")}) on the solver's support and active set");
+        }
+        double tolerance = polish.Accepted ? Math.Min(ConvexPolish.ResidualTolerance, options.ConvexKktTolerance) : options.ConvexKktTolerance;
+        bool kktHolds = final.Residual <= tolerance && final.OffSupport <= 1 + tolerance;
+        bool certified = sol.Status == SolverStatus.Optimal && gap <= options.GapTolerance && kktHolds;
+        string offText = p == 1 ? Invariant($", off-support max {final.OffSupport:G6} (<= 1 needed)") : "";
+        string why = certified ? "" :
+            sol.Status != SolverStatus.Optimal ? " Not certified: the solver did not reach its gap tolerance."
+            : Invariant($" Not certified: the KKT check fails its tolerance {tolerance:E0}.");
+        string message = Invariant(
+            $"{kind} limit from the reference solver ({sol.Solver}, relative duality gap {sol.RelativeGap:E2}, tolerance {options.GapTolerance:E0}), {how}; support and active set read at {options.ConvexThreshold:E0}. Certificate of the point returned: relative duality gap {gap:E2}, KKT residual {final.Residual:E2} with alpha from the {(final.UseGiven ? (polish.Accepted ? "polish" : "solver's dual") : "NNLS fit")}{offText}.{why}{note}");
+        return CertifiedLimit.Assemble(kind, p, certified ? LimitStatus.Certified : LimitStatus.NotCertified,
+            beta, Certificate.Margins(data, beta), final.Kkt, final.Alpha, gap, message);
+    }
+
+    /// <summary>The KKT check of a point (unit minimum margin) with given multipliers over all N points.</summary>
+    private sealed record Checked(SupportKkt Kkt, double[] AlphaActive, double[] Alpha, double Residual, double OffSupport, bool UseGiven);
+
+    /// <summary>
+    /// Reads support and active set off <paramref name="beta"/> and checks the KKT conditions with the given
+    /// multipliers (scaled by the best c &gt;= 0 with <paramref name="rescale"/>) or the NNLS fit, whichever fits better.
+    /// </summary>
+    private static Checked Check(Dataset data, System.Numerics.Complex[][] points, EntrySpace space, double p,
+        double[] beta, double[] given, bool rescale, LimitOptions options)
+    {
+        var margins = Certificate.Margins(data, beta);
         var entries = space.Of(beta);
         double largest = entries.Max(e => e.Magnitude);
         var support = Enumerable.Range(0, entries.Length)
             .Where(j => p == 2 || entries[j].Magnitude > options.ConvexThreshold * largest).ToArray();
         var active = Enumerable.Range(0, data.Count).Where(n => margins[n] <= 1 + options.ConvexThreshold).ToArray();
-        var kkt = new SupportKkt(CertifiedLimit.PointEntries(data, space), support, active, space, p);
-
-        // The solver's dual on the active set (p = 1: already at the right scale, ||Z^T alpha||_inf = 1).
-        var (dualAlpha, dualResidual) = kkt.ResidualOf(entries, active.Select(n => sol.Dual[n]).ToArray(), rescale: p == 2);
+        var kkt = new SupportKkt(points, support, active, space, p);
+        var (givenAlpha, givenResidual) = kkt.ResidualOf(entries, active.Select(n => given[n]).ToArray(), rescale);
         var (nnlsAlpha, nnlsResidual) = kkt.Fit(entries);
-        bool useDual = dualResidual <= nnlsResidual;
-        var alphaActive = useDual ? dualAlpha : nnlsAlpha;
-        double kktResidual = Math.Min(dualResidual, nnlsResidual);
+        bool useGiven = givenResidual <= nnlsResidual;
+        var alphaActive = useGiven ? givenAlpha : nnlsAlpha;
         var alpha = new double[data.Count];
-        if (useDual && p == 1) for (int n = 0; n < alpha.Length; n++) alpha[n] = sol.Dual[n]; // complementary slackness over all points
+        if (useGiven && !rescale) for (int n = 0; n < alpha.Length; n++) alpha[n] = given[n]; // complementary slackness over all points
         else for (int a = 0; a < active.Length; a++) alpha[active[a]] = alphaActive[a];
         double offSupport = p == 1 ? kkt.OffSupportMax(alphaActive) : 0;
+        return new Checked(kkt, alphaActive, alpha, Math.Min(givenResidual, nnlsResidual), offSupport, useGiven);
+    }
 
-        bool kktHolds = kktResidual <= options.ConvexKktTolerance && offSupport <= 1 + options.ConvexKktTolerance;
-        bool certified = sol.Status == SolverStatus.Optimal && kktHolds;
-        string offText = p == 1 ? Invariant($", off-support max {offSupport:G6} (<= 1 needed)") : "";
-        string why = certified ? "" :
-            sol.Status != SolverStatus.Optimal ? " Not certified: the solver did not reach its gap tolerance."
-            : Invariant($" Not certified: the KKT check fails its tolerance {options.ConvexKktTolerance:E0}.");
-        string message = Invariant(
-            $"{kind} limit from the reference solver ({sol.Solver}): relative duality gap {sol.RelativeGap:E2} (tolerance {options.GapTolerance:E0}); KKT residual {kktResidual:E2} with alpha from the {(useDual ? "solver's dual" : "NNLS fit")}{offText}; support and active set read at {options.ConvexThreshold:E0}.{why}{note}");
-        return CertifiedLimit.Assemble(kind, p, certified ? LimitStatus.Certified : LimitStatus.NotCertified,
-            beta, margins, kkt, alpha, sol.RelativeGap, message);
+    /// <summary>beta scaled to minimum margin 1.</summary>
+    private static double[] UnitMargin(Dataset data, double[] beta)
+    {
+        double min = Certificate.Margins(data, beta).Min();
+        return beta.Select(v => v / min).ToArray();
     }
 }

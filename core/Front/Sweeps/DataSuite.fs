@@ -33,6 +33,16 @@ module DataSuite =
     /// `size` datasets of createWith over DataSuite.dimensions (D = 8, 12, 16, 24, 32 in turn).
     let create (size: int) (seed: uint64) : DataSpec list = createWith dimensions size seed
 
+    /// A suite across N for solver checks: for each dimension D, N = D/4, D/2, D and 2D (at least 2), each with a
+    /// Gaussian teacher (data seed from `seed`, D and N) and a Fourier-sparse teacher with 2 frequencies (that seed + 1).
+    /// The convex-limit polish is checked on acrossCounts [12; 20; 33; 48] 22_000UL (TestConvexPolish, convex-polish-check.fsx).
+    let acrossCounts (dims: int list) (seed: uint64) : DataSpec list =
+        [ for d in dims do
+            for n in [ d / 4; d / 2; d; 2 * d ] do
+                let s = seed + uint64 (100 * d + n)
+                yield GaussianTeacher(max 2 n, d, s)
+                yield FourierSparseTeacher(max 2 n, d, 2, s + 1UL) ]
+
     /// The suite the quick report uses: 20 datasets, seed 1.
     let quick = create 20 1UL
 
