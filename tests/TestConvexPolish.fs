@@ -137,7 +137,11 @@ let tests =
                     // Round-off of an O(D N) sum of terms of size 1: residuals seen are below 1e-14.
                     elif residual > 1e-12 || off > 1.0 + 1e-12 then yield sprintf "%s: KKT residual %.2e, off-support %.15f" r.Tag residual off
                     elif c.MinAlpha < 0.0 || Array.min (Certificate.Margins(data, c.Direction)) <= 0.0 then yield r.Tag + ": alpha < 0 or infeasible"
-                    elif abs c.Residual > 1e-12 then yield sprintf "%s: gap %.2e" r.Tag c.Residual ]
+                    // The gap is recomputed from sums over the N D entries of Z^T alpha and the margins, so its round-off
+                    // grows with N D: at most 2 N D eps in the worst (linear) accumulation, and 1e-12 below that size
+                    // (N = 96, D = 48: 2.0e-12; a gap of 1.09e-12 was seen there once the KKT fit started warm).
+                    elif abs c.Residual > max 1e-12 (2.0 * float data.Count * float data.Dimension * 2.220446049250313e-16) then
+                        yield sprintf "%s: gap %.2e" r.Tag c.Residual ]
             printfn "ConvexPolish: worst KKT residual %.2e, worst |relative duality gap| %.2e" (fst worst) (snd worst)
             TestCertifiedLimit.expectAll "polished convex limits exact" (rows.Force().Length) failures
 

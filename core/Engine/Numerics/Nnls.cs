@@ -47,7 +47,10 @@ public static class Nnls
         double tol = 10 * 2.220446049250313e-16 * normA1 * Math.Max(rows, cols) * Math.Max(normB, 1e-300);
         int iterations = 0;
         bool converged = false;
-        if (guess is not null) WarmStart(a, rows, cols, b, guess, passive, x);
+        // A warm start needs finite data and at most `rows` guessed columns (a unique least-squares solution;
+        // Math.NET's SVD of a wide matrix can throw); otherwise the cold start, which handles any.
+        if (guess is not null && guess.Count(g => g) <= rows && a.All(double.IsFinite) && b.All(double.IsFinite))
+            WarmStart(a, rows, cols, b, guess, passive, x);
         while (true)
         {
             Gradient(a, rows, cols, b, x, w);

@@ -16,8 +16,8 @@ type LimitAngle =
 /// The angle to the current limit is measured (one dot product) at decade records (steps 1, 10, 100, ...)
 /// and, with a convergence target, at every record. The limit itself is solved when SolveSchedule says:
 /// convex kinds (L2, FourierL1, TimeL1, KernelNorm) once, bridge kinds again once the direction has moved
-/// by half its angle to the last solve's limit, and expensive solves only within a tenth of the run's
-/// wall clock. A solve running when the run's time limit (`timeLimit`, seconds of the record clock)
+/// by half its angle to the last solve's limit (and at decade records where solves are cheap), and
+/// expensive solves only within a tenth of the run's wall clock. A solve running when the run's time limit (`timeLimit`, seconds of the record clock)
 /// comes is stopped there (NotCertified, said in its message). Solves are cached by direction.
 /// Models on a grid with a kernel (2-D conv, kernel-size nets) pass them; the paper's are the line 1 x D
 /// with the full kernel.
@@ -51,17 +51,19 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
             current <- Some(c, Array.copy direction, Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan c.Direction))
             c
 
-    /// Whether the schedule's motion rule asks for a solve from `direction`.
-    let due (direction: float[]) =
+    /// Whether the schedule asks for a solve from `direction` (at a decade record when `decade`).
+    let due (direction: float[]) (decade: bool) =
         match current with
         | None -> true
         | Some _ when convex -> false
-        | Some(_, from, angleAtSolve) -> SolveSchedule.Moved(Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan from), angleAtSolve, target)
+        | Some(_, from, angleAtSolve) ->
+            (decade && schedule.Cheap)
+            || SolveSchedule.Moved(Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan from), angleAtSolve, target)
 
     /// The limit to measure a record's direction against at wall-clock second `elapsed`: a new solve
     /// where the schedule allows one, else the current limit (None before the first solve).
-    let limitFor (direction: float[]) (elapsed: float) =
-        if due direction && schedule.Affordable elapsed then Some(solve direction (timeLimit - elapsed))
+    let limitFor (direction: float[]) (elapsed: float) (decade: bool) =
+        if due direction decade && schedule.Affordable elapsed then Some(solve direction (timeLimit - elapsed))
         else current |> Option.map (fun (c, _, _) -> c)
 
     /// True for steps 1, 10, 100, ...
@@ -98,7 +100,7 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
     /// No time limit applies: this is a run's answer.
     member _.LimitAt(direction: float[]) =
         match current with
-        | Some(c, _, _) when not (due direction) -> c
+        | Some(c, _, _) when not (due direction false) -> c
         | _ -> solve direction infinity
 
     /// Looks at a record: measures the angle when it is useful (see the type) and sets Converged:
@@ -110,7 +112,7 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
         | direction ->
             let decade = LimitTracker.IsDecade record.Step
             if decade || target > 0.0 then
-                match limitFor direction record.Seconds with
+                match limitFor direction record.Seconds decade with
                 | None -> ()
                 | Some limit ->
                     let angle = Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan limit.Direction)

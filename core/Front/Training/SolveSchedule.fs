@@ -4,8 +4,9 @@ open System
 
 /// When a run's limit tracker re-solves its certified limit (LimitTracker), so that tracking costs a
 /// small, bounded fraction of a run at any size.
-/// - Motion: a bridge limit (a stationary point reached from GD's direction) is re-solved only once the
-///   direction has moved, since the last solve, by more than half its angle to that solve's limit. A
+/// - Motion: a bridge limit (a stationary point reached from GD's direction) is re-solved once the
+///   direction has moved, since the last solve, by more than half its angle to that solve's limit (and,
+///   where solves are cheap, at every decade record). A
 ///   direction converging to the limit then triggers a solve each time its angle roughly halves (about
 ///   20 solves from 1 rad to 1e-6), and one that barely moves triggers none; a direction heading
 ///   elsewhere triggers one as soon as it has moved that far. (Re-solving where the direction barely
@@ -40,11 +41,14 @@ type SolveSchedule(count: int, dimension: int, convex: bool) =
     /// Seconds spent solving so far.
     member _.TrackingSeconds = trackingSeconds
 
-    /// Whether a solve whose motion rule fired may start at wall-clock second `elapsed` of the run.
+    /// Whether solves at this size are cheap by the model (deterministic: it does not read the clock).
+    /// A cheap bridge limit is also re-solved at every decade record, so that `angles_to_limit` measures
+    /// each decade against the limit of its own direction.
+    member this.Cheap = this.ModelSeconds <= SolveSchedule.CheapSeconds
+
+    /// Whether a solve whose rule fired may start at wall-clock second `elapsed` of the run.
     member this.Affordable(elapsed: float) =
-        let expected = this.ExpectedSeconds
-        expected <= SolveSchedule.CheapSeconds
-        || trackingSeconds + expected <= max SolveSchedule.FreeSeconds (SolveSchedule.Fraction * elapsed)
+        this.Cheap || trackingSeconds + this.ExpectedSeconds <= max SolveSchedule.FreeSeconds (SolveSchedule.Fraction * elapsed)
 
     /// The motion rule: no limit yet, or the direction moved (`moved`, radians since the last solve's
     /// start) by more than half the angle from that start to its limit (`angleAtSolve`), and by more
