@@ -38,20 +38,49 @@ internal static class BridgeLimit
             start = l2.Beta;
         }
         var cancel = options.Cancellation;
-        var local = BridgeLocalSolver.Solve(data, p, space, start, options.LocalTolerance, options.LocalMaxIterations, null, cancel);
+        double first = Math.Max(options.LocalTolerance, options.LocalFirstTolerance);
+        var local = BridgeLocalSolver.Solve(data, p, space, start, first, options.LocalMaxIterations, null, cancel);
         if (local.Beta is null && local.Outcome != LocalSolverOutcome.Cancelled)
         {
             notes.Add("the data is not separable on the direction's support (its exact zeros stay zero), so the local solver restarts from the l2 max-margin solution");
-            local = BridgeLocalSolver.Solve(data, p, space, l2.Beta, options.LocalTolerance, options.LocalMaxIterations, null, cancel);
+            local = BridgeLocalSolver.Solve(data, p, space, l2.Beta, first, options.LocalMaxIterations, null, cancel);
         }
         if (local.Outcome == LocalSolverOutcome.Cancelled)
             return Stopped(kind, p, local.Beta ?? l2.Beta, Invariant(
                 $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) after {clock.Elapsed.TotalSeconds:F2} s and {local.Iterations} reweighted-l2 iterations; the last iterate is returned, with no certificate."));
         var beta0 = local.Beta ?? l2.Beta;
-        notes.Insert(0, Invariant($"reweighted l2 from the run's direction: {local.Outcome} after {local.Iterations} iterations (tolerance {options.LocalTolerance:E0})"));
+        notes.Insert(0, Invariant($"reweighted l2 from the run's direction: {local.Outcome} after {local.Iterations} iterations (tolerance {first:E0})"));
+        var best = PolishRounds(data, kind, p, space, beta0, options, notes);
+        if (best?.Status != LimitStatus.Certified && first > options.LocalTolerance && local.Beta is not null && !cancel.IsCancellationRequested)
+        {
+            // Not certified from the loose point: the sets read there may be wrong; go on to the tight tolerance.
+            var more = BridgeLocalSolver.Solve(data, p, space, local.Beta, options.LocalTolerance, options.LocalMaxIterations, null, cancel);
+            if (more.Outcome == LocalSolverOutcome.Cancelled)
+                return Stopped(kind, p, more.Beta ?? beta0, Invariant(
+                    $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) after {clock.Elapsed.TotalSeconds:F2} s; the last iterate is returned, with no certificate."));
+            notes.Add(Invariant($"not certified from there, so reweighted l2 went on to tolerance {options.LocalTolerance:E0}: {more.Outcome} after {more.Iterations} more iterations"));
+            var second = PolishRounds(data, kind, p, space, more.Beta ?? beta0, options, notes);
+            if (second is not null && (best is null || second.Status == LimitStatus.Certified || second.Residual < best.Residual)) best = second;
+        }
+        if (best is null)
+            return Stopped(kind, p, beta0, Invariant(
+                $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) before the polish, after {clock.Elapsed.TotalSeconds:F2} s; the local solver's point is returned, with no certificate."));
+        var verdict = best.Status == LimitStatus.Certified
+            ? Invariant($"Certified stationary point of eq. (10) ({kind}, p = {p:G6}) in {clock.Elapsed.TotalSeconds:F2} s")
+            : Invariant($"NOT certified ({kind}, p = {p:G6}) after {clock.Elapsed.TotalSeconds:F2} s; the best candidate is returned");
+        return best with { Message = verdict + ": " + string.Join("; ", notes) + "." };
+    }
 
+    /// <summary>
+    /// Reads the support and active set off <paramref name="beta0"/>, polishes by Newton on their KKT system and
+    /// certifies; corrects the sets and polishes again (at most <see cref="LimitOptions.PolishRounds"/> times).
+    /// Returns the certified candidate, else the best one (null if none was made); its notes go to <paramref name="notes"/>.
+    /// </summary>
+    private static LimitCertificate? PolishRounds(Dataset data, LimitKind kind, double p, EntrySpace space, double[] beta0, LimitOptions options, List<string> notes)
+    {
         var points = CertifiedLimit.PointEntries(data, space);
         var margins = UnitMargins(data, ref beta0);
+        var cancel = options.Cancellation;
         var entries = space.Of(beta0);
         double largest = entries.Max(e => e.Magnitude);
         var support = Enumerable.Range(0, entries.Length).Where(j => entries[j].Magnitude > options.SupportThreshold * largest).ToList();
@@ -124,13 +153,7 @@ internal static class BridgeLimit
             if (support.Count == 0) { notes.Add("the support became empty"); break; }
             beta = polished;
         }
-        if (best is null)
-            return Stopped(kind, p, beta0, Invariant(
-                $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) before the polish, after {clock.Elapsed.TotalSeconds:F2} s; the local solver's point is returned, with no certificate."));
-        var verdict = best.Status == LimitStatus.Certified
-            ? Invariant($"Certified stationary point of eq. (10) ({kind}, p = {p:G6}) in {clock.Elapsed.TotalSeconds:F2} s")
-            : Invariant($"NOT certified ({kind}, p = {p:G6}) after {clock.Elapsed.TotalSeconds:F2} s; the best candidate is returned");
-        return best with { Message = verdict + ": " + string.Join("; ", notes) + "." };
+        return best;
     }
 
     /// <summary>The answer of a solve its caller stopped: NotCertified, the given point's direction, residual 1 (nothing certified).</summary>

@@ -82,6 +82,9 @@ public sealed record LimitCertificate(
 /// <param name="LocalMaxIterations">Bridge kinds: iteration budget of the local solver.</param>
 /// <param name="NewtonIterations">Bridge kinds and the convex polish (<see cref="ConvexPolish"/>): Newton steps per polish.</param>
 /// <param name="PolishRounds">Bridge kinds: how often the support or active set may be corrected and the polish repeated.</param>
+/// <param name="LocalFirstTolerance">Bridge kinds: the local solver stops first at this relative change and the polish is tried
+/// from there (reweighted l2 converges only linearly: from 1e-3 rad away at D = 1024 it took 541 iterations to 1e-11 and 8 to
+/// 1e-6); only if that does not certify does it go on to <paramref name="LocalTolerance"/>.</param>
 public sealed record LimitOptions(
     double ResidualTolerance = 1e-10,
     double SupportThreshold = 1e-8,
@@ -92,7 +95,8 @@ public sealed record LimitOptions(
     double LocalTolerance = 1e-11,
     int LocalMaxIterations = 2000,
     int NewtonIterations = 50,
-    int PolishRounds = 6)
+    int PolishRounds = 6,
+    double LocalFirstTolerance = 1e-6)
 {
     /// <summary>The defaults.</summary>
     public static LimitOptions Default { get; } = new();
