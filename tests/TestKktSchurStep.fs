@@ -42,9 +42,11 @@ let tests =
                 let kind = if seed % 4UL < 2UL then LimitKind.FourierBridge else LimitKind.TimeBridge
                 let status, kkt, u, alpha, _ = system seed n d p kind
                 if status = LimitStatus.Certified && kkt.Active.Length > 0 then
-                    let fast = BridgeKktPolish.Step(kkt, u, alpha)
+                    // The fast path itself (BridgeKktPolish.Step would hide a broken one behind its dense fallback).
+                    let rhs = Array.append (kkt.Stationarity(ReadOnlySpan u, ReadOnlySpan alpha)) (kkt.MarginDefects(ReadOnlySpan u)) |> Array.map (fun v -> -v)
+                    let fast = KktSchurStep.Solve(kkt, u, rhs)
                     let slow = BridgeKktPolish.Step(kkt, u, alpha, dense = true)
-                    Expect.isNotNull fast $"seed {seed}: a step"
+                    Expect.isNotNull fast $"seed {seed}: the Schur step applies"
                     Expect.isLessThan (relativeDifference fast slow) 1e-8 $"seed {seed}: the same Newton step"
                     let a = BridgeKktPolish.Run(kkt, u, alpha)
                     let b = BridgeKktPolish.Run(kkt, u, alpha, dense = true)
@@ -59,4 +61,27 @@ let tests =
             let step = BridgeKktPolish.Step(kkt1, u, alpha)
             let dense = BridgeKktPolish.Step(kkt1, u, alpha, dense = true)
             Expect.equal step dense "identical: the fast path declined"
+    ]
+
+/// The reweighted-l2 local solver's step in the domain's entries (ReweightedInEntries, the default) against the
+/// same iteration through time-domain points and the l2 reference solver (the slow twin, given as the delegate).
+[<Tests>]
+let reweightedTests =
+    testList "ReweightedInEntries" [
+        testCase "local solver in entries = through time-domain points, on 24 seeded sets (Fourier and time, 1-D and 2-D, p = 2/3, 1/2, 2/5)" <| fun _ ->
+            for seed in 1UL .. 24UL do
+                let d = [| 12; 20; 33; 16 |][int seed % 4]
+                let n = d / 2 + int seed % 5
+                let data = if seed % 2UL = 0UL then SyntheticData.GaussianTeacher(n, d, seed) else SyntheticData.FourierSparseTeacher(n, d, 3, seed)
+                let p = [| 2.0 / 3.0; 0.5; 0.4 |][int (seed / 3UL) % 3]
+                let grid = if d = 16 && seed % 3UL = 0UL then Grid(4, 4) else Grid.Line d
+                let space = EntrySpace((if seed % 4UL < 2UL then PenaltyDomain.Fourier else PenaltyDomain.Time), grid)
+                let start = TestUtil.gaussian (seed + 50UL) d
+                let s = space.Of(ReadOnlySpan start) |> Array.map (fun e -> Math.Pow(e.Magnitude, 1.0 - p / 2.0))
+                Expect.isNotNull (ReweightedInEntries(data, space).Step s) $"seed {seed}: the step in entries applies (no fallback)"
+                let fast = BridgeLocalSolver.Solve(data, p, space, ReadOnlySpan start, 1e-10, 300)
+                let slow = BridgeLocalSolver.Solve(data, p, space, ReadOnlySpan start, 1e-10, 300, Func<_, _>(BridgeLocalSolver.L2MaxMargin))
+                Expect.equal fast.Outcome slow.Outcome $"seed {seed}: same outcome"
+                Expect.equal fast.Iterations slow.Iterations $"seed {seed}: same iterations"
+                Expect.isLessThan (relativeDifference fast.Beta slow.Beta) 1e-9 $"seed {seed}: same point"
     ]

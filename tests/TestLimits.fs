@@ -95,14 +95,22 @@ let tests =
 
         testCase "a bridge solve running at the time limit is stopped there: NotCertified, and it says so" <| fun _ ->
             let data = SyntheticData.GaussianTeacher(6, 8, 3UL)
+            use stop = new Threading.CancellationTokenSource()
+            stop.Cancel()
+            let stopped = CertifiedLimit.Find(data, LimitKind.FourierBridge, 0.5, ReadOnlySpan(TestUtil.gaussian 4UL 8), LimitOptions(Cancellation = stop.Token))
+            Expect.equal stopped.Status LimitStatus.NotCertified "a stopped solve is not certified"
+            Expect.stringContains stopped.Message "time limit" "and says why"
             let tracker = LimitTracker(data, LimitKind.FourierBridge, 0.5, 1e-6, Grid.Line 8, KernelSize.Line 8, 1.0)
-            let r = TrainingRecord(5L, 2.0, -1.0, 0.0, 1.0, 1.0, 0.0, 1e-3, TestUtil.gaussian 4UL 8, null)
+            let r = TrainingRecord(5L, 0.9995, -1.0, 0.0, 1.0, 1.0, 0.0, 1e-3, TestUtil.gaussian 4UL 8, null) // 0.5 ms left
             tracker.Observe r
             Expect.equal tracker.Solves 1 "solved"
-            let limit = tracker.LimitAt r.Direction
-            Expect.equal limit.Status LimitStatus.NotCertified "stopped"
-            Expect.stringContains limit.Message "time limit" "the message says why"
+            tracker.Observe(TrainingRecord(6L, 2.0, -1.0, 0.0, 1.0, 1.0, 0.0, 1e-3, TestUtil.gaussian 7UL 8, null))
+            Expect.equal tracker.Solves 1 "no solve starts after the time limit"
             Expect.isFalse tracker.Converged "never converged on an uncertified limit"
+            Expect.isFalse (tracker.Latest |> Option.exists (fun a -> a.Certified)) "no certified angle from a stopped solve"
+            let limit, _ = tracker.Finish(5L, r.Direction)
+            Expect.equal tracker.Solves 2 "the stopped solve is not kept: Finish solves again"
+            Expect.equal limit.Status LimitStatus.Certified "the run's final limit has no time limit"
             let untimed = LimitTracker(data, LimitKind.FourierBridge, 0.5, 1e-6)
             untimed.Observe r
             Expect.equal (untimed.LimitAt r.Direction).Status LimitStatus.Certified "without a time limit the same solve certifies"

@@ -65,7 +65,8 @@ let tests =
                 let z = gaussian seed (n * d)
                 let gram = Array.init (n * n) (fun k -> dot z[(k / n) * d .. (k / n) * d + d - 1] z[(k % n) * d .. (k % n) * d + d - 1])
                 let corral = [ 0 .. 2 .. n - 1 ] @ [ 1; 3 ]
-                let a = MinNormPoint.AffineMinimizer(gram, n, corral)
+                let a = MinNormPoint.CholeskyMinimizer(gram, Array.create n 1.0, n, corral)
+                Expect.isNotNull a $"seed {seed}: the Cholesky form applies (an independent corral)"
                 let b = MinNormPoint.BorderedMinimizer(gram, n, corral)
                 Expect.isLessThan (maxDiff a b) 1e-10 $"seed {seed}: same mu"
                 Expect.floatClose Accuracy.high (Array.sum a) 1.0 "sum mu = 1"

@@ -64,8 +64,9 @@ public static class MinNormPoint
         if (guess is { Count: > 1 })
         {
             var warm = guess.Select(n => 1.0 / (guess.Count * s[n])).ToList(); // equal convex weights
-            bool independent = (Plain(s, guess) ? CholeskyMinimizer(gram, s, count, guess) : BorderedMinimizer(gram, s, count, guess)) is not null;
-            if (guess.Count <= dim + 1 && independent && MinorCycle(gram, s, count, guess, warm))
+            bool independent = guess.Count <= dim + 1 // the cheap test first: more rows than dim + 1 are dependent
+                && (Plain(s, guess) ? CholeskyMinimizer(gram, s, count, guess) : BorderedMinimizer(gram, s, count, guess)) is not null;
+            if (independent && MinorCycle(gram, s, count, guess, warm))
             {
                 corral = guess;
                 nu = warm;
@@ -167,7 +168,7 @@ public static class MinNormPoint
     /// The Cholesky form alone (of G + s s^T; s = 1 in the plain algorithm); null when it is not clearly positive definite
     /// (a pivot below 1e-7 of the largest, or not finite: affinely dependent to rounding). A warm start's guessed corral must pass it.
     /// </summary>
-    private static double[]? CholeskyMinimizer(double[] gram, double[] s, int count, IReadOnlyList<int> corral)
+    internal static double[]? CholeskyMinimizer(double[] gram, double[] s, int count, IReadOnlyList<int> corral)
     {
         int k = corral.Count;
         var m = Matrix<double>.Build.Dense(k, k);

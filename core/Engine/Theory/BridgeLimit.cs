@@ -29,26 +29,31 @@ internal static class BridgeLimit
     {
         var clock = Stopwatch.StartNew();
         var space = new EntrySpace(CertifiedLimit.DomainOf(kind), grid);
-        var l2 = L2MaxMargin.Solve(data);
-        if (l2.Status == SolverStatus.NotSeparable) return CertifiedLimit.NotSeparable(data, kind, p, l2.Message);
+        // The l2 solution is only needed to start from when the direction cannot be used, and to tell a
+        // NotSeparable answer (the local solver then fails at its first step): solved only then (a full Wolfe
+        // solve, a few seconds at D = 1024, N = 512, that cannot be stopped).
+        var l2Solve = new Lazy<MaxMarginSolution>(() => L2MaxMargin.Solve(data));
         var notes = new List<string>();
         if (!start.All(double.IsFinite) || !start.Any(v => v != 0))
         {
+            if (l2Solve.Value.Status == SolverStatus.NotSeparable) return CertifiedLimit.NotSeparable(data, kind, p, l2Solve.Value.Message);
             notes.Add("the given direction is zero or not finite, so the local solver starts from the l2 max-margin solution");
-            start = l2.Beta;
+            start = l2Solve.Value.Beta;
         }
         var cancel = options.Cancellation;
         double first = Math.Max(options.LocalTolerance, options.LocalFirstTolerance);
         var local = BridgeLocalSolver.Solve(data, p, space, start, first, options.LocalMaxIterations, null, cancel);
         if (local.Beta is null && local.Outcome != LocalSolverOutcome.Cancelled)
         {
+            var l2 = l2Solve.Value;
+            if (l2.Status == SolverStatus.NotSeparable) return CertifiedLimit.NotSeparable(data, kind, p, l2.Message);
             notes.Add("the data is not separable on the direction's support (its exact zeros stay zero), so the local solver restarts from the l2 max-margin solution");
             local = BridgeLocalSolver.Solve(data, p, space, l2.Beta, first, options.LocalMaxIterations, null, cancel);
         }
         if (local.Outcome == LocalSolverOutcome.Cancelled)
-            return Stopped(kind, p, local.Beta ?? l2.Beta, Invariant(
+            return Stopped(kind, p, local.Beta ?? start, Invariant(
                 $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) after {clock.Elapsed.TotalSeconds:F2} s and {local.Iterations} reweighted-l2 iterations; the last iterate is returned, with no certificate."));
-        var beta0 = local.Beta ?? l2.Beta;
+        var beta0 = local.Beta ?? l2Solve.Value.Beta;
         notes.Insert(0, Invariant($"reweighted l2 from the run's direction: {local.Outcome} after {local.Iterations} iterations (tolerance {first:E0})"));
         var best = PolishRounds(data, kind, p, space, beta0, options, notes);
         if (best?.Status != LimitStatus.Certified && first > options.LocalTolerance && local.Beta is not null && !cancel.IsCancellationRequested)

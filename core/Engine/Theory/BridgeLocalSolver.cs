@@ -102,6 +102,7 @@ public static class BridgeLocalSolver
             throw new ArgumentException($"the grid {space.Grid} has {space.Dimension} entries but {data.Name} has D = {data.Dimension}.");
         if (!(p > 0 && p < 2)) throw new ArgumentException($"p must be in (0, 2) (got {p}).");
         if (start.Length != data.Dimension) throw new ArgumentException($"start has {start.Length} entries but D = {data.Dimension}.");
+        var inEntries = l2MaxMargin is null ? new ReweightedInEntries(data, space) : null;
         l2MaxMargin ??= WarmL2MaxMargin();
         int dim = data.Dimension, n = data.Count;
         var pointEntries = Enumerable.Range(0, n).Select(i =>
@@ -119,6 +120,11 @@ public static class BridgeLocalSolver
             double largest = entries.Max(e => e.Magnitude);
             if (!(largest > 0)) return new LocalSolution(LocalSolverOutcome.NotSeparable, null, it - 1, objectives.ToArray());
             var s = entries.Select(e => e.Magnitude > ZeroThreshold * largest ? Math.Pow(e.Magnitude, 1 - p / 2) : 0.0).ToArray();
+            if (inEntries?.Step(s) is { } fast)
+            {
+                if (Advance(fast, it) is { } done) return done;
+                continue;
+            }
             var features = new double[n * dim];
             for (int i = 0; i < n; i++)
             {
@@ -130,16 +136,22 @@ public static class BridgeLocalSolver
             if (u is null) return new LocalSolution(LocalSolverOutcome.NotSeparable, null, it, objectives.ToArray());
             var uEntries = space.Of(u);
             for (int j = 0; j < s.Length; j++) uEntries[j] *= s[j];
-            var next = space.ToVector(uEntries);
+            if (Advance(space.ToVector(uEntries), it) is { } stop) return stop;
+        }
+        return new LocalSolution(LocalSolverOutcome.IterationLimit, beta, maxIterations, objectives.ToArray());
+
+        // Takes the next iterate; the answer when the relative change is below the tolerance, else null.
+        LocalSolution? Advance(double[] next, int it)
+        {
             objectives.Add(Objective(next, p, space));
             double change = 0, norm = 0;
             for (int d = 0; d < dim; d++) { change += (next[d] - beta[d]) * (next[d] - beta[d]); norm += next[d] * next[d]; }
             // Compare directions at unit margin: the start may be at any scale, so skip the first test.
             beta = next;
-            if (it > 1 && Math.Sqrt(change / norm) <= tolerance)
-                return new LocalSolution(LocalSolverOutcome.Converged, beta, it, objectives.ToArray());
+            return it > 1 && Math.Sqrt(change / norm) <= tolerance
+                ? new LocalSolution(LocalSolverOutcome.Converged, beta, it, objectives.ToArray())
+                : null;
         }
-        return new LocalSolution(LocalSolverOutcome.IterationLimit, beta, maxIterations, objectives.ToArray());
     }
 
     /// <summary>sum over the full domain of |entry|^p: ||beta||_p^p or ||beta_hat||_p^p.</summary>

@@ -41,14 +41,17 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
             solves <- solves + 1
             let clock = Diagnostics.Stopwatch.StartNew()
             use stop = new Threading.CancellationTokenSource()
-            if remaining <= 0.0 then stop.Cancel()
+            if remaining < 0.001 then stop.Cancel() // under a millisecond left: stopped before its first iteration
             elif Double.IsFinite remaining then stop.CancelAfter(TimeSpan.FromSeconds remaining)
             let c = CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction, grid, kernel, LimitOptions(Cancellation = stop.Token))
             schedule.Spent clock.Elapsed.TotalSeconds
-            if convex then cache.Clear()
-            if cache.Count >= 8 then cache.RemoveAt 0
-            cache.Add((Array.copy direction, c))
-            current <- Some(c, Array.copy direction, Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan c.Direction))
+            // A solve the time limit stopped is not a limit: measured against once, never kept (the run's
+            // final limit is then solved afresh by Finish).
+            if not stop.IsCancellationRequested then
+                if convex then cache.Clear()
+                if cache.Count >= 8 then cache.RemoveAt 0
+                cache.Add((Array.copy direction, c))
+                current <- Some(c, Array.copy direction, Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan c.Direction))
             c
 
     /// Whether the schedule asks for a solve from `direction` (at a decade record when `decade`).
@@ -63,7 +66,7 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
     /// The limit to measure a record's direction against at wall-clock second `elapsed`: a new solve
     /// where the schedule allows one, else the current limit (None before the first solve).
     let limitFor (direction: float[]) (elapsed: float) (decade: bool) =
-        if due direction decade && schedule.Affordable elapsed then Some(solve direction (timeLimit - elapsed))
+        if elapsed < timeLimit && due direction decade && schedule.Affordable elapsed then Some(solve direction (timeLimit - elapsed))
         else current |> Option.map (fun (c, _, _) -> c)
 
     /// True for steps 1, 10, 100, ...
