@@ -11,7 +11,8 @@ open ImplicitBias.Engine.Theory
 /// A set where everything holds: separating, certified, angle 1e-4 (set 7: 2e-3), reference optimum.
 let private good i : LimitEvidence =
     { Dataset = $"set{i}"; Separates = true; Status = LimitStatus.Certified; Residual = 1e-15; Degenerate = false
-      Angle = (if i = 7 then 2e-3 else 1e-4); ReferenceAngle = Some 0.0; Message = "certified" }
+      Angle = (if i = 7 then 2e-3 else 1e-4); ReferenceAngle = Some 0.0
+      ReferenceTolerance = SuiteEvidence.referenceTolerance; Message = "certified" }
 
 let private twenty () = [ for i in 1 .. 20 -> good i ]
 let private replace i (e: LimitEvidence) (sets: LimitEvidence list) = sets |> List.mapi (fun j s -> if j = i - 1 then e else s)
@@ -78,6 +79,16 @@ let tests =
                     Expect.stringContains r.Measured "from the reference optimum" claim.Claim
                     let r = limitRow claim (twenty () |> replace 6 { good 6 with ReferenceAngle = Some nan })
                     Expect.equal r.Verdict "FAIL" $"{claim.Claim}: reference solver not Optimal"
+
+        testCase "the reference tolerance: Fourier-l1 to the interior point's direction accuracy (1e-5 rad), l2 and time-l1 to 1e-8" <| fun () ->
+            Expect.equal (SuiteEvidence.referenceToleranceOf LimitKind.FourierL1) 1e-5 "Fourier-l1"
+            Expect.equal (SuiteEvidence.referenceToleranceOf LimitKind.L2) 1e-8 "l2"
+            Expect.equal (SuiteEvidence.referenceToleranceOf LimitKind.TimeL1) 1e-8 "time-l1"
+            let claim = List.head rows
+            let at angle tolerance = { good 6 with ReferenceAngle = Some angle; ReferenceTolerance = tolerance }
+            Expect.equal (limitRow claim (twenty () |> replace 6 (at 3e-6 1e-5))).Verdict "PASS" "3e-6 rad within 1e-5"
+            Expect.equal (limitRow claim (twenty () |> replace 6 (at 2e-5 1e-5))).Verdict "FAIL" "2e-5 rad beyond 1e-5"
+            Expect.equal (limitRow claim (twenty () |> replace 6 (at 3e-6 1e-8))).Verdict "FAIL" "3e-6 rad beyond 1e-8"
 
         testCase "an empty suite is NOT AVAILABLE, never PASS" <| fun () ->
             for claim in rows do
