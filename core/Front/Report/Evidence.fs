@@ -61,7 +61,11 @@ module Evidence =
         let convex = (TheoryChecks.predictedBias kind depth).IsSome
         { Claim = claim
           Prediction = prediction
-          Tolerance = (if convex then tolerance + $"; the limit is the reference optimum to {SuiteEvidence.referenceTolerance} rad" else tolerance)
+          Tolerance =
+            (if convex then
+                let referenceTolerance = SuiteEvidence.referenceToleranceOf (if kind = Convolutional then ImplicitBias.Engine.Theory.LimitKind.FourierL1 else ImplicitBias.Engine.Theory.LimitKind.L2)
+                tolerance + $"; the limit is the reference optimum to {referenceTolerance} rad"
+             else tolerance)
           Threshold = suiteAngleTolerance
           WorseWhen = Larger
           Evidence = "suite (F4 script)" }
