@@ -79,7 +79,13 @@ module RunFiles =
             "limit_solves", JInt(int64 run.TrackingSolves)
             "limit_seconds_during_run", num run.TrackingSeconds
             "limit_seconds_after_run", num run.FinalLimitSeconds
-            "angles_to_limit", JArray [ for a in run.AnglesToLimit -> JObject [ "step", JInt a.Step; "angle", num a.Angle; "certified", JBool a.Certified ] ]
+            "angles_to_limit", JArray [ for a in run.AnglesToLimit -> JObject [ "step", JInt a.Step; "theta", num a.Theta; "angle", num a.Angle; "certified", JBool a.Certified ] ]
+            "angle_rate",
+                (match run.AngleRate with
+                 | Some r ->
+                     JObject [ "points", JInt(int64 r.Points); "theta_from", num r.ThetaFrom; "theta_to", num r.ThetaTo
+                               "delta", num r.Delta; "delta_r2", num r.DeltaR2; "power", num r.Power; "power_r2", num r.PowerR2 ]
+                 | None -> JNull)
             "theorem4_kkt_residual", (match theorem4Residual s data r with Some x -> num x | None -> JNull)
             "not_separable", (match run.NotSeparable with Some e -> evidenceJson e | None -> JNull)
             "model", JString(Model.name s.Model)

@@ -8,6 +8,8 @@ open ImplicitBias.Engine.Training
 /// Gradient descent's angle (radians) to the certified limit at one recorded step.
 type LimitAngle =
     { Step: int64
+      /// theta = log(-log L) at that record (NaN before log L < 0).
+      Theta: float
       Angle: float
       /// Whether the limit it was measured against was certified.
       Certified: bool }
@@ -26,6 +28,7 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
     let schedule = SolveSchedule(data.Count, data.Dimension, convex)
     let cache = Collections.Generic.List<float[] * LimitCertificate>()
     let angles = Collections.Generic.List<LimitAngle>()
+    let trace = Collections.Generic.List<LimitAngle>()
     let mutable solves = 0
     let mutable previousAngle = infinity
     let mutable converged = false
@@ -93,6 +96,8 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
     member _.TrackingSeconds = schedule.TrackingSeconds
     /// The angles at the decade records seen so far (and at the final record after Finish).
     member _.Angles = List.ofSeq angles
+    /// Every angle measured (every record with a convergence target, else the decade records), for AngleRate.
+    member _.Trace = List.ofSeq trace
     /// The last angle measured, if any.
     member _.Latest = latest
     /// Whether the last observed record met the convergence test.
@@ -120,9 +125,10 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
                 | Some limit ->
                     let angle = Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan limit.Direction)
                     let certified = limit.Status = LimitStatus.Certified && Double.IsFinite angle
-                    let here = { Step = record.Step; Angle = angle; Certified = certified }
+                    let here = { Step = record.Step; Theta = record.LogNegativeLogLoss; Angle = angle; Certified = certified }
                     if Double.IsFinite angle then // NaN only for a zero direction (beta = 0)
                         latest <- Some here
+                        trace.Add here
                         if decade then angles.Add here
                         converged <- target > 0.0 && certified && angle < target && angle < previousAngle
                         previousAngle <- angle
@@ -130,11 +136,14 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
     /// The limit at the final direction and GD's angle to it (NaN only for a zero direction); adds the
     /// final record's angle to Angles. The limit is solved again only where the schedule's motion rule
     /// asks (no time limit applies: this is the run's answer).
-    member this.Finish(finalStep: int64, direction: float[]) =
+    member this.Finish(finalStep: int64, direction: float[]) = this.Finish(finalStep, direction, nan)
+
+    /// The same, with the final record's theta = log(-log L).
+    member this.Finish(finalStep: int64, direction: float[], theta: float) =
         let limit = this.LimitAt direction
         let angle = Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan limit.Direction)
         if Double.IsFinite angle && (angles.Count = 0 || angles[angles.Count - 1].Step <> finalStep) then
-            angles.Add { Step = finalStep; Angle = angle; Certified = (limit.Status = LimitStatus.Certified) }
+            angles.Add { Step = finalStep; Theta = theta; Angle = angle; Certified = (limit.Status = LimitStatus.Certified) }
         limit, angle
 
 /// Creating limit trackers from run settings.

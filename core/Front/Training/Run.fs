@@ -22,7 +22,9 @@ type TrackedRun =
       TrackingSeconds: float
       TrackingSolves: int
       /// Seconds spent after training on the final limit (0 when the run's last limit was still current).
-      FinalLimitSeconds: float }
+      FinalLimitSeconds: float
+      /// How fast the angle to the limit fell with theta over the run's measurements (None: too few after the fit).
+      AngleRate: AngleRate option }
 
 /// Pipeable training: settings first, data last.
 module Run =
@@ -136,14 +138,17 @@ module Run =
         match trainModel model true onRecord Threading.CancellationToken.None s data with
         | result, Some tracker, None ->
             let during, solves = tracker.TrackingSeconds, tracker.Solves
-            let limit, angle = tracker.Finish(result.Steps, result.Direction)
+            let finalTheta = result.Final.LogNegativeLogLoss
+            let limit, angle = tracker.Finish(result.Steps, result.Direction, finalTheta)
+            let measured = [ for a in tracker.Trace -> a.Theta, a.Angle ] @ [ finalTheta, angle ]
             { Result = result; Limit = Some limit
               AngleToLimit = (if Double.IsFinite angle then Some angle else None)
               AnglesToLimit = tracker.Angles; NotSeparable = None
-              TrackingSeconds = during; TrackingSolves = solves; FinalLimitSeconds = tracker.TrackingSeconds - during }
+              TrackingSeconds = during; TrackingSolves = solves; FinalLimitSeconds = tracker.TrackingSeconds - during
+              AngleRate = AngleRate.fit measured }
         | result, _, evidence ->
             { Result = result; Limit = None; AngleToLimit = None; AnglesToLimit = []; NotSeparable = evidence
-              TrackingSeconds = 0.0; TrackingSolves = 0; FinalLimitSeconds = 0.0 }
+              TrackingSeconds = 0.0; TrackingSolves = 0; FinalLimitSeconds = 0.0; AngleRate = None }
 
     /// Trains with a callback at every record (for progress output); as trainTracked, the result only.
     let trainWith (onRecord: TrainingRecord -> unit) (s: RunSettings) (data: Dataset) = (trainTracked (fun r _ -> onRecord r) s data).Result
