@@ -33,6 +33,15 @@ let tests =
             Expect.isNone (AngleRate.fit [ 20.0, 0.1; 30.0, 0.05 ]) "two points"
             Expect.isNone (AngleRate.fit [ 20.0, 0.1; 20.0, 0.05; 20.0, 0.02 ]) "no spread in theta"
 
+        testCase "the Fourier-l1 certificate carries its off-support maximum (in [0, 1]); other kinds NaN" <| fun _ ->
+            for seed in 1UL .. 6UL do
+                let data = SyntheticData.GaussianTeacher(6 + int seed, 8 + 3 * int seed, seed)
+                let zero = System.ReadOnlySpan(Array.zeroCreate data.Dimension)
+                let l1 = ImplicitBias.Engine.Theory.CertifiedLimit.Find(data, ImplicitBias.Engine.Theory.LimitKind.FourierL1, 1.0, zero)
+                Expect.isTrue (l1.OffSupportMax >= 0.0 && l1.OffSupportMax <= 1.0 + 1e-9) $"seed {seed}: {l1.OffSupportMax}"
+                let l2 = ImplicitBias.Engine.Theory.CertifiedLimit.Find(data, ImplicitBias.Engine.Theory.LimitKind.L2, 2.0, zero)
+                Expect.isTrue (System.Double.IsNaN l2.OffSupportMax) "l2: none"
+
         testCase "a tracked run records theta with every angle and fits its rate" <| fun _ ->
             let data = SyntheticData.GaussianTeacher(6, 8, 3UL)
             let s = Run.defaults |> Run.withSteps 3_000_000L |> Run.withTimeLimit 600.0 // the fit ends after about 3e5 capped steps

@@ -62,7 +62,7 @@ internal static class ConvexLimit
         string message = Invariant(
             $"{kind} limit from the reference solver ({sol.Solver}, relative duality gap {sol.RelativeGap:E2}, tolerance {options.GapTolerance:E0}), {how}; support and active set read at {options.ConvexThreshold:E0}. Certificate of the point returned: relative duality gap {gap:E2}, KKT residual {final.Residual:E2} with alpha from the {(final.UseGiven ? (polish.Accepted ? "polish" : "solver's dual") : "NNLS fit")}{offText}.{why}{note}");
         return CertifiedLimit.Assemble(kind, p, certified ? LimitStatus.Certified : LimitStatus.NotCertified,
-            beta, Certificate.Margins(data, beta), final.Kkt, final.Alpha, gap, message);
+            beta, Certificate.Margins(data, beta), final.Kkt, final.Alpha, gap, message) with { OffSupportMax = p == 1 ? final.OffSupport : double.NaN };
     }
 
     /// <summary>The KKT check of a point (unit minimum margin) with given multipliers over all N points.</summary>

@@ -65,7 +65,15 @@ public sealed record LimitCertificate(
     int[] Active,
     int Unknowns, int Equations,
     bool Degenerate,
-    string Message);
+    string Message)
+{
+    /// <summary>
+    /// l1 kinds: max over entries off the support of |sum_n alpha_n z_hat_n[j]| for the certificate's alpha (eq. 12
+    /// needs &lt;= 1); NaN for the other kinds. One minus it is the gap by which the nearest off-support entry is
+    /// not optimal, the rate (in theta = log(-log L)) the theory suggests for GD's approach to a depth-2 l1 limit.
+    /// </summary>
+    public double OffSupportMax { get; init; } = double.NaN;
+}
 
 /// <summary>The tolerances and budgets of <see cref="CertifiedLimit.Find"/>; every one is stated in the message it produces.</summary>
 /// <param name="ResidualTolerance">Bridge kinds: the largest relative stationarity residual that is certified.</param>

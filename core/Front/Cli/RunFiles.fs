@@ -86,6 +86,11 @@ module RunFiles =
                      JObject [ "points", JInt(int64 r.Points); "theta_from", num r.ThetaFrom; "theta_to", num r.ThetaTo
                                "delta", num r.Delta; "delta_r2", num r.DeltaR2; "power", num r.Power; "power_r2", num r.PowerR2 ]
                  | None -> JNull)
+            // conv L=2 (Fourier-l1 limit): the rate delta the dual certificate suggests, 1 - max off-support |sum alpha z_hat|.
+            "predicted_delta",
+                (match run.Limit with
+                 | Some l when l.Kind = LimitKind.FourierL1 && Double.IsFinite l.OffSupportMax -> num (1.0 - l.OffSupportMax)
+                 | _ -> JNull)
             "theorem4_kkt_residual", (match theorem4Residual s data r with Some x -> num x | None -> JNull)
             "not_separable", (match run.NotSeparable with Some e -> evidenceJson e | None -> JNull)
             "model", JString(Model.name s.Model)
