@@ -31,6 +31,7 @@ public static class Nnls
     {
         if (a.Length != rows * cols) throw new ArgumentException($"A has {a.Length} entries, not {rows} x {cols}.");
         if (b.Length != rows) throw new ArgumentException($"b has {b.Length} entries but A has {rows} rows.");
+        if (guess is not null && guess.Length != cols) throw new ArgumentException($"the guess has {guess.Length} entries but A has {cols} columns.");
         if (maxIterations < 0) maxIterations = 3 * cols + 30;
         var x = new double[cols];
         var passive = new bool[cols];
@@ -95,7 +96,6 @@ public static class Nnls
     /// </summary>
     private static void WarmStart(double[] a, int rows, int cols, double[] b, bool[] guess, bool[] passive, double[] x)
     {
-        if (guess.Length != cols) throw new ArgumentException($"the guess has {guess.Length} entries but A has {cols} columns.");
         Array.Copy(guess, passive, cols);
         while (passive.Any(p => p))
         {

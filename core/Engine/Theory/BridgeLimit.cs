@@ -55,7 +55,8 @@ internal static class BridgeLimit
                 $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) after {clock.Elapsed.TotalSeconds:F2} s and {local.Iterations} reweighted-l2 iterations; the last iterate is returned, with no certificate."));
         var beta0 = local.Beta ?? l2Solve.Value.Beta;
         notes.Insert(0, Invariant($"reweighted l2 from the run's direction: {local.Outcome} after {local.Iterations} iterations (tolerance {first:E0})"));
-        var best = PolishRounds(data, kind, p, space, beta0, options, notes);
+        var points = CertifiedLimit.PointEntries(data, space);
+        var best = PolishRounds(data, kind, p, space, points, beta0, options, notes);
         if (best?.Status != LimitStatus.Certified && first > options.LocalTolerance && local.Beta is not null && !cancel.IsCancellationRequested)
         {
             // Not certified from the loose point: the sets read there may be wrong; go on to the tight tolerance.
@@ -64,7 +65,7 @@ internal static class BridgeLimit
                 return Stopped(kind, p, more.Beta ?? beta0, Invariant(
                     $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) after {clock.Elapsed.TotalSeconds:F2} s; the last iterate is returned, with no certificate."));
             notes.Add(Invariant($"not certified from there, so reweighted l2 went on to tolerance {options.LocalTolerance:E0}: {more.Outcome} after {more.Iterations} more iterations"));
-            var second = PolishRounds(data, kind, p, space, more.Beta ?? beta0, options, notes);
+            var second = PolishRounds(data, kind, p, space, points, more.Beta ?? beta0, options, notes);
             if (second is not null && (best is null || second.Status == LimitStatus.Certified || second.Residual < best.Residual)) best = second;
         }
         if (best is null)
@@ -81,9 +82,9 @@ internal static class BridgeLimit
     /// certifies; corrects the sets and polishes again (at most <see cref="LimitOptions.PolishRounds"/> times).
     /// Returns the certified candidate, else the best one (null if none was made); its notes go to <paramref name="notes"/>.
     /// </summary>
-    private static LimitCertificate? PolishRounds(Dataset data, LimitKind kind, double p, EntrySpace space, double[] beta0, LimitOptions options, List<string> notes)
+    private static LimitCertificate? PolishRounds(
+        Dataset data, LimitKind kind, double p, EntrySpace space, Complex[][] points, double[] beta0, LimitOptions options, List<string> notes)
     {
-        var points = CertifiedLimit.PointEntries(data, space);
         var margins = UnitMargins(data, ref beta0);
         var cancel = options.Cancellation;
         var entries = space.Of(beta0);

@@ -105,11 +105,8 @@ public static class BridgeLocalSolver
         var inEntries = l2MaxMargin is null ? new ReweightedInEntries(data, space) : null;
         l2MaxMargin ??= WarmL2MaxMargin();
         int dim = data.Dimension, n = data.Count;
-        var pointEntries = Enumerable.Range(0, n).Select(i =>
-        {
-            var x = data.Point(i).ToArray();
-            return space.Of(x);
-        }).ToArray();
+        // The points' entries for the time-domain step, computed only if it runs (the step in entries has its own).
+        var pointEntries = new Lazy<Complex[][]>(() => Enumerable.Range(0, n).Select(i => space.Of(data.Point(i).ToArray())).ToArray());
         var beta = start.ToArray();
         var objectives = new List<double>();
         for (int it = 1; it <= maxIterations; it++)
@@ -129,7 +126,7 @@ public static class BridgeLocalSolver
             for (int i = 0; i < n; i++)
             {
                 var scaled = new Complex[s.Length];
-                for (int j = 0; j < s.Length; j++) scaled[j] = s[j] * pointEntries[i][j];
+                for (int j = 0; j < s.Length; j++) scaled[j] = s[j] * pointEntries.Value[i][j];
                 space.ToVector(scaled).CopyTo(features, i * dim);
             }
             var u = l2MaxMargin(new Dataset(features, data.Labels, dim, data.Name + " (reweighted)"));

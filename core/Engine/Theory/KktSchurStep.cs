@@ -70,7 +70,7 @@ internal static class KktSchurStep
             int width = r + 1 < v.Length && kkt.EntryOf(r + 1) == kkt.EntryOf(r) ? 2 : 1;
             double mod = m[r];
             if (!(mod > 0)) return null;
-            double diag = p * Math.Pow(mod, p - 2), curv = p * (p - 2) * Math.Pow(mod, p - 4);
+            var (diag, curv) = kkt.HessianBlock(mod);
             // (diag I + curv u u^T)^-1 v = (v - curv u (u.v) / (diag + curv |u|^2)) / diag.
             double uv = 0, uu = 0;
             for (int k = r; k < r + width; k++) { uv += u[k] * v[k]; uu += u[k] * u[k]; }
@@ -91,7 +91,7 @@ internal static class KktSchurStep
         for (int r = 0; r < rr; r++)
         {
             double mod = m[r];
-            double diag = p * Math.Pow(mod, p - 2), curv = p * (p - 2) * Math.Pow(mod, p - 4);
+            var (diag, curv) = kkt.HessianBlock(mod);
             double hx = diag * x[r];
             for (int s = Math.Max(0, r - 1); s <= Math.Min(rr - 1, r + 1); s++)
                 if (kkt.EntryOf(s) == kkt.EntryOf(r)) hx += curv * u[r] * u[s] * x[s];

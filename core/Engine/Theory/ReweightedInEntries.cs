@@ -25,9 +25,7 @@ internal sealed class ReweightedInEntries
     public ReweightedInEntries(Dataset data, EntrySpace space)
     {
         this.space = space;
-        var z = data.SignedFeatures();
-        int d = data.Dimension;
-        points = Enumerable.Range(0, data.Count).Select(n => space.Of(z.AsSpan(n * d, d))).ToArray();
+        points = CertifiedLimit.PointEntries(data, space);
     }
 
     /// <summary>The next iterate (time domain) for the weights s, or null to let the time-domain twin take the step.</summary>

@@ -71,6 +71,12 @@ public sealed class SupportKkt
     /// <summary>|b_j| for each coordinate r.</summary>
     internal double[] ModuliOf(ReadOnlySpan<double> u) => Moduli(u);
 
+    /// <summary>
+    /// The Hessian block of p |b|^p / ... for one entry of modulus <paramref name="mod"/>: diag I + curv u u^T with
+    /// diag = p |b|^(p-2) and curv = p (p-2) |b|^(p-4) (the derivative of the target t = p |b|^(p-2) u).
+    /// </summary>
+    internal (double Diag, double Curv) HessianBlock(double mod) => (P * Math.Pow(mod, P - 2), P * (P - 2) * Math.Pow(mod, P - 4));
+
     private static double Part(Complex c, bool im) => im ? c.Imaginary : c.Real;
 
     /// <summary>The real coordinates u of the support entries of <paramref name="entries"/>.</summary>
@@ -143,7 +149,7 @@ public sealed class SupportKkt
         for (int r = 0; r < rr; r++)
         {
             double mod = m[r];
-            double diag = P * Math.Pow(mod, P - 2), curv = P * (P - 2) * Math.Pow(mod, P - 4);
+            var (diag, curv) = HessianBlock(mod);
             // Coordinates of one entry are adjacent (Re then Im), so its block is r..r(+1).
             for (int s = 0; s < rr; s++)
                 if (entryOf[s] == entryOf[r]) jac[r, s] = (r == s ? diag : 0) + curv * u[r] * u[s];
