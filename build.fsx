@@ -1,5 +1,5 @@
 // The build pipeline: dotnet fsi build.fsx -t <Target>
-// Targets: Restore, Build, Test, Reproduce, ReproduceFull, Bench, PyTorch, Slurm (see README.md).
+// Targets: Restore, Build, Test, Reproduce, ReproduceFull, Bench, PyTorch, Slurm (see README.md and docs/manual.md).
 #r "nuget: Fake.Core.Target, 5.20.3"
 #r "nuget: Fake.DotNet.Cli, 5.20.3"
 #r "nuget: Fake.IO.FileSystem, 5.20.3"

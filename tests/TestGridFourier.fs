@@ -72,7 +72,7 @@ let tests =
                     let w = gaussian (uint64 (g.Count * 10 + depth)) model.ParameterCount
                     let betaHat = NaiveDft.Forward(g, ReadOnlySpan(complexOf (model.Predictor(ReadOnlySpan w))))
                     let layers = [ for l in 0 .. depth - 1 -> NaiveDft.Forward(g, ReadOnlySpan(complexOf w[l * g.Count .. (l + 1) * g.Count - 1])) ]
-                    // As in 1-D (README, Conventions): beta is C_1^T ... C_{L-1}^T w_L and the adjoint of the paper's
+                    // As in 1-D (docs/manual.md, Conventions): beta is C_1^T ... C_{L-1}^T w_L and the adjoint of the paper's
                     // cross-correlation is a convolution, so beta_hat = w_hat_1 .* ... .* w_hat_L with no conjugates.
                     let product = Array.init g.Count (fun k -> layers |> List.fold (fun acc s -> acc * s[k]) Complex.One)
                     Expect.isLessThan (complexError betaHat product) 1e-12 $"{g} L={depth}"

@@ -7,7 +7,7 @@ namespace ImplicitBias.Engine.Models;
 /// w in R^P (Section 2 of the paper). Gradient descent needs only P itself and its
 /// vector-Jacobian product; Theorem 4 needs P to be a homogeneous polynomial of some degree.
 /// Implementations may keep scratch buffers, so one instance serves one training run at a time.
-/// To add a parameterization, implement this interface (see README, "Adding a parameterization").
+/// To add a parameterization, implement this interface (see docs/manual.md, "Adding a parameterization").
 /// </summary>
 public interface IParameterization
 {
