@@ -23,7 +23,10 @@ let cases =
     |> List.filter (fun (d, _, _, _, _) -> not quick || d <= 1024)
 
 let settings steps =
-    match TrainCli.parse [ "--model"; "conv"; "--depth"; "4"; "--step"; "fixed:1e-6"; "--steps"; string steps; "--data"; "-"; "--out"; "-" ] with
+    let args =
+        [ "--model"; "conv"; "--depth"; "4"; "--step"; "fixed:1e-6"; "--steps"; string steps
+          "--data"; "-"; "--out"; "-" ]
+    match TrainCli.parse args with
     | Ok p -> p.Settings
     | Error e -> failwith e
 
@@ -38,17 +41,21 @@ let rows =
         let status = match run.Limit with Some l -> string l.Status | None -> "none"
         let line =
             sprintf "| %d | %d | %d | %.2f | %.3g | %s | %s | %d | %.2f | %.1f %% | %.1f | %s | %.1f |"
-                d n r.Steps r.Seconds r.StepsPerSecond old21 old27 run.TrackingSolves run.TrackingSeconds (100.0 * share) run.FinalLimitSeconds status wall
+                d n r.Steps r.Seconds r.StepsPerSecond old21 old27
+                run.TrackingSolves run.TrackingSeconds (100.0 * share) run.FinalLimitSeconds status wall
         printfn "%s" line
         line ]
 
 let header =
     [ "# Train-level speed with the limit tracked (conv L = 4, fixed:1e-6, Gaussian teacher)"
       ""
-      sprintf "Machine: %d cores; load average at start of the last row: %s." Environment.ProcessorCount (try File.ReadAllText("/proc/loadavg").Trim() with _ -> "n/a")
-      "Engine 2.1.1: its train.fsx on the same data (commit 7997164, measured 2026-12-07 on this kind of VM); 2.7: issue 21."
+      sprintf "Machine: %d cores; load average after the last row: %s."
+          Environment.ProcessorCount (try File.ReadAllText("/proc/loadavg").Trim() with _ -> "n/a")
+      "Engine 2.1.1: its train.fsx on the same data (commit 7997164, measured 2026-12-07 on this kind of VM);"
+      + " 2.7: issue 21."
       ""
-      "| D | N | steps | run s | steps/s | 2.1.1 steps/s | 2.7 steps/s | solves in run | solve s in run | share of run | final limit s | final status | wall s |"
+      "| D | N | steps | run s | steps/s | 2.1.1 steps/s | 2.7 steps/s | solves in run | solve s in run"
+      + " | share of run | final limit s | final status | wall s |"
       "|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---|---:|" ]
 let outDir = Path.Combine(__SOURCE_DIRECTORY__, "..", "out", "bench")
 Directory.CreateDirectory outDir |> ignore

@@ -60,7 +60,9 @@ internal static class KktSchurStep
         return Residual(kkt, u, m, x, rhs) <= 1e-8 * (1 + Norm(rhs)) ? x : null;
     }
 
-    /// <summary>H^-1 v, entry block by entry block (coordinates of one entry are adjacent); null if a block is singular.</summary>
+    /// <summary>
+    /// H^-1 v, entry block by entry block (coordinates of one entry are adjacent); null if a block is singular.
+    /// </summary>
     private static double[]? ApplyHInverse(SupportKkt kkt, double[] u, double[] m, double[] v)
     {
         double p = kkt.P;

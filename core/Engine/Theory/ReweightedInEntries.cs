@@ -7,7 +7,8 @@ namespace ImplicitBias.Engine.Theory;
 /// <summary>
 /// One reweighted-l2 step of <see cref="BridgeLocalSolver"/> solved in the domain's entries, without going back
 /// to the time domain. The reweighted points x'_n have entries s_j z_hat_n[j], and by Parseval
-/// &lt;x'_n, x'_m&gt; = sum_j m_j s_j^2 Re(conj(z_hat_n[j]) z_hat_m[j]), so Wolfe's min-norm point runs on the real rows
+/// &lt;x'_n, x'_m&gt; = sum_j m_j s_j^2 Re(conj(z_hat_n[j]) z_hat_m[j]), so Wolfe's min-norm point runs on the
+/// real rows
 /// a_n = (sqrt(m_j) s_j Re z_hat_n[j], sqrt(m_j) s_j Im z_hat_n[j]) over the entries with s_j &gt; 0 only (a support
 /// that shrinks makes the rows shorter). With lambda its weights and p = sum_n lambda_n a_n, the l2 max-margin
 /// solution of the reweighted problem has entries s_j sum_n lambda_n z_hat_n[j] / ||p||^2, and the next iterate
@@ -28,7 +29,9 @@ internal sealed class ReweightedInEntries
         points = CertifiedLimit.PointEntries(data, space);
     }
 
-    /// <summary>The next iterate (time domain) for the weights s, or null to let the time-domain twin take the step.</summary>
+    /// <summary>
+    /// The next iterate (time domain) for the weights s, or null to let the time-domain twin take the step.
+    /// </summary>
     public double[]? Step(double[] s)
     {
         int n = points.Length;
@@ -58,7 +61,8 @@ internal sealed class ReweightedInEntries
             for (int c = 0; c < width; c++) q += rows[i * width + c] * rows[i * width + c];
             longest = Math.Max(longest, Math.Sqrt(q));
         }
-        // Decline unless p separates every row clearly (each <a_n, p> >= ||p||^2 up to Wolfe's tolerance) and is not ~0.
+        // Decline unless p separates every row clearly (each <a_n, p> >= ||p||^2 up to Wolfe's tolerance)
+        // and is not ~0.
         if (!r.Converged || !(Math.Sqrt(pp) > 1e-8 * longest)) return null;
         for (int i = 0; i < n; i++)
         {

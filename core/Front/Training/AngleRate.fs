@@ -35,7 +35,8 @@ module AngleRate =
 
     /// The fits over the (theta, angle) measurements; None with fewer than three usable ones.
     let fit (measurements: (float * float) seq) =
-        let usable = measurements |> Seq.filter (fun (t, a) -> t > 0.0 && Double.IsFinite t && a > 0.0 && a < 0.5) |> Array.ofSeq
+        let afterFit (theta, angle) = theta > 0.0 && Double.IsFinite theta && angle > 0.0 && angle < 0.5
+        let usable = measurements |> Seq.filter afterFit |> Array.ofSeq
         let thetas = usable |> Array.map fst
         let logs = usable |> Array.map (snd >> log)
         match line thetas logs, line (Array.map log thetas) logs with

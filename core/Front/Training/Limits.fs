@@ -19,12 +19,15 @@ type LimitAngle =
 /// and, with a convergence target, at every record. The limit itself is solved when SolveSchedule says:
 /// convex kinds (L2, FourierL1, TimeL1, KernelNorm) once, bridge kinds again once the direction has moved
 /// by half its angle to the last solve's limit (and at decade records where solves are cheap), and
-/// expensive solves only within a tenth of the run's wall clock. A solve running when the run's time limit (`timeLimit`, seconds of the record clock)
-/// comes is stopped there (NotCertified, said in its message). Solves are cached by direction.
+/// expensive solves only within a tenth of the run's wall clock. A solve running when the run's time limit
+/// (`timeLimit`, seconds of the record clock) comes is stopped there (NotCertified, said in its message).
+/// Solves are cached by direction.
 /// Models on a grid with a kernel (2-D conv, kernel-size nets) pass them; the paper's are the line 1 x D
 /// with the full kernel.
-type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid: Grid, kernel: KernelSize, timeLimit: float) =
-    let convex = kind = LimitKind.L2 || kind = LimitKind.FourierL1 || kind = LimitKind.TimeL1 || kind = LimitKind.KernelNorm
+type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid: Grid, kernel: KernelSize,
+                  timeLimit: float) =
+    let convex =
+        kind = LimitKind.L2 || kind = LimitKind.FourierL1 || kind = LimitKind.TimeL1 || kind = LimitKind.KernelNorm
     let schedule = SolveSchedule(data.Count, data.Dimension, convex)
     let cache = Collections.Generic.List<float[] * LimitCertificate>()
     let angles = Collections.Generic.List<LimitAngle>()
@@ -46,7 +49,8 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
             use stop = new Threading.CancellationTokenSource()
             if remaining < 0.001 then stop.Cancel() // under a millisecond left: stopped before its first iteration
             elif Double.IsFinite remaining then stop.CancelAfter(TimeSpan.FromSeconds remaining)
-            let c = CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction, grid, kernel, LimitOptions(Cancellation = stop.Token))
+            let options = LimitOptions(Cancellation = stop.Token)
+            let c = CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction, grid, kernel, options)
             schedule.Spent clock.Elapsed.TotalSeconds
             // A solve the time limit stopped is not a limit: measured against once, never kept (the run's
             // final limit is then solved afresh by Finish).
@@ -54,7 +58,8 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
                 if convex then cache.Clear()
                 if cache.Count >= 8 then cache.RemoveAt 0
                 cache.Add((Array.copy direction, c))
-                current <- Some(c, Array.copy direction, Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan c.Direction))
+                let angleAtSolve = Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan c.Direction)
+                current <- Some(c, Array.copy direction, angleAtSolve)
             c
 
     /// Whether the schedule asks for a solve from `direction` (at a decade record when `decade`).
@@ -69,7 +74,8 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
     /// The limit to measure a record's direction against at wall-clock second `elapsed`: a new solve
     /// where the schedule allows one, else the current limit (None before the first solve).
     let limitFor (direction: float[]) (elapsed: float) (decade: bool) =
-        if elapsed < timeLimit && due direction decade && schedule.Affordable elapsed then Some(solve direction (timeLimit - elapsed))
+        if elapsed < timeLimit && due direction decade && schedule.Affordable elapsed then
+            Some(solve direction (timeLimit - elapsed))
         else current |> Option.map (fun (c, _, _) -> c)
 
     /// True for steps 1, 10, 100, ...
@@ -125,7 +131,8 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
                 | Some limit ->
                     let angle = Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan limit.Direction)
                     let certified = limit.Status = LimitStatus.Certified && Double.IsFinite angle
-                    let here = { Step = record.Step; Theta = record.LogNegativeLogLoss; Angle = angle; Certified = certified }
+                    let here =
+                        { Step = record.Step; Theta = record.LogNegativeLogLoss; Angle = angle; Certified = certified }
                     if Double.IsFinite angle then // NaN only for a zero direction (beta = 0)
                         latest <- Some here
                         trace.Add here
@@ -143,7 +150,8 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
         let limit = this.LimitAt direction
         let angle = Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan limit.Direction)
         if Double.IsFinite angle && (angles.Count = 0 || angles[angles.Count - 1].Step <> finalStep) then
-            angles.Add { Step = finalStep; Theta = theta; Angle = angle; Certified = (limit.Status = LimitStatus.Certified) }
+            let certified = limit.Status = LimitStatus.Certified
+            angles.Add { Step = finalStep; Theta = theta; Angle = angle; Certified = certified }
         limit, angle
 
 /// Creating limit trackers from run settings.
@@ -164,4 +172,6 @@ module Limits =
     /// A tracker for a run with these settings on this data (target: s.ConvergenceAngle); None when kindOf is None.
     let tracker (s: RunSettings) (data: Dataset) =
         let grid, kernel = gridOf s data.Dimension
-        kindOf s data.Dimension |> Option.map (fun (kind, p) -> LimitTracker(data, kind, p, s.ConvergenceAngle, grid, kernel, s.TimeLimitSeconds))
+        kindOf s data.Dimension
+        |> Option.map (fun (kind, p) ->
+            LimitTracker(data, kind, p, s.ConvergenceAngle, grid, kernel, s.TimeLimitSeconds))

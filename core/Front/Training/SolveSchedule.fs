@@ -48,7 +48,8 @@ type SolveSchedule(count: int, dimension: int, convex: bool) =
 
     /// Whether a solve whose rule fired may start at wall-clock second `elapsed` of the run.
     member this.Affordable(elapsed: float) =
-        this.Cheap || trackingSeconds + this.ExpectedSeconds <= max SolveSchedule.FreeSeconds (SolveSchedule.Fraction * elapsed)
+        let budget = max SolveSchedule.FreeSeconds (SolveSchedule.Fraction * elapsed)
+        this.Cheap || trackingSeconds + this.ExpectedSeconds <= budget
 
     /// The motion rule: no limit yet, or the direction moved (`moved`, radians since the last solve's
     /// start) by more than half the angle from that start to its limit (`angleAtSolve`), and by more
