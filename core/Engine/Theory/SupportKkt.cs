@@ -72,8 +72,8 @@ public sealed class SupportKkt
     internal double[] ModuliOf(ReadOnlySpan<double> u) => Moduli(u);
 
     /// <summary>
-    /// The Hessian block of p |b|^p / ... for one entry of modulus <paramref name="mod"/>: diag I + curv u u^T with
-    /// diag = p |b|^(p-2) and curv = p (p-2) |b|^(p-4) (the derivative of the target t = p |b|^(p-2) u).
+    /// One entry's block of the Jacobian of the target t = p |b|^(p-2) u in its coordinates u (the Hessian of |b|^p),
+    /// at modulus <paramref name="mod"/>: diag I + curv u u^T with diag = p |b|^(p-2) and curv = p (p-2) |b|^(p-4).
     /// </summary>
     internal (double Diag, double Curv) HessianBlock(double mod) => (P * Math.Pow(mod, P - 2), P * (P - 2) * Math.Pow(mod, P - 4));
 
