@@ -2,6 +2,7 @@ using ImplicitBias.Engine.Data;
 using ImplicitBias.Engine.Models;
 using ImplicitBias.Engine.Training.Batch;
 using ImplicitBias.Engine.Training.Kernels;
+using ImplicitBias.Engine.Training.Late;
 
 namespace ImplicitBias.Engine.Training;
 
@@ -46,10 +47,12 @@ public static class GradientDescent
         {
             // Small runs of the product networks get the bits of a lane of their batch kernel, so that a run has the same bits alone and in a batch (BatchTrainer).
             using var alone = LaneKernel.Alone(model, scaled, initial);
-            return Run(alone, scaled, settings, onRecord, cancel, dataScale, converged);
+            return Late(Run(alone, scaled, settings, onRecord, cancel, dataScale, converged));
         }
         using var kernel = StepKernels.Create(model, scaled, initial);
-        return Run(kernel, scaled, settings, onRecord, cancel, dataScale, converged);
+        return Late(Run(kernel, scaled, settings, onRecord, cancel, dataScale, converged));
+
+        TrainingResult Late(TrainingResult r) => ContinueLate(model, scaled, dataScale, settings, r, onRecord, cancel, converged);
     }
 
     /// <summary>As <see cref="Train"/>, always with the generic kernel (the slow, obviously correct twin).</summary>
@@ -60,8 +63,20 @@ public static class GradientDescent
         Check(model, data, initial, settings);
         var scaled = UnitScale.Of(data, out double dataScale);
         using var kernel = new GenericStepKernel(model, scaled, initial);
-        return Run(kernel, scaled, settings, onRecord, cancel, dataScale, converged);
+        var result = Run(kernel, scaled, settings, onRecord, cancel, dataScale, converged);
+        return ContinueLate(model, scaled, dataScale, settings, result, onRecord, cancel, converged);
     }
+
+    /// <summary>
+    /// A run's result as it stands, or, if its explicit phase handed over (outcome HandOver), the run continued by the
+    /// late phase (<see cref="LatePhase"/>) on <paramref name="scaled"/>, the unit-scaled data it was trained on.
+    /// </summary>
+    public static TrainingResult ContinueLate(IParameterization model, Dataset scaled, double dataScale, TrainingSettings settings,
+        TrainingResult result, Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default,
+        Func<TrainingRecord, bool>? converged = null) =>
+        result.Outcome == TrainingOutcome.HandOver
+            ? LatePhase.Continue(model, scaled, dataScale, settings, result, onRecord, cancel, converged)
+            : result;
 
     /// <summary>Usage errors, and data whose points' norms differ too much to train on (<see cref="UnitScale.SpreadProblem"/>; a run of 0 steps, the record of a refused run, is allowed).</summary>
     private static void Check(IParameterization model, Dataset data, ReadOnlySpan<double> initial, TrainingSettings settings)

@@ -28,6 +28,7 @@ public sealed class RunState
     private readonly Func<TrainingRecord, bool>? _converged;
     private readonly double[] _z, _beta, _floorBeta;
     private readonly double _scale2;
+    private readonly double _handOverLogLoss; // -e^(hand-over theta) of the late phase; NaN without one
     private readonly int _nu;
     private static readonly double Ln2 = Math.Log(2);
     private readonly List<TrainingRecord> _records = [];
@@ -53,6 +54,7 @@ public sealed class RunState
         _z = data.SignedFeatures();
         _scale2 = Math.Pow(data.MaxPointNorm(), 2);
         _nu = kernel.Degree;
+        _handOverLogLoss = settings.Late is { } late ? -Math.Exp(late.HandOverTheta) : double.NaN;
         _beta = new double[kernel.Dimension];
         _floorBeta = new double[kernel.Dimension];
         _schedule = new LogSchedule(settings.RecordsPerDecade);
@@ -157,6 +159,7 @@ public sealed class RunState
             if (_step > 0) LandOnTarget();
             return Stop(TrainingOutcome.LossTargetReached);
         }
+        if (_logLoss <= _handOverLogLoss) return Stop(TrainingOutcome.HandOver); // never true without a late phase (NaN)
         if (_step >= _settings.MaxSteps) return Stop(TrainingOutcome.StepLimit);
         if ((_step & 15) == 0 && _clock.Elapsed.TotalSeconds >= _settings.TimeLimitSeconds) return Stop(TrainingOutcome.TimeLimit);
         if ((_step & 15) == 0 && _cancel.IsCancellationRequested) return Stop(TrainingOutcome.Cancelled);
@@ -222,7 +225,8 @@ public sealed class RunState
         _kernel.CopyParameters(w);
         var final = _records[^1];
         Result = new TrainingResult(_outcome, _step, _clock.Elapsed.TotalSeconds, Geometry.Normalize(w), final.LogParameterNorm,
-            Geometry.Normalize(_beta), final.LogBetaNorm, _records);
+            Geometry.Normalize(_beta), final.LogBetaNorm, _records,
+            LogUnitScaledParameterNorm: 0.5 * Math.Log(_parameterNormSquared) + _k * Ln2);
         return false;
     }
 

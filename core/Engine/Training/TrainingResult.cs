@@ -23,6 +23,13 @@ public enum TrainingOutcome
     Converged,
     /// <summary>The data is not linearly separable (checked before training; no step was taken).</summary>
     NotSeparable,
+    /// <summary>
+    /// The explicit phase reached the late phase's hand-over theta (<see cref="Late.LatePhaseSettings"/>); never the
+    /// outcome of a whole run: <see cref="GradientDescent.Train"/> and <see cref="Batch.BatchTrainer"/> continue it with
+    /// <see cref="Late.LatePhase"/>. Also the outcome of a run stopped because the late phase's step size vanished
+    /// is not this: that is <see cref="NonFinite"/>.
+    /// </summary>
+    HandOver,
 }
 
 /// <summary>
@@ -37,6 +44,9 @@ public enum TrainingOutcome
 /// <param name="Direction">beta / ||beta||.</param>
 /// <param name="LogBetaNorm">log ||beta||.</param>
 /// <param name="Records">The log-spaced records; the last is taken at the final step.</param>
+/// <param name="Late">What the late phase did (null when the run did not reach it).</param>
+/// <param name="LogUnitScaledParameterNorm">log ||w|| in the coordinates of the data divided by its largest point norm
+/// (the coordinates training works in), exactly as training carried it: where the late phase starts (NaN if unknown).</param>
 public sealed record TrainingResult(
     TrainingOutcome Outcome,
     long Steps,
@@ -45,7 +55,9 @@ public sealed record TrainingResult(
     double LogParameterNorm,
     double[] Direction,
     double LogBetaNorm,
-    IReadOnlyList<TrainingRecord> Records)
+    IReadOnlyList<TrainingRecord> Records,
+    Late.LatePhaseSummary? Late = null,
+    double LogUnitScaledParameterNorm = double.NaN)
 {
     /// <summary>The last record (always taken at the final step).</summary>
     public TrainingRecord Final => Records[^1];

@@ -91,6 +91,16 @@ module RunFiles =
                 (match run.Limit with
                  | Some l when l.Kind = LimitKind.FourierL1 && Double.IsFinite l.OffSupportMax -> num (1.0 - l.OffSupportMax)
                  | _ -> JNull)
+            "late_phase",
+                (match r.Late with
+                 | null -> JNull
+                 | l ->
+                     JObject [ "hand_over_step", JInt l.HandOverStep; "hand_over_theta", num l.HandOverTheta
+                               "stiff_steps", JInt l.StiffSteps; "sliding_steps", JInt l.SlidingSteps
+                               "rejected_steps", JInt l.RejectedSteps; "sliding_from_theta", num l.SlidingFromTheta
+                               "active_points", JInt(int64 l.ActivePoints); "weighted_points", JInt(int64 l.WeightedPoints)
+                               "seconds", num l.Seconds; "final_theta", num r.Final.LogNegativeLogLoss ])
+            "late_phase_settings", (match s.Late with Some l -> JString(l.Describe()) | None -> JNull)
             "theorem4_kkt_residual", (match theorem4Residual s data r with Some x -> num x | None -> JNull)
             "not_separable", (match run.NotSeparable with Some e -> evidenceJson e | None -> JNull)
             "model", JString(Model.name s.Model)

@@ -108,7 +108,7 @@ module Batching =
                 let model = RunConfig.parameterization c data.Dimension
                 match Run.prepare model false (fun _ _ -> ()) (RunConfig.settings c) data with
                 | Error(refused, _) -> finish c data refused; next ()
-                | Ok p -> BatchJob(data, p.Initial, p.Settings, Action<TrainingResult>(finish c data), p.Observe, p.Converged)
+                | Ok p -> BatchJob(data, p.Initial, p.Settings, Action<TrainingResult>(finish c data), p.Observe, p.Converged, model)
         // keyOf batches only the paper's architectures (no grid, kernel size or channels), so the key determines the model.
         let model = RunConfig.parameterization { RunConfig.defaults with Model = key.Model; Depth = key.Depth; Width = key.Width } key.Dimension
         match LaneKernel.For(model, ExponentialLoss(), maxCount, key.Dimension, groups) with

@@ -36,7 +36,9 @@ type RunConfig =
       /// Conv's kernel support (RunSettings.Kernel); None: full width.
       Kernel: KernelSize option
       /// Channels of the depth-2 conv network (RunSettings.Channels); 1: the paper's.
-      Channels: int }
+      Channels: int
+      /// The late phase (RunSettings.Late); None: the step rule all the way.
+      Late: ImplicitBias.Engine.Training.Late.LatePhaseSettings option }
 
 /// Run configurations: defaults, canonical text, content hash, and the engine objects they build.
 module RunConfig =
@@ -61,7 +63,8 @@ module RunConfig =
           ConvergenceAngle = 0.0
           Shape = None
           Kernel = None
-          Channels = 1 }
+          Channels = 1
+          Late = Run.defaults.Late }
 
     let private r (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
 
@@ -76,7 +79,8 @@ module RunConfig =
               $"steps={c.MaxSteps}"; $"time={r c.TimeLimitSeconds}"; $"rpd={c.RecordsPerDecade}"; $"converge={r c.ConvergenceAngle}"
               match c.Shape with Some g -> $"shape={g.Rows}x{g.Columns}" | None -> ()
               match c.Kernel with Some k -> $"kernel={k.Rows}x{k.Columns}" | None -> ()
-              if c.Channels <> 1 then $"channels={c.Channels}" ]
+              if c.Channels <> 1 then $"channels={c.Channels}"
+              match c.Late with Some l -> $"late={l.Describe()}" | None -> () ]
 
     /// The content hash: the first 16 hex digits of SHA-256(canonical text + engine version).
     /// Stable across processes and machines (unlike GetHashCode).
@@ -120,4 +124,5 @@ module RunConfig =
             ConvergenceAngle = c.ConvergenceAngle
             Shape = c.Shape
             Kernel = c.Kernel
-            Channels = c.Channels }
+            Channels = c.Channels
+            Late = c.Late }

@@ -6,6 +6,7 @@ open ImplicitBias.Engine.Losses
 open ImplicitBias.Engine.Models
 open ImplicitBias.Engine.Theory
 open ImplicitBias.Engine.Training
+open ImplicitBias.Engine.Training.Late
 
 /// A finished run with what the theory says about it.
 type TrackedRun =
@@ -28,20 +29,19 @@ type TrackedRun =
 
 /// Pipeable training: settings first, data last.
 module Run =
-    /// The defaults a researcher should use to see the paper's limits: exponential loss, the
-    /// settling step rule "settling:0.5:1e-05:0.2:1e-05:midpoint:floor-after-cap" (SettlingStep: eta = 0.5; every
-    /// step moves w by at most 1e-5 ||w||, capped steps by the second-order midpoint rule, and, once the data is
-    /// fit, by at least a floor of up to 1e-5 ||w|| that is measured from the direction after the capped phase and
-    /// settles with the direction's speed, so the direction converges instead of hovering; how closely it
-    /// follows the run with ten times smaller steps is measured in docs/performance.md), initialization
-    /// scale 0.5, a 20 s wall-clock budget, and a stop as Converged once the angle to the certified
-    /// limit is below 1e-6 rad and still shrinking.
+    /// The defaults a researcher should use to see the paper's limits: exponential loss; the settling step rule
+    /// "settling:0.5:1e-05:0.2:0.0001:midpoint:floor-after-cap" for the early phase (SettlingStep: log L falls by about
+    /// 0.5 a step, w moves by at most 1e-4 ||w||, capped steps by the second-order midpoint rule) until
+    /// theta = log(-log L) = 1.5, where the late phase takes over ("1.5:9:1e-07": the exact flow by a stiff integrator,
+    /// then from theta = 9 its sliding mode, local error 1e-7 rad a step; docs/late-phase.md); initialization scale 0.5;
+    /// a 20 s wall-clock budget; a stop as Converged once the angle to the certified limit is below 1e-6 rad and still
+    /// shrinking.
     let defaults =
         { Model = Convolutional
           Depth = 2
           InitScale = 0.5
           Seed = 1UL
-          Step = SettlingStep(0.5, 1e-5, 0.2, 1e-5, true, true)
+          Step = SettlingStep(0.5, 1e-5, 0.2, 1e-4, true, true)
           Loss = ExponentialLoss()
           MaxSteps = Int64.MaxValue
           TimeLimitSeconds = 20.0
@@ -51,7 +51,8 @@ module Run =
           ConvergenceAngle = 1e-6
           Shape = None
           Kernel = None
-          Channels = 1 }
+          Channels = 1
+          Late = Some(LatePhaseSettings()) }
 
     let withModel kind depth (s: RunSettings) = { s with Model = kind; Depth = depth }
     let withSeed seed (s: RunSettings) = { s with Seed = seed }
@@ -69,13 +70,16 @@ module Run =
     let withKernel (kernel: KernelSize) (s: RunSettings) = { s with Kernel = Some kernel }
     /// Channels of the depth-2 conv network.
     let withChannels channels (s: RunSettings) = { s with Channels = channels }
+    /// The late phase (None: the step rule all the way).
+    let withLate late (s: RunSettings) = { s with Late = late }
 
     /// The parameterization of the settings for data of dimension D (Model.createOn: ArgumentException for options that do not fit).
     let parameterization (s: RunSettings) (dimension: int) = Model.createOn s.Model s.Depth s.Shape s.Kernel s.Channels dimension
 
     /// The engine's settings object for these run settings.
     let engineSettings (s: RunSettings) =
-        TrainingSettings(s.Step, s.Loss, s.MaxSteps, s.TimeLimitSeconds, s.LogLossTarget, s.RecordsPerDecade, s.RecordDirections)
+        TrainingSettings(s.Step, s.Loss, s.MaxSteps, s.TimeLimitSeconds, s.LogLossTarget, s.RecordsPerDecade, s.RecordDirections,
+                         Option.toObj s.Late)
 
     /// The result of a run refused because the data is not separable: outcome NotSeparable, 0 steps,
     /// and one record, the initial state (step 0: the loss, margins and direction of P(w0), all

@@ -124,7 +124,10 @@ type RunSettings =
       /// The support of conv's kernels in layers 1..L-1 (--kernel K or K1xK2). None: full width (the paper's).
       Kernel: KernelSize option
       /// Channels of the depth-2 conv network (--channels C; 1 is the paper's).
-      Channels: int }
+      Channels: int
+      /// The late phase (--late HANDOVER:SLIDING:TOLERANCE, or --late off): once the data is fit, the gradient flow is
+      /// followed by the late-phase integrators (docs/late-phase.md). None: the step rule all the way.
+      Late: ImplicitBias.Engine.Training.Late.LatePhaseSettings option }
 
 /// Measures of a predictor's sparsity, in the time and the Fourier domain.
 module Sparsity =

@@ -6,6 +6,8 @@ namespace ImplicitBias.Engine.Training.Batch;
 /// <summary>
 /// One run of a batch: its data (as given; divided by its scale here, as <see cref="GradientDescent.Train"/>
 /// does), initial parameters, settings and callbacks. <paramref name="Done"/> receives the result when the run stops.
+/// <paramref name="Model"/> is the run's parameterization, needed (and then required) when the settings have a late phase:
+/// a run that hands over is continued alone by <see cref="Late.LatePhase"/>, as <see cref="GradientDescent.Train"/> continues it.
 /// </summary>
 public sealed record BatchJob(
     Dataset Data,
@@ -13,7 +15,8 @@ public sealed record BatchJob(
     TrainingSettings Settings,
     Action<TrainingResult> Done,
     Action<TrainingRecord>? OnRecord = null,
-    Func<TrainingRecord, bool>? Converged = null);
+    Func<TrainingRecord, bool>? Converged = null,
+    Models.IParameterization? Model = null);
 
 /// <summary>
 /// Trains many runs of one product network (convolutional, diagonal, linear or fully connected; the same depth, widths and D, any N
@@ -38,6 +41,7 @@ public static class BatchTrainer
         int capacity = kernel.Capacity, lanes = LaneKernel.Lanes, groups = kernel.Groups;
         var states = new RunState?[capacity];
         var jobs = new BatchJob?[capacity];
+        var scaledData = new (Dataset Data, double Scale)[capacity];
         int active = 0;
 
         void Fill(int lane)
@@ -45,6 +49,9 @@ public static class BatchTrainer
             states[lane] = null; jobs[lane] = null;
             if (cancel.IsCancellationRequested || next() is not { } job) return;
             var scaled = UnitScale.Of(job.Data, out double dataScale);
+            if (job.Settings.Late is not null && job.Model is null)
+                throw new ArgumentException("a batch job with a late phase needs its Model (the late phase runs it alone).");
+            scaledData[lane] = (scaled, dataScale);
             kernel.Load(lane, scaled, job.Initial);
             states[lane] = new RunState(new LaneView(kernel, lane), scaled, job.Settings, job.OnRecord, cancel, dataScale, job.Converged);
             jobs[lane] = job;
@@ -54,8 +61,11 @@ public static class BatchTrainer
         void Complete(int lane)
         {
             var job = jobs[lane]!; var result = states[lane]!.Result!;
+            var (scaled, dataScale) = scaledData[lane];
             active--;
             Fill(lane); // the lane is free before the callback runs, so a failing callback leaves the batch consistent
+            if (result.Outcome == TrainingOutcome.HandOver)
+                result = GradientDescent.ContinueLate(job.Model!, scaled, dataScale, job.Settings, result, job.OnRecord, cancel, job.Converged);
             job.Done(result);
         }
 

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using ImplicitBias.Engine.Data;
+using ImplicitBias.Engine.Fourier;
+using ImplicitBias.Engine.Losses;
+using ImplicitBias.Engine.Models;
+
+namespace ImplicitBias.Engine.Training.Late;
+
+/// <summary>
+/// The late phase of a run: from the explicit rule's hand-over (the data fit, theta = log(-log L) at
+/// <see cref="LatePhaseSettings.HandOverTheta"/>) the gradient flow is followed in the clock tau = log ||w||^nu by
+/// <see cref="StiffFlowStepper"/> (the exact flow, implicit, for as long as doubles resolve the loss weights) and then by
+/// <see cref="SlidingFlowStepper"/> (its large-scale limit, from <see cref="LatePhaseSettings.SlidingTheta"/> on),
+/// both with error control, so that steps in theta grow where the path is smooth. Records, stops and the convergence
+/// test continue those of the explicit phase (<see cref="RunState"/>): records on the step count's log schedule and on
+/// a log schedule in theta; steps, wall clock and the log-loss target (landed on exactly) count from the run's start.
+/// Deterministic: the same hand-over state gives the same bits (a run alone and a run of a batch hand over alike).
+/// </summary>
+public sealed class LatePhase
+{
+    private readonly IParameterization _model;
+    private readonly Dataset _data;
+    private readonly double _dataScale;
+    private readonly TrainingSettings _settings;
+    private readonly LatePhaseSettings _late;
+    private readonly Action<TrainingRecord>? _onRecord;
+    private readonly CancellationToken _cancel;
+    private readonly Func<TrainingRecord, bool>? _converged;
+    private readonly TrainingResult _explicit;
+    private readonly List<TrainingRecord> _records;
+    private readonly DirectionFlow _flow;
+    private readonly double[] _z;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly LogSchedule _schedule;
+    private double _nextThetaRecord;
+    private double[]? _previousDirection;
+    private long _step, _stiffSteps, _slidingSteps, _rejected;
+    private double _slidingFrom = double.NaN;
+
+    private LatePhase(IParameterization model, Dataset data, double dataScale, TrainingSettings settings,
+        TrainingResult handOver, Action<TrainingRecord>? onRecord, CancellationToken cancel, Func<TrainingRecord, bool>? converged)
+    {
+        _model = model; _data = data; _dataScale = dataScale; _settings = settings; _late = settings.Late!;
+        _onRecord = onRecord; _cancel = cancel; _converged = converged; _explicit = handOver;
+        _records = handOver.Records.ToList();
+        _z = data.SignedFeatures();
+        _flow = new DirectionFlow(FlowModel(model), _z);
+        _step = handOver.Steps;
+        _schedule = new LogSchedule(settings.RecordsPerDecade);
+        _schedule.Advance(_step);
+        _previousDirection = handOver.Direction;
+        _nextThetaRecord = handOver.Final.LogNegativeLogLoss * ThetaRecordFactor;
+    }
+
+    /// <summary>
+    /// Continues <paramref name="handOver"/> (outcome <see cref="TrainingOutcome.HandOver"/>) on
+    /// <paramref name="data"/>, the unit-scaled data it was trained on (<paramref name="dataScale"/> R as in
+    /// <see cref="GradientDescent.Run"/>), and returns the whole run's result.
+    /// </summary>
+    public static TrainingResult Continue(IParameterization model, Dataset data, double dataScale, TrainingSettings settings,
+        TrainingResult handOver, Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default,
+        Func<TrainingRecord, bool>? converged = null)
+    {
+        if (handOver.Outcome != TrainingOutcome.HandOver || settings.Late is null)
+            throw new ArgumentException("the late phase continues a run that handed over (outcome HandOver, settings with Late).");
+        return new LatePhase(model, data, dataScale, settings, handOver, onRecord, cancel, converged).Run();
+    }
+
+    /// <summary>
+    /// The model the flow is evaluated with: the time-domain twin of a small Fourier-domain conv net (same parameters,
+    /// same beta; its pullback of one point costs a fifth at D = 24, measured), otherwise the model itself.
+    /// </summary>
+    public static IParameterization FlowModel(IParameterization model) =>
+        model is ConvolutionalFourierNetwork { Dimension: <= 64 } conv ? new ConvolutionalNetwork(conv.Dimension, conv.Depth) : model;
+
+    /// <summary>theta records are log-spaced with this ratio (twenty per decade).</summary>
+    private static readonly double ThetaRecordFactor = Math.Pow(10, 0.05);
+
+    private double Seconds => _explicit.Seconds + _clock.Elapsed.TotalSeconds;
+    private double ThetaTarget => Math.Min(_settings.ThetaTarget,
+        _settings.LogLossTarget > double.NegativeInfinity ? Math.Log(-_settings.LogLossTarget) : double.PositiveInfinity);
+
+    private TrainingResult Run()
+    {
+        int nu = _model.Degree;
+        var u = _explicit.Parameters.ToArray();
+        // tau = nu log ||w|| in the unit-scaled data's coordinates (records carry log ||w|| in the input's).
+        double tau = nu * (double.IsFinite(_explicit.LogUnitScaledParameterNorm)
+            ? _explicit.LogUnitScaledParameterNorm
+            : _explicit.LogParameterNorm + Math.Log(_dataScale) / nu);
+        var stiff = new StiffFlowStepper(_flow, _settings.Loss);
+        double theta = stiff.Evaluate(u, tau), h = 1e-3, target = ThetaTarget;
+        var next = new double[u.Length];
+        TrainingOutcome? outcome = null;
+        while (outcome is null && theta < _late.SlidingTheta)
+        {
+            if ((outcome = Stops(theta, target)) is not null) break;
+            double error = stiff.Step(u, tau, h, next);
+            double factor = Math.Clamp(0.9 * Math.Cbrt(_late.Tolerance / Math.Max(error, 1e-300)), 0.2, 4.0);
+            if (!double.IsFinite(error)) { outcome = TrainingOutcome.NonFinite; break; }
+            if (error > _late.Tolerance) { h *= factor; _rejected++; continue; }
+            double reached = stiff.Evaluate(next, tau + h);
+            if (reached > target + 1e-12) { h *= Math.Clamp((target - theta) / (reached - theta), 0.01, 0.999); _rejected++; continue; }
+            next.CopyTo(u, 0); tau += h; theta = reached; _step++; _stiffSteps++; h *= factor;
+            if (Recorded(u, tau, theta) is { } r && _converged is not null && _converged(r)) outcome = TrainingOutcome.Converged;
+            if (h < 1e-13) outcome = TrainingOutcome.NonFinite;
+        }
+        SlidingFlowStepper? sliding = null;
+        if (outcome is null)
+        {
+            var active = SlidingFlowStepper.ActiveAt(_flow, u, tau);
+            sliding = new SlidingFlowStepper(_flow, u, active);
+            _slidingFrom = theta;
+            theta = tau + Math.Log(sliding.ActiveMargin);
+        }
+        while (outcome is null && sliding is not null)
+        {
+            if ((outcome = Stops(theta, target)) is not null) break;
+            double step = Math.Min(h, Math.Max(target - theta, 1e-12)); // theta moves with tau to first order: lands on the target
+            if (!sliding.TryStep(step, _late.Tolerance, out double error, out double suggested))
+            {
+                if (!double.IsFinite(error)) { outcome = TrainingOutcome.NonFinite; break; }
+                h = suggested; _rejected++;
+                if (h < 1e-13) outcome = TrainingOutcome.NonFinite;
+                continue;
+            }
+            tau += step; theta = tau + Math.Log(sliding.ActiveMargin); h = suggested; _step++; _slidingSteps++;
+            if (Recorded(sliding.Direction, tau, theta) is { } r && _converged is not null && _converged(r)) outcome = TrainingOutcome.Converged;
+        }
+        var final = sliding?.Direction ?? u;
+        if (_records[^1].Step != _step) Record(final, tau, theta);
+        var beta = Geometry.Normalize(_model.Predictor(final));
+        var last = _records[^1];
+        var summary = new LatePhaseSummary(_explicit.Steps, _explicit.Final.LogNegativeLogLoss, _stiffSteps, _slidingSteps, _rejected,
+            _slidingFrom, sliding?.Active.Count ?? 0, sliding?.ActiveWeights.Count(w => w > 0) ?? 0, _clock.Elapsed.TotalSeconds);
+        return new TrainingResult(outcome ?? TrainingOutcome.NonFinite, _step, Seconds, final.ToArray(), last.LogParameterNorm, beta,
+            last.LogBetaNorm, _records, summary);
+    }
+
+    private TrainingOutcome? Stops(double theta, double target)
+    {
+        if (theta >= target - 1e-12) return TrainingOutcome.LossTargetReached;
+        if (_step >= _settings.MaxSteps) return TrainingOutcome.StepLimit;
+        if (Seconds >= _settings.TimeLimitSeconds) return TrainingOutcome.TimeLimit;
+        if (_cancel.IsCancellationRequested) return TrainingOutcome.Cancelled;
+        return null;
+    }
+
+    // A record when the step count or theta reached its schedule; null otherwise.
+    private TrainingRecord? Recorded(double[] u, double tau, double theta)
+    {
+        if (_step < _schedule.Next && theta < _nextThetaRecord) return null;
+        _schedule.Advance(_step);
+        while (_nextThetaRecord <= theta) _nextThetaRecord *= ThetaRecordFactor;
+        return Record(u, tau, theta);
+    }
+
+    /// <summary>The record at direction u, clock tau and theta, in the input's coordinates (as <see cref="RunState"/> records).</summary>
+    private TrainingRecord Record(double[] u, double tau, double theta)
+    {
+        var beta = _model.Predictor(u);
+        double norm = Geometry.Norm(beta);
+        var direction = Geometry.Normalize(beta);
+        double angle = _previousDirection is null ? double.NaN : Geometry.Angle(_previousDirection, direction);
+        _previousDirection = direction;
+        int nu = _model.Degree;
+        double logBetaNorm = tau + Math.Log(norm) - Math.Log(_dataScale);
+        double logW = tau / nu - Math.Log(_dataScale) / nu;
+        double margin = Geometry.NormalizedMargin(_z, beta) * _dataScale;
+        var record = new TrainingRecord(_step, Seconds, -Math.Exp(theta), logBetaNorm, Math.Exp(theta - logBetaNorm), margin, logW, angle,
+            _settings.RecordDirections ? direction : null,
+            _settings.RecordDirections ? UnitaryDft.Magnitudes(direction) : null);
+        _records.Add(record);
+        _onRecord?.Invoke(record);
+        return record;
+    }
+}
