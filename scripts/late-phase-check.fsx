@@ -3,7 +3,7 @@
 // linear:
 //   * targets: train.fsx's defaults (Run.defaults): outcome, seconds, final angle to the certified limit, theta reached;
 //   * faithfulness at equal theta, as 1 - cos of the angle between directions of beta:
-//       early: the default rule against the same rule with 10x smaller steps (cap 1e-5), at the hand-over theta 1.5;
+//       early: the default rule against the same rule with 10x smaller steps (eta 0.001, floor 1e-6, cap 1e-5), at the hand-over theta 1.5;
 //       late vs explicit: the late phase against the explicit rule with 10x smaller steps, at theta = 4;
 //       tolerance: the late phase against itself at a 10x tighter tolerance, at theta = 1e2 and 1e3 (and 1e4 with --full).
 // Prints a table per model (pass counts at 1 - cos <= 1e-9, worst values) and writes out/bench/late-phase.md and
@@ -30,7 +30,7 @@ let allModels =
       "diag2", (Diagonal, 2); "diag3", (Diagonal, 3); "linear", (Linear, 1) ]
 let models =
     match valueOf "--models" with
-    | Some names -> names.Split ',' |> Array.toList |> List.map (fun n -> n, List.assoc n allModels)
+    | Some names -> names.Split ',' |> Array.toList |> List.map (fun n -> n, (allModels |> List.find (fst >> (=) n) |> snd))
     | None -> allModels
 let dims = [ 8; 12; 16; 24; 32 ]
 let dataset (i: int) =
@@ -41,7 +41,7 @@ let dataset (i: int) =
     if i % 2 = 0 then SyntheticData.GaussianTeacher(n, d, seed) else SyntheticData.FourierSparseTeacher(n, d, 3, seed)
 
 let oneMinusCos (a: float[]) (b: float[]) = let t = Geometry.Angle(ReadOnlySpan a, ReadOnlySpan b) in 2.0 * (sin (t / 2.0)) ** 2.0
-let cap10x = SettlingStep(0.5, 1e-6, 0.2, 1e-5, true, true)
+let cap10x = SettlingStep(0.001, 1e-6, 0.2, 1e-5, true, true) // eta, floor and cap all 10x smaller
 let late = Run.defaults.Late.Value
 let thetas = if full then [ 1e2; 1e3; 1e4 ] else [ 1e2; 1e3 ]
 
@@ -63,7 +63,7 @@ let rows =
             let seconds = clock.Elapsed.TotalSeconds
             let early = oneMinusCos (train s.Step None 1.5).Direction (train cap10x None 1.5).Direction
             let lateVsExplicit = oneMinusCos (train s.Step (Some late) 4.0).Direction (train cap10x None 4.0).Direction
-            let tight = { late with Tolerance = late.Tolerance / 10.0 }
+            let tight = LatePhaseSettings(late.HandOverTheta, late.SlidingTheta, late.Tolerance / 10.0)
             let tolerance = [ for t in thetas -> oneMinusCos (train s.Step (Some late) t).Direction (train s.Step (Some tight) t).Direction ]
             let angle = run.AngleToLimit |> Option.defaultValue nan
             let row = name, i, data.Name, string run.Result.Outcome, seconds, angle, run.Result.Final.LogNegativeLogLoss, early, lateVsExplicit, tolerance
@@ -96,7 +96,7 @@ let header =
           (thetas |> List.map string |> String.concat ", ")
       ""
       "Columns: sets; train.fsx defaults ending Converged (1e-6 rad within 20 s); median and worst seconds; then passes at"
-      + " 1 - cos <= 1e-9 with the worst 1 - cos: early phase against 10x smaller steps (theta 1.5), late phase against"
+      + " 1 - cos <= 1e-9 with the worst 1 - cos: early phase against 10x smaller steps (eta, floor and cap; theta 1.5), late phase against"
       + " the explicit rule with 10x smaller steps (theta 4), late phase against 10x tighter tolerance (worst over theta)."
       ""
       "| model | sets | converged | median s | worst s | early | late vs explicit | tolerance |"

@@ -39,8 +39,11 @@ let tests =
             // A 10% floor drives log ||beta|| past 710 (||beta|| > 1.8e308 = e^709.8) within the budget on most
             // cases (how fast depends on how well the gradient aligns with w; some diagonal and conv runs stall);
             // TestTraining asserts the regime deterministically. The default rule keeps the margins small.
+            // The aggressive floor runs the explicit rule all the way (no late phase): that is its regime. The default
+            // rule hands over to the late phase at theta = 1.5, whose steps are few and dear: 3000 of them at most.
             let step = if aggressive then NormalizedStep(0.5, 0.1) :> StepRule else Run.defaults.Step
-            let s = Run.defaults |> Run.withModel kind depth |> Run.withSeed seed |> Run.withInitScale initScale |> Run.withStep step |> Run.withSteps 12000L |> Run.withTimeLimit 600.0 |> Run.withConvergenceAngle 0.0 // the budget is the steps; the clock only guards against a hang (a loaded machine once ran out of 30 s)
+            let late = if aggressive then None else Run.defaults.Late
+            let s = Run.defaults |> Run.withModel kind depth |> Run.withSeed seed |> Run.withInitScale initScale |> Run.withStep step |> Run.withLate late |> Run.withSteps (if aggressive then 12000L else 3000L) |> Run.withTimeLimit 600.0 |> Run.withConvergenceAngle 0.0 // the budget is the steps; the clock only guards against a hang (a loaded machine once ran out of 30 s)
             let what = $"scale {factor:e0}, init {initScale:e0}, {Model.name kind} L={depth}, N={n}, D={d}, seed {seed}"
             let run, texts = files s data
             for name, text in texts do

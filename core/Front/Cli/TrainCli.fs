@@ -16,7 +16,7 @@ module TrainCli =
 
 dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth L
     [--shape MxN] [--kernel K|K1xK2] [--channels C] [--steps N] [--time-limit SECONDS] [--step settling:ETA:RHO:KAPPA[:CAP[:midpoint][:floor-after-cap]]|normalized:ETA[:RHO]|fixed:ETA|degree:ETA]
-    [--loss exp|logistic] [--init-scale S] [--seed S] [--log-loss-target T] [--converged-angle RAD] --out DIR
+    [--late HANDOVER:SLIDING:TOLERANCE|off] [--loss exp|logistic] [--init-scale S] [--seed S] [--log-loss-target T] [--converged-angle RAD] --out DIR
 
   --data FILE.csv     first column the label (-1 or +1), the rest the features; optional header
   --data digits:A,B[:COUNT]  the UCI handwritten digits (8 x 8), A (+1) against B (-1), the first
@@ -39,6 +39,9 @@ dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth
                       least a floor <= RHO ||w|| that is KAPPA times the direction's speed (measured
                       after the capped phase with :floor-after-cap), so the direction settles), normalized:ETA[:RHO] (a fixed floor RHO: faster, then hovers
                       at O(RHO)), fixed:ETA (the paper's eq. 7) or degree:ETA
+  --late H:S:TOL      the late phase (default 1.5:9:1E-07): from theta = log(-log L) = H the gradient flow is
+                      integrated (the exact flow, implicit; from theta = S its sliding mode), local error TOL
+                      rad a step (docs/late-phase.md); off: the step rule all the way
   --loss NAME         exp (default, the paper's) or logistic
   --init-scale S      each layer starts with Euclidean norm about S (default 0.5)
   --seed S            initialization seed, a whole number from 0 to 2^64 - 1 (default 1)
@@ -132,6 +135,10 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
                     | "--channels" ->
                         number flag value Int32.TryParse
                         |> Result.bind (fun c -> if c >= 1 then Ok { p with Settings = { s with Channels = c } } else Error $"--channels: must be at least 1 (got {value})")
+                    | "--late" when value = "off" -> Ok { p with Settings = { s with Late = None } }
+                    | "--late" ->
+                        try Ok { p with Settings = { s with Late = Some(Late.LatePhaseSettings.Parse value) } }
+                        with :? ArgumentException as e -> Error $"--late: {e.Message} Or 'off'."
                     | "--loss" -> Loss.parse value |> Result.map (fun l -> { p with Settings = { s with Loss = l } })
                     | "--init-scale" -> positive flag value |> Result.map (fun v -> { p with Settings = { s with InitScale = v } })
                     | "--seed" -> CliArgs.seed flag value |> Result.map (fun v -> { p with Settings = { s with Seed = v } })
@@ -160,7 +167,9 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
               | Some k -> yield! [ "--kernel"; (if k.Rows = 1 && not twoD then string k.Columns else $"{k.Rows}x{k.Columns}") ]
               | None -> ()
               if s.Channels <> 1 then yield! [ "--channels"; string s.Channels ]
-              "--step"; s.Step.Describe(); "--loss"; s.Loss.Name; "--init-scale"; r s.InitScale; "--seed"; string s.Seed
+              "--step"; s.Step.Describe()
+              "--late"; (match s.Late with Some l -> l.Describe() | None -> "off")
+              "--loss"; s.Loss.Name; "--init-scale"; r s.InitScale; "--seed"; string s.Seed
               if s.MaxSteps <> Run.defaults.MaxSteps then yield! [ "--steps"; string s.MaxSteps ]
               "--time-limit"; r s.TimeLimitSeconds; "--converged-angle"; r s.ConvergenceAngle
               if s.LogLossTarget <> Run.defaults.LogLossTarget then yield! [ "--log-loss-target"; r s.LogLossTarget ]

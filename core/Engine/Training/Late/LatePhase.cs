@@ -73,6 +73,9 @@ public sealed class LatePhase
     public static IParameterization FlowModel(IParameterization model) =>
         model is ConvolutionalFourierNetwork { Dimension: <= 64 } conv ? new ConvolutionalNetwork(conv.Dimension, conv.Depth) : model;
 
+    /// <summary>The longest sliding step in tau: a clock for directions that no longer move.</summary>
+    public const double MaxSlidingStep = 100;
+
     /// <summary>theta records are log-spaced with this ratio (twenty per decade).</summary>
     private static readonly double ThetaRecordFactor = Math.Pow(10, 0.05);
 
@@ -116,7 +119,9 @@ public sealed class LatePhase
         while (outcome is null && sliding is not null)
         {
             if ((outcome = Stops(theta, target)) is not null) break;
-            double step = Math.Min(h, Math.Max(target - theta, 1e-12)); // theta moves with tau to first order: lands on the target
+            // theta moves with tau to first order: lands on the target. At most MaxSlidingStep: at a direction that is
+            // stationary to rounding (a KKT point reached exactly, as two points in D = 2 do) the error estimate is 0.
+            double step = Math.Min(Math.Min(h, MaxSlidingStep), Math.Max(target - theta, 1e-12));
             if (!sliding.TryStep(step, _late.Tolerance, out double error, out double suggested))
             {
                 if (!double.IsFinite(error)) { outcome = TrainingOutcome.NonFinite; break; }
