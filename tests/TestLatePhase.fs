@@ -78,51 +78,56 @@ let tests =
                     Expect.isLessThan diff 1e-4 $"{model.Name} on {data.Name}: relative difference"
             printfn "LatePhase: direction equation against a tiny gradient step, worst relative difference %.2e" worst
 
-        testCase "the extrapolated stiff step agrees with many plain linearly implicit Euler steps" <| fun _ ->
-            // The slow twin: plain Euler substeps (first order), 2000 and 4000 of them, Richardson-combined to second
-            // order (error about C (h / 2000)^2); the step under test is third order, and at h = 0.05 its own local
-            // error reached 3.3e-7 rad (measured), so h = 0.01 (125x smaller). Bound: 1e-7 rad (worst printed).
-            // Degree >= 2 only: for the linear model the two disagree by 3e-7 rad at h = 0.01 (an open question,
-            // docs/late-phase.md; whole linear runs meet the faithfulness bound below).
-            let mutable worst = 0.0
-            for data in sets do
+        testCase "an extrapolated stiff step is within its own error estimate of Richardson-combined Euler steps" <| fun _ ->
+            // The slow twin: 1000 and 2000 plain linearly implicit Euler substeps (first order), Richardson-combined to
+            // second order; its own error is about the distance between its two parts' combination and the finer part
+            // ("twin"). The step controller trusts the step's estimate, so that is what is asserted: the distance to the
+            // twin is at most estimate + twin. Measured (conv L = 2, linear, fc L = 3): the distance is 0.2-0.4 of the
+            // estimate at h = 1e-4 .. 0.05, and 1e-14 at h = 1e-4 (non-stiff there: third order, asserted <= 1e-12).
+            let mutable worstRatio = 0.0
+            for data in sets |> List.take 2 do
                 let scaled = UnitScale.Of(data, ref 0.0)
-                for model in models data.Dimension |> List.filter (fun m -> m.Degree >= 2) do
+                for model in models data.Dimension do
                     let w0 = model.Initialize(0.5, 3UL)
                     let r = GradientDescent.Train(model, scaled, ReadOnlySpan w0, explicitTo Run.defaults.Step 3.0)
                     let tau = float model.Degree * r.LogUnitScaledParameterNorm
                     let stepper = StiffFlowStepper(DirectionFlow(model, scaled.SignedFeatures()), ExponentialLoss())
-                    let h = 0.01
-                    let fast = Array.zeroCreate r.Parameters.Length
-                    stepper.Step(ReadOnlySpan r.Parameters, tau, h, Span fast) |> ignore
-                    let euler substeps =
-                        let v = Array.copy r.Parameters
-                        for j in 0 .. substeps - 1 do
-                            stepper.EulerStep(ReadOnlySpan(Array.copy v), tau + float j * h / float substeps, h / float substeps, Span v)
-                        v
-                    let coarse, fine = euler 2000, euler 4000
-                    let slow = Geometry.Normalize(ReadOnlySpan(Array.map2 (fun f c -> 2.0 * f - c) fine coarse))
-                    let angle = Geometry.Angle(ReadOnlySpan fast, ReadOnlySpan slow)
-                    worst <- max worst angle
-                    Expect.isLessThan angle 1e-7 $"{model.Name} on {data.Name}"
-            printfn "LatePhase: extrapolated stiff step against Richardson-combined Euler steps, worst angle %.2e rad" worst
+                    for h in [ 1e-4; 1e-2; 5e-2 ] do
+                        let fast = Array.zeroCreate r.Parameters.Length
+                        let estimate = stepper.Step(ReadOnlySpan r.Parameters, tau, h, Span fast)
+                        let euler substeps =
+                            let v = Array.copy r.Parameters
+                            for j in 0 .. substeps - 1 do
+                                let t = tau + float j * h / float substeps
+                                stepper.EulerStep(ReadOnlySpan(Array.copy v), t, h / float substeps, Span v)
+                            v
+                        let coarse, fine = euler 1000, euler 2000
+                        let slow = Geometry.Normalize(ReadOnlySpan(Array.map2 (fun f c -> 2.0 * f - c) fine coarse))
+                        let twin = Geometry.Angle(ReadOnlySpan fine, ReadOnlySpan slow)
+                        let angle = Geometry.Angle(ReadOnlySpan fast, ReadOnlySpan slow)
+                        worstRatio <- max worstRatio (angle / estimate)
+                        Expect.isLessThan angle (estimate + twin) $"{model.Name} on {data.Name}, h = {h}"
+                        if h = 1e-4 then Expect.isLessThan angle 1e-12 $"{model.Name} on {data.Name}, non-stiff h"
+            printfn "LatePhase: stiff step against its Euler twin, worst distance / estimate %.2f" worstRatio
 
         testCase "linear models: the late phase reaches the l2 max-margin direction of the independent Wolfe solver" <| fun _ ->
-            // For nu = 1 the flow's direction approaches the SVM direction like e^-theta (Soudry et al. 2018). Asserted:
-            // the toolkit's convergence target, 1e-6 rad, at theta = 60 (the reference is L2MaxMargin, certified to a
-            // gap of 1e-14). Measured today: a floor of about 1e-7 rad from theta = 20 on (docs/late-phase.md), not the
-            // rounding level the flow predicts; the printed worst shows whether it moves.
+            // For nu = 1 the flow's direction approaches the SVM direction like e^-theta (Soudry et al. 2018): at
+            // theta = 60 only rounding is left (measured 5e-16 rad; the reference is L2MaxMargin, certified to a gap of
+            // 1e-14). Asserted: 1e-12 rad. (Before the sliding steps were kept inside their stability interval the
+            // direction hovered 1e-7 rad from it, at the tolerance.)
             let mutable worst = 0.0
             for data in sets do
                 let model = LinearModel(data.Dimension)
                 let w0 = model.Initialize(0.5, 5UL)
                 let r = GradientDescent.Train(model, data, ReadOnlySpan w0, lateTo defaultLate 60.0)
-                Expect.equal r.Outcome TrainingOutcome.LossTargetReached "landed on theta = 60"
-                Expect.floatClose Accuracy.high r.Final.LogNegativeLogLoss 60.0 "theta landed on"
+                // Stationary (the direction stopped moving, speed below 1e-15) may come before theta = 60.
+                Expect.contains [ TrainingOutcome.LossTargetReached; TrainingOutcome.Stationary ] r.Outcome "outcome"
+                if r.Outcome = TrainingOutcome.LossTargetReached then
+                    Expect.floatClose Accuracy.high r.Final.LogNegativeLogLoss 60.0 "theta landed on"
                 let svm = L2MaxMargin.Solve(data, 1e-14)
                 let angle = Geometry.Angle(ReadOnlySpan r.Direction, ReadOnlySpan svm.Beta)
                 worst <- max worst angle
-                Expect.isLessThan angle 1e-6 $"angle to the l2 max-margin direction on {data.Name}"
+                Expect.isLessThan angle 1e-12 $"angle to the l2 max-margin direction on {data.Name}"
             printfn "LatePhase: linear, angle to the l2 max-margin direction at theta = 60, worst %.2e rad" worst
 
         testCase "the late phase follows the explicit rule with 10x smaller steps to 1 - cos <= 1e-9 at theta = 4" <| fun _ ->
@@ -153,12 +158,13 @@ let tests =
                     Expect.equal run.Result.Outcome TrainingOutcome.Converged $"{Model.name kind} L={depth} on {data.Name}"
                     Expect.isLessThan (Option.defaultValue nan run.AngleToLimit) 1e-6 "final angle"
 
-        testCase "a direction stationary to rounding (two points in D = 2) runs to its step budget without overflow" <| fun _ ->
+        testCase "a direction stationary to rounding (two points in D = 2) stops as Stationary, all values finite" <| fun _ ->
             let data0 = SyntheticData.GaussianTeacher(3, 2, 8UL)
             let data = Dataset(data0.Features |> Array.map (fun v -> v * 10.0), data0.Labels, 2, "two")
             let s = Run.defaults |> Run.withModel Linear 1 |> Run.withSeed 8UL |> Run.withStep (NormalizedStep(0.5, 0.1)) |> Run.withSteps 3000L |> Run.withConvergenceAngle 0.0
             let r = Run.train s data
-            Expect.equal r.Outcome TrainingOutcome.StepLimit "stopped by the budget"
+            Expect.equal r.Outcome TrainingOutcome.Stationary "stopped: the direction no longer moves"
+            Expect.isLessThan r.Steps 3000L "before the budget"
             Expect.isTrue (Double.IsFinite r.Final.LogNegativeLogLoss) "theta finite"
 
         testCase "--late parses, round-trips and rejects bad values with the flag's name" <| fun _ ->

@@ -32,8 +32,9 @@ let tests =
         testCase "the hash is SHA-256 of the canonical text and the engine version" <| fun () ->
             // Independent computation from the documented canonical form (docs/reproduce.md).
             let text =
-                "model=conv;depth=2;width=D;init=0.5;step=settling:0.5:1E-05:0.2:1E-05:midpoint:floor-after-cap;loss=exp;"
-                + "data=gaussian-teacher(N=8,D=16,seed=1);seed=1;steps=20000;time=600;rpd=20;converge=0;engine=" + RunConfig.engineVersion
+                "model=conv;depth=2;width=D;init=0.5;step=settling:0.01:1E-05:0.2:0.0001:midpoint:floor-after-cap;loss=exp;"
+                + "data=gaussian-teacher(N=8,D=16,seed=1);seed=1;steps=20000;time=600;rpd=20;converge=0;late=1.5:9:1E-07;engine="
+                + RunConfig.engineVersion
             let expected = (System.Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes text))).Substring(0, 16).ToLowerInvariant()
             Expect.equal (RunConfig.hash RunConfig.defaults) expected "hash of the defaults"
 
@@ -44,10 +45,12 @@ let tests =
                   { c with Step = FixedStep(0.5) }; { c with Step = NormalizedStep(0.5) }; { c with Loss = "logistic" }; { c with Data = GaussianTeacher(8, 16, 2UL) }
                   { c with Seed = 2UL }; { c with MaxSteps = 1L }; { c with TimeLimitSeconds = 1.0 }; { c with RecordsPerDecade = 3 }; { c with ConvergenceAngle = 1e-6 }
                   { c with Shape = Some(Grid(4, 4)) }; { c with Kernel = Some(KernelSize(1, 3)) }; { c with Channels = 2 }
-                  { c with Shape = Some(Grid(4, 4)); Kernel = Some(KernelSize(2, 2)) }; { c with Shape = Some(Grid(1, 16)) } ]
+                  { c with Shape = Some(Grid(4, 4)); Kernel = Some(KernelSize(2, 2)) }; { c with Shape = Some(Grid(1, 16)) }
+                  { c with Late = None }; { c with Late = Some(Late.LatePhaseSettings(2.0, 9.0, 1e-7)) } ]
             let hashes = c :: variants |> List.map RunConfig.hash
             Expect.equal (List.distinct hashes).Length hashes.Length "all distinct"
-            Expect.equal (RunConfig.hash { c with Step = SettlingStep(0.5, 1e-5, 0.2, 1e-5, true, true) }) (RunConfig.hash c) "value equality"
-            Expect.notEqual (RunConfig.hash { c with Step = SettlingStep(0.5, 1e-5, 0.2, 1e-5, false, true) }) (RunConfig.hash c) "the midpoint option is part of the hash"
-            Expect.notEqual (RunConfig.hash { c with Step = SettlingStep(0.5, 1e-5, 0.2, 1e-5, true) }) (RunConfig.hash c) "the floor-after-cap option is part of the hash"
+            Expect.equal (RunConfig.hash { c with Step = SettlingStep(0.01, 1e-5, 0.2, 1e-4, true, true) }) (RunConfig.hash c) "value equality"
+            Expect.equal (RunConfig.hash { c with Late = Some(Late.LatePhaseSettings()) }) (RunConfig.hash c) "late phase: value equality"
+            Expect.notEqual (RunConfig.hash { c with Step = SettlingStep(0.01, 1e-5, 0.2, 1e-4, false, true) }) (RunConfig.hash c) "the midpoint option is part of the hash"
+            Expect.notEqual (RunConfig.hash { c with Step = SettlingStep(0.01, 1e-5, 0.2, 1e-4, true) }) (RunConfig.hash c) "the floor-after-cap option is part of the hash"
     ]

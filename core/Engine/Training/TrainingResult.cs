@@ -24,6 +24,13 @@ public enum TrainingOutcome
     /// <summary>The data is not linearly separable (checked before training; no step was taken).</summary>
     NotSeparable,
     /// <summary>
+    /// The late phase's direction stopped moving: its speed d u / d tau fell below
+    /// <see cref="Late.LatePhase.StationarySpeed"/>, so it is at its limit to double precision (what is left to come is
+    /// at most that speed over the decay rate: below 1e-12 rad for rates of 0.001 and more), and further steps would only
+    /// raise theta.
+    /// </summary>
+    Stationary,
+    /// <summary>
     /// The explicit phase reached the late phase's hand-over theta (<see cref="Late.LatePhaseSettings"/>); never the
     /// outcome of a whole run: <see cref="GradientDescent.Train"/> and <see cref="Batch.BatchTrainer"/> continue it with
     /// <see cref="Late.LatePhase"/>. Also the outcome of a run stopped because the late phase's step size vanished

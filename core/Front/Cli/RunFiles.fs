@@ -51,7 +51,8 @@ module RunFiles =
 
     /// The run's answer in the issue's words: Converged; NotConverged (stopped by the step budget or the
     /// time limit before the angle to the certified limit fell below the target); NotSeparable;
-    /// NonFinite (real divergence); or the engine's own outcome (LossTargetReached, Cancelled).
+    /// NonFinite (real divergence); or the engine's own outcome (LossTargetReached, Cancelled, Stationary: the late
+    /// phase's direction stopped moving, at its limit to double precision).
     let verdict (r: TrainingResult) =
         match r.Outcome with
         | TrainingOutcome.StepLimit | TrainingOutcome.TimeLimit -> "NotConverged"

@@ -73,6 +73,9 @@ public sealed class LatePhase
     public static IParameterization FlowModel(IParameterization model) =>
         model is ConvolutionalFourierNetwork { Dimension: <= 64 } conv ? new ConvolutionalNetwork(conv.Dimension, conv.Depth) : model;
 
+    /// <summary>Below this speed ||du/dtau|| the direction is at its limit to double precision (outcome Stationary).</summary>
+    public const double StationarySpeed = 1e-15;
+
     /// <summary>The longest sliding step in tau: a clock for directions that no longer move.</summary>
     public const double MaxSlidingStep = 100;
 
@@ -122,6 +125,7 @@ public sealed class LatePhase
             // theta moves with tau to first order: lands on the target. At most MaxSlidingStep: at a direction that is
             // stationary to rounding (a KKT point reached exactly, as two points in D = 2 do) the error estimate is 0.
             double step = Math.Min(Math.Min(h, MaxSlidingStep), Math.Max(target - theta, 1e-12));
+            var before = sliding.Save();
             if (!sliding.TryStep(step, _late.Tolerance, out double error, out double suggested))
             {
                 if (!double.IsFinite(error)) { outcome = TrainingOutcome.NonFinite; break; }
@@ -129,8 +133,18 @@ public sealed class LatePhase
                 if (h < 1e-13) outcome = TrainingOutcome.NonFinite;
                 continue;
             }
-            tau += step; theta = tau + Math.Log(sliding.ActiveMargin); h = suggested; _step++; _slidingSteps++;
+            double reached = tau + step + Math.Log(sliding.ActiveMargin);
+            if (reached > target + 1e-12 * Math.Max(1, target))
+            {
+                // Passed the target: back, and retry with the step that lands on it (secant in tau).
+                sliding.Restore(before);
+                h = step * Math.Clamp((target - theta) / (reached - theta), 0.01, 0.999);
+                _rejected++;
+                continue;
+            }
+            tau += step; theta = reached; h = suggested; _step++; _slidingSteps++;
             if (Recorded(sliding.Direction, tau, theta) is { } r && _converged is not null && _converged(r)) outcome = TrainingOutcome.Converged;
+            else if (sliding.Speed < StationarySpeed) outcome = TrainingOutcome.Stationary;
         }
         var final = sliding?.Direction ?? u;
         if (_records[^1].Step != _step) Record(final, tau, theta);
