@@ -68,19 +68,19 @@ module RunConfig =
 
     let private r (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
 
-    /// Canonical text: every field in a fixed order, invariant culture, round-trip floats. The
-    /// architecture options (shape, kernel, channels) come last and only when not the default, so that
-    /// the text, and the hash, of a paper configuration is what it was before they existed.
+    /// Canonical text: every field in a fixed order, invariant culture, round-trip floats; the late phase
+    /// (late=H:S:TOL) only when there is one. The architecture options (shape, kernel, channels) come last and
+    /// only when not the default.
     let describe (c: RunConfig) =
         let width = c.Width |> Option.map string |> Option.defaultValue "D"
         String.concat ";"
             [ $"model={Model.name c.Model}"; $"depth={c.Depth}"; $"width={width}"; $"init={r c.InitScale}"
               $"step={c.Step.Describe()}"; $"loss={c.Loss}"; $"data={DataSpec.describe c.Data}"; $"seed={c.Seed}"
               $"steps={c.MaxSteps}"; $"time={r c.TimeLimitSeconds}"; $"rpd={c.RecordsPerDecade}"; $"converge={r c.ConvergenceAngle}"
+              match c.Late with Some l -> $"late={l.Describe()}" | None -> ()
               match c.Shape with Some g -> $"shape={g.Rows}x{g.Columns}" | None -> ()
               match c.Kernel with Some k -> $"kernel={k.Rows}x{k.Columns}" | None -> ()
-              if c.Channels <> 1 then $"channels={c.Channels}"
-              match c.Late with Some l -> $"late={l.Describe()}" | None -> () ]
+              if c.Channels <> 1 then $"channels={c.Channels}" ]
 
     /// The content hash: the first 16 hex digits of SHA-256(canonical text + engine version).
     /// Stable across processes and machines (unlike GetHashCode).
