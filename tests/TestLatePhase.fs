@@ -141,6 +141,25 @@ let tests =
                     Expect.isNotNull late.Late "the run handed over"
                     Expect.isLessThan (oneMinusCos late.Direction explicitRun.Direction) 1e-9 $"{model.Name} on {data.Name}"
 
+        testCase "where the sliding mode takes over hardly matters: from theta 9 (default) or 12, the same direction at 20" <| fun _ ->
+            // Theta 9 to 12 is followed by two independent methods in the two runs (the sliding mode; the stiff
+            // integrator of the exact flow, here at tolerance 1e-9), so their agreement checks both: a wrong speed or
+            // weight in either moves the direction by far more. Measured (2026-12-07): at most 5.1e-6 rad (conv L = 2),
+            // the sliding mode's O(e^-theta) error at theta = 9; the default against tolerance 1e-9 from theta 9:
+            // 8e-7 rad. Bound: the faithfulness bound, 1 - cos <= 1e-9. (The stiff integrator needs the tighter
+            // tolerance there: at 1e-7 its global error over theta 9 to 12 reached 1.8e-5 rad; docs/late-phase.md.)
+            let later = LatePhaseSettings(defaultLate.HandOverTheta, 12.0, 1e-9)
+            let mutable worst = 0.0
+            for data in sets |> List.take 2 do
+                for model in models data.Dimension do
+                    let w0 = model.Initialize(0.5, 3UL)
+                    let early = GradientDescent.Train(model, data, ReadOnlySpan w0, lateTo defaultLate 20.0)
+                    let late = GradientDescent.Train(model, data, ReadOnlySpan w0, lateTo later 20.0)
+                    let d = oneMinusCos early.Direction late.Direction
+                    worst <- max worst d
+                    Expect.isLessThan d 1e-9 $"{model.Name} on {data.Name}"
+            printfn "LatePhase: sliding from theta 9 against from 12, at theta = 20, worst 1 - cos %.2e" worst
+
         testCase "10x tighter tolerance moves the direction at theta = 100 by 1 - cos <= 1e-9" <| fun _ ->
             let tight = LatePhaseSettings(defaultLate.HandOverTheta, defaultLate.SlidingTheta, defaultLate.Tolerance / 10.0)
             for data in sets |> List.take 2 do
@@ -166,6 +185,36 @@ let tests =
             Expect.equal r.Outcome TrainingOutcome.Stationary "stopped: the direction no longer moves"
             Expect.isLessThan r.Steps 3000L "before the budget"
             Expect.isTrue (Double.IsFinite r.Final.LogNegativeLogLoss) "theta finite"
+
+        testCase "batched runs that hand over = the same runs alone, bit for bit (late phase included)" <| fun _ ->
+            for make in [ (fun d -> ConvolutionalFourierNetwork(d, 2) :> IParameterization); (fun d -> DiagonalNetwork(d, 2)) ] do
+                let dimension = 12
+                let runs =
+                    [ for i in 0 .. 4 ->
+                        let data = SyntheticData.GaussianTeacher(4 + i, dimension, uint64 (40 + i))
+                        let model = make dimension
+                        let w0 = model.Initialize(0.5, uint64 (3 * i + 1))
+                        let theta = [| 5.0; 30.0; 200.0; 12.0; 60.0 |][i]
+                        model, data, w0, lateTo defaultLate theta ]
+                let results = Collections.Generic.Dictionary<int, TrainingResult>()
+                let queue =
+                    Collections.Generic.Queue(runs |> List.mapi (fun i (model, data, w0, settings) ->
+                        Batch.BatchJob(data, w0, settings, Action<TrainingResult>(fun r -> results[i] <- r), Model = model)))
+                let kernel = Batch.LaneKernel.For(make dimension, ExponentialLoss(), 8, dimension, 1)
+                Batch.BatchTrainer.Train(kernel, fun () -> if queue.Count > 0 then queue.Dequeue() else null)
+                runs |> List.iteri (fun i (model, data, w0, settings) ->
+                    let alone = GradientDescent.Train(model, data, ReadOnlySpan w0, settings)
+                    Expect.isNotNull alone.Late $"{model.Name} run {i} handed over"
+                    TestBatch.sameResult $"{model.Name} run {i}" results[i] alone)
+
+        testCase "a batch job with a late phase but no model is refused with a message" <| fun _ ->
+            let data = SyntheticData.GaussianTeacher(5, 8, 1UL)
+            let model = DiagonalNetwork(8, 2)
+            let job = Batch.BatchJob(data, model.Initialize(0.5, 1UL), lateTo defaultLate 5.0, Action<TrainingResult>(ignore))
+            let queue = Collections.Generic.Queue [ job ]
+            let kernel = Batch.LaneKernel.For(model, ExponentialLoss(), 8, 8, 1)
+            let e = Expect.throwsC (fun () -> Batch.BatchTrainer.Train(kernel, fun () -> if queue.Count > 0 then queue.Dequeue() else null)) id
+            Expect.stringContains e.Message "needs its Model" "says what is missing"
 
         testCase "--late parses, round-trips and rejects bad values with the flag's name" <| fun _ ->
             Expect.equal (LatePhaseSettings.Parse "2:12:1e-8") (LatePhaseSettings(2.0, 12.0, 1e-8)) "parsed"

@@ -25,6 +25,9 @@ let tests =
             Expect.equal r.Verdict "PASS" r.Measured
             Expect.stringStarts r.Measured "20 of 20 sets pass" r.Measured
             Expect.stringContains r.Measured "worst 0.04 on set7" "largest angle and where"
+            // The median by hand: the 20 values sorted are 0.001 .. 0.006, 0.008 .. 0.020 and 0.04; the middle two
+            // (10th and 11th) are 0.011 and 0.012.
+            Expect.stringContains r.Measured "median 0.0115" "median of the twenty"
             Expect.stringContains r.Measured "0 degenerate" "degenerate count"
             Expect.equal (r.Claim, r.Prediction, r.Tolerance, r.Evidence) (claim.Claim, claim.Prediction, claim.Tolerance, claim.Evidence) "texts kept"
 

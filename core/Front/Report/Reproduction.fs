@@ -50,9 +50,8 @@ module Reproduction =
           Convolutional, 2; Diagonal, 2; Convolutional, 3; Convolutional, 4; Convolutional, 5; Diagonal, 3 ]
 
     /// Steps of each suite run at most; runs stop earlier as Converged once GD's direction is within
-    /// suiteConvergenceAngle of its certified limit. With the settling rule (cap 1e-5) the fit takes about
-    /// 5e5 steps; after 1e6 steps conv L=2 was still 0.3 rad from its limit on some sets, after 1e7 steps
-    /// 9 of the first 10 quick sets were within 0.01 rad (one at 0.014, still falling).
+    /// suiteConvergenceAngle of its certified limit, which the late phase (docs/late-phase.md) reaches within a few
+    /// thousand steps on the suite's sets: the budget is a guard.
     let suiteSteps r (kind: ModelKind) (depth: int) =
         if r.Scale = Full then 50_000_000L else 10_000_000L
 

@@ -76,7 +76,15 @@ module SuiteVerdict =
         | Larger -> value <= claim.Threshold && value > claim.Threshold - band
         | Smaller -> value >= claim.Threshold && value < claim.Threshold + band
 
-    /// The report row: Measured reads e.g. "19 of 20 sets pass; worst 0.07 on SET; 2 degenerate
+    /// The median of the finite measured values (None when there is none).
+    let median (measured: SuiteMeasurement list) =
+        let values = measured |> List.map (fun m -> m.Value) |> List.filter Double.IsFinite |> List.sort
+        match values with
+        | [] -> None
+        | _ when values.Length % 2 = 1 -> Some values[values.Length / 2]
+        | _ -> Some(0.5 * (values[values.Length / 2 - 1] + values[values.Length / 2]))
+
+    /// The report row: Measured reads e.g. "19 of 20 sets pass; median 0.002; worst 0.07 on SET; 2 degenerate
     /// certificates; 1 could not be computed (SET: reason)".
     let row (claim: SuiteClaim) (outcomes: SuiteOutcome list) : ClaimRow =
         if outcomes.IsEmpty then
@@ -90,6 +98,9 @@ module SuiteVerdict =
             let degenerate = measured |> List.filter (fun m -> m.Degenerate) |> List.length
             let parts =
                 [ yield $"{passed} of {total} sets pass"
+                  match median measured with
+                  | Some m -> yield $"median {g m}"
+                  | None -> ()
                   match worst claim measured with
                   | Some w ->
                       let note = if String.IsNullOrWhiteSpace w.Note then "" else $" ({w.Note})"
