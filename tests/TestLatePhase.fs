@@ -111,10 +111,10 @@ let tests =
             printfn "LatePhase: stiff step against its Euler twin, worst distance / estimate %.2f" worstRatio
 
         testCase "linear models: the late phase reaches the l2 max-margin direction of the independent Wolfe solver" <| fun _ ->
-            // For nu = 1 the flow's direction approaches the SVM direction like e^-theta (Soudry et al. 2018): at
-            // theta = 60 only rounding is left (measured 5e-16 rad; the reference is L2MaxMargin, certified to a gap of
-            // 1e-14). Asserted: 1e-12 rad. (Before the sliding steps were kept inside their stability interval the
-            // direction hovered 1e-7 rad from it, at the tolerance.)
+            // For nu = 1 the flow's direction approaches the SVM direction like e^-theta (Soudry et al. 2018), so a run
+            // that stops as Stationary (speed below 1e-12 per unit theta) has at most about 1e-12 rad left (measured
+            // 8.9e-13; the reference is L2MaxMargin, certified to a gap of 1e-14). Asserted: 1e-11 rad. (Before the
+            // sliding steps were kept inside their stability interval the direction hovered 1e-7 rad away.)
             let mutable worst = 0.0
             for data in sets do
                 let model = LinearModel(data.Dimension)
@@ -127,8 +127,34 @@ let tests =
                 let svm = L2MaxMargin.Solve(data, 1e-14)
                 let angle = Geometry.Angle(ReadOnlySpan r.Direction, ReadOnlySpan svm.Beta)
                 worst <- max worst angle
-                Expect.isLessThan angle 1e-12 $"angle to the l2 max-margin direction on {data.Name}"
+                Expect.isLessThan angle 1e-11 $"angle to the l2 max-margin direction on {data.Name}"
             printfn "LatePhase: linear, angle to the l2 max-margin direction at theta = 60, worst %.2e rad" worst
+
+        testCase "linear models: the support vectors' margins differ by the log ratios of the SVM's dual weights (Soudry et al.)" <| fun _ ->
+            // Soudry et al. 2018: w(t) = w_hat log t + w_tilde + o(1) with exp(-z_n . w_tilde) proportional to alpha_n on
+            // the support vectors (alpha the SVM's dual weights), so the margins of w on two support vectors differ by
+            // log(alpha_m / alpha_n): the offset orthogonal to the SVM direction, in the support vectors' span. Checked on
+            // the explicit rule, which carries w itself (the late phase carries the direction; the offset is O(e^-theta)
+            // in it). Measured at theta = 6 (normalized:0.1): at most 9e-12 on these sets; bound 1e-9 (the margins are
+            // about e^6 = 400, so rounding alone is 1e-13).
+            let mutable worst = 0.0
+            for data in sets do
+                let model = LinearModel(data.Dimension)
+                let w0 = model.Initialize(0.5, 5UL)
+                let r = GradientDescent.Train(model, data, ReadOnlySpan w0, explicitTo (NormalizedStep(0.1)) 6.0)
+                let w = r.Parameters |> Array.map (fun v -> v * exp r.LogParameterNorm)
+                let svm = L2MaxMargin.Solve(data, 1e-14)
+                let largest = Array.max svm.Dual
+                let supports = [ for n in 0 .. data.Count - 1 do if svm.Dual[n] > 1e-9 * largest then yield n ]
+                let z = data.SignedFeatures()
+                let d = data.Dimension
+                let margin n = Array.fold2 (fun a x y -> a + x * y) 0.0 z[n * d .. n * d + d - 1] w
+                let first = supports.Head
+                for n in supports do
+                    let error = abs ((margin n - margin first) - log (svm.Dual[first] / svm.Dual[n]))
+                    worst <- max worst error
+                    Expect.isLessThan error 1e-9 $"{data.Name}: support vector {n}"
+            printfn "LatePhase: Soudry offset, worst error of the support vectors' margin gaps %.2e" worst
 
         testCase "the late phase follows the explicit rule with 10x smaller steps to 1 - cos <= 1e-9 at theta = 4" <| fun _ ->
             // The issue's faithfulness bound. The explicit reference: eta, floor and cap 10x smaller than the defaults'.

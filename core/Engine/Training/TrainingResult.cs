@@ -25,9 +25,8 @@ public enum TrainingOutcome
     NotSeparable,
     /// <summary>
     /// The late phase's direction stopped moving: its speed d u / d tau fell below
-    /// <see cref="Late.LatePhase.StationarySpeed"/>, so it is at its limit to double precision (what is left to come is
-    /// at most that speed over the decay rate: below 1e-12 rad for rates of 0.001 and more), and further steps would only
-    /// raise theta.
+    /// <see cref="Late.LatePhase.StationarySpeed"/>, so it is at its limit (what is left to come is at most that speed
+    /// over the rate of approach: 1e-9 rad for rates of 0.001 and more), and further steps would only raise theta.
     /// </summary>
     Stationary,
     /// <summary>

@@ -100,7 +100,8 @@ module RunFiles =
                                "stiff_steps", JInt l.StiffSteps; "sliding_steps", JInt l.SlidingSteps
                                "rejected_steps", JInt l.RejectedSteps; "sliding_from_theta", num l.SlidingFromTheta
                                "active_points", JInt(int64 l.ActivePoints); "weighted_points", JInt(int64 l.WeightedPoints)
-                               "seconds", num l.Seconds; "final_theta", num r.Final.LogNegativeLogLoss ])
+                               "seconds", num l.Seconds; "final_theta", num r.Final.LogNegativeLogLoss
+                               "final_speed", num l.FinalSpeed ])
             "late_phase_settings", (match s.Late with Some l -> JString(l.Describe()) | None -> JNull)
             "theorem4_kkt_residual", (match theorem4Residual s data r with Some x -> num x | None -> JNull)
             "not_separable", (match run.NotSeparable with Some e -> evidenceJson e | None -> JNull)

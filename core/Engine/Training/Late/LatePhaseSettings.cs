@@ -37,6 +37,8 @@ public sealed record LatePhaseSettings(double HandOverTheta = 1.5, double Slidin
 /// <param name="ActivePoints">Points in the active set at the end (0 if the sliding mode did not start).</param>
 /// <param name="WeightedPoints">Active points with a positive weight at the end (the support of the dual certificate).</param>
 /// <param name="Seconds">Wall-clock seconds of the late phase.</param>
+/// <param name="FinalSpeed">||du/dtau|| of the sliding mode at the end (NaN if it did not start): how fast the
+/// parameter direction still moves per unit of theta.</param>
 public sealed record LatePhaseSummary(
     long HandOverStep, double HandOverTheta, long StiffSteps, long SlidingSteps, long RejectedSteps,
-    double SlidingFromTheta, int ActivePoints, int WeightedPoints, double Seconds);
+    double SlidingFromTheta, int ActivePoints, int WeightedPoints, double Seconds, double FinalSpeed = double.NaN);
