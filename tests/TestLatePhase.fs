@@ -120,7 +120,7 @@ let tests =
                 let model = LinearModel(data.Dimension)
                 let w0 = model.Initialize(0.5, 5UL)
                 let r = GradientDescent.Train(model, data, ReadOnlySpan w0, lateTo defaultLate 60.0)
-                // Stationary (the direction stopped moving, speed below 1e-15) may come before theta = 60.
+                // Stationary (the direction stopped moving, speed below 1e-12) may come before theta = 60.
                 Expect.contains [ TrainingOutcome.LossTargetReached; TrainingOutcome.Stationary ] r.Outcome "outcome"
                 if r.Outcome = TrainingOutcome.LossTargetReached then
                     Expect.floatClose Accuracy.high r.Final.LogNegativeLogLoss 60.0 "theta landed on"

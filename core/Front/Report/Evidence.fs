@@ -39,9 +39,9 @@ module Evidence =
               yield $"{name}: ||w*||² vs R_P", attained, identityTolerance ]
 
     /// Training rows on the suite: GD's final direction must be within this angle (radians) of its
-    /// certified limit. Why 1e-4: the suite's runs stop as Converged at 1e-5 rad (Reproduction.suiteConvergenceAngle),
-    /// which the late phase reaches on every set, so 1e-4 leaves a factor of ten for a run stopped by its budget
-    /// just short of it while still telling GD's limit from the competing predictions: on the 21 sets of the quick
+    /// certified limit. Why 1e-4: the suite's runs stop as Converged at 1e-6 rad (Reproduction.suiteConvergenceAngle),
+    /// which the late phase reaches on the suite's sets, so 1e-4 leaves room for a run stopped by its budget
+    /// short of it while still telling GD's limit from the competing predictions: on the 21 sets of the quick
     /// suite the l2, Fourier-l1 and time-l1 optima of a set are at least 0.23 rad apart (docs/reproduce.md).
     let suiteAngleTolerance = 1e-4
 

@@ -70,14 +70,11 @@ module Reproduction =
         let data = DataSpec.create c.Data
         perRun * float (data.Count * data.Dimension) / 200.0
 
-    /// Suite runs stop as Converged below this angle (radians) to their certified limit, far below the
-    /// rows' angle tolerance (Evidence). Not larger: the parameters approach a KKT point of eq. (14) more
-    /// slowly than beta its direction, and runs stopped at 1e-4 rad left 7 of 231 deep runs above the
-    /// Theorem 4 residual tolerance (0.05); at 1e-5 the full suite left 1 of 671 (conv L=5 on #60: 0.136 at 7.1e5
-    /// steps, parameter mass off the limit's support that beta sees only at the 5th power; below 0.05 from about
-    /// 3.5e6 steps; docs/theory-checks.md). Not smaller: going on to 1e-6 took most of the quick job's time
-    /// (fc L=3, 4 runs stopped by the 1e7-step budget at 1e-6..3e-6 rad, 10-20 s each).
-    let suiteConvergenceAngle = 1e-5
+    /// Suite runs stop as Converged below this angle (radians) to their certified limit, a hundredth of the
+    /// rows' angle tolerance (Evidence). Not larger: the parameters approach a KKT point of eq. (14) more slowly
+    /// than beta its direction; stopped at 1e-5 rad, conv L=5 on #17 was left with a Theorem 4 residual of 0.052
+    /// (tolerance 0.05; docs/theory-checks.md). With the late phase 1e-6 costs little more (engine 3.0).
+    let suiteConvergenceAngle = 1e-6
 
     /// The report header's account of the suite: sizes, generators, seeds, steps, and every set.
     let describeSuite r =
