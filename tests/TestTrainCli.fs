@@ -224,7 +224,8 @@ let tests =
 
         testCase "--time-limit stops on time; --converged-angle stops once the angle to the certified limit is below it" <| fun _ ->
             let csv, data = saveData (tempDir ()) (SyntheticData.GaussianTeacher(6, 8, 2UL))
-            let timed = summaryOf (train csv [ "--model"; "conv"; "--time-limit"; "0.4"; "--converged-angle"; "0" ] 0)
+            // The explicit rule only (--late off), which never stops by itself: the clock must stop it.
+            let timed = summaryOf (train csv [ "--model"; "conv"; "--time-limit"; "0.4"; "--converged-angle"; "0"; "--late"; "off" ] 0)
             Expect.equal (timed.GetProperty("outcome").GetString()) "TimeLimit" "outcome"
             Expect.equal (timed.GetProperty("verdict").GetString()) "NotConverged" "verdict"
             Expect.isTrue (timed.GetProperty("seconds").GetDouble() >= 0.4 && timed.GetProperty("seconds").GetDouble() < 1.5) "stopped at about 0.4 s"
