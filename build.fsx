@@ -78,6 +78,7 @@ Target.create "Bench" (fun _ ->
     script "bench.fsx" ""
     script "throughput-bench.fsx" ""
     script "tracking-bench.fsx" ""
+    script "late-phase-check.fsx" "--sets 10"
     pytorchTwin ())
 
 /// The Slurm backend end to end on a one-node cluster of our own (scripts/slurm-check.fsx): Debian's
