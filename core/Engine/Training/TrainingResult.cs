@@ -25,7 +25,8 @@ public enum TrainingOutcome
     NotSeparable,
     /// <summary>
     /// The late phase's direction stopped moving: its speed d u / d tau fell below
-    /// <see cref="Late.LatePhase.StationarySpeed"/>, so it is at its limit (what is left to come is at most that speed
+    /// <see cref="Late.LatePhase.StationarySpeed"/>, or stayed below <see cref="Late.LatePhase.FloorSpeed"/> without
+    /// falling further for <see cref="Late.LatePhase.FloorSteps"/> steps (the speed's own rounding floor), so it is at its limit (what is left to come is at most that speed
     /// over the rate of approach: 1e-9 rad for rates of 0.001 and more), and further steps would only raise theta.
     /// </summary>
     Stationary,

@@ -80,6 +80,25 @@ public sealed class LatePhase
     /// </summary>
     public const double StationarySpeed = 1e-12;
 
+    /// <summary>
+    /// A speed below this that has not fallen for <see cref="FloorSteps"/> sliding steps is the rounding floor of the
+    /// speed itself (measured 1e-14 to 1e-13 on small runs, higher on some deep ones): the direction is at its limit
+    /// to at most that speed over the rate of approach (outcome Stationary).
+    /// </summary>
+    public const double FloorSpeed = 1e-10;
+    /// <summary>Sliding steps without a new smallest speed that make a speed below <see cref="FloorSpeed"/> a floor.</summary>
+    public const int FloorSteps = 2000;
+
+    // The smallest speed so far and the sliding steps since it was reached.
+    private double _slowest = double.PositiveInfinity;
+    private long _sinceSlowest;
+
+    private bool AtSpeedFloor(double speed)
+    {
+        if (speed < _slowest) { _slowest = speed; _sinceSlowest = 0; return false; }
+        return ++_sinceSlowest >= FloorSteps && speed < FloorSpeed;
+    }
+
     /// <summary>The longest sliding step in tau: a clock for directions that no longer move.</summary>
     public const double MaxSlidingStep = 100;
 
@@ -148,7 +167,7 @@ public sealed class LatePhase
             }
             tau += step; theta = reached; h = suggested; _step++; _slidingSteps++;
             if (Recorded(sliding.Direction, tau, theta) is { } r && _converged is not null && _converged(r)) outcome = TrainingOutcome.Converged;
-            else if (sliding.Speed < StationarySpeed) outcome = TrainingOutcome.Stationary;
+            else if (sliding.Speed < StationarySpeed || AtSpeedFloor(sliding.Speed)) outcome = TrainingOutcome.Stationary;
         }
         var final = sliding?.Direction ?? u;
         if (_records[^1].Step != _step) Record(final, tau, theta);
