@@ -5,7 +5,9 @@ module ImplicitBias.Tests.TestCertifiedLimit
 
 open System
 open Expecto
+open ImplicitBias
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Models
 open ImplicitBias.Engine.Reference
 open ImplicitBias.Engine.Theory
 open ImplicitBias.Engine.Training
@@ -181,6 +183,30 @@ let tests =
                             Expect.isLessThan s.Residual 1e-8 "independently confirmed"
                         else Expect.stringContains c.Message "NOT certified" "says so"
             printfn "CertifiedLimit: local solver cut short: certified on %d of %d (the rest honestly NotCertified)" certified total
+
+        testCase "GD's direction after the fit: the stationary point it ends at, where the local solver walks to another" <| fun () ->
+            // conv L=3 on this set (late-phase check #23), trained with the defaults: at theta = 6 the direction is
+            // 1.2e-3 rad from the stationary point the run ends at (Stationary at theta 63.5); the reweighted-l2 local
+            // solver from there regrows the Nyquist entry GD drives to zero and lands 0.031 rad away (measured).
+            let data = SyntheticData.FourierSparseTeacher(8, 24, 3, 1023UL)
+            let s = Run.defaults |> Run.withModel Convolutional 3
+            let model = Run.parameterization s data.Dimension
+            let w0 = model.Initialize(s.InitScale, s.Seed)
+            let at theta =
+                let settings = TrainingSettings(s.Step, ImplicitBias.Engine.Losses.ExponentialLoss(), Int64.MaxValue, 60.0,
+                                                (if theta < 700.0 then -(exp theta) else -infinity), 20, false, s.Late.Value, theta)
+                GradientDescent.Train(model, data, ReadOnlySpan<float> w0, settings).Direction
+            let p = 2.0 / 3.0
+            let own = LimitOptions(OwnDirection = true)
+            let final = CertifiedLimit.Find(data, LimitKind.FourierBridge, p, ReadOnlySpan(at 1000.0), own)
+            Expect.equal final.Status LimitStatus.Certified final.Message
+            let early = at 6.0
+            let limit = CertifiedLimit.Find(data, LimitKind.FourierBridge, p, ReadOnlySpan early, own)
+            Expect.equal limit.Status LimitStatus.Certified limit.Message
+            Expect.isLessThan (angle limit.Direction final.Direction) 1e-12 "the point the run ends at"
+            Expect.stringContains limit.Message "own direction" "says how it was found"
+            Expect.isGreaterThan (angle (find data LimitKind.FourierBridge p early).Direction final.Direction) 1e-2
+                "without OwnDirection (the default) the local solver walks to another stationary point"
 
         testCase "no NaN in any field of any certificate above" <| fun () ->
             for tag, _, _, _, _, c in bridgeCases.Force() do Expect.isTrue (finite c) tag

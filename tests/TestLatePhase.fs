@@ -38,6 +38,23 @@ let private defaultLate = Run.defaults.Late.Value
 [<Tests>]
 let tests =
     testList "LatePhase" [
+        testCase "jitter window: a random walk at a tiny speed is jitter; a drift, or a walk at a real speed, is motion" <| fun _ ->
+            let rng = ImplicitBias.Engine.Numerics.SeededRandom(42UL)
+            let dim = 12
+            let walk (stepSize: float) (drift: float[] option) (speed: float) =
+                let window = JitterWindow()
+                let u = Array.init dim (fun i -> if i = 0 then 1.0 else 0.0)
+                [ for _ in 0 .. 3 * JitterWindow.Steps do
+                    match drift with
+                    | Some d -> for i in 0 .. dim - 1 do u[i] <- u[i] + stepSize * d[i]
+                    | None -> for i in 0 .. dim - 1 do u[i] <- u[i] + stepSize * rng.NextGaussian()
+                    yield window.Add(Array.copy u, speed) ]
+            let jitter = walk 1e-12 None 1e-10
+            Expect.isFalse (jitter |> List.take JitterWindow.Steps |> List.exists id) "not before a full window"
+            Expect.isTrue jitter[JitterWindow.Steps] "a random walk of 1e-12 steps at speed 1e-10: jitter after one window"
+            let tangent = Array.init dim (fun i -> if i = 1 then 1.0 else 0.0)
+            Expect.isFalse (walk 1e-12 (Some tangent) 1e-10 |> List.exists id) "a steady drift at the same speed is motion"
+            Expect.isFalse (walk 1e-12 None 1e-6 |> List.exists id) "at speed 1e-6 nothing is called jitter"
         testCase "du/dtau of the direction equation is the direction's change per unit tau under a tiny gradient step" <| fun _ ->
             // Independent of the derivation: w' = w - eps grad_w L with the plain loss gradient, then
             // (u' - u) / (tau' - tau). Finite-difference error: first order in the move (1e-8 of ||w||) times the

@@ -21,6 +21,12 @@ let private tilted (u: float[]) (theta: float) =
     let orth = Array.map2 (fun a b -> a - c * b) v u |> fun o -> Geometry.Normalize(ReadOnlySpan o)
     Array.map2 (fun a b -> cos theta * a + sin theta * b) u orth
 
+/// The unit vector at angle theta from the unit vector u, towards the unit vector l (in their plane).
+let private towards (u: float[]) (l: float[]) (theta: float) =
+    let c = TestUtil.dot u l
+    let orth = Array.map2 (fun a b -> a - c * b) l u |> fun o -> Geometry.Normalize(ReadOnlySpan o)
+    Array.map2 (fun a b -> cos theta * a + sin theta * b) u orth
+
 /// Two points with y_n x_n = (1, 0, 0) and (-1, 0, 0): the weights (1/2, 1/2) cancel them.
 let notSeparable () = Dataset([| 1.0; 0.0; 0.0; 1.0; 0.0; 0.0; 0.5; 0.5; 0.5 |], [| 1.0; -1.0; 1.0 |], 3, "opposite")
 
@@ -65,13 +71,34 @@ let tests =
             // each, at steps that are not decade records.
             for k in 1 .. 200 do tracker.Observe(record (1000L + int64 k) 1e-9 (tilted start (1e-9 * float k)))
             Expect.equal tracker.Solves 1 "no re-solve while the direction moves by less than half its angle to the limit"
-            tracker.Observe(record 1300L 1e-2 (tilted start (0.4 * angleAtSolve)))
+            // Heading to the limit (so the veering rule stays quiet: SolveSchedule.Veering).
+            let limit = (tracker.LimitAt start).Direction
+            tracker.Observe(record 1300L 1e-2 (towards start limit (0.4 * angleAtSolve)))
             Expect.equal tracker.Solves 1 "still within half the angle"
-            tracker.Observe(record 1301L 1e-2 (tilted start (0.6 * angleAtSolve)))
+            tracker.Observe(record 1301L 1e-2 (towards start limit (0.6 * angleAtSolve)))
             Expect.equal tracker.Solves 2 "a re-solve once it moved by more than half the angle"
-            tracker.Observe(record 10000L 1e-9 (tilted start (0.6 * angleAtSolve + 1e-9)))
+            tracker.Observe(record 10000L 1e-9 (towards start limit (0.6 * angleAtSolve + 1e-9)))
             Expect.equal tracker.Solves 3 "a cheap limit is re-solved at a decade record"
             Expect.equal (tracker.LimitAt bridge).Status LimitStatus.Certified "certified bridge limit"
+
+        testCase "a bridge limit is re-solved when the direction moves without getting closer to it (veering)" <| fun _ ->
+            let data = SyntheticData.GaussianTeacher(6, 8, 3UL)
+            let tracker = LimitTracker(data, LimitKind.FourierBridge, 2.0 / 3.0, 1e-6)
+            let start = TestUtil.gaussian 5UL 8 |> fun g -> Geometry.Normalize(ReadOnlySpan g)
+            tracker.Observe(record 7L 1e-3 start)
+            let limit = (tracker.LimitAt start).Direction
+            let angleAtSolve = Geometry.Angle(ReadOnlySpan start, ReadOnlySpan limit)
+            // Sideways, a twentieth of the angle: neither half the angle (Moved) nor closer by half the motion.
+            // w: e_3 made orthogonal to start and to the limit (Gram-Schmidt); side = start turned towards w.
+            let remove (v: float[]) (u: float[]) = let c = TestUtil.dot v u in Array.map2 (fun a b -> a - c * b) v u
+            let limitPart = remove limit start |> fun o -> Geometry.Normalize(ReadOnlySpan o)
+            let w = remove (remove (Array.init 8 (fun i -> if i = 3 then 1.0 else 0.0)) start) limitPart |> fun o -> Geometry.Normalize(ReadOnlySpan o)
+            let side = towards start w (0.05 * angleAtSolve)
+            let closer = Geometry.Angle(ReadOnlySpan side, ReadOnlySpan limit)
+            Expect.isFalse (SolveSchedule.Moved(0.05 * angleAtSolve, angleAtSolve, 1e-6)) "Moved alone would not re-solve"
+            Expect.isTrue (SolveSchedule.Veering(0.05 * angleAtSolve, closer, angleAtSolve, 1e-6)) $"veering ({angleAtSolve} -> {closer})"
+            tracker.Observe(record 1300L 1e-2 side)
+            Expect.equal tracker.Solves 2 "re-solved"
 
         testCase "SolveSchedule: cheap solves always; expensive ones within a tenth of the wall clock; the motion rule" <| fun _ ->
             let small = SolveSchedule(32, 64, false)
@@ -92,6 +119,12 @@ let tests =
             Expect.isFalse (SolveSchedule.Moved(0.049, 0.1, 1e-6)) "below half"
             Expect.isTrue (SolveSchedule.Moved(0.051, 0.1, 1e-6)) "above half"
             Expect.isFalse (SolveSchedule.Moved(5e-8, 0.0, 1e-6)) "at the limit: a tenth of the target"
+            // Veering: moved 1e-3 while 0.03 from the limit; heading there would bring the angle to about 0.029.
+            Expect.isTrue (SolveSchedule.Veering(1e-3, 0.0300, 0.0300, 1e-6)) "moved without getting closer"
+            Expect.isFalse (SolveSchedule.Veering(1e-3, 0.0291, 0.0300, 1e-6)) "heading to the limit"
+            Expect.isFalse (SolveSchedule.Veering(2e-4, 0.0300, 0.0300, 1e-6)) "moved less than a hundredth of its angle"
+            Expect.isFalse (SolveSchedule.Veering(5e-7, 1e-6, 1e-6, 1e-6)) "moved less than the target"
+            Expect.isFalse (SolveSchedule.Veering(1.0, 1.0, nan, 1e-6)) "no limit yet: Moved's business"
 
         testCase "a bridge solve running at the time limit is stopped there: NotCertified, and it says so" <| fun _ ->
             let data = SyntheticData.GaussianTeacher(6, 8, 3UL)

@@ -41,6 +41,15 @@ internal static class BridgeLimit
             start = l2Solve.Value.Beta;
         }
         var cancel = options.Cancellation;
+        var points = CertifiedLimit.PointEntries(data, space);
+        // GD's own direction first: where it already sits at a stationary point, Newton on the KKT system of its own
+        // support and active set certifies the point next to it. The local solver cannot be trusted with that:
+        // reweighted l2 regrows entries GD is driving to zero (seen at 1e-7 of the largest while still decaying) and
+        // walks to another stationary point, 0.03-0.47 rad away on the sets where this was seen.
+        var own = options.OwnDirection ? OwnDirection(data, kind, p, space, points, start, options) : null;
+        if (own is not null)
+            return own with { Message = Invariant(
+                $"Certified stationary point of eq. (10) ({kind}, p = {p:G6}) in {clock.Elapsed.TotalSeconds:F2} s: polished from the run's own direction; ") + own.Message + "." };
         double first = Math.Max(options.LocalTolerance, options.LocalFirstTolerance);
         var local = BridgeLocalSolver.Solve(data, p, space, start, first, options.LocalMaxIterations, null, cancel);
         if (local.Beta is null && local.Outcome != LocalSolverOutcome.Cancelled)
@@ -55,7 +64,6 @@ internal static class BridgeLimit
                 $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) after {clock.Elapsed.TotalSeconds:F2} s and {local.Iterations} reweighted-l2 iterations; the last iterate is returned, with no certificate."));
         var beta0 = local.Beta ?? l2Solve.Value.Beta;
         notes.Insert(0, Invariant($"reweighted l2 from the run's direction: {local.Outcome} after {local.Iterations} iterations (tolerance {first:E0})"));
-        var points = CertifiedLimit.PointEntries(data, space);
         var best = PolishRounds(data, kind, p, space, points, beta0, options, notes);
         if (best?.Status != LimitStatus.Certified && first > options.LocalTolerance && local.Beta is not null && !cancel.IsCancellationRequested)
         {
@@ -78,6 +86,47 @@ internal static class BridgeLimit
     }
 
     /// <summary>
+    /// The stationary point next to the run's own direction, if one certifies: the support and active set read off the
+    /// direction at each threshold of <see cref="OwnReadings"/>, one polish round each; of the certified points, the
+    /// nearest to the direction (null if none). At depth L &gt;= 3 an entry GD drives to zero moves like its size to the
+    /// power L - 1, so dust of 1e-8 can sit in a direction that has stopped moving: a tight reading keeps it (and Newton
+    /// makes it a stationary point of its own, 1e-3 rad away), a loose one drops it.
+    /// </summary>
+    private static LimitCertificate? OwnDirection(
+        Dataset data, LimitKind kind, double p, EntrySpace space, Complex[][] points, double[] start, LimitOptions options)
+    {
+        LimitCertificate? nearest = null;
+        double nearestAngle = double.PositiveInfinity;
+        var tried = new HashSet<string>();
+        foreach (var threshold in OwnReadings)
+        {
+            if (options.Cancellation.IsCancellationRequested) return null;
+            var notes = new List<string>();
+            var reading = options with
+            {
+                SupportThreshold = Math.Max(options.SupportThreshold, threshold),
+                ActiveTolerance = Math.Max(options.ActiveTolerance, threshold),
+                PolishRounds = 1,
+            };
+            var scaled = start;
+            var (support, active) = ReadSets(data, space, ref scaled, reading);
+            if (support.Count == 0 || !tried.Add(string.Join(",", support) + "|" + string.Join(",", active))) continue;
+            var candidate = PolishRounds(data, kind, p, space, points, start, reading, notes);
+            if (candidate?.Status != LimitStatus.Certified) continue;
+            double angle = Training.Geometry.Angle(start, candidate.Direction);
+            if (angle < nearestAngle)
+            {
+                nearestAngle = angle;
+                nearest = candidate with { Message = Invariant($"support and active set read at {threshold:E0} ({angle:E1} rad from it); ") + string.Join("; ", notes) };
+            }
+        }
+        return nearest;
+    }
+
+    /// <summary>The relative thresholds at which <see cref="OwnDirection"/> reads the run's support and active set.</summary>
+    private static readonly double[] OwnReadings = [1e-8, 1e-6, 1e-4, 1e-3, 1e-2];
+
+    /// <summary>
     /// Reads the support and active set off <paramref name="beta0"/>, polishes by Newton on their KKT system and
     /// certifies; corrects the sets and polishes again (at most <see cref="LimitOptions.PolishRounds"/> times).
     /// Returns the certified candidate, else the best one (null if none was made); its notes go to <paramref name="notes"/>.
@@ -85,12 +134,8 @@ internal static class BridgeLimit
     private static LimitCertificate? PolishRounds(
         Dataset data, LimitKind kind, double p, EntrySpace space, Complex[][] points, double[] beta0, LimitOptions options, List<string> notes)
     {
-        var margins = UnitMargins(data, ref beta0);
+        var (support, active) = ReadSets(data, space, ref beta0, options);
         var cancel = options.Cancellation;
-        var entries = space.Of(beta0);
-        double largest = entries.Max(e => e.Magnitude);
-        var support = Enumerable.Range(0, entries.Length).Where(j => entries[j].Magnitude > options.SupportThreshold * largest).ToList();
-        var active = Enumerable.Range(0, data.Count).Where(n => margins[n] <= 1 + options.ActiveTolerance).ToList();
 
         LimitCertificate? best = null;
         var beta = beta0;
@@ -160,6 +205,20 @@ internal static class BridgeLimit
             beta = polished;
         }
         return best;
+    }
+
+    /// <summary>
+    /// The support (entries above <see cref="LimitOptions.SupportThreshold"/> of the largest) and the active set (margins
+    /// at most 1 + <see cref="LimitOptions.ActiveTolerance"/>) of beta, which is scaled to unit minimum margin in place.
+    /// </summary>
+    private static (List<int> Support, List<int> Active) ReadSets(Dataset data, EntrySpace space, ref double[] beta, LimitOptions options)
+    {
+        var margins = UnitMargins(data, ref beta);
+        var entries = space.Of(beta);
+        double largest = entries.Max(e => e.Magnitude);
+        var support = Enumerable.Range(0, entries.Length).Where(j => entries[j].Magnitude > options.SupportThreshold * largest).ToList();
+        var active = Enumerable.Range(0, data.Count).Where(n => margins[n] <= 1 + options.ActiveTolerance).ToList();
+        return (support, active);
     }
 
     /// <summary>The answer of a solve its caller stopped: NotCertified, the given point's direction, residual 1 (nothing certified).</summary>

@@ -110,6 +110,16 @@ public sealed record LimitOptions(
     public static LimitOptions Default { get; } = new();
 
     /// <summary>
+    /// Bridge kinds: polish the given direction itself first (its support and active set read off it; the certified
+    /// point nearest to it wins), before the local solver. For gradient descent's direction once the data is fit
+    /// (the tracker and the report turn it on from theta = 1.5), where entries off the limit's support are dust that
+    /// decays. Off by default: from an arbitrary direction the nearest stationary point of eq. (10) can be one GD
+    /// does not stay at (at p &lt; 1 a small entry j balanced at (p / |g_j|)^(1/(1-p)) is a saddle: dust below it
+    /// decays, above it grows), and before the fit every sparse direction with a few active points is stationary.
+    /// </summary>
+    public bool OwnDirection { get; init; }
+
+    /// <summary>
     /// Stops a bridge solve between its iterations (a run's time limit: <c>LimitTracker</c>); the answer is
     /// then NotCertified and says so. The convex solvers run to the end (seconds at D = 1024, N = 512).
     /// </summary>

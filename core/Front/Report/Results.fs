@@ -49,6 +49,19 @@ module Results =
           X = r.Trajectory |> Array.map (fun t -> float t.Step)
           Y = r.Trajectory |> Array.map (fun t -> Geometry.Angle(t.Direction, reference)) }
 
+    /// theta = log(-log L) of a record: log L = -exp(LogBetaNorm) * SmoothedMargin (NaN where not recorded).
+    let theta (t: TrajectoryRow) =
+        if t.LogBetaNorm.HasValue && t.SmoothedMargin.HasValue && t.SmoothedMargin.Value > 0.0
+        then t.LogBetaNorm.Value + log t.SmoothedMargin.Value
+        else nan
+
+    /// A run's angle (radians) to a reference direction against theta = log(-log L), after the fit (theta > 0).
+    let angleAlongTheta (reference: float[]) (name: string) (r: StoredRun) =
+        let rows = r.Trajectory |> Array.filter (fun t -> theta t > 0.0)
+        { Name = name
+          X = rows |> Array.map theta
+          Y = rows |> Array.map (fun t -> Geometry.Angle(t.Direction, reference)) }
+
     /// A per-record quantity of a run as a series against the step.
     let overSteps (name: string) (f: TrajectoryRow -> float) (r: StoredRun) =
         { Name = name

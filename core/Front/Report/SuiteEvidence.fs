@@ -117,15 +117,24 @@ module SuiteEvidence =
 
     /// The certified limit at a direction for a run's configuration: model, depth, and the grid, kernel
     /// and channels of the kernel-size and 2-D networks (CertifiedLimit.For).
-    let certify (c: RunConfig) (direction: float[]) =
+    /// At theta = log(-log L) `theta` (NaN: not known): a bridge limit is polished from the direction itself from
+    /// the tracker's LimitTracker.OwnDirectionTheta on, as during the run.
+    let certifyAt (c: RunConfig) (direction: float[]) (theta: float) =
         let data = DataSpec.create c.Data
         let grid, kernel = Limits.gridOf (RunConfig.settings c) data.Dimension
         let struct (kind, p) = CertifiedLimit.For(Model.name c.Model, c.Depth, grid, kernel, c.Channels)
-        CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction, grid, kernel)
+        let options = LimitOptions(OwnDirection = (theta >= LimitTracker.OwnDirectionTheta))
+        CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction, grid, kernel, options)
+
+    /// The same at a direction whose theta is not known (as before the fit).
+    let certify (c: RunConfig) (direction: float[]) = certifyAt c direction nan
+
+    /// theta = log(-log L) at a stored run's last record.
+    let finalTheta (r: StoredRun) = if r.Trajectory.Length = 0 then nan else Results.theta r.Trajectory[r.Trajectory.Length - 1]
 
     /// The limit evidence of a stored run.
     let limitOf (name: string) (c: RunConfig) (r: StoredRun) =
-        let limit = certify c r.Run.Direction
+        let limit = certifyAt c r.Run.Direction (finalTheta r)
         let referenceAngle =
             biasOf limit.Kind
             |> Option.map (fun bias ->
@@ -151,7 +160,7 @@ module SuiteEvidence =
         [ for i in 0 .. rows.Length - 1 do
             let t = rows[i]
             if (i % every = 0 || i = rows.Length - 1) && not (isNull t.Direction) && t.Direction |> Array.exists (fun x -> x <> 0.0) then
-                let limit = certify c t.Direction
+                let limit = certifyAt c t.Direction (Results.theta t)
                 yield t.Step, limit.Residual, Geometry.Angle(t.Direction, limit.Direction), limit.Status = LimitStatus.Certified ]
 
     let private median (values: float list) =

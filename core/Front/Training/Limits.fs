@@ -39,8 +39,10 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
     /// The current limit, the direction it was solved from and that direction's angle to it.
     let mutable current : (LimitCertificate * float[] * float) option = None
 
-    /// Solves from `direction`; `remaining` seconds until the run's time limit stop it (infinity: none).
-    let solve (direction: float[]) (remaining: float) =
+    /// Solves from `direction` at theta = log(-log L) `theta`; `remaining` seconds until the run's time limit stop it
+    /// (infinity: none). Bridge limits are polished from the direction itself only once the data is fit (see
+    /// LimitTracker.OwnDirectionTheta).
+    let solve (direction: float[]) (theta: float) (remaining: float) =
         match cache |> Seq.tryFind (fun (d, _) -> (d: float[]) = direction) with
         | Some(_, c) -> c
         | None ->
@@ -49,9 +51,18 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
             use stop = new Threading.CancellationTokenSource()
             if remaining < 0.001 then stop.Cancel() // under a millisecond left: stopped before its first iteration
             elif Double.IsFinite remaining then stop.CancelAfter(TimeSpan.FromSeconds remaining)
-            let options = LimitOptions(Cancellation = stop.Token)
-            let c = CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction, grid, kernel, options)
+            let options = LimitOptions(Cancellation = stop.Token, OwnDirection = (theta >= LimitTracker.OwnDirectionTheta))
+            let found = CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction, grid, kernel, options)
             schedule.Spent clock.Elapsed.TotalSeconds
+            // Of two certified stationary points the one nearer the direction is the limit it heads to: a new bridge
+            // solve that lands farther than the current limit (the local solver can walk a quarter turn away, as on a
+            // diag L = 3 set at theta 6) does not replace it.
+            let angleTo (l: LimitCertificate) = Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan l.Direction)
+            let c =
+                match current with
+                | Some(old, _, _) when not convex && old.Status = LimitStatus.Certified
+                                       && (found.Status <> LimitStatus.Certified || angleTo old < angleTo found) -> old
+                | _ -> found
             // A solve the time limit stopped is not a limit: measured against once, never kept (the run's
             // final limit is then solved afresh by Finish).
             if not stop.IsCancellationRequested then
@@ -67,16 +78,25 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
         match current with
         | None -> true
         | Some _ when convex -> false
-        | Some(_, from, angleAtSolve) ->
+        | Some(limit, from, angleAtSolve) ->
+            let moved = Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan from)
             (decade && schedule.Cheap)
-            || SolveSchedule.Moved(Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan from), angleAtSolve, target)
+            || SolveSchedule.Moved(moved, angleAtSolve, target)
+            || SolveSchedule.Veering(moved, Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan limit.Direction), angleAtSolve, target)
 
     /// The limit to measure a record's direction against at wall-clock second `elapsed`: a new solve
     /// where the schedule allows one, else the current limit (None before the first solve).
-    let limitFor (direction: float[]) (elapsed: float) (decade: bool) =
+    let limitFor (direction: float[]) (theta: float) (elapsed: float) (decade: bool) =
         if elapsed < timeLimit && due direction decade && schedule.Affordable elapsed then
-            Some(solve direction (timeLimit - elapsed))
+            Some(solve direction theta (timeLimit - elapsed))
         else current |> Option.map (fun (c, _, _) -> c)
+
+    /// Bridge limits are polished from GD's own direction only from this theta = log(-log L) on (the late phase's
+    /// hand-over): before the fit every point weighs in, and at p < 1 every sparse direction with a few active points
+    /// is a stationary point of eq. (10) (eq. 13 leaves the entries off the support free). A conv L = 5 run came within
+    /// 8.8e-7 rad of one on its way out of the saddle at w = 0 and would have been called Converged; it ended 0.52 rad
+    /// away.
+    static member OwnDirectionTheta = 1.5
 
     /// True for steps 1, 10, 100, ...
     static member IsDecade(step: int64) =
@@ -112,10 +132,13 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
     /// The certified limit for a direction: the current one where the schedule does not ask for a new
     /// solve, else solved from this direction (always solved when there is none yet).
     /// No time limit applies: this is a run's answer.
-    member _.LimitAt(direction: float[]) =
+    member _.LimitAt(direction: float[], theta: float) =
         match current with
         | Some(c, _, _) when not (due direction false) -> c
-        | _ -> solve direction infinity
+        | _ -> solve direction theta infinity
+
+    /// The same for a direction whose theta is not known (treated as before the fit).
+    member this.LimitAt(direction: float[]) = this.LimitAt(direction, nan)
 
     /// Looks at a record: measures the angle when it is useful (see the type) and sets Converged:
     /// angle below the target, smaller than at the previous measurement, and the limit certified.
@@ -126,7 +149,7 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
         | direction ->
             let decade = LimitTracker.IsDecade record.Step
             if decade || target > 0.0 then
-                match limitFor direction record.Seconds decade with
+                match limitFor direction record.LogNegativeLogLoss record.Seconds decade with
                 | None -> ()
                 | Some limit ->
                     let angle = Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan limit.Direction)
@@ -146,9 +169,19 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
     member this.Finish(finalStep: int64, direction: float[]) = this.Finish(finalStep, direction, nan)
 
     /// The same, with the final record's theta = log(-log L).
+    /// A bridge limit that the final direction has not converged to (angle above the target, or above 1e-6 rad without
+    /// one) is solved once more from that direction, and kept if it is certified and nearer: the run's answer is the
+    /// stationary point next to where GD ended, not one found from an earlier direction.
     member this.Finish(finalStep: int64, direction: float[], theta: float) =
-        let limit = this.LimitAt direction
-        let angle = Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan limit.Direction)
+        let first = this.LimitAt(direction, theta)
+        let angleTo (l: LimitCertificate) = Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan l.Direction)
+        let solvedHere = match current with Some(_, from, _) -> from = direction | None -> false
+        let limit =
+            if convex || solvedHere || not (angleTo first > (if target > 0.0 then target else 1e-6)) then first
+            else
+                let again = solve direction theta infinity
+                if again.Status = LimitStatus.Certified && angleTo again < angleTo first then again else first
+        let angle = angleTo limit
         if Double.IsFinite angle && (angles.Count = 0 || angles[angles.Count - 1].Step <> finalStep) then
             let certified = limit.Status = LimitStatus.Certified
             angles.Add { Step = finalStep; Theta = theta; Angle = angle; Certified = certified }

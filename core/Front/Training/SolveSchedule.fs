@@ -57,6 +57,14 @@ type SolveSchedule(count: int, dimension: int, convex: bool) =
     static member Moved(moved: float, angleAtSolve: float, target: float) =
         not (Double.IsFinite angleAtSolve) || moved > max (0.5 * angleAtSolve) (0.1 * target)
 
+    /// The veering rule (bridge limits): the direction moved (`moved`) by more than a hundredth of its angle at the
+    /// last solve (`angleAtSolve`) and more than the target, yet its angle to that limit (`angleNow`) fell by less
+    /// than half of the motion: it is heading to another stationary point (GD at depth L >= 3 settles on the
+    /// support it has, where a local solver from an earlier direction may have found one with another support).
+    static member Veering(moved: float, angleNow: float, angleAtSolve: float, target: float) =
+        Double.IsFinite angleAtSolve && moved > max (0.01 * angleAtSolve) target
+        && angleAtSolve - angleNow < 0.5 * moved
+
     /// Records a solve's measured time.
     member _.Spent(seconds: float) =
         trackingSeconds <- trackingSeconds + seconds

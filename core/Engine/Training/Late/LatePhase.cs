@@ -99,6 +99,9 @@ public sealed class LatePhase
         return ++_sinceSlowest >= FloorSteps && speed < FloorSpeed;
     }
 
+    // Rounding jitter around the limit (a Stationary test).
+    private readonly JitterWindow _jitter = new();
+
     /// <summary>The longest sliding step in tau: a clock for directions that no longer move.</summary>
     public const double MaxSlidingStep = 100;
 
@@ -167,7 +170,8 @@ public sealed class LatePhase
             }
             tau += step; theta = reached; h = suggested; _step++; _slidingSteps++;
             if (Recorded(sliding.Direction, tau, theta) is { } r && _converged is not null && _converged(r)) outcome = TrainingOutcome.Converged;
-            else if (sliding.Speed < StationarySpeed || AtSpeedFloor(sliding.Speed)) outcome = TrainingOutcome.Stationary;
+            else if (sliding.Speed < StationarySpeed | AtSpeedFloor(sliding.Speed) | _jitter.Add(sliding.Direction, sliding.Speed))
+                outcome = TrainingOutcome.Stationary;
         }
         var final = sliding?.Direction ?? u;
         if (_records[^1].Step != _step) Record(final, tau, theta);
