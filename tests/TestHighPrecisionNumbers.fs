@@ -1,6 +1,7 @@
 /// The arbitrary-precision numbers of core/Engine/Reference/HighPrecision: BigFloat against IEEE doubles (which round
-/// correctly) and against 110-digit constants from bc, exp/log/sqrt against libm and identities at 300 bits, the
-/// dense solver on a Hilbert matrix, and the Radau IIA coefficients against their closed form and order conditions.
+/// correctly) and System.Decimal, against 120-digit constants from Python's decimal module and pi by Gauss-Legendre,
+/// exp/log/sqrt against libm and identities at 300 bits, the dense solver on a Hilbert matrix, and the Radau IIA
+/// coefficients against their closed form and order conditions.
 module ImplicitBias.Tests.TestHighPrecisionNumbers
 
 open System
@@ -23,14 +24,19 @@ let private relativeBits (a: BigFloat) (b: BigFloat) =
 /// Distance in units in the last place of b between two doubles of the same sign.
 let private ulps (a: float) (b: float) = abs (float (BitConverter.DoubleToInt64Bits a - BitConverter.DoubleToInt64Bits b))
 
-/// Reference values printed by `echo "scale=110; EXPR" | bc -l` (bc's own error is below 1e-105).
-let private bc =
-    [ "ln 2", ".69314718055994530941723212145817656807550013436025525412068000949339362196969471560586332699641868754200148102"
-      "e", "2.71828182845904523536028747135266249775724709369995957496696762772407663035354759457138217852516642742746639193"
-      "ln 10", "2.30258509299404568401799145468436420760110148862877297603332790096757260967735248023599720508959829834196778404"
-      "exp(-37.5)", ".00000000000000005175555005801868534851090705738829946024810467814550056195750367144260259746348413022027925384"
-      "sqrt 2", "1.41421356237309504880168872420969807856967187537694807317667973799073247846210703885038753432764157273501384623"
-      "ln 0.001", "-6.90775527898213705205397436405309262280330446588631892809998370290271782903205744070799161526879489502590335212" ]
+/// Reference values to 120 significant digits, printed by
+/// `python3 -c "from decimal import *; getcontext().prec=120; print(Decimal(2).ln())"` (likewise Decimal(1).exp(),
+/// Decimal(10).ln(), Decimal('-37.5').exp(), Decimal(2).sqrt(), Decimal('0.001').ln()); pi by the recipe `pi()` of
+/// Python's decimal documentation at the same precision. Each is correctly rounded to 120 digits (about 2^-398).
+let private reference =
+    [ "ln 2", "0.693147180559945309417232121458176568075500134360255254120680009493393621969694715605863326996418687542001481020570685734"
+      "e", "2.71828182845904523536028747135266249775724709369995957496696762772407663035354759457138217852516642742746639193200305992"
+      "ln 10", "2.30258509299404568401799145468436420760110148862877297603332790096757260967735248023599720508959829834196778404228624863"
+      "exp(-37.5)", "5.17555500580186853485109070573882994602481046781455005619575036714426025974634841302202792538435218622336533926452600260E-17"
+      "sqrt 2", "1.41421356237309504880168872420969807856967187537694807317667973799073247846210703885038753432764157273501384623091229702"
+      "ln 0.001", "-6.90775527898213705205397436405309262280330446588631892809998370290271782903205744070799161526879489502590335212685874590" ]
+let private pi120 =
+    "3.14159265358979323846264338327950288419716939937510582097494459230781640628620899862803482534211706798214808651328230665"
 
 [<Tests>]
 let tests =
@@ -77,14 +83,48 @@ let tests =
                 let y = Math.ScaleB(0.5 + rng.NextDouble(), rng.NextInt(2000) - 1000)
                 Expect.isLessThanOrEqual (ulps ((BigFloatMath.Log(big y 128)).ToDouble()) (log y)) 1.0 $"log {y:R}"
 
-        testCase "constants agree with bc's 110 digits to 2^-290" <| fun _ ->
+        testCase "constants agree with Python's 120-digit decimals to 2^-300 at 320 bits" <| fun _ ->
             let p = 320
             let computed =
                 [ BigFloatMath.Ln2 p; BigFloatMath.Exp(BigFloat.One p); BigFloatMath.Log(big 10.0 p)
                   BigFloatMath.Exp(big -37.5 p); BigFloatMath.Sqrt(big 2.0 p)
                   BigFloatMath.Log(BigFloat.One p / BigFloat.FromInteger(Numerics.BigInteger 1000, p)) ]
-            for (name, digits), value in List.zip bc computed do
-                Expect.isLessThan (relativeBits value (BigFloat.Parse(digits, p))) -290.0 name
+            for (name, digits), value in List.zip reference computed do
+                Expect.isLessThan (relativeBits value (BigFloat.Parse(digits, p))) -300.0 name
+
+        testCase "pi by the Gauss-Legendre iteration (square roots, quotients, products) to 2^-300 at 320 bits" <| fun _ ->
+            // a, b, t, k = 1, 1/sqrt 2, 1/4, 1; then a' = (a + b)/2, b' = sqrt(a b), t' = t - k (a - a')^2, k' = 2k;
+            // pi = (a + b)^2 / (4 t). The digits double each round: 9 rounds give more than 320 bits.
+            let p = 320
+            let one = BigFloat.One p
+            let mutable a, b, t, k = one, one / BigFloatMath.Sqrt(big 2.0 p), one.ScaleB(-2L), one
+            for _ in 1 .. 9 do
+                let next = (a + b).ScaleB(-1L)
+                b <- BigFloatMath.Sqrt(a * b)
+                t <- t - k * (a - next) * (a - next)
+                k <- k.ScaleB(1L)
+                a <- next
+            let pi = (a + b) * (a + b) / t.ScaleB(2L)
+            Expect.isLessThan (relativeBits pi (BigFloat.Parse(pi120, p))) -300.0 "pi"
+
+        testCase "System.Decimal: exact sums and products to 2^-250, quotients to decimal's 28 digits" <| fun _ ->
+            // Decimals with 12 significant digits: their sums and products (at most 24 digits) are exact in decimal;
+            // at 256 bits the parsed operands and the result are each within 2^-256 (relative), so the difference is
+            // below 2^-250 of |a| + |b| (sums) or of |a b| (products). Decimal rounds a quotient to 28 significant digits
+            // and at most 28 decimal places: within 1e-27 of it or 1e-28.
+            let rng = SeededRandom 6UL
+            let text (x: decimal) = x.ToString(Globalization.CultureInfo.InvariantCulture)
+            let parse (x: decimal) = BigFloat.Parse(text x, 256)
+            let relative (x: BigFloat) (y: BigFloat) (scale: BigFloat) = abs (((x - y) / scale).ToDouble())
+            for _ in 1 .. 500 do
+                let draw () = decimal (rng.NextInt(2_000_000) - 1_000_000) * 1_000_000M + decimal (rng.NextInt 1_000_000)
+                let a, b = draw () / 1_000_000_000M, draw () / 1_000M
+                if a <> 0M && b <> 0M then
+                    let x, y = parse a, parse b
+                    Expect.isLessThan (relative (x + y) (parse (a + b)) (x.Abs() + y.Abs())) (Math.ScaleB(1.0, -250)) $"{a} + {b}"
+                    Expect.isLessThan (relative (x * y) (parse (a * b)) (x * y)) (Math.ScaleB(1.0, -250)) $"{a} * {b}"
+                    let q = x / y
+                    Expect.isLessThan (abs ((q - parse (a / b)).ToDouble())) (1e-27 * abs (q.ToDouble()) + 1e-28) $"{a} / {b}"
 
         testCase "exp(log x) = x, log(exp a) = a, exp(a + b) = exp(a) exp(b), sqrt(x)^2 = x at 300 bits" <| fun _ ->
             // Bounds from the conditioning: a relative error e in x is e in log x (absolute), and an absolute error e

@@ -11,7 +11,7 @@ namespace ImplicitBias.Engine.Reference.HighPrecision;
 /// step is taken whole and as two halves, the halves kept, the angle between the two results over 2^(2s-1) - 1 taken
 /// as the local error (Richardson's estimate; the states are not combined, since a combination leaves the sliding
 /// manifold by the square of their difference, which e^tau magnifies), and steps with more than Tolerance * h are
-/// redone shorter. Working precision: <see cref="BitsAt"/>. docs/high-precision-flow.md.
+/// redone shorter. Working precision: <see cref="BitsAt"/>. docs/late-phase.md explains the choices.
 /// </summary>
 public static class HighPrecisionFlow
 {
@@ -44,12 +44,6 @@ public static class HighPrecisionFlow
     public static Result Integrate(IParameterization model, Dataset data, double[] u0, double tau0, double tau1,
         FlowOptions? options = null) =>
         Integrate(HighPrecisionModels.Of(model), data.SignedFeatures(), data.Count, u0, tau0, tau1, options);
-
-    /// <summary>u(tau1) by model kind ("linear", "diag", "fc", "conv-time"), depth, and z_n = y_n x_n (count x dim).</summary>
-    public static Result Integrate(string modelKind, int depth, double[] signedFeatures, int count, int dim,
-        double[] u0, double tau0, double tau1, double tolerance = 1e-12) =>
-        Integrate(HighPrecisionModels.Of(modelKind, depth, dim), signedFeatures, count, u0, tau0, tau1,
-            new FlowOptions(Tolerance: tolerance));
 
     /// <summary>u(tau1) from a direction given in doubles (normalized here).</summary>
     /// <remarks>
@@ -122,16 +116,12 @@ public static class HighPrecisionFlow
             iterations += whole.Iterations + first.Iterations + (second?.Iterations ?? 0);
             if (whole.Next is null || second?.Next is null)
             {
-                if (Environment.GetEnvironmentVariable("HP_DEBUG") is not null)
-                    Console.Error.WriteLine($"tau {tau.ToDouble():F3} h {step.ToDouble():G3} FAILED it {whole.Iterations}/{first.Iterations}/{second?.Iterations}");
                 rejected++; h = step.ToDouble() / 4;
                 continue;
             }
             double error = BigVector.Angle(whole.Next, second.Next) / (Math.Pow(2, method.Order) - 1);
             double length = step.ToDouble();
             double factor = error > 0 ? 0.9 * Math.Pow(o.Tolerance * length / error, 1.0 / method.Order) : 4;
-            if (Environment.GetEnvironmentVariable("HP_DEBUG") is not null)
-                Console.Error.WriteLine($"tau {tau.ToDouble():F3} h {length:G3} err {error:G3} it {whole.Iterations}/{first.Iterations}/{second.Iterations} bits {p} t {clock.Elapsed.TotalSeconds:F1}");
             if (error <= o.Tolerance * length)
             {
                 u = second.Next; tau = last ? end : tau + step; steps++; errorSum += error;

@@ -3,8 +3,8 @@ namespace ImplicitBias.Engine.Reference.HighPrecision;
 /// <summary>
 /// One step of <see cref="RadauIIA"/> on a <see cref="FlowField"/>: the stage increments Z_i = U_i - u solve
 /// Z_i = h sum_j a_ij f(u + Z_j, tau + c_j h) by Newton's method with the full Jacobian of every stage
-/// (blocks delta_ij I - h a_ij J_j), kept while the updates shrink fast enough (simplified Newton). Each update keeps the stages on the sliding manifold
-/// (<see cref="SlidingProjection"/>), is shortened so that no exponent s (mu_n - mu_m) of the points carrying weight
+/// (blocks delta_ij I - h a_ij J_j), kept while the updates shrink fast enough (simplified Newton). Each update keeps
+/// the stages on the sliding manifold (<see cref="SlidingProjection"/>), is shortened so that no exponent s (mu_n - mu_m) of the points carrying weight
 /// moves by more than <see cref="ExponentCap"/> (past that the weights, exponentials of them, leave any linear model),
 /// and must lower the residual (Armijo). The new state is the last stage, normalized (c_s = 1).
 /// </summary>
@@ -72,8 +72,6 @@ public static class RadauStep
                 lambda /= 2; full = false;
                 if (lambda < first * (fresh ? 1e-6 : 1.0 / 64)) break;
             }
-            if (Environment.GetEnvironmentVariable("HP_TRACE") is not null)
-                Console.Error.WriteLine($"  it {iteration} fresh {fresh} lambda {lambda:G3} first {first:G3} change {change:G3} delta {deltaSize:G3} res {residualNorm:G3} acc {accepted} tol {tolerance:G3}");
             if (!accepted)
             {
                 if (fresh) return new Outcome(null, null, iteration);
