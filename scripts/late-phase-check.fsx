@@ -12,6 +12,7 @@
 // --explicit-every-th set (default 3); the others on every set. --name NAME writes out/bench/NAME.md and .csv.
 //   dotnet fsi scripts/late-phase-check.fsx [--sets N] [--full] [--models conv2,fc3,...] [--explicit-every K] [--name NAME]
 #load "engine.fsx"
+#load "BenchOut.fsx"
 
 open System
 open System.IO
@@ -108,10 +109,7 @@ let header =
       ""
       "| model | sets | converged | median s | worst s | early | late vs explicit | tolerance |"
       "|---|---:|---:|---:|---:|---|---|---|" ]
-let outDir = Path.Combine(__SOURCE_DIRECTORY__, "..", "out", "bench")
-Directory.CreateDirectory outDir |> ignore
-File.WriteAllLines(Path.Combine(outDir, outName + ".md"), header @ summary)
-File.WriteAllLines(Path.Combine(outDir, outName + ".csv"),
+BenchOut.write outName (header @ summary) (
     "model,set,data,outcome,seconds,angle,theta,early,late_vs_explicit," + (thetas |> List.map (sprintf "tolerance_%g") |> String.concat ",")
     :: [ for (n, i, d, o, s, a, t, e, l, tol) in rows ->
            String.concat "," ([ n; string i; "\"" + d + "\""; o; sprintf "%.4f" s; sprintf "%.4e" a; sprintf "%.2f" t; sprintf "%.3e" e; sprintf "%.3e" l ]

@@ -67,9 +67,9 @@ let tests =
         testCase "one point: the closed forms of the linear model and of the depth-2 diagonal network, at tau0 + 1 and + 40" <| fun _ ->
             // Linear: w' = exp(-<z, w>) z keeps w = w0 + a z, and |w| = s = e^tau fixes a >= 0. Diagonal L = 2, D = 1:
             // w1' = q z w2, w2' = q z w1 keep w1^2 - w2^2 = c, and s = w1^2 + w2^2. Both exact in 256 bits. With one
-            // point the field is not stiff: this checks its factors (1/nu^2) and its time tau = log s, at tau0 + 1 while
-            // the direction still turns (by 1.1 and 0.13 rad), and at tau0 + 40. The error estimate bounds the error where
-            // the flow does not amplify it.
+            // point the field is not stiff: this checks its factors (1/nu^2) and its time tau = log s, at tau0 + 1
+            // while the direction still turns (by 1.1 and 0.13 rad), and at tau0 + 40. The error estimate bounds the
+            // error where the flow does not amplify it.
             let p = 256
             let big (x: float) = BigFloat.FromDouble(x, p)
             let sq (v: float[]) = Array.sumBy (fun x -> x * x) v
@@ -93,11 +93,11 @@ let tests =
                 [| (s + c).ScaleB(-1L); (s - c).ScaleB(-1L) |] |> Array.map BigFloatMath.Sqrt)
 
         testCase "linear model: nears the l2 max-margin direction as C e^-tau, stays on it past the wall, from doubles too" <| fun _ ->
-            // Gradient flow on separable data with the exponential loss: w = w_hat log t + w_tilde + o(1) (Soudry et al.
-            // 2018), so the angle to w_hat is |w_tilde's orthogonal part| / s = C e^-tau up to relative O(angle^2).
-            // The integration adds at most its error estimates (2e-13 to tau = 14, which the flow shrinks by e^-6, and 1.5e-15
-            // after), 6e-8 of the angle at tau = 20: the ratio of the C's must be 1 within Accuracy.medium (1e-5).
-            // At tau = 40 (past the wall) the angle is the l2 direction's own rounding.
+            // Gradient flow on separable data with the exponential loss: w = w_hat log t + w_tilde + o(1) (Soudry et
+            // al. 2018), so the angle to w_hat is |w_tilde's orthogonal part| / s = C e^-tau up to relative O(angle^2).
+            // The integration adds at most its error estimates (2e-13 to tau = 14, which the flow shrinks by e^-6, and
+            // 1.5e-15 after), 6e-8 of the angle at tau = 20: the ratio of the C's must be 1 within Accuracy.medium
+            // (1e-5). At tau = 40 (past the wall) the angle is the l2 direction's own rounding.
             let data = unitData 6 8
             let model = LinearModel(8) :> IParameterization
             let start = engine model data Run.defaults.Late.Value 3.0
@@ -111,9 +111,9 @@ let tests =
             Expect.floatClose Accuracy.medium (c20 / c14) 1.0 "C e^-tau"
             // The l2 direction is exact to rounding: a few D eps, below 8 D eps = 1.4e-14.
             Expect.isLessThan (angle at40.Direction hat) (c20 * exp -40.0 + 8.0 * 8.0 * Math.ScaleB(1.0, -52)) "tau = 40"
-            // A start in doubles at tau = 95 (off the sliding manifold by its rounding, 1e-16, i.e. 1e25 in the exponents)
-            // is put on it first (HighPrecisionFlow.Integrate's remarks) and ends where the exact start ends, to that
-            // rounding (the flow contracts here). (Without the placement Newton's iteration fails.)
+            // A start in doubles at tau = 95 (off the sliding manifold by its rounding, 1e-16, i.e. 1e25 in the
+            // exponents) is put on it first (HighPrecisionFlow.Integrate's remarks) and ends where the exact start
+            // ends, to that rounding (the flow contracts here). (Without the placement Newton's iteration fails.)
             let at95 = HighPrecisionFlow.Integrate(hp, z, 6, at40.ExactDirection, 40.0, 95.0, options)
             let fromExact = HighPrecisionFlow.Integrate(hp, z, 6, at95.ExactDirection, 95.0, 100.0, options)
             let fromDoubles = HighPrecisionFlow.Integrate(hp, z, 6, at95.Direction, 95.0, 100.0, options)

@@ -33,8 +33,6 @@ let private gamma (model: IParameterization) (width: int) =
     let u = Math.ScaleB(1.0, -53)
     k * u / (1.0 - k * u)
 
-let private describe (m: IParameterization) = $"{m.Name} ({m.GetType().Name}) D={m.Dimension}"
-
 [<Tests>]
 let tests =
     testList "HighPrecisionModels" [

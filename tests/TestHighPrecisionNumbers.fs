@@ -110,8 +110,8 @@ let tests =
         testCase "System.Decimal: exact sums and products to 2^-250, quotients to decimal's 28 digits" <| fun _ ->
             // Decimals with 12 significant digits: their sums and products (at most 24 digits) are exact in decimal;
             // at 256 bits the parsed operands and the result are each within 2^-256 (relative), so the difference is
-            // below 2^-250 of |a| + |b| (sums) or of |a b| (products). Decimal rounds a quotient to 28 significant digits
-            // and at most 28 decimal places: within 1e-27 of it or 1e-28.
+            // below 2^-250 of |a| + |b| (sums) or of |a b| (products). Decimal rounds a quotient to 28 significant
+            // digits and at most 28 decimal places: within 1e-27 of it or 1e-28.
             let rng = SeededRandom 6UL
             let text (x: decimal) = x.ToString(Globalization.CultureInfo.InvariantCulture)
             let parse (x: decimal) = BigFloat.Parse(text x, 256)

@@ -176,7 +176,8 @@ public readonly struct BigFloat : IComparable<BigFloat>, IComparable, IEquatable
         return negative ? -r : r;
     }
 
-    /// <summary>Compares values (not representations): by sign, then by size, then by the sign of the difference.</summary>
+    /// <summary>Compares values (not representations): by sign, then by size, then by the sign of the
+    /// difference.</summary>
     public int CompareTo(BigFloat other)
     {
         if (Sign != other.Sign) return Sign.CompareTo(other.Sign);

@@ -12,7 +12,8 @@ public static class BigFloatMath
 {
     private static readonly ConcurrentDictionary<int, BigFloat> Ln2Cache = new();
 
-    /// <summary>sqrt(x) for x &gt;= 0: the integer square root of the mantissa shifted to 2p + 2 bits or more, rounded.</summary>
+    /// <summary>sqrt(x) for x &gt;= 0: the integer square root of the mantissa shifted to 2p + 2 bits or more,
+    /// rounded.</summary>
     public static BigFloat Sqrt(BigFloat x)
     {
         if (x.Sign < 0) throw new ArgumentOutOfRangeException(nameof(x), $"sqrt of a negative number ({x}).");
@@ -37,7 +38,8 @@ public static class BigFloatMath
         }
     }
 
-    /// <summary>log 2 to <paramref name="precision"/> bits: 2 atanh(1/3) = sum_k 2 / ((2k + 1) 3^(2k + 1)) in fixed point.</summary>
+    /// <summary>log 2 to <paramref name="precision"/> bits: 2 atanh(1/3) = sum_k 2 / ((2k + 1) 3^(2k + 1)) in fixed
+    /// point.</summary>
     public static BigFloat Ln2(int precision) => Ln2Cache.GetOrAdd(precision, p =>
     {
         int w = p + 32; // fixed point with 2^-w units; each of the ~w/3 terms is truncated by under one unit

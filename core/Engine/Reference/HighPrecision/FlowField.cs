@@ -3,9 +3,9 @@ using System.Collections.Concurrent;
 namespace ImplicitBias.Engine.Reference.HighPrecision;
 
 /// <summary>
-/// The exact direction flow of gradient flow on L(w) = sum_n exp(-y_n &lt;x_n, P(w)&gt;) for a homogeneous P of degree nu,
-/// in <see cref="BigFloat"/>. With w = r u, ||u|| = 1, s = r^nu = e^tau, mu_n(u) = &lt;z_n, P(u)&gt; (z_n = y_n x_n) and
-/// J = [grad mu_1(u) ... grad mu_N(u)]:
+/// The exact direction flow of gradient flow on L(w) = sum_n exp(-y_n &lt;x_n, P(w)&gt;) for a homogeneous P of degree
+/// nu, in <see cref="BigFloat"/>. With w = r u, ||u|| = 1, s = r^nu = e^tau, mu_n(u) = &lt;z_n, P(u)&gt; (z_n = y_n
+/// x_n) and J = [grad mu_1(u) ... grad mu_N(u)]:
 /// <code>du/dtau = (1/nu^2) (I - u u^T) J q / (mu . q),   q_n = exp(-s mu_n(u))</code>
 /// (from dw/dt = r^(nu-1) J q, du/dt = r^(nu-2) (I - u u^T) J q and ds/dt = nu^2 r^(2nu-2) mu . q, the last by
 /// Euler's identity u . grad mu_n = nu mu_n). The ratio does not change when q is rescaled, so q_n is taken as
@@ -17,7 +17,8 @@ public sealed class FlowField
     private readonly double[] _z;
     private readonly ConcurrentDictionary<int, BigFloat[][]> _rows = new();
 
-    /// <summary>The field of <paramref name="model"/> on the signed features z_n = y_n x_n (count x D, row-major).</summary>
+    /// <summary>The field of <paramref name="model"/> on the signed features z_n = y_n x_n (count x D,
+    /// row-major).</summary>
     public FlowField(IHighPrecisionModel model, double[] signedFeatures, int count)
     {
         if (count < 1 || signedFeatures.Length != count * model.Dimension)
@@ -29,6 +30,10 @@ public sealed class FlowField
     public IHighPrecisionModel Model { get; }
     /// <summary>Number of points N.</summary>
     public int Count { get; }
+
+    /// <summary>nu^2, the factor of mu . q in the field (and so in its Jacobian): ds/dt = nu^2 r^(2nu-2) mu .
+    /// q.</summary>
+    private int DegreeSquared => Model.Degree * Model.Degree;
 
     /// <summary>The rows z_n at a precision (exact: they are doubles).</summary>
     private BigFloat[][] Rows(int precision) => _rows.GetOrAdd(precision, p =>
@@ -61,7 +66,8 @@ public sealed class FlowField
         return q;
     }
 
-    /// <summary>Which points carry weight (s (mu_n - min mu) within the cutoff of <see cref="Weights"/>), without exp.</summary>
+    /// <summary>Which points carry weight (s (mu_n - min mu) within the cutoff of <see cref="Weights"/>), without
+    /// exp.</summary>
     public bool[] Active(BigFloat[] mu, BigFloat s)
     {
         var smallest = mu.Min();
@@ -69,7 +75,8 @@ public sealed class FlowField
         return mu.Select(m => (s * (m - smallest)).ToDouble() <= cutoff).ToArray();
     }
 
-    /// <summary>du/dtau at v / ||v|| and s = e^tau; throws where mu . q &lt;= 0 (there -log L does not grow with s).</summary>
+    /// <summary>du/dtau at v / ||v|| and s = e^tau; throws where mu . q &lt;= 0 (there -log L does not grow with
+    /// s).</summary>
     public BigFloat[] Velocity(BigFloat[] v, BigFloat s)
     {
         var u = BigVector.Normalize(v);
@@ -88,7 +95,7 @@ public sealed class FlowField
             throw new InvalidOperationException($"the direction flow is undefined here: mu . q = {c} <= 0 (the data is not yet fit).");
         var g = Model.PullBack(u, y);
         var radial = BigVector.Dot(u, g);
-        var scale = c * (Model.Degree * Model.Degree);
+        var scale = c * DegreeSquared;
         return g.Select((gi, i) => (gi - radial * u[i]) / scale).ToArray();
     }
 
@@ -98,13 +105,13 @@ public sealed class FlowField
     /// <code>dg/du = H - s sum_n q_n k_n k_n^T,   dc/du = g^T - s sum_n q_n mu_n k_n^T,
     /// dF/du = ((I - u u^T) dg/du - u g^T - a I) / (nu^2 c) - F (dc/du) / c,   df/dv = dF/du (I - u u^T) / |v|,</code>
     /// H the Hessian of &lt;y, P(u)&gt; at fixed y = sum_n q_n z_n (central differences of the pull-back, exact for
-    /// nu &lt;= 3, where the pull-back is quadratic). (The terms of the reference point's own gradient cancel and are left
-    /// out.) Along the sliding manifold the terms of size s cancel to their rounding, s 2^-p, so the slow block is
+    /// nu &lt;= 3, where the pull-back is quadratic). (The terms of the reference point's own gradient cancel and are
+    /// left out.) Along the sliding manifold the terms of size s cancel to their rounding, s 2^-p, so the slow block is
     /// exact to that; a finite difference of the field would carry s^(3/2) 2^(-p/2) there.
     /// </summary>
     public BigFloat[,] Jacobian(BigFloat[] v, BigFloat s)
     {
-        int size = v.Length, p = v[0].Precision, nu = Model.Degree;
+        int size = v.Length, p = v[0].Precision;
         var norm = BigVector.Norm(v);
         var u = v.Select(x => x / norm).ToArray();
         var mu = Margins(u);
@@ -125,7 +132,7 @@ public sealed class FlowField
         if (c.Sign <= 0)
             throw new InvalidOperationException($"the direction flow is undefined here: mu . q = {c} <= 0 (the data is not yet fit).");
         var radial = BigVector.Dot(u, g);
-        var scale = c * (nu * nu);
+        var scale = c * DegreeSquared;
         var f = g.Select((gi, i) => (gi - radial * u[i]) / scale).ToArray();
         var hessian = Hessian(u, y);
         // dg/du and dc/du.

@@ -7,9 +7,9 @@ namespace ImplicitBias.Engine.Reference.HighPrecision;
 /// <summary>
 /// The slow, obviously correct twin of late-phase direction integrators: the exact direction ODE of
 /// <see cref="FlowField"/> integrated in <see cref="BigFloat"/> from (u0, tau0) to tau1, past theta ~ 36 where the
-/// weights exp(-s mu_n) can no longer be formed in doubles. Radau IIA (<see cref="RadauStep"/>) with step doubling: each
-/// step is taken whole and as two halves, the halves kept, the angle between the two results over 2^(2s-1) - 1 taken
-/// as the local error (Richardson's estimate; the states are not combined, since a combination leaves the sliding
+/// weights exp(-s mu_n) can no longer be formed in doubles. Radau IIA (<see cref="RadauStep"/>) with step doubling:
+/// each step is taken whole and as two halves, the halves kept, the angle between the two results over 2^(2s-1) - 1
+/// taken as the local error (Richardson's estimate; the states are not combined, since a combination leaves the sliding
 /// manifold by the square of their difference, which e^tau magnifies), and steps with more than Tolerance * h are
 /// redone shorter. Working precision: <see cref="BitsAt"/>. docs/late-phase.md explains the choices.
 /// </summary>

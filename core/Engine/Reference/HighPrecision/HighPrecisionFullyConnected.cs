@@ -59,7 +59,8 @@ public sealed class HighPrecisionFullyConnected : IHighPrecisionModel
     /// <inheritdoc/>
     public BigFloat[] PullBack(BigFloat[] w, BigFloat[] gradBeta)
     {
-        // <g, w_1 ... w_L> is linear in w_l with gradient a_l r_l^T, a_l = (w_1 ... w_{l-1})^T g, r_l = w_{l+1} ... w_L.
+        // <g, w_1 ... w_L> is linear in w_l with gradient a_l r_l^T, a_l = (w_1 ... w_{l-1})^T g, r_l = w_{l+1} ...
+        // w_L.
         var r = RightProducts(w);
         var g = new BigFloat[ParameterCount];
         var a = gradBeta;

@@ -24,7 +24,8 @@ public static class HighPrecisionModels
             $"no high-precision twin of {model.Name} ({model.GetType().Name}); there are twins of {string.Join(", ", Kinds)}."),
     };
 
-    /// <summary>The twin by kind ("linear", "diag", "fc" with hidden widths D, "conv-time"), depth and dimension D.</summary>
+    /// <summary>The twin by kind ("linear", "diag", "fc" with hidden widths D, "conv-time"), depth and dimension
+    /// D.</summary>
     public static IHighPrecisionModel Of(string kind, int depth, int dimension)
     {
         if (dimension < 1) throw new ArgumentException($"D must be at least 1 (got {dimension}).");

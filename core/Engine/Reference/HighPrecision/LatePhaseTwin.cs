@@ -41,8 +41,8 @@ public sealed class LatePhaseTwin
 
     /// <summary>
     /// Carries the twin to the tau at which the engine's <paramref name="parameters"/> have log(-log L) =
-    /// <paramref name="theta"/> (the engine's run landed there). The twin's own theta there differs from it by about the
-    /// angle between the two directions, which moves the direction by that times its speed: far below the angle.
+    /// <paramref name="theta"/> (the engine's run landed there). The twin's own theta there differs from it by about
+    /// the angle between the two directions, which moves the direction by that times its speed: far below the angle.
     /// Returns the integration's record.
     /// </summary>
     public HighPrecisionFlow.Result AdvanceTo(double[] parameters, double theta)
@@ -54,7 +54,8 @@ public sealed class LatePhaseTwin
         return r;
     }
 
-    /// <summary>1 - cos of the angle between a and b, from the angle computed for tiny angles (2 sin^2(angle / 2)).</summary>
+    /// <summary>1 - cos of the angle between a and b, from the angle computed for tiny angles (2 sin^2(angle /
+    /// 2)).</summary>
     public static double OneMinusCos(double[] a, double[] b)
     {
         double angle = BigVector.Angle(BigVector.FromDoubles(a, 128), BigVector.FromDoubles(b, 128));

@@ -82,7 +82,8 @@ public sealed class RadauIIA
         return x;
     }
 
-    /// <summary>The s - 1 zeros of Q in (0, 1) to double accuracy: sign changes on a fine grid, then bisection.</summary>
+    /// <summary>The s - 1 zeros of Q in (0, 1) to double accuracy: sign changes on a fine grid, then
+    /// bisection.</summary>
     private static double[] DoubleRoots(int s)
     {
         double Value(double x) => Q(s, BigFloat.FromDouble(x, BigFloat.MinPrecision)).Value.ToDouble();

@@ -4,9 +4,10 @@ namespace ImplicitBias.Engine.Reference.HighPrecision;
 /// One step of <see cref="RadauIIA"/> on a <see cref="FlowField"/>: the stage increments Z_i = U_i - u solve
 /// Z_i = h sum_j a_ij f(u + Z_j, tau + c_j h) by Newton's method with the full Jacobian of every stage
 /// (blocks delta_ij I - h a_ij J_j), kept while the updates shrink fast enough (simplified Newton). Each update keeps
-/// the stages on the sliding manifold (<see cref="SlidingProjection"/>), is shortened so that no exponent s (mu_n - mu_m) of the points carrying weight
-/// moves by more than <see cref="ExponentCap"/> (past that the weights, exponentials of them, leave any linear model),
-/// and must lower the residual (Armijo). The new state is the last stage, normalized (c_s = 1).
+/// the stages on the sliding manifold (<see cref="SlidingProjection"/>), is shortened so that no exponent
+/// s (mu_n - mu_m) of the points carrying weight moves by more than <see cref="ExponentCap"/> (past that the weights,
+/// exponentials of them, leave any linear model), and must lower the residual (Armijo). The new state is the last
+/// stage, normalized (c_s = 1).
 /// </summary>
 public static class RadauStep
 {

@@ -35,7 +35,8 @@ public sealed class StepGuess
         }
     }
 
-    /// <summary>A guess from the start alone: the start, with its exponents kept (gaps scaled by e^-(t - tau)).</summary>
+    /// <summary>A guess from the start alone: the start, with its exponents kept (gaps scaled by e^-(t -
+    /// tau)).</summary>
     public static StepGuess FromStart(FlowField field, BigFloat tau, BigFloat h, BigFloat[] start) =>
         new(field, tau, h, [BigFloat.Zero(start[0].Precision)], [start]);
 
