@@ -12,6 +12,7 @@
 // --explicit-every-th set (default 3); the others on every set. --name NAME writes out/bench/NAME.md and .csv.
 //   dotnet fsi scripts/late-phase-check.fsx [--sets N] [--full] [--models conv2,fc3,...] [--explicit-every K] [--name NAME]
 #load "engine.fsx"
+#load "BenchOut.fsx"
 
 open System
 open System.IO
@@ -139,10 +140,7 @@ let header =
       ""
       "| model | sets | converged | confirmed | median s | worst s | median s to theta | worst s to theta | early | late vs explicit | tolerance |"
       "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|" ]
-let outDir = Path.Combine(__SOURCE_DIRECTORY__, "..", "out", "bench")
-Directory.CreateDirectory outDir |> ignore
-File.WriteAllLines(Path.Combine(outDir, outName + ".md"), header @ summary)
-File.WriteAllLines(Path.Combine(outDir, outName + ".csv"),
+BenchOut.write outName (header @ summary) (
     "model,set,data,outcome,seconds,angle,theta,early,late_vs_explicit,"
     + (thetas |> List.map (sprintf "tolerance_%g") |> String.concat ",") + ",seconds_to_last_theta,continued_angle"
     :: [ for r in rows ->

@@ -64,8 +64,6 @@ let private cases : (IParameterization * (float[] -> float[] -> float)) list =
       let narrow = FullyConnectedNetwork(6, 3, [| 2; 9 |])
       yield (narrow :> IParameterization), fullyConnectedOutput (Seq.toArray narrow.Widths) ]
 
-let private describe (m: IParameterization) = $"{m.Name} ({m.GetType().Name}) D={m.Dimension}"
-
 [<Tests>]
 let tests =
     testList "Models" [
