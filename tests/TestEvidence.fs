@@ -123,4 +123,14 @@ let tests =
             Expect.equal series[0].X [| 1.0; 10.0 |] "steps"
             Expect.equal series[0].Y [| 2.0; 0.2 |] "median"
             Expect.equal series[1].Y [| 3.0; 0.3 |] "worst"
+
+        testCase "F4 against theta: values pooled in tenths of a decade, before-the-fit points left out" <| fun () ->
+            // 10.4 and 9.8 share the bin of theta 10 (log10 within 0.05 of 1); 100 is its own; NaN and 0 are dropped.
+            let series =
+                SuiteEvidence.medianAndWorstOverTheta
+                    [ "L=3", [ nan, 9.0; 10.4, 1.0; 100.0, 0.1 ]; "L=3", [ 0.0, 9.0; 9.8, 3.0; 100.0, 0.3 ] ]
+            Expect.equal (series |> List.map (fun s -> s.Name)) [ "L=3 median"; "L=3 worst" ] "names"
+            Expect.equal series[0].X [| 10.0; 100.0 |] "bin centres"
+            Expect.equal series[0].Y [| 2.0; 0.2 |] "median of each bin"
+            Expect.equal series[1].Y [| 3.0; 0.3 |] "worst of each bin"
     ]

@@ -153,30 +153,42 @@ module SuiteEvidence =
           Degenerate = computed && r.Run.Parameters.Length <= cert.ActiveSet.Length
           Stopped = $"stopped {r.Run.Outcome} at {r.Run.Steps} steps" }
 
-    /// The certified limit along a run: (step, residual, GD's angle to it, certified) at every
-    /// `every`-th record and the last (records with a zero direction skipped).
+    /// The certified limit along a run: (step, theta, residual, GD's angle to it, certified) at every
+    /// `every`-th record and the last (records with a zero direction skipped; theta NaN before the fit).
     let limitAlong (every: int) (c: RunConfig) (r: StoredRun) =
         let rows = r.Trajectory
         [ for i in 0 .. rows.Length - 1 do
             let t = rows[i]
             if (i % every = 0 || i = rows.Length - 1) && not (isNull t.Direction) && t.Direction |> Array.exists (fun x -> x <> 0.0) then
                 let limit = certifyAt c t.Direction (Results.theta t)
-                yield t.Step, limit.Residual, Geometry.Angle(t.Direction, limit.Direction), limit.Status = LimitStatus.Certified ]
+                yield t.Step, Results.theta t, limit.Residual, Geometry.Angle(t.Direction, limit.Direction),
+                      limit.Status = LimitStatus.Certified ]
 
     let private median (values: float list) =
         let s = values |> List.sort |> Array.ofList
         if s.Length % 2 = 1 then s[s.Length / 2] else 0.5 * (s[s.Length / 2 - 1] + s[s.Length / 2])
 
-    /// F4 input: per curve name, the median and the worst (largest) over the suite's sets of a value
-    /// at each recorded step; `points` are (name, [(step, value)]) of one run each.
-    let medianAndWorst (points: (string * (int64 * float) list) list) : Series list =
+    /// Per curve name, the median and the worst (largest) over the runs of a value at each key, drawn at x = xOf key;
+    /// `points` are (name, [(key, value)]) of one run each.
+    let private medianAndWorstBy (xOf: int64 -> float) (points: (string * (int64 * float) list) list) : Series list =
         [ for name, runs in points |> List.groupBy fst do
-            let bySteps =
+            let byKey =
                 runs
                 |> List.collect snd
                 |> List.groupBy fst
                 |> List.sortBy fst
-                |> List.map (fun (step, vs) -> float step, List.map snd vs)
-            let xs = bySteps |> List.map fst |> Array.ofList
-            yield { Name = $"{name} median"; X = xs; Y = bySteps |> List.map (snd >> median) |> Array.ofList }
-            yield { Name = $"{name} worst"; X = xs; Y = bySteps |> List.map (snd >> List.max) |> Array.ofList } ]
+                |> List.map (fun (key, vs) -> xOf key, List.map snd vs)
+            let xs = byKey |> List.map fst |> Array.ofList
+            yield { Name = $"{name} median"; X = xs; Y = byKey |> List.map (snd >> median) |> Array.ofList }
+            yield { Name = $"{name} worst"; X = xs; Y = byKey |> List.map (snd >> List.max) |> Array.ofList } ]
+
+    /// F4 input: per curve name, the median and the worst (largest) over the suite's sets of a value
+    /// at each recorded step; `points` are (name, [(step, value)]) of one run each.
+    let medianAndWorst (points: (string * (int64 * float) list) list) : Series list = medianAndWorstBy float points
+
+    /// The same against theta = log(-log L): runs record at different thetas, so the values are pooled in bins of a
+    /// tenth of a decade of theta (drawn at the bin's centre); points with theta <= 0 or NaN are left out.
+    let medianAndWorstOverTheta (points: (string * (float * float) list) list) : Series list =
+        let bin (theta: float) = int64 (Math.Round(10.0 * log10 theta))
+        [ for name, run in points -> name, [ for theta, v in run do if theta > 0.0 then yield bin theta, v ] ]
+        |> medianAndWorstBy (fun k -> 10.0 ** (float k / 10.0))
