@@ -34,9 +34,9 @@ let report = Claims.markdown header (List.map snd rows)
 AtomicFile.writeAllText (System.IO.Path.Combine(reproduction.OutDirectory, "report.md")) report
 printfn "%s" report
 let page: PageHeader =
-    { Title = $"Reproduction report ({reproduction.Scale})"; Engine = RunConfig.engineVersion; Commit = Runner.gitCommit.Value
-      Cores = System.Environment.ProcessorCount; Seconds = clock.Elapsed.TotalSeconds
-      Command = (if reproduction.Scale = Full then "dotnet fsi build.fsx -t ReproduceFull" else "dotnet fsi build.fsx -t Reproduce")
+    { Title = $"Reproduction report ({reproduction.Scale})"; Engine = RunConfig.engineVersion
+      Commit = Runner.gitCommit.Value; Cores = System.Environment.ProcessorCount; Seconds = clock.Elapsed.TotalSeconds
+      Command = "dotnet fsi build.fsx -t " + (if reproduction.Scale = Full then "ReproduceFull" else "Reproduce")
       Notes = [ Reproduction.describeSuite reproduction; Beyond.describeSuites reproduction ] }
 let pagePath = System.IO.Path.Combine(reproduction.OutDirectory, "report.html")
 ReportPage.write pagePath page rows (ReportPage.loadFigures (Reproduction.figuresDirectory reproduction))

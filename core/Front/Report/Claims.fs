@@ -38,7 +38,8 @@ module Claims =
 
     /// Writes a script's rows to dir/name.json (atomically), for the report to collect.
     let save dir name (rows: ClaimRow list) =
-        AtomicFile.writeAllText (Path.Combine(dir, name + ".json")) (JsonSerializer.Serialize(Array.ofList rows, options))
+        let json = JsonSerializer.Serialize(Array.ofList rows, options)
+        AtomicFile.writeAllText (Path.Combine(dir, name + ".json")) json
 
     /// Every row saved in dir with the name it was saved under (the script's, e.g. "f4"), by file name order.
     let loadSourced dir =
@@ -72,7 +73,8 @@ module Claims =
     /// claims beyond the paper by name.
     let arrange (rowOf: 'a -> ClaimRow) (items: 'a list) =
         let beyond, paper = items |> List.partition (fun x -> (rowOf x).Claim.StartsWith beyondPrefix)
-        paper |> List.sortBy (fun x -> order (rowOf x).Claim, (rowOf x).Claim), beyond |> List.sortBy (fun x -> (rowOf x).Claim)
+        let claim x = (rowOf x).Claim
+        paper |> List.sortBy (fun x -> order (claim x), claim x), beyond |> List.sortBy claim
 
     /// Table lines of rows paired with the number i of their reruns' section, if any: the verdict links to
     /// #rerun-i, the anchor markdown gives the section's heading "Rerun i".

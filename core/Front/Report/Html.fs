@@ -6,7 +6,9 @@ module Html =
     /// Escapes &, <, >, " and ' (enough for element content and quoted attribute values).
     let escape (text: string) =
         if isNull text then ""
-        else text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;").Replace("'", "&#39;")
+        else
+            text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;")
+                .Replace("'", "&#39;")
 
     /// An anchor identifier from a name: letters and digits kept (lower case), every other run of characters one '-'.
     let anchor (name: string) =

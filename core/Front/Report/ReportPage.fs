@@ -80,46 +80,51 @@ module ReportPage =
     let private td (content: string) = Html.element "td" [] (Html.escape content)
     let private th (content: string) = Html.element "th" [] (Html.escape content)
 
+    /// A table of class `name` with a header row and body rows (already HTML).
+    let private table (name: string) (headers: string list) (rows: string seq) =
+        Html.element "table" [ "class", name ]
+            (Html.element "thead" [] (Html.element "tr" [] (headers |> List.map th |> String.concat ""))
+             + Html.element "tbody" [] (String.concat "\n" rows))
+
+    /// A verdict's cell (or span), coloured by its class.
+    let private verdictCell (tag: string) (verdict: string) =
+        Html.element tag [ "class", $"verdict {verdictClass verdict}" ] (Html.escape verdict)
+
     /// The claims table; rows are (number, source, row).
     let private claimsTable (rows: (int * string * ClaimRow) list) =
-        let header = [ "Claim"; "Predicted"; "Measured"; "Tolerance"; "Verdict"; "Evidence" ] |> List.map th |> String.concat ""
         let line (i, _, r: ClaimRow) =
-            [ td r.Claim; td r.Prediction; td r.Measured; td r.Tolerance
-              Html.element "td" [ "class", $"verdict {verdictClass r.Verdict}" ] (Html.escape r.Verdict)
+            [ td r.Claim; td r.Prediction; td r.Measured; td r.Tolerance; verdictCell "td" r.Verdict
               Html.element "td" [] (Html.element "a" [ "href", "#" + rowId i ] (Html.escape r.Evidence)) ]
             |> String.concat ""
             |> Html.element "tr" [ "id", $"claim-{i}" ]
-        Html.element "table" [ "class", "claims" ]
-            (Html.element "thead" [] (Html.element "tr" [] header)
-             + Html.element "tbody" [] (rows |> List.map line |> String.concat "\n"))
+        table "claims" [ "Claim"; "Predicted"; "Measured"; "Tolerance"; "Verdict"; "Evidence" ] (List.map line rows)
 
     /// A row's sets, failing ones first.
     let private setsTable (sets: SetRecord[]) =
-        let header =
-            [ "Set"; "Result"; "Outcome"; "Steps"; "Final angle (rad)"; "Certificate residual"; "Note" ] |> List.map th |> String.concat ""
         let line (s: SetRecord) =
             let result = if s.Passed then "pass" else "fail"
             [ td s.Dataset; Html.element "td" [ "class", $"verdict {result}" ] result; td s.Outcome; td (string s.Steps)
               td (number s.Angle); td (number s.Residual); td s.Note ]
             |> String.concat ""
             |> Html.element "tr" []
-        Html.element "table" [ "class", "sets" ]
-            (Html.element "thead" [] (Html.element "tr" [] header)
-             + Html.element "tbody" [] (sets |> Array.sortBy (fun s -> s.Passed) |> Array.map line |> String.concat "\n"))
+        table "sets" [ "Set"; "Result"; "Outcome"; "Steps"; "Final angle (rad)"; "Certificate residual"; "Note" ]
+            (sets |> Array.sortBy (fun s -> s.Passed) |> Array.map line)
 
     /// A row's evidence: its figure(s), its sets, the commands that rerun its failing sets.
     let private evidence (figures: PageFigure list) (i: int, source: string, r: ClaimRow) =
         let mine = figuresOf source figures
         let sets = Claims.sets r
         let failing = sets |> Array.filter (fun s -> not s.Passed) |> Array.length
-        [ yield Html.element "h3" [] (Html.escape r.Claim + " " + Html.element "span" [ "class", $"verdict {verdictClass r.Verdict}" ] (Html.escape r.Verdict))
+        [ yield Html.element "h3" [] (Html.escape r.Claim + " " + verdictCell "span" r.Verdict)
           yield Html.element "p" [] (Html.escape r.Measured)
           if mine.IsEmpty then yield Html.element "p" [] (Html.escape $"Evidence: {r.Evidence} (no figure).")
           else
-              let links = mine |> List.map (fun f -> Html.element "a" [ "href", "#" + figureId f ] (Html.escape f.Title)) |> String.concat ", "
-              yield Html.element "p" [] ("Figure: " + links)
+              let link (f: PageFigure) = Html.element "a" [ "href", "#" + figureId f ] (Html.escape f.Title)
+              yield Html.element "p" [] ("Figure: " + (mine |> List.map link |> String.concat ", "))
+          if isNull r.Sets then
+              yield Html.element "p" [] "This row was saved before rows kept their sets: rerun the job for its sets."
           if sets.Length > 0 then
-              let summary = Html.escape $"{sets.Length} sets, {failing} failing: set, outcome, steps, final angle, certificate residual"
+              let summary = Html.escape $"{sets.Length} sets, {failing} failing: outcome, steps, final angle, residual"
               yield Html.element "details" (if failing > 0 then [ "open", "open" ] else [])
                         (Html.element "summary" [] summary + setsTable sets)
           let reruns = Claims.reruns r
@@ -138,7 +143,8 @@ module ReportPage =
     /// A figure's section: its title, a plot element, and the call that draws it.
     let private figure (f: PageFigure) =
         let plot = "plot-" + Html.anchor f.Name
-        let script = $"(function (f) {{ Plotly.newPlot('{plot}', f.data, f.layout, {{ responsive: true }}); }})({Html.scriptJson f.Json});"
+        let draw = $"Plotly.newPlot('{plot}', f.data, f.layout, {{ responsive: true }});"
+        let script = $"(function (f) {{ {draw} }})({Html.scriptJson f.Json});"
         [ Html.element "h3" [] (Html.escape f.Title)
           Html.element "div" [ "id", plot; "class", "plot" ] ""
           Html.element "script" [] script ]
@@ -146,7 +152,7 @@ module ReportPage =
         |> Html.element "section" [ "id", figureId f; "class", "figure" ]
 
     let private style =
-        """body { font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 1400px; padding: 0 1em; color: #222; }
+        """body { font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 1400px; padding: 0 1em; }
 table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.5em; vertical-align: top; text-align: left; }
 th { background: #f0f0f0; }
@@ -155,7 +161,7 @@ th { background: #f0f0f0; }
 .verdict.fail { background: #fbd5d5; color: #9b0d0d; }
 .verdict.other { background: #eee; color: #444; }
 span.verdict { padding: 0 0.4em; }
-pre { background: #f6f6f6; padding: 0.4em; overflow-x: auto; }
+pre { background: #f6f6f6; padding: 0.4em; white-space: pre-wrap; overflow-wrap: anywhere; }
 section.evidence, section.figure { border-top: 1px solid #ddd; margin-top: 1em; }
 dl.header { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
 dl.header dt { font-weight: bold; }
@@ -185,7 +191,9 @@ dl.header dd { margin: 0; }"""
           Html.element "h1" [] (Html.escape header.Title)
           Html.element "dl" [ "class", "header" ] facts
           (if header.Notes.IsEmpty then ""
-           else Html.element "details" [] (Html.element "summary" [] "The suites and their sets" + Html.element "pre" [] (Html.escape (String.concat "\n" header.Notes))))
+           else
+               let notes = Html.element "pre" [] (Html.escape (String.concat "\n" header.Notes))
+               Html.element "details" [] (Html.element "summary" [] "The suites and their sets" + notes))
           Html.element "h2" [ "id", "claims" ] "Claims"
           claimsTable paper
           (if beyond.IsEmpty then "" else Html.element "h2" [ "id", "beyond" ] "Beyond the paper" + claimsTable beyond)

@@ -98,8 +98,9 @@ module SuiteEvidence =
         { SuiteVerdict.row claim (List.map snd outcomes) with
             Reruns = [| for c, o in outcomes do if SuiteVerdict.fails claim o then Rerun.ofConfig (dataset o) c |] }
 
-    /// A set's line of a row: its outcome for the row, how its run stopped, GD's final angle, the certificate's residual.
-    let setRecord (claim: SuiteClaim) (outcome: SuiteOutcome) (stopped: string) (steps: int64) (angle: float) (residual: float) =
+    /// A set's line of a row: its outcome for the row, how its run stopped, GD's final angle, the certificate's
+    /// residual.
+    let setRecord (claim: SuiteClaim) (outcome: SuiteOutcome) (stopped: string) (steps: int64) angle residual =
         { Dataset = dataset outcome; Passed = not (SuiteVerdict.fails claim outcome); Outcome = stopped; Steps = steps
           Angle = angle; Residual = residual
           Note = (match outcome with Measured m -> m.Note | NotComputed(_, reason) -> reason) }
