@@ -50,9 +50,10 @@ let aptInstall (package: string) (neededFor: string) =
         run "apt-get" "update"
         if install () <> 0 then failwithf "could not install %s (apt-get install -y %s); %s needs it" package package neededFor
 
-/// PNG export needs Debian's Chromium; a fresh machine does not have it, so install it here.
+/// PNG export and the report page's tests (tests/TestReportPage.fs) need Debian's Chromium; a fresh machine does
+/// not have it, so install it here.
 Target.create "Chromium" (fun _ ->
-    if not (File.exists "/usr/bin/chromium") then aptInstall "chromium" "PNG export")
+    if not (File.exists "/usr/bin/chromium") then aptInstall "chromium" "PNG export and the report page's tests")
 
 /// The handwritten digits (tests and the report's "Beyond the paper") ship with Debian's python3-sklearn;
 /// a fresh machine does not have it, so install it here (the file is read natively, no Python runs).
@@ -92,6 +93,7 @@ open Fake.Core.TargetOperators
 
 "Restore" ==> "Build" ==> "Test" |> ignore
 "Digits" ==> "Test" |> ignore
+"Chromium" ==> "Test" |> ignore
 "Digits" ==> "Reproduce" |> ignore
 "Digits" ==> "ReproduceFull" |> ignore
 "Build" ==> "Chromium" ==> "Reproduce" |> ignore

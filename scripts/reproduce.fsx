@@ -1,4 +1,5 @@
-// The main job: every figure of the paper and out/report.md, one row per claim with PASS or FAIL.
+// The main job: every figure of the paper and out/report.md, one row per claim with PASS or FAIL, and
+// out/report.html, the same as one page with the rows' sets and every figure inline.
 //   dotnet fsi build.fsx -t Reproduce          (quick: at most 10 minutes on 2 cores)
 //   dotnet fsi build.fsx -t ReproduceFull      (publication size: writes out/full/)
 // Results are stored in out/store (Parquet); a rerun reuses every finished run.
@@ -25,8 +26,18 @@ let header =
       ""
       Beyond.describeSuites reproduction
       ""
-      "Figures: figures/f1-spectra .. f5-penalties, f6-kernel-size, f7-digits (.html, .png). Runs: store/runs.parquet, store/trajectories.parquet." ]
+      "Figures: figures/f1-spectra .. f5-penalties, f6-kernel-size, f7-digits (.html, .png). Runs: store/runs.parquet, store/trajectories.parquet."
+      "The same as one page, with each row's sets and every figure: report.html." ]
     |> String.concat "\n"
-let report = Claims.markdown header (Claims.loadAll (Reproduction.claimsDirectory reproduction))
+let rows = Claims.loadSourced (Reproduction.claimsDirectory reproduction)
+let report = Claims.markdown header (List.map snd rows)
 AtomicFile.writeAllText (System.IO.Path.Combine(reproduction.OutDirectory, "report.md")) report
 printfn "%s" report
+let page: PageHeader =
+    { Title = $"Reproduction report ({reproduction.Scale})"; Engine = RunConfig.engineVersion
+      Commit = Runner.gitCommit.Value; Cores = System.Environment.ProcessorCount; Seconds = clock.Elapsed.TotalSeconds
+      Command = "dotnet fsi build.fsx -t " + (if reproduction.Scale = Full then "ReproduceFull" else "Reproduce")
+      Notes = [ Reproduction.describeSuite reproduction; Beyond.describeSuites reproduction ] }
+let pagePath = System.IO.Path.Combine(reproduction.OutDirectory, "report.html")
+ReportPage.write pagePath page rows (ReportPage.loadFigures (Reproduction.figuresDirectory reproduction))
+printfn "wrote %s" pagePath

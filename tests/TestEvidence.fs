@@ -12,7 +12,8 @@ open ImplicitBias.Engine.Theory
 let private good i : LimitEvidence =
     { Dataset = $"set{i}"; Separates = true; Status = LimitStatus.Certified; Residual = 1e-15; Degenerate = false
       Angle = (if i = 7 then 2e-5 else 1e-6); ReferenceAngle = Some 0.0
-      ReferenceTolerance = SuiteEvidence.referenceTolerance; Message = "certified" }
+      ReferenceTolerance = SuiteEvidence.referenceTolerance; Message = "certified"
+      Outcome = "Converged"; Steps = 1000L }
 
 let private twenty () = [ for i in 1 .. 20 -> good i ]
 let private replace i (e: LimitEvidence) (sets: LimitEvidence list) = sets |> List.mapi (fun j s -> if j = i - 1 then e else s)
@@ -24,7 +25,7 @@ let private rows = [ for kind, depth in Reproduction.suiteModels -> Evidence.sui
 let private limitRow claim (sets: LimitEvidence list) = SuiteEvidence.limitRow claim [ for e in sets -> RunConfig.defaults, e ]
 let private kktRow claim (runs: KktEvidence list) = SuiteEvidence.kktRow claim [ for e in runs -> RunConfig.defaults, e ]
 
-let private kkt i : KktEvidence = { Dataset = $"run{i}"; Separates = true; Residual = 1e-3; Degenerate = false; Stopped = $"stopped Converged at {1000 * i} steps" }
+let private kkt i : KktEvidence = { Dataset = $"run{i}"; Separates = true; Residual = 1e-3; Degenerate = false; Outcome = "Converged"; Steps = 1000L * int64 i }
 
 [<Tests>]
 let tests =

@@ -22,12 +22,20 @@ module FigureFiles =
         |> Chart.withDisplayOptions (DisplayOptions.init (PlotlyJSReference = PlotlyJSReference.Full))
         |> GenericChart.toEmbeddedHTML
 
-    /// Writes dir/name.html and dir/name.png (PNG only if Chromium is installed: install it with
-    /// `apt-get install -y chromium`; build.fsx -t Reproduce does). Returns the files written.
+    /// Writes dir/name.json: the chart's data and layout (GenericChart.toFigureJson), for the report page,
+    /// which draws every figure with one copy of plotly.js. Returns the file written.
+    let saveJson (dir: string) (name: string) (chart: GenericChart) =
+        let path = Path.Combine(dir, name + ".json")
+        AtomicFile.writeAllText path (GenericChart.toFigureJson chart)
+        path
+
+    /// Writes dir/name.html, dir/name.json (saveJson) and dir/name.png (PNG only if Chromium is installed: install
+    /// it with `apt-get install -y chromium`; build.fsx -t Reproduce does). Returns the files written.
     let save (dir: string) (name: string) (chart: GenericChart) =
         Directory.CreateDirectory dir |> ignore
         let htmlPath = Path.Combine(dir, name + ".html")
         AtomicFile.writeAllText htmlPath (html chart)
+        let jsonPath = saveJson dir name chart
         if File.Exists chromium then
             configureBrowser.Force()
             let layout = GenericChart.getLayout chart
@@ -37,7 +45,7 @@ module FigureFiles =
             let temp = Path.Combine(dir, $"{name}.tmp-{System.Environment.ProcessId}")
             chart |> Chart.savePNG (temp, Width = width, Height = height)
             File.Move(temp + ".png", Path.Combine(dir, name + ".png"), true)
-            [ htmlPath; Path.Combine(dir, name + ".png") ]
+            [ htmlPath; jsonPath; Path.Combine(dir, name + ".png") ]
         else
             eprintfn "PNG for %s skipped: %s not found (apt-get install -y chromium)" name chromium
-            [ htmlPath ]
+            [ htmlPath; jsonPath ]

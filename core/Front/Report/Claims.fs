@@ -2,6 +2,7 @@ namespace ImplicitBias
 
 open System.IO
 open System.Text.Json
+open System.Text.Json.Serialization
 
 /// One row of the reproduction report: a claim of the paper, what it predicts, what was measured,
 /// the tolerance, and the verdict (PASS, FAIL, or NOT AVAILABLE when a piece is missing).
@@ -16,30 +17,40 @@ type ClaimRow =
       Evidence: string
       /// For each set the row failed on, the commands that regenerate it and train the row's network on it
       /// (empty for rows of no suite; null in rows saved before they existed).
-      Reruns: Rerun[] }
+      Reruns: Rerun[]
+      /// Each set's line of a suite row (empty for rows of no suite; null in rows saved before they existed).
+      Sets: SetRecord[] }
 
 /// Building claim rows, keeping them beside the figures, and writing the report.
 module Claims =
     /// A row whose verdict is PASS when `holds`, FAIL otherwise.
     let check claim prediction measured tolerance holds evidence =
         { Claim = claim; Prediction = prediction; Measured = measured; Tolerance = tolerance
-          Verdict = (if holds then "PASS" else "FAIL"); Evidence = evidence; Reruns = [||] }
+          Verdict = (if holds then "PASS" else "FAIL"); Evidence = evidence; Reruns = [||]; Sets = [||] }
 
     /// A row for a claim that could not be checked (says why; never PASS).
     let unavailable claim prediction reason evidence =
         { Claim = claim; Prediction = prediction; Measured = reason; Tolerance = "-"; Verdict = "NOT AVAILABLE"
-          Evidence = evidence; Reruns = [||] }
+          Evidence = evidence; Reruns = [||]; Sets = [||] }
+
+    /// NaN angles (a set's angle in the Theorem 4 row) are written as "NaN", which plain JSON numbers cannot hold.
+    let private options = JsonSerializerOptions(NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)
 
     /// Writes a script's rows to dir/name.json (atomically), for the report to collect.
     let save dir name (rows: ClaimRow list) =
-        AtomicFile.writeAllText (Path.Combine(dir, name + ".json")) (JsonSerializer.Serialize(Array.ofList rows))
+        let json = JsonSerializer.Serialize(Array.ofList rows, options)
+        AtomicFile.writeAllText (Path.Combine(dir, name + ".json")) json
 
-    /// Every row saved in dir, by file name order.
-    let loadAll dir =
+    /// Every row saved in dir with the name it was saved under (the script's, e.g. "f4"), by file name order.
+    let loadSourced dir =
         if not (Directory.Exists dir) then []
         else
             [ for file in Directory.GetFiles(dir, "*.json") |> Array.sort do
-                yield! JsonSerializer.Deserialize<ClaimRow[]>(File.ReadAllText file) ]
+                for row in JsonSerializer.Deserialize<ClaimRow[]>(File.ReadAllText file, options) ->
+                    Path.GetFileNameWithoutExtension file, row ]
+
+    /// Every row saved in dir, by file name order.
+    let loadAll dir = loadSourced dir |> List.map snd
 
     /// Display order of the paper's claims.
     let private order (claim: string) =
@@ -54,6 +65,16 @@ module Claims =
 
     /// The row's reruns (none in rows saved before they existed).
     let reruns (r: ClaimRow) = if isNull r.Reruns then [||] else r.Reruns
+
+    /// The row's sets (none in rows saved before they existed).
+    let sets (r: ClaimRow) = if isNull r.Sets then [||] else r.Sets
+
+    /// Items holding rows (`rowOf`) in the report's order: the paper's claims in the paper's order, then the
+    /// claims beyond the paper by name.
+    let arrange (rowOf: 'a -> ClaimRow) (items: 'a list) =
+        let beyond, paper = items |> List.partition (fun x -> (rowOf x).Claim.StartsWith beyondPrefix)
+        let claim x = (rowOf x).Claim
+        paper |> List.sortBy (fun x -> order (claim x), claim x), beyond |> List.sortBy claim
 
     /// Table lines of rows paired with the number i of their reruns' section, if any: the verdict links to
     /// #rerun-i, the anchor markdown gives the section's heading "Rerun i".
@@ -84,9 +105,7 @@ module Claims =
     /// "Beyond the paper" with its own table, a summary line over all rows, and (if any row failed on
     /// sets with reruns) the commands that regenerate and train each of them, linked from the row's verdict.
     let markdown (header: string) (rows: ClaimRow list) =
-        let beyond, paper = rows |> List.partition (fun r -> r.Claim.StartsWith beyondPrefix)
-        let paper = paper |> List.sortBy (fun r -> order r.Claim, r.Claim)
-        let beyond = beyond |> List.sortBy (fun r -> r.Claim)
+        let paper, beyond = arrange id rows
         let numbered =
             paper @ beyond
             |> List.mapFold (fun next r -> if (reruns r).Length > 0 then (r, Some next), next + 1 else (r, None), next) 1

@@ -23,7 +23,10 @@ type LimitEvidence =
       ReferenceAngle: float option
       /// The largest ReferenceAngle that still says "the reference solver's optimum" (SuiteEvidence.referenceToleranceOf).
       ReferenceTolerance: float
-      Message: string }
+      Message: string
+      /// How the run stopped (Converged, Stationary, StepLimit, ...) and after how many steps.
+      Outcome: string
+      Steps: int64 }
 
 /// What one trained run says about Theorem 4: the parameter-space KKT certificate of eq. (14) at its
 /// final parameters (ParameterStationarity.Certify).
@@ -34,10 +37,11 @@ type KktEvidence =
       Residual: float
       /// Parameters <= active points: a small residual is then generic (as many unknowns as equations).
       Degenerate: bool
-      /// How the run stopped, e.g. "Converged at 707946 steps": shown beside a failing or worst residual, so a
-      /// run stopped on beta's angle (which sees weight off the limit's support only at the L-th power) reads
+      /// How the run stopped (e.g. Converged) and after how many steps: shown beside a failing or worst residual,
+      /// so a run stopped on beta's angle (which sees weight off the limit's support only at the L-th power) reads
       /// differently from one stopped at its budget (docs/theory-checks.md).
-      Stopped: string }
+      Outcome: string
+      Steps: int64 }
 
 /// The report's training rows, checked on every set of a suite: per-set outcomes for SuiteVerdict.
 /// A set passes a limit row when GD's final direction separates the data, its limit is Certified,
@@ -86,26 +90,39 @@ module SuiteEvidence =
                 { Dataset = e.Dataset; Value = e.Angle; Passed = certified && isReference; Degenerate = e.Degenerate
                   Note = String.concat "; " notes }
 
+    let private dataset outcome = match outcome with Measured m -> m.Dataset | NotComputed(d, _) -> d
+
     /// A row over the suite's runs (SuiteVerdict.row), listing for each set that fails it the commands that
     /// regenerate the set and train the run's configuration on it (Rerun.ofConfig).
     let row (claim: SuiteClaim) (outcomes: (RunConfig * SuiteOutcome) list) =
-        let dataset outcome = match outcome with Measured m -> m.Dataset | NotComputed(d, _) -> d
         { SuiteVerdict.row claim (List.map snd outcomes) with
             Reruns = [| for c, o in outcomes do if SuiteVerdict.fails claim o then Rerun.ofConfig (dataset o) c |] }
 
+    /// A set's line of a row: its outcome for the row, how its run stopped, GD's final angle, the certificate's
+    /// residual.
+    let setRecord (claim: SuiteClaim) (outcome: SuiteOutcome) (stopped: string) (steps: int64) angle residual =
+        { Dataset = dataset outcome; Passed = not (SuiteVerdict.fails claim outcome); Outcome = stopped; Steps = steps
+          Angle = angle; Residual = residual
+          Note = (match outcome with Measured m -> m.Note | NotComputed(_, reason) -> reason) }
+
     /// A limit row over the suite's runs: PASS only when every set passes.
     let limitRow (claim: SuiteClaim) (evidence: (RunConfig * LimitEvidence) list) =
-        row claim [ for c, e in evidence -> c, limitOutcome e ]
+        { row claim [ for c, e in evidence -> c, limitOutcome e ] with
+            Sets = [| for _, e in evidence -> setRecord claim (limitOutcome e) e.Outcome e.Steps e.Angle e.Residual |] }
 
     /// One run's outcome for the Theorem 4 row.
     let kktOutcome (e: KktEvidence) : SuiteOutcome =
         if not e.Separates then NotComputed(e.Dataset, "GD's final direction does not separate the data")
         elif Double.IsNaN e.Residual then NotComputed(e.Dataset, "KKT residual not computed")
-        else Measured { Dataset = e.Dataset; Value = e.Residual; Passed = true; Degenerate = e.Degenerate; Note = e.Stopped }
+        else
+            Measured
+                { Dataset = e.Dataset; Value = e.Residual; Passed = true; Degenerate = e.Degenerate
+                  Note = $"stopped {e.Outcome} at {e.Steps} steps" }
 
-    /// The Theorem 4 row over the suite's runs.
+    /// The Theorem 4 row over the suite's runs (no angle in its sets' lines).
     let kktRow (claim: SuiteClaim) (evidence: (RunConfig * KktEvidence) list) =
-        row claim [ for c, e in evidence -> c, kktOutcome e ]
+        { row claim [ for c, e in evidence -> c, kktOutcome e ] with
+            Sets = [| for _, e in evidence -> setRecord claim (kktOutcome e) e.Outcome e.Steps nan e.Residual |] }
 
     /// A short name of a suite's set i: "#3 fourier-sparse N=8 D=12 K=2" (seeds in the report header).
     let setName (i: int) (spec: DataSpec) =
@@ -142,7 +159,8 @@ module SuiteEvidence =
                 if s.Status = SolverStatus.Optimal then Geometry.Angle(limit.Direction, s.Direction) else nan)
         { Dataset = name; Separates = Results.separates r; Status = limit.Status; Residual = limit.Residual
           Degenerate = limit.Degenerate; Angle = Geometry.Angle(r.Run.Direction, limit.Direction)
-          ReferenceAngle = referenceAngle; ReferenceTolerance = referenceToleranceOf limit.Kind; Message = limit.Message }
+          ReferenceAngle = referenceAngle; ReferenceTolerance = referenceToleranceOf limit.Kind; Message = limit.Message
+          Outcome = string r.Run.Outcome; Steps = r.Run.Steps }
 
     /// The Theorem 4 evidence of a stored run.
     let kktOf (name: string) (c: RunConfig) (r: StoredRun) =
@@ -151,7 +169,7 @@ module SuiteEvidence =
         { Dataset = name; Separates = Results.separates r
           Residual = (if computed then cert.Residual else nan)
           Degenerate = computed && r.Run.Parameters.Length <= cert.ActiveSet.Length
-          Stopped = $"stopped {r.Run.Outcome} at {r.Run.Steps} steps" }
+          Outcome = string r.Run.Outcome; Steps = r.Run.Steps }
 
     /// The certified limit along a run: (step, theta, residual, GD's angle to it, certified) at every
     /// `every`-th record and the last (records with a zero direction skipped; theta NaN before the fit).
