@@ -26,8 +26,10 @@ let convergence =
 // The same runs against theta = log(-log L), the clock in which the late phase moves and the rates are stated.
 [ for kind, bias, title in predictions ->
     let limit = (TheoryChecks.reference bias Reproduction.dataset).Direction
-    title, [ for c, r in Results.ofModel kind convergence -> Results.angleAlongTheta limit $"""{Model.name c.Model} {c.Step.Describe().Split(":")[0]}""" r ] ]
-|> Figures.logLogPanels "F3: angle (rad) to the predicted limit direction against θ = log(−log L)" "θ" "angle to the limit (rad)"
+    let name (c: RunConfig) = $"""{Model.name c.Model} {c.Step.Describe().Split(":")[0]}"""
+    title, [ for c, r in Results.ofModel kind convergence -> Results.angleAlongTheta limit (name c) r ] ]
+|> Figures.logLogPanels "F3: angle (rad) to the predicted limit direction against θ = log(−log L)" "θ"
+    "angle to the limit (rad)"
 |> Reproduction.saveFigure f3 "f3-convergence-theta"
 
 // Rates (issue 22.6): on the report's suite, every conv L=2 and diag L=2 run's off-support share against theta and its
@@ -47,5 +49,6 @@ for r in rates do
 let within = rates |> List.filter (fun r -> abs (r.Measured - r.Predicted) <= 0.1 * r.Predicted) |> List.length
 printfn "rates: fitted within 10%% of predicted on %d of %d depth-2 runs" within rates.Length
 [ for r in rates -> r.Model, r.Dataset, r.Predicted, r.Measured, r.Curve |> Array.filter (fun (_, s) -> s > Rates.shareFloor) ]
-|> Figures.rates $"F3 rates: depth-2 runs on {suiteSets.Length} sets; fitted δ within 10%% of predicted on {within} of {rates.Length}"
+|> Figures.rates
+    $"F3 rates: depth-2 runs on {suiteSets.Length} sets; fitted δ within 10%% of predicted on {within} of {rates.Length}"
 |> Reproduction.saveFigure f3 "f3-rates"

@@ -17,14 +17,16 @@ let suite = Reproduction.suiteSweep f4 |> Runner.run (Reproduction.runner f4)
 
 let bridges = suite.Runs |> List.filter (fun (c, _) -> c.Depth >= 3 && (c.Model = Convolutional || c.Model = Diagonal))
 let along = [ for c, r in bridges -> $"{Model.name c.Model} L={c.Depth}", SuiteEvidence.limitAlong 10 c r ]
-let panel pick = along |> List.map (fun (n, points) -> n, points |> List.map (fun (step, _, res, angle, _) -> step, pick (res, angle)))
+let panel pick =
+    along |> List.map (fun (n, points) -> n, points |> List.map (fun (step, _, res, angle, _) -> step, pick (res, angle)))
 [ "residual of the certified limit (eq. 11)", SuiteEvidence.medianAndWorst (panel fst)
   "GD's angle to the certified limit (rad)", SuiteEvidence.medianAndWorst (panel snd) ]
 |> Figures.logLogPanels $"F4: certified stationary points of eq. (10), p = 2/L, over {sets.Length} sets (median, worst)" "step" "value"
 |> Reproduction.saveFigure f4 "f4-stationarity"
 
 // The same against theta = log(-log L), pooled in tenths of a decade (runs record at different thetas).
-let overTheta pick = along |> List.map (fun (n, points) -> n, points |> List.map (fun (_, theta, res, angle, _) -> theta, pick (res, angle)))
+let overTheta pick =
+    along |> List.map (fun (n, points) -> n, points |> List.map (fun (_, theta, res, angle, _) -> theta, pick (res, angle)))
 [ "residual of the certified limit (eq. 11)", SuiteEvidence.medianAndWorstOverTheta (overTheta fst)
   "GD's angle to the certified limit (rad)", SuiteEvidence.medianAndWorstOverTheta (overTheta snd) ]
 |> Figures.logLogPanels $"F4 against θ = log(−log L), over {sets.Length} sets (median, worst)" "θ" "value"

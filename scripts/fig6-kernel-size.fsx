@@ -24,7 +24,8 @@ let curve name (channels: RunConfig -> bool) (value: RunConfig -> StoredRun -> f
 let one (c: RunConfig) = c.Channels = 1
 let many (c: RunConfig) = c.Channels = c.Kernel.Value.Columns
 let angleTo (direction: float[]) = fun _ (r: StoredRun) -> Geometry.Angle(r.Run.Direction, direction)
-let toOwnLimit = fun c (r: StoredRun) -> Geometry.Angle(r.Run.Direction, (SuiteEvidence.certifyAt c r.Run.Direction (SuiteEvidence.finalTheta r)).Direction)
+let toOwnLimit = fun c (r: StoredRun) ->
+    Geometry.Angle(r.Run.Direction, (SuiteEvidence.certifyAt c r.Run.Direction (SuiteEvidence.finalTheta r)).Direction)
 let fourierCount = fun _ (r: StoredRun) -> Sparsity.fourierEffectiveCount r.Run.Direction
 BeyondFigures.kernelSize
     $"F6: 2-layer conv nets with kernel size K on {DataSpec.describe Reproduction.dataset}: from the l2 SVM (K = 1) to Fourier-l1 (K = D)"

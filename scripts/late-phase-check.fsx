@@ -37,13 +37,7 @@ let models =
     | None -> allModels
 let explicitEvery = valueOf "--explicit-every" |> Option.map int |> Option.defaultValue 3
 let outName = valueOf "--name" |> Option.defaultValue "late-phase"
-let dims = [ 8; 12; 16; 24; 32 ]
-let dataset (i: int) =
-    let rng = ImplicitBias.Engine.Numerics.SeededRandom(uint64 (7919 * (i + 1)))
-    let d = dims[i % dims.Length]
-    let n = max 2 (d / 4) + rng.NextInt(d - max 2 (d / 4) + 1)
-    let seed = uint64 (1000 + i)
-    if i % 2 = 0 then SyntheticData.GaussianTeacher(n, d, seed) else SyntheticData.FourierSparseTeacher(n, d, 3, seed)
+let dataset (i: int) = DataSpec.create (DataSuite.latePhaseSet i)
 
 let oneMinusCos (a: float[]) (b: float[]) = let t = Geometry.Angle(ReadOnlySpan a, ReadOnlySpan b) in 2.0 * (sin (t / 2.0)) ** 2.0
 let cap10x = SettlingStep(0.001, 1e-6, 0.2, 1e-5, true, true) // eta, floor and cap all 10x smaller
@@ -87,7 +81,9 @@ let rows =
                 let result = train s.Step (Some late) t
                 result, clock.Elapsed.TotalSeconds
             let atThetas = [ for t in thetas -> timed t ]
-            let tolerance = [ for t, (result, _) in List.zip thetas atThetas -> oneMinusCos result.Direction (train s.Step (Some tight) t).Direction ]
+            let tolerance =
+                [ for t, (result, _) in List.zip thetas atThetas ->
+                    oneMinusCos result.Direction (train s.Step (Some tight) t).Direction ]
             // Seconds from w0 to the largest theta target with the defaults (no convergence stop).
             let toLastTheta = snd (List.last atThetas)
             // Only where the continuation goes past the stop (a slow run can stop beyond the last theta target).
@@ -122,7 +118,8 @@ let summary =
         let comparable = mine |> List.filter (fun r -> r.Outcome = "Converged" && not (Double.IsNaN r.Continued))
         let confirmed = comparable |> List.filter (fun r -> r.Continued <= 1e-6) |> List.length
         yield sprintf "| %s | %d | %d | %d of %d (%.1e) | %.2f | %.2f | %.2f | %.2f | %d of %d (%.1e) | %d of %d (%.1e) | %d of %d (%.1e) |"
-                  name count converged confirmed comparable.Length (worst (fun r -> if r.Outcome = "Converged" then r.Continued else nan))
+                  name count converged confirmed comparable.Length
+                  (worst (fun r -> if r.Outcome = "Converged" then r.Continued else nan))
                   (medianOf times) (List.max times) (medianOf toLast) (List.max toLast)
                   (passes (fun r -> r.Early)) (compared (fun r -> r.Early)) (worst (fun r -> r.Early))
                   (passes (fun r -> r.LateVsExplicit)) (compared (fun r -> r.LateVsExplicit)) (worst (fun r -> r.LateVsExplicit))

@@ -45,19 +45,13 @@ let tests =
             // Sets of scripts/late-phase-check.fsx where GD ends at a stationary point while the local solver, started
             // from an earlier direction, had found another one 0.03-0.47 rad away (engine 3.0.1 ended Stationary there);
             // diag L=3 #19, where a re-solve at theta 6 landed a quarter turn away and must not replace a nearer limit.
-            let dims = [ 8; 12; 16; 24; 32 ]
-            let checkSet (i: int) =
-                let rng = ImplicitBias.Engine.Numerics.SeededRandom(uint64 (7919 * (i + 1)))
-                let d = dims[i % dims.Length]
-                let n = max 2 (d / 4) + rng.NextInt(d - max 2 (d / 4) + 1)
-                if i % 2 = 0 then SyntheticData.GaussianTeacher(n, d, uint64 (1000 + i))
-                else SyntheticData.FourierSparseTeacher(n, d, 3, uint64 (1000 + i))
             for kind, depth, i in [ Convolutional, 3, 16; Convolutional, 3, 19; Convolutional, 3, 23
                                     Convolutional, 4, 9; Diagonal, 3, 16; Diagonal, 3, 19 ] do
-                let data = checkSet i
+                let data = DataSpec.create (DataSuite.latePhaseSet i)
                 let run = Run.trainTracked (fun _ _ -> ()) (Run.defaults |> Run.withModel kind depth) data
                 let name = $"{Model.name kind} L={depth} on {data.Name}"
-                Expect.equal run.Result.Outcome ImplicitBias.Engine.Training.TrainingOutcome.Converged $"{name}: {run.Limit.Value.Message}"
+                Expect.equal run.Result.Outcome ImplicitBias.Engine.Training.TrainingOutcome.Converged
+                    $"{name}: {run.Limit.Value.Message}"
                 Expect.equal run.Limit.Value.Status LimitStatus.Certified $"{name}: certified"
                 Expect.isLessThan run.AngleToLimit.Value 1e-6 $"{name}: final angle"
     ]

@@ -92,11 +92,13 @@ let tests =
             // w: e_3 made orthogonal to start and to the limit (Gram-Schmidt); side = start turned towards w.
             let remove (v: float[]) (u: float[]) = let c = TestUtil.dot v u in Array.map2 (fun a b -> a - c * b) v u
             let limitPart = remove limit start |> fun o -> Geometry.Normalize(ReadOnlySpan o)
-            let w = remove (remove (Array.init 8 (fun i -> if i = 3 then 1.0 else 0.0)) start) limitPart |> fun o -> Geometry.Normalize(ReadOnlySpan o)
+            let e3 = Array.init 8 (fun i -> if i = 3 then 1.0 else 0.0)
+            let w = remove (remove e3 start) limitPart |> fun o -> Geometry.Normalize(ReadOnlySpan o)
             let side = towards start w (0.05 * angleAtSolve)
             let closer = Geometry.Angle(ReadOnlySpan side, ReadOnlySpan limit)
             Expect.isFalse (SolveSchedule.Moved(0.05 * angleAtSolve, angleAtSolve, 1e-6)) "Moved alone would not re-solve"
-            Expect.isTrue (SolveSchedule.Veering(0.05 * angleAtSolve, closer, angleAtSolve, 1e-6)) $"veering ({angleAtSolve} -> {closer})"
+            Expect.isTrue (SolveSchedule.Veering(0.05 * angleAtSolve, closer, angleAtSolve, 1e-6))
+                $"veering ({angleAtSolve} -> {closer})"
             tracker.Observe(record 1300L 1e-2 side)
             Expect.equal tracker.Solves 2 "re-solved"
 

@@ -21,11 +21,15 @@ let private row (step: int64) (theta: float) (direction: float[]) : TrajectoryRo
 let tests =
     testList "Rates" [
         testCase "off-support share: time entries and a Fourier pair, in closed form" <| fun _ ->
-            Expect.floatClose Accuracy.veryHigh (Rates.offSupportShare LimitKind.TimeL1 [| 0 |] [| 3.0; 4.0; 0.0 |]) 0.8 "(3, 4): 4/5 off"
-            // a cos at frequency 2 (support {2, 6}) plus b cos at frequency 3 (off): the pairs have equal norms, so b / sqrt(a^2 + b^2).
+            let timeShare = Rates.offSupportShare LimitKind.TimeL1 [| 0 |] [| 3.0; 4.0; 0.0 |]
+            Expect.floatClose Accuracy.veryHigh timeShare 0.8 "(3, 4): 4/5 off"
+            // a cos at frequency 2 (support {2, 6}) plus b cos at frequency 3 (off): the pairs have equal norms, so
+            // the share is b / sqrt(a^2 + b^2).
             let d, a, b = 8, 2.0, 0.5
-            let signal = Array.init d (fun t -> a * cos (2.0 * Math.PI * 2.0 * float t / float d) + b * cos (2.0 * Math.PI * 3.0 * float t / float d))
-            Expect.floatClose Accuracy.high (Rates.offSupportShare LimitKind.FourierL1 [| 2; 6 |] signal) (b / sqrt (a * a + b * b)) "b / sqrt(a^2 + b^2)"
+            let wave (k: float) t = cos (2.0 * Math.PI * k * float t / float d)
+            let signal = Array.init d (fun t -> a * wave 2.0 t + b * wave 3.0 t)
+            let fourierShare = Rates.offSupportShare LimitKind.FourierL1 [| 2; 6 |] signal
+            Expect.floatClose Accuracy.high fourierShare (b / sqrt (a * a + b * b)) "b / sqrt(a^2 + b^2)"
 
         testCase "a share falling like exp(-0.3 theta) is fitted at 0.3, beside the prediction 1 - OffSupportMax" <| fun _ ->
             let trajectory =

@@ -49,7 +49,8 @@ internal static class BridgeLimit
         var own = options.OwnDirection ? OwnDirection(data, kind, p, space, points, start, options) : null;
         if (own is not null)
             return own with { Message = Invariant(
-                $"Certified stationary point of eq. (10) ({kind}, p = {p:G6}) in {clock.Elapsed.TotalSeconds:F2} s: polished from the run's own direction; ") + own.Message + "." };
+                $"Certified stationary point of eq. (10) ({kind}, p = {p:G6}) in {clock.Elapsed.TotalSeconds:F2} s: ")
+                + "polished from the run's own direction; " + own.Message + "." };
         double first = Math.Max(options.LocalTolerance, options.LocalFirstTolerance);
         var local = BridgeLocalSolver.Solve(data, p, space, start, first, options.LocalMaxIterations, null, cancel);
         if (local.Beta is null && local.Outcome != LocalSolverOutcome.Cancelled)
@@ -88,12 +89,13 @@ internal static class BridgeLimit
     /// <summary>
     /// The stationary point next to the run's own direction, if one certifies: the support and active set read off the
     /// direction at each threshold of <see cref="OwnReadings"/>, one polish round each; of the certified points, the
-    /// nearest to the direction (null if none). At depth L &gt;= 3 an entry GD drives to zero moves like its size to the
-    /// power L - 1, so dust of 1e-8 can sit in a direction that has stopped moving: a tight reading keeps it (and Newton
-    /// makes it a stationary point of its own, 1e-3 rad away), a loose one drops it.
+    /// nearest to the direction (null if none). At depth L &gt;= 3 an entry GD drives to zero moves like its size to
+    /// the power L - 1, so dust of 1e-8 can sit in a direction that has stopped moving: a tight reading keeps it (and
+    /// Newton makes it a stationary point of its own, 1e-3 rad away), a loose one drops it.
     /// </summary>
     private static LimitCertificate? OwnDirection(
-        Dataset data, LimitKind kind, double p, EntrySpace space, Complex[][] points, double[] start, LimitOptions options)
+        Dataset data, LimitKind kind, double p, EntrySpace space, Complex[][] points, double[] start,
+        LimitOptions options)
     {
         LimitCertificate? nearest = null;
         double nearestAngle = double.PositiveInfinity;
@@ -111,19 +113,20 @@ internal static class BridgeLimit
             var scaled = start;
             var (support, active) = ReadSets(data, space, ref scaled, reading);
             if (support.Count == 0 || !tried.Add(string.Join(",", support) + "|" + string.Join(",", active))) continue;
-            var candidate = PolishRounds(data, kind, p, space, points, start, reading, notes);
+            var candidate = PolishRounds(data, kind, p, space, points, scaled, support, active, reading, notes);
             if (candidate?.Status != LimitStatus.Certified) continue;
             double angle = Training.Geometry.Angle(start, candidate.Direction);
             if (angle < nearestAngle)
             {
                 nearestAngle = angle;
-                nearest = candidate with { Message = Invariant($"support and active set read at {threshold:E0} ({angle:E1} rad from it); ") + string.Join("; ", notes) };
+                string readAt = Invariant($"support and active set read at {threshold:E0} ({angle:E1} rad from it); ");
+                nearest = candidate with { Message = readAt + string.Join("; ", notes) };
             }
         }
         return nearest;
     }
 
-    /// <summary>The relative thresholds at which <see cref="OwnDirection"/> reads the run's support and active set.</summary>
+    /// <summary>The relative thresholds at which <see cref="OwnDirection"/> reads the support and active set.</summary>
     private static readonly double[] OwnReadings = [1e-8, 1e-6, 1e-4, 1e-3, 1e-2];
 
     /// <summary>
@@ -135,6 +138,14 @@ internal static class BridgeLimit
         Dataset data, LimitKind kind, double p, EntrySpace space, Complex[][] points, double[] beta0, LimitOptions options, List<string> notes)
     {
         var (support, active) = ReadSets(data, space, ref beta0, options);
+        return PolishRounds(data, kind, p, space, points, beta0, support, active, options, notes);
+    }
+
+    /// <summary>The same from sets already read off <paramref name="beta0"/> (scaled to unit minimum margin).</summary>
+    private static LimitCertificate? PolishRounds(
+        Dataset data, LimitKind kind, double p, EntrySpace space, Complex[][] points, double[] beta0,
+        List<int> support, List<int> active, LimitOptions options, List<string> notes)
+    {
         var cancel = options.Cancellation;
 
         LimitCertificate? best = null;
@@ -208,15 +219,17 @@ internal static class BridgeLimit
     }
 
     /// <summary>
-    /// The support (entries above <see cref="LimitOptions.SupportThreshold"/> of the largest) and the active set (margins
-    /// at most 1 + <see cref="LimitOptions.ActiveTolerance"/>) of beta, which is scaled to unit minimum margin in place.
+    /// The support (entries above <see cref="LimitOptions.SupportThreshold"/> of the largest) and the active set
+    /// (margins at most 1 + <see cref="LimitOptions.ActiveTolerance"/>) of beta, scaled to unit minimum margin in place.
     /// </summary>
-    private static (List<int> Support, List<int> Active) ReadSets(Dataset data, EntrySpace space, ref double[] beta, LimitOptions options)
+    private static (List<int> Support, List<int> Active) ReadSets(
+        Dataset data, EntrySpace space, ref double[] beta, LimitOptions options)
     {
         var margins = UnitMargins(data, ref beta);
         var entries = space.Of(beta);
         double largest = entries.Max(e => e.Magnitude);
-        var support = Enumerable.Range(0, entries.Length).Where(j => entries[j].Magnitude > options.SupportThreshold * largest).ToList();
+        var support = Enumerable.Range(0, entries.Length)
+            .Where(j => entries[j].Magnitude > options.SupportThreshold * largest).ToList();
         var active = Enumerable.Range(0, data.Count).Where(n => margins[n] <= 1 + options.ActiveTolerance).ToList();
         return (support, active);
     }

@@ -113,18 +113,25 @@ module Figures =
         let curves =
             [ for m, name, _, _, curve in runs do
                 let kept = curve |> Array.filter (fun (_, s) -> s > 0.0 && System.Double.IsFinite s)
-                yield Chart.Line(x = Array.map fst kept, y = Array.map snd kept, Name = $"{m} {name}", ShowLegend = false,
+                yield Chart.Line(x = Array.map fst kept, y = Array.map snd kept, Name = $"{m} {name}",
+                                 ShowLegend = false,
                                  LineColor = colourOf m, LineWidth = 1.0) ]
             |> Chart.combine
             |> Chart.withXAxisStyle (TitleText = "θ = log(−log L)", AxisType = StyleParam.AxisType.Log)
-            |> Chart.withYAxis (LayoutObjects.LinearAxis.init (Title = Title.init "off-support share of β̂/‖β̂‖",
-                                                               AxisType = StyleParam.AxisType.Log,
-                                                               ExponentFormat = StyleParam.ExponentFormat.Power))
-        let top = runs |> List.collect (fun (_, _, p, m, _) -> [ p; m ]) |> List.filter System.Double.IsFinite |> List.fold max 0.0
+            |> Chart.withYAxis (
+                LayoutObjects.LinearAxis.init (
+                    Title = Title.init "off-support share of β̂/‖β̂‖", AxisType = StyleParam.AxisType.Log,
+                    ExponentFormat = StyleParam.ExponentFormat.Power))
+        let top =
+            runs
+            |> List.collect (fun (_, _, p, m, _) -> [ p; m ])
+            |> List.filter System.Double.IsFinite
+            |> List.fold max 0.0
         let scatter =
             [ for m in models do
                 let mine = runs |> List.filter (fun (x, _, _, _, _) -> x = m)
-                yield Chart.Point(x = (mine |> List.map (fun (_, _, p, _, _) -> p)), y = (mine |> List.map (fun (_, _, _, d, _) -> d)),
+                yield Chart.Point(x = (mine |> List.map (fun (_, _, p, _, _) -> p)),
+                                  y = (mine |> List.map (fun (_, _, _, d, _) -> d)),
                                   Name = m, MarkerColor = colourOf m,
                                   MultiText = (mine |> List.map (fun (_, n, _, _, _) -> n)))
               yield Chart.Line(x = [ 0.0; 1.1 * top ], y = [ 0.0; 1.1 * top ], Name = "measured = predicted",
@@ -133,6 +140,7 @@ module Figures =
             |> Chart.withXAxisStyle (TitleText = "predicted δ = 1 − max off-support |Σ α_n ẑ_n|")
             |> Chart.withYAxisStyle (TitleText = "fitted δ (share ∝ exp(−δ θ))")
         [ curves; scatter ]
-        |> Chart.Grid(1, 2, SubPlotTitles = [| "off-support share along the run"; "rate: fitted against predicted" |], XGap = 0.15)
+        |> Chart.Grid(1, 2, SubPlotTitles = [| "off-support share along the run"; "rate: fitted against predicted" |],
+                      XGap = 0.15)
         |> Chart.withTitle title
         |> Chart.withSize (1000, 480)

@@ -29,7 +29,7 @@ module Rates =
     /// or itself (time-l1); `support` holds full-domain indices.
     let offSupportShare (kind: LimitKind) (support: int[]) (direction: float[]) =
         let magnitudes =
-            if kind = LimitKind.FourierL1 then UnitaryDft.Forward(ReadOnlySpan direction) |> Array.map (fun c -> c.Magnitude)
+            if kind = LimitKind.FourierL1 then UnitaryDft.Magnitudes(ReadOnlySpan direction)
             else direction |> Array.map abs
         let on = Collections.Generic.HashSet support
         let total = magnitudes |> Array.sumBy (fun m -> m * m)
@@ -60,5 +60,6 @@ module Rates =
                     usable |> Array.filter (fun (th, _) -> th >= middle)
             AngleRate.fit tail
             |> Option.map (fun fit ->
-                { Dataset = name; Model = model; Predicted = 1.0 - limit.OffSupportMax; Measured = fit.Delta; R2 = fit.DeltaR2
+                { Dataset = name; Model = model; Predicted = 1.0 - limit.OffSupportMax
+                  Measured = fit.Delta; R2 = fit.DeltaR2
                   Points = fit.Points; ThetaFrom = fit.ThetaFrom; ThetaTo = fit.ThetaTo; Curve = curve })

@@ -147,7 +147,7 @@ module SuiteEvidence =
     let certify (c: RunConfig) (direction: float[]) = certifyAt c direction nan
 
     /// theta = log(-log L) at a stored run's last record.
-    let finalTheta (r: StoredRun) = if r.Trajectory.Length = 0 then nan else Results.theta r.Trajectory[r.Trajectory.Length - 1]
+    let finalTheta (r: StoredRun) = if r.Trajectory.Length = 0 then nan else Results.theta (Array.last r.Trajectory)
 
     /// The limit evidence of a stored run.
     let limitOf (name: string) (c: RunConfig) (r: StoredRun) =

@@ -43,6 +43,16 @@ module DataSuite =
                 yield GaussianTeacher(max 2 n, d, s)
                 yield FourierSparseTeacher(max 2 n, d, 2, s + 1UL) ]
 
+    /// Set i of the late-phase check (scripts/late-phase-check.fsx; tests/TestDeepLimits.fs names sets by it): D =
+    /// dimensions[i mod 5], N uniform in minCount D .. D from a generator seeded by 7919 (i + 1), data seed 1000 + i, a
+    /// Gaussian teacher when i is even and a Fourier-sparse teacher with 3 frequencies when i is odd.
+    let latePhaseSet (i: int) : DataSpec =
+        let rng = SeededRandom(uint64 (7919 * (i + 1)))
+        let d = dimensions[i % dimensions.Length]
+        let n = minCount d + rng.NextInt(d - minCount d + 1)
+        let seed = uint64 (1000 + i)
+        if i % 2 = 0 then GaussianTeacher(n, d, seed) else FourierSparseTeacher(n, d, 3, seed)
+
     /// The suite the quick report uses: 20 datasets, seed 1.
     let quick = create 20 1UL
 

@@ -51,7 +51,8 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
             use stop = new Threading.CancellationTokenSource()
             if remaining < 0.001 then stop.Cancel() // under a millisecond left: stopped before its first iteration
             elif Double.IsFinite remaining then stop.CancelAfter(TimeSpan.FromSeconds remaining)
-            let options = LimitOptions(Cancellation = stop.Token, OwnDirection = (theta >= LimitTracker.OwnDirectionTheta))
+            let own = theta >= LimitTracker.OwnDirectionTheta
+            let options = LimitOptions(Cancellation = stop.Token, OwnDirection = own)
             let found = CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction, grid, kernel, options)
             schedule.Spent clock.Elapsed.TotalSeconds
             // Of two certified stationary points the one nearer the direction is the limit it heads to: a new bridge
@@ -82,7 +83,8 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
             let moved = Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan from)
             (decade && schedule.Cheap)
             || SolveSchedule.Moved(moved, angleAtSolve, target)
-            || SolveSchedule.Veering(moved, Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan limit.Direction), angleAtSolve, target)
+            || SolveSchedule.Veering(
+                moved, Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan limit.Direction), angleAtSolve, target)
 
     /// The limit to measure a record's direction against at wall-clock second `elapsed`: a new solve
     /// where the schedule allows one, else the current limit (None before the first solve).
@@ -175,9 +177,9 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
     member this.Finish(finalStep: int64, direction: float[], theta: float) =
         let first = this.LimitAt(direction, theta)
         let angleTo (l: LimitCertificate) = Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan l.Direction)
-        let solvedHere = match current with Some(_, from, _) -> from = direction | None -> false
+        // A limit already solved from this very direction comes back from the cache, the same one.
         let limit =
-            if convex || solvedHere || not (angleTo first > (if target > 0.0 then target else 1e-6)) then first
+            if convex || not (angleTo first > (if target > 0.0 then target else 1e-6)) then first
             else
                 let again = solve direction theta infinity
                 if again.Status = LimitStatus.Certified && angleTo again < angleTo first then again else first

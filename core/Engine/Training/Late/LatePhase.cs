@@ -170,7 +170,9 @@ public sealed class LatePhase
             }
             tau += step; theta = reached; h = suggested; _step++; _slidingSteps++;
             if (Recorded(sliding.Direction, tau, theta) is { } r && _converged is not null && _converged(r)) outcome = TrainingOutcome.Converged;
-            else if (sliding.Speed < StationarySpeed | AtSpeedFloor(sliding.Speed) | _jitter.Add(sliding.Direction, sliding.Speed))
+            // Not short-circuited: the floor and jitter tests count every step.
+            else if (sliding.Speed < StationarySpeed | AtSpeedFloor(sliding.Speed)
+                     | _jitter.Add(sliding.Direction, sliding.Speed))
                 outcome = TrainingOutcome.Stationary;
         }
         var final = sliding?.Direction ?? u;
