@@ -121,7 +121,7 @@ let tests =
 
         testCase "the engine's late phase agrees with the twin: 1 - cos <= 1e-12 at theta 8, <= 1e-9 at theta 20 (conv L = 2)" <| fun _ ->
             // At theta 8 the engine integrates the exact flow (stiff steps, tolerance 1e-7 rad a step): its error is
-            // a few 1e-7 rad, 1 - cos a few 1e-14. From theta 9 it follows the sliding mode, whose direction differs
+            // a few 1e-7 rad, 1 - cos a few 1e-14. From theta 12 it follows the sliding mode, whose direction differs
             // from the flow's by O(e^-theta) (docs/late-phase.md): at theta 20, 2e-9 rad, 1 - cos 2e-18, with the
             // engine's own tolerance on top; 1e-9 is the bound of issue 22. The twin's error estimates are below 1e-9.
             for theta, run, oneMinusCos, flow in twinRuns.Force() do

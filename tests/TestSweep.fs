@@ -33,7 +33,7 @@ let tests =
             // Independent computation from the documented canonical form (docs/reproduce.md).
             let text =
                 "model=conv;depth=2;width=D;init=0.5;step=settling:0.01:1E-05:0.2:0.0001:midpoint:floor-after-cap;loss=exp;"
-                + "data=gaussian-teacher(N=8,D=16,seed=1);seed=1;steps=20000;time=600;rpd=20;converge=0;late=1.5:9:1E-07;engine="
+                + "data=gaussian-teacher(N=8,D=16,seed=1);seed=1;steps=20000;time=600;rpd=20;converge=0;late=1.5:12:1E-07;engine="
                 + RunConfig.engineVersion
             let expected = (System.Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes text))).Substring(0, 16).ToLowerInvariant()
             Expect.equal (RunConfig.hash RunConfig.defaults) expected "hash of the defaults"

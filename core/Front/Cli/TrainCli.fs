@@ -39,7 +39,7 @@ dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth
                       least a floor <= RHO ||w|| that is KAPPA times the direction's speed (measured
                       after the capped phase with :floor-after-cap), so the direction settles), normalized:ETA[:RHO] (a fixed floor RHO: faster, then hovers
                       at O(RHO)), fixed:ETA (the paper's eq. 7) or degree:ETA
-  --late H:S:TOL      the late phase (default 1.5:9:1E-07): from theta = log(-log L) = H the gradient flow is
+  --late H:S:TOL      the late phase (default 1.5:12:1E-07): from theta = log(-log L) = H the gradient flow is
                       integrated (the exact flow, implicit; from theta = S its sliding mode), local error TOL
                       rad a step (docs/late-phase.md); off: the step rule all the way
   --loss NAME         exp (default, the paper's) or logistic

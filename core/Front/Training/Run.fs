@@ -32,8 +32,8 @@ module Run =
     /// The defaults a researcher should use to see the paper's limits: exponential loss; the settling step rule
     /// "settling:0.01:1e-05:0.2:0.0001:midpoint:floor-after-cap" for the early phase (SettlingStep: log L falls by about
     /// 0.01 a step, w moves by at most 1e-4 ||w||, capped steps by the second-order midpoint rule) until
-    /// theta = log(-log L) = 1.5, where the late phase takes over ("1.5:9:1e-07": the exact flow by a stiff integrator,
-    /// then from theta = 9 its sliding mode, local error 1e-7 rad a step; docs/late-phase.md); initialization scale 0.5;
+    /// theta = log(-log L) = 1.5, where the late phase takes over ("1.5:12:1e-07": the exact flow by a stiff integrator,
+    /// then from theta = 12 its sliding mode, local error 1e-7 rad a step; docs/late-phase.md); initialization scale 0.5;
     /// a 20 s wall-clock budget; a stop as Converged once the angle to the certified limit is below 1e-6 rad and still
     /// shrinking.
     let defaults =

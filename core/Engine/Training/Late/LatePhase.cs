@@ -127,10 +127,10 @@ public sealed class LatePhase
         while (outcome is null && theta < _late.SlidingTheta)
         {
             if ((outcome = Stops(theta, target)) is not null) break;
-            double error = stiff.Step(u, tau, h, next);
-            double factor = Math.Clamp(0.9 * Math.Cbrt(_late.Tolerance / Math.Max(error, 1e-300)), 0.2, 4.0);
+            double error = stiff.Step(u, tau, h, next), tolerance = _late.StiffTolerance(theta);
+            double factor = Math.Clamp(0.9 * Math.Cbrt(tolerance / Math.Max(error, 1e-300)), 0.2, 4.0);
             if (!double.IsFinite(error)) { outcome = TrainingOutcome.NonFinite; break; }
-            if (error > _late.Tolerance) { h *= factor; _rejected++; continue; }
+            if (error > tolerance) { h *= factor; _rejected++; continue; }
             double reached = stiff.Evaluate(next, tau + h);
             if (reached > target + 1e-12) { h *= Math.Clamp((target - theta) / (reached - theta), 0.01, 0.999); _rejected++; continue; }
             next.CopyTo(u, 0); tau += h; theta = reached; _step++; _stiffSteps++; h *= factor;

@@ -9,9 +9,18 @@ namespace ImplicitBias.Engine.Training.Late;
 /// <param name="SlidingTheta">From this theta on the sliding mode (<see cref="SlidingFlowStepper"/>) follows the flow.
 /// Its error against the exact flow falls with theta; docs/late-phase.md gives the measurements behind the default.</param>
 /// <param name="Tolerance">Local error allowed per step, in radians of the parameter direction.</param>
-public sealed record LatePhaseSettings(double HandOverTheta = 1.5, double SlidingTheta = 9, double Tolerance = 1e-7)
+public sealed record LatePhaseSettings(double HandOverTheta = 1.5, double SlidingTheta = 12, double Tolerance = 1e-7)
 {
-    /// <summary>Text form, e.g. "1.5:9:1E-07" (what train.fsx's --late takes).</summary>
+    /// <summary>The stiff integrator's tolerance at theta: a tenth of <see cref="Tolerance"/> in the last
+    /// <see cref="TightStiffSpan"/> units of theta before the sliding mode, where its error estimate understates the
+    /// global error (docs/late-phase.md, "Where the sliding mode takes over").</summary>
+    public double StiffTolerance(double theta) => theta < SlidingTheta - TightStiffSpan ? Tolerance : Tolerance / 10;
+
+    /// <summary>How many units of theta before <see cref="SlidingTheta"/> the stiff integrator runs at a tenth of the
+    /// tolerance.</summary>
+    public const double TightStiffSpan = 3;
+
+    /// <summary>Text form, e.g. "1.5:12:1E-07" (what train.fsx's --late takes).</summary>
     public string Describe() => FormattableString.Invariant($"{HandOverTheta}:{SlidingTheta}:{Tolerance}");
 
     /// <summary>Parses "HANDOVER:SLIDING:TOLERANCE" with 0 &lt; HANDOVER &lt;= SLIDING and 0 &lt; TOLERANCE &lt; 1e-2.</summary>
@@ -23,7 +32,7 @@ public sealed record LatePhaseSettings(double HandOverTheta = 1.5, double Slidin
         if (numbers.Length == 3 && numbers[0] > 0 && numbers[1] >= numbers[0] && numbers[2] > 0 && numbers[2] < 1e-2)
             return new LatePhaseSettings(numbers[0], numbers[1], numbers[2]);
         throw new ArgumentException(
-            $"late phase '{text}' is not of the form HANDOVER:SLIDING:TOLERANCE with 0 < HANDOVER <= SLIDING and 0 < TOLERANCE < 1e-2 (e.g. 1.5:9:1e-7).");
+            $"late phase '{text}' is not of the form HANDOVER:SLIDING:TOLERANCE with 0 < HANDOVER <= SLIDING and 0 < TOLERANCE < 1e-2 (e.g. 1.5:12:1e-7).");
     }
 }
 

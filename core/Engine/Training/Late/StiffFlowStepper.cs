@@ -15,9 +15,8 @@ namespace ImplicitBias.Engine.Training.Late;
 /// A is formed only from points whose stiff coupling h kappa p_n exceeds 1e-12 (the rest is below rounding next to I),
 /// and the solve goes through the Woodbury form (I + B K B^T)^-1 = I - B (I + K G)^-1 K B^T, K = h kappa C, G = B^T B,
 /// an m x m system for m such points.</para>
-/// <para>Accuracy: one step of h and two of h / 2 are taken; their difference (radians, chordal) is the error
-/// estimate of the plain method (first order), and the Richardson combination 2 u_half - u_full (second order)
-/// is the step's result.</para>
+/// <para>Accuracy: substeps of h, h / 2 and h / 3 extrapolated to third order (<see cref="Step"/>); the distance
+/// between the third- and second-order results is the step's error estimate.</para>
 /// </summary>
 public sealed class StiffFlowStepper
 {
