@@ -9,7 +9,8 @@ open System
 open System.IO
 open ImplicitBias
 open ImplicitBias.Engine.Data
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Fourier
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Numerics
 open ImplicitBias.Engine.Reference
 open ImplicitBias.Engine.Training
@@ -48,7 +49,7 @@ let rows =
         yield measure "linear" (LinearModel d) Benchmark.fast "" (d, n)
         yield measure "diag" (DiagonalNetwork(d, depth)) Benchmark.fast "" (d, n)
         yield measure "conv" (ConvolutionalFourierNetwork(d, depth)) Benchmark.fast "" (d, n)
-        if d * n >= Kernels.StepKernels.ParallelThreshold then
+        if d * n >= ImplicitBias.Engine.Steppers.StepperThreads.ParallelThreshold then
             yield measure "conv" (ConvolutionalFourierNetwork(d, depth)) (Benchmark.fastOn 1) "one thread" (d, n)
         yield measure "conv-fft" (ConvolutionalFourierNetwork(d, depth)) Benchmark.generic "generic loop, FFTs per step" (d, n)
         yield measure "conv-time" (ConvolutionalNetwork(d, depth)) Benchmark.generic "naive twin, O(L D^2)" (d, n)

@@ -1,6 +1,6 @@
-// Which kernel a fully connected run alone should get (engine 2.7): FullyConnectedLoneKernel (a lane's bits, layers
-// kept by rows and by columns) against FullyConnectedStepKernel, one step each (Evaluate, Gradient, ||w||^2, Step)
-// on the same seeded data, best of three, ns per step. LaneKernel.MaxFullyConnectedParameters (1024) is where the
+// Which kernel a fully connected run alone should get (engine 2.7): FullyConnectedLoneStepper (a lane's bits, layers
+// kept by rows and by columns) against FullyConnectedStepper, one step each (Evaluate, Gradient, ||w||^2, Step)
+// on the same seeded data, best of three, ns per step. FullyConnectedFamily.MaxLaneParameters (1024) is where the
 // lone kernel stops being the faster (docs/performance.md, "Fully connected networks in batches"). Pin it to one core:
 //   taskset -c 1 dotnet fsi scripts/fc-kernel-choice.fsx
 #load "build-check.fsx"
@@ -9,13 +9,14 @@
 open System
 open System.Diagnostics
 open ImplicitBias.Engine.Data
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Fourier
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Losses
-open ImplicitBias.Engine.Training.Kernels
+open ImplicitBias.Engine.Steppers
 open ImplicitBias.Engine.Training.Batch
 
 /// Best of three timings of `steps` steps, ns per step, after a tenth of them as warm-up.
-let nsPerStep (kernel: StepKernel) steps =
+let nsPerStep (kernel: Stepper) steps =
     let loss = ExponentialLoss()
     let step () =
         kernel.Evaluate(loss) |> ignore
@@ -29,13 +30,13 @@ let nsPerStep (kernel: StepKernel) steps =
         clock.Elapsed.TotalSeconds * 1e9 / float steps ]
     |> List.min
 
-printfn "| fc | parameters | lone kernel, ns | FullyConnectedStepKernel, ns |"
+printfn "| fc | parameters | lone kernel, ns | FullyConnectedStepper, ns |"
 printfn "| --- | ---: | ---: | ---: |"
 for d, depth, n in [ 16, 3, 10; 24, 2, 24; 16, 4, 16; 20, 3, 20; 32, 2, 32; 24, 3, 24; 32, 3, 32; 32, 4, 32 ] do
     let model = FullyConnectedNetwork(d, depth)
     let data = UnitScale.Of(SyntheticData.GaussianTeacher(n, d, 3UL), ref 0.0)
     let w0 = model.Initialize(0.5, 1UL)
-    use lone = LaneKernel.Alone(model, data, ReadOnlySpan w0)
-    use step = new FullyConnectedStepKernel(model, data, ReadOnlySpan w0, 1)
+    use lone = NetworkFamilies.Alone(model, data, ReadOnlySpan w0)
+    use step = new FullyConnectedStepper(model, data, ReadOnlySpan w0, 1)
     let steps = max 2000 (20_000_000 / model.ParameterCount)
     printfn "| L=%d D=%d N=%d | %d | %.0f | %.0f |" depth d n model.ParameterCount (nsPerStep lone steps) (nsPerStep step steps)

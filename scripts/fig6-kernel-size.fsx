@@ -7,6 +7,7 @@
 #load "engine.fsx"
 open ImplicitBias
 open ImplicitBias.Engine.Reference
+open ImplicitBias.Engine.Numerics
 open ImplicitBias.Engine.Training
 
 let f6 = Reproduction.fromArgs fsi.CommandLineArgs __SOURCE_DIRECTORY__

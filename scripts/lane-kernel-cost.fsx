@@ -1,6 +1,6 @@
 // What one group of the batch kernel costs alone and among many (issue 11: the ceiling of "batched / one run" while
-// a run alone was a batch of one group: FourierLaneKernel, eight lanes, one in use; since engine 2.5 a run alone is
-// FourierLoneKernel, the same bits vectorized within the run). With one run costing a group step, the ratio batched /
+// a run alone was a batch of one group: FourierLaneStepper, eight lanes, one in use; since engine 2.5 a run alone is
+// FourierLoneStepper, the same bits vectorized within the run). With one run costing a group step, the ratio batched /
 // alone per core is at most 8 (T_alone + C) / (T_batch + 8 C), T the arithmetic of one group step, C the per-run
 // control: it passes 8 only if a group costs more alone than among others (a latency-bound lone run). This times the
 // arithmetic alone, without RunState: G groups of conv runs (seeded Gaussian-teacher data, the lanes all in use), each
@@ -16,18 +16,21 @@
 open System
 open System.Diagnostics
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Numerics
 open ImplicitBias.Engine.Training.Batch
 
+open ImplicitBias.Engine.Networks
+open ImplicitBias.Engine.Steppers
 let positive name fallback = int (ScriptArgs.positive name fallback)
 let depth, count, dimension = positive "--depth" 2L, positive "--n" 6L, positive "--d" 16L
 let groupCounts = (ScriptArgs.option "--groups" "1,2,4,16").Split(',') |> Array.map (ScriptArgs.parsePositive "--groups" >> int)
 let totalGroupSteps = positive "--steps" 2_000_000L
-let lanes = LaneKernel.Lanes
+let lanes = LaneStepper.Lanes
 
 /// A batch of `groups` groups, every lane loaded with a seeded run.
 let loaded groups =
-    let kernel = FourierLaneKernel(depth, count, dimension, groups)
+    let kernel = FourierLaneStepper(depth, count, dimension, groups)
     let random = SeededRandom(1UL)
     for lane in 0 .. kernel.Capacity - 1 do
         let data = SyntheticData.GaussianTeacher(count, dimension, uint64 (lane + 1))

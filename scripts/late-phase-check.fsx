@@ -18,8 +18,10 @@ open System
 open System.IO
 open ImplicitBias
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Numerics
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Losses
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Training
 open ImplicitBias.Engine.Training.Late
 

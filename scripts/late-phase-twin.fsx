@@ -15,8 +15,9 @@
 open System
 open ImplicitBias
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Losses
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Reference.HighPrecision
 open ImplicitBias.Engine.Training
 

@@ -17,8 +17,9 @@ open System.Globalization
 open System.IO
 open ImplicitBias
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Losses
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Reference
 open ImplicitBias.Engine.Training
 
@@ -216,7 +217,7 @@ let md =
       "median batch; the eta rule without the floor, as in bench.fsx. Engine: the fast Fourier kernel"
       "(Benchmark.timeKernel) forced to 1 or 2 threads, on a Gaussian-teacher set; torch:"
       "torch.set_num_threads(1 or 2), random data of the same shape. ratio = torch best / engine best."
-      sprintf "(GradientDescent.Train uses one thread below N D = %d, so there the 1-thread rows are what it runs;" Kernels.StepKernels.ParallelThreshold
+      sprintf "(GradientDescent.Train uses one thread below N D = %d, so there the 1-thread rows are what it runs;" ImplicitBias.Engine.Steppers.StepperThreads.ParallelThreshold
       "the 2-thread rows are forced.)"
       ""
       (if torchBlas.IsSome then

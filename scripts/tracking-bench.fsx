@@ -13,6 +13,7 @@ open System.IO
 open ImplicitBias
 open ImplicitBias.Engine.Data
 
+open ImplicitBias.Engine.Fourier
 let quick = fsi.CommandLineArgs |> Array.contains "--quick"
 /// (D, N, steps, engine 2.1.1 steps/s, engine 2.7 steps/s) ("-": not measured).
 let cases =

@@ -6,6 +6,7 @@ open Expecto
 open ImplicitBias
 open ImplicitBias.Engine.Data
 
+open ImplicitBias.Engine.Fourier
 [<Tests>]
 let tests =
     testList "AngleRate" [

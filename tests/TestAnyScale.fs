@@ -10,6 +10,8 @@ open System.IO
 open Expecto
 open ImplicitBias
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Numerics
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Training
 
 let private scaled (factor: float) (data: Dataset) =
@@ -155,6 +157,6 @@ let tests =
                 let e = TestUtil.throws<ArgumentException> (fun () -> Run.train s (pair spread) |> ignore) $"{spread:e0}"
                 Expect.stringContains e.Message "2^500" $"{spread:e0}: says why"
                 let model = Run.parameterization s 2
-                let engine = TestUtil.throws<ArgumentException> (fun () -> GradientDescent.Train(model, pair spread, ReadOnlySpan(ImplicitBias.Engine.Models.ParameterizationExtensions.Initialize(model, 0.5, 1UL)), Run.engineSettings s) |> ignore) "the engine too"
+                let engine = TestUtil.throws<ArgumentException> (fun () -> GradientDescent.Train(model, pair spread, ReadOnlySpan(ImplicitBias.Engine.Networks.ParameterizationExtensions.Initialize(model, 0.5, 1UL)), Run.engineSettings s) |> ignore) "the engine too"
                 Expect.stringContains engine.Message "2^500" $"{spread:e0}: the engine says why"
     ]

@@ -10,7 +10,7 @@ open ImplicitBias
 open ImplicitBias.Engine.Data
 open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Losses
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Training
 open ImplicitBias.Engine.Theory
 

@@ -8,11 +8,13 @@ open System
 open System.Collections.Generic
 open Expecto
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Losses
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Training
 open ImplicitBias.Engine.Training.Batch
 
+open ImplicitBias.Engine.Steppers
 let private bits (x: float) = BitConverter.DoubleToInt64Bits x
 
 let private sameBits (what: string) (a: float[]) (b: float[]) =
@@ -64,7 +66,7 @@ let private compareBatchOf (make: int -> int -> IParameterization) depth maxCoun
     let results = Dictionary<int, TrainingResult>()
     let queue = Queue(runs |> List.mapi (fun i (_, data, w0, settings, converged) ->
         BatchJob(data, w0, settings, Action<TrainingResult>(fun r -> results[i] <- r), null, converged)))
-    let kernel = LaneKernel.For(make dimension depth, ExponentialLoss(), maxCount, dimension, groups)
+    let kernel = NetworkFamilies.Lanes(make dimension depth, ExponentialLoss(), maxCount, dimension, groups)
     Expect.isNotNull kernel "a lane kernel for the model"
     BatchTrainer.Train(kernel, fun () -> if queue.Count > 0 then queue.Dequeue() else null)
     Expect.equal results.Count runs.Length "every run finished"
@@ -120,7 +122,7 @@ let tests =
             while cases < 24 do
                 let depth, d = 1 + rng.Next 4, dimensions[rng.Next dimensions.Length]
                 let hidden = [ for _ in 1 .. depth - 1 -> if rng.Next 3 = 0 then d else 1 + rng.Next 20 ]
-                if FullyConnectedNetwork(d, depth, hidden).ParameterCount <= LaneKernel.MaxFullyConnectedParameters then
+                if FullyConnectedNetwork(d, depth, hidden).ParameterCount <= FullyConnectedFamily.MaxLaneParameters then
                     let maxCount = 1 + rng.Next(max 1 (1024 / d))
                     let counts = [ maxCount; 1 + rng.Next maxCount; 1 + rng.Next maxCount ]
                     compareBatchOf (fun d l -> FullyConnectedNetwork(d, l, hidden)) depth maxCount counts d (1 + rng.Next 12) (1 + rng.Next 2) |> ignore
@@ -133,16 +135,16 @@ let tests =
             let d = 2
             let data = Dataset([| 0.0; 0.0; -1e-300; -1e-300 |], [| 1.0; 1.0 |], d, "underflow")
             let w0 = [| -1.0; -1.0 |]
-            let entries (kernel: FourierLaneKernel) lane =
+            let entries (kernel: FourierLaneStepper) lane =
                 kernel.SetMarginScale(lane, 1e302)
-                kernel.Evaluate(lane / LaneKernel.Lanes)
+                kernel.Evaluate(lane / LaneStepper.Lanes)
                 [| for i in 0 .. d - 1 -> kernel.PackedGradientEntry(lane, i) |]
-            let alone = FourierLaneKernel(1, 2, d, 1)
+            let alone = FourierLaneStepper(1, 2, d, 1)
             alone.Load(0, data, ReadOnlySpan w0)
             let expected = entries alone 0
             Expect.equal (bits expected[0]) (bits 0.0) "the chain underflowed to -0 (else this test tests nothing)"
-            let padded = FourierLaneKernel(1, 5, d, 1)
-            for j in 0 .. LaneKernel.Lanes - 1 do
+            let padded = FourierLaneStepper(1, 5, d, 1)
+            for j in 0 .. LaneStepper.Lanes - 1 do
                 padded.Load(j, (if j = 3 then data else SyntheticData.GaussianTeacher(5, d, uint64 j)), ReadOnlySpan w0)
             Expect.equal (padded.LaneCount 3) 2 "lane 3 holds two points of five"
             sameBits "packed gradient, padded = alone" (entries padded 3) expected
@@ -171,7 +173,7 @@ let tests =
                 let results = Dictionary<int, TrainingResult>()
                 let queue = Queue(runs |> List.mapi (fun i (_, data, w0, settings) ->
                     BatchJob(data, w0, settings, Action<TrainingResult>(fun r -> results[i] <- r))))
-                BatchTrainer.Train(LaneKernel.For(make dimension, ExponentialLoss(), count, dimension, 2), fun () -> if queue.Count > 0 then queue.Dequeue() else null)
+                BatchTrainer.Train(NetworkFamilies.Lanes(make dimension, ExponentialLoss(), count, dimension, 2), fun () -> if queue.Count > 0 then queue.Dequeue() else null)
                 runs |> List.iteri (fun i (model, data, w0, settings) ->
                     let alone = GradientDescent.Train(model, data, ReadOnlySpan w0, settings)
                     Expect.isGreaterThan alone.Steps 0L "trained"
@@ -181,7 +183,7 @@ let tests =
         testCase "a lane kernel's group step allocates zero bytes (Evaluate, Gradient, Step, a masked Step back, after warm-up): conv, diag, linear, fc" <| fun () ->
             let groups = 2
             for model in [ ConvolutionalFourierNetwork(16, 2) :> IParameterization; DiagonalNetwork(16, 3); LinearModel(16); FullyConnectedNetwork(16, 3); FullyConnectedNetwork(12, 2, [ 9 ]) ] do
-                let kernel = LaneKernel.For(model, ExponentialLoss(), 10, model.Dimension, groups)
+                let kernel = NetworkFamilies.Lanes(model, ExponentialLoss(), 10, model.Dimension, groups)
                 for lane in 0 .. kernel.Capacity - 1 do
                     let data = UnitScale.Of(SyntheticData.GaussianTeacher(1 + lane % 10, model.Dimension, uint64 (lane + 1)), ref 0.0)
                     kernel.Load(lane, data, ReadOnlySpan(model.Initialize(0.5, uint64 lane)))
@@ -193,35 +195,35 @@ let tests =
                     kernel.Evaluate(0, groups, ReadOnlySpan busy)
                     for g in 0 .. groups - 1 do
                         kernel.Gradient g
-                        kernel.Step(g, ReadOnlySpan(multipliers, g * LaneKernel.Lanes, LaneKernel.Lanes), ReadOnlySpan(take, g * LaneKernel.Lanes, LaneKernel.Lanes))
-                        kernel.Step(g, ReadOnlySpan(multipliers, g * LaneKernel.Lanes, LaneKernel.Lanes), ReadOnlySpan(take, g * LaneKernel.Lanes, LaneKernel.Lanes),
-                                    ReadOnlySpan(back, g * LaneKernel.Lanes, LaneKernel.Lanes))
+                        kernel.Step(g, ReadOnlySpan(multipliers, g * LaneStepper.Lanes, LaneStepper.Lanes), ReadOnlySpan(take, g * LaneStepper.Lanes, LaneStepper.Lanes))
+                        kernel.Step(g, ReadOnlySpan(multipliers, g * LaneStepper.Lanes, LaneStepper.Lanes), ReadOnlySpan(take, g * LaneStepper.Lanes, LaneStepper.Lanes),
+                                    ReadOnlySpan(back, g * LaneStepper.Lanes, LaneStepper.Lanes))
                 for _ in 1 .. 200 do step ()
                 let before = GC.GetAllocatedBytesForCurrentThread()
                 for _ in 1 .. 100 do step ()
                 Expect.equal (GC.GetAllocatedBytesForCurrentThread() - before) 0L $"{model.Name}: bytes allocated by 100 group steps"
 
         testCase "lane kernels apply to conv, diag, linear and fc (up to 1024 parameters) under the exponential loss up to N D = 1024, and a run alone gets its lone kernel" <| fun () ->
-            Expect.isTrue (LaneKernel.Applies(DiagonalNetwork(64, 2), ExponentialLoss(), 16, 64)) "N D = 1024 exactly"
-            Expect.isFalse (LaneKernel.Applies(DiagonalNetwork(64, 2), ExponentialLoss(), 17, 64)) "N D = 1088"
+            Expect.isTrue (NetworkFamilies.LanesApply(DiagonalNetwork(64, 2), ExponentialLoss(), 16, 64)) "N D = 1024 exactly"
+            Expect.isFalse (NetworkFamilies.LanesApply(DiagonalNetwork(64, 2), ExponentialLoss(), 17, 64)) "N D = 1088"
             let data = SyntheticData.GaussianTeacher(6, 16, 1UL)
             for model, name in [ ConvolutionalFourierNetwork(16, 2) :> IParameterization, "lone-fourier-conv-L2"; DiagonalNetwork(16, 3), "lone-diag-L3"; LinearModel(16), "lone-linear"; FullyConnectedNetwork(16, 3), "lone-fc-L3" ] do
-                use kernel = LaneKernel.Alone(model, data, ReadOnlySpan(model.Initialize(0.5, 1UL)))
+                use kernel = NetworkFamilies.Alone(model, data, ReadOnlySpan(model.Initialize(0.5, 1UL)))
                 Expect.equal kernel.Name name $"{model.Name} alone"
-            Expect.isTrue (LaneKernel.Applies(ConvolutionalFourierNetwork(16, 2), ExponentialLoss(), 6, 16)) "conv, exp, small"
-            Expect.isTrue (LaneKernel.Applies(DiagonalNetwork(16, 2), ExponentialLoss(), 6, 16)) "diag, exp, small"
-            Expect.isTrue (LaneKernel.Applies(LinearModel(16), ExponentialLoss(), 6, 16)) "linear, exp, small"
-            Expect.isFalse (LaneKernel.Applies(ConvolutionalFourierNetwork(16, 2), LogisticLoss(), 6, 16)) "logistic loss"
-            Expect.isTrue (LaneKernel.Applies(FullyConnectedNetwork(16, 3), ExponentialLoss(), 10, 16)) "fc, exp, small"
-            Expect.isTrue (LaneKernel.Applies(FullyConnectedNetwork(16, 4), ExponentialLoss(), 16, 16)) "fc L=4 at D = 16: 784 parameters"
-            Expect.isFalse (LaneKernel.Applies(FullyConnectedNetwork(32, 2), ExponentialLoss(), 16, 32)) "fc L=2 at D = 32: 1056 parameters"
-            Expect.isFalse (LaneKernel.Applies(FullyConnectedNetwork(16, 3), LogisticLoss(), 10, 16)) "fc, logistic loss"
-            Expect.isFalse (LaneKernel.Applies(ConvolutionalNetwork(16, 2), ExponentialLoss(), 6, 16)) "the time-domain conv (the slow twin)"
-            Expect.isFalse (LaneKernel.Applies(KernelConvolutionalNetwork(16, 4, 2, 2), ExponentialLoss(), 6, 16)) "kernel-size nets"
-            Expect.isFalse (LaneKernel.Applies(ConvolutionalFourierNetwork(1024, 2), ExponentialLoss(), 64, 1024)) "large data"
+            Expect.isTrue (NetworkFamilies.LanesApply(ConvolutionalFourierNetwork(16, 2), ExponentialLoss(), 6, 16)) "conv, exp, small"
+            Expect.isTrue (NetworkFamilies.LanesApply(DiagonalNetwork(16, 2), ExponentialLoss(), 6, 16)) "diag, exp, small"
+            Expect.isTrue (NetworkFamilies.LanesApply(LinearModel(16), ExponentialLoss(), 6, 16)) "linear, exp, small"
+            Expect.isFalse (NetworkFamilies.LanesApply(ConvolutionalFourierNetwork(16, 2), LogisticLoss(), 6, 16)) "logistic loss"
+            Expect.isTrue (NetworkFamilies.LanesApply(FullyConnectedNetwork(16, 3), ExponentialLoss(), 10, 16)) "fc, exp, small"
+            Expect.isTrue (NetworkFamilies.LanesApply(FullyConnectedNetwork(16, 4), ExponentialLoss(), 16, 16)) "fc L=4 at D = 16: 784 parameters"
+            Expect.isFalse (NetworkFamilies.LanesApply(FullyConnectedNetwork(32, 2), ExponentialLoss(), 16, 32)) "fc L=2 at D = 32: 1056 parameters"
+            Expect.isFalse (NetworkFamilies.LanesApply(FullyConnectedNetwork(16, 3), LogisticLoss(), 10, 16)) "fc, logistic loss"
+            Expect.isFalse (NetworkFamilies.LanesApply(ConvolutionalNetwork(16, 2), ExponentialLoss(), 6, 16)) "the time-domain conv (the slow twin)"
+            Expect.isFalse (NetworkFamilies.LanesApply(KernelConvolutionalNetwork(16, 4, 2, 2), ExponentialLoss(), 6, 16)) "kernel-size nets"
+            Expect.isFalse (NetworkFamilies.LanesApply(ConvolutionalFourierNetwork(1024, 2), ExponentialLoss(), 64, 1024)) "large data"
 
         testCase "a batch takes data of N <= its N and its D, and refuses other sizes with the sizes in the message" <| fun () ->
-            let kernel = FourierLaneKernel(2, 6, 16, 1)
+            let kernel = FourierLaneStepper(2, 6, 16, 1)
             let w0 = Array.zeroCreate 32
             kernel.Load(1, SyntheticData.GaussianTeacher(3, 16, 1UL), ReadOnlySpan w0)
             Expect.equal (kernel.LaneCount 1, kernel.LaneCount 0) (3, 6) "a lane on fewer points; a lane never loaded counts N"

@@ -8,6 +8,9 @@ open System.IO
 open Expecto
 open ImplicitBias
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Numerics
+open ImplicitBias.Engine.Fourier
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Theory
 open ImplicitBias.Engine.Training
 

@@ -4,7 +4,9 @@ module ImplicitBias.Tests.TestBridgeLocalSolver
 
 open Expecto
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Reference
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Theory
 open ImplicitBias.Tests.TestUtil
 

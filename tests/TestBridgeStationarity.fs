@@ -7,6 +7,7 @@ open Expecto
 open ImplicitBias.Engine.Data
 open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Numerics
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Theory
 open ImplicitBias.Tests.TestUtil
 

@@ -7,7 +7,9 @@ open System
 open Expecto
 open ImplicitBias
 open ImplicitBias.Engine.Data
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Numerics
+open ImplicitBias.Engine.Fourier
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Reference
 open ImplicitBias.Engine.Theory
 open ImplicitBias.Engine.Training
@@ -53,15 +55,15 @@ let bridgeCases =
 let tests =
     testList "CertifiedLimit" [
         testCase "For maps model and depth to the theory's limit" <| fun () ->
-            Expect.equal (CertifiedLimit.For("linear", 5)) (LimitKind.L2, 2.0) "linear"
-            Expect.equal (CertifiedLimit.For("fc", 3)) (LimitKind.L2, 2.0) "fc"
-            Expect.equal (CertifiedLimit.For("conv", 1)) (LimitKind.L2, 2.0) "depth 1"
-            Expect.equal (CertifiedLimit.For("diag", 1)) (LimitKind.L2, 2.0) "depth 1"
-            Expect.equal (CertifiedLimit.For("conv", 2)) (LimitKind.FourierL1, 1.0) "conv 2"
-            Expect.equal (CertifiedLimit.For("conv-time", 4)) (LimitKind.FourierBridge, 0.5) "conv-time 4"
-            Expect.equal (CertifiedLimit.For("diag", 2)) (LimitKind.TimeL1, 1.0) "diag 2"
-            Expect.equal (CertifiedLimit.For("diag", 5)) (LimitKind.TimeBridge, 0.4) "diag 5"
-            throws<ArgumentException> (fun () -> CertifiedLimit.For("mlp", 2) |> ignore) "unknown model" |> ignore
+            Expect.equal (CertifiedLimit.For(NetworkKind.Linear, 5)) (LimitKind.L2, 2.0) "linear"
+            Expect.equal (CertifiedLimit.For(NetworkKind.FullyConnected, 3)) (LimitKind.L2, 2.0) "fc"
+            Expect.equal (CertifiedLimit.For(NetworkKind.Convolutional, 1)) (LimitKind.L2, 2.0) "depth 1"
+            Expect.equal (CertifiedLimit.For(NetworkKind.Diagonal, 1)) (LimitKind.L2, 2.0) "depth 1"
+            Expect.equal (CertifiedLimit.For(NetworkKind.Convolutional, 2)) (LimitKind.FourierL1, 1.0) "conv 2"
+            Expect.equal (CertifiedLimit.For(NetworkKind.ConvolutionalTime, 4)) (LimitKind.FourierBridge, 0.5) "conv-time 4"
+            Expect.equal (CertifiedLimit.For(NetworkKind.Diagonal, 2)) (LimitKind.TimeL1, 1.0) "diag 2"
+            Expect.equal (CertifiedLimit.For(NetworkKind.Diagonal, 5)) (LimitKind.TimeBridge, 0.4) "diag 5"
+            throws<ArgumentException> (fun () -> CertifiedLimit.For(enum<NetworkKind> 99, 2) |> ignore) "unknown kind" |> ignore
             throws<ArgumentException> (fun () -> find sets.[0] LimitKind.TimeBridge 1.0 (Array.zeroCreate 8) |> ignore) "p = 1 is not a bridge" |> ignore
 
         testCase "convex kinds: certified, and the reference solver's direction (to its accuracy)" <| fun () ->

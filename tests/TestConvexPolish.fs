@@ -10,8 +10,10 @@ open Expecto
 open MathNet.Numerics.LinearAlgebra
 open ImplicitBias
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Numerics
 open ImplicitBias.Engine.Reference
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Theory
 open ImplicitBias.Engine.Training
 

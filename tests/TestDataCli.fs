@@ -8,6 +8,7 @@ open Expecto
 open ImplicitBias
 open ImplicitBias.Engine.Data
 
+open ImplicitBias.Engine.Fourier
 /// Seeds at the edges of the ranges a parser could get wrong: 0, above 2^31, above 2^63, 2^64 - 1, and a
 /// seed the quick report's suite prints.
 let seeds = [ 0UL; 3_000_000_000UL; 9_223_372_036_854_775_809UL; UInt64.MaxValue; 7_737_694_440_164_836_961UL ]

@@ -6,6 +6,8 @@ module ImplicitBias.Tests.TestDeepLimits
 open Expecto
 open ImplicitBias
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Theory
 
 [<Tests>]

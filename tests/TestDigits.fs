@@ -11,6 +11,7 @@ open Expecto
 open ImplicitBias
 open ImplicitBias.Engine.Data
 
+open ImplicitBias.Engine.Fourier
 /// Writes the lines as a gzip file in a fresh temporary folder.
 let private gzipFile (lines: string list) =
     let dir = Path.Combine(Path.GetTempPath(), "ib-digits-" + Guid.NewGuid().ToString("N"))

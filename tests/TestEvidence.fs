@@ -6,6 +6,7 @@ module ImplicitBias.Tests.TestEvidence
 
 open Expecto
 open ImplicitBias
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Theory
 
 /// A set where everything holds: separating, certified, angle 1e-6 (set 7: 2e-5; the rows' tolerance is 1e-4), reference optimum.
@@ -104,6 +105,12 @@ let tests =
             Expect.equal large.Verdict "FAIL" large.Measured
             Expect.stringStarts large.Measured "19 of 20" large.Measured
             Expect.stringContains large.Measured "failed on run11 (stopped Converged at 11000 steps)" large.Measured
+            // The tolerance the report states and docs/reproduce.md documents: relative KKT residual <= 0.05. Pinned to
+            // the documented number, not to the constant, so that a changed constant fails here.
+            let at residual = kktRow Evidence.suiteKktClaim (runs |> List.mapi (fun j e -> if j = 4 then { e with Residual = residual } else e))
+            Expect.equal (at 0.049).Verdict "PASS" "0.049 is within the documented 0.05"
+            Expect.equal (at 0.06).Verdict "FAIL" "0.06 is beyond the documented 0.05"
+            Expect.stringContains pass.Tolerance "<= 0.05 " "the row states the documented tolerance"
             for broken in [ { kkt 3 with Separates = false }; { kkt 3 with Residual = nan } ] do
                 let r = kktRow Evidence.suiteKktClaim (runs |> List.mapi (fun j e -> if j = 2 then broken else e))
                 Expect.equal r.Verdict "FAIL" r.Measured

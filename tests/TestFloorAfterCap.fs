@@ -6,8 +6,9 @@ module ImplicitBias.Tests.TestFloorAfterCap
 open System
 open Expecto
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Losses
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Training
 
 // ||w||^2 = 1, nu = 3, eta 0.5, cap 1e-2: the eta step 0.5 / g2 is capped while sqrt(g2) <= 50.

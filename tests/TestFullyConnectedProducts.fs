@@ -4,8 +4,9 @@ module ImplicitBias.Tests.TestFullyConnectedProducts
 
 open Expecto
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Losses
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Training
 open ImplicitBias.Tests.TestUtil
 

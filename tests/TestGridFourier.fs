@@ -7,7 +7,7 @@ open System.Numerics
 open Expecto
 open ImplicitBias.Engine.Data
 open ImplicitBias.Engine.Fourier
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Tests.TestUtil
 
 let private grids = [ Grid(1, 1); Grid(1, 7); Grid(1, 8); Grid(5, 1); Grid(2, 3); Grid(3, 4); Grid(4, 4); Grid(5, 6); Grid(6, 5) ]

@@ -6,7 +6,10 @@ open System
 open System.Numerics
 open Expecto
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Numerics
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Reference
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Theory
 open ImplicitBias.Engine.Training
 open ImplicitBias.Tests.TestUtil
@@ -39,18 +42,18 @@ let tests =
                         Expect.floatClose Accuracy.high spectrum.[k].Magnitude e.[j].Magnitude $"{grid}: |entry {j}| = |v_hat[{k}]|"
 
         testCase "For(model, depth, grid, kernel, channels): 1-D is For(model, depth); full conv kernels as the paper; smaller kernels R_K then Theorem 4 only" <| fun () ->
-            for model in [ "linear"; "fc"; "diag"; "conv" ] do
+            for model in [ NetworkKind.Linear; NetworkKind.FullyConnected; NetworkKind.Diagonal; NetworkKind.Convolutional ] do
                 for depth in 1 .. 5 do
                     Expect.equal (CertifiedLimit.For(model, depth, Grid.Line 12, KernelSize.Line 12, 1)) (CertifiedLimit.For(model, depth)) $"{model} L={depth} on a line"
                     Expect.equal (CertifiedLimit.For(model, depth, Grid(3, 4), KernelSize(3, 4), 1)) (CertifiedLimit.For(model, depth)) $"{model} L={depth} full kernel on 3x4"
             for c in [ 1; 4 ] do
-                Expect.equal (CertifiedLimit.For("conv", 2, Grid.Line 12, KernelSize.Line 3, c)) (LimitKind.KernelNorm, 1.0) $"1-D K=3, C={c}"
-                Expect.equal (CertifiedLimit.For("conv", 2, Grid(4, 4), KernelSize(2, 2), c)) (LimitKind.KernelNorm, 1.0) $"2-D 2x2, C={c}"
-            Expect.equal (CertifiedLimit.For("conv", 3, Grid.Line 12, KernelSize.Line 3, 1)) (LimitKind.TheoremFourOnly, 2.0 / 3.0) "K=3 at L=3"
-            Expect.equal (CertifiedLimit.For("conv", 1, Grid.Line 12, KernelSize.Line 3, 1)) (LimitKind.L2, 2.0) "depth 1"
-            Expect.equal (CertifiedLimit.For("diag", 3, Grid(3, 4), KernelSize(2, 2), 1)) (LimitKind.TimeBridge, 2.0 / 3.0) "diag ignores the grid"
-            throws<ArgumentException> (fun () -> CertifiedLimit.For("conv", 2, Grid(3, 4), KernelSize(4, 1), 1) |> ignore) "kernel larger than the grid" |> ignore
-            throws<ArgumentException> (fun () -> CertifiedLimit.For("conv", 2, Grid(3, 4), KernelSize(2, 2), 0) |> ignore) "no channels" |> ignore
+                Expect.equal (CertifiedLimit.For(NetworkKind.Convolutional, 2, Grid.Line 12, KernelSize.Line 3, c)) (LimitKind.KernelNorm, 1.0) $"1-D K=3, C={c}"
+                Expect.equal (CertifiedLimit.For(NetworkKind.Convolutional, 2, Grid(4, 4), KernelSize(2, 2), c)) (LimitKind.KernelNorm, 1.0) $"2-D 2x2, C={c}"
+            Expect.equal (CertifiedLimit.For(NetworkKind.Convolutional, 3, Grid.Line 12, KernelSize.Line 3, 1)) (LimitKind.TheoremFourOnly, 2.0 / 3.0) "K=3 at L=3"
+            Expect.equal (CertifiedLimit.For(NetworkKind.Convolutional, 1, Grid.Line 12, KernelSize.Line 3, 1)) (LimitKind.L2, 2.0) "depth 1"
+            Expect.equal (CertifiedLimit.For(NetworkKind.Diagonal, 3, Grid(3, 4), KernelSize(2, 2), 1)) (LimitKind.TimeBridge, 2.0 / 3.0) "diag ignores the grid"
+            throws<ArgumentException> (fun () -> CertifiedLimit.For(NetworkKind.Convolutional, 2, Grid(3, 4), KernelSize(4, 1), 1) |> ignore) "kernel larger than the grid" |> ignore
+            throws<ArgumentException> (fun () -> CertifiedLimit.For(NetworkKind.Convolutional, 2, Grid(3, 4), KernelSize(2, 2), 0) |> ignore) "no channels" |> ignore
 
         testCase "Find on the line is the 1-D Find, bit for bit" <| fun () ->
             let data = SyntheticData.GaussianTeacher(8, 12, 5UL)

@@ -7,6 +7,7 @@ open System
 open System.Numerics
 open Expecto
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Numerics
 open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Reference
 open ImplicitBias.Engine.Training

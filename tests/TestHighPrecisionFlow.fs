@@ -6,8 +6,9 @@ module ImplicitBias.Tests.TestHighPrecisionFlow
 open System
 open Expecto
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Losses
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Reference
 open ImplicitBias.Engine.Reference.HighPrecision
 open ImplicitBias

@@ -5,7 +5,7 @@ module ImplicitBias.Tests.TestHighPrecisionModels
 
 open System
 open Expecto
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Reference.HighPrecision
 open ImplicitBias.Tests.TestUtil
 

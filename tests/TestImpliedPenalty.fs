@@ -6,7 +6,7 @@ open System.Numerics
 open Expecto
 open MathNet.Numerics.LinearAlgebra
 open ImplicitBias.Engine.Fourier
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Numerics
 open ImplicitBias.Engine.Theory
 open ImplicitBias.Tests.TestUtil

@@ -16,8 +16,9 @@ let private script (engine: string) = $"""
 #r @"{engine}"
 open System
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Losses
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Training
 let mutable hash = 14695981039346656037UL
 let add (x: float) = hash <- (hash ^^^ uint64 (BitConverter.DoubleToInt64Bits x)) * 1099511628211UL

@@ -6,6 +6,8 @@ open System
 open Expecto
 open MathNet.Numerics.LinearAlgebra
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Numerics
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Reference
 open ImplicitBias.Engine.Training
 open ImplicitBias.Tests.TestUtil

@@ -5,6 +5,8 @@ module ImplicitBias.Tests.TestKktSchurStep
 open System
 open Expecto
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Theory
 
 /// The KKT system of the certified bridge limit of a seeded set, and a point near its solution.

@@ -6,8 +6,10 @@ open System
 open Expecto
 open ImplicitBias
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Numerics
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Losses
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Reference
 open ImplicitBias.Engine.Training
 open ImplicitBias.Engine.Training.Late
@@ -243,7 +245,7 @@ let tests =
                 let queue =
                     Collections.Generic.Queue(runs |> List.mapi (fun i (model, data, w0, settings) ->
                         Batch.BatchJob(data, w0, settings, Action<TrainingResult>(fun r -> results[i] <- r), Model = model)))
-                let kernel = Batch.LaneKernel.For(make dimension, ExponentialLoss(), 8, dimension, 1)
+                let kernel = NetworkFamilies.Lanes(make dimension, ExponentialLoss(), 8, dimension, 1)
                 Batch.BatchTrainer.Train(kernel, fun () -> if queue.Count > 0 then queue.Dequeue() else null)
                 runs |> List.iteri (fun i (model, data, w0, settings) ->
                     let alone = GradientDescent.Train(model, data, ReadOnlySpan w0, settings)
@@ -255,7 +257,7 @@ let tests =
             let model = DiagonalNetwork(8, 2)
             let job = Batch.BatchJob(data, model.Initialize(0.5, 1UL), lateTo defaultLate 5.0, Action<TrainingResult>(ignore))
             let queue = Collections.Generic.Queue [ job ]
-            let kernel = Batch.LaneKernel.For(model, ExponentialLoss(), 8, 8, 1)
+            let kernel = NetworkFamilies.Lanes(model, ExponentialLoss(), 8, 8, 1)
             let e = Expect.throwsC (fun () -> Batch.BatchTrainer.Train(kernel, fun () -> if queue.Count > 0 then queue.Dequeue() else null)) id
             Expect.stringContains e.Message "needs its Model" "says what is missing"
 

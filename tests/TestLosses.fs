@@ -5,6 +5,7 @@ module ImplicitBias.Tests.TestLosses
 open System
 open Expecto
 open ImplicitBias.Engine.Losses
+open ImplicitBias.Engine.Numerics
 
 let private evaluate (loss: ILoss) (margins: float[]) =
     let weights = Array.zeroCreate margins.Length

@@ -5,8 +5,11 @@ module ImplicitBias.Tests.TestMidpointStep
 open System
 open Expecto
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Numerics
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Losses
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Networks
+open ImplicitBias.Engine.Steppers
 open ImplicitBias.Engine.Training
 open ImplicitBias.Tests.TestUtil
 
@@ -67,7 +70,7 @@ let tests =
             let rule = SettlingStep(50.0, 0.0, 0.2, 1e-2, true)
             for model in models do
                 let w0 = model.Initialize(0.5, 4UL)
-                use kernel = new Kernels.GenericStepKernel(model, scaled, ReadOnlySpan w0)
+                use kernel = new GenericStepper(model, scaled, ReadOnlySpan w0)
                 for _ in 1 .. 400 do
                     kernel.Evaluate(ExponentialLoss()) |> ignore
                     let g2 = kernel.Gradient()
@@ -85,9 +88,9 @@ let tests =
                 Expect.equal generic.Direction (Geometry.Normalize(ReadOnlySpan beta)) $"{model.Name}: split run = plain run, bit for bit"
                 Expect.isGreaterThan (generic.LogParameterNorm - generic.Records[0].LogParameterNorm) (log 4.0) "w' was rescaled"
 
-        testCase "a lone kernel's MidpointStep (no log L, no norms at the midpoint, no step back) = StepKernel's slow form, bit for bit" <| fun _ ->
+        testCase "a lone kernel's MidpointStep (no log L, no norms at the midpoint, no step back) = Stepper's slow form, bit for bit" <| fun _ ->
             // Twins from the same start: the lone kernel takes its override; a lane of a one-group lane kernel (LaneView,
-            // which keeps StepKernel's default MidpointStep: half Step, Evaluate, Gradient, StepBack, Step) takes the slow
+            // which keeps Stepper's default MidpointStep: half Step, Evaluate, Gradient, StepBack, Step) takes the slow
             // form, with the lane's bits. 300 steps at varied multipliers and margin scales; the parameters, the next log L
             // and ||grad||^2, and StepBack's iterate must have the same bits. Conv L = 1..4, diag, linear, fc (square and uneven widths); even and odd D.
             let cases: (IParameterization * Dataset) list =
@@ -103,11 +106,11 @@ let tests =
             for model, data in cases do
                 let scaled = UnitScale.Of(data, ref 0.0)
                 let w0 = model.Initialize(0.7, 9UL)
-                use fast = Batch.LaneKernel.Alone(model, scaled, ReadOnlySpan w0)
-                let lanes = Batch.LaneKernel.For(model, loss, data.Count, data.Dimension, 1)
+                use fast = NetworkFamilies.Alone(model, scaled, ReadOnlySpan w0)
+                let lanes = NetworkFamilies.Lanes(model, loss, data.Count, data.Dimension, 1)
                 lanes.Load(0, scaled, ReadOnlySpan w0)
-                use slow = new Batch.LaneView(lanes, 0)
-                let parameters (k: Kernels.StepKernel) = let w = Array.zeroCreate model.ParameterCount in k.CopyParameters(Span w); w
+                use slow = new LaneView(lanes, 0)
+                let parameters (k: Stepper) = let w = Array.zeroCreate model.ParameterCount in k.CopyParameters(Span w); w
                 let bitsOf (w: float[]) = Array.map BitConverter.DoubleToInt64Bits w
                 for step in 1 .. 300 do
                     let scale = [| 1.0; 0.5; 4.0 |][step % 3]

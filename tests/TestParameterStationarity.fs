@@ -6,9 +6,10 @@ open System.Numerics
 open Expecto
 open ImplicitBias
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Numerics
 open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Losses
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Theory
 open ImplicitBias.Engine.Training
 open ImplicitBias.Tests.TestUtil

@@ -5,6 +5,7 @@ module ImplicitBias.Tests.TestRates
 open System
 open Expecto
 open ImplicitBias
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Theory
 
 /// A certified l1 limit of a kind with a support and an off-support maximum; the other fields do not enter Rates.

@@ -5,6 +5,7 @@ open System
 open Expecto
 open Google.OrTools.LinearSolver
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Reference
 open ImplicitBias.Engine.Training
 open ImplicitBias.Tests.TestUtil

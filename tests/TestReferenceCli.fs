@@ -6,6 +6,7 @@ open System.Text.Json
 open Expecto
 open ImplicitBias
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Reference
 
 let private tempDir () =

@@ -9,6 +9,7 @@ open Expecto
 open MathNet.Numerics.LinearAlgebra
 open ImplicitBias
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Reference
 open ImplicitBias.Tests.TestUtil
 

@@ -7,6 +7,8 @@ module ImplicitBias.Tests.TestReferenceTraining
 open Expecto
 open ImplicitBias
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Numerics
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Reference
 open ImplicitBias.Engine.Training
 

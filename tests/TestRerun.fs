@@ -10,6 +10,7 @@ open Expecto
 open ImplicitBias
 open ImplicitBias.Engine.Data
 
+open ImplicitBias.Engine.Fourier
 let private quick = { Scale = Quick; OutDirectory = ""; StoreDirectory = "" }
 
 /// The arguments of a printed command after `dotnet fsi scripts/SCRIPT` (the commands need no quoting).

@@ -4,7 +4,8 @@ module ImplicitBias.Tests.TestRowMatrix
 open Expecto
 open ImplicitBias.Engine.Numerics
 open ImplicitBias.Engine.Losses
-open ImplicitBias.Engine.Training.Kernels
+open ImplicitBias.Engine.Steppers
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Tests.TestUtil
 
 [<Tests>]

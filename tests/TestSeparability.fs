@@ -9,7 +9,9 @@ open Expecto
 open ImplicitBias
 open ImplicitBias.Engine.Data
 open ImplicitBias.Engine.Numerics
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Reference
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Theory
 
 /// The issue's examples (CSV rows `label, features`), both separated by beta = (1, 1).
@@ -148,6 +150,6 @@ let tests =
                 if g = 1e-6 then
                     Expect.floatClose Accuracy.medium s.Margin g $"{data.Name}: the margin, checked"
                     Expect.isTrue (separates data l2.Direction) $"{data.Name}: the l2 direction separates"
-                    let angle = ImplicitBias.Engine.Training.Geometry.Angle(ReadOnlySpan l2.Direction, ReadOnlySpan(reflect [| 1.0; 0.0; 0.0 |]))
+                    let angle = Geometry.Angle(ReadOnlySpan l2.Direction, ReadOnlySpan(reflect [| 1.0; 0.0; 0.0 |]))
                     Expect.isLessThan angle 1e-6 $"{data.Name}: along Q e_1"
     ]

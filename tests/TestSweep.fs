@@ -8,6 +8,7 @@ open ImplicitBias
 open ImplicitBias.Engine.Training
 open ImplicitBias.Engine.Data
 
+open ImplicitBias.Engine.Fourier
 [<Tests>]
 let tests =
     testList "Sweep" [

@@ -6,6 +6,8 @@ open System.IO
 open Expecto
 open ImplicitBias
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Numerics
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Training
 open ImplicitBias.Engine.Reference
 
@@ -79,7 +81,7 @@ let private expLogLoss (data: Dataset) (direction: float[]) (logNorm: float) =
 /// The first step of a linear model, w1 = w0 - eta sum_n l'(m_n) y_n x_n, written out here.
 let private firstLinearStep (data: Dataset) (loss: string) (eta: float) (scale: float) (seed: uint64) =
     let d = data.Dimension
-    let w0 = ImplicitBias.Engine.Models.ParameterizationExtensions.Initialize(ImplicitBias.Engine.Models.LinearModel(d), scale, seed)
+    let w0 = ImplicitBias.Engine.Networks.ParameterizationExtensions.Initialize(ImplicitBias.Engine.Networks.LinearModel(d), scale, seed)
     let z = data.SignedFeatures()
     let derivative m = if loss = "exp" then -(exp -m) else -1.0 / (1.0 + exp m)
     let w1 = Array.copy w0
@@ -257,7 +259,8 @@ let tests =
                 Expect.equal (summary.GetProperty("model").GetString(), summary.GetProperty("depth").GetInt32()) (model, depth) "model and depth"
                 Expect.equal (summary.GetProperty("limit").GetProperty("kind").GetString(), summary.GetProperty("limit").GetProperty("p").GetDouble()) (kind, p) $"{model} L={depth} limit"
                 let beta, limit = column out "beta.csv", column out "limit.csv"
-                let struct (k, _) = ImplicitBias.Engine.Theory.CertifiedLimit.For(model, depth)
+                let kind = match Model.parse model with Ok m -> Model.kind m | Error e -> failwith e
+                let struct (k, _) = ImplicitBias.Engine.Theory.CertifiedLimit.For(kind, depth)
                 let found = ImplicitBias.Engine.Theory.CertifiedLimit.Find(data, k, p, ReadOnlySpan beta).Direction
                 Expect.isLessThan (TestUtil.relativeError limit found) 1e-12 $"{model} L={depth}: limit.csv = CertifiedLimit.Find"
                 match reference with

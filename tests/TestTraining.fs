@@ -6,9 +6,10 @@ open System
 open System.Threading
 open Expecto
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Numerics
 open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Losses
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Training
 open ImplicitBias.Tests.TestUtil
 
@@ -108,7 +109,7 @@ let tests =
                 Expect.floatClose Accuracy.veryHigh b.Final.NormalizedMargin (1024.0 * a.Final.NormalizedMargin) "margin in input units"
                 // Twin without the split: the plain iteration w <- w - s grad log L in doubles, by hand on the
                 // generic kernel (margin scale 1, k = 0, never rescaled), on the unit-scaled data.
-                use kernel = new Kernels.GenericStepKernel(model, UnitScale.Of(data, ref 0.0), ReadOnlySpan w0)
+                use kernel = new GenericStepper(model, UnitScale.Of(data, ref 0.0), ReadOnlySpan w0)
                 let rule = NormalizedStep(0.5, 3e-3)
                 let r2 = (UnitScale.Of(data, ref 0.0)).MaxPointNorm() ** 2.0
                 for _ in 1 .. 3000 do

@@ -23,7 +23,7 @@ let finiteDifference (f: float[] -> float) (w: float[]) (h: float) =
         (f plus - f minus) / (2.0 * h))
 
 /// A model's name, type and dimension, for failure messages.
-let describe (m: ImplicitBias.Engine.Models.IParameterization) = $"{m.Name} ({m.GetType().Name}) D={m.Dimension}"
+let describe (m: ImplicitBias.Engine.Networks.IParameterization) = $"{m.Name} ({m.GetType().Name}) D={m.Dimension}"
 
 /// Euclidean inner product.
 let dot (a: float[]) (b: float[]) = Array.fold2 (fun s x y -> s + x * y) 0.0 a b

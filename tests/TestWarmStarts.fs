@@ -6,6 +6,7 @@ module ImplicitBias.Tests.TestWarmStarts
 open System
 open Expecto
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Numerics
 open ImplicitBias.Engine.Reference
 open ImplicitBias.Tests.TestUtil

@@ -1,3 +1,4 @@
+using ImplicitBias.Engine.Fourier;
 using System.Globalization;
 using System.IO.Compression;
 

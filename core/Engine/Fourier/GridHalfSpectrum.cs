@@ -1,5 +1,4 @@
 using System.Numerics;
-using ImplicitBias.Engine.Data;
 
 namespace ImplicitBias.Engine.Fourier;
 

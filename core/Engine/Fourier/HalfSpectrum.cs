@@ -1,4 +1,3 @@
-using ImplicitBias.Engine.Data;
 
 namespace ImplicitBias.Engine.Fourier;
 

@@ -1,3 +1,4 @@
+using ImplicitBias.Engine.Numerics;
 namespace ImplicitBias.Engine.Losses;
 
 /// <summary>

@@ -6,7 +6,7 @@ namespace ImplicitBias.Engine.Numerics;
 /// <summary>
 /// e^x with a scalar and a Vector512 form that give the same bits (every lane runs exactly the scalar
 /// operations, fused multiply-adds included), so that runs trained eight to a vector
-/// (<see cref="Training.Batch.FourierLaneKernel"/>) are bit for bit the runs trained alone.
+/// (<see cref="Networks.FourierLaneStepper"/>) are bit for bit the runs trained alone.
 /// Math.Exp is a scalar library call and cannot be vectorized with the same bits; this one can.
 /// <para>Method (the textbook one, e.g. Muller, Elementary Functions, ch. 11): n = round(x / ln 2)
 /// by the 1.5 * 2^52 shifter, r = x - n ln 2 in two fused steps (ln 2 split in a high part with

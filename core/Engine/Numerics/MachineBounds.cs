@@ -55,7 +55,7 @@ public static class MachineBounds
     /// <summary>
     /// Double-precision flops per second (an FMA counts 2) of a register-only SIMD FMA loop on
     /// <paramref name="threads"/> threads: on Vector&lt;double&gt; (the width of the per-run kernels), or with
-    /// <paramref name="wide"/> on Vector512&lt;double&gt; (the width of the batch kernel, FourierLaneKernel).
+    /// <paramref name="wide"/> on Vector512&lt;double&gt; (the width of the batch kernel, FourierLaneStepper).
     /// </summary>
     public static double FmaPeak(int threads, double seconds = 0.15, int repeats = 5, bool wide = false)
     {

@@ -1,4 +1,4 @@
-using ImplicitBias.Engine.Losses;
+using ImplicitBias.Engine.Numerics;
 using System.Numerics.Tensors;
 
 namespace ImplicitBias.Engine.Numerics;

@@ -16,7 +16,7 @@ public static class Simd
 {
     /// <summary>
     /// The Vector512 over a[index .. index + 8), unchecked: the lone kernels' arrays are padded to multiples of eight
-    /// (<see cref="Training.Batch.LoneExponentialLoss.Padded"/>) and every index they pass is a multiple of eight inside them.
+    /// (<see cref="Steppers.LoneExponentialLoss.Padded"/>) and every index they pass is a multiple of eight inside them.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static ref System.Runtime.Intrinsics.Vector512<double> VectorAt(double[] a, int index) =>

@@ -1,3 +1,4 @@
+using ImplicitBias.Engine.Fourier;
 using System.Numerics.Tensors;
 using ImplicitBias.Engine.Data;
 

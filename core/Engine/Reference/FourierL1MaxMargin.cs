@@ -1,3 +1,4 @@
+using ImplicitBias.Engine.Fourier;
 using ImplicitBias.Engine.Data;
 
 namespace ImplicitBias.Engine.Reference;

@@ -1,3 +1,4 @@
+using ImplicitBias.Engine.Fourier;
 using MathNet.Numerics.LinearAlgebra;
 using ImplicitBias.Engine.Data;
 

@@ -1,3 +1,5 @@
+using ImplicitBias.Engine.Numerics;
+using ImplicitBias.Engine.Fourier;
 using MathNet.Numerics.LinearAlgebra;
 using ImplicitBias.Engine.Data;
 
@@ -33,7 +35,7 @@ public sealed record KernelMaxMarginSolution(
     int Rank, int Iterations, double Seconds, string Solver, string Message)
 {
     /// <summary>Beta / ||Beta||_2 (zeros if not separable).</summary>
-    public double[] Direction => Training.Geometry.Normalize(Beta);
+    public double[] Direction => Geometry.Normalize(Beta);
 
     /// <summary>"kernel:K" (1-D) or "kernel:K1xK2" (the command line's --bias).</summary>
     public string BiasName => $"kernel:{Kernel}";

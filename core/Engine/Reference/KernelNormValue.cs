@@ -1,3 +1,5 @@
+using ImplicitBias.Engine.Numerics;
+using ImplicitBias.Engine.Fourier;
 using System.Diagnostics;
 using MathNet.Numerics.LinearAlgebra;
 using ImplicitBias.Engine.Data;
@@ -37,7 +39,7 @@ public sealed record KernelNormValue(
         int dim = grid.Count;
         if (beta.Length != dim) throw new ArgumentException($"beta has {beta.Length} entries but the grid {grid} has {dim}.");
         var b = beta.ToArray();
-        double norm = Training.Geometry.Norm(b);
+        double norm = Geometry.Norm(b);
         if (!(norm > 0) || !double.IsFinite(norm))
             return new KernelNormValue(0, 0, 0, Matrix<double>.Build.Dense(kernel.Count, dim), new double[dim], 0, 0, 0,
                 "beta = 0 (or not finite): R_K = 0.");

@@ -1,3 +1,4 @@
+using ImplicitBias.Engine.Numerics;
 using System.Diagnostics;
 using ImplicitBias.Engine.Data;
 
@@ -32,8 +33,8 @@ public static class L2MaxMargin
         double tolerance = Separation.ToleranceFor(data.Count, data.Dimension);
         // Stop once ||p|| <= tolerance / 8 in units of the smallest row (MinNormPoint measures against the longest, 1 / min s).
         var r = MinNormPoint.Solve(rows.Unit, s, data.Count, data.Dimension, zeroTolerance: tolerance / 8 * s.Min(), corralGuess: supportGuess);
-        double norm = Training.Geometry.Norm(r.Point);
-        var direction = Training.Geometry.Normalize(r.Point);
+        double norm = Geometry.Norm(r.Point);
+        var direction = Geometry.Normalize(r.Point);
         // Row n's margin y_n <x_n, beta> = <u_n, p> / (s_n ||p||^2) is computed to about gamma_D / (s_n ||p||), i.e. to a
         // relative gamma_D / <u_n, p / ||p||>. A row far longer than the smallest can be active with <u_n, p / ||p||>
         // tiny (Wolfe only promises <u_n, p> >= -4 D eps ||p||), and then the minimum margin, and the certified gap, are
@@ -56,7 +57,7 @@ public static class L2MaxMargin
             if (!(gamma / margin <= delta))
             {
                 for (int i = 0; i < direction.Length; i++) direction[i] += delta * separation.Direction[i];
-                direction = Training.Geometry.Normalize(direction);
+                direction = Geometry.Normalize(direction);
             }
         }
         // beta = p / (||p||^2 r) in the input's coordinates, r = Norm 2^Exponent of the smallest row.

@@ -1,3 +1,4 @@
+using ImplicitBias.Engine.Numerics;
 using System.Numerics;
 using ImplicitBias.Engine.Data;
 using ImplicitBias.Engine.Fourier;
@@ -44,7 +45,7 @@ public static class MarginNorms
     /// <summary>||beta|| in the bias's norm (Fourier-l1 on the grid's DFT when a grid is given; null is 1-D).</summary>
     public static double Norm(this MarginBias bias, ReadOnlySpan<double> beta, Grid? grid = null) => bias switch
     {
-        MarginBias.L2 => Training.Geometry.Norm(beta),
+        MarginBias.L2 => Geometry.Norm(beta),
         MarginBias.TimeL1 => SumAbs(beta),
         MarginBias.FourierL1 => grid is { } g ? GridDft.Magnitudes(g, beta).Sum() : UnitaryDft.Magnitudes(beta).Sum(),
         _ => throw new ArgumentOutOfRangeException(nameof(bias)),
@@ -53,7 +54,7 @@ public static class MarginNorms
     /// <summary>||g||_* = sup { &lt;g, beta&gt; : ||beta|| &lt;= 1 }, the dual norm (on the grid's DFT when given).</summary>
     public static double DualNorm(this MarginBias bias, ReadOnlySpan<double> g, Grid? grid = null) => bias switch
     {
-        MarginBias.L2 => Training.Geometry.Norm(g),
+        MarginBias.L2 => Geometry.Norm(g),
         MarginBias.TimeL1 => MaxAbs(g),
         MarginBias.FourierL1 => grid is { } s ? GridDft.Magnitudes(s, g).Max() : UnitaryDft.Magnitudes(g).Max(),
         _ => throw new ArgumentOutOfRangeException(nameof(bias)),

@@ -1,3 +1,4 @@
+using ImplicitBias.Engine.Numerics;
 namespace ImplicitBias.Engine.Reference;
 
 /// <summary>How a reference solve ended. Not converging is a recorded status, never an exception.</summary>
@@ -46,10 +47,10 @@ public sealed record MaxMarginSolution(
     string Message)
 {
     /// <summary>The grid whose DFT the Fourier-l1 norm was taken on (null: the 1-D DFT of length D).</summary>
-    public Data.Grid? Grid { get; init; }
+    public Fourier.Grid? Grid { get; init; }
 
     /// <summary>Beta / ||Beta||_2 (the direction a trained network is compared with); zeros if not separable.</summary>
-    public double[] Direction => Training.Geometry.Normalize(Beta);
+    public double[] Direction => Geometry.Normalize(Beta);
 
     /// <summary>Indices n with Dual[n] &gt; threshold * max Dual: the support vectors.</summary>
     public int[] SupportVectors(double threshold = 1e-6)

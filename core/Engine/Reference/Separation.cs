@@ -1,3 +1,4 @@
+using ImplicitBias.Engine.Numerics;
 using System.Numerics.Tensors;
 using ImplicitBias.Engine.Data;
 using static System.FormattableString;
@@ -49,7 +50,7 @@ public sealed record Separation(
                     Invariant($"point {n + 1} is 0, so y_n <x_n, beta> = 0 for every beta (the weight 1 on it is the evidence)."));
             }
         var wolfe = MinNormPoint.Solve(rows.Unit, count, dim, zeroTolerance: tolerance / 8);
-        var direction = Training.Geometry.Normalize(wolfe.Point);
+        var direction = Geometry.Normalize(wolfe.Point);
         double margin = CheckedMargin(rows, direction);
         double rho = RelativeCombinationOf(rows, wolfe.Lambda);
         if (margin > 0)
@@ -70,7 +71,7 @@ public sealed record Separation(
     /// </summary>
     public static bool Confirms(Dataset data, ReadOnlySpan<double> beta)
     {
-        var direction = Training.Geometry.Normalize(beta);
+        var direction = Geometry.Normalize(beta);
         return direction.All(double.IsFinite)
             && CheckedMargin(new UnitRows(data), direction) > 2 * ToleranceFor(data.Count, data.Dimension);
     }
@@ -105,9 +106,9 @@ public sealed record Separation(
             if (lambda[n] != 0)
             {
                 TensorPrimitives.MultiplyAdd(rows.UnitRow(n), lambda[n], sum, sum);
-                terms += lambda[n] * Training.Geometry.Norm(rows.UnitRow(n));
+                terms += lambda[n] * Geometry.Norm(rows.UnitRow(n));
             }
-        return terms > 0 ? Training.Geometry.Norm(sum) / terms : 0;
+        return terms > 0 ? Geometry.Norm(sum) / terms : 0;
     }
 
     /// <summary>alpha_n = (lambda_n / ||z_n||) / sum_m lambda_m / ||z_m||, with the exponents kept apart so nothing overflows.</summary>

@@ -1,3 +1,4 @@
+using ImplicitBias.Engine.Numerics;
 using ImplicitBias.Engine.Data;
 
 namespace ImplicitBias.Engine.Reference;
@@ -38,7 +39,7 @@ internal sealed class UnitRows
             if (top == 0) continue;
             int e = Math.ILogB(top);
             for (int j = 0; j < row.Length; j++) row[j] = Math.ScaleB(row[j], -e);
-            double norm = Training.Geometry.Norm(row);
+            double norm = Geometry.Norm(row);
             Exponent[n] = e; Norm[n] = norm;
             for (int j = 0; j < row.Length; j++) Unit[n * Dimension + j] = row[j] / norm;
         }

@@ -1,3 +1,5 @@
+using ImplicitBias.Engine.Numerics;
+using ImplicitBias.Engine.Fourier;
 using System.Diagnostics;
 using System.Numerics;
 using ImplicitBias.Engine.Data;
@@ -115,7 +117,7 @@ internal static class BridgeLimit
             if (support.Count == 0 || !tried.Add(string.Join(",", support) + "|" + string.Join(",", active))) continue;
             var candidate = PolishRounds(data, kind, p, space, points, scaled, support, active, reading, notes);
             if (candidate?.Status != LimitStatus.Certified) continue;
-            double angle = Training.Geometry.Angle(start, candidate.Direction);
+            double angle = Geometry.Angle(start, candidate.Direction);
             if (angle < nearestAngle)
             {
                 nearestAngle = angle;
@@ -237,7 +239,7 @@ internal static class BridgeLimit
     /// <summary>The answer of a solve its caller stopped: NotCertified, the given point's direction, residual 1 (nothing certified).</summary>
     private static LimitCertificate Stopped(LimitKind kind, double p, double[] beta, string message)
     {
-        var direction = Training.Geometry.Normalize(beta);
+        var direction = Geometry.Normalize(beta);
         if (!direction.All(double.IsFinite)) direction = new double[beta.Length];
         return new LimitCertificate(kind, p, LimitStatus.NotCertified, direction, 1, 0, double.MaxValue, [], [], 0, 0, false, message);
     }

@@ -1,3 +1,5 @@
+using ImplicitBias.Engine.Fourier;
+using ImplicitBias.Engine.Networks;
 using System.Numerics;
 using ImplicitBias.Engine.Data;
 using ImplicitBias.Engine.Numerics;

@@ -1,3 +1,6 @@
+using ImplicitBias.Engine.Numerics;
+using ImplicitBias.Engine.Networks;
+using ImplicitBias.Engine.Fourier;
 using System.Numerics;
 using ImplicitBias.Engine.Data;
 using ImplicitBias.Engine.Reference;
@@ -24,19 +27,18 @@ namespace ImplicitBias.Engine.Theory;
 public static class CertifiedLimit
 {
     /// <summary>
-    /// The limit the theory predicts for a model (command-line name) at a depth: "linear"/"fc" at any
-    /// depth and any model at depth 1 -> L2 (p = 2); "conv"/"conv-time" depth 2 -> FourierL1, depth L &gt;= 3
-    /// -> FourierBridge with p = 2/L; "diag" depth 2 -> TimeL1, depth L &gt;= 3 -> TimeBridge with p = 2/L.
+    /// The limit the theory predicts for a network kind at a depth: depth 1, or a family without a depth penalty
+    /// (linear, fc) -> L2 (p = 2); a family whose penalty acts on Fourier (conv) or time (diag) entries -> the l1
+    /// max margin there at depth 2 (FourierL1, TimeL1), a stationary point of the p = 2/L bridge at L &gt;= 3.
     /// </summary>
-    public static (LimitKind Kind, double P) For(string model, int depth)
+    public static (LimitKind Kind, double P) For(NetworkKind kind, int depth)
     {
         if (depth < 1) throw new ArgumentException($"depth must be at least 1 (got {depth}).");
-        bool conv = model is "conv" or "conv-time", diag = model == "diag";
-        if (!conv && !diag && model is not ("linear" or "fc"))
-            throw new ArgumentException($"unknown model '{model}'; expected one of: linear, fc, diag, conv, conv-time.");
-        if (depth == 1 || !(conv || diag)) return (LimitKind.L2, 2.0);
-        if (depth == 2) return (conv ? LimitKind.FourierL1 : LimitKind.TimeL1, 1.0);
-        return (conv ? LimitKind.FourierBridge : LimitKind.TimeBridge, 2.0 / depth);
+        var domain = NetworkFamilies.Of(kind).DepthPenaltyDomain;
+        if (depth == 1 || domain is null) return (LimitKind.L2, 2.0);
+        bool fourier = domain == PenaltyDomain.Fourier;
+        if (depth == 2) return (fourier ? LimitKind.FourierL1 : LimitKind.TimeL1, 1.0);
+        return (fourier ? LimitKind.FourierBridge : LimitKind.TimeBridge, 2.0 / depth);
     }
 
     /// <summary>
@@ -44,16 +46,16 @@ public static class CertifiedLimit
     /// kernel -> as above on the grid's 2-D spectrum (FourierL1 at depth 2, FourierBridge at L &gt;= 3, for any C:
     /// R_K of the full kernel is 2 ||beta_hat||_1); "conv" with a smaller kernel -> KernelNorm at depth 2
     /// (p = 1; independent of C) and TheoremFourOnly at L &gt;= 3 (p = 2/L, for information); "diag", "linear"
-    /// and "fc" do not see the grid, so they get what <see cref="For(string, int)"/> gives. On the grid 1 x D
-    /// with the kernel 1 x D and one channel this is <see cref="For(string, int)"/> exactly.
+    /// and "fc" do not see the grid, so they get what <see cref="For(NetworkKind, int)"/> gives. On the grid 1 x D
+    /// with the kernel 1 x D and one channel this is <see cref="For(NetworkKind, int)"/> exactly.
     /// </summary>
-    public static (LimitKind Kind, double P) For(string model, int depth, Grid grid, KernelSize kernel, int channels)
+    public static (LimitKind Kind, double P) For(NetworkKind model, int depth, Grid grid, KernelSize kernel, int channels)
     {
         grid.Check();
         kernel.Check(grid);
         if (channels < 1) throw new ArgumentException($"channels must be at least 1 (got {channels}).");
         var plain = For(model, depth);
-        bool conv = model is "conv" or "conv-time";
+        bool conv = NetworkFamilies.Of(model).DepthPenaltyDomain == PenaltyDomain.Fourier;
         if (!conv || depth == 1 || kernel == KernelSize.Full(grid)) return plain;
         return depth == 2 ? (LimitKind.KernelNorm, 1.0) : (LimitKind.TheoremFourOnly, 2.0 / depth);
     }
@@ -138,7 +140,7 @@ public static class CertifiedLimit
         var support = kkt.Support.SelectMany(j => kkt.Space.FullIndices(j)).OrderBy(d => d).ToArray();
         int unknowns = kkt.Active.Length, equations = kkt.Coordinates;
         static double Finite(double v, double worst) => double.IsFinite(v) ? v : worst;
-        var direction = Training.Geometry.Normalize(beta);
+        var direction = Geometry.Normalize(beta);
         if (!direction.All(double.IsFinite)) direction = new double[beta.Length];
         return new LimitCertificate(kind, p, status, direction, Finite(residual, 1), Finite(minAlpha, 0), Finite(slack, double.MaxValue),
             support, kkt.Active.ToArray(), unknowns, equations, equations <= unknowns, message);

@@ -1,3 +1,4 @@
+using ImplicitBias.Engine.Fourier;
 using ImplicitBias.Engine.Data;
 using ImplicitBias.Engine.Reference;
 using static System.FormattableString;

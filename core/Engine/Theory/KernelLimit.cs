@@ -1,3 +1,5 @@
+using ImplicitBias.Engine.Numerics;
+using ImplicitBias.Engine.Fourier;
 using ImplicitBias.Engine.Data;
 using ImplicitBias.Engine.Reference;
 using static System.FormattableString;
@@ -27,7 +29,7 @@ internal static class KernelLimit
         bool certified = sol.Status == SolverStatus.Optimal;
         string message = Invariant(
             $"KernelNorm limit (kernel {kernel} on {grid}) from the reference solver ({sol.Solver}): relative duality gap {sol.RelativeGap:E2} (tolerance {options.GapTolerance:E0}), R_K = {sol.PrimalObjective:G10}, factor rank {sol.Rank}, {sol.Iterations} Newton steps in {sol.Seconds:F2} s.{(certified ? "" : " Not certified: the solver did not reach its gap tolerance.")}");
-        var direction = Training.Geometry.Normalize(sol.Beta);
+        var direction = Geometry.Normalize(sol.Beta);
         if (!direction.All(double.IsFinite)) direction = new double[data.Dimension];
         return new LimitCertificate(LimitKind.KernelNorm, 1, certified ? LimitStatus.Certified : LimitStatus.NotCertified,
             direction, double.IsFinite(sol.RelativeGap) ? sol.RelativeGap : 1, minAlpha, slack, support, active,
@@ -36,7 +38,7 @@ internal static class KernelLimit
 
     public static LimitCertificate NoReference(Dataset data, double p, ReadOnlySpan<double> gdDirection)
     {
-        var direction = Training.Geometry.Normalize(gdDirection);
+        var direction = Geometry.Normalize(gdDirection);
         if (!direction.All(double.IsFinite)) direction = new double[data.Dimension];
         return new LimitCertificate(LimitKind.TheoremFourOnly, p, LimitStatus.NoReference, direction, 1, 0, 0, [], [], 0, 0, false,
             Invariant($"No closed-form limit (p = 2/L = {p:G6}): for K-kernel networks of depth L >= 3 the theory (Theorem 4) promises only a KKT point of the parameter problem; the direction returned is the run's own. Check the parameter-space KKT residual instead."));

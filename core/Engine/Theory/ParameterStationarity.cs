@@ -1,5 +1,5 @@
 using ImplicitBias.Engine.Data;
-using ImplicitBias.Engine.Models;
+using ImplicitBias.Engine.Networks;
 using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Theory;
@@ -41,7 +41,7 @@ public static class ParameterStationarity
         var beta = model.Predictor(w);
         var margins = Reference.Certificate.Margins(data, beta);
         double gamma = margins.Min();
-        double norm = Training.Geometry.Norm(w);
+        double norm = Geometry.Norm(w);
         if (norm == 0) return new(CertificateOutcome.Zero, gamma, double.NaN, Array.Empty<int>(), new double[n], double.NaN, activeTolerance);
         if (!(gamma > 0)) return new(CertificateOutcome.NotSeparating, gamma, double.NaN, Array.Empty<int>(), new double[n], double.NaN, activeTolerance);
 

@@ -1,3 +1,4 @@
+using ImplicitBias.Engine.Networks;
 namespace ImplicitBias.Engine.Theory;
 
 /// <summary>Whether a certificate could be computed at all.</summary>

@@ -1,3 +1,4 @@
+using ImplicitBias.Engine.Networks;
 using System.Numerics;
 using ImplicitBias.Engine.Numerics;
 

@@ -1,7 +1,7 @@
 using ImplicitBias.Engine.Data;
-using ImplicitBias.Engine.Models;
+using ImplicitBias.Engine.Networks;
 using ImplicitBias.Engine.Training.Batch;
-using ImplicitBias.Engine.Training.Kernels;
+using ImplicitBias.Engine.Steppers;
 using ImplicitBias.Engine.Training.Late;
 
 namespace ImplicitBias.Engine.Training;
@@ -23,10 +23,10 @@ namespace ImplicitBias.Engine.Training;
 /// the same scaled coordinates (<see cref="StepRule.Multiplier"/>). Because every rescaling is by a
 /// power of two, the iterates are bit for bit those of the unscaled iteration wherever that one is
 /// representable.</para>
-/// The numerics of a step live in a <see cref="StepKernel"/>: <see cref="Train"/> uses, for small convolutional,
+/// The numerics of a step live in a <see cref="Stepper"/>: <see cref="Train"/> uses, for small convolutional,
 /// diagonal, linear and fully connected runs under the exponential loss, the lone kernel with the bits of a lane of the batch kernel
-/// (<see cref="LaneKernel.Alone"/>; <see cref="BatchTrainer"/> trains such runs many at a time with the same bits),
-/// and otherwise the fastest kernel for the model (<see cref="StepKernels.Create"/>); the control of a run is
+/// (<see cref="NetworkFamilies.Alone"/>; <see cref="BatchTrainer"/> trains such runs many at a time with the same bits),
+/// and otherwise the fastest kernel for the model (<see cref="NetworkFamilies.Stepper"/>); the control of a run is
 /// <see cref="RunState"/>, <see cref="TrainGeneric"/> the generic one
 /// (Predictor and PullBack of the parameterization), its slow twin; both run this same loop.
 /// </summary>
@@ -43,13 +43,13 @@ public static class GradientDescent
     {
         Check(model, data, initial, settings);
         var scaled = UnitScale.Of(data, out double dataScale);
-        if (LaneKernel.Applies(model, settings.Loss, data.Count, data.Dimension))
+        if (NetworkFamilies.LanesApply(model, settings.Loss, data.Count, data.Dimension))
         {
             // Small runs of the product networks get the bits of a lane of their batch kernel, so that a run has the same bits alone and in a batch (BatchTrainer).
-            using var alone = LaneKernel.Alone(model, scaled, initial);
+            using var alone = NetworkFamilies.Alone(model, scaled, initial);
             return Late(Run(alone, scaled, settings, onRecord, cancel, dataScale, converged));
         }
-        using var kernel = StepKernels.Create(model, scaled, initial);
+        using var kernel = NetworkFamilies.Stepper(model, scaled, initial);
         return Late(Run(kernel, scaled, settings, onRecord, cancel, dataScale, converged));
 
         TrainingResult Late(TrainingResult r) => ContinueLate(model, scaled, dataScale, settings, r, onRecord, cancel, converged);
@@ -62,7 +62,7 @@ public static class GradientDescent
     {
         Check(model, data, initial, settings);
         var scaled = UnitScale.Of(data, out double dataScale);
-        using var kernel = new GenericStepKernel(model, scaled, initial);
+        using var kernel = new GenericStepper(model, scaled, initial);
         var result = Run(kernel, scaled, settings, onRecord, cancel, dataScale, converged);
         return ContinueLate(model, scaled, dataScale, settings, result, onRecord, cancel, converged);
     }
@@ -97,7 +97,7 @@ public static class GradientDescent
     /// (<see cref="UnitScale"/>), so that records are reported in the input's coordinates.
     /// </summary>
     public static TrainingResult Run(
-        StepKernel kernel, Dataset data, TrainingSettings settings,
+        Stepper kernel, Dataset data, TrainingSettings settings,
         Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default, double dataScale = 1,
         Func<TrainingRecord, bool>? converged = null) =>
         new RunState(kernel, data, settings, onRecord, cancel, dataScale, converged).Run();

@@ -1,8 +1,9 @@
+using ImplicitBias.Engine.Numerics;
 using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using ImplicitBias.Engine.Data;
 using ImplicitBias.Engine.Fourier;
-using ImplicitBias.Engine.Training.Kernels;
+using ImplicitBias.Engine.Steppers;
 
 namespace ImplicitBias.Engine.Training;
 
@@ -20,7 +21,7 @@ namespace ImplicitBias.Engine.Training;
 /// </summary>
 public sealed class RunState
 {
-    private readonly StepKernel _kernel;
+    private readonly Stepper _kernel;
     private readonly TrainingSettings _settings;
     private readonly Action<TrainingRecord>? _onRecord;
     private readonly CancellationToken _cancel;
@@ -45,7 +46,7 @@ public sealed class RunState
     /// A run on <paramref name="kernel"/> (its parameters are the start); <paramref name="data"/> is the data the
     /// kernel was built on, <paramref name="dataScale"/> R says it is the input divided by R (<see cref="UnitScale"/>).
     /// </summary>
-    public RunState(StepKernel kernel, Dataset data, TrainingSettings settings, Action<TrainingRecord>? onRecord = null,
+    public RunState(Stepper kernel, Dataset data, TrainingSettings settings, Action<TrainingRecord>? onRecord = null,
         CancellationToken cancel = default, double dataScale = 1, Func<TrainingRecord, bool>? converged = null)
     {
         if (kernel.Dimension != data.Dimension)
@@ -71,7 +72,7 @@ public sealed class RunState
     /// <summary>
     /// Whether the next step is a midpoint step (SettlingStep.Midpoint while the cap binds; set by
     /// <see cref="AfterGradient"/>): the kernel steps by Multiplier/2, takes the gradient there, steps back,
-    /// then steps by Multiplier with that gradient (<see cref="Run"/> through <see cref="Kernels.StepKernel.MidpointStep"/>;
+    /// then steps by Multiplier with that gradient (<see cref="Run"/> through <see cref="Steppers.Stepper.MidpointStep"/>;
     /// the batch does the same per lane).
     /// </summary>
     public bool Midpoint => _midpoint;

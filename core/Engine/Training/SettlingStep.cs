@@ -1,3 +1,4 @@
+using ImplicitBias.Engine.Numerics;
 using System.Runtime.CompilerServices;
 namespace ImplicitBias.Engine.Training;
 

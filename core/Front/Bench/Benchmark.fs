@@ -3,11 +3,12 @@ namespace ImplicitBias
 open System
 open System.Diagnostics
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Losses
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Numerics
 open ImplicitBias.Engine.Training
-open ImplicitBias.Engine.Training.Kernels
+open ImplicitBias.Engine.Steppers
 
 /// One measured configuration: a kernel's step time, its allocation, and the machine's bound.
 type BenchRow =
@@ -62,7 +63,7 @@ module Benchmark =
     /// Times Evaluate + step rule + Step of a kernel: warm-up, then 9 batches of about
     /// budget/9 seconds each; returns (best and median ns per step, steps timed, bytes per step).
     /// A kernel whose single step exceeds the budget is timed on one step only.
-    let timeKernel (kernel: StepKernel) (data: Dataset) (budgetSeconds: float) =
+    let timeKernel (kernel: Stepper) (data: Dataset) (budgetSeconds: float) =
         let loss = ExponentialLoss()
         let rule = NormalizedStep(0.5)
         let scale2 = Math.Pow(data.MaxPointNorm(), 2.0)
@@ -101,12 +102,12 @@ module Benchmark =
     /// Gaussian-teacher set of N points in R^D. The teacher margin asked of each point is half a
     /// standard deviation of a random cosine (0.5 / sqrt D): the generator's default 0.05 would draw
     /// about 700 candidate points per kept point at D = 4096, and the labels do not change a step's cost.
-    let measure (fmaPeak: int -> float) budgetSeconds (label: string) depth (model: IParameterization) (make: IParameterization -> Dataset -> float[] -> StepKernel) note (d, n) =
+    let measure (fmaPeak: int -> float) budgetSeconds (label: string) depth (model: IParameterization) (make: IParameterization -> Dataset -> float[] -> Stepper) note (d, n) =
         GC.Collect()
         let data = SyntheticData.GaussianTeacher(n, d, 1UL, 0.5 / sqrt (float d))
         let w0 = model.Initialize(0.1, 1UL)
         use kernel = make model data w0
-        let threads = match kernel with :? FourierStepKernel as k -> k.Threads | :? DiagonalStepKernel as k -> k.Threads | :? KernelLiftStepKernel as k -> k.Threads | _ -> 1
+        let threads = match kernel with :? FourierStepper as k -> k.Threads | :? DiagonalStepper as k -> k.Threads | :? KernelLiftStepper as k -> k.Threads | _ -> 1
         let ns, median, steps, bytes = timeKernel kernel data budgetSeconds
         { Model = label; Kernel = kernel.Name; Dimension = d; Count = n; Depth = depth
           Parameters = int64 model.ParameterCount; Threads = threads; StepsTimed = steps
@@ -114,12 +115,12 @@ module Benchmark =
           BoundNs = bound fmaPeak d n (int64 model.ParameterCount) threads
           Note = (if steps = 1L then "time-limited: one step timed" else note) }
 
-    /// The fast kernel Train uses (StepKernels.Create).
-    let fast (model: IParameterization) (data: Dataset) (w0: float[]) = StepKernels.Create(model, data, ReadOnlySpan w0)
+    /// The fast kernel Train uses (NetworkFamilies.Stepper).
+    let fast (model: IParameterization) (data: Dataset) (w0: float[]) = NetworkFamilies.Stepper(model, data, ReadOnlySpan w0)
     /// The fast kernel on a given number of threads.
-    let fastOn threads (model: IParameterization) (data: Dataset) (w0: float[]) = StepKernels.Create(model, data, ReadOnlySpan w0, threads)
+    let fastOn threads (model: IParameterization) (data: Dataset) (w0: float[]) = NetworkFamilies.Stepper(model, data, ReadOnlySpan w0, threads)
     /// The generic kernel TrainGeneric uses.
-    let generic (model: IParameterization) (data: Dataset) (w0: float[]) : StepKernel = new GenericStepKernel(model, data, ReadOnlySpan w0)
+    let generic (model: IParameterization) (data: Dataset) (w0: float[]) : Stepper = new GenericStepper(model, data, ReadOnlySpan w0)
 
     /// The rows as a Markdown table.
     let markdown (rows: BenchRow list) =

@@ -2,6 +2,7 @@ namespace ImplicitBias
 
 open System
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Training
 
 /// One dataset, one loss level: a settling rule against its twin with every step length divided by

@@ -2,6 +2,8 @@ namespace ImplicitBias
 
 open System.Threading
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Numerics
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Training
 
 /// How long training took to reach a reference direction.
@@ -45,7 +47,7 @@ module TimeToDirection =
     /// Trains until 1 - cos <= tolerance or the settings' step/time limits.
     let measure (reference: float[]) (tolerance: float) (recordsPerDecade: int) (settings: RunSettings) (data: Dataset) =
         let model = Run.parameterization settings data.Dimension
-        let w0: float[] = ImplicitBias.Engine.Models.ParameterizationExtensions.Initialize(model, settings.InitScale, settings.Seed)
+        let w0: float[] = ImplicitBias.Engine.Networks.ParameterizationExtensions.Initialize(model, settings.InitScale, settings.Seed)
         use cancel = new CancellationTokenSource()
         let mutable hit: DirectionTiming option = None
         let mutable best = infinity

@@ -3,6 +3,7 @@ namespace ImplicitBias
 open System
 open ImplicitBias.Engine.Data
 
+open ImplicitBias.Engine.Fourier
 /// The command line of scripts/make-data.fsx: a seeded synthetic dataset written as CSV.
 module DataCli =
     /// The generator's specification and the output file the arguments name: --kind gaussian (Gaussian

@@ -4,6 +4,8 @@ open System
 open System.Globalization
 open System.IO
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Numerics
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Reference
 
 /// Writing a reference solution to a folder: beta.csv (unit-norm direction) and certificate.json.
@@ -12,7 +14,7 @@ module ReferenceFiles =
 
     /// The fields every certificate shares: status, message, solver, objectives, gap, margins, dual.
     let private common (data: Dataset) status message solver primal dual gap minMargin (beta: float[]) (alpha: float[]) iterations seconds =
-        let norm = Engine.Training.Geometry.Norm(ReadOnlySpan beta)
+        let norm = Geometry.Norm(ReadOnlySpan beta)
         [ "status", JString(string status)
           "message", JString message
           "solver", JString solver

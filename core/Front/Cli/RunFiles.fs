@@ -4,6 +4,8 @@ open System
 open System.Globalization
 open System.IO
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Theory
 open ImplicitBias.Engine.Training
 

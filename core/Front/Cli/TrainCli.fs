@@ -4,6 +4,7 @@ open System
 open System.Globalization
 open System.IO
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Training
 
 /// The command line of scripts/train.fsx.

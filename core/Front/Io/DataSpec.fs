@@ -5,6 +5,7 @@ open System.IO
 open System.Security.Cryptography
 open ImplicitBias.Engine.Data
 
+open ImplicitBias.Engine.Fourier
 /// A dataset generator and its parameters: data as a value, so that it can be swept and hashed.
 type DataSpec =
     /// SyntheticData.GaussianTeacher(count, dimension, seed).

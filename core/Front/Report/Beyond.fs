@@ -2,6 +2,8 @@ namespace ImplicitBias
 
 open ImplicitBias.Engine.Data
 
+
+open ImplicitBias.Engine.Fourier
 /// The report's part "Beyond the paper" (issue 10): which networks are trained on which seeded sets,
 /// and the claims their certified limits are checked against. Kernel-size nets: the R_K max-margin
 /// predictor (Jagadeesan, Razenshteyn, Gunasekar, COLT 2022; K = 1 is the l2 SVM, K = D Fourier-l1);

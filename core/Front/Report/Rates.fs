@@ -2,6 +2,7 @@ namespace ImplicitBias
 
 open System
 open ImplicitBias.Engine.Fourier
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Theory
 
 /// How fast a depth-2 run sheds what its l1 limit does not have (issue 22, point 6), measured and predicted.

@@ -1,6 +1,8 @@
 namespace ImplicitBias
 
 open ImplicitBias.Engine.Fourier
+
+open ImplicitBias.Engine.Numerics
 open ImplicitBias.Engine.Training
 
 /// Turning a sweep's stored runs into the numbers figures show (no training, no files).

@@ -3,6 +3,8 @@ namespace ImplicitBias
 open System
 open System.Globalization
 open ImplicitBias.Engine.Reference
+open ImplicitBias.Engine.Numerics
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Theory
 open ImplicitBias.Engine.Training
 
@@ -139,7 +141,7 @@ module SuiteEvidence =
     let certifyAt (c: RunConfig) (direction: float[]) (theta: float) =
         let data = DataSpec.create c.Data
         let grid, kernel = Limits.gridOf (RunConfig.settings c) data.Dimension
-        let struct (kind, p) = CertifiedLimit.For(Model.name c.Model, c.Depth, grid, kernel, c.Channels)
+        let struct (kind, p) = CertifiedLimit.For(Model.kind c.Model, c.Depth, grid, kernel, c.Channels)
         let options = LimitOptions(OwnDirection = (theta >= LimitTracker.OwnDirectionTheta))
         CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction, grid, kernel, options)
 

@@ -3,7 +3,7 @@ namespace ImplicitBias
 open System
 open System.Collections.Concurrent
 open ImplicitBias.Engine.Fourier
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Numerics
 open ImplicitBias.Engine.Reference
 open ImplicitBias.Engine.Theory
@@ -27,7 +27,7 @@ module TheoryChecks =
 
     /// As `reference`, for inputs on a grid: Fourier-l1 on a 2-D grid is the 2-D spectrum's l1 norm
     /// (FourierL1MaxMargin on the grid); the other biases do not see the grid.
-    let referenceOn (bias: MarginBias) (data: DataSpec) (shape: ImplicitBias.Engine.Data.Grid option) =
+    let referenceOn (bias: MarginBias) (data: DataSpec) (shape: ImplicitBias.Engine.Fourier.Grid option) =
         match bias, shape with
         | MarginBias.FourierL1, Some grid when not grid.IsLine ->
             references.GetOrAdd($"{bias}|{grid}|{DataSpec.describe data}", fun _ -> FourierL1MaxMargin.Solve(DataSpec.create data, grid))

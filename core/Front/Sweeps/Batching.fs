@@ -4,12 +4,15 @@ open System
 open System.Collections.Concurrent
 open System.Threading
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Losses
 open ImplicitBias.Engine.Training
 open ImplicitBias.Engine.Training.Batch
 
+open ImplicitBias.Engine.Networks
+open ImplicitBias.Engine.Steppers
 /// Runs that train together in one batch (BatchTrainer): the same model (convolutional, diagonal,
-/// linear or fully connected, with its hidden width), depth and D, exponential loss, data small enough (LaneKernel.Applies: N D <= MaxValues). N may differ: the batch
+/// linear or fully connected, with its hidden width), depth and D, exponential loss, data small enough (NetworkFamilies.LanesApply: N D <= MaxValues). N may differ: the batch
 /// is sized for the largest N of its runs and pads the others, with the same bits. Padding costs a
 /// small-N run the steps of the largest, so a key's runs are split into bands of N within a factor
 /// Batching.bandRatio (16 runs at N = 2 padded to N = 64 took 0.27 s against 0.19 s as two batches).
@@ -47,12 +50,12 @@ module Batching =
 
     /// The batch key of a configuration that trains batched, with its dataset; None for the others.
     let keyOf (c: RunConfig) : (BatchKey * Dataset) option =
-        let batched = c.Model = Convolutional || c.Model = Diagonal || c.Model = Linear || c.Model = FullyConnected // LaneKernel.Applies' models
+        let batched = c.Model = Convolutional || c.Model = Diagonal || c.Model = Linear || c.Model = FullyConnected // NetworkFamilies.LanesApply' models
         if not batched || c.Loss <> "exp" then None // decided without building the data
         else
             let data = DataSpec.create c.Data
             let model = RunConfig.parameterization c data.Dimension
-            if LaneKernel.Applies(model, ExponentialLoss(), data.Count, data.Dimension) then
+            if NetworkFamilies.LanesApply(model, ExponentialLoss(), data.Count, data.Dimension) then
                 let width = if c.Model = FullyConnected then c.Width else None
                 Some({ Model = c.Model; Depth = c.Depth; Dimension = data.Dimension; Width = width }, data)
             else None
@@ -61,7 +64,7 @@ module Batching =
     /// the fully connected network: its lane kernel moves eight times a run's parameters through the cache per
     /// group step, so a group pays only when full (the quick report's fc suite, 63 runs in bands of 2 to 5, took 172 s
     /// batched and 143 s alone on 2 cores, 2026-12-04); one run for the others, whose lane kernels pay when partly filled.
-    let minimumRuns (key: BatchKey) = if key.Model = FullyConnected then LaneKernel.Lanes else 1
+    let minimumRuns (key: BatchKey) = if key.Model = FullyConnected then LaneStepper.Lanes else 1
 
     /// The work units of a sweep on `threads` threads: per batch key and band of N, up to one worker per thread
     /// (at most one per eight runs) sharing the band's queue, sized for its largest N, and every other
@@ -83,7 +86,7 @@ module Batching =
                     let queue = ConcurrentQueue(runs |> Array.map (fun (_, (_, c, data)) -> c, data))
                     // Whole groups where minimumRuns asks for them (fc: a worker per eight runs, rounded down, and only full
                     // groups; the lanes are refilled from the queue), otherwise rounded up.
-                    let perGroup count = (count + LaneKernel.Lanes - minimumRuns key) / LaneKernel.Lanes
+                    let perGroup count = (count + LaneStepper.Lanes - minimumRuns key) / LaneStepper.Lanes
                     let workers = max 1 (min threads (perGroup runs.Length))
                     let lanesEach = (runs.Length + workers - 1) / workers
                     let groups = max 1 (min maxGroups (perGroup lanesEach))
@@ -111,6 +114,6 @@ module Batching =
                 | Ok p -> BatchJob(data, p.Initial, p.Settings, Action<TrainingResult>(finish c data), p.Observe, p.Converged, model)
         // keyOf batches only the paper's architectures (no grid, kernel size or channels), so the key determines the model.
         let model = RunConfig.parameterization { RunConfig.defaults with Model = key.Model; Depth = key.Depth; Width = key.Width } key.Dimension
-        match LaneKernel.For(model, ExponentialLoss(), maxCount, key.Dimension, groups) with
+        match NetworkFamilies.Lanes(model, ExponentialLoss(), maxCount, key.Dimension, groups) with
         | null -> invalidOp $"no lane kernel for {model.Name} on N = {maxCount}, D = {key.Dimension} (Batching.keyOf decides which runs batch)"
         | kernel -> BatchTrainer.Train(kernel, Func<BatchJob>(next), cancel)

@@ -6,7 +6,8 @@ open System.IO
 open System.Security.Cryptography
 open System.Text
 open ImplicitBias.Engine.Data
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Fourier
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Training
 
 /// Everything that determines one training run: a point of a sweep. Plain data (the step rule is a

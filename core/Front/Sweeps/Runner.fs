@@ -4,7 +4,7 @@ open System
 open System.Diagnostics
 open System.Threading
 open System.Threading.Tasks
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Training
 
 /// How a sweep runs: where results live, how many runs at once, how progress is shown.

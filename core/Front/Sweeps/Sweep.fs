@@ -1,6 +1,8 @@
 namespace ImplicitBias
 
 open ImplicitBias.Engine.Data
+
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Training
 
 /// One axis of a sweep: a name and a list of labelled settings, each a function on a run

@@ -2,6 +2,9 @@ namespace ImplicitBias
 
 open System
 open ImplicitBias.Engine.Data
+open ImplicitBias.Engine.Numerics
+open ImplicitBias.Engine.Fourier
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Theory
 open ImplicitBias.Engine.Training
 
@@ -201,7 +204,7 @@ module Limits =
     /// (kernel nets at depth >= 3).
     let kindOf (s: RunSettings) (dimension: int) =
         let grid, kernel = gridOf s dimension
-        let struct (kind, p) = CertifiedLimit.For(Model.name s.Model, s.Depth, grid, kernel, s.Channels)
+        let struct (kind, p) = CertifiedLimit.For(Model.kind s.Model, s.Depth, grid, kernel, s.Channels)
         if kind = LimitKind.TheoremFourOnly then None else Some(kind, p)
 
     /// A tracker for a run with these settings on this data (target: s.ConvergenceAngle); None when kindOf is None.

@@ -1,6 +1,8 @@
 namespace ImplicitBias
 
 open ImplicitBias.Engine.Data
+
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Reference
 
 /// Why no separating direction exists: weights alpha_n >= 0 with sum alpha_n = 1 whose combination

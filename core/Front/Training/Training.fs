@@ -1,8 +1,10 @@
 namespace ImplicitBias
 
 open ImplicitBias.Engine.Data
+
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Losses
-open ImplicitBias.Engine.Models
+open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Training
 
 /// The network architectures of the paper, plus the direct linear model.
@@ -28,6 +30,15 @@ module Model =
         | Diagonal -> "diag"
         | Convolutional -> "conv"
         | ConvolutionalTime -> "conv-time"
+
+    /// The engine's kind (what CertifiedLimit and the family registry take).
+    let kind k =
+        match k with
+        | Linear -> NetworkKind.Linear
+        | FullyConnected -> NetworkKind.FullyConnected
+        | Diagonal -> NetworkKind.Diagonal
+        | Convolutional -> NetworkKind.Convolutional
+        | ConvolutionalTime -> NetworkKind.ConvolutionalTime
 
     /// Every kind, in the order figures show them.
     let all = [ Linear; FullyConnected; Diagonal; Convolutional; ConvolutionalTime ]

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using ImplicitBias.Engine.Data;
-using ImplicitBias.Engine.Models;
+using ImplicitBias.Engine.Networks;
 
 namespace ImplicitBias.Engine.Reference.HighPrecision;
 

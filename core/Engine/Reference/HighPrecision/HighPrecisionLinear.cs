@@ -1,6 +1,6 @@
 namespace ImplicitBias.Engine.Reference.HighPrecision;
 
-/// <summary>beta = w, the twin of <see cref="Models.LinearModel"/>.</summary>
+/// <summary>beta = w, the twin of <see cref="Networks.LinearModel"/>.</summary>
 public sealed class HighPrecisionLinear(int dimension) : IHighPrecisionModel
 {
     /// <inheritdoc/>

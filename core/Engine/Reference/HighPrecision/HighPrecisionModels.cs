@@ -1,4 +1,4 @@
-using ImplicitBias.Engine.Models;
+using ImplicitBias.Engine.Networks;
 
 namespace ImplicitBias.Engine.Reference.HighPrecision;
 

@@ -1,5 +1,6 @@
+using ImplicitBias.Engine.Numerics;
 using ImplicitBias.Engine.Data;
-using ImplicitBias.Engine.Models;
+using ImplicitBias.Engine.Networks;
 using ImplicitBias.Engine.Training;
 
 namespace ImplicitBias.Engine.Reference.HighPrecision;

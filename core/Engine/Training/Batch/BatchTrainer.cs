@@ -1,3 +1,4 @@
+using ImplicitBias.Engine.Steppers;
 using System.Runtime.CompilerServices;
 using ImplicitBias.Engine.Data;
 
@@ -16,12 +17,12 @@ public sealed record BatchJob(
     Action<TrainingResult> Done,
     Action<TrainingRecord>? OnRecord = null,
     Func<TrainingRecord, bool>? Converged = null,
-    Models.IParameterization? Model = null);
+    Networks.IParameterization? Model = null);
 
 /// <summary>
 /// Trains many runs of one product network (convolutional, diagonal, linear or fully connected; the same depth, widths and D, any N
 /// up to the batch's, exponential loss) in lockstep on one thread, eight per Vector512 lane group (a
-/// <see cref="LaneKernel"/>, runs with fewer points padded), each with its own data, initialization, step rule, records and stopping
+/// <see cref="LaneStepper"/>, runs with fewer points padded), each with its own data, initialization, step rule, records and stopping
 /// (<see cref="RunState"/>). A run that stops
 /// hands its result to its job's Done and its lane to the next job, without touching the other lanes.
 /// Every run gets the bits it gets alone (<see cref="GradientDescent.Train"/> trains a run alone with its
@@ -31,14 +32,14 @@ public static class BatchTrainer
 {
     /// <summary>
     /// Trains jobs taken from <paramref name="next"/> (null: none left; called from this thread only)
-    /// in the lanes of <paramref name="kernel"/> (empty; <see cref="LaneKernel.For"/>), until every job taken is
+    /// in the lanes of <paramref name="kernel"/> (empty; <see cref="Networks.NetworkFamilies.Lanes"/>), until every job taken is
     /// done. Every job is a run of the kernel's network with the kernel's D and at most its N points (a run on
     /// fewer is padded, with the same bits). Cancelling stops the runs in flight (outcome Cancelled) and takes no more jobs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Train(LaneKernel kernel, Func<BatchJob?> next, CancellationToken cancel = default)
+    public static void Train(LaneStepper kernel, Func<BatchJob?> next, CancellationToken cancel = default)
     {
-        int capacity = kernel.Capacity, lanes = LaneKernel.Lanes, groups = kernel.Groups;
+        int capacity = kernel.Capacity, lanes = LaneStepper.Lanes, groups = kernel.Groups;
         var states = new RunState?[capacity];
         var jobs = new BatchJob?[capacity];
         var scaledData = new (Dataset Data, double Scale)[capacity];

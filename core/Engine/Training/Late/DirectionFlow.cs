@@ -1,4 +1,4 @@
-using ImplicitBias.Engine.Models;
+using ImplicitBias.Engine.Networks;
 using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Training.Late;

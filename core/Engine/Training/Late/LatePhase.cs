@@ -1,8 +1,9 @@
+using ImplicitBias.Engine.Numerics;
 using System.Diagnostics;
 using ImplicitBias.Engine.Data;
 using ImplicitBias.Engine.Fourier;
 using ImplicitBias.Engine.Losses;
-using ImplicitBias.Engine.Models;
+using ImplicitBias.Engine.Networks;
 
 namespace ImplicitBias.Engine.Training.Late;
 
