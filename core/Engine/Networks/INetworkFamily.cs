@@ -36,6 +36,10 @@ public interface INetworkFamily
 
     /// <summary>A run alone with a lane's bits (data already scaled; <see cref="LanesApply"/> holds).</summary>
     Stepper Alone(IParameterization model, Dataset data, ReadOnlySpan<double> initial);
+
+    /// <summary>The model the late phase evaluates the flow with: the same beta for the same parameters, chosen for
+    /// the cost of one point's pullback (the model itself unless the family has a cheaper twin).</summary>
+    IParameterization FlowModel(IParameterization model) => model;
 }
 
 /// <summary>The part of <see cref="INetworkFamily"/> that families without lanes share.</summary>

@@ -67,12 +67,9 @@ public sealed class LatePhase
         return new LatePhase(model, data, dataScale, settings, handOver, onRecord, cancel, converged).Run();
     }
 
-    /// <summary>
-    /// The model the flow is evaluated with: the time-domain twin of a small Fourier-domain conv net (same parameters,
-    /// same beta; its pullback of one point costs a fifth at D = 24, measured), otherwise the model itself.
-    /// </summary>
+    /// <summary>The model the flow is evaluated with (<see cref="INetworkFamily.FlowModel"/>).</summary>
     public static IParameterization FlowModel(IParameterization model) =>
-        model is ConvolutionalFourierNetwork { Dimension: <= 64 } conv ? new ConvolutionalNetwork(conv.Dimension, conv.Depth) : model;
+        NetworkFamilies.Of(model)?.FlowModel(model) ?? model;
 
     /// <summary>
     /// Below this speed ||du/dtau|| the direction is at its limit (outcome Stationary): what is left to move is at most
