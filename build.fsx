@@ -31,6 +31,9 @@ let run (program: string) (arguments: string) =
 /// Runs an F# script of scripts/ with arguments.
 let script name arguments = run "dotnet" (sprintf "fsi %s %s" (root </> "scripts" </> name) arguments)
 
+/// Runs a measurement tool of tools/ with arguments.
+let tool name arguments = run "dotnet" (sprintf "fsi %s %s" (root </> "tools" </> name) arguments)
+
 Target.create "Restore" (fun _ ->
     run "dotnet" "tool restore"
     run "dotnet" "paket restore"
@@ -70,24 +73,24 @@ Target.create "ReproduceFull" (fun _ -> script "reproduce.fsx" "--full")
 let pytorchTwin () =
     let hasTorch () =
         try CreateProcess.fromRawCommandLine "/usr/bin/python3" "-c \"import torch\"" |> Proc.run |> fun r -> r.ExitCode = 0 with _ -> false
-    if not (hasTorch ()) then aptInstall "python3-torch" "scripts/pytorch-twin.fsx"
-    script "pytorch-twin.fsx" ""
+    if not (hasTorch ()) then aptInstall "python3-torch" "tools/pytorch-twin.fsx"
+    tool "pytorch-twin.fsx" ""
 
 Target.create "PyTorch" (fun _ -> pytorchTwin ())
 
 Target.create "Bench" (fun _ ->
-    script "bench.fsx" ""
-    script "throughput-bench.fsx" ""
-    script "tracking-bench.fsx" ""
-    script "late-phase-check.fsx" "--sets 10"
+    tool "bench.fsx" ""
+    tool "throughput-bench.fsx" ""
+    tool "tracking-bench.fsx" ""
+    tool "late-phase-check.fsx" "--sets 10"
     pytorchTwin ())
 
-/// The Slurm backend end to end on a one-node cluster of our own (scripts/slurm-check.fsx): Debian's
+/// The Slurm backend end to end on a one-node cluster of our own (tools/slurm-check.fsx): Debian's
 /// slurm-wlm and munge are installed if missing; the machine's own Slurm and munge setup is not used.
 Target.create "Slurm" (fun _ ->
     if not (File.exists "/usr/sbin/slurmctld") then aptInstall "slurm-wlm" "the Slurm check"
     if not (File.exists "/usr/sbin/munged") then aptInstall "munge" "the Slurm check"
-    script "slurm-check.fsx" "")
+    tool "slurm-check.fsx" "")
 
 open Fake.Core.TargetOperators
 

@@ -44,7 +44,7 @@ let tests =
                     Expect.isLessThan (List.last afterFit) (afterFit.Head / 10.0) $"{name}: the angle fell tenfold: {angles}"
     
         testCase "deep runs that settle on a smaller support converge to the stationary point of that support" <| fun () ->
-            // Sets of scripts/late-phase-check.fsx where GD ends at a stationary point while the local solver, started
+            // Sets of tools/late-phase-check.fsx where GD ends at a stationary point while the local solver, started
             // from an earlier direction, had found another one 0.03-0.47 rad away (engine 3.0.1 ended Stationary there);
             // diag L=3 #19, where a re-solve at theta 6 landed a quarter turn away and must not replace a nearer limit.
             for kind, depth, i in [ Convolutional, 3, 16; Convolutional, 3, 19; Convolutional, 3, 23

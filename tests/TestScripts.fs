@@ -1,6 +1,6 @@
-/// Every script in scripts/ type-checks against the current build (`dotnet fsi --typecheck-only`): the scripts are
+/// Every script in scripts/ and tools/ type-checks against the current build (`dotnet fsi --typecheck-only`): the scripts are
 /// not compiled with the solution, so a change of the library's API can break one silently until someone runs it
-/// (scripts/slurm-check.fsx did: a stored field became Nullable<float>, and `-t Slurm` failed to compile).
+/// (tools/slurm-check.fsx did: a stored field became Nullable<float>, and `-t Slurm` failed to compile).
 module ImplicitBias.Tests.TestScripts
 
 open System
@@ -8,7 +8,8 @@ open System.Diagnostics
 open System.IO
 open Expecto
 
-let private scriptsDirectory = Path.GetFullPath(Path.Combine(__SOURCE_DIRECTORY__, "..", "scripts"))
+let private scriptsDirectories =
+    [ "scripts"; "tools" ] |> List.map (fun d -> Path.GetFullPath(Path.Combine(__SOURCE_DIRECTORY__, "..", d)))
 
 /// `dotnet fsi --typecheck-only SCRIPT`: the exit code and the first error lines.
 let private typecheck (script: string) =
@@ -24,9 +25,9 @@ let private typecheck (script: string) =
 [<Tests>]
 let tests =
     testList "Scripts" [
-        testCase "every script in scripts/ type-checks against the build (dotnet fsi --typecheck-only)" <| fun () ->
-            let scripts = Directory.GetFiles(scriptsDirectory, "*.fsx") |> Array.sort
-            Expect.isGreaterThanOrEqual scripts.Length 20 "the scripts are found"
+        testCase "every script in scripts/ and tools/ type-checks against the build (dotnet fsi --typecheck-only)" <| fun () ->
+            let scripts = scriptsDirectories |> Seq.collect (fun d -> Directory.GetFiles(d, "*.fsx")) |> Seq.sort |> Array.ofSeq
+            Expect.isGreaterThanOrEqual scripts.Length 30 "the scripts and tools are found"
             let failures =
                 scripts
                 |> Array.chunkBySize 2 // two at a time: the machine's cores (about 3.5 s each)

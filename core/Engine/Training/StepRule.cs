@@ -84,7 +84,7 @@ public sealed record FixedStep(double Eta) : StepRule
 /// millions of steps. With the floor the margins grow geometrically (log m by about nu rho a step).
 /// The price is a jitter of the direction of order rho (1 - cos about 8 rho^2 in the measurements),
 /// and a run with rho = 3e-4 follows the path of a run with rho = 1e-4 to about 1e-7 (at most 4.3e-6)
-/// in 1 - cos at equal loss (scripts/step-rule.fsx, docs/performance.md).</item>
+/// in 1 - cos at equal loss (tools/step-rule.fsx, docs/performance.md).</item>
 /// <item>A cap for degree nu &gt;= 2: at most <see cref="MaxRelativeStep"/> * ||w|| (binds only near
 /// w = 0 or at saddles, where the gradient is tiny relative to the curvature).</item>
 /// </list>

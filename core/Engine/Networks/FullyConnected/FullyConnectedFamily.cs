@@ -11,7 +11,7 @@ public sealed class FullyConnectedFamily : INetworkFamily
     /// <summary>
     /// Largest parameter count trained in lanes (alone too: a run alone must have its lane's bits). Above about a
     /// thousand parameters <see cref="FullyConnectedLoneStepper"/> (layers kept by rows and by columns) is slower than
-    /// <see cref="FullyConnectedStepper"/>; from 600 to 1200 the two trade places (scripts/fc-kernel-choice.fsx,
+    /// <see cref="FullyConnectedStepper"/>; from 600 to 1200 the two trade places (tools/fc-kernel-choice.fsx,
     /// docs/performance.md).
     /// </summary>
     public const int MaxLaneParameters = 1 << 10;

@@ -5,8 +5,8 @@
 // their share of its wall clock, and the seconds spent on the final limit after it. Engine 2.1.1's figures
 // were measured with its own train.fsx on the same data (commit 7997164, 2026-12-07, this 2-core VM);
 // engine 2.7's are issue 21's.
-//   dotnet fsi scripts/tracking-bench.fsx [--quick]
-#load "engine.fsx"
+//   dotnet fsi tools/tracking-bench.fsx [--quick]
+#load "tools.fsx"
 
 open System
 open System.IO

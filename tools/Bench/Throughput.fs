@@ -19,7 +19,7 @@ type ThroughputResult =
       /// True only if every sampled run's stored numbers are bit for bit those of the run trained alone.
       Identical: bool }
 
-/// Measures ThroughputResult (scripts/throughput.fsx, the Bench target) and this machine's bound for it.
+/// Measures ThroughputResult (tools/throughput.fsx, the Bench target) and this machine's bound for it.
 module Throughput =
     /// The sweep point of seed s: data and initialization seed s, S steps, Run.defaults' step rule, no convergence stop.
     let config model depth count dimension steps (seed: int) =

@@ -10,8 +10,8 @@
 // out/bench/late-phase.csv (one row per set).
 // The comparisons with the explicit rule (10x smaller steps are slow: minutes per set at D = 32) run on every
 // --explicit-every-th set (default 3); the others on every set. --name NAME writes out/bench/NAME.md and .csv.
-//   dotnet fsi scripts/late-phase-check.fsx [--sets N] [--full] [--models conv2,fc3,...] [--explicit-every K] [--name NAME]
-#load "engine.fsx"
+//   dotnet fsi tools/late-phase-check.fsx [--sets N] [--full] [--models conv2,fc3,...] [--explicit-every K] [--name NAME]
+#load "tools.fsx"
 #load "BenchOut.fsx"
 
 open System
@@ -127,7 +127,7 @@ let summary =
                   (passes (fun r -> r.LateVsExplicit)) (compared (fun r -> r.LateVsExplicit)) (worst (fun r -> r.LateVsExplicit))
                   (passes tol) count (worst tol) ]
 let header =
-    [ "# The late phase: targets and faithfulness (scripts/late-phase-check.fsx)"
+    [ "# The late phase: targets and faithfulness (tools/late-phase-check.fsx)"
       ""
       sprintf "Machine: %d cores; load average at the end: %s. Sets per model: %d; theta targets of the tolerance check: %s."
           Environment.ProcessorCount (try File.ReadAllText("/proc/loadavg").Trim() with _ -> "n/a") sets

@@ -6,12 +6,12 @@
 // arithmetic alone, without RunState: G groups of conv runs (seeded Gaussian-teacher data, the lanes all in use), each
 // step the default rule's capped midpoint step as BatchTrainer takes it (Evaluate, Gradient, half Step without ||w||^2;
 // Evaluate without log L, Gradient without its norm, Step from the previous iterate), and prints ns per group step for each G. Pin it to one core:
-//   taskset -c 1 dotnet fsi scripts/lane-kernel-cost.fsx --depth 2 --n 6 --d 16 --groups 1,2,4,16 --steps 2000000
+//   taskset -c 1 dotnet fsi tools/lane-kernel-cost.fsx --depth 2 --n 6 --d 16 --groups 1,2,4,16 --steps 2000000
 // With --phases it also times each phase of the step alone, in a loop over the groups (ns per group): Evaluate with and
 // without log L, Gradient with and without its norm, a Step with and without ||w||^2, and the Step from the previous iterate.
-#load "build-check.fsx"
-#load "engine.fsx"
-#load "ScriptArgs.fsx"
+
+#load "tools.fsx"
+#load "../scripts/ScriptArgs.fsx"
 
 open System
 open System.Diagnostics

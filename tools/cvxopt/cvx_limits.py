@@ -1,5 +1,5 @@
 """Independent solves of the three convex limits with CVXOPT (Debian's python3-cvxopt), for
-scripts/convex-polish-check.fsx: l2 (QP), time-l1 (LP) and Fourier-l1 (SOCP over the half spectrum of the
+tools/convex-polish-check.fsx: l2 (QP), time-l1 (LP) and Fourier-l1 (SOCP over the half spectrum of the
 unitary DFT), each min ||beta|| s.t. Z beta >= 1 with Z the rows y_n x_n.
 Usage: /usr/bin/python3 cvx_limits.py IN_DIR OUT_DIR; every IN_DIR/NAME.csv (rows of Z) gives
 OUT_DIR/NAME.KIND.csv: line 1 beta, line 2 the multipliers of Z beta >= 1 (CVXOPT's z for those rows),

@@ -29,7 +29,7 @@ type ConvergenceTiming =
       /// The log-loss at the end.
       LogLoss: float }
 
-/// Measurements behind scripts/step-rule.fsx: does a step rule follow the path of ten times smaller
+/// Measurements behind tools/step-rule.fsx: does a step rule follow the path of ten times smaller
 /// steps at equal loss, and how long does it take to reach the certified limit?
 module StepRuleCheck =
     /// 1 - cos(a, b), computed as ||a/|a| - b/|b|||^2 / 2 so that values near 1e-16 are not lost to

@@ -3,8 +3,8 @@
 // task midway, resubmits (only that task may run again), waits, and compares the consolidated
 // tables bit for bit with the same sweep run locally into another fresh store. Exit 1 on any
 // difference. Needs root, slurm-wlm and munge.
-#load "build-check.fsx"
-#load "engine.fsx"
+
+#load "tools.fsx"
 open System
 open System.Diagnostics
 open System.IO

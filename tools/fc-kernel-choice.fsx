@@ -2,9 +2,9 @@
 // kept by rows and by columns) against FullyConnectedStepper, one step each (Evaluate, Gradient, ||w||^2, Step)
 // on the same seeded data, best of three, ns per step. FullyConnectedFamily.MaxLaneParameters (1024) is where the
 // lone kernel stops being the faster (docs/performance.md, "Fully connected networks in batches"). Pin it to one core:
-//   taskset -c 1 dotnet fsi scripts/fc-kernel-choice.fsx
-#load "build-check.fsx"
-#load "engine.fsx"
+//   taskset -c 1 dotnet fsi tools/fc-kernel-choice.fsx
+
+#load "tools.fsx"
 
 open System
 open System.Diagnostics

@@ -2,11 +2,11 @@
 // (or on its own after a build). For conv L=2 D=16 N=6 (the target: batched run-steps per second at
 // least 20 times one run's steps per second on one core), conv L=4 D=64 N=16 (N D = 1024, the largest
 // batched size) and fc L=3 D=16 N=10 (batched since engine 2.7):
-// three repetitions of scripts/throughput.fsx's measurement (Throughput.measure, all cores, batching
+// three repetitions of tools/throughput.fsx's measurement (Throughput.measure, all cores, batching
 // on), the bound (Throughput.bound at the FMA and LaneExp rates measured now on all cores), and the
 // verdict. Writes out/bench/throughput.md. Exits non-zero if a batched result is not bit for bit the
 // run trained alone; a missed speed target is reported, not failed (the machine is shared).
-#load "engine.fsx"
+#load "tools.fsx"
 
 open System
 open System.IO
@@ -48,7 +48,7 @@ let verdict =
 let md =
     [ "# Sweep throughput"
       ""
-      sprintf "Run %s UTC by scripts/throughput-bench.fsx%s on %d cores; load average at the end %s." (DateTime.UtcNow.ToString "yyyy-MM-dd HH:mm") (if quick then " --quick" else "") cores (load ())
+      sprintf "Run %s UTC by tools/throughput-bench.fsx%s on %d cores; load average at the end %s." (DateTime.UtcNow.ToString "yyyy-MM-dd HH:mm") (if quick then " --quick" else "") cores (load ())
       sprintf "Bound: %.1f GFLOP/s FMA peak and %.3g LaneExp exponentials/s (all cores, measured now); a run-step needs at least 2 N D FMAs and N exps." (fma / 1e9) exps
       "Runs: Runner.run on all cores with batching into a temporary store (training and storing); one run: Runner.train of a sample on one thread."
       "Best of three repetitions, the range in parentheses."

@@ -1,9 +1,9 @@
-// Benchmarks of a gradient step (issue 5): dotnet fsi build.fsx -t Bench (or dotnet fsi scripts/bench.fsx [--quick]).
+// Benchmarks of a gradient step (issue 5): dotnet fsi build.fsx -t Bench (or dotnet fsi tools/bench.fsx [--quick]).
 // Prints and writes out/bench/bench.md and out/bench/bench.csv: steps per second, ns per step per
 // N*D, bytes allocated per step and the fraction of this machine's bound measured in this run, for
 // linear, fc, diag and conv at L = 4 on (D, N) = (64, 32) .. (4096, 1024), the naive twins beside
 // them, the issue-10 nets (kernel size 8 with 8 channels at L = 2, 2-D conv on square images), and the time to the asymptotic direction. Takes about 2-3 minutes on a quiet 2-core machine.
-#load "engine.fsx"
+#load "tools.fsx"
 
 open System
 open System.IO
@@ -110,7 +110,7 @@ let directionTable =
 let md =
     [ "# Benchmark of a gradient step"
       ""
-      sprintf "Run %s UTC by scripts/bench.fsx%s." (DateTime.UtcNow.ToString "yyyy-MM-dd HH:mm") (if quick then " --quick" else "")
+      sprintf "Run %s UTC by tools/bench.fsx%s." (DateTime.UtcNow.ToString "yyyy-MM-dd HH:mm") (if quick then " --quick" else "")
       ""
       yield! machine |> List.map (fun l -> "- " + l)
       ""

@@ -4,9 +4,9 @@
 // as the runner does), on this thread, without storing. Prints the seconds of each (wall clock and the
 // process's CPU time, best of --repeats, after an untimed warm-up of both) and whether every run's numbers
 // (Store.numbersChecksum: all but the wall-clock times) are the same both ways. Pin it to one core:
-//   taskset -c 1 dotnet fsi scripts/padded-batch.fsx --depth 2 --d 16 --steps 200000
-#load "build-check.fsx"
-#load "engine.fsx"
+//   taskset -c 1 dotnet fsi tools/padded-batch.fsx --depth 2 --d 16 --steps 200000
+
+#load "tools.fsx"
 
 open System
 open System.Diagnostics

@@ -4,12 +4,12 @@
 //   {"runs", "total_steps", "seconds", "run_steps_per_second", "one_run_steps_per_second", "identical"}
 // with identical = true only if every sampled run's stored result (all numbers but wall-clock times)
 // is bit for bit the one trained alone.
-//   dotnet fsi scripts/throughput.fsx --model conv --depth 2 --n 6 --d 16 --runs 256 --steps 300000
+//   dotnet fsi tools/throughput.fsx --model conv --depth 2 --n 6 --d 16 --runs 256 --steps 300000
 // Options: --model M (linear, fc, diag, conv, conv-time), --depth L, --n N, --d D, --runs R, --steps S,
 // --sample K (runs trained alone, default min(R, 4)), --threads T (default: all cores), --no-batching.
-#load "build-check.fsx"
-#load "engine.fsx"
-#load "ScriptArgs.fsx"
+
+#load "tools.fsx"
+#load "../scripts/ScriptArgs.fsx"
 
 open System
 open System.Globalization

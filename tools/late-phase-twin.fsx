@@ -5,11 +5,11 @@
 // Prints and writes out/bench/NAME.md (pass counts at 1 - cos <= 1e-9, worst 1 - cos, per model and theta) and
 // out/bench/NAME.csv (one row per set and theta), after every set. A model stops taking new sets once its --budget
 // seconds are spent; --resume keeps the sets of NAME.csv and measures the others.
-//   dotnet fsi scripts/late-phase-twin.fsx [--sets 10] [--thetas 10,20,50,100] [--dims 5,6,7,9]
+//   dotnet fsi tools/late-phase-twin.fsx [--sets 10] [--thetas 10,20,50,100] [--dims 5,6,7,9]
 //       [--models linear,diag2,diag3,conv2,conv3,fc2] [--fc-dim 6] [--budget 600] [--tolerance 1e-10]
 //       [--name late-phase-twin] [--resume]
-#load "engine.fsx"
-#load "ScriptArgs.fsx"
+#load "tools.fsx"
+#load "../scripts/ScriptArgs.fsx"
 #load "BenchOut.fsx"
 
 open System
@@ -86,7 +86,7 @@ let report () =
                     yield sprintf "| %s | %g | %d of %d | %s (#%d) | %d | %s | %.1f | %.1f |" name theta passes mine.Length
                               (sci worst.OneMinusCos) worst.Set stopped (sci thetaGap) (List.average seconds) (List.max seconds) ]
     let header =
-        [ "# The late phase against its high-precision twin (scripts/late-phase-twin.fsx)"
+        [ "# The late phase against its high-precision twin (tools/late-phase-twin.fsx)"
           ""
           sprintf "Machine: %d cores; load average at the end: %s. Sets per model: %d (D in %s, N from 3 to D;"
               Environment.ProcessorCount (try IO.File.ReadAllText("/proc/loadavg").Trim() with _ -> "n/a") sets

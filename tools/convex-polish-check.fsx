@@ -1,11 +1,11 @@
-// The convex limits against an independent solver (issue 22, point 4): dotnet fsi scripts/convex-polish-check.fsx
+// The convex limits against an independent solver (issue 22, point 4): dotnet fsi tools/convex-polish-check.fsx
 // after dotnet fsi build.fsx -t Build; needs Debian's python3-cvxopt (apt-get install -y python3-cvxopt).
 // On the suite of tests/TestConvexPolish.fs (32 seeded sets, D = 12, 20, 33, 48, N = D/4 .. 2D) every convex
-// limit is solved again by CVXOPT (bench/cvxopt/cvx_limits.py: QP, LP, SOCP), whose point is then polished too
+// limit is solved again by CVXOPT (tools/cvxopt/cvx_limits.py: QP, LP, SOCP), whose point is then polished too
 // (support and active set read off CVXOPT's point). Prints, per kind, the angle to CVXOPT of the reference solver's
 // direction and of the polished limit, and the angle between the two polished points (from two solvers).
 // Writes out/bench/convex-polish.md; the CSV files exchanged with Python go to out/bench/convex-polish/.
-#load "engine.fsx"
+#load "tools.fsx"
 
 open System
 open System.Diagnostics
@@ -32,7 +32,7 @@ Directory.CreateDirectory(Path.Combine(work, "in")) |> ignore
 suite |> List.iteri (fun i data ->
     let z = data.SignedFeatures()
     File.WriteAllLines(Path.Combine(work, "in", $"set{i:D2}.csv"), [ for n in 0 .. data.Count - 1 -> csv z[n * data.Dimension .. (n + 1) * data.Dimension - 1] ]))
-let info = ProcessStartInfo(python, [ Path.Combine(root, "bench/cvxopt/cvx_limits.py"); Path.Combine(work, "in"); Path.Combine(work, "out") ],
+let info = ProcessStartInfo(python, [ Path.Combine(root, "tools/cvxopt/cvx_limits.py"); Path.Combine(work, "in"); Path.Combine(work, "out") ],
                             RedirectStandardError = true, UseShellExecute = false)
 let clock = Stopwatch.StartNew()
 using (Process.Start info) (fun p ->
@@ -78,4 +78,4 @@ let lines =
               ok.Length rows.Length (if ok.IsEmpty then "-" else sprintf "%.1e / %.1e" (List.max ok) (median ok)) ]
 lines |> List.iter (printfn "%s")
 File.WriteAllLines(Path.Combine(root, "out/bench/convex-polish.md"),
-    [ sprintf "Run %s UTC by scripts/convex-polish-check.fsx; CVXOPT at the tightest abstol = reltol = feastol in 1e-12 .. 1e-7 where it reports optimal." (DateTime.UtcNow.ToString "yyyy-MM-dd HH:mm"); "" ] @ lines)
+    [ sprintf "Run %s UTC by tools/convex-polish-check.fsx; CVXOPT at the tightest abstol = reltol = feastol in 1e-12 .. 1e-7 where it reports optimal." (DateTime.UtcNow.ToString "yyyy-MM-dd HH:mm"); "" ] @ lines)

@@ -1,5 +1,5 @@
 // Does the default step rule follow the small-step path, and how long does it take to the certified limit? (issue 9)
-// dotnet fsi scripts/step-rule.fsx [--quick] [--step settling:ETA:FLOOR:KAPPA:CAP[:midpoint]] [--sets N]
+// dotnet fsi tools/step-rule.fsx [--quick] [--step settling:ETA:FLOOR:KAPPA:CAP[:midpoint]] [--sets N]
 //   [--set-indices 0,5,..] [--models "conv L=3,fc L=3"] [--levels -1e2,-1e4] [--seconds S] [--path-only]
 //   [--convergence-only] [--converge-seconds S] [--out STEM] [--merge STEM1,STEM2,..]
 // 1. Path: for each model and each set of DataSuite.create N 1 (D in 8, 12, 16, 24, 32), trains the rule
@@ -23,7 +23,7 @@
 // conv L=5 sets 0-5: #4 2.5e-9 (2.2: 7.9e-9), the others that reached it 1.0e-12 to 6.3e-10.
 // Time to the certified limit (engine 2.2, deep conv, sets 0-9, 3 M steps): 4 to 5 of 10 Converged per depth,
 // median 0.8 M to 1.6 M steps, worst 2.8 M.
-#load "engine.fsx"
+#load "tools.fsx"
 
 open System
 open System.IO

@@ -13,7 +13,7 @@ z_hat[k] = D^(-1/2) sum_p z[p] exp(-2 pi i p k / D), which is exactly rfft(z, no
 k = 0..D/2, and Lemma 3 gives beta_hat = w_hat_1 .* ... .* w_hat_L in that scaling. The product of
 the L unitary spectra *is* beta's unitary spectrum, so the unitary (ortho) inverse maps it back to
 beta with no sqrt(D) factor. (With torch's default norm="backward" on both sides one would need
-beta = irfft(prod_l rfft(w_l)) / sqrt(D)^(L-1).) scripts/pytorch-twin.fsx checks beta against the
+beta = irfft(prod_l rfft(w_l)) / sqrt(D)^(L-1).) tools/pytorch-twin.fsx checks beta against the
 engine (FAIL above max(1e-6, 10 x the difference between the engine's own fast and generic twins), relative).
 
 Modes (run with Debian's /usr/bin/python3, which has python3-torch):

@@ -1,15 +1,15 @@
 // Side by side with PyTorch (issue 5): dotnet fsi build.fsx -t PyTorch (installs python3-torch if
-// needed), or, after dotnet fsi build.fsx -t Build, dotnet fsi scripts/pytorch-twin.fsx [--quick].
-// The same experiment written as a PyTorch user would (bench/pytorch/torch_twin.py, float64,
+// needed), or, after dotnet fsi build.fsx -t Build, dotnet fsi tools/pytorch-twin.fsx [--quick].
+// The same experiment written as a PyTorch user would (tools/pytorch/torch_twin.py, float64,
 // Debian's /usr/bin/python3 with python3-torch) runs beside the engine:
 //   (a) agreement: same data, same initial parameters, 50 steps of normalized:0.5:0.0003, conv L=2 and 4;
 //   (b) ns per step for conv L=4 at (D, N) = (64, 32) .. (4096, 1024), 1 and 2 threads each;
 //   (c) time to 1 - cos <= 1e-4 to the Fourier-l1 max-margin direction, conv L=2, ten seeded sets.
 // Writes out/bench/pytorch.md and out/bench/pytorch.csv; the CSV files exchanged with Python go to
-// out/bench/pytorch/. This script installs nothing: it stops if /usr/bin/python3 cannot import torch.
+// out/tools/pytorch/. This script installs nothing: it stops if /usr/bin/python3 cannot import torch.
 // Optional: --blas-dir DIR also times torch with LD_LIBRARY_PATH=DIR (e.g. an unpacked
 // libopenblas0-pthread, whose libblas.so.3 then replaces the reference BLAS Debian's torch uses by default).
-#load "engine.fsx"
+#load "tools.fsx"
 
 open System
 open System.Diagnostics
@@ -187,10 +187,10 @@ let endLoad = loadAverage ()
 let md =
     [ "# Side by side with PyTorch"
       ""
-      sprintf "Run %s UTC by scripts/pytorch-twin.fsx%s; torch %s (version, BLAS_INFO) under %s; engine: this build." (DateTime.UtcNow.ToString "yyyy-MM-dd HH:mm") (if quick then " --quick" else "") torchVersion python
+      sprintf "Run %s UTC by tools/pytorch-twin.fsx%s; torch %s (version, BLAS_INFO) under %s; engine: this build." (DateTime.UtcNow.ToString "yyyy-MM-dd HH:mm") (if quick then " --quick" else "") torchVersion python
       sprintf "Load average (1, 5, 15 min) at start: %s; at end: %s. %d cores." startLoad endLoad Environment.ProcessorCount
       ""
-      "The twin (bench/pytorch/torch_twin.py) is the toolkit's convolutional network written as a PyTorch user"
+      "The twin (tools/pytorch/torch_twin.py) is the toolkit's convolutional network written as a PyTorch user"
       "would, in float64: L parameter tensors, beta = irfft(prod_l rfft(w_l, norm=\"ortho\"), norm=\"ortho\"),"
       "log L = logsumexp(-(y x) beta), autograd, and the default step rule normalized:0.5:0.0003 in Python."
       ""
