@@ -21,6 +21,11 @@ let time = fun _ (r: StoredRun) -> Sparsity.effectiveCount r.Run.Direction
 Figures.bands
     $"F2: sparsity of the limit direction vs depth ({List.length (Reproduction.seeds f2)} seeds: median, min..max)"
     "depth L" "effective count ‖v‖₁² / ‖v‖₂² (D = 16)"
-    (Results.bandsOverDepth [ "conv: Fourier |β̂|", Convolutional; "fc: Fourier |β̂|", FullyConnected ] fourier sparsity
-     @ Results.bandsOverDepth [ "diag: time |β|", Diagonal; "fc: time |β|", FullyConnected ] time sparsity)
+    // One colour per family; fc appears twice (Fourier and time domain): the time domain is dotted.
+    (let looks = dict [ for family, label in [ "conv", "conv: Fourier |β̂|"; "fc", "fc: Fourier |β̂|"; "diag", "diag: time |β|" ] ->
+                            label, FigureStyle.look family label ]
+     let fcTime = { FigureStyle.look "fc" "fc: time |β|" with Dash = StyleParam.DrawingStyle.Dot }
+     (Results.bandsOverDepth [ "conv: Fourier |β̂|", Convolutional; "fc: Fourier |β̂|", FullyConnected ] fourier sparsity
+      @ Results.bandsOverDepth [ "diag: time |β|", Diagonal; "fc: time |β|", FullyConnected ] time sparsity)
+     |> List.map (fun b -> (if b.Name = fcTime.Label then fcTime else looks[b.Name]), b))
 |> Reproduction.saveFigure f2 "f2-sparsity"
