@@ -5,6 +5,7 @@
 #load "build-check.fsx" // first: says to build when the toolkit is missing
 #load "engine.fsx"
 open ImplicitBias
+open Plotly.NET
 
 let f2 = Reproduction.fromArgs fsi.CommandLineArgs __SOURCE_DIRECTORY__
 

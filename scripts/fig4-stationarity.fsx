@@ -18,8 +18,8 @@ let suite = Reproduction.suiteSweep f4 |> Runner.run (Reproduction.runner f4)
 let bridges = suite.Runs |> List.filter (fun (c, _) -> c.Depth >= 3 && (c.Model = Convolutional || c.Model = Diagonal))
 let along = [ for c, r in bridges -> FigureStyle.ofRun false c, SuiteEvidence.limitAlong 10 c r ]
 // Per (model, depth): the median over the sets (thick, with markers) and the worst set (thin, faint), one legend entry.
-let panels aggregate (pick: int64 * float * float * float * bool -> 'k * float) =
-    let over f = along |> List.map (fun (look, points) -> look, points |> List.map (pick >> fun (k, (res, angle)) -> k, f (res, angle)))
+let panels aggregate (pick: int64 * float * float * float * bool -> 'k * (float * float)) =
+    let over f = along |> List.map (fun (look, points) -> look, points |> List.map (pick >> fun (k, v) -> k, f v))
     [ "residual of the certified limit (eq. 11)", "relative KKT residual", aggregate (over fst)
       "GD's angle to the certified limit", "angle (rad)", aggregate (over snd) ]
 let title = $"F4: certified stationary points of eq. (10), p = 2/L, over {sets.Length} sets (thick: median, thin: worst set)"

@@ -6,6 +6,7 @@
 #load "build-check.fsx" // first: says to build when the toolkit is missing
 #load "engine.fsx"
 open ImplicitBias
+open Plotly.NET
 open ImplicitBias.Engine.Reference
 open ImplicitBias.Engine.Training
 
@@ -19,7 +20,7 @@ let builtIn = runs.Runs |> List.filter (fun (c, _) -> c.Data = Reproduction.data
 let kernelOf (c: RunConfig) = float c.Kernel.Value.Columns
 let reference bias = (TheoryChecks.reference bias Reproduction.dataset).Direction
 // Colour: the reference (or the family, for the counts); dashed: C = K channels.
-let curve colourKey name (channels: RunConfig -> bool) (value: RunConfig -> StoredRun -> float) =
+let curve colourKey (name: string) (channels: RunConfig -> bool) (value: RunConfig -> StoredRun -> float) =
     let points = builtIn |> List.filter (fst >> channels) |> List.sortBy (fst >> kernelOf)
     let dashed = name.EndsWith "C = K"
     { FigureStyle.look colourKey name with Dash = (if dashed then StyleParam.DrawingStyle.Dash else StyleParam.DrawingStyle.Solid) },
