@@ -1,5 +1,6 @@
 // The build pipeline: dotnet fsi build.fsx -t <Target>
-// Targets: Restore, Build, Test, Notebook, Reproduce, ReproduceFull, Bench, PyTorch, Slurm (see README.md and docs/manual.md).
+// Targets: Restore, Build, Test, Notebook, Reproduce, ReproduceFull, Bench, PyTorch, Slurm
+// (see README.md and docs/manual.md).
 #r "nuget: Fake.Core.Target, 5.20.3"
 #r "nuget: Fake.DotNet.Cli, 5.20.3"
 #r "nuget: Fake.IO.FileSystem, 5.20.3"
@@ -80,9 +81,11 @@ Target.create "Notebook" (fun _ ->
             |> CreateProcess.withWorkingDirectory root
             |> CreateProcess.setEnvironmentVariable "JUPYTER_PATH" (outDir </> "jupyter")
             |> Proc.run
-        if result.ExitCode <> 0 then failwithf "the notebook failed: 'jupyter nbconvert %s' exited with code %d" arguments result.ExitCode
+        if result.ExitCode <> 0 then
+            failwithf "the notebook failed: 'jupyter nbconvert %s' exited with code %d" arguments result.ExitCode
     let watch = Diagnostics.Stopwatch.StartNew()
-    nbconvert $"--to notebook --execute notebooks/quickstart.ipynb --output-dir {outDir} --ExecutePreprocessor.timeout=600"
+    let notebook = "notebooks/quickstart.ipynb"
+    nbconvert $"--to notebook --execute {notebook} --output-dir {outDir} --ExecutePreprocessor.timeout=600"
     Trace.tracefn "notebook executed in %.0f s" watch.Elapsed.TotalSeconds
     let executed = outDir </> "quickstart.ipynb"
     nbconvert $"--to html {executed} --output-dir {outDir}")

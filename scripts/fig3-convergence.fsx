@@ -24,8 +24,8 @@ let curves along =
         title, "angle to the limit (rad)",
         [ for c, r in Results.ofModel kind convergence -> FigureStyle.ofRun true c, along limit "" r ] ]
 curves Results.angleTo
-|> Figures.logLogPanels "F3: angle to the predicted limit direction (solid: the default settling step, dashed: fixed η = 0.1)"
-    "step"
+|> Figures.logLogPanels
+    "F3: angle to the predicted limit direction (solid: the default settling step, dashed: fixed η = 0.1)" "step"
 |> Reproduction.saveFigure f3 "f3-convergence"
 
 // The same runs against theta = log(-log L), the clock in which the late phase moves and the rates are stated.
@@ -49,7 +49,8 @@ for _, r in rates do
         r.Model r.Dataset r.Predicted r.Measured r.R2 r.Points r.ThetaFrom r.ThetaTo
 let within = rates |> List.filter (fun (_, r) -> abs (r.Measured - r.Predicted) <= 0.1 * r.Predicted) |> List.length
 printfn "rates: fitted within 10%% of predicted on %d of %d depth-2 runs" within rates.Length
-[ for look, r in rates -> look, r.Dataset, r.Predicted, r.Measured, r.Curve |> Array.filter (fun (_, s) -> s > Rates.shareFloor) ]
+[ for look, r in rates ->
+    look, r.Dataset, r.Predicted, r.Measured, r.Curve |> Array.filter (fun (_, s) -> s > Rates.shareFloor) ]
 |> Figures.rates
     $"F3 rates: depth-2 runs on {suiteSets.Length} sets; fitted δ within 10%% of predicted on {within} of {rates.Length}"
 |> Reproduction.saveFigure f3 "f3-rates"

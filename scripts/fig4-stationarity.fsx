@@ -16,20 +16,23 @@ let name spec = SuiteEvidence.setName (List.findIndex ((=) spec) sets) spec
 let suite = Reproduction.suiteSweep f4 |> Runner.run (Reproduction.runner f4)
 
 let bridges = suite.Runs |> List.filter (fun (c, _) -> c.Depth >= 3 && (c.Model = Convolutional || c.Model = Diagonal))
-let along = [ for c, r in bridges -> FigureStyle.ofRun false c, SuiteEvidence.limitAlong 10 c r ]
+let along =
+    [ for c, r in bridges |> List.sortBy (fun (c, _) -> Model.name c.Model, c.Depth) ->
+        FigureStyle.ofRun false c, SuiteEvidence.limitAlong 10 c r ]
 // Per (model, depth): the median over the sets (thick, with markers) and the worst set (thin, faint), one legend entry.
 let panels aggregate (pick: int64 * float * float * float * bool -> 'k * (float * float)) =
     let over f = along |> List.map (fun (look, points) -> look, points |> List.map (pick >> fun (k, v) -> k, f v))
     [ "residual of the certified limit (eq. 11)", "relative KKT residual", aggregate (over fst)
       "GD's angle to the certified limit", "angle (rad)", aggregate (over snd) ]
-let title = $"F4: certified stationary points of eq. (10), p = 2/L, over {sets.Length} sets (thick: median, thin: worst set)"
+let title = $"F4: certified stationary points of eq. (10), p = 2/L, over {sets.Length} sets"
+let legend = "(thick: median, thin: worst set)"
 panels SuiteEvidence.medianAndWorst (fun (step, _, res, angle, _) -> step, (res, angle))
-|> Figures.logLogPanels title "step"
+|> Figures.logLogPanels $"{title} {legend}" "step"
 |> Reproduction.saveFigure f4 "f4-stationarity"
 
 // The same against theta = log(-log L), pooled in tenths of a decade (runs record at different thetas).
 panels SuiteEvidence.medianAndWorstOverTheta (fun (_, theta, res, angle, _) -> theta, (res, angle))
-|> Figures.logLogPanels $"F4 against θ = log(−log L), over {sets.Length} sets (thick: median, thin: worst set)" "θ = log(−log L)"
+|> Figures.logLogPanels $"F4 against θ = log(−log L), over {sets.Length} sets {legend}" "θ = log(−log L)"
 |> Reproduction.saveFigure f4 "f4-stationarity-theta"
 
 Reproduction.saveClaims f4 "f4" (Evidence.suiteRows name suite.Runs)

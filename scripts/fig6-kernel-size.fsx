@@ -22,8 +22,8 @@ let reference bias = (TheoryChecks.reference bias Reproduction.dataset).Directio
 // Colour: the reference (or the family, for the counts); dashed: C = K channels.
 let curve colourKey (name: string) (channels: RunConfig -> bool) (value: RunConfig -> StoredRun -> float) =
     let points = builtIn |> List.filter (fst >> channels) |> List.sortBy (fst >> kernelOf)
-    let dashed = name.EndsWith "C = K"
-    { FigureStyle.look colourKey name with Dash = (if dashed then StyleParam.DrawingStyle.Dash else StyleParam.DrawingStyle.Solid) },
+    let dash = if name.EndsWith "C = K" then StyleParam.DrawingStyle.Dash else StyleParam.DrawingStyle.Solid
+    { FigureStyle.look colourKey name with Dash = dash },
     { Name = name; X = [| for c, _ in points -> kernelOf c |]; Y = [| for c, r in points -> value c r |] }
 let one (c: RunConfig) = c.Channels = 1
 let many (c: RunConfig) = c.Channels = c.Kernel.Value.Columns
@@ -39,5 +39,6 @@ BeyondFigures.kernelSize
       curve "Fourier-l1" "to Fourier-l1, C = K" many (angleTo (reference MarginBias.FourierL1))
       curve "own limit" "to its R_K limit, C = 1" one toOwnLimit
       curve "own limit" "to its R_K limit, C = K" many toOwnLimit ]
-    [ curve "kernel-conv" "|β̂| count, C = 1" one fourierCount; curve "kernel-conv" "|β̂| count, C = K" many fourierCount ]
+    [ curve "kernel-conv" "|β̂| count, C = 1" one fourierCount
+      curve "kernel-conv" "|β̂| count, C = K" many fourierCount ]
 |> Reproduction.saveFigure f6 "f6-kernel-size"

@@ -13,8 +13,10 @@ let tests =
     testList "BeyondFigures" [
         testCase "F6: angles on a log axis (0 drawn at 1e-12), counts beside them, against K" <| fun () ->
             let ks = [| 1.0; 2.0; 4.0; 16.0 |]
-            let angles = [ FigureStyle.look "l2 SVM" "to l2 SVM, C=1", { Name = "a"; X = ks; Y = [| 0.0; 0.2; 0.5; 0.9 |] }
-                           FigureStyle.look "Fourier-l1" "to Fourier-l1, C=1", { Name = "b"; X = ks; Y = [| 0.9; 0.4; 0.1; 1e-7 |] } ]
+            let angles =
+                [ FigureStyle.look "l2 SVM" "to l2 SVM, C=1", { Name = "a"; X = ks; Y = [| 0.0; 0.2; 0.5; 0.9 |] }
+                  FigureStyle.look "Fourier-l1" "to Fourier-l1, C=1",
+                  { Name = "b"; X = ks; Y = [| 0.9; 0.4; 0.1; 1e-7 |] } ]
             let counts = [ FigureStyle.look "kernel-conv" "C=1", { Name = "c"; X = ks; Y = [| 9.0; 6.0; 4.0; 2.0 |] } ]
             let chart = BeyondFigures.kernelSize "F6" angles counts
             let ts = traces chart

@@ -120,10 +120,12 @@ let tests =
 
         testCase "F4 aggregates: median and worst at each step over the sets" <| fun () ->
             let l3 = FigureStyle.look "conv" "L=3"
-            let curves = SuiteEvidence.medianAndWorst [ l3, [ 1L, 1.0; 10L, 0.1 ]; l3, [ 1L, 3.0; 10L, 0.3 ]; l3, [ 1L, 2.0; 10L, 0.2 ] ]
+            let runs = [ l3, [ 1L, 1.0; 10L, 0.1 ]; l3, [ 1L, 3.0; 10L, 0.3 ]; l3, [ 1L, 2.0; 10L, 0.2 ] ]
+            let curves = SuiteEvidence.medianAndWorst runs
             let series = curves |> List.map snd
             Expect.equal (series |> List.map (fun s -> s.Name)) [ "L=3 median"; "L=3 worst" ] "names"
-            Expect.equal (curves |> List.map (fun (l, _) -> l.Label, l.Worst)) [ "L=3", false; "L=3", true ] "one label, worst marked"
+            Expect.equal (curves |> List.map (fun (l, _) -> l.Label, l.Worst)) [ "L=3", false; "L=3", true ]
+                "one label, worst marked"
             Expect.equal series[0].X [| 1.0; 10.0 |] "steps"
             Expect.equal series[0].Y [| 2.0; 0.2 |] "median"
             Expect.equal series[1].Y [| 3.0; 0.3 |] "worst"

@@ -14,10 +14,14 @@ let private text (e: JsonElement) (key: string) =
     | true, v when v.ValueKind = JsonValueKind.String -> v.GetString()
     | _ -> ""
 
+/// A chart's traces and layout, from one serialization (toFigureJson is slow: it carries the whole template).
+let private parse chart =
+    let root = json chart
+    [ for t in root.GetProperty("data").EnumerateArray() -> t ], root.GetProperty "layout"
+
 /// The layout axes the traces draw on ("x2" -> "xaxis2"), with their JSON (Undefined when not in the layout).
-let private usedAxes chart =
-    let l = layout chart
-    [ for t in traces chart do
+let private usedAxes (ts: JsonElement list) (l: JsonElement) =
+    [ for t in ts do
         if text t "type" <> "" then // Chart.Invisible fills an empty grid cell with a trace of no type
           for key, prefix in [ "xaxis", "x"; "yaxis", "y" ] do
               let id = match text t key with "" -> prefix | v -> v
@@ -34,14 +38,15 @@ let private title (axis: JsonElement) =
 
 /// What a reader would stumble on: SI or default exponents on a log axis, untitled axes, legend names twice.
 let problems chart =
-    [ for a, axis in usedAxes chart do
+    let ts, l = parse chart
+    [ for a, axis in usedAxes ts l do
         if title axis = "" then yield $"{a} has no title"
         if axis.ValueKind = JsonValueKind.Object && text axis "type" = "log"
            && not (List.contains (text axis "exponentformat") [ "power"; "e" ]) then
             let format = text axis "exponentformat"
             yield $"{a} is a log axis with exponent format '{format}' (SI prefixes: 1f, 100µ)"
       let shown =
-          [ for t in traces chart do
+          [ for t in ts do
               let inLegend =
                   match t.TryGetProperty "showlegend" with
                   | true, v -> v.GetBoolean()
@@ -65,7 +70,10 @@ let hue (hex: string) =
     let hi, lo = max r (max g b), min r (min g b)
     if hi - lo < 1e-9 then None
     else
-        let h = if hi = r then (g - b) / (hi - lo) elif hi = g then 2.0 + (b - r) / (hi - lo) else 4.0 + (r - g) / (hi - lo)
+        let h =
+            if hi = r then (g - b) / (hi - lo)
+            elif hi = g then 2.0 + (b - r) / (hi - lo)
+            else 4.0 + (r - g) / (hi - lo)
         Some((60.0 * h + 360.0) % 360.0)
 
 let private colourOf (t: JsonElement) =
@@ -85,7 +93,7 @@ let familyHueProblems (charts: GenericChart list) =
         | _ -> false
     let hues =
         [ for chart in charts do
-            for t in traces chart do
+            for t in fst (parse chart) do
                 match familyOf (text t "name"), colourOf t with
                 | Some f, Some c -> yield f, hue c
                 | _ -> () ]
@@ -105,7 +113,8 @@ let f3 () =
     let normalized, fixedStep = RunConfig.defaults.Step, Engine.Training.FixedStep 0.1 :> Engine.Training.StepRule
     [ for kind in [ FullyConnected; Convolutional; Diagonal ] ->
         Model.name kind, "angle to the limit (rad)",
-        [ for step in [ normalized; fixedStep ] -> FigureStyle.ofRun true (config kind 2 step), series [| 1.0; 1e-4; 1e-15 |] ] ]
+        [ for step in [ normalized; fixedStep ] ->
+            FigureStyle.ofRun true (config kind 2 step), series [| 1.0; 1e-4; 1e-15 |] ] ]
     |> Figures.logLogPanels "F3" "step"
 
 /// F4 as the script builds it: median and worst of conv L=3..5 and diag L=3 over sets, two panels.
@@ -121,7 +130,8 @@ let f4 () =
 
 let private everyFigure () =
     let m = Array.init 16 (fun k -> 1.0 / float (k + 1))
-    let band = { Name = ""; X = [| 1.0; 2.0 |]; Center = [| 3.0; 2.0 |]; Lower = [| 2.0; 1.0 |]; Upper = [| 4.0; 3.0 |] }
+    let band =
+        { Name = ""; X = [| 1.0; 2.0 |]; Center = [| 3.0; 2.0 |]; Lower = [| 2.0; 1.0 |]; Upper = [| 4.0; 3.0 |] }
     [ "F1", Figures.spectra [ "conv", [ 1, m; 2, m ]; "fc", [ 1, m ] ]
       "F2", Figures.bands "F2" "depth L" "effective count" [ FigureStyle.look "conv" "conv: Fourier", band
                                                              FigureStyle.look "fc" "fc: Fourier", band ]
@@ -131,8 +141,9 @@ let private everyFigure () =
       "F6", BeyondFigures.kernelSize "F6" [ FigureStyle.look "l2 SVM" "to l2 SVM", series [| 0.1; 1e-3; 0.0 |] ]
                 [ FigureStyle.look "kernel-conv" "count, C = 1", series [| 9.0; 4.0; 2.0 |] ]
       "F7", BeyondFigures.imageGrid "F7" 2 [ "fc", [ "L=1", [| 1.0; -1.0; 0.5; 0.0 |], true; "L=1", m[0..3], false ] ]
-      "rates", Figures.rates "rates" [ FigureStyle.look "conv" "conv L=2", "set 1", 0.5, 0.45, [| 2.0, 0.1; 20.0, 1e-6 |]
-                                       FigureStyle.look "diag" "diag L=2", "set 1", 0.3, 0.35, [| 2.0, 0.2; 20.0, 1e-5 |] ] ]
+      "rates",
+      Figures.rates "rates" [ FigureStyle.look "conv" "conv L=2", "set 1", 0.5, 0.45, [| 2.0, 0.1; 20.0, 1e-6 |]
+                              FigureStyle.look "diag" "diag L=2", "set 1", 0.3, 0.35, [| 2.0, 0.2; 20.0, 1e-5 |] ] ]
 
 [<Tests>]
 let tests =
@@ -144,22 +155,27 @@ let tests =
         testCase "one hue per model family across the figures, a different hue per family" <| fun () ->
             let charts = everyFigure () |> List.map snd
             Expect.equal (familyHueProblems charts) [] "F1..F7 and the rates figure"
-            let f3Hues = [ for t in traces (f3 ()) -> familyOf (text t "name") ] |> List.choose id |> List.distinct
+            let f3Traces = traces (f3 ())
+            let f3Hues = [ for t in f3Traces -> familyOf (text t "name") ] |> List.choose id |> List.distinct
             Expect.equal f3Hues [ "fc"; "conv"; "diag" ] "F3's traces are recognised by family"
 
         testCase "F3: the rule's name in the legend and its dash; F4: median and worst share one entry" <| fun () ->
             let names = traces (f3 ()) |> List.map name
             Expect.contains names "conv L=2 fixed" "the rule's name, not 'fixed:0.1'"
-            let f4Traces = traces (f4 ())
-            let shown = f4Traces |> List.filter (fun t -> match t.TryGetProperty "showlegend" with | true, v -> v.GetBoolean() | _ -> true)
-            Expect.equal (shown |> List.map name) [ "conv L=3"; "conv L=4"; "conv L=5"; "diag L=3" ] "one entry per series"
+            let f4Traces, f4Layout = parse (f4 ())
+            let inLegend (t: JsonElement) =
+                match t.TryGetProperty "showlegend" with
+                | true, v -> v.GetBoolean()
+                | _ -> true
+            let shown = f4Traces |> List.filter inLegend |> List.map name
+            Expect.equal shown [ "conv L=3"; "conv L=4"; "conv L=5"; "diag L=3" ] "one entry per series"
             Expect.equal f4Traces.Length 16 "median and worst per series and panel"
             let worst = f4Traces |> List.find (fun t -> name t = "conv L=3 worst")
             Expect.equal (text worst "legendgroup") "conv L=3" "the worst line is in its median's group"
-            Expect.equal ((layout (f4 ())).GetProperty("legend").GetProperty("orientation").GetString()) "h"
+            Expect.equal (f4Layout.GetProperty("legend").GetProperty("orientation").GetString()) "h"
                 "the legend is a row under the plot, not a column cut off at the side"
 
-        testCase "planted faults are caught: SI exponents, an untitled axis, a name twice, a family's colour changed" <| fun () ->
+        testCase "planted faults caught: SI exponents, no axis title, a name twice, a recoloured family" <| fun () ->
             let s = { Name = "a"; X = [| 1.0; 10.0 |]; Y = [| 1e-3; 1e-15 |] }
             let si =
                 Chart.Line(x = s.X, y = s.Y, Name = "conv L=2")
@@ -168,8 +184,11 @@ let tests =
             Expect.exists (problems si) (fun p -> p.Contains "SI prefixes") "the default (SI) format on a log axis"
             let untitled = Chart.Line(x = s.X, y = s.Y, Name = "conv L=2") |> Chart.withXAxisStyle (TitleText = "step")
             Expect.exists (problems untitled) (fun p -> p.Contains "yaxis has no title") "an untitled y axis"
-            let twice = [ Chart.Line(x = s.X, y = s.Y, Name = "conv L=2"); Chart.Line(x = s.X, y = s.Y, Name = "conv L=2") ]
-                        |> Chart.combine |> Chart.withXAxisStyle (TitleText = "step") |> Chart.withYAxisStyle (TitleText = "angle")
+            let twice =
+                [ for _ in 1 .. 2 -> Chart.Line(x = s.X, y = s.Y, Name = "conv L=2") ]
+                |> Chart.combine
+                |> Chart.withXAxisStyle (TitleText = "step")
+                |> Chart.withYAxisStyle (TitleText = "angle")
             Expect.exists (problems twice) (fun p -> p.Contains "appears 2 times") "a legend name twice"
             let recoloured =
                 f4 () |> GenericChart.mapTrace (fun t ->

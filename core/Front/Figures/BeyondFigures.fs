@@ -10,20 +10,25 @@ module BeyondFigures =
     /// reference (an angle of 0 is drawn at 1e-12, the bottom of the log axis) and the effective count of
     /// |beta_hat|; each curve drawn by its look (a reference's colour, dashed for C = K).
     let kernelSize (title: string) (angles: (Look * Series) list) (counts: (Look * Series) list) =
+        // A tick at every K drawn (1, 2, 4, 8, 16), not only at the decades.
+        let ks = angles @ counts |> Seq.collect (fun (_, s) -> s.X) |> Seq.distinct |> Seq.sort |> Array.ofSeq
+        let kernelAxis = FigureStyle.axis "kernel size K" true
+        kernelAxis.SetProperty("tickmode", "array")
+        kernelAxis.SetProperty("tickvals", ks)
         let anglePanel =
             angles
             |> List.map (fun (look, s) -> FigureStyle.line look s.X (s.Y |> Array.map (fun y -> max y 1e-12)))
             |> Chart.combine
-            |> Chart.withXAxis (FigureStyle.axis "kernel size K" true)
+            |> Chart.withXAxis kernelAxis
             |> Chart.withYAxis (FigureStyle.axis "angle to the reference (rad)" true)
         let countPanel =
             counts
             |> List.map (fun (look, s) -> FigureStyle.line look s.X s.Y)
             |> Chart.combine
-            |> Chart.withXAxis (FigureStyle.axis "kernel size K" true)
+            |> Chart.withXAxis kernelAxis
             |> Chart.withYAxis (FigureStyle.axis "effective count of |β̂|" false)
         [ anglePanel; countPanel ]
-        |> Chart.Grid(1, 2, SubPlotTitles = [| "angle from GD to each limit"; "sparsity of |β̂|" |], XGap = 0.15)
+        |> Chart.Grid(1, 2, SubPlotTitles = [| "angle from GD to each limit"; "sparsity of |β̂|" |], XGap = 0.22)
         |> Chart.withTitle title
         |> FigureStyle.finish
         |> Chart.withSize (1100, 560)

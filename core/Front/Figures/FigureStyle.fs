@@ -42,8 +42,8 @@ module FigureStyle =
         let r, g, b = mix (channel 0), mix (channel 1), mix (channel 2)
         $"#%02X{r}%02X{g}%02X{b}"
 
-    /// The colour of a look: its family's, lightened by depth (L = 2 or less: the family's own colour).
-    let colourOf (look: Look) = familyColour look.Family |> lighten (0.2 * float (max 0 (look.Depth - 2)))
+    /// The colour of a look: its family's, lightened by depth (L = 2 or less: the family's own colour; L = 5: 45 %).
+    let colourOf (look: Look) = familyColour look.Family |> lighten (min 0.6 (0.15 * float (max 0 (look.Depth - 2))))
 
     /// The family a run belongs to: a 2-D conv, a conv with a kernel size K (RunConfig.Kernel), or its model.
     let familyOf (c: RunConfig) =
@@ -85,15 +85,26 @@ module FigureStyle =
                              ExponentFormat = StyleParam.ExponentFormat.Power)
         else LinearAxis.init (Title = Title.init title, ExponentFormat = StyleParam.ExponentFormat.Power)
 
+    /// A log axis for the given values that labels whole decades only (no 2, 3, 5 between them), every k-th
+    /// decade so that at most 8 labels show.
+    let logAxisFor (title: string) (values: float seq) =
+        let positive = values |> Seq.filter (fun v -> v > 0.0 && System.Double.IsFinite v) |> Array.ofSeq
+        let decades = if positive.Length = 0 then 1.0 else log10 (Array.max positive) - log10 (Array.min positive)
+        let a = axis title true
+        a.SetProperty("dtick", max 1 (int (ceil (decades / 8.0))))
+        a
+
     /// A line trace of a look: the family's colour, the rule's dash, markers on the main series; the worst case
     /// thin and faint in the same legend group, so a series has one legend entry however many traces it has.
     let line (look: Look) (x: float[]) (y: float[]) =
         let c = Color.fromString (colourOf look)
-        Chart.Line(x = x, y = y, Name = (if look.Worst then $"{look.Label} worst" else look.Label), ShowMarkers = not look.Worst, LineColor = c, MarkerColor = c,
+        let name = if look.Worst then $"{look.Label} worst" else look.Label
+        Chart.Line(x = x, y = y, Name = name, ShowMarkers = not look.Worst, LineColor = c, MarkerColor = c,
                    LineDash = look.Dash, LineWidth = (if look.Worst then 1.0 else 2.0),
                    Opacity = (if look.Worst then 0.5 else 1.0))
         |> GenericChart.mapTrace (fun t ->
             t.SetProperty("legendgroup", look.Label)
+            t.SetProperty("marker", {| color = colourOf look; size = 5 |})
             t)
 
     /// Shows each legend group once (its first trace not already hidden), so panels repeating a series add no entry.
@@ -111,6 +122,6 @@ module FigureStyle =
         chart
         |> oneEntryPerSeries
         |> Chart.withLegend (
-            Legend.init (Orientation = StyleParam.Orientation.Horizontal, X = 0.0, XAnchor = StyleParam.XAnchorPosition.Left,
-                         Y = -0.2, YAnchor = StyleParam.YAnchorPosition.Top))
+            Legend.init (Orientation = StyleParam.Orientation.Horizontal, X = 0.0,
+                         XAnchor = StyleParam.XAnchorPosition.Left, Y = -0.2, YAnchor = StyleParam.YAnchorPosition.Top))
         |> Chart.withMargin (Margin.init (Bottom = 140))

@@ -29,7 +29,8 @@ module Figures =
                          MarkerColor = colour (FigureStyle.look family family), ShowLegend = false)
             |> Chart.withXAxis (FigureStyle.axis "frequency k" false)
             |> Chart.withYAxis (
-                LayoutObjects.LinearAxis.init (Title = Title.init "|β̂ₖ|", Range = StyleParam.Range.MinMax(0.0, 1.0)))
+                LayoutObjects.LinearAxis.init (
+                    Title = Title.init "|β̂ₖ|", Range = StyleParam.Range.MinMax(0.0, 1.0)))
         let cells =
             [ for depth in depths do
                 for (family, entries) in columns do
@@ -74,13 +75,14 @@ module Figures =
     let logLogPanels (title: string) (xTitle: string) (panels: (string * string * (Look * Series) list) list) =
         panels
         |> List.map (fun (_, yTitle, curves) ->
-            curves
-            |> List.map (fun (look, s) -> let p = positive s in FigureStyle.line look p.X p.Y)
+            let drawn = curves |> List.map (fun (look, s) -> look, positive s)
+            drawn
+            |> List.map (fun (look, p) -> FigureStyle.line look p.X p.Y)
             |> Chart.combine
-            |> Chart.withXAxis (FigureStyle.axis xTitle true)
-            |> Chart.withYAxis (FigureStyle.axis yTitle true))
+            |> Chart.withXAxis (FigureStyle.logAxisFor xTitle (drawn |> Seq.collect (fun (_, p) -> p.X)))
+            |> Chart.withYAxis (FigureStyle.logAxisFor yTitle (drawn |> Seq.collect (fun (_, p) -> p.Y))))
         |> Chart.Grid(1, panels.Length, SubPlotTitles = (panels |> List.map (fun (t, _, _) -> t) |> Array.ofList),
-                      XGap = 0.15)
+                      XGap = 0.22)
         |> Chart.withTitle title
         |> FigureStyle.finish
         |> Chart.withSize (max 760 (460 * panels.Length), 560)
@@ -94,7 +96,8 @@ module Figures =
         [ Chart.Column(values = (rows |> List.map (fun (_, m, _) -> floor m)), Keys = names, Name = measured.Label,
                        MarkerColor = colour measured)
           Chart.Line(x = names, y = (rows |> List.map (fun (_, _, t) -> t)), Name = tolerance.Label, ShowMarkers = true,
-                     LineColor = colour tolerance, MarkerColor = colour tolerance, LineDash = StyleParam.DrawingStyle.Dash) ]
+                     LineColor = colour tolerance, MarkerColor = colour tolerance,
+                     LineDash = StyleParam.DrawingStyle.Dash) ]
         |> Chart.combine
         |> Chart.withTitle title
         |> Chart.withXAxis (FigureStyle.axis "identity checked" false)
@@ -106,6 +109,7 @@ module Figures =
     /// family); right, the fitted rate against the predicted one per run, with the line measured = predicted.
     /// `runs`: (look of the model, dataset, predicted, measured, curve of (theta, share)).
     let rates (title: string) (runs: (Look * string * float * float * (float * float)[]) list) =
+        let points = runs |> Seq.collect (fun (_, _, _, _, curve) -> curve)
         let curves =
             [ for look, name, _, _, curve in runs do
                 let kept = curve |> Array.filter (fun (_, s) -> s > 0.0 && System.Double.IsFinite s)
@@ -113,8 +117,8 @@ module Figures =
                                  ShowLegend = false, LineColor = colour look, LineWidth = 1.0)
                       |> Chart.withTraceInfo (LegendGroup = look.Label) ]
             |> Chart.combine
-            |> Chart.withXAxis (FigureStyle.axis "θ = log(−log L)" true)
-            |> Chart.withYAxis (FigureStyle.axis "off-support share of β̂/‖β̂‖" true)
+            |> Chart.withXAxis (FigureStyle.logAxisFor "θ = log(−log L)" (points |> Seq.map fst))
+            |> Chart.withYAxis (FigureStyle.logAxisFor "off-support share of β̂/‖β̂‖" (points |> Seq.map snd))
         let top =
             runs
             |> List.collect (fun (_, _, p, m, _) -> [ p; m ])
@@ -136,7 +140,7 @@ module Figures =
             |> Chart.withYAxis (FigureStyle.axis "fitted δ (share ∝ exp(−δ θ))" false)
         [ curves; scatter ]
         |> Chart.Grid(1, 2, SubPlotTitles = [| "off-support share along the run"; "rate: fitted against predicted" |],
-                      XGap = 0.15)
+                      XGap = 0.22)
         |> Chart.withTitle title
         |> FigureStyle.finish
         |> Chart.withSize (1000, 560)
