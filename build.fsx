@@ -1,5 +1,6 @@
 // The build pipeline: dotnet fsi build.fsx -t <Target>
-// Targets: Restore, Build, Test, Reproduce, ReproduceFull, Bench, PyTorch, Slurm (see README.md and docs/manual.md).
+// Targets: Restore, Build, Test, Notebook, Reproduce, ReproduceFull, Bench, PyTorch, Slurm
+// (see README.md and docs/manual.md).
 #r "nuget: Fake.Core.Target, 5.20.3"
 #r "nuget: Fake.DotNet.Cli, 5.20.3"
 #r "nuget: Fake.IO.FileSystem, 5.20.3"
@@ -64,6 +65,34 @@ Target.create "Digits" (fun _ ->
     if not (File.exists "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz") then
         aptInstall "python3-sklearn" "the handwritten digits")
 
+/// notebooks/quickstart.ipynb executed headless by Debian's jupyter-nbconvert (installed if missing) on the .NET
+/// Interactive kernel (the local tool of .config/dotnet-tools.json): fails on any cell error; the executed copy is
+/// out/notebook/quickstart.ipynb and .html. The kernel is declared in a spec under out/, not in ~/.local.
+Target.create "Notebook" (fun _ ->
+    if not (File.exists "/usr/bin/jupyter-nbconvert") then aptInstall "jupyter-nbconvert" "the notebook"
+    let outDir = root </> "out" </> "notebook"
+    let spec = outDir </> "jupyter" </> "kernels" </> ".net-fsharp"
+    Directory.create spec
+    File.writeString false (spec </> "kernel.json")
+        """{ "argv": [ "dotnet", "tool", "run", "dotnet-interactive", "--", "jupyter", "--default-kernel", "fsharp",
+             "{connection_file}" ], "display_name": ".NET (F#)", "language": "F#" }"""
+    Shell.deleteDir (outDir </> "store") // train afresh: the run checks the code, not the store's cache
+    let nbconvert arguments =
+        Trace.tracefn "> jupyter nbconvert %s" arguments
+        let result =
+            CreateProcess.fromRawCommandLine "jupyter" ("nbconvert " + arguments)
+            |> CreateProcess.withWorkingDirectory root
+            |> CreateProcess.setEnvironmentVariable "JUPYTER_PATH" (outDir </> "jupyter")
+            |> Proc.run
+        if result.ExitCode <> 0 then
+            failwithf "the notebook failed: 'jupyter nbconvert %s' exited with code %d" arguments result.ExitCode
+    let watch = Diagnostics.Stopwatch.StartNew()
+    let notebook = "notebooks/quickstart.ipynb"
+    nbconvert $"--to notebook --execute {notebook} --output-dir {outDir} --ExecutePreprocessor.timeout=600"
+    Trace.tracefn "notebook executed in %.0f s" watch.Elapsed.TotalSeconds
+    let executed = outDir </> "quickstart.ipynb"
+    nbconvert $"--to html {executed} --output-dir {outDir}")
+
 Target.create "Reproduce" (fun _ -> script "reproduce.fsx" "")
 
 Target.create "ReproduceFull" (fun _ -> script "reproduce.fsx" "--full")
@@ -95,6 +124,7 @@ Target.create "Slurm" (fun _ ->
 open Fake.Core.TargetOperators
 
 "Restore" ==> "Build" ==> "Test" |> ignore
+"Build" ==> "Notebook" ==> "Test" |> ignore
 "Digits" ==> "Test" |> ignore
 "Chromium" ==> "Test" |> ignore
 "Digits" ==> "Reproduce" |> ignore

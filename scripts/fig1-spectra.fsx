@@ -15,6 +15,6 @@ let spectra =
     |> Runner.run (Reproduction.runner f1)
 
 spectra
-|> Results.spectra [ "convolutional", Convolutional; "fully connected", FullyConnected ]
+|> Results.spectra [ "conv", Convolutional; "fc", FullyConnected ] // titles are family names: their colours
 |> Figures.spectra
 |> Reproduction.saveFigure f1 "f1-spectra"

@@ -5,6 +5,7 @@
 #load "build-check.fsx" // first: says to build when the toolkit is missing
 #load "engine.fsx"
 open ImplicitBias
+open Plotly.NET
 
 let f2 = Reproduction.fromArgs fsi.CommandLineArgs __SOURCE_DIRECTORY__
 
@@ -18,9 +19,18 @@ let sparsity =
 let fourier = fun _ (r: StoredRun) -> Sparsity.fourierEffectiveCount r.Run.Direction
 let time = fun _ (r: StoredRun) -> Sparsity.effectiveCount r.Run.Direction
 
+// One colour per family; fc appears twice (Fourier and time domain): its time-domain band is dotted.
+let fourierBands =
+    Results.bandsOverDepth [ "conv: Fourier |β̂|", Convolutional; "fc: Fourier |β̂|", FullyConnected ] fourier sparsity
+let timeBands = Results.bandsOverDepth [ "diag: time |β|", Diagonal; "fc: time |β|", FullyConnected ] time sparsity
+let looks =
+    [ FigureStyle.look "conv" "conv: Fourier |β̂|"
+      FigureStyle.look "fc" "fc: Fourier |β̂|"
+      FigureStyle.look "diag" "diag: time |β|"
+      { FigureStyle.look "fc" "fc: time |β|" with Dash = StyleParam.DrawingStyle.Dot } ]
+
 Figures.bands
     $"F2: sparsity of the limit direction vs depth ({List.length (Reproduction.seeds f2)} seeds: median, min..max)"
     "depth L" "effective count ‖v‖₁² / ‖v‖₂² (D = 16)"
-    (Results.bandsOverDepth [ "conv: Fourier |β̂|", Convolutional; "fc: Fourier |β̂|", FullyConnected ] fourier sparsity
-     @ Results.bandsOverDepth [ "diag: time |β|", Diagonal; "fc: time |β|", FullyConnected ] time sparsity)
+    (List.zip looks (fourierBands @ timeBands))
 |> Reproduction.saveFigure f2 "f2-sparsity"

@@ -17,19 +17,20 @@ let convergence =
     |> Sweep.vary (Axis.steps [ Reproduction.baseConfig(f3).Step; Reproduction.fixedStep ])
     |> Runner.run (Reproduction.runner f3)
 
-[ for kind, bias, title in predictions ->
-    let limit = (TheoryChecks.reference bias Reproduction.dataset).Direction
-    title, [ for c, r in Results.ofModel kind convergence -> Results.angleTo limit $"{Model.name c.Model} {c.Step.Describe()}" r ] ]
-|> Figures.logLogPanels "F3: angle (rad) to the predicted limit direction" "step" "angle to the limit (rad)"
+// One colour per model family, the step rule by its dash; the legend says the rule's name.
+let curves along =
+    [ for kind, bias, title in predictions ->
+        let limit = (TheoryChecks.reference bias Reproduction.dataset).Direction
+        title, "angle to the limit (rad)",
+        [ for c, r in Results.ofModel kind convergence -> FigureStyle.ofRun true c, along limit "" r ] ]
+curves Results.angleTo
+|> Figures.logLogPanels
+    "F3: angle to the predicted limit direction (solid: the default settling step, dashed: fixed η = 0.1)" "step"
 |> Reproduction.saveFigure f3 "f3-convergence"
 
 // The same runs against theta = log(-log L), the clock in which the late phase moves and the rates are stated.
-[ for kind, bias, title in predictions ->
-    let limit = (TheoryChecks.reference bias Reproduction.dataset).Direction
-    let name (c: RunConfig) = $"""{Model.name c.Model} {c.Step.Describe().Split(":")[0]}"""
-    title, [ for c, r in Results.ofModel kind convergence -> Results.angleAlongTheta limit (name c) r ] ]
-|> Figures.logLogPanels "F3: angle (rad) to the predicted limit direction against θ = log(−log L)" "θ"
-    "angle to the limit (rad)"
+curves Results.angleAlongTheta
+|> Figures.logLogPanels "F3 against θ = log(−log L): angle to the predicted limit direction" "θ = log(−log L)"
 |> Reproduction.saveFigure f3 "f3-convergence-theta"
 
 // Rates (issue 22.6): on the report's suite, every conv L=2 and diag L=2 run's off-support share against theta and its
@@ -41,14 +42,15 @@ let rates =
         if c.Depth = 2 && (c.Model = Convolutional || c.Model = Diagonal) && c.Shape.IsNone then
             let name = SuiteEvidence.setName (List.findIndex ((=) c.Data) suiteSets) c.Data
             match Rates.ofRun name $"{Model.name c.Model} L=2" (SuiteEvidence.certify c r.Run.Direction) r.Trajectory with
-            | Some rate -> yield rate
+            | Some rate -> yield FigureStyle.ofRun false c, rate
             | None -> () ]
-for r in rates do
+for _, r in rates do
     printfn "rate %s %s: predicted %.4f, fitted %.4f (R^2 %.3f, %d records, theta %.1f..%.1f)"
         r.Model r.Dataset r.Predicted r.Measured r.R2 r.Points r.ThetaFrom r.ThetaTo
-let within = rates |> List.filter (fun r -> abs (r.Measured - r.Predicted) <= 0.1 * r.Predicted) |> List.length
+let within = rates |> List.filter (fun (_, r) -> abs (r.Measured - r.Predicted) <= 0.1 * r.Predicted) |> List.length
 printfn "rates: fitted within 10%% of predicted on %d of %d depth-2 runs" within rates.Length
-[ for r in rates -> r.Model, r.Dataset, r.Predicted, r.Measured, r.Curve |> Array.filter (fun (_, s) -> s > Rates.shareFloor) ]
+[ for look, r in rates ->
+    look, r.Dataset, r.Predicted, r.Measured, r.Curve |> Array.filter (fun (_, s) -> s > Rates.shareFloor) ]
 |> Figures.rates
     $"F3 rates: depth-2 runs on {suiteSets.Length} sets; fitted δ within 10%% of predicted on {within} of {rates.Length}"
 |> Reproduction.saveFigure f3 "f3-rates"

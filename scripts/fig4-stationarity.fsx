@@ -16,20 +16,23 @@ let name spec = SuiteEvidence.setName (List.findIndex ((=) spec) sets) spec
 let suite = Reproduction.suiteSweep f4 |> Runner.run (Reproduction.runner f4)
 
 let bridges = suite.Runs |> List.filter (fun (c, _) -> c.Depth >= 3 && (c.Model = Convolutional || c.Model = Diagonal))
-let along = [ for c, r in bridges -> $"{Model.name c.Model} L={c.Depth}", SuiteEvidence.limitAlong 10 c r ]
-let panel pick =
-    along |> List.map (fun (n, points) -> n, points |> List.map (fun (step, _, res, angle, _) -> step, pick (res, angle)))
-[ "residual of the certified limit (eq. 11)", SuiteEvidence.medianAndWorst (panel fst)
-  "GD's angle to the certified limit (rad)", SuiteEvidence.medianAndWorst (panel snd) ]
-|> Figures.logLogPanels $"F4: certified stationary points of eq. (10), p = 2/L, over {sets.Length} sets (median, worst)" "step" "value"
+let along =
+    [ for c, r in bridges |> List.sortBy (fun (c, _) -> Model.name c.Model, c.Depth) ->
+        FigureStyle.ofRun false c, SuiteEvidence.limitAlong 10 c r ]
+// Per (model, depth): the median over the sets (thick, with markers) and the worst set (thin, faint), one legend entry.
+let panels aggregate (pick: int64 * float * float * float * bool -> 'k * (float * float)) =
+    let over f = along |> List.map (fun (look, points) -> look, points |> List.map (pick >> fun (k, v) -> k, f v))
+    [ "residual of the certified limit (eq. 11)", "relative KKT residual", aggregate (over fst)
+      "GD's angle to the certified limit", "angle (rad)", aggregate (over snd) ]
+let title = $"F4: certified stationary points of eq. (10), p = 2/L, over {sets.Length} sets"
+let legend = "(thick: median, thin: worst set)"
+panels SuiteEvidence.medianAndWorst (fun (step, _, res, angle, _) -> step, (res, angle))
+|> Figures.logLogPanels $"{title} {legend}" "step"
 |> Reproduction.saveFigure f4 "f4-stationarity"
 
 // The same against theta = log(-log L), pooled in tenths of a decade (runs record at different thetas).
-let overTheta pick =
-    along |> List.map (fun (n, points) -> n, points |> List.map (fun (_, theta, res, angle, _) -> theta, pick (res, angle)))
-[ "residual of the certified limit (eq. 11)", SuiteEvidence.medianAndWorstOverTheta (overTheta fst)
-  "GD's angle to the certified limit (rad)", SuiteEvidence.medianAndWorstOverTheta (overTheta snd) ]
-|> Figures.logLogPanels $"F4 against θ = log(−log L), over {sets.Length} sets (median, worst)" "θ" "value"
+panels SuiteEvidence.medianAndWorstOverTheta (fun (_, theta, res, angle, _) -> theta, (res, angle))
+|> Figures.logLogPanels $"F4 against θ = log(−log L), over {sets.Length} sets {legend}" "θ = log(−log L)"
 |> Reproduction.saveFigure f4 "f4-stationarity-theta"
 
 Reproduction.saveClaims f4 "f4" (Evidence.suiteRows name suite.Runs)

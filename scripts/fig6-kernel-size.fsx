@@ -6,6 +6,7 @@
 #load "build-check.fsx" // first: says to build when the toolkit is missing
 #load "engine.fsx"
 open ImplicitBias
+open Plotly.NET
 open ImplicitBias.Engine.Reference
 open ImplicitBias.Engine.Numerics
 open ImplicitBias.Engine.Training
@@ -19,8 +20,11 @@ Reproduction.saveClaims f6 "f6" (Beyond.rows Beyond.kernelClaim Beyond.kernelGro
 let builtIn = runs.Runs |> List.filter (fun (c, _) -> c.Data = Reproduction.dataset)
 let kernelOf (c: RunConfig) = float c.Kernel.Value.Columns
 let reference bias = (TheoryChecks.reference bias Reproduction.dataset).Direction
-let curve name (channels: RunConfig -> bool) (value: RunConfig -> StoredRun -> float) =
+// Colour: the reference (or the family, for the counts); dashed: C = K channels.
+let curve colourKey (name: string) (channels: RunConfig -> bool) (value: RunConfig -> StoredRun -> float) =
     let points = builtIn |> List.filter (fst >> channels) |> List.sortBy (fst >> kernelOf)
+    let dash = if name.EndsWith "C = K" then StyleParam.DrawingStyle.Dash else StyleParam.DrawingStyle.Solid
+    { FigureStyle.look colourKey name with Dash = dash },
     { Name = name; X = [| for c, _ in points -> kernelOf c |]; Y = [| for c, r in points -> value c r |] }
 let one (c: RunConfig) = c.Channels = 1
 let many (c: RunConfig) = c.Channels = c.Kernel.Value.Columns
@@ -30,11 +34,12 @@ let toOwnLimit = fun c (r: StoredRun) ->
 let fourierCount = fun _ (r: StoredRun) -> Sparsity.fourierEffectiveCount r.Run.Direction
 BeyondFigures.kernelSize
     $"F6: 2-layer conv nets with kernel size K on {DataSpec.describe Reproduction.dataset}: from the l2 SVM (K = 1) to Fourier-l1 (K = D)"
-    [ curve "to l2 SVM, C = 1" one (angleTo (reference MarginBias.L2))
-      curve "to l2 SVM, C = K" many (angleTo (reference MarginBias.L2))
-      curve "to Fourier-l1, C = 1" one (angleTo (reference MarginBias.FourierL1))
-      curve "to Fourier-l1, C = K" many (angleTo (reference MarginBias.FourierL1))
-      curve "to its R_K limit, C = 1" one toOwnLimit
-      curve "to its R_K limit, C = K" many toOwnLimit ]
-    [ curve "C = 1" one fourierCount; curve "C = K" many fourierCount ]
+    [ curve "l2 SVM" "to l2 SVM, C = 1" one (angleTo (reference MarginBias.L2))
+      curve "l2 SVM" "to l2 SVM, C = K" many (angleTo (reference MarginBias.L2))
+      curve "Fourier-l1" "to Fourier-l1, C = 1" one (angleTo (reference MarginBias.FourierL1))
+      curve "Fourier-l1" "to Fourier-l1, C = K" many (angleTo (reference MarginBias.FourierL1))
+      curve "own limit" "to its R_K limit, C = 1" one toOwnLimit
+      curve "own limit" "to its R_K limit, C = K" many toOwnLimit ]
+    [ curve "kernel-conv" "|β̂| count, C = 1" one fourierCount
+      curve "kernel-conv" "|β̂| count, C = K" many fourierCount ]
 |> Reproduction.saveFigure f6 "f6-kernel-size"

@@ -13,14 +13,16 @@ let tests =
     testList "BeyondFigures" [
         testCase "F6: angles on a log axis (0 drawn at 1e-12), counts beside them, against K" <| fun () ->
             let ks = [| 1.0; 2.0; 4.0; 16.0 |]
-            let angles = [ { Name = "to l2 SVM, C=1"; X = ks; Y = [| 0.0; 0.2; 0.5; 0.9 |] }
-                           { Name = "to Fourier-l1, C=1"; X = ks; Y = [| 0.9; 0.4; 0.1; 1e-7 |] } ]
-            let counts = [ { Name = "C=1"; X = ks; Y = [| 9.0; 6.0; 4.0; 2.0 |] } ]
+            let angles =
+                [ FigureStyle.look "l2 SVM" "to l2 SVM, C=1", { Name = "a"; X = ks; Y = [| 0.0; 0.2; 0.5; 0.9 |] }
+                  FigureStyle.look "Fourier-l1" "to Fourier-l1, C=1",
+                  { Name = "b"; X = ks; Y = [| 0.9; 0.4; 0.1; 1e-7 |] } ]
+            let counts = [ FigureStyle.look "kernel-conv" "C=1", { Name = "c"; X = ks; Y = [| 9.0; 6.0; 4.0; 2.0 |] } ]
             let chart = BeyondFigures.kernelSize "F6" angles counts
             let ts = traces chart
             Expect.equal (ts |> List.map name) [ "to l2 SVM, C=1"; "to Fourier-l1, C=1"; "C=1" ] "angles first, then counts"
             Expect.equal (floats ts[0] "y") [| 1e-12; 0.2; 0.5; 0.9 |] "a zero angle sits at the bottom of the log axis"
-            Expect.equal (floats ts[2] "y") counts[0].Y "counts as given"
+            Expect.equal (floats ts[2] "y") (snd counts[0]).Y "counts as given"
             Expect.equal (ts[2].GetProperty("xaxis").GetString()) "x2" "counts in the second panel"
             let l = layout chart
             Expect.equal (l.GetProperty("yaxis").GetProperty("type").GetString()) "log" "angles on a log axis"

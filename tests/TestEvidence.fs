@@ -126,17 +126,24 @@ let tests =
                 Expect.equal sets.Head Reproduction.dataset "the built-in set first"
 
         testCase "F4 aggregates: median and worst at each step over the sets" <| fun () ->
-            let series = SuiteEvidence.medianAndWorst [ "L=3", [ 1L, 1.0; 10L, 0.1 ]; "L=3", [ 1L, 3.0; 10L, 0.3 ]; "L=3", [ 1L, 2.0; 10L, 0.2 ] ]
+            let l3 = FigureStyle.look "conv" "L=3"
+            let runs = [ l3, [ 1L, 1.0; 10L, 0.1 ]; l3, [ 1L, 3.0; 10L, 0.3 ]; l3, [ 1L, 2.0; 10L, 0.2 ] ]
+            let curves = SuiteEvidence.medianAndWorst runs
+            let series = curves |> List.map snd
             Expect.equal (series |> List.map (fun s -> s.Name)) [ "L=3 median"; "L=3 worst" ] "names"
+            Expect.equal (curves |> List.map (fun (l, _) -> l.Label, l.Worst)) [ "L=3", false; "L=3", true ]
+                "one label, worst marked"
             Expect.equal series[0].X [| 1.0; 10.0 |] "steps"
             Expect.equal series[0].Y [| 2.0; 0.2 |] "median"
             Expect.equal series[1].Y [| 3.0; 0.3 |] "worst"
 
         testCase "F4 against theta: values pooled in tenths of a decade, before-the-fit points left out" <| fun () ->
             // 10.4 and 9.8 share the bin of theta 10 (log10 within 0.05 of 1); 100 is its own; NaN and 0 are dropped.
+            let l3 = FigureStyle.look "conv" "L=3"
             let series =
                 SuiteEvidence.medianAndWorstOverTheta
-                    [ "L=3", [ nan, 9.0; 10.4, 1.0; 100.0, 0.1 ]; "L=3", [ 0.0, 9.0; 9.8, 3.0; 100.0, 0.3 ] ]
+                    [ l3, [ nan, 9.0; 10.4, 1.0; 100.0, 0.1 ]; l3, [ 0.0, 9.0; 9.8, 3.0; 100.0, 0.3 ] ]
+                |> List.map snd
             Expect.equal (series |> List.map (fun s -> s.Name)) [ "L=3 median"; "L=3 worst" ] "names"
             Expect.equal series[0].X [| 10.0; 100.0 |] "bin centres"
             Expect.equal series[0].Y [| 2.0; 0.2 |] "median of each bin"

@@ -26,19 +26,28 @@ let tests =
 
         testCase "bands: shaded range between lower and upper, centre line on top" <| fun () ->
             let b = { Name = "conv"; X = [| 1.0; 2.0 |]; Center = [| 3.0; 2.0 |]; Lower = [| 2.5; 1.5 |]; Upper = [| 3.5; 2.5 |] }
-            let ts = traces (Figures.bands "t" "depth" "count" [ b ])
+            let ts = traces (Figures.bands "t" "depth" "count" [ FigureStyle.look "conv" "conv", b ])
             Expect.equal (ts |> List.map name) [ "conv upper"; "conv lower"; "conv" ] "trace order"
+            let groups = [ for t in ts -> t.GetProperty("legendgroup").GetString() ]
+            Expect.equal groups [ "conv"; "conv"; "conv" ] "one group"
             Expect.equal (ts[1].GetProperty("fill").GetString()) "tonexty" "lower fills to upper"
             Expect.equal (floats ts[2] "y") b.Center "centre"
 
         testCase "log-log panels: log axes, non-positive points dropped, fixed steps dashed" <| fun () ->
             let s1 = { Name = "normalized"; X = [| 0.0; 1.0; 10.0 |]; Y = [| 1.0; 0.5; 0.05 |] }
             let s2 = { Name = "fixed"; X = [| 1.0; 10.0 |]; Y = [| 0.9; 0.0 |] }
-            let chart = Figures.logLogPanels "t" "step" "angle" [ "a", [ s1; s2 ]; "b", [ s1 ] ]
+            let run step =
+                FigureStyle.ofRun true { RunConfig.defaults with Model = Convolutional; Depth = 2; Step = step }
+            let settling, fixedStep = run RunConfig.defaults.Step, run (Engine.Training.FixedStep 0.1)
+            let panels = [ "a", "angle", [ settling, s1; fixedStep, s2 ]; "b", "angle", [ settling, s1 ] ]
+            let chart = Figures.logLogPanels "t" "step" panels
             let ts = traces chart
             Expect.equal (floats ts[0] "x") [| 1.0; 10.0 |] "step 0 dropped"
             Expect.equal (floats ts[1] "y") [| 0.9 |] "zero dropped"
             Expect.equal (ts[1].GetProperty("line").GetProperty("dash").GetString()) "dash" "fixed is dashed"
+            Expect.equal (ts |> List.map name) [ "conv L=2 settling"; "conv L=2 fixed"; "conv L=2 settling" ]
+                "short names: the rule's, not its parameters"
+            Expect.equal (ts[2].GetProperty("showlegend").GetBoolean()) false "the second panel's repeat has no entry"
             let l = layout chart
             for axis in [ "xaxis"; "yaxis"; "xaxis2"; "yaxis2" ] do
                 Expect.equal (l.GetProperty(axis).GetProperty("type").GetString()) "log" axis

@@ -6,29 +6,32 @@ open Plotly.NET
 /// F6, how the limit of a 2-layer K-kernel net moves from the l2 SVM (K = 1) to Fourier-l1 (K = D);
 /// F7, the learned predictors on handwritten digits as 8 x 8 images and 2-D spectra.
 module BeyondFigures =
-    /// F6: two panels against the kernel size K (log axis): the angles from GD's direction to each
-    /// reference (one series per reference and channel count; an angle of 0 is drawn at 1e-12, the
-    /// bottom of the log axis) and the effective count of |beta_hat|.
-    let kernelSize (title: string) (angles: Series list) (counts: Series list) =
-        let line (i: int) (s: Series) ys =
-            let c = Color.fromString Figures.palette[i % Figures.palette.Length]
-            Chart.Line(x = s.X, y = ys, Name = s.Name, ShowMarkers = true, LineColor = c, MarkerColor = c)
+    /// F6: two panels against the kernel size K (log axes): the angles from GD's direction to each
+    /// reference (an angle of 0 is drawn at 1e-12, the bottom of the log axis) and the effective count of
+    /// |beta_hat|; each curve drawn by its look (a reference's colour, dashed for C = K).
+    let kernelSize (title: string) (angles: (Look * Series) list) (counts: (Look * Series) list) =
+        // A tick at every K drawn (1, 2, 4, 8, 16), not only at the decades.
+        let ks = angles @ counts |> Seq.collect (fun (_, s) -> s.X) |> Seq.distinct |> Seq.sort |> Array.ofSeq
+        let kernelAxis = FigureStyle.axis "kernel size K" true
+        kernelAxis.SetProperty("tickmode", "array")
+        kernelAxis.SetProperty("tickvals", ks)
         let anglePanel =
             angles
-            |> List.mapi (fun i s -> line i s (s.Y |> Array.map (fun y -> max y 1e-12)))
+            |> List.map (fun (look, s) -> FigureStyle.line look s.X (s.Y |> Array.map (fun y -> max y 1e-12)))
             |> Chart.combine
-            |> Chart.withXAxisStyle (TitleText = "kernel size K", AxisType = StyleParam.AxisType.Log)
-            |> Chart.withYAxisStyle (TitleText = "angle to the reference (rad)", AxisType = StyleParam.AxisType.Log)
+            |> Chart.withXAxis kernelAxis
+            |> Chart.withYAxis (FigureStyle.axis "angle to the reference (rad)" true)
         let countPanel =
             counts
-            |> List.mapi (fun i s -> line (i + angles.Length) s s.Y)
+            |> List.map (fun (look, s) -> FigureStyle.line look s.X s.Y)
             |> Chart.combine
-            |> Chart.withXAxisStyle (TitleText = "kernel size K", AxisType = StyleParam.AxisType.Log)
-            |> Chart.withYAxisStyle (TitleText = "effective count of |β̂|")
+            |> Chart.withXAxis kernelAxis
+            |> Chart.withYAxis (FigureStyle.axis "effective count of |β̂|" false)
         [ anglePanel; countPanel ]
-        |> Chart.Grid(1, 2, SubPlotTitles = [| "angle from GD to each limit"; "sparsity of |β̂|" |], XGap = 0.15)
+        |> Chart.Grid(1, 2, SubPlotTitles = [| "angle from GD to each limit"; "sparsity of |β̂|" |], XGap = 0.22)
         |> Chart.withTitle title
-        |> Chart.withSize (1100, 480)
+        |> FigureStyle.finish
+        |> Chart.withSize (1100, 560)
 
     /// The entries of a row-major image of the given width as rows (what a heat map draws).
     let toRows (width: int) (values: float[]) = values |> Array.chunkBySize width
@@ -49,6 +52,8 @@ module BeyondFigures =
                 t.SetProperty("zmin", (if signed then -1.0 else 0.0))
                 t.SetProperty("zmax", 1.0)
                 t)
+            |> Chart.withXAxis (FigureStyle.axis (if signed then "pixel column" else "frequency k₂") false)
+            |> Chart.withYAxis (FigureStyle.axis (if signed then "pixel row" else "frequency k₁") false)
         let cells =
             [ for (_, entries) in rows do
                 for i in 0 .. columns - 1 do

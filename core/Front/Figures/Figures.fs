@@ -16,53 +16,53 @@ type Band =
 /// The paper's figures as functions from numbers to charts (no training, no files, no browser):
 /// tested by asserting on their JSON (GenericChart.toFigureJson).
 module Figures =
-    /// Colours for depths 1, 2, 3, ... (dark to light, colour-blind safe).
-    let palette = [| "#1b1f5e"; "#2c6fb0"; "#2aa198"; "#8fbc3c"; "#e0a526"; "#c0392b"; "#7f3c8d" |]
+    let private colour (look: Look) = Color.fromString (FigureStyle.colourOf look)
 
-    let private colour i = Color.fromString palette[i % palette.Length]
-
-    /// F1: |beta_hat| of the limit direction, one bar chart per (depth, column). Each column is a
-    /// model (e.g. "convolutional", "fully connected"), each entry (depth, |beta_hat| over all D
-    /// frequencies); frequencies 0..D/2 are shown (|beta_hat[D-k]| = |beta_hat[k]| for real beta).
-    /// Rows are depths, so depth-dependent sparsity reads top to bottom.
+    /// F1: |beta_hat| of the limit direction, one bar chart per (depth, column), in the family's colour. Each
+    /// column is a model family (e.g. "conv", "fc"), each entry (depth, |beta_hat| over all D frequencies);
+    /// frequencies 0..D/2 are shown (|beta_hat[D-k]| = |beta_hat[k]| for real beta). Rows are depths.
     let spectra (columns: (string * (int * float[]) list) list) =
         let depths = columns |> List.collect (snd >> List.map fst) |> List.distinct |> List.sort
-        let cell title (depth: int) (magnitudes: float[]) =
+        let cell family (depth: int) (magnitudes: float[]) =
             let half = magnitudes.Length / 2
-            Chart.Column(values = magnitudes[0..half], Keys = [ 0..half ], Name = $"{title} L={depth}",
-                         MarkerColor = colour (depth - 1), ShowLegend = false)
-            |> Chart.withYAxisStyle (MinMax = (0.0, 1.0))
+            Chart.Column(values = magnitudes[0..half], Keys = [ 0..half ], Name = $"{family} L={depth}",
+                         MarkerColor = colour (FigureStyle.look family family), ShowLegend = false)
+            |> Chart.withXAxis (FigureStyle.axis "frequency k" false)
+            |> Chart.withYAxis (
+                LayoutObjects.LinearAxis.init (
+                    Title = Title.init "|β̂ₖ|", Range = StyleParam.Range.MinMax(0.0, 1.0)))
         let cells =
             [ for depth in depths do
-                for (title, entries) in columns do
+                for (family, entries) in columns do
                     match entries |> List.tryFind (fun (l, _) -> l = depth) with
-                    | Some(_, m) -> yield cell title depth m
+                    | Some(_, m) -> yield cell family depth m
                     | None -> yield Chart.Invisible() ]
-        let titles = [| for depth in depths do for (title, _) in columns -> $"{title}, L = {depth}" |]
+        let titles = [| for depth in depths do for (family, _) in columns -> $"{family}, L = {depth}" |]
         cells
-        |> Chart.Grid(depths.Length, columns.Length, SubPlotTitles = titles, YGap = 0.35)
-        |> Chart.withTitle "F1: |β̂| of the limit direction (frequency k = 0..D/2) by depth"
-        |> Chart.withSize (900, 170 * depths.Length + 120)
+        |> Chart.Grid(depths.Length, columns.Length, SubPlotTitles = titles, YGap = 0.45)
+        |> Chart.withTitle "F1: |β̂| of the limit direction (unitary DFT, frequency k = 0..D/2) by depth"
+        |> Chart.withSize (900, 190 * depths.Length + 120)
 
-    let private line (i: int) (s: Series) dash =
-        Chart.Line(x = s.X, y = s.Y, Name = s.Name, ShowMarkers = true, LineColor = colour i, MarkerColor = colour i,
-                   LineDash = dash)
-
-    /// F2: a measure (e.g. an effective count) against depth, one band per model: the centre line
-    /// and a shaded range (the caller says which statistics in the title).
-    let bands (title: string) (xTitle: string) (yTitle: string) (items: Band list) =
-        [ for i, b in List.indexed items do
-            let c = palette[i % palette.Length]
-            yield Chart.Line(x = b.X, y = b.Upper, Name = $"{b.Name} upper", ShowLegend = false, LineColor = Color.fromString c,
-                             LineWidth = 0.0)
-            yield Chart.Line(x = b.X, y = b.Lower, Name = $"{b.Name} lower", ShowLegend = false, LineColor = Color.fromString c,
-                             LineWidth = 0.0, Fill = StyleParam.Fill.ToNext_y, FillColor = Color.fromString (c + "40"))
-            yield line i { Name = b.Name; X = b.X; Y = b.Center } StyleParam.DrawingStyle.Solid ]
+    /// F2: a measure (e.g. an effective count) against depth, one band per look: the centre line
+    /// and a shaded range in the look's colour (the caller says which statistics in the title).
+    let bands (title: string) (xTitle: string) (yTitle: string) (items: (Look * Band) list) =
+        [ for look, b in items do
+            let c = FigureStyle.colourOf look
+            let edge y = Chart.Line(x = b.X, y = y, ShowLegend = false, LineColor = Color.fromString c, LineWidth = 0.0)
+            yield edge b.Upper |> Chart.withTraceInfo (Name = $"{look.Label} upper", LegendGroup = look.Label)
+            yield edge b.Lower
+                  |> Chart.withTraceInfo (Name = $"{look.Label} lower", LegendGroup = look.Label)
+                  |> GenericChart.mapTrace (fun t ->
+                      t.SetProperty("fill", "tonexty")
+                      t.SetProperty("fillcolor", c + "33")
+                      t)
+            yield FigureStyle.line look b.X b.Center ]
         |> Chart.combine
         |> Chart.withTitle title
-        |> Chart.withXAxisStyle (TitleText = xTitle)
-        |> Chart.withYAxisStyle (TitleText = yTitle)
-        |> Chart.withSize (800, 520)
+        |> Chart.withXAxis (FigureStyle.axis xTitle false)
+        |> Chart.withYAxis (FigureStyle.axis yTitle false)
+        |> FigureStyle.finish
+        |> Chart.withSize (800, 560)
 
     /// Points with a non-positive coordinate cannot be drawn on log-log axes: dropped.
     let private positive (s: Series) =
@@ -70,77 +70,77 @@ module Figures =
         { s with X = Array.zip s.X keep |> Array.filter snd |> Array.map fst
                  Y = Array.zip s.Y keep |> Array.filter snd |> Array.map fst }
 
-    /// Log-log curves, one panel per entry (title, series); series whose name contains "fixed"
-    /// are dashed. Used by F3 (angle to the predicted limit) and F4 (KKT residual).
-    let logLogPanels (title: string) (xTitle: string) (yTitle: string) (panels: (string * Series list) list) =
+    /// Log-log curves, one panel per entry (panel title, y title, curves); each curve drawn by its look
+    /// (colour by family, dash by step rule), one legend entry per look label across panels. F3 and F4.
+    let logLogPanels (title: string) (xTitle: string) (panels: (string * string * (Look * Series) list) list) =
         panels
-        |> List.map (fun (_, series) ->
-            series
-            |> List.mapi (fun i s ->
-                let dash = if s.Name.Contains "fixed" then StyleParam.DrawingStyle.Dash else StyleParam.DrawingStyle.Solid
-                line i (positive s) dash)
+        |> List.map (fun (_, yTitle, curves) ->
+            let drawn = curves |> List.map (fun (look, s) -> look, positive s)
+            drawn
+            |> List.map (fun (look, p) -> FigureStyle.line look p.X p.Y)
             |> Chart.combine
-            |> Chart.withXAxisStyle (TitleText = xTitle, AxisType = StyleParam.AxisType.Log)
-            |> Chart.withYAxisStyle (TitleText = yTitle, AxisType = StyleParam.AxisType.Log))
-        |> Chart.Grid(1, panels.Length, SubPlotTitles = (panels |> List.map fst |> Array.ofList), XGap = 0.15)
+            |> Chart.withXAxis (FigureStyle.logAxisFor xTitle (drawn |> Seq.collect (fun (_, p) -> p.X)))
+            |> Chart.withYAxis (FigureStyle.logAxisFor yTitle (drawn |> Seq.collect (fun (_, p) -> p.Y))))
+        |> Chart.Grid(1, panels.Length, SubPlotTitles = (panels |> List.map (fun (t, _, _) -> t) |> Array.ofList),
+                      XGap = 0.22)
         |> Chart.withTitle title
-        |> Chart.withSize (max 760 (420 * panels.Length), 480)
+        |> FigureStyle.finish
+        |> Chart.withSize (max 760 (460 * panels.Length), 560)
 
     /// F5: checks of exact identities, as relative errors on a log axis beside their tolerance.
     /// Each row: (check, measured relative error, tolerance).
     let checks (title: string) (rows: (string * float * float) list) =
         let names = rows |> List.map (fun (n, _, _) -> n)
         let floor v = max v 1e-17 // an exact zero is drawn at the bottom of the log axis
-        [ Chart.Column(values = (rows |> List.map (fun (_, m, _) -> floor m)), Keys = names, Name = "measured",
-                       MarkerColor = colour 1)
-          Chart.Line(x = names, y = (rows |> List.map (fun (_, _, t) -> t)), Name = "tolerance", ShowMarkers = true,
-                     LineColor = colour 5, MarkerColor = colour 5, LineDash = StyleParam.DrawingStyle.Dash) ]
+        let measured, tolerance = FigureStyle.look "measured" "measured", FigureStyle.look "tolerance" "tolerance"
+        [ Chart.Column(values = (rows |> List.map (fun (_, m, _) -> floor m)), Keys = names, Name = measured.Label,
+                       MarkerColor = colour measured)
+          Chart.Line(x = names, y = (rows |> List.map (fun (_, _, t) -> t)), Name = tolerance.Label, ShowMarkers = true,
+                     LineColor = colour tolerance, MarkerColor = colour tolerance,
+                     LineDash = StyleParam.DrawingStyle.Dash) ]
         |> Chart.combine
         |> Chart.withTitle title
-        |> Chart.withYAxis (
-            LayoutObjects.LinearAxis.init (
-                Title = Title.init "relative error", AxisType = StyleParam.AxisType.Log,
-                ExponentFormat = StyleParam.ExponentFormat.Power))
-        |> Chart.withSize (900, 520)
+        |> Chart.withXAxis (FigureStyle.axis "identity checked" false)
+        |> Chart.withYAxis (FigureStyle.axis "relative error" true)
+        |> FigureStyle.finish
+        |> Chart.withSize (900, 560)
 
     /// The rates figure (issue 22.6): left, each run's off-support share against theta on log axes (one colour per
-    /// model); right, the fitted rate against the predicted one per run, with the line measured = predicted.
-    /// `runs`: (model, dataset, predicted, measured, curve of (theta, share)).
-    let rates (title: string) (runs: (string * string * float * float * (float * float)[]) list) =
-        let models = runs |> List.map (fun (m, _, _, _, _) -> m) |> List.distinct
-        let apart = [| 1; 5; 2; 4 |] // far apart in the palette
-        let colourOf m = colour apart[List.findIndex ((=) m) models % apart.Length]
+    /// family); right, the fitted rate against the predicted one per run, with the line measured = predicted.
+    /// `runs`: (look of the model, dataset, predicted, measured, curve of (theta, share)).
+    let rates (title: string) (runs: (Look * string * float * float * (float * float)[]) list) =
+        let points = runs |> Seq.collect (fun (_, _, _, _, curve) -> curve)
         let curves =
-            [ for m, name, _, _, curve in runs do
+            [ for look, name, _, _, curve in runs do
                 let kept = curve |> Array.filter (fun (_, s) -> s > 0.0 && System.Double.IsFinite s)
-                yield Chart.Line(x = Array.map fst kept, y = Array.map snd kept, Name = $"{m} {name}",
-                                 ShowLegend = false,
-                                 LineColor = colourOf m, LineWidth = 1.0) ]
+                yield Chart.Line(x = Array.map fst kept, y = Array.map snd kept, Name = $"{look.Label} {name}",
+                                 ShowLegend = false, LineColor = colour look, LineWidth = 1.0)
+                      |> Chart.withTraceInfo (LegendGroup = look.Label) ]
             |> Chart.combine
-            |> Chart.withXAxisStyle (TitleText = "θ = log(−log L)", AxisType = StyleParam.AxisType.Log)
-            |> Chart.withYAxis (
-                LayoutObjects.LinearAxis.init (
-                    Title = Title.init "off-support share of β̂/‖β̂‖", AxisType = StyleParam.AxisType.Log,
-                    ExponentFormat = StyleParam.ExponentFormat.Power))
+            |> Chart.withXAxis (FigureStyle.logAxisFor "θ = log(−log L)" (points |> Seq.map fst))
+            |> Chart.withYAxis (FigureStyle.logAxisFor "off-support share of β̂/‖β̂‖" (points |> Seq.map snd))
         let top =
             runs
             |> List.collect (fun (_, _, p, m, _) -> [ p; m ])
             |> List.filter System.Double.IsFinite
             |> List.fold max 0.0
+        let equality = FigureStyle.look "equality" "measured = predicted"
         let scatter =
-            [ for m in models do
-                let mine = runs |> List.filter (fun (x, _, _, _, _) -> x = m)
+            [ for look in runs |> List.map (fun (l, _, _, _, _) -> l) |> List.distinct do
+                let mine = runs |> List.filter (fun (l, _, _, _, _) -> l = look)
                 yield Chart.Point(x = (mine |> List.map (fun (_, _, p, _, _) -> p)),
                                   y = (mine |> List.map (fun (_, _, _, d, _) -> d)),
-                                  Name = m, MarkerColor = colourOf m,
+                                  Name = look.Label, MarkerColor = colour look,
                                   MultiText = (mine |> List.map (fun (_, n, _, _, _) -> n)))
-              yield Chart.Line(x = [ 0.0; 1.1 * top ], y = [ 0.0; 1.1 * top ], Name = "measured = predicted",
-                               LineColor = Color.fromString "#888888", LineDash = StyleParam.DrawingStyle.Dash) ]
+                      |> Chart.withTraceInfo (LegendGroup = look.Label)
+              yield Chart.Line(x = [ 0.0; 1.1 * top ], y = [ 0.0; 1.1 * top ], Name = equality.Label,
+                               LineColor = colour equality, LineDash = StyleParam.DrawingStyle.Dash) ]
             |> Chart.combine
-            |> Chart.withXAxisStyle (TitleText = "predicted δ = 1 − max off-support |Σ α_n ẑ_n|")
-            |> Chart.withYAxisStyle (TitleText = "fitted δ (share ∝ exp(−δ θ))")
+            |> Chart.withXAxis (FigureStyle.axis "predicted δ = 1 − max off-support |Σ α_n ẑ_n|" false)
+            |> Chart.withYAxis (FigureStyle.axis "fitted δ (share ∝ exp(−δ θ))" false)
         [ curves; scatter ]
         |> Chart.Grid(1, 2, SubPlotTitles = [| "off-support share along the run"; "rate: fitted against predicted" |],
-                      XGap = 0.15)
+                      XGap = 0.22)
         |> Chart.withTitle title
-        |> Chart.withSize (1000, 480)
+        |> FigureStyle.finish
+        |> Chart.withSize (1000, 560)

@@ -188,10 +188,10 @@ module SuiteEvidence =
         let s = values |> List.sort |> Array.ofList
         if s.Length % 2 = 1 then s[s.Length / 2] else 0.5 * (s[s.Length / 2 - 1] + s[s.Length / 2])
 
-    /// Per curve name, the median and the worst (largest) over the runs of a value at each key, drawn at x = xOf key;
-    /// `points` are (name, [(key, value)]) of one run each.
-    let private medianAndWorstBy (xOf: int64 -> float) (points: (string * (int64 * float) list) list) : Series list =
-        [ for name, runs in points |> List.groupBy fst do
+    /// Per look, the median and the worst (largest) over the runs of a value at each key, drawn at x = xOf key;
+    /// `points` are (look, [(key, value)]) of one run each. The worst shares the median's legend entry.
+    let private medianAndWorstBy (xOf: int64 -> float) (points: (Look * (int64 * float) list) list) =
+        [ for look, runs in points |> List.groupBy fst do
             let byKey =
                 runs
                 |> List.collect snd
@@ -199,16 +199,17 @@ module SuiteEvidence =
                 |> List.sortBy fst
                 |> List.map (fun (key, vs) -> xOf key, List.map snd vs)
             let xs = byKey |> List.map fst |> Array.ofList
-            yield { Name = $"{name} median"; X = xs; Y = byKey |> List.map (snd >> median) |> Array.ofList }
-            yield { Name = $"{name} worst"; X = xs; Y = byKey |> List.map (snd >> List.max) |> Array.ofList } ]
+            yield look, { Name = $"{look.Label} median"; X = xs; Y = byKey |> List.map (snd >> median) |> Array.ofList }
+            yield { look with Worst = true },
+                  { Name = $"{look.Label} worst"; X = xs; Y = byKey |> List.map (snd >> List.max) |> Array.ofList } ]
 
-    /// F4 input: per curve name, the median and the worst (largest) over the suite's sets of a value
-    /// at each recorded step; `points` are (name, [(step, value)]) of one run each.
-    let medianAndWorst (points: (string * (int64 * float) list) list) : Series list = medianAndWorstBy float points
+    /// F4 input: per look, the median and the worst (largest) over the suite's sets of a value
+    /// at each recorded step; `points` are (look, [(step, value)]) of one run each.
+    let medianAndWorst (points: (Look * (int64 * float) list) list) = medianAndWorstBy float points
 
     /// The same against theta = log(-log L): runs record at different thetas, so the values are pooled in bins of a
     /// tenth of a decade of theta (drawn at the bin's centre); points with theta <= 0 or NaN are left out.
-    let medianAndWorstOverTheta (points: (string * (float * float) list) list) : Series list =
+    let medianAndWorstOverTheta (points: (Look * (float * float) list) list) =
         let bin (theta: float) = int64 (Math.Round(10.0 * log10 theta))
-        [ for name, run in points -> name, [ for theta, v in run do if theta > 0.0 then yield bin theta, v ] ]
+        [ for look, run in points -> look, [ for theta, v in run do if theta > 0.0 then yield bin theta, v ] ]
         |> medianAndWorstBy (fun k -> 10.0 ** (float k / 10.0))
