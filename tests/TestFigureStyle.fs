@@ -7,6 +7,7 @@ open System.Text.Json
 open Expecto
 open Plotly.NET
 open ImplicitBias
+open ImplicitBias.Engine.Fourier
 open ImplicitBias.Tests.TestFigures
 
 let private text (e: JsonElement) (key: string) =
@@ -203,7 +204,7 @@ let tests =
                 match hue (FigureStyle.lighten 0.6 c), hue c with
                 | Some h, Some h0 -> Expect.floatClose { absolute = 3.0; relative = 0.0 } h h0 f
                 | h, h0 -> Expect.equal h h0 $"{f}: a grey stays grey"
-            let kernel = { RunConfig.defaults with Model = Convolutional; Kernel = Some(Engine.Data.KernelSize.Line 4) }
+            let kernel = { RunConfig.defaults with Model = Convolutional; Kernel = Some(Engine.Fourier.KernelSize.Line 4) }
             Expect.equal (FigureStyle.familyOf kernel) "kernel-conv" "a conv with a kernel size"
             Expect.equal (FigureStyle.ruleName (Engine.Training.FixedStep 0.1)) "fixed" "the rule's name"
             Expect.throws (fun () -> FigureStyle.familyColour "resnet" |> ignore) "an unknown family has no colour"
