@@ -37,6 +37,13 @@ public sealed class GroupFourier
                 _im[entry] = Enumerable.Range(0, n).Select(g => a * rho.Matrices[g][e].Imaginary).ToArray();
             }
         }
+        Partner = irreps.Select((rho, t) => rho.Type switch
+        {
+            IrrepType.Real => t,
+            IrrepType.Complex => Enumerable.Range(0, irreps.Count).FirstOrDefault(u => u != t && irreps[u].Dimension == rho.Dimension &&
+                irreps[u].Matrices.Zip(rho.Matrices).All(p => p.First.Zip(p.Second).All(z => z.First == Complex.Conjugate(z.Second))), -1),
+            _ => -1,
+        }).ToArray();
     }
 
     /// <summary>The transform on <paramref name="group"/> with its computed, certified irreps.</summary>
@@ -46,6 +53,13 @@ public sealed class GroupFourier
     public FiniteGroup Group { get; }
     /// <summary>The irreps, in the order of the blocks.</summary>
     public IReadOnlyList<Irrep> Irreps { get; }
+
+    /// <summary>
+    /// For each irrep, the irrep whose matrices are exactly its conjugates: itself for a real one (stored real), the
+    /// other of its pair for a complex one, -1 for a quaternionic one (or a complex one stored without its conjugate).
+    /// The transform of a real f has f_hat(Partner[t]) = conj(f_hat(t)).
+    /// </summary>
+    public int[] Partner { get; }
 
     /// <summary>New zero blocks, one d x d array per irrep.</summary>
     public Complex[][] NewBlocks() => Irreps.Select(r => new Complex[r.Dimension * r.Dimension]).ToArray();
