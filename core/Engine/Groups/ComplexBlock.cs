@@ -27,7 +27,8 @@ public static class ComplexBlock
         for (int i = 0; i < d; i++) c[i * d + i] = Complex.One;
     }
 
-    private static void Product(ReadOnlySpan<Complex> a, ReadOnlySpan<Complex> b, Span<Complex> c, int d, bool adjointA, bool adjointB)
+    private static void Product(ReadOnlySpan<Complex> a, ReadOnlySpan<Complex> b, Span<Complex> c, int d,
+        bool adjointA, bool adjointB)
     {
         for (int i = 0; i < d; i++)
             for (int j = 0; j < d; j++)

@@ -14,7 +14,8 @@ public sealed class FiniteGroup
     private FiniteGroup(int[] table, int order, string name, string elementOrder, string[] names)
     {
         _table = table; Order = order; Name = name; ElementOrder = elementOrder; _names = names;
-        Identity = Enumerable.Range(0, order).FirstOrDefault(e => Enumerable.Range(0, order).All(a => table[e * order + a] == a));
+        Identity = Enumerable.Range(0, order)
+            .FirstOrDefault(e => Enumerable.Range(0, order).All(a => table[e * order + a] == a));
         _inverse = new int[order];
         for (int a = 0; a < order; a++)
             for (int b = 0; b < order; b++)
@@ -53,7 +54,8 @@ public sealed class FiniteGroup
     /// The group of a multiplication table table[a, b] = a b, after checking it is one (entries in range, a Latin
     /// square, an identity, associativity: O(n^3)). Element names default to "g0".."g{n-1}".
     /// </summary>
-    public static FiniteGroup FromTable(int[,] table, string name, string elementOrder, IReadOnlyList<string>? names = null)
+    public static FiniteGroup FromTable(int[,] table, string name, string elementOrder,
+        IReadOnlyList<string>? names = null)
     {
         var group = Unchecked(table, name, elementOrder, names);
         var problem = group.Problem();
@@ -61,21 +63,29 @@ public sealed class FiniteGroup
         return group;
     }
 
-    /// <summary>The table as given, unchecked: for tests that plant a wrong table and expect a certificate to fail.</summary>
-    internal static FiniteGroup Unchecked(int[,] table, string name, string elementOrder, IReadOnlyList<string>? names = null)
+    /// <summary>
+    /// The table as given, unchecked: for tests that plant a wrong table and expect a certificate to fail.
+    /// </summary>
+    internal static FiniteGroup Unchecked(int[,] table, string name, string elementOrder,
+        IReadOnlyList<string>? names = null)
     {
         int n = table.GetLength(0);
-        if (n < 1 || table.GetLength(1) != n) throw new ArgumentException($"a multiplication table must be square and non-empty (got {table.GetLength(0)} x {table.GetLength(1)}).");
-        if (names != null && names.Count != n) throw new ArgumentException($"{names.Count} element names for a group of order {n}.");
+        if (n < 1 || table.GetLength(1) != n)
+            throw new ArgumentException("a multiplication table must be square and non-empty " +
+                                        $"(got {table.GetLength(0)} x {table.GetLength(1)}).");
+        if (names != null && names.Count != n)
+            throw new ArgumentException($"{names.Count} element names for a group of order {n}.");
         var flat = new int[n * n];
         for (int a = 0; a < n; a++)
             for (int b = 0; b < n; b++)
             {
                 int c = table[a, b];
-                if (c < 0 || c >= n) throw new ArgumentException($"table[{a}, {b}] = {c} is not an element 0..{n - 1}.");
+                if (c < 0 || c >= n)
+                    throw new ArgumentException($"table[{a}, {b}] = {c} is not an element 0..{n - 1}.");
                 flat[a * n + b] = c;
             }
-        return new FiniteGroup(flat, n, name, elementOrder, names?.ToArray() ?? Enumerable.Range(0, n).Select(i => $"g{i}").ToArray());
+        return new FiniteGroup(flat, n, name, elementOrder,
+            names?.ToArray() ?? Enumerable.Range(0, n).Select(i => $"g{i}").ToArray());
     }
 
     /// <summary>
@@ -91,7 +101,8 @@ public sealed class FiniteGroup
             if (p.Length != m || p.OrderBy(x => x).Where((x, i) => x != i).Any())
                 throw new ArgumentException($"generator [{string.Join(",", p)}] is not a permutation of 0..{m - 1}.");
         var key = (int[] p) => string.Join(",", p);
-        var found = new Dictionary<string, int[]> { [key(Enumerable.Range(0, m).ToArray())] = Enumerable.Range(0, m).ToArray() };
+        var identity = Enumerable.Range(0, m).ToArray();
+        var found = new Dictionary<string, int[]> { [key(identity)] = identity };
         var queue = new Queue<int[]>(found.Values);
         while (queue.Count > 0)
         {
@@ -101,7 +112,8 @@ public sealed class FiniteGroup
                 var ga = Compose(g, a);
                 if (found.TryAdd(key(ga), ga))
                 {
-                    if (found.Count > maxOrder) throw new ArgumentException($"the generators of {name} give more than {maxOrder} elements.");
+                    if (found.Count > maxOrder)
+                        throw new ArgumentException($"the generators of {name} give more than {maxOrder} elements.");
                     queue.Enqueue(ga);
                 }
             }
@@ -110,9 +122,11 @@ public sealed class FiniteGroup
         var index = elements.Select((p, i) => (key(p), i)).ToDictionary(t => t.Item1, t => t.i);
         int n = elements.Length;
         var table = new int[n, n];
-        for (int a = 0; a < n; a++) for (int b = 0; b < n; b++) table[a, b] = index[key(Compose(elements[a], elements[b]))];
+        for (int a = 0; a < n; a++)
+            for (int b = 0; b < n; b++) table[a, b] = index[key(Compose(elements[a], elements[b]))];
         var names = elements.Select(p => string.Concat(p.Select(x => m <= 10 ? x.ToString() : $"{x}."))).ToArray();
-        return FromTable(table, name, $"feature i is the i-th permutation of 0..{m - 1} in lexicographic order of its images", names);
+        return FromTable(table, name,
+            $"feature i is the i-th permutation of 0..{m - 1} in lexicographic order of its images", names);
     }
 
     /// <summary>(a b)(x) = a(b(x)).</summary>
@@ -142,7 +156,8 @@ public sealed class FiniteGroup
             {
                 int ab = Multiply(a, b);
                 for (int c = 0; c < n; c++)
-                    if (Multiply(ab, c) != Multiply(a, Multiply(b, c))) return $"(g{a} g{b}) g{c} != g{a} (g{b} g{c}) (not associative).";
+                    if (Multiply(ab, c) != Multiply(a, Multiply(b, c)))
+                        return $"(g{a} g{b}) g{c} != g{a} (g{b} g{c}) (not associative).";
             }
         return null;
     }

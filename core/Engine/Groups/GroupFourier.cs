@@ -7,7 +7,8 @@ namespace ImplicitBias.Engine.Groups;
 /// The unitary Fourier transform on a finite group, f_hat(rho) = sqrt(d_rho/|G|) sum_g f(g) rho(g), one d x d block
 /// per irrep (row-major), with inverse f(g) = sum_rho sqrt(d_rho/|G|) tr(rho(g)^* f_hat(rho)). Unitary (Parseval:
 /// sum_g |f(g)|^2 = sum_rho ||f_hat(rho)||_F^2) because the entry functions sqrt(d/|G|) rho_ij are orthonormal.
-/// On C_n with the characters rho_k(r^j) = e^(2 pi i jk/n) it is sqrt(n) times the inverse DFT's e^(+) convention.
+/// On C_n, where rho_k(r^j) = e^(2 pi i jk/n), f_hat(rho_k) is the unitary DFT entry DFT[-k] (the irreps are
+/// sorted by character, not by k).
 /// Each transform is |G|^2 multiply-adds against the precomputed entry functions.
 /// </summary>
 public sealed class GroupFourier
@@ -16,13 +17,16 @@ public sealed class GroupFourier
     private readonly double[][] _re, _im;
     private readonly int[] _offset; // first entry of each irrep
 
-    /// <summary>The transform on <paramref name="group"/> with the given irreps (e.g. <see cref="IrrepDecomposition.Compute"/>).</summary>
+    /// <summary>
+    /// The transform on <paramref name="group"/> with the given irreps (e.g. <see cref="IrrepDecomposition.Compute"/>).
+    /// </summary>
     public GroupFourier(FiniteGroup group, IReadOnlyList<Irrep> irreps)
     {
         Group = group; Irreps = irreps;
         int n = group.Order;
         if (irreps.Sum(r => r.Dimension * r.Dimension) != n)
-            throw new ArgumentException($"the irreps' sum of d^2 is {irreps.Sum(r => r.Dimension * r.Dimension)}, not |G| = {n}.");
+            throw new ArgumentException(
+                $"the irreps' sum of d^2 is {irreps.Sum(r => r.Dimension * r.Dimension)}, not |G| = {n}.");
         _offset = new int[irreps.Count];
         _re = new double[n][]; _im = new double[n][];
         int entry = 0;
@@ -40,8 +44,8 @@ public sealed class GroupFourier
         Partner = irreps.Select((rho, t) => rho.Type switch
         {
             IrrepType.Real => t,
-            IrrepType.Complex => Enumerable.Range(0, irreps.Count).FirstOrDefault(u => u != t && irreps[u].Dimension == rho.Dimension &&
-                irreps[u].Matrices.Zip(rho.Matrices).All(p => p.First.Zip(p.Second).All(z => z.First == Complex.Conjugate(z.Second))), -1),
+            IrrepType.Complex =>
+                Enumerable.Range(0, irreps.Count).FirstOrDefault(u => u != t && IsConjugate(irreps[u], rho), -1),
             _ => -1,
         }).ToArray();
     }
@@ -60,6 +64,9 @@ public sealed class GroupFourier
     /// The transform of a real f has f_hat(Partner[t]) = conj(f_hat(t)).
     /// </summary>
     public int[] Partner { get; }
+
+    private static bool IsConjugate(Irrep a, Irrep b) => a.Dimension == b.Dimension &&
+        a.Matrices.Zip(b.Matrices).All(p => p.First.Zip(p.Second).All(z => z.First == Complex.Conjugate(z.Second)));
 
     /// <summary>New zero blocks, one d x d array per irrep.</summary>
     public Complex[][] NewBlocks() => Irreps.Select(r => new Complex[r.Dimension * r.Dimension]).ToArray();
@@ -96,7 +103,9 @@ public sealed class GroupFourier
             }
     }
 
-    /// <summary>The complex inverse transform: Re as <see cref="InverseReal"/>, Im as InverseReal of -i times the blocks.</summary>
+    /// <summary>
+    /// The complex inverse transform: Re as <see cref="InverseReal"/>, Im as InverseReal of -i times the blocks.
+    /// </summary>
     public Complex[] Inverse(Complex[][] blocks)
     {
         int n = Group.Order;

@@ -18,7 +18,9 @@ public sealed class Irrep
     internal Irrep(Complex[][] matrices, int dimension, IrrepType type)
     {
         Matrices = matrices; Dimension = dimension; Type = type;
-        Character = matrices.Select(m => Enumerable.Range(0, dimension).Aggregate(Complex.Zero, (s, i) => s + m[i * dimension + i])).ToArray();
+        Character = matrices
+            .Select(m => Enumerable.Range(0, dimension).Aggregate(Complex.Zero, (s, i) => s + m[i * dimension + i]))
+            .ToArray();
     }
 
     /// <summary>The degree d_rho.</summary>
@@ -32,7 +34,9 @@ public sealed class Irrep
     /// <summary>True when every rho(g) has zero imaginary part (real-type irreps are made so).</summary>
     public bool IsReal => Matrices.All(m => m.All(z => z.Imaginary == 0));
 
-    /// <summary>The entry-wise conjugate representation g -> conj(rho(g)) (for real predictors the partner block).</summary>
+    /// <summary>
+    /// The entry-wise conjugate representation g -> conj(rho(g)) (for real predictors the partner block).
+    /// </summary>
     internal Irrep Conjugate() =>
         new(Matrices.Select(m => m.Select(Complex.Conjugate).ToArray()).ToArray(), Dimension, Type);
 

@@ -14,12 +14,17 @@ public sealed record IrrepResiduals(int Dimension, IrrepType Type, double Homomo
 /// </summary>
 public sealed record IrrepCertificate(int Order, int ClassCount, int SumOfSquares, IReadOnlyList<IrrepResiduals> Irreps)
 {
-    /// <summary>The largest residual of all irreps (homomorphism, unitarity, orthogonality, indicator off its type).</summary>
+    /// <summary>
+    /// The largest residual of all irreps (homomorphism, unitarity, orthogonality, indicator off its type).
+    /// </summary>
     public double Worst => Irreps.Count == 0 ? double.PositiveInfinity :
         Irreps.Max(r => new[] { r.Homomorphism, r.Unitarity, r.Orthogonality, Math.Abs(r.Indicator - Expected(r.Type)),
                                 r.Type == IrrepType.Real ? r.Imaginary : 0 }.Max());
 
-    /// <summary>True when all residuals are at most <paramref name="tolerance"/>, sum d^2 = |G| and there is one irrep per class.</summary>
+    /// <summary>
+    /// True when all residuals are at most <paramref name="tolerance"/>, sum d^2 = |G| and there is one irrep per
+    /// class.
+    /// </summary>
     public bool Passes(double tolerance) => SumOfSquares == Order && Irreps.Count == ClassCount && Worst <= tolerance;
 
     /// <summary>Checks <paramref name="irreps"/> against <paramref name="group"/>'s table. O(|G|^3).</summary>
@@ -49,7 +54,8 @@ public sealed record IrrepCertificate(int Order, int ClassCount, int SumOfSquare
         return new IrrepCertificate(n, group.Classes.Length, irreps.Sum(r => r.Dimension * r.Dimension), residuals);
     }
 
-    private static double Expected(IrrepType type) => type switch { IrrepType.Real => 1, IrrepType.Complex => 0, _ => -1 };
+    private static double Expected(IrrepType type) =>
+        type switch { IrrepType.Real => 1, IrrepType.Complex => 0, _ => -1 };
 
     private static double Homomorphism(FiniteGroup group, Irrep rho)
     {
@@ -82,5 +88,6 @@ public sealed record IrrepCertificate(int Order, int ClassCount, int SumOfSquare
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"|G| = {Order}, {Irreps.Count} irreps for {ClassCount} classes, sum d^2 = {SumOfSquares}, worst residual {Worst:E2}";
+        $"|G| = {Order}, {Irreps.Count} irreps for {ClassCount} classes, sum d^2 = {SumOfSquares}, " +
+        $"worst residual {Worst:E2}";
 }

@@ -14,7 +14,9 @@ namespace ImplicitBias.Engine.Groups;
 /// </summary>
 public static class IrrepDecomposition
 {
-    /// <summary>The irreps of <paramref name="group"/>, sorted by degree, then by character (the trivial one first).</summary>
+    /// <summary>
+    /// The irreps of <paramref name="group"/>, sorted by degree, then by character (the trivial one first).
+    /// </summary>
     public static IReadOnlyList<Irrep> Compute(FiniteGroup group, ulong seed = 1, double tolerance = 1e-9)
     {
         var rng = new SeededRandom(seed);
@@ -42,7 +44,11 @@ public static class IrrepDecomposition
             if (done[t] != null) continue;
             double indicator = Irrep.Indicator(group, characters[t]);
             int rounded = (int)Math.Round(indicator);
-            if (Math.Abs(indicator - rounded) > 1e-6) { why = $"Frobenius-Schur indicator {indicator} is not an integer."; return null; }
+            if (Math.Abs(indicator - rounded) > 1e-6)
+            {
+                why = $"Frobenius-Schur indicator {indicator} is not an integer.";
+                return null;
+            }
             var type = rounded == 1 ? IrrepType.Real : rounded == 0 ? IrrepType.Complex : IrrepType.Quaternionic;
             var rho = type == IrrepType.Real ? RealCopy(group, blocks[t].Basis, blocks[t].Degree, rng)
                                              : ComplexCopy(group, blocks[t].Basis, blocks[t].Degree, type, rng);
@@ -57,8 +63,11 @@ public static class IrrepDecomposition
         return done.Select(r => r!).OrderBy(r => r, Comparer<Irrep>.Create(Order)).ToList();
     }
 
-    /// <summary>Eigenspaces of a random Hermitian central element sum_C z_C sum_(g in C) L(g), z_(C^-1) = conj z_C.</summary>
-    private static List<(Matrix<Complex> Basis, int Degree)>? IsotypicBlocks(FiniteGroup group, SeededRandom rng, out string why)
+    /// <summary>
+    /// Eigenspaces of a random Hermitian central element sum_C z_C sum_(g in C) L(g), z_(C^-1) = conj z_C.
+    /// </summary>
+    private static List<(Matrix<Complex> Basis, int Degree)>? IsotypicBlocks(FiniteGroup group, SeededRandom rng,
+        out string why)
     {
         int n = group.Order, k = group.Classes.Length;
         var z = new Complex[k];
@@ -66,9 +75,14 @@ public static class IrrepDecomposition
         {
             int inverse = group.ClassOf[group.Inverse(group.Classes[c][0])];
             if (inverse == c) z[c] = rng.NextGaussian();
-            else if (c < inverse) { z[c] = new Complex(rng.NextGaussian(), rng.NextGaussian()); z[inverse] = Complex.Conjugate(z[c]); }
+            else if (c < inverse)
+            {
+                z[c] = new Complex(rng.NextGaussian(), rng.NextGaussian());
+                z[inverse] = Complex.Conjugate(z[c]);
+            }
         }
-        var central = Matrix<Complex>.Build.Dense(n, n, (a, b) => z[group.ClassOf[group.Multiply(a, group.Inverse(b))]]);
+        var central = Matrix<Complex>.Build.Dense(n, n,
+            (a, b) => z[group.ClassOf[group.Multiply(a, group.Inverse(b))]]);
         var evd = central.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Hermitian);
         var blocks = new List<(Matrix<Complex>, int)>();
         foreach (var (start, count) in Clusters(evd.EigenValues.Select(e => e.Real).ToArray()))
@@ -85,7 +99,8 @@ public static class IrrepDecomposition
     private static List<(int Start, int Count)> Clusters(double[] values)
     {
         var order = Enumerable.Range(0, values.Length).OrderBy(i => values[i]).ToArray();
-        if (order.Where((i, t) => i != t).Any()) throw new InvalidOperationException("eigenvalues are expected in ascending order.");
+        if (order.Where((i, t) => i != t).Any())
+            throw new InvalidOperationException("eigenvalues are expected in ascending order.");
         double tol = 1e-8 * Math.Max(values.Max(Math.Abs), 1e-300);
         var runs = new List<(int, int)>();
         int begin = 0;
@@ -103,13 +118,16 @@ public static class IrrepDecomposition
             int g = members[0], inv = group.Inverse(g);
             Complex sum = 0;
             for (int a = 0; a < n; a++)
-                for (int i = 0; i < w.ColumnCount; i++) sum += Complex.Conjugate(w[a, i]) * w[group.Multiply(inv, a), i];
+                for (int i = 0; i < w.ColumnCount; i++)
+                    sum += Complex.Conjugate(w[a, i]) * w[group.Multiply(inv, a), i];
             return sum / d;
         }).ToArray();
         return Enumerable.Range(0, n).Select(g => onClass[group.ClassOf[g]]).ToArray();
     }
 
-    /// <summary>One copy in a real-type block: a real basis of the block, split by a random symmetric right action.</summary>
+    /// <summary>
+    /// One copy in a real-type block: a real basis of the block, split by a random symmetric right action.
+    /// </summary>
     private static Irrep? RealCopy(FiniteGroup group, Matrix<Complex> w, int d, SeededRandom rng)
     {
         int n = group.Order, m = d * d;
@@ -153,7 +171,8 @@ public static class IrrepDecomposition
         {
             if (values[start + d - 1] - values[start] > tol) return -1;
             double below = start > 0 ? values[start] - values[start - 1] : double.PositiveInfinity;
-            double above = start + d < values.Length ? values[start + d] - values[start + d - 1] : double.PositiveInfinity;
+            double above = start + d < values.Length
+                ? values[start + d] - values[start + d - 1] : double.PositiveInfinity;
             double gap = Math.Min(below, above);
             if (gap > isolation) { isolation = gap; best = start; }
         }
@@ -181,7 +200,9 @@ public static class IrrepDecomposition
         return new Irrep(matrices, d, type);
     }
 
-    /// <summary>By degree, then by the character's real and imaginary parts, largest first, element by element.</summary>
+    /// <summary>
+    /// By degree, then by the character's real and imaginary parts, largest first, element by element.
+    /// </summary>
     private static int Order(Irrep a, Irrep b)
     {
         if (a.Dimension != b.Dimension) return a.Dimension.CompareTo(b.Dimension);

@@ -31,10 +31,13 @@ public static class StandardGroups
             return k + n * ((b + e) % 2);
         });
         var names = Enumerable.Range(0, 2 * n).Select(i => i < n ? $"r^{i}" : $"r^{i - n}s").ToArray();
-        return FiniteGroup.FromTable(table, $"D{n}", "feature k + n j is r^k s^j, r the rotation by 2 pi/n, s a reflection, s r s = r^-1", names);
+        return FiniteGroup.FromTable(table, $"D{n}",
+            "feature k + n j is r^k s^j, r the rotation by 2 pi/n, s a reflection, s r s = r^-1", names);
     }
 
-    /// <summary>Q8 = {+-1, +-i, +-j, +-k}: feature u + 4 s is (-1)^s q_u with q_0..q_3 = 1, i, j, k; i^2 = j^2 = k^2 = ijk = -1.</summary>
+    /// <summary>
+    /// Q8 = {+-1, +-i, +-j, +-k}: feature u + 4 s is (-1)^s q_u with q_0..q_3 = 1, i, j, k; i^2 = j^2 = k^2 = ijk = -1.
+    /// </summary>
     public static FiniteGroup Quaternion()
     {
         // Unit products q_u q_v = sign * q_w, as (w, sign flip) for u, v in 1, i, j, k.
@@ -45,7 +48,9 @@ public static class StandardGroups
         return FiniteGroup.FromTable(table, "Q8", "feature u + 4 s is (-1)^s q_u with q = 1, i, j, k", names);
     }
 
-    /// <summary>S4, all permutations of 0..3 in lexicographic order (feature 0 is 0123, the identity; 23 is 3210).</summary>
+    /// <summary>
+    /// S4, all permutations of 0..3 in lexicographic order (feature 0 is 0123, the identity; 23 is 3210).
+    /// </summary>
     public static FiniteGroup Symmetric4() =>
         FiniteGroup.FromPermutations(new[] { new[] { 1, 0, 2, 3 }, new[] { 1, 2, 3, 0 } }, "S4");
 
@@ -53,17 +58,23 @@ public static class StandardGroups
     public static FiniteGroup Alternating4() =>
         FiniteGroup.FromPermutations(new[] { new[] { 1, 2, 0, 3 }, new[] { 1, 0, 3, 2 } }, "A4");
 
-    /// <summary>G x H: feature a |H| + b is the pair (g_a, h_b) (row-major; C_M x C_N is the M x N image grid).</summary>
+    /// <summary>
+    /// G x H: feature a |H| + b is the pair (g_a, h_b) (row-major; C_M x C_N is the M x N image grid).
+    /// </summary>
     public static FiniteGroup DirectProduct(FiniteGroup g, FiniteGroup h)
     {
         int m = h.Order;
         var table = Build(g.Order * m, (x, y) => g.Multiply(x / m, y / m) * m + h.Multiply(x % m, y % m));
-        var names = Enumerable.Range(0, g.Order * m).Select(i => $"({g.ElementNames[i / m]},{h.ElementNames[i % m]})").ToArray();
+        var names = Enumerable.Range(0, g.Order * m)
+            .Select(i => $"({g.ElementNames[i / m]},{h.ElementNames[i % m]})").ToArray();
         return FiniteGroup.FromTable(table, $"{g.Name}x{h.Name}",
-            $"feature a |H| + b is (g_a, h_b) with G = {g.Name}, H = {h.Name}; in {g.Name}: {g.ElementOrder}; in {h.Name}: {h.ElementOrder}", names);
+            $"feature a |H| + b is (g_a, h_b) with G = {g.Name}, H = {h.Name}; " +
+            $"in {g.Name}: {g.ElementOrder}; in {h.Name}: {h.ElementOrder}", names);
     }
 
-    /// <summary>The group of a name: Cn, Dn (order 2n), Q8, A4, S4, and products joined by 'x' (e.g. "C4xC4", "D3xC2").</summary>
+    /// <summary>
+    /// The group of a name: Cn, Dn (order 2n), Q8, A4, S4, and products joined by 'x' (e.g. "C4xC4", "D3xC2").
+    /// </summary>
     public static FiniteGroup Parse(string name)
     {
         var factors = name.Split('x', 'X');
@@ -76,7 +87,8 @@ public static class StandardGroups
             "Q8" => Quaternion(),
             "A4" => Alternating4(),
             "S4" => Symmetric4(),
-            _ => throw new ArgumentException($"unknown group '{name}': use Cn, Dn (order 2n), Q8, A4, S4 or products like C4xC4."),
+            _ => throw new ArgumentException(
+                $"unknown group '{name}': use Cn, Dn (order 2n), Q8, A4, S4 or products like C4xC4."),
         };
     }
 

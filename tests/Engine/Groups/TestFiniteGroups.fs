@@ -5,6 +5,9 @@ module ImplicitBias.Tests.Engine.Groups.TestFiniteGroups
 open Expecto
 open ImplicitBias.Engine.Groups
 
+let private rejects (f: unit -> 'a) what =
+    ImplicitBias.Tests.TestUtil.throws<System.ArgumentException> (fun () -> f () |> ignore) what
+
 /// The table of a group with rows a and b swapped (a planted error).
 let swappedRows (g: FiniteGroup) a b =
     let t = g.Table()
@@ -67,19 +70,19 @@ let tests =
                 for b in 0 .. 11 do
                     Expect.equal (g.Multiply(a, b)) ((a / 4 + b / 4) % 3 * 4 + (a % 4 + b % 4) % 4) "row-major"
 
-        testCase "FromTable rejects a table with two rows swapped, a non-Latin table and a non-associative one" <| fun _ ->
+        testCase "FromTable rejects two swapped rows, a non-Latin table and a non-associative one" <| fun _ ->
             let d4 = StandardGroups.Dihedral 4
-            let e = ImplicitBias.Tests.TestUtil.throws<System.ArgumentException> (fun () -> FiniteGroup.FromTable(swappedRows d4 1 2, "bad", "") |> ignore) "swap"
+            let e = rejects (fun () -> FiniteGroup.FromTable(swappedRows d4 1 2, "bad", "")) "swap"
             Expect.stringContains e.Message "not a group" "message"
-            ImplicitBias.Tests.TestUtil.throws<System.ArgumentException> (fun () -> FiniteGroup.FromTable(Array2D.create 3 3 0, "zeros", "") |> ignore) "Latin" |> ignore
+            rejects (fun () -> FiniteGroup.FromTable(Array2D.create 3 3 0, "zeros", "")) "Latin" |> ignore
             // A Latin square with an identity that is not associative (the smallest loop that is not a group, order 5).
             let loop = array2D [ [0;1;2;3;4]; [1;0;3;4;2]; [2;4;0;1;3]; [3;2;4;0;1]; [4;3;1;2;0] ]
-            let e = ImplicitBias.Tests.TestUtil.throws<System.ArgumentException> (fun () -> FiniteGroup.FromTable(loop, "loop", "") |> ignore) "loop"
+            let e = rejects (fun () -> FiniteGroup.FromTable(loop, "loop", "")) "loop"
             Expect.stringContains e.Message "associative" "message"
 
         testCase "Parse names the built-ins and refuses unknown names" <| fun _ ->
             for name, order in [ "C12", 12; "D8", 16; "Q8", 8; "A4", 12; "S4", 24; "D3xC2", 12; "Q8xC2", 16 ] do
                 let g = StandardGroups.Parse name
                 Expect.equal (g.Name, g.Order) (name, order) name
-            ImplicitBias.Tests.TestUtil.throws<System.ArgumentException> (fun () -> StandardGroups.Parse "E8" |> ignore) "unknown" |> ignore
+            rejects (fun () -> StandardGroups.Parse "E8") "unknown" |> ignore
     ]

@@ -17,7 +17,8 @@ public static class GroupBalancedParameters
     {
         if (depth < 1) throw new ArgumentException($"depth must be at least 1 (got {depth}).");
         if (fourier.Partner.Any(p => p < 0))
-            throw new NotSupportedException($"{fourier.Group} has a quaternionic irrep: balanced real filters need its quaternionic SVD.");
+            throw new NotSupportedException(
+                $"{fourier.Group} has a quaternionic irrep: balanced real filters need its quaternionic SVD.");
         int n = fourier.Group.Order;
         var target = fourier.NewBlocks();
         fourier.Forward(beta, target);
@@ -28,7 +29,8 @@ public static class GroupBalancedParameters
             if (partner < t) continue; // the second of a complex pair: set with the first
             int d = fourier.Irreps[t].Dimension;
             double scale = Math.Pow(d, (depth - 1) / 2.0);
-            var factors = fourier.Irreps[t].Type == IrrepType.Real ? RealFactors(target[t], d, scale, depth) : ComplexFactors(target[t], d, scale, depth);
+            var factors = fourier.Irreps[t].Type == IrrepType.Real
+                ? RealFactors(target[t], d, scale, depth) : ComplexFactors(target[t], d, scale, depth);
             for (int l = 0; l < depth; l++)
             {
                 layers[l][t] = factors[l];
@@ -43,7 +45,8 @@ public static class GroupBalancedParameters
     private static Complex[][] RealFactors(Complex[] block, int d, double scale, int depth)
     {
         var svd = Matrix<double>.Build.Dense(d, d, (i, j) => scale * block[i * d + j].Real).Svd(computeVectors: true);
-        return Balanced(svd.U.Map(v => new Complex(v, 0)), svd.S.Map(v => new Complex(v, 0)), svd.VT.Map(v => new Complex(v, 0)), d, depth);
+        Complex Lift(double v) => new(v, 0);
+        return Balanced(svd.U.Map(Lift), svd.S.Map(Lift), svd.VT.Map(Lift), d, depth);
     }
 
     private static Complex[][] ComplexFactors(Complex[] block, int d, double scale, int depth)
@@ -53,11 +56,14 @@ public static class GroupBalancedParameters
     }
 
     /// <summary>[S^(1/L) V^*, S^(1/L), ..., U S^(1/L)] (one block U S V^* at depth 1), as row-major arrays.</summary>
-    private static Complex[][] Balanced(Matrix<Complex> u, MathNet.Numerics.LinearAlgebra.Vector<Complex> s, Matrix<Complex> vt, int d, int depth)
+    private static Complex[][] Balanced(Matrix<Complex> u, MathNet.Numerics.LinearAlgebra.Vector<Complex> s,
+        Matrix<Complex> vt, int d, int depth)
     {
-        var root = Matrix<Complex>.Build.DenseOfDiagonalVector(s.Map(x => new Complex(Math.Pow(x.Real, 1.0 / depth), 0)));
+        var root = Matrix<Complex>.Build.DenseOfDiagonalVector(
+            s.Map(x => new Complex(Math.Pow(x.Real, 1.0 / depth), 0)));
         Complex[] Flat(Matrix<Complex> m) => Enumerable.Range(0, d * d).Select(e => m[e / d, e % d]).ToArray();
         if (depth == 1) return new[] { Flat(u * Matrix<Complex>.Build.DenseOfDiagonalVector(s) * vt) };
-        return Enumerable.Range(0, depth).Select(l => Flat(l == 0 ? root * vt : l == depth - 1 ? u * root : root)).ToArray();
+        return Enumerable.Range(0, depth)
+            .Select(l => Flat(l == 0 ? root * vt : l == depth - 1 ? u * root : root)).ToArray();
     }
 }

@@ -39,7 +39,8 @@ public static class GroupConvolution
     }
 
     /// <summary>The gradient in w of &lt;x * w, u&gt;: result(h) = |G|^-1/2 sum_g u(g) x(g h).</summary>
-    public static void KernelGradient(FiniteGroup group, ReadOnlySpan<double> x, ReadOnlySpan<double> u, Span<double> result)
+    public static void KernelGradient(FiniteGroup group, ReadOnlySpan<double> x, ReadOnlySpan<double> u,
+        Span<double> result)
     {
         int n = group.Order;
         double scale = 1 / Math.Sqrt(n);

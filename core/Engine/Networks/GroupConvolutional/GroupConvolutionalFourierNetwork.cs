@@ -31,7 +31,8 @@ public sealed class GroupConvolutionalFourierNetwork : IParameterization
         _scale = fourier.Irreps.Select(r => Math.Pow(r.Dimension, -(depth - 1) / 2.0)).ToArray();
         int largest = fourier.Irreps.Max(r => r.Dimension);
         Complex[][][] Layers() => Enumerable.Range(0, depth).Select(_ => fourier.NewBlocks()).ToArray();
-        _scratch = new(() => new Scratch(Layers(), Layers(), Layers(), Layers(), fourier.NewBlocks(), new Complex[largest * largest]));
+        _scratch = new(() =>
+            new Scratch(Layers(), Layers(), Layers(), Layers(), fourier.NewBlocks(), new Complex[largest * largest]));
     }
 
     /// <summary>A depth-L network on <paramref name="group"/>, with its computed, certified irreps.</summary>
@@ -59,7 +60,9 @@ public sealed class GroupConvolutionalFourierNetwork : IParameterization
         return s;
     }
 
-    /// <summary>beta_hat(rho) = d^-(L-1)/2 W_L(rho) ... W_1(rho), one block per irrep of <see cref="Fourier"/>.</summary>
+    /// <summary>
+    /// beta_hat(rho) = d^-(L-1)/2 W_L(rho) ... W_1(rho), one block per irrep of <see cref="Fourier"/>.
+    /// </summary>
     public Complex[][] PredictorBlocks(ReadOnlySpan<double> w)
     {
         var s = TransformLayers(w);
@@ -93,9 +96,11 @@ public sealed class GroupConvolutionalFourierNetwork : IParameterization
         {
             int d = _fourier.Irreps[t].Dimension;
             ComplexBlock.Identity(s.Suffix[Depth - 1][t], d); // A_L = I, A_(l-1) = A_l W_l
-            for (int l = Depth - 1; l >= 1; l--) ComplexBlock.Multiply(s.Suffix[l][t], s.Hat[l][t], s.Suffix[l - 1][t], d);
+            for (int l = Depth - 1; l >= 1; l--)
+                ComplexBlock.Multiply(s.Suffix[l][t], s.Hat[l][t], s.Suffix[l - 1][t], d);
             ComplexBlock.Identity(s.Prefix[0][t], d);         // B_1 = I, B_(l+1) = W_l B_l
-            for (int l = 1; l < Depth; l++) ComplexBlock.Multiply(s.Hat[l - 1][t], s.Prefix[l - 1][t], s.Prefix[l][t], d);
+            for (int l = 1; l < Depth; l++)
+                ComplexBlock.Multiply(s.Hat[l - 1][t], s.Prefix[l - 1][t], s.Prefix[l][t], d);
             for (int l = 0; l < Depth; l++)
             {
                 ComplexBlock.MultiplyAdjointLeft(s.Suffix[l][t], s.Target[t], s.Work, d);
@@ -107,5 +112,6 @@ public sealed class GroupConvolutionalFourierNetwork : IParameterization
     }
 
     /// <inheritdoc/>
-    public void Initialize(Span<double> w, double scale, SeededRandom rng) => rng.FillGaussian(w, scale / Math.Sqrt(Dimension));
+    public void Initialize(Span<double> w, double scale, SeededRandom rng) =>
+        rng.FillGaussian(w, scale / Math.Sqrt(Dimension));
 }

@@ -72,18 +72,21 @@ public sealed class GroupConvolutionalNetwork : IParameterization
     /// <inheritdoc/>
     public void PullBack(ReadOnlySpan<double> w, ReadOnlySpan<double> gradBeta, Span<double> gradW)
     {
-        // <g, beta> = <h_(l-1)(g) * w_l, u_l>: its gradient in w_l is KernelGradient(h_(l-1)(g), u_l); in w_L, h_(L-1)(g).
+        // <g, beta> = <h_(l-1)(g) * w_l, u_l>: its gradient in w_l is KernelGradient(h_(l-1)(g), u_l);
+        // in w_L it is h_(L-1)(g).
         var (forward, backward) = _scratch.Value;
         Backward(w, backward);
         gradBeta.CopyTo(forward[0]);
         for (int l = 1; l < Depth; l++)
         {
-            GroupConvolution.KernelGradient(Group, forward[l - 1], backward[l], gradW.Slice((l - 1) * Dimension, Dimension));
+            var gradient = gradW.Slice((l - 1) * Dimension, Dimension);
+            GroupConvolution.KernelGradient(Group, forward[l - 1], backward[l], gradient);
             GroupConvolution.Apply(Group, forward[l - 1], Layer(w, l), forward[l]);
         }
         forward[Depth - 1].CopyTo(gradW.Slice((Depth - 1) * Dimension, Dimension));
     }
 
     /// <inheritdoc/>
-    public void Initialize(Span<double> w, double scale, SeededRandom rng) => rng.FillGaussian(w, scale / Math.Sqrt(Dimension));
+    public void Initialize(Span<double> w, double scale, SeededRandom rng) =>
+        rng.FillGaussian(w, scale / Math.Sqrt(Dimension));
 }

@@ -7,7 +7,8 @@ namespace ImplicitBias.Engine.Networks.GroupConvolutional;
 /// <summary>
 /// The implied penalty of the depth-L group-convolutional network (Lemma 7 redone for blocks, docs/theory-checks.md):
 /// R(beta) = min { ||w||^2 : P(w) = beta } = L sum_rho d_rho^((L-1)/L) ||beta_hat(rho)||_(S 2/L)^(2/L) with the unitary
-/// transform of <see cref="GroupFourier"/>; at L = 2, 2 sum_rho sqrt(d_rho) ||beta_hat(rho)||_* (weighted nuclear norm).
+/// transform of <see cref="GroupFourier"/>; at L = 2, 2 sum_rho sqrt(d_rho) ||beta_hat(rho)||_* (weighted nuclear
+/// norm).
 /// Its minimizers are built by <see cref="GroupBalancedParameters"/>.
 /// </summary>
 public static class GroupImpliedPenalty
@@ -30,5 +31,6 @@ public static class GroupImpliedPenalty
 
     /// <summary>The singular values of a row-major d x d complex block, largest first.</summary>
     public static double[] SingularValues(Complex[] block, int d) =>
-        Matrix<Complex>.Build.Dense(d, d, (i, j) => block[i * d + j]).Svd(computeVectors: false).S.Select(z => z.Real).ToArray();
+        Matrix<Complex>.Build.Dense(d, d, (i, j) => block[i * d + j])
+            .Svd(computeVectors: false).S.Select(z => z.Real).ToArray();
 }

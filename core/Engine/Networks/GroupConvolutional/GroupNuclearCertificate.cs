@@ -9,7 +9,7 @@ namespace ImplicitBias.Engine.Networks.GroupConvolutional;
 /// Beta is scaled to minimum margin 1 and Dual to dual norm 1, so Primal &gt;= optimum &gt;= DualObjective.
 /// </summary>
 public sealed record GroupNuclearSolution(double[] Beta, double[] Dual, double Primal, double DualObjective,
-                                          double RelativeGap, double MinMargin, int Iterations, bool Certified, string Message);
+    double RelativeGap, double MinMargin, int Iterations, bool Certified, string Message);
 
 /// <summary>
 /// Turns any candidate (beta, a) into a <see cref="GroupNuclearSolution"/> from the data and the norms alone (the
@@ -18,12 +18,15 @@ public sealed record GroupNuclearSolution(double[] Beta, double[] Dual, double P
 /// </summary>
 public static class GroupNuclearCertificate
 {
-    /// <summary>The certificate of a candidate; Certified if the data is separated and the gap is at most the tolerance.</summary>
-    public static GroupNuclearSolution Certify(GroupFourier fourier, Dataset data, ReadOnlySpan<double> beta, ReadOnlySpan<double> alpha,
-                                               int iterations, double gapTolerance)
+    /// <summary>
+    /// The certificate of a candidate; Certified if the data is separated and the gap is at most the tolerance.
+    /// </summary>
+    public static GroupNuclearSolution Certify(GroupFourier fourier, Dataset data, ReadOnlySpan<double> beta,
+        ReadOnlySpan<double> alpha, int iterations, double gapTolerance)
     {
         int dim = data.Dimension;
-        if (dim != fourier.Group.Order) throw new ArgumentException($"data of dimension {dim} on a group of order {fourier.Group.Order}.");
+        if (dim != fourier.Group.Order)
+            throw new ArgumentException($"data of dimension {dim} on a group of order {fourier.Group.Order}.");
         var candidate = beta.ToArray();
         double Margin(int n, double[] b)
         {
@@ -44,9 +47,12 @@ public static class GroupNuclearCertificate
         double gap = min > 0 ? (primal - dual) / primal : double.NaN;
         double margin = Enumerable.Range(0, data.Count).Min(n => Margin(n, b));
         bool ok = min > 0 && gap <= gapTolerance;
+        string name = fourier.Group.Name;
         string message = ok
-            ? FormattableString.Invariant($"group-nuclear max-margin on {fourier.Group.Name}: norm {primal:G12}, certified relative gap {gap:E2} after {iterations} iterations.")
-            : FormattableString.Invariant($"group-nuclear max-margin on {fourier.Group.Name} not certified: min margin {min:G3}, relative gap {gap:E2} (tolerance {gapTolerance:E1}).");
+            ? FormattableString.Invariant($"group-nuclear max-margin on {name}: norm {primal:G12}, ") +
+              FormattableString.Invariant($"certified relative gap {gap:E2} after {iterations} iterations.")
+            : FormattableString.Invariant($"group-nuclear max-margin on {name} not certified: min margin {min:G3}, ") +
+              FormattableString.Invariant($"relative gap {gap:E2} (tolerance {gapTolerance:E1}).");
         return new GroupNuclearSolution(b, a, primal, dual, gap, margin, iterations, ok, message);
     }
 }

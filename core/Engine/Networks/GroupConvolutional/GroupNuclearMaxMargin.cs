@@ -6,8 +6,10 @@ using MathNet.Numerics.LinearAlgebra;
 namespace ImplicitBias.Engine.Networks.GroupConvolutional;
 
 /// <summary>
-/// The depth-2 G-CNN's limit (docs/theory-checks.md): min sum_rho sqrt(d) ||beta_hat(rho)||_* s.t. y_n &lt;x_n, beta&gt;
-/// &gt;= 1, by a barrier method on its dual max sum a_n s.t. a &gt;= 0 and F_rho(a) = [[c I, Z_rho], [Z_rho^*, c I]] &gt;= 0
+/// The depth-2 G-CNN's limit (docs/theory-checks.md): min sum_rho sqrt(d) ||beta_hat(rho)||_* s.t. y_n &lt;x_n,
+/// beta&gt;
+/// &gt;= 1, by a barrier method on its dual max sum a_n s.t. a &gt;= 0 and F_rho(a) = [[c I, Z_rho], [Z_rho^*, c I]]
+/// &gt;= 0
 /// (c = sqrt d, Z_rho = (sum_n a_n y_n x_n)_hat(rho), so ||Z_rho||_op &lt;= c): Newton on
 /// -t sum a - sum log a_n - sum_rho log det F_rho, t x10 per round. On the central path the primal blocks are
 /// beta_hat(rho) = -2 [F_rho^-1]_12 / t with margins 1 + 1/(t a_n); every round's pair is certified by
@@ -16,8 +18,11 @@ namespace ImplicitBias.Engine.Networks.GroupConvolutional;
 /// </summary>
 public static class GroupNuclearMaxMargin
 {
-    /// <summary>Solves on <paramref name="fourier"/>'s group; the relative gap of the answer is certified independently.</summary>
-    public static GroupNuclearSolution Solve(GroupFourier fourier, Dataset data, double gapTolerance = 1e-9, int maxNewtonSteps = 2000)
+    /// <summary>
+    /// Solves on <paramref name="fourier"/>'s group; the relative gap of the answer is certified independently.
+    /// </summary>
+    public static GroupNuclearSolution Solve(GroupFourier fourier, Dataset data, double gapTolerance = 1e-9,
+        int maxNewtonSteps = 2000)
     {
         var problem = new Barrier(fourier, data);
         var a = problem.Start();
@@ -28,13 +33,18 @@ public static class GroupNuclearMaxMargin
             steps += problem.Center(a, t, maxNewtonSteps - steps);
             if (problem.Nu / t > 1e-4 * a.Sum()) continue; // the gap bound nu / t is still far above the target
             var primalBlocks = problem.PrimalBlocks(a, t);
-            var candidates = new List<GroupNuclearSolution> { GroupNuclearCertificate.Certify(fourier, data, problem.Primal(primalBlocks), a, steps, gapTolerance) };
+            var candidates = new List<GroupNuclearSolution>
+            {
+                GroupNuclearCertificate.Certify(fourier, data, problem.Primal(primalBlocks), a, steps, gapTolerance),
+            };
             if (GroupNuclearPolish.Run(problem, a, primalBlocks) is var (beta, alpha))
                 candidates.Add(GroupNuclearCertificate.Certify(fourier, data, beta, alpha, steps, gapTolerance));
-            foreach (var c in candidates) if (best == null || c.RelativeGap < best.RelativeGap || double.IsNaN(best.RelativeGap)) best = c;
+            foreach (var c in candidates)
+                if (best == null || c.RelativeGap < best.RelativeGap || double.IsNaN(best.RelativeGap)) best = c;
             if (best.Certified) return best;
         }
-        return best ?? GroupNuclearCertificate.Certify(fourier, data, problem.Primal(problem.PrimalBlocks(a, 1e12)), a, steps, gapTolerance);
+        return best ?? GroupNuclearCertificate.Certify(fourier, data, problem.Primal(problem.PrimalBlocks(a, 1e12)), a,
+            steps, gapTolerance);
     }
 
     /// <summary>The dual barrier's pieces: blocks A_(n,rho) = [[0, Z_n], [Z_n^*, 0]] of the scaled points.</summary>
@@ -55,7 +65,8 @@ public static class GroupNuclearMaxMargin
             _fourier = fourier; _count = data.Count;
             int dim = data.Dimension;
             var signed = data.SignedFeatures();
-            double scale = Enumerable.Range(0, _count).Max(n => Math.Sqrt(signed.AsSpan(n * dim, dim).ToArray().Sum(v => v * v)));
+            double scale = Enumerable.Range(0, _count)
+                .Max(n => Math.Sqrt(signed.AsSpan(n * dim, dim).ToArray().Sum(v => v * v)));
             _degree = fourier.Irreps.Select(r => r.Dimension).ToArray();
             _points = _degree.Select(_ => new Matrix<Complex>[_count]).ToArray();
             var blocks = fourier.NewBlocks();
@@ -63,7 +74,8 @@ public static class GroupNuclearMaxMargin
             {
                 fourier.Forward(signed.AsSpan(n * dim, dim).ToArray().Select(v => v / scale).ToArray(), blocks);
                 for (int r = 0; r < _degree.Length; r++)
-                    _points[r][n] = Matrix<Complex>.Build.Dense(_degree[r], _degree[r], (i, j) => blocks[r][i * _degree[r] + j]);
+                    _points[r][n] = Matrix<Complex>.Build.Dense(_degree[r], _degree[r],
+                        (i, j) => blocks[r][i * _degree[r] + j]);
             }
             Nu = _count + 2 * _degree.Sum();
         }
@@ -91,7 +103,8 @@ public static class GroupNuclearMaxMargin
         public double[] Start()
         {
             var ones = Enumerable.Repeat(1.0, _count).ToArray();
-            double ratio = Enumerable.Range(0, _degree.Length).Max(r => Combination(r, ones).L2Norm() / Math.Sqrt(_degree[r]));
+            double ratio = Enumerable.Range(0, _degree.Length)
+                .Max(r => Combination(r, ones).L2Norm() / Math.Sqrt(_degree[r]));
             return Enumerable.Repeat(ratio > 0 ? 0.5 / ratio : 1.0, _count).ToArray();
         }
 
@@ -123,7 +136,9 @@ public static class GroupNuclearMaxMargin
             catch (ArgumentException) { return double.PositiveInfinity; } // not positive definite
         }
 
-        /// <summary>Newton steps with backtracking to the central point of t (in place); returns the steps taken.</summary>
+        /// <summary>
+        /// Newton steps with backtracking to the central point of t (in place); returns the steps taken.
+        /// </summary>
         public int Center(double[] a, double t, int budget)
         {
             int steps = 0;
@@ -192,7 +207,8 @@ public static class GroupNuclearMaxMargin
             {
                 int d = _degree[r];
                 var inverse = Lmi(r, Combination(r, a)).Inverse();
-                for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) blocks[r][i * d + j] = -2 * inverse[i, d + j] / t;
+                for (int i = 0; i < d; i++)
+                    for (int j = 0; j < d; j++) blocks[r][i * d + j] = -2 * inverse[i, d + j] / t;
             }
             return blocks;
         }

@@ -13,11 +13,13 @@ public static class GroupNuclearNorm
 {
     /// <summary>sum_rho sqrt(d) ||beta_hat(rho)||_*.</summary>
     public static double Value(GroupFourier fourier, ReadOnlySpan<double> beta) =>
-        Blocks(fourier, beta).Select((b, t) => Math.Sqrt(Degree(fourier, t)) * Singular(b, Degree(fourier, t)).Sum()).Sum();
+        Blocks(fourier, beta).Select((b, t) => Math.Sqrt(Degree(fourier, t)) * Singular(fourier, b, t).Sum()).Sum();
 
-    /// <summary>max_rho ||z_hat(rho)||_op / sqrt(d): sup { &lt;z, beta&gt; : Value(beta) &lt;= 1 } over real beta.</summary>
+    /// <summary>
+    /// max_rho ||z_hat(rho)||_op / sqrt(d): sup { &lt;z, beta&gt; : Value(beta) &lt;= 1 } over real beta.
+    /// </summary>
     public static double Dual(GroupFourier fourier, ReadOnlySpan<double> z) =>
-        Blocks(fourier, z).Select((b, t) => Singular(b, Degree(fourier, t)).Max() / Math.Sqrt(Degree(fourier, t))).Max();
+        Blocks(fourier, z).Select((b, t) => Singular(fourier, b, t).Max() / Math.Sqrt(Degree(fourier, t))).Max();
 
     private static int Degree(GroupFourier fourier, int t) => fourier.Irreps[t].Dimension;
 
@@ -28,6 +30,6 @@ public static class GroupNuclearNorm
         return blocks;
     }
 
-    private static IEnumerable<double> Singular(Complex[] block, int d) =>
-        Matrix<Complex>.Build.Dense(d, d, (i, j) => block[i * d + j]).Svd(computeVectors: false).S.Select(z => z.Real);
+    private static double[] Singular(GroupFourier fourier, Complex[] block, int t) =>
+        GroupImpliedPenalty.SingularValues(block, Degree(fourier, t));
 }

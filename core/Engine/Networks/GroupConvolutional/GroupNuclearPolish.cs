@@ -1,6 +1,7 @@
 using System.Numerics;
 using ImplicitBias.Engine.Groups;
 using MathNet.Numerics.LinearAlgebra;
+using RealVector = MathNet.Numerics.LinearAlgebra.Vector<double>;
 
 namespace ImplicitBias.Engine.Networks.GroupConvolutional;
 
@@ -15,8 +16,11 @@ internal static class GroupNuclearPolish
 {
     private sealed record Active(int Block, int Degree, bool Real, int Multiplicity);
 
-    /// <summary>(beta, a) polished from the barrier's dual point a0 and primal blocks, or null if the step failed.</summary>
-    public static (double[] Beta, double[] Alpha)? Run(GroupNuclearMaxMargin.Barrier problem, double[] a0, Complex[][] blocks0, int iterations = 12)
+    /// <summary>
+    /// (beta, a) polished from the barrier's dual point a0 and primal blocks, or null if the step failed.
+    /// </summary>
+    public static (double[] Beta, double[] Alpha)? Run(GroupNuclearMaxMargin.Barrier problem, double[] a0,
+        Complex[][] blocks0, int iterations = 12)
     {
         var fourier = problem.Fourier;
         double largest = a0.Max();
@@ -29,7 +33,9 @@ internal static class GroupNuclearPolish
             if (problem.Combination(r, a0).L2Norm() >= Math.Sqrt(d) * (1 - 1e-4))
                 active.Add(new Active(r, d, fourier.Irreps[r].Type == IrrepType.Real, partner > r ? 2 : 1));
         }
-        var x = Pack(support.Select(n => a0[n]), active.Select(b => Matrix<Complex>.Build.Dense(b.Degree, b.Degree, (i, j) => blocks0[b.Block][i * b.Degree + j])), active);
+        var start = active.Select(b =>
+            Matrix<Complex>.Build.Dense(b.Degree, b.Degree, (i, j) => blocks0[b.Block][i * b.Degree + j]));
+        var x = Pack(support.Select(n => a0[n]), start, active);
         double best = double.PositiveInfinity;
         for (int it = 0; it < iterations; it++)
         {
@@ -40,7 +46,7 @@ internal static class GroupNuclearPolish
             var jacobian = Matrix<double>.Build.Dense(residual.Count, x.Count);
             for (int k = 0; k < x.Count; k++)
             {
-                var direction = MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(x.Count);
+                var direction = RealVector.Build.Dense(x.Count);
                 direction[k] = 1;
                 jacobian.SetColumn(k, Residual(problem, support, active, x, direction));
             }
@@ -69,8 +75,8 @@ internal static class GroupNuclearPolish
     /// The residual of the conditions at x, or (with a direction) its derivative along it: the conditions are
     /// polynomial, so the derivative is written out (Z' = Z(da), B' = dB).
     /// </summary>
-    private static MathNet.Numerics.LinearAlgebra.Vector<double> Residual(GroupNuclearMaxMargin.Barrier problem, int[] support, List<Active> active,
-        MathNet.Numerics.LinearAlgebra.Vector<double> x, MathNet.Numerics.LinearAlgebra.Vector<double>? direction)
+    private static RealVector Residual(GroupNuclearMaxMargin.Barrier problem, int[] support, List<Active> active,
+        RealVector x, RealVector? direction)
     {
         var (alpha, b) = Unpack(x, support.Length, active);
         var (dAlpha, dB) = direction == null ? (null, null) : Unpack(direction, support.Length, active);
@@ -90,8 +96,10 @@ internal static class GroupNuclearPolish
             else
             {
                 var dz = Combine(problem, block.Block, support, dAlpha!);
-                first = (identity * c2 - z * z.ConjugateTranspose()) * dB![t] - (dz * z.ConjugateTranspose() + z * dz.ConjugateTranspose()) * b[t];
-                second = dB[t].ConjugateTranspose() * z - z.ConjugateTranspose() * dB[t] + b[t].ConjugateTranspose() * dz - dz.ConjugateTranspose() * b[t];
+                var dzz = dz * z.ConjugateTranspose() + z * dz.ConjugateTranspose();
+                first = (identity * c2 - z * z.ConjugateTranspose()) * dB![t] - dzz * b[t];
+                second = dB[t].ConjugateTranspose() * z - z.ConjugateTranspose() * dB[t]
+                    + b[t].ConjugateTranspose() * dz - dz.ConjugateTranspose() * b[t];
             }
             foreach (var m in new[] { first, second })
                 foreach (var v in m.ToRowMajorArray()) { values.Add(v.Real); if (!block.Real) values.Add(v.Imaginary); }
@@ -102,30 +110,34 @@ internal static class GroupNuclearPolish
             for (int t = 0; t < active.Count; t++)
             {
                 var bt = direction == null ? b[t] : dB![t];
-                margin += active[t].Multiplicity * problem.Points[active[t].Block][n].ConjugateTranspose().Multiply(bt).Trace().Real;
+                var point = problem.Points[active[t].Block][n];
+                margin += active[t].Multiplicity * point.ConjugateTranspose().Multiply(bt).Trace().Real;
             }
             values.Add(margin);
         }
-        return MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfEnumerable(values);
+        return RealVector.Build.DenseOfEnumerable(values);
     }
 
-    private static Matrix<Complex> Combine(GroupNuclearMaxMargin.Barrier problem, int block, int[] support, double[] alpha)
+    private static Matrix<Complex> Combine(GroupNuclearMaxMargin.Barrier problem, int block, int[] support,
+        double[] alpha)
     {
         var z = Matrix<Complex>.Build.Dense(problem.Points[block][0].RowCount, problem.Points[block][0].ColumnCount);
         for (int s = 0; s < support.Length; s++) z += problem.Points[block][support[s]] * alpha[s];
         return z;
     }
 
-    /// <summary>x = [a_S; the active blocks' entries, real parts (and imaginary parts unless the block is real)].</summary>
-    private static MathNet.Numerics.LinearAlgebra.Vector<double> Pack(IEnumerable<double> alpha, IEnumerable<Matrix<Complex>> blocks, List<Active> active)
+    /// <summary>
+    /// x = [a_S; the active blocks' entries, real parts (and imaginary parts unless the block is real)].
+    /// </summary>
+    private static RealVector Pack(IEnumerable<double> alpha, IEnumerable<Matrix<Complex>> blocks, List<Active> active)
     {
         var values = alpha.ToList();
         foreach (var (m, block) in blocks.Zip(active))
             foreach (var v in m.ToRowMajorArray()) { values.Add(v.Real); if (!block.Real) values.Add(v.Imaginary); }
-        return MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfEnumerable(values);
+        return RealVector.Build.DenseOfEnumerable(values);
     }
 
-    private static (double[] Alpha, Matrix<Complex>[] Blocks) Unpack(MathNet.Numerics.LinearAlgebra.Vector<double> x, int supportSize, List<Active> active)
+    private static (double[] Alpha, Matrix<Complex>[] Blocks) Unpack(RealVector x, int supportSize, List<Active> active)
     {
         var alpha = Enumerable.Range(0, supportSize).Select(s => x[s]).ToArray();
         int k = supportSize;
