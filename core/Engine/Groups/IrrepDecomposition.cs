@@ -138,25 +138,31 @@ public static class IrrepDecomposition
         var c = Enumerable.Range(0, n).Select(_ => rng.NextGaussian()).ToArray();
         var right = Matrix<double>.Build.Dense(n, n, (a, b) => c[group.Multiply(group.Inverse(a), b)]);
         var h = basis.Transpose() * (right + right.Transpose()) * basis;
-        var evd = h.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
-        int start = IsolatedCluster(evd.EigenValues.Select(e => e.Real).ToArray(), d);
-        if (start < 0) return null;
-        var v = basis * evd.EigenVectors.SubMatrix(0, m, start, d);
-        return Restrict(group, d, IrrepType.Real, (a, i) => new Complex(v[a, i], 0));
+        var v = IsolatedCopy(basis, h, d, MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
+        return v == null ? null : Restrict(group, d, IrrepType.Real, (a, i) => new Complex(v[a, i], 0));
     }
 
     /// <summary>One copy in a complex or quaternionic block, split by a random Hermitian right action.</summary>
     private static Irrep? ComplexCopy(FiniteGroup group, Matrix<Complex> w, int d, IrrepType type, SeededRandom rng)
     {
-        int n = group.Order, m = d * d;
+        int n = group.Order;
         var c = Enumerable.Range(0, n).Select(_ => new Complex(rng.NextGaussian(), rng.NextGaussian())).ToArray();
         var right = Matrix<Complex>.Build.Dense(n, n, (a, b) => c[group.Multiply(group.Inverse(a), b)]);
         var h = w.ConjugateTranspose() * (right + right.ConjugateTranspose()) * w;
-        var evd = h.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Hermitian);
+        var v = IsolatedCopy(w, h, d, MathNet.Numerics.LinearAlgebra.Symmetricity.Hermitian);
+        return v == null ? null : Restrict(group, d, type, (a, i) => v[a, i]);
+    }
+
+    /// <summary>
+    /// basis times the eigenvectors of the Hermitian h in its cluster of d equal eigenvalues farthest from the others
+    /// (one copy of the irrep), or null if the clusters are not separated.
+    /// </summary>
+    private static Matrix<T>? IsolatedCopy<T>(Matrix<T> basis, Matrix<T> h, int d,
+        MathNet.Numerics.LinearAlgebra.Symmetricity symmetricity) where T : struct, IEquatable<T>, IFormattable
+    {
+        var evd = h.Evd(symmetricity);
         int start = IsolatedCluster(evd.EigenValues.Select(e => e.Real).ToArray(), d);
-        if (start < 0) return null;
-        var v = w * evd.EigenVectors.SubMatrix(0, m, start, d);
-        return Restrict(group, d, type, (a, i) => v[a, i]);
+        return start < 0 ? null : basis * evd.EigenVectors.SubMatrix(0, h.RowCount, start, d);
     }
 
     /// <summary>

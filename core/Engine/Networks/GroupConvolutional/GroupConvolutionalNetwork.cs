@@ -41,19 +41,6 @@ public sealed class GroupConvolutionalNetwork : IParameterization
 
     private ReadOnlySpan<double> Layer(ReadOnlySpan<double> w, int l) => w.Slice((l - 1) * Dimension, Dimension);
 
-    /// <summary>The network output f_w(x), by pushing x through every layer.</summary>
-    public double Output(ReadOnlySpan<double> w, ReadOnlySpan<double> x)
-    {
-        var h = x.ToArray();
-        var next = new double[Dimension];
-        for (int l = 1; l < Depth; l++)
-        {
-            GroupConvolution.Apply(Group, h, Layer(w, l), next);
-            (h, next) = (next, h);
-        }
-        return Simd.Dot(h, Layer(w, Depth));
-    }
-
     /// <summary>u_(L-1) = w_L, u_(l-1) = C_l^T u_l: then beta = u_0.</summary>
     private void Backward(ReadOnlySpan<double> w, double[][] backward)
     {

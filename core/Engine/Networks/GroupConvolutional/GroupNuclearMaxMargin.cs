@@ -37,11 +37,12 @@ public static class GroupNuclearMaxMargin
             {
                 GroupNuclearCertificate.Certify(fourier, data, problem.Primal(primalBlocks), a, steps, gapTolerance),
             };
-            if (GroupNuclearPolish.Run(problem, a, primalBlocks) is var (beta, alpha))
-                candidates.Add(GroupNuclearCertificate.Certify(fourier, data, beta, alpha, steps, gapTolerance));
+            if (GroupNuclearPolish.Run(problem, a, primalBlocks) is { } polished)
+                candidates.Add(GroupNuclearCertificate.Certify(fourier, data, polished.Beta, polished.Alpha, steps,
+                    gapTolerance));
             foreach (var c in candidates)
                 if (best == null || c.RelativeGap < best.RelativeGap || double.IsNaN(best.RelativeGap)) best = c;
-            if (best.Certified) return best;
+            if (best!.Certified) return best;
         }
         return best ?? GroupNuclearCertificate.Certify(fourier, data, problem.Primal(problem.PrimalBlocks(a, 1e12)), a,
             steps, gapTolerance);

@@ -34,7 +34,7 @@ let private pair name depth =
 [<Tests>]
 let tests =
     testList "Networks.GroupConvolutional" [
-        testCase "twin: P(w)[g] is the literal network's output on the unit vector e_g, and Output agrees" <| fun _ ->
+        testCase "twin: P(w)[g] is the literal network's output on the unit vector e_g" <| fun _ ->
             for name in [ "D3"; "Q8"; "A4" ] do
                 for depth in 1 .. 4 do
                     let twin, _ = pair name depth
@@ -43,9 +43,6 @@ let tests =
                     let unit p = Array.init n (fun i -> if i = p then 1.0 else 0.0)
                     let literal = Array.init n (fun p -> literalOutput twin.Group depth w (unit p))
                     Expect.isLessThan (relativeError (twin.Predictor(span w)) literal) 1e-13 $"{name} L={depth}"
-                    let x = gaussian 12UL n
-                    let expected = literalOutput twin.Group depth w x
-                    Expect.floatClose Accuracy.high (twin.Output(span w, span x)) expected "Output"
 
         testCase "Fourier path = twin: Predictor and PullBack to 1e-12, depths 1-5" <| fun _ ->
             for name in groups do
