@@ -5,7 +5,8 @@ namespace ImplicitBias.Engine.Groups;
 /// <summary>
 /// The built-in groups, each a table built once and documented by its element order: cyclic C_n, dihedral D_n
 /// (order 2n), the quaternion group Q8, A4, S4 and direct products. <see cref="Parse"/> reads names like "D8",
-/// "C4xC4", "Q8xC2". GAP's DihedralGroup(2n) is our D_n (GAP names dihedral groups by their order).
+/// "C4xC4", "Q8xC2", "SmallGroup(24,12)". GAP's DihedralGroup(2n) is our D_n (GAP names dihedral groups by their
+/// order).
 /// </summary>
 public static class StandardGroups
 {
@@ -73,10 +74,14 @@ public static class StandardGroups
     }
 
     /// <summary>
-    /// The group of a name: Cn, Dn (order 2n), Q8, A4, S4, and products joined by 'x' (e.g. "C4xC4", "D3xC2").
+    /// The group of a name: Cn, Dn (order 2n), Q8, A4, S4, products joined by 'x' (e.g. "C4xC4", "D3xC2"), and
+    /// "SmallGroup(n,k)", read from GAP (<see cref="GapSmallGroup"/>).
     /// </summary>
     public static FiniteGroup Parse(string name)
     {
+        var small = Regex.Match(name.Trim(), @"^SmallGroup\((\d+),\s*(\d+)\)$");
+        if (small.Success)
+            return GapSmallGroup.Load(int.Parse(small.Groups[1].Value), int.Parse(small.Groups[2].Value));
         var factors = name.Split('x', 'X');
         if (factors.Length > 1) return factors.Select(Parse).Aggregate(DirectProduct);
         var m = Regex.Match(name.Trim(), @"^([CD])(\d+)$");
