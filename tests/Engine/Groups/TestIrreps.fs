@@ -44,6 +44,12 @@ let tests =
                 let types = count IrrepType.Complex, count IrrepType.Quaternionic
                 Expect.equal types (complexCount, quaternionic) $"{name} types"
 
+        testCase "every D_n and C_n, n = 1..60, certified to 1e-12" <| fun _ ->
+            for n in 1 .. 60 do
+                for g in [ StandardGroups.Dihedral n; StandardGroups.Cyclic n ] do
+                    let c = IrrepCertificate.Check(g, IrrepDecomposition.Compute g)
+                    Expect.isTrue (c.Passes 1e-12) $"{g.Name}: {c}"
+
         testCase "real-type irreps are real orthogonal; trivial first; a complex pair is conjugate" <| fun _ ->
             for name in [ "D60"; "S4"; "A4"; "Q8xC3" ] do
                 let irreps = IrrepDecomposition.Compute(StandardGroups.Parse name)
