@@ -59,6 +59,12 @@ let aptInstall (package: string) (neededFor: string) =
 Target.create "Chromium" (fun _ ->
     if not (File.exists "/usr/bin/chromium") then aptInstall "chromium" "PNG export and the report page's tests")
 
+/// GAP's SmallGroups (core/Engine/Groups/GapSmallGroup.cs and its tests) need Debian's GAP; a fresh machine does not
+/// have it, so install it here.
+Target.create "Gap" (fun _ ->
+    if not (File.exists "/usr/bin/gap") then
+        aptInstall "gap-core gap-libs gap-smallgrp" "GAP's SmallGroups and their tests")
+
 /// The handwritten digits (tests and the report's "Beyond the paper") ship with Debian's python3-sklearn;
 /// a fresh machine does not have it, so install it here (the file is read natively, no Python runs).
 Target.create "Digits" (fun _ ->
@@ -127,6 +133,7 @@ open Fake.Core.TargetOperators
 "Build" ==> "Notebook" ==> "Test" |> ignore
 "Digits" ==> "Test" |> ignore
 "Chromium" ==> "Test" |> ignore
+"Gap" ==> "Test" |> ignore
 "Digits" ==> "Reproduce" |> ignore
 "Digits" ==> "ReproduceFull" |> ignore
 "Build" ==> "Chromium" ==> "Reproduce" |> ignore

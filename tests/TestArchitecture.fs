@@ -8,7 +8,7 @@ open Expecto
 
 /// The engine's layers, lowest first; a namespace's layer is its longest listed prefix.
 let engineLayers =
-    [ "Numerics"; "Fourier"; "Data"; "Losses"; "Steppers"; "Networks"; "Reference"; "Training"; "Theory"
+    [ "Numerics"; "Fourier"; "Data"; "Losses"; "Groups"; "Steppers"; "Networks"; "Reference"; "Training"; "Theory"
       "Reference.HighPrecision" ]
 
 /// The layer a namespace (or a qualified name) belongs to: its longest listed prefix.
