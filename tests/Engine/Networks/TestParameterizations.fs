@@ -1,4 +1,4 @@
-/// The parameterizations (core/Engine/Models) against literal forward passes of the paper's
+/// The parameterizations (core/Engine/Networks) against literal forward passes of the paper's
 /// networks, against each other (time vs Fourier domain), Lemma 3, homogeneity and finite differences.
 module ImplicitBias.Tests.TestParameterizations
 
