@@ -54,8 +54,8 @@ let aptInstall (package: string) (neededFor: string) =
         run "apt-get" "update"
         if install () <> 0 then failwithf "could not install %s (apt-get install -y %s); %s needs it" package package neededFor
 
-/// PNG export and the report page's tests (tests/TestReportPage.fs) need Debian's Chromium; a fresh machine does
-/// not have it, so install it here.
+/// PNG export and the report page's tests (tests/Front/Report/TestReportPage.fs) need Debian's Chromium; a fresh
+/// machine does not have it, so install it here.
 Target.create "Chromium" (fun _ ->
     if not (File.exists "/usr/bin/chromium") then aptInstall "chromium" "PNG export and the report page's tests")
 

@@ -1,7 +1,7 @@
 // The convex limits against an independent solver (issue 22, point 4): dotnet fsi tools/convex-polish-check.fsx
 // after dotnet fsi build.fsx -t Build; needs Debian's python3-cvxopt (apt-get install -y python3-cvxopt).
-// On the suite of tests/TestConvexPolish.fs (32 seeded sets, D = 12, 20, 33, 48, N = D/4 .. 2D) every convex
-// limit is solved again by CVXOPT (tools/cvxopt/cvx_limits.py: QP, LP, SOCP), whose point is then polished too
+// On the suite of tests/Engine/Theory/TestConvexPolish.fs (32 seeded sets, D = 12, 20, 33, 48, N = D/4 .. 2D) every
+// convex limit is solved again by CVXOPT (tools/cvxopt/cvx_limits.py: QP, LP, SOCP), whose point is then polished too
 // (support and active set read off CVXOPT's point). Prints, per kind, the angle to CVXOPT of the reference solver's
 // direction and of the polished limit, and the angle between the two polished points (from two solvers).
 // Writes out/bench/convex-polish.md; the CSV files exchanged with Python go to out/bench/convex-polish/.

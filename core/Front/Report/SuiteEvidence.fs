@@ -53,7 +53,7 @@ type KktEvidence =
 module SuiteEvidence =
     /// Convex kinds: the certified limit must be the reference solver's optimum to this angle (radians).
     /// l2 (Wolfe) and time-l1 (GLOP) are exact to round-off (measured: within 4e-15 rad of an independent
-    /// solve, tests/TestConvexPolish.fs).
+    /// solve, tests/Engine/Theory/TestConvexPolish.fs).
     let referenceTolerance = 1e-8
 
     /// The tolerance for a kind: referenceTolerance, except Fourier-l1, whose interior-point optimum is known

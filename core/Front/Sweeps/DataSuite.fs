@@ -43,9 +43,9 @@ module DataSuite =
                 yield GaussianTeacher(max 2 n, d, s)
                 yield FourierSparseTeacher(max 2 n, d, 2, s + 1UL) ]
 
-    /// Set i of the late-phase check (tools/late-phase-check.fsx; tests/TestDeepLimits.fs names sets by it): D =
-    /// dimensions[i mod 5], N uniform in minCount D .. D from a generator seeded by 7919 (i + 1), data seed 1000 + i, a
-    /// Gaussian teacher when i is even and a Fourier-sparse teacher with 3 frequencies when i is odd.
+    /// Set i of the late-phase check (tools/late-phase-check.fsx; tests/Engine/Theory/TestCertifiedLimit.fs names
+    /// sets by it): D = dimensions[i mod 5], N uniform in minCount D .. D from a generator seeded by 7919 (i + 1), data
+    /// seed 1000 + i, a Gaussian teacher when i is even and a Fourier-sparse teacher with 3 frequencies when i is odd.
     let latePhaseSet (i: int) : DataSpec =
         let rng = SeededRandom(uint64 (7919 * (i + 1)))
         let d = dimensions[i % dimensions.Length]

@@ -6,7 +6,7 @@ namespace ImplicitBias.Engine.Reference.HighPrecision;
 /// <summary>
 /// Square root, exp and log of <see cref="BigFloat"/>, accurate to the argument's precision: each works with guard
 /// bits beyond it (argument reduction, then a series) and rounds once at the end. Tested against Math.Sqrt, Math.Exp,
-/// Math.Log and against identities at 300 bits (tests/TestHighPrecisionNumbers.fs).
+/// Math.Log and against identities at 300 bits (tests/Engine/Reference/HighPrecision/TestHighPrecisionNumbers.fs).
 /// </summary>
 public static class BigFloatMath
 {
