@@ -2,13 +2,9 @@ using System.Globalization;
 
 namespace ImplicitBias.Engine.Data;
 
-/// <summary>
-/// CSV import: first column the label (-1 or +1), the other columns the features, comma-separated,
-/// an optional header row (recognised when its first field is not a number). Blank lines are
-/// skipped. Every problem is reported as a <see cref="DataFormatException"/> naming the file, the
-/// row and the column (the row alone when the whole row is at fault: a different number of columns,
-/// or features whose Euclidean norm overflows a double).
-/// </summary>
+/// <summary>CSV import: first column the label (-1 or +1), the other columns the features, comma-separated, an optional
+/// header row (recognised when its first field is not a number). Blank lines are skipped.
+/// (docs/training.md, "CsvDataset")</summary>
 public static class CsvDataset
 {
     /// <summary>Reads a dataset from a CSV file.</summary>

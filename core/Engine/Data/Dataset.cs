@@ -1,9 +1,7 @@
 namespace ImplicitBias.Engine.Data;
 
-/// <summary>
-/// A binary classification dataset: N points x_n in R^D (row-major, <see cref="Features"/>[n*D + d])
-/// with labels y_n in {-1, +1}. Immutable once built; the constructor checks every value.
-/// </summary>
+/// <summary>A binary classification dataset: N points x_n in R^D (row-major, <see cref="Features"/>[n*D + d]) with
+/// labels y_n in {-1, +1}. Immutable once built; the constructor checks every value.</summary>
 public sealed class Dataset
 {
     /// <summary>Number of points N.</summary>
@@ -59,11 +57,9 @@ public sealed class Dataset
         return best;
     }
 
-    /// <summary>
-    /// ||x||_2 without spurious overflow or underflow, as max|x| * ||x / max|x|||_2: scaling x by a power
-    /// of two scales the result by exactly that power (training's data scale relies on it, UnitScale).
-    /// Infinite only when the norm itself exceeds the double range.
-    /// </summary>
+    /// <summary>||x||_2 without spurious overflow or underflow, as max|x| * ||x / max|x|||_2: scaling x by a power of
+    /// two scales the result by exactly that power (training's data scale relies on it, UnitScale). Infinite only when
+    /// the norm itself exceeds the double range.</summary>
     public static double EuclideanNorm(ReadOnlySpan<double> x)
     {
         double max = 0;

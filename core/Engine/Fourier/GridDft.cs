@@ -2,12 +2,9 @@ using System.Numerics;
 
 namespace ImplicitBias.Engine.Fourier;
 
-/// <summary>
-/// The unitary DFT of the group Z_M x Z_N (<see cref="Grid"/>, row-major):
-/// z_hat[k1, k2] = (M N)^-1/2 sum_{p1, p2} z[p1, p2] exp(-2 pi i (p1 k1 / M + p2 k2 / N)), the 1-D
-/// <see cref="UnitaryDft"/> along every row, then along every column (separable). On a line (M = 1)
-/// it is exactly the 1-D transform, the same call and the same bits. Slow twin: <see cref="NaiveDft"/>'s grid overloads.
-/// </summary>
+/// <summary>The unitary DFT of the group Z_M x Z_N (<see cref="Grid"/>, row-major): z_hat[k1, k2] = (M N)^-1/2 sum_{p1,
+/// p2} z[p1, p2] exp(-2 pi i (p1 k1 / M + p2 k2 / N)), the 1-D <see cref="UnitaryDft"/> along every row, then along
+/// every column (separable). (docs/performance.md, "GridDft")</summary>
 public static class GridDft
 {
     /// <summary>The spectrum of a real signal on the grid.</summary>
@@ -37,7 +34,8 @@ public static class GridDft
     public static double[] Magnitudes(Grid grid, ReadOnlySpan<double> signal) =>
         Forward(grid, signal).Select(c => c.Magnitude).ToArray();
 
-    /// <summary>The flat index of -k (the conjugate partner of frequency k; for real z, z_hat[-k] = conj z_hat[k]).</summary>
+    /// <summary>The flat index of -k (the conjugate partner of frequency k; for real z, z_hat[-k] = conj
+    /// z_hat[k]).</summary>
     public static int Negative(Grid grid, int k) => grid.Subtract(0, k);
 
     private static void Separable(Grid grid, Complex[] buffer, Action<Complex[]> transform)

@@ -6,12 +6,9 @@ using ImplicitBias.Engine.Networks;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The step of any <see cref="IParameterization"/>, written as the definition reads: it follows
-/// <see cref="LogLossObjective"/> (beta = P(w), margins, softmax weights, then
-/// grad_w = J_P(w)^T grad_beta by <see cref="IParameterization.PullBack"/>). Single-threaded.
-/// This is the slow twin every specialised stepper is tested against.
-/// </summary>
+/// <summary>The step of any <see cref="IParameterization"/>, written as the definition reads: it follows
+/// <see cref="LogLossObjective"/> (beta = P(w), margins, softmax weights, then grad_w = J_P(w)^T grad_beta by
+/// <see cref="IParameterization.PullBack"/>). Single-threaded. (docs/performance.md, "GenericStepper")</summary>
 public sealed class GenericStepper : Stepper
 {
     private readonly IParameterization _model;

@@ -4,11 +4,9 @@ using ImplicitBias.Engine.Steppers;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// What the trainer, the batch trainer and the limit solvers ask of a network family: its kinds, where its implied
-/// penalty lives, and its fast steppers. A new family is a folder under Networks/ plus one entry in
-/// <see cref="NetworkFamilies.All"/> (docs/extending.md).
-/// </summary>
+/// <summary>What the trainer, the batch trainer and the limit solvers ask of a network family: its kinds, where its
+/// implied penalty lives, and its fast steppers. A new family is a folder under Networks/ plus one entry in
+/// <see cref="NetworkFamilies.All"/> (docs/extending.md).</summary>
 public interface INetworkFamily
 {
     /// <summary>The kinds this family answers for.</summary>

@@ -9,5 +9,3 @@ public enum PenaltyDomain
     /// <summary>||beta_hat||_p (convolutional networks, eq. 10 and Lemma 7).</summary>
     Fourier,
 }
-
-/// <summary>

@@ -3,20 +3,9 @@ using System.Runtime.Intrinsics;
 
 namespace ImplicitBias.Engine.Numerics;
 
-/// <summary>
-/// e^x with a scalar and a Vector512 form that give the same bits (every lane runs exactly the scalar
-/// operations, fused multiply-adds included), so that runs trained eight to a vector
-/// (<see cref="Networks.FourierLaneStepper"/>) are bit for bit the runs trained alone.
-/// Math.Exp is a scalar library call and cannot be vectorized with the same bits; this one can.
-/// <para>Method (the textbook one, e.g. Muller, Elementary Functions, ch. 11): n = round(x / ln 2)
-/// by the 1.5 * 2^52 shifter, r = x - n ln 2 in two fused steps (ln 2 split in a high part with
-/// trailing zeros and a low part), |r| &lt;= ln 2 / 2, e^r by its Taylor polynomial of degree 13
-/// (truncation below 2^-60 relative) in Horner form with fused multiply-adds, then times 2^n as
-/// two exact powers of two 2^(n1) 2^(n2), n1 = floor(n/2), so that results in the subnormal range
-/// and overflow to infinity are rounded once, by the last multiplication. x is first clamped to
-/// [-750, 720] (outside, e^x is 0 or infinity in doubles anyway); NaN stays NaN.
-/// Accuracy: within 1 ulp of Math.Exp (tests: seeded values over the whole range, extremes and subnormal results).</para>
-/// </summary>
+/// <summary>e^x with a scalar and a Vector512 form that give the same bits (every lane runs exactly the scalar
+/// operations, fused multiply-adds included), so that runs trained eight to a vector.
+/// (docs/performance.md, "LaneExp")</summary>
 public static class LaneExp
 {
     private const double Shifter = 6755399441055744.0;          // 1.5 * 2^52

@@ -1,12 +1,8 @@
 namespace ImplicitBias.Engine.Numerics;
 
-/// <summary>
-/// Least distance programming: min ||x||_2 subject to G x &gt;= h, reduced to one non-negative
-/// least-squares problem (Lawson and Hanson, Solving Least Squares Problems, 1974, ch. 23):
-/// with E = [G^T; h^T] and f = (0, ..., 0, 1), solve min_{u &gt;= 0} ||E u - f||; if the residual
-/// r = E u - f is zero the constraints are infeasible, else x = -r[0..n) / r[n].
-/// The non-negative u / (-r[n]) is a Lagrange multiplier vector of the constraints.
-/// </summary>
+/// <summary>Least distance programming: min ||x||_2 subject to G x &gt;= h, reduced to one non-negative least-squares
+/// problem (Lawson and Hanson, Solving Least Squares Problems, 1974, ch.
+/// (docs/performance.md, "LeastDistance")</summary>
 public static class LeastDistance
 {
     /// <summary>The answer: X (null when infeasible) and the multipliers of the constraints.</summary>

@@ -4,13 +4,9 @@ using System.Runtime.CompilerServices;
 
 namespace ImplicitBias.Engine.Numerics;
 
-/// <summary>
-/// What this machine can do at best, measured in the same process as a benchmark so that a step's
-/// time can be stated as a fraction of a bound: a STREAM-like read bandwidth (sum of an array, the
-/// access pattern of a gradient step: it reads the data) and triad bandwidth (a = b + s c), each for
-/// a given working set and thread count, and the peak rate of double-precision fused multiply-adds
-/// (a SIMD loop on registers only). Each figure is the best of several repetitions.
-/// </summary>
+/// <summary>What this machine can do at best, measured in the same process as a benchmark so that a step's time can be
+/// stated as a fraction of a bound: a STREAM-like read bandwidth (sum of an array, the access pattern of a gradient
+/// step: it reads the data) and triad bandwidth (a = b + s c). (docs/performance.md, "MachineBounds")</summary>
 public static class MachineBounds
 {
     private static double Best(int repeats, Func<double> measure)
@@ -20,7 +16,8 @@ public static class MachineBounds
         return best;
     }
 
-    /// <summary>Bytes per second for reading <paramref name="bytes"/> of doubles, split over <paramref name="threads"/> threads.</summary>
+    /// <summary>Bytes per second for reading <paramref name="bytes"/> of doubles, split over <paramref name="threads"/>
+    /// threads.</summary>
     public static double ReadBandwidth(long bytes, int threads, double seconds = 0.15, int repeats = 5)
     {
         int length = (int)Math.Max(1024, bytes / 8);
@@ -37,7 +34,8 @@ public static class MachineBounds
         return Best(repeats, () => Rate(pool, part, 8.0 * length, seconds));
     }
 
-    /// <summary>Bytes per second of the triad a = b + s c (3 x 8 bytes per element, as STREAM counts) on a working set of <paramref name="bytes"/>.</summary>
+    /// <summary>Bytes per second of the triad a = b + s c (3 x 8 bytes per element, as STREAM counts) on a working set
+    /// of <paramref name="bytes"/>.</summary>
     public static double TriadBandwidth(long bytes, int threads, double seconds = 0.15, int repeats = 5)
     {
         int length = (int)Math.Max(1024, bytes / 24);
@@ -52,11 +50,9 @@ public static class MachineBounds
         return Best(repeats, () => Rate(pool, part, 24.0 * length, seconds));
     }
 
-    /// <summary>
-    /// Double-precision flops per second (an FMA counts 2) of a register-only SIMD FMA loop on
+    /// <summary>Double-precision flops per second (an FMA counts 2) of a register-only SIMD FMA loop on
     /// <paramref name="threads"/> threads: on Vector&lt;double&gt; (the width of the per-run kernels), or with
-    /// <paramref name="wide"/> on Vector512&lt;double&gt; (the width of the batch kernel, FourierLaneStepper).
-    /// </summary>
+    /// <paramref name="wide"/> on Vector512&lt;double&gt;. (docs/performance.md, "MachineBounds.FmaPeak")</summary>
     public static double FmaPeak(int threads, double seconds = 0.15, int repeats = 5, bool wide = false)
     {
         var sink = new double[threads];
@@ -67,10 +63,8 @@ public static class MachineBounds
         return Best(repeats, () => Rate(pool, part, flopsPerCall, seconds));
     }
 
-    /// <summary>
-    /// Exponentials per second of <see cref="LaneExp"/>'s Vector512 form (eight per call) on eight
-    /// independent chains per thread, on <paramref name="threads"/> threads: the exp part of a batched step's bound.
-    /// </summary>
+    /// <summary>Exponentials per second of <see cref="LaneExp"/>'s Vector512 form (eight per call) on eight independent
+    /// chains per thread, on <paramref name="threads"/> threads: the exp part of a batched step's bound.</summary>
     public static double ExpRate(int threads, double seconds = 0.15, int repeats = 5)
     {
         var sink = new double[threads];

@@ -4,20 +4,14 @@ using System.Runtime.InteropServices;
 
 namespace ImplicitBias.Engine.Numerics;
 
-/// <summary>
-/// The two hot loops of a gradient step, written with Vector&lt;double&gt; and fused multiply-adds
-/// and compiled fully optimized from the first call (AggressiveOptimization, so a training run
-/// does not spend its first second in unoptimized tier-0 code). Every element of an
-/// <see cref="ScaledColumnSums"/> result sees the same chain of fused multiply-adds whether it falls
-/// in a vector or in the scalar tail, so splitting the columns over threads changes no bit.
-/// Slow twins: TensorPrimitives.Dot and MultiplyAdd (tests compare them).
-/// </summary>
+/// <summary>The two hot loops of a gradient step, written with Vector&lt;double&gt; and fused multiply-adds and
+/// compiled fully optimized from the first call (AggressiveOptimization, so a training run does not spend its first
+/// second in unoptimized tier-0 code). (docs/performance.md, "Simd")</summary>
 public static class Simd
 {
-    /// <summary>
-    /// The Vector512 over a[index .. index + 8), unchecked: the lone kernels' arrays are padded to multiples of eight
-    /// (<see cref="Steppers.LoneExponentialLoss.Padded"/>) and every index they pass is a multiple of eight inside them.
-    /// </summary>
+    /// <summary>The Vector512 over a[index .. index + 8), unchecked: the lone kernels' arrays are padded to multiples
+    /// of eight (<see cref="Steppers.LoneExponentialLoss.Padded"/>) and every index they pass is a multiple of eight
+    /// inside them.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static ref System.Runtime.Intrinsics.Vector512<double> VectorAt(double[] a, int index) =>
         ref System.Runtime.CompilerServices.Unsafe.As<double, System.Runtime.Intrinsics.Vector512<double>>(
@@ -46,21 +40,15 @@ public static class Simd
         return sum;
     }
 
-    /// <summary>
-    /// The four dot products of rows r..r+3 of a row-major matrix (<paramref name="stride"/> values a
-    /// row, <paramref name="length"/> used) with v, reading v once for all four: the margins of four
-    /// points in one pass. Each row has two vector accumulators (eight independent FMA chains), then a
-    /// fixed-order reduction and a scalar tail, so a row's value does not depend on anything but its data.
-    /// </summary>
+    /// <summary>The four dot products of rows r..r+3 of a row-major matrix (<paramref name="stride"/> values a row,
+    /// <paramref name="length"/> used) with v, reading v once for all four: the margins of four points in one pass.
+    /// (docs/performance.md, "Simd.Dot4")</summary>
     public static void Dot4(ReadOnlySpan<double> matrix, int stride, int length, ReadOnlySpan<double> v, out double m0, out double m1, out double m2, out double m3) =>
         Dot4Core<MarginsOnly>(matrix, matrix, stride, length, v, [0.0, 0.0, 0.0, 0.0], [], out m0, out m1, out m2, out m3);
 
-    /// <summary>
-    /// Two jobs in one pass, so that the loads of the next rows (from memory) overlap the work on the
-    /// current ones (in L1): the four dot products of <paramref name="next"/> (four rows) with v,
-    /// bit for bit those of <see cref="Dot4"/>, and g += sum_i u[i] current_i over four rows of
-    /// <paramref name="current"/>, bit for bit <see cref="AddScaledRows"/> on those rows.
-    /// </summary>
+    /// <summary>Two jobs in one pass, so that the loads of the next rows (from memory) overlap the work on the current
+    /// ones (in L1): the four dot products of <paramref name="next"/> (four rows) with v, bit for bit those of
+    /// <see cref="Dot4"/>. (docs/performance.md, "Simd.Dot4AndAddScaledRows")</summary>
     public static void Dot4AndAddScaledRows(ReadOnlySpan<double> next, ReadOnlySpan<double> current, int stride, int length, ReadOnlySpan<double> v,
         ReadOnlySpan<double> u, Span<double> g, out double m0, out double m1, out double m2, out double m3)
     {
@@ -133,7 +121,8 @@ public static class Simd
         }
     }
 
-    /// <summary>g[o..o+w) = fma(s3, u3, fma(s2, u2, fma(s1, u1, fma(s0, u0, g)))): the chain of <see cref="AddScaledRows"/>.</summary>
+    /// <summary>g[o..o+w) = fma(s3, u3, fma(s2, u2, fma(s1, u1, fma(s0, u0, g)))): the chain of
+    /// <see cref="AddScaledRows"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddFourRows(ref double s0, ref double s1, ref double s2, ref double s3, ref double g, nuint o,
         Vector<double> u0, Vector<double> u1, Vector<double> u2, Vector<double> u3)
@@ -167,11 +156,9 @@ public static class Simd
         for (; i < n; i++) y[i] *= a;
     }
 
-    /// <summary>
-    /// g[j] = sum_{n &lt; rows} scale[n] A[n, column + j] for j &lt; g.Length, A row-major with
-    /// <paramref name="stride"/> values a row. Rows are taken four at a time (g stays in
-    /// registers for four rows), each element by the chain g = fma(a_n, s_n, g) for n = 0, 1, ...
-    /// </summary>
+    /// <summary>g[j] = sum_{n &lt; rows} scale[n] A[n, column + j] for j &lt; g.Length, A row-major with
+    /// <paramref name="stride"/> values a row. Rows are taken four at a time (g stays in registers for four rows), each
+    /// element by the chain g = fma(a_n, s_n, g) for n = 0, 1, ...</summary>
     public static void ScaledColumnSums(ReadOnlySpan<double> matrix, int stride, int rows, int column, ReadOnlySpan<double> scale, Span<double> g)
     {
         g.Clear();

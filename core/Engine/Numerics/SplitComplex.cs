@@ -4,13 +4,9 @@ using System.Runtime.InteropServices;
 
 namespace ImplicitBias.Engine.Numerics;
 
-/// <summary>
-/// Elementwise complex arithmetic on split arrays (real parts in one span, imaginary parts in
-/// another), with Vector&lt;double&gt;: the per-layer spectra of a convolutional network. Each
-/// element is computed as the textbook formula (a c - b e, a e + b c) with separate multiplies and
-/// adds, in a vector lane or in the scalar tail alike, so the result does not depend on the length.
-/// The outputs may be the same spans as the first inputs.
-/// </summary>
+/// <summary>Elementwise complex arithmetic on split arrays (real parts in one span, imaginary parts in another), with
+/// Vector&lt;double&gt;: the per-layer spectra of a convolutional network.
+/// (docs/performance.md, "SplitComplex")</summary>
 public static class SplitComplex
 {
     /// <summary>(outRe + i outIm) = (aRe + i aIm) (bRe + i bIm).</summary>
@@ -21,7 +17,8 @@ public static class SplitComplex
     public static void MultiplyConjugate(ReadOnlySpan<double> aRe, ReadOnlySpan<double> aIm, ReadOnlySpan<double> bRe, ReadOnlySpan<double> bIm, Span<double> outRe, Span<double> outIm) =>
         MultiplyCore(aRe, aIm, bRe, bIm, -1.0, outRe, outIm);
 
-    /// <summary>a times (bRe + i sign bIm); negating is exact, so sign = -1 gives the conjugate product bit for bit.</summary>
+    /// <summary>a times (bRe + i sign bIm); negating is exact, so sign = -1 gives the conjugate product bit for
+    /// bit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyCore(ReadOnlySpan<double> aRe, ReadOnlySpan<double> aIm, ReadOnlySpan<double> bRe, ReadOnlySpan<double> bIm, double sign, Span<double> outRe, Span<double> outIm)
     {

@@ -4,12 +4,9 @@ using ImplicitBias.Engine.Data;
 
 namespace ImplicitBias.Engine.Reference;
 
-/// <summary>
-/// Turns any candidate pair (beta, alpha) from any solver into a certified
-/// <see cref="MaxMarginSolution"/>: beta is scaled to minimum margin exactly 1 (primal feasible),
-/// alpha is clipped to alpha &gt;= 0 and scaled so ||Z^T alpha||_* &lt;= 1 (dual feasible); the gap is
-/// then computed from these feasible points alone, so it does not trust the solver.
-/// </summary>
+/// <summary>Turns any candidate pair (beta, alpha) from any solver into a certified <see cref="MaxMarginSolution"/>:
+/// beta is scaled to minimum margin exactly 1 (primal feasible), alpha is clipped to alpha &gt;= 0 and scaled so ||Z^T
+/// alpha||_* &lt;= 1 (dual feasible). (docs/reference-solvers.md, "Certificate")</summary>
 public static class Certificate
 {
     /// <summary>The margins y_n &lt;x_n, beta&gt;.</summary>
@@ -33,11 +30,9 @@ public static class Certificate
         return g;
     }
 
-    /// <summary>
-    /// Certifies a candidate (on a grid, when given, the Fourier-l1 norms are those of the grid's DFT): Status Optimal if the certified relative gap is at most
-    /// <paramref name="gapTolerance"/> and the candidate was not flagged as cut short, else IterationLimit.
-    /// A candidate that does not separate the data gives IterationLimit with no beta.
-    /// </summary>
+    /// <summary>Certifies a candidate (on a grid, when given, the Fourier-l1 norms are those of the grid's DFT): Status
+    /// Optimal if the certified relative gap is at most <paramref name="gapTolerance"/> and the candidate was not
+    /// flagged as cut short, else IterationLimit. (docs/reference-solvers.md, "Certificate.Certify")</summary>
     public static MaxMarginSolution Certify(
         Dataset data, MarginBias bias, ReadOnlySpan<double> beta, ReadOnlySpan<double> alpha,
         int iterations, double seconds, string solver, double gapTolerance, bool hitIterationLimit = false, Grid? grid = null)
@@ -65,7 +60,8 @@ public static class Certificate
             primal, dual, gap, margin, iterations, seconds, solver, msg) { Grid = grid };
     }
 
-    /// <summary>The NotSeparable result, with alpha &gt;= 0, sum alpha = 1 and ||Z^T alpha||_2 = residual * sum_n alpha_n ||z_n|| as the evidence (<see cref="Separation"/>).</summary>
+    /// <summary>The NotSeparable result, with alpha &gt;= 0, sum alpha = 1 and ||Z^T alpha||_2 = residual * sum_n
+    /// alpha_n ||z_n|| as the evidence (<see cref="Separation"/>).</summary>
     public static MaxMarginSolution NotSeparable(
         Dataset data, MarginBias bias, double[] alpha, double residual, int iterations, double seconds, string solver, string evidence) =>
         new(bias, SolverStatus.NotSeparable, new double[data.Dimension], alpha, double.NaN, double.NaN, double.NaN, double.NaN,

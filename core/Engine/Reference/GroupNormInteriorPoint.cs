@@ -3,30 +3,17 @@ using MathNet.Numerics.LinearAlgebra;
 
 namespace ImplicitBias.Engine.Reference;
 
-/// <summary>
-/// A primal-dual interior-point method (Mehrotra predictor-corrector, Nesterov-Todd scaling, as in
-/// CVXOPT's conelp) for the group-norm max-margin pair
-/// <code>
-///   (margin)  min_u  sum_j w_j ||u_Gj||_2   s.t.  M u &gt;= 1
-///   (dual)    max_a  sum_n a_n              s.t.  a &gt;= 0,  ||(M' a)_Gj||_2 &lt;= w_j for every group j
-/// </code>
-/// where the rows of M are the points y_n x_n written in an orthonormal basis and the groups G_j
-/// partition the coordinates. One group of everything gives l2; groups of one give time-domain l1;
-/// the real Fourier basis with pairs gives Fourier-l1 (<see cref="RealFourierBasis"/>).
-/// The dual is solved as the cone program min -1'a s.t. G a + s = h, s in K (K: the orthant for
-/// a &gt;= 0 and one second-order cone (w_j, -(M'a)_Gj) per group); the margin problem's u comes out as
-/// the cone multipliers. Each Newton step solves an N x N system, so D = 256, N = 128 is cheap.
-/// </summary>
+/// <summary>A primal-dual interior-point method (Mehrotra predictor-corrector, Nesterov-Todd scaling, as in CVXOPT's
+/// conelp) for the group-norm max-margin pair (docs/reference-solvers.md, "GroupNormInteriorPoint")</summary>
 public static class GroupNormInteriorPoint
 {
-    /// <summary>The dual weights a, the margin problem's u, the iterations, and the certified relative gap of the best iterate.</summary>
+    /// <summary>The dual weights a, the margin problem's u, the iterations, and the certified relative gap of the best
+    /// iterate.</summary>
     public sealed record Result(double[] Alpha, double[] Coordinates, int Iterations, bool Converged, double Gap);
 
-    /// <summary>
-    /// Solves the pair for M (row-major count x dim). <paramref name="start"/> must be a u with M u &gt; 1
-    /// (for instance twice the l2 max-margin solution): the method then starts strictly feasible.
-    /// Stops when the gap certified from feasible rescalings is at most <paramref name="tolerance"/>.
-    /// </summary>
+    /// <summary>Solves the pair for M (row-major count x dim). <paramref name="start"/> must be a u with M u &gt; 1
+    /// (for instance twice the l2 max-margin solution): the method then starts strictly feasible. Stops when the gap
+    /// certified from feasible rescalings is at most <paramref name="tolerance"/>.</summary>
     public static Result Solve(double[] m, int count, int dim, int[] groupStart, int[] groupSize, double[] weights,
         double[] start, double tolerance = 1e-11, int maxIterations = 200)
     {
@@ -139,7 +126,8 @@ public static class GroupNormInteriorPoint
 
     private record struct Step(double[] dx, double[] ds, double[] dz, double[] dsTilde, double[] dzTilde);
 
-    /// <summary>The Newton direction for G'dz = -rx, G dx + ds = -rz, lambda o (W^-1 ds + W dz) = rc, by the N x N normal equations.</summary>
+    /// <summary>The Newton direction for G'dz = -rx, G dx + ds = -rz, lambda o (W^-1 ds + W dz) = rc, by the N x N
+    /// normal equations.</summary>
     private static Step Direction(MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double> factor, double[] bt, int count, int rows,
         SecondOrderCone[] cones, double[] lambda, int groups, int[] offset, int[] groupSize, double[] rx, double[] rz, double[] rc)
     {
@@ -229,7 +217,8 @@ public static class GroupNormInteriorPoint
         return r;
     }
 
-    /// <summary>The relative gap between the rescaled feasible points: (sum w||u|| / min margin) against sum a / max ||(M'a)_G||/w.</summary>
+    /// <summary>The relative gap between the rescaled feasible points: (sum w||u|| / min margin) against sum a / max
+    /// ||(M'a)_G||/w.</summary>
     private static double CertifiedGap(double[] mt, int dim, int count, int[] groupStart, int[] groupSize, double[] weights, double[] x, double[] u)
     {
         double minMargin = MTimes(mt, dim, count, u).Min();

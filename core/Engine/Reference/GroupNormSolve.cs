@@ -4,16 +4,16 @@ using ImplicitBias.Engine.Fourier;
 
 namespace ImplicitBias.Engine.Reference;
 
-/// <summary>Shared driver: separability test and feasible start from l2, change of basis, interior point, certificate.</summary>
+/// <summary>Shared driver: separability test and feasible start from l2, change of basis, interior point,
+/// certificate.</summary>
 public static class GroupNormSolve
 {
-    /// <summary>Solves the bias's max-margin problem with the interior-point method (l2 too: one group of all coordinates).</summary>
+    /// <summary>Solves the bias's max-margin problem with the interior-point method (l2 too: one group of all
+    /// coordinates).</summary>
     public static MaxMarginSolution Run(Dataset data, MarginBias bias, double gapTolerance = 1e-8) => Run(data, bias, null, gapTolerance);
 
-    /// <summary>
-    /// The same on a grid: Fourier-l1 over the grid's whole unitary DFT spectrum (<see cref="GridDft"/>,
-    /// <see cref="RealFourierBasis.Groups(Grid)"/>); l2 and time-l1 do not see the grid. A null grid is 1-D.
-    /// </summary>
+    /// <summary>The same on a grid: Fourier-l1 over the grid's whole unitary DFT spectrum (<see cref="GridDft"/>,
+    /// <see cref="RealFourierBasis.Groups(Grid)"/>); l2 and time-l1 do not see the grid. A null grid is 1-D.</summary>
     public static MaxMarginSolution Run(Dataset data, MarginBias bias, Grid? grid, double gapTolerance = 1e-8)
     {
         var clock = Stopwatch.StartNew();

@@ -4,13 +4,9 @@ using static System.FormattableString;
 
 namespace ImplicitBias.Engine.Reference;
 
-/// <summary>
-/// Turns any candidate (Z, alpha) for the R_K max-margin problem into a certified
-/// <see cref="KernelMaxMarginSolution"/>, trusting nothing from the solver: beta = A_K(Z) is recomputed
-/// and Z divided by the minimum margin (primal feasible, objective 2 ||Z||_* by an SVD); alpha is clipped
-/// at 0 and scaled so that ||A_K^*(sum alpha_n y_n x_n)||_op = 2 (dual feasible, objective sum alpha).
-/// Weak duality: for feasible Z and alpha, sum alpha &lt;= sum alpha_n margin_n = &lt;A_K^* g, Z&gt; &lt;= ||A_K^* g||_op ||Z||_* = 2 ||Z||_*.
-/// </summary>
+/// <summary>Turns any candidate (Z, alpha) for the R_K max-margin problem into a certified
+/// <see cref="KernelMaxMarginSolution"/>, trusting nothing from the solver: beta = A_K(Z) is recomputed and Z divided
+/// by the minimum margin. (docs/reference-solvers.md, "KernelCertificate")</summary>
 public static class KernelCertificate
 {
     /// <summary>Nuclear norm (sum of singular values).</summary>
@@ -19,11 +15,9 @@ public static class KernelCertificate
     /// <summary>Operator norm (largest singular value).</summary>
     public static double Operator(Matrix<double> m) => SingularValues(m).DefaultIfEmpty(0).Max();
 
-    /// <summary>
-    /// The singular values, computed on the matrix divided by a power of two near its largest entry and
-    /// multiplied back (exact), so that entries of any size (1e-160 or 1e160, where squares underflow or
-    /// overflow inside the SVD) give the right values.
-    /// </summary>
+    /// <summary>The singular values, computed on the matrix divided by a power of two near its largest entry and
+    /// multiplied back (exact), so that entries of any size (1e-160 or 1e160, where squares underflow or overflow
+    /// inside the SVD) give the right values.</summary>
     public static double[] SingularValues(Matrix<double> m)
     {
         double top = m.Enumerate().Select(Math.Abs).DefaultIfEmpty(0).Max();
@@ -36,11 +30,9 @@ public static class KernelCertificate
     public static Matrix<double> DualMatrix(Dataset data, KernelLift lift, ReadOnlySpan<double> alpha) =>
         lift.Adjoint(Certificate.Combine(data, alpha));
 
-    /// <summary>
-    /// Certifies a candidate. Status Optimal when the recomputed relative gap is at most
-    /// <paramref name="gapTolerance"/>; a Z that does not separate the data gives IterationLimit with zeros
-    /// and gap 1 (never NaN).
-    /// </summary>
+    /// <summary>Certifies a candidate. Status Optimal when the recomputed relative gap is at most
+    /// <paramref name="gapTolerance"/>; a Z that does not separate the data gives IterationLimit with zeros and gap 1
+    /// (never NaN).</summary>
     public static KernelMaxMarginSolution Certify(
         Dataset data, KernelLift lift, Matrix<double> z, ReadOnlySpan<double> alpha,
         int iterations, double seconds, string solver, double gapTolerance)

@@ -5,24 +5,16 @@ using ImplicitBias.Engine.Data;
 
 namespace ImplicitBias.Engine.Reference;
 
-/// <summary>
-/// The max-margin predictor of the induced regularizer of depth-2 networks with kernel K and any number
-/// of channels (Jagadeesan, Razenshteyn, Gunasekar, COLT 2022):
-/// min R_K(beta) s.t. y_n &lt;x_n, beta&gt; &gt;= 1, R_K(beta) = 2 min { ||Z||_* : A_K(Z) = beta }.
-/// A nuclear-norm (SDP) problem; no package here solves those, so its dual is solved by a barrier method
-/// (<see cref="KernelDualBarrier"/>), whose centres give primal points Z_t too, and the pair is certified
-/// by <see cref="KernelCertificate"/>. K = 1 is the l2 max margin (R_1 = 2 sqrt(D) ||beta||_2), the full
-/// grid the Fourier-l1 max margin (R = 2 ||beta_hat||_1).
-/// </summary>
+/// <summary>The max-margin predictor of the induced regularizer of depth-2 networks with kernel K and any number of
+/// channels (Jagadeesan, Razenshteyn, Gunasekar, COLT 2022): min R_K(beta) s.t. y_n &lt;x_n, beta&gt; &gt;= 1,
+/// R_K(beta) = 2 min { ||Z||_* : A_K(Z) = beta }. (docs/reference-solvers.md, "KernelNormMaxMargin")</summary>
 public static class KernelNormMaxMargin
 {
     /// <summary>Solver name in certificates.</summary>
     public const string SolverName = "dual barrier method (log det), primal from the central path";
 
-    /// <summary>
-    /// Solves and certifies; NotSeparable (with the l2 evidence) when the data is not separable. Throws for
-    /// usage errors only (grid size not D, kernel larger than the grid).
-    /// </summary>
+    /// <summary>Solves and certifies; NotSeparable (with the l2 evidence) when the data is not separable. Throws for
+    /// usage errors only (grid size not D, kernel larger than the grid).</summary>
     public static KernelMaxMarginSolution Solve(Dataset data, Grid grid, KernelSize kernel, double gapTolerance = 1e-8, int maxNewtonSteps = 2000)
     {
         var clock = Stopwatch.StartNew();

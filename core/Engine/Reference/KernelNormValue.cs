@@ -7,11 +7,9 @@ using static System.FormattableString;
 
 namespace ImplicitBias.Engine.Reference;
 
-/// <summary>
-/// R_K(beta) = 2 min { ||Z||_* : A_K(Z) = beta } for any beta, bracketed: Upper = 2 ||Z||_* for a Z with
-/// A_K(Z) = beta (feasible to round-off), Lower = &lt;g, beta&gt; for a g with ||A_K^*(g)||_op = 2 (weak duality:
-/// &lt;g, beta&gt; = &lt;A_K^* g, Z&gt; &lt;= ||A_K^* g||_op ||Z||_*). Both are recomputed from Factor and DualVector.
-/// </summary>
+/// <summary>R_K(beta) = 2 min { ||Z||_* : A_K(Z) = beta } for any beta, bracketed: Upper = 2 ||Z||_* for a Z with
+/// A_K(Z) = beta (feasible to round-off), Lower = &lt;g, beta&gt; for a g with ||A_K^*(g)||_op = 2.
+/// (docs/reference-solvers.md, "KernelNormValue")</summary>
 /// <param name="Upper">2 ||Factor||_*.</param>
 /// <param name="Lower">&lt;DualVector, beta&gt;.</param>
 /// <param name="RelativeGap">(Upper - Lower) / Upper (0 for beta = 0).</param>
@@ -28,10 +26,8 @@ public sealed record KernelNormValue(
     /// <summary>The midpoint of the bracket.</summary>
     public double Value => (Upper + Lower) / 2;
 
-    /// <summary>
-    /// Evaluates R_K(beta) on a grid with a kernel by the dual barrier (g free, objective beta), the central
-    /// path's Z_t = (2/t) S^-1 M corrected onto A_K(Z) = beta with A_K A_K^* = (|K|/D) I.
-    /// </summary>
+    /// <summary>Evaluates R_K(beta) on a grid with a kernel by the dual barrier (g free, objective beta), the central
+    /// path's Z_t = (2/t) S^-1 M corrected onto A_K(Z) = beta with A_K A_K^* = (|K|/D) I.</summary>
     public static KernelNormValue Evaluate(Grid grid, KernelSize kernel, ReadOnlySpan<double> beta, double gapTolerance = 1e-8, int maxNewtonSteps = 2000)
     {
         var clock = Stopwatch.StartNew();

@@ -4,21 +4,13 @@ using ImplicitBias.Engine.Data;
 
 namespace ImplicitBias.Engine.Reference;
 
-/// <summary>
-/// The l2 max-margin predictor (homogeneous hard-margin SVM, eq. 6 and 8):
-/// min ||beta||_2 s.t. y_n &lt;x_n, beta&gt; &gt;= 1, as Wolfe's minimum-norm point p of the rows y_n x_n
-/// (<see cref="MinNormPoint"/>), beta = p / ||p||^2. It is found on the unit rows with the ratios of the rows' norms
-/// as factors, so that rows whose norms differ by up to ~1e300 are solved without their squares or Gram entries
-/// leaving the double range. Whether the data is separable is <see cref="Separation"/>'s answer (the test every
-/// reference solver uses): asked whenever p does not itself separate the rows clearly beyond rounding.
-/// </summary>
+/// <summary>The l2 max-margin predictor (homogeneous hard-margin SVM, eq. 6 and 8): min ||beta||_2 s.t. y_n &lt;x_n,
+/// beta&gt; &gt;= 1, as Wolfe's minimum-norm point p of the rows y_n x_n (<see cref="MinNormPoint"/>), beta = p /
+/// ||p||^2. (docs/reference-solvers.md, "L2MaxMargin")</summary>
 public static class L2MaxMargin
 {
-    /// <summary>
-    /// Solves and certifies; NotSeparable (with <see cref="Separation"/>'s evidence) exactly when Separation finds the
-    /// data not separable. <paramref name="supportGuess"/> (optional) warm-starts Wolfe's method with these points as
-    /// its corral (<see cref="MinNormPoint.Solve(double[], double[], int, int, double, double, int, IReadOnlyList{int}?)"/>).
-    /// </summary>
+    /// <summary>Solves and certifies; NotSeparable (with <see cref="Separation"/>'s evidence) exactly when Separation
+    /// finds the data not separable. (docs/reference-solvers.md, "L2MaxMargin.Solve")</summary>
     public static MaxMarginSolution Solve(Dataset data, double gapTolerance = 1e-8, IReadOnlyList<int>? supportGuess = null)
     {
         var clock = Stopwatch.StartNew();

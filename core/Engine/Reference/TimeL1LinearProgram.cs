@@ -4,16 +4,13 @@ using ImplicitBias.Engine.Data;
 
 namespace ImplicitBias.Engine.Reference;
 
-/// <summary>
-/// The time-domain l1 max-margin predictor (Lemma 6: diagonal networks of depth 2) as a linear
-/// program solved by OR-Tools' GLOP simplex: beta = p - q with p, q &gt;= 0,
-/// min sum(p + q) s.t. Z(p - q) &gt;= 1. The constraint duals are the dual alpha
-/// (max sum alpha s.t. ||Z'alpha||_inf &lt;= 1, alpha &gt;= 0), and <see cref="Certificate"/> recomputes the gap
-/// from rescaled feasible points, so GLOP's tolerances are not trusted. Its twin is <see cref="TimeL1MaxMargin"/>.
-/// </summary>
+/// <summary>The time-domain l1 max-margin predictor (Lemma 6: diagonal networks of depth 2) as a linear program solved
+/// by OR-Tools' GLOP simplex: beta = p - q with p, q &gt;= 0, min sum(p + q) s.t. Z(p - q) &gt;= 1.
+/// (docs/reference-solvers.md, "TimeL1LinearProgram")</summary>
 public static class TimeL1LinearProgram
 {
-    /// <summary>Solves with GLOP and certifies; NotSeparable (with <see cref="Separation"/>'s evidence) when the data is not separable.</summary>
+    /// <summary>Solves with GLOP and certifies; NotSeparable (with <see cref="Separation"/>'s evidence) when the data
+    /// is not separable.</summary>
     public static MaxMarginSolution Solve(Dataset data, double gapTolerance = 1e-8)
     {
         var clock = Stopwatch.StartNew();

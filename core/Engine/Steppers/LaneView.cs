@@ -3,14 +3,8 @@ using ImplicitBias.Engine.Steppers;
 
 namespace ImplicitBias.Engine.Steppers;
 
-/// <summary>
-/// One lane of a <see cref="LaneStepper"/> seen as a <see cref="Stepper"/>: what a
-/// <see cref="Training.RunState"/> drives. Evaluate and Gradient evaluate the lane's whole group (the other
-/// lanes' values are recomputed bit for bit, see <see cref="LaneStepper.Evaluate(int)"/>); Step,
-/// Scale, StepBack and the copies touch this lane only. The batch's rare paths (landing on the target,
-/// stepping back from a non-finite iterate) use it; a run trained alone uses a lone kernel instead
-/// (<see cref="Networks.NetworkFamilies.Alone"/>; a lane of a batch of one would give the same bits at eight times the work).
-/// </summary>
+/// <summary>One lane of a <see cref="LaneStepper"/> seen as a <see cref="Stepper"/>: what a
+/// <see cref="Training.RunState"/> drives. (docs/performance.md, "LaneView")</summary>
 public sealed class LaneView : Stepper
 {
     private readonly LaneStepper _batch;

@@ -8,23 +8,9 @@ using static System.FormattableString;
 
 namespace ImplicitBias.Engine.Theory;
 
-/// <summary>
-/// The bridge limits (p = 2/L &lt; 1) for <see cref="CertifiedLimit"/>: the first-order stationary point of
+/// <summary>The bridge limits (p = 2/L &lt; 1) for <see cref="CertifiedLimit"/>: the first-order stationary point of
 /// min ||.||_p^p s.t. margins &gt;= 1 (eq. 10) that gradient descent is heading to.
-/// <list type="number">
-/// <item>Reweighted l2 (<see cref="BridgeLocalSolver"/>) from the run's direction to high accuracy; its
-/// support and active set are read at its own accuracy (<see cref="LimitOptions.SupportThreshold"/>,
-/// <see cref="LimitOptions.ActiveTolerance"/>).</item>
-/// <item>Newton on the KKT system restricted to them (<see cref="BridgeKktPolish"/>), from alpha fitted by NNLS.</item>
-/// <item>Certificate recomputed from the polished beta alone (its domain entries by a fresh transform,
-/// alpha &gt;= 0 by NNLS, <see cref="SupportKkt.Fit"/>): residual, every inactive margin &gt;= 1, every
-/// support entry clearly non-zero.</item>
-/// </list>
-/// If the polished alpha has a negative entry, that point leaves the active set; if an inactive margin
-/// falls below 1, that point joins it; if a support entry collapses to 0, it leaves the support; then
-/// the polish is repeated (at most <see cref="LimitOptions.PolishRounds"/> times). The best candidate
-/// is returned with NotCertified and the reason when no round certifies.
-/// </summary>
+/// (docs/theory-checks.md, "BridgeLimit")</summary>
 internal static class BridgeLimit
 {
     public static LimitCertificate Find(Dataset data, LimitKind kind, double p, double[] start, LimitOptions options, Grid grid)
@@ -88,13 +74,9 @@ internal static class BridgeLimit
         return best with { Message = verdict + ": " + string.Join("; ", notes) + "." };
     }
 
-    /// <summary>
-    /// The stationary point next to the run's own direction, if one certifies: the support and active set read off the
-    /// direction at each threshold of <see cref="OwnReadings"/>, one polish round each; of the certified points, the
-    /// nearest to the direction (null if none). At depth L &gt;= 3 an entry GD drives to zero moves like its size to
-    /// the power L - 1, so dust of 1e-8 can sit in a direction that has stopped moving: a tight reading keeps it (and
-    /// Newton makes it a stationary point of its own, 1e-3 rad away), a loose one drops it.
-    /// </summary>
+    /// <summary>The stationary point next to the run's own direction, if one certifies: the support and active set read
+    /// off the direction at each threshold of <see cref="OwnReadings"/>, one polish round each; of the certified
+    /// points, the nearest to the direction. (docs/theory-checks.md, "BridgeLimit.OwnDirection")</summary>
     private static LimitCertificate? OwnDirection(
         Dataset data, LimitKind kind, double p, EntrySpace space, Complex[][] points, double[] start,
         LimitOptions options)
@@ -131,11 +113,9 @@ internal static class BridgeLimit
     /// <summary>The relative thresholds at which <see cref="OwnDirection"/> reads the support and active set.</summary>
     private static readonly double[] OwnReadings = [1e-8, 1e-6, 1e-4, 1e-3, 1e-2];
 
-    /// <summary>
-    /// Reads the support and active set off <paramref name="beta0"/>, polishes by Newton on their KKT system and
-    /// certifies; corrects the sets and polishes again (at most <see cref="LimitOptions.PolishRounds"/> times).
-    /// Returns the certified candidate, else the best one (null if none was made); its notes go to <paramref name="notes"/>.
-    /// </summary>
+    /// <summary>Reads the support and active set off <paramref name="beta0"/>, polishes by Newton on their KKT system
+    /// and certifies; corrects the sets and polishes again (at most <see cref="LimitOptions.PolishRounds"/> times).
+    /// (docs/theory-checks.md, "BridgeLimit.PolishRounds")</summary>
     private static LimitCertificate? PolishRounds(
         Dataset data, LimitKind kind, double p, EntrySpace space, Complex[][] points, double[] beta0, LimitOptions options, List<string> notes)
     {
@@ -220,10 +200,9 @@ internal static class BridgeLimit
         return best;
     }
 
-    /// <summary>
-    /// The support (entries above <see cref="LimitOptions.SupportThreshold"/> of the largest) and the active set
-    /// (margins at most 1 + <see cref="LimitOptions.ActiveTolerance"/>) of beta, scaled to unit minimum margin in place.
-    /// </summary>
+    /// <summary>The support (entries above <see cref="LimitOptions.SupportThreshold"/> of the largest) and the active
+    /// set (margins at most 1 + <see cref="LimitOptions.ActiveTolerance"/>) of beta, scaled to unit minimum margin in
+    /// place.</summary>
     private static (List<int> Support, List<int> Active) ReadSets(
         Dataset data, EntrySpace space, ref double[] beta, LimitOptions options)
     {
@@ -236,7 +215,8 @@ internal static class BridgeLimit
         return (support, active);
     }
 
-    /// <summary>The answer of a solve its caller stopped: NotCertified, the given point's direction, residual 1 (nothing certified).</summary>
+    /// <summary>The answer of a solve its caller stopped: NotCertified, the given point's direction, residual 1
+    /// (nothing certified).</summary>
     private static LimitCertificate Stopped(LimitKind kind, double p, double[] beta, string message)
     {
         var direction = Geometry.Normalize(beta);

@@ -5,19 +5,9 @@ using static System.FormattableString;
 
 namespace ImplicitBias.Engine.Theory;
 
-/// <summary>
-/// The convex limits (l2, Fourier-l1, time-l1 max margin) for <see cref="CertifiedLimit"/>: the reference
-/// solver's optimum, which does not depend on the run, polished to exact optimality (<see cref="ConvexPolish"/>:
-/// the solver is accurate to its gap, about 1e-10 in objective, but flat optima leave the direction good only to
-/// about 1e-6 rad). Support and active set are read off the solver's point at <see cref="LimitOptions.ConvexThreshold"/>.
-/// The certificate is computed from the returned point alone: the relative duality gap recomputed by
-/// <see cref="Certificate"/> from it and its multipliers (reported as Residual), and the KKT conditions on the
-/// support and active set read again from it: alpha the given multipliers (for the solver's l2 dual rescaled to
-/// the ||.||_2^2 convention of <see cref="SupportKkt"/>) or, if it fits better, the NNLS fit; for p = 1 also the
-/// off-support bound |sum_n alpha_n z_hat_n[j]| &lt;= 1. For p = 2 the gradient exists everywhere, so the fit
-/// covers every coordinate. A polished point must meet the KKT tolerance <see cref="ConvexPolish.ResidualTolerance"/>;
-/// the solver's point, kept when the polish is rejected, <see cref="LimitOptions.ConvexKktTolerance"/>.
-/// </summary>
+/// <summary>The convex limits (l2, Fourier-l1, time-l1 max margin) for <see cref="CertifiedLimit"/>: the reference
+/// solver's optimum, which does not depend on the run, polished to exact optimality.
+/// (docs/theory-checks.md, "ConvexLimit")</summary>
 internal static class ConvexLimit
 {
     public static LimitCertificate Find(Dataset data, LimitKind kind, LimitOptions options, Grid grid)
@@ -69,10 +59,9 @@ internal static class ConvexLimit
     /// <summary>The KKT check of a point (unit minimum margin) with given multipliers over all N points.</summary>
     private sealed record Checked(SupportKkt Kkt, double[] AlphaActive, double[] Alpha, double Residual, double OffSupport, bool UseGiven);
 
-    /// <summary>
-    /// Reads support and active set off <paramref name="beta"/> and checks the KKT conditions with the given
-    /// multipliers (scaled by the best c &gt;= 0 with <paramref name="rescale"/>) or the NNLS fit, whichever fits better.
-    /// </summary>
+    /// <summary>Reads support and active set off <paramref name="beta"/> and checks the KKT conditions with the given
+    /// multipliers (scaled by the best c &gt;= 0 with <paramref name="rescale"/>) or the NNLS fit, whichever fits
+    /// better.</summary>
     private static Checked Check(Dataset data, System.Numerics.Complex[][] points, EntrySpace space, double p,
         double[] beta, double[] given, bool rescale, LimitOptions options)
     {

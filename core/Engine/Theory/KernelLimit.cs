@@ -6,13 +6,9 @@ using static System.FormattableString;
 
 namespace ImplicitBias.Engine.Theory;
 
-/// <summary>
-/// The limits of K-kernel networks for <see cref="CertifiedLimit"/>: at depth 2 the R_K max margin
+/// <summary>The limits of K-kernel networks for <see cref="CertifiedLimit"/>: at depth 2 the R_K max margin
 /// (<see cref="KernelNormMaxMargin"/>), a convex problem independent of the run, certified by its duality gap
-/// recomputed from the returned factor and dual (reported as Residual; the support is the time-domain support
-/// of beta, the active set the points with margin &lt;= 1 + ConvexThreshold); at depth L &gt;= 3 no closed form,
-/// status NoReference.
-/// </summary>
+/// recomputed from the returned factor and dual. (docs/theory-checks.md, "KernelLimit")</summary>
 internal static class KernelLimit
 {
     public static LimitCertificate Find(Dataset data, Grid grid, KernelSize kernel, LimitOptions options)

@@ -7,18 +7,9 @@ using ImplicitBias.Engine.Steppers;
 
 namespace ImplicitBias.Engine.Training;
 
-/// <summary>
-/// The control of one training run (everything of <see cref="GradientDescent"/> but the arithmetic of
-/// a step): the scale w = 2^k w' with its exact power-of-two rescaling, the margin scale cap, the
-/// settling floor on its own log schedule, records on a log schedule, the stopping rules, landing on
-/// the log-loss target and stepping back from a non-finite iterate. A step is four phases, so that
-/// many runs can share the arithmetic (one run per SIMD lane, <see cref="Batch.BatchTrainer"/>):
-/// <see cref="Prepare"/> (rescale, margin scale), the kernel's Evaluate, <see cref="AfterEvaluate"/>
-/// (stops, records, floor), the kernel's Gradient, <see cref="AfterGradient"/> (the multiplier), the
-/// kernel's Step, <see cref="AfterStep"/>. A run alone and a run in a batch go through the same phases
-/// with the same values, so they give the same bits. The rare paths (stepping back, landing on the
-/// target) call the run's kernel directly; a lane of a batch serves them on its own.
-/// </summary>
+/// <summary>The control of one training run (everything of <see cref="GradientDescent"/> but the arithmetic of a step):
+/// the scale w = 2^k w' with its exact power-of-two rescaling, the margin scale cap, the settling floor on its own log
+/// schedule, records on a log schedule, the stopping rules. (docs/training.md, "RunState")</summary>
 public sealed class RunState
 {
     private readonly Stepper _kernel;
@@ -42,10 +33,9 @@ public sealed class RunState
     private bool _midpoint;
     private TrainingOutcome _outcome;
 
-    /// <summary>
-    /// A run on <paramref name="kernel"/> (its parameters are the start); <paramref name="data"/> is the data the
-    /// kernel was built on, <paramref name="dataScale"/> R says it is the input divided by R (<see cref="UnitScale"/>).
-    /// </summary>
+    /// <summary>A run on <paramref name="kernel"/> (its parameters are the start); <paramref name="data"/> is the data
+    /// the kernel was built on, <paramref name="dataScale"/> R says it is the input divided by R
+    /// (<see cref="UnitScale"/>).</summary>
     public RunState(Stepper kernel, Dataset data, TrainingSettings settings, Action<TrainingRecord>? onRecord = null,
         CancellationToken cancel = default, double dataScale = 1, Func<TrainingRecord, bool>? converged = null)
     {
@@ -65,16 +55,14 @@ public sealed class RunState
         _floorSchedule = new LogSchedule(StepFloor.ObservationsPerDecade);
     }
 
-    /// <summary>The margin factor 2^(nu k), capped, that the kernel's next Evaluate takes (set by <see cref="Prepare"/>).</summary>
+    /// <summary>The margin factor 2^(nu k), capped, that the kernel's next Evaluate takes (set by
+    /// <see cref="Prepare"/>).</summary>
     public double MarginScale => _marginScale;
     /// <summary>The multiplier of the next Step (set by <see cref="AfterGradient"/>).</summary>
     public double Multiplier => _lastMultiplier;
-    /// <summary>
-    /// Whether the next step is a midpoint step (SettlingStep.Midpoint while the cap binds; set by
-    /// <see cref="AfterGradient"/>): the kernel steps by Multiplier/2, takes the gradient there, steps back,
-    /// then steps by Multiplier with that gradient (<see cref="Run"/> through <see cref="Steppers.Stepper.MidpointStep"/>;
-    /// the batch does the same per lane).
-    /// </summary>
+    /// <summary>Whether the next step is a midpoint step (SettlingStep.Midpoint while the cap binds; set by
+    /// <see cref="AfterGradient"/>): the kernel steps by Multiplier/2, takes the gradient there, steps back, then steps
+    /// by Multiplier with that gradient. (docs/training.md, "RunState.Midpoint")</summary>
     public bool Midpoint => _midpoint;
     /// <summary>Set once the run has stopped.</summary>
     public TrainingResult? Result { get; private set; }
@@ -83,10 +71,8 @@ public sealed class RunState
     // exactly (log L is then -2^(nu k) times a margin); below it, the value itself (margins ~ 0, log L ~ log N).
     private double TrueLogLoss() => _nu * _k > GradientDescent.MarginScaleCap ? ScaledStep.Power2(_logLossAtScale, _nu * _k - GradientDescent.MarginScaleCap) : _logLossAtScale;
 
-    /// <summary>
-    /// Phase 1: given ||w'||^2 of the current parameters (the kernel's ParameterNormSquared), keeps ||w'|| in
-    /// [1/2, 2] by exact powers of two (rescaling the kernel) and sets <see cref="MarginScale"/>.
-    /// </summary>
+    /// <summary>Phase 1: given ||w'||^2 of the current parameters (the kernel's ParameterNormSquared), keeps ||w'|| in
+    /// [1/2, 2] by exact powers of two (rescaling the kernel) and sets <see cref="MarginScale"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Prepare(double parameterNormSquared, bool rescale = true)
     {
@@ -131,11 +117,9 @@ public sealed class RunState
         _logLossAtScale = _kernel.Evaluate(_settings.Loss, _marginScale);
     }
 
-    /// <summary>
-    /// Phase 2: takes the kernel's log L at <see cref="MarginScale"/>; checks the stopping rules (stepping
-    /// back from a non-finite iterate, landing on the log-loss target), records, shows the floor the
-    /// direction. False when the run has stopped (<see cref="Result"/> is then set).
-    /// </summary>
+    /// <summary>Phase 2: takes the kernel's log L at <see cref="MarginScale"/>; checks the stopping rules (stepping
+    /// back from a non-finite iterate, landing on the log-loss target), records, shows the floor the direction. False
+    /// when the run has stopped (<see cref="Result"/> is then set).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool AfterEvaluate(double logLossAtScale)
     {
@@ -181,7 +165,8 @@ public sealed class RunState
         return true;
     }
 
-    /// <summary>Phase 3: takes ||grad||^2 from the kernel's Gradient and sets <see cref="Multiplier"/>; false when the run has stopped.</summary>
+    /// <summary>Phase 3: takes ||grad||^2 from the kernel's Gradient and sets <see cref="Multiplier"/>; false when the
+    /// run has stopped.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool AfterGradient(double gradientNormSquared)
     {

@@ -4,11 +4,9 @@ using ImplicitBias.Engine.Steppers;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The paper's full-width circular convolutional networks, eq. (2)-(3): bridge penalty on the Fourier entries.
+/// <summary>The paper's full-width circular convolutional networks, eq. (2)-(3): bridge penalty on the Fourier entries.
 /// <see cref="ConvolutionalFourierNetwork"/> trains in the Fourier domain (Lemma 3), in lanes under the exponential
-/// loss; its time-domain twin <see cref="ConvolutionalNetwork"/> ("conv-time") only with the generic stepper.
-/// </summary>
+/// loss; its time-domain twin <see cref="ConvolutionalNetwork"/> ("conv-time") only with the generic stepper.</summary>
 public sealed class ConvolutionalFamily : INetworkFamily
 {
     /// <inheritdoc/>

@@ -3,11 +3,8 @@ using ImplicitBias.Engine.Data;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The per-lane operations of <see cref="FourierLaneStepper"/>: scalar code with the same formulas as the
-/// vector code, for what one lane does on its own (loading a run into a lane; a lane seen through
-/// <see cref="Steppers.LaneView"/> on the batch's rare paths: its steps, rescaling, step back and the copies its records take).
-/// </summary>
+/// <summary>The per-lane operations of <see cref="FourierLaneStepper"/>: scalar code with the same formulas as the
+/// vector code, for what one lane does on its own. (docs/performance.md, "FourierLaneStepper")</summary>
 public sealed partial class FourierLaneStepper
 {
     /// <inheritdoc/>

@@ -7,14 +7,9 @@ using V = System.Runtime.Intrinsics.Vector512;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// A lone run of the convolutional network (Fourier domain) with the bits of a lane of <see cref="FourierLaneStepper"/>
-/// (until engine 2.4 a lone run was a batch of one, eight lanes computed for one): beta_hat, the packed predictor, the
-/// layer gradients (suffix and prefix products of the half spectra) and the step eight frequencies at a time; the
-/// norms, sum of c_k (re^2 + im^2) layer by layer, sequential; the loss by <see cref="LoneExponentialLoss"/> (in <see cref="LoneStepper"/>). Slow twin: a lane of
-/// the batch kernel (tests compare every bit, batched against alone; the checksum of 12 lone conv runs did not change
-/// when this kernel replaced the batch of one).
-/// </summary>
+/// <summary>A lone run of the convolutional network (Fourier domain) with the bits of a lane of
+/// <see cref="FourierLaneStepper"/> (until engine 2.4 a lone run was a batch of one, eight lanes computed for one):
+/// beta_hat, the packed predictor, the layer gradients. (docs/performance.md, "FourierLoneStepper")</summary>
 public sealed class FourierLoneStepper : LoneStepper
 {
     private readonly int _h, _dp, _hp;
@@ -23,7 +18,8 @@ public sealed class FourierLoneStepper : LoneStepper
     private readonly double[] _re, _im, _rePrevious, _imPrevious, _gradRe, _gradIm; // [l][k], k padded
     private readonly double[] _betaRe, _betaIm, _gRe, _gIm, _prefixRe, _prefixIm;   // [k] padded
 
-    /// <summary>A run of conv-L<paramref name="depth"/> on <paramref name="data"/> (already scaled), from <paramref name="initial"/> (L real layers of length D).</summary>
+    /// <summary>A run of conv-L<paramref name="depth"/> on <paramref name="data"/> (already scaled), from
+    /// <paramref name="initial"/> (L real layers of length D).</summary>
     public FourierLoneStepper(int depth, Dataset data, ReadOnlySpan<double> initial)
         : this(depth, data, initial, new GridHalfSpectrum(Grid.Line(data.Dimension))) { }
 
@@ -59,11 +55,13 @@ public sealed class FourierLoneStepper : LoneStepper
     /// <inheritdoc/>
     public override string Name => $"lone-fourier-conv-L{_depth}";
 
-    /// <summary>(a + i b)(c + i e) = (a c - b e) + i (a e + b c), in that order of operations (as the lane kernel).</summary>
+    /// <summary>(a + i b)(c + i e) = (a c - b e) + i (a e + b c), in that order of operations (as the lane
+    /// kernel).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vec Re, Vec Im) Multiply(Vec a, Vec b, Vec c, Vec e) => (a * c - b * e, a * e + b * c);
 
-    /// <summary>beta_hat = prod_l w_hat_l, then the packed predictor c .* beta_hat times the margin scale, into _predictor.</summary>
+    /// <summary>beta_hat = prod_l w_hat_l, then the packed predictor c .* beta_hat times the margin scale, into
+    /// _predictor.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void FormPredictor(double marginScale)
     {
@@ -78,7 +76,8 @@ public sealed class FourierLoneStepper : LoneStepper
         for (int i = h; i < d; i++) _predictor[i] = _c[i] * _betaIm[i - h + 1] * marginScale;
     }
 
-    /// <summary>grad_w log L per layer, g_hat .* conj(prod_{j != l} w_hat_j), into _gradRe, _gradIm (the lane's operations).</summary>
+    /// <summary>grad_w log L per layer, g_hat .* conj(prod_{j != l} w_hat_j), into _gradRe, _gradIm (the lane's
+    /// operations).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void LayerGradients()
     {

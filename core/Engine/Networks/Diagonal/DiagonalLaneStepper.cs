@@ -5,25 +5,17 @@ using V = System.Runtime.Intrinsics.Vector512;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The step of the diagonal network of depth L, beta = w_1 .* ... .* w_L, and of the linear model (L = 1,
-/// beta = w), under the exponential loss, for many runs at once, one run per lane (<see cref="LaneStepper"/>:
-/// the layout, the margins, the loss, the gradient g = -sum_n q_n z_n, padding, and why the bits are those of a
-/// run alone). The packed basis is the input's own (features as they are). What is the network's here: beta
-/// coordinate by coordinate (w_1 times w_2 ... in layer order) times the margin scale; the gradient per layer
-/// grad_l = (prod_{j &gt; l} w_j) (g prod_{j &lt; l} w_j), the suffix from 1 down, the prefix from g up (as
-/// <see cref="Networks.DiagonalStepper"/>, no division); the norms as sum of squares layer by layer, i = 0..D-1.
-/// Slow twin: <see cref="Networks.GenericStepper"/> with DiagonalNetwork or LinearModel (tests compare them).
-/// </summary>
+/// <summary>The step of the diagonal network of depth L, beta = w_1 .* ... .* w_L, and of the linear model (L = 1, beta
+/// = w), under the exponential loss, for many runs at once, one run per lane.
+/// (docs/performance.md, "DiagonalLaneStepper")</summary>
 public sealed class DiagonalLaneStepper : LaneStepper
 {
     private readonly string _name;
     private readonly Vec[] _w, _wPrevious, _grad; // [group][l][i]
 
-    /// <summary>
-    /// An empty batch for the network named <paramref name="name"/> (its <see cref="Networks.IParameterization.Name"/>,
-    /// e.g. "diag-L2" or "linear") of depth L: <paramref name="groups"/> groups of eight runs in dimension D, each on at most N points.
-    /// </summary>
+    /// <summary>An empty batch for the network named <paramref name="name"/> (its
+    /// <see cref="Networks.IParameterization.Name"/>, e.g. "diag-L2" or "linear") of depth L: <paramref name="groups"/>
+    /// groups of eight runs in dimension D, each on at most N points.</summary>
     public DiagonalLaneStepper(string name, int depth, int count, int dimension, int groups) : base(depth, count, dimension, groups)
     {
         _name = name;
@@ -54,10 +46,9 @@ public sealed class DiagonalLaneStepper : LaneStepper
         return nonFinite;
     }
 
-    /// <summary>
-    /// grad_l = s_l p_l with the suffix s_l = 1 w_L ... w_{l+1} (from the last layer down) and the prefix
-    /// p_l = g w_1 ... w_{l-1} (from g up), entry by entry; ||grad||^2 layer by layer (unless <paramref name="norm"/> is false: the midpoint's).
-    /// </summary>
+    /// <summary>grad_l = s_l p_l with the suffix s_l = 1 w_L ... w_{l+1} (from the last layer down) and the prefix p_l
+    /// = g w_1 ... w_{l-1} (from g up), entry by entry; ||grad||^2 layer by layer (unless <paramref name="norm"/> is
+    /// false: the midpoint's).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Gradient(int group, bool norm)
     {
@@ -106,7 +97,8 @@ public sealed class DiagonalLaneStepper : LaneStepper
         if (norm) _normSquared[group] = V.ConditionalSelect(mask, SumOfSquares(ref w), _normSquared[group]);
     }
 
-    /// <summary>sum of x^2 over the group's L layers of D entries starting at <paramref name="x"/>, in order (the bits of <see cref="ParameterNormSquared"/>).</summary>
+    /// <summary>sum of x^2 over the group's L layers of D entries starting at <paramref name="x"/>, in order (the bits
+    /// of <see cref="ParameterNormSquared"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vec SumOfSquares(ref Vec x)
     {

@@ -7,13 +7,8 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// Fused, allocation-free step for the diagonal network of depth L, beta = w_1 .* ... .* w_L,
-/// and for the linear model (L = 1, beta = w). Margins Z beta and the gradient g = -Z^T q go
-/// in one pass over the data (<see cref="LossTerms.Evaluate"/>: SIMD, optionally both cores, same bits as one thread);
-/// grad w_l = g .* prod_{j != l} w_j by prefix and suffix products, no division.
-/// Slow twin: <see cref="GenericStepper"/> with DiagonalNetwork or LinearModel.
-/// </summary>
+/// <summary>Fused, allocation-free step for the diagonal network of depth L, beta = w_1 .* ... .* w_L, and for the
+/// linear model (L = 1, beta = w). (docs/performance.md, "DiagonalStepper")</summary>
 public sealed class DiagonalStepper : Stepper
 {
     private readonly int _d, _depth, _degree;

@@ -5,27 +5,9 @@ using V = System.Runtime.Intrinsics.Vector512;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The step of the fully connected network of eq. (1), beta = w_1 w_2 ... w_L (layer l row-major
-/// D_{l-1} x D_l, D_0 = D, D_L = 1: <see cref="Networks.FullyConnectedNetwork"/>'s layout), under the exponential loss,
-/// for many runs at once, one run per lane (<see cref="LaneStepper"/>: the layout, the margins, the loss, the
-/// gradient g = -sum_n q_n z_n, padding, and why the bits are those of a run alone). The packed basis is the
-/// input's own. The network's part, as <see cref="Networks.FullyConnectedStepper"/> (the gradient of layer l
-/// is the rank-one a_l r_l^T, never formed), with these operations in each lane:
-/// <list type="bullet">
-/// <item>right products r_L = 1, r_{l-1}[i] = chain over j = 0..D_l-1 of fma(w_l[i,j], r_l[j], .) from 0; beta = r_0,
-/// the packed predictor beta_i times the margin scale;</item>
-/// <item>left products a_1 = g, a_{l+1}[j] = chain over i = 0..D_{l-1}-1 of fma(w_l[i,j], a_l[i], .) from 0;</item>
-/// <item>||grad||^2 = chain over l = 1..L of fma(||a_l||^2, ||r_l||^2, .) from 0;</item>
-/// <item>the step w_l[i,j] = fma(c_i, r_l[j], w_l[i,j]) with c_i = (-s) a_l[i], from the a_l and r_l of the last Gradient;</item>
-/// <item>every sum of squares (||w||^2, ||a_l||^2, ||r_l||^2) in eight partial sums: entry j of each row (of each
-/// layer, rows and layers in order; a vector is one row) adds fma(x, x, .) to partial j mod 8, from 0; then
-/// ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)) (<see cref="Reduce"/>). Eight chains, not one, so that the
-/// sums are not a chain of P dependent operations; a lone run holds the eight partials in one vector.</item>
-/// </list>
-/// Slow twin: <see cref="Networks.GenericStepper"/> with FullyConnectedNetwork (tests compare them to rounding);
-/// <see cref="FullyConnectedLoneStepper"/> is a lane alone, bit for bit.
-/// </summary>
+/// <summary>The step of the fully connected network of eq. (1), beta = w_1 w_2 ... w_L (layer l row-major D_{l-1} x
+/// D_l, D_0 = D, D_L = 1: <see cref="Networks.FullyConnectedNetwork"/>'s layout), under the exponential loss, for many
+/// runs at once, one run per lane. (docs/performance.md, "FullyConnectedLaneStepper")</summary>
 public sealed class FullyConnectedLaneStepper : LaneStepper
 {
     private readonly int[] _widths, _offsets;      // D_0..D_L; start of layer l (1-based) at _offsets[l - 1], P at _offsets[L]
@@ -34,7 +16,8 @@ public sealed class FullyConnectedLaneStepper : LaneStepper
     private readonly Vec[] _w, _wPrevious;         // [group][p]
     private readonly Vec[] _right, _stepRight, _left; // [group][vector offsets]: r_l of the last Evaluate, of the last Gradient; a_l
 
-    /// <summary>An empty batch of fc networks with widths D_0 = D, ..., D_L = 1: <paramref name="groups"/> groups of eight runs, each on at most N points.</summary>
+    /// <summary>An empty batch of fc networks with widths D_0 = D, ..., D_L = 1: <paramref name="groups"/> groups of
+    /// eight runs, each on at most N points.</summary>
     public FullyConnectedLaneStepper(IReadOnlyList<int> widths, int count, int groups) : base(widths.Count - 1, count, widths[0], groups)
     {
         _widths = widths.ToArray();
@@ -53,12 +36,14 @@ public sealed class FullyConnectedLaneStepper : LaneStepper
     /// <inheritdoc/>
     public override int ParameterCount => _parameters;
 
-    /// <summary>((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)): how every sum of squares ends (a lone run: the halves of one vector).</summary>
+    /// <summary>((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)): how every sum of squares ends (a lone run: the
+    /// halves of one vector).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vec Reduce(Vec p0, Vec p1, Vec p2, Vec p3, Vec p4, Vec p5, Vec p6, Vec p7) =>
         ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7));
 
-    /// <summary>The eight partial sums of squares of a row of <paramref name="length"/> entries, added to p (entry j to p[j mod 8]).</summary>
+    /// <summary>The eight partial sums of squares of a row of <paramref name="length"/> entries, added to p (entry j to
+    /// p[j mod 8]).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddSquares(ref Vec x, int length, ref Vec p0, ref Vec p1, ref Vec p2, ref Vec p3, ref Vec p4, ref Vec p5, ref Vec p6, ref Vec p7)
     {
@@ -90,11 +75,9 @@ public sealed class FullyConnectedLaneStepper : LaneStepper
         return Reduce(p0, p1, p2, p3, p4, p5, p6, p7);
     }
 
-    /// <summary>
-    /// dst[k] = chain over t = 0..terms-1 of fma(m[k * outputStride + t * termStride], src[t], .) from 0, for k = 0..outputs-1:
-    /// eight chains at a time (an FMA's latency times the two FMA ports), then four, then one. A row's right product
-    /// is (cols, 1) strides, a column's left product (1, cols).
-    /// </summary>
+    /// <summary>dst[k] = chain over t = 0..terms-1 of fma(m[k * outputStride + t * termStride], src[t], .) from 0, for
+    /// k = 0..outputs-1: eight chains at a time (an FMA's latency times the two FMA ports), then four, then one. A
+    /// row's right product is (cols, 1) strides, a column's left product (1, cols).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Chains(ref Vec m, int outputs, int terms, int outputStride, int termStride, ref Vec src, ref Vec dst)
     {
@@ -139,7 +122,8 @@ public sealed class FullyConnectedLaneStepper : LaneStepper
         }
     }
 
-    /// <summary>r_L = 1, r_{l-1} = w_l r_l (row chains over j, <see cref="Chains"/>) into <paramref name="r"/>.</summary>
+    /// <summary>r_L = 1, r_{l-1} = w_l r_l (row chains over j, <see cref="Chains"/>) into
+    /// <paramref name="r"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RightProducts(ref Vec w, ref Vec r)
     {
@@ -168,10 +152,9 @@ public sealed class FullyConnectedLaneStepper : LaneStepper
         return nonFinite;
     }
 
-    /// <summary>
-    /// The left products a_l from the packed gradient and the right products r_l of the last Evaluate (kept for the
-    /// step); ||grad||^2 = sum_l ||a_l||^2 ||r_l||^2 unless <paramref name="norm"/> is false (the midpoint's).
-    /// </summary>
+    /// <summary>The left products a_l from the packed gradient and the right products r_l of the last Evaluate (kept
+    /// for the step); ||grad||^2 = sum_l ||a_l||^2 ||r_l||^2 unless <paramref name="norm"/> is false (the
+    /// midpoint's).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Gradient(int group, bool norm)
     {
@@ -252,7 +235,8 @@ public sealed class FullyConnectedLaneStepper : LaneStepper
 
     // One lane's operations, scalar, with the formulas of the vector code above.
 
-    /// <summary>The lane's ||w||^2: the eight partials of <see cref="Step(int, ReadOnlySpan{double}, ReadOnlySpan{bool}, ReadOnlySpan{bool}, bool)"/>, scalar.</summary>
+    /// <summary>The lane's ||w||^2: the eight partials of
+    /// <see cref="Step(int, ReadOnlySpan{double}, ReadOnlySpan{bool}, ReadOnlySpan{bool}, bool)"/>, scalar.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double ParameterNormSquared(int lane)
     {

@@ -2,12 +2,9 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The depth-L fully connected linear network of eq. (1): layer l has weights
-/// w_l in R^(D_{l-1} x D_l) (row-major), D_0 = D, D_L = 1, and beta = w_1 w_2 ... w_L. Degree L.
-/// beta and its gradients are formed by matrix-vector products from the right
-/// (r = w_L, then r = w_l r), never by multiplying D x D matrices.
-/// </summary>
+/// <summary>The depth-L fully connected linear network of eq. (1): layer l has weights w_l in R^(D_{l-1} x D_l)
+/// (row-major), D_0 = D, D_L = 1, and beta = w_1 w_2 ... w_L. Degree L. beta and its gradients are formed by
+/// matrix-vector products from the right (r = w_L, then r = w_l r), never by multiplying D x D matrices.</summary>
 public sealed class FullyConnectedNetwork : IParameterization
 {
     private readonly int[] _widths;   // D_0 .. D_L
@@ -17,10 +14,8 @@ public sealed class FullyConnectedNetwork : IParameterization
     private double[][] _right => _scratch.Value.Right; // r_l = w_{l+1} ... w_L, length D_l
     private double[][] _left => _scratch.Value.Left;   // a_l = (w_1 ... w_{l-1})^T g, length D_{l-1}
 
-    /// <summary>
-    /// A depth-L network on R^D; <paramref name="hiddenWidths"/> gives D_1..D_{L-1}
-    /// (default: all equal to D, the paper's square layers).
-    /// </summary>
+    /// <summary>A depth-L network on R^D; <paramref name="hiddenWidths"/> gives D_1..D_{L-1} (default: all equal to D,
+    /// the paper's square layers).</summary>
     public FullyConnectedNetwork(int dimension, int depth, IReadOnlyList<int>? hiddenWidths = null)
     {
         if (dimension < 1) throw new ArgumentException($"D must be at least 1 (got {dimension}).");
@@ -55,7 +50,8 @@ public sealed class FullyConnectedNetwork : IParameterization
     /// <inheritdoc/>
     public int Degree => Depth;
 
-    /// <summary>Where layer l (1-based, 1..L+1) starts in the parameter vector (l = L + 1: the parameter count).</summary>
+    /// <summary>Where layer l (1-based, 1..L+1) starts in the parameter vector (l = L + 1: the parameter
+    /// count).</summary>
     public int LayerOffset(int l) => _offsets[l - 1];
 
     /// <summary>The weights of layer l (1-based), row-major D_{l-1} x D_l.</summary>

@@ -9,19 +9,9 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// Fused, allocation-free step for the fully connected network of eq. (1),
-/// beta = w_1 w_2 ... w_L (<see cref="FullyConnectedNetwork"/>'s layout: layer l row-major D_{l-1} x D_l).
-/// What makes it fast: the gradient of layer l is the rank-one matrix a_l r_l^T, with
-/// r_l = w_{l+1} ... w_L (the right products, kept from Evaluate) and a_l = (w_1 ... w_{l-1})^T g
-/// (the left products, g = grad_beta log L), so it is never formed. Gradient returns
-/// ||grad||^2 = sum_l ||a_l||^2 ||r_l||^2, and Step writes w_l - s a_l r_l^T into a second buffer while
-/// summing the new ||w||^2 (the buffers swap: StepBack is a swap, no copy). Three passes over the weights
-/// a step (right products, left products, the update) against about nine in the generic kernel.
-/// Margins and g in one pass over the data (<see cref="LossTerms.Evaluate"/>, as the diagonal kernel).
-/// Slow twin: <see cref="GenericStepper"/> with FullyConnectedNetwork (tests compare them); the two
-/// agree to rounding, not bit for bit (the update and the norms are summed in another order).
-/// </summary>
+/// <summary>Fused, allocation-free step for the fully connected network of eq. (1), beta = w_1 w_2 ... w_L
+/// (<see cref="FullyConnectedNetwork"/>'s layout: layer l row-major D_{l-1} x D_l).
+/// (docs/performance.md, "FullyConnectedStepper")</summary>
 public sealed class FullyConnectedStepper : Stepper
 {
     private readonly int _d, _depth;
@@ -40,10 +30,9 @@ public sealed class FullyConnectedStepper : Stepper
     private readonly double[][] _right, _stepRight, _left, _recordRight;
     private readonly double[] _beta, _g, _margins, _weights;
 
-    /// <summary>
-    /// A kernel for <paramref name="model"/> at <paramref name="initial"/> (copied); the margins and g use
-    /// <paramref name="threads"/> threads (<see cref="RowMatrix"/>: the same bits on any number), the weights one.
-    /// </summary>
+    /// <summary>A kernel for <paramref name="model"/> at <paramref name="initial"/> (copied); the margins and g use
+    /// <paramref name="threads"/> threads (<see cref="RowMatrix"/>: the same bits on any number), the weights
+    /// one.</summary>
     public FullyConnectedStepper(FullyConnectedNetwork model, Dataset data, ReadOnlySpan<double> initial, int threads = 1)
     {
         if (initial.Length != model.ParameterCount)

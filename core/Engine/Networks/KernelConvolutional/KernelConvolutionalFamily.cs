@@ -4,11 +4,9 @@ using ImplicitBias.Engine.Steppers;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// Convolutional networks on a grid with a kernel and channels (issue 10): with full-width kernels and one channel
-/// the paper's network on the grid (the Fourier stepper, any depth); at depth 2 otherwise the kernel lift
-/// (<see cref="KernelLiftStepper"/>); deeper ones the generic stepper. No lanes.
-/// </summary>
+/// <summary>Convolutional networks on a grid with a kernel and channels (issue 10): with full-width kernels and one
+/// channel the paper's network on the grid (the Fourier stepper, any depth); at depth 2 otherwise the kernel lift
+/// (<see cref="KernelLiftStepper"/>); deeper ones the generic stepper. No lanes.</summary>
 public sealed class KernelConvolutionalFamily : NetworkFamilyWithoutLanes
 {
     /// <summary>The paper's network on the net's grid: full-width kernels, one channel.</summary>

@@ -52,10 +52,8 @@ public static class BigVector
         return r;
     }
 
-    /// <summary>
-    /// The angle between a and b (radians), as 2 asin(||a/|a| - b/|b||| / 2), which keeps its accuracy for tiny angles
-    /// (the arccos of a cosine loses everything below about 1e-8).
-    /// </summary>
+    /// <summary>The angle between a and b (radians), as 2 asin(||a/|a| - b/|b||| / 2), which keeps its accuracy for
+    /// tiny angles (the arccos of a cosine loses everything below about 1e-8).</summary>
     public static double Angle(BigFloat[] a, BigFloat[] b)
     {
         var ua = Normalize(a);

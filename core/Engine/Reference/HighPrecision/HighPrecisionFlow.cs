@@ -4,15 +4,9 @@ using ImplicitBias.Engine.Networks;
 
 namespace ImplicitBias.Engine.Reference.HighPrecision;
 
-/// <summary>
-/// The slow, obviously correct twin of late-phase direction integrators: the exact direction ODE of
+/// <summary>The slow, obviously correct twin of late-phase direction integrators: the exact direction ODE of
 /// <see cref="FlowField"/> integrated in <see cref="BigFloat"/> from (u0, tau0) to tau1, past theta ~ 36 where the
-/// weights exp(-s mu_n) can no longer be formed in doubles. Radau IIA (<see cref="RadauStep"/>) with step doubling:
-/// each step is taken whole and as two halves, the halves kept, the angle between the two results over 2^(2s-1) - 1
-/// taken as the local error (Richardson's estimate; the states are not combined, since a combination leaves the sliding
-/// manifold by the square of their difference, which e^tau magnifies), and steps with more than Tolerance * h are
-/// redone shorter. Working precision: <see cref="BitsAt"/>. docs/late-phase.md explains the choices.
-/// </summary>
+/// weights exp(-s mu_n) can no longer be formed in doubles. (docs/late-phase.md, "HighPrecisionFlow")</summary>
 public static class HighPrecisionFlow
 {
     /// <summary>The end of an integration.</summary>
@@ -30,10 +24,9 @@ public static class HighPrecisionFlow
     public sealed record Result(double[] Direction, BigFloat[] ExactDirection, double Tau, double Theta, int Steps,
         int RejectedSteps, double ErrorEstimate, int Bits, long NewtonIterations, double Seconds);
 
-    /// <summary>
-    /// Working bits at tau: 128 + 1.5 tau / log 2 (+ extra), rounded up to a multiple of 32. The weights need
-    /// s (mu_n - mu_m) to far below 1 while mu is O(1): e^tau 2^-bits = 2^-128 e^(-tau/2) is below 1e-38 everywhere.
-    /// </summary>
+    /// <summary>Working bits at tau: 128 + 1.5 tau / log 2 (+ extra), rounded up to a multiple of 32. The weights need
+    /// s (mu_n - mu_m) to far below 1 while mu is O(1): e^tau 2^-bits = 2^-128 e^(-tau/2) is below 1e-38
+    /// everywhere.</summary>
     public static int BitsAt(double tau, int extraBits = 0)
     {
         int raw = 128 + (int)Math.Ceiling(1.5 * Math.Max(tau, 0) / Math.Log(2)) + extraBits;
@@ -45,14 +38,8 @@ public static class HighPrecisionFlow
         FlowOptions? options = null) =>
         Integrate(HighPrecisionModels.Of(model), data.SignedFeatures(), data.Count, u0, tau0, tau1, options);
 
-    /// <summary>u(tau1) from a direction given in doubles (normalized here).</summary>
-    /// <remarks>
-    /// Past tau ~ 30 a direction in doubles is off the sliding manifold by its rounding, s 1e-16 in the exponents, and
-    /// the exact flow from it first runs onto the manifold (in a tau of order 1e-16, moving u by about its rounding);
-    /// here the start is put there directly: the points whose margins equal the smallest one to 64 double roundings
-    /// get equal margins (<see cref="SlidingProjection"/>, a move of that size), and the first step sets their
-    /// weights. A start in BigFloat is taken as it is.
-    /// </remarks>
+    /// <summary>u(tau1) from a direction given in doubles (normalized here).
+    /// (docs/late-phase.md, "HighPrecisionFlow.Integrate")</summary>
     public static Result Integrate(IHighPrecisionModel model, double[] signedFeatures, int count, double[] u0,
         double tau0, double tau1, FlowOptions? options = null)
     {
@@ -150,11 +137,9 @@ public static class HighPrecisionFlow
         return loss.Sign > 0 ? BigFloatMath.Log(loss).ToDouble() : double.NaN;
     }
 
-    /// <summary>
-    /// The tau at which direction u has theta = log(-log L) equal to <paramref name="theta"/>: Newton's iteration on
-    /// theta(u, tau), which increases with tau where mu . q &gt; 0 (d theta / d tau = s mu . q / (-log L) by the
-    /// weights q normalized to sum 1). Use it to start the flow where a trained direction's loss says it is.
-    /// </summary>
+    /// <summary>The tau at which direction u has theta = log(-log L) equal to <paramref name="theta"/>: Newton's
+    /// iteration on theta(u, tau), which increases with tau where mu . q &gt; 0 (d theta / d tau = s mu . q / (-log L)
+    /// by the weights q normalized to sum 1). (docs/late-phase.md, "HighPrecisionFlow.TauAtTheta")</summary>
     public static double TauAtTheta(IParameterization model, Dataset data, double[] u, double theta)
     {
         var field = new FlowField(HighPrecisionModels.Of(model), data.SignedFeatures(), data.Count);

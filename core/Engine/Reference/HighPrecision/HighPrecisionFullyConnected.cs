@@ -1,9 +1,7 @@
 namespace ImplicitBias.Engine.Reference.HighPrecision;
 
-/// <summary>
-/// beta = w_1 w_2 ... w_L with layer l row-major D_{l-1} x D_l, D_0 = D, D_L = 1, layer after layer: the twin of
-/// <see cref="Networks.FullyConnectedNetwork"/> (hidden widths D_1 .. D_{L-1}, by default all D).
-/// </summary>
+/// <summary>beta = w_1 w_2 ... w_L with layer l row-major D_{l-1} x D_l, D_0 = D, D_L = 1, layer after layer: the twin
+/// of <see cref="Networks.FullyConnectedNetwork"/> (hidden widths D_1 .. D_{L-1}, by default all D).</summary>
 public sealed class HighPrecisionFullyConnected : IHighPrecisionModel
 {
     private readonly int[] _widths;  // D_0 .. D_L

@@ -8,11 +8,9 @@ public static class HighPrecisionModels
     /// <summary>The kinds <see cref="Of(string, int, int)"/> takes.</summary>
     public static readonly IReadOnlyList<string> Kinds = ["linear", "diag", "fc", "conv-time"];
 
-    /// <summary>
-    /// The twin of <paramref name="model"/>: <see cref="LinearModel"/>, <see cref="DiagonalNetwork"/>,
+    /// <summary>The twin of <paramref name="model"/>: <see cref="LinearModel"/>, <see cref="DiagonalNetwork"/>,
     /// <see cref="FullyConnectedNetwork"/> (with its hidden widths), <see cref="ConvolutionalNetwork"/> and
-    /// <see cref="ConvolutionalFourierNetwork"/> (the same P as the time-domain network).
-    /// </summary>
+    /// <see cref="ConvolutionalFourierNetwork"/> (the same P as the time-domain network).</summary>
     public static IHighPrecisionModel Of(IParameterization model) => model switch
     {
         LinearModel m => new HighPrecisionLinear(m.Dimension),

@@ -2,12 +2,9 @@ using System.Collections.Concurrent;
 
 namespace ImplicitBias.Engine.Reference.HighPrecision;
 
-/// <summary>
-/// The s-stage Radau IIA collocation method (Hairer and Wanner, Solving ODEs II, IV.5) to a given precision: nodes c
-/// the zeros of P_s(2x - 1) - P_{s-1}(2x - 1) (P_k Legendre; c_s = 1), and A from the collocation conditions
-/// sum_j a_ij c_j^(k-1) = c_i^k / k, k = 1..s. Order 2s - 1, L-stable and stiffly accurate (the last stage is the new
-/// state): the properties that let it follow the stiff direction flow without leaving its sliding manifold.
-/// </summary>
+/// <summary>The s-stage Radau IIA collocation method (Hairer and Wanner, Solving ODEs II, IV.5) to a given precision:
+/// nodes c the zeros of P_s(2x - 1) - P_{s-1}(2x - 1) (P_k Legendre; c_s = 1), and A from the collocation conditions
+/// sum_j a_ij c_j^(k-1) = c_i^k / k, k = 1..s. (docs/late-phase.md, "RadauIIA")</summary>
 public sealed class RadauIIA
 {
     private static readonly ConcurrentDictionary<(int, int), RadauIIA> Cache = new();

@@ -7,16 +7,9 @@ using ImplicitBias.Engine.Networks;
 
 namespace ImplicitBias.Engine.Training.Late;
 
-/// <summary>
-/// The late phase of a run: from the explicit rule's hand-over (the data fit, theta = log(-log L) at
+/// <summary>The late phase of a run: from the explicit rule's hand-over (the data fit, theta = log(-log L) at
 /// <see cref="LatePhaseSettings.HandOverTheta"/>) the gradient flow is followed in the clock tau = log ||w||^nu by
-/// <see cref="StiffFlowStepper"/> (the exact flow, implicit, for as long as doubles resolve the loss weights) and then by
-/// <see cref="SlidingFlowStepper"/> (its large-scale limit, from <see cref="LatePhaseSettings.SlidingTheta"/> on),
-/// both with error control, so that steps in theta grow where the path is smooth. Records, stops and the convergence
-/// test continue those of the explicit phase (<see cref="RunState"/>): records on the step count's log schedule and on
-/// a log schedule in theta; steps, wall clock and the log-loss target (landed on exactly) count from the run's start.
-/// Deterministic: the same hand-over state gives the same bits (a run alone and a run of a batch hand over alike).
-/// </summary>
+/// <see cref="StiffFlowStepper"/>. (docs/late-phase.md, "LatePhase")</summary>
 public sealed class LatePhase
 {
     private readonly IParameterization _model;
@@ -53,11 +46,9 @@ public sealed class LatePhase
         _nextThetaRecord = handOver.Final.LogNegativeLogLoss * ThetaRecordFactor;
     }
 
-    /// <summary>
-    /// Continues <paramref name="handOver"/> (outcome <see cref="TrainingOutcome.HandOver"/>) on
+    /// <summary>Continues <paramref name="handOver"/> (outcome <see cref="TrainingOutcome.HandOver"/>) on
     /// <paramref name="data"/>, the unit-scaled data it was trained on (<paramref name="dataScale"/> R as in
-    /// <see cref="GradientDescent.Run"/>), and returns the whole run's result.
-    /// </summary>
+    /// <see cref="GradientDescent.Run"/>), and returns the whole run's result.</summary>
     public static TrainingResult Continue(IParameterization model, Dataset data, double dataScale, TrainingSettings settings,
         TrainingResult handOver, Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default,
         Func<TrainingRecord, bool>? converged = null)
@@ -71,20 +62,17 @@ public sealed class LatePhase
     public static IParameterization FlowModel(IParameterization model) =>
         NetworkFamilies.Of(model)?.FlowModel(model) ?? model;
 
-    /// <summary>
-    /// Below this speed ||du/dtau|| the direction is at its limit (outcome Stationary): what is left to move is at most
-    /// the speed over the rate of approach, 1e-9 rad for rates of 0.001 and more. Not lower: the speed computed at a
-    /// limit is rounding, measured 1e-14 (conv L = 2) to 1e-13 (conv L = 3) at theta 1e4 to 5e4.
-    /// </summary>
+    /// <summary>Below this speed ||du/dtau|| the direction is at its limit (outcome Stationary): what is left to move
+    /// is at most the speed over the rate of approach, 1e-9 rad for rates of 0.001 and more.
+    /// (docs/late-phase.md, "LatePhase.StationarySpeed")</summary>
     public const double StationarySpeed = 1e-12;
 
-    /// <summary>
-    /// A speed below this that has not fallen for <see cref="FloorSteps"/> sliding steps is the rounding floor of the
-    /// speed itself (measured 1e-14 to 1e-13 on small runs, higher on some deep ones): the direction is at its limit
-    /// to at most that speed over the rate of approach (outcome Stationary).
-    /// </summary>
+    /// <summary>A speed below this that has not fallen for <see cref="FloorSteps"/> sliding steps is the rounding floor
+    /// of the speed itself (measured 1e-14 to 1e-13 on small runs, higher on some deep ones): the direction is at its
+    /// limit to at most that speed over the rate of approach (outcome Stationary).</summary>
     public const double FloorSpeed = 1e-10;
-    /// <summary>Sliding steps without a new smallest speed that make a speed below <see cref="FloorSpeed"/> a floor.</summary>
+    /// <summary>Sliding steps without a new smallest speed that make a speed below <see cref="FloorSpeed"/> a
+    /// floor.</summary>
     public const int FloorSteps = 2000;
 
     // The smallest speed so far and the sliding steps since it was reached.
@@ -202,7 +190,8 @@ public sealed class LatePhase
         return Record(u, tau, theta);
     }
 
-    /// <summary>The record at direction u, clock tau and theta, in the input's coordinates (as <see cref="RunState"/> records).</summary>
+    /// <summary>The record at direction u, clock tau and theta, in the input's coordinates (as <see cref="RunState"/>
+    /// records).</summary>
     private TrainingRecord Record(double[] u, double tau, double theta)
     {
         var beta = _model.Predictor(u);
