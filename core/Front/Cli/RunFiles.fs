@@ -51,10 +51,9 @@ module RunFiles =
         let c = ParameterStationarity.Certify(model, data, ReadOnlySpan r.Parameters)
         if c.Outcome = CertificateOutcome.Computed && Double.IsFinite c.Residual then Some c.Residual else None
 
-    /// The run's answer in the issue's words: Converged; NotConverged (stopped by the step budget or the
-    /// time limit before the angle to the certified limit fell below the target); NotSeparable;
-    /// NonFinite (real divergence); or the engine's own outcome (LossTargetReached, Cancelled, Stationary: the late
-    /// phase's direction stopped moving, at its limit to double precision).
+    /// The run's answer in the issue's words: Converged; NotConverged (stopped by the step budget or the time limit
+    /// before the angle to the certified limit fell below the target); NotSeparable; NonFinite (real divergence); or
+    /// the engine's own outcome. (docs/training.md, "RunFiles.verdict")
     let verdict (r: TrainingResult) =
         match r.Outcome with
         | TrainingOutcome.StepLimit | TrainingOutcome.TimeLimit -> "NotConverged"

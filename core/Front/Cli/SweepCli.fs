@@ -128,10 +128,9 @@ module SweepCli =
                 running <- not jobs.IsEmpty
             if running then Thread.Sleep 2000
 
-    /// Runs the sweep as the command line says (argv = fsi.CommandLineArgs: the script, then its
-    /// arguments). Locally: Runner.run. Slurm: submits the tasks that have missing points and exits,
-    /// or with --wait returns the stored result once the jobs are done. Inside a job: trains the
-    /// task's share (or consolidates) and exits.
+    /// Runs the sweep as the command line says (argv = fsi.CommandLineArgs: the script, then its arguments). Locally:
+    /// Runner.run. Slurm: submits the tasks that have missing points and exits, or with --wait returns the stored
+    /// result once the jobs are done. Inside a job: trains the task's share (or consolidates) and exits.
     let run (argv: string[]) (options: RunnerOptions) (sweep: Sweep) : SweepResult =
         let script = if argv.Length > 0 then argv[0] else "sweep.fsx"
         let root = localToolkit ()

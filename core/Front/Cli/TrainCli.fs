@@ -198,7 +198,8 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
                     | None -> ""
                 eprintfn "  step %d  %.1fs  %s  normalized margin = %.6g%s" r.Step r.Seconds (lossText r) r.NormalizedMargin toLimit
 
-    /// The outcome line: Converged, NotConverged (stopped by a budget or target) with the angle reached, or the engine's outcome.
+    /// The outcome line: Converged, NotConverged (stopped by a budget or target) with the angle reached, or the
+    /// engine's outcome.
     let outcomeLine (run: TrackedRun) =
         let r = run.Result
         let angle =

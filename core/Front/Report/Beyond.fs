@@ -4,12 +4,8 @@ open ImplicitBias.Engine.Data
 
 
 open ImplicitBias.Engine.Fourier
-/// The report's part "Beyond the paper" (issue 10): which networks are trained on which seeded sets,
-/// and the claims their certified limits are checked against. Kernel-size nets: the R_K max-margin
-/// predictor (Jagadeesan, Razenshteyn, Gunasekar, COLT 2022; K = 1 is the l2 SVM, K = D Fourier-l1);
-/// 2-D circular convolutions: the paper's Theorems 2 and 2a with the 2-D DFT; handwritten digits: the
-/// same predictions on real images. Every run trains with the report's settings
-/// (Reproduction.baseConfig) and stops as Converged at Reproduction.suiteConvergenceAngle.
+/// The report's part "Beyond the paper" (issue 10): which networks are trained on which seeded sets, and the claims
+/// their certified limits are checked against. (docs/theory-checks.md, "Beyond")
 module Beyond =
     /// Kernel-size suite: the built-in set (#0, F6's) and seeded sets of D = 10, 12 and 16 (not only
     /// powers of two; both generators), seed 2: 3 in the quick report (its 9 networks a set at up to 1e7

@@ -38,12 +38,8 @@ module Evidence =
               yield $"{name}: P(w*) vs β", identity, identityTolerance
               yield $"{name}: ||w*||² vs R_P", attained, identityTolerance ]
 
-    /// Training rows on the suite: GD's final direction must be within this angle (radians) of its
-    /// certified limit. Why 1e-4: the suite's runs go on until their direction stops moving (Stationary, far below
-    /// 1e-6 rad from the limit; Reproduction.suiteRunsToStationary), so 1e-4 leaves room for a run stopped by its
-    /// budget
-    /// short of it while still telling GD's limit from the competing predictions: on the 21 sets of the quick
-    /// suite the l2, Fourier-l1 and time-l1 optima of a set are at least 0.23 rad apart (docs/reproduce.md).
+    /// Training rows on the suite: GD's final direction must be within this angle (radians) of its certified limit.
+    /// (docs/theory-checks.md, "Evidence.suiteAngleTolerance")
     let suiteAngleTolerance = 1e-4
 
     /// The row's claim for a (model, depth) of the suite, with the tolerance and where the runs are.

@@ -27,7 +27,8 @@ type RunRow =
       Data: string
       Count: int
       Dimension: int
-      /// The initialization seed's 64 bits as int64: a seed of 2^63 or more reads negative, and uint64 of it gives the seed back.
+      /// The initialization seed's 64 bits as int64: a seed of 2^63 or more reads negative, and uint64 of it gives the
+      /// seed back.
       Seed: int64
       MaxSteps: int64
       TimeLimitSeconds: float
@@ -74,10 +75,9 @@ type TrajectoryRow =
 /// A run as stored: its runs-table row and its trajectory.
 type StoredRun = { Run: RunRow; Trajectory: TrajectoryRow[] }
 
-/// The results store: a folder of Parquet files, two per run (`<id>.trajectory.parquet`, then
-/// `<id>.run.parquet`, whose atomic appearance commits the run), consolidated on demand into
-/// `runs.parquet` and `trajectories.parquet`. Every load re-validates a run (schema, row count,
-/// checksum, run id, engine version); anything that fails is reported as absent and recomputed.
+/// The results store: a folder of Parquet files, two per run (`<id>.trajectory.parquet`, then `<id>.run.parquet`, whose
+/// atomic appearance commits the run), consolidated on demand into `runs.parquet` and `trajectories.parquet`.
+/// (docs/outputs.md, "Store")
 module Store =
     let runsFile = "runs.parquet"
     let trajectoriesFile = "trajectories.parquet"

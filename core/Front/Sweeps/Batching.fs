@@ -11,11 +11,9 @@ open ImplicitBias.Engine.Training.Batch
 
 open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Steppers
-/// Runs that train together in one batch (BatchTrainer): the same model (convolutional, diagonal,
-/// linear or fully connected, with its hidden width), depth and D, exponential loss, data small enough (NetworkFamilies.LanesApply: N D <= MaxValues). N may differ: the batch
-/// is sized for the largest N of its runs and pads the others, with the same bits. Padding costs a
-/// small-N run the steps of the largest, so a key's runs are split into bands of N within a factor
-/// Batching.bandRatio (16 runs at N = 2 padded to N = 64 took 0.27 s against 0.19 s as two batches).
+/// Runs that train together in one batch (BatchTrainer): the same model (convolutional, diagonal, linear or fully
+/// connected, with its hidden width), depth and D, exponential loss, data small enough (NetworkFamilies.LanesApply: N D
+/// <= MaxValues). (docs/sweeps.md, "BatchKey")
 type BatchKey =
     { Model: ModelKind
       Depth: int
@@ -60,15 +58,13 @@ module Batching =
                 Some({ Model = c.Model; Depth = c.Depth; Dimension = data.Dimension; Width = width }, data)
             else None
 
-    /// The fewest runs of a band that train batched; a smaller band trains alone. One full group (eight runs) for
-    /// the fully connected network: its lane kernel moves eight times a run's parameters through the cache per
-    /// group step, so a group pays only when full (the quick report's fc suite, 63 runs in bands of 2 to 5, took 172 s
-    /// batched and 143 s alone on 2 cores, 2026-12-04); one run for the others, whose lane kernels pay when partly filled.
+    /// The fewest runs of a band that train batched; a smaller band trains alone.
+    /// (docs/sweeps.md, "Batching.minimumRuns")
     let minimumRuns (key: BatchKey) = if key.Model = FullyConnected then LaneStepper.Lanes else 1
 
-    /// The work units of a sweep on `threads` threads: per batch key and band of N, up to one worker per thread
-    /// (at most one per eight runs) sharing the band's queue, sized for its largest N, and every other
-    /// run alone (bands smaller than minimumRuns too), in the order of their first point. With batching off, every run alone.
+    /// The work units of a sweep on `threads` threads: per batch key and band of N, up to one worker per thread (at
+    /// most one per eight runs) sharing the band's queue, sized for its largest N, and every other run alone (bands
+    /// smaller than minimumRuns too), in the order of their first point. With batching off, every run alone.
     let plan (threads: int) (batching: bool) (todo: RunConfig[]) : Work list =
         if not batching then [ for c in todo -> Alone c ]
         else

@@ -98,10 +98,9 @@ module Runner =
 
     let private seconds (t: float) = TimeSpan.FromSeconds(t).ToString(@"m\:ss")
 
-    /// Runs a sweep: reuses valid stored results, trains the others (in parallel; points of the same
-    /// batch key together in lockstep, Batching, unless options.Batching is off: the same numbers
-    /// either way), stores each as soon as it finishes. Cancelling stops promptly; runs stored before
-    /// the cancel stay stored, the others are not stored (they are recomputed next time).
+    /// Runs a sweep: reuses valid stored results, trains the others (in parallel; points of the same batch key together
+    /// in lockstep, Batching, unless options.Batching is off: the same numbers either way), stores each as soon as it
+    /// finishes. (docs/sweeps.md, "Runner.runWith")
     let runWith (options: RunnerOptions) (cancel: CancellationToken) (sweep: Sweep) =
         let clock = Stopwatch.StartNew()
         let dir = options.StoreDirectory

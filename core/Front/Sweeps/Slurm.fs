@@ -35,10 +35,8 @@ type SlurmSubmission =
       /// The store (absolute, on the shared filesystem).
       Store: string }
 
-/// A sweep as a Slurm job array: which task trains which points (point i of the distinct points
-/// goes to task i mod T), the batch scripts, submission and progress. Tasks re-evaluate the sweep's
-/// own .fsx script and train their share with Runner; finished runs are in the store, so a
-/// resubmission runs only the tasks that still have missing points, and those compute only those.
+/// A sweep as a Slurm job array: which task trains which points (point i of the distinct points goes to task i mod T),
+/// the batch scripts, submission and progress. (docs/sweeps.md, "Slurm")
 module Slurm =
     /// One CPU per task, 8 tasks, default partition, time and memory; dotnet from the PATH.
     let defaults toolkit =

@@ -5,10 +5,8 @@ open ImplicitBias.Engine.Data
 open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Reference
 
-/// Why no separating direction exists: weights alpha_n >= 0 with sum alpha_n = 1 whose combination
-/// sum_n alpha_n y_n x_n is 0 to the rounding of its own terms. Then every beta has
-/// min_n y_n <x_n, beta> / ||x_n|| <= <sum_n alpha_n y_n x_n, beta> / sum_n alpha_n ||x_n|| <= RelativeCombination ||beta||,
-/// so no beta separates the data with a margin above RelativeCombination relative to the points' norms.
+/// Why no separating direction exists: weights alpha_n >= 0 with sum alpha_n = 1 whose combination sum_n alpha_n y_n
+/// x_n is 0 to the rounding of its own terms. (docs/training.md, "NotSeparableEvidence")
 type NotSeparableEvidence =
     { /// alpha, one weight per point (>= 0, summing to 1).
       Weights: float[]

@@ -66,9 +66,9 @@ module Model =
         let grid = defaultArg shape (Grid.Line dimension)
         grid, defaultArg kernel (KernelSize.Full grid)
 
-    /// Throws ArgumentException (the command line's words, with no parameter name appended) unless the architecture options fit the kind,
-    /// depth and data dimension: the shape must have D entries, --kernel and --channels are for conv, several
-    /// channels need depth 2, conv-time is 1-D only, and the kernel must fit the grid.
+    /// Throws ArgumentException (the command line's words, with no parameter name appended) unless the architecture
+    /// options fit the kind, depth and data dimension: the shape must have D entries, --kernel and --channels are for
+    /// conv, several channels need depth 2, conv-time is 1-D only, and the kernel must fit the grid.
     let checkArchitecture kind (depth: int) (shape: Grid option) (kernel: KernelSize option) (channels: int) (dimension: int) =
         let fail (message: string) = raise (System.ArgumentException message)
         let grid, _ = gridAndKernel shape kernel dimension
@@ -92,10 +92,9 @@ module Model =
     let isPaperArchitecture kind (shape: Grid option) (kernel: KernelSize option) (channels: int) =
         kernel.IsNone && channels = 1 && (kind <> Convolutional || shape |> Option.forall (fun g -> g.IsLine))
 
-    /// The parameterization with the architecture options (checkArchitecture first): conv on a 2-D grid, with
-    /// a kernel or with channels is KernelConvolutionalNetwork (trained by the Fourier kernel at full width and
-    /// one channel, by the lift kernel at depth 2); diag, fc and linear on a grid are the networks on the
-    /// flattened image (the shape is metadata); otherwise `create`.
+    /// The parameterization with the architecture options (checkArchitecture first): conv on a 2-D grid, with a kernel
+    /// or with channels is KernelConvolutionalNetwork (trained by the Fourier kernel at full width and one channel, by
+    /// the lift kernel at depth 2); diag. (docs/training.md, "Model.createOn")
     let createOn kind (depth: int) (shape: Grid option) (kernel: KernelSize option) (channels: int) (dimension: int) : IParameterization =
         checkArchitecture kind depth shape kernel channels dimension
         if isPaperArchitecture kind shape kernel channels then create kind depth dimension
