@@ -72,10 +72,9 @@ let readVector path = File.ReadAllLines path |> Array.filter (fun l -> l.Trim() 
 let csvRows = Collections.Generic.List<string>([ "section,case,metric,engine,torch" ])
 let addCsv (fields: string list) = csvRows.Add(String.Join(",", fields))
 
-/// Torch agrees when its beta is within max(1e-6, 10 x the engine's fast-vs-generic difference) of the
-/// engine's: along some trajectories rounding is amplified within 50 steps (conv L=4 seed 3: the
-/// engine's two exact implementations differ by 1.5e-5), and no independent implementation can be held
-/// closer than the engine's own twins are to each other.
+/// Torch agrees when its beta is within max(1e-6, 10 x the engine's fast-vs-generic difference) of the engine's: along
+/// some trajectories rounding is amplified within 50 steps (conv L=4 seed 3: the engine's two exact implementations
+/// differ by 1.5e-5). (docs/performance.md, "pytorch-twin.agreementBound")
 let agreementBound (floor: float) = max 1e-6 (10.0 * floor)
 
 // (a) Agreement: 50 steps of the default rule from the same start, on the same data.

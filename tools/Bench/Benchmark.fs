@@ -50,10 +50,9 @@ module Benchmark =
             bandwidthCache.[key] <- v
             v
 
-    /// The machine's bound on a step: the larger of (a) reading the data once and reading and
-    /// writing the parameters once, 8 N D + 16 P bytes, at the read bandwidth measured for that
-    /// working set and thread count, and (b) the 4 N D flops of the margins and the gradient
-    /// (one multiply-add per data value each) at the measured FMA peak.
+    /// The machine's bound on a step: the larger of (a) reading the data once and reading and writing the parameters
+    /// once, 8 N D + 16 P bytes, at the read bandwidth measured for that working set and thread count, and (b) the 4 N
+    /// D flops of the margins and the gradient (one multiply-add per data value each) at the measured FMA peak.
     let bound (fmaPeak: int -> float) (d: int) (n: int) (p: int64) threads =
         let bytes = 8L * int64 d * int64 n + 16L * p
         let memory = float bytes / readBandwidth bytes threads
@@ -98,10 +97,8 @@ module Benchmark =
             Array.sortInPlace times
             times.[0], times.[batches / 2], int64 batch * int64 batches, bytes
 
-    /// Measures one configuration: the kernel that `make` builds for the model on a seeded
-    /// Gaussian-teacher set of N points in R^D. The teacher margin asked of each point is half a
-    /// standard deviation of a random cosine (0.5 / sqrt D): the generator's default 0.05 would draw
-    /// about 700 candidate points per kept point at D = 4096, and the labels do not change a step's cost.
+    /// Measures one configuration: the kernel that `make` builds for the model on a seeded Gaussian-teacher set of N
+    /// points in R^D. (docs/performance.md, "Benchmark.measure")
     let measure (fmaPeak: int -> float) budgetSeconds (label: string) depth (model: IParameterization) (make: IParameterization -> Dataset -> float[] -> Stepper) note (d, n) =
         GC.Collect()
         let data = SyntheticData.GaussianTeacher(n, d, 1UL, 0.5 / sqrt (float d))

@@ -21,7 +21,8 @@ type ThroughputResult =
 
 /// Measures ThroughputResult (tools/throughput.fsx, the Bench target) and this machine's bound for it.
 module Throughput =
-    /// The sweep point of seed s: data and initialization seed s, S steps, Run.defaults' step rule, no convergence stop.
+    /// The sweep point of seed s: data and initialization seed s, S steps, Run.defaults' step rule, no convergence
+    /// stop.
     let config model depth count dimension steps (seed: int) =
         { RunConfig.defaults with
             Model = model; Depth = depth; Data = GaussianTeacher(count, dimension, uint64 seed); Seed = uint64 seed
@@ -70,7 +71,8 @@ module Throughput =
         let f (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
         $"{{\"runs\": {r.Runs}, \"total_steps\": {r.TotalSteps}, \"seconds\": {f r.Seconds}, \"run_steps_per_second\": {f r.RunStepsPerSecond}, \"one_run_steps_per_second\": {f r.OneRunStepsPerSecond}, \"identical\": {(string r.Identical).ToLowerInvariant()}}}"
 
-    /// This machine's rates, measured now: FMA flops per second (Vector512, the batch kernel's width) and LaneExp exponentials per second, on `threads` threads.
+    /// This machine's rates, measured now: FMA flops per second (Vector512, the batch kernel's width) and LaneExp
+    /// exponentials per second, on `threads` threads.
     let machineRates threads = MachineBounds.FmaPeak(threads, 0.1, 5, true), MachineBounds.ExpRate(threads, 0.1, 5)
 
     /// An upper bound on run-steps per second for N points in dimension D: every model's step computes at

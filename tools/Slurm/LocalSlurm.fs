@@ -16,10 +16,9 @@ type LocalCluster =
       /// munged, slurmctld, slurmd: started in the foreground, so these are their own ids.
       Daemons: Process list }
 
-/// A throwaway one-node Slurm cluster on this machine (for `build.fsx -t Slurm`), touching nothing of
-/// the machine's own Slurm or munge setup: its own munge key and socket, slurm.conf (through
-/// SLURM_CONF), state, spool and logs in one folder, free TCP ports. Needs root, Debian's slurm-wlm
-/// and munge (Slurm 22.05; see /work/shared/NOTES.md).
+/// A throwaway one-node Slurm cluster on this machine (for `build.fsx -t Slurm`), touching nothing of the machine's own
+/// Slurm or munge setup: its own munge key and socket, slurm.conf (through SLURM_CONF), state, spool and logs in one
+/// folder, free TCP ports. Needs root, Debian's slurm-wlm and munge (Slurm 22.05; see /work/shared/NOTES.md).
 module LocalSlurm =
     /// A TCP port that is free now (the OS picks it).
     let freePort () =
