@@ -18,9 +18,9 @@ public sealed record ParameterCertificate(
     CertificateOutcome Outcome, double MinimumMargin, double Scale, int[] ActiveSet, double[] Alpha, double Residual,
     double ActiveTolerance);
 
-/// <summary>The Theorem 4 certificate for any homogeneous <see cref="IParameterization"/> (every model of the engine
-/// and any a user adds): scale w to unit minimum margin with the degree nu, take the gradient of each active margin
-/// m_n(w) = y_n &lt;x_n, P(w)&gt. (docs/theory-checks.md, "ParameterStationarity")</summary>
+/// <summary>The Theorem 4 certificate for any homogeneous <see cref="IParameterization"/>: w scaled to unit minimum
+/// margin is fit as sum_n alpha_n grad m_n(w) over the active margins, alpha &gt;= 0, by non-negative least squares.
+/// (docs/theory-checks.md, "ParameterStationarity")</summary>
 public static class ParameterStationarity
 {
     /// <summary>The certificate of <paramref name="w"/> for <paramref name="model"/> on
