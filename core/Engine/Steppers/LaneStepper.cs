@@ -114,8 +114,8 @@ public abstract class LaneStepper
     /// only: evaluating a group again recomputes the other lanes' values bit for bit.</summary>
     public void Evaluate(int group) => Evaluate(group, group + 1, default);
 
-    /// <summary><see cref="Evaluate(int)"/> of the groups in [<paramref name="from"/>.
-    /// (docs/performance.md, "LaneStepper.Evaluate")</summary>
+    /// <summary><see cref="Evaluate(int)"/> of the groups from <paramref name="from"/> up to
+    /// <paramref name="to"/> (exclusive). (docs/performance.md, "LaneStepper.Evaluate")</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Evaluate(int from, int to, ReadOnlySpan<bool> busy, bool logLoss = true)
     {

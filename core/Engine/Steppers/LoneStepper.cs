@@ -7,8 +7,8 @@ using Vec = System.Runtime.Intrinsics.Vector512<double>;
 namespace ImplicitBias.Engine.Steppers;
 
 /// <summary>A run alone with the bits of a lane of its network's <see cref="LaneStepper"/>
-/// (<see cref="Networks.NetworkFamilies.Alone"/>): what <see cref="Networks.FourierLoneStepper"/>.
-/// (docs/performance.md, "LoneStepper")</summary>
+/// (<see cref="Networks.NetworkFamilies.Alone"/>): the base of the lone steppers. (docs/performance.md,
+/// "LoneStepper")</summary>
 public abstract class LoneStepper : Stepper
 {
     /// <summary>L, N, D.</summary>

@@ -94,7 +94,7 @@ module Model =
 
     /// The parameterization with the architecture options (checkArchitecture first): conv on a 2-D grid, with a kernel
     /// or with channels is KernelConvolutionalNetwork (trained by the Fourier kernel at full width and one channel, by
-    /// the lift kernel at depth 2); diag. (docs/training.md, "Model.createOn")
+    /// the lift kernel at depth 2). (docs/training.md, "Model.createOn")
     let createOn kind (depth: int) (shape: Grid option) (kernel: KernelSize option) (channels: int) (dimension: int) : IParameterization =
         checkArchitecture kind depth shape kernel channels dimension
         if isPaperArchitecture kind shape kernel channels then create kind depth dimension

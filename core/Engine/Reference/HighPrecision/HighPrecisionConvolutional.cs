@@ -4,7 +4,7 @@ namespace ImplicitBias.Engine.Reference.HighPrecision;
 
 /// <summary>The depth-L convolutional network in the time domain, the twin of
 /// <see cref="Networks.ConvolutionalNetwork"/> (and of its Fourier-domain twin, which computes the same P): L - 1
-/// circular cross-correlations (h * w)[d] =. (docs/late-phase.md, "HighPrecisionConvolutional")</summary>
+/// circular cross-correlations. (docs/late-phase.md, "HighPrecisionConvolutional")</summary>
 public sealed class HighPrecisionConvolutional(int dimension, int depth) : IHighPrecisionModel
 {
     private readonly ConcurrentDictionary<int, BigFloat> _scale = new();
