@@ -37,14 +37,16 @@ public static class CsvDataset
                 throw new DataFormatException(source, row, 0,
                     $"has {fields.Length} columns but row {widthRow} has {width}; every row needs the same number of columns.");
             if (width < 2)
-                throw new DataFormatException(source, row, 0, "no feature columns: each row needs a label and at least one feature.");
+                throw new DataFormatException(source, row, 0,
+                    "no feature columns: each row needs a label and at least one feature.");
             for (int c = 0; c < fields.Length; c++)
             {
                 var text = fields[c].Trim();
                 if (!TryNumber(text, out double v))
                     throw new DataFormatException(source, row, c + 1, $"'{text}' is not a number.");
                 if (!double.IsFinite(v))
-                    throw new DataFormatException(source, row, c + 1, $"'{text}' is not finite (NaN and infinities are not allowed).");
+                    throw new DataFormatException(source, row, c + 1,
+                        $"'{text}' is not finite (NaN and infinities are not allowed).");
                 if (c == 0)
                 {
                     if (v != 1.0 && v != -1.0)

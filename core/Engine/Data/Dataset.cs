@@ -18,7 +18,8 @@ public sealed class Dataset
     /// <summary>Builds a dataset; throws <see cref="ArgumentException"/> naming the bad entry.</summary>
     public Dataset(double[] features, double[] labels, int dimension, string name = "dataset")
     {
-        if (dimension < 1) throw new ArgumentException($"{name}: a dataset needs at least one feature (D = {dimension}).");
+        if (dimension < 1) throw new
+            ArgumentException($"{name}: a dataset needs at least one feature (D = {dimension}).");
         if (labels.Length < 1) throw new ArgumentException($"{name}: a dataset needs at least one point.");
         if (features.Length != labels.Length * dimension)
             throw new ArgumentException($"{name}: {features.Length} feature values do not make {labels.Length} rows of D = {dimension}.");

@@ -43,7 +43,8 @@ public static class DigitsDataset
             if (line.Trim().Length == 0) continue;
             var fields = line.Split(',');
             if (fields.Length != pixels + 1)
-                throw new DataFormatException(path, row, 0, $"has {fields.Length} columns; a digits row has {pixels} pixels and a label.");
+                throw new DataFormatException(path, row, 0,
+                    $"has {fields.Length} columns; a digits row has {pixels} pixels and a label.");
             var values = new double[pixels];
             for (int c = 0; c <= pixels; c++)
             {

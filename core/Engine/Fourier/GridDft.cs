@@ -17,10 +17,12 @@ public static class GridDft
     }
 
     /// <summary>Transforms a complex signal on the grid in place.</summary>
-    public static void ForwardInPlace(Grid grid, Complex[] buffer) => Separable(grid, buffer, UnitaryDft.ForwardInPlace);
+    public static void ForwardInPlace(Grid grid, Complex[] buffer) => Separable(grid, buffer,
+        UnitaryDft.ForwardInPlace);
 
     /// <summary>The inverse transform in place (the conjugate transpose of the forward one).</summary>
-    public static void InverseInPlace(Grid grid, Complex[] buffer) => Separable(grid, buffer, UnitaryDft.InverseInPlace);
+    public static void InverseInPlace(Grid grid, Complex[] buffer) => Separable(grid, buffer,
+        UnitaryDft.InverseInPlace);
 
     /// <summary>The real signal of a Hermitian spectrum (imaginary round-off dropped).</summary>
     public static double[] InverseReal(Grid grid, ReadOnlySpan<Complex> spectrum)
@@ -40,7 +42,8 @@ public static class GridDft
 
     private static void Separable(Grid grid, Complex[] buffer, Action<Complex[]> transform)
     {
-        if (buffer.Length != grid.Count) throw new ArgumentException($"a signal on the grid {grid} has {grid.Count} entries (got {buffer.Length}).");
+        if (buffer.Length != grid.Count) throw new
+            ArgumentException($"a signal on the grid {grid} has {grid.Count} entries (got {buffer.Length}).");
         int m = grid.Rows, n = grid.Columns;
         if (m == 1) { transform(buffer); return; }
         var row = new Complex[n];

@@ -8,7 +8,8 @@ public sealed class GridHalfSpectrum
 {
     private readonly int[] _representatives;    // H flat frequencies
     private readonly int[] _imaginaryOf;        // for each imaginary slot s (D - H of them): the representative index
-    private readonly int[] _slotOf;             // for each representative index: its imaginary slot in the packed vector, or -1
+    // for each representative index: its imaginary slot in the packed vector, or -1
+    private readonly int[] _slotOf;
 
     /// <summary>The half spectrum of signals on <paramref name="grid"/>.</summary>
     public GridHalfSpectrum(Grid grid)
@@ -52,7 +53,8 @@ public sealed class GridHalfSpectrum
         var spectrum = GridDft.Forward(Grid, signal);
         int h = Count;
         for (int r = 0; r < h; r++) packed[r] = spectrum[_representatives[r]].Real;
-        for (int s = 0; s < _imaginaryOf.Length; s++) packed[h + s] = spectrum[_representatives[_imaginaryOf[s]]].Imaginary;
+        for (int s = 0; s < _imaginaryOf.Length; s++) packed[h
+            + s] = spectrum[_representatives[_imaginaryOf[s]]].Imaginary;
     }
 
     /// <summary>Weights c of the packed inner product (length D): 1 at self-conjugate representatives, else
@@ -84,7 +86,8 @@ public sealed class GridHalfSpectrum
         int d = Grid.Count;
         var full = new Complex[d];
         var stored = new bool[d];
-        for (int r = 0; r < Count; r++) { full[_representatives[r]] = new Complex(re[r], im[r]); stored[_representatives[r]] = true; }
+        for (int r = 0; r < Count; r++) { full[_representatives[r]] = new Complex(re[r],
+            im[r]); stored[_representatives[r]] = true; }
         for (int k = 0; k < d; k++) if (!stored[k]) full[k] = Complex.Conjugate(full[Negate(k)]);
         GridDft.InverseInPlace(Grid, full);
         for (int i = 0; i < d; i++) signal[i] = full[i].Real;

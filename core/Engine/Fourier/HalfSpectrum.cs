@@ -12,15 +12,18 @@ public static class HalfSpectrum
     private static GridHalfSpectrum Line(int dimension) => new(Grid.Line(dimension));
 
     /// <summary>The packed spectrum of a real signal.</summary>
-    public static void Pack(ReadOnlySpan<double> signal, Span<double> packed) => Line(signal.Length).Pack(signal, packed);
+    public static void Pack(ReadOnlySpan<double> signal, Span<double> packed) => Line(signal.Length).Pack(signal,
+        packed);
 
     /// <summary>Weights c of the packed inner product (length D): 1 at k = 0 and k = D/2 (even D), else 2.</summary>
     public static double[] InnerProductWeights(int dimension) => Line(dimension).InnerProductWeights();
 
     /// <summary>The half spectrum (H complex values) of a real signal, as real and imaginary parts; exact zeros where
     /// the imaginary part must vanish.</summary>
-    public static void Forward(ReadOnlySpan<double> signal, Span<double> re, Span<double> im) => Line(signal.Length).Forward(signal, re, im);
+    public static void Forward(ReadOnlySpan<double> signal, Span<double> re,
+        Span<double> im) => Line(signal.Length).Forward(signal, re, im);
 
     /// <summary>The real signal of length D whose half spectrum is (re, im).</summary>
-    public static void InverseReal(ReadOnlySpan<double> re, ReadOnlySpan<double> im, Span<double> signal) => Line(signal.Length).InverseReal(re, im, signal);
+    public static void InverseReal(ReadOnlySpan<double> re, ReadOnlySpan<double> im,
+        Span<double> signal) => Line(signal.Length).InverseReal(re, im, signal);
 }

@@ -38,7 +38,8 @@ public sealed class GenericStepper : Stepper
     /// <inheritdoc/>
     public override double Evaluate(ILoss loss, double marginScale = 1.0)
     {
-        if (_objective is null || !ReferenceEquals(_objective.Loss, loss)) _objective = new LogLossObjective(_model, _data, loss);
+        if (_objective is null || !ReferenceEquals(_objective.Loss, loss)) _objective = new LogLossObjective(_model,
+            _data, loss);
         return _objective.Value(_w, marginScale);
     }
 

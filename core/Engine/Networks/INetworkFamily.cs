@@ -52,7 +52,8 @@ public abstract class NetworkFamilyWithoutLanes : INetworkFamily
     /// <inheritdoc/>
     public abstract bool HasFastStepper(IParameterization model);
     /// <inheritdoc/>
-    public abstract Stepper? FastStepper(IParameterization model, Dataset data, ReadOnlySpan<double> initial, int threads);
+    public abstract Stepper? FastStepper(IParameterization model, Dataset data, ReadOnlySpan<double> initial,
+        int threads);
     /// <inheritdoc/>
     public bool LanesApply(IParameterization model, ILoss loss, int count, int dimension) => false;
     /// <inheritdoc/>

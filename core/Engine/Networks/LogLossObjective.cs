@@ -22,7 +22,8 @@ public sealed class LogLossObjective
         _model = model; Loss = loss;
         _z = data.SignedFeatures();
         _d = data.Dimension; _count = data.Count;
-        _beta = new double[_d]; _margins = new double[_count]; _weights = new double[_count]; _gradBeta = new double[_d];
+        _beta = new double[_d]; _margins = new double[_count]; _weights = new double[_count]; _gradBeta =
+            new double[_d];
     }
 
     /// <summary>The loss this objective uses.</summary>

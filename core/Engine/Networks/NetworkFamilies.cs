@@ -21,7 +21,8 @@ public static class NetworkFamilies
 
     /// <summary>The family of a kind.</summary>
     public static INetworkFamily Of(NetworkKind kind) =>
-        All.FirstOrDefault(f => f.Kinds.Contains(kind)) ?? throw new ArgumentException($"no network family for kind {kind}.");
+        All.FirstOrDefault(f => f.Kinds.Contains(kind))
+            ?? throw new ArgumentException($"no network family for kind {kind}.");
 
     /// <summary>True when <see cref="Stepper"/> has a specialised stepper for this model.</summary>
     public static bool HasFastStepper(IParameterization model) => Of(model)?.HasFastStepper(model) ?? false;

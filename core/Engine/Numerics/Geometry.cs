@@ -8,7 +8,8 @@ public static class Geometry
     /// geometrically ends with beta near 1e300): then it is max|v_i| * ||v / max|v_i|||.</summary>
     public static double Norm(ReadOnlySpan<double> v)
     {
-        double squares = Numerics.Simd.Dot(v, v); // not TensorPrimitives.Dot: its order follows the machine's vector width
+        // not TensorPrimitives.Dot: its order follows the machine's vector width
+        double squares = Numerics.Simd.Dot(v, v);
         if (double.IsFinite(squares) && squares > 1e-280) return Math.Sqrt(squares);
         double max = 0;
         foreach (double x in v) max = Math.Max(max, Math.Abs(x));

@@ -10,13 +10,15 @@ public static class LaneExp
 {
     private const double Shifter = 6755399441055744.0;          // 1.5 * 2^52
     private const double Log2E = 1.4426950408889634;            // 1 / ln 2
-    private const double Ln2Hi = 0.6931471803691238;            // ln 2 rounded to 32 significant bits (n Ln2Hi exact for |n| < 2^21)
+    // ln 2 rounded to 32 significant bits (n Ln2Hi exact for |n| < 2^21)
+    private const double Ln2Hi = 0.6931471803691238;
     private const double Ln2Lo = 1.9082149292705877e-10;        // ln 2 - Ln2Hi
     private const double Lowest = -750, Highest = 720;
     private const ulong ExponentBias = 1023;
 
     // 1 / k! for k = 13 .. 2 (the Horner chain ends with + r and + 1).
-    private const double C13 = 1.0 / 6227020800.0, C12 = 1.0 / 479001600.0, C11 = 1.0 / 39916800.0, C10 = 1.0 / 3628800.0,
+    private const double C13 = 1.0 / 6227020800.0, C12 = 1.0 / 479001600.0, C11 = 1.0 / 39916800.0,
+        C10 = 1.0 / 3628800.0,
         C9 = 1.0 / 362880.0, C8 = 1.0 / 40320.0, C7 = 1.0 / 5040.0, C6 = 1.0 / 720.0, C5 = 1.0 / 120.0, C4 = 1.0 / 24.0,
         C3 = 1.0 / 6.0, C2 = 0.5;
 

@@ -11,7 +11,8 @@ public static class LeastDistance
     /// <summary>Solves min ||x|| s.t. G x &gt;= h for G row-major (m constraints x n unknowns).</summary>
     public static Result Solve(double[] g, int constraints, int unknowns, double[] h)
     {
-        if (g.Length != constraints * unknowns) throw new ArgumentException($"G has {g.Length} entries, not {constraints} x {unknowns}.");
+        if (g.Length != constraints
+            * unknowns) throw new ArgumentException($"G has {g.Length} entries, not {constraints} x {unknowns}.");
         int rows = unknowns + 1;
         var e = new double[rows * constraints];
         for (int i = 0; i < constraints; i++)

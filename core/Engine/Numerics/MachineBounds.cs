@@ -27,7 +27,8 @@ public static class MachineBounds
         using var pool = new WorkerPool(threads);
         Action<int> part = p =>
         {
-            int chunk = (length + threads - 1) / threads, start = Math.Min(length, p * chunk), end = Math.Min(length, start + chunk);
+            int chunk = (length + threads - 1) / threads, start = Math.Min(length, p * chunk),
+                end = Math.Min(length, start + chunk);
             var slice = a.AsSpan(start, end - start);
             sums[p] += Simd.Dot(slice, slice); // the same loop as the margins: one stream, two loads from it
         };
@@ -44,7 +45,8 @@ public static class MachineBounds
         using var pool = new WorkerPool(threads);
         Action<int> part = p =>
         {
-            int chunk = (length + threads - 1) / threads, start = Math.Min(length, p * chunk), end = Math.Min(length, start + chunk);
+            int chunk = (length + threads - 1) / threads, start = Math.Min(length, p * chunk),
+                end = Math.Min(length, start + chunk);
             Triad(a.AsSpan(start, end - start), b.AsSpan(start, end - start), c.AsSpan(start, end - start));
         };
         return Best(repeats, () => Rate(pool, part, 24.0 * length, seconds));
@@ -80,11 +82,14 @@ public static class MachineBounds
     {
         // a <- exp(a - 1) stays in (e^-1, 1]; eight chains hide the latency of one exp.
         var one = System.Runtime.Intrinsics.Vector512<double>.One;
-        var a0 = System.Runtime.Intrinsics.Vector512.Create(0.5); var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 = a0;
+        var a0 = System.Runtime.Intrinsics.Vector512.Create(0.5); var a1 = a0; var a2 = a0; var a3 = a0; var a4 =
+            a0; var a5 = a0; var a6 = a0; var a7 = a0;
         for (int i = 0; i < iterations; i++)
         {
-            a0 = LaneExp.Exp(a0 - one); a1 = LaneExp.Exp(a1 - one); a2 = LaneExp.Exp(a2 - one); a3 = LaneExp.Exp(a3 - one);
-            a4 = LaneExp.Exp(a4 - one); a5 = LaneExp.Exp(a5 - one); a6 = LaneExp.Exp(a6 - one); a7 = LaneExp.Exp(a7 - one);
+            a0 = LaneExp.Exp(a0 - one); a1 = LaneExp.Exp(a1 - one); a2 = LaneExp.Exp(a2 - one); a3 = LaneExp.Exp(a3
+                - one);
+            a4 = LaneExp.Exp(a4 - one); a5 = LaneExp.Exp(a5 - one); a6 = LaneExp.Exp(a6 - one); a7 = LaneExp.Exp(a7
+                - one);
         }
         return System.Runtime.Intrinsics.Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7);
     }
@@ -103,7 +108,8 @@ public static class MachineBounds
     {
         int n = a.Length, w = Vector<double>.Count, i = 0;
         var s = new Vector<double>(0.5);
-        for (; i <= n - w; i += w) Vector.FusedMultiplyAdd(new Vector<double>(c.Slice(i)), s, new Vector<double>(b.Slice(i))).CopyTo(a.Slice(i));
+        for (; i <= n - w; i += w) Vector.FusedMultiplyAdd(new Vector<double>(c.Slice(i)), s,
+            new Vector<double>(b.Slice(i))).CopyTo(a.Slice(i));
         for (; i < n; i++) a[i] = b[i] + 0.5 * c[i];
     }
 
@@ -111,15 +117,22 @@ public static class MachineBounds
     private static double FmaLoop512(int iterations)
     {
         // FmaLoop on Vector512 (ten independent accumulators).
-        var x = System.Runtime.Intrinsics.Vector512.Create(0.999999); var y = System.Runtime.Intrinsics.Vector512.Create(1e-9);
-        System.Runtime.Intrinsics.Vector512<double> a0 = y, a1 = y, a2 = y, a3 = y, a4 = y, a5 = y, a6 = y, a7 = y, a8 = y, a9 = y;
+        var x = System.Runtime.Intrinsics.Vector512.Create(0.999999); var y =
+            System.Runtime.Intrinsics.Vector512.Create(1e-9);
+        System.Runtime.Intrinsics.Vector512<double> a0 = y, a1 = y, a2 = y, a3 = y, a4 = y, a5 = y, a6 = y, a7 = y,
+            a8 = y, a9 = y;
         for (int i = 0; i < iterations; i++)
         {
-            a0 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a0, x, y); a1 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a1, x, y);
-            a2 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a2, x, y); a3 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a3, x, y);
-            a4 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a4, x, y); a5 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a5, x, y);
-            a6 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a6, x, y); a7 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a7, x, y);
-            a8 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a8, x, y); a9 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a9, x, y);
+            a0 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a0, x,
+                y); a1 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a1, x, y);
+            a2 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a2, x,
+                y); a3 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a3, x, y);
+            a4 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a4, x,
+                y); a5 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a5, x, y);
+            a6 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a6, x,
+                y); a7 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a7, x, y);
+            a8 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a8, x,
+                y); a9 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a9, x, y);
         }
         return System.Runtime.Intrinsics.Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9);
     }

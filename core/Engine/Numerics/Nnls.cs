@@ -17,11 +17,14 @@ public static class Nnls
     /// <summary>Solves the problem for A given row-major (<paramref name="rows"/> x <paramref name="cols"/>). Not
     /// converging within <paramref name="maxIterations"/> (default 3 * cols + 30) is reported in the result.
     /// (docs/performance.md, "Nnls.Solve")</summary>
-    public static NnlsResult Solve(double[] a, int rows, int cols, double[] b, int maxIterations = -1, bool[]? guess = null)
+    public static NnlsResult Solve(double[] a, int rows, int cols, double[] b, int maxIterations = -1,
+        bool[]? guess = null)
     {
         if (a.Length != rows * cols) throw new ArgumentException($"A has {a.Length} entries, not {rows} x {cols}.");
         if (b.Length != rows) throw new ArgumentException($"b has {b.Length} entries but A has {rows} rows.");
-        if (guess is not null && guess.Length != cols) throw new ArgumentException($"the guess has {guess.Length} entries but A has {cols} columns.");
+        if (guess is not null
+            && guess.Length != cols) throw new
+            ArgumentException($"the guess has {guess.Length} entries but A has {cols} columns.");
         if (maxIterations < 0) maxIterations = 3 * cols + 30;
         var x = new double[cols];
         var passive = new bool[cols];

@@ -20,7 +20,8 @@ public sealed class RowMatrix : IDisposable
     /// <summary>Wraps <paramref name="values"/> (not copied) as rows x columns; threads: 1 = no pool.</summary>
     public RowMatrix(double[] values, int rows, int columns, int threads = 1)
     {
-        if (values.Length != rows * columns) throw new ArgumentException($"{values.Length} values do not make a {rows} x {columns} matrix.");
+        if (values.Length != rows
+            * columns) throw new ArgumentException($"{values.Length} values do not make a {rows} x {columns} matrix.");
         if (threads < 1) throw new ArgumentException($"threads must be at least 1 (got {threads}).");
         _a = values; Rows = rows; Columns = columns;
         Threads = Math.Min(threads, Math.Max(1, Math.Min(rows, columns / 8)));
@@ -88,7 +89,8 @@ public sealed class RowMatrix : IDisposable
     /// <summary>For a loss with log L = logsumexp_n logTerm(m_n) and weights q_n = exp(logWeight(m_n) - log L)
     /// (logWeight &lt;= logTerm), computes m = A v, log L and g = -sum_n q_n a_n in one pass over A: rows are taken
     /// four at a time: their margins are computed. (docs/performance.md, "RowMatrix.FusedLogLossGradient")</summary>
-    public double FusedLogLossGradient(double[] v, Func<double, double> logTerm, Func<double, double> logWeight, double[] m, double[] g)
+    public double FusedLogLossGradient(double[] v, Func<double, double> logTerm, Func<double, double> logWeight,
+        double[] m, double[] g)
     {
         _v = v; _m = m; _logTerm = logTerm; _logWeight = logWeight;
         if (_pool is null) ChunksPart(0); else _pool.Run(_chunksPart);
@@ -156,7 +158,8 @@ public sealed class RowMatrix : IDisposable
     private void BlockMargins(int n, int end, ReadOnlySpan<double> v)
     {
         int d = Columns, rows = Math.Min(4, end - n);
-        if (rows == 4) Simd.Dot4(_a.AsSpan(n * d, 4 * d), d, d, v, out _m[n], out _m[n + 1], out _m[n + 2], out _m[n + 3]);
+        if (rows == 4) Simd.Dot4(_a.AsSpan(n * d, 4 * d), d, d, v, out _m[n], out _m[n + 1], out _m[n + 2],
+            out _m[n + 3]);
         else for (int i = 0; i < rows; i++) _m[n + i] = Simd.Dot(_a.AsSpan((n + i) * d, d), v);
     }
 

@@ -6,7 +6,9 @@ namespace ImplicitBias.Engine.Numerics;
 /// thread, the others on the pool's threads. (docs/performance.md, "WorkerPool")</summary>
 public sealed class WorkerPool : IDisposable
 {
-    private const long SpinTicks = 200_000; // about 200 microseconds of spinning before blocking (Stopwatch ticks are ns on Linux): longer than the serial part of a training step, so workers are awake for the next one
+    // about 200 microseconds of spinning before blocking (Stopwatch ticks are ns on Linux): longer than the serial part
+    // of a training step, so workers are awake for the next one
+    private const long SpinTicks = 200_000;
     private readonly Thread[] _threads;
     private readonly object _gate = new();
     private Action<int>? _action;
@@ -59,7 +61,8 @@ public sealed class WorkerPool : IDisposable
         while (true)
         {
             long start = Stopwatch.GetTimestamp();
-            while (Volatile.Read(ref _generation) == seen && !_disposed && Stopwatch.GetTimestamp() - start < SpinTicks) Thread.SpinWait(20);
+            while (Volatile.Read(ref _generation) == seen && !_disposed && Stopwatch.GetTimestamp()
+                - start < SpinTicks) Thread.SpinWait(20);
             lock (_gate)
             {
                 while (_generation == seen && !_disposed) Monitor.Wait(_gate);

@@ -35,12 +35,14 @@ public static class Certificate
     /// flagged as cut short, else IterationLimit. (docs/reference-solvers.md, "Certificate.Certify")</summary>
     public static MaxMarginSolution Certify(
         Dataset data, MarginBias bias, ReadOnlySpan<double> beta, ReadOnlySpan<double> alpha,
-        int iterations, double seconds, string solver, double gapTolerance, bool hitIterationLimit = false, Grid? grid = null)
+        int iterations, double seconds, string solver, double gapTolerance, bool hitIterationLimit = false,
+            Grid? grid = null)
     {
         var margins = Margins(data, beta);
         double minMargin = margins.Min();
         if (!(minMargin > 0)) // only an unfinished solve can get here: separability was established first
-            return new MaxMarginSolution(bias, SolverStatus.IterationLimit, new double[data.Dimension], new double[data.Count],
+            return new MaxMarginSolution(bias, SolverStatus.IterationLimit, new double[data.Dimension],
+                new double[data.Count],
                 double.NaN, double.NaN, double.NaN, double.NaN, iterations, seconds, solver,
                 FormattableString.Invariant($"{solver} stopped after {iterations} iterations without a separating beta (min margin {minMargin:G3}); no certificate."));
         var b = beta.ToArray();
@@ -63,8 +65,10 @@ public static class Certificate
     /// <summary>The NotSeparable result, with alpha &gt;= 0, sum alpha = 1 and ||Z^T alpha||_2 = residual * sum_n
     /// alpha_n ||z_n|| as the evidence (<see cref="Separation"/>).</summary>
     public static MaxMarginSolution NotSeparable(
-        Dataset data, MarginBias bias, double[] alpha, double residual, int iterations, double seconds, string solver, string evidence) =>
-        new(bias, SolverStatus.NotSeparable, new double[data.Dimension], alpha, double.NaN, double.NaN, double.NaN, double.NaN,
+        Dataset data, MarginBias bias, double[] alpha, double residual, int iterations, double seconds, string solver,
+            string evidence) =>
+        new(bias, SolverStatus.NotSeparable, new double[data.Dimension], alpha, double.NaN, double.NaN, double.NaN,
+            double.NaN,
             iterations, seconds, solver,
             $"{data.Name} is not linearly separable through the origin: {evidence}");
 }

@@ -21,7 +21,8 @@ public static class KernelCertificate
     public static double[] SingularValues(Matrix<double> m)
     {
         double top = m.Enumerate().Select(Math.Abs).DefaultIfEmpty(0).Max();
-        if (!(top > 0) || !double.IsFinite(top)) return m.Enumerate().All(double.IsFinite) ? new double[Math.Min(m.RowCount, m.ColumnCount)] : [double.NaN];
+        if (!(top > 0) || !double.IsFinite(top)) return m.Enumerate().All(double.IsFinite)
+            ? new double[Math.Min(m.RowCount, m.ColumnCount)] : [double.NaN];
         int e = Math.ILogB(top);
         return (m * Math.ScaleB(1.0, -e)).Svd(computeVectors: false).S.Select(v => Math.ScaleB(v, e)).ToArray();
     }
@@ -49,8 +50,10 @@ public static class KernelCertificate
         if (op > 0) for (int n = 0; n < a.Length; n++) a[n] *= 2 / op;
         double dual = a.Sum();
         if (!(minMargin > 0) || !double.IsFinite(minMargin))
-            return new KernelMaxMarginSolution(lift.Grid, lift.Kernel, SolverStatus.IterationLimit, new double[data.Dimension],
-                Matrix<double>.Build.Dense(z.RowCount, z.ColumnCount), a, 0, dual, 1, 0, op > 0 ? 2 : 0, 0, iterations, seconds, solver,
+            return new KernelMaxMarginSolution(lift.Grid, lift.Kernel, SolverStatus.IterationLimit,
+                new double[data.Dimension],
+                Matrix<double>.Build.Dense(z.RowCount, z.ColumnCount), a, 0, dual, 1, 0, op > 0 ? 2 : 0, 0, iterations,
+                    seconds, solver,
                 Invariant($"{solver} stopped after {iterations} iterations without a separating beta (min margin {minMargin:G3}); no primal certificate."));
         var zs = z / minMargin;
         for (int i = 0; i < beta.Length; i++) beta[i] /= minMargin;
@@ -64,7 +67,8 @@ public static class KernelCertificate
         string msg = ok
             ? Invariant($"{name} max-margin solution by {solver}: R_K(beta) = {primal:G12} (rank {rank}), certified relative duality gap {gap:E2} after {iterations} iterations.")
             : Invariant($"{name} max-margin by {solver} stopped after {iterations} iterations with certified relative gap {gap:E2} (tolerance {gapTolerance:E1}); beta is feasible but may not be optimal.");
-        return new KernelMaxMarginSolution(lift.Grid, lift.Kernel, ok ? SolverStatus.Optimal : SolverStatus.IterationLimit,
+        return new KernelMaxMarginSolution(lift.Grid, lift.Kernel,
+            ok ? SolverStatus.Optimal : SolverStatus.IterationLimit,
             beta, zs, a, primal, dual, gap, margin, op > 0 ? 2 : 0, rank, iterations, seconds, solver, msg);
     }
 }

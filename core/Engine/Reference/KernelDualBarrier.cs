@@ -27,7 +27,8 @@ internal sealed class KernelDualBarrier
     /// <summary>Follows the central path from the strictly feasible x (updated in place) and t: centre, certify the
     /// centre's primal point Z_t with <paramref name="certify"/>, raise t fourfold.
     /// (docs/reference-solvers.md, "KernelDualBarrier.Follow")</summary>
-    public T? Follow<T>(double[] x, double t, int maxSteps, double targetGap, Func<Matrix<double>, int, T> certify, Func<T, double> gap, out int steps)
+    public T? Follow<T>(double[] x, double t, int maxSteps, double targetGap, Func<Matrix<double>, int, T> certify,
+        Func<T, double> gap, out int steps)
         where T : class
     {
         T? best = null;
@@ -104,19 +105,22 @@ internal sealed class KernelDualBarrier
     public (int Steps, bool Centred) Centre(double[] alpha, double t, int maxSteps = 60)
     {
         int kk = rows * rows, kd = rows * columns;
-        var u = new double[count][]; var p = new double[count][]; var q = new double[count][]; var qt = new double[count][];
+        var u = new double[count][]; var p = new double[count][]; var q = new double[count][]; var qt =
+            new double[count][];
         for (int step = 1; step <= maxSteps; step++)
         {
             var mat = Combine(alpha);
             var chol = Factor(mat);
-            if (chol is null) return (step, false); // only round-off can get here (every accepted step was checked): stop centring
+            // only round-off can get here (every accepted step was checked): stop centring
+            if (chol is null) return (step, false);
             var w = chol.Solve(mat);
             var wFlat = w.ToColumnMajorArray();
             var mt = mat.Transpose();
             var grad = new double[count];
             for (int n = 0; n < count; n++)
             {
-                grad[n] = -t * objective[n] + 2 * TensorPrimitives.Dot(wFlat, flat[n]) - (nonnegative ? 1 / alpha[n] : 0);
+                grad[n] = -t * objective[n] + 2 * TensorPrimitives.Dot(wFlat,
+                    flat[n]) - (nonnegative ? 1 / alpha[n] : 0);
                 u[n] = chol.Solve(m[n]).ToColumnMajorArray();
                 p[n] = (Matrix<double>.Build.Dense(rows, columns, u[n]) * mt).ToColumnMajorArray();
                 var qn = w * m[n].Transpose();
@@ -126,7 +130,8 @@ internal sealed class KernelDualBarrier
             for (int a = 0; a < count; a++)
                 for (int b = a; b < count; b++)
                 {
-                    double v = 2 * (TensorPrimitives.Dot(u[b].AsSpan(0, kd), flat[a]) + TensorPrimitives.Dot(p[b].AsSpan(0, kk), qt[a])
+                    double v = 2 * (TensorPrimitives.Dot(u[b].AsSpan(0, kd),
+                        flat[a]) + TensorPrimitives.Dot(p[b].AsSpan(0, kk), qt[a])
                         + TensorPrimitives.Dot(q[b].AsSpan(0, kk), qt[a]));
                     if (a == b && nonnegative) v += 1 / (alpha[a] * alpha[a]);
                     h[a, b] = v; h[b, a] = v;

@@ -15,7 +15,8 @@ public static class KernelNormMaxMargin
 
     /// <summary>Solves and certifies; NotSeparable (with the l2 evidence) when the data is not separable. Throws for
     /// usage errors only (grid size not D, kernel larger than the grid).</summary>
-    public static KernelMaxMarginSolution Solve(Dataset data, Grid grid, KernelSize kernel, double gapTolerance = 1e-8, int maxNewtonSteps = 2000)
+    public static KernelMaxMarginSolution Solve(Dataset data, Grid grid, KernelSize kernel, double gapTolerance = 1e-8,
+        int maxNewtonSteps = 2000)
     {
         var clock = Stopwatch.StartNew();
         if (grid.Count != data.Dimension)
@@ -48,20 +49,23 @@ public static class KernelNormMaxMargin
 
         var best = barrier.Follow(alpha, t, maxNewtonSteps, gapTolerance / 10, (primal, steps) =>
         {
-            var candidate = KernelCertificate.Certify(unit, lift, primal, alpha, steps, clock.Elapsed.TotalSeconds, SolverName, gapTolerance);
+            var candidate = KernelCertificate.Certify(unit, lift, primal, alpha, steps, clock.Elapsed.TotalSeconds,
+                SolverName, gapTolerance);
             // The rank and the active set are read at several thresholds (the gap between the face's singular
             // values and the rest is only as wide as t allows); the certificate keeps the best.
             foreach (double threshold in new[] { 1e-3, 1e-4, 1e-5, 1e-6, 1e-7 })
             {
                 var polished = KernelSlacknessPolish.Primal(unit, lift, primal, threshold, threshold);
                 if (polished is null) continue;
-                var p2 = KernelCertificate.Certify(unit, lift, polished, alpha, steps, clock.Elapsed.TotalSeconds, SolverName + ", primal polished by complementary slackness", gapTolerance);
+                var p2 = KernelCertificate.Certify(unit, lift, polished, alpha, steps, clock.Elapsed.TotalSeconds,
+                    SolverName + ", primal polished by complementary slackness", gapTolerance);
                 if (p2.RelativeGap < candidate.RelativeGap) candidate = p2;
             }
             return candidate;
         }, c => c.RelativeGap, out int steps);
         var factor = best?.Factor ?? Matrix<double>.Build.Dense(kernel.Count, dim);
-        var final = KernelCertificate.Certify(data, lift, factor * scale, best?.Dual ?? alpha, steps, clock.Elapsed.TotalSeconds, best?.Solver ?? SolverName, gapTolerance);
+        var final = KernelCertificate.Certify(data, lift, factor * scale, best?.Dual ?? alpha, steps,
+            clock.Elapsed.TotalSeconds, best?.Solver ?? SolverName, gapTolerance);
         return final with { Seconds = clock.Elapsed.TotalSeconds };
     }
 }

@@ -28,12 +28,14 @@ public sealed record KernelNormValue(
 
     /// <summary>Evaluates R_K(beta) on a grid with a kernel by the dual barrier (g free, objective beta), the central
     /// path's Z_t = (2/t) S^-1 M corrected onto A_K(Z) = beta with A_K A_K^* = (|K|/D) I.</summary>
-    public static KernelNormValue Evaluate(Grid grid, KernelSize kernel, ReadOnlySpan<double> beta, double gapTolerance = 1e-8, int maxNewtonSteps = 2000)
+    public static KernelNormValue Evaluate(Grid grid, KernelSize kernel, ReadOnlySpan<double> beta,
+        double gapTolerance = 1e-8, int maxNewtonSteps = 2000)
     {
         var clock = Stopwatch.StartNew();
         var lift = new KernelLift(grid, kernel);
         int dim = grid.Count;
-        if (beta.Length != dim) throw new ArgumentException($"beta has {beta.Length} entries but the grid {grid} has {dim}.");
+        if (beta.Length != dim) throw new
+            ArgumentException($"beta has {beta.Length} entries but the grid {grid} has {dim}.");
         var b = beta.ToArray();
         double norm = Geometry.Norm(b);
         if (!(norm > 0) || !double.IsFinite(norm))
@@ -41,17 +43,21 @@ public sealed record KernelNormValue(
                 "beta = 0 (or not finite): R_K = 0.");
         // Work with beta / ||beta|| (the norm is homogeneous), scale back at the end.
         var unit = b.Select(v => v / norm).ToArray();
-        var mats = Enumerable.Range(0, dim).Select(i => { var e = new double[dim]; e[i] = 1; return lift.Adjoint(e); }).ToArray();
+        var mats = Enumerable.Range(0,
+            dim).Select(i => { var e = new double[dim]; e[i] = 1; return lift.Adjoint(e); }).ToArray();
         var barrier = new KernelDualBarrier(mats, unit, nonnegative: false);
         var g = new double[dim];
         double t = kernel.Count;
         var best = barrier.Follow(g, t, maxNewtonSteps, gapTolerance / 10,
-            (zt, steps) => Bracket(lift, unit, zt, g, norm, steps, clock.Elapsed.TotalSeconds), c => c.RelativeGap, out int steps);
-        best ??= Bracket(lift, unit, Matrix<double>.Build.Dense(kernel.Count, dim), g, norm, steps, clock.Elapsed.TotalSeconds);
+            (zt, steps) => Bracket(lift, unit, zt, g, norm, steps, clock.Elapsed.TotalSeconds), c => c.RelativeGap,
+                out int steps);
+        best ??= Bracket(lift, unit, Matrix<double>.Build.Dense(kernel.Count, dim), g, norm, steps,
+            clock.Elapsed.TotalSeconds);
         return best with { Seconds = clock.Elapsed.TotalSeconds };
     }
 
-    private static KernelNormValue Bracket(KernelLift lift, double[] unit, Matrix<double> zt, double[] g, double norm, int steps, double seconds)
+    private static KernelNormValue Bracket(KernelLift lift, double[] unit, Matrix<double> zt, double[] g, double norm,
+        int steps, double seconds)
     {
         int dim = unit.Length;
         double ratio = (double)dim / lift.Kernel.Count; // (A A^*)^-1

@@ -19,7 +19,8 @@ internal static class KernelSlacknessPolish
         return x;
     }
 
-    public static Matrix<double>? Primal(Dataset data, KernelLift lift, Matrix<double> zt, double rankThreshold = 1e-6, double activeTolerance = 1e-6)
+    public static Matrix<double>? Primal(Dataset data, KernelLift lift, Matrix<double> zt, double rankThreshold = 1e-6,
+        double activeTolerance = 1e-6)
     {
         var margins = Certificate.Margins(data, lift.Apply(zt));
         double min = margins.Min();

@@ -58,6 +58,8 @@ public static class MarginNorms
         _ => throw new ArgumentOutOfRangeException(nameof(bias)),
     };
 
-    private static double SumAbs(ReadOnlySpan<double> v) { double s = 0; foreach (var x in v) s += Math.Abs(x); return s; }
-    private static double MaxAbs(ReadOnlySpan<double> v) { double s = 0; foreach (var x in v) s = Math.Max(s, Math.Abs(x)); return s; }
+    private static double SumAbs(ReadOnlySpan<double> v) { double s =
+        0; foreach (var x in v) s += Math.Abs(x); return s; }
+    private static double MaxAbs(ReadOnlySpan<double> v) { double s = 0; foreach (var x in v) s = Math.Max(s,
+        Math.Abs(x)); return s; }
 }

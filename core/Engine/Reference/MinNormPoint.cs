@@ -16,7 +16,8 @@ public static class MinNormPoint
     /// (docs/reference-solvers.md, "MinNormPoint.Solve")</summary>
     public static Result Solve(double[] z, int count, int dim, double relativeTolerance = 1e-14,
         double zeroTolerance = 1e-10, int maxIterations = 100_000, IReadOnlyList<int>? corralGuess = null) =>
-        Solve(z, Enumerable.Repeat(1.0, count).ToArray(), count, dim, relativeTolerance, zeroTolerance, maxIterations, corralGuess);
+        Solve(z, Enumerable.Repeat(1.0, count).ToArray(), count, dim, relativeTolerance, zeroTolerance, maxIterations,
+            corralGuess);
 
     /// <summary>The same for the points z_n / s_n (s_n &gt; 0), handled without forming them, so that points whose
     /// norms differ by more than the double range of their squares (or of their Gram entries) can be given as unit rows
@@ -47,7 +48,8 @@ public static class MinNormPoint
         {
             var warm = guess.Select(n => 1.0 / (guess.Count * s[n])).ToList(); // equal convex weights
             bool independent = guess.Count <= dim + 1 // the cheap test first: more rows than dim + 1 are dependent
-                && (Plain(s, guess) ? CholeskyMinimizer(gram, s, count, guess) : BorderedMinimizer(gram, s, count, guess)) is not null;
+                && (Plain(s, guess) ? CholeskyMinimizer(gram, s, count, guess) : BorderedMinimizer(gram, s, count,
+                    guess)) is not null;
             if (independent && MinorCycle(gram, s, count, guess, warm))
             {
                 corral = guess;
@@ -63,7 +65,8 @@ public static class MinNormPoint
             iterations++;
             double pp = TensorPrimitives.Dot<double>(p, p);
             if (zeroTolerance > 0 && Math.Sqrt(pp) <= zeroTolerance * scale) { converged = true; break; }
-            if (!(pp < previous)) { converged = true; break; } // every major cycle lowers ||p|| unless rounding stops it: the certificate judges p
+            // every major cycle lowers ||p|| unless rounding stops it: the certificate judges p
+            if (!(pp < previous)) { converged = true; break; }
             previous = pp;
             // The most violated point, among those whose <z_n / s_n, p> < (1 - relativeTolerance) ||p||^2 by more
             // than the rounding of <z_n, p> (slack 4 D eps ||z_n|| ||p||): for a point far longer than p that
@@ -79,11 +82,13 @@ public static class MinNormPoint
                 if (j < 0 || value < worst) { worst = value; j = n; }
             }
             if (j < 0) { converged = true; break; }
-            if (corral.Contains(j)) { converged = true; break; } // round-off floor: no further progress possible; the certificate judges p
+            // round-off floor: no further progress possible; the certificate judges p
+            if (corral.Contains(j)) { converged = true; break; }
             var before = (Corral: corral.ToList(), Nu: nu.ToList());
             corral.Add(j); nu.Add(0.0);
             MinorCycle(gram, s, count, corral, nu);
-            if (corral.Count == 0) { (corral, nu) = before; converged = true; break; } // every weight lost to rounding: keep the last iterate
+            // every weight lost to rounding: keep the last iterate
+            if (corral.Count == 0) { (corral, nu) = before; converged = true; break; }
             Combine(z, s, dim, corral, nu, p);
         }
         var full = new double[count];
@@ -104,7 +109,8 @@ public static class MinNormPoint
                 if (mu[i] <= 1e-15)
                 {
                     double t = nu[i] / (nu[i] - mu[i]);
-                    if (t >= 0 && t < theta) { theta = t; drop = i; } // (t < 0 only where nu_i < mu_i <= 1e-15: nothing to drop)
+                    // (t < 0 only where nu_i < mu_i <= 1e-15: nothing to drop)
+                    if (t >= 0 && t < theta) { theta = t; drop = i; }
                 }
             for (int i = 0; i < mu.Length; i++) nu[i] = (1 - theta) * nu[i] + theta * mu[i];
             if (drop < 0) return true;
@@ -120,7 +126,8 @@ public static class MinNormPoint
         double sum = 0;
         for (int i = 0; i < corral.Count; i++) sum += nu[i] * s[corral[i]];
         Array.Clear(p);
-        for (int i = 0; i < corral.Count; i++) { nu[i] /= sum; TensorPrimitives.MultiplyAdd(z.AsSpan(corral[i] * dim, dim), nu[i], p, p); }
+        for (int i = 0; i < corral.Count; i++) { nu[i] /= sum; TensorPrimitives.MultiplyAdd(z.AsSpan(corral[i] * dim,
+            dim), nu[i], p, p); }
     }
 
     /// <summary>argmin ||sum mu_i z_i|| s.t. sum mu_i = 1 over the corral (mu may be negative); null if the corral is
@@ -131,7 +138,8 @@ public static class MinNormPoint
     /// <summary>The same with the constraint sum nu_i s_i = 1.
     /// (docs/reference-solvers.md, "MinNormPoint.AffineMinimizer (2)")</summary>
     private static double[]? AffineMinimizer(double[] gram, double[] s, int count, IReadOnlyList<int> corral) =>
-        (Plain(s, corral) ? CholeskyMinimizer(gram, s, count, corral) : null) ?? BorderedMinimizer(gram, s, count, corral);
+        (Plain(s, corral) ? CholeskyMinimizer(gram, s, count, corral) : null) ?? BorderedMinimizer(gram, s, count,
+            corral);
 
     private static bool Plain(double[] s, IReadOnlyList<int> corral) => corral.All(i => s[i] == 1.0);
 
@@ -152,7 +160,8 @@ public static class MinNormPoint
         {
             var cholesky = m.Cholesky();
             var pivots = cholesky.Factor.Diagonal();
-            if (pivots.Any(d => !double.IsFinite(d))) return null; // a factorization that ran into a negative pivot (NaN): MinimumIndex cannot rank it
+            // a factorization that ran into a negative pivot (NaN): MinimumIndex cannot rank it
+            if (pivots.Any(d => !double.IsFinite(d))) return null;
             if (!(pivots.Minimum() > 1e-7 * pivots.Maximum())) return null;
             var v = cholesky.Solve(rhs);
             double sum = v * rhs; // s^T v: nu = v / s^T v has sum nu_i s_i = 1

@@ -50,7 +50,8 @@ public static class RealFourierBasis
     /// <summary>beta = Q' c on a grid.</summary>
     public static double[] Inverse(ReadOnlySpan<double> c, Grid grid)
     {
-        if (c.Length != grid.Count) throw new ArgumentException($"{c.Length} coordinates do not describe a signal on the grid {grid}.");
+        if (c.Length != grid.Count) throw new
+            ArgumentException($"{c.Length} coordinates do not describe a signal on the grid {grid}.");
         var spectrum = new Complex[c.Length];
         int i = 0;
         foreach (var (k, self) in Layout(grid))

@@ -52,7 +52,8 @@ public sealed record Separation(
             return new(true, direction, margin, new double[count], new double[count], rho, tolerance, wolfe.Iterations,
                 Invariant($"separable through the origin: the direction p / ||p|| (Wolfe's min-norm point of the unit rows y_n x_n / ||x_n||) has y_n <x_n, p> / (||x_n|| ||p||) >= {margin:G3} for every n, each term positive beyond its rounding bound."));
         if (rho <= tolerance)
-            return new(false, new double[dim], 0, PointWeights(rows, wolfe.Lambda), wolfe.Lambda, rho, tolerance, wolfe.Iterations,
+            return new(false, new double[dim], 0, PointWeights(rows, wolfe.Lambda), wolfe.Lambda, rho, tolerance,
+                wolfe.Iterations,
                 Invariant($"the weights alpha (alpha >= 0, sum 1) give ||sum_n alpha_n y_n x_n|| = {rho:E2} * sum_n alpha_n ||x_n||, 0 to the rounding of its own terms (tolerance 4 (N + D) eps = {tolerance:E2}), so every beta has min_n y_n <x_n, beta> / (||x_n|| ||beta||) <= {rho:E2}: the data is not separable, or only with a margin below double precision."));
         return new(true, direction, 0, new double[count], new double[count], rho, tolerance, wolfe.Iterations,
             Invariant($"not shown separable nor not separable: Wolfe's min-norm point of the unit rows has norm {rho:E2}, above the rounding tolerance {tolerance:E2} (so there is no evidence against separability), but its direction does not separate every row beyond rounding; the data is taken as separable with a very small margin, and training may need very many steps."));
@@ -110,7 +111,8 @@ public sealed record Separation(
             if (lambda[n] > 0) top = Math.Max(top, Math.ILogB(lambda[n] / rows.Norm[n]) - rows.Exponent[n]);
         double sum = 0;
         for (int n = 0; n < rows.Count; n++)
-            if (lambda[n] > 0) { alpha[n] = Math.ScaleB(lambda[n] / rows.Norm[n], -rows.Exponent[n] - top); sum += alpha[n]; }
+            if (lambda[n] > 0) { alpha[n] = Math.ScaleB(lambda[n] / rows.Norm[n],
+                -rows.Exponent[n] - top); sum += alpha[n]; }
         for (int n = 0; n < rows.Count; n++) alpha[n] /= sum;
         return alpha;
     }

@@ -45,7 +45,8 @@ public static class TimeL1LinearProgram
             var beta = new double[dim];
             for (int d = 0; d < dim; d++) beta[d] = plus[d].SolutionValue() - minus[d].SolutionValue();
             var alpha = rows.Select(r => r.DualValue()).ToArray();
-            result = Certificate.Certify(data, MarginBias.TimeL1, beta, alpha, iterations, clock.Elapsed.TotalSeconds, "OR-Tools GLOP",
+            result = Certificate.Certify(data, MarginBias.TimeL1, beta, alpha, iterations, clock.Elapsed.TotalSeconds,
+                "OR-Tools GLOP",
                 gapTolerance, hitIterationLimit: status != Solver.ResultStatus.OPTIMAL);
             if (Separation.Confirms(data, result.Beta)) return result;
         }
@@ -53,9 +54,11 @@ public static class TimeL1LinearProgram
         // rounding errors): Separation decides, so that NotSeparable means what it means for every solver.
         var separation = Separation.Decide(data);
         if (!separation.Separable)
-            return Certificate.NotSeparable(data, MarginBias.TimeL1, separation.Weights, separation.RelativeCombination, separation.Iterations,
+            return Certificate.NotSeparable(data, MarginBias.TimeL1, separation.Weights,
+                separation.RelativeCombination, separation.Iterations,
                 clock.Elapsed.TotalSeconds, "Wolfe min-norm point of the unit rows", separation.Message);
-        return result ?? new MaxMarginSolution(MarginBias.TimeL1, SolverStatus.IterationLimit, new double[dim], new double[count],
+        return result ?? new MaxMarginSolution(MarginBias.TimeL1, SolverStatus.IterationLimit, new double[dim],
+            new double[count],
             double.NaN, double.NaN, double.NaN, double.NaN, iterations, clock.Elapsed.TotalSeconds, "OR-Tools GLOP",
             $"GLOP stopped with status {status} and no usable solution, though the data is separable ({separation.Message})");
     }

@@ -29,15 +29,18 @@ public abstract class LaneStepper
     /// z_n.</summary>
     protected readonly Vec[] _packedBeta, _packedG;
     private readonly Vec[] _t;                      // [group][n]: margins, then weights
-    private readonly Vec[] _real;                   // [group][n]: all bits set in the lanes where point n is real (n < N_lane), zero where it is padding
+    // [group][n]: all bits set in the lanes where point n is real (n < N_lane), zero where it is padding
+    private readonly Vec[] _real;
     private readonly int[] _counts;                 // [lane]: N_lane
     private readonly int[] _padFrom;                // [group]: the smallest N_lane of the group's lanes (N: no padding)
     private readonly double[] _marginScale, _logLoss;
-    private readonly bool[] _loaded; // lanes that ever held a run: the others' log L is not computed (a run alone uses one lane of eight)
+    // lanes that ever held a run: the others' log L is not computed (a run alone uses one lane of eight)
+    private readonly bool[] _loaded;
     /// <summary>[group]: ||grad||^2 (set by Gradient with its norm), ||w||^2 (set by Load and by Step with its norm; a
     /// midpoint's half step leaves it), read per lane.</summary>
     protected readonly Vec[] _gradientNormSquared, _normSquared;
-    private readonly Vec[] _nonFinite, _max, _sum; // [group]: the predictor's finiteness; Weights' max_n t_n and sum_n e_n, for the lanes' log L
+    // [group]: the predictor's finiteness; Weights' max_n t_n and sum_n e_n, for the lanes' log L
+    private readonly Vec[] _nonFinite, _max, _sum;
 
     /// <summary>An empty batch of <paramref name="groups"/> groups of eight runs of depth L in dimension D, each on at
     /// most N points.</summary>
@@ -144,14 +147,18 @@ public abstract class LaneStepper
         {
             var a0 = Vec.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
             ref Vec z0 = ref Unsafe.Add(ref z, n * d);
-            ref Vec z1 = ref Unsafe.Add(ref z0, d); ref Vec z2 = ref Unsafe.Add(ref z1, d); ref Vec z3 = ref Unsafe.Add(ref z2, d);
+            ref Vec z1 = ref Unsafe.Add(ref z0, d); ref Vec z2 = ref Unsafe.Add(ref z1,
+                d); ref Vec z3 = ref Unsafe.Add(ref z2, d);
             for (int i = 0; i < d; i++)
             {
                 var p = Unsafe.Add(ref pb, i);
-                a0 = V.FusedMultiplyAdd(Unsafe.Add(ref z0, i), p, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref z1, i), p, a1);
-                a2 = V.FusedMultiplyAdd(Unsafe.Add(ref z2, i), p, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref z3, i), p, a3);
+                a0 = V.FusedMultiplyAdd(Unsafe.Add(ref z0, i), p, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref z1, i),
+                    p, a1);
+                a2 = V.FusedMultiplyAdd(Unsafe.Add(ref z2, i), p, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref z3, i),
+                    p, a3);
             }
-            Unsafe.Add(ref t, n) = -a0; Unsafe.Add(ref t, n + 1) = -a1; Unsafe.Add(ref t, n + 2) = -a2; Unsafe.Add(ref t, n + 3) = -a3;
+            Unsafe.Add(ref t, n) = -a0; Unsafe.Add(ref t, n + 1) = -a1; Unsafe.Add(ref t,
+                n + 2) = -a2; Unsafe.Add(ref t, n + 3) = -a3;
         }
         for (; n + 2 <= count; n += 2)
         {
@@ -160,7 +167,8 @@ public abstract class LaneStepper
             for (int i = 0; i < d; i++)
             {
                 var p = Unsafe.Add(ref pb, i);
-                a0 = V.FusedMultiplyAdd(Unsafe.Add(ref z0, i), p, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref z1, i), p, a1);
+                a0 = V.FusedMultiplyAdd(Unsafe.Add(ref z0, i), p, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref z1, i),
+                    p, a1);
             }
             Unsafe.Add(ref t, n) = -a0; Unsafe.Add(ref t, n + 1) = -a1;
         }
@@ -182,22 +190,28 @@ public abstract class LaneStepper
         int count = _n, from = _padFrom[group], n;
         ref Vec t = ref Unsafe.Add(ref Data(_t), group * count);
         ref Vec real = ref Unsafe.Add(ref Data(_real), group * count);
-        // max and sum stay locals (never address-taken, so in registers); their lanes are read from _max, _sum after the loops.
+        // max and sum stay locals (never address-taken, so in registers); their lanes are read from _max, _sum after
+        // the loops.
         var max = V.Create(double.NegativeInfinity);
-        for (n = 0; n < from; n++) { var tn = Unsafe.Add(ref t, n); max = V.ConditionalSelect(V.GreaterThan(tn, max), tn, max); }
-        for (; n < count; n++) { var tn = Unsafe.Add(ref t, n); max = V.ConditionalSelect(V.GreaterThan(tn, max) & Unsafe.Add(ref real, n), tn, max); }
+        for (n = 0; n < from; n++) { var tn = Unsafe.Add(ref t, n); max = V.ConditionalSelect(V.GreaterThan(tn, max),
+            tn, max); }
+        for (; n < count; n++) { var tn = Unsafe.Add(ref t,
+            n); max = V.ConditionalSelect(V.GreaterThan(tn, max) & Unsafe.Add(ref real, n), tn, max); }
         // The exponentials first (independent of each other), then their sum in order n = 0..N-1 from 0.
         for (n = 0; n < from; n++) { ref Vec tn = ref Unsafe.Add(ref t, n); tn = LaneExp.Exp(tn - max); }
-        for (; n < count; n++) { ref Vec tn = ref Unsafe.Add(ref t, n); tn = LaneExp.Exp(tn - max) & Unsafe.Add(ref real, n); }
+        for (; n < count; n++) { ref Vec tn = ref Unsafe.Add(ref t,
+            n); tn = LaneExp.Exp(tn - max) & Unsafe.Add(ref real, n); }
         var sum = Vec.Zero;
         for (n = 0; n < count; n++) sum += Unsafe.Add(ref t, n);
         var inverse = Vec.One / sum;
         for (n = 0; n < from; n++) Unsafe.Add(ref t, n) *= inverse;
-        for (; n < count; n++) Unsafe.Add(ref t, n) = Unsafe.Add(ref t, n) * inverse & Unsafe.Add(ref real, n); // +0, also where inverse is not finite
+        // +0, also where inverse is not finite
+        for (; n < count; n++) Unsafe.Add(ref t, n) = Unsafe.Add(ref t, n) * inverse & Unsafe.Add(ref real, n);
         if (!logLoss) return;
         _max[group] = max; _sum[group] = sum;
         int lane0 = group * Lanes;
-        for (int j = 0; j < Lanes; j++) if (_loaded[lane0 + j]) _logLoss[lane0 + j] = Lane(_max, group, j) + Math.Log(Lane(_sum, group, j));
+        for (int j = 0; j < Lanes; j++) if (_loaded[lane0 + j]) _logLoss[lane0 + j] = Lane(_max, group,
+            j) + Math.Log(Lane(_sum, group, j));
     }
 
     /// <summary>The gradient's packed spectrum: for each i the chain acc = fma(z_n,i, q_n, acc), n = 0..N-1, negated (a
@@ -212,18 +226,24 @@ public abstract class LaneStepper
         int c = 0;
         for (; c + 8 <= d; c += 8)
         {
-            var a0 = Vec.Zero; var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 = a0;
+            var a0 = Vec.Zero; var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 =
+                a0;
             for (n = 0; n < count; n++)
             {
                 var q = Unsafe.Add(ref t, n);
                 ref Vec zn = ref Unsafe.Add(ref z, n * d + c);
                 a0 = V.FusedMultiplyAdd(zn, q, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 1), q, a1);
-                a2 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 2), q, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 3), q, a3);
-                a4 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 4), q, a4); a5 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 5), q, a5);
-                a6 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 6), q, a6); a7 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 7), q, a7);
+                a2 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 2), q, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 3),
+                    q, a3);
+                a4 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 4), q, a4); a5 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 5),
+                    q, a5);
+                a6 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 6), q, a6); a7 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 7),
+                    q, a7);
             }
-            Unsafe.Add(ref g, c) = -a0; Unsafe.Add(ref g, c + 1) = -a1; Unsafe.Add(ref g, c + 2) = -a2; Unsafe.Add(ref g, c + 3) = -a3;
-            Unsafe.Add(ref g, c + 4) = -a4; Unsafe.Add(ref g, c + 5) = -a5; Unsafe.Add(ref g, c + 6) = -a6; Unsafe.Add(ref g, c + 7) = -a7;
+            Unsafe.Add(ref g, c) = -a0; Unsafe.Add(ref g, c + 1) = -a1; Unsafe.Add(ref g,
+                c + 2) = -a2; Unsafe.Add(ref g, c + 3) = -a3;
+            Unsafe.Add(ref g, c + 4) = -a4; Unsafe.Add(ref g, c + 5) = -a5; Unsafe.Add(ref g,
+                c + 6) = -a6; Unsafe.Add(ref g, c + 7) = -a7;
         }
         for (; c + 4 <= d; c += 4)
         {
@@ -233,9 +253,11 @@ public abstract class LaneStepper
                 var q = Unsafe.Add(ref t, n);
                 ref Vec zn = ref Unsafe.Add(ref z, n * d + c);
                 a0 = V.FusedMultiplyAdd(zn, q, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 1), q, a1);
-                a2 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 2), q, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 3), q, a3);
+                a2 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 2), q, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 3),
+                    q, a3);
             }
-            Unsafe.Add(ref g, c) = -a0; Unsafe.Add(ref g, c + 1) = -a1; Unsafe.Add(ref g, c + 2) = -a2; Unsafe.Add(ref g, c + 3) = -a3;
+            Unsafe.Add(ref g, c) = -a0; Unsafe.Add(ref g, c + 1) = -a1; Unsafe.Add(ref g,
+                c + 2) = -a2; Unsafe.Add(ref g, c + 3) = -a3;
         }
         for (; c < d; c++)
         {
@@ -256,18 +278,21 @@ public abstract class LaneStepper
     /// <summary>w &lt;- w - s grad (remembering w) in the lanes of the group with <paramref name="take"/> set, each
     /// with its own multiplier; the other lanes are left as they are. Updates the cached ||w||^2 of the lanes
     /// stepped.</summary>
-    public void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take) => Step(group, multipliers, take, default);
+    public void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take) => Step(group, multipliers,
+        take, default);
 
     /// <summary><see cref="Step(int, ReadOnlySpan{double}, ReadOnlySpan{bool})"/>, where the lanes with
     /// <paramref name="back"/> set step from their previous iterate instead of their current one.
     /// (docs/performance.md, "LaneStepper.Step")</summary>
-    public abstract void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take, ReadOnlySpan<bool> back, bool norm = true);
+    public abstract void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take,
+        ReadOnlySpan<bool> back, bool norm = true);
 
     /// <summary>What a group Step needs from its arguments: the mask of the lanes that step (all bits set in every lane
     /// when all do), the mask of the lanes that step from their previous iterate (zero when none do), and -s per
     /// lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected static (Vec Take, Vec Back, Vec Minus) StepLanes(ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take, ReadOnlySpan<bool> back) =>
+    protected static (Vec Take, Vec Back, Vec Minus) StepLanes(ReadOnlySpan<double> multipliers,
+        ReadOnlySpan<bool> take, ReadOnlySpan<bool> back) =>
         (!take[..Lanes].Contains(false) ? Vec.AllBitsSet : Mask(take),
          back.IsEmpty || !back[..Lanes].Contains(true) ? Vec.Zero : Mask(back),
          -V.Create<double>(multipliers[..Lanes]));
@@ -285,10 +310,12 @@ public abstract class LaneStepper
     /// The lane's previous parameters and gradient are zero.</summary>
     public void Load(int lane, Dataset data, ReadOnlySpan<double> initial)
     {
-        if ((uint)lane >= (uint)Capacity) throw new ArgumentOutOfRangeException(nameof(lane), $"lane {lane} is not in 0..{Capacity - 1}.");
+        if ((uint)lane >= (uint)Capacity) throw new ArgumentOutOfRangeException(nameof(lane),
+            $"lane {lane} is not in 0..{Capacity - 1}.");
         if (data.Count > _n || data.Count < 1 || data.Dimension != _d)
             throw new ArgumentException($"{GetType().Name}: dataset {data.Name} is N = {data.Count}, D = {data.Dimension}; this batch takes 1 <= N <= {_n} and D = {_d}.");
-        if (initial.Length != ParameterCount) throw new ArgumentException($"{Name}: expected {ParameterCount} parameters, got {initial.Length}.");
+        if (initial.Length != ParameterCount) throw new
+            ArgumentException($"{Name}: expected {ParameterCount} parameters, got {initial.Length}.");
         int g = lane / Lanes, j = lane % Lanes, count = data.Count;
         var z = data.SignedFeatures();
         var packed = new double[_d];
@@ -305,7 +332,8 @@ public abstract class LaneStepper
         _padFrom[g] = from;
         LoadParameters(g, j, initial);
         for (int i = 0; i < _d; i++) Lane(_packedG, g * _d + i, j) = 0;
-        _marginScale[lane] = 1; _logLoss[lane] = 0; _loaded[lane] = true; Lane(_gradientNormSquared, g, j) = 0; Lane(_nonFinite, g, j) = 0;
+        _marginScale[lane] = 1; _logLoss[lane] = 0; _loaded[lane] = true; Lane(_gradientNormSquared, g,
+            j) = 0; Lane(_nonFinite, g, j) = 0;
         Lane(_normSquared, g, j) = ParameterNormSquared(lane);
     }
 

@@ -13,7 +13,8 @@ public sealed class LaneView : Stepper
     /// <summary>Lane <paramref name="lane"/> of <paramref name="batch"/>.</summary>
     public LaneView(LaneStepper batch, int lane)
     {
-        if ((uint)lane >= (uint)batch.Capacity) throw new ArgumentOutOfRangeException(nameof(lane), $"lane {lane} is not in 0..{batch.Capacity - 1}.");
+        if ((uint)lane >= (uint)batch.Capacity) throw new ArgumentOutOfRangeException(nameof(lane),
+            $"lane {lane} is not in 0..{batch.Capacity - 1}.");
         _batch = batch; _lane = lane; _group = lane / LaneStepper.Lanes;
     }
 
@@ -29,7 +30,8 @@ public sealed class LaneView : Stepper
     /// <inheritdoc/>
     public override double Evaluate(ILoss loss, double marginScale = 1)
     {
-        if (loss is not ExponentialLoss) throw new ArgumentException($"{Name} trains the exponential loss only, not {loss.Name}.");
+        if (loss is not ExponentialLoss) throw new
+            ArgumentException($"{Name} trains the exponential loss only, not {loss.Name}.");
         _batch.SetMarginScale(_lane, marginScale);
         _batch.Evaluate(_group);
         return _batch.LogLoss(_lane);

@@ -21,7 +21,8 @@ public sealed class LoneExponentialLoss
         _n = count; _d = dimension; _np = Padded(count); _dp = Padded(dimension);
         _zt = new double[_d * _np]; _z = new double[_n * _dp]; _t = new double[_np];
         for (int n = 0; n < _n; n++)
-            for (int i = 0; i < _d; i++) { _zt[i * _np + n] = packed[n * _d + i]; _z[n * _dp + i] = packed[n * _d + i]; }
+            for (int i = 0; i < _d; i++) { _zt[i * _np + n] = packed[n * _d + i]; _z[n * _dp + i] = packed[n * _d
+                + i]; }
     }
 
     /// <summary><paramref name="count"/> rounded up to a multiple of eight (the padded length of a lone kernel's

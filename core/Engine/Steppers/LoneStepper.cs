@@ -51,7 +51,8 @@ public abstract class LoneStepper : Stepper
 
     private void Check(ILoss loss)
     {
-        if (loss is not ExponentialLoss) throw new ArgumentException($"{Name} trains the exponential loss only, not {loss.Name}.");
+        if (loss is not ExponentialLoss) throw new
+            ArgumentException($"{Name} trains the exponential loss only, not {loss.Name}.");
     }
 
     /// <inheritdoc/>

@@ -18,7 +18,8 @@ public static class BridgeKktPolish
     /// <summary>Polishes (u0, alpha0) for at most <paramref name="maxIterations"/> Newton steps; with a positive
     /// <paramref name="stallRatio"/> it stops after a step that lowered the defect by less than that factor.
     /// (docs/theory-checks.md, "BridgeKktPolish.Run")</summary>
-    public static PolishResult Run(SupportKkt kkt, double[] u0, double[] alpha0, int maxIterations = 50, double stallRatio = 0, bool dense = false)
+    public static PolishResult Run(SupportKkt kkt, double[] u0, double[] alpha0, int maxIterations = 50,
+        double stallRatio = 0, bool dense = false)
     {
         var u = (double[])u0.Clone();
         var alpha = (double[])alpha0.Clone();
@@ -77,12 +78,15 @@ public static class BridgeKktPolish
         {
             // LU first; its answer is checked, since a singular Jacobian gives garbage rather than an error.
             var x = jac.LU().Solve(rhs).ToArray();
-            if (x.All(double.IsFinite) && (jac * Vector<double>.Build.DenseOfArray(x) - rhs).L2Norm() <= 1e-8 * (1 + rhs.L2Norm()))
+            if (x.All(double.IsFinite) && (jac * Vector<double>.Build.DenseOfArray(x) - rhs).L2Norm() <= 1e-8
+                * (1 + rhs.L2Norm()))
                 return x;
             var y = jac.Svd(true).Solve(rhs).ToArray();
             return y.All(double.IsFinite) ? y : null;
         }
-        catch (Exception e) when (e is MathNet.Numerics.NonConvergenceException or ArithmeticException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when
+            (e is MathNet.Numerics.NonConvergenceException or ArithmeticException or ArgumentException or
+            InvalidOperationException)
         {
             return null; // Math.NET's SVD can fail to converge; the caller keeps the best iterate
         }

@@ -13,7 +13,8 @@ namespace ImplicitBias.Engine.Theory;
 /// (docs/theory-checks.md, "BridgeLimit")</summary>
 internal static class BridgeLimit
 {
-    public static LimitCertificate Find(Dataset data, LimitKind kind, double p, double[] start, LimitOptions options, Grid grid)
+    public static LimitCertificate Find(Dataset data, LimitKind kind, double p, double[] start, LimitOptions options,
+        Grid grid)
     {
         var clock = Stopwatch.StartNew();
         var space = new EntrySpace(CertifiedLimit.DomainOf(kind), grid);
@@ -24,7 +25,8 @@ internal static class BridgeLimit
         var notes = new List<string>();
         if (!start.All(double.IsFinite) || !start.Any(v => v != 0))
         {
-            if (l2Solve.Value.Status == SolverStatus.NotSeparable) return CertifiedLimit.NotSeparable(data, kind, p, l2Solve.Value.Message);
+            if (l2Solve.Value.Status == SolverStatus.NotSeparable) return CertifiedLimit.NotSeparable(data, kind, p,
+                l2Solve.Value.Message);
             notes.Add("the given direction is zero or not finite, so the local solver starts from the l2 max-margin solution");
             start = l2Solve.Value.Beta;
         }
@@ -52,18 +54,23 @@ internal static class BridgeLimit
             return Stopped(kind, p, local.Beta ?? start, Invariant(
                 $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) after {clock.Elapsed.TotalSeconds:F2} s and {local.Iterations} reweighted-l2 iterations; the last iterate is returned, with no certificate."));
         var beta0 = local.Beta ?? l2Solve.Value.Beta;
-        notes.Insert(0, Invariant($"reweighted l2 from the run's direction: {local.Outcome} after {local.Iterations} iterations (tolerance {first:E0})"));
+        notes.Insert(0,
+            Invariant($"reweighted l2 from the run's direction: {local.Outcome} after {local.Iterations} iterations (tolerance {first:E0})"));
         var best = PolishRounds(data, kind, p, space, points, beta0, options, notes);
-        if (best?.Status != LimitStatus.Certified && first > options.LocalTolerance && local.Beta is not null && !cancel.IsCancellationRequested)
+        if (best?.Status != LimitStatus.Certified && first > options.LocalTolerance && local.Beta is not null
+            && !cancel.IsCancellationRequested)
         {
             // Not certified from the loose point: the sets read there may be wrong; go on to the tight tolerance.
-            var more = BridgeLocalSolver.Solve(data, p, space, local.Beta, options.LocalTolerance, options.LocalMaxIterations, null, cancel);
+            var more = BridgeLocalSolver.Solve(data, p, space, local.Beta, options.LocalTolerance,
+                options.LocalMaxIterations, null, cancel);
             if (more.Outcome == LocalSolverOutcome.Cancelled)
                 return Stopped(kind, p, more.Beta ?? beta0, Invariant(
                     $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) after {clock.Elapsed.TotalSeconds:F2} s; the last iterate is returned, with no certificate."));
             notes.Add(Invariant($"not certified from there, so reweighted l2 went on to tolerance {options.LocalTolerance:E0}: {more.Outcome} after {more.Iterations} more iterations"));
             var second = PolishRounds(data, kind, p, space, points, more.Beta ?? beta0, options, notes);
-            if (second is not null && (best is null || second.Status == LimitStatus.Certified || second.Residual < best.Residual)) best = second;
+            if (second is not null
+                && (best is null || second.Status == LimitStatus.Certified
+                || second.Residual < best.Residual)) best = second;
         }
         if (best is null)
             return Stopped(kind, p, beta0, Invariant(
@@ -117,7 +124,8 @@ internal static class BridgeLimit
     /// and certifies; corrects the sets and polishes again (at most <see cref="LimitOptions.PolishRounds"/> times).
     /// (docs/theory-checks.md, "BridgeLimit.PolishRounds")</summary>
     private static LimitCertificate? PolishRounds(
-        Dataset data, LimitKind kind, double p, EntrySpace space, Complex[][] points, double[] beta0, LimitOptions options, List<string> notes)
+        Dataset data, LimitKind kind, double p, EntrySpace space, Complex[][] points, double[] beta0,
+            LimitOptions options, List<string> notes)
     {
         var (support, active) = ReadSets(data, space, ref beta0, options);
         return PolishRounds(data, kind, p, space, points, beta0, support, active, options, notes);
@@ -159,7 +167,8 @@ internal static class BridgeLimit
             var inactive = Enumerable.Range(0, data.Count).Where(n => !active.Contains(n)).ToArray();
             var violated = inactive.Where(n => !(raw[n] >= 1 - 1e-12)).ToArray();
             double worstInactive = inactive.Length == 0 ? double.PositiveInfinity : inactive.Min(n => m[n]);
-            bool ok = residual <= options.ResidualTolerance && collapsed.Length == 0 && violated.Length == 0 && double.IsFinite(polish.DefectNorm);
+            bool ok = residual <= options.ResidualTolerance && collapsed.Length == 0 && violated.Length == 0
+                && double.IsFinite(polish.DefectNorm);
             string detail = Invariant(
                 $"round {round}: Newton {polish.Iterations} steps to KKT defect {polish.DefectNorm:E2}; NNLS residual {residual:E2} (tolerance {options.ResidualTolerance:E0}), min alpha {(alphaActive.Length == 0 ? 0 : alphaActive.Min()):G4}, smallest inactive margin {(double.IsFinite(worstInactive) ? worstInactive : 0):G10}");
             var candidate = CertifiedLimit.Assemble(kind, p, ok ? LimitStatus.Certified : LimitStatus.NotCertified,
@@ -177,17 +186,20 @@ internal static class BridgeLimit
             if (violated.Length > 0)
             {
                 active.AddRange(violated); active.Sort();
-                notes.Add(detail + Invariant($"; points {string.Join(",", violated)} fell below margin 1 and join the active set"));
+                notes.Add(detail
+                    + Invariant($"; points {string.Join(",", violated)} fell below margin 1 and join the active set"));
             }
             else if (collapsed.Length > 0)
             {
                 support.RemoveAll(j => collapsed.Contains(j));
-                notes.Add(detail + Invariant($"; entries {string.Join(",", collapsed)} collapsed to 0 and leave the support"));
+                notes.Add(detail
+                    + Invariant($"; entries {string.Join(",", collapsed)} collapsed to 0 and leave the support"));
             }
             else if (negative >= 0 && residual > options.ResidualTolerance)
             {
                 active.Remove(negative);
-                notes.Add(detail + Invariant($"; point {negative} has alpha {mostNegative:G4} < 0 and leaves the active set"));
+                notes.Add(detail
+                    + Invariant($"; point {negative} has alpha {mostNegative:G4} < 0 and leaves the active set"));
             }
             else
             {
@@ -221,7 +233,8 @@ internal static class BridgeLimit
     {
         var direction = Geometry.Normalize(beta);
         if (!direction.All(double.IsFinite)) direction = new double[beta.Length];
-        return new LimitCertificate(kind, p, LimitStatus.NotCertified, direction, 1, 0, double.MaxValue, [], [], 0, 0, false, message);
+        return new LimitCertificate(kind, p, LimitStatus.NotCertified, direction, 1, 0, double.MaxValue, [], [], 0, 0,
+            false, message);
     }
 
     /// <summary>Scales beta to unit minimum margin in place and returns the margins at that scale.</summary>

@@ -87,22 +87,27 @@ public static class BridgeLocalSolver
         if (space.Dimension != data.Dimension)
             throw new ArgumentException($"the grid {space.Grid} has {space.Dimension} entries but {data.Name} has D = {data.Dimension}.");
         if (!(p > 0 && p < 2)) throw new ArgumentException($"p must be in (0, 2) (got {p}).");
-        if (start.Length != data.Dimension) throw new ArgumentException($"start has {start.Length} entries but D = {data.Dimension}.");
+        if (start.Length != data.Dimension) throw new
+            ArgumentException($"start has {start.Length} entries but D = {data.Dimension}.");
         var inEntries = l2MaxMargin is null ? new ReweightedInEntries(data, space) : null;
         l2MaxMargin ??= WarmL2MaxMargin();
         int dim = data.Dimension, n = data.Count;
         // The points' entries for the time-domain step, computed only if it runs (the step in entries has its own).
-        var pointEntries = new Lazy<Complex[][]>(() => Enumerable.Range(0, n).Select(i => space.Of(data.Point(i).ToArray())).ToArray());
+        var pointEntries = new Lazy<Complex[][]>(() => Enumerable.Range(0,
+            n).Select(i => space.Of(data.Point(i).ToArray())).ToArray());
         var beta = start.ToArray();
         var objectives = new List<double>();
         for (int it = 1; it <= maxIterations; it++)
         {
             if (cancel.IsCancellationRequested)
-                return new LocalSolution(LocalSolverOutcome.Cancelled, it > 1 ? beta : null, it - 1, objectives.ToArray());
+                return new LocalSolution(LocalSolverOutcome.Cancelled, it > 1 ? beta : null, it - 1,
+                    objectives.ToArray());
             var entries = space.Of(beta);
             double largest = entries.Max(e => e.Magnitude);
-            if (!(largest > 0)) return new LocalSolution(LocalSolverOutcome.NotSeparable, null, it - 1, objectives.ToArray());
-            var s = entries.Select(e => e.Magnitude > ZeroThreshold * largest ? Math.Pow(e.Magnitude, 1 - p / 2) : 0.0).ToArray();
+            if (!(largest > 0)) return new LocalSolution(LocalSolverOutcome.NotSeparable, null, it - 1,
+                objectives.ToArray());
+            var s = entries.Select(e => e.Magnitude > ZeroThreshold * largest ? Math.Pow(e.Magnitude,
+                1 - p / 2) : 0.0).ToArray();
             if (inEntries?.Step(s) is { } fast)
             {
                 if (Advance(fast, it) is { } done) return done;
@@ -128,7 +133,8 @@ public static class BridgeLocalSolver
         {
             objectives.Add(Objective(next, p, space));
             double change = 0, norm = 0;
-            for (int d = 0; d < dim; d++) { change += (next[d] - beta[d]) * (next[d] - beta[d]); norm += next[d] * next[d]; }
+            for (int d = 0; d < dim; d++) { change += (next[d] - beta[d]) * (next[d] - beta[d]); norm += next[d]
+                * next[d]; }
             // Compare directions at unit margin: the start may be at any scale, so skip the first test.
             beta = next;
             return it > 1 && Math.Sqrt(change / norm) <= tolerance

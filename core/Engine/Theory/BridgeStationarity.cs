@@ -20,7 +20,8 @@ public static class BridgeStationarity
     /// <summary>The same with the features on a grid: in Fourier, eq. (11)-(13) with the grid's 2-D unitary DFT
     /// (<see cref="EntrySpace"/>; the grid 1 x D is the overload above). Time does not depend on the grid.</summary>
     public static StationarityCertificate Certify(
-        Dataset data, ReadOnlySpan<double> beta, double p, PenaltyDomain domain, Grid grid, StationarityOptions? options = null)
+        Dataset data, ReadOnlySpan<double> beta, double p, PenaltyDomain domain, Grid grid,
+            StationarityOptions? options = null)
     {
         options ??= StationarityOptions.Default;
         if (grid.Count != data.Dimension)

@@ -25,7 +25,8 @@ public static class CertifiedLimit
 
     /// <summary>The limit for a model on a grid with a kernel and C channels (issue 10).
     /// (docs/theory-checks.md, "CertifiedLimit.For (2)")</summary>
-    public static (LimitKind Kind, double P) For(NetworkKind model, int depth, Grid grid, KernelSize kernel, int channels)
+    public static (LimitKind Kind, double P) For(NetworkKind model, int depth, Grid grid, KernelSize kernel,
+        int channels)
     {
         grid.Check();
         kernel.Check(grid);
@@ -40,7 +41,8 @@ public static class CertifiedLimit
     /// kernel: FourierL1 and FourierBridge use the grid's 2-D unitary DFT (<see cref="EntrySpace"/>), KernelNorm solves
     /// the R_K max margin of the kernel. (docs/theory-checks.md, "CertifiedLimit.Find")</summary>
     public static LimitCertificate Find(
-        Dataset data, LimitKind kind, double p, ReadOnlySpan<double> gdDirection, Grid grid, KernelSize kernel, LimitOptions? options = null)
+        Dataset data, LimitKind kind, double p, ReadOnlySpan<double> gdDirection, Grid grid, KernelSize kernel,
+            LimitOptions? options = null)
     {
         if (grid.Count != data.Dimension)
             throw new ArgumentException($"the grid {grid} has {grid.Count} entries but {data.Name} has D = {data.Dimension}.");
@@ -56,12 +58,14 @@ public static class CertifiedLimit
         FindOn(data, kind, p, gdDirection, Grid.Line(data.Dimension), KernelSize.Line(data.Dimension), options);
 
     private static LimitCertificate FindOn(
-        Dataset data, LimitKind kind, double p, ReadOnlySpan<double> gdDirection, Grid grid, KernelSize kernel, LimitOptions? options)
+        Dataset data, LimitKind kind, double p, ReadOnlySpan<double> gdDirection, Grid grid, KernelSize kernel,
+            LimitOptions? options)
     {
         options ??= LimitOptions.Default;
         if (gdDirection.Length != data.Dimension)
             throw new ArgumentException($"the direction has {gdDirection.Length} entries but {data.Name} has D = {data.Dimension}.");
-        double expected = kind switch { LimitKind.L2 => 2, LimitKind.FourierL1 or LimitKind.TimeL1 or LimitKind.KernelNorm => 1, _ => double.NaN };
+        double expected = kind switch { LimitKind.L2 => 2,
+            LimitKind.FourierL1 or LimitKind.TimeL1 or LimitKind.KernelNorm => 1, _ => double.NaN };
         if (double.IsNaN(expected) ? !(p > 0 && p < 1) : p != expected)
             throw new ArgumentException($"p = {p} does not fit the limit {kind} (l2: 2, l1 and kernel: 1, bridge and Theorem-4-only: 2/L in (0, 1)).");
         // The limit is a direction, the same for the data times any factor, but the solvers' tolerances
@@ -69,7 +73,8 @@ public static class CertifiedLimit
         // is solved divided by its scale, as training does; moderate data is solved as given, and so is data
         // whose points' norms differ too much for one factor (UnitScale.SpreadProblem: small points would underflow).
         double r = UnitScale.Scale(data);
-        if ((r < Math.ScaleB(1.0, -30) || r > Math.ScaleB(1.0, 30)) && UnitScale.SpreadProblem(data) is null) data = UnitScale.Of(data, out _);
+        if ((r < Math.ScaleB(1.0, -30) || r > Math.ScaleB(1.0,
+            30)) && UnitScale.SpreadProblem(data) is null) data = UnitScale.Of(data, out _);
         return kind switch
         {
             LimitKind.L2 or LimitKind.FourierL1 or LimitKind.TimeL1 => ConvexLimit.Find(data, kind, options, grid),
@@ -111,7 +116,8 @@ public static class CertifiedLimit
         static double Finite(double v, double worst) => double.IsFinite(v) ? v : worst;
         var direction = Geometry.Normalize(beta);
         if (!direction.All(double.IsFinite)) direction = new double[beta.Length];
-        return new LimitCertificate(kind, p, status, direction, Finite(residual, 1), Finite(minAlpha, 0), Finite(slack, double.MaxValue),
+        return new LimitCertificate(kind, p, status, direction, Finite(residual, 1), Finite(minAlpha, 0),
+            Finite(slack, double.MaxValue),
             support, kkt.Active.ToArray(), unknowns, equations, equations <= unknowns, message);
     }
 }

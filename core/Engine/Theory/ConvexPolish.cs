@@ -15,7 +15,8 @@ namespace ImplicitBias.Engine.Theory;
 /// caller).</param>
 /// <param name="Iterations">Newton steps taken.</param>
 /// <param name="Reason">Why the polished point was rejected ("" when accepted).</param>
-public sealed record ConvexPolishResult(bool Accepted, double[] Beta, double[] Alpha, double Residual, int Iterations, string Reason);
+public sealed record ConvexPolishResult(bool Accepted, double[] Beta, double[] Alpha, double Residual, int Iterations,
+    string Reason);
 
 /// <summary>Exact optimality for the convex limits (l2, time-l1, Fourier-l1), from a solver's point accurate to its
 /// gap: the support S and active set A read off that point fix the optimality system.
@@ -47,7 +48,8 @@ public static class ConvexPolish
         double worstActive = kkt.Active.Length == 0 ? 0 : kkt.Active.Max(n => Math.Abs(raw[n] - 1));
         double worstInactive = inactive.Length == 0 ? 1 : inactive.Min(n => raw[n]);
         double min = raw.Min();
-        string Reject(string why) => Invariant($"the polish ({polish.Iterations} Newton step{(polish.Iterations == 1 ? "" : "s")}) was rejected: {why}");
+        string Reject(string why) =>
+            Invariant($"the polish ({polish.Iterations} Newton step{(polish.Iterations == 1 ? "" : "s")}) was rejected: {why}");
         if (!candidate.All(double.IsFinite) || !(min > 0))
             return Keep(data, kkt, beta, alpha0, polish.Iterations, Reject("no finite separating point"));
         if (!(worstActive <= Rounding) || !(worstInactive >= 1 - Rounding))
@@ -69,11 +71,13 @@ public static class ConvexPolish
         if (!(after <= before * (1 + Rounding)))
             return Keep(data, kkt, beta, alpha0, polish.Iterations, Reject(Invariant(
                 $"its objective {after:G15} exceeds the solver's {before:G15}")));
-        return new ConvexPolishResult(true, candidate, Full(data.Count, kkt.Active, alpha), residual, polish.Iterations, "");
+        return new ConvexPolishResult(true, candidate, Full(data.Count, kkt.Active, alpha), residual,
+            polish.Iterations, "");
     }
 
     /// <summary>The solver's point, kept, with the reason.</summary>
-    private static ConvexPolishResult Keep(Dataset data, SupportKkt kkt, double[] beta, double[] alpha0, int iterations, string reason) =>
+    private static ConvexPolishResult Keep(Dataset data, SupportKkt kkt, double[] beta, double[] alpha0,
+        int iterations, string reason) =>
         new(false, beta, Full(data.Count, kkt.Active, alpha0), double.NaN, iterations, reason);
 
     /// <summary>Multipliers on the active set spread over all N points.</summary>

@@ -17,10 +17,12 @@ public static class DomainEntries
     public static Complex[] Of(ReadOnlySpan<double> v, PenaltyDomain domain) => EntrySpace.Line(v.Length, domain).Of(v);
 
     /// <summary>1 or 2 (see the class summary).</summary>
-    public static int Multiplicity(int entry, int dimension, PenaltyDomain domain) => EntrySpace.Line(dimension, domain).Multiplicity(entry);
+    public static int Multiplicity(int entry, int dimension, PenaltyDomain domain) => EntrySpace.Line(dimension,
+        domain).Multiplicity(entry);
 
     /// <summary>The full-domain indices an entry stands for: {d} in time, {k, D-k} (or {k}) in Fourier.</summary>
-    public static IEnumerable<int> FullIndices(int entry, int dimension, PenaltyDomain domain) => EntrySpace.Line(dimension, domain).FullIndices(entry);
+    public static IEnumerable<int> FullIndices(int entry, int dimension,
+        PenaltyDomain domain) => EntrySpace.Line(dimension, domain).FullIndices(entry);
 
     /// <summary>The real vector whose entries are <paramref name="entries"/> (inverse of <see cref="Of"/>): in Fourier
     /// the Hermitian spectrum is completed from the half spectrum and inverted. The imaginary parts of self-conjugate
@@ -66,7 +68,8 @@ public sealed class EntrySpace
     /// <summary>The entries of a real vector v on the grid.</summary>
     public Complex[] Of(ReadOnlySpan<double> v)
     {
-        if (v.Length != Grid.Count) throw new ArgumentException($"a vector on the grid {Grid} needs {Grid.Count} values (got {v.Length}).");
+        if (v.Length != Grid.Count) throw new
+            ArgumentException($"a vector on the grid {Grid} needs {Grid.Count} values (got {v.Length}).");
         if (Domain == PenaltyDomain.Time)
         {
             var t = new Complex[v.Length];

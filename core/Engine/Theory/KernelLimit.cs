@@ -14,11 +14,13 @@ internal static class KernelLimit
     public static LimitCertificate Find(Dataset data, Grid grid, KernelSize kernel, LimitOptions options)
     {
         var sol = KernelNormMaxMargin.Solve(data, grid, kernel, options.GapTolerance);
-        if (sol.Status == SolverStatus.NotSeparable) return CertifiedLimit.NotSeparable(data, LimitKind.KernelNorm, 1, sol.Message);
+        if (sol.Status == SolverStatus.NotSeparable) return CertifiedLimit.NotSeparable(data, LimitKind.KernelNorm, 1,
+            sol.Message);
         var margins = Certificate.Margins(data, sol.Beta);
         var active = Enumerable.Range(0, data.Count).Where(n => margins[n] <= 1 + options.ConvexThreshold).ToArray();
         double largest = sol.Beta.Max(Math.Abs);
-        var support = Enumerable.Range(0, data.Dimension).Where(d => Math.Abs(sol.Beta[d]) > options.ConvexThreshold * largest).ToArray();
+        var support = Enumerable.Range(0,
+            data.Dimension).Where(d => Math.Abs(sol.Beta[d]) > options.ConvexThreshold * largest).ToArray();
         double minAlpha = active.Length == 0 ? 0 : active.Min(n => sol.Dual[n]);
         double slack = 0;
         for (int n = 0; n < data.Count; n++) slack = Math.Max(slack, Math.Abs(sol.Dual[n] * (margins[n] - 1)));
@@ -27,7 +29,8 @@ internal static class KernelLimit
             $"KernelNorm limit (kernel {kernel} on {grid}) from the reference solver ({sol.Solver}): relative duality gap {sol.RelativeGap:E2} (tolerance {options.GapTolerance:E0}), R_K = {sol.PrimalObjective:G10}, factor rank {sol.Rank}, {sol.Iterations} Newton steps in {sol.Seconds:F2} s.{(certified ? "" : " Not certified: the solver did not reach its gap tolerance.")}");
         var direction = Geometry.Normalize(sol.Beta);
         if (!direction.All(double.IsFinite)) direction = new double[data.Dimension];
-        return new LimitCertificate(LimitKind.KernelNorm, 1, certified ? LimitStatus.Certified : LimitStatus.NotCertified,
+        return new LimitCertificate(LimitKind.KernelNorm, 1,
+            certified ? LimitStatus.Certified : LimitStatus.NotCertified,
             direction, double.IsFinite(sol.RelativeGap) ? sol.RelativeGap : 1, minAlpha, slack, support, active,
             active.Length, 0, false, message);
     }
@@ -36,7 +39,8 @@ internal static class KernelLimit
     {
         var direction = Geometry.Normalize(gdDirection);
         if (!direction.All(double.IsFinite)) direction = new double[data.Dimension];
-        return new LimitCertificate(LimitKind.TheoremFourOnly, p, LimitStatus.NoReference, direction, 1, 0, 0, [], [], 0, 0, false,
+        return new LimitCertificate(LimitKind.TheoremFourOnly, p, LimitStatus.NoReference, direction, 1, 0, 0, [], [],
+            0, 0, false,
             Invariant($"No closed-form limit (p = 2/L = {p:G6}): for K-kernel networks of depth L >= 3 the theory (Theorem 4) promises only a KKT point of the parameter problem; the direction returned is the run's own. Check the parameter-space KKT residual instead."));
     }
 }

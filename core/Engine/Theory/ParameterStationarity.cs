@@ -25,7 +25,8 @@ public static class ParameterStationarity
 {
     /// <summary>The certificate of <paramref name="w"/> for <paramref name="model"/> on
     /// <paramref name="data"/>.</summary>
-    public static ParameterCertificate Certify(IParameterization model, Dataset data, ReadOnlySpan<double> w, double activeTolerance = 1e-3)
+    public static ParameterCertificate Certify(IParameterization model, Dataset data, ReadOnlySpan<double> w,
+        double activeTolerance = 1e-3)
     {
         if (model.Dimension != data.Dimension)
             throw new ArgumentException($"model {model.Name} is for D = {model.Dimension} but {data.Name} has D = {data.Dimension}.");
@@ -37,8 +38,10 @@ public static class ParameterStationarity
         var margins = Reference.Certificate.Margins(data, beta);
         double gamma = margins.Min();
         double norm = Geometry.Norm(w);
-        if (norm == 0) return new(CertificateOutcome.Zero, gamma, double.NaN, Array.Empty<int>(), new double[n], double.NaN, activeTolerance);
-        if (!(gamma > 0)) return new(CertificateOutcome.NotSeparating, gamma, double.NaN, Array.Empty<int>(), new double[n], double.NaN, activeTolerance);
+        if (norm == 0) return new(CertificateOutcome.Zero, gamma, double.NaN, Array.Empty<int>(), new double[n],
+            double.NaN, activeTolerance);
+        if (!(gamma > 0)) return new(CertificateOutcome.NotSeparating, gamma, double.NaN, Array.Empty<int>(),
+            new double[n], double.NaN, activeTolerance);
 
         double c = Math.Pow(gamma, -1.0 / model.Degree);
         var scaled = w.ToArray();
@@ -54,6 +57,7 @@ public static class ParameterStationarity
         var fit = Nnls.Solve(a, count, cols, scaled);
         var alpha = new double[n];
         for (int k = 0; k < cols; k++) alpha[active[k]] = fit.X[k];
-        return new ParameterCertificate(CertificateOutcome.Computed, gamma, c, active, alpha, fit.ResidualNorm / (c * norm), activeTolerance);
+        return new ParameterCertificate(CertificateOutcome.Computed, gamma, c, active, alpha,
+            fit.ResidualNorm / (c * norm), activeTolerance);
     }
 }

@@ -32,7 +32,8 @@ public sealed class SupportKkt
 
     /// <summary>Builds the system; <paramref name="pointEntries"/>[n] are the domain entries of y_n x_n for every
     /// point.</summary>
-    public SupportKkt(Complex[][] pointEntries, int[] support, int[] active, int dimension, PenaltyDomain domain, double p)
+    public SupportKkt(Complex[][] pointEntries, int[] support, int[] active, int dimension, PenaltyDomain domain,
+        double p)
         : this(pointEntries, support, active, EntrySpace.Line(dimension, domain), p) { }
 
     /// <summary>The same on a grid's entries (<see cref="EntrySpace"/>).</summary>
@@ -67,7 +68,8 @@ public sealed class SupportKkt
     /// <summary>One entry's block of the Jacobian of the target t = p |b|^(p-2) u in its coordinates u (the Hessian of
     /// |b|^p), at modulus <paramref name="mod"/>: diag I + curv u u^T with diag = p |b|^(p-2) and curv = p (p-2)
     /// |b|^(p-4).</summary>
-    internal (double Diag, double Curv) HessianBlock(double mod) => (P * Math.Pow(mod, P - 2), P * (P - 2) * Math.Pow(mod, P - 4));
+    internal (double Diag, double Curv) HessianBlock(double mod) => (P * Math.Pow(mod, P - 2),
+        P * (P - 2) * Math.Pow(mod, P - 4));
 
     private static double Part(Complex c, bool im) => im ? c.Imaginary : c.Real;
 
@@ -184,11 +186,13 @@ public sealed class SupportKkt
         if (rescale)
         {
             double num = 0, den = 0;
-            for (int r = 0; r < t.Length; r++) { num += weight[r] * gAlpha[r] * t[r]; den += weight[r] * gAlpha[r] * gAlpha[r]; }
+            for (int r = 0; r < t.Length; r++) { num += weight[r] * gAlpha[r] * t[r]; den += weight[r] * gAlpha[r]
+                * gAlpha[r]; }
             c = den > 0 ? Math.Max(num / den, 0) : 0;
         }
         double res = 0, norm = 0;
-        for (int r = 0; r < t.Length; r++) { res += weight[r] * Math.Pow(c * gAlpha[r] - t[r], 2); norm += weight[r] * t[r] * t[r]; }
+        for (int r = 0; r < t.Length; r++) { res += weight[r] * Math.Pow(c * gAlpha[r] - t[r],
+            2); norm += weight[r] * t[r] * t[r]; }
         return (alpha.Select(v => c * v).ToArray(), norm > 0 ? Math.Sqrt(res / norm) : Math.Sqrt(res));
     }
 

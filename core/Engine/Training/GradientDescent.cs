@@ -16,26 +16,30 @@ public static class GradientDescent
     /// <see cref="TrainingOutcome.Converged"/>.</summary>
     public static TrainingResult Train(
         IParameterization model, Dataset data, ReadOnlySpan<double> initial, TrainingSettings settings,
-        Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default, Func<TrainingRecord, bool>? converged = null)
+        Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default,
+            Func<TrainingRecord, bool>? converged = null)
     {
         Check(model, data, initial, settings);
         var scaled = UnitScale.Of(data, out double dataScale);
         if (NetworkFamilies.LanesApply(model, settings.Loss, data.Count, data.Dimension))
         {
-            // Small runs of the product networks get the bits of a lane of their batch kernel, so that a run has the same bits alone and in a batch (BatchTrainer).
+            // Small runs of the product networks get the bits of a lane of their batch kernel, so that a run has the
+            // same bits alone and in a batch (BatchTrainer).
             using var alone = NetworkFamilies.Alone(model, scaled, initial);
             return Late(Run(alone, scaled, settings, onRecord, cancel, dataScale, converged));
         }
         using var kernel = NetworkFamilies.Stepper(model, scaled, initial);
         return Late(Run(kernel, scaled, settings, onRecord, cancel, dataScale, converged));
 
-        TrainingResult Late(TrainingResult r) => ContinueLate(model, scaled, dataScale, settings, r, onRecord, cancel, converged);
+        TrainingResult Late(TrainingResult r) => ContinueLate(model, scaled, dataScale, settings, r, onRecord, cancel,
+            converged);
     }
 
     /// <summary>As <see cref="Train"/>, always with the generic kernel (the slow, obviously correct twin).</summary>
     public static TrainingResult TrainGeneric(
         IParameterization model, Dataset data, ReadOnlySpan<double> initial, TrainingSettings settings,
-        Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default, Func<TrainingRecord, bool>? converged = null)
+        Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default,
+            Func<TrainingRecord, bool>? converged = null)
     {
         Check(model, data, initial, settings);
         var scaled = UnitScale.Of(data, out double dataScale);
@@ -47,7 +51,8 @@ public static class GradientDescent
     /// <summary>A run's result as it stands, or, if its explicit phase handed over (outcome HandOver), the run
     /// continued by the late phase (<see cref="LatePhase"/>) on <paramref name="scaled"/>, the unit-scaled data it was
     /// trained on.</summary>
-    public static TrainingResult ContinueLate(IParameterization model, Dataset scaled, double dataScale, TrainingSettings settings,
+    public static TrainingResult ContinueLate(IParameterization model, Dataset scaled, double dataScale,
+        TrainingSettings settings,
         TrainingResult result, Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default,
         Func<TrainingRecord, bool>? converged = null) =>
         result.Outcome == TrainingOutcome.HandOver
@@ -56,7 +61,8 @@ public static class GradientDescent
 
     /// <summary>Usage errors, and data whose points' norms differ too much to train on
     /// (<see cref="UnitScale.SpreadProblem"/>; a run of 0 steps, the record of a refused run, is allowed).</summary>
-    private static void Check(IParameterization model, Dataset data, ReadOnlySpan<double> initial, TrainingSettings settings)
+    private static void Check(IParameterization model, Dataset data, ReadOnlySpan<double> initial,
+        TrainingSettings settings)
     {
         if (settings.MaxSteps > 0 && UnitScale.SpreadProblem(data) is { } problem) throw new ArgumentException(problem);
         if (model.Dimension != data.Dimension)

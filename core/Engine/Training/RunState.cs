@@ -41,7 +41,8 @@ public sealed class RunState
     {
         if (kernel.Dimension != data.Dimension)
             throw new ArgumentException($"kernel {kernel.Name} is for D = {kernel.Dimension} but dataset {data.Name} has D = {data.Dimension}.");
-        _kernel = kernel; _settings = settings; _onRecord = onRecord; _cancel = cancel; _dataScale = dataScale; _converged = converged;
+        _kernel = kernel; _settings = settings; _onRecord = onRecord; _cancel = cancel; _dataScale =
+            dataScale; _converged = converged;
         _z = data.SignedFeatures();
         _scale2 = Math.Pow(data.MaxPointNorm(), 2);
         _nu = kernel.Degree;
@@ -69,7 +70,8 @@ public sealed class RunState
 
     // The true log L: above the cap, the kernel's value at the capped scale times the rest of 2^(nu k),
     // exactly (log L is then -2^(nu k) times a margin); below it, the value itself (margins ~ 0, log L ~ log N).
-    private double TrueLogLoss() => _nu * _k > GradientDescent.MarginScaleCap ? ScaledStep.Power2(_logLossAtScale, _nu * _k - GradientDescent.MarginScaleCap) : _logLossAtScale;
+    private double TrueLogLoss() => _nu * _k > GradientDescent.MarginScaleCap ? ScaledStep.Power2(_logLossAtScale,
+        _nu * _k - GradientDescent.MarginScaleCap) : _logLossAtScale;
 
     /// <summary>Phase 1: given ||w'||^2 of the current parameters (the kernel's ParameterNormSquared), keeps ||w'|| in
     /// [1/2, 2] by exact powers of two (rescaling the kernel) and sets <see cref="MarginScale"/>.</summary>
@@ -88,7 +90,8 @@ public sealed class RunState
             if (largest > 0 && double.IsFinite(largest)) Rescale(Math.ILogB(largest));
             _parameterNormSquared = _kernel.ParameterNormSquared();
         }
-        if (rescale && (_parameterNormSquared > 4 || _parameterNormSquared < 0.25) && _parameterNormSquared > 0 && double.IsFinite(_parameterNormSquared))
+        if (rescale && (_parameterNormSquared > 4 || _parameterNormSquared < 0.25) && _parameterNormSquared > 0
+            && double.IsFinite(_parameterNormSquared))
         {
             int j = (int)Math.Round(0.5 * Math.Log2(_parameterNormSquared));
             Rescale(j);
@@ -97,9 +100,11 @@ public sealed class RunState
         // Only large factors are capped (margins of 2^1000 and more decide nothing more); a factor below
         // 2^-1000 makes the margins vanish, where log L is log N whatever the factor: capped from below too,
         // and then not scaled back (TrueLogLoss).
-        if (_k != _marginK) // the factor changes only with k (computed once per change: the hot loop of a batch is short)
+        // the factor changes only with k (computed once per change: the hot loop of a batch is short)
+        if (_k != _marginK)
         {
-            _marginScale = Math.ScaleB(1.0, (int)Math.Clamp(_nu * _k, -GradientDescent.MarginScaleCap, GradientDescent.MarginScaleCap));
+            _marginScale = Math.ScaleB(1.0,
+                (int)Math.Clamp(_nu * _k, -GradientDescent.MarginScaleCap, GradientDescent.MarginScaleCap));
             _marginK = _k;
         }
     }
@@ -124,7 +129,8 @@ public sealed class RunState
     public bool AfterEvaluate(double logLossAtScale)
     {
         _logLossAtScale = logLossAtScale;
-        if (!double.IsFinite(_logLossAtScale) || !_kernel.PredictorIsFinite() || !double.IsFinite(_parameterNormSquared))
+        if (!double.IsFinite(_logLossAtScale) || !_kernel.PredictorIsFinite()
+            || !double.IsFinite(_parameterNormSquared))
         {
             // Divergence: step back to the last finite iterate (in its own scale 2^previousK) and stop there.
             // (Before the first step there is nothing to go back to: the start itself is recorded.)
@@ -144,9 +150,11 @@ public sealed class RunState
             if (_step > 0) LandOnTarget();
             return Stop(TrainingOutcome.LossTargetReached);
         }
-        if (_logLoss <= _handOverLogLoss) return Stop(TrainingOutcome.HandOver); // never true without a late phase (NaN)
+        // never true without a late phase (NaN)
+        if (_logLoss <= _handOverLogLoss) return Stop(TrainingOutcome.HandOver);
         if (_step >= _settings.MaxSteps) return Stop(TrainingOutcome.StepLimit);
-        if ((_step & 15) == 0 && _clock.Elapsed.TotalSeconds >= _settings.TimeLimitSeconds) return Stop(TrainingOutcome.TimeLimit);
+        if ((_step & 15) == 0
+            && _clock.Elapsed.TotalSeconds >= _settings.TimeLimitSeconds) return Stop(TrainingOutcome.TimeLimit);
         if ((_step & 15) == 0 && _cancel.IsCancellationRequested) return Stop(TrainingOutcome.Cancelled);
         if (_step == _schedule.Next)
         {
@@ -157,7 +165,8 @@ public sealed class RunState
         if (_floor is not null && _step == _floorSchedule.Next)
         {
             // theta = log(-log L) from the parts, also where log L itself is not a double.
-            double theta = _logLossAtScale < 0 ? Math.Log(-_logLossAtScale) + Math.Max(0, _nu * _k - GradientDescent.MarginScaleCap) * Ln2 : double.NaN;
+            double theta = _logLossAtScale < 0 ? Math.Log(-_logLossAtScale) + Math.Max(0,
+                _nu * _k - GradientDescent.MarginScaleCap) * Ln2 : double.NaN;
             _kernel.CopyBeta(_floorBeta);
             _floor.Observe(theta, Geometry.Normalize(_floorBeta));
             _floorSchedule.Advance(_step);
@@ -210,7 +219,8 @@ public sealed class RunState
         var w = new double[_kernel.ParameterCount];
         _kernel.CopyParameters(w);
         var final = _records[^1];
-        Result = new TrainingResult(_outcome, _step, _clock.Elapsed.TotalSeconds, Geometry.Normalize(w), final.LogParameterNorm,
+        Result = new TrainingResult(_outcome, _step, _clock.Elapsed.TotalSeconds, Geometry.Normalize(w),
+            final.LogParameterNorm,
             Geometry.Normalize(_beta), final.LogBetaNorm, _records,
             LogUnitScaledParameterNorm: 0.5 * Math.Log(_parameterNormSquared) + _k * Ln2);
         return false;
@@ -231,12 +241,16 @@ public sealed class RunState
             // Input coordinates: beta_in = 2^(nu k) P(w') / R. Above the cap -log L = 2^(nu k - cap) (-log L at
             // scale), below it -log L is the value at scale; so -log L / ||beta_in|| = that / (2^(nu k) ||P(w')|| / R).
             margin = Geometry.NormalizedMargin(_z, _beta) * _dataScale;
-            long rest = nuK > GradientDescent.MarginScaleCap ? GradientDescent.MarginScaleCap : nuK; // 2^rest: the part of 2^(nu k) not in -log L
-            smoothed = ScaledStep.Quotient(-_logLossAtScale, norm, _dataScale, -rest); // -log L at scale may be near 1e300, 2^-rest far outside the range
+            // 2^rest: the part of 2^(nu k) not in -log L
+            long rest = nuK > GradientDescent.MarginScaleCap ? GradientDescent.MarginScaleCap : nuK;
+            // -log L at scale may be near 1e300, 2^-rest far outside the range
+            smoothed = ScaledStep.Quotient(-_logLossAtScale, norm, _dataScale, -rest);
             logNorm = Math.Log(norm) + nuK * Ln2 - Math.Log(_dataScale);
         }
-        double logW = _parameterNormSquared > 0 ? 0.5 * Math.Log(_parameterNormSquared) + _k * Ln2 - Math.Log(_dataScale) / _nu : double.NaN;
-        var record = new TrainingRecord(_step, _clock.Elapsed.TotalSeconds, TrueLogLoss(), logNorm, smoothed, margin, logW, angle,
+        double logW = _parameterNormSquared > 0 ? 0.5 * Math.Log(_parameterNormSquared) + _k * Ln2
+            - Math.Log(_dataScale) / _nu : double.NaN;
+        var record = new TrainingRecord(_step, _clock.Elapsed.TotalSeconds, TrueLogLoss(), logNorm, smoothed, margin,
+            logW, angle,
             _settings.RecordDirections ? direction : null,
             _settings.RecordDirections ? UnitaryDft.Magnitudes(direction) : null);
         _records.Add(record);
@@ -255,12 +269,14 @@ public sealed class RunState
         Evaluate(rescale: false);
         _kernel.Gradient();
         double lo = 0, hi = 1, fLo = TrueLogLoss() - target, fHi;
-        double At(double f) { _kernel.Step(_lastMultiplier * f); Evaluate(rescale: false); double v = TrueLogLoss() - target; _kernel.StepBack(); return v; }
+        double At(double f) { _kernel.Step(_lastMultiplier * f); Evaluate(rescale: false); double v = TrueLogLoss()
+            - target; _kernel.StepBack(); return v; }
         fHi = At(1);
         int side = 0;
         for (int i = 0; i < 100 && hi - lo > 1e-15; i++)
         {
-            double f = double.IsFinite(fLo) && double.IsFinite(fHi) && fLo != fHi ? (lo * fHi - hi * fLo) / (fHi - fLo) : 0.5 * (lo + hi);
+            double f = double.IsFinite(fLo) && double.IsFinite(fHi) && fLo != fHi ? (lo * fHi - hi * fLo) / (fHi - fLo)
+                : 0.5 * (lo + hi);
             if (!(f > lo && f < hi)) f = 0.5 * (lo + hi);
             double v = At(f);
             if (v > 0) { lo = f; fLo = v; if (side == -1) fHi *= 0.5; side = -1; }

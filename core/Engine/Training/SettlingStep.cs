@@ -14,10 +14,12 @@ namespace ImplicitBias.Engine.Training;
 /// instead of Euler's.</param>
 /// <param name="FloorAfterCap">Capped steps reset the floor to 0 and its speed measurement (see
 /// <see cref="StepFloor.AfterGradient"/>): the floor starts after the cap.</param>
-public sealed record SettlingStep(double Eta, double MaxFloor, double Kappa, double Cap = NormalizedStep.MaxRelativeStep, bool Midpoint = false, bool FloorAfterCap = false) : StepRule
+public sealed record SettlingStep(double Eta, double MaxFloor, double Kappa,
+    double Cap = NormalizedStep.MaxRelativeStep, bool Midpoint = false, bool FloorAfterCap = false) : StepRule
 {
     /// <inheritdoc/>
-    public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared, long scaleExponent = 0) =>
+    public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared,
+        int degree, double dataScaleSquared, long scaleExponent = 0) =>
         NormalizedStep.Scaled(Eta, MaxFloor, Cap, parameterNormSquared, gradientNormSquared, degree, scaleExponent);
 
     /// <inheritdoc/>
@@ -32,7 +34,8 @@ public sealed record SettlingStep(double Eta, double MaxFloor, double Kappa, dou
 
     /// <summary>The same rule with every step length divided by <paramref name="factor"/> (for path-accuracy
     /// checks).</summary>
-    public SettlingStep Smaller(double factor) => new(Eta / factor, MaxFloor / factor, Kappa / factor, Cap / factor, Midpoint, FloorAfterCap);
+    public SettlingStep Smaller(double factor) => new(Eta / factor, MaxFloor / factor, Kappa / factor, Cap / factor,
+        Midpoint, FloorAfterCap);
 }
 
 /// <summary>The floor of one run under a <see cref="SettlingStep"/> rule; see there.</summary>
@@ -77,15 +80,19 @@ public sealed class StepFloor
     /// &gt;= 2 and the eta step is at least the cap (the capped regime: the saddle escape and the fit). The training
     /// loop then forms the gradient at w - (s/2) grad and moves w by -s times it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public bool TakesMidpoint(double parameterNormSquared, double gradientNormSquared, int degree, long scaleExponent) =>
-        _rule.Midpoint && NormalizedStep.EtaStepIsCapped(_rule.Eta, _rule.Cap, parameterNormSquared, gradientNormSquared, degree, scaleExponent);
+    public bool TakesMidpoint(double parameterNormSquared, double gradientNormSquared, int degree,
+        long scaleExponent) =>
+        _rule.Midpoint && NormalizedStep.EtaStepIsCapped(_rule.Eta, _rule.Cap, parameterNormSquared,
+            gradientNormSquared, degree, scaleExponent);
 
     /// <summary>Shows the floor the norms of a step (before <see cref="Multiplier"/>).
     /// (docs/training.md, "StepFloor.AfterGradient")</summary>
-    public void AfterGradient(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, long scaleExponent)
+    public void AfterGradient(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree,
+        long scaleExponent)
     {
         if (!_rule.FloorAfterCap || _capEnded) return;
-        if (NormalizedStep.EtaStepIsCapped(_rule.Eta, _rule.Cap, parameterNormSquared, gradientNormSquared, degree, scaleExponent))
+        if (NormalizedStep.EtaStepIsCapped(_rule.Eta, _rule.Cap, parameterNormSquared, gradientNormSquared, degree,
+            scaleExponent))
         {
             Floor = 0;
             _anchor = null;
@@ -97,10 +104,12 @@ public sealed class StepFloor
     /// pass, with their values bit for bit (the slow twins; a test compares them).
     /// (docs/training.md, "StepFloor.Step")</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public double Step(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, long scaleExponent, out bool midpoint)
+    public double Step(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree,
+        long scaleExponent, out bool midpoint)
     {
         long exponent = -degree * scaleExponent;
-        if (exponent != _etaExponent || double.IsNaN(_etaPower)) { _etaPower = ScaledStep.Power2(_rule.Eta, exponent); _etaExponent = exponent; }
+        if (exponent != _etaExponent || double.IsNaN(_etaPower)) { _etaPower = ScaledStep.Power2(_rule.Eta,
+            exponent); _etaExponent = exponent; }
         bool positive = gradientNormSquared > 0;
         double relative = Math.Sqrt(parameterNormSquared / gradientNormSquared);
         double etaStep = _etaPower / gradientNormSquared;
@@ -121,5 +130,6 @@ public sealed class StepFloor
     /// <see cref="StepRule.Multiplier"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Multiplier(double parameterNormSquared, double gradientNormSquared, int degree, long scaleExponent) =>
-        NormalizedStep.Scaled(_rule.Eta, Floor, _rule.Cap, parameterNormSquared, gradientNormSquared, degree, scaleExponent);
+        NormalizedStep.Scaled(_rule.Eta, Floor, _rule.Cap, parameterNormSquared, gradientNormSquared, degree,
+            scaleExponent);
 }

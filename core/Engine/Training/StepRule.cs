@@ -7,7 +7,8 @@ public abstract record StepRule
 {
     /// <summary>The scalar s, given log L, ||w||^2, ||grad_w log L||^2, the homogeneity degree nu and the data scale
     /// R^2 = max_n ||x_n||^2. (docs/training.md, "StepRule.Multiplier")</summary>
-    public abstract double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared, long scaleExponent = 0);
+    public abstract double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared,
+        int degree, double dataScaleSquared, long scaleExponent = 0);
 
     /// <summary>Text form, e.g. "fixed:0.01" or "normalized:0.5" (what train.fsx's --step takes).</summary>
     public abstract string Describe();
@@ -24,7 +25,8 @@ public abstract record StepRule
         bool midpoint = parts.Length == 6 && parts[0] == "settling" && parts[5] == "midpoint";
         if (midpoint) parts = parts[..5];
         var numbers = parts.Skip(1).Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float,
-            System.Globalization.CultureInfo.InvariantCulture, out double x) && double.IsFinite(x) ? x : double.NaN).ToArray();
+            System.Globalization.CultureInfo.InvariantCulture,
+                out double x) && double.IsFinite(x) ? x : double.NaN).ToArray();
         if (numbers.Length >= 1 && numbers[0] > 0)
         {
             switch (parts[0], numbers.Length)
@@ -34,9 +36,12 @@ public abstract record StepRule
                 case ("normalized", 2) when numbers[1] >= 0 && numbers[1] <= NormalizedStep.MaxRelativeStep:
                     return new NormalizedStep(numbers[0], numbers[1]);
                 case ("degree", 1): return new DegreeNormalizedStep(numbers[0]);
-                case ("settling", 3) when numbers[1] >= 0 && numbers[1] <= NormalizedStep.MaxRelativeStep && numbers[2] >= 0:
+                case ("settling",
+                    3) when numbers[1] >= 0 && numbers[1] <= NormalizedStep.MaxRelativeStep && numbers[2] >= 0:
                     return new SettlingStep(numbers[0], numbers[1], numbers[2]);
-                case ("settling", 4) when numbers[1] >= 0 && numbers[1] <= numbers[3] && numbers[2] >= 0 && numbers[3] > 0 && numbers[3] <= NormalizedStep.MaxRelativeStep:
+                case ("settling",
+                    4) when numbers[1] >= 0 && numbers[1] <= numbers[3] && numbers[2] >= 0 && numbers[3] > 0
+                    && numbers[3] <= NormalizedStep.MaxRelativeStep:
                     return new SettlingStep(numbers[0], numbers[1], numbers[2], numbers[3], midpoint, floorAfterCap);
             }
         }
@@ -50,7 +55,8 @@ public abstract record StepRule
 public sealed record FixedStep(double Eta) : StepRule
 {
     /// <inheritdoc/>
-    public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared, long scaleExponent = 0) =>
+    public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared,
+        int degree, double dataScaleSquared, long scaleExponent = 0) =>
         ScaledStep.Power2(Eta * Math.Exp(logLoss), (degree - 2) * scaleExponent);
     /// <inheritdoc/>
     public override string Describe() => FormattableString.Invariant($"fixed:{Eta}");
@@ -63,16 +69,19 @@ public sealed record NormalizedStep(double Eta, double MinRelativeStep = 0) : St
     public const double MaxRelativeStep = 0.1;
 
     /// <inheritdoc/>
-    public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared, long scaleExponent = 0) =>
+    public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared,
+        int degree, double dataScaleSquared, long scaleExponent = 0) =>
         Scaled(Eta, MinRelativeStep, MaxRelativeStep, parameterNormSquared, gradientNormSquared, degree, scaleExponent);
 
     /// <summary>The rule's multiplier for a given eta, floor and cap (relative to ||w||, for nu &gt;= 2), in the scaled
     /// coordinates of <see cref="StepRule.Multiplier"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double Scaled(double eta, double floor, double cap, double parameterNormSquared, double gradientNormSquared, int degree, long scaleExponent)
+    public static double Scaled(double eta, double floor, double cap, double parameterNormSquared,
+        double gradientNormSquared, int degree, long scaleExponent)
     {
         if (!(gradientNormSquared > 0)) return 0; // at an exact stationary point there is nowhere to go
-        double relative = Math.Sqrt(parameterNormSquared / gradientNormSquared); // s with ||s grad|| = ||w|| (scale-free)
+        // s with ||s grad|| = ||w|| (scale-free)
+        double relative = Math.Sqrt(parameterNormSquared / gradientNormSquared);
         // eta / ||grad_w log L||^2 in scaled coordinates: eta 2^(-nu k) / ||G||^2.
         double s = Math.Max(ScaledStep.Power2(eta, -degree * scaleExponent) / gradientNormSquared, floor * relative);
         if (degree >= 2) s = Math.Min(s, cap * relative);
@@ -81,9 +90,12 @@ public sealed record NormalizedStep(double Eta, double MinRelativeStep = 0) : St
     /// <summary>True when nu &gt;= 2 and the eta step alone would move w by at least cap ||w|| (so the cap binds
     /// whatever the floor).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool EtaStepIsCapped(double eta, double cap, double parameterNormSquared, double gradientNormSquared, int degree, long scaleExponent) =>
+    public static bool EtaStepIsCapped(double eta, double cap, double parameterNormSquared, double gradientNormSquared,
+        int degree, long scaleExponent) =>
         degree >= 2 && gradientNormSquared > 0
-        && ScaledStep.Power2(eta, -degree * scaleExponent) / gradientNormSquared >= cap * Math.Sqrt(parameterNormSquared / gradientNormSquared);
+        && ScaledStep.Power2(eta,
+            -degree * scaleExponent) / gradientNormSquared >= cap
+            * Math.Sqrt(parameterNormSquared / gradientNormSquared);
 
     /// <inheritdoc/>
     public override string Describe() => MinRelativeStep > 0
@@ -96,7 +108,8 @@ public sealed record NormalizedStep(double Eta, double MinRelativeStep = 0) : St
 public sealed record DegreeNormalizedStep(double Eta) : StepRule
 {
     /// <inheritdoc/>
-    public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared, int degree, double dataScaleSquared, long scaleExponent = 0)
+    public override double Multiplier(double logLoss, double parameterNormSquared, double gradientNormSquared,
+        int degree, double dataScaleSquared, long scaleExponent = 0)
     {
         // rho = ||w||^2 / nu = 4^k rho' with rho' of w' (moderate): each term of the divisor is a power of rho'
         // times an exact power of two, so nothing leaves the double range and k = 0 is the plain formula.
@@ -107,7 +120,8 @@ public sealed record DegreeNormalizedStep(double Eta) : StepRule
         {
             double other = Math.Pow(rho, (degree - 2) / 2.0);
             long otherExponent = scaleExponent * (degree - 2);
-            bool larger = exponent == otherExponent ? other > divisor : Math.Log2(other) + otherExponent > Math.Log2(divisor) + exponent;
+            bool larger = exponent == otherExponent ? other > divisor : Math.Log2(other)
+                + otherExponent > Math.Log2(divisor) + exponent;
             if (larger) { divisor = other; exponent = otherExponent; }
         }
         return ScaledStep.Power2(Eta / (dataScaleSquared * divisor), (degree - 2) * scaleExponent - exponent);
@@ -129,7 +143,8 @@ public static class ScaledStep
     /// scaled once. (docs/training.md, "ScaledStep.Quotient")</summary>
     public static double Quotient(double a, double b, double c, long e)
     {
-        if (!(a != 0 && b != 0 && c != 0 && double.IsFinite(a) && double.IsFinite(b) && double.IsFinite(c))) return Power2(a / b * c, e);
+        if (!(a != 0 && b != 0 && c != 0 && double.IsFinite(a) && double.IsFinite(b)
+            && double.IsFinite(c))) return Power2(a / b * c, e);
         int ea = Math.ILogB(a), eb = Math.ILogB(b), ec = Math.ILogB(c);
         double significand = Math.ScaleB(a, -ea) / Math.ScaleB(b, -eb) * Math.ScaleB(c, -ec);
         return Power2(significand, e + ea - eb + ec);

@@ -30,7 +30,8 @@ public sealed class ConvolutionalFamily : INetworkFamily
     /// <summary>A small Fourier-domain net's time-domain twin (same parameters, same beta): its pullback of one point
     /// costs a fifth at D = 24 (measured).</summary>
     public IParameterization FlowModel(IParameterization model) =>
-        model is ConvolutionalFourierNetwork { Dimension: <= 64 } conv ? new ConvolutionalNetwork(conv.Dimension, conv.Depth) : model;
+        model is ConvolutionalFourierNetwork { Dimension: <= 64 } conv ? new ConvolutionalNetwork(conv.Dimension,
+            conv.Depth) : model;
     /// <inheritdoc/>
     public Stepper Alone(IParameterization model, Dataset data, ReadOnlySpan<double> initial) =>
         new FourierLoneStepper(((ConvolutionalFourierNetwork)model).Depth, data, initial);

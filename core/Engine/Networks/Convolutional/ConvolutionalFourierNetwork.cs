@@ -92,5 +92,6 @@ public sealed class ConvolutionalFourierNetwork : IParameterization
     }
 
     /// <inheritdoc/>
-    public void Initialize(Span<double> w, double scale, SeededRandom rng) => rng.FillGaussian(w, scale / Math.Sqrt(Dimension));
+    public void Initialize(Span<double> w, double scale, SeededRandom rng) => rng.FillGaussian(w,
+        scale / Math.Sqrt(Dimension));
 }

@@ -78,5 +78,6 @@ public sealed class ConvolutionalNetwork : IParameterization
     }
 
     /// <inheritdoc/>
-    public void Initialize(Span<double> w, double scale, SeededRandom rng) => rng.FillGaussian(w, scale / Math.Sqrt(Dimension));
+    public void Initialize(Span<double> w, double scale, SeededRandom rng) => rng.FillGaussian(w,
+        scale / Math.Sqrt(Dimension));
 }

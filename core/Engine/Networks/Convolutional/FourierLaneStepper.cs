@@ -19,7 +19,8 @@ public sealed partial class FourierLaneStepper : LaneStepper
     private readonly double[] _c;
     private readonly Vec[] _cv;
     private readonly Vec[] _re, _im, _rePrevious, _imPrevious, _gradRe, _gradIm; // [group][l][k]
-    private readonly Vec[] _gHatRe, _gHatIm, _prefixRe, _prefixIm; // scratch [k]: g_hat and the prefix products of the general Gradient
+    // scratch [k]: g_hat and the prefix products of the general Gradient
+    private readonly Vec[] _gHatRe, _gHatIm, _prefixRe, _prefixIm;
 
     /// <summary>An empty batch of <paramref name="groups"/> groups of eight runs of depth L in dimension D, each on at
     /// most N points.</summary>
@@ -62,7 +63,8 @@ public sealed partial class FourierLaneStepper : LaneStepper
             var v = Unsafe.Add(ref cv, k) * br * ms; Unsafe.Add(ref pb, k) = v; nonFinite += v * Vec.Zero;
             if (k >= 1 && k <= top)
             {
-                var u = Unsafe.Add(ref cv, h + k - 1) * bi * ms; Unsafe.Add(ref pb, h + k - 1) = u; nonFinite += u * Vec.Zero;
+                var u = Unsafe.Add(ref cv, h + k - 1) * bi * ms; Unsafe.Add(ref pb,
+                    h + k - 1) = u; nonFinite += u * Vec.Zero;
             }
         }
         return nonFinite;
@@ -94,14 +96,16 @@ public sealed partial class FourierLaneStepper : LaneStepper
         if (depth >= 2)
         {
             int last = (depth - 1) * h;
-            for (int k = 0; k < h; k++) { Unsafe.Add(ref gradRe, last - h + k) = Unsafe.Add(ref re, last + k); Unsafe.Add(ref gradIm, last - h + k) = Unsafe.Add(ref im, last + k); }
+            for (int k = 0; k < h; k++) { Unsafe.Add(ref gradRe, last - h + k) = Unsafe.Add(ref re,
+                last + k); Unsafe.Add(ref gradIm, last - h + k) = Unsafe.Add(ref im, last + k); }
         }
         for (int l = depth - 3; l >= 0; l--)
             for (int k = 0; k < h; k++)
             {
                 int i = l * h + k;
                 (Unsafe.Add(ref gradRe, i), Unsafe.Add(ref gradIm, i)) =
-                    Multiply(Unsafe.Add(ref gradRe, i + h), Unsafe.Add(ref gradIm, i + h), Unsafe.Add(ref re, i + h), Unsafe.Add(ref im, i + h));
+                    Multiply(Unsafe.Add(ref gradRe, i + h), Unsafe.Add(ref gradIm, i + h), Unsafe.Add(ref re, i + h),
+                        Unsafe.Add(ref im, i + h));
             }
         ref Vec pRe = ref Data(_prefixRe); ref Vec pIm = ref Data(_prefixIm);
         for (int l = 0; l < depth; l++)
@@ -114,11 +118,15 @@ public sealed partial class FourierLaneStepper : LaneStepper
                 if (depth == 1) { fr = Vec.One; fi = Vec.Zero; }
                 else if (l == 0) { fr = Unsafe.Add(ref gR, k); fi = Unsafe.Add(ref gI, k); }
                 else if (l == depth - 1) { fr = Unsafe.Add(ref pRe, k); fi = Unsafe.Add(ref pIm, k); }
-                else (fr, fi) = Multiply(Unsafe.Add(ref pRe, k), Unsafe.Add(ref pIm, k), Unsafe.Add(ref gR, k), Unsafe.Add(ref gI, k));
+                else (fr, fi) = Multiply(Unsafe.Add(ref pRe, k), Unsafe.Add(ref pIm, k), Unsafe.Add(ref gR, k),
+                    Unsafe.Add(ref gI, k));
                 var (gr, gi, ni) = (Unsafe.Add(ref gRe, k), Unsafe.Add(ref gIm, k), -fi);
                 Unsafe.Add(ref gR, k) = gr * fr - gi * ni; Unsafe.Add(ref gI, k) = gr * ni + gi * fr;
-                if (l == 0) { Unsafe.Add(ref pRe, k) = Unsafe.Add(ref wR, k); Unsafe.Add(ref pIm, k) = Unsafe.Add(ref wI, k); }
-                else if (l < depth - 1) (Unsafe.Add(ref pRe, k), Unsafe.Add(ref pIm, k)) = Multiply(Unsafe.Add(ref pRe, k), Unsafe.Add(ref pIm, k), Unsafe.Add(ref wR, k), Unsafe.Add(ref wI, k));
+                if (l == 0) { Unsafe.Add(ref pRe, k) = Unsafe.Add(ref wR, k); Unsafe.Add(ref pIm,
+                    k) = Unsafe.Add(ref wI, k); }
+                else if (l < depth - 1) (Unsafe.Add(ref pRe, k),
+                    Unsafe.Add(ref pIm, k)) = Multiply(Unsafe.Add(ref pRe, k), Unsafe.Add(ref pIm, k),
+                    Unsafe.Add(ref wR, k), Unsafe.Add(ref wI, k));
             }
         }
         if (norm) _gradientNormSquared[group] = NormSquared(ref gradRe, ref gradIm);
@@ -134,8 +142,10 @@ public sealed partial class FourierLaneStepper : LaneStepper
         for (int k = 0; k < h; k++)
         {
             var (gr, gi) = (Unsafe.Add(ref pg, k), GHatImaginary(ref pg, k));
-            (Unsafe.Add(ref gradRe, k), Unsafe.Add(ref gradIm, k)) = Multiply(gr, gi, Unsafe.Add(ref re, h + k), -Unsafe.Add(ref im, h + k));
-            (Unsafe.Add(ref gradRe, h + k), Unsafe.Add(ref gradIm, h + k)) = Multiply(gr, gi, Unsafe.Add(ref re, k), -Unsafe.Add(ref im, k));
+            (Unsafe.Add(ref gradRe, k), Unsafe.Add(ref gradIm, k)) = Multiply(gr, gi, Unsafe.Add(ref re, h + k),
+                -Unsafe.Add(ref im, h + k));
+            (Unsafe.Add(ref gradRe, h + k), Unsafe.Add(ref gradIm, h + k)) = Multiply(gr, gi, Unsafe.Add(ref re, k),
+                -Unsafe.Add(ref im, k));
         }
     }
 
@@ -150,7 +160,8 @@ public sealed partial class FourierLaneStepper : LaneStepper
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take, ReadOnlySpan<bool> back, bool norm = true)
+    public override void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take,
+        ReadOnlySpan<bool> back, bool norm = true)
     {
         var (mask, backMask, minus) = StepLanes(multipliers, take, back);
         bool all = mask.Equals(Vec.AllBitsSet), none = backMask.Equals(Vec.Zero);

@@ -26,7 +26,9 @@ public sealed class FourierLoneStepper : LoneStepper
     private FourierLoneStepper(int depth, Dataset data, ReadOnlySpan<double> initial, GridHalfSpectrum spectrum)
         : base(depth, data.Count, data.Dimension, Packed(spectrum, data))
     {
-        if (initial.Length != depth * _d) throw new ArgumentException($"conv-L{depth}: expected {depth * _d} parameters, got {initial.Length}.");
+        if (initial.Length != depth
+            * _d) throw new
+            ArgumentException($"conv-L{depth}: expected {depth * _d} parameters, got {initial.Length}.");
         _spectrum = spectrum;
         _h = _spectrum.Count; _c = _spectrum.InnerProductWeights();
         _dp = LoneExponentialLoss.Padded(_d); _hp = LoneExponentialLoss.Padded(_h);
@@ -48,7 +50,8 @@ public sealed class FourierLoneStepper : LoneStepper
     {
         var z = data.SignedFeatures();
         var packed = new double[data.Count * data.Dimension];
-        for (int n = 0; n < data.Count; n++) spectrum.Pack(z.AsSpan(n * data.Dimension, data.Dimension), packed.AsSpan(n * data.Dimension, data.Dimension));
+        for (int n = 0; n < data.Count; n++) spectrum.Pack(z.AsSpan(n * data.Dimension, data.Dimension),
+            packed.AsSpan(n * data.Dimension, data.Dimension));
         return packed;
     }
 
@@ -93,7 +96,8 @@ public sealed class FourierLoneStepper : LoneStepper
             for (int k = 0; k < hp; k += 8)
             {
                 int i = l * hp + k;
-                (At(_gradRe, i), At(_gradIm, i)) = Multiply(At(_gradRe, i + hp), At(_gradIm, i + hp), At(_re, i + hp), At(_im, i + hp));
+                (At(_gradRe, i), At(_gradIm, i)) = Multiply(At(_gradRe, i + hp), At(_gradIm, i + hp), At(_re, i + hp),
+                    At(_im, i + hp));
             }
         for (int l = 0; l < depth; l++)
             for (int k = 0; k < hp; k += 8)
@@ -107,7 +111,8 @@ public sealed class FourierLoneStepper : LoneStepper
                 var (gr, gi, ni) = (At(_gRe, k), At(_gIm, k), -fi);
                 At(_gradRe, i) = gr * fr - gi * ni; At(_gradIm, i) = gr * ni + gi * fr;
                 if (l == 0) { At(_prefixRe, k) = At(_re, i); At(_prefixIm, k) = At(_im, i); }
-                else if (l < depth - 1) (At(_prefixRe, k), At(_prefixIm, k)) = Multiply(At(_prefixRe, k), At(_prefixIm, k), At(_re, i), At(_im, i));
+                else if (l < depth - 1) (At(_prefixRe, k), At(_prefixIm, k)) = Multiply(At(_prefixRe, k),
+                    At(_prefixIm, k), At(_re, i), At(_im, i));
             }
     }
 

@@ -33,10 +33,13 @@ public sealed class FourierStepper : Stepper
     public FourierStepper(Grid grid, int depth, Dataset data, ReadOnlySpan<double> initial, int threads)
     {
         grid.Check();
-        if (grid.Count != data.Dimension) throw new ArgumentException($"conv-L{depth}: the grid {grid} has {grid.Count} entries but the data has D = {data.Dimension}.");
+        if (grid.Count != data.Dimension) throw new
+            ArgumentException($"conv-L{depth}: the grid {grid} has {grid.Count} entries but the data has D = {data.Dimension}.");
         _grid = grid; _spectrum = new GridHalfSpectrum(grid);
         _d = data.Dimension; _h = _spectrum.Count; _depth = depth;
-        if (initial.Length != depth * _d) throw new ArgumentException($"conv-L{depth}: expected {depth * _d} parameters, got {initial.Length}.");
+        if (initial.Length != depth
+            * _d) throw new
+            ArgumentException($"conv-L{depth}: expected {depth * _d} parameters, got {initial.Length}.");
         _imaginarySlot = Enumerable.Range(0, _h).Select(_spectrum.ImaginarySlot).ToArray();
         _slotRepresentative = Enumerable.Range(_h, _d - _h).Select(_spectrum.RepresentativeOfSlot).ToArray();
         var z = data.SignedFeatures();
@@ -49,7 +52,8 @@ public sealed class FourierStepper : Stepper
         _gradRe = new double[lh]; _gradIm = new double[lh];
         for (int l = 0; l < depth; l++)
             _spectrum.Forward(initial.Slice(l * _d, _d), _re.AsSpan(l * _h, _h), _im.AsSpan(l * _h, _h));
-        _betaRe = new double[_h]; _betaIm = new double[_h]; _preRe = new double[_h]; _preIm = new double[_h]; _gRe = new double[_h]; _gIm = new double[_h];
+        _betaRe = new double[_h]; _betaIm = new double[_h]; _preRe = new double[_h]; _preIm = new double[_h]; _gRe =
+            new double[_h]; _gIm = new double[_h];
         _packedBeta = new double[_d]; _packedG = new double[_d];
         _margins = new double[data.Count]; _weights = new double[data.Count];
     }
@@ -92,7 +96,8 @@ public sealed class FourierStepper : Stepper
     {
         // Parseval: ||w_l||^2 = sum_k |w_hat_l[k]|^2 over the full spectrum = sum over k = 0..D/2 with weights c.
         double sum = 0;
-        for (int l = 0; l < _depth; l++) sum += SplitComplex.WeightedSquaredNorm(_c, _re.AsSpan(l * _h, _h), _im.AsSpan(l * _h, _h));
+        for (int l = 0; l < _depth; l++) sum += SplitComplex.WeightedSquaredNorm(_c, _re.AsSpan(l * _h, _h),
+            _im.AsSpan(l * _h, _h));
         return sum;
     }
 
@@ -123,7 +128,8 @@ public sealed class FourierStepper : Stepper
         }
         // ||grad_w||^2 over the full spectrum (Parseval), with the same weights as ParameterNormSquared.
         double sum = 0;
-        for (int l = 0; l < _depth; l++) sum += SplitComplex.WeightedSquaredNorm(_c, _gradRe.AsSpan(l * h, h), _gradIm.AsSpan(l * h, h));
+        for (int l = 0; l < _depth; l++) sum += SplitComplex.WeightedSquaredNorm(_c, _gradRe.AsSpan(l * h, h),
+            _gradIm.AsSpan(l * h, h));
         return sum;
     }
 

@@ -16,7 +16,8 @@ public sealed class DiagonalLaneStepper : LaneStepper
     /// <summary>An empty batch for the network named <paramref name="name"/> (its
     /// <see cref="Networks.IParameterization.Name"/>, e.g. "diag-L2" or "linear") of depth L: <paramref name="groups"/>
     /// groups of eight runs in dimension D, each on at most N points.</summary>
-    public DiagonalLaneStepper(string name, int depth, int count, int dimension, int groups) : base(depth, count, dimension, groups)
+    public DiagonalLaneStepper(string name, int depth, int count, int dimension, int groups) : base(depth, count,
+        dimension, groups)
     {
         _name = name;
         int size = groups * depth * dimension;
@@ -59,16 +60,19 @@ public sealed class DiagonalLaneStepper : LaneStepper
         for (int i = 0; i < d; i++)
         {
             var suffix = Vec.One;
-            for (int l = depth - 1; l >= 0; l--) { Unsafe.Add(ref grad, l * d + i) = suffix; suffix *= Unsafe.Add(ref w, l * d + i); }
+            for (int l = depth - 1; l >= 0; l--) { Unsafe.Add(ref grad,
+                l * d + i) = suffix; suffix *= Unsafe.Add(ref w, l * d + i); }
             var prefix = Unsafe.Add(ref g, i);
-            for (int l = 0; l < depth; l++) { Unsafe.Add(ref grad, l * d + i) *= prefix; prefix *= Unsafe.Add(ref w, l * d + i); }
+            for (int l = 0; l < depth; l++) { Unsafe.Add(ref grad, l * d + i) *= prefix; prefix *= Unsafe.Add(ref w,
+                l * d + i); }
         }
         if (norm) _gradientNormSquared[group] = SumOfSquares(ref grad);
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take, ReadOnlySpan<bool> back, bool norm = true)
+    public override void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take,
+        ReadOnlySpan<bool> back, bool norm = true)
     {
         var (mask, backMask, minus) = StepLanes(multipliers, take, back);
         bool all = mask.Equals(Vec.AllBitsSet), none = backMask.Equals(Vec.Zero);
@@ -114,7 +118,8 @@ public sealed class DiagonalLaneStepper : LaneStepper
     protected override void LoadParameters(int group, int lane, ReadOnlySpan<double> initial)
     {
         int b = LayerBase(group, 0);
-        for (int i = 0; i < _depth * _d; i++) { Lane(_w, b + i, lane) = initial[i]; Lane(_wPrevious, b + i, lane) = 0; Lane(_grad, b + i, lane) = 0; }
+        for (int i = 0; i < _depth * _d; i++) { Lane(_w, b + i, lane) = initial[i]; Lane(_wPrevious, b + i,
+            lane) = 0; Lane(_grad, b + i, lane) = 0; }
     }
 
     /// <inheritdoc/>

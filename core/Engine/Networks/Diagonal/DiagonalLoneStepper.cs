@@ -21,7 +21,8 @@ public sealed class DiagonalLoneStepper : LoneStepper
         : base(depth, data.Count, data.Dimension, data.SignedFeatures()) // the packed basis is the input's own
     {
         _name = name;
-        if (initial.Length != depth * _d) throw new ArgumentException($"{name}: expected {depth * _d} parameters, got {initial.Length}.");
+        if (initial.Length != depth
+            * _d) throw new ArgumentException($"{name}: expected {depth * _d} parameters, got {initial.Length}.");
         _dPadded = LoneExponentialLoss.Padded(_d);
         _w = new double[depth * _dPadded]; _previous = new double[_w.Length]; _grad = new double[_w.Length];
         for (int l = 0; l < depth; l++) initial.Slice(l * _d, _d).CopyTo(_w.AsSpan(l * _dPadded, _d));

@@ -67,5 +67,6 @@ public sealed class DiagonalNetwork : IParameterization
     }
 
     /// <inheritdoc/>
-    public void Initialize(Span<double> w, double scale, SeededRandom rng) => rng.FillGaussian(w, scale / Math.Sqrt(Dimension));
+    public void Initialize(Span<double> w, double scale, SeededRandom rng) => rng.FillGaussian(w,
+        scale / Math.Sqrt(Dimension));
 }

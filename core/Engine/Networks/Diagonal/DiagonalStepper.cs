@@ -20,7 +20,8 @@ public sealed class DiagonalStepper : Stepper
     public DiagonalStepper(string name, int depth, int degree, Dataset data, ReadOnlySpan<double> initial, int threads)
     {
         _d = data.Dimension; _depth = depth; _degree = degree; _name = name;
-        if (initial.Length != depth * _d) throw new ArgumentException($"{name}: expected {depth * _d} parameters, got {initial.Length}.");
+        if (initial.Length != depth
+            * _d) throw new ArgumentException($"{name}: expected {depth * _d} parameters, got {initial.Length}.");
         _z = new RowMatrix(data.SignedFeatures(), data.Count, _d, threads);
         _w = initial.ToArray(); _wPrevious = new double[_w.Length]; _grad = new double[_w.Length];
         _beta = new double[_d]; _g = new double[_d]; _prefix = new double[_d];
@@ -60,7 +61,8 @@ public sealed class DiagonalStepper : Stepper
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double Gradient()
     {
-        // g = grad_beta log L came with Evaluate. grad_l = (prod_{j<l} w_j) .* g .* (prod_{j>l} w_j): suffixes first, then prefixes times g.
+        // g = grad_beta log L came with Evaluate. grad_l = (prod_{j<l} w_j) .* g .* (prod_{j>l} w_j): suffixes first,
+        // then prefixes times g.
         _prefix.AsSpan().Fill(1.0);
         for (int l = _depth - 1; l >= 0; l--)
         {

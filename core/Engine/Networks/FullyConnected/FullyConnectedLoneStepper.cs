@@ -13,8 +13,10 @@ namespace ImplicitBias.Engine.Networks;
 public sealed class FullyConnectedLoneStepper : LoneStepper
 {
     private readonly int[] _widths, _padded;              // D_0..D_L and each rounded up to a multiple of 8
-    private readonly int[] _rowOffsets, _columnOffsets;    // start of layer l (1-based at l - 1): rows of _padded[l] entries, columns of _padded[l - 1]
-    private readonly int[] _vectorOffsets;                 // start of r_l (l = 0..L, _padded[l] entries); a_l at that of r_{l-1}
+    // start of layer l (1-based at l - 1): rows of _padded[l] entries, columns of _padded[l - 1]
+    private readonly int[] _rowOffsets, _columnOffsets;
+    // start of r_l (l = 0..L, _padded[l] entries); a_l at that of r_{l-1}
+    private readonly int[] _vectorOffsets;
     private readonly int _parameters;
     private readonly double[] _w, _wt, _previous, _previousT; // by rows, by columns; before the last step
     private readonly double[] _right, _stepRight, _left, _recordRight, _scaled; // _scaled: (-s) a_l of the step
@@ -22,7 +24,8 @@ public sealed class FullyConnectedLoneStepper : LoneStepper
     /// <summary>A run of the fc network with widths D_0 = D, ..., D_L = 1 on <paramref name="data"/> (already scaled),
     /// from <paramref name="initial"/> (the network's layout).</summary>
     public FullyConnectedLoneStepper(IReadOnlyList<int> widths, Dataset data, ReadOnlySpan<double> initial)
-        : base(widths.Count - 1, data.Count, data.Dimension, data.SignedFeatures()) // the packed basis is the input's own
+        // the packed basis is the input's own
+        : base(widths.Count - 1, data.Count, data.Dimension, data.SignedFeatures())
     {
         _widths = widths.ToArray();
         if (_widths[0] != _d || _widths[^1] != 1 || _widths.Any(w => w < 1))
@@ -37,13 +40,15 @@ public sealed class FullyConnectedLoneStepper : LoneStepper
             parameters += _widths[l - 1] * _widths[l];
         }
         _parameters = parameters;
-        if (initial.Length != _parameters) throw new ArgumentException($"fc-L{_depth}: expected {_parameters} parameters, got {initial.Length}.");
+        if (initial.Length != _parameters) throw new
+            ArgumentException($"fc-L{_depth}: expected {_parameters} parameters, got {initial.Length}.");
         _vectorOffsets = new int[_depth + 2];
         for (int l = 0; l <= _depth; l++) _vectorOffsets[l + 1] = _vectorOffsets[l] + _padded[l];
         _w = new double[_rowOffsets[_depth]]; _previous = new double[_w.Length];
         _wt = new double[_columnOffsets[_depth]]; _previousT = new double[_wt.Length];
         int vectors = _vectorOffsets[_depth + 1];
-        _right = new double[vectors]; _stepRight = new double[vectors]; _left = new double[vectors]; _recordRight = new double[vectors];
+        _right = new double[vectors]; _stepRight = new double[vectors]; _left = new double[vectors]; _recordRight =
+            new double[vectors];
         _scaled = new double[vectors];
         int p = 0;
         for (int l = 1; l <= _depth; l++)
@@ -75,7 +80,8 @@ public sealed class FullyConnectedLoneStepper : LoneStepper
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vec AddSquares(double[] x, int offset, int padded, Vec partials)
     {
-        for (int b = 0; b < padded; b += 8) { var v = At(x, offset + b); partials = V.FusedMultiplyAdd(v, v, partials); }
+        for (int b = 0; b < padded; b += 8) { var v = At(x, offset + b); partials = V.FusedMultiplyAdd(v, v,
+            partials); }
         return partials;
     }
 
@@ -83,12 +89,14 @@ public sealed class FullyConnectedLoneStepper : LoneStepper
     /// from 0, for k = 0..outputsPadded-1 eight at a time (the lane kernel's Chains, vectorized over k within the run):
     /// the right products from the columns (t = j, k = i) and the left products from the rows (t = i, k = j).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Chains(double[] m, int start, int stride, int terms, int outputsPadded, double[] vectors, int src, int dst)
+    private static void Chains(double[] m, int start, int stride, int terms, int outputsPadded, double[] vectors,
+        int src, int dst)
     {
         for (int b = 0; b < outputsPadded; b += 8)
         {
             var acc = Vec.Zero;
-            for (int t = 0; t < terms; t++) acc = V.FusedMultiplyAdd(At(m, start + t * stride + b), V.Create(vectors[src + t]), acc);
+            for (int t = 0; t < terms; t++) acc = V.FusedMultiplyAdd(At(m, start + t * stride + b),
+                V.Create(vectors[src + t]), acc);
             At(vectors, dst + b) = acc;
         }
     }
@@ -100,7 +108,8 @@ public sealed class FullyConnectedLoneStepper : LoneStepper
         At(r, _vectorOffsets[_depth]) = Vec.Zero;
         r[_vectorOffsets[_depth]] = 1.0;
         for (int l = _depth; l >= 1; l--)
-            Chains(_wt, _columnOffsets[l - 1], _padded[l - 1], _widths[l], _padded[l - 1], r, _vectorOffsets[l], _vectorOffsets[l - 1]);
+            Chains(_wt, _columnOffsets[l - 1], _padded[l - 1], _widths[l], _padded[l - 1], r, _vectorOffsets[l],
+                _vectorOffsets[l - 1]);
     }
 
     /// <inheritdoc/>
@@ -120,7 +129,8 @@ public sealed class FullyConnectedLoneStepper : LoneStepper
         _right.CopyTo(_stepRight, 0);
         for (int b = 0; b < _padded[0]; b += 8) At(_left, b) = At(_g, b);
         for (int l = 1; l < _depth; l++)
-            Chains(_w, _rowOffsets[l - 1], _padded[l], _widths[l - 1], _padded[l], _left, _vectorOffsets[l - 1], _vectorOffsets[l]);
+            Chains(_w, _rowOffsets[l - 1], _padded[l], _widths[l - 1], _padded[l], _left, _vectorOffsets[l - 1],
+                _vectorOffsets[l]);
     }
 
     /// <inheritdoc/>
@@ -130,7 +140,8 @@ public sealed class FullyConnectedLoneStepper : LoneStepper
         double total = 0;
         for (int l = 1; l <= _depth; l++)
             total = Math.FusedMultiplyAdd(Reduce(AddSquares(_left, _vectorOffsets[l - 1], _padded[l - 1], Vec.Zero)),
-                                          Reduce(AddSquares(_stepRight, _vectorOffsets[l], _padded[l], Vec.Zero)), total);
+                                          Reduce(AddSquares(_stepRight, _vectorOffsets[l], _padded[l], Vec.Zero)),
+                                              total);
         return total;
     }
 
@@ -140,7 +151,8 @@ public sealed class FullyConnectedLoneStepper : LoneStepper
     {
         var partials = Vec.Zero;
         for (int l = 1; l <= _depth; l++)
-            for (int i = 0; i < _widths[l - 1]; i++) partials = AddSquares(_w, _rowOffsets[l - 1] + i * _padded[l], _padded[l], partials);
+            for (int i = 0; i < _widths[l - 1]; i++) partials = AddSquares(_w, _rowOffsets[l - 1] + i * _padded[l],
+                _padded[l], partials);
         return Reduce(partials);
     }
 
@@ -150,7 +162,8 @@ public sealed class FullyConnectedLoneStepper : LoneStepper
     private void StepFrom(double[] from, double[] fromT, double s, bool keep)
     {
         var minus = V.Create(-s);
-        for (int b = 0; b < _vectorOffsets[_depth]; b += 8) At(_scaled, b) = minus * At(_left, b); // c = (-s) a, all layers
+        // c = (-s) a, all layers
+        for (int b = 0; b < _vectorOffsets[_depth]; b += 8) At(_scaled, b) = minus * At(_left, b);
         for (int l = 1; l <= _depth; l++)
         {
             int rows = _widths[l - 1], cols = _widths[l], rowsPadded = _padded[l - 1], colsPadded = _padded[l];

@@ -34,7 +34,8 @@ public sealed class FullyConnectedNetwork : IParameterization
         Dimension = dimension; Depth = depth;
         var widths = _widths;
         _scratch = new(() => (Enumerable.Range(0, depth + 1).Select(l => new double[widths[l]]).ToArray(),
-                              Enumerable.Range(0, depth + 1).Select(l => new double[widths[Math.Max(l - 1, 0)]]).ToArray()));
+                              Enumerable.Range(0,
+                                  depth + 1).Select(l => new double[widths[Math.Max(l - 1, 0)]]).ToArray()));
     }
 
     /// <summary>Number of layers L.</summary>
@@ -55,7 +56,8 @@ public sealed class FullyConnectedNetwork : IParameterization
     public int LayerOffset(int l) => _offsets[l - 1];
 
     /// <summary>The weights of layer l (1-based), row-major D_{l-1} x D_l.</summary>
-    public ReadOnlySpan<double> Layer(ReadOnlySpan<double> w, int l) => w.Slice(_offsets[l - 1], _widths[l - 1] * _widths[l]);
+    public ReadOnlySpan<double> Layer(ReadOnlySpan<double> w, int l) => w.Slice(_offsets[l - 1],
+        _widths[l - 1] * _widths[l]);
 
     /// <summary>Fills _right[l] = w_{l+1} ... w_L for l = L .. 0 (so _right[0] = beta).</summary>
     private void RightProducts(ReadOnlySpan<double> w)

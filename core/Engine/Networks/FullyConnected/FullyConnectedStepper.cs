@@ -21,10 +21,12 @@ public sealed class FullyConnectedStepper : Stepper
     private readonly double[] _normSquared;   // ||w||^2 of each buffer
     private int _current;
     // False right after a StepBack: the parameters before the last step are then the current ones (the other buffer
-    // holds the abandoned step), so a second StepBack leaves w as it is, and a Scale first copies w to the other buffer,
+    // holds the abandoned step), so a second StepBack leaves w as it is, and a Scale first copies w to the other
+    // buffer,
     // both as in the generic kernel, whose saved copy a Scale does not touch.
     private bool _canStepBack = true;
-    private long _version, _evaluatedVersion = -1; // the parameters' version (every Step, Scale, StepBack) and the last Evaluate's
+    // the parameters' version (every Step, Scale, StepBack) and the last Evaluate's
+    private long _version, _evaluatedVersion = -1;
     // r_l (l = 0..L) of the last Evaluate; r_l and a_l (l = 1..L) of the last Gradient (what Step uses, also after
     // an Evaluate elsewhere, as when landing on the loss target); scratch of CopyBeta.
     private readonly double[][] _right, _stepRight, _left, _recordRight;
@@ -33,7 +35,8 @@ public sealed class FullyConnectedStepper : Stepper
     /// <summary>A kernel for <paramref name="model"/> at <paramref name="initial"/> (copied); the margins and g use
     /// <paramref name="threads"/> threads (<see cref="RowMatrix"/>: the same bits on any number), the weights
     /// one.</summary>
-    public FullyConnectedStepper(FullyConnectedNetwork model, Dataset data, ReadOnlySpan<double> initial, int threads = 1)
+    public FullyConnectedStepper(FullyConnectedNetwork model, Dataset data, ReadOnlySpan<double> initial,
+        int threads = 1)
     {
         if (initial.Length != model.ParameterCount)
             throw new ArgumentException($"{model.Name}: expected {model.ParameterCount} parameters, got {initial.Length}.");
@@ -46,7 +49,8 @@ public sealed class FullyConnectedStepper : Stepper
         _right = _widths.Select(w => new double[w]).ToArray();
         _stepRight = _widths.Select(w => new double[w]).ToArray();
         _recordRight = _widths.Select(w => new double[w]).ToArray();
-        _left = Enumerable.Range(0, _depth + 1).Select(l => l == 0 ? [] : new double[_widths[l - 1]]).ToArray(); // a_l for l = 1..L (index 0 unused)
+        // a_l for l = 1..L (index 0 unused)
+        _left = Enumerable.Range(0, _depth + 1).Select(l => l == 0 ? [] : new double[_widths[l - 1]]).ToArray();
         _beta = new double[_d]; _g = new double[_d];
         _margins = new double[data.Count]; _weights = new double[data.Count];
         Name = $"fast-{model.Name}";
@@ -77,7 +81,8 @@ public sealed class FullyConnectedStepper : Stepper
             var src = right[l]; var dst = right[l - 1];
             int i = 0;
             for (; i + 4 <= rows; i += 4)
-                Simd.Dot4(m.Slice(i * cols), cols, cols, src, out dst[i], out dst[i + 1], out dst[i + 2], out dst[i + 3]);
+                Simd.Dot4(m.Slice(i * cols), cols, cols, src, out dst[i], out dst[i + 1], out dst[i + 2],
+                    out dst[i + 3]);
             for (; i < rows; i++) dst[i] = Simd.Dot(m.Slice(i * cols, cols), src);
         }
     }
@@ -142,10 +147,14 @@ public sealed class FullyConnectedStepper : Stepper
                 int j = 0;
                 for (; j <= cols - 4 * vw; j += 4 * vw)
                 {
-                    var v0 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)j), vc, Vector.LoadUnsafe(ref src, (nuint)j));
-                    var v1 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)(j + vw)), vc, Vector.LoadUnsafe(ref src, (nuint)(j + vw)));
-                    var v2 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)(j + 2 * vw)), vc, Vector.LoadUnsafe(ref src, (nuint)(j + 2 * vw)));
-                    var v3 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)(j + 3 * vw)), vc, Vector.LoadUnsafe(ref src, (nuint)(j + 3 * vw)));
+                    var v0 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)j), vc,
+                        Vector.LoadUnsafe(ref src, (nuint)j));
+                    var v1 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)(j + vw)), vc,
+                        Vector.LoadUnsafe(ref src, (nuint)(j + vw)));
+                    var v2 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)(j + 2 * vw)), vc,
+                        Vector.LoadUnsafe(ref src, (nuint)(j + 2 * vw)));
+                    var v3 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)(j + 3 * vw)), vc,
+                        Vector.LoadUnsafe(ref src, (nuint)(j + 3 * vw)));
                     v0.StoreUnsafe(ref dst, (nuint)j); v1.StoreUnsafe(ref dst, (nuint)(j + vw));
                     v2.StoreUnsafe(ref dst, (nuint)(j + 2 * vw)); v3.StoreUnsafe(ref dst, (nuint)(j + 3 * vw));
                     s0 = Vector.FusedMultiplyAdd(v0, v0, s0); s1 = Vector.FusedMultiplyAdd(v1, v1, s1);
@@ -153,7 +162,8 @@ public sealed class FullyConnectedStepper : Stepper
                 }
                 for (; j <= cols - vw; j += vw)
                 {
-                    var v = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)j), vc, Vector.LoadUnsafe(ref src, (nuint)j));
+                    var v = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)j), vc,
+                        Vector.LoadUnsafe(ref src, (nuint)j));
                     v.StoreUnsafe(ref dst, (nuint)j);
                     s0 = Vector.FusedMultiplyAdd(v, v, s0);
                 }
@@ -176,7 +186,8 @@ public sealed class FullyConnectedStepper : Stepper
     {
         if (!_canStepBack)
         {
-            // Right after a StepBack the parameters before the last step are w itself: keep them unscaled in the other buffer.
+            // Right after a StepBack the parameters before the last step are w itself: keep them unscaled in the other
+            // buffer.
             W.CopyTo(_buffers[1 - _current], 0);
             _normSquared[1 - _current] = _normSquared[_current];
             _canStepBack = true;

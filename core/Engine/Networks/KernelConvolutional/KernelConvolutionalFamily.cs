@@ -23,10 +23,12 @@ public sealed class KernelConvolutionalFamily : NetworkFamilyWithoutLanes
     public override bool HasFastStepper(IParameterization model) =>
         model is KernelConvolutionalNetwork net && (net.Depth == 2 || IsFullWidth(net));
     /// <inheritdoc/>
-    public override Stepper? FastStepper(IParameterization model, Dataset data, ReadOnlySpan<double> initial, int threads) =>
+    public override Stepper? FastStepper(IParameterization model, Dataset data, ReadOnlySpan<double> initial,
+        int threads) =>
         model switch
         {
-            KernelConvolutionalNetwork net when IsFullWidth(net) => new FourierStepper(net.Grid, net.Depth, data, initial, threads),
+            KernelConvolutionalNetwork net when IsFullWidth(net) => new FourierStepper(net.Grid, net.Depth, data,
+                initial, threads),
             KernelConvolutionalNetwork { Depth: 2 } net =>
                 new KernelLiftStepper(net.Name, net.Grid, net.Kernel, net.Channels, data, initial, threads),
             _ => null,

@@ -20,7 +20,9 @@ public sealed class KernelConvolutionalNetwork : IParameterization
         grid.Check(); kernel.Check(grid);
         if (depth < 1) throw new ArgumentException($"depth must be at least 1 (got {depth}).");
         if (channels < 1) throw new ArgumentException($"channels must be at least 1 (got {channels}).");
-        if (channels > 1 && depth != 2) throw new ArgumentException($"several channels ({channels}) need depth 2 (got depth {depth}); deeper kernel networks have one channel.");
+        if (channels > 1
+            && depth != 2) throw new
+            ArgumentException($"several channels ({channels}) need depth 2 (got depth {depth}); deeper kernel networks have one channel.");
         Grid = grid; Kernel = kernel; Channels = channels; Depth = depth;
         _correlation = new GridCorrelation(grid, kernel);
         int d = grid.Count;
@@ -41,7 +43,8 @@ public sealed class KernelConvolutionalNetwork : IParameterization
     /// <summary>Number of layers L.</summary>
     public int Depth { get; }
     /// <summary>"conv-k{K}-c{C}-L{L}" in 1-D, "conv-{M}x{N}-k{K1}x{K2}-c{C}-L{L}" in 2-D.</summary>
-    public string Name => Grid.IsLine ? $"conv-k{Kernel}-c{Channels}-L{Depth}" : $"conv-{Grid}-k{Kernel}-c{Channels}-L{Depth}";
+    public string Name => Grid.IsLine ? $"conv-k{Kernel}-c{Channels}-L{Depth}"
+        : $"conv-{Grid}-k{Kernel}-c{Channels}-L{Depth}";
     /// <inheritdoc/>
     public int Dimension => Grid.Count;
     /// <summary>Parameters in the kernel layers, (L-1) C K.</summary>
@@ -52,9 +55,12 @@ public sealed class KernelConvolutionalNetwork : IParameterization
     public int Degree => Depth;
 
     /// <summary>Kernel of layer l (1..L-1), channel c.</summary>
-    private static Span<double> KernelOf(Span<double> w, int l, int c, int channels, int k) => w.Slice(((l - 1) * channels + c) * k, k);
-    private ReadOnlySpan<double> KernelOf(ReadOnlySpan<double> w, int l, int c) => w.Slice(((l - 1) * Channels + c) * Kernel.Count, Kernel.Count);
-    private ReadOnlySpan<double> LastOf(ReadOnlySpan<double> w, int c) => w.Slice(KernelParameterCount + c * Dimension, Dimension);
+    private static Span<double> KernelOf(Span<double> w, int l, int c, int channels,
+        int k) => w.Slice(((l - 1) * channels + c) * k, k);
+    private ReadOnlySpan<double> KernelOf(ReadOnlySpan<double> w, int l,
+        int c) => w.Slice(((l - 1) * Channels + c) * Kernel.Count, Kernel.Count);
+    private ReadOnlySpan<double> LastOf(ReadOnlySpan<double> w, int c) => w.Slice(KernelParameterCount + c * Dimension,
+        Dimension);
 
     /// <summary>The network output f_w(x), by pushing x through every layer (eq. 3 summed over channels).</summary>
     public double Output(ReadOnlySpan<double> w, ReadOnlySpan<double> x)

@@ -18,17 +18,22 @@ public sealed class KernelLiftStepper : Stepper
     private readonly int[] _runFrom, _runTo, _runLength;
     private readonly double _scale;            // D^-1/2
     private readonly RowMatrix _z;             // rows y_n x_n
-    private readonly double[] _w, _wPrevious, _grad, _lift, _uColumns, _beta, _g, _margins, _weights; // _uColumns[t C + c] = u_c[t]
+    // _uColumns[t C + c] = u_c[t]
+    private readonly double[] _w, _wPrevious, _grad, _lift, _uColumns, _beta, _g, _margins, _weights;
 
     /// <summary>A kernel at <paramref name="initial"/> (copied) for the depth-2 network of that grid, kernel and
     /// channel count.</summary>
-    public KernelLiftStepper(string name, Grid grid, KernelSize kernel, int channels, Dataset data, ReadOnlySpan<double> initial, int threads)
+    public KernelLiftStepper(string name, Grid grid, KernelSize kernel, int channels, Dataset data,
+        ReadOnlySpan<double> initial, int threads)
     {
         grid.Check(); kernel.Check(grid);
-        if (grid.Count != data.Dimension) throw new ArgumentException($"{name}: the grid {grid} has {grid.Count} entries but the data has D = {data.Dimension}.");
+        if (grid.Count != data.Dimension) throw new
+            ArgumentException($"{name}: the grid {grid} has {grid.Count} entries but the data has D = {data.Dimension}.");
         if (channels < 1) throw new ArgumentException($"{name}: channels must be at least 1 (got {channels}).");
         _d = grid.Count; _k = kernel.Count; _channels = channels; _name = name;
-        if (initial.Length != channels * (_k + _d)) throw new ArgumentException($"{name}: expected {channels * (_k + _d)} parameters, got {initial.Length}.");
+        if (initial.Length != channels
+            * (_k + _d)) throw new
+            ArgumentException($"{name}: expected {channels * (_k + _d)} parameters, got {initial.Length}.");
         var shift = new int[_k * _d];
         for (int t = 0; t < _k; t++)
         {
@@ -69,8 +74,10 @@ public sealed class KernelLiftStepper : Stepper
             for (int t = 0; t < _k; t++) _uColumns[t * _channels + c] = u[t];
         }
         var v = _w.AsSpan(_channels * _k, _channels * _d);
-        for (int t = 0; t < _k; t++) Simd.ScaledColumnSums(v, _d, _channels, 0, _uColumns.AsSpan(t * _channels, _channels), Row(_lift, t));
-        // beta[shift(p)] += lift[p] in the order of p, run by run: each beta entry gets one term per t, in the order of t.
+        for (int t = 0; t < _k; t++) Simd.ScaledColumnSums(v, _d, _channels, 0,
+            _uColumns.AsSpan(t * _channels, _channels), Row(_lift, t));
+        // beta[shift(p)] += lift[p] in the order of p, run by run: each beta entry gets one term per t, in the order of
+        // t.
         beta.Clear();
         for (int r = 0; r < _runFrom.Length; r++)
         {
@@ -124,7 +131,8 @@ public sealed class KernelLiftStepper : Stepper
             var gu = Kernel(_grad, c);
             int t = 0;
             for (; t + 4 <= _k; t += 4)
-                Simd.Dot4(_lift.AsSpan(t * _d, 4 * _d), _d, _d, v, out gu[t], out gu[t + 1], out gu[t + 2], out gu[t + 3]);
+                Simd.Dot4(_lift.AsSpan(t * _d, 4 * _d), _d, _d, v, out gu[t], out gu[t + 1], out gu[t + 2],
+                    out gu[t + 3]);
             for (; t < _k; t++) gu[t] = Simd.Dot(Row(_lift, t), v);
             Simd.ScaledColumnSums(_lift, _d, _k, 0, u, Last(_grad, c));
         }

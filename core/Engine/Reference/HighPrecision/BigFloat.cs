@@ -30,7 +30,8 @@ public readonly struct BigFloat : IComparable<BigFloat>, IComparable, IEquatable
     public static BigFloat Create(BigInteger mantissa, long exponent, int precision)
     {
         if (precision < MinPrecision)
-            throw new ArgumentOutOfRangeException(nameof(precision), $"precision must be at least {MinPrecision} bits (got {precision}).");
+            throw new ArgumentOutOfRangeException(nameof(precision),
+                $"precision must be at least {MinPrecision} bits (got {precision}).");
         if (mantissa.IsZero) return new BigFloat(BigInteger.Zero, 0, precision);
         long excess = (long)mantissa.GetBitLength() - precision; // |m| - 1 for negative m: the same but at -2^j
         if (excess > 0)
@@ -55,7 +56,8 @@ public readonly struct BigFloat : IComparable<BigFloat>, IComparable, IEquatable
     {
         if (!double.IsFinite(x)) throw new ArgumentException($"only finite doubles convert (got {x}).");
         if (x == 0) return Zero(precision);
-        int e = Math.ILogB(x) - 52; // x = m 2^e with |m| < 2^53 an integer (also for subnormals: ILogB is their true exponent)
+        // x = m 2^e with |m| < 2^53 an integer (also for subnormals: ILogB is their true exponent)
+        int e = Math.ILogB(x) - 52;
         return Create(new BigInteger(Math.ScaleB(x, -e)), e, precision);
     }
 
@@ -66,7 +68,8 @@ public readonly struct BigFloat : IComparable<BigFloat>, IComparable, IEquatable
     {
         var t = text.Trim().ToLowerInvariant();
         int exponent10 = 0, e = t.IndexOf('e');
-        if (e >= 0) { exponent10 = int.Parse(t[(e + 1)..], System.Globalization.CultureInfo.InvariantCulture); t = t[..e]; }
+        if (e >= 0) { exponent10 = int.Parse(t[(e + 1)..],
+            System.Globalization.CultureInfo.InvariantCulture); t = t[..e]; }
         bool negative = t.StartsWith('-');
         t = t.TrimStart('-', '+');
         int dot = t.IndexOf('.');
@@ -163,7 +166,8 @@ public readonly struct BigFloat : IComparable<BigFloat>, IComparable, IEquatable
             if (c > 0 || (c == 0 && !q.IsEven)) q += BigInteger.One;
             e += drop;
         }
-        double r = Math.ScaleB((double)q, (int)Math.Clamp(e, -2000, 2000)); // q <= 2^53 is exact; the scaling is exact or overflows
+        // q <= 2^53 is exact; the scaling is exact or overflows
+        double r = Math.ScaleB((double)q, (int)Math.Clamp(e, -2000, 2000));
         return negative ? -r : r;
     }
 

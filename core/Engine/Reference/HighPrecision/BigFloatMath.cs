@@ -62,7 +62,8 @@ public static class BigFloatMath
         if (x.IsZero) return BigFloat.One(p);
         double approx = x.ToDouble();
         if (!(Math.Abs(approx) < 1e9))
-            throw new ArgumentOutOfRangeException(nameof(x), $"exp({approx:G4}) leaves the exponent range of BigFloat.");
+            throw new ArgumentOutOfRangeException(nameof(x),
+                $"exp({approx:G4}) leaves the exponent range of BigFloat.");
         long k = (long)Math.Round(approx / Math.Log(2));
         int j = (int)Math.Ceiling(Math.Sqrt(p));
         int w = p + j + 32; // each squaring doubles the relative error: j bits, and some for the series
@@ -85,7 +86,8 @@ public static class BigFloatMath
     /// 1), |z| &lt;= 0.172 (about 5 bits a term).</summary>
     public static BigFloat Log(BigFloat x)
     {
-        if (x.Sign <= 0) throw new ArgumentOutOfRangeException(nameof(x), $"log of a number that is not positive ({x}).");
+        if (x.Sign <= 0) throw new ArgumentOutOfRangeException(nameof(x),
+            $"log of a number that is not positive ({x}).");
         int p = x.Precision, w = p + 32;
         long m = x.Top;
         var t = x.WithPrecision(w).ScaleB(-m); // in [1, 2)

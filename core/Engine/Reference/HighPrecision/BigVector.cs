@@ -15,7 +15,8 @@ public static class BigVector
     public static double[] ToDoubles(BigFloat[] x) => x.Select(v => v.ToDouble()).ToArray();
 
     /// <summary>Every entry at <paramref name="precision"/> bits.</summary>
-    public static BigFloat[] WithPrecision(BigFloat[] x, int precision) => x.Select(v => v.WithPrecision(precision)).ToArray();
+    public static BigFloat[] WithPrecision(BigFloat[] x,
+        int precision) => x.Select(v => v.WithPrecision(precision)).ToArray();
 
     /// <summary>0 vector.</summary>
     public static BigFloat[] Zeros(int length, int precision)

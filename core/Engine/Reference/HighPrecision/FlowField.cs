@@ -30,7 +30,8 @@ public sealed class FlowField
 
     /// <summary>The rows z_n at a precision (exact: they are doubles).</summary>
     private BigFloat[][] Rows(int precision) => _rows.GetOrAdd(precision, p =>
-        Enumerable.Range(0, Count).Select(n => BigVector.FromDoubles(_z.AsSpan(n * Model.Dimension, Model.Dimension), p)).ToArray());
+        Enumerable.Range(0,
+            Count).Select(n => BigVector.FromDoubles(_z.AsSpan(n * Model.Dimension, Model.Dimension), p)).ToArray());
 
     /// <summary>The row z_n at a precision.</summary>
     public BigFloat[] Row(int n, int precision) => Rows(precision)[n];

@@ -52,10 +52,12 @@ public static class HighPrecisionFlow
         if (Math.Exp(tau0) * rounding > 1.0 / 16)
         {
             int reference = Array.IndexOf(mu, smallest);
-            var tied = Enumerable.Range(0, count).Where(n => n != reference && (mu[n] - smallest).ToDouble() <= rounding).ToArray();
+            var tied = Enumerable.Range(0,
+                count).Where(n => n != reference && (mu[n] - smallest).ToDouble() <= rounding).ToArray();
             var gradients = SlidingProjection.GapGradients(field, u, reference, tied);
             var zeros = BigVector.Zeros(tied.Length, p);
-            u = BigVector.Normalize(SlidingProjection.Apply(field, u, BigVector.Zeros(u.Length, p), reference, tied, gradients, zeros));
+            u = BigVector.Normalize(SlidingProjection.Apply(field, u, BigVector.Zeros(u.Length, p), reference, tied,
+                gradients, zeros));
         }
         return Integrate(model, signedFeatures, count, u, tau0, tau1, options);
     }
@@ -67,7 +69,8 @@ public static class HighPrecisionFlow
         var o = options ?? new FlowOptions();
         if (u0.Length != model.ParameterCount)
             throw new ArgumentException($"u0 has {u0.Length} entries but {model.Name} has {model.ParameterCount} parameters.");
-        if (!(tau1 >= tau0)) throw new ArgumentException($"tau1 = {tau1} is before tau0 = {tau0}: the flow is integrated forward only.");
+        if (!(tau1 >= tau0)) throw new
+            ArgumentException($"tau1 = {tau1} is before tau0 = {tau0}: the flow is integrated forward only.");
         if (!(o.Tolerance > 0) || o.Stages < 1) throw new ArgumentException($"bad options {o}.");
         var clock = Stopwatch.StartNew();
         var field = new FlowField(model, signedFeatures, count);
@@ -143,7 +146,8 @@ public static class HighPrecisionFlow
     public static double TauAtTheta(IParameterization model, Dataset data, double[] u, double theta)
     {
         var field = new FlowField(HighPrecisionModels.Of(model), data.SignedFeatures(), data.Count);
-        double tau = theta - Math.Log(Math.Max(1e-300, field.Margins(BigVector.Normalize(BigVector.FromDoubles(u, 128))).Max().ToDouble()));
+        double tau = theta - Math.Log(Math.Max(1e-300,
+            field.Margins(BigVector.Normalize(BigVector.FromDoubles(u, 128))).Max().ToDouble()));
         for (int iteration = 0; iteration < 100; iteration++)
         {
             int p = BitsAt(tau);
@@ -156,7 +160,8 @@ public static class HighPrecisionFlow
             var loss = field.NegativeLogLoss(uu, s);
             if (!(loss.Sign > 0) || !(slope.Sign > 0))
                 { tau += 1; continue; } // not yet fit at this scale: a larger s
-            double change = (BigFloat.FromDouble(theta, p) - BigFloatMath.Log(loss)).ToDouble() * (loss / slope).ToDouble();
+            double change = (BigFloat.FromDouble(theta,
+                p) - BigFloatMath.Log(loss)).ToDouble() * (loss / slope).ToDouble();
             tau += change;
             if (Math.Abs(change) <= 1e-15 * Math.Max(1, Math.Abs(tau))) return tau;
         }

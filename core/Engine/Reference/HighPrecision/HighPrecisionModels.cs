@@ -15,7 +15,8 @@ public static class HighPrecisionModels
     {
         LinearModel m => new HighPrecisionLinear(m.Dimension),
         DiagonalNetwork m => new HighPrecisionDiagonal(m.Dimension, m.Depth),
-        FullyConnectedNetwork m => new HighPrecisionFullyConnected(m.Dimension, m.Depth, m.Widths.Skip(1).Take(m.Depth - 1).ToArray()),
+        FullyConnectedNetwork m => new HighPrecisionFullyConnected(m.Dimension, m.Depth,
+            m.Widths.Skip(1).Take(m.Depth - 1).ToArray()),
         ConvolutionalNetwork m => new HighPrecisionConvolutional(m.Dimension, m.Depth),
         ConvolutionalFourierNetwork m => new HighPrecisionConvolutional(m.Dimension, m.Depth),
         _ => throw new NotSupportedException(

@@ -19,12 +19,14 @@ public sealed class LatePhaseTwin
     /// <summary>The twin of a run of <paramref name="model"/> on <paramref name="data"/> (as given to
     /// GradientDescent.Train), started at the engine's parameters <paramref name="start"/> (TrainingResult.Parameters)
     /// whose log(-log L) is <paramref name="theta"/>.</summary>
-    public LatePhaseTwin(IParameterization model, Dataset data, double[] start, double theta, FlowOptions? options = null)
+    public LatePhaseTwin(IParameterization model, Dataset data, double[] start, double theta,
+        FlowOptions? options = null)
     {
         _model = model; _twin = HighPrecisionModels.Of(model); _options = options ?? new FlowOptions();
         _scaled = UnitScale.Of(data, out _);
         Tau = HighPrecisionFlow.TauAtTheta(model, _scaled, start, theta);
-        _direction = BigVector.Normalize(BigVector.FromDoubles(start, HighPrecisionFlow.BitsAt(Tau, _options.ExtraBits)));
+        _direction = BigVector.Normalize(BigVector.FromDoubles(start,
+            HighPrecisionFlow.BitsAt(Tau, _options.ExtraBits)));
         Theta = theta;
     }
 
@@ -41,8 +43,10 @@ public sealed class LatePhaseTwin
     public HighPrecisionFlow.Result AdvanceTo(double[] parameters, double theta)
     {
         double tau = HighPrecisionFlow.TauAtTheta(_model, _scaled, parameters, theta);
-        if (tau < Tau) throw new ArgumentException($"theta = {theta} is at tau = {tau}, before the twin (tau = {Tau}).");
-        var r = HighPrecisionFlow.Integrate(_twin, _scaled.SignedFeatures(), _scaled.Count, _direction, Tau, tau, _options);
+        if (tau < Tau) throw new
+            ArgumentException($"theta = {theta} is at tau = {tau}, before the twin (tau = {Tau}).");
+        var r = HighPrecisionFlow.Integrate(_twin, _scaled.SignedFeatures(), _scaled.Count, _direction, Tau, tau,
+            _options);
         (_direction, Tau, Theta) = (r.ExactDirection, tau, r.Theta);
         return r;
     }

@@ -18,7 +18,8 @@ public sealed class RadauIIA
     /// <summary>The matrix A (s x s); its last row is the weights b.</summary>
     public BigFloat[,] Matrix { get; }
 
-    private RadauIIA(int stages, BigFloat[] nodes, BigFloat[,] matrix) { Stages = stages; Nodes = nodes; Matrix = matrix; }
+    private RadauIIA(int stages, BigFloat[] nodes,
+        BigFloat[,] matrix) { Stages = stages; Nodes = nodes; Matrix = matrix; }
 
     /// <summary>The s-stage method with coefficients to <paramref name="precision"/> bits (cached).</summary>
     public static RadauIIA Create(int stages, int precision)
@@ -98,7 +99,8 @@ public sealed class RadauIIA
             }
             roots.Add(0.5 * (a + b));
         }
-        if (roots.Count != s - 1) throw new InvalidOperationException($"found {roots.Count} of the {s - 1} interior Radau nodes.");
+        if (roots.Count != s
+            - 1) throw new InvalidOperationException($"found {roots.Count} of the {s - 1} interior Radau nodes.");
         return roots.ToArray();
     }
 }

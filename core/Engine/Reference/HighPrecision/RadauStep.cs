@@ -51,7 +51,8 @@ public static class RadauStep
             {
                 var trial = new BigFloat[s][];
                 for (int j = 0; j < s; j++)
-                    trial[j] = gaps[j].Move(field, stages[j], delta[j].Select(d => d * BigFloat.FromDouble(lambda, p)).ToArray());
+                    trial[j] = gaps[j].Move(field, stages[j],
+                        delta[j].Select(d => d * BigFloat.FromDouble(lambda, p)).ToArray());
                 var trialF = Velocities(field, trial, scales);
                 if (trialF is not null)
                 {
@@ -137,7 +138,8 @@ public static class RadauStep
     }
 
     /// <summary>The factored Newton matrix, blocks delta_ij I - h a_ij J_j with J_j at every stage.</summary>
-    private static BigLinearSolve.Factors NewtonMatrix(FlowField field, RadauIIA method, BigFloat h, BigFloat[][] stages,
+    private static BigLinearSolve.Factors NewtonMatrix(FlowField field, RadauIIA method, BigFloat h,
+        BigFloat[][] stages,
         BigFloat[][] f, BigFloat[] scales)
     {
         int s = method.Stages, size = stages[0].Length, p = stages[0][0].Precision;

@@ -60,6 +60,7 @@ public sealed class StepGuess
             target[a] = x / scale;
         }
         var gradients = SlidingProjection.GapGradients(_field, slow, _reference, _others);
-        return SlidingProjection.Apply(_field, slow, BigVector.Zeros(slow.Length, p), _reference, _others, gradients, target);
+        return SlidingProjection.Apply(_field, slow, BigVector.Zeros(slow.Length, p), _reference, _others, gradients,
+            target);
     }
 }

@@ -42,7 +42,8 @@ public static class BatchTrainer
                 throw new ArgumentException("a batch job with a late phase needs its Model (the late phase runs it alone).");
             scaledData[lane] = (scaled, dataScale);
             kernel.Load(lane, scaled, job.Initial);
-            states[lane] = new RunState(new LaneView(kernel, lane), scaled, job.Settings, job.OnRecord, cancel, dataScale, job.Converged);
+            states[lane] = new RunState(new LaneView(kernel, lane), scaled, job.Settings, job.OnRecord, cancel,
+                dataScale, job.Converged);
             jobs[lane] = job;
             active++;
         }
@@ -54,7 +55,8 @@ public static class BatchTrainer
             active--;
             Fill(lane); // the lane is free before the callback runs, so a failing callback leaves the batch consistent
             if (result.Outcome == TrainingOutcome.HandOver)
-                result = GradientDescent.ContinueLate(job.Model!, scaled, dataScale, job.Settings, result, job.OnRecord, cancel, job.Converged);
+                result = GradientDescent.ContinueLate(job.Model!, scaled, dataScale, job.Settings, result,
+                    job.OnRecord, cancel, job.Converged);
             job.Done(result);
         }
 
@@ -77,7 +79,8 @@ public static class BatchTrainer
                 {
                     var state = states[j];
                     evaluated[j] = state is not null;
-                    take[j] = false; midpoint[j] = false; // no lane keeps a flag of its previous step (or of the run before it)
+                    // no lane keeps a flag of its previous step (or of the run before it)
+                    take[j] = false; midpoint[j] = false;
                     if (state is null) continue;
                     state.Prepare(kernel.CachedParameterNormSquared(j));
                     kernel.SetMarginScale(j, state.MarginScale);
@@ -93,7 +96,8 @@ public static class BatchTrainer
             {
                 if (!evaluated[j]) continue;
                 var state = states[j]!;
-                if (state.AfterGradient(kernel.GradientNormSquared(j))) { multipliers[j] = state.Multiplier; take[j] = true; }
+                if (state.AfterGradient(kernel.GradientNormSquared(j))) { multipliers[j] = state.Multiplier; take[j] =
+                    true; }
                 else Complete(j);
                 // Midpoint steps (RunState.Midpoint) as a run alone takes them: half a step in those lanes, the
                 // gradient there, then the full step from the start; the other lanes' gradients are recomputed at
@@ -118,7 +122,8 @@ public static class BatchTrainer
             {
                 var t = take.AsSpan(g * lanes, lanes);
                 // Midpoint lanes step from where they were before their half step (Step's back mask).
-                if (t.Contains(true)) kernel.Step(g, multipliers.AsSpan(g * lanes, lanes), t, midpoint.AsSpan(g * lanes, lanes));
+                if (t.Contains(true)) kernel.Step(g, multipliers.AsSpan(g * lanes, lanes), t,
+                    midpoint.AsSpan(g * lanes, lanes));
             }
             for (int j = 0; j < capacity; j++) if (take[j]) states[j]!.AfterStep();
         }

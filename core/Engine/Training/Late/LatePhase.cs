@@ -32,7 +32,8 @@ public sealed class LatePhase
     private double _slidingFrom = double.NaN;
 
     private LatePhase(IParameterization model, Dataset data, double dataScale, TrainingSettings settings,
-        TrainingResult handOver, Action<TrainingRecord>? onRecord, CancellationToken cancel, Func<TrainingRecord, bool>? converged)
+        TrainingResult handOver, Action<TrainingRecord>? onRecord, CancellationToken cancel,
+            Func<TrainingRecord, bool>? converged)
     {
         _model = model; _data = data; _dataScale = dataScale; _settings = settings; _late = settings.Late!;
         _onRecord = onRecord; _cancel = cancel; _converged = converged; _explicit = handOver;
@@ -49,7 +50,8 @@ public sealed class LatePhase
     /// <summary>Continues <paramref name="handOver"/> (outcome <see cref="TrainingOutcome.HandOver"/>) on
     /// <paramref name="data"/>, the unit-scaled data it was trained on (<paramref name="dataScale"/> R as in
     /// <see cref="GradientDescent.Run"/>), and returns the whole run's result.</summary>
-    public static TrainingResult Continue(IParameterization model, Dataset data, double dataScale, TrainingSettings settings,
+    public static TrainingResult Continue(IParameterization model, Dataset data, double dataScale,
+        TrainingSettings settings,
         TrainingResult handOver, Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default,
         Func<TrainingRecord, bool>? converged = null)
     {
@@ -96,7 +98,8 @@ public sealed class LatePhase
 
     private double Seconds => _explicit.Seconds + _clock.Elapsed.TotalSeconds;
     private double ThetaTarget => Math.Min(_settings.ThetaTarget,
-        _settings.LogLossTarget > double.NegativeInfinity ? Math.Log(-_settings.LogLossTarget) : double.PositiveInfinity);
+        _settings.LogLossTarget > double.NegativeInfinity ? Math.Log(-_settings.LogLossTarget)
+            : double.PositiveInfinity);
 
     private TrainingResult Run()
     {
@@ -118,9 +121,11 @@ public sealed class LatePhase
             if (!double.IsFinite(error)) { outcome = TrainingOutcome.NonFinite; break; }
             if (error > tolerance) { h *= factor; _rejected++; continue; }
             double reached = stiff.Evaluate(next, tau + h);
-            if (reached > target + 1e-12) { h *= Math.Clamp((target - theta) / (reached - theta), 0.01, 0.999); _rejected++; continue; }
+            if (reached > target + 1e-12) { h *= Math.Clamp((target - theta) / (reached - theta), 0.01,
+                0.999); _rejected++; continue; }
             next.CopyTo(u, 0); tau += h; theta = reached; _step++; _stiffSteps++; h *= factor;
-            if (Recorded(u, tau, theta) is { } r && _converged is not null && _converged(r)) outcome = TrainingOutcome.Converged;
+            if (Recorded(u, tau,
+                theta) is { } r && _converged is not null && _converged(r)) outcome = TrainingOutcome.Converged;
             if (h < 1e-13) outcome = TrainingOutcome.NonFinite;
         }
         SlidingFlowStepper? sliding = null;
@@ -155,7 +160,8 @@ public sealed class LatePhase
                 continue;
             }
             tau += step; theta = reached; h = suggested; _step++; _slidingSteps++;
-            if (Recorded(sliding.Direction, tau, theta) is { } r && _converged is not null && _converged(r)) outcome = TrainingOutcome.Converged;
+            if (Recorded(sliding.Direction, tau,
+                theta) is { } r && _converged is not null && _converged(r)) outcome = TrainingOutcome.Converged;
             // Not short-circuited: the floor and jitter tests count every step.
             else if (sliding.Speed < StationarySpeed | AtSpeedFloor(sliding.Speed)
                      | _jitter.Add(sliding.Direction, sliding.Speed))
@@ -165,10 +171,13 @@ public sealed class LatePhase
         if (_records[^1].Step != _step) Record(final, tau, theta);
         var beta = Geometry.Normalize(_model.Predictor(final));
         var last = _records[^1];
-        var summary = new LatePhaseSummary(_explicit.Steps, _explicit.Final.LogNegativeLogLoss, _stiffSteps, _slidingSteps, _rejected,
-            _slidingFrom, sliding?.Active.Count ?? 0, sliding?.ActiveWeights.Count(w => w > 0) ?? 0, _clock.Elapsed.TotalSeconds,
+        var summary = new LatePhaseSummary(_explicit.Steps, _explicit.Final.LogNegativeLogLoss, _stiffSteps,
+            _slidingSteps, _rejected,
+            _slidingFrom, sliding?.Active.Count ?? 0, sliding?.ActiveWeights.Count(w => w > 0) ?? 0,
+                _clock.Elapsed.TotalSeconds,
             sliding?.Speed ?? double.NaN);
-        return new TrainingResult(outcome ?? TrainingOutcome.NonFinite, _step, Seconds, final.ToArray(), last.LogParameterNorm, beta,
+        return new TrainingResult(outcome ?? TrainingOutcome.NonFinite, _step, Seconds, final.ToArray(),
+            last.LogParameterNorm, beta,
             last.LogBetaNorm, _records, summary);
     }
 
@@ -203,7 +212,8 @@ public sealed class LatePhase
         double logBetaNorm = tau + Math.Log(norm) - Math.Log(_dataScale);
         double logW = tau / nu - Math.Log(_dataScale) / nu;
         double margin = Geometry.NormalizedMargin(_z, beta) * _dataScale;
-        var record = new TrainingRecord(_step, Seconds, -Math.Exp(theta), logBetaNorm, Math.Exp(theta - logBetaNorm), margin, logW, angle,
+        var record = new TrainingRecord(_step, Seconds, -Math.Exp(theta), logBetaNorm, Math.Exp(theta - logBetaNorm),
+            margin, logW, angle,
             _settings.RecordDirections ? direction : null,
             _settings.RecordDirections ? UnitaryDft.Magnitudes(direction) : null);
         _records.Add(record);

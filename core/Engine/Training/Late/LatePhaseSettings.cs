@@ -28,7 +28,8 @@ public sealed record LatePhaseSettings(double HandOverTheta = 1.5, double Slidin
     {
         var parts = text.Split(':');
         var numbers = parts.Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float,
-            System.Globalization.CultureInfo.InvariantCulture, out double x) && double.IsFinite(x) ? x : double.NaN).ToArray();
+            System.Globalization.CultureInfo.InvariantCulture,
+                out double x) && double.IsFinite(x) ? x : double.NaN).ToArray();
         if (numbers.Length == 3 && numbers[0] > 0 && numbers[1] >= numbers[0] && numbers[2] > 0 && numbers[2] < 1e-2)
             return new LatePhaseSettings(numbers[0], numbers[1], numbers[2]);
         throw new ArgumentException(

@@ -148,7 +148,8 @@ public sealed class SlidingFlowStepper
         return Math.Min(fraction, 0.999);
     }
 
-    // At the new direction (margins and weights of its Velocity call in _mu, _lambda): points at the active margin join,
+    // At the new direction (margins and weights of its Velocity call in _mu, _lambda): points at the active margin
+    // join,
     // unweighted points above it leave.
     private void UpdateActiveSet()
     {
@@ -214,7 +215,8 @@ public sealed class SlidingFlowStepper
             for (int a = 0; a < m; a++)
                 for (int b = a; b < m; b++)
                     gram[a, b] = gram[b, a] = Simd.Dot(rows.AsSpan(a * _p, _p), rows.AsSpan(b * _p, _p));
-            var coefficients = gram.PseudoInverse() * MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(residual);
+            var coefficients = gram.PseudoInverse()
+                * MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(residual);
             Array.Clear(_correction);
             for (int a = 0; a < m; a++)
                 for (int i = 0; i < _p; i++) _correction[i] += coefficients[a] * rows[a * _p + i];
