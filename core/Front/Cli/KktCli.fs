@@ -140,7 +140,8 @@ Exit code: 0 computed, 1 beta does not separate the data or is zero (the outcome
                 next |> Result.bind (fun p -> go p rest)
             | [ flag ] -> Error $"{flag}: missing value"
             | other :: _ -> Error $"unexpected argument '{other}'"
-        go { Data = None; Beta = None; P = None; Domain = None; Active = 1e-3; Support = 1e-3; Out = None; Shape = None } args
+        go { Data = None; Beta = None; P = None; Domain = None; Active = 1e-3; Support = 1e-3; Out = None;
+             Shape = None } args
 
     /// Runs the --kkt mode; returns the exit code (0 computed, 1 not separating, 2 bad input).
     let main (args: string list) =
@@ -159,7 +160,8 @@ Exit code: 0 computed, 1 beta does not separate the data or is zero (the outcome
                 if beta.Length <> data.Dimension then
                     failwith $"{betaPath} has {beta.Length} values but {dataPath} has D = {data.Dimension}"
                 let grid = ShapeArgs.gridFor parsed.Shape data.Dimension dataPath
-                let c = BridgeStationarity.Certify(data, ReadOnlySpan beta, p, domain, grid, StationarityOptions(parsed.Active, parsed.Support))
+                let c = BridgeStationarity.Certify(data, ReadOnlySpan beta, p, domain, grid,
+                                                   StationarityOptions(parsed.Active, parsed.Support))
                 let json = toJson data grid c
                 printfn "%s" (Json.serialize json)
                 match parsed.Out with

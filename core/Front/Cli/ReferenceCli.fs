@@ -157,16 +157,19 @@ Exit code: 0 optimal, 1 not separable or not converged (certificate.json says wh
                 let grid = ShapeArgs.gridFor shape data.Dimension dataPath
                 match choice with
                 | Norm bias ->
-                    eprintfn "solving the %s max-margin problem for %s (N=%d, D=%d%s)" (bias.Name()) dataPath data.Count data.Dimension
+                    eprintfn "solving the %s max-margin problem for %s (N=%d, D=%d%s)"
+                        (bias.Name()) dataPath data.Count data.Dimension
                         (if shape.IsSome then $", {grid} images" else "")
                     let s =
-                        if shape.IsSome then FourierL1MaxMargin.Solve(data, grid, tol) // --shape is only accepted for fourier-l1
+                        // --shape is only accepted for fourier-l1
+                        if shape.IsSome then FourierL1MaxMargin.Solve(data, grid, tol)
                         else MaxMargin.Solve(data, bias, tol)
                     ReferenceFiles.write out data s
                     printfn "%s: %s Wrote %s" (string s.Status) s.Message out
                     if s.Status = SolverStatus.Optimal then 0 else 1
                 | Kernel kernel ->
-                    eprintfn "solving the R_K max-margin problem (kernel %O on %O) for %s (N=%d, D=%d)" kernel grid dataPath data.Count data.Dimension
+                    eprintfn "solving the R_K max-margin problem (kernel %O on %O) for %s (N=%d, D=%d)"
+                        kernel grid dataPath data.Count data.Dimension
                     let s = KernelNormMaxMargin.Solve(data, grid, kernel, tol)
                     ReferenceFiles.writeKernel out data s
                     printfn "%s: %s Wrote %s" (string s.Status) s.Message out

@@ -88,7 +88,8 @@ module RunFiles =
                      JObject [ "points", JInt(int64 r.Points); "theta_from", num r.ThetaFrom; "theta_to", num r.ThetaTo
                                "delta", num r.Delta; "delta_r2", num r.DeltaR2; "power", num r.Power; "power_r2", num r.PowerR2 ]
                  | None -> JNull)
-            // conv L=2 (Fourier-l1 limit): the rate delta the dual certificate suggests, 1 - max off-support |sum alpha z_hat|.
+            // conv L=2 (Fourier-l1 limit): the rate delta the dual certificate suggests, 1 - max off-support |sum alpha
+            // z_hat|.
             "predicted_delta",
                 (match run.Limit with
                  | Some l when l.Kind = LimitKind.FourierL1 && Double.IsFinite l.OffSupportMax -> num (1.0 - l.OffSupportMax)
@@ -137,7 +138,8 @@ module RunFiles =
             let rows =
                 r.Records
                 |> Seq.map (fun x ->
-                    String.Join(",", [ string x.Step; optional x.Seconds; optional x.LogBetaNorm; optional x.SmoothedMargin; optional x.NormalizedMargin
+                    String.Join(",", [ string x.Step; optional x.Seconds; optional x.LogBetaNorm;
+                                       optional x.SmoothedMargin; optional x.NormalizedMargin
                                        optional x.LogParameterNorm; optional x.AngleToPrevious ]))
             AtomicFile.writeAllLines (Path.Combine(dir, "trajectory.csv")) (Seq.append [ header ] rows)
             if s.RecordDirections then
@@ -146,7 +148,8 @@ module RunFiles =
                     let lines = r.Records |> Seq.map (fun x -> string x.Step + "," + String.Join(",", pick x |> Array.map optional))
                     Seq.append [ head ] lines
                 AtomicFile.writeAllLines (Path.Combine(dir, "directions.csv")) (table (fun x -> x.Direction) "beta")
-                // On a 2-D --shape the spectrum is the image's 2-D DFT (row-major over (k1, k2)); else the engine's 1-D one.
+                // On a 2-D --shape the spectrum is the image's 2-D DFT (row-major over (k1, k2)); else the engine's 1-D
+                // one.
                 let spectrum =
                     match s.Shape with
                     | Some g when not g.IsLine ->

@@ -95,7 +95,8 @@ module SweepCli =
             | [ flag ] when List.contains flag [ "--backend"; "--store"; "--partition"; "--time"; "--mem"; "--toolkit"; "--dotnet"; "--cpus-per-task"; "--tasks"; "--slurm-task"; "--slurm-tasks"; "--slurm-sweep" ] ->
                 Error $"{flag} needs a value"
             | other :: rest -> next { a with Forwarded = a.Forwarded @ [ other ] } rest
-        go { Mode = LocalRun; Slurm = defaults; Store = None; Forwarded = [] } "local" false false None None None false args
+        go { Mode = LocalRun; Slurm = defaults; Store = None;
+             Forwarded = [] } "local" false false None None None false args
 
     /// A name fit for files and job names.
     let private safeName (name: string) = String(name |> Seq.map (fun ch -> if Char.IsAsciiLetterOrDigit ch || ch = '-' || ch = '_' || ch = '.' then ch else '-') |> Seq.toArray)
@@ -120,7 +121,8 @@ module SweepCli =
             | Error e -> eprintfn "[%s] squeue failed (%s); retrying" sweep.Name e
             | Ok jobs ->
                 let stored, total = Slurm.progress store sweep
-                let states = jobs |> List.countBy (fun l -> l.Split(' ').[1]) |> List.map (fun (s, n) -> $"{n} {s}") |> String.concat ", "
+                let states = jobs |> List.countBy (fun l -> l.Split(' ').[1]) |> List.map (fun (s, n) -> $"{n} {s}")
+                             |> String.concat ", "
                 let left = if jobs.IsEmpty then "none left" else states
                 let line = $"[{sweep.Name}] {stored}/{total} stored; jobs: {left}"
                 if line <> last then printfn "%s" line
@@ -157,17 +159,20 @@ module SweepCli =
             let cpus = match Int32.TryParse(Environment.GetEnvironmentVariable "SLURM_CPUS_PER_TASK") with | true, n when n >= 1 -> n | _ -> 1
             use cancel = new CancellationTokenSource()
             // scancel sends SIGTERM: stop the runs under way (finished ones are stored already).
-            use _term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, fun ctx -> ctx.Cancel <- true; cancel.Cancel())
+            use _term = PosixSignalRegistration.Create(PosixSignal.SIGTERM,
+                                                       fun ctx -> ctx.Cancel <- true; cancel.Cancel())
             let taskOptions = options |> Runner.withParallelism cpus |> Runner.withProgress (printfn "%s")
             let r = Runner.runWith taskOptions cancel.Token { sweep with Name = $"{sweep.Name} task {index}/{tasks}"; Points = mine }
-            printfn "[%s] task %d of %d: %d points, %d were stored, %d computed, %d missing%s" sweep.Name index tasks mine.Length r.Reused r.Computed r.Missing
+            printfn "[%s] task %d of %d: %d points, %d were stored, %d computed, %d missing%s"
+                sweep.Name index tasks mine.Length r.Reused r.Computed r.Missing
                 (if cancel.IsCancellationRequested then " (cancelled)" else "")
             exit (if r.Missing = 0 then 0 else 1)
         | Consolidate fp ->
             checkFingerprint fp
             let count = Store.consolidate store
             let stored, total = Slurm.progress store sweep
-            printfn "[%s] consolidated %d runs into %s; this sweep: %d of %d stored%s" sweep.Name count store stored total
+            printfn "[%s] consolidated %d runs into %s; this sweep: %d of %d stored%s"
+                sweep.Name count store stored total
                 (if stored < total then " (resubmit the same command to run the missing points)" else "")
             exit 0
         | Status ->
@@ -181,7 +186,8 @@ module SweepCli =
         | Submit wait ->
             match Slurm.queued (Slurm.submittedJobs submission) with
             | Ok (_ :: _ as jobs) ->
-                eprintfn "[%s] jobs of this sweep are still queued or running (%s): not submitting again; see --status" sweep.Name (String.concat ", " jobs)
+                eprintfn "[%s] jobs of this sweep are still queued or running (%s): not submitting again; see --status"
+                    sweep.Name (String.concat ", " jobs)
                 exit 1
             | Error e ->
                 eprintfn "%s" e
@@ -191,7 +197,8 @@ module SweepCli =
             let tasks = Slurm.tasksToRun a.Slurm.Tasks isStored sweep
             let total = (Slurm.points sweep).Length
             if tasks.IsEmpty then
-                printfn "[%s] all %d points are stored in %s; consolidated %d runs" sweep.Name total store (Store.consolidate store)
+                printfn "[%s] all %d points are stored in %s; consolidated %d runs"
+                    sweep.Name total store (Store.consolidate store)
             else
                 let toRun = (Slurm.missing isStored sweep).Length
                 match Slurm.submit a.Slurm submission sweep tasks with

@@ -165,7 +165,8 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
             [ "--data"; data; "--model"; Model.name s.Model; "--depth"; string s.Depth
               match s.Shape with Some g -> yield! [ "--shape"; $"{g.Rows}x{g.Columns}" ] | None -> ()
               match s.Kernel with
-              | Some k -> yield! [ "--kernel"; (if k.Rows = 1 && not twoD then string k.Columns else $"{k.Rows}x{k.Columns}") ]
+              | Some k -> yield! [ "--kernel";
+                                   (if k.Rows = 1 && not twoD then string k.Columns else $"{k.Rows}x{k.Columns}") ]
               | None -> ()
               if s.Channels <> 1 then yield! [ "--channels"; string s.Channels ]
               "--step"; s.Step.Describe()
@@ -196,7 +197,8 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
                     match angle with
                     | Some a -> sprintf "  angle to limit = %.3g rad (step %d)" a.Angle a.Step
                     | None -> ""
-                eprintfn "  step %d  %.1fs  %s  normalized margin = %.6g%s" r.Step r.Seconds (lossText r) r.NormalizedMargin toLimit
+                eprintfn "  step %d  %.1fs  %s  normalized margin = %.6g%s"
+                    r.Step r.Seconds (lossText r) r.NormalizedMargin toLimit
 
     /// The outcome line: Converged, NotConverged (stopped by a budget or target) with the angle reached, or the
     /// engine's outcome.
@@ -242,7 +244,8 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
                 try
                     let data = match DataSpec.load dataPath with Ok d -> d | Error e -> raise (ArgumentException e)
                     let s = p.Settings
-                    let model = Run.parameterization s data.Dimension // refuses options that do not fit the data before training
+                    // refuses options that do not fit the data before training
+                    let model = Run.parameterization s data.Dimension
                     eprintfn "training %s depth %d (%s) on %s (N=%d, D=%d), %s, loss %s" (Model.name s.Model) s.Depth model.Name dataPath data.Count data.Dimension (s.Step.Describe()) s.Loss.Name
                     if (Limits.kindOf s data.Dimension).IsNone then
                         eprintfn "note: the theory gives %s no reference limit (a kernel net of depth >= 3: only Theorem 4's KKT point); training to the budget, the KKT residual is in summary.json" model.Name

@@ -20,7 +20,8 @@ module Beyond =
         | None -> (DataSpec.create spec).Dimension
 
     /// The kernel sizes of the issue: 1, 2, 4, 8 and D (those that fit).
-    let kernelSizes (dimension: int) = [ 1; 2; 4; 8; dimension ] |> List.filter (fun k -> k <= dimension) |> List.distinct
+    let kernelSizes (dimension: int) = [ 1; 2; 4; 8;
+                                         dimension ] |> List.filter (fun k -> k <= dimension) |> List.distinct
 
     /// (K, C) with C in {1, K}.
     let kernelChannels (dimension: int) = [ for k in kernelSizes dimension do for c in List.distinct [ 1; k ] -> k, c ]
@@ -60,7 +61,8 @@ module Beyond =
         sets |> List.mapi (fun i set -> set, grids[i % grids.Length])
 
     /// 2-D conv networks of the 2-D suite: full width at L = 2, 3, 4, and a 2x2 kernel with C = 1, 4 at L = 2.
-    let gridArchitectures = [ 2, None, 1; 3, None, 1; 4, None, 1; 2, Some(KernelSize(2, 2)), 1; 2, Some(KernelSize(2, 2)), 4 ]
+    let gridArchitectures = [ 2, None, 1; 3, None, 1; 4, None, 1; 2, Some(KernelSize(2, 2)), 1; 2,
+                              Some(KernelSize(2, 2)), 4 ]
 
     let gridRuns r =
         { Name = "beyond-2d"
@@ -77,7 +79,8 @@ module Beyond =
     /// The digits' networks (kind, depth): fc, diag and 2-D conv at depths 1..4 on the first task (F7),
     /// at depths 2 and 3 (the rows) on the others.
     let digitModels (first: bool) =
-        [ for l in (if first then [ 1 .. 4 ] else [ 2; 3 ]) do for kind in [ FullyConnected; Diagonal; Convolutional ] -> kind, l ]
+        [ for l in (if first then [ 1 .. 4 ] else [ 2; 3 ]) do for kind in [ FullyConnected; Diagonal;
+                                                                             Convolutional ] -> kind, l ]
 
     let digitRuns r =
         { Name = "beyond-digits"
@@ -105,7 +108,8 @@ module Beyond =
 
     /// How a run's architecture reads in a row: "conv L=2 K=2x2 C=4 on 4x4".
     let describe (c: RunConfig) =
-        let shape = match c.Model, c.Shape with Convolutional, Some g when not g.IsLine -> " (2-D)" | _ -> "" // fc and diag do not see the grid
+        // fc and diag do not see the grid
+        let shape = match c.Model, c.Shape with Convolutional, Some g when not g.IsLine -> " (2-D)" | _ -> ""
         let kernel = match c.Kernel with Some k -> $" K={k}" | None -> ""
         let channels = if c.Channels > 1 then $" C={c.Channels}" else ""
         $"{Model.name c.Model}{shape} L={c.Depth}{kernel}{channels}"

@@ -33,7 +33,8 @@ module Evidence =
         let twin, product = TheoryChecks.lemma3 [ 1UL .. 5UL ] [ 7; 8; 16 ] [ 1 .. 5 ]
         [ yield "Lemma 3: |β̂| vs ∏|ŵ_l|", product, identityTolerance
           yield "Lemma 3: Fourier vs time network", twin, identityTolerance
-          for name, kind in [ "Lemma 5 (fc)", FullyConnected; "Lemma 6 (diag)", Diagonal; "Lemma 7 (conv)", Convolutional ] do
+          for name, kind in [ "Lemma 5 (fc)", FullyConnected; "Lemma 6 (diag)", Diagonal; "Lemma 7 (conv)",
+                              Convolutional ] do
               let identity, attained, _ = TheoryChecks.penalties kind [ 1UL .. 5UL ] 8 [ 1 .. 5 ]
               yield $"{name}: P(w*) vs β", identity, identityTolerance
               yield $"{name}: ||w*||² vs R_P", attained, identityTolerance ]

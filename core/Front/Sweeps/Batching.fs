@@ -48,7 +48,8 @@ module Batching =
 
     /// The batch key of a configuration that trains batched, with its dataset; None for the others.
     let keyOf (c: RunConfig) : (BatchKey * Dataset) option =
-        let batched = c.Model = Convolutional || c.Model = Diagonal || c.Model = Linear || c.Model = FullyConnected // NetworkFamilies.LanesApply' models
+        // NetworkFamilies.LanesApply' models
+        let batched = c.Model = Convolutional || c.Model = Diagonal || c.Model = Linear || c.Model = FullyConnected
         if not batched || c.Loss <> "exp" then None // decided without building the data
         else
             let data = DataSpec.create c.Data
@@ -75,12 +76,14 @@ module Batching =
                 |> Array.groupBy fst
                 |> Array.collect (fun (key, runs) ->
                     let band = bands [ for _, (_, _, data: Dataset) in runs -> data.Count ]
-                    runs |> Array.groupBy (fun (_, (_, _, data: Dataset)) -> band[data.Count]) |> Array.map (fun (_, inBand) -> key, inBand))
+                    runs |> Array.groupBy (fun (_, (_, _, data: Dataset)) -> band[data.Count])
+                    |> Array.map (fun (_, inBand) -> key, inBand))
                 |> Array.toList
                 |> List.collect (fun (key, runs) ->
                     if runs.Length < minimumRuns key then [ for _, (i, c, _) in runs -> i, Alone c ] else
                     let queue = ConcurrentQueue(runs |> Array.map (fun (_, (_, c, data)) -> c, data))
-                    // Whole groups where minimumRuns asks for them (fc: a worker per eight runs, rounded down, and only full
+                    // Whole groups where minimumRuns asks for them (fc: a worker per eight runs, rounded down, and only
+                    // full
                     // groups; the lanes are refilled from the queue), otherwise rounded up.
                     let perGroup count = (count + LaneStepper.Lanes - minimumRuns key) / LaneStepper.Lanes
                     let workers = max 1 (min threads (perGroup runs.Length))
@@ -107,8 +110,10 @@ module Batching =
                 let model = RunConfig.parameterization c data.Dimension
                 match Run.prepare model false (fun _ _ -> ()) (RunConfig.settings c) data with
                 | Error(refused, _) -> finish c data refused; next ()
-                | Ok p -> BatchJob(data, p.Initial, p.Settings, Action<TrainingResult>(finish c data), p.Observe, p.Converged, model)
-        // keyOf batches only the paper's architectures (no grid, kernel size or channels), so the key determines the model.
+                | Ok p -> BatchJob(data, p.Initial, p.Settings, Action<TrainingResult>(finish c data), p.Observe,
+                                   p.Converged, model)
+        // keyOf batches only the paper's architectures (no grid, kernel size or channels), so the key determines the
+        // model.
         let model = RunConfig.parameterization { RunConfig.defaults with Model = key.Model; Depth = key.Depth; Width = key.Width } key.Dimension
         match NetworkFamilies.Lanes(model, ExponentialLoss(), maxCount, key.Dimension, groups) with
         | null -> invalidOp $"no lane kernel for {model.Name} on N = {maxCount}, D = {key.Dimension} (Batching.keyOf decides which runs batch)"

@@ -51,7 +51,8 @@ module Runner =
     let gitCommit =
         lazy
             (try
-                let info = ProcessStartInfo("git", "rev-parse HEAD", RedirectStandardOutput = true, RedirectStandardError = true)
+                let info = ProcessStartInfo("git", "rev-parse HEAD", RedirectStandardOutput = true,
+                                            RedirectStandardError = true)
                 use p = Process.Start info
                 let text = p.StandardOutput.ReadToEnd().Trim()
                 p.WaitForExit()
@@ -90,7 +91,8 @@ module Runner =
               Direction = result.Direction; Parameters = result.Parameters }
         let trajectory =
             [| for r in result.Records ->
-                 { RunId = id; Step = r.Step; Seconds = r.Seconds; LogBetaNorm = finite r.LogBetaNorm; SmoothedMargin = finite r.SmoothedMargin
+                 { RunId = id; Step = r.Step; Seconds = r.Seconds; LogBetaNorm = finite r.LogBetaNorm;
+                   SmoothedMargin = finite r.SmoothedMargin
                    NormalizedMargin = finite r.NormalizedMargin; LogParameterNorm = finite r.LogParameterNorm
                    AngleToPrevious = finite r.AngleToPrevious
                    Direction = r.Direction } |]

@@ -40,7 +40,8 @@ type SlurmSubmission =
 module Slurm =
     /// One CPU per task, 8 tasks, default partition, time and memory; dotnet from the PATH.
     let defaults toolkit =
-        { Partition = None; TimeLimit = None; Memory = None; CpusPerTask = 1; Tasks = 8; Toolkit = toolkit; Dotnet = "dotnet" }
+        { Partition = None; TimeLimit = None; Memory = None; CpusPerTask = 1; Tasks = 8; Toolkit = toolkit;
+          Dotnet = "dotnet" }
 
     /// The distinct points of a sweep, in the sweep's order: what the tasks share out.
     let points (sweep: Sweep) = (Sweep.distinct sweep).Points
@@ -93,7 +94,8 @@ module Slurm =
 
     /// The command a task runs (sh syntax): the sweep's script in task mode.
     let taskCommand (o: SlurmOptions) (s: SlurmSubmission) (mode: string list) =
-        [ o.Dotnet; "fsi"; s.Script ] @ s.ScriptArguments @ mode @ [ "--slurm-sweep"; s.Fingerprint; "--store"; s.Store ]
+        [ o.Dotnet; "fsi"; s.Script ] @ s.ScriptArguments @ mode
+        @ [ "--slurm-sweep"; s.Fingerprint; "--store"; s.Store ]
         |> List.map (fun w -> if w.StartsWith "$" then "\"" + w + "\"" else quote w)
         |> String.concat " "
 
@@ -123,7 +125,8 @@ module Slurm =
         |> fun text -> text + "\n"
 
     /// sbatch's arguments for the array job over the given tasks.
-    let arrayArguments (tasks: int list) (scriptPath: string) = [ "--parsable"; $"--array={arraySpec tasks}"; scriptPath ]
+    let arrayArguments (tasks: int list) (scriptPath: string) = [ "--parsable"; $"--array={arraySpec tasks}";
+                                                                  scriptPath ]
 
     /// sbatch's arguments for the consolidation job, after the array job ends (any way it ends).
     let consolidateArguments (arrayJob: string) (scriptPath: string) =
@@ -131,7 +134,8 @@ module Slurm =
 
     /// Runs a Slurm command; its standard output, or an error with its message.
     let command (program: string) (arguments: string list) =
-        let info = ProcessStartInfo(program, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
+        let info = ProcessStartInfo(program, RedirectStandardOutput = true, RedirectStandardError = true,
+                                    UseShellExecute = false)
         for a in arguments do info.ArgumentList.Add a
         try
             use p = Process.Start info

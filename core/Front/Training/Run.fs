@@ -76,7 +76,8 @@ module Run =
 
     /// The engine's settings object for these run settings.
     let engineSettings (s: RunSettings) =
-        TrainingSettings(s.Step, s.Loss, s.MaxSteps, s.TimeLimitSeconds, s.LogLossTarget, s.RecordsPerDecade, s.RecordDirections,
+        TrainingSettings(s.Step, s.Loss, s.MaxSteps, s.TimeLimitSeconds, s.LogLossTarget, s.RecordsPerDecade,
+                         s.RecordDirections,
                          Option.toObj s.Late)
 
     /// The result of a run refused because the data is not separable: outcome NotSeparable, 0 steps, and one record,
@@ -84,7 +85,8 @@ module Run =
     /// at every first record). (docs/training.md, "Run.refused")
     let refused (model: IParameterization) (w0: float[]) (s: RunSettings) (data: Dataset) onRecord =
         let r = GradientDescent.Train(model, data, ReadOnlySpan w0, engineSettings { s with MaxSteps = 0L; LogLossTarget = -infinity }, Action<_> onRecord)
-        TrainingResult(TrainingOutcome.NotSeparable, 0L, r.Seconds, r.Parameters, r.LogParameterNorm, r.Direction, r.LogBetaNorm, r.Records)
+        TrainingResult(TrainingOutcome.NotSeparable, 0L, r.Seconds, r.Parameters, r.LogParameterNorm, r.Direction,
+                       r.LogBetaNorm, r.Records)
 
     /// Everything training a model on a dataset needs besides the loop (see prepare): the initial
     /// parameters, the engine's settings, the record callback, the convergence test and the tracker.
@@ -115,7 +117,8 @@ module Run =
                 match tracker with
                 | Some t when s.ConvergenceAngle > 0.0 -> Func<TrainingRecord, bool>(fun _ -> t.Converged)
                 | _ -> null
-            Ok { Initial = w0; Settings = engineSettings s; Observe = observe; Converged = converged; Tracker = tracker }
+            Ok { Initial = w0; Settings = engineSettings s; Observe = observe; Converged = converged;
+                 Tracker = tracker }
 
     /// The training both train.fsx (trainTracked) and the sweep runner use, for a given parameterization: data that is
     /// not separable is refused before the first step (outcome NotSeparable, with the evidence); otherwise GD runs with
@@ -124,7 +127,8 @@ module Run =
                    (cancel: Threading.CancellationToken) (s: RunSettings) (data: Dataset) =
         match prepare model track onRecord s data with
         | Error(result, evidence) -> result, None, Some evidence
-        | Ok p -> GradientDescent.Train(model, data, ReadOnlySpan p.Initial, p.Settings, p.Observe, cancel, p.Converged), p.Tracker, None
+        | Ok p -> GradientDescent.Train(model, data, ReadOnlySpan p.Initial, p.Settings, p.Observe, cancel,
+                                        p.Converged), p.Tracker, None
 
     /// Trains with a callback at every record (given the latest angle to the certified limit, when
     /// one has been measured) and returns the result with its certified limit (see trainModel; the

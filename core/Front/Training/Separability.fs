@@ -27,7 +27,8 @@ module Separability =
     let check (data: Dataset) : NotSeparableEvidence option =
         let s = decide data
         if s.Separable then None
-        else Some { Weights = s.Weights; RelativeCombination = s.RelativeCombination; Tolerance = s.Tolerance; Message = s.Message }
+        else Some { Weights = s.Weights; RelativeCombination = s.RelativeCombination; Tolerance = s.Tolerance;
+                    Message = s.Message }
 
     /// A note for separable data whose best margin (relative to the points' norms) is below 1e-6 or could not be
     /// confirmed beyond rounding: training proceeds, but may need very many steps to show the limit.

@@ -154,4 +154,5 @@ module Sparsity =
     /// Effective number of coefficients of beta's spectrum on a grid (the 2-D unitary DFT of an image; the
     /// 1-D one on a line).
     let gridFourierEffectiveCount (grid: Grid) (beta: float[]) =
-        ImplicitBias.Engine.Fourier.GridDft.Forward(grid, System.ReadOnlySpan beta) |> Array.map (fun z -> z.Magnitude) |> effectiveCount
+        ImplicitBias.Engine.Fourier.GridDft.Forward(grid, System.ReadOnlySpan beta) |> Array.map (fun z -> z.Magnitude)
+        |> effectiveCount
