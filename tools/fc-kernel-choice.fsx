@@ -39,4 +39,5 @@ for d, depth, n in [ 16, 3, 10; 24, 2, 24; 16, 4, 16; 20, 3, 20; 32, 2, 32; 24, 
     use lone = NetworkFamilies.Alone(model, data, ReadOnlySpan w0)
     use step = new FullyConnectedStepper(model, data, ReadOnlySpan w0, 1)
     let steps = max 2000 (20_000_000 / model.ParameterCount)
-    printfn "| L=%d D=%d N=%d | %d | %.0f | %.0f |" depth d n model.ParameterCount (nsPerStep lone steps) (nsPerStep step steps)
+    printfn "| L=%d D=%d N=%d | %d | %.0f | %.0f |"
+        depth d n model.ParameterCount (nsPerStep lone steps) (nsPerStep step steps)

@@ -1,16 +1,20 @@
 // The late phase measured (issue 22): on seeded random sets per model (D in 8, 12, 16, 24, 32, N from D/4 to D,
 // Gaussian-teacher and Fourier-sparse-teacher data alternating), for conv L = 2..5, fc L = 2..4, diag L = 2, 3 and
 // linear:
-//   * targets: train.fsx's defaults (Run.defaults): outcome, seconds, final angle to the certified limit, theta reached;
+//   * targets: train.fsx's defaults (Run.defaults): outcome, seconds, final angle to the certified limit, theta
+// reached;
 //   * faithfulness at equal theta, as 1 - cos of the angle between directions of beta:
-//       early: the default rule against the same rule with 10x smaller steps (eta 0.001, floor 1e-6, cap 1e-5), at the hand-over theta 1.5;
+//       early: the default rule against the same rule with 10x smaller steps (eta 0.001, floor 1e-6, cap 1e-5), at the
+// hand-over theta 1.5;
 //       late vs explicit: the late phase against the explicit rule with 10x smaller steps, at theta = 4;
-//       tolerance: the late phase against itself at a 10x tighter tolerance, at theta = 1e2 and 1e3 (and 1e4 with --full).
+//       tolerance: the late phase against itself at a 10x tighter tolerance, at theta = 1e2 and 1e3 (and 1e4 with
+// --full).
 // Prints a table per model (pass counts at 1 - cos <= 1e-9, worst values) and writes out/bench/late-phase.md and
 // out/bench/late-phase.csv (one row per set).
 // The comparisons with the explicit rule (10x smaller steps are slow: minutes per set at D = 32) run on every
 // --explicit-every-th set (default 3); the others on every set. --name NAME writes out/bench/NAME.md and .csv.
-//   dotnet fsi tools/late-phase-check.fsx [--sets N] [--full] [--models conv2,fc3,...] [--explicit-every K] [--name NAME]
+//   dotnet fsi tools/late-phase-check.fsx [--sets N] [--full] [--models conv2,fc3,...] [--explicit-every K] [--name
+// NAME]
 #load "tools.fsx"
 #load "BenchOut.fsx"
 
@@ -41,7 +45,8 @@ let explicitEvery = valueOf "--explicit-every" |> Option.map int |> Option.defau
 let outName = valueOf "--name" |> Option.defaultValue "late-phase"
 let dataset (i: int) = DataSpec.create (DataSuite.latePhaseSet i)
 
-let oneMinusCos (a: float[]) (b: float[]) = let t = Geometry.Angle(ReadOnlySpan a, ReadOnlySpan b) in 2.0 * (sin (t / 2.0)) ** 2.0
+let oneMinusCos (a: float[]) (b: float[]) = let t = Geometry.Angle(ReadOnlySpan a,
+                                                                   ReadOnlySpan b) in 2.0 * (sin (t / 2.0)) ** 2.0
 let cap10x = SettlingStep(0.001, 1e-6, 0.2, 1e-5, true, true) // eta, floor and cap all 10x smaller
 let late = Run.defaults.Late.Value
 let thetas = if full then [ 1e2; 1e3; 1e4 ] else [ 1e2; 1e3 ]
@@ -52,7 +57,8 @@ let thetas = if full then [ 1e2; 1e3; 1e4 ] else [ 1e2; 1e3 ]
 let settingsWith (step: StepRule) (lateSettings: LatePhaseSettings option) (theta: float) =
     let target = if theta < 700.0 then -(exp theta) else -infinity
     let seconds = if lateSettings.IsSome then 60.0 else 600.0
-    TrainingSettings(step, ExponentialLoss(), Int64.MaxValue, seconds, target, 20, false, Option.toObj lateSettings, theta)
+    TrainingSettings(step, ExponentialLoss(), Int64.MaxValue, seconds, target, 20, false, Option.toObj lateSettings,
+                     theta)
 
 /// One set's measurements (NaN where a comparison was not run).
 type Row =
@@ -69,7 +75,8 @@ let rows =
             let s = Run.defaults |> Run.withModel kind depth
             let model = Run.parameterization s data.Dimension
             let w0 = model.Initialize(s.InitScale, s.Seed)
-            let train step lateSettings theta = GradientDescent.Train(model, data, ReadOnlySpan w0, settingsWith step lateSettings theta)
+            let train step lateSettings theta = GradientDescent.Train(model, data, ReadOnlySpan w0,
+                                                                      settingsWith step lateSettings theta)
             let clock = Diagnostics.Stopwatch.StartNew()
             let run = Run.trainTracked (fun _ _ -> ()) s data
             let seconds = clock.Elapsed.TotalSeconds
@@ -96,7 +103,8 @@ let rows =
                 | _ -> nan
             let angle = run.AngleToLimit |> Option.defaultValue nan
             let row =
-                { Model = name; Set = i; Data = data.Name; Outcome = string run.Result.Outcome; Seconds = seconds; Angle = angle
+                { Model = name; Set = i; Data = data.Name; Outcome = string run.Result.Outcome; Seconds = seconds;
+                  Angle = angle
                   Theta = run.Result.Final.LogNegativeLogLoss; Early = early; LateVsExplicit = lateVsExplicit
                   Tolerance = tolerance; SecondsToLastTheta = toLastTheta; Continued = continued }
             printfn "%s #%d %s: %s in %.2f s, angle %.2e, theta %.0f; 1-cos early %.1e, late/explicit %.1e, tolerance %s; %.2f s to theta %g, then %.1e rad from the limit"
@@ -147,7 +155,9 @@ BenchOut.write outName (header @ summary) (
     "model,set,data,outcome,seconds,angle,theta,early,late_vs_explicit,"
     + (thetas |> List.map (sprintf "tolerance_%g") |> String.concat ",") + ",seconds_to_last_theta,continued_angle"
     :: [ for r in rows ->
-           String.concat "," ([ r.Model; string r.Set; "\"" + r.Data + "\""; r.Outcome; sprintf "%.4f" r.Seconds; sprintf "%.4e" r.Angle
+           String.concat "," ([ r.Model; string r.Set; "\"" + r.Data + "\""; r.Outcome; sprintf "%.4f" r.Seconds;
+                                sprintf "%.4e" r.Angle
                                 sprintf "%.2f" r.Theta; sprintf "%.3e" r.Early; sprintf "%.3e" r.LateVsExplicit ]
-                              @ (r.Tolerance |> List.map (sprintf "%.3e")) @ [ sprintf "%.4f" r.SecondsToLastTheta; sprintf "%.3e" r.Continued ]) ])
+                              @ (r.Tolerance |> List.map (sprintf "%.3e"))
+                              @ [ sprintf "%.4f" r.SecondsToLastTheta; sprintf "%.3e" r.Continued ]) ])
 for line in header @ summary do printfn "%s" line

@@ -43,7 +43,8 @@ let batched configs =
     for unit in Batching.plan 1 true (List.toArray configs) do
         match unit with
         | Batch(key, maxCount, queue, groups) ->
-            eprintfn "batch conv L=%d D=%d N<=%d: %d runs in %d group(s)" key.Depth key.Dimension maxCount queue.Count groups
+            eprintfn "batch conv L=%d D=%d N<=%d: %d runs in %d group(s)"
+                key.Depth key.Dimension maxCount queue.Count groups
             Batching.trainBatch CancellationToken.None key maxCount queue groups finish
         | Alone c ->
             let data, result = Runner.train CancellationToken.None c
@@ -69,6 +70,7 @@ for i in 1 .. repeats do
     let b, tb, cb = timed (fun () -> batched configs)
     identical <- identical && a = b
     bestAlone <- min bestAlone ta; bestBatched <- min bestBatched tb; cpuAlone <- min cpuAlone ca; cpuBatched <- min cpuBatched cb
-    eprintfn "repeat %d: alone one after another %.2f s (CPU %.2f s), batched %.2f s (CPU %.2f s), same numbers %b" i ta ca tb cb (a = b)
+    eprintfn "repeat %d: alone one after another %.2f s (CPU %.2f s), batched %.2f s (CPU %.2f s), same numbers %b"
+        i ta ca tb cb (a = b)
 printfn "conv L=%d D=%d, %d runs x %d steps (best of %d): alone %.2f s (CPU %.2f s), batched %.2f s (CPU %.2f s): %.2fx (CPU %.2fx); identical %b"
     depth d configs.Length steps repeats bestAlone cpuAlone bestBatched cpuBatched (bestAlone / bestBatched) (cpuAlone / cpuBatched) identical

@@ -97,8 +97,10 @@ try
     say "local run: %.1f s" local.Elapsed.TotalSeconds
     // 5. Compare the consolidated tables (wall-clock fields aside) bit for bit.
     let bits (v: float[]) = v |> Array.map BitConverter.DoubleToInt64Bits
-    let optionalBits (v: Nullable<float>) = Option.ofNullable v |> Option.map BitConverter.DoubleToInt64Bits // empty cells stay None
-    let runs dir = Store.readTable<RunRow>(Path.Combine(dir, Store.runsFile)) |> Array.sortBy (fun (r: RunRow) -> r.RunId)
+    // empty cells stay None
+    let optionalBits (v: Nullable<float>) = Option.ofNullable v |> Option.map BitConverter.DoubleToInt64Bits
+    let runs dir = Store.readTable<RunRow>(Path.Combine(dir,
+                                                        Store.runsFile)) |> Array.sortBy (fun (r: RunRow) -> r.RunId)
     let trajectories dir =
         Store.readTable<TrajectoryRow>(Path.Combine(dir, Store.trajectoriesFile))
         |> Array.map (fun t -> t.RunId, t.Step, optionalBits t.LogBetaNorm, optionalBits t.SmoothedMargin, bits t.Direction)
@@ -107,7 +109,8 @@ try
     check (Array.map (fun (r: RunRow) -> r.RunId) a = Array.map (fun (r: RunRow) -> r.RunId) b) $"run ids: slurm {a.Length}, local {b.Length}, identical"
     let differing =
         Array.zip a b |> Array.filter (fun (x: RunRow, y: RunRow) ->
-            bits x.Direction <> bits y.Direction || bits x.Parameters <> bits y.Parameters || x.Steps <> y.Steps || x.Outcome <> y.Outcome
+            bits x.Direction <> bits y.Direction || bits x.Parameters <> bits y.Parameters || x.Steps <> y.Steps
+            || x.Outcome <> y.Outcome
             || optionalBits x.FinalSmoothedMargin <> optionalBits y.FinalSmoothedMargin)
     check (differing.Length = 0) $"directions, parameters, steps, outcomes, margins: {a.Length - differing.Length} of {a.Length} runs bit for bit equal"
     let ta, tb = trajectories slurmStore, trajectories localStore

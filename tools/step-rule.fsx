@@ -44,7 +44,8 @@ let levels =
 let pathSteps = if quick then 2_000_000L else 5_000_000L // the rule's budget; the 10x run gets 10x
 let pathSeconds = option "--seconds" |> Option.map float |> Option.defaultValue (if quick then 10.0 else 40.0)
 let convergeSteps = if quick then 2_000_000L else 3_000_000L
-let convergeSeconds = option "--converge-seconds" |> Option.map float |> Option.defaultValue (if quick then 2.0 else 3.0)
+let convergeSeconds = option "--converge-seconds" |> Option.map float
+                      |> Option.defaultValue (if quick then 2.0 else 3.0)
 let skipConvergence = args |> Array.contains "--path-only"
 let models =
     [ "conv L=2", Convolutional, 2; "conv L=3", Convolutional, 3; "conv L=4", Convolutional, 4
@@ -74,7 +75,8 @@ let merged =
             [ for r in rows do
                 if r[0] = "path" then
                     yield r[1], r[2],
-                          { Level = number r[3]; Outcome = outcome r[4]; SmallOutcome = outcome r[5]; Steps = int64 r[6]; SmallSteps = int64 r[7]
+                          { Level = number r[3]; Outcome = outcome r[4]; SmallOutcome = outcome r[5];
+                            Steps = int64 r[6]; SmallSteps = int64 r[7]
                             Seconds = number r[8]; SmallSeconds = number r[9]; Gap = number r[10] } ]
         let convergence =
             [ for r in rows do
@@ -107,7 +109,8 @@ let convergence =
     if skipConvergence then [] else
     [ for (model, kind, depth) in models' do
         for (name, spec) in sets do
-            let s = Run.defaults |> Run.withModel kind depth |> Run.withStep rule |> Run.withSteps convergeSteps |> Run.withTimeLimit convergeSeconds
+            let s = Run.defaults |> Run.withModel kind depth |> Run.withStep rule |> Run.withSteps convergeSteps
+                    |> Run.withTimeLimit convergeSeconds
             let t = StepRuleCheck.timeToLimit s (DataSpec.create spec)
             say $"{model} {name}: {t.Outcome} steps {t.Steps} {t.Seconds:f2} s angle %A{t.Angle}"
             yield model, name, t ]
@@ -126,7 +129,8 @@ let pathRows =
         for level in levels' |> List.filter (fun l -> path |> List.exists (fun (m, _, c) -> m = model && c.Level = l)) do
             let cs: (string * string * PathComparison) list = path |> List.filter (fun (m, _, c) -> m = model && c.Level = level)
             let reached = cs |> List.filter (fun (_, _, c) -> not (Double.IsNaN c.Gap))
-            let missed = cs |> List.filter (fun (_, _, c) -> Double.IsNaN c.Gap) |> List.map (fun (_, n, c) -> $"{n} ({c.Outcome}/{c.SmallOutcome})")
+            let missed = cs |> List.filter (fun (_, _, c) -> Double.IsNaN c.Gap)
+                         |> List.map (fun (_, n, c) -> $"{n} ({c.Outcome}/{c.SmallOutcome})")
             let pass = reached |> List.filter (fun (_, _, c) -> c.Gap <= 1e-9) |> List.length
             let gaps = reached |> List.map (fun (_, _, c) -> c.Gap)
             let worst = if reached.IsEmpty then "-" else reached |> List.maxBy (fun (_, _, c) -> c.Gap) |> fun (_, n, c) -> $"{e c.Gap} ({n})"

@@ -113,7 +113,8 @@ module Benchmark =
           Note = (if steps = 1L then "time-limited: one step timed" else note) }
 
     /// The fast kernel Train uses (NetworkFamilies.Stepper).
-    let fast (model: IParameterization) (data: Dataset) (w0: float[]) = NetworkFamilies.Stepper(model, data, ReadOnlySpan w0)
+    let fast (model: IParameterization) (data: Dataset) (w0: float[]) = NetworkFamilies.Stepper(model, data,
+                                                                                                ReadOnlySpan w0)
     /// The fast kernel on a given number of threads.
     let fastOn threads (model: IParameterization) (data: Dataset) (w0: float[]) = NetworkFamilies.Stepper(model, data, ReadOnlySpan w0, threads)
     /// The generic kernel TrainGeneric uses.

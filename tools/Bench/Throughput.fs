@@ -36,7 +36,8 @@ module Throughput =
         let sweep = { Name = "throughput"; Points = [ for seed in 1 .. runs -> config seed ] }
         let store = Path.Combine(Path.GetTempPath(), $"throughput-{Guid.NewGuid():N}")
         try
-            let options = Runner.options store |> Runner.withParallelism threads |> Runner.withBatching batching |> Runner.withProgress ignore
+            let options = Runner.options store |> Runner.withParallelism threads |> Runner.withBatching batching
+                          |> Runner.withProgress ignore
             // Warm-up, not timed: the same sweep's code on other seeds (negative ones are not in 1..runs), so that
             // the timed sweep, like the sample trained alone after it, runs the JIT's optimized code and not its
             // first, unoptimized tier (a first sweep of 2e4-step runs in a fresh process was 2.5 x slower for that).

@@ -44,7 +44,8 @@ module TimeToDirection =
     /// Trains until 1 - cos <= tolerance or the settings' step/time limits.
     let measure (reference: float[]) (tolerance: float) (recordsPerDecade: int) (settings: RunSettings) (data: Dataset) =
         let model = Run.parameterization settings data.Dimension
-        let w0: float[] = ImplicitBias.Engine.Networks.ParameterizationExtensions.Initialize(model, settings.InitScale, settings.Seed)
+        let w0: float[] = ImplicitBias.Engine.Networks.ParameterizationExtensions.Initialize(model, settings.InitScale,
+                                                                                             settings.Seed)
         use cancel = new CancellationTokenSource()
         let mutable hit: DirectionTiming option = None
         let mutable best = infinity
@@ -52,13 +53,16 @@ module TimeToDirection =
         let onRecord (r: TrainingRecord) =
             let g = gap r.Direction reference
             best <- min best g
-            let timing = { Reached = g <= tolerance; Steps = r.Step; Seconds = r.Seconds; Gap = g; BestGap = best; Direction = r.Direction }
+            let timing = { Reached = g <= tolerance; Steps = r.Step; Seconds = r.Seconds; Gap = g; BestGap = best;
+                           Direction = r.Direction }
             last <- Some timing
             if hit.IsNone && g <= tolerance then
                 hit <- Some timing
                 cancel.Cancel()
-        let engine = TrainingSettings(settings.Step, settings.Loss, settings.MaxSteps, settings.TimeLimitSeconds, settings.LogLossTarget, recordsPerDecade, true)
-        GradientDescent.Train(model, data, System.ReadOnlySpan<float>(w0), engine, System.Action<_> onRecord, cancel.Token) |> ignore
+        let engine = TrainingSettings(settings.Step, settings.Loss, settings.MaxSteps, settings.TimeLimitSeconds,
+                                      settings.LogLossTarget, recordsPerDecade, true)
+        GradientDescent.Train(model, data, System.ReadOnlySpan<float>(w0), engine, System.Action<_> onRecord,
+                              cancel.Token) |> ignore
         match hit, last with
         | Some h, _ -> { h with BestGap = best }
         | None, Some l -> { l with BestGap = best }

@@ -72,7 +72,8 @@ module LocalSlurm =
         with _ -> 1024L
 
     let private start (program: string) (arguments: string list) (env: (string * string) list) =
-        let info = ProcessStartInfo(program, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true)
+        let info = ProcessStartInfo(program, UseShellExecute = false, RedirectStandardOutput = true,
+                                    RedirectStandardError = true)
         for a in arguments do info.ArgumentList.Add a
         for k, v in env do info.Environment[k] <- v
         let p = Process.Start info
@@ -120,8 +121,10 @@ module LocalSlurm =
         try
             started.Add(
                 let inFolder (name: string) = Path.Combine(folder, name)
-                start "munged" [ "--foreground"; "--socket=" + socket; "--key-file=" + key; "--pid-file=" + inFolder "munged.pid"
-                                 "--log-file=" + inFolder "log/munged.log"; "--seed-file=" + inFolder "munged.seed" ] [])
+                start "munged" [ "--foreground"; "--socket=" + socket; "--key-file=" + key;
+                                 "--pid-file=" + inFolder "munged.pid"
+                                 "--log-file=" + inFolder "log/munged.log"; "--seed-file="
+                                 + inFolder "munged.seed" ] [])
             waitUntil 20.0 "munged" (fun () -> File.Exists socket)
             let env = [ "SLURM_CONF", confPath ]
             started.Add(start "slurmctld" [ "-D"; "-i" ] env)
