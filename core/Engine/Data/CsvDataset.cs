@@ -35,7 +35,8 @@ public static class CsvDataset
             if (width < 0) { width = fields.Length; widthRow = row; }
             else if (fields.Length != width)
                 throw new DataFormatException(source, row, 0,
-                    $"has {fields.Length} columns but row {widthRow} has {width}; every row needs the same number of columns.");
+                    $"has {fields.Length} columns but row {widthRow} has {width}; every row needs the same number " +
+                    $"of columns.");
             if (width < 2)
                 throw new DataFormatException(source, row, 0,
                     "no feature columns: each row needs a label and at least one feature.");

@@ -22,14 +22,16 @@ public sealed class Dataset
             ArgumentException($"{name}: a dataset needs at least one feature (D = {dimension}).");
         if (labels.Length < 1) throw new ArgumentException($"{name}: a dataset needs at least one point.");
         if (features.Length != labels.Length * dimension)
-            throw new ArgumentException($"{name}: {features.Length} feature values do not make {labels.Length} rows of D = {dimension}.");
+            throw new ArgumentException($"{name}: {features.Length} feature values do not make {labels.Length} rows " +
+                                        $"of D = {dimension}.");
         for (int n = 0; n < labels.Length; n++)
         {
             if (labels[n] != 1.0 && labels[n] != -1.0)
                 throw new ArgumentException($"{name}: point {n}: label {labels[n]} is not -1 or +1.");
             for (int d = 0; d < dimension; d++)
                 if (!double.IsFinite(features[n * dimension + d]))
-                    throw new ArgumentException($"{name}: point {n}, feature {d}: value {features[n * dimension + d]} is not finite.");
+                    throw new ArgumentException($"{name}: point {n}, feature {d}: value " +
+                                                $"{features[n * dimension + d]} is not finite.");
             var row = features.AsSpan(n * dimension, dimension);
             if (!double.IsFinite(EuclideanNorm(row)))
                 throw new ArgumentException($"{name}: point {n}: {NormOverflowProblem(row)}");

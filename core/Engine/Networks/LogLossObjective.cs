@@ -18,7 +18,8 @@ public sealed class LogLossObjective
     public LogLossObjective(IParameterization model, Dataset data, ILoss loss)
     {
         if (model.Dimension != data.Dimension)
-            throw new ArgumentException($"model {model.Name} is for D = {model.Dimension} but dataset {data.Name} has D = {data.Dimension}.");
+            throw new ArgumentException($"model {model.Name} is for D = {model.Dimension} but dataset {data.Name} " +
+                                        $"has D = {data.Dimension}.");
         _model = model; Loss = loss;
         _z = data.SignedFeatures();
         _d = data.Dimension; _count = data.Count;

@@ -39,7 +39,8 @@ public static class KernelCertificate
         int iterations, double seconds, string solver, double gapTolerance)
     {
         if (data.Dimension != lift.Grid.Count)
-            throw new ArgumentException($"{data.Name} has D = {data.Dimension} but the grid {lift.Grid} has {lift.Grid.Count} entries.");
+            throw new ArgumentException($"{data.Name} has D = {data.Dimension} but the grid {lift.Grid} has " +
+                                        $"{lift.Grid.Count} entries.");
         if (alpha.Length != data.Count)
             throw new ArgumentException($"alpha has {alpha.Length} entries but {data.Name} has N = {data.Count}.");
         var beta = lift.Apply(z);

@@ -32,7 +32,8 @@ public sealed class KernelLift
     {
         int d = Grid.Count;
         if (z.RowCount != offsets.Length || z.ColumnCount != d)
-            throw new ArgumentException($"A_K needs a {offsets.Length} x {d} matrix (got {z.RowCount} x {z.ColumnCount}).");
+            throw new ArgumentException($"A_K needs a {offsets.Length} x {d} matrix (got {z.RowCount} x " +
+                                        $"{z.ColumnCount}).");
         var beta = new double[d];
         double s = 1 / Math.Sqrt(d);
         for (int t = 0; t < offsets.Length; t++)

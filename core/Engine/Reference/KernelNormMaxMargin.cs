@@ -20,7 +20,8 @@ public static class KernelNormMaxMargin
     {
         var clock = Stopwatch.StartNew();
         if (grid.Count != data.Dimension)
-            throw new ArgumentException($"the grid {grid} has {grid.Count} entries but {data.Name} has D = {data.Dimension}.");
+            throw new ArgumentException($"the grid {grid} has {grid.Count} entries but {data.Name} has D = " +
+                                        $"{data.Dimension}.");
         var lift = new KernelLift(grid, kernel);
         var l2 = L2MaxMargin.Solve(data, gapTolerance);
         if (l2.Status == SolverStatus.NotSeparable)

@@ -60,6 +60,7 @@ public static class TimeL1LinearProgram
         return result ?? new MaxMarginSolution(MarginBias.TimeL1, SolverStatus.IterationLimit, new double[dim],
             new double[count],
             double.NaN, double.NaN, double.NaN, double.NaN, iterations, clock.Elapsed.TotalSeconds, "OR-Tools GLOP",
-            $"GLOP stopped with status {status} and no usable solution, though the data is separable ({separation.Message})");
+            $"GLOP stopped with status {status} and no usable solution, though the data is separable " +
+            $"({separation.Message})");
     }
 }

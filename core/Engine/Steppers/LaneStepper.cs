@@ -47,7 +47,8 @@ public abstract class LaneStepper
     protected LaneStepper(int depth, int count, int dimension, int groups)
     {
         if (depth < 1 || count < 1 || dimension < 1 || groups < 1)
-            throw new ArgumentException($"{GetType().Name}: depth {depth}, N {count}, D {dimension} and groups {groups} must all be at least 1.");
+            throw new ArgumentException($"{GetType().Name}: depth {depth}, N {count}, D {dimension} and groups " +
+                                        $"{groups} must all be at least 1.");
         _depth = depth; _n = count; _d = dimension; _groups = groups;
         _z = new Vec[groups * count * dimension];
         _packedG = new Vec[groups * dimension];
@@ -313,7 +314,8 @@ public abstract class LaneStepper
         if ((uint)lane >= (uint)Capacity) throw new ArgumentOutOfRangeException(nameof(lane),
             $"lane {lane} is not in 0..{Capacity - 1}.");
         if (data.Count > _n || data.Count < 1 || data.Dimension != _d)
-            throw new ArgumentException($"{GetType().Name}: dataset {data.Name} is N = {data.Count}, D = {data.Dimension}; this batch takes 1 <= N <= {_n} and D = {_d}.");
+            throw new ArgumentException($"{GetType().Name}: dataset {data.Name} is N = {data.Count}, D = " +
+                                        $"{data.Dimension}; this batch takes 1 <= N <= {_n} and D = {_d}.");
         if (initial.Length != ParameterCount) throw new
             ArgumentException($"{Name}: expected {ParameterCount} parameters, got {initial.Length}.");
         int g = lane / Lanes, j = lane % Lanes, count = data.Count;

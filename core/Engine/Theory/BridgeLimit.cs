@@ -27,7 +27,8 @@ internal static class BridgeLimit
         {
             if (l2Solve.Value.Status == SolverStatus.NotSeparable) return CertifiedLimit.NotSeparable(data, kind, p,
                 l2Solve.Value.Message);
-            notes.Add("the given direction is zero or not finite, so the local solver starts from the l2 max-margin solution");
+            notes.Add("the given direction is zero or not finite, so the local solver starts from the l2 max-margin " +
+                      "solution");
             start = l2Solve.Value.Beta;
         }
         var cancel = options.Cancellation;
@@ -47,7 +48,8 @@ internal static class BridgeLimit
         {
             var l2 = l2Solve.Value;
             if (l2.Status == SolverStatus.NotSeparable) return CertifiedLimit.NotSeparable(data, kind, p, l2.Message);
-            notes.Add("the data is not separable on the direction's support (its exact zeros stay zero), so the local solver restarts from the l2 max-margin solution");
+            notes.Add("the data is not separable on the direction's support (its exact zeros stay zero), so the " +
+                      "local solver restarts from the l2 max-margin solution");
             local = BridgeLocalSolver.Solve(data, p, space, l2.Beta, first, options.LocalMaxIterations, null, cancel);
         }
         if (local.Outcome == LocalSolverOutcome.Cancelled)
@@ -145,7 +147,8 @@ internal static class BridgeLimit
         {
             if (!visited.Add(string.Join(",", support) + "|" + string.Join(",", active)))
             {
-                notes.Add("the corrections cycle back to a support and active set already tried, so the local solver's sets are probably not final (give it more iterations)");
+                notes.Add("the corrections cycle back to a support and active set already tried, so the local " +
+                          "solver's sets are probably not final (give it more iterations)");
                 break;
             }
             var kkt = new SupportKkt(points, support.ToArray(), active.ToArray(), space, p);

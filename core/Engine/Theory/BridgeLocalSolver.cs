@@ -85,7 +85,8 @@ public static class BridgeLocalSolver
         double tolerance, int maxIterations, Func<Dataset, double[]?>? l2MaxMargin, CancellationToken cancel)
     {
         if (space.Dimension != data.Dimension)
-            throw new ArgumentException($"the grid {space.Grid} has {space.Dimension} entries but {data.Name} has D = {data.Dimension}.");
+            throw new ArgumentException($"the grid {space.Grid} has {space.Dimension} entries but {data.Name} has D " +
+                                        $"= {data.Dimension}.");
         if (!(p > 0 && p < 2)) throw new ArgumentException($"p must be in (0, 2) (got {p}).");
         if (start.Length != data.Dimension) throw new
             ArgumentException($"start has {start.Length} entries but D = {data.Dimension}.");

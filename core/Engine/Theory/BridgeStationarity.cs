@@ -25,7 +25,8 @@ public static class BridgeStationarity
     {
         options ??= StationarityOptions.Default;
         if (grid.Count != data.Dimension)
-            throw new ArgumentException($"the grid {grid} has {grid.Count} entries but {data.Name} has D = {data.Dimension}.");
+            throw new ArgumentException($"the grid {grid} has {grid.Count} entries but {data.Name} has D = " +
+                                        $"{data.Dimension}.");
         var space = new EntrySpace(domain, grid);
         if (!(p > 0 && p <= 1)) throw new ArgumentException($"p must be in (0, 1] (got {p}); p = 2/L for depth L.");
         if (beta.Length != data.Dimension)

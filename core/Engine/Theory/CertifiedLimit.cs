@@ -45,7 +45,8 @@ public static class CertifiedLimit
             LimitOptions? options = null)
     {
         if (grid.Count != data.Dimension)
-            throw new ArgumentException($"the grid {grid} has {grid.Count} entries but {data.Name} has D = {data.Dimension}.");
+            throw new ArgumentException($"the grid {grid} has {grid.Count} entries but {data.Name} has D = " +
+                                        $"{data.Dimension}.");
         kernel.Check(grid);
         return FindOn(data, kind, p, gdDirection, grid, kernel, options);
     }
@@ -63,11 +64,13 @@ public static class CertifiedLimit
     {
         options ??= LimitOptions.Default;
         if (gdDirection.Length != data.Dimension)
-            throw new ArgumentException($"the direction has {gdDirection.Length} entries but {data.Name} has D = {data.Dimension}.");
+            throw new ArgumentException($"the direction has {gdDirection.Length} entries but {data.Name} has D = " +
+                                        $"{data.Dimension}.");
         double expected = kind switch { LimitKind.L2 => 2,
             LimitKind.FourierL1 or LimitKind.TimeL1 or LimitKind.KernelNorm => 1, _ => double.NaN };
         if (double.IsNaN(expected) ? !(p > 0 && p < 1) : p != expected)
-            throw new ArgumentException($"p = {p} does not fit the limit {kind} (l2: 2, l1 and kernel: 1, bridge and Theorem-4-only: 2/L in (0, 1)).");
+            throw new ArgumentException($"p = {p} does not fit the limit {kind} (l2: 2, l1 and kernel: 1, bridge " +
+                                        $"and Theorem-4-only: 2/L in (0, 1)).");
         // The limit is a direction, the same for the data times any factor, but the solvers' tolerances
         // are tuned for data of moderate size: data of extreme scale (max_n ||x_n|| outside 2^-30 .. 2^30)
         // is solved divided by its scale, as training does; moderate data is solved as given, and so is data

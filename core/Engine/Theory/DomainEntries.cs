@@ -96,7 +96,8 @@ public sealed class EntrySpace
     public double[] ToVector(ReadOnlySpan<Complex> entries)
     {
         if (entries.Length != Count)
-            throw new ArgumentException($"{entries.Length} entries do not describe a vector on the grid {Grid} in the {Domain} domain.");
+            throw new ArgumentException($"{entries.Length} entries do not describe a vector on the grid {Grid} in " +
+                                        $"the {Domain} domain.");
         if (Domain == PenaltyDomain.Time)
         {
             var t = new double[Grid.Count];

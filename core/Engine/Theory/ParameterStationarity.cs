@@ -29,7 +29,8 @@ public static class ParameterStationarity
         double activeTolerance = 1e-3)
     {
         if (model.Dimension != data.Dimension)
-            throw new ArgumentException($"model {model.Name} is for D = {model.Dimension} but {data.Name} has D = {data.Dimension}.");
+            throw new ArgumentException($"model {model.Name} is for D = {model.Dimension} but {data.Name} has D = " +
+                                        $"{data.Dimension}.");
         if (w.Length != model.ParameterCount)
             throw new ArgumentException($"model {model.Name} has {model.ParameterCount} parameters, not {w.Length}.");
         int n = data.Count, dim = data.Dimension, count = model.ParameterCount;

@@ -66,9 +66,11 @@ public static class GradientDescent
     {
         if (settings.MaxSteps > 0 && UnitScale.SpreadProblem(data) is { } problem) throw new ArgumentException(problem);
         if (model.Dimension != data.Dimension)
-            throw new ArgumentException($"model {model.Name} is for D = {model.Dimension} but dataset {data.Name} has D = {data.Dimension}.");
+            throw new ArgumentException($"model {model.Name} is for D = {model.Dimension} but dataset {data.Name} " +
+                                        $"has D = {data.Dimension}.");
         if (initial.Length != model.ParameterCount)
-            throw new ArgumentException($"model {model.Name} has {model.ParameterCount} parameters but the initial vector has {initial.Length}.");
+            throw new ArgumentException($"model {model.Name} has {model.ParameterCount} parameters but the initial " +
+                                        $"vector has {initial.Length}.");
     }
 
     /// <summary>The kernel's margin factor is capped at 2^(+-this) (see the class summary).</summary>

@@ -40,7 +40,8 @@ public sealed class RunState
         CancellationToken cancel = default, double dataScale = 1, Func<TrainingRecord, bool>? converged = null)
     {
         if (kernel.Dimension != data.Dimension)
-            throw new ArgumentException($"kernel {kernel.Name} is for D = {kernel.Dimension} but dataset {data.Name} has D = {data.Dimension}.");
+            throw new ArgumentException($"kernel {kernel.Name} is for D = {kernel.Dimension} but dataset " +
+                                        $"{data.Name} has D = {data.Dimension}.");
         _kernel = kernel; _settings = settings; _onRecord = onRecord; _cancel = cancel; _dataScale =
             dataScale; _converged = converged;
         _z = data.SignedFeatures();

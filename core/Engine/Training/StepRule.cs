@@ -45,7 +45,10 @@ public abstract record StepRule
                     return new SettlingStep(numbers[0], numbers[1], numbers[2], numbers[3], midpoint, floorAfterCap);
             }
         }
-        throw new ArgumentException($"step rule '{text}' is not of the form fixed:ETA, normalized:ETA, normalized:ETA:RHO, settling:ETA:RHO:KAPPA[:CAP[:midpoint][:floor-after-cap]] or degree:ETA with ETA > 0, 0 <= RHO <= {NormalizedStep.MaxRelativeStep} and KAPPA >= 0.");
+        throw new ArgumentException($"step rule '{text}' is not of the form fixed:ETA, normalized:ETA, " +
+                                    $"normalized:ETA:RHO, settling:ETA:RHO:KAPPA[:CAP[:midpoint][:floor-after-cap]] " +
+                                    $"or degree:ETA with ETA > 0, 0 <= RHO <= {NormalizedStep.MaxRelativeStep} and " +
+                                    $"KAPPA >= 0.");
     }
 }
 

@@ -34,7 +34,8 @@ public sealed class FourierStepper : Stepper
     {
         grid.Check();
         if (grid.Count != data.Dimension) throw new
-            ArgumentException($"conv-L{depth}: the grid {grid} has {grid.Count} entries but the data has D = {data.Dimension}.");
+            ArgumentException($"conv-L{depth}: the grid {grid} has {grid.Count} entries but the data has D = " +
+                              $"{data.Dimension}.");
         _grid = grid; _spectrum = new GridHalfSpectrum(grid);
         _d = data.Dimension; _h = _spectrum.Count; _depth = depth;
         if (initial.Length != depth

@@ -29,7 +29,8 @@ public sealed class FullyConnectedLoneStepper : LoneStepper
     {
         _widths = widths.ToArray();
         if (_widths[0] != _d || _widths[^1] != 1 || _widths.Any(w => w < 1))
-            throw new ArgumentException($"fc widths {string.Join(",", _widths)}: the first must be D = {_d}, each at least 1, the last 1.");
+            throw new ArgumentException($"fc widths {string.Join(",", _widths)}: the first must be D = {_d}, each " +
+                                        $"at least 1, the last 1.");
         _padded = _widths.Select(LoneExponentialLoss.Padded).ToArray();
         _rowOffsets = new int[_depth + 1]; _columnOffsets = new int[_depth + 1];
         int parameters = 0;

@@ -21,7 +21,8 @@ public sealed class FullyConnectedNetwork : IParameterization
         if (dimension < 1) throw new ArgumentException($"D must be at least 1 (got {dimension}).");
         if (depth < 1) throw new ArgumentException($"depth must be at least 1 (got {depth}).");
         if (hiddenWidths is not null && hiddenWidths.Count != depth - 1)
-            throw new ArgumentException($"a depth-{depth} network needs {depth - 1} hidden widths (got {hiddenWidths.Count}).");
+            throw new ArgumentException($"a depth-{depth} network needs {depth - 1} hidden widths (got " +
+                                        $"{hiddenWidths.Count}).");
         _widths = new int[depth + 1];
         _widths[0] = dimension; _widths[depth] = 1;
         for (int l = 1; l < depth; l++)

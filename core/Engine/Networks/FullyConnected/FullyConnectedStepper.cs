@@ -39,7 +39,8 @@ public sealed class FullyConnectedStepper : Stepper
         int threads = 1)
     {
         if (initial.Length != model.ParameterCount)
-            throw new ArgumentException($"{model.Name}: expected {model.ParameterCount} parameters, got {initial.Length}.");
+            throw new ArgumentException($"{model.Name}: expected {model.ParameterCount} parameters, got " +
+                                        $"{initial.Length}.");
         _d = data.Dimension; _depth = model.Depth;
         _widths = model.Widths.ToArray();
         _offsets = Enumerable.Range(1, _depth + 1).Select(model.LayerOffset).ToArray(); // the network's own table
@@ -110,7 +111,8 @@ public sealed class FullyConnectedStepper : Stepper
         // a_1 = g; a_{l+1} = w_l^T a_l (the weighted sum of w_l's rows). ||grad_l||^2 = ||a_l||^2 ||r_l||^2.
         // The r_l are the last Evaluate's and the a_l come from the current w: both must be the same parameters.
         if (_evaluatedVersion != _version)
-            throw new InvalidOperationException($"{Name}: Gradient needs an Evaluate at the current parameters (a Step, Scale or StepBack came after the last one).");
+            throw new InvalidOperationException($"{Name}: Gradient needs an Evaluate at the current parameters (a " +
+                                                $"Step, Scale or StepBack came after the last one).");
         var w = W;
         _g.CopyTo(_left[1], 0);
         double total = 0;

@@ -22,7 +22,8 @@ public sealed class KernelConvolutionalNetwork : IParameterization
         if (channels < 1) throw new ArgumentException($"channels must be at least 1 (got {channels}).");
         if (channels > 1
             && depth != 2) throw new
-            ArgumentException($"several channels ({channels}) need depth 2 (got depth {depth}); deeper kernel networks have one channel.");
+            ArgumentException($"several channels ({channels}) need depth 2 (got depth {depth}); deeper kernel " +
+                              $"networks have one channel.");
         Grid = grid; Kernel = kernel; Channels = channels; Depth = depth;
         _correlation = new GridCorrelation(grid, kernel);
         int d = grid.Count;

@@ -28,7 +28,8 @@ public sealed class KernelLiftStepper : Stepper
     {
         grid.Check(); kernel.Check(grid);
         if (grid.Count != data.Dimension) throw new
-            ArgumentException($"{name}: the grid {grid} has {grid.Count} entries but the data has D = {data.Dimension}.");
+            ArgumentException($"{name}: the grid {grid} has {grid.Count} entries but the data has D = " +
+                              $"{data.Dimension}.");
         if (channels < 1) throw new ArgumentException($"{name}: channels must be at least 1 (got {channels}).");
         _d = grid.Count; _k = kernel.Count; _channels = channels; _name = name;
         if (initial.Length != channels

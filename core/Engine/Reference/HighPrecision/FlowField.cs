@@ -15,7 +15,8 @@ public sealed class FlowField
     public FlowField(IHighPrecisionModel model, double[] signedFeatures, int count)
     {
         if (count < 1 || signedFeatures.Length != count * model.Dimension)
-            throw new ArgumentException($"{signedFeatures.Length} signed features do not make {count} rows of D = {model.Dimension}.");
+            throw new ArgumentException($"{signedFeatures.Length} signed features do not make {count} rows of D = " +
+                                        $"{model.Dimension}.");
         Model = model; _z = signedFeatures; Count = count;
     }
 
@@ -84,7 +85,8 @@ public sealed class FlowField
             c += q[n] * mu[n];
         }
         if (c.Sign <= 0)
-            throw new InvalidOperationException($"the direction flow is undefined here: mu . q = {c} <= 0 (the data is not yet fit).");
+            throw new InvalidOperationException($"the direction flow is undefined here: mu . q = {c} <= 0 (the data " +
+                                                $"is not yet fit).");
         var g = Model.PullBack(u, y);
         var radial = BigVector.Dot(u, g);
         var scale = c * DegreeSquared;
@@ -115,7 +117,8 @@ public sealed class FlowField
             c += q[n] * mu[n];
         }
         if (c.Sign <= 0)
-            throw new InvalidOperationException($"the direction flow is undefined here: mu . q = {c} <= 0 (the data is not yet fit).");
+            throw new InvalidOperationException($"the direction flow is undefined here: mu . q = {c} <= 0 (the data " +
+                                                $"is not yet fit).");
         var radial = BigVector.Dot(u, g);
         var scale = c * DegreeSquared;
         var f = g.Select((gi, i) => (gi - radial * u[i]) / scale).ToArray();

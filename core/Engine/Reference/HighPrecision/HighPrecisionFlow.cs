@@ -68,7 +68,8 @@ public static class HighPrecisionFlow
     {
         var o = options ?? new FlowOptions();
         if (u0.Length != model.ParameterCount)
-            throw new ArgumentException($"u0 has {u0.Length} entries but {model.Name} has {model.ParameterCount} parameters.");
+            throw new ArgumentException($"u0 has {u0.Length} entries but {model.Name} has {model.ParameterCount} " +
+                                        $"parameters.");
         if (!(tau1 >= tau0)) throw new
             ArgumentException($"tau1 = {tau1} is before tau0 = {tau0}: the flow is integrated forward only.");
         if (!(o.Tolerance > 0) || o.Stages < 1) throw new ArgumentException($"bad options {o}.");
@@ -84,7 +85,8 @@ public static class HighPrecisionFlow
         while (tau < end)
         {
             if (steps + rejected >= o.MaxSteps)
-                throw new InvalidOperationException($"{o.MaxSteps} steps did not reach tau = {tau1} (at tau = {tau.ToDouble()}).");
+                throw new InvalidOperationException($"{o.MaxSteps} steps did not reach tau = {tau1} (at tau = " +
+                                                    $"{tau.ToDouble()}).");
             if (h < 1e-12 * (1 + Math.Abs(tau.ToDouble())))
                 throw new InvalidOperationException(FormattableString.Invariant(
                     $"the step fell to {h:G3} at tau = {tau.ToDouble()}: Newton's iteration fails there ({rejected} steps rejected)."));

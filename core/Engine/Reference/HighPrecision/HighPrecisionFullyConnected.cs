@@ -11,7 +11,8 @@ public sealed class HighPrecisionFullyConnected : IHighPrecisionModel
     public HighPrecisionFullyConnected(int dimension, int depth, IReadOnlyList<int>? hiddenWidths = null)
     {
         if (hiddenWidths is not null && hiddenWidths.Count != depth - 1)
-            throw new ArgumentException($"a depth-{depth} network needs {depth - 1} hidden widths (got {hiddenWidths.Count}).");
+            throw new ArgumentException($"a depth-{depth} network needs {depth - 1} hidden widths (got " +
+                                        $"{hiddenWidths.Count}).");
         _widths = new int[depth + 1];
         _widths[0] = dimension; _widths[depth] = 1;
         for (int l = 1; l < depth; l++) _widths[l] = hiddenWidths?[l - 1] ?? dimension;

@@ -20,7 +20,8 @@ public static class HighPrecisionModels
         ConvolutionalNetwork m => new HighPrecisionConvolutional(m.Dimension, m.Depth),
         ConvolutionalFourierNetwork m => new HighPrecisionConvolutional(m.Dimension, m.Depth),
         _ => throw new NotSupportedException(
-            $"no high-precision twin of {model.Name} ({model.GetType().Name}); there are twins of {string.Join(", ", Kinds)}."),
+            $"no high-precision twin of {model.Name} ({model.GetType().Name}); there are twins of " +
+            $"{string.Join(", ", Kinds)}."),
     };
 
     /// <summary>The twin by kind ("linear", "diag", "fc" with hidden widths D, "conv-time"), depth and dimension

@@ -39,7 +39,8 @@ public static class BatchTrainer
             if (cancel.IsCancellationRequested || next() is not { } job) return;
             var scaled = UnitScale.Of(job.Data, out double dataScale);
             if (job.Settings.Late is not null && job.Model is null)
-                throw new ArgumentException("a batch job with a late phase needs its Model (the late phase runs it alone).");
+                throw new ArgumentException("a batch job with a late phase needs its Model (the late phase runs it " +
+                                            "alone).");
             scaledData[lane] = (scaled, dataScale);
             kernel.Load(lane, scaled, job.Initial);
             states[lane] = new RunState(new LaneView(kernel, lane), scaled, job.Settings, job.OnRecord, cancel,

@@ -17,7 +17,8 @@ public sealed class DirectionFlow
     public DirectionFlow(IParameterization model, double[] signedFeatures)
     {
         if (signedFeatures.Length % model.Dimension != 0)
-            throw new ArgumentException($"{signedFeatures.Length} feature values are not rows of D = {model.Dimension}.");
+            throw new ArgumentException($"{signedFeatures.Length} feature values are not rows of D = " +
+                                        $"{model.Dimension}.");
         _model = model; _z = signedFeatures;
         Count = signedFeatures.Length / model.Dimension;
         _beta = new double[model.Dimension];

@@ -56,7 +56,8 @@ public sealed class LatePhase
         Func<TrainingRecord, bool>? converged = null)
     {
         if (handOver.Outcome != TrainingOutcome.HandOver || settings.Late is null)
-            throw new ArgumentException("the late phase continues a run that handed over (outcome HandOver, settings with Late).");
+            throw new ArgumentException("the late phase continues a run that handed over (outcome HandOver, " +
+                                        "settings with Late).");
         return new LatePhase(model, data, dataScale, settings, handOver, onRecord, cancel, converged).Run();
     }
 

@@ -33,7 +33,8 @@ public sealed record LatePhaseSettings(double HandOverTheta = 1.5, double Slidin
         if (numbers.Length == 3 && numbers[0] > 0 && numbers[1] >= numbers[0] && numbers[2] > 0 && numbers[2] < 1e-2)
             return new LatePhaseSettings(numbers[0], numbers[1], numbers[2]);
         throw new ArgumentException(
-            $"late phase '{text}' is not of the form HANDOVER:SLIDING:TOLERANCE with 0 < HANDOVER <= SLIDING and 0 < TOLERANCE < 1e-2 (e.g. 1.5:12:1e-7).");
+            $"late phase '{text}' is not of the form HANDOVER:SLIDING:TOLERANCE with 0 < HANDOVER <= SLIDING and 0 " +
+            $"< TOLERANCE < 1e-2 (e.g. 1.5:12:1e-7).");
     }
 }
 
