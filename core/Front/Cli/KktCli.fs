@@ -36,7 +36,8 @@ module ShapeArgs =
     /// The grid of D features: --shape if given (its size must be D), else the line 1 x D.
     let gridFor (shape: Grid option) (dimension: int) (dataPath: string) =
         match shape with
-        | Some(g: Grid) when g.Count <> dimension -> failwith $"--shape {g} has {g.Count} entries but {dataPath} has D = {dimension} features"
+        | Some(g: Grid) when g.Count <> dimension -> failwith ($"--shape {g} has {g.Count} entries but {dataPath} " +
+                                                               $"has D = {dimension} features")
         | Some g -> g
         | None -> Grid.Line dimension
 

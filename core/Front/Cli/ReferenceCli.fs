@@ -141,9 +141,13 @@ Exit code: 0 optimal, 1 not separable or not converged (certificate.json says wh
         let bias =
             match flags.TryFind "--bias" |> Option.map parseBias, shape with
             | Some(Ok(Norm b)), Ok(Some _) when b <> MarginBias.FourierL1 ->
-                Error $"--shape applies to fourier-l1 and kernel:... only ({b.Name()} does not depend on the image shape)"
-            | Some(Ok(Kernel k)), Ok None when k.Rows > 1 -> Error $"--bias kernel:{k} is a 2-D kernel: give the image shape with --shape MxN"
-            | Some(Ok(Kernel k)), Ok(Some g) when k.Rows = 1 && not g.IsLine -> Error $"--bias kernel:{k}: on {g} images give the kernel as K1xK2"
+                Error ($"--shape applies to fourier-l1 and kernel:... only ({b.Name()} does not depend on the image " +
+                       $"shape)")
+            | Some(Ok(Kernel k)), Ok None when k.Rows > 1 -> Error ($"--bias kernel:{k} is a 2-D kernel: give the " +
+                                                                    $"image shape with --shape MxN")
+            | Some(Ok(Kernel k)), Ok(Some g) when k.Rows = 1 && not g.IsLine -> Error ($"--bias kernel:{k}: on {g} " +
+                                                                                       $"images give the kernel as " +
+                                                                                       $"K1xK2")
             | Some b, _ -> b |> Result.map Some
             | None, _ -> Ok None
         match unknown, flags.TryFind "--data", flags.TryFind "--out", bias, tolerance, shape with

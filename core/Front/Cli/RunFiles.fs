@@ -86,7 +86,8 @@ module RunFiles =
                 (match run.AngleRate with
                  | Some r ->
                      JObject [ "points", JInt(int64 r.Points); "theta_from", num r.ThetaFrom; "theta_to", num r.ThetaTo
-                               "delta", num r.Delta; "delta_r2", num r.DeltaR2; "power", num r.Power; "power_r2", num r.PowerR2 ]
+                               "delta", num r.Delta; "delta_r2", num r.DeltaR2; "power", num r.Power
+                               "power_r2", num r.PowerR2 ]
                  | None -> JNull)
             // conv L=2 (Fourier-l1 limit): the rate delta the dual certificate suggests, 1 - max off-support |sum alpha
             // z_hat|.
@@ -101,7 +102,8 @@ module RunFiles =
                      JObject [ "hand_over_step", JInt l.HandOverStep; "hand_over_theta", num l.HandOverTheta
                                "stiff_steps", JInt l.StiffSteps; "sliding_steps", JInt l.SlidingSteps
                                "rejected_steps", JInt l.RejectedSteps; "sliding_from_theta", num l.SlidingFromTheta
-                               "active_points", JInt(int64 l.ActivePoints); "weighted_points", JInt(int64 l.WeightedPoints)
+                               "active_points", JInt(int64 l.ActivePoints)
+                               "weighted_points", JInt(int64 l.WeightedPoints)
                                "seconds", num l.Seconds; "final_theta", num r.Final.LogNegativeLogLoss
                                "final_speed", num l.FinalSpeed ])
             "late_phase_settings", (match s.Late with Some l -> JString(l.Describe()) | None -> JNull)
@@ -156,7 +158,8 @@ module RunFiles =
                         fun (x: TrainingRecord) ->
                             match x.Direction with
                             | null -> Array.create data.Dimension nan
-                            | d -> ImplicitBias.Engine.Fourier.GridDft.Forward(g, ReadOnlySpan d) |> Array.map (fun z -> z.Magnitude)
+                            | d -> ImplicitBias.Engine.Fourier.GridDft.Forward(g, ReadOnlySpan d)
+                                   |> Array.map (fun z -> z.Magnitude)
                     | _ -> fun x -> x.FourierMagnitudes
                 AtomicFile.writeAllLines (Path.Combine(dir, "spectra.csv")) (table spectrum "abs_hat")
         AtomicFile.writeAllText (Path.Combine(dir, "summary.json")) (Json.serialize (summary s data run))

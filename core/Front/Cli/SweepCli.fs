@@ -68,7 +68,8 @@ module SweepCli =
                     if i < 0 || i >= t then Error $"--slurm-task {i} is not one of 0..{t - 1}" else Ok { a with Mode = Task(i, t, fp) }
                 | _, None, _, Some fp, true -> Ok { a with Mode = Consolidate fp }
                 | _, Some _, _, _, _ | _, _, Some _, _, _ | _, _, _, Some _, _ | _, _, _, _, true ->
-                    Error "--slurm-task, --slurm-tasks, --slurm-sweep and --slurm-consolidate are set by the batch scripts only"
+                    Error ("--slurm-task, --slurm-tasks, --slurm-sweep and --slurm-consolidate are set by the batch " +
+                           "scripts only")
                 | "local", _, _, _, _ when wait || status -> Error "--wait and --status go with --backend slurm"
                 | "local", _, _, _, _ -> Ok { a with Mode = LocalRun }
                 | "slurm", _, _, _, _ when status -> Ok { a with Mode = Status }
@@ -81,15 +82,18 @@ module SweepCli =
             | "--mem" :: v :: rest -> next { a with Slurm.Memory = Some v } rest
             | "--toolkit" :: v :: rest -> next { a with Slurm.Toolkit = Path.GetFullPath v } rest
             | "--dotnet" :: v :: rest -> next { a with Slurm.Dotnet = v } rest
-            | "--cpus-per-task" :: v :: rest -> positive "--cpus-per-task" v |> Result.bind (fun n -> next { a with Slurm.CpusPerTask = n } rest)
-            | "--tasks" :: v :: rest -> positive "--tasks" v |> Result.bind (fun n -> next { a with Slurm.Tasks = n } rest)
+            | "--cpus-per-task" :: v :: rest -> positive "--cpus-per-task" v
+                                                |> Result.bind (fun n -> next { a with Slurm.CpusPerTask = n } rest)
+            | "--tasks" :: v :: rest -> positive "--tasks" v
+                                        |> Result.bind (fun n -> next { a with Slurm.Tasks = n } rest)
             | "--wait" :: rest -> go a backend true status task tasks sweep consolidate rest
             | "--status" :: rest -> go a backend wait true task tasks sweep consolidate rest
             | "--slurm-task" :: v :: rest ->
                 match Int32.TryParse v with
                 | true, i -> go a backend wait status (Some i) tasks sweep consolidate rest
                 | _ -> Error $"--slurm-task needs a task index, not '{v}'"
-            | "--slurm-tasks" :: v :: rest -> positive "--slurm-tasks" v |> Result.bind (fun t -> go a backend wait status task (Some t) sweep consolidate rest)
+            | "--slurm-tasks" :: v :: rest -> positive "--slurm-tasks" v
+                                              |> Result.bind (fun t -> go a backend wait status task (Some t) sweep consolidate rest)
             | "--slurm-sweep" :: v :: rest -> go a backend wait status task tasks (Some v) consolidate rest
             | "--slurm-consolidate" :: rest -> go a backend wait status task tasks sweep true rest
             | [ flag ] when List.contains flag [ "--backend"; "--store"; "--partition"; "--time"; "--mem"; "--toolkit"; "--dotnet"; "--cpus-per-task"; "--tasks"; "--slurm-task"; "--slurm-tasks"; "--slurm-sweep" ] ->

@@ -97,13 +97,19 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
         let s = p.Settings
         let twoD = s.Shape |> Option.exists (fun g -> not g.IsLine)
         match s.Kernel with
-        | Some _ when s.Model <> Convolutional -> Error $"--kernel applies to --model conv only (got --model {Model.name s.Model})"
-        | Some k when k.Rows > 1 && s.Shape.IsNone -> Error $"--kernel {k.Rows}x{k.Columns} is 2-D: give the image's --shape MxN"
-        | Some k when p.PlainKernel && twoD -> Error $"--kernel {k.Columns} is 1-D but --shape is 2-D: give K1xK2, e.g. {k.Columns}x{k.Columns}"
+        | Some _ when s.Model <> Convolutional -> Error ($"--kernel applies to --model conv only (got --model " +
+                                                         $"{Model.name s.Model})")
+        | Some k when k.Rows > 1 && s.Shape.IsNone -> Error ($"--kernel {k.Rows}x{k.Columns} is 2-D: give the " +
+                                                             $"image's --shape MxN")
+        | Some k when p.PlainKernel && twoD -> Error ($"--kernel {k.Columns} is 1-D but --shape is 2-D: give K1xK2, " +
+                                                      $"e.g. {k.Columns}x{k.Columns}")
         | _ ->
-            if s.Channels > 1 && s.Model <> Convolutional then Error $"--channels applies to --model conv only (got --model {Model.name s.Model})"
-            elif s.Channels > 1 && s.Depth <> 2 then Error $"--channels {s.Channels} needs --depth 2 (deeper kernel networks have one channel; got --depth {s.Depth})"
-            elif s.Model = ConvolutionalTime && twoD then Error "--model conv-time is the 1-D time-domain twin; use --model conv with --shape"
+            if s.Channels > 1 && s.Model <> Convolutional then Error ($"--channels applies to --model conv only " +
+                                                                      $"(got --model {Model.name s.Model})")
+            elif s.Channels > 1 && s.Depth <> 2 then Error ($"--channels {s.Channels} needs --depth 2 (deeper " +
+                                                            $"kernel networks have one channel; got --depth {s.Depth})")
+            elif s.Model = ConvolutionalTime && twoD then Error ("--model conv-time is the 1-D time-domain twin; " +
+                                                                 "use --model conv with --shape")
             else Ok p
 
     /// Parses the arguments (without the script name) into settings, data path and output folder.
@@ -125,11 +131,13 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
                     | "--steps" ->
                         number flag value Int64.TryParse
                         |> Result.bind (fun n -> if n >= 0L then Ok { p with Settings = { s with MaxSteps = n } } else Error $"--steps: must be >= 0 (got {value})")
-                    | "--time-limit" -> positive flag value |> Result.map (fun t -> { p with Settings = { s with TimeLimitSeconds = t } })
+                    | "--time-limit" -> positive flag value
+                                        |> Result.map (fun t -> { p with Settings = { s with TimeLimitSeconds = t } })
                     | "--step" ->
                         try Ok { p with Settings = { s with Step = StepRule.Parse value } }
                         with :? ArgumentException as e -> Error $"--step: {e.Message}"
-                    | "--shape" -> sides flag false value |> Result.map (fun (m, n) -> { p with Settings = { s with Shape = Some(Grid(m, n)) } })
+                    | "--shape" -> sides flag false value
+                                   |> Result.map (fun (m, n) -> { p with Settings = { s with Shape = Some(Grid(m, n)) } })
                     | "--kernel" ->
                         sides flag true value
                         |> Result.map (fun (m, n) -> { p with Settings = { s with Kernel = Some(KernelSize(m, n)) }; PlainKernel = not (value.Contains 'x') })
@@ -141,9 +149,12 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
                         try Ok { p with Settings = { s with Late = Some(Late.LatePhaseSettings.Parse value) } }
                         with :? ArgumentException as e -> Error $"--late: {e.Message} Or 'off'."
                     | "--loss" -> Loss.parse value |> Result.map (fun l -> { p with Settings = { s with Loss = l } })
-                    | "--init-scale" -> positive flag value |> Result.map (fun v -> { p with Settings = { s with InitScale = v } })
-                    | "--seed" -> CliArgs.seed flag value |> Result.map (fun v -> { p with Settings = { s with Seed = v } })
-                    | "--log-loss-target" -> float' flag value |> Result.map (fun v -> { p with Settings = { s with LogLossTarget = v } })
+                    | "--init-scale" -> positive flag value
+                                        |> Result.map (fun v -> { p with Settings = { s with InitScale = v } })
+                    | "--seed" -> CliArgs.seed flag value
+                                  |> Result.map (fun v -> { p with Settings = { s with Seed = v } })
+                    | "--log-loss-target" -> float' flag value
+                                             |> Result.map (fun v -> { p with Settings = { s with LogLossTarget = v } })
                     | "--converged-angle" ->
                         float' flag value
                         |> Result.bind (fun v ->
@@ -179,7 +190,8 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
         match parse args with
         | Ok p when { p.Settings with Loss = s.Loss } = s && p.Settings.Loss.Name = s.Loss.Name -> Ok args
         | Ok _ ->
-            Error($"train.fsx has no flags for these settings (it records {Run.defaults.RecordsPerDecade} a decade, with directions; "
+            Error($"train.fsx has no flags for these settings (it records {Run.defaults.RecordsPerDecade} a decade, " +
+                  $"with directions; "
                   + $"the run: {s.RecordsPerDecade}, directions {s.RecordDirections})")
         | Error e -> Error e
 

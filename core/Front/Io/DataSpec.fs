@@ -71,7 +71,8 @@ module DataSpec =
     let parse (text: string) : Result<DataSpec, string> =
         if not (text.StartsWith "digits:") then Ok(CsvFile text)
         else
-            let bad () = Error $"--data '{text}': expected digits:A,B or digits:A,B:COUNT with digits A <> B in 0..9 and COUNT >= 1"
+            let bad () = Error ($"--data '{text}': expected digits:A,B or digits:A,B:COUNT with digits A <> B in " +
+                                $"0..9 and COUNT >= 1")
             let digit (t: string) = match Int32.TryParse t with | true, v when v >= 0 && v <= 9 -> Some v | _ -> None
             match text.Substring(7).Split(':') with
             | [| pair |]

@@ -142,9 +142,12 @@ module Beyond =
     let gridClaim (c: RunConfig) =
         let prediction =
             match c.Kernel, c.Depth with
-            | None, 2 -> "converges in direction to the 2-D Fourier-l1 max-margin predictor (Theorem 2 with the 2-D DFT)"
-            | None, l -> $"beta/||beta|| tends to a first-order stationary point of min ||beta_hat||_(2/{l}) s.t. margins >= 1, 2-D DFT (eq. 10-13)"
-            | Some _, _ -> "converges in direction to the 2-D R_K max-margin predictor (COLT 2022 with 2-D kernels; for C = 1 a question, as in 1-D)"
+            | None, 2 -> "converges in direction to the 2-D Fourier-l1 max-margin predictor (Theorem 2 with the 2-D " +
+                         "DFT)"
+            | None, l -> $"beta/||beta|| tends to a first-order stationary point of min ||beta_hat||_(2/{l}) s.t. " +
+                         $"margins >= 1, 2-D DFT (eq. 10-13)"
+            | Some _, _ -> "converges in direction to the 2-D R_K max-margin predictor (COLT 2022 with 2-D kernels; " +
+                           "for C = 1 a question, as in 1-D)"
         claim (describe c + " on random images") prediction "2-D suite (beyond-2d.fsx)"
 
     /// The row of a digits architecture.
@@ -175,7 +178,8 @@ module Beyond =
         let kernelSetNames = kernelSets r |> List.mapi (fun i s -> $"#{i} {DataSpec.describe s}") |> String.concat "; "
         let gridSetNames = gridSets r |> List.map (fun (s, g) -> $"{g}: {DataSpec.describe s}") |> String.concat "; "
         let tasks = digitTasks r |> List.map DataSpec.describe |> String.concat ", "
-        [ $"Beyond the paper: every run with the report's settings for at most {steps r} steps ({digitSteps r} on the digits), stopping as Converged within {Reproduction.suiteConvergenceAngle} rad of its certified limit."
+        [ $"Beyond the paper: every run with the report's settings for at most {steps r} steps ({digitSteps r} on " +
+          $"the digits), stopping as Converged within {Reproduction.suiteConvergenceAngle} rad of its certified limit."
           $"Kernel sizes: conv L=2 with K in 1, 2, 4, 8, D and C in 1, K on {(kernelSets r).Length} sets: {kernelSetNames}."
           $"2-D: conv L=2, 3, 4 full width and L=2 with a 2x2 kernel (C = 1, 4) on {(gridSets r).Length} sets of random images: {gridSetNames}."
           $"Digits: {tasks} (each image centred), fc, diag and 2-D conv at L = 2, 3 (and 1..4 on the first task for F7)." ]

@@ -49,11 +49,18 @@ module Evidence =
         let claim, prediction =
             match kind, depth with
             | Linear, _ -> "Theorem 1 (linear)", "GD's direction -> the l2 max-margin predictor (eq. 6)"
-            | FullyConnected, l -> $"Theorem 1 (fc L={l})", "fc networks converge in direction to the l2 max-margin predictor (eq. 8)"
-            | Convolutional, 2 -> "Theorem 2 (conv L=2)", "conv L=2 converges in direction to the Fourier-l1 max-margin predictor (eq. 9)"
-            | Diagonal, 2 -> "Theorem 4 + Lemma 6 (diag L=2)", "diag L=2 converges in direction to the time-l1 max-margin predictor"
-            | Convolutional, l -> $"Theorem 2a (conv L={l})", $"conv L={l}: beta/||beta|| tends to a first-order stationary point of min ||beta_hat||_(2/{l}) s.t. margins >= 1 (eq. 10-13)"
-            | Diagonal, l -> $"Theorem 2a (diag L={l}, time domain)", $"diag L={l}: beta/||beta|| tends to a first-order stationary point of min ||beta||_(2/{l}) s.t. margins >= 1"
+            | FullyConnected, l -> $"Theorem 1 (fc L={l})", "fc networks converge in direction to the l2 max-margin " +
+                                                            "predictor (eq. 8)"
+            | Convolutional, 2 -> "Theorem 2 (conv L=2)", "conv L=2 converges in direction to the Fourier-l1 " +
+                                                          "max-margin predictor (eq. 9)"
+            | Diagonal, 2 -> "Theorem 4 + Lemma 6 (diag L=2)", "diag L=2 converges in direction to the time-l1 " +
+                                                               "max-margin predictor"
+            | Convolutional, l -> $"Theorem 2a (conv L={l})", $"conv L={l}: beta/||beta|| tends to a first-order " +
+                                                              $"stationary point of min ||beta_hat||_(2/{l}) s.t. " +
+                                                              $"margins >= 1 (eq. 10-13)"
+            | Diagonal, l -> $"Theorem 2a (diag L={l}, time domain)", $"diag L={l}: beta/||beta|| tends to a " +
+                                                                      $"first-order stationary point of min " +
+                                                                      $"||beta||_(2/{l}) s.t. margins >= 1"
             | k, l -> $"{Model.name k} L={l}", "the certified limit of CertifiedLimit.For"
         let convex = (TheoryChecks.predictedBias kind depth).IsSome
         { Claim = claim
@@ -71,8 +78,10 @@ module Evidence =
     /// final parameters at most residualTolerance (the report's certificate tolerance).
     let suiteKktClaim : SuiteClaim =
         { Claim = "Theorem 4 (KKT, every run)"
-          Prediction = "w/||w|| tends to a KKT point of min ||w||^2 s.t. margins >= 1 (eq. 14), for every model and depth"
-          Tolerance = $"relative KKT residual <= {residualTolerance} on every run (active set: margins within {TheoryChecks.activeTolerance * 100.0}%% of the minimum)"
+          Prediction = "w/||w|| tends to a KKT point of min ||w||^2 s.t. margins >= 1 (eq. 14), for every model and " +
+                       "depth"
+          Tolerance = $"relative KKT residual <= {residualTolerance} on every run (active set: margins within " +
+                      $"{TheoryChecks.activeTolerance * 100.0}%% of the minimum)"
           Threshold = residualTolerance
           WorseWhen = Larger
           Evidence = "suite (F4 script)" }

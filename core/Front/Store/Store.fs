@@ -94,17 +94,20 @@ module Store =
         let floats (v: float[]) =
             w.Write v.Length
             for x in v do w.Write(BitConverter.DoubleToInt64Bits x)
-        w.Write run.RunId; w.Write run.Model; w.Write run.Depth; w.Write run.Width; w.Write(text run.Shape); w.Write(text run.Kernel)
+        w.Write run.RunId; w.Write run.Model; w.Write run.Depth; w.Write run.Width; w.Write(text run.Shape)
+        w.Write(text run.Kernel)
         w.Write run.Channels; w.Write run.InitScale
         w.Write run.Step; w.Write run.Loss; w.Write run.Data; w.Write run.Seed; w.Write run.MaxSteps
         let optional (x: Nullable<float>) = w.Write(if x.HasValue then x.Value else -1.0); w.Write x.HasValue
-        w.Write run.Outcome; w.Write run.Steps; optional run.FinalLogBetaNorm; optional run.FinalSmoothedMargin; optional run.FinalNormalizedMargin
+        w.Write run.Outcome; w.Write run.Steps; optional run.FinalLogBetaNorm; optional run.FinalSmoothedMargin
+        optional run.FinalNormalizedMargin
         optional run.LogParameterNorm
         w.Write run.Records
         floats run.Direction
         floats run.Parameters
         for t in trajectory do
-            w.Write t.RunId; w.Write t.Step; w.Write t.Seconds; optional t.LogBetaNorm; optional t.SmoothedMargin; optional t.NormalizedMargin
+            w.Write t.RunId; w.Write t.Step; w.Write t.Seconds; optional t.LogBetaNorm; optional t.SmoothedMargin
+            optional t.NormalizedMargin
             optional t.LogParameterNorm; optional t.AngleToPrevious
             floats t.Direction
         w.Flush()
@@ -149,7 +152,8 @@ module Store =
                     let trajectory = readTable<TrajectoryRow> (trajectoryPath dir id)
                     if run.RunId <> id then Error $"run id {run.RunId} in a file named {id}"
                     elif run.EngineVersion <> RunConfig.engineVersion then Error $"engine version {run.EngineVersion}"
-                    elif trajectory.Length <> run.Records then Error $"{trajectory.Length} trajectory rows, expected {run.Records}"
+                    elif trajectory.Length <> run.Records then Error ($"{trajectory.Length} trajectory rows, " +
+                                                                      $"expected {run.Records}")
                     elif trajectory |> Array.exists (fun t -> t.RunId <> id) then Error "trajectory rows of another run"
                     elif checksum { run with Checksum = "" } trajectory <> run.Checksum then Error "checksum mismatch"
                     else Ok { Run = run; Trajectory = trajectory }

@@ -116,5 +116,6 @@ module Batching =
         // model.
         let model = RunConfig.parameterization { RunConfig.defaults with Model = key.Model; Depth = key.Depth; Width = key.Width } key.Dimension
         match NetworkFamilies.Lanes(model, ExponentialLoss(), maxCount, key.Dimension, groups) with
-        | null -> invalidOp $"no lane kernel for {model.Name} on N = {maxCount}, D = {key.Dimension} (Batching.keyOf decides which runs batch)"
+        | null -> invalidOp ($"no lane kernel for {model.Name} on N = {maxCount}, D = {key.Dimension} " +
+                             $"(Batching.keyOf decides which runs batch)")
         | kernel -> BatchTrainer.Train(kernel, Func<BatchJob>(next), cancel)

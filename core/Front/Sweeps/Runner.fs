@@ -84,8 +84,10 @@ module Runner =
               Count = data.Count; Dimension = data.Dimension; Seed = int64 c.Seed; MaxSteps = c.MaxSteps
               TimeLimitSeconds = c.TimeLimitSeconds; RecordsPerDecade = c.RecordsPerDecade
               Outcome = string result.Outcome; Steps = result.Steps; Seconds = result.Seconds
-              FinalLogBetaNorm = finite result.Final.LogBetaNorm; FinalSmoothedMargin = finite result.Final.SmoothedMargin
-              FinalNormalizedMargin = finite result.Final.NormalizedMargin; LogParameterNorm = finite result.LogParameterNorm
+              FinalLogBetaNorm = finite result.Final.LogBetaNorm
+              FinalSmoothedMargin = finite result.Final.SmoothedMargin
+              FinalNormalizedMargin = finite result.Final.NormalizedMargin
+              LogParameterNorm = finite result.LogParameterNorm
               EngineVersion = RunConfig.engineVersion; GitCommit = gitCommit.Value
               CreatedUtc = DateTime.UtcNow.ToString("o"); Records = 0; Checksum = ""
               Direction = result.Direction; Parameters = result.Parameters }
@@ -141,7 +143,9 @@ module Runner =
                     finished <- finished + 1
                     let elapsed = clock.Elapsed.TotalSeconds
                     let eta = elapsed / float finished * float (todo.Length - finished)
-                    say $"[{sweep.Name}] {finished}/{todo.Length} ({100 * finished / todo.Length}%%) {RunConfig.label c}: {result.Outcome} in {result.Seconds:F1} s; elapsed {seconds elapsed}, ETA {seconds eta}")
+                    say ($"[{sweep.Name}] {finished}/{todo.Length} ({100 * finished / todo.Length}%%) " +
+                         $"{RunConfig.label c}: {result.Outcome} in {result.Seconds:F1} s; elapsed " +
+                         $"{seconds elapsed}, ETA {seconds eta}"))
         let work (unit: Work) =
             match unit with
             | Alone c ->
