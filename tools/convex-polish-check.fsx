@@ -60,7 +60,9 @@ let polishFrom (data: Dataset) bias p domain (beta: float[]) (alpha: float[]) =
 
 let median (xs: float list) = let s = List.sort xs in s[s.Length / 2]
 let lines =
-    [ "| kind | sets | CVXOPT 'optimal' at tolerance (loosest) | reference solver to CVXOPT: worst / median (rad) | polished to CVXOPT: worst / median | CVXOPT's point polished: accepted | polished from the two solvers: worst / median |"
+    [ "| kind | sets | CVXOPT 'optimal' at tolerance (loosest) | reference solver to CVXOPT: worst / median (rad) | " +
+      "polished to CVXOPT: worst / median | CVXOPT's point polished: accepted | polished from the two solvers: " +
+      "worst / median |"
       "| --- | --- | --- | --- | --- | --- | --- |"
       for kind, bias, p, domain in kinds do
           let rows =

@@ -39,7 +39,8 @@ let allModels =
       "diag2", (Diagonal, 2); "diag3", (Diagonal, 3); "linear", (Linear, 1) ]
 let models =
     match valueOf "--models" with
-    | Some names -> names.Split ',' |> Array.toList |> List.map (fun n -> n, (allModels |> List.find (fst >> (=) n) |> snd))
+    | Some names -> names.Split ',' |> Array.toList
+                    |> List.map (fun n -> n, (allModels |> List.find (fst >> (=) n) |> snd))
     | None -> allModels
 let explicitEvery = valueOf "--explicit-every" |> Option.map int |> Option.defaultValue 3
 let outName = valueOf "--name" |> Option.defaultValue "late-phase"

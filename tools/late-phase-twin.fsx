@@ -68,7 +68,8 @@ let earlier =
             let f = Text.RegularExpressions.Regex.Matches(line, "\"[^\"]*\"|[^,]+")
                     |> Seq.map (fun m -> m.Value.Trim '"') |> Seq.toArray
             { Model = f[0]; Set = int f[1]; Data = f[2]; Theta = float f[3]; EngineTheta = float f[4]; Outcome = f[5]
-              OneMinusCos = float f[6]; TwinTheta = float f[7]; Steps = int f[8]; Bits = int f[9]; Seconds = float f[10] })
+              OneMinusCos = float f[6]; TwinTheta = float f[7]; Steps = int f[8]; Bits = int f[9]
+              Seconds = float f[10] })
     else [||]
 let rows = Collections.Generic.List<Row>(earlier)
 let sci (x: float) = x.ToString("0.0e0", Globalization.CultureInfo.InvariantCulture)
@@ -129,7 +130,8 @@ for name, (kind, depth) in models do
                             EngineTheta = run.Final.LogNegativeLogLoss
                             Outcome = string run.Outcome; OneMinusCos = LatePhaseTwin.OneMinusCos(run.Direction,
                                                                                                   twin.Direction)
-                            TwinTheta = twin.Theta; Steps = flow.Steps; Bits = flow.Bits; Seconds = t.Elapsed.TotalSeconds }
+                            TwinTheta = twin.Theta; Steps = flow.Steps; Bits = flow.Bits
+                            Seconds = t.Elapsed.TotalSeconds }
                 rows.Add row
                 printfn "%s #%d %s theta %g: engine %s at %.3f, 1-cos %s, twin theta %.9f, %d steps at %d bits in %.1f s"
                     name i data.Name theta row.Outcome row.EngineTheta (sci row.OneMinusCos) row.TwinTheta row.Steps row.Bits

@@ -69,7 +69,8 @@ for i in 1 .. repeats do
     let a, ta, ca = timed (fun () -> alone configs)
     let b, tb, cb = timed (fun () -> batched configs)
     identical <- identical && a = b
-    bestAlone <- min bestAlone ta; bestBatched <- min bestBatched tb; cpuAlone <- min cpuAlone ca; cpuBatched <- min cpuBatched cb
+    bestAlone <- min bestAlone ta; bestBatched <- min bestBatched tb; cpuAlone <- min cpuAlone ca
+    cpuBatched <- min cpuBatched cb
     eprintfn "repeat %d: alone one after another %.2f s (CPU %.2f s), batched %.2f s (CPU %.2f s), same numbers %b"
         i ta ca tb cb (a = b)
 printfn "conv L=%d D=%d, %d runs x %d steps (best of %d): alone %.2f s (CPU %.2f s), batched %.2f s (CPU %.2f s): %.2fx (CPU %.2fx); identical %b"

@@ -56,7 +56,8 @@ let twinMode environment arguments =
 // The one prerequisite: Debian's Python with PyTorch.
 let torchVersion =
     let code, out, err =
-        try runPython [] [ "-c"; "import torch; print(torch.__version__, torch.__config__.show().split('BLAS_INFO=')[1].split(',')[0])" ]
+        try runPython [] [ "-c"; "import torch; print(torch.__version__, " +
+                                 "torch.__config__.show().split('BLAS_INFO=')[1].split(',')[0])" ]
         with e -> -1, "", e.Message
     if code <> 0 then
         eprintfn "pytorch-twin: %s cannot import torch (%s).\nInstall Debian's PyTorch with `apt-get install -y python3-torch`, or run `dotnet fsi build.fsx -t PyTorch`, which does." python (err.Trim().Split('\n') |> Array.last)

@@ -98,7 +98,8 @@ let path =
             let s = Run.defaults |> Run.withModel kind depth
             for level in levels do
                 let c = StepRuleCheck.compareAt rule 10.0 pathSteps pathSeconds s data level
-                say $"{model} {name} {level:g}: {c.Outcome}/{c.SmallOutcome} steps {c.Steps}/{c.SmallSteps} 1-cos {c.Gap:e1}"
+                say ($"{model} {name} {level:g}: {c.Outcome}/{c.SmallOutcome} steps {c.Steps}/{c.SmallSteps} 1-cos " +
+                     $"{c.Gap:e1}")
                 yield model, name, c ]
 
 // 2. Time to the certified limit with the rule.
