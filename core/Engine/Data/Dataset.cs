@@ -81,6 +81,7 @@ public sealed class Dataset
         double t = 0;
         foreach (var v in x) { double r = v / max; t += r * r; }
         return FormattableString.Invariant(
-            $"the features' Euclidean norm (about {max:G3} * {Math.Sqrt(t):G3}) overflows a double (max {double.MaxValue:G3}); rescale the data.");
+            $"the features' Euclidean norm (about {max:G3} * {Math.Sqrt(t):G3}) overflows a double (max ") +
+                FormattableString.Invariant($"{double.MaxValue:G3}); rescale the data.");
     }
 }

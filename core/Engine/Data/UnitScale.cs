@@ -27,7 +27,14 @@ public static class UnitScale
         }
         if (!(largest > 0) || Math.Log2(largest) - Math.Log2(smallest) <= SpreadLimitExponent) return null;
         return FormattableString.Invariant(
-            $"{data.Name}: the points' norms range from {smallest:G3} to {largest:G3}, a factor of about 1e{Math.Log10(largest) - Math.Log10(smallest):F0}, more than the 2^{SpreadLimitExponent} (about 3e150) training can follow: it divides the data by the largest norm, and the smallest points' share of the gradient, squared for the step rule, leaves the double range. (Separability and the l2 reference solver handle any spread: they work with each point's direction.) To train, rescale or leave out the extreme points.");
+            $"{data.Name}: the points' norms range from {smallest:G3} to {largest:G3}, a factor of about ") +
+                FormattableString.Invariant($"1e{Math.Log10(largest) - Math.Log10(smallest):F0}, more than the ") +
+                FormattableString.Invariant($"2^{SpreadLimitExponent} (about 3e150) training can follow: it divides ") +
+                FormattableString.Invariant($"the data by the largest norm, and the smallest points' share of the ") +
+                FormattableString.Invariant($"gradient, squared for the step rule, leaves the double range. ") +
+                FormattableString.Invariant($"(Separability and the l2 reference solver handle any spread: they ") +
+                FormattableString.Invariant($"work with each point's direction.) To train, rescale or leave out the ") +
+                FormattableString.Invariant($"extreme points.");
     }
 
     /// <summary>The data divided by R = max_n ||x_n|| (<paramref name="scale"/>), named as the original.</summary>

@@ -67,7 +67,9 @@ public sealed class RowMatrix : IDisposable
         if (_pool is null) ColumnsPart(0); else _pool.Run(_columnsPart);
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [System.Runtime.CompilerServices.MethodImpl(
+
+        System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void RowsPart(int part)
     {
         var (start, count) = Range(Rows, Threads, part, 1);
@@ -76,7 +78,9 @@ public sealed class RowMatrix : IDisposable
         for (int n = start; n < start + count; n++) _m[n] = Simd.Dot(_a.AsSpan(n * d, d), v);
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [System.Runtime.CompilerServices.MethodImpl(
+
+        System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ColumnsPart(int part)
     {
         var (start, count) = Range(Columns, Threads, part, 8);
@@ -109,7 +113,9 @@ public sealed class RowMatrix : IDisposable
     /// <summary>How far (in log units) a chunk's terms may exceed its shift before the shift moves.</summary>
     public const double ShiftSlack = 64;
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [System.Runtime.CompilerServices.MethodImpl(
+
+        System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ChunksPart(int part)
     {
         int threads = _pool?.Parts ?? 1, d = Columns;

@@ -44,7 +44,8 @@ public static class Certificate
             return new MaxMarginSolution(bias, SolverStatus.IterationLimit, new double[data.Dimension],
                 new double[data.Count],
                 double.NaN, double.NaN, double.NaN, double.NaN, iterations, seconds, solver,
-                FormattableString.Invariant($"{solver} stopped after {iterations} iterations without a separating beta (min margin {minMargin:G3}); no certificate."));
+                FormattableString.Invariant($"{solver} stopped after {iterations} iterations without a separating ") +
+                FormattableString.Invariant($"beta (min margin {minMargin:G3}); no certificate."));
         var b = beta.ToArray();
         for (int i = 0; i < b.Length; i++) b[i] /= minMargin;
         var a = alpha.ToArray();
@@ -56,8 +57,11 @@ public static class Certificate
         double margin = Margins(data, b).Min();
         bool ok = gap <= gapTolerance && !hitIterationLimit;
         string msg = ok
-            ? FormattableString.Invariant($"{bias.Name()} max-margin solution by {solver}: ||beta|| = {primal:G12}, certified relative duality gap {gap:E2} after {iterations} iterations.")
-            : FormattableString.Invariant($"{bias.Name()} max-margin by {solver} stopped after {iterations} iterations with certified relative gap {gap:E2} (tolerance {gapTolerance:E1}); beta is feasible but may not be optimal.");
+            ? FormattableString.Invariant($"{bias.Name()} max-margin solution by {solver}: ||beta|| = {primal:G12}, ") +
+                FormattableString.Invariant($"certified relative duality gap {gap:E2} after {iterations} iterations.")
+            : FormattableString.Invariant($"{bias.Name()} max-margin by {solver} stopped after {iterations} ") +
+                FormattableString.Invariant($"iterations with certified relative gap {gap:E2} (tolerance ") +
+                FormattableString.Invariant($"{gapTolerance:E1}); beta is feasible but may not be optimal.");
         return new MaxMarginSolution(bias, ok ? SolverStatus.Optimal : SolverStatus.IterationLimit, b, a,
             primal, dual, gap, margin, iterations, seconds, solver, msg) { Grid = grid };
     }

@@ -19,7 +19,8 @@ public static class GroupNormSolve
     {
         var clock = Stopwatch.StartNew();
         if (grid is { } g && g.Count != data.Dimension)
-            throw new ArgumentException($"the grid {g} has {g.Count} entries but {data.Name} has D = {data.Dimension}.");
+            throw new ArgumentException(
+                $"the grid {g} has {g.Count} entries but {data.Name} has D = {data.Dimension}.");
         var shape = grid ?? Grid.Line(data.Dimension);
         var l2 = L2MaxMargin.Solve(data, gapTolerance);
         if (l2.Status == SolverStatus.NotSeparable) return l2 with { Bias = bias, Grid = grid };

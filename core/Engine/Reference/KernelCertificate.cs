@@ -55,7 +55,8 @@ public static class KernelCertificate
                 new double[data.Dimension],
                 Matrix<double>.Build.Dense(z.RowCount, z.ColumnCount), a, 0, dual, 1, 0, op > 0 ? 2 : 0, 0, iterations,
                     seconds, solver,
-                Invariant($"{solver} stopped after {iterations} iterations without a separating beta (min margin {minMargin:G3}); no primal certificate."));
+                Invariant($"{solver} stopped after {iterations} iterations without a separating beta (min margin ") +
+                Invariant($"{minMargin:G3}); no primal certificate."));
         var zs = z / minMargin;
         for (int i = 0; i < beta.Length; i++) beta[i] /= minMargin;
         var s = SingularValues(zs);
@@ -66,8 +67,11 @@ public static class KernelCertificate
         bool ok = gap <= gapTolerance;
         string name = $"kernel:{lift.Kernel} on {lift.Grid}";
         string msg = ok
-            ? Invariant($"{name} max-margin solution by {solver}: R_K(beta) = {primal:G12} (rank {rank}), certified relative duality gap {gap:E2} after {iterations} iterations.")
-            : Invariant($"{name} max-margin by {solver} stopped after {iterations} iterations with certified relative gap {gap:E2} (tolerance {gapTolerance:E1}); beta is feasible but may not be optimal.");
+            ? Invariant($"{name} max-margin solution by {solver}: R_K(beta) = {primal:G12} (rank {rank}), certified ") +
+                Invariant($"relative duality gap {gap:E2} after {iterations} iterations.")
+            : Invariant($"{name} max-margin by {solver} stopped after {iterations} iterations with certified ") +
+                Invariant($"relative gap {gap:E2} (tolerance {gapTolerance:E1}); beta is feasible but may not be ") +
+                Invariant($"optimal.");
         return new KernelMaxMarginSolution(lift.Grid, lift.Kernel,
             ok ? SolverStatus.Optimal : SolverStatus.IterationLimit,
             beta, zs, a, primal, dual, gap, margin, op > 0 ? 2 : 0, rank, iterations, seconds, solver, msg);

@@ -72,6 +72,7 @@ public sealed record KernelNormValue(
         double gap = upper > 0 ? (upper - lower) / upper : 1;
         var dual = scaledG; // for beta itself: <g, beta> = norm <g, unit>
         return new KernelNormValue(upper, lower, gap, z * norm, dual, feasibility, steps, seconds,
-            Invariant($"R_K(beta) in [{lower:G12}, {upper:G12}] (kernel {lift.Kernel} on {lift.Grid}), relative gap {gap:E2}, ||A_K(Z) - beta|| / ||beta|| = {feasibility:E1}, {steps} Newton steps."));
+            Invariant($"R_K(beta) in [{lower:G12}, {upper:G12}] (kernel {lift.Kernel} on {lift.Grid}), relative gap ") +
+            Invariant($"{gap:E2}, ||A_K(Z) - beta|| / ||beta|| = {feasibility:E1}, {steps} Newton steps."));
     }
 }

@@ -42,7 +42,8 @@ public sealed record Separation(
                 var single = new double[count];
                 single[n] = 1;
                 return new(false, new double[dim], 0, single, single.ToArray(), 0, tolerance, 0,
-                    Invariant($"point {n + 1} is 0, so y_n <x_n, beta> = 0 for every beta (the weight 1 on it is the evidence)."));
+                    Invariant($"point {n + 1} is 0, so y_n <x_n, beta> = 0 for every beta (the weight 1 on it is ") +
+                    Invariant($"the evidence)."));
             }
         var wolfe = MinNormPoint.Solve(rows.Unit, count, dim, zeroTolerance: tolerance / 8);
         var direction = Geometry.Normalize(wolfe.Point);
@@ -50,13 +51,21 @@ public sealed record Separation(
         double rho = RelativeCombinationOf(rows, wolfe.Lambda);
         if (margin > 0)
             return new(true, direction, margin, new double[count], new double[count], rho, tolerance, wolfe.Iterations,
-                Invariant($"separable through the origin: the direction p / ||p|| (Wolfe's min-norm point of the unit rows y_n x_n / ||x_n||) has y_n <x_n, p> / (||x_n|| ||p||) >= {margin:G3} for every n, each term positive beyond its rounding bound."));
+                Invariant($"separable through the origin: the direction p / ||p|| (Wolfe's min-norm point of the ") +
+                Invariant($"unit rows y_n x_n / ||x_n||) has y_n <x_n, p> / (||x_n|| ||p||) >= {margin:G3} for ") +
+                Invariant($"every n, each term positive beyond its rounding bound."));
         if (rho <= tolerance)
             return new(false, new double[dim], 0, PointWeights(rows, wolfe.Lambda), wolfe.Lambda, rho, tolerance,
                 wolfe.Iterations,
-                Invariant($"the weights alpha (alpha >= 0, sum 1) give ||sum_n alpha_n y_n x_n|| = {rho:E2} * sum_n alpha_n ||x_n||, 0 to the rounding of its own terms (tolerance 4 (N + D) eps = {tolerance:E2}), so every beta has min_n y_n <x_n, beta> / (||x_n|| ||beta||) <= {rho:E2}: the data is not separable, or only with a margin below double precision."));
+                Invariant($"the weights alpha (alpha >= 0, sum 1) give ||sum_n alpha_n y_n x_n|| = {rho:E2} * sum_n ") +
+                Invariant($"alpha_n ||x_n||, 0 to the rounding of its own terms (tolerance 4 (N + D) eps = ") +
+                Invariant($"{tolerance:E2}), so every beta has min_n y_n <x_n, beta> / (||x_n|| ||beta||) <= ") +
+                Invariant($"{rho:E2}: the data is not separable, or only with a margin below double precision."));
         return new(true, direction, 0, new double[count], new double[count], rho, tolerance, wolfe.Iterations,
-            Invariant($"not shown separable nor not separable: Wolfe's min-norm point of the unit rows has norm {rho:E2}, above the rounding tolerance {tolerance:E2} (so there is no evidence against separability), but its direction does not separate every row beyond rounding; the data is taken as separable with a very small margin, and training may need very many steps."));
+            Invariant($"not shown separable nor not separable: Wolfe's min-norm point of the unit rows has norm ") +
+            Invariant($"{rho:E2}, above the rounding tolerance {tolerance:E2} (so there is no evidence against ") +
+            Invariant($"separability), but its direction does not separate every row beyond rounding; the data is ") +
+            Invariant($"taken as separable with a very small margin, and training may need very many steps."));
     }
 
     /// <summary>True when beta separates every point beyond the rounding of its margin, with min_n y_n &lt;x_n,

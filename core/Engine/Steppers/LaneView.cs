@@ -49,7 +49,8 @@ public sealed class LaneView : Stepper
     /// <inheritdoc/>
     public override void Scale(double factor) => _batch.Scale(_lane, factor);
     /// <inheritdoc/>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [System.Runtime.CompilerServices.MethodImpl(
+        System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool PredictorIsFinite() => _batch.PredictorIsFinite(_lane);
     /// <inheritdoc/>
     public override double ParameterNormSquared() => _batch.ParameterNormSquared(_lane);

@@ -54,10 +54,13 @@ internal static class BridgeLimit
         }
         if (local.Outcome == LocalSolverOutcome.Cancelled)
             return Stopped(kind, p, local.Beta ?? start, Invariant(
-                $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) after {clock.Elapsed.TotalSeconds:F2} s and {local.Iterations} reweighted-l2 iterations; the last iterate is returned, with no certificate."));
+                $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) after ") +
+                    Invariant($"{clock.Elapsed.TotalSeconds:F2} s and {local.Iterations} reweighted-l2 iterations; ") +
+                    Invariant($"the last iterate is returned, with no certificate."));
         var beta0 = local.Beta ?? l2Solve.Value.Beta;
         notes.Insert(0,
-            Invariant($"reweighted l2 from the run's direction: {local.Outcome} after {local.Iterations} iterations (tolerance {first:E0})"));
+            Invariant($"reweighted l2 from the run's direction: {local.Outcome} after {local.Iterations} iterations ") +
+            Invariant($"(tolerance {first:E0})"));
         var best = PolishRounds(data, kind, p, space, points, beta0, options, notes);
         if (best?.Status != LimitStatus.Certified && first > options.LocalTolerance && local.Beta is not null
             && !cancel.IsCancellationRequested)
@@ -67,8 +70,11 @@ internal static class BridgeLimit
                 options.LocalMaxIterations, null, cancel);
             if (more.Outcome == LocalSolverOutcome.Cancelled)
                 return Stopped(kind, p, more.Beta ?? beta0, Invariant(
-                    $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) after {clock.Elapsed.TotalSeconds:F2} s; the last iterate is returned, with no certificate."));
-            notes.Add(Invariant($"not certified from there, so reweighted l2 went on to tolerance {options.LocalTolerance:E0}: {more.Outcome} after {more.Iterations} more iterations"));
+                    $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) after ") +
+                        Invariant($"{clock.Elapsed.TotalSeconds:F2} s; the last iterate is returned, with no ") +
+                        Invariant($"certificate."));
+            notes.Add(Invariant($"not certified from there, so reweighted l2 went on to tolerance ") +
+                Invariant($"{options.LocalTolerance:E0}: {more.Outcome} after {more.Iterations} more iterations"));
             var second = PolishRounds(data, kind, p, space, points, more.Beta ?? beta0, options, notes);
             if (second is not null
                 && (best is null || second.Status == LimitStatus.Certified
@@ -76,10 +82,14 @@ internal static class BridgeLimit
         }
         if (best is null)
             return Stopped(kind, p, beta0, Invariant(
-                $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) before the polish, after {clock.Elapsed.TotalSeconds:F2} s; the local solver's point is returned, with no certificate."));
+                $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) before the polish, ") +
+                    Invariant($"after {clock.Elapsed.TotalSeconds:F2} s; the local solver's point is returned, with ") +
+                    Invariant($"no certificate."));
         var verdict = best.Status == LimitStatus.Certified
-            ? Invariant($"Certified stationary point of eq. (10) ({kind}, p = {p:G6}) in {clock.Elapsed.TotalSeconds:F2} s")
-            : Invariant($"NOT certified ({kind}, p = {p:G6}) after {clock.Elapsed.TotalSeconds:F2} s; the best candidate is returned");
+            ? Invariant($"Certified stationary point of eq. (10) ({kind}, p = {p:G6}) in ") +
+                Invariant($"{clock.Elapsed.TotalSeconds:F2} s")
+            : Invariant($"NOT certified ({kind}, p = {p:G6}) after {clock.Elapsed.TotalSeconds:F2} s; the best ") +
+                Invariant($"candidate is returned");
         return best with { Message = verdict + ": " + string.Join("; ", notes) + "." };
     }
 
@@ -173,7 +183,10 @@ internal static class BridgeLimit
             bool ok = residual <= options.ResidualTolerance && collapsed.Length == 0 && violated.Length == 0
                 && double.IsFinite(polish.DefectNorm);
             string detail = Invariant(
-                $"round {round}: Newton {polish.Iterations} steps to KKT defect {polish.DefectNorm:E2}; NNLS residual {residual:E2} (tolerance {options.ResidualTolerance:E0}), min alpha {(alphaActive.Length == 0 ? 0 : alphaActive.Min()):G4}, smallest inactive margin {(double.IsFinite(worstInactive) ? worstInactive : 0):G10}");
+                $"round {round}: Newton {polish.Iterations} steps to KKT defect {polish.DefectNorm:E2}; NNLS ") +
+                    Invariant($"residual {residual:E2} (tolerance {options.ResidualTolerance:E0}), min alpha ") +
+                    Invariant($"{(alphaActive.Length == 0 ? 0 : alphaActive.Min()):G4}, smallest inactive margin ") +
+                    Invariant($"{(double.IsFinite(worstInactive) ? worstInactive : 0):G10}");
             var candidate = CertifiedLimit.Assemble(kind, p, ok ? LimitStatus.Certified : LimitStatus.NotCertified,
                 polished, m, kkt, alpha, residual, "");
             if (best is null || ok || candidate.Residual < best.Residual) best = candidate with { Message = detail };

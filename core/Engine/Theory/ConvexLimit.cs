@@ -47,7 +47,8 @@ internal static class ConvexLimit
             for (int a = 0; a < final.Kkt.Active.Length; a++) full[final.Kkt.Active[a]] = final.AlphaActive[a];
             gap = Certificate.Certify(data, bias, beta, full, 0, 0, sol.Solver, options.GapTolerance,
                 grid: onGrid).RelativeGap;
-            how = Invariant($"polished to exact optimality ({polish.Iterations} Newton step{(polish.Iterations == 1 ? "" : "s")}) on the solver's support and active set");
+            how = Invariant($"polished to exact optimality ({polish.Iterations} Newton ") +
+                Invariant($"step{(polish.Iterations == 1 ? "" : "s")}) on the solver's support and active set");
         }
         double tolerance = polish.Accepted ? Math.Min(ConvexPolish.ResidualTolerance,
             options.ConvexKktTolerance) : options.ConvexKktTolerance;
@@ -58,7 +59,12 @@ internal static class ConvexLimit
             sol.Status != SolverStatus.Optimal ? " Not certified: the solver did not reach its gap tolerance."
             : Invariant($" Not certified: the KKT check fails its tolerance {tolerance:E0}.");
         string message = Invariant(
-            $"{kind} limit from the reference solver ({sol.Solver}, relative duality gap {sol.RelativeGap:E2}, tolerance {options.GapTolerance:E0}), {how}; support and active set read at {options.ConvexThreshold:E0}. Certificate of the point returned: relative duality gap {gap:E2}, KKT residual {final.Residual:E2} with alpha from the {(final.UseGiven ? (polish.Accepted ? "polish" : "solver's dual") : "NNLS fit")}{offText}.{why}{note}");
+            $"{kind} limit from the reference solver ({sol.Solver}, relative duality gap {sol.RelativeGap:E2}, ") +
+                Invariant($"tolerance {options.GapTolerance:E0}), {how}; support and active set read at ") +
+                Invariant($"{options.ConvexThreshold:E0}. Certificate of the point returned: relative duality gap ") +
+                Invariant($"{gap:E2}, KKT residual {final.Residual:E2} with alpha from the ") +
+                Invariant(
+                    $"{(final.UseGiven ? (polish.Accepted ? "polish" : "solver's dual") : "NNLS fit")}{offText}.{why}{note}");
         return CertifiedLimit.Assemble(kind, p, certified ? LimitStatus.Certified : LimitStatus.NotCertified,
             beta, Certificate.Margins(data, beta), final.Kkt, final.Alpha, gap,
                 message) with { OffSupportMax = p == 1 ? final.OffSupport : double.NaN };

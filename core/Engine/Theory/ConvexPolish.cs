@@ -49,12 +49,14 @@ public static class ConvexPolish
         double worstInactive = inactive.Length == 0 ? 1 : inactive.Min(n => raw[n]);
         double min = raw.Min();
         string Reject(string why) =>
-            Invariant($"the polish ({polish.Iterations} Newton step{(polish.Iterations == 1 ? "" : "s")}) was rejected: {why}");
+            Invariant($"the polish ({polish.Iterations} Newton step{(polish.Iterations == 1 ? "" : "s")}) was ") +
+            Invariant($"rejected: {why}");
         if (!candidate.All(double.IsFinite) || !(min > 0))
             return Keep(data, kkt, beta, alpha0, polish.Iterations, Reject("no finite separating point"));
         if (!(worstActive <= Rounding) || !(worstInactive >= 1 - Rounding))
             return Keep(data, kkt, beta, alpha0, polish.Iterations, Reject(Invariant(
-                $"active margins off 1 by {worstActive:E1}, smallest inactive margin {worstInactive:G12} (>= 1 - {Rounding:E0} needed)")));
+                $"active margins off 1 by {worstActive:E1}, smallest inactive margin {worstInactive:G12} (>= 1 - ") +
+                    Invariant($"{Rounding:E0} needed)")));
         candidate = candidate.Select(v => v / min).ToArray();
         var entries = space.Of(candidate);
 

@@ -26,7 +26,11 @@ internal static class KernelLimit
         for (int n = 0; n < data.Count; n++) slack = Math.Max(slack, Math.Abs(sol.Dual[n] * (margins[n] - 1)));
         bool certified = sol.Status == SolverStatus.Optimal;
         string message = Invariant(
-            $"KernelNorm limit (kernel {kernel} on {grid}) from the reference solver ({sol.Solver}): relative duality gap {sol.RelativeGap:E2} (tolerance {options.GapTolerance:E0}), R_K = {sol.PrimalObjective:G10}, factor rank {sol.Rank}, {sol.Iterations} Newton steps in {sol.Seconds:F2} s.{(certified ? "" : " Not certified: the solver did not reach its gap tolerance.")}");
+            $"KernelNorm limit (kernel {kernel} on {grid}) from the reference solver ({sol.Solver}): relative ") +
+                Invariant($"duality gap {sol.RelativeGap:E2} (tolerance {options.GapTolerance:E0}), R_K = ") +
+                Invariant($"{sol.PrimalObjective:G10}, factor rank {sol.Rank}, {sol.Iterations} Newton steps in ") +
+                Invariant($"{sol.Seconds:F2} ") +
+                Invariant($"s.{(certified ? "" : " Not certified: the solver did not reach its gap tolerance.")}");
         var direction = Geometry.Normalize(sol.Beta);
         if (!direction.All(double.IsFinite)) direction = new double[data.Dimension];
         return new LimitCertificate(LimitKind.KernelNorm, 1,
@@ -41,6 +45,8 @@ internal static class KernelLimit
         if (!direction.All(double.IsFinite)) direction = new double[data.Dimension];
         return new LimitCertificate(LimitKind.TheoremFourOnly, p, LimitStatus.NoReference, direction, 1, 0, 0, [], [],
             0, 0, false,
-            Invariant($"No closed-form limit (p = 2/L = {p:G6}): for K-kernel networks of depth L >= 3 the theory (Theorem 4) promises only a KKT point of the parameter problem; the direction returned is the run's own. Check the parameter-space KKT residual instead."));
+            Invariant($"No closed-form limit (p = 2/L = {p:G6}): for K-kernel networks of depth L >= 3 the theory ") +
+            Invariant($"(Theorem 4) promises only a KKT point of the parameter problem; the direction returned is ") +
+            Invariant($"the run's own. Check the parameter-space KKT residual instead."));
     }
 }

@@ -89,7 +89,8 @@ public static class HighPrecisionFlow
                                                     $"{tau.ToDouble()}).");
             if (h < 1e-12 * (1 + Math.Abs(tau.ToDouble())))
                 throw new InvalidOperationException(FormattableString.Invariant(
-                    $"the step fell to {h:G3} at tau = {tau.ToDouble()}: Newton's iteration fails there ({rejected} steps rejected)."));
+                    $"the step fell to {h:G3} at tau = {tau.ToDouble()}: Newton's iteration fails there ({rejected} ") +
+                        FormattableString.Invariant($"steps rejected)."));
             double remaining = (end - tau).ToDouble();
             bool last = h >= remaining;
             int p = BitsAt(tau.ToDouble() + Math.Min(h, remaining), o.ExtraBits);
