@@ -83,7 +83,9 @@ Exit code: 0 computed, 1 beta does not separate the data or is zero (the outcome
             "active_tolerance", JNumber c.Options.ActiveTolerance
             "support_threshold", JNumber c.Options.SupportThreshold
             "shape", JString(string grid)
-            "conventions", JString "unitary DFT (2-D on an M x N shape, frequencies flat row-major); alpha certifies eq. (11) for ||.||_p^p at unit minimum margin; residual relative over the support; support lists both k and -k of a conjugate pair"
+            "conventions", JString ("unitary DFT (2-D on an M x N shape, frequencies flat row-major); alpha " +
+                                    "certifies eq. (11) for ||.||_p^p at unit minimum margin; residual relative " +
+                                    "over the support; support lists both k and -k of a conjugate pair")
             "data", JString data.Name
             "N", JInt(int64 data.Count)
             "D", JInt(int64 data.Dimension) ]

@@ -13,7 +13,8 @@ module ReferenceFiles =
     let private inv (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
 
     /// The fields every certificate shares: status, message, solver, objectives, gap, margins, dual.
-    let private common (data: Dataset) status message solver primal dual gap minMargin (beta: float[]) (alpha: float[]) iterations seconds =
+    let private common (data: Dataset) status message solver primal dual gap minMargin (beta: float[])
+                       (alpha: float[]) iterations seconds =
         let norm = Geometry.Norm(ReadOnlySpan beta)
         [ "status", JString(string status)
           "message", JString message
@@ -49,7 +50,9 @@ module ReferenceFiles =
               "dual_operator_norm", JNumber s.DualOperatorNorm
               "rank", JInt(int64 s.Rank)
               "factor", JArray [ for t in 0 .. s.Factor.RowCount - 1 -> JArray [ for i in 0 .. s.Factor.ColumnCount - 1 -> JNumber s.Factor.[t, i] ] ]
-              "conventions", JString "R_K(beta) = 2 min ||Z||_* s.t. A_K(Z) = beta, A_K(Z)[j] = D^-1/2 sum_t Z[t, j - offset(t)], offset(t) the t-th kernel entry (row-major) on the grid; factor rows t, columns j" ]
+              "conventions", JString ("R_K(beta) = 2 min ||Z||_* s.t. A_K(Z) = beta, A_K(Z)[j] = D^-1/2 sum_t Z[t, " +
+                                      "j - offset(t)], offset(t) the t-th kernel entry (row-major) on the grid; " +
+                                      "factor rows t, columns j") ]
             @ common data s.Status s.Message s.Solver s.PrimalObjective s.DualObjective s.RelativeGap s.MinMargin s.Beta s.Dual s.Iterations s.Seconds)
 
     /// Writes beta.csv (or removes a stale one when there is no predictor) and the certificate JSON.

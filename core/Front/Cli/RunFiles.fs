@@ -81,7 +81,10 @@ module RunFiles =
             "limit_solves", JInt(int64 run.TrackingSolves)
             "limit_seconds_during_run", num run.TrackingSeconds
             "limit_seconds_after_run", num run.FinalLimitSeconds
-            "angles_to_limit", JArray [ for a in run.AnglesToLimit -> JObject [ "step", JInt a.Step; "theta", num a.Theta; "angle", num a.Angle; "certified", JBool a.Certified ] ]
+            "angles_to_limit",
+                JArray [ for a in run.AnglesToLimit ->
+                           JObject [ "step", JInt a.Step; "theta", num a.Theta; "angle", num a.Angle
+                                     "certified", JBool a.Certified ] ]
             "angle_rate",
                 (match run.AngleRate with
                  | Some r ->
@@ -135,7 +138,8 @@ module RunFiles =
             match run.Limit with
             | Some l -> AtomicFile.writeAllLines (Path.Combine(dir, "limit.csv")) (l.Direction |> Seq.map inv)
             | None -> ()
-            let header = "step,seconds,log_beta_norm,smoothed_margin,normalized_margin,log_parameter_norm,angle_to_previous"
+            let header =
+                "step,seconds,log_beta_norm,smoothed_margin,normalized_margin,log_parameter_norm,angle_to_previous"
             let optional (x: float) = if Double.IsFinite x then inv x else ""
             let rows =
                 r.Records

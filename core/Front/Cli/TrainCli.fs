@@ -73,7 +73,9 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
         number flag text (fun (t: string) -> Double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture))
 
     let private positive flag text =
-        float' flag text |> Result.bind (fun v -> if v > 0.0 && Double.IsFinite v then Ok v else Error $"{flag}: must be a positive number (got {text})")
+        float' flag text
+        |> Result.bind (fun v -> if v > 0.0 && Double.IsFinite v then Ok v else Error ($"{flag}: must be a positive " +
+                                                                                       $"number (got {text})"))
 
     /// "MxN" (or a plain "K" when allowed, read as 1 x K) as two sides >= 1.
     let private sides (flag: string) (allowPlain: bool) (text: string) =

@@ -61,8 +61,8 @@ module Beyond =
         sets |> List.mapi (fun i set -> set, grids[i % grids.Length])
 
     /// 2-D conv networks of the 2-D suite: full width at L = 2, 3, 4, and a 2x2 kernel with C = 1, 4 at L = 2.
-    let gridArchitectures = [ 2, None, 1; 3, None, 1; 4, None, 1; 2, Some(KernelSize(2, 2)), 1; 2,
-                              Some(KernelSize(2, 2)), 4 ]
+    let gridArchitectures =
+        [ 2, None, 1; 3, None, 1; 4, None, 1; 2, Some(KernelSize(2, 2)), 1; 2, Some(KernelSize(2, 2)), 4 ]
 
     let gridRuns r =
         { Name = "beyond-2d"
@@ -168,7 +168,8 @@ module Beyond =
         | None -> DataSpec.describe spec
 
     /// Limit rows over runs grouped by `key`, each with the claim of its group's first configuration.
-    let rows (claimOf: RunConfig -> SuiteClaim) (key: RunConfig -> 'k) (name: DataSpec -> string) (runs: (RunConfig * StoredRun) list) =
+    let rows (claimOf: RunConfig -> SuiteClaim) (key: RunConfig -> 'k) (name: DataSpec -> string)
+             (runs: (RunConfig * StoredRun) list) =
         [ for _, group in runs |> List.groupBy (fst >> key) ->
             let first = fst group.Head
             SuiteEvidence.limitRow (claimOf first) [ for c, r in group -> c, SuiteEvidence.limitOf (name c.Data) c r ] ]

@@ -17,7 +17,8 @@ module Evidence =
     /// Lemma 3 on random parameters: both relative errors within identityTolerance.
     let lemma3 evidence =
         let twin, product = TheoryChecks.lemma3 [ 1UL .. 5UL ] [ 7; 8; 16 ] [ 1 .. 5 ]
-        Claims.check "Lemma 3" "beta_hat = prod_l w_hat_l, so |beta_hat| = prod |w_hat_l|; Fourier-domain network = time-domain eq. (2)-(3)"
+        Claims.check "Lemma 3" ("beta_hat = prod_l w_hat_l, so |beta_hat| = prod |w_hat_l|; Fourier-domain network " +
+                                "= time-domain eq. (2)-(3)")
             $"max rel. error |beta_hat| vs prod |w_hat_l|: {e product}; Fourier vs time network beta: {e twin} (5 seeds x D in 7,8,16 x L=1..5)"
             $"<= {identityTolerance}" (twin <= identityTolerance && product <= identityTolerance) evidence
 
@@ -33,8 +34,8 @@ module Evidence =
         let twin, product = TheoryChecks.lemma3 [ 1UL .. 5UL ] [ 7; 8; 16 ] [ 1 .. 5 ]
         [ yield "Lemma 3: |β̂| vs ∏|ŵ_l|", product, identityTolerance
           yield "Lemma 3: Fourier vs time network", twin, identityTolerance
-          for name, kind in [ "Lemma 5 (fc)", FullyConnected; "Lemma 6 (diag)", Diagonal; "Lemma 7 (conv)",
-                              Convolutional ] do
+          for name, kind in [ "Lemma 5 (fc)", FullyConnected; "Lemma 6 (diag)", Diagonal
+                              "Lemma 7 (conv)", Convolutional ] do
               let identity, attained, _ = TheoryChecks.penalties kind [ 1UL .. 5UL ] 8 [ 1 .. 5 ]
               yield $"{name}: P(w*) vs β", identity, identityTolerance
               yield $"{name}: ||w*||² vs R_P", attained, identityTolerance ]

@@ -85,9 +85,15 @@ module Reproduction =
             |> List.distinct
             |> List.map string
             |> String.concat ", "
-        [ yield $"Suite: {sets.Length} sets per claim and depth: #0 the built-in set of the figures, {DataSpec.describe dataset}, and #1..#{drawn} DataSuite.create {drawn} 1 (D cycling 8, 12, 16, 24, 32; N uniform in max(2, D/4)..D; Gaussian teachers at even and Fourier-sparse teachers with K = 1..3 frequencies at odd positions; data seeds drawn from xoshiro256** seed 1)."
-          yield $"Each (model, depth) of {suiteModels.Length} is trained on every set with RunConfig.defaults ({RunConfig.defaults.Step.Describe()}, exp loss, init scale {RunConfig.defaults.InitScale}, init seed {RunConfig.defaults.Seed}) for at most {budgets} steps, "
-              + "stopping as Stationary once GD's direction stops moving (docs/late-phase.md), so that Theorem 4 sees the parameters' limit too."
+        [ yield ($"Suite: {sets.Length} sets per claim and depth: #0 the built-in set of the figures, " +
+                 $"{DataSpec.describe dataset}, and #1..#{drawn} DataSuite.create {drawn} 1 (D cycling 8, 12, 16, " +
+                 $"24, 32; N uniform in max(2, D/4)..D; Gaussian teachers at even and Fourier-sparse teachers with " +
+                 $"K = 1..3 frequencies at odd positions; data seeds drawn from xoshiro256** seed 1).")
+          yield ($"Each (model, depth) of {suiteModels.Length} is trained on every set with RunConfig.defaults " +
+                 $"({RunConfig.defaults.Step.Describe()}, exp loss, init scale {RunConfig.defaults.InitScale}, init " +
+                 $"seed {RunConfig.defaults.Seed}) for at most {budgets} steps, ")
+              + ("stopping as Stationary once GD's direction stops moving (docs/late-phase.md), so that Theorem 4 " +
+                 "sees the parameters' limit too.")
           yield "Sets: " + (sets |> List.mapi (fun i spec -> $"#{i} {DataSpec.describe spec}") |> String.concat "; ")
                 + "." ]
         |> String.concat "\n"

@@ -117,7 +117,8 @@ module Runner =
                  | Ok run -> stored[id] <- run
                  | Error "not stored" -> yield c
                  | Error reason ->
-                     (defaultArg options.Progress Console.Error.WriteLine) $"[{sweep.Name}] recomputing {id}: stored result invalid ({reason})"
+                     (defaultArg options.Progress Console.Error.WriteLine) ($"[{sweep.Name}] recomputing {id}: " +
+                                                                            $"stored result invalid ({reason})")
                      yield c |]
         let reused = points.Length - todo.Length
         let terminal = options.Progress.IsNone && not Console.IsOutputRedirected
@@ -156,7 +157,9 @@ module Runner =
         let units = Batching.plan options.Parallelism options.Batching todo
         let parallelism = ParallelOptions(MaxDegreeOfParallelism = options.Parallelism)
         // One unit at a time, in the plan's order (no chunks): the long runs a sweep lists first start first.
-        let source = Collections.Concurrent.Partitioner.Create(units :> seq<Work>, Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering)
+        let source =
+            Collections.Concurrent.Partitioner.Create(units :> seq<Work>,
+                                                      Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering)
         Parallel.ForEach(source, parallelism, System.Action<Work> work) |> ignore
         if terminal then Console.WriteLine()
         let runs = [ for c in points do match stored.TryGetValue(RunConfig.hash c) with | true, r -> yield c, r | _ -> () ]

@@ -53,7 +53,8 @@ module Slurm =
     /// The share of a task: the points i with i mod tasks = index, in order.
     let share tasks index (points: 'a list) =
         if tasks < 1 then invalidArg "tasks" $"Slurm.share: {tasks} tasks; at least 1 is needed."
-        if index < 0 || index >= tasks then invalidArg "index" $"Slurm.share: task {index} of {tasks} (tasks are 0..{tasks - 1})."
+        if index < 0 || index >= tasks then invalidArg "index" ($"Slurm.share: task {index} of {tasks} (tasks are " +
+                                                                $"0..{tasks - 1}).")
         points |> List.indexed |> List.filter (fun (i, _) -> taskOf tasks i = index) |> List.map snd
 
     /// The sweep's identity for its tasks: SHA-256 of its distinct run ids in order (16 hex digits).

@@ -72,7 +72,8 @@ module Run =
 
     /// The parameterization of the settings for data of dimension D (Model.createOn: ArgumentException for options that
     /// do not fit).
-    let parameterization (s: RunSettings) (dimension: int) = Model.createOn s.Model s.Depth s.Shape s.Kernel s.Channels dimension
+    let parameterization (s: RunSettings) (dimension: int) =
+        Model.createOn s.Model s.Depth s.Shape s.Kernel s.Channels dimension
 
     /// The engine's settings object for these run settings.
     let engineSettings (s: RunSettings) =
@@ -100,7 +101,8 @@ module Run =
     /// The first half of trainModel: data that is not separable is refused (Error: the refused run's result, outcome
     /// NotSeparable, with the evidence); separable data whose points' norms differ by more than training can follow
     /// raises ArgumentException (UnitScale.SpreadProblem). (docs/training.md, "Run.prepare")
-    let prepare (model: IParameterization) (track: bool) (onRecord: TrainingRecord -> LimitAngle option -> unit) (s: RunSettings) (data: Dataset) =
+    let prepare (model: IParameterization) (track: bool) (onRecord: TrainingRecord -> LimitAngle option -> unit)
+                (s: RunSettings) (data: Dataset) =
         let w0 = model.Initialize(s.InitScale, s.Seed)
         match Separability.check data with
         | Some evidence -> Error(refused model w0 s data (fun r -> onRecord r None), evidence)
@@ -133,7 +135,8 @@ module Run =
     /// Trains with a callback at every record (given the latest angle to the certified limit, when
     /// one has been measured) and returns the result with its certified limit (see trainModel; the
     /// cost of tracking: LimitTracker).
-    let trainTracked (onRecord: TrainingRecord -> LimitAngle option -> unit) (s: RunSettings) (data: Dataset) : TrackedRun =
+    let trainTracked (onRecord: TrainingRecord -> LimitAngle option -> unit) (s: RunSettings)
+                     (data: Dataset) : TrackedRun =
         let model = parameterization s data.Dimension
         match trainModel model true onRecord Threading.CancellationToken.None s data with
         | result, Some tracker, None ->

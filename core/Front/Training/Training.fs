@@ -80,7 +80,8 @@ module Model =
         if channels > 1 && kind <> Convolutional then
             fail $"--channels applies to --model conv only (got --model {name kind})."
         if channels > 1 && depth <> 2 then
-            fail $"--channels {channels} needs --depth 2 (deeper kernel networks have one channel; got --depth {depth})."
+            fail ($"--channels {channels} needs --depth 2 (deeper kernel networks have one channel; got --depth " +
+                  $"{depth}).")
         if kind = ConvolutionalTime && not grid.IsLine then
             fail "--model conv-time is the 1-D time-domain twin; use --model conv with --shape."
         match kernel with
