@@ -9,8 +9,9 @@ open ImplicitBias
 open ImplicitBias.Engine.Reference
 
 let f3 = Reproduction.fromArgs fsi.CommandLineArgs __SOURCE_DIRECTORY__
-let predictions = [ FullyConnected, MarginBias.L2, "fc L=2 → l2"; Convolutional, MarginBias.FourierL1,
-                    "conv L=2 → Fourier-l1"; Diagonal, MarginBias.TimeL1, "diag L=2 → l1" ]
+let predictions = [ FullyConnected, MarginBias.L2, "fc L=2 → l2"
+                    Convolutional, MarginBias.FourierL1, "conv L=2 → Fourier-l1"
+                    Diagonal, MarginBias.TimeL1, "diag L=2 → l1" ]
 
 let convergence =
     Sweep.from "f3-convergence" { Reproduction.baseConfig f3 with Depth = 2 }

@@ -75,17 +75,18 @@ let rows =
 let timeLimit = if quick then 3.0 else 10.0
 let seeds = if quick then [ 1UL .. 5UL ] else [ 1UL .. 30UL ]
 let directionCases =
-    [ "conv L=2", "Fourier-l1", MarginBias.FourierL1,
-      (fun seed -> SyntheticData.GaussianTeacher(6, 16, seed)), Run.defaults |> Run.withModel Convolutional 2
-      "fc L=3", "l2", MarginBias.L2, (fun seed -> SyntheticData.GaussianTeacher(10, 32, seed)), Run.defaults
-      |> Run.withModel FullyConnected 3 ]
+    [ "conv L=2", "Fourier-l1", MarginBias.FourierL1, (fun seed -> SyntheticData.GaussianTeacher(6, 16, seed)),
+        Run.defaults |> Run.withModel Convolutional 2
+      "fc L=3", "l2", MarginBias.L2, (fun seed -> SyntheticData.GaussianTeacher(10, 32, seed)),
+        Run.defaults |> Run.withModel FullyConnected 3 ]
 let directionRows, directionSummary =
     [ for (label, biasName, bias, makeData, settings) in directionCases ->
         let timings =
             [ for seed in seeds ->
                 let data: Dataset = makeData seed
                 let reference = MaxMargin.Solve(data, bias)
-                let t = TimeToDirection.measure reference.Direction 1e-4 100 (settings |> Run.withTimeLimit timeLimit) data
+                let t =
+                    TimeToDirection.measure reference.Direction 1e-4 100 (settings |> Run.withTimeLimit timeLimit) data
                 let slowest = if bias = MarginBias.FourierL1 then TimeToDirection.largestOffSupportCertificate data reference else nan
                 let line =
                     sprintf "| %s | %s | %s | %s (gap %.1e) | %b | %d | %.3f | %.2e | %.2e | %.3f |"
@@ -111,7 +112,8 @@ let directionTable =
     + String.concat "\n" directionSummary
     + "\n\nPer dataset (the last column: the largest modulus of the Fourier-l1 dual certificate off the support; the"
     + "\noff-support coefficients of a conv L=2 net decay like (-log L)^-(1 - it) along the gradient path):\n\n"
-    + "| model | data | step rule | reference | reached | steps | seconds | 1-cos then | best 1-cos | largest off-support certificate |\n"
+    + ("| model | data | step rule | reference | reached | steps | seconds | 1-cos then | best 1-cos | largest " +
+       "off-support certificate |\n")
     + "| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n"
     + String.concat "\n" (List.concat directionRows)
 

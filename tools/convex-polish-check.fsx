@@ -23,8 +23,8 @@ let python = "/usr/bin/python3"
 let root = Path.Combine(__SOURCE_DIRECTORY__, "..")
 let work = Path.Combine(root, "out/bench/convex-polish")
 let suite = DataSuite.acrossCounts [ 12; 20; 33; 48 ] 22_000UL |> List.map DataSpec.create
-let kinds = [ LimitKind.L2, MarginBias.L2, 2.0, PenaltyDomain.Time; LimitKind.TimeL1, MarginBias.TimeL1, 1.0,
-              PenaltyDomain.Time
+let kinds = [ LimitKind.L2, MarginBias.L2, 2.0, PenaltyDomain.Time
+              LimitKind.TimeL1, MarginBias.TimeL1, 1.0, PenaltyDomain.Time
               LimitKind.FourierL1, MarginBias.FourierL1, 1.0, PenaltyDomain.Fourier ]
 let csv (v: float seq) = String.Join(",", v |> Seq.map (fun x -> x.ToString "R"))
 let parse (line: string) = line.Split ',' |> Array.map float

@@ -82,7 +82,8 @@ let rows =
             let run = Run.trainTracked (fun _ _ -> ()) s data
             let seconds = clock.Elapsed.TotalSeconds
             let compare = i % explicitEvery = 0
-            let early = if compare then oneMinusCos (train s.Step None 1.5).Direction (train cap10x None 1.5).Direction else nan
+            let early =
+                if compare then oneMinusCos (train s.Step None 1.5).Direction (train cap10x None 1.5).Direction else nan
             let lateVsExplicit =
                 if compare then oneMinusCos (train s.Step (Some late) 4.0).Direction (train cap10x None 4.0).Direction else nan
             let tight = LatePhaseSettings(late.HandOverTheta, late.SlidingTheta, late.Tolerance / 10.0)
@@ -143,12 +144,15 @@ let header =
           (thetas |> List.map string |> String.concat ", ")
       ""
       "Columns: sets; train.fsx defaults ending Converged (1e-6 rad within 20 s); of those that stopped below the last"
-      + " theta target, the runs that, continued to it (or Stationary), are still within 1e-6 rad of the limit certified"
+      + (" theta target, the runs that, continued to it (or Stationary), are still within 1e-6 rad of the limit " +
+         "certified")
       + " at the stop (worst angle);"
       + " median and worst seconds; median and worst"
       + sprintf " seconds from w0 to theta = %g with the defaults and no convergence stop; then passes at" (List.last thetas)
-      + " 1 - cos <= 1e-9 with the worst 1 - cos: early phase against 10x smaller steps (eta, floor and cap; theta 1.5), late phase against"
-      + " the explicit rule with 10x smaller steps (theta 4), late phase against 10x tighter tolerance (worst over theta)."
+      + (" 1 - cos <= 1e-9 with the worst 1 - cos: early phase against 10x smaller steps (eta, floor and cap; theta " +
+         "1.5), late phase against")
+      + (" the explicit rule with 10x smaller steps (theta 4), late phase against 10x tighter tolerance (worst over " +
+         "theta).")
       ""
       "| model | sets | converged | confirmed | median s | worst s | median s to theta | worst s to theta | early | late vs explicit | tolerance |"
       "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|" ]

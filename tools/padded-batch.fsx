@@ -19,7 +19,8 @@ let number name (fallback: int64) =
     | Some i when i + 1 < args.Length -> Int64.Parse args[i + 1]
     | Some _ -> failwithf "%s needs a value" name
     | None -> fallback
-let depth, d, steps, repeats = int (number "--depth" 2L), int (number "--d" 16L), number "--steps" 200_000L, int (number "--repeats" 3L)
+let depth, d, steps, repeats =
+    int (number "--depth" 2L), int (number "--d" 16L), number "--steps" 200_000L, int (number "--repeats" 3L)
 
 let r = Reproduction.fromArgs [||] __SOURCE_DIRECTORY__
 /// The suite's conv runs of this depth on its sets of dimension D, with `budget` steps and no convergence test.

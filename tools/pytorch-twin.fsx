@@ -70,7 +70,8 @@ printfn "torch %s (version, BLAS_INFO) on %s; load average %s" torchVersion pyth
 /// round-trip exact), vectors one value a line.
 let writeData path (data: Dataset) = CsvDataset.Save(data, path)
 let writeVector path (v: float[]) = File.WriteAllLines(path, v |> Array.map r17)
-let readVector path = File.ReadAllLines path |> Array.filter (fun l -> l.Trim() <> "") |> Array.map (fun l -> Double.Parse(l, inv))
+let readVector path =
+    File.ReadAllLines path |> Array.filter (fun l -> l.Trim() <> "") |> Array.map (fun l -> Double.Parse(l, inv))
 let csvRows = Collections.Generic.List<string>([ "section,case,metric,engine,torch" ])
 let addCsv (fields: string list) = csvRows.Add(String.Join(",", fields))
 

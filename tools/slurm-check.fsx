@@ -52,7 +52,8 @@ try
     check (points.Length >= 64) $"{points.Length} points in the sweep"
     let shareOf task = points |> Array.filter (fun (t, _) -> t = task) |> Array.map snd |> Set.ofArray
     let storedNow () = Store.storedIds slurmStore |> Set.ofArray
-    let jobsLeft () = match Slurm.queued (Slurm.submittedJobsIn submissionFolder) with Ok jobs -> jobs | Error e -> failwith e
+    let jobsLeft () =
+        match Slurm.queued (Slurm.submittedJobsIn submissionFolder) with Ok jobs -> jobs | Error e -> failwith e
     // 2. Cancel a running task once some but not all of its points are stored.
     let mutable killed = None
     let deadline = Stopwatch.StartNew()
@@ -88,7 +89,10 @@ try
         if File.GetLastWriteTimeUtc(Store.runPath slurmStore id) <> stamp then check false $"run {id} finished before the cancel was rewritten"
     say "stored before the cancel and untouched: %d runs" stamps.Count
     let consolidatedBy = Directory.GetFiles(Path.Combine(submissionFolder, "logs"), "*-consolidate.out") |> Array.length
-    check (consolidatedBy = 2 && File.Exists(Path.Combine(slurmStore, Store.runsFile))) $"the consolidation job ran after each submission ({consolidatedBy})"
+    check (consolidatedBy = 2 && File.Exists(Path.Combine(slurmStore, Store.runsFile))) ($"the consolidation job " +
+                                                                                         $"ran after each " +
+                                                                                         $"submission " +
+                                                                                         $"({consolidatedBy})")
     // 4. The same sweep locally, into another store.
     let local = Stopwatch.StartNew()
     let code, _ = example' [ "--backend"; "local"; "--store"; localStore ]
@@ -112,7 +116,8 @@ try
             bits x.Direction <> bits y.Direction || bits x.Parameters <> bits y.Parameters || x.Steps <> y.Steps
             || x.Outcome <> y.Outcome
             || optionalBits x.FinalSmoothedMargin <> optionalBits y.FinalSmoothedMargin)
-    check (differing.Length = 0) $"directions, parameters, steps, outcomes, margins: {a.Length - differing.Length} of {a.Length} runs bit for bit equal"
+    check (differing.Length = 0) ($"directions, parameters, steps, outcomes, margins: {a.Length - differing.Length} " +
+                                  $"of {a.Length} runs bit for bit equal")
     let ta, tb = trajectories slurmStore, trajectories localStore
     check (ta = tb) $"trajectories: {ta.Length} rows, slurm = local bit for bit (wall-clock seconds aside)"
 finally

@@ -118,7 +118,8 @@ let convergence =
 
 let levels' = match merged with Some _ -> path |> List.map (fun (_, _, c) -> c.Level) |> List.distinct |> List.sortDescending | None -> levels
 let models'' = match merged with Some _ -> models' |> List.filter (fun (m, _, _) -> path |> List.exists (fun (m', _, _) -> m' = m)) | None -> models'
-let setNames = match merged with Some _ -> path |> List.map (fun (_, n, _) -> n) |> List.distinct | None -> sets |> List.map fst
+let setNames =
+    match merged with Some _ -> path |> List.map (fun (_, n, _) -> n) |> List.distinct | None -> sets |> List.map fst
 let skipConvergence' = convergence.IsEmpty
 
 let e (x: float) = if Double.IsNaN x then "-" else x.ToString("0.0e+0")
@@ -138,13 +139,16 @@ let pathRows =
             let steps = StepRuleCheck.median (reached |> List.map (fun (_, _, c) -> float c.Steps))
             let smallSteps = StepRuleCheck.median (reached |> List.map (fun (_, _, c) -> float c.SmallSteps))
             let missedText = if missed.IsEmpty then "0" else $"{missed.Length}: " + String.concat "; " missed
-            yield $"| {model} | {level:g} | {pass} of {cs.Length} | {e (StepRuleCheck.median gaps)} | {worst} | {f0 steps} / {f0 smallSteps} | {missedText} |" ]
+            yield ($"| {model} | {level:g} | {pass} of {cs.Length} | {e (StepRuleCheck.median gaps)} | {worst} | " +
+                   $"{f0 steps} / {f0 smallSteps} | {missedText} |") ]
 let overallRows =
     [ for (model, _, _) in models'' do
         let cs: (string * string * PathComparison) list = path |> List.filter (fun (m, _, _) -> m = model)
         // Only the sets measured for this model (a merged run may hold some sets of a model only).
         let measured = setNames |> List.filter (fun n -> cs |> List.exists (fun (_, n', _) -> n' = n))
-        let setsPassing = measured |> List.filter (fun n -> cs |> List.forall (fun (_, n', c) -> n' <> n || c.Gap <= 1e-9)) |> List.length
+        let setsPassing =
+            measured |> List.filter (fun n -> cs |> List.forall (fun (_, n', c) -> n' <> n || c.Gap <= 1e-9))
+            |> List.length
         yield $"| {model} | {setsPassing} of {measured.Length} |" ]
 let convergenceRows =
     [ for (model, _, _) in models'' do
@@ -168,12 +172,14 @@ let md =
     [ "# Step rule: the small-step path at equal loss, and the time to the certified limit"
       ""
       $"Rule: `{rule.Describe()}` against `{(rule.Smaller 10.0).Describe()}` (SettlingStep.Smaller 10). Sets: DataSuite.create {setCount} 1 "
-      + "(D cycles 8, 12, 16, 24, 32; N from D/4 to D; Gaussian and Fourier-sparse teachers alternate). Init scale 0.5, seed 1, exponential loss."
+      + ("(D cycles 8, 12, 16, 24, 32; N from D/4 to D; Gaussian and Fourier-sparse teachers alternate). Init scale " +
+         "0.5, seed 1, exponential loss.")
       ""
       "## 1. Path: 1 - cos between the rule and its 10x smaller-step twin at equal log L"
       ""
       $"Both runs stop exactly at the level (regula falsi on the last step), no Converged stop. Budget: {pathSteps} steps for the rule, "
-      + $"{10L * pathSteps} for the twin, at most {pathSeconds:g} s each. Steps: median over the sets that reached the level (rule / twin)."
+      + ($"{10L * pathSteps} for the twin, at most {pathSeconds:g} s each. Steps: median over the sets that reached " +
+         $"the level (rule / twin).")
       ""
       "| model | log L | within 1e-9 | median 1 - cos | worst 1 - cos (set) | median steps | did not reach |"
       "| --- | ---: | ---: | ---: | --- | ---: | --- |"

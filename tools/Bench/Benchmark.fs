@@ -99,7 +99,8 @@ module Benchmark =
 
     /// Measures one configuration: the kernel that `make` builds for the model on a seeded Gaussian-teacher set of N
     /// points in R^D. (docs/performance.md, "Benchmark.measure")
-    let measure (fmaPeak: int -> float) budgetSeconds (label: string) depth (model: IParameterization) (make: IParameterization -> Dataset -> float[] -> Stepper) note (d, n) =
+    let measure (fmaPeak: int -> float) budgetSeconds (label: string) depth (model: IParameterization)
+                (make: IParameterization -> Dataset -> float[] -> Stepper) note (d, n) =
         GC.Collect()
         let data = SyntheticData.GaussianTeacher(n, d, 1UL, 0.5 / sqrt (float d))
         let w0 = model.Initialize(0.1, 1UL)

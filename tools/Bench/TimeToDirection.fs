@@ -42,7 +42,8 @@ module TimeToDirection =
         |> fun xs -> if xs.Length = 0 then nan else Array.max xs
 
     /// Trains until 1 - cos <= tolerance or the settings' step/time limits.
-    let measure (reference: float[]) (tolerance: float) (recordsPerDecade: int) (settings: RunSettings) (data: Dataset) =
+    let measure (reference: float[]) (tolerance: float) (recordsPerDecade: int) (settings: RunSettings)
+                (data: Dataset) =
         let model = Run.parameterization settings data.Dimension
         let w0: float[] = ImplicitBias.Engine.Networks.ParameterizationExtensions.Initialize(model, settings.InitScale,
                                                                                              settings.Seed)

@@ -30,7 +30,8 @@ module LocalSlurm =
 
     /// The slurm.conf of a one-node cluster: node `host` with `cpus` CPUs and `memoryMb` MB, one
     /// default partition, everything else in `folder`.
-    let conf (folder: string) (host: string) (cpus: int) (memoryMb: int64) (partition: string) (ctldPort: int) (slurmdPort: int) (mungeSocket: string) =
+    let conf (folder: string) (host: string) (cpus: int) (memoryMb: int64) (partition: string) (ctldPort: int)
+             (slurmdPort: int) (mungeSocket: string) =
         let p (name: string) = Path.Combine(folder, name)
         [ "ClusterName=implicitbias"
           $"SlurmctldHost={host}"
