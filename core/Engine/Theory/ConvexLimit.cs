@@ -64,7 +64,8 @@ internal static class ConvexLimit
                 Invariant($"{options.ConvexThreshold:E0}. Certificate of the point returned: relative duality gap ") +
                 Invariant($"{gap:E2}, KKT residual {final.Residual:E2} with alpha from the ") +
                 Invariant(
-                    $"{(final.UseGiven ? (polish.Accepted ? "polish" : "solver's dual") : "NNLS fit")}{offText}.{why}{note}");
+                $"{(final.UseGiven ? (polish.Accepted ? "polish" : "solver's dual")
+                    : "NNLS fit")}{offText}.{why}{note}");
         return CertifiedLimit.Assemble(kind, p, certified ? LimitStatus.Certified : LimitStatus.NotCertified,
             beta, Certificate.Margins(data, beta), final.Kkt, final.Alpha, gap,
                 message) with { OffSupportMax = p == 1 ? final.OffSupport : double.NaN };

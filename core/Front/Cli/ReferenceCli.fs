@@ -23,7 +23,8 @@ module ReferenceFiles =
           "dual_objective", JNumber dual
           "relative_duality_gap", JNumber gap
           "min_margin", JNumber minMargin
-          "normalized_margin_l2", JNumber(if status <> SolverStatus.NotSeparable && norm > 0.0 then minMargin / norm else nan)
+          "normalized_margin_l2",
+              JNumber(if status <> SolverStatus.NotSeparable && norm > 0.0 then minMargin / norm else nan)
           "beta_norm_l2", JNumber norm
           "dual", JArray [ for a in alpha -> JNumber a ]
           "iterations", JInt(int64 iterations)
@@ -38,7 +39,8 @@ module ReferenceFiles =
             [ "bias", JString(s.Bias.Name())
               "support_vectors", JArray [ for n in s.SupportVectors() -> JInt(int64 n) ]
               "shape", (if s.Grid.HasValue then JString(string s.Grid.Value) else JNull) ]
-            @ common data s.Status s.Message s.Solver s.PrimalObjective s.DualObjective s.RelativeGap s.MinMargin s.Beta s.Dual s.Iterations s.Seconds)
+            @ common data s.Status s.Message s.Solver s.PrimalObjective s.DualObjective s.RelativeGap s.MinMargin
+                     s.Beta s.Dual s.Iterations s.Seconds)
 
     /// The certificate of an R_K solution as JSON fields: as above, with the kernel, the shape, the factor Z
     /// (A_K(Z) = beta at unit margin, objective 2 ||Z||_*) and ||A_K^*(sum alpha_n y_n x_n)||_op (2 when feasible).
@@ -49,11 +51,14 @@ module ReferenceFiles =
               "shape", JString(string s.Grid)
               "dual_operator_norm", JNumber s.DualOperatorNorm
               "rank", JInt(int64 s.Rank)
-              "factor", JArray [ for t in 0 .. s.Factor.RowCount - 1 -> JArray [ for i in 0 .. s.Factor.ColumnCount - 1 -> JNumber s.Factor.[t, i] ] ]
+              "factor",
+                  JArray [ for t in 0 .. s.Factor.RowCount - 1 ->
+                             JArray [ for i in 0 .. s.Factor.ColumnCount - 1 -> JNumber s.Factor.[t, i] ] ]
               "conventions", JString ("R_K(beta) = 2 min ||Z||_* s.t. A_K(Z) = beta, A_K(Z)[j] = D^-1/2 sum_t Z[t, " +
                                       "j - offset(t)], offset(t) the t-th kernel entry (row-major) on the grid; " +
                                       "factor rows t, columns j") ]
-            @ common data s.Status s.Message s.Solver s.PrimalObjective s.DualObjective s.RelativeGap s.MinMargin s.Beta s.Dual s.Iterations s.Seconds)
+            @ common data s.Status s.Message s.Solver s.PrimalObjective s.DualObjective s.RelativeGap s.MinMargin
+                     s.Beta s.Dual s.Iterations s.Seconds)
 
     /// Writes beta.csv (or removes a stale one when there is no predictor) and the certificate JSON.
     let private writeFiles (dir: string) (notSeparable: bool) (direction: float[]) (json: JsonValue) =

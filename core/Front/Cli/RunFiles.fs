@@ -74,7 +74,10 @@ module RunFiles =
             "outcome", JString(string r.Outcome)
             "log_parameter_norm", num r.LogParameterNorm
             "last_angle_change", num r.Final.AngleToPrevious
-            "fourier_effective_count", num (match s.Shape with Some g when not g.IsLine -> Sparsity.gridFourierEffectiveCount g direction | _ -> Sparsity.fourierEffectiveCount direction)
+            "fourier_effective_count",
+                num (match s.Shape with
+                     | Some g when not g.IsLine -> Sparsity.gridFourierEffectiveCount g direction
+                     | _ -> Sparsity.fourierEffectiveCount direction)
             "time_effective_count", num (Sparsity.effectiveCount direction)
             "limit", (match run.Limit with Some l -> limitJson l run.AngleToLimit | None -> JNull)
             "limit_available", JBool (Limits.kindOf s data.Dimension).IsSome
@@ -96,7 +99,8 @@ module RunFiles =
             // z_hat|.
             "predicted_delta",
                 (match run.Limit with
-                 | Some l when l.Kind = LimitKind.FourierL1 && Double.IsFinite l.OffSupportMax -> num (1.0 - l.OffSupportMax)
+                 | Some l when l.Kind = LimitKind.FourierL1 && Double.IsFinite l.OffSupportMax ->
+                     num (1.0 - l.OffSupportMax)
                  | _ -> JNull)
             "late_phase",
                 (match r.Late with
@@ -151,7 +155,9 @@ module RunFiles =
             if s.RecordDirections then
                 let table (pick: TrainingRecord -> float[]) name =
                     let head = "step," + String.Join(",", [ for d in 0 .. data.Dimension - 1 -> $"{name}{d}" ])
-                    let lines = r.Records |> Seq.map (fun x -> string x.Step + "," + String.Join(",", pick x |> Array.map optional))
+                    let lines =
+                        r.Records
+                        |> Seq.map (fun x -> string x.Step + "," + String.Join(",", pick x |> Array.map optional))
                     Seq.append [ head ] lines
                 AtomicFile.writeAllLines (Path.Combine(dir, "directions.csv")) (table (fun x -> x.Direction) "beta")
                 // On a 2-D --shape the spectrum is the image's 2-D DFT (row-major over (k1, k2)); else the engine's 1-D

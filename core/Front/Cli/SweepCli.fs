@@ -65,7 +65,8 @@ module SweepCli =
             | [] ->
                 match backend, task, tasks, sweep, consolidate with
                 | _, Some i, Some t, Some fp, false ->
-                    if i < 0 || i >= t then Error $"--slurm-task {i} is not one of 0..{t - 1}" else Ok { a with Mode = Task(i, t, fp) }
+                    if i < 0 || i >= t then Error $"--slurm-task {i} is not one of 0..{t - 1}"
+                    else Ok { a with Mode = Task(i, t, fp) }
                 | _, None, _, Some fp, true -> Ok { a with Mode = Consolidate fp }
                 | _, Some _, _, _, _ | _, _, Some _, _, _ | _, _, _, Some _, _ | _, _, _, _, true ->
                     Error ("--slurm-task, --slurm-tasks, --slurm-sweep and --slurm-consolidate are set by the batch " +
@@ -92,18 +93,25 @@ module SweepCli =
                 match Int32.TryParse v with
                 | true, i -> go a backend wait status (Some i) tasks sweep consolidate rest
                 | _ -> Error $"--slurm-task needs a task index, not '{v}'"
-            | "--slurm-tasks" :: v :: rest -> positive "--slurm-tasks" v
-                                              |> Result.bind (fun t -> go a backend wait status task (Some t) sweep consolidate rest)
+            | "--slurm-tasks" :: v :: rest ->
+                positive "--slurm-tasks" v
+                |> Result.bind (fun t -> go a backend wait status task (Some t) sweep consolidate rest)
             | "--slurm-sweep" :: v :: rest -> go a backend wait status task tasks (Some v) consolidate rest
             | "--slurm-consolidate" :: rest -> go a backend wait status task tasks sweep true rest
-            | [ flag ] when List.contains flag [ "--backend"; "--store"; "--partition"; "--time"; "--mem"; "--toolkit"; "--dotnet"; "--cpus-per-task"; "--tasks"; "--slurm-task"; "--slurm-tasks"; "--slurm-sweep" ] ->
+            | [ flag ] when List.contains flag [ "--backend"; "--store"; "--partition"; "--time"; "--mem"
+                                                 "--toolkit"; "--dotnet"; "--cpus-per-task"; "--tasks"; "--slurm-task"
+                                                 "--slurm-tasks"; "--slurm-sweep" ] ->
                 Error $"{flag} needs a value"
             | other :: rest -> next { a with Forwarded = a.Forwarded @ [ other ] } rest
         go { Mode = LocalRun; Slurm = defaults; Store = None;
              Forwarded = [] } "local" false false None None None false args
 
     /// A name fit for files and job names.
-    let private safeName (name: string) = String(name |> Seq.map (fun ch -> if Char.IsAsciiLetterOrDigit ch || ch = '-' || ch = '_' || ch = '.' then ch else '-') |> Seq.toArray)
+    let private safeName (name: string) =
+        String(name
+               |> Seq.map (fun ch ->
+                   if Char.IsAsciiLetterOrDigit ch || ch = '-' || ch = '_' || ch = '.' then ch else '-')
+               |> Seq.toArray)
 
     /// The script as the compute nodes see it: under the shared toolkit when it lies in this one.
     let sharedScript (localRoot: string) (toolkit: string) (script: string) =
@@ -160,13 +168,18 @@ module SweepCli =
         | Task(index, tasks, fp) ->
             checkFingerprint fp
             let mine = Slurm.share tasks index (Slurm.points sweep)
-            let cpus = match Int32.TryParse(Environment.GetEnvironmentVariable "SLURM_CPUS_PER_TASK") with | true, n when n >= 1 -> n | _ -> 1
+            let cpus =
+                match Int32.TryParse(Environment.GetEnvironmentVariable "SLURM_CPUS_PER_TASK") with
+                | true, n when n >= 1 -> n
+                | _ -> 1
             use cancel = new CancellationTokenSource()
             // scancel sends SIGTERM: stop the runs under way (finished ones are stored already).
             use _term = PosixSignalRegistration.Create(PosixSignal.SIGTERM,
                                                        fun ctx -> ctx.Cancel <- true; cancel.Cancel())
             let taskOptions = options |> Runner.withParallelism cpus |> Runner.withProgress (printfn "%s")
-            let r = Runner.runWith taskOptions cancel.Token { sweep with Name = $"{sweep.Name} task {index}/{tasks}"; Points = mine }
+            let r =
+                Runner.runWith taskOptions cancel.Token
+                    { sweep with Name = $"{sweep.Name} task {index}/{tasks}"; Points = mine }
             printfn "[%s] task %d of %d: %d points, %d were stored, %d computed, %d missing%s"
                 sweep.Name index tasks mine.Length r.Reused r.Computed r.Missing
                 (if cancel.IsCancellationRequested then " (cancelled)" else "")
@@ -211,7 +224,8 @@ module SweepCli =
                     exit 1
                 | Ok(arrayJob, finalJob) ->
                     printfn "[%s] %d points, %d stored, %d to run: array job %s (tasks %s of %d), consolidation job %s; scripts and logs in %s"
-                        sweep.Name total (total - toRun) toRun arrayJob (Slurm.arraySpec tasks) a.Slurm.Tasks finalJob (Slurm.folder submission)
+                        sweep.Name total (total - toRun) toRun arrayJob (Slurm.arraySpec tasks) a.Slurm.Tasks finalJob
+                        (Slurm.folder submission)
             if wait then
                 waitFor store submission sweep
                 loadStored options sweep

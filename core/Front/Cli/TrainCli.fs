@@ -129,23 +129,32 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
                     | "--model" -> Model.parse value |> Result.map (fun k -> { p with Settings = { s with Model = k } })
                     | "--depth" ->
                         number flag value Int32.TryParse
-                        |> Result.bind (fun d -> if d >= 1 then Ok { p with Settings = { s with Depth = d } } else Error $"--depth: must be at least 1 (got {value})")
+                        |> Result.bind (fun d ->
+                            if d >= 1 then Ok { p with Settings = { s with Depth = d } }
+                            else Error $"--depth: must be at least 1 (got {value})")
                     | "--steps" ->
                         number flag value Int64.TryParse
-                        |> Result.bind (fun n -> if n >= 0L then Ok { p with Settings = { s with MaxSteps = n } } else Error $"--steps: must be >= 0 (got {value})")
+                        |> Result.bind (fun n ->
+                            if n >= 0L then Ok { p with Settings = { s with MaxSteps = n } }
+                            else Error $"--steps: must be >= 0 (got {value})")
                     | "--time-limit" -> positive flag value
                                         |> Result.map (fun t -> { p with Settings = { s with TimeLimitSeconds = t } })
                     | "--step" ->
                         try Ok { p with Settings = { s with Step = StepRule.Parse value } }
                         with :? ArgumentException as e -> Error $"--step: {e.Message}"
-                    | "--shape" -> sides flag false value
-                                   |> Result.map (fun (m, n) -> { p with Settings = { s with Shape = Some(Grid(m, n)) } })
+                    | "--shape" ->
+                        sides flag false value
+                        |> Result.map (fun (m, n) -> { p with Settings = { s with Shape = Some(Grid(m, n)) } })
                     | "--kernel" ->
                         sides flag true value
-                        |> Result.map (fun (m, n) -> { p with Settings = { s with Kernel = Some(KernelSize(m, n)) }; PlainKernel = not (value.Contains 'x') })
+                        |> Result.map (fun (m, n) ->
+                            { p with Settings = { s with Kernel = Some(KernelSize(m, n)) }
+                                     PlainKernel = not (value.Contains 'x') })
                     | "--channels" ->
                         number flag value Int32.TryParse
-                        |> Result.bind (fun c -> if c >= 1 then Ok { p with Settings = { s with Channels = c } } else Error $"--channels: must be at least 1 (got {value})")
+                        |> Result.bind (fun c ->
+                            if c >= 1 then Ok { p with Settings = { s with Channels = c } }
+                            else Error $"--channels: must be at least 1 (got {value})")
                     | "--late" when value = "off" -> Ok { p with Settings = { s with Late = None } }
                     | "--late" ->
                         try Ok { p with Settings = { s with Late = Some(Late.LatePhaseSettings.Parse value) } }
@@ -160,7 +169,8 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
                     | "--converged-angle" ->
                         float' flag value
                         |> Result.bind (fun v ->
-                            if v >= 0.0 && Double.IsFinite v then Ok { p with Settings = { s with ConvergenceAngle = v } }
+                            if v >= 0.0 && Double.IsFinite v then
+                                Ok { p with Settings = { s with ConvergenceAngle = v } }
                             else Error $"--converged-angle: must be a number of radians >= 0 (got {value})")
                     | _ -> Error $"unknown flag '{flag}' (see: dotnet fsi scripts/train.fsx -- --help)"
                 next |> Result.bind (fun p -> go p rest)
@@ -199,7 +209,8 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
 
     /// "log L = x", or "log(-log L) = y" once log L has left the double range.
     let private lossText (r: TrainingRecord) =
-        if Double.IsFinite r.LogLoss then sprintf "log L = %.6g" r.LogLoss else sprintf "log(-log L) = %.6g" r.LogNegativeLogLoss
+        if Double.IsFinite r.LogLoss then sprintf "log L = %.6g" r.LogLoss
+        else sprintf "log(-log L) = %.6g" r.LogNegativeLogLoss
 
     /// Progress on stderr: a line at most every two seconds of training.
     let private progress () =
@@ -227,9 +238,12 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
         let because = if word = "NotConverged" then sprintf " (%O)" r.Outcome else ""
         let tracking =
             if run.TrackingSolves = 0 && run.FinalLimitSeconds = 0.0 then ""
-            else sprintf " (limit solves: %d taking %.1f s during the run, %.1f s after it)" run.TrackingSolves run.TrackingSeconds run.FinalLimitSeconds
+            else sprintf " (limit solves: %d taking %.1f s during the run, %.1f s after it)"
+                     run.TrackingSolves run.TrackingSeconds run.FinalLimitSeconds
         sprintf "%s: %s%s after %d steps in %.1f s%s (%.0f steps/s): %s, normalized margin = %.6g"
-            word angle because r.Steps r.Seconds tracking (if Double.IsFinite r.StepsPerSecond then r.StepsPerSecond else 0.0) (lossText r.Final) r.Final.NormalizedMargin
+            word angle because r.Steps r.Seconds tracking
+            (if Double.IsFinite r.StepsPerSecond then r.StepsPerSecond else 0.0)
+            (lossText r.Final) r.Final.NormalizedMargin
 
     /// What is printed for data that is not separable: the weights and the scale-free size of their combination.
     let evidenceLines (e: NotSeparableEvidence) =

@@ -69,7 +69,9 @@ module Beyond =
           Points =
             [ for set, grid in gridSets r do
                 for depth, kernel, channels in gridArchitectures ->
-                    { runOn r set with Model = Convolutional; Depth = depth; Shape = Some grid; Kernel = kernel; Channels = channels } ] }
+                    { runOn r set with
+                        Model = Convolutional; Depth = depth; Shape = Some grid
+                        Kernel = kernel; Channels = channels } ] }
 
     /// Digits tasks: 4 vs 9 and 3 vs 8, the first 10 images of each label (quick) or all (full).
     let digitTasks r =
@@ -87,7 +89,8 @@ module Beyond =
           Points =
             [ for i, task in List.indexed (digitTasks r) do
                 for kind, depth in digitModels (i = 0) ->
-                    { runOn r task with Model = kind; Depth = depth; Shape = Some DigitsDataset.ImageGrid; MaxSteps = digitSteps r } ] }
+                    { runOn r task with
+                        Model = kind; Depth = depth; Shape = Some DigitsDataset.ImageGrid; MaxSteps = digitSteps r } ] }
 
     /// Every run of the part, longest first (fc on the 64-pixel digits, then many channels, then the rest),
     /// so that a sweep of all of them keeps every core busy to its end: scripts/beyond-runs.fsx trains it
@@ -134,7 +137,8 @@ module Beyond =
         let name = $"K-kernel conv L=2, K={k}, C={channels}"
         let prediction =
             if channels = "1" && k <> "1" && k <> "D" then
-                "a question, not a theorem: with one channel the parameter problem is non-convex and Theorem 4 promises only a KKT point; measured: GD's angle to the R_K max-margin predictor"
+                "a question, not a theorem: with one channel the parameter problem is non-convex and Theorem 4 "
+                    + "promises only a KKT point; measured: GD's angle to the R_K max-margin predictor"
             else "converges in direction to the R_K max-margin predictor (COLT 2022; K = 1: l2 SVM, K = D: Fourier-l1)"
         claim name prediction "F6 script (fig6-kernel-size.fsx)"
 
@@ -181,7 +185,10 @@ module Beyond =
         let tasks = digitTasks r |> List.map DataSpec.describe |> String.concat ", "
         [ $"Beyond the paper: every run with the report's settings for at most {steps r} steps ({digitSteps r} on " +
           $"the digits), stopping as Converged within {Reproduction.suiteConvergenceAngle} rad of its certified limit."
-          $"Kernel sizes: conv L=2 with K in 1, 2, 4, 8, D and C in 1, K on {(kernelSets r).Length} sets: {kernelSetNames}."
-          $"2-D: conv L=2, 3, 4 full width and L=2 with a 2x2 kernel (C = 1, 4) on {(gridSets r).Length} sets of random images: {gridSetNames}."
-          $"Digits: {tasks} (each image centred), fc, diag and 2-D conv at L = 2, 3 (and 1..4 on the first task for F7)." ]
+          $"Kernel sizes: conv L=2 with K in 1, 2, 4, 8, D and C in 1, K on {(kernelSets r).Length} sets: "
+              + $"{kernelSetNames}."
+          $"2-D: conv L=2, 3, 4 full width and L=2 with a 2x2 kernel (C = 1, 4) on {(gridSets r).Length} sets of "
+              + $"random images: {gridSetNames}."
+          $"Digits: {tasks} (each image centred), fc, diag and 2-D conv at L = 2, 3 (and 1..4 on the first task "
+              + $"for F7)." ]
         |> String.concat "\n"

@@ -111,7 +111,8 @@ module Claims =
         let paper, beyond = arrange id rows
         let numbered =
             paper @ beyond
-            |> List.mapFold (fun next r -> if (reruns r).Length > 0 then (r, Some next), next + 1 else (r, None), next) 1
+            |> List.mapFold (fun next r ->
+                if (reruns r).Length > 0 then (r, Some next), next + 1 else (r, None), next) 1
             |> fst
         let paper, beyond = List.splitAt paper.Length numbered
         let passed = rows |> List.filter (fun r -> r.Verdict = "PASS") |> List.length

@@ -19,15 +19,18 @@ module Evidence =
         let twin, product = TheoryChecks.lemma3 [ 1UL .. 5UL ] [ 7; 8; 16 ] [ 1 .. 5 ]
         Claims.check "Lemma 3" ("beta_hat = prod_l w_hat_l, so |beta_hat| = prod |w_hat_l|; Fourier-domain network " +
                                 "= time-domain eq. (2)-(3)")
-            $"max rel. error |beta_hat| vs prod |w_hat_l|: {e product}; Fourier vs time network beta: {e twin} (5 seeds x D in 7,8,16 x L=1..5)"
+            ($"max rel. error |beta_hat| vs prod |w_hat_l|: {e product}; Fourier vs time network beta: {e twin} "
+             + $"(5 seeds x D in 7,8,16 x L=1..5)")
             $"<= {identityTolerance}" (twin <= identityTolerance && product <= identityTolerance) evidence
 
     /// Lemmas 5-7 for a model kind: balanced parameters attain the closed form; random ones never beat it.
     let penalty claim (kind: ModelKind) (formula: string) evidence =
         let identity, attained, gap = TheoryChecks.penalties kind [ 1UL .. 5UL ] 8 [ 1 .. 5 ]
         Claims.check claim $"R_P(beta) = {formula}, attained by balanced w*"
-            $"P(w*) vs beta: {e identity}; ||w*||^2 vs R_P: {e attained}; min over random w of (||w||^2 - R_P)/R_P: {e gap} (5 seeds x L=1..5, D=8)"
-            $"<= {identityTolerance}; gap >= 0" (identity <= identityTolerance && attained <= identityTolerance && gap >= -identityTolerance) evidence
+            ($"P(w*) vs beta: {e identity}; ||w*||^2 vs R_P: {e attained}; min over random w of (||w||^2 - R_P)/R_P: "
+             + $"{e gap} (5 seeds x L=1..5, D=8)")
+            $"<= {identityTolerance}; gap >= 0"
+            (identity <= identityTolerance && attained <= identityTolerance && gap >= -identityTolerance) evidence
 
     /// F5 input: (check, relative error, tolerance) for Lemma 3 and the identities of Lemmas 5-7.
     let identityChecks () =
@@ -68,7 +71,10 @@ module Evidence =
           Prediction = prediction
           Tolerance =
             (if convex then
-                let referenceTolerance = SuiteEvidence.referenceToleranceOf (if kind = Convolutional then ImplicitBias.Engine.Theory.LimitKind.FourierL1 else ImplicitBias.Engine.Theory.LimitKind.L2)
+                let referenceTolerance =
+                    SuiteEvidence.referenceToleranceOf
+                        (if kind = Convolutional then ImplicitBias.Engine.Theory.LimitKind.FourierL1
+                         else ImplicitBias.Engine.Theory.LimitKind.L2)
                 tolerance + $"; the limit is the reference optimum to {referenceTolerance} rad"
              else tolerance)
           Threshold = suiteAngleTolerance
@@ -93,6 +99,7 @@ module Evidence =
     let suiteRows (name: DataSpec -> string) (runs: (RunConfig * StoredRun) list) =
         let groups = runs |> List.groupBy (fun (c, _) -> c.Model, c.Depth)
         [ for (kind, depth), group in groups do
-            yield SuiteEvidence.limitRow (suiteClaim kind depth) [ for c, r in group -> c, SuiteEvidence.limitOf (name c.Data) c r ]
+            yield SuiteEvidence.limitRow (suiteClaim kind depth)
+                      [ for c, r in group -> c, SuiteEvidence.limitOf (name c.Data) c r ]
           yield SuiteEvidence.kktRow suiteKktClaim
               [ for c, r in runs -> c, SuiteEvidence.kktOf $"{Model.name c.Model} L={c.Depth} {name c.Data}" c r ] ]

@@ -175,7 +175,8 @@ module SuiteEvidence =
         let rows = r.Trajectory
         [ for i in 0 .. rows.Length - 1 do
             let t = rows[i]
-            if (i % every = 0 || i = rows.Length - 1) && not (isNull t.Direction) && t.Direction |> Array.exists (fun x -> x <> 0.0) then
+            if (i % every = 0 || i = rows.Length - 1) && not (isNull t.Direction)
+               && t.Direction |> Array.exists (fun x -> x <> 0.0) then
                 let limit = certifyAt c t.Direction (Results.theta t)
                 yield t.Step, Results.theta t, limit.Residual, Geometry.Angle(t.Direction, limit.Direction),
                       limit.Status = LimitStatus.Certified ]

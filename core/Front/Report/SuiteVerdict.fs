@@ -118,4 +118,5 @@ module SuiteVerdict =
                   if not missing.IsEmpty then
                       let reasons = missing |> List.map (fun (d, r) -> $"{d}: {r}") |> String.concat "; "
                       yield $"{missing.Length} could not be computed ({reasons})" ]
-            Claims.check claim.Claim claim.Prediction (String.concat "; " parts) claim.Tolerance (passed = total) claim.Evidence
+            Claims.check claim.Claim claim.Prediction (String.concat "; " parts) claim.Tolerance (passed = total)
+                claim.Evidence

@@ -78,7 +78,8 @@ module TheoryChecks =
                         let product =
                             Array.init d (fun k ->
                                 [ 0 .. depth - 1 ]
-                                |> List.fold (fun acc l -> acc * UnitaryDft.Magnitudes(ReadOnlySpan(w, l * d, d))[k]) 1.0)
+                                |> List.fold (fun acc l ->
+                                    acc * UnitaryDft.Magnitudes(ReadOnlySpan(w, l * d, d))[k]) 1.0)
                         relative fourier time, relative (UnitaryDft.Magnitudes(ReadOnlySpan time)) product ]
         errors |> List.map fst |> List.max, errors |> List.map snd |> List.max
 

@@ -117,7 +117,8 @@ module Store =
     /// equal for two runs with the same bits whatever their timing, e.g. a stored run and the same
     /// configuration trained again (Runner.toRows, before saving).
     let numbersChecksum (run: RunRow) (trajectory: TrajectoryRow[]) =
-        checksum { run with Records = trajectory.Length; Checksum = "" } [| for t in trajectory -> { t with Seconds = 0.0 } |]
+        checksum { run with Records = trajectory.Length; Checksum = "" }
+            [| for t in trajectory -> { t with Seconds = 0.0 } |]
 
     /// Writes rows to a Parquet file atomically (temporary file in the same folder, then rename).
     let writeTable (path: string) (rows: 'T seq) =

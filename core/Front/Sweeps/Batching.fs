@@ -43,7 +43,8 @@ module Batching =
         counts
         |> Seq.distinct
         |> Seq.sort
-        |> Seq.fold (fun (band, map) n -> let b = (if band > 0 && n <= bandRatio * band then band else n) in b, Map.add n b map) (0, Map.empty)
+        |> Seq.fold (fun (band, map) n ->
+            let b = (if band > 0 && n <= bandRatio * band then band else n) in b, Map.add n b map) (0, Map.empty)
         |> snd
 
     /// The batch key of a configuration that trains batched, with its dataset; None for the others.
@@ -101,7 +102,8 @@ module Batching =
     /// One batch worker: trains runs from the queue in lockstep until it is empty. Each run is prepared
     /// as Runner.train does (Run.prepare: the separability check, the convergence tracker); a refused
     /// run is finished at once. `finish` gets every result (also Cancelled ones) with its configuration and data.
-    let trainBatch (cancel: CancellationToken) (key: BatchKey) (maxCount: int) (queue: ConcurrentQueue<RunConfig * Dataset>) (groups: int)
+    let trainBatch (cancel: CancellationToken) (key: BatchKey) (maxCount: int)
+                   (queue: ConcurrentQueue<RunConfig * Dataset>) (groups: int)
                    (finish: RunConfig -> Dataset -> TrainingResult -> unit) =
         let rec next () : BatchJob =
             match queue.TryDequeue() with
@@ -114,7 +116,9 @@ module Batching =
                                    p.Converged, model)
         // keyOf batches only the paper's architectures (no grid, kernel size or channels), so the key determines the
         // model.
-        let model = RunConfig.parameterization { RunConfig.defaults with Model = key.Model; Depth = key.Depth; Width = key.Width } key.Dimension
+        let model =
+            RunConfig.parameterization
+                { RunConfig.defaults with Model = key.Model; Depth = key.Depth; Width = key.Width } key.Dimension
         match NetworkFamilies.Lanes(model, ExponentialLoss(), maxCount, key.Dimension, groups) with
         | null -> invalidOp ($"no lane kernel for {model.Name} on N = {maxCount}, D = {key.Dimension} " +
                              $"(Batching.keyOf decides which runs batch)")

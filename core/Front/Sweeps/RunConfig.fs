@@ -95,7 +95,8 @@ module RunConfig =
         let shape = match c.Shape with Some g -> $" {g.Rows}x{g.Columns}" | None -> ""
         let kernel = match c.Kernel with Some k -> $" K={k.Rows}x{k.Columns}" | None -> ""
         let channels = if c.Channels <> 1 then $" C={c.Channels}" else ""
-        $"{Model.name c.Model} L={c.Depth}{shape}{kernel}{channels} {c.Step.Describe()} {DataSpec.describe c.Data} seed={c.Seed}"
+        $"{Model.name c.Model} L={c.Depth}{shape}{kernel}{channels} {c.Step.Describe()} {DataSpec.describe c.Data} "
+        + $"seed={c.Seed}"
 
     /// The parameterization of the configuration for data of dimension D (Model.createOn for the architecture options).
     let parameterization (c: RunConfig) (dimension: int) : IParameterization =

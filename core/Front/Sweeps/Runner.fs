@@ -162,7 +162,8 @@ module Runner =
                                                       Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering)
         Parallel.ForEach(source, parallelism, System.Action<Work> work) |> ignore
         if terminal then Console.WriteLine()
-        let runs = [ for c in points do match stored.TryGetValue(RunConfig.hash c) with | true, r -> yield c, r | _ -> () ]
+        let runs =
+            [ for c in points do match stored.TryGetValue(RunConfig.hash c) with | true, r -> yield c, r | _ -> () ]
         { Sweep = sweep
           Runs = runs
           Computed = finished

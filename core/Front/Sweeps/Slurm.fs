@@ -165,7 +165,8 @@ module Slurm =
         File.WriteAllLines(
             Path.Combine(dir, "points.tsv"),
             [ yield "index\ttask\trun_id\tlabel"
-              for i, c in List.indexed (points sweep) -> $"{i}\t{taskOf o.Tasks i}\t{RunConfig.hash c}\t{RunConfig.label c}" ])
+              for i, c in List.indexed (points sweep) ->
+                  $"{i}\t{taskOf o.Tasks i}\t{RunConfig.hash c}\t{RunConfig.label c}" ])
         command "sbatch" (arrayArguments tasks taskFile)
         |> Result.bind (fun out ->
             let arrayJob = jobId out
@@ -192,7 +193,8 @@ module Slurm =
             |> Result.map (fun out ->
                 [ for line in out.Split('\n', StringSplitOptions.RemoveEmptyEntries) do
                     match line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries) with
-                    | [| array; id; state |] when List.contains array jobs || List.contains id jobs -> yield $"{id} {state}"
+                    | [| array; id; state |] when List.contains array jobs || List.contains id jobs ->
+                        yield $"{id} {state}"
                     | _ -> () ])
 
     /// Progress of a sweep in a store: (ids of the sweep with a run file, points). Cheap (file

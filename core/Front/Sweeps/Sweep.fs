@@ -30,7 +30,9 @@ module Axis =
     /// Seeds of the dataset generator (the generator and its other parameters are kept).
     let dataSeeds seeds = create "data-seed" string (fun s c -> { c with Data = DataSpec.withSeed s c.Data }) seeds
     /// Dataset sizes (N, D), keeping the generator.
-    let dataSizes sizes = create "data-size" (fun (n, d) -> $"N={n},D={d}") (fun (n, d) c -> { c with Data = DataSpec.withSize n d c.Data }) sizes
+    let dataSizes sizes =
+        create "data-size" (fun (n, d) -> $"N={n},D={d}")
+            (fun (n, d) c -> { c with Data = DataSpec.withSize n d c.Data }) sizes
     /// Seeds of the initialization.
     let seeds seeds = create "seed" string (fun s c -> { c with Seed = s }) seeds
     /// Seeds used for both the dataset and the initialization (independent repeats).
@@ -39,7 +41,8 @@ module Axis =
     let maxSteps counts = create "steps" string (fun n c -> { c with MaxSteps = n }) counts
     /// (model, depth) pairs as one axis.
     let modelDepths pairs =
-        create "model-depth" (fun (k, l) -> $"{Model.name k} L={l}") (fun (k, l) c -> { c with Model = k; Depth = l }) pairs
+        create "model-depth" (fun (k, l) -> $"{Model.name k} L={l}") (fun (k, l) c -> { c with Model = k; Depth = l })
+            pairs
     /// Conv's kernel supports (issue 10): KernelSize(1, K) in 1-D, KernelSize(K1, K2) with a shape.
     let kernels (sizes: KernelSize seq) =
         create "kernel" (fun (k: KernelSize) -> $"{k.Rows}x{k.Columns}") (fun k c -> { c with Kernel = Some k }) sizes

@@ -85,7 +85,9 @@ module Run =
     /// the initial state (step 0: the loss, margins and direction of P(w0), all finite; only AngleToPrevious is NaN, as
     /// at every first record). (docs/training.md, "Run.refused")
     let refused (model: IParameterization) (w0: float[]) (s: RunSettings) (data: Dataset) onRecord =
-        let r = GradientDescent.Train(model, data, ReadOnlySpan w0, engineSettings { s with MaxSteps = 0L; LogLossTarget = -infinity }, Action<_> onRecord)
+        let r = GradientDescent.Train(model, data, ReadOnlySpan w0,
+                                      engineSettings { s with MaxSteps = 0L; LogLossTarget = -infinity },
+                                      Action<_> onRecord)
         TrainingResult(TrainingOutcome.NotSeparable, 0L, r.Seconds, r.Parameters, r.LogParameterNorm, r.Direction,
                        r.LogBetaNorm, r.Records)
 
@@ -154,7 +156,8 @@ module Run =
               TrackingSeconds = 0.0; TrackingSolves = 0; FinalLimitSeconds = 0.0; AngleRate = None }
 
     /// Trains with a callback at every record (for progress output); as trainTracked, the result only.
-    let trainWith (onRecord: TrainingRecord -> unit) (s: RunSettings) (data: Dataset) = (trainTracked (fun r _ -> onRecord r) s data).Result
+    let trainWith (onRecord: TrainingRecord -> unit) (s: RunSettings) (data: Dataset) =
+        (trainTracked (fun r _ -> onRecord r) s data).Result
 
     /// Trains the network of the settings on the data.
     let train (s: RunSettings) (data: Dataset) = trainWith ignore s data

@@ -69,7 +69,8 @@ module Model =
     /// Throws ArgumentException (the command line's words, with no parameter name appended) unless the architecture
     /// options fit the kind, depth and data dimension: the shape must have D entries, --kernel and --channels are for
     /// conv, several channels need depth 2, conv-time is 1-D only, and the kernel must fit the grid.
-    let checkArchitecture kind (depth: int) (shape: Grid option) (kernel: KernelSize option) (channels: int) (dimension: int) =
+    let checkArchitecture kind (depth: int) (shape: Grid option) (kernel: KernelSize option) (channels: int)
+                          (dimension: int) =
         let fail (message: string) = raise (System.ArgumentException message)
         let grid, _ = gridAndKernel shape kernel dimension
         if grid.Count <> dimension then
@@ -96,7 +97,8 @@ module Model =
     /// The parameterization with the architecture options (checkArchitecture first): conv on a 2-D grid, with a kernel
     /// or with channels is KernelConvolutionalNetwork (trained by the Fourier kernel at full width and one channel, by
     /// the lift kernel at depth 2). (docs/training.md, "Model.createOn")
-    let createOn kind (depth: int) (shape: Grid option) (kernel: KernelSize option) (channels: int) (dimension: int) : IParameterization =
+    let createOn kind (depth: int) (shape: Grid option) (kernel: KernelSize option) (channels: int)
+                 (dimension: int) : IParameterization =
         checkArchitecture kind depth shape kernel channels dimension
         if isPaperArchitecture kind shape kernel channels then create kind depth dimension
         else
