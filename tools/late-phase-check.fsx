@@ -85,7 +85,8 @@ let rows =
             let early =
                 if compare then oneMinusCos (train s.Step None 1.5).Direction (train cap10x None 1.5).Direction else nan
             let lateVsExplicit =
-                if compare then oneMinusCos (train s.Step (Some late) 4.0).Direction (train cap10x None 4.0).Direction else nan
+                if compare then oneMinusCos (train s.Step (Some late) 4.0).Direction (train cap10x None 4.0).Direction
+                else nan
             let tight = LatePhaseSettings(late.HandOverTheta, late.SlidingTheta, late.Tolerance / 10.0)
             let timed t =
                 let clock = Diagnostics.Stopwatch.StartNew()
@@ -110,7 +111,8 @@ let rows =
                   Theta = run.Result.Final.LogNegativeLogLoss; Early = early; LateVsExplicit = lateVsExplicit
                   Tolerance = tolerance; SecondsToLastTheta = toLastTheta; Continued = continued }
             printfn "%s #%d %s: %s in %.2f s, angle %.2e, theta %.0f; 1-cos early %.1e, late/explicit %.1e, tolerance %s; %.2f s to theta %g, then %.1e rad from the limit"
-                name i data.Name (string run.Result.Outcome) seconds angle run.Result.Final.LogNegativeLogLoss early lateVsExplicit
+                name i data.Name (string run.Result.Outcome) seconds angle run.Result.Final.LogNegativeLogLoss early
+                lateVsExplicit
                 (tolerance |> List.map (sprintf "%.1e") |> String.concat " ") toLastTheta (List.last thetas) continued
             yield row ]
 
@@ -134,7 +136,8 @@ let summary =
                   (worst (fun r -> if r.Outcome = "Converged" then r.Continued else nan))
                   (medianOf times) (List.max times) (medianOf toLast) (List.max toLast)
                   (passes (fun r -> r.Early)) (compared (fun r -> r.Early)) (worst (fun r -> r.Early))
-                  (passes (fun r -> r.LateVsExplicit)) (compared (fun r -> r.LateVsExplicit)) (worst (fun r -> r.LateVsExplicit))
+                  (passes (fun r -> r.LateVsExplicit)) (compared (fun r -> r.LateVsExplicit))
+                  (worst (fun r -> r.LateVsExplicit))
                   (passes tol) count (worst tol) ]
 let header =
     [ "# The late phase: targets and faithfulness (tools/late-phase-check.fsx)"
@@ -154,7 +157,8 @@ let header =
       + (" the explicit rule with 10x smaller steps (theta 4), late phase against 10x tighter tolerance (worst over " +
          "theta).")
       ""
-      "| model | sets | converged | confirmed | median s | worst s | median s to theta | worst s to theta | early | late vs explicit | tolerance |"
+      ("| model | sets | converged | confirmed | median s | worst s | median s to theta | worst s to theta | early " +
+       "| late vs explicit | tolerance |")
       "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|" ]
 BenchOut.write outName (header @ summary) (
     "model,set,data,outcome,seconds,angle,theta,early,late_vs_explicit,"

@@ -88,7 +88,8 @@ let report () =
                     let seconds = mine |> List.map (fun r -> r.Seconds)
                     yield sprintf "| %s | %g | %d of %d | %s (#%d) | %d | %s | %.1f | %.1f |"
                               name theta passes mine.Length
-                              (sci worst.OneMinusCos) worst.Set stopped (sci thetaGap) (List.average seconds) (List.max seconds) ]
+                              (sci worst.OneMinusCos) worst.Set stopped (sci thetaGap) (List.average seconds)
+                              (List.max seconds) ]
     let header =
         [ "# The late phase against its high-precision twin (tools/late-phase-twin.fsx)"
           ""
@@ -98,7 +99,8 @@ let report () =
           + sprintf " fc2 only with D <= %d), fewer where a model's budget (%.0f s a run) ran out;" fcDim budget
           + sprintf " twin tolerance %g per unit of tau, started at the engine's state at theta %g." tolerance startTheta
           ""
-          "Columns: model; theta; sets with 1 - cos <= 1e-9 between the engine's beta direction and the twin's; the worst"
+          ("Columns: model; theta; sets with 1 - cos <= 1e-9 between the engine's beta direction and the twin's; " +
+           "the worst")
           + " 1 - cos (set); runs in which the engine stopped before theta (Stationary: compared at the tau of its last"
           + " direction); the largest |theta_twin - theta| at the compared tau; the twin's mean and largest seconds for"
           + " that stretch of theta."
@@ -134,7 +136,8 @@ for name, (kind, depth) in models do
                             Seconds = t.Elapsed.TotalSeconds }
                 rows.Add row
                 printfn "%s #%d %s theta %g: engine %s at %.3f, 1-cos %s, twin theta %.9f, %d steps at %d bits in %.1f s"
-                    name i data.Name theta row.Outcome row.EngineTheta (sci row.OneMinusCos) row.TwinTheta row.Steps row.Bits
+                    name i data.Name theta row.Outcome row.EngineTheta (sci row.OneMinusCos) row.TwinTheta row.Steps
+                    row.Bits
                     row.Seconds
             report () |> ignore
 for line in report () do printfn "%s" line

@@ -27,7 +27,8 @@ let r = Reproduction.fromArgs [||] __SOURCE_DIRECTORY__
 let runs budget =
     [ for spec in Reproduction.suite r do
         if (DataSpec.create spec).Dimension = d then
-            { Reproduction.baseConfig r with Model = Convolutional; Depth = depth; Data = spec; MaxSteps = budget; ConvergenceAngle = 0.0 } ]
+            { Reproduction.baseConfig r with
+                Model = Convolutional; Depth = depth; Data = spec; MaxSteps = budget; ConvergenceAngle = 0.0 } ]
 
 let checksum c data result =
     let run, trajectory = Runner.toRows c data result
@@ -75,4 +76,5 @@ for i in 1 .. repeats do
     eprintfn "repeat %d: alone one after another %.2f s (CPU %.2f s), batched %.2f s (CPU %.2f s), same numbers %b"
         i ta ca tb cb (a = b)
 printfn "conv L=%d D=%d, %d runs x %d steps (best of %d): alone %.2f s (CPU %.2f s), batched %.2f s (CPU %.2f s): %.2fx (CPU %.2fx); identical %b"
-    depth d configs.Length steps repeats bestAlone cpuAlone bestBatched cpuBatched (bestAlone / bestBatched) (cpuAlone / cpuBatched) identical
+    depth d configs.Length steps repeats bestAlone cpuAlone bestBatched cpuBatched (bestAlone / bestBatched)
+    (cpuAlone / cpuBatched) identical

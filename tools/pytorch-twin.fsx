@@ -95,7 +95,9 @@ let agreement =
             // moves beta after these steps, the floor any other implementation can be held to.
             let generic = GradientDescent.TrainGeneric(model, data, ReadOnlySpan w0, settings)
             let tag = sprintf "L%d-seed%d" depth seed
-            let dataFile, initFile, betaFile = Path.Combine(io, $"data-{tag}.csv"), Path.Combine(io, $"init-{tag}.csv"), Path.Combine(io, $"beta-torch-{tag}.csv")
+            let dataFile, initFile, betaFile =
+                Path.Combine(io, $"data-{tag}.csv"), Path.Combine(io, $"init-{tag}.csv"),
+                    Path.Combine(io, $"beta-torch-{tag}.csv")
             writeData dataFile data
             writeVector initFile w0
             twinMode [] [ "agree"; "--data"; dataFile; "--init"; initFile; "--depth"; string depth; "--steps";
@@ -105,7 +107,8 @@ let agreement =
             let relativeTo (other: float[]) = (Array.map2 (fun a b -> abs (a - b)) ours.Beta other |> Array.max) / scale
             let relative, floor = relativeTo theirs, relativeTo generic.Beta
             printfn "agreement conv L=%d %s: %d steps (%A), max |beta_torch - beta_engine| / max |beta_engine| = %.2e (engine vs its generic twin: %.2e)%s"
-                depth data.Name ours.Steps ours.Outcome relative floor (if relative > agreementBound floor then "   FAIL" else "")
+                depth data.Name ours.Steps ours.Outcome relative floor
+                (if relative > agreementBound floor then "   FAIL" else "")
             addCsv [ "agreement"; $"conv L={depth} seed {seed}";
                      "max abs beta difference / max abs beta (engine: fast vs generic twin)"; r17 floor; r17 relative ]
             depth, data.Name, ours.Steps, scale, relative, floor ]
@@ -150,7 +153,9 @@ let timingRows =
                      "ns per step (best of 9 batches)"; r17 ours; r17 theirs ]
             addCsv [ "ns per step (median)"; $"conv L=4 D={d} N={n} threads={threads}";
                      "ns per step (median of 9 batches)"; r17 oursMedian; r17 theirsMedian ]
-            blas |> Option.iter (fun (b, m) -> addCsv [ "ns per step, torch with --blas-dir (best)"; $"conv L=4 D={d} N={n} threads={threads}"; "ns per step"; r17 ours; r17 b ])
+            blas |> Option.iter (fun (b, m) ->
+                addCsv [ "ns per step, torch with --blas-dir (best)"; $"conv L=4 D={d} N={n} threads={threads}"
+                         "ns per step"; r17 ours; r17 b ])
             sprintf "| %d | %d | %d | %.4g | %.4g | %.4g | %.4g | %.1f |%s"
                 d n threads ours oursMedian theirs theirsMedian (theirs / ours)
                 (match blas with Some (b, m) -> sprintf " %.4g | %.4g | %.1f |" b m (b / ours) | None -> "") ]
@@ -174,7 +179,9 @@ let directions =
         let w0 = (Model.create settings.Model settings.Depth data.Dimension).Initialize(settings.InitScale,
                                                                                         settings.Seed)
         let tag = $"direction-seed{seed}"
-        let dataFile, initFile, refFile = Path.Combine(io, $"data-{tag}.csv"), Path.Combine(io, $"init-{tag}.csv"), Path.Combine(io, $"reference-{tag}.csv")
+        let dataFile, initFile, refFile =
+            Path.Combine(io, $"data-{tag}.csv"), Path.Combine(io, $"init-{tag}.csv"),
+                Path.Combine(io, $"reference-{tag}.csv")
         writeData dataFile data
         writeVector initFile w0
         writeVector refFile reference
@@ -236,10 +243,12 @@ let md =
       "the 2-thread rows are forced.)"
       ""
       (if torchBlas.IsSome then
-           "| D | N | threads | engine ns/step (best) | engine (median) | torch ns/step (best) | torch (median) | ratio | torch, --blas-dir (best) | (median) | ratio |\n"
+           ("| D | N | threads | engine ns/step (best) | engine (median) | torch ns/step (best) | torch (median) | " +
+            "ratio | torch, --blas-dir (best) | (median) | ratio |\n")
            + "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
        else
-           "| D | N | threads | engine ns/step (best) | engine (median) | torch ns/step (best) | torch (median) | ratio |\n"
+           ("| D | N | threads | engine ns/step (best) | engine (median) | torch ns/step (best) | torch (median) | " +
+            "ratio |\n")
            + "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
       yield! timingRows
       ""
@@ -252,7 +261,8 @@ let md =
       "until 1 - cos(beta, MaxMargin.Solve(data, FourierL1).Direction) <= 1e-4. The engine checks at"
       "log-spaced records (100 per decade, recording time included), torch every 100 steps (one thread)."
       ""
-      "| data | engine reached | engine steps | engine s | engine 1-cos | torch reached | torch steps | torch s | torch 1-cos |"
+      ("| data | engine reached | engine steps | engine s | engine 1-cos | torch reached | torch steps | torch s | " +
+       "torch 1-cos |")
       "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |"
       yield! directions |> List.map (fun (row, _, _) -> row)
       ""

@@ -105,7 +105,12 @@ module Benchmark =
         let data = SyntheticData.GaussianTeacher(n, d, 1UL, 0.5 / sqrt (float d))
         let w0 = model.Initialize(0.1, 1UL)
         use kernel = make model data w0
-        let threads = match kernel with :? FourierStepper as k -> k.Threads | :? DiagonalStepper as k -> k.Threads | :? KernelLiftStepper as k -> k.Threads | _ -> 1
+        let threads =
+            match kernel with
+            | :? FourierStepper as k -> k.Threads
+            | :? DiagonalStepper as k -> k.Threads
+            | :? KernelLiftStepper as k -> k.Threads
+            | _ -> 1
         let ns, median, steps, bytes = timeKernel kernel data budgetSeconds
         { Model = label; Kernel = kernel.Name; Dimension = d; Count = n; Depth = depth
           Parameters = int64 model.ParameterCount; Threads = threads; StepsTimed = steps
@@ -117,26 +122,31 @@ module Benchmark =
     let fast (model: IParameterization) (data: Dataset) (w0: float[]) = NetworkFamilies.Stepper(model, data,
                                                                                                 ReadOnlySpan w0)
     /// The fast kernel on a given number of threads.
-    let fastOn threads (model: IParameterization) (data: Dataset) (w0: float[]) = NetworkFamilies.Stepper(model, data, ReadOnlySpan w0, threads)
+    let fastOn threads (model: IParameterization) (data: Dataset) (w0: float[]) =
+        NetworkFamilies.Stepper(model, data, ReadOnlySpan w0, threads)
     /// The generic kernel TrainGeneric uses.
-    let generic (model: IParameterization) (data: Dataset) (w0: float[]) : Stepper = new GenericStepper(model, data, ReadOnlySpan w0)
+    let generic (model: IParameterization) (data: Dataset) (w0: float[]) : Stepper =
+        new GenericStepper(model, data, ReadOnlySpan w0)
 
     /// The rows as a Markdown table.
     let markdown (rows: BenchRow list) =
         let header =
-            "| model | kernel | D | N | P | threads | steps/s | ns/step (best) | ns/step (median) | ns/step/(N*D) | bytes/step | bound ns | fraction of bound | note |\n"
+            ("| model | kernel | D | N | P | threads | steps/s | ns/step (best) | ns/step (median) | ns/step/(N*D) " +
+             "| bytes/step | bound ns | fraction of bound | note |\n")
             + "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n"
         header
         + (rows
            |> List.map (fun r ->
                sprintf "| %s | %s | %d | %d | %d | %d | %.4g | %.4g | %.4g | %.3f | %.0f | %.4g | %.2f | %s |"
-                   r.Model r.Kernel r.Dimension r.Count r.Parameters r.Threads r.StepsPerSecond r.NsPerStep r.MedianNsPerStep
+                   r.Model r.Kernel r.Dimension r.Count r.Parameters r.Threads r.StepsPerSecond r.NsPerStep
+                   r.MedianNsPerStep
                    r.NsPerStepPerND r.BytesPerStep r.BoundNs r.FractionOfBound r.Note)
            |> String.concat "\n")
 
     /// The rows as CSV lines (header first).
     let csv (rows: BenchRow list) =
-        "model,kernel,D,N,P,threads,steps_timed,steps_per_second,ns_per_step_best,ns_per_step_median,ns_per_step_per_ND,bytes_per_step,bound_ns,fraction_of_bound,note"
+        ("model,kernel,D,N,P,threads,steps_timed,steps_per_second,ns_per_step_best,ns_per_step_median,"
+         + "ns_per_step_per_ND,bytes_per_step,bound_ns,fraction_of_bound,note")
         :: (rows
             |> List.map (fun r ->
                 String.Join(",",

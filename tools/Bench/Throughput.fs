@@ -70,7 +70,9 @@ module Throughput =
     /// The issue's JSON line.
     let json (r: ThroughputResult) =
         let f (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
-        $"{{\"runs\": {r.Runs}, \"total_steps\": {r.TotalSteps}, \"seconds\": {f r.Seconds}, \"run_steps_per_second\": {f r.RunStepsPerSecond}, \"one_run_steps_per_second\": {f r.OneRunStepsPerSecond}, \"identical\": {(string r.Identical).ToLowerInvariant()}}}"
+        ($"{{\"runs\": {r.Runs}, \"total_steps\": {r.TotalSteps}, \"seconds\": {f r.Seconds}, " +
+         $"\"run_steps_per_second\": {f r.RunStepsPerSecond}, \"one_run_steps_per_second\": " +
+         $"{f r.OneRunStepsPerSecond}, \"identical\": {(string r.Identical).ToLowerInvariant()}}}")
 
     /// This machine's rates, measured now: FMA flops per second (Vector512, the batch kernel's width) and LaneExp
     /// exponentials per second, on `threads` threads.

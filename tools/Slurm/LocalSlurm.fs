@@ -106,7 +106,9 @@ module LocalSlurm =
         let folder = Path.Combine(Path.GetTempPath(), "ib-slurm-" + Guid.NewGuid().ToString("N").Substring(0, 8))
         for d in [ ""; "state"; "spool"; "log" ] do Directory.CreateDirectory(Path.Combine(folder, d)) |> ignore
         // munged requires execute permission for all on the socket's folder.
-        File.SetUnixFileMode(folder, UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute ||| UnixFileMode.GroupExecute ||| UnixFileMode.OtherExecute ||| UnixFileMode.GroupRead ||| UnixFileMode.OtherRead)
+        File.SetUnixFileMode(folder, UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute
+                                     ||| UnixFileMode.GroupExecute ||| UnixFileMode.OtherExecute
+                                     ||| UnixFileMode.GroupRead ||| UnixFileMode.OtherRead)
         let key = Path.Combine(folder, "munge.key")
         File.WriteAllBytes(key, Security.Cryptography.RandomNumberGenerator.GetBytes 1024)
         File.SetUnixFileMode(key, UnixFileMode.UserRead)
@@ -115,7 +117,8 @@ module LocalSlurm =
         let ctldPort = freePort ()
         let slurmdPort = Seq.initInfinite (fun _ -> freePort ()) |> Seq.find ((<>) ctldPort)
         let confPath = Path.Combine(folder, "slurm.conf")
-        File.WriteAllText(confPath, conf folder host Environment.ProcessorCount (memoryMb ()) partition ctldPort slurmdPort socket)
+        File.WriteAllText(confPath, conf folder host Environment.ProcessorCount (memoryMb ()) partition ctldPort
+                                         slurmdPort socket)
         Environment.SetEnvironmentVariable("SLURM_CONF", confPath)
         let started = Collections.Generic.List<Process>()
         let cluster () = { Folder = folder; Conf = confPath; MungeSocket = socket; Daemons = List.ofSeq started }
