@@ -32,9 +32,8 @@ public static class DomainEntries
 }
 
 /// <summary>The entries of <see cref="DomainEntries"/> on a grid Z_M x Z_N (row-major): in time every d; in Fourier the
-/// independent frequencies of the grid's unitary DFT (<see cref="GridDft"/>) in flat order, a self-conjugate k (k = -k)
-/// with multiplicity 1 and the first member of each conjugate pair with multiplicity 2. (docs/theory-checks.md,
-/// "EntrySpace")</summary>
+/// independent frequencies of the grid's unitary DFT (<see cref="GridDft"/>), each with its multiplicity.
+/// (docs/theory-checks.md, "EntrySpace")</summary>
 public sealed class EntrySpace
 {
     private readonly int[] frequency; // entry j -> flat frequency k (Fourier)

@@ -51,11 +51,8 @@ public enum LimitStatus
 /// <param name="Status">Whether it is certified.</param>
 /// <param name="Direction">The limit at unit l2 norm, input coordinates, with positive margins (zeros only if
 /// NotSeparable).</param>
-/// <param name="Residual">Bridge kinds: the relative stationarity residual of eq. (11) with alpha &gt;= 0 fitted by
-/// NNLS on the support and active set (<see cref="SupportKkt.Fit"/>). Convex kinds: the relative duality gap of the
-/// point returned (the polished optimum, or the solver's point when the polish was rejected), recomputed by
-/// <see cref="Reference.Certificate"/> (the KKT residual computed alongside is in the message). Never NaN: 1 (the
-/// residual of alpha = 0) when nothing could be computed.</param>
+/// <param name="Residual">Bridge kinds: the relative stationarity residual of eq. (11); convex kinds: the relative
+/// duality gap of the point returned; never NaN (docs/theory-checks.md, "LimitCertificate.Residual").</param>
 /// <param name="MinAlpha">The smallest multiplier on the active set (0 if the active set is empty).</param>
 /// <param name="ComplementarySlackness">max_n alpha_n (margin_n - 1) at unit minimum margin.</param>
 /// <param name="Support">Full-domain indices of the support (time d, or Fourier k with both k and D-k of a
@@ -93,11 +90,8 @@ public sealed record LimitCertificate(
 /// <param name="ActiveTolerance">Bridge kinds: point n is active when its margin at unit minimum margin is &lt;= 1 +
 /// this.</param>
 /// <param name="GapTolerance">Convex kinds: the largest certified relative duality gap of the reference solver.</param>
-/// <param name="ConvexKktTolerance">Convex kinds: the largest KKT residual (and p = 1 off-support excess) accepted for
-/// the solver's point, kept when its polish (<see cref="ConvexPolish"/>) was rejected; a polished point must meet the
-/// smaller of this and <see cref="ConvexPolish.ResidualTolerance"/> (1e-10). The interior-point solution is accurate to
-/// its gap (about 1e-10), not to round-off, and for the non-smooth l1 penalty the phases of small support entries are
-/// then only good to about the square root of that (KKT residuals up to ~1e-6 were seen), hence 1e-4.</param>
+/// <param name="ConvexKktTolerance">Convex kinds: the largest KKT residual accepted for the solver's point when its
+/// polish is rejected (docs/theory-checks.md, "LimitOptions.ConvexKktTolerance").</param>
 /// <param name="ConvexThreshold">Convex kinds: support threshold and active tolerance, read at the reference solver's
 /// accuracy.</param>
 /// <param name="LocalTolerance">Bridge kinds: relative change at which the reweighted-l2 local solver stops.</param>
