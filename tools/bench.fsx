@@ -54,9 +54,11 @@ let rows =
         yield measure "conv" (ConvolutionalFourierNetwork(d, depth)) Benchmark.fast "" (d, n)
         if d * n >= ImplicitBias.Engine.Steppers.StepperThreads.ParallelThreshold then
             yield measure "conv" (ConvolutionalFourierNetwork(d, depth)) (Benchmark.fastOn 1) "one thread" (d, n)
-        yield measure "conv-fft" (ConvolutionalFourierNetwork(d, depth)) Benchmark.generic "generic loop, FFTs per step" (d, n)
+        yield measure "conv-fft" (ConvolutionalFourierNetwork(d, depth)) Benchmark.generic "generic loop, FFTs per step"
+                  (d, n)
         yield measure "conv-time" (ConvolutionalNetwork(d, depth)) Benchmark.generic "naive twin, O(L D^2)" (d, n)
-        yield measure "fc" (FullyConnectedNetwork(d, depth)) Benchmark.generic "generic loop, matrix-vector products" (d, n)
+        yield measure "fc" (FullyConnectedNetwork(d, depth)) Benchmark.generic "generic loop, matrix-vector products"
+                  (d, n)
         // Issue 10: depth-2 nets with kernels of size 8 and 8 channels (the K x D lift), and the 2-D full-width
         // net on a square image (the Fourier kernel on the grid), each beside its time-domain twin where that is
         // affordable.
@@ -68,7 +70,9 @@ let rows =
             let grid = Grid(side, side)
             let image = KernelConvolutionalNetwork(grid, KernelSize.Full grid, 1, depth)
             yield measure "conv-2d" image Benchmark.fast $"{side}x{side} image, 2-D Fourier kernel" (d, n)
-            if d <= 256 then yield measure "conv-2d" image Benchmark.generic $"{side}x{side} image, time-domain twin O(L D^2)" (d, n) ]
+            if d <= 256 then
+                yield measure "conv-2d" image Benchmark.generic $"{side}x{side} image, time-domain twin O(L D^2)"
+                          (d, n) ]
 
 // Time to the asymptotic direction with train.fsx's defaults (Run.defaults), 10 s budget each, on
 // 30 seeded datasets per model (5 with --quick): how often 1 - cos <= 1e-4 is reached, and how fast.
@@ -87,7 +91,9 @@ let directionRows, directionSummary =
                 let reference = MaxMargin.Solve(data, bias)
                 let t =
                     TimeToDirection.measure reference.Direction 1e-4 100 (settings |> Run.withTimeLimit timeLimit) data
-                let slowest = if bias = MarginBias.FourierL1 then TimeToDirection.largestOffSupportCertificate data reference else nan
+                let slowest =
+                    if bias = MarginBias.FourierL1 then TimeToDirection.largestOffSupportCertificate data reference
+                    else nan
                 let line =
                     sprintf "| %s | %s | %s | %s (gap %.1e) | %b | %d | %.3f | %.2e | %.2e | %.3f |"
                         label data.Name (settings.Step.Describe()) biasName reference.RelativeGap

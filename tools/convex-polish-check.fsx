@@ -32,7 +32,8 @@ let parse (line: string) = line.Split ',' |> Array.map float
 Directory.CreateDirectory(Path.Combine(work, "in")) |> ignore
 suite |> List.iteri (fun i data ->
     let z = data.SignedFeatures()
-    File.WriteAllLines(Path.Combine(work, "in", $"set{i:D2}.csv"), [ for n in 0 .. data.Count - 1 -> csv z[n * data.Dimension .. (n + 1) * data.Dimension - 1] ]))
+    File.WriteAllLines(Path.Combine(work, "in", $"set{i:D2}.csv"),
+                       [ for n in 0 .. data.Count - 1 -> csv z[n * data.Dimension .. (n + 1) * data.Dimension - 1] ]))
 let info = ProcessStartInfo(python,
                             [ Path.Combine(root, "tools/cvxopt/cvx_limits.py");
                               Path.Combine(work, "in"); Path.Combine(work, "out") ],

@@ -41,8 +41,15 @@ module Throughput =
             // Warm-up, not timed: the same sweep's code on other seeds (negative ones are not in 1..runs), so that
             // the timed sweep, like the sample trained alone after it, runs the JIT's optimized code and not its
             // first, unoptimized tier (a first sweep of 2e4-step runs in a fresh process was 2.5 x slower for that).
-            let warmUp = { Name = "throughput-warm-up"; Points = [ for seed in 1 .. min runs (2 * threads * 8) -> { config (-seed) with MaxSteps = min steps 20_000L } ] }
-            Runner.run (Runner.options (store + "-warm-up") |> Runner.withParallelism threads |> Runner.withBatching batching |> Runner.withProgress ignore) warmUp |> ignore
+            let warmUp =
+                { Name = "throughput-warm-up"
+                  Points =
+                    [ for seed in 1 .. min runs (2 * threads * 8) ->
+                        { config (-seed) with MaxSteps = min steps 20_000L } ] }
+            Runner.run (Runner.options (store + "-warm-up")
+                        |> Runner.withParallelism threads |> Runner.withBatching batching |> Runner.withProgress ignore)
+                       warmUp
+            |> ignore
             let clock = Stopwatch.StartNew()
             let result = Runner.run options sweep
             let seconds = clock.Elapsed.TotalSeconds
