@@ -1,7 +1,8 @@
 // Which kernel a fully connected run alone should get (engine 2.7): FullyConnectedLoneStepper (a lane's bits, layers
 // kept by rows and by columns) against FullyConnectedStepper, one step each (Evaluate, Gradient, ||w||^2, Step)
 // on the same seeded data, best of three, ns per step. FullyConnectedFamily.MaxLaneParameters (1024) is where the
-// lone kernel stops being the faster (docs/performance.md, "Fully connected networks in batches"). Pin it to one core:
+// lone kernel stops being the faster (docs/performance.md, "Which fc runs, and the 1024-parameter cap"). Pin it to
+// one core:
 //   taskset -c 1 dotnet fsi tools/fc-kernel-choice.fsx
 
 #load "tools.fsx"

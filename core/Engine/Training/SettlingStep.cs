@@ -2,7 +2,7 @@ using ImplicitBias.Engine.Numerics;
 using System.Runtime.CompilerServices;
 namespace ImplicitBias.Engine.Training;
 
-/// <summary>The default rule since engine 2: the normalized step (<see cref="NormalizedStep"/>: eta / ||grad||^2,
+/// <summary>The default rule: the normalized step (<see cref="NormalizedStep"/>: eta / ||grad||^2,
 /// capped for nu &gt;= 2) with a floor that settles as the direction does, so that the direction converges instead of
 /// hovering. (docs/training.md, "SettlingStep")</summary>
 /// <param name="Eta">The eta of the normalized step.</param>

@@ -8,8 +8,8 @@ using V = System.Runtime.Intrinsics.Vector512;
 namespace ImplicitBias.Engine.Networks;
 
 /// <summary>A lone run of the convolutional network (Fourier domain) with the bits of a lane of
-/// <see cref="FourierLaneStepper"/> (until engine 2.4 a lone run was a batch of one, eight lanes computed for one):
-/// beta_hat, the packed predictor, the layer gradients. (docs/performance.md, "FourierLoneStepper")</summary>
+/// <see cref="FourierLaneStepper"/>: beta_hat, the packed predictor, the layer gradients, eight frequencies at a time.
+/// (docs/performance.md, "FourierLoneStepper")</summary>
 public sealed class FourierLoneStepper : LoneStepper
 {
     private readonly int _h, _dp, _hp;
