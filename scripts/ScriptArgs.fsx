@@ -1,4 +1,5 @@
-/// ScriptArgs: the scripts' own options: `--name value` pairs after the script's path (dotnet fsi SCRIPT --name value ...).
+/// ScriptArgs: the scripts' own options: `--name value` pairs after the script's path (dotnet fsi SCRIPT --name value
+/// ...).
 open System
 open System.Globalization
 

@@ -9,7 +9,9 @@ open ImplicitBias
 open ImplicitBias.Engine.Reference
 
 let f3 = Reproduction.fromArgs fsi.CommandLineArgs __SOURCE_DIRECTORY__
-let predictions = [ FullyConnected, MarginBias.L2, "fc L=2 → l2"; Convolutional, MarginBias.FourierL1, "conv L=2 → Fourier-l1"; Diagonal, MarginBias.TimeL1, "diag L=2 → l1" ]
+let predictions = [ FullyConnected, MarginBias.L2, "fc L=2 → l2"
+                    Convolutional, MarginBias.FourierL1, "conv L=2 → Fourier-l1"
+                    Diagonal, MarginBias.TimeL1, "diag L=2 → l1" ]
 
 let convergence =
     Sweep.from "f3-convergence" { Reproduction.baseConfig f3 with Depth = 2 }
@@ -41,7 +43,8 @@ let rates =
     [ for c, r in suiteRuns do
         if c.Depth = 2 && (c.Model = Convolutional || c.Model = Diagonal) && c.Shape.IsNone then
             let name = SuiteEvidence.setName (List.findIndex ((=) c.Data) suiteSets) c.Data
-            match Rates.ofRun name $"{Model.name c.Model} L=2" (SuiteEvidence.certify c r.Run.Direction) r.Trajectory with
+            match Rates.ofRun name $"{Model.name c.Model} L=2" (SuiteEvidence.certify c r.Run.Direction)
+                      r.Trajectory with
             | Some rate -> yield FigureStyle.ofRun false c, rate
             | None -> () ]
 for _, r in rates do
@@ -52,5 +55,6 @@ printfn "rates: fitted within 10%% of predicted on %d of %d depth-2 runs" within
 [ for look, r in rates ->
     look, r.Dataset, r.Predicted, r.Measured, r.Curve |> Array.filter (fun (_, s) -> s > Rates.shareFloor) ]
 |> Figures.rates
-    $"F3 rates: depth-2 runs on {suiteSets.Length} sets; fitted δ within 10%% of predicted on {within} of {rates.Length}"
+    ($"F3 rates: depth-2 runs on {suiteSets.Length} sets; fitted δ within 10%% of predicted on {within} of " +
+     $"{rates.Length}")
 |> Reproduction.saveFigure f3 "f3-rates"

@@ -33,7 +33,8 @@ let toOwnLimit = fun c (r: StoredRun) ->
     Geometry.Angle(r.Run.Direction, (SuiteEvidence.certifyAt c r.Run.Direction (SuiteEvidence.finalTheta r)).Direction)
 let fourierCount = fun _ (r: StoredRun) -> Sparsity.fourierEffectiveCount r.Run.Direction
 BeyondFigures.kernelSize
-    $"F6: 2-layer conv nets with kernel size K on {DataSpec.describe Reproduction.dataset}: from the l2 SVM (K = 1) to Fourier-l1 (K = D)"
+    ($"F6: 2-layer conv nets with kernel size K on {DataSpec.describe Reproduction.dataset}: from the l2 SVM (K = " +
+     $"1) to Fourier-l1 (K = D)")
     [ curve "l2 SVM" "to l2 SVM, C = 1" one (angleTo (reference MarginBias.L2))
       curve "l2 SVM" "to l2 SVM, C = K" many (angleTo (reference MarginBias.L2))
       curve "Fourier-l1" "to Fourier-l1, C = 1" one (angleTo (reference MarginBias.FourierL1))

@@ -19,7 +19,8 @@ let grid = DigitsDataset.ImageGrid
 let first = tasks.Head
 let spectrum (beta: float[]) = GridDft.Magnitudes(grid, System.ReadOnlySpan beta)
 [ for kind, title in [ FullyConnected, "fc"; Diagonal, "diag"; Convolutional, "conv (2-D)" ] do
-    let mine = runs.Runs |> List.filter (fun (c, _) -> c.Data = first && c.Model = kind) |> List.sortBy (fun (c, _) -> c.Depth)
+    let mine = runs.Runs |> List.filter (fun (c, _) -> c.Data = first && c.Model = kind)
+               |> List.sortBy (fun (c, _) -> c.Depth)
     yield $"{title} β", [ for c, r in mine -> $"L={c.Depth}", r.Run.Direction, true ]
     yield $"{title} |β̂|", [ for c, r in mine -> $"L={c.Depth}", spectrum r.Run.Direction, false ] ]
 |> BeyondFigures.imageGrid $"""F7: GD's limit direction on the {Beyond.digitName first} task ({match first with Digits(_, _, Some c) -> $"{c} images" | _ -> "all images"} of each): β (8 x 8) and |β̂| (2-D DFT)""" grid.Columns

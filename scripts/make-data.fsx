@@ -3,5 +3,6 @@
 // (S from 0 to 2^64 - 1: every seed the report prints)
 #load "engine.fsx"
 
-let exitCode = ImplicitBias.DataCli.main (fsi.CommandLineArgs |> Array.toList |> List.tail) // a binding, so that `dotnet fsi --typecheck-only` accepts the script
+// a binding, so that `dotnet fsi --typecheck-only` accepts the script
+let exitCode = ImplicitBias.DataCli.main (fsi.CommandLineArgs |> Array.toList |> List.tail)
 exit exitCode

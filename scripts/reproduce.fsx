@@ -18,15 +18,18 @@ printfn "consolidated %d runs into %s" (Store.consolidate reproduction.StoreDire
 let header =
     [ $"# Reproduction report ({reproduction.Scale})"
       ""
-      $"Gunasekar, Lee, Soudry, Srebro (NeurIPS 2018), checked by this toolkit. Figures on {DataSpec.describe Reproduction.dataset}; training claims on the suite below;"
-      $"engine {RunConfig.engineVersion}, commit {Runner.gitCommit.Value}; {clock.Elapsed.TotalSeconds:F0} s on {System.Environment.ProcessorCount} cores."
+      ($"Gunasekar, Lee, Soudry, Srebro (NeurIPS 2018), checked by this toolkit. Figures on " +
+       $"{DataSpec.describe Reproduction.dataset}; training claims on the suite below;")
+      ($"engine {RunConfig.engineVersion}, commit {Runner.gitCommit.Value}; {clock.Elapsed.TotalSeconds:F0} s on " +
+       $"{System.Environment.ProcessorCount} cores.")
       ""
       Reproduction.describeSuite reproduction
       ""
       ""
       Beyond.describeSuites reproduction
       ""
-      "Figures: figures/f1-spectra .. f5-penalties, f6-kernel-size, f7-digits (.html, .png). Runs: store/runs.parquet, store/trajectories.parquet."
+      ("Figures: figures/f1-spectra .. f5-penalties, f6-kernel-size, f7-digits (.html, .png). Runs: " +
+       "store/runs.parquet, store/trajectories.parquet.")
       "The same as one page, with each row's sets and every figure: report.html." ]
     |> String.concat "\n"
 let rows = Claims.loadSourced (Reproduction.claimsDirectory reproduction)

@@ -1,5 +1,6 @@
 // Train one linear network on a CSV dataset; run with --help for the flags.
 #load "engine.fsx"
 
-let exitCode = ImplicitBias.TrainCli.main (fsi.CommandLineArgs |> Array.toList |> List.tail) // a binding, so that `dotnet fsi --typecheck-only` accepts the script
+// a binding, so that `dotnet fsi --typecheck-only` accepts the script
+let exitCode = ImplicitBias.TrainCli.main (fsi.CommandLineArgs |> Array.toList |> List.tail)
 exit exitCode

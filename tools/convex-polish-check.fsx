@@ -23,7 +23,8 @@ let python = "/usr/bin/python3"
 let root = Path.Combine(__SOURCE_DIRECTORY__, "..")
 let work = Path.Combine(root, "out/bench/convex-polish")
 let suite = DataSuite.acrossCounts [ 12; 20; 33; 48 ] 22_000UL |> List.map DataSpec.create
-let kinds = [ LimitKind.L2, MarginBias.L2, 2.0, PenaltyDomain.Time; LimitKind.TimeL1, MarginBias.TimeL1, 1.0, PenaltyDomain.Time
+let kinds = [ LimitKind.L2, MarginBias.L2, 2.0, PenaltyDomain.Time
+              LimitKind.TimeL1, MarginBias.TimeL1, 1.0, PenaltyDomain.Time
               LimitKind.FourierL1, MarginBias.FourierL1, 1.0, PenaltyDomain.Fourier ]
 let csv (v: float seq) = String.Join(",", v |> Seq.map (fun x -> x.ToString "R"))
 let parse (line: string) = line.Split ',' |> Array.map float
@@ -31,8 +32,11 @@ let parse (line: string) = line.Split ',' |> Array.map float
 Directory.CreateDirectory(Path.Combine(work, "in")) |> ignore
 suite |> List.iteri (fun i data ->
     let z = data.SignedFeatures()
-    File.WriteAllLines(Path.Combine(work, "in", $"set{i:D2}.csv"), [ for n in 0 .. data.Count - 1 -> csv z[n * data.Dimension .. (n + 1) * data.Dimension - 1] ]))
-let info = ProcessStartInfo(python, [ Path.Combine(root, "tools/cvxopt/cvx_limits.py"); Path.Combine(work, "in"); Path.Combine(work, "out") ],
+    File.WriteAllLines(Path.Combine(work, "in", $"set{i:D2}.csv"),
+                       [ for n in 0 .. data.Count - 1 -> csv z[n * data.Dimension .. (n + 1) * data.Dimension - 1] ]))
+let info = ProcessStartInfo(python,
+                            [ Path.Combine(root, "tools/cvxopt/cvx_limits.py");
+                              Path.Combine(work, "in"); Path.Combine(work, "out") ],
                             RedirectStandardError = true, UseShellExecute = false)
 let clock = Stopwatch.StartNew()
 using (Process.Start info) (fun p ->
@@ -57,7 +61,9 @@ let polishFrom (data: Dataset) bias p domain (beta: float[]) (alpha: float[]) =
 
 let median (xs: float list) = let s = List.sort xs in s[s.Length / 2]
 let lines =
-    [ "| kind | sets | CVXOPT 'optimal' at tolerance (loosest) | reference solver to CVXOPT: worst / median (rad) | polished to CVXOPT: worst / median | CVXOPT's point polished: accepted | polished from the two solvers: worst / median |"
+    [ "| kind | sets | CVXOPT 'optimal' at tolerance (loosest) | reference solver to CVXOPT: worst / median (rad) | " +
+      "polished to CVXOPT: worst / median | CVXOPT's point polished: accepted | polished from the two solvers: " +
+      "worst / median |"
       "| --- | --- | --- | --- | --- | --- | --- |"
       for kind, bias, p, domain in kinds do
           let rows =
@@ -68,13 +74,15 @@ let lines =
                   let reference = MaxMargin.Solve(data, bias).Direction
                   let other = polishFrom data bias p domain cvxBeta cvxAlpha
                   if not other.Accepted then printfn "%s %A: CVXOPT's point not polished: %s" data.Name kind other.Reason
-                  yield (angle reference cvxBeta, angle limit.Direction cvxBeta, other.Accepted, (if other.Accepted then angle limit.Direction other.Beta else nan)), float cvx[2] ]
+                  yield (angle reference cvxBeta, angle limit.Direction cvxBeta, other.Accepted,
+                         (if other.Accepted then angle limit.Direction other.Beta else nan)), float cvx[2] ]
           let tolerance = rows |> List.map snd |> List.max
           let rows = rows |> List.map fst
           let a1 = rows |> List.map (fun (x, _, _, _) -> x)
           let a2 = rows |> List.map (fun (_, x, _, _) -> x)
           let ok = rows |> List.filter (fun (_, _, acc, _) -> acc) |> List.map (fun (_, _, _, x) -> x)
-          sprintf "| %A | %d | %.0e | %.1e / %.1e | %.1e / %.1e | %d of %d | %s |" kind rows.Length tolerance (List.max a1) (median a1) (List.max a2) (median a2)
+          sprintf "| %A | %d | %.0e | %.1e / %.1e | %.1e / %.1e | %d of %d | %s |"
+              kind rows.Length tolerance (List.max a1) (median a1) (List.max a2) (median a2)
               ok.Length rows.Length (if ok.IsEmpty then "-" else sprintf "%.1e / %.1e" (List.max ok) (median ok)) ]
 lines |> List.iter (printfn "%s")
 File.WriteAllLines(Path.Combine(root, "out/bench/convex-polish.md"),

@@ -1,7 +1,8 @@
 // Which kernel a fully connected run alone should get (engine 2.7): FullyConnectedLoneStepper (a lane's bits, layers
 // kept by rows and by columns) against FullyConnectedStepper, one step each (Evaluate, Gradient, ||w||^2, Step)
 // on the same seeded data, best of three, ns per step. FullyConnectedFamily.MaxLaneParameters (1024) is where the
-// lone kernel stops being the faster (docs/performance.md, "Fully connected networks in batches"). Pin it to one core:
+// lone kernel stops being the faster (docs/performance.md, "Which fc runs, and the 1024-parameter cap"). Pin it to
+// one core:
 //   taskset -c 1 dotnet fsi tools/fc-kernel-choice.fsx
 
 #load "tools.fsx"
@@ -39,4 +40,5 @@ for d, depth, n in [ 16, 3, 10; 24, 2, 24; 16, 4, 16; 20, 3, 20; 32, 2, 32; 24, 
     use lone = NetworkFamilies.Alone(model, data, ReadOnlySpan w0)
     use step = new FullyConnectedStepper(model, data, ReadOnlySpan w0, 1)
     let steps = max 2000 (20_000_000 / model.ParameterCount)
-    printfn "| L=%d D=%d N=%d | %d | %.0f | %.0f |" depth d n model.ParameterCount (nsPerStep lone steps) (nsPerStep step steps)
+    printfn "| L=%d D=%d N=%d | %d | %.0f | %.0f |"
+        depth d n model.ParameterCount (nsPerStep lone steps) (nsPerStep step steps)

@@ -5,10 +5,12 @@
 // control: it passes 8 only if a group costs more alone than among others (a latency-bound lone run). This times the
 // arithmetic alone, without RunState: G groups of conv runs (seeded Gaussian-teacher data, the lanes all in use), each
 // step the default rule's capped midpoint step as BatchTrainer takes it (Evaluate, Gradient, half Step without ||w||^2;
-// Evaluate without log L, Gradient without its norm, Step from the previous iterate), and prints ns per group step for each G. Pin it to one core:
+// Evaluate without log L, Gradient without its norm, Step from the previous iterate), and prints ns per group step for
+// each G. Pin it to one core:
 //   taskset -c 1 dotnet fsi tools/lane-kernel-cost.fsx --depth 2 --n 6 --d 16 --groups 1,2,4,16 --steps 2000000
 // With --phases it also times each phase of the step alone, in a loop over the groups (ns per group): Evaluate with and
-// without log L, Gradient with and without its norm, a Step with and without ||w||^2, and the Step from the previous iterate.
+// without log L, Gradient with and without its norm, a Step with and without ||w||^2, and the Step from the previous
+// iterate.
 
 #load "tools.fsx"
 #load "../scripts/ScriptArgs.fsx"
@@ -24,7 +26,8 @@ open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Steppers
 let positive name fallback = int (ScriptArgs.positive name fallback)
 let depth, count, dimension = positive "--depth" 2L, positive "--n" 6L, positive "--d" 16L
-let groupCounts = (ScriptArgs.option "--groups" "1,2,4,16").Split(',') |> Array.map (ScriptArgs.parsePositive "--groups" >> int)
+let groupCounts = (ScriptArgs.option "--groups" "1,2,4,16").Split(',')
+                  |> Array.map (ScriptArgs.parsePositive "--groups" >> int)
 let totalGroupSteps = positive "--steps" 2_000_000L
 let lanes = LaneStepper.Lanes
 
@@ -58,11 +61,13 @@ let measure groups =
             kernel.Evaluate(0, groups, ReadOnlySpan busy)
             for g in 0 .. groups - 1 do kernel.Gradient g
             for g in 0 .. groups - 1 do
-                kernel.Step(g, ReadOnlySpan(half, g * lanes, lanes), ReadOnlySpan(all, g * lanes, lanes), ReadOnlySpan<bool>.Empty, false)
+                kernel.Step(g, ReadOnlySpan(half, g * lanes, lanes), ReadOnlySpan(all, g * lanes, lanes),
+                            ReadOnlySpan<bool>.Empty, false)
             kernel.Evaluate(0, groups, ReadOnlySpan busy, false)
             for g in 0 .. groups - 1 do kernel.Gradient(g, false)
             for g in 0 .. groups - 1 do
-                kernel.Step(g, ReadOnlySpan(full, g * lanes, lanes), ReadOnlySpan(all, g * lanes, lanes), ReadOnlySpan(all, g * lanes, lanes)))
+                kernel.Step(g, ReadOnlySpan(full, g * lanes, lanes), ReadOnlySpan(all, g * lanes, lanes),
+                            ReadOnlySpan(all, g * lanes, lanes)))
 
 /// Each phase alone, in a loop over the groups (tiny steps, so the parameters stay where they were loaded).
 let phases groups =
@@ -73,7 +78,8 @@ let phases groups =
     let step back norm =
         for g in 0 .. groups - 1 do
             let take = ReadOnlySpan(all, g * lanes, lanes)
-            kernel.Step(g, ReadOnlySpan(tiny, g * lanes, lanes), take, (if back then take else ReadOnlySpan<bool>.Empty), norm)
+            kernel.Step(g, ReadOnlySpan(tiny, g * lanes, lanes), take,
+                        (if back then take else ReadOnlySpan<bool>.Empty), norm)
     printfn "  phases, %d group(s), ns per group:" groups
     for name, body in
         [ "Evaluate with log L", (fun () -> kernel.Evaluate(0, groups, ReadOnlySpan busy, true))
@@ -85,8 +91,10 @@ let phases groups =
           "Step from the previous iterate", (fun () -> step true true) ] do
         printfn "    %-32s %6.0f" name (best groups steps body)
 
-printfn "conv L=%d N=%d D=%d, %d lanes a group, capped midpoint steps (two gradients a step), best of three:" depth count dimension lanes
+printfn "conv L=%d N=%d D=%d, %d lanes a group, capped midpoint steps (two gradients a step), best of three:"
+    depth count dimension lanes
 for groups in groupCounts do
     let ns = measure groups
-    printfn "  %2d group(s): %6.0f ns per group step = %.3g run-steps/s a core (all lanes in use)" groups ns (float lanes * 1e9 / ns)
+    printfn "  %2d group(s): %6.0f ns per group step = %.3g run-steps/s a core (all lanes in use)"
+        groups ns (float lanes * 1e9 / ns)
     if ScriptArgs.flag "--phases" then phases groups

@@ -53,7 +53,8 @@ let engine kind depth (data: Dataset) =
     let model = Run.parameterization s data.Dimension
     let w0 = model.Initialize(s.InitScale, s.Seed)
     let settings theta =
-        TrainingSettings(s.Step, ExponentialLoss(), Int64.MaxValue, 600.0, -(exp (min theta 700.0)), 20, false, s.Late.Value, theta)
+        TrainingSettings(s.Step, ExponentialLoss(), Int64.MaxValue, 600.0, -(exp (min theta 700.0)), 20, false,
+                         s.Late.Value, theta)
     model, fun theta -> GradientDescent.Train(model, data, ReadOnlySpan w0, settings theta)
 
 type Row = { Model: string; Set: int; Data: string; Theta: float; EngineTheta: float; Outcome: string
@@ -64,9 +65,11 @@ let csvPath = IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "out", "bench", outNam
 let earlier =
     if ScriptArgs.flag "--resume" && IO.File.Exists csvPath then
         IO.File.ReadAllLines csvPath |> Array.skip 1 |> Array.map (fun line ->
-            let f = Text.RegularExpressions.Regex.Matches(line, "\"[^\"]*\"|[^,]+") |> Seq.map (fun m -> m.Value.Trim '"') |> Seq.toArray
+            let f = Text.RegularExpressions.Regex.Matches(line, "\"[^\"]*\"|[^,]+")
+                    |> Seq.map (fun m -> m.Value.Trim '"') |> Seq.toArray
             { Model = f[0]; Set = int f[1]; Data = f[2]; Theta = float f[3]; EngineTheta = float f[4]; Outcome = f[5]
-              OneMinusCos = float f[6]; TwinTheta = float f[7]; Steps = int f[8]; Bits = int f[9]; Seconds = float f[10] })
+              OneMinusCos = float f[6]; TwinTheta = float f[7]; Steps = int f[8]; Bits = int f[9]
+              Seconds = float f[10] })
     else [||]
 let rows = Collections.Generic.List<Row>(earlier)
 let sci (x: float) = x.ToString("0.0e0", Globalization.CultureInfo.InvariantCulture)
@@ -83,8 +86,10 @@ let report () =
                     let stopped = mine |> List.filter (fun r -> r.EngineTheta < theta - 1e-6) |> List.length
                     let thetaGap = mine |> List.map (fun r -> abs (r.TwinTheta - theta)) |> List.max
                     let seconds = mine |> List.map (fun r -> r.Seconds)
-                    yield sprintf "| %s | %g | %d of %d | %s (#%d) | %d | %s | %.1f | %.1f |" name theta passes mine.Length
-                              (sci worst.OneMinusCos) worst.Set stopped (sci thetaGap) (List.average seconds) (List.max seconds) ]
+                    yield sprintf "| %s | %g | %d of %d | %s (#%d) | %d | %s | %.1f | %.1f |"
+                              name theta passes mine.Length
+                              (sci worst.OneMinusCos) worst.Set stopped (sci thetaGap) (List.average seconds)
+                              (List.max seconds) ]
     let header =
         [ "# The late phase against its high-precision twin (tools/late-phase-twin.fsx)"
           ""
@@ -94,7 +99,8 @@ let report () =
           + sprintf " fc2 only with D <= %d), fewer where a model's budget (%.0f s a run) ran out;" fcDim budget
           + sprintf " twin tolerance %g per unit of tau, started at the engine's state at theta %g." tolerance startTheta
           ""
-          "Columns: model; theta; sets with 1 - cos <= 1e-9 between the engine's beta direction and the twin's; the worst"
+          ("Columns: model; theta; sets with 1 - cos <= 1e-9 between the engine's beta direction and the twin's; " +
+           "the worst")
           + " 1 - cos (set); runs in which the engine stopped before theta (Stationary: compared at the tau of its last"
           + " direction); the largest |theta_twin - theta| at the compared tau; the twin's mean and largest seconds for"
           + " that stretch of theta."
@@ -104,7 +110,8 @@ let report () =
     BenchOut.write outName (header @ table) (
         "model,set,data,theta,engine_theta,outcome,one_minus_cos,twin_theta,twin_steps,twin_bits,twin_seconds"
         :: [ for r in rows ->
-               sprintf "%s,%d,\"%s\",%g,%.6f,%s,%.3e,%.9f,%d,%d,%.2f" r.Model r.Set r.Data r.Theta r.EngineTheta r.Outcome
+               sprintf "%s,%d,\"%s\",%g,%.6f,%s,%.3e,%.9f,%d,%d,%.2f"
+                   r.Model r.Set r.Data r.Theta r.EngineTheta r.Outcome
                    r.OneMinusCos r.TwinTheta r.Steps r.Bits r.Seconds ])
     header @ table
 
@@ -121,12 +128,16 @@ for name, (kind, depth) in models do
                 let run = train theta
                 let t = Diagnostics.Stopwatch.StartNew()
                 let flow = twin.AdvanceTo(run.Parameters, theta)
-                let row = { Model = name; Set = i; Data = data.Name; Theta = theta; EngineTheta = run.Final.LogNegativeLogLoss
-                            Outcome = string run.Outcome; OneMinusCos = LatePhaseTwin.OneMinusCos(run.Direction, twin.Direction)
-                            TwinTheta = twin.Theta; Steps = flow.Steps; Bits = flow.Bits; Seconds = t.Elapsed.TotalSeconds }
+                let row = { Model = name; Set = i; Data = data.Name; Theta = theta;
+                            EngineTheta = run.Final.LogNegativeLogLoss
+                            Outcome = string run.Outcome; OneMinusCos = LatePhaseTwin.OneMinusCos(run.Direction,
+                                                                                                  twin.Direction)
+                            TwinTheta = twin.Theta; Steps = flow.Steps; Bits = flow.Bits
+                            Seconds = t.Elapsed.TotalSeconds }
                 rows.Add row
                 printfn "%s #%d %s theta %g: engine %s at %.3f, 1-cos %s, twin theta %.9f, %d steps at %d bits in %.1f s"
-                    name i data.Name theta row.Outcome row.EngineTheta (sci row.OneMinusCos) row.TwinTheta row.Steps row.Bits
+                    name i data.Name theta row.Outcome row.EngineTheta (sci row.OneMinusCos) row.TwinTheta row.Steps
+                    row.Bits
                     row.Seconds
             report () |> ignore
 for line in report () do printfn "%s" line

@@ -19,14 +19,16 @@ let number name (fallback: int64) =
     | Some i when i + 1 < args.Length -> Int64.Parse args[i + 1]
     | Some _ -> failwithf "%s needs a value" name
     | None -> fallback
-let depth, d, steps, repeats = int (number "--depth" 2L), int (number "--d" 16L), number "--steps" 200_000L, int (number "--repeats" 3L)
+let depth, d, steps, repeats =
+    int (number "--depth" 2L), int (number "--d" 16L), number "--steps" 200_000L, int (number "--repeats" 3L)
 
 let r = Reproduction.fromArgs [||] __SOURCE_DIRECTORY__
 /// The suite's conv runs of this depth on its sets of dimension D, with `budget` steps and no convergence test.
 let runs budget =
     [ for spec in Reproduction.suite r do
         if (DataSpec.create spec).Dimension = d then
-            { Reproduction.baseConfig r with Model = Convolutional; Depth = depth; Data = spec; MaxSteps = budget; ConvergenceAngle = 0.0 } ]
+            { Reproduction.baseConfig r with
+                Model = Convolutional; Depth = depth; Data = spec; MaxSteps = budget; ConvergenceAngle = 0.0 } ]
 
 let checksum c data result =
     let run, trajectory = Runner.toRows c data result
@@ -43,7 +45,8 @@ let batched configs =
     for unit in Batching.plan 1 true (List.toArray configs) do
         match unit with
         | Batch(key, maxCount, queue, groups) ->
-            eprintfn "batch conv L=%d D=%d N<=%d: %d runs in %d group(s)" key.Depth key.Dimension maxCount queue.Count groups
+            eprintfn "batch conv L=%d D=%d N<=%d: %d runs in %d group(s)"
+                key.Depth key.Dimension maxCount queue.Count groups
             Batching.trainBatch CancellationToken.None key maxCount queue groups finish
         | Alone c ->
             let data, result = Runner.train CancellationToken.None c
@@ -68,7 +71,10 @@ for i in 1 .. repeats do
     let a, ta, ca = timed (fun () -> alone configs)
     let b, tb, cb = timed (fun () -> batched configs)
     identical <- identical && a = b
-    bestAlone <- min bestAlone ta; bestBatched <- min bestBatched tb; cpuAlone <- min cpuAlone ca; cpuBatched <- min cpuBatched cb
-    eprintfn "repeat %d: alone one after another %.2f s (CPU %.2f s), batched %.2f s (CPU %.2f s), same numbers %b" i ta ca tb cb (a = b)
+    bestAlone <- min bestAlone ta; bestBatched <- min bestBatched tb; cpuAlone <- min cpuAlone ca
+    cpuBatched <- min cpuBatched cb
+    eprintfn "repeat %d: alone one after another %.2f s (CPU %.2f s), batched %.2f s (CPU %.2f s), same numbers %b"
+        i ta ca tb cb (a = b)
 printfn "conv L=%d D=%d, %d runs x %d steps (best of %d): alone %.2f s (CPU %.2f s), batched %.2f s (CPU %.2f s): %.2fx (CPU %.2fx); identical %b"
-    depth d configs.Length steps repeats bestAlone cpuAlone bestBatched cpuBatched (bestAlone / bestBatched) (cpuAlone / cpuBatched) identical
+    depth d configs.Length steps repeats bestAlone cpuAlone bestBatched cpuBatched (bestAlone / bestBatched)
+    (cpuAlone / cpuBatched) identical

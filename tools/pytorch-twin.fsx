@@ -37,7 +37,8 @@ let loadAverage () = try File.ReadAllText("/proc/loadavg").Trim() with _ -> "n/a
 
 /// Runs /usr/bin/python3 with arguments (and extra environment); returns (exit code, stdout, stderr).
 let runPython (environment: (string * string) list) (arguments: string list) =
-    let info = ProcessStartInfo(python, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
+    let info = ProcessStartInfo(python, RedirectStandardOutput = true, RedirectStandardError = true,
+                                UseShellExecute = false)
     arguments |> List.iter info.ArgumentList.Add
     environment |> List.iter (fun (k, v) -> info.Environment.[k] <- v)
     use p = Process.Start info
@@ -55,7 +56,8 @@ let twinMode environment arguments =
 // The one prerequisite: Debian's Python with PyTorch.
 let torchVersion =
     let code, out, err =
-        try runPython [] [ "-c"; "import torch; print(torch.__version__, torch.__config__.show().split('BLAS_INFO=')[1].split(',')[0])" ]
+        try runPython [] [ "-c"; "import torch; print(torch.__version__, " +
+                                 "torch.__config__.show().split('BLAS_INFO=')[1].split(',')[0])" ]
         with e -> -1, "", e.Message
     if code <> 0 then
         eprintfn "pytorch-twin: %s cannot import torch (%s).\nInstall Debian's PyTorch with `apt-get install -y python3-torch`, or run `dotnet fsi build.fsx -t PyTorch`, which does." python (err.Trim().Split('\n') |> Array.last)
@@ -68,14 +70,14 @@ printfn "torch %s (version, BLAS_INFO) on %s; load average %s" torchVersion pyth
 /// round-trip exact), vectors one value a line.
 let writeData path (data: Dataset) = CsvDataset.Save(data, path)
 let writeVector path (v: float[]) = File.WriteAllLines(path, v |> Array.map r17)
-let readVector path = File.ReadAllLines path |> Array.filter (fun l -> l.Trim() <> "") |> Array.map (fun l -> Double.Parse(l, inv))
+let readVector path =
+    File.ReadAllLines path |> Array.filter (fun l -> l.Trim() <> "") |> Array.map (fun l -> Double.Parse(l, inv))
 let csvRows = Collections.Generic.List<string>([ "section,case,metric,engine,torch" ])
 let addCsv (fields: string list) = csvRows.Add(String.Join(",", fields))
 
-/// Torch agrees when its beta is within max(1e-6, 10 x the engine's fast-vs-generic difference) of the
-/// engine's: along some trajectories rounding is amplified within 50 steps (conv L=4 seed 3: the
-/// engine's two exact implementations differ by 1.5e-5), and no independent implementation can be held
-/// closer than the engine's own twins are to each other.
+/// Torch agrees when its beta is within max(1e-6, 10 x the engine's fast-vs-generic difference) of the engine's: along
+/// some trajectories rounding is amplified within 50 steps (conv L=4 seed 3: the engine's two exact implementations
+/// differ by 1.5e-5). (docs/performance.md, "pytorch-twin.agreementBound")
 let agreementBound (floor: float) = max 1e-6 (10.0 * floor)
 
 // (a) Agreement: 50 steps of the default rule from the same start, on the same data.
@@ -93,17 +95,22 @@ let agreement =
             // moves beta after these steps, the floor any other implementation can be held to.
             let generic = GradientDescent.TrainGeneric(model, data, ReadOnlySpan w0, settings)
             let tag = sprintf "L%d-seed%d" depth seed
-            let dataFile, initFile, betaFile = Path.Combine(io, $"data-{tag}.csv"), Path.Combine(io, $"init-{tag}.csv"), Path.Combine(io, $"beta-torch-{tag}.csv")
+            let dataFile, initFile, betaFile =
+                Path.Combine(io, $"data-{tag}.csv"), Path.Combine(io, $"init-{tag}.csv"),
+                    Path.Combine(io, $"beta-torch-{tag}.csv")
             writeData dataFile data
             writeVector initFile w0
-            twinMode [] [ "agree"; "--data"; dataFile; "--init"; initFile; "--depth"; string depth; "--steps"; string agreementSteps; "--out"; betaFile ] |> ignore
+            twinMode [] [ "agree"; "--data"; dataFile; "--init"; initFile; "--depth"; string depth; "--steps";
+                          string agreementSteps; "--out"; betaFile ] |> ignore
             let theirs = readVector betaFile
             let scale = ours.Beta |> Array.map abs |> Array.max
             let relativeTo (other: float[]) = (Array.map2 (fun a b -> abs (a - b)) ours.Beta other |> Array.max) / scale
             let relative, floor = relativeTo theirs, relativeTo generic.Beta
             printfn "agreement conv L=%d %s: %d steps (%A), max |beta_torch - beta_engine| / max |beta_engine| = %.2e (engine vs its generic twin: %.2e)%s"
-                depth data.Name ours.Steps ours.Outcome relative floor (if relative > agreementBound floor then "   FAIL" else "")
-            addCsv [ "agreement"; $"conv L={depth} seed {seed}"; "max abs beta difference / max abs beta (engine: fast vs generic twin)"; r17 floor; r17 relative ]
+                depth data.Name ours.Steps ours.Outcome relative floor
+                (if relative > agreementBound floor then "   FAIL" else "")
+            addCsv [ "agreement"; $"conv L={depth} seed {seed}";
+                     "max abs beta difference / max abs beta (engine: fast vs generic twin)"; r17 floor; r17 relative ]
             depth, data.Name, ours.Steps, scale, relative, floor ]
 let worstAgreement = agreement |> List.map (fun (_, _, _, _, r, _) -> r) |> List.max
 let agreementPass = agreement |> List.forall (fun (_, _, _, _, r, floor) -> r <= agreementBound floor)
@@ -142,10 +149,15 @@ let timingRows =
             let ours, oursMedian = engineTimes.[(d, n, threads)]
             let theirs, theirsMedian = torchDefault.[(d, n, threads)]
             let blas = torchBlas |> Option.map (fun t -> t.[(d, n, threads)])
-            addCsv [ "ns per step (best)"; $"conv L=4 D={d} N={n} threads={threads}"; "ns per step (best of 9 batches)"; r17 ours; r17 theirs ]
-            addCsv [ "ns per step (median)"; $"conv L=4 D={d} N={n} threads={threads}"; "ns per step (median of 9 batches)"; r17 oursMedian; r17 theirsMedian ]
-            blas |> Option.iter (fun (b, m) -> addCsv [ "ns per step, torch with --blas-dir (best)"; $"conv L=4 D={d} N={n} threads={threads}"; "ns per step"; r17 ours; r17 b ])
-            sprintf "| %d | %d | %d | %.4g | %.4g | %.4g | %.4g | %.1f |%s" d n threads ours oursMedian theirs theirsMedian (theirs / ours)
+            addCsv [ "ns per step (best)"; $"conv L=4 D={d} N={n} threads={threads}";
+                     "ns per step (best of 9 batches)"; r17 ours; r17 theirs ]
+            addCsv [ "ns per step (median)"; $"conv L=4 D={d} N={n} threads={threads}";
+                     "ns per step (median of 9 batches)"; r17 oursMedian; r17 theirsMedian ]
+            blas |> Option.iter (fun (b, m) ->
+                addCsv [ "ns per step, torch with --blas-dir (best)"; $"conv L=4 D={d} N={n} threads={threads}"
+                         "ns per step"; r17 ours; r17 b ])
+            sprintf "| %d | %d | %d | %.4g | %.4g | %.4g | %.4g | %.1f |%s"
+                d n threads ours oursMedian theirs theirsMedian (theirs / ours)
                 (match blas with Some (b, m) -> sprintf " %.4g | %.4g | %.1f |" b m (b / ours) | None -> "") ]
 timingRows |> List.iter (printfn "%s")
 
@@ -153,25 +165,32 @@ timingRows |> List.iter (printfn "%s")
 let directionSeeds = if quick then [ 1UL .. 3UL ] else [ 1UL .. 10UL ]
 let timeLimit = 10.0
 // The twin implements the normalized:0.5:0.0003 rule (not the engine's default settling rule), so both use it here.
-let settings = Run.defaults |> Run.withModel Convolutional 2 |> Run.withTimeLimit timeLimit |> Run.withStep (NormalizedStep(0.5, 3e-4)) |> Run.withConvergenceAngle 0.0
+let settings = Run.defaults |> Run.withModel Convolutional 2 |> Run.withTimeLimit timeLimit
+               |> Run.withStep (NormalizedStep(0.5, 3e-4)) |> Run.withConvergenceAngle 0.0
 let parse (line: string) =
     let fields = dict [ for kv in line.Trim().Split ' ' -> let p = kv.Split '=' in p.[0], p.[1] ]
-    fields.["reached"] = "True", int64 fields.["steps"], Double.Parse(fields.["seconds"], inv), Double.Parse(fields.["gap"], inv)
+    fields.["reached"] = "True", int64 fields.["steps"], Double.Parse(fields.["seconds"],
+                                                                      inv), Double.Parse(fields.["gap"], inv)
 let directions =
     [ for seed in directionSeeds ->
         let data = UnitScale.Of(SyntheticData.GaussianTeacher(6, 16, seed), ref 0.0)
         let reference = MaxMargin.Solve(data, MarginBias.FourierL1).Direction
         let ours = TimeToDirection.measure reference 1e-4 100 settings data
-        let w0 = (Model.create settings.Model settings.Depth data.Dimension).Initialize(settings.InitScale, settings.Seed)
+        let w0 = (Model.create settings.Model settings.Depth data.Dimension).Initialize(settings.InitScale,
+                                                                                        settings.Seed)
         let tag = $"direction-seed{seed}"
-        let dataFile, initFile, refFile = Path.Combine(io, $"data-{tag}.csv"), Path.Combine(io, $"init-{tag}.csv"), Path.Combine(io, $"reference-{tag}.csv")
+        let dataFile, initFile, refFile =
+            Path.Combine(io, $"data-{tag}.csv"), Path.Combine(io, $"init-{tag}.csv"),
+                Path.Combine(io, $"reference-{tag}.csv")
         writeData dataFile data
         writeVector initFile w0
         writeVector refFile reference
-        let out = twinMode [] [ "time-direction"; "--data"; dataFile; "--init"; initFile; "--reference"; refFile; "--depth"; "2"; "--tol"; "1e-4"; "--budget"; string timeLimit ]
+        let out = twinMode [] [ "time-direction"; "--data"; dataFile; "--init"; initFile; "--reference"; refFile;
+                                "--depth"; "2"; "--tol"; "1e-4"; "--budget"; string timeLimit ]
         let reached, steps, seconds, gap = parse (out.Trim().Split('\n') |> Array.last)
         let row =
-            sprintf "| %s | %b | %d | %.3f | %.2e | %b | %d | %.3f | %.2e |" data.Name ours.Reached ours.Steps ours.Seconds ours.Gap reached steps seconds gap
+            sprintf "| %s | %b | %d | %.3f | %.2e | %b | %d | %.3f | %.2e |"
+                data.Name ours.Reached ours.Steps ours.Seconds ours.Gap reached steps seconds gap
         printfn "%s" row
         addCsv [ "time to 1-cos<=1e-4 (steps)"; data.Name; "steps"; string ours.Steps; string steps ]
         addCsv [ "time to 1-cos<=1e-4 (seconds)"; data.Name; "seconds"; r17 ours.Seconds; r17 seconds ]
@@ -187,8 +206,10 @@ let endLoad = loadAverage ()
 let md =
     [ "# Side by side with PyTorch"
       ""
-      sprintf "Run %s UTC by tools/pytorch-twin.fsx%s; torch %s (version, BLAS_INFO) under %s; engine: this build." (DateTime.UtcNow.ToString "yyyy-MM-dd HH:mm") (if quick then " --quick" else "") torchVersion python
-      sprintf "Load average (1, 5, 15 min) at start: %s; at end: %s. %d cores." startLoad endLoad Environment.ProcessorCount
+      sprintf "Run %s UTC by tools/pytorch-twin.fsx%s; torch %s (version, BLAS_INFO) under %s; engine: this build."
+          (DateTime.UtcNow.ToString "yyyy-MM-dd HH:mm") (if quick then " --quick" else "") torchVersion python
+      sprintf "Load average (1, 5, 15 min) at start: %s; at end: %s. %d cores."
+          startLoad endLoad Environment.ProcessorCount
       ""
       "The twin (tools/pytorch/torch_twin.py) is the toolkit's convolutional network written as a PyTorch user"
       "would, in float64: L parameter tensors, beta = irfft(prod_l rfft(w_l, norm=\"ortho\"), norm=\"ortho\"),"
@@ -217,14 +238,17 @@ let md =
       "median batch; the eta rule without the floor, as in bench.fsx. Engine: the fast Fourier kernel"
       "(Benchmark.timeKernel) forced to 1 or 2 threads, on a Gaussian-teacher set; torch:"
       "torch.set_num_threads(1 or 2), random data of the same shape. ratio = torch best / engine best."
-      sprintf "(GradientDescent.Train uses one thread below N D = %d, so there the 1-thread rows are what it runs;" ImplicitBias.Engine.Steppers.StepperThreads.ParallelThreshold
+      sprintf "(GradientDescent.Train uses one thread below N D = %d, so there the 1-thread rows are what it runs;"
+          ImplicitBias.Engine.Steppers.StepperThreads.ParallelThreshold
       "the 2-thread rows are forced.)"
       ""
       (if torchBlas.IsSome then
-           "| D | N | threads | engine ns/step (best) | engine (median) | torch ns/step (best) | torch (median) | ratio | torch, --blas-dir (best) | (median) | ratio |\n"
+           ("| D | N | threads | engine ns/step (best) | engine (median) | torch ns/step (best) | torch (median) | " +
+            "ratio | torch, --blas-dir (best) | (median) | ratio |\n")
            + "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
        else
-           "| D | N | threads | engine ns/step (best) | engine (median) | torch ns/step (best) | torch (median) | ratio |\n"
+           ("| D | N | threads | engine ns/step (best) | engine (median) | torch ns/step (best) | torch (median) | " +
+            "ratio |\n")
            + "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
       yield! timingRows
       ""
@@ -237,7 +261,8 @@ let md =
       "until 1 - cos(beta, MaxMargin.Solve(data, FourierL1).Direction) <= 1e-4. The engine checks at"
       "log-spaced records (100 per decade, recording time included), torch every 100 steps (one thread)."
       ""
-      "| data | engine reached | engine steps | engine s | engine 1-cos | torch reached | torch steps | torch s | torch 1-cos |"
+      ("| data | engine reached | engine steps | engine s | engine 1-cos | torch reached | torch steps | torch s | " +
+       "torch 1-cos |")
       "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |"
       yield! directions |> List.map (fun (row, _, _) -> row)
       ""

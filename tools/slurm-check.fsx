@@ -52,7 +52,8 @@ try
     check (points.Length >= 64) $"{points.Length} points in the sweep"
     let shareOf task = points |> Array.filter (fun (t, _) -> t = task) |> Array.map snd |> Set.ofArray
     let storedNow () = Store.storedIds slurmStore |> Set.ofArray
-    let jobsLeft () = match Slurm.queued (Slurm.submittedJobsIn submissionFolder) with Ok jobs -> jobs | Error e -> failwith e
+    let jobsLeft () =
+        match Slurm.queued (Slurm.submittedJobsIn submissionFolder) with Ok jobs -> jobs | Error e -> failwith e
     // 2. Cancel a running task once some but not all of its points are stored.
     let mutable killed = None
     let deadline = Stopwatch.StartNew()
@@ -61,9 +62,12 @@ try
         let running =
             jobsLeft () |> List.choose (fun l ->
                 match l.Split ' ' with
-                | [| id; "RUNNING" |] when id.StartsWith(arrayJob + "_") -> Some(int (id.Substring(arrayJob.Length + 1)))
+                | [| id; "RUNNING" |] when id.StartsWith(arrayJob + "_") ->
+                    Some(int (id.Substring(arrayJob.Length + 1)))
                 | _ -> None)
-        match running |> List.tryFind (fun t -> let n = (Set.intersect (shareOf t) stored).Count in n >= 1 && n < (shareOf t).Count) with
+        match running
+              |> List.tryFind (fun t ->
+                  let n = (Set.intersect (shareOf t) stored).Count in n >= 1 && n < (shareOf t).Count) with
         | Some t ->
             match Slurm.command "scancel" [ $"{arrayJob}_{t}" ] with
             | Ok _ ->
@@ -77,18 +81,24 @@ try
     let afterFirst = storedNow ()
     let missing = points |> Array.filter (fun (_, id) -> not (afterFirst.Contains id))
     say "first submission done: %d of %d stored; missing points belong to tasks %A" afterFirst.Count points.Length (missing |> Array.map fst |> Array.distinct)
-    check (missing.Length > 0 && missing |> Array.forall (fun (t, _) -> Some t = killed)) "only the cancelled task's unfinished points are missing"
+    check (missing.Length > 0 && missing |> Array.forall (fun (t, _) -> Some t = killed))
+          "only the cancelled task's unfinished points are missing"
     // 3. Resubmit the same command and wait: only the cancelled task may run.
     let code, out = example' (slurmArgs @ [ "--wait" ])
     check (code = 0) "resubmission with --wait exits 0"
     let resubmitted = Regex.Match(out, @"\(tasks ([0-9,\-]+) of").Groups[1].Value
     check (Some resubmitted = (killed |> Option.map string)) $"resubmission ran only task {resubmitted}"
-    check (Regex.IsMatch(out, $@"{points.Length} runs \(0 computed here, {points.Length} reused, 0 missing\)")) "every point stored after the resubmission"
+    check (Regex.IsMatch(out, $@"{points.Length} runs \(0 computed here, {points.Length} reused, 0 missing\)"))
+          "every point stored after the resubmission"
     for KeyValue(id, stamp) in stamps do
-        if File.GetLastWriteTimeUtc(Store.runPath slurmStore id) <> stamp then check false $"run {id} finished before the cancel was rewritten"
+        if File.GetLastWriteTimeUtc(Store.runPath slurmStore id) <> stamp then
+            check false $"run {id} finished before the cancel was rewritten"
     say "stored before the cancel and untouched: %d runs" stamps.Count
     let consolidatedBy = Directory.GetFiles(Path.Combine(submissionFolder, "logs"), "*-consolidate.out") |> Array.length
-    check (consolidatedBy = 2 && File.Exists(Path.Combine(slurmStore, Store.runsFile))) $"the consolidation job ran after each submission ({consolidatedBy})"
+    check (consolidatedBy = 2 && File.Exists(Path.Combine(slurmStore, Store.runsFile))) ($"the consolidation job " +
+                                                                                         $"ran after each " +
+                                                                                         $"submission " +
+                                                                                         $"({consolidatedBy})")
     // 4. The same sweep locally, into another store.
     let local = Stopwatch.StartNew()
     let code, _ = example' [ "--backend"; "local"; "--store"; localStore ]
@@ -97,19 +107,25 @@ try
     say "local run: %.1f s" local.Elapsed.TotalSeconds
     // 5. Compare the consolidated tables (wall-clock fields aside) bit for bit.
     let bits (v: float[]) = v |> Array.map BitConverter.DoubleToInt64Bits
-    let optionalBits (v: Nullable<float>) = Option.ofNullable v |> Option.map BitConverter.DoubleToInt64Bits // empty cells stay None
-    let runs dir = Store.readTable<RunRow>(Path.Combine(dir, Store.runsFile)) |> Array.sortBy (fun (r: RunRow) -> r.RunId)
+    // empty cells stay None
+    let optionalBits (v: Nullable<float>) = Option.ofNullable v |> Option.map BitConverter.DoubleToInt64Bits
+    let runs dir = Store.readTable<RunRow>(Path.Combine(dir,
+                                                        Store.runsFile)) |> Array.sortBy (fun (r: RunRow) -> r.RunId)
     let trajectories dir =
         Store.readTable<TrajectoryRow>(Path.Combine(dir, Store.trajectoriesFile))
-        |> Array.map (fun t -> t.RunId, t.Step, optionalBits t.LogBetaNorm, optionalBits t.SmoothedMargin, bits t.Direction)
+        |> Array.map (fun t ->
+            t.RunId, t.Step, optionalBits t.LogBetaNorm, optionalBits t.SmoothedMargin, bits t.Direction)
         |> Array.sort
     let a, b = runs slurmStore, runs localStore
-    check (Array.map (fun (r: RunRow) -> r.RunId) a = Array.map (fun (r: RunRow) -> r.RunId) b) $"run ids: slurm {a.Length}, local {b.Length}, identical"
+    check (Array.map (fun (r: RunRow) -> r.RunId) a = Array.map (fun (r: RunRow) -> r.RunId) b)
+          $"run ids: slurm {a.Length}, local {b.Length}, identical"
     let differing =
         Array.zip a b |> Array.filter (fun (x: RunRow, y: RunRow) ->
-            bits x.Direction <> bits y.Direction || bits x.Parameters <> bits y.Parameters || x.Steps <> y.Steps || x.Outcome <> y.Outcome
+            bits x.Direction <> bits y.Direction || bits x.Parameters <> bits y.Parameters || x.Steps <> y.Steps
+            || x.Outcome <> y.Outcome
             || optionalBits x.FinalSmoothedMargin <> optionalBits y.FinalSmoothedMargin)
-    check (differing.Length = 0) $"directions, parameters, steps, outcomes, margins: {a.Length - differing.Length} of {a.Length} runs bit for bit equal"
+    check (differing.Length = 0) ($"directions, parameters, steps, outcomes, margins: {a.Length - differing.Length} " +
+                                  $"of {a.Length} runs bit for bit equal")
     let ta, tb = trajectories slurmStore, trajectories localStore
     check (ta = tb) $"trajectories: {ta.Length} rows, slurm = local bit for bit (wall-clock seconds aside)"
 finally

@@ -44,7 +44,8 @@ let levels =
 let pathSteps = if quick then 2_000_000L else 5_000_000L // the rule's budget; the 10x run gets 10x
 let pathSeconds = option "--seconds" |> Option.map float |> Option.defaultValue (if quick then 10.0 else 40.0)
 let convergeSteps = if quick then 2_000_000L else 3_000_000L
-let convergeSeconds = option "--converge-seconds" |> Option.map float |> Option.defaultValue (if quick then 2.0 else 3.0)
+let convergeSeconds = option "--converge-seconds" |> Option.map float
+                      |> Option.defaultValue (if quick then 2.0 else 3.0)
 let skipConvergence = args |> Array.contains "--path-only"
 let models =
     [ "conv L=2", Convolutional, 2; "conv L=3", Convolutional, 3; "conv L=4", Convolutional, 4
@@ -74,7 +75,8 @@ let merged =
             [ for r in rows do
                 if r[0] = "path" then
                     yield r[1], r[2],
-                          { Level = number r[3]; Outcome = outcome r[4]; SmallOutcome = outcome r[5]; Steps = int64 r[6]; SmallSteps = int64 r[7]
+                          { Level = number r[3]; Outcome = outcome r[4]; SmallOutcome = outcome r[5];
+                            Steps = int64 r[6]; SmallSteps = int64 r[7]
                             Seconds = number r[8]; SmallSeconds = number r[9]; Gap = number r[10] } ]
         let convergence =
             [ for r in rows do
@@ -96,7 +98,8 @@ let path =
             let s = Run.defaults |> Run.withModel kind depth
             for level in levels do
                 let c = StepRuleCheck.compareAt rule 10.0 pathSteps pathSeconds s data level
-                say $"{model} {name} {level:g}: {c.Outcome}/{c.SmallOutcome} steps {c.Steps}/{c.SmallSteps} 1-cos {c.Gap:e1}"
+                say ($"{model} {name} {level:g}: {c.Outcome}/{c.SmallOutcome} steps {c.Steps}/{c.SmallSteps} 1-cos " +
+                     $"{c.Gap:e1}")
                 yield model, name, c ]
 
 // 2. Time to the certified limit with the rule.
@@ -107,14 +110,22 @@ let convergence =
     if skipConvergence then [] else
     [ for (model, kind, depth) in models' do
         for (name, spec) in sets do
-            let s = Run.defaults |> Run.withModel kind depth |> Run.withStep rule |> Run.withSteps convergeSteps |> Run.withTimeLimit convergeSeconds
+            let s = Run.defaults |> Run.withModel kind depth |> Run.withStep rule |> Run.withSteps convergeSteps
+                    |> Run.withTimeLimit convergeSeconds
             let t = StepRuleCheck.timeToLimit s (DataSpec.create spec)
             say $"{model} {name}: {t.Outcome} steps {t.Steps} {t.Seconds:f2} s angle %A{t.Angle}"
             yield model, name, t ]
 
-let levels' = match merged with Some _ -> path |> List.map (fun (_, _, c) -> c.Level) |> List.distinct |> List.sortDescending | None -> levels
-let models'' = match merged with Some _ -> models' |> List.filter (fun (m, _, _) -> path |> List.exists (fun (m', _, _) -> m' = m)) | None -> models'
-let setNames = match merged with Some _ -> path |> List.map (fun (_, n, _) -> n) |> List.distinct | None -> sets |> List.map fst
+let levels' =
+    match merged with
+    | Some _ -> path |> List.map (fun (_, _, c) -> c.Level) |> List.distinct |> List.sortDescending
+    | None -> levels
+let models'' =
+    match merged with
+    | Some _ -> models' |> List.filter (fun (m, _, _) -> path |> List.exists (fun (m', _, _) -> m' = m))
+    | None -> models'
+let setNames =
+    match merged with Some _ -> path |> List.map (fun (_, n, _) -> n) |> List.distinct | None -> sets |> List.map fst
 let skipConvergence' = convergence.IsEmpty
 
 let e (x: float) = if Double.IsNaN x then "-" else x.ToString("0.0e+0")
@@ -123,23 +134,31 @@ let f2 (x: float) = if Double.IsNaN x then "-" else x.ToString("0.00")
 let pathRows =
     [ for (model, _, _) in models'' do
         // Levels without a row for this model (a merged run) are left out.
-        for level in levels' |> List.filter (fun l -> path |> List.exists (fun (m, _, c) -> m = model && c.Level = l)) do
-            let cs: (string * string * PathComparison) list = path |> List.filter (fun (m, _, c) -> m = model && c.Level = level)
+        for level in levels'
+                     |> List.filter (fun l -> path |> List.exists (fun (m, _, c) -> m = model && c.Level = l)) do
+            let cs: (string * string * PathComparison) list =
+                path |> List.filter (fun (m, _, c) -> m = model && c.Level = level)
             let reached = cs |> List.filter (fun (_, _, c) -> not (Double.IsNaN c.Gap))
-            let missed = cs |> List.filter (fun (_, _, c) -> Double.IsNaN c.Gap) |> List.map (fun (_, n, c) -> $"{n} ({c.Outcome}/{c.SmallOutcome})")
+            let missed = cs |> List.filter (fun (_, _, c) -> Double.IsNaN c.Gap)
+                         |> List.map (fun (_, n, c) -> $"{n} ({c.Outcome}/{c.SmallOutcome})")
             let pass = reached |> List.filter (fun (_, _, c) -> c.Gap <= 1e-9) |> List.length
             let gaps = reached |> List.map (fun (_, _, c) -> c.Gap)
-            let worst = if reached.IsEmpty then "-" else reached |> List.maxBy (fun (_, _, c) -> c.Gap) |> fun (_, n, c) -> $"{e c.Gap} ({n})"
+            let worst =
+                if reached.IsEmpty then "-"
+                else reached |> List.maxBy (fun (_, _, c) -> c.Gap) |> fun (_, n, c) -> $"{e c.Gap} ({n})"
             let steps = StepRuleCheck.median (reached |> List.map (fun (_, _, c) -> float c.Steps))
             let smallSteps = StepRuleCheck.median (reached |> List.map (fun (_, _, c) -> float c.SmallSteps))
             let missedText = if missed.IsEmpty then "0" else $"{missed.Length}: " + String.concat "; " missed
-            yield $"| {model} | {level:g} | {pass} of {cs.Length} | {e (StepRuleCheck.median gaps)} | {worst} | {f0 steps} / {f0 smallSteps} | {missedText} |" ]
+            yield ($"| {model} | {level:g} | {pass} of {cs.Length} | {e (StepRuleCheck.median gaps)} | {worst} | " +
+                   $"{f0 steps} / {f0 smallSteps} | {missedText} |") ]
 let overallRows =
     [ for (model, _, _) in models'' do
         let cs: (string * string * PathComparison) list = path |> List.filter (fun (m, _, _) -> m = model)
         // Only the sets measured for this model (a merged run may hold some sets of a model only).
         let measured = setNames |> List.filter (fun n -> cs |> List.exists (fun (_, n', _) -> n' = n))
-        let setsPassing = measured |> List.filter (fun n -> cs |> List.forall (fun (_, n', c) -> n' <> n || c.Gap <= 1e-9)) |> List.length
+        let setsPassing =
+            measured |> List.filter (fun n -> cs |> List.forall (fun (_, n', c) -> n' <> n || c.Gap <= 1e-9))
+            |> List.length
         yield $"| {model} | {setsPassing} of {measured.Length} |" ]
 let convergenceRows =
     [ for (model, _, _) in models'' do
@@ -148,10 +167,19 @@ let convergenceRows =
             let conv = ts |> List.filter (fun (_, _, t: ConvergenceTiming) -> t.Outcome = TrainingOutcome.Converged)
             let others = ts |> List.filter (fun (_, _, t: ConvergenceTiming) -> t.Outcome <> TrainingOutcome.Converged)
             let med f xs = StepRuleCheck.median (xs |> List.map f)
-            let worstBy f xs = if List.isEmpty xs then "-" else xs |> List.maxBy f |> fun x -> let (_, n, _) = x in $"{f x:g4} ({n})"
+            let worstBy f xs =
+                if List.isEmpty xs then "-" else xs |> List.maxBy f |> fun x -> let (_, n, _) = x in $"{f x:g4} ({n})"
             let angle (_, _, t: ConvergenceTiming) = defaultArg t.Angle nan
-            let outcomes = if others.IsEmpty then "-" else others |> List.countBy (fun (_, _, t: ConvergenceTiming) -> t.Outcome) |> List.map (fun (o, k) -> $"{k} {o}") |> String.concat ", "
-            let worstAngle = if others.IsEmpty then "-" else others |> List.maxBy angle |> fun ((_, n, _) as x) -> $"{e (angle x)} ({n})"
+            let outcomes =
+                if others.IsEmpty then "-"
+                else
+                    others
+                    |> List.countBy (fun (_, _, t: ConvergenceTiming) -> t.Outcome)
+                    |> List.map (fun (o, k) -> $"{k} {o}")
+                    |> String.concat ", "
+            let worstAngle =
+                if others.IsEmpty then "-"
+                else others |> List.maxBy angle |> fun ((_, n, _) as x) -> $"{e (angle x)} ({n})"
             let stepsOf (_, _, t: ConvergenceTiming) = float t.Steps
             let secondsOf (_, _, t: ConvergenceTiming) = t.Seconds
             yield
@@ -162,13 +190,17 @@ let convergenceRows =
 let md =
     [ "# Step rule: the small-step path at equal loss, and the time to the certified limit"
       ""
-      $"Rule: `{rule.Describe()}` against `{(rule.Smaller 10.0).Describe()}` (SettlingStep.Smaller 10). Sets: DataSuite.create {setCount} 1 "
-      + "(D cycles 8, 12, 16, 24, 32; N from D/4 to D; Gaussian and Fourier-sparse teachers alternate). Init scale 0.5, seed 1, exponential loss."
+      ($"Rule: `{rule.Describe()}` against `{(rule.Smaller 10.0).Describe()}` (SettlingStep.Smaller 10). Sets: " +
+       $"DataSuite.create {setCount} 1 ")
+      + ("(D cycles 8, 12, 16, 24, 32; N from D/4 to D; Gaussian and Fourier-sparse teachers alternate). Init scale " +
+         "0.5, seed 1, exponential loss.")
       ""
       "## 1. Path: 1 - cos between the rule and its 10x smaller-step twin at equal log L"
       ""
-      $"Both runs stop exactly at the level (regula falsi on the last step), no Converged stop. Budget: {pathSteps} steps for the rule, "
-      + $"{10L * pathSteps} for the twin, at most {pathSeconds:g} s each. Steps: median over the sets that reached the level (rule / twin)."
+      ($"Both runs stop exactly at the level (regula falsi on the last step), no Converged stop. Budget: " +
+       $"{pathSteps} steps for the rule, ")
+      + ($"{10L * pathSteps} for the twin, at most {pathSeconds:g} s each. Steps: median over the sets that reached " +
+         $"the level (rule / twin).")
       ""
       "| model | log L | within 1e-9 | median 1 - cos | worst 1 - cos (set) | median steps | did not reach |"
       "| --- | ---: | ---: | ---: | --- | ---: | --- |"
@@ -183,9 +215,11 @@ let md =
       if not skipConvergence' then
           "## 2. Time to the certified limit (Converged: angle below 1e-6 rad, shrinking, limit certified)"
           ""
-          $"Run.defaults with `{rule.Describe()}`, budget {convergeSteps} steps or {convergeSeconds:g} s (wall clock on 2 cores shared with other jobs: seconds are indicative)."
+          ($"Run.defaults with `{rule.Describe()}`, budget {convergeSteps} steps or {convergeSeconds:g} s (wall " +
+           $"clock on 2 cores shared with other jobs: seconds are indicative).")
           ""
-          "| model | Converged | median steps | worst steps (set) | median s | worst s (set) | the others | their median final angle (rad) | their worst final angle (set) |"
+          ("| model | Converged | median steps | worst steps (set) | median s | worst s (set) | the others | their " +
+           "median final angle (rad) | their worst final angle (set) |")
           "| --- | ---: | ---: | --- | ---: | --- | --- | ---: | --- |"
           yield! convergenceRows
           ""
@@ -195,9 +229,11 @@ let md =
 /// A CSV cell: empty where the value does not exist (a run that did not reach its level).
 let cell (x: float) = if Double.IsFinite x then x.ToString("R", Globalization.CultureInfo.InvariantCulture) else ""
 let csv =
-    [ yield "part,model,set,level,outcome,small_outcome,steps,small_steps,seconds,small_seconds,one_minus_cos,final_angle"
+    [ yield ("part,model,set,level,outcome,small_outcome,steps,small_steps,seconds,small_seconds,one_minus_cos,"
+             + "final_angle")
       for (m, n, c) in path do
-          yield $"path,{m},{n},{c.Level:g},{c.Outcome},{c.SmallOutcome},{c.Steps},{c.SmallSteps},{c.Seconds:f3},{c.SmallSeconds:f3},{cell c.Gap},"
+          yield ($"path,{m},{n},{c.Level:g},{c.Outcome},{c.SmallOutcome},{c.Steps},{c.SmallSteps},{c.Seconds:f3},"
+                 + $"{c.SmallSeconds:f3},{cell c.Gap},")
       for (m, n, t) in convergence do
           yield $"converge,{m},{n},,{t.Outcome},,{t.Steps},,{t.Seconds:f3},,,{cell (defaultArg t.Angle nan)}" ]
     |> String.concat "\n"

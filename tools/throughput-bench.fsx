@@ -16,7 +16,8 @@ let quick = fsi.CommandLineArgs |> Array.contains "--quick"
 let cores = Environment.ProcessorCount
 let fma, exps = Throughput.machineRates cores
 let load () = try File.ReadAllText("/proc/loadavg").Split(' ')[0] with _ -> "n/a"
-printfn "cores %d; FMA peak %.1f GFLOP/s; LaneExp %.3g exp/s (all cores); load average %s" cores (fma / 1e9) exps (load ())
+printfn "cores %d; FMA peak %.1f GFLOP/s; LaneExp %.3g exp/s (all cores); load average %s"
+    cores (fma / 1e9) exps (load ())
 
 let cases =
     [ "conv", Convolutional, 2, 6, 16, (if quick then 64 else 256), (if quick then 20_000L else 100_000L)
@@ -48,12 +49,15 @@ let verdict =
 let md =
     [ "# Sweep throughput"
       ""
-      sprintf "Run %s UTC by tools/throughput-bench.fsx%s on %d cores; load average at the end %s." (DateTime.UtcNow.ToString "yyyy-MM-dd HH:mm") (if quick then " --quick" else "") cores (load ())
+      sprintf "Run %s UTC by tools/throughput-bench.fsx%s on %d cores; load average at the end %s."
+          (DateTime.UtcNow.ToString "yyyy-MM-dd HH:mm") (if quick then " --quick" else "") cores (load ())
       sprintf "Bound: %.1f GFLOP/s FMA peak and %.3g LaneExp exponentials/s (all cores, measured now); a run-step needs at least 2 N D FMAs and N exps." (fma / 1e9) exps
-      "Runs: Runner.run on all cores with batching into a temporary store (training and storing); one run: Runner.train of a sample on one thread."
+      ("Runs: Runner.run on all cores with batching into a temporary store (training and storing); one run: " +
+       "Runner.train of a sample on one thread.")
       "Best of three repetitions, the range in parentheses."
       ""
-      "| configuration | runs x steps | batched run-steps/s | one run steps/s | ratio | bound run-steps/s | fraction of bound | identical |"
+      ("| configuration | runs x steps | batched run-steps/s | one run steps/s | ratio | bound run-steps/s | " +
+       "fraction of bound | identical |")
       "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"
       yield! rows |> List.map snd
       ""

@@ -50,10 +50,9 @@ module Benchmark =
             bandwidthCache.[key] <- v
             v
 
-    /// The machine's bound on a step: the larger of (a) reading the data once and reading and
-    /// writing the parameters once, 8 N D + 16 P bytes, at the read bandwidth measured for that
-    /// working set and thread count, and (b) the 4 N D flops of the margins and the gradient
-    /// (one multiply-add per data value each) at the measured FMA peak.
+    /// The machine's bound on a step: the larger of (a) reading the data once and reading and writing the parameters
+    /// once, 8 N D + 16 P bytes, at the read bandwidth measured for that working set and thread count, and (b) the 4 N
+    /// D flops of the margins and the gradient (one multiply-add per data value each) at the measured FMA peak.
     let bound (fmaPeak: int -> float) (d: int) (n: int) (p: int64) threads =
         let bytes = 8L * int64 d * int64 n + 16L * p
         let memory = float bytes / readBandwidth bytes threads
@@ -98,16 +97,20 @@ module Benchmark =
             Array.sortInPlace times
             times.[0], times.[batches / 2], int64 batch * int64 batches, bytes
 
-    /// Measures one configuration: the kernel that `make` builds for the model on a seeded
-    /// Gaussian-teacher set of N points in R^D. The teacher margin asked of each point is half a
-    /// standard deviation of a random cosine (0.5 / sqrt D): the generator's default 0.05 would draw
-    /// about 700 candidate points per kept point at D = 4096, and the labels do not change a step's cost.
-    let measure (fmaPeak: int -> float) budgetSeconds (label: string) depth (model: IParameterization) (make: IParameterization -> Dataset -> float[] -> Stepper) note (d, n) =
+    /// Measures one configuration: the kernel that `make` builds for the model on a seeded Gaussian-teacher set of N
+    /// points in R^D. (docs/performance.md, "Benchmark.measure")
+    let measure (fmaPeak: int -> float) budgetSeconds (label: string) depth (model: IParameterization)
+                (make: IParameterization -> Dataset -> float[] -> Stepper) note (d, n) =
         GC.Collect()
         let data = SyntheticData.GaussianTeacher(n, d, 1UL, 0.5 / sqrt (float d))
         let w0 = model.Initialize(0.1, 1UL)
         use kernel = make model data w0
-        let threads = match kernel with :? FourierStepper as k -> k.Threads | :? DiagonalStepper as k -> k.Threads | :? KernelLiftStepper as k -> k.Threads | _ -> 1
+        let threads =
+            match kernel with
+            | :? FourierStepper as k -> k.Threads
+            | :? DiagonalStepper as k -> k.Threads
+            | :? KernelLiftStepper as k -> k.Threads
+            | _ -> 1
         let ns, median, steps, bytes = timeKernel kernel data budgetSeconds
         { Model = label; Kernel = kernel.Name; Dimension = d; Count = n; Depth = depth
           Parameters = int64 model.ParameterCount; Threads = threads; StepsTimed = steps
@@ -116,28 +119,34 @@ module Benchmark =
           Note = (if steps = 1L then "time-limited: one step timed" else note) }
 
     /// The fast kernel Train uses (NetworkFamilies.Stepper).
-    let fast (model: IParameterization) (data: Dataset) (w0: float[]) = NetworkFamilies.Stepper(model, data, ReadOnlySpan w0)
+    let fast (model: IParameterization) (data: Dataset) (w0: float[]) = NetworkFamilies.Stepper(model, data,
+                                                                                                ReadOnlySpan w0)
     /// The fast kernel on a given number of threads.
-    let fastOn threads (model: IParameterization) (data: Dataset) (w0: float[]) = NetworkFamilies.Stepper(model, data, ReadOnlySpan w0, threads)
+    let fastOn threads (model: IParameterization) (data: Dataset) (w0: float[]) =
+        NetworkFamilies.Stepper(model, data, ReadOnlySpan w0, threads)
     /// The generic kernel TrainGeneric uses.
-    let generic (model: IParameterization) (data: Dataset) (w0: float[]) : Stepper = new GenericStepper(model, data, ReadOnlySpan w0)
+    let generic (model: IParameterization) (data: Dataset) (w0: float[]) : Stepper =
+        new GenericStepper(model, data, ReadOnlySpan w0)
 
     /// The rows as a Markdown table.
     let markdown (rows: BenchRow list) =
         let header =
-            "| model | kernel | D | N | P | threads | steps/s | ns/step (best) | ns/step (median) | ns/step/(N*D) | bytes/step | bound ns | fraction of bound | note |\n"
+            ("| model | kernel | D | N | P | threads | steps/s | ns/step (best) | ns/step (median) | ns/step/(N*D) " +
+             "| bytes/step | bound ns | fraction of bound | note |\n")
             + "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n"
         header
         + (rows
            |> List.map (fun r ->
                sprintf "| %s | %s | %d | %d | %d | %d | %.4g | %.4g | %.4g | %.3f | %.0f | %.4g | %.2f | %s |"
-                   r.Model r.Kernel r.Dimension r.Count r.Parameters r.Threads r.StepsPerSecond r.NsPerStep r.MedianNsPerStep
+                   r.Model r.Kernel r.Dimension r.Count r.Parameters r.Threads r.StepsPerSecond r.NsPerStep
+                   r.MedianNsPerStep
                    r.NsPerStepPerND r.BytesPerStep r.BoundNs r.FractionOfBound r.Note)
            |> String.concat "\n")
 
     /// The rows as CSV lines (header first).
     let csv (rows: BenchRow list) =
-        "model,kernel,D,N,P,threads,steps_timed,steps_per_second,ns_per_step_best,ns_per_step_median,ns_per_step_per_ND,bytes_per_step,bound_ns,fraction_of_bound,note"
+        ("model,kernel,D,N,P,threads,steps_timed,steps_per_second,ns_per_step_best,ns_per_step_median,"
+         + "ns_per_step_per_ND,bytes_per_step,bound_ns,fraction_of_bound,note")
         :: (rows
             |> List.map (fun r ->
                 String.Join(",",

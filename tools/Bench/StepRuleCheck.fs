@@ -46,7 +46,8 @@ module StepRuleCheck =
     /// Trains `rule` and `rule.Smaller factor` from the same start (settings `s`, convergence stop off)
     /// until log L = level. The rule's run gets `maxSteps` steps, the small run `factor` times as many,
     /// each at most `timeLimit` seconds; a run that stops short is reported by its outcome.
-    let compareAt (rule: SettlingStep) (factor: float) (maxSteps: int64) (timeLimit: float) (s: RunSettings) (data: Dataset) (level: float) =
+    let compareAt (rule: SettlingStep) (factor: float) (maxSteps: int64) (timeLimit: float) (s: RunSettings)
+                  (data: Dataset) (level: float) =
         let settings (step: StepRule) steps =
             s |> Run.withStep step |> Run.withConvergenceAngle 0.0 |> Run.withLogLossTarget level
               |> Run.withSteps steps |> Run.withTimeLimit timeLimit

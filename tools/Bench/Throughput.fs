@@ -21,7 +21,8 @@ type ThroughputResult =
 
 /// Measures ThroughputResult (tools/throughput.fsx, the Bench target) and this machine's bound for it.
 module Throughput =
-    /// The sweep point of seed s: data and initialization seed s, S steps, Run.defaults' step rule, no convergence stop.
+    /// The sweep point of seed s: data and initialization seed s, S steps, Run.defaults' step rule, no convergence
+    /// stop.
     let config model depth count dimension steps (seed: int) =
         { RunConfig.defaults with
             Model = model; Depth = depth; Data = GaussianTeacher(count, dimension, uint64 seed); Seed = uint64 seed
@@ -35,12 +36,20 @@ module Throughput =
         let sweep = { Name = "throughput"; Points = [ for seed in 1 .. runs -> config seed ] }
         let store = Path.Combine(Path.GetTempPath(), $"throughput-{Guid.NewGuid():N}")
         try
-            let options = Runner.options store |> Runner.withParallelism threads |> Runner.withBatching batching |> Runner.withProgress ignore
+            let options = Runner.options store |> Runner.withParallelism threads |> Runner.withBatching batching
+                          |> Runner.withProgress ignore
             // Warm-up, not timed: the same sweep's code on other seeds (negative ones are not in 1..runs), so that
             // the timed sweep, like the sample trained alone after it, runs the JIT's optimized code and not its
             // first, unoptimized tier (a first sweep of 2e4-step runs in a fresh process was 2.5 x slower for that).
-            let warmUp = { Name = "throughput-warm-up"; Points = [ for seed in 1 .. min runs (2 * threads * 8) -> { config (-seed) with MaxSteps = min steps 20_000L } ] }
-            Runner.run (Runner.options (store + "-warm-up") |> Runner.withParallelism threads |> Runner.withBatching batching |> Runner.withProgress ignore) warmUp |> ignore
+            let warmUp =
+                { Name = "throughput-warm-up"
+                  Points =
+                    [ for seed in 1 .. min runs (2 * threads * 8) ->
+                        { config (-seed) with MaxSteps = min steps 20_000L } ] }
+            Runner.run (Runner.options (store + "-warm-up")
+                        |> Runner.withParallelism threads |> Runner.withBatching batching |> Runner.withProgress ignore)
+                       warmUp
+            |> ignore
             let clock = Stopwatch.StartNew()
             let result = Runner.run options sweep
             let seconds = clock.Elapsed.TotalSeconds
@@ -68,9 +77,12 @@ module Throughput =
     /// The issue's JSON line.
     let json (r: ThroughputResult) =
         let f (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
-        $"{{\"runs\": {r.Runs}, \"total_steps\": {r.TotalSteps}, \"seconds\": {f r.Seconds}, \"run_steps_per_second\": {f r.RunStepsPerSecond}, \"one_run_steps_per_second\": {f r.OneRunStepsPerSecond}, \"identical\": {(string r.Identical).ToLowerInvariant()}}}"
+        ($"{{\"runs\": {r.Runs}, \"total_steps\": {r.TotalSteps}, \"seconds\": {f r.Seconds}, " +
+         $"\"run_steps_per_second\": {f r.RunStepsPerSecond}, \"one_run_steps_per_second\": " +
+         $"{f r.OneRunStepsPerSecond}, \"identical\": {(string r.Identical).ToLowerInvariant()}}}")
 
-    /// This machine's rates, measured now: FMA flops per second (Vector512, the batch kernel's width) and LaneExp exponentials per second, on `threads` threads.
+    /// This machine's rates, measured now: FMA flops per second (Vector512, the batch kernel's width) and LaneExp
+    /// exponentials per second, on `threads` threads.
     let machineRates threads = MachineBounds.FmaPeak(threads, 0.1, 5, true), MachineBounds.ExpRate(threads, 0.1, 5)
 
     /// An upper bound on run-steps per second for N points in dimension D: every model's step computes at

@@ -20,19 +20,16 @@ type DirectionTiming =
       /// The run's direction at that record.
       Direction: float[] }
 
-/// Time to the asymptotic direction: trains with the given run settings and stops at the first
-/// record where 1 - cos(beta, reference) <= tolerance. The reference direction is an input
-/// (e.g. MaxMargin.Solve(data, MarginBias.FourierL1).Direction, or a run with much smaller steps).
-/// Records are taken `recordsPerDecade` times per factor of ten in the step count, so the steps are
-/// resolved to about 100 * (10^(1/recordsPerDecade) - 1) percent, and recording time is included.
+/// Time to the asymptotic direction: trains with the given run settings and stops at the first record where 1 -
+/// cos(beta, reference) <= tolerance. The reference direction is an input (e.g. MaxMargin.Solve(data,
+/// MarginBias.FourierL1).Direction, or a run with much smaller steps). (docs/performance.md, "TimeToDirection")
 module TimeToDirection =
     /// 1 - cos(a, b).
     let gap (a: float[]) (b: float[]) = 1.0 - Geometry.Cosine(System.ReadOnlySpan a, System.ReadOnlySpan b)
 
-    /// The largest modulus of the Fourier-l1 dual certificate F(sum_n alpha_n y_n x_n) (scaled so that
-    /// its largest modulus is 1) over the frequencies where the reference's |beta_hat| is below 1e-6 of
-    /// its largest: how close the data is to a second solution. Along the gradient path of a conv L=2
-    /// net those coefficients decay like (-log L)^-(1 - it), so a value near 1 means a slow approach.
+    /// The largest modulus of the Fourier-l1 dual certificate F(sum_n alpha_n y_n x_n) (scaled so that its largest
+    /// modulus is 1) over the frequencies where the reference's |beta_hat| is below 1e-6 of its largest: how close the
+    /// data is to a second solution. (docs/performance.md, "TimeToDirection.largestOffSupportCertificate")
     let largestOffSupportCertificate (data: Dataset) (reference: ImplicitBias.Engine.Reference.MaxMarginSolution) =
         let combination = ImplicitBias.Engine.Reference.Certificate.Combine(data, System.ReadOnlySpan reference.Dual)
         let certificate = ImplicitBias.Engine.Fourier.UnitaryDft.Magnitudes combination
@@ -45,9 +42,11 @@ module TimeToDirection =
         |> fun xs -> if xs.Length = 0 then nan else Array.max xs
 
     /// Trains until 1 - cos <= tolerance or the settings' step/time limits.
-    let measure (reference: float[]) (tolerance: float) (recordsPerDecade: int) (settings: RunSettings) (data: Dataset) =
+    let measure (reference: float[]) (tolerance: float) (recordsPerDecade: int) (settings: RunSettings)
+                (data: Dataset) =
         let model = Run.parameterization settings data.Dimension
-        let w0: float[] = ImplicitBias.Engine.Networks.ParameterizationExtensions.Initialize(model, settings.InitScale, settings.Seed)
+        let w0: float[] = ImplicitBias.Engine.Networks.ParameterizationExtensions.Initialize(model, settings.InitScale,
+                                                                                             settings.Seed)
         use cancel = new CancellationTokenSource()
         let mutable hit: DirectionTiming option = None
         let mutable best = infinity
@@ -55,13 +54,16 @@ module TimeToDirection =
         let onRecord (r: TrainingRecord) =
             let g = gap r.Direction reference
             best <- min best g
-            let timing = { Reached = g <= tolerance; Steps = r.Step; Seconds = r.Seconds; Gap = g; BestGap = best; Direction = r.Direction }
+            let timing = { Reached = g <= tolerance; Steps = r.Step; Seconds = r.Seconds; Gap = g; BestGap = best;
+                           Direction = r.Direction }
             last <- Some timing
             if hit.IsNone && g <= tolerance then
                 hit <- Some timing
                 cancel.Cancel()
-        let engine = TrainingSettings(settings.Step, settings.Loss, settings.MaxSteps, settings.TimeLimitSeconds, settings.LogLossTarget, recordsPerDecade, true)
-        GradientDescent.Train(model, data, System.ReadOnlySpan<float>(w0), engine, System.Action<_> onRecord, cancel.Token) |> ignore
+        let engine = TrainingSettings(settings.Step, settings.Loss, settings.MaxSteps, settings.TimeLimitSeconds,
+                                      settings.LogLossTarget, recordsPerDecade, true)
+        GradientDescent.Train(model, data, System.ReadOnlySpan<float>(w0), engine, System.Action<_> onRecord,
+                              cancel.Token) |> ignore
         match hit, last with
         | Some h, _ -> { h with BestGap = best }
         | None, Some l -> { l with BestGap = best }

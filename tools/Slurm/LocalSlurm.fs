@@ -16,10 +16,9 @@ type LocalCluster =
       /// munged, slurmctld, slurmd: started in the foreground, so these are their own ids.
       Daemons: Process list }
 
-/// A throwaway one-node Slurm cluster on this machine (for `build.fsx -t Slurm`), touching nothing of
-/// the machine's own Slurm or munge setup: its own munge key and socket, slurm.conf (through
-/// SLURM_CONF), state, spool and logs in one folder, free TCP ports. Needs root, Debian's slurm-wlm
-/// and munge (Slurm 22.05; see /work/shared/NOTES.md).
+/// A throwaway one-node Slurm cluster on this machine (for `build.fsx -t Slurm`), touching nothing of the machine's own
+/// Slurm or munge setup: its own munge key and socket, slurm.conf (through SLURM_CONF), state, spool and logs in one
+/// folder, free TCP ports. Needs root, Debian's slurm-wlm and munge (Slurm 22.05; see /work/shared/NOTES.md).
 module LocalSlurm =
     /// A TCP port that is free now (the OS picks it).
     let freePort () =
@@ -31,7 +30,8 @@ module LocalSlurm =
 
     /// The slurm.conf of a one-node cluster: node `host` with `cpus` CPUs and `memoryMb` MB, one
     /// default partition, everything else in `folder`.
-    let conf (folder: string) (host: string) (cpus: int) (memoryMb: int64) (partition: string) (ctldPort: int) (slurmdPort: int) (mungeSocket: string) =
+    let conf (folder: string) (host: string) (cpus: int) (memoryMb: int64) (partition: string) (ctldPort: int)
+             (slurmdPort: int) (mungeSocket: string) =
         let p (name: string) = Path.Combine(folder, name)
         [ "ClusterName=implicitbias"
           $"SlurmctldHost={host}"
@@ -73,7 +73,8 @@ module LocalSlurm =
         with _ -> 1024L
 
     let private start (program: string) (arguments: string list) (env: (string * string) list) =
-        let info = ProcessStartInfo(program, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true)
+        let info = ProcessStartInfo(program, UseShellExecute = false, RedirectStandardOutput = true,
+                                    RedirectStandardError = true)
         for a in arguments do info.ArgumentList.Add a
         for k, v in env do info.Environment[k] <- v
         let p = Process.Start info
@@ -105,7 +106,9 @@ module LocalSlurm =
         let folder = Path.Combine(Path.GetTempPath(), "ib-slurm-" + Guid.NewGuid().ToString("N").Substring(0, 8))
         for d in [ ""; "state"; "spool"; "log" ] do Directory.CreateDirectory(Path.Combine(folder, d)) |> ignore
         // munged requires execute permission for all on the socket's folder.
-        File.SetUnixFileMode(folder, UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute ||| UnixFileMode.GroupExecute ||| UnixFileMode.OtherExecute ||| UnixFileMode.GroupRead ||| UnixFileMode.OtherRead)
+        File.SetUnixFileMode(folder, UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute
+                                     ||| UnixFileMode.GroupExecute ||| UnixFileMode.OtherExecute
+                                     ||| UnixFileMode.GroupRead ||| UnixFileMode.OtherRead)
         let key = Path.Combine(folder, "munge.key")
         File.WriteAllBytes(key, Security.Cryptography.RandomNumberGenerator.GetBytes 1024)
         File.SetUnixFileMode(key, UnixFileMode.UserRead)
@@ -114,15 +117,18 @@ module LocalSlurm =
         let ctldPort = freePort ()
         let slurmdPort = Seq.initInfinite (fun _ -> freePort ()) |> Seq.find ((<>) ctldPort)
         let confPath = Path.Combine(folder, "slurm.conf")
-        File.WriteAllText(confPath, conf folder host Environment.ProcessorCount (memoryMb ()) partition ctldPort slurmdPort socket)
+        File.WriteAllText(confPath, conf folder host Environment.ProcessorCount (memoryMb ()) partition ctldPort
+                                         slurmdPort socket)
         Environment.SetEnvironmentVariable("SLURM_CONF", confPath)
         let started = Collections.Generic.List<Process>()
         let cluster () = { Folder = folder; Conf = confPath; MungeSocket = socket; Daemons = List.ofSeq started }
         try
             started.Add(
                 let inFolder (name: string) = Path.Combine(folder, name)
-                start "munged" [ "--foreground"; "--socket=" + socket; "--key-file=" + key; "--pid-file=" + inFolder "munged.pid"
-                                 "--log-file=" + inFolder "log/munged.log"; "--seed-file=" + inFolder "munged.seed" ] [])
+                start "munged" [ "--foreground"; "--socket=" + socket; "--key-file=" + key;
+                                 "--pid-file=" + inFolder "munged.pid"
+                                 "--log-file=" + inFolder "log/munged.log"; "--seed-file="
+                                 + inFolder "munged.seed" ] [])
             waitUntil 20.0 "munged" (fun () -> File.Exists socket)
             let env = [ "SLURM_CONF", confPath ]
             started.Add(start "slurmctld" [ "-D"; "-i" ] env)

@@ -2,13 +2,9 @@ using System.Globalization;
 
 namespace ImplicitBias.Engine.Data;
 
-/// <summary>
-/// CSV import: first column the label (-1 or +1), the other columns the features, comma-separated,
-/// an optional header row (recognised when its first field is not a number). Blank lines are
-/// skipped. Every problem is reported as a <see cref="DataFormatException"/> naming the file, the
-/// row and the column (the row alone when the whole row is at fault: a different number of columns,
-/// or features whose Euclidean norm overflows a double).
-/// </summary>
+/// <summary>CSV import: first column the label (-1 or +1), the other columns the features, comma-separated, an optional
+/// header row (recognised when its first field is not a number). Blank lines are skipped.
+/// (docs/training.md, "CsvDataset")</summary>
 public static class CsvDataset
 {
     /// <summary>Reads a dataset from a CSV file.</summary>
@@ -39,16 +35,19 @@ public static class CsvDataset
             if (width < 0) { width = fields.Length; widthRow = row; }
             else if (fields.Length != width)
                 throw new DataFormatException(source, row, 0,
-                    $"has {fields.Length} columns but row {widthRow} has {width}; every row needs the same number of columns.");
+                    $"has {fields.Length} columns but row {widthRow} has {width}; every row needs the same number " +
+                    $"of columns.");
             if (width < 2)
-                throw new DataFormatException(source, row, 0, "no feature columns: each row needs a label and at least one feature.");
+                throw new DataFormatException(source, row, 0,
+                    "no feature columns: each row needs a label and at least one feature.");
             for (int c = 0; c < fields.Length; c++)
             {
                 var text = fields[c].Trim();
                 if (!TryNumber(text, out double v))
                     throw new DataFormatException(source, row, c + 1, $"'{text}' is not a number.");
                 if (!double.IsFinite(v))
-                    throw new DataFormatException(source, row, c + 1, $"'{text}' is not finite (NaN and infinities are not allowed).");
+                    throw new DataFormatException(source, row, c + 1,
+                        $"'{text}' is not finite (NaN and infinities are not allowed).");
                 if (c == 0)
                 {
                     if (v != 1.0 && v != -1.0)

@@ -1,9 +1,7 @@
 namespace ImplicitBias.Engine.Data;
 
-/// <summary>
-/// A binary classification dataset: N points x_n in R^D (row-major, <see cref="Features"/>[n*D + d])
-/// with labels y_n in {-1, +1}. Immutable once built; the constructor checks every value.
-/// </summary>
+/// <summary>A binary classification dataset: N points x_n in R^D (row-major, <see cref="Features"/>[n*D + d]) with
+/// labels y_n in {-1, +1}. Immutable once built; the constructor checks every value.</summary>
 public sealed class Dataset
 {
     /// <summary>Number of points N.</summary>
@@ -20,17 +18,20 @@ public sealed class Dataset
     /// <summary>Builds a dataset; throws <see cref="ArgumentException"/> naming the bad entry.</summary>
     public Dataset(double[] features, double[] labels, int dimension, string name = "dataset")
     {
-        if (dimension < 1) throw new ArgumentException($"{name}: a dataset needs at least one feature (D = {dimension}).");
+        if (dimension < 1) throw new
+            ArgumentException($"{name}: a dataset needs at least one feature (D = {dimension}).");
         if (labels.Length < 1) throw new ArgumentException($"{name}: a dataset needs at least one point.");
         if (features.Length != labels.Length * dimension)
-            throw new ArgumentException($"{name}: {features.Length} feature values do not make {labels.Length} rows of D = {dimension}.");
+            throw new ArgumentException($"{name}: {features.Length} feature values do not make {labels.Length} rows " +
+                                        $"of D = {dimension}.");
         for (int n = 0; n < labels.Length; n++)
         {
             if (labels[n] != 1.0 && labels[n] != -1.0)
                 throw new ArgumentException($"{name}: point {n}: label {labels[n]} is not -1 or +1.");
             for (int d = 0; d < dimension; d++)
                 if (!double.IsFinite(features[n * dimension + d]))
-                    throw new ArgumentException($"{name}: point {n}, feature {d}: value {features[n * dimension + d]} is not finite.");
+                    throw new ArgumentException($"{name}: point {n}, feature {d}: value " +
+                                                $"{features[n * dimension + d]} is not finite.");
             var row = features.AsSpan(n * dimension, dimension);
             if (!double.IsFinite(EuclideanNorm(row)))
                 throw new ArgumentException($"{name}: point {n}: {NormOverflowProblem(row)}");
@@ -59,11 +60,9 @@ public sealed class Dataset
         return best;
     }
 
-    /// <summary>
-    /// ||x||_2 without spurious overflow or underflow, as max|x| * ||x / max|x|||_2: scaling x by a power
-    /// of two scales the result by exactly that power (training's data scale relies on it, UnitScale).
-    /// Infinite only when the norm itself exceeds the double range.
-    /// </summary>
+    /// <summary>||x||_2 without spurious overflow or underflow, as max|x| * ||x / max|x|||_2: scaling x by a power of
+    /// two scales the result by exactly that power (training's data scale relies on it, UnitScale). Infinite only when
+    /// the norm itself exceeds the double range.</summary>
     public static double EuclideanNorm(ReadOnlySpan<double> x)
     {
         double max = 0;
@@ -82,6 +81,7 @@ public sealed class Dataset
         double t = 0;
         foreach (var v in x) { double r = v / max; t += r * r; }
         return FormattableString.Invariant(
-            $"the features' Euclidean norm (about {max:G3} * {Math.Sqrt(t):G3}) overflows a double (max {double.MaxValue:G3}); rescale the data.");
+            $"the features' Euclidean norm (about {max:G3} * {Math.Sqrt(t):G3}) overflows a double (max ") +
+                FormattableString.Invariant($"{double.MaxValue:G3}); rescale the data.");
     }
 }

@@ -4,15 +4,9 @@ using System.IO.Compression;
 
 namespace ImplicitBias.Engine.Data;
 
-/// <summary>
-/// The UCI handwritten digits (1797 images of 8 x 8 pixels, values 0..16) as binary tasks "A against
-/// B". The file is the one Debian's python3-sklearn ships (<see cref="DefaultPath"/>): gzip CSV, no
-/// header, 64 pixel columns (row-major) then the label 0..9. Read natively; no Python at run time.
-/// A task takes the first COUNT images of each label in file order (all if COUNT is null), keeps them
-/// in file order, labels A as +1 and B as -1, and centres each image by subtracting its own mean (so
-/// that no direction is favoured by the images' constant brightness). The images live on the grid
-/// 8 x 8 (<see cref="ImageGrid"/>).
-/// </summary>
+/// <summary>The UCI handwritten digits (1797 images of 8 x 8 pixels, values 0..16) as binary tasks "A against B". The
+/// file is the one Debian's python3-sklearn ships (<see cref="DefaultPath"/>): gzip CSV, no header, 64 pixel columns
+/// (row-major) then the label 0..9. Read natively; no Python at run time. (docs/training.md, "DigitsDataset")</summary>
 public static class DigitsDataset
 {
     /// <summary>Where Debian's python3-sklearn puts the file.</summary>
@@ -30,10 +24,8 @@ public static class DigitsDataset
     /// <summary>One image of the file: its 64 pixels and its digit.</summary>
     public readonly record struct Image(double[] Pixels, int Digit, int Row);
 
-    /// <summary>
-    /// Every image of the file, checked: 65 columns a row, pixels integers 0..16, labels 0..9. A missing
-    /// file says how to get it; a bad value is a <see cref="DataFormatException"/> with row and column.
-    /// </summary>
+    /// <summary>Every image of the file, checked: 65 columns a row, pixels integers 0..16, labels 0..9. A missing file
+    /// says how to get it; a bad value is a <see cref="DataFormatException"/> with row and column.</summary>
     public static IReadOnlyList<Image> ReadAll(string path = DefaultPath)
     {
         if (!File.Exists(path))
@@ -51,7 +43,8 @@ public static class DigitsDataset
             if (line.Trim().Length == 0) continue;
             var fields = line.Split(',');
             if (fields.Length != pixels + 1)
-                throw new DataFormatException(path, row, 0, $"has {fields.Length} columns; a digits row has {pixels} pixels and a label.");
+                throw new DataFormatException(path, row, 0,
+                    $"has {fields.Length} columns; a digits row has {pixels} pixels and a label.");
             var values = new double[pixels];
             for (int c = 0; c <= pixels; c++)
             {
@@ -69,10 +62,8 @@ public static class DigitsDataset
         return images;
     }
 
-    /// <summary>
-    /// The task <paramref name="positive"/> (+1) against <paramref name="negative"/> (-1): the first
-    /// <paramref name="count"/> images of each (all if null), in file order, each centred.
-    /// </summary>
+    /// <summary>The task <paramref name="positive"/> (+1) against <paramref name="negative"/> (-1): the first
+    /// <paramref name="count"/> images of each (all if null), in file order, each centred.</summary>
     public static Dataset Task(int positive, int negative, int? count = null, string path = DefaultPath)
     {
         if (positive is < 0 or > 9 || negative is < 0 or > 9)

@@ -3,12 +3,8 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Data;
 
-/// <summary>
-/// Seeded synthetic datasets that are linearly separable by construction: inputs are standard
-/// Gaussian and each label is the sign of a random teacher's output. Points whose teacher margin
-/// is below <c>minTeacherMargin</c> (relative to ||x|| ||teacher||) are redrawn, so that the data is
-/// strictly separable with a margin a solver can certify.
-/// </summary>
+/// <summary>Seeded synthetic datasets that are linearly separable by construction: inputs are standard Gaussian and
+/// each label is the sign of a random teacher's output. (docs/training.md, "SyntheticData")</summary>
 public static class SyntheticData
 {
     /// <summary>N Gaussian points in R^D labelled by a Gaussian teacher direction.</summary>
@@ -16,7 +12,8 @@ public static class SyntheticData
         GaussianTeacher(count, dimension, seed, out _, minTeacherMargin);
 
     /// <summary>As <see cref="GaussianTeacher(int, int, ulong, double)"/>, also returning the teacher.</summary>
-    public static Dataset GaussianTeacher(int count, int dimension, ulong seed, out double[] teacher, double minTeacherMargin = 0.05)
+    public static Dataset GaussianTeacher(int count, int dimension, ulong seed, out double[] teacher,
+        double minTeacherMargin = 0.05)
     {
         CheckSizes(count, dimension);
         var rng = new SeededRandom(seed);
@@ -25,16 +22,17 @@ public static class SyntheticData
         return Label(teacher, count, rng, minTeacherMargin, $"gaussian-teacher(N={count},D={dimension},seed={seed})");
     }
 
-    /// <summary>
-    /// N Gaussian points labelled by a real teacher whose DFT has only <paramref name="frequencies"/>
-    /// non-zero frequencies (each with its conjugate partner), with random phases: the setting where
-    /// a convolutional network's Fourier-sparsity bias matters.
-    /// </summary>
-    public static Dataset FourierSparseTeacher(int count, int dimension, int frequencies, ulong seed, double minTeacherMargin = 0.05) =>
+    /// <summary>N Gaussian points labelled by a real teacher whose DFT has only <paramref name="frequencies"/> non-zero
+    /// frequencies (each with its conjugate partner), with random phases: the setting where a convolutional network's
+    /// Fourier-sparsity bias matters.</summary>
+    public static Dataset FourierSparseTeacher(int count, int dimension, int frequencies, ulong seed,
+        double minTeacherMargin = 0.05) =>
         FourierSparseTeacher(count, dimension, frequencies, seed, out _, minTeacherMargin);
 
-    /// <summary>As <see cref="FourierSparseTeacher(int, int, int, ulong, double)"/>, also returning the teacher.</summary>
-    public static Dataset FourierSparseTeacher(int count, int dimension, int frequencies, ulong seed, out double[] teacher, double minTeacherMargin = 0.05)
+    /// <summary>As <see cref="FourierSparseTeacher(int, int, int, ulong, double)"/>, also returning the
+    /// teacher.</summary>
+    public static Dataset FourierSparseTeacher(int count, int dimension, int frequencies, ulong seed,
+        out double[] teacher, double minTeacherMargin = 0.05)
     {
         CheckSizes(count, dimension);
         if (frequencies < 1) throw new ArgumentException($"frequencies must be at least 1 (got {frequencies}).");

@@ -1,35 +1,22 @@
 namespace ImplicitBias.Engine.Data;
 
-/// <summary>
-/// The data scale training works at. Gradient descent's limit direction does not depend on the
-/// scale of the inputs, but double arithmetic does (features of 1e300 overflow the margins of the
-/// first step, features of 1e-300 underflow them), and so does the path from a fixed initialization
-/// (the margins at the start scale with the data). So training divides the features by
-/// R = max_n ||x_n|| (<see cref="Of"/>), which makes the largest point norm 1, and reports its
-/// results back in the input's coordinates: the margins y_n &lt;x_n / R, beta&gt; equal
-/// y_n &lt;x_n, beta / R&gt;, so the input-coordinate predictor is beta / R (same direction) and the
-/// normalized margin min_n y_n &lt;x_n, beta&gt; / ||beta|| is R times that of the scaled data.
-/// Two datasets that differ by a factor c then train alike: bit for bit when c is a power of two
-/// (R scales exactly), and up to the rounding of one division otherwise.
-/// <para>What one factor cannot do is bring points of very different norms to one scale: a point n times smaller
-/// than R enters the gradient n times weaker, and the step rules use ||grad||^2, which leaves the double range once
-/// the points' norms differ by more than about 2^512. Training therefore refuses data whose nonzero points' norms
-/// differ by more than 2^<see cref="SpreadLimitExponent"/> (<see cref="SpreadProblem"/>); deciding separability and
-/// the l2 reference solver work at any spread.</para>
-/// </summary>
+/// <summary>The data scale training works at. (docs/training.md, "UnitScale")</summary>
 public static class UnitScale
 {
-    /// <summary>R = max_n ||x_n|| (1 for all-zero data; finite: a Dataset refuses points whose norm overflows).</summary>
+    /// <summary>R = max_n ||x_n|| (1 for all-zero data; finite: a Dataset refuses points whose norm
+    /// overflows).</summary>
     public static double Scale(Dataset data)
     {
         double r = data.MaxPointNorm();
         return r > 0 ? r : 1;
     }
 
-    /// <summary>Training accepts max_n ||x_n|| / min_n ||x_n|| (nonzero points) up to 2^500, about 3.3e150 (see the class summary).</summary>
+    /// <summary>Training accepts max_n ||x_n|| / min_n ||x_n|| (nonzero points) up to 2^500, about 3.3e150 (see the
+    /// class summary).</summary>
     public const int SpreadLimitExponent = 500;
 
-    /// <summary>Null when the nonzero points' norms differ by at most 2^<see cref="SpreadLimitExponent"/>; otherwise the sentence saying why training cannot follow the data.</summary>
+    /// <summary>Null when the nonzero points' norms differ by at most 2^<see cref="SpreadLimitExponent"/>; otherwise
+    /// the sentence saying why training cannot follow the data.</summary>
     public static string? SpreadProblem(Dataset data)
     {
         double largest = 0, smallest = double.PositiveInfinity;
@@ -40,7 +27,14 @@ public static class UnitScale
         }
         if (!(largest > 0) || Math.Log2(largest) - Math.Log2(smallest) <= SpreadLimitExponent) return null;
         return FormattableString.Invariant(
-            $"{data.Name}: the points' norms range from {smallest:G3} to {largest:G3}, a factor of about 1e{Math.Log10(largest) - Math.Log10(smallest):F0}, more than the 2^{SpreadLimitExponent} (about 3e150) training can follow: it divides the data by the largest norm, and the smallest points' share of the gradient, squared for the step rule, leaves the double range. (Separability and the l2 reference solver handle any spread: they work with each point's direction.) To train, rescale or leave out the extreme points.");
+            $"{data.Name}: the points' norms range from {smallest:G3} to {largest:G3}, a factor of about ") +
+                FormattableString.Invariant($"1e{Math.Log10(largest) - Math.Log10(smallest):F0}, more than the ") +
+                FormattableString.Invariant($"2^{SpreadLimitExponent} (about 3e150) training can follow: it divides ") +
+                FormattableString.Invariant($"the data by the largest norm, and the smallest points' share of the ") +
+                FormattableString.Invariant($"gradient, squared for the step rule, leaves the double range. ") +
+                FormattableString.Invariant($"(Separability and the l2 reference solver handle any spread: they ") +
+                FormattableString.Invariant($"work with each point's direction.) To train, rescale or leave out the ") +
+                FormattableString.Invariant($"extreme points.");
     }
 
     /// <summary>The data divided by R = max_n ||x_n|| (<paramref name="scale"/>), named as the original.</summary>

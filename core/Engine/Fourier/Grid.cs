@@ -1,10 +1,8 @@
 namespace ImplicitBias.Engine.Fourier;
 
-/// <summary>
-/// The index set of a signal: the cyclic group Z_Rows x Z_Columns. Feature i * Columns + j is entry
-/// (i, j) (row-major, as images are stored). A 1-D signal of length D is the grid 1 x D, so every
-/// formula written for grids covers the paper's 1-D case; indices wrap around (circular convolution).
-/// </summary>
+/// <summary>The index set of a signal: the cyclic group Z_Rows x Z_Columns. Feature i * Columns + j is entry (i, j)
+/// (row-major, as images are stored). A 1-D signal of length D is the grid 1 x D, so every formula written for grids
+/// covers the paper's 1-D case; indices wrap around (circular convolution).</summary>
 public readonly record struct Grid(int Rows, int Columns)
 {
     /// <summary>The 1-D grid 1 x D.</summary>
@@ -37,10 +35,8 @@ public readonly record struct Grid(int Rows, int Columns)
     private static int Mod(int a, int m) => ((a % m) + m) % m;
 }
 
-/// <summary>
-/// The support of a convolution kernel on a <see cref="Grid"/>: offsets (k1, k2) with k1 &lt; Rows and
-/// k2 &lt; Columns. Size K in 1-D is 1 x K; the full width of a grid M x N is M x N.
-/// </summary>
+/// <summary>The support of a convolution kernel on a <see cref="Grid"/>: offsets (k1, k2) with k1 &lt; Rows and k2 &lt;
+/// Columns. Size K in 1-D is 1 x K; the full width of a grid M x N is M x N.</summary>
 public readonly record struct KernelSize(int Rows, int Columns)
 {
     /// <summary>The 1-D kernel of size K (1 x K).</summary>

@@ -2,12 +2,9 @@ using System.Numerics;
 
 namespace ImplicitBias.Engine.Fourier;
 
-/// <summary>
-/// The unitary DFT of the group Z_M x Z_N (<see cref="Grid"/>, row-major):
-/// z_hat[k1, k2] = (M N)^-1/2 sum_{p1, p2} z[p1, p2] exp(-2 pi i (p1 k1 / M + p2 k2 / N)), the 1-D
-/// <see cref="UnitaryDft"/> along every row, then along every column (separable). On a line (M = 1)
-/// it is exactly the 1-D transform, the same call and the same bits. Slow twin: <see cref="NaiveDft"/>'s grid overloads.
-/// </summary>
+/// <summary>The unitary DFT of the group Z_M x Z_N (<see cref="Grid"/>, row-major): z_hat[k1, k2] = (M N)^-1/2 sum_{p1,
+/// p2} z[p1, p2] exp(-2 pi i (p1 k1 / M + p2 k2 / N)), the 1-D <see cref="UnitaryDft"/> along every row, then along
+/// every column (separable). (docs/performance.md, "GridDft")</summary>
 public static class GridDft
 {
     /// <summary>The spectrum of a real signal on the grid.</summary>
@@ -20,10 +17,12 @@ public static class GridDft
     }
 
     /// <summary>Transforms a complex signal on the grid in place.</summary>
-    public static void ForwardInPlace(Grid grid, Complex[] buffer) => Separable(grid, buffer, UnitaryDft.ForwardInPlace);
+    public static void ForwardInPlace(Grid grid, Complex[] buffer) => Separable(grid, buffer,
+        UnitaryDft.ForwardInPlace);
 
     /// <summary>The inverse transform in place (the conjugate transpose of the forward one).</summary>
-    public static void InverseInPlace(Grid grid, Complex[] buffer) => Separable(grid, buffer, UnitaryDft.InverseInPlace);
+    public static void InverseInPlace(Grid grid, Complex[] buffer) => Separable(grid, buffer,
+        UnitaryDft.InverseInPlace);
 
     /// <summary>The real signal of a Hermitian spectrum (imaginary round-off dropped).</summary>
     public static double[] InverseReal(Grid grid, ReadOnlySpan<Complex> spectrum)
@@ -37,12 +36,14 @@ public static class GridDft
     public static double[] Magnitudes(Grid grid, ReadOnlySpan<double> signal) =>
         Forward(grid, signal).Select(c => c.Magnitude).ToArray();
 
-    /// <summary>The flat index of -k (the conjugate partner of frequency k; for real z, z_hat[-k] = conj z_hat[k]).</summary>
+    /// <summary>The flat index of -k (the conjugate partner of frequency k; for real z, z_hat[-k] = conj
+    /// z_hat[k]).</summary>
     public static int Negative(Grid grid, int k) => grid.Subtract(0, k);
 
     private static void Separable(Grid grid, Complex[] buffer, Action<Complex[]> transform)
     {
-        if (buffer.Length != grid.Count) throw new ArgumentException($"a signal on the grid {grid} has {grid.Count} entries (got {buffer.Length}).");
+        if (buffer.Length != grid.Count) throw new
+            ArgumentException($"a signal on the grid {grid} has {grid.Count} entries (got {buffer.Length}).");
         int m = grid.Rows, n = grid.Columns;
         if (m == 1) { transform(buffer); return; }
         var row = new Complex[n];

@@ -2,22 +2,14 @@ using System.Numerics;
 
 namespace ImplicitBias.Engine.Fourier;
 
-/// <summary>
-/// The half spectrum of real signals on a <see cref="Grid"/> Z_M x Z_N. A real signal's spectrum is
-/// Hermitian, z_hat[-k] = conj(z_hat[k]) with -k the group inverse, so one representative of each pair
-/// {k, -k} determines it: the representatives are the frequencies k (flat row-major index) with
-/// k &lt;= -k, in increasing order; the self-conjugate ones (k = -k: 2 k1 = 0 mod M and 2 k2 = 0 mod N)
-/// have real coefficients. The packed form holds exactly D reals: the real parts at the H
-/// representatives, then the imaginary parts at the representatives that are not self-conjugate.
-/// With <see cref="InnerProductWeights"/> c (1 for self-conjugate, 2 for the others, whose mirror is not
-/// stored), &lt;a, b&gt; = sum_i packed_a[i] c[i] packed_b[i] (Parseval, unitary DFT). On a line this is
-/// <see cref="HalfSpectrum"/>'s layout, k = 0..D/2.
-/// </summary>
+/// <summary>The half spectrum of real signals on a <see cref="Grid"/> Z_M x Z_N.
+/// (docs/performance.md, "GridHalfSpectrum")</summary>
 public sealed class GridHalfSpectrum
 {
     private readonly int[] _representatives;    // H flat frequencies
     private readonly int[] _imaginaryOf;        // for each imaginary slot s (D - H of them): the representative index
-    private readonly int[] _slotOf;             // for each representative index: its imaginary slot in the packed vector, or -1
+    // for each representative index: its imaginary slot in the packed vector, or -1
+    private readonly int[] _slotOf;
 
     /// <summary>The half spectrum of signals on <paramref name="grid"/>.</summary>
     public GridHalfSpectrum(Grid grid)
@@ -46,9 +38,11 @@ public sealed class GridHalfSpectrum
     public int Frequency(int r) => _representatives[r];
     /// <summary>True when representative r is its own conjugate (its coefficient is real).</summary>
     public bool IsSelfConjugate(int r) => _slotOf[r] < 0;
-    /// <summary>The position of representative r's imaginary part in the packed vector, or -1 when it is self-conjugate.</summary>
+    /// <summary>The position of representative r's imaginary part in the packed vector, or -1 when it is
+    /// self-conjugate.</summary>
     public int ImaginarySlot(int r) => _slotOf[r];
-    /// <summary>The representative whose imaginary part sits at packed position <paramref name="slot"/> (H .. D-1).</summary>
+    /// <summary>The representative whose imaginary part sits at packed position <paramref name="slot"/> (H ..
+    /// D-1).</summary>
     public int RepresentativeOfSlot(int slot) => _imaginaryOf[slot - Count];
 
     private int Negate(int k) => Grid.Subtract(0, k);
@@ -59,10 +53,12 @@ public sealed class GridHalfSpectrum
         var spectrum = GridDft.Forward(Grid, signal);
         int h = Count;
         for (int r = 0; r < h; r++) packed[r] = spectrum[_representatives[r]].Real;
-        for (int s = 0; s < _imaginaryOf.Length; s++) packed[h + s] = spectrum[_representatives[_imaginaryOf[s]]].Imaginary;
+        for (int s = 0; s < _imaginaryOf.Length; s++) packed[h
+            + s] = spectrum[_representatives[_imaginaryOf[s]]].Imaginary;
     }
 
-    /// <summary>Weights c of the packed inner product (length D): 1 at self-conjugate representatives, else 2.</summary>
+    /// <summary>Weights c of the packed inner product (length D): 1 at self-conjugate representatives, else
+    /// 2.</summary>
     public double[] InnerProductWeights()
     {
         var c = new double[Grid.Count];
@@ -71,7 +67,8 @@ public sealed class GridHalfSpectrum
         return c;
     }
 
-    /// <summary>The half spectrum (H complex values) of a real signal, as real and imaginary parts; exact zeros where the imaginary part must vanish.</summary>
+    /// <summary>The half spectrum (H complex values) of a real signal, as real and imaginary parts; exact zeros where
+    /// the imaginary part must vanish.</summary>
     public void Forward(ReadOnlySpan<double> signal, Span<double> re, Span<double> im)
     {
         var spectrum = GridDft.Forward(Grid, signal);
@@ -89,7 +86,8 @@ public sealed class GridHalfSpectrum
         int d = Grid.Count;
         var full = new Complex[d];
         var stored = new bool[d];
-        for (int r = 0; r < Count; r++) { full[_representatives[r]] = new Complex(re[r], im[r]); stored[_representatives[r]] = true; }
+        for (int r = 0; r < Count; r++) { full[_representatives[r]] = new Complex(re[r],
+            im[r]); stored[_representatives[r]] = true; }
         for (int k = 0; k < d; k++) if (!stored[k]) full[k] = Complex.Conjugate(full[Negate(k)]);
         GridDft.InverseInPlace(Grid, full);
         for (int i = 0; i < d; i++) signal[i] = full[i].Real;

@@ -2,10 +2,8 @@ using System.Numerics;
 
 namespace ImplicitBias.Engine.Fourier;
 
-/// <summary>
-/// The definition of <see cref="UnitaryDft"/> written out as an O(D^2) sum: the slow, obviously
-/// correct twin that the fast transform is tested against.
-/// </summary>
+/// <summary>The definition of <see cref="UnitaryDft"/> written out as an O(D^2) sum: the slow, obviously correct twin
+/// that the fast transform is tested against.</summary>
 public static class NaiveDft
 {
     /// <summary>z_hat[k] = (1/sqrt(D)) sum_p z[p] exp(-2 pi i p k / D).</summary>
@@ -40,7 +38,8 @@ public static class NaiveDft
         return result;
     }
 
-    /// <summary>The 2-D unitary DFT on a grid M x N (row-major): z_hat[k] = (M N)^-1/2 sum_p z[p] exp(-2 pi i (p1 k1 / M + p2 k2 / N)).</summary>
+    /// <summary>The 2-D unitary DFT on a grid M x N (row-major): z_hat[k] = (M N)^-1/2 sum_p z[p] exp(-2 pi i (p1 k1 /
+    /// M + p2 k2 / N)).</summary>
     public static Complex[] Forward(Grid grid, ReadOnlySpan<Complex> signal) => OnGrid(grid, signal, -1);
 
     /// <summary>Its inverse: z[p] = (M N)^-1/2 sum_k z_hat[k] exp(+2 pi i (p1 k1 / M + p2 k2 / N)).</summary>

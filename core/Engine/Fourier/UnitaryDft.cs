@@ -4,12 +4,9 @@ using MathNetFourier = MathNet.Numerics.IntegralTransforms.Fourier;
 
 namespace ImplicitBias.Engine.Fourier;
 
-/// <summary>
-/// The paper's discrete Fourier transform: unitary, 0-based,
-/// z_hat[k] = (1/sqrt(D)) sum_p z[p] omega^(p k) with omega = exp(-2 pi i / D), for every D.
-/// This front end only translates conventions; the algorithm is Math.NET's (radix-2 or Bluestein).
-/// Its slow twin is <see cref="NaiveDft"/>.
-/// </summary>
+/// <summary>The paper's discrete Fourier transform: unitary, 0-based, z_hat[k] = (1/sqrt(D)) sum_p z[p] omega^(p k)
+/// with omega = exp(-2 pi i / D), for every D. This front end only translates conventions; the algorithm is Math.NET's
+/// (radix-2 or Bluestein). Its slow twin is <see cref="NaiveDft"/>.</summary>
 public static class UnitaryDft
 {
     // Math.NET's default: negative exponent in the forward transform, 1/sqrt(D) both ways.
@@ -36,10 +33,8 @@ public static class UnitaryDft
         if (buffer.Length > 1) MathNetFourier.Inverse(buffer, Convention);
     }
 
-    /// <summary>
-    /// The real signal whose spectrum is <paramref name="spectrum"/>. The spectrum must be Hermitian
-    /// (z_hat[k] = conj(z_hat[D-k])); the imaginary round-off of the inverse is dropped.
-    /// </summary>
+    /// <summary>The real signal whose spectrum is <paramref name="spectrum"/>. The spectrum must be Hermitian (z_hat[k]
+    /// = conj(z_hat[D-k])); the imaginary round-off of the inverse is dropped.</summary>
     public static double[] InverseReal(ReadOnlySpan<Complex> spectrum)
     {
         var buffer = spectrum.ToArray();

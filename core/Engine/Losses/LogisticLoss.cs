@@ -1,10 +1,8 @@
 using ImplicitBias.Engine.Numerics;
 namespace ImplicitBias.Engine.Losses;
 
-/// <summary>
-/// The logistic loss l(m) = log(1 + exp(-m)): log L = logsumexp_n log softplus(-m_n), and the
-/// weights are sigmoid(-m_n) / L = exp(log sigmoid(-m_n) - log L).
-/// </summary>
+/// <summary>The logistic loss l(m) = log(1 + exp(-m)): log L = logsumexp_n log softplus(-m_n), and the weights are
+/// sigmoid(-m_n) / L = exp(log sigmoid(-m_n) - log L).</summary>
 public sealed class LogisticLoss : ILoss
 {
     /// <inheritdoc/>

@@ -6,12 +6,9 @@ using ImplicitBias.Engine.Networks;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The step of any <see cref="IParameterization"/>, written as the definition reads: it follows
-/// <see cref="LogLossObjective"/> (beta = P(w), margins, softmax weights, then
-/// grad_w = J_P(w)^T grad_beta by <see cref="IParameterization.PullBack"/>). Single-threaded.
-/// This is the slow twin every specialised stepper is tested against.
-/// </summary>
+/// <summary>The step of any <see cref="IParameterization"/>, written as the definition reads: it follows
+/// <see cref="LogLossObjective"/> (beta = P(w), margins, softmax weights, then grad_w = J_P(w)^T grad_beta by
+/// <see cref="IParameterization.PullBack"/>). Single-threaded. (docs/performance.md, "GenericStepper")</summary>
 public sealed class GenericStepper : Stepper
 {
     private readonly IParameterization _model;
@@ -41,7 +38,8 @@ public sealed class GenericStepper : Stepper
     /// <inheritdoc/>
     public override double Evaluate(ILoss loss, double marginScale = 1.0)
     {
-        if (_objective is null || !ReferenceEquals(_objective.Loss, loss)) _objective = new LogLossObjective(_model, _data, loss);
+        if (_objective is null || !ReferenceEquals(_objective.Loss, loss)) _objective = new LogLossObjective(_model,
+            _data, loss);
         return _objective.Value(_w, marginScale);
     }
 

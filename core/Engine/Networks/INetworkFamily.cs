@@ -4,11 +4,9 @@ using ImplicitBias.Engine.Steppers;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// What the trainer, the batch trainer and the limit solvers ask of a network family: its kinds, where its implied
-/// penalty lives, and its fast steppers. A new family is a folder under Networks/ plus one entry in
-/// <see cref="NetworkFamilies.All"/> (docs/extending.md).
-/// </summary>
+/// <summary>What the trainer, the batch trainer and the limit solvers ask of a network family: its kinds, where its
+/// implied penalty lives, and its fast steppers. A new family is a folder under Networks/ plus one entry in
+/// <see cref="NetworkFamilies.All"/> (docs/extending.md).</summary>
 public interface INetworkFamily
 {
     /// <summary>The kinds this family answers for.</summary>
@@ -54,7 +52,8 @@ public abstract class NetworkFamilyWithoutLanes : INetworkFamily
     /// <inheritdoc/>
     public abstract bool HasFastStepper(IParameterization model);
     /// <inheritdoc/>
-    public abstract Stepper? FastStepper(IParameterization model, Dataset data, ReadOnlySpan<double> initial, int threads);
+    public abstract Stepper? FastStepper(IParameterization model, Dataset data, ReadOnlySpan<double> initial,
+        int threads);
     /// <inheritdoc/>
     public bool LanesApply(IParameterization model, ILoss loss, int count, int dimension) => false;
     /// <inheritdoc/>

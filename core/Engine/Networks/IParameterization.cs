@@ -2,13 +2,9 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// A parameterization beta = P(w) of the linear predictors on R^D by a flat parameter vector
-/// w in R^P (Section 2 of the paper). Gradient descent needs only P itself and its
-/// vector-Jacobian product; Theorem 4 needs P to be a homogeneous polynomial of some degree.
-/// Implementations may keep scratch buffers, so one instance serves one training run at a time.
-/// To add a parameterization, implement this interface (see docs/manual.md, "Adding a parameterization").
-/// </summary>
+/// <summary>A parameterization beta = P(w) of the linear predictors on R^D by a flat parameter vector w in R^P (Section
+/// 2 of the paper). Gradient descent needs only P itself and its vector-Jacobian product; Theorem 4 needs P to be a
+/// homogeneous polynomial of some degree. (docs/performance.md, "IParameterization")</summary>
 public interface IParameterization
 {
     /// <summary>A short name used in file names and figures, e.g. "conv-L3".</summary>

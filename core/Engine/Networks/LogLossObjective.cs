@@ -5,13 +5,9 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The training objective log L_P(w) = log sum_n l(y_n &lt;x_n, P(w)&gt;) of eq. (4) and its gradient
-/// in w, written as the definition reads: beta = P(w), m_n = &lt;y_n x_n, beta&gt;,
-/// grad_beta log L = -sum_n q_n y_n x_n, grad_w = J_P(w)^T grad_beta. It is what the generic step
-/// kernel (the slow twin of every fast kernel) follows, and what the finite-difference tests check.
-/// Its loops are the tested <see cref="Simd"/> ones; it allocates only when constructed.
-/// </summary>
+/// <summary>The training objective log L_P(w) = log sum_n l(y_n &lt;x_n, P(w)&gt;) of eq. (4) and its gradient in w,
+/// written as the definition reads: beta = P(w), m_n = &lt;y_n x_n, beta&gt;, grad_beta log L = -sum_n q_n y_n x_n,
+/// grad_w = J_P(w)^T grad_beta. (docs/performance.md, "LogLossObjective")</summary>
 public sealed class LogLossObjective
 {
     private readonly IParameterization _model;
@@ -22,11 +18,13 @@ public sealed class LogLossObjective
     public LogLossObjective(IParameterization model, Dataset data, ILoss loss)
     {
         if (model.Dimension != data.Dimension)
-            throw new ArgumentException($"model {model.Name} is for D = {model.Dimension} but dataset {data.Name} has D = {data.Dimension}.");
+            throw new ArgumentException($"model {model.Name} is for D = {model.Dimension} but dataset {data.Name} " +
+                                        $"has D = {data.Dimension}.");
         _model = model; Loss = loss;
         _z = data.SignedFeatures();
         _d = data.Dimension; _count = data.Count;
-        _beta = new double[_d]; _margins = new double[_count]; _weights = new double[_count]; _gradBeta = new double[_d];
+        _beta = new double[_d]; _margins = new double[_count]; _weights = new double[_count]; _gradBeta =
+            new double[_d];
     }
 
     /// <summary>The loss this objective uses.</summary>
@@ -36,11 +34,9 @@ public sealed class LogLossObjective
     /// <summary>beta = P(w) of the last evaluation (times its margin scale).</summary>
     public ReadOnlySpan<double> Beta => _beta;
 
-    /// <summary>
-    /// log L_P(w) (with <paramref name="marginScale"/> c: log L at the margins c y_n &lt;x_n, P(w)&gt;, i.e.
-    /// of c P(w)); keeps beta, the margins and the loss weights for <see cref="GradientOfLastValue"/>,
-    /// which then gives J_P(w)^T grad_beta log L at those margins.
-    /// </summary>
+    /// <summary>log L_P(w) (with <paramref name="marginScale"/> c: log L at the margins c y_n &lt;x_n, P(w)&gt;, i.e.
+    /// of c P(w)); keeps beta, the margins and the loss weights for <see cref="GradientOfLastValue"/>, which then gives
+    /// J_P(w)^T grad_beta log L at those margins.</summary>
     public double Value(ReadOnlySpan<double> w, double marginScale = 1.0)
     {
         _model.Predictor(w, _beta);

@@ -4,11 +4,9 @@ using ImplicitBias.Engine.Steppers;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The registry of network families (<see cref="INetworkFamily"/>) and what the trainers ask of it: a run's fastest
-/// stepper, whether it trains in lanes, and its lane steppers. A model no family owns trains with
-/// <see cref="GenericStepper"/> (so does the time-domain <see cref="ConvolutionalNetwork"/>, slow on purpose).
-/// </summary>
+/// <summary>The registry of network families (<see cref="INetworkFamily"/>) and what the trainers ask of it: a run's
+/// fastest stepper, whether it trains in lanes, and its lane steppers.
+/// (docs/performance.md, "NetworkFamilies")</summary>
 public static class NetworkFamilies
 {
     /// <summary>Every family, in the order the command line lists their kinds.</summary>
@@ -23,16 +21,15 @@ public static class NetworkFamilies
 
     /// <summary>The family of a kind.</summary>
     public static INetworkFamily Of(NetworkKind kind) =>
-        All.FirstOrDefault(f => f.Kinds.Contains(kind)) ?? throw new ArgumentException($"no network family for kind {kind}.");
+        All.FirstOrDefault(f => f.Kinds.Contains(kind))
+            ?? throw new ArgumentException($"no network family for kind {kind}.");
 
     /// <summary>True when <see cref="Stepper"/> has a specialised stepper for this model.</summary>
     public static bool HasFastStepper(IParameterization model) => Of(model)?.HasFastStepper(model) ?? false;
 
-    /// <summary>
-    /// The stepper for training <paramref name="model"/> on <paramref name="data"/> from <paramref name="initial"/>;
-    /// <paramref name="threads"/> = 0 means <see cref="StepperThreads.DefaultThreads"/>. A specialised stepper's
-    /// result does not depend on the thread count.
-    /// </summary>
+    /// <summary>The stepper for training <paramref name="model"/> on <paramref name="data"/> from
+    /// <paramref name="initial"/>; <paramref name="threads"/> = 0 means <see cref="StepperThreads.DefaultThreads"/>. A
+    /// specialised stepper's result does not depend on the thread count.</summary>
     public static Stepper Stepper(IParameterization model, Dataset data, ReadOnlySpan<double> initial, int threads = 0)
     {
         int t = threads > 0 ? threads : StepperThreads.DefaultThreads(data);

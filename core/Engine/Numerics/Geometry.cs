@@ -1,20 +1,15 @@
 namespace ImplicitBias.Engine.Numerics;
 
-/// <summary>
-/// Norms, directions, angles and margins used to measure where training went (records, and the settling floor's
-/// observations, which steer the step). Sums go through <see cref="Numerics.Simd.Dot"/>, whose order is the same on
-/// every machine with AVX2 or AVX-512 (Vector&lt;double&gt; is four wide on both), not TensorPrimitives.Dot (eight wide
-/// where AVX-512 is): results must not depend on which node of a cluster trained them (tests: Instruction sets).
-/// </summary>
+/// <summary>Norms, directions, angles and margins used to measure where training went (records, and the settling
+/// floor's observations, which steer the step). (docs/performance.md, "Geometry")</summary>
 public static class Geometry
 {
-    /// <summary>
-    /// Euclidean norm, also for vectors whose squares leave the double range (a run whose margins
-    /// grow geometrically ends with beta near 1e300): then it is max|v_i| * ||v / max|v_i|||.
-    /// </summary>
+    /// <summary>Euclidean norm, also for vectors whose squares leave the double range (a run whose margins grow
+    /// geometrically ends with beta near 1e300): then it is max|v_i| * ||v / max|v_i|||.</summary>
     public static double Norm(ReadOnlySpan<double> v)
     {
-        double squares = Numerics.Simd.Dot(v, v); // not TensorPrimitives.Dot: its order follows the machine's vector width
+        // not TensorPrimitives.Dot: its order follows the machine's vector width
+        double squares = Numerics.Simd.Dot(v, v);
         if (double.IsFinite(squares) && squares > 1e-280) return Math.Sqrt(squares);
         double max = 0;
         foreach (double x in v) max = Math.Max(max, Math.Abs(x));
@@ -33,7 +28,8 @@ public static class Geometry
         return r;
     }
 
-    /// <summary>Cosine of the angle between a and b (computed on a / ||a|| and b / ||b||, so any scale is fine).</summary>
+    /// <summary>Cosine of the angle between a and b (computed on a / ||a|| and b / ||b||, so any scale is
+    /// fine).</summary>
     public static double Cosine(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         double na = Norm(a), nb = Norm(b), sum = 0;
@@ -41,7 +37,8 @@ public static class Geometry
         return sum;
     }
 
-    /// <summary>The angle between a and b in radians, accurate also for tiny angles (2 atan2(|u-v|, |u+v|) of the unit vectors).</summary>
+    /// <summary>The angle between a and b in radians, accurate also for tiny angles (2 atan2(|u-v|, |u+v|) of the unit
+    /// vectors).</summary>
     public static double Angle(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         double na = Norm(a), nb = Norm(b), diff = 0, sum = 0;

@@ -3,31 +3,22 @@ using System.Runtime.Intrinsics;
 
 namespace ImplicitBias.Engine.Numerics;
 
-/// <summary>
-/// e^x with a scalar and a Vector512 form that give the same bits (every lane runs exactly the scalar
-/// operations, fused multiply-adds included), so that runs trained eight to a vector
-/// (<see cref="Networks.FourierLaneStepper"/>) are bit for bit the runs trained alone.
-/// Math.Exp is a scalar library call and cannot be vectorized with the same bits; this one can.
-/// <para>Method (the textbook one, e.g. Muller, Elementary Functions, ch. 11): n = round(x / ln 2)
-/// by the 1.5 * 2^52 shifter, r = x - n ln 2 in two fused steps (ln 2 split in a high part with
-/// trailing zeros and a low part), |r| &lt;= ln 2 / 2, e^r by its Taylor polynomial of degree 13
-/// (truncation below 2^-60 relative) in Horner form with fused multiply-adds, then times 2^n as
-/// two exact powers of two 2^(n1) 2^(n2), n1 = floor(n/2), so that results in the subnormal range
-/// and overflow to infinity are rounded once, by the last multiplication. x is first clamped to
-/// [-750, 720] (outside, e^x is 0 or infinity in doubles anyway); NaN stays NaN.
-/// Accuracy: within 1 ulp of Math.Exp (tests: seeded values over the whole range, extremes and subnormal results).</para>
-/// </summary>
+/// <summary>e^x with a scalar and a Vector512 form that give the same bits (every lane runs exactly the scalar
+/// operations, fused multiply-adds included), so that runs trained eight to a vector.
+/// (docs/performance.md, "LaneExp")</summary>
 public static class LaneExp
 {
     private const double Shifter = 6755399441055744.0;          // 1.5 * 2^52
     private const double Log2E = 1.4426950408889634;            // 1 / ln 2
-    private const double Ln2Hi = 0.6931471803691238;            // ln 2 rounded to 32 significant bits (n Ln2Hi exact for |n| < 2^21)
+    // ln 2 rounded to 32 significant bits (n Ln2Hi exact for |n| < 2^21)
+    private const double Ln2Hi = 0.6931471803691238;
     private const double Ln2Lo = 1.9082149292705877e-10;        // ln 2 - Ln2Hi
     private const double Lowest = -750, Highest = 720;
     private const ulong ExponentBias = 1023;
 
     // 1 / k! for k = 13 .. 2 (the Horner chain ends with + r and + 1).
-    private const double C13 = 1.0 / 6227020800.0, C12 = 1.0 / 479001600.0, C11 = 1.0 / 39916800.0, C10 = 1.0 / 3628800.0,
+    private const double C13 = 1.0 / 6227020800.0, C12 = 1.0 / 479001600.0, C11 = 1.0 / 39916800.0,
+        C10 = 1.0 / 3628800.0,
         C9 = 1.0 / 362880.0, C8 = 1.0 / 40320.0, C7 = 1.0 / 5040.0, C6 = 1.0 / 720.0, C5 = 1.0 / 120.0, C4 = 1.0 / 24.0,
         C3 = 1.0 / 6.0, C2 = 0.5;
 

@@ -1,12 +1,8 @@
 namespace ImplicitBias.Engine.Numerics;
 
-/// <summary>
-/// Least distance programming: min ||x||_2 subject to G x &gt;= h, reduced to one non-negative
-/// least-squares problem (Lawson and Hanson, Solving Least Squares Problems, 1974, ch. 23):
-/// with E = [G^T; h^T] and f = (0, ..., 0, 1), solve min_{u &gt;= 0} ||E u - f||; if the residual
-/// r = E u - f is zero the constraints are infeasible, else x = -r[0..n) / r[n].
-/// The non-negative u / (-r[n]) is a Lagrange multiplier vector of the constraints.
-/// </summary>
+/// <summary>Least distance programming: min ||x||_2 subject to G x &gt;= h, reduced to one non-negative least-squares
+/// problem (Lawson and Hanson, Solving Least Squares Problems, 1974, ch.
+/// (docs/performance.md, "LeastDistance")</summary>
 public static class LeastDistance
 {
     /// <summary>The answer: X (null when infeasible) and the multipliers of the constraints.</summary>
@@ -15,7 +11,8 @@ public static class LeastDistance
     /// <summary>Solves min ||x|| s.t. G x &gt;= h for G row-major (m constraints x n unknowns).</summary>
     public static Result Solve(double[] g, int constraints, int unknowns, double[] h)
     {
-        if (g.Length != constraints * unknowns) throw new ArgumentException($"G has {g.Length} entries, not {constraints} x {unknowns}.");
+        if (g.Length != constraints
+            * unknowns) throw new ArgumentException($"G has {g.Length} entries, not {constraints} x {unknowns}.");
         int rows = unknowns + 1;
         var e = new double[rows * constraints];
         for (int i = 0; i < constraints; i++)

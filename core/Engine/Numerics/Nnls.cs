@@ -9,29 +9,22 @@ namespace ImplicitBias.Engine.Numerics;
 /// <param name="Converged">False when the iteration limit stopped the method before its optimality test held.</param>
 public sealed record NnlsResult(double[] X, double ResidualNorm, int Iterations, bool Converged);
 
-/// <summary>
-/// Non-negative least squares, min ||A x - b||_2 subject to x &gt;= 0, by the active-set method of
-/// Lawson and Hanson (Solving Least Squares Problems, 1974, ch. 23). At the answer the KKT
-/// conditions hold: the gradient w = A^T (b - A x) is &lt;= tol where x = 0 and about 0 where x &gt; 0.
-/// Each passive-set least-squares problem is solved by Householder QR (Math.NET).
-/// </summary>
+/// <summary>Non-negative least squares, min ||A x - b||_2 subject to x &gt;= 0, by the active-set method of Lawson and
+/// Hanson (Solving Least Squares Problems, 1974, ch. 23). At the answer the KKT conditions hold: the gradient w = A^T
+/// (b - A x) is &lt;= tol where x = 0 and about 0 where x &gt; 0. (docs/performance.md, "Nnls")</summary>
 public static class Nnls
 {
-    /// <summary>
-    /// Solves the problem for A given row-major (<paramref name="rows"/> x <paramref name="cols"/>).
-    /// Not converging within <paramref name="maxIterations"/> (default 3 * cols + 30) is reported in the result.
-    /// <paramref name="guess"/> (optional, length cols) is a guess of the columns that are positive at the
-    /// answer (a warm start): the method starts from the least-squares solution on them, with the
-    /// non-positive ones dropped until it is positive, instead of from x = 0. Lawson and Hanson's loop then
-    /// runs from that feasible point as from any of its own iterates, so the answer's optimality test is the
-    /// same; a right guess costs one least-squares solve instead of one per column (the slow twin is the
-    /// cold start, guess = null).
-    /// </summary>
-    public static NnlsResult Solve(double[] a, int rows, int cols, double[] b, int maxIterations = -1, bool[]? guess = null)
+    /// <summary>Solves the problem for A given row-major (<paramref name="rows"/> x <paramref name="cols"/>). Not
+    /// converging within <paramref name="maxIterations"/> (default 3 * cols + 30) is reported in the result.
+    /// (docs/performance.md, "Nnls.Solve")</summary>
+    public static NnlsResult Solve(double[] a, int rows, int cols, double[] b, int maxIterations = -1,
+        bool[]? guess = null)
     {
         if (a.Length != rows * cols) throw new ArgumentException($"A has {a.Length} entries, not {rows} x {cols}.");
         if (b.Length != rows) throw new ArgumentException($"b has {b.Length} entries but A has {rows} rows.");
-        if (guess is not null && guess.Length != cols) throw new ArgumentException($"the guess has {guess.Length} entries but A has {cols} columns.");
+        if (guess is not null
+            && guess.Length != cols) throw new
+            ArgumentException($"the guess has {guess.Length} entries but A has {cols} columns.");
         if (maxIterations < 0) maxIterations = 3 * cols + 30;
         var x = new double[cols];
         var passive = new bool[cols];
@@ -89,11 +82,9 @@ public static class Nnls
         return new NnlsResult(x, Math.Sqrt(r.Sum(v => v * v)), iterations, converged);
     }
 
-    /// <summary>
-    /// The warm start: passive = the guessed columns; the least-squares solution on them, dropping every
-    /// column whose value is not positive and solving again, until all are positive (at most cols solves).
-    /// Leaves x the least-squares solution on the final passive set, positive there, zero elsewhere.
-    /// </summary>
+    /// <summary>The warm start: passive = the guessed columns; the least-squares solution on them, dropping every
+    /// column whose value is not positive and solving again, until all are positive (at most cols solves). Leaves x the
+    /// least-squares solution on the final passive set, positive there, zero elsewhere.</summary>
     private static void WarmStart(double[] a, int rows, int cols, double[] b, bool[] guess, bool[] passive, double[] x)
     {
         Array.Copy(guess, passive, cols);

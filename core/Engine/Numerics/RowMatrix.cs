@@ -3,15 +3,9 @@ using System.Numerics.Tensors;
 
 namespace ImplicitBias.Engine.Numerics;
 
-/// <summary>
-/// An N x D row-major matrix A with the two products a gradient step needs, m = A v and
-/// g = -A^T q, SIMD (<see cref="Simd"/>) and split over a <see cref="WorkerPool"/> so that the
-/// result is bit for bit the one of a single thread: A v is split by rows (each row's dot product
-/// is computed whole by one thread) and A^T q by columns (each column's sum runs over n = 0..N-1
-/// in order on one thread). Allocation free.
-/// <see cref="FusedLogLossGradient"/> does a whole loss evaluation and gradient in one pass over A
-/// (the slow twin being <see cref="Multiply"/>, the loss, then <see cref="NegativeTransposeMultiply"/>).
-/// </summary>
+/// <summary>An N x D row-major matrix A with the two products a gradient step needs, m = A v and g = -A^T q, SIMD
+/// (<see cref="Simd"/>) and split over a <see cref="WorkerPool"/> so that the result is bit for bit the one of a single
+/// thread: A v is split by rows. (docs/performance.md, "RowMatrix")</summary>
 public sealed class RowMatrix : IDisposable
 {
     private readonly double[] _a;
@@ -26,7 +20,8 @@ public sealed class RowMatrix : IDisposable
     /// <summary>Wraps <paramref name="values"/> (not copied) as rows x columns; threads: 1 = no pool.</summary>
     public RowMatrix(double[] values, int rows, int columns, int threads = 1)
     {
-        if (values.Length != rows * columns) throw new ArgumentException($"{values.Length} values do not make a {rows} x {columns} matrix.");
+        if (values.Length != rows
+            * columns) throw new ArgumentException($"{values.Length} values do not make a {rows} x {columns} matrix.");
         if (threads < 1) throw new ArgumentException($"threads must be at least 1 (got {threads}).");
         _a = values; Rows = rows; Columns = columns;
         Threads = Math.Min(threads, Math.Max(1, Math.Min(rows, columns / 8)));
@@ -72,7 +67,9 @@ public sealed class RowMatrix : IDisposable
         if (_pool is null) ColumnsPart(0); else _pool.Run(_columnsPart);
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [System.Runtime.CompilerServices.MethodImpl(
+
+        System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void RowsPart(int part)
     {
         var (start, count) = Range(Rows, Threads, part, 1);
@@ -81,7 +78,9 @@ public sealed class RowMatrix : IDisposable
         for (int n = start; n < start + count; n++) _m[n] = Simd.Dot(_a.AsSpan(n * d, d), v);
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [System.Runtime.CompilerServices.MethodImpl(
+
+        System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ColumnsPart(int part)
     {
         var (start, count) = Range(Columns, Threads, part, 8);
@@ -91,20 +90,11 @@ public sealed class RowMatrix : IDisposable
         for (int j = 0; j < g.Length; j++) g[j] = -g[j];
     }
 
-    /// <summary>
-    /// For a loss with log L = logsumexp_n logTerm(m_n) and weights q_n = exp(logWeight(m_n) - log L)
-    /// (logWeight &lt;= logTerm), computes m = A v, log L and g = -sum_n q_n a_n in one pass over A:
-    /// rows are taken four at a time: their margins are computed (<see cref="Simd.Dot4"/>), then the
-    /// same rows, still in L1, are added to the chunk's partial sum with weights exp(logWeight(m_n) - S_c)
-    /// in the same loop that computes the next four margins (<see cref="Simd.Dot4AndAddScaledRows"/>),
-    /// so the reads from memory overlap the work on rows in cache.
-    /// The shift S_c is the chunk's running largest logTerm, moved (and the partial rescaled) only
-    /// when a block exceeds it by more than <see cref="ShiftSlack"/>, so terms stay below e^64 and
-    /// nothing overflows. Chunks (about 256 KB of rows) do not depend on the thread count and are
-    /// combined in order, so the result has the same bits for any thread count. Slow twin:
-    /// <see cref="Multiply"/>, the loss, then <see cref="NegativeTransposeMultiply"/>. Returns log L.
-    /// </summary>
-    public double FusedLogLossGradient(double[] v, Func<double, double> logTerm, Func<double, double> logWeight, double[] m, double[] g)
+    /// <summary>For a loss with log L = logsumexp_n logTerm(m_n) and weights q_n = exp(logWeight(m_n) - log L)
+    /// (logWeight &lt;= logTerm), computes m = A v, log L and g = -sum_n q_n a_n in one pass over A: rows are taken
+    /// four at a time: their margins are computed. (docs/performance.md, "RowMatrix.FusedLogLossGradient")</summary>
+    public double FusedLogLossGradient(double[] v, Func<double, double> logTerm, Func<double, double> logWeight,
+        double[] m, double[] g)
     {
         _v = v; _m = m; _logTerm = logTerm; _logWeight = logWeight;
         if (_pool is null) ChunksPart(0); else _pool.Run(_chunksPart);
@@ -123,7 +113,9 @@ public sealed class RowMatrix : IDisposable
     /// <summary>How far (in log units) a chunk's terms may exceed its shift before the shift moves.</summary>
     public const double ShiftSlack = 64;
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [System.Runtime.CompilerServices.MethodImpl(
+
+        System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ChunksPart(int part)
     {
         int threads = _pool?.Parts ?? 1, d = Columns;
@@ -167,11 +159,13 @@ public sealed class RowMatrix : IDisposable
         }
     }
 
-    /// <summary>The margins of the block of up to four rows starting at <paramref name="n"/> (rows before <paramref name="end"/>).</summary>
+    /// <summary>The margins of the block of up to four rows starting at <paramref name="n"/> (rows before
+    /// <paramref name="end"/>).</summary>
     private void BlockMargins(int n, int end, ReadOnlySpan<double> v)
     {
         int d = Columns, rows = Math.Min(4, end - n);
-        if (rows == 4) Simd.Dot4(_a.AsSpan(n * d, 4 * d), d, d, v, out _m[n], out _m[n + 1], out _m[n + 2], out _m[n + 3]);
+        if (rows == 4) Simd.Dot4(_a.AsSpan(n * d, 4 * d), d, d, v, out _m[n], out _m[n + 1], out _m[n + 2],
+            out _m[n + 3]);
         else for (int i = 0; i < rows; i++) _m[n + i] = Simd.Dot(_a.AsSpan((n + i) * d, d), v);
     }
 

@@ -1,9 +1,7 @@
 namespace ImplicitBias.Engine.Numerics;
 
-/// <summary>
-/// A small, fully specified pseudo-random generator (xoshiro256** seeded by SplitMix64), so that a
-/// seed gives the same numbers on every machine and every .NET version, unlike System.Random.
-/// </summary>
+/// <summary>A small, fully specified pseudo-random generator (xoshiro256** seeded by SplitMix64), so that a seed gives
+/// the same numbers on every machine and every .NET version, unlike System.Random.</summary>
 public sealed class SeededRandom
 {
     private ulong _s0, _s1, _s2, _s3;

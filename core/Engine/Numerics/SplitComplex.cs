@@ -4,26 +4,26 @@ using System.Runtime.InteropServices;
 
 namespace ImplicitBias.Engine.Numerics;
 
-/// <summary>
-/// Elementwise complex arithmetic on split arrays (real parts in one span, imaginary parts in
-/// another), with Vector&lt;double&gt;: the per-layer spectra of a convolutional network. Each
-/// element is computed as the textbook formula (a c - b e, a e + b c) with separate multiplies and
-/// adds, in a vector lane or in the scalar tail alike, so the result does not depend on the length.
-/// The outputs may be the same spans as the first inputs.
-/// </summary>
+/// <summary>Elementwise complex arithmetic on split arrays (real parts in one span, imaginary parts in another), with
+/// Vector&lt;double&gt;: the per-layer spectra of a convolutional network.
+/// (docs/performance.md, "SplitComplex")</summary>
 public static class SplitComplex
 {
     /// <summary>(outRe + i outIm) = (aRe + i aIm) (bRe + i bIm).</summary>
-    public static void Multiply(ReadOnlySpan<double> aRe, ReadOnlySpan<double> aIm, ReadOnlySpan<double> bRe, ReadOnlySpan<double> bIm, Span<double> outRe, Span<double> outIm) =>
+    public static void Multiply(ReadOnlySpan<double> aRe, ReadOnlySpan<double> aIm, ReadOnlySpan<double> bRe,
+        ReadOnlySpan<double> bIm, Span<double> outRe, Span<double> outIm) =>
         MultiplyCore(aRe, aIm, bRe, bIm, 1.0, outRe, outIm);
 
     /// <summary>(outRe + i outIm) = (aRe + i aIm) conj(bRe + i bIm).</summary>
-    public static void MultiplyConjugate(ReadOnlySpan<double> aRe, ReadOnlySpan<double> aIm, ReadOnlySpan<double> bRe, ReadOnlySpan<double> bIm, Span<double> outRe, Span<double> outIm) =>
+    public static void MultiplyConjugate(ReadOnlySpan<double> aRe, ReadOnlySpan<double> aIm, ReadOnlySpan<double> bRe,
+        ReadOnlySpan<double> bIm, Span<double> outRe, Span<double> outIm) =>
         MultiplyCore(aRe, aIm, bRe, bIm, -1.0, outRe, outIm);
 
-    /// <summary>a times (bRe + i sign bIm); negating is exact, so sign = -1 gives the conjugate product bit for bit.</summary>
+    /// <summary>a times (bRe + i sign bIm); negating is exact, so sign = -1 gives the conjugate product bit for
+    /// bit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MultiplyCore(ReadOnlySpan<double> aRe, ReadOnlySpan<double> aIm, ReadOnlySpan<double> bRe, ReadOnlySpan<double> bIm, double sign, Span<double> outRe, Span<double> outIm)
+    private static void MultiplyCore(ReadOnlySpan<double> aRe, ReadOnlySpan<double> aIm, ReadOnlySpan<double> bRe,
+        ReadOnlySpan<double> bIm, double sign, Span<double> outRe, Span<double> outIm)
     {
         int n = outRe.Length, w = Vector<double>.Count, k = 0;
         if (aRe.Length < n || aIm.Length < n || bRe.Length < n || bIm.Length < n || outIm.Length < n)
@@ -48,10 +48,13 @@ public static class SplitComplex
 
     /// <summary>sum_k weights[k] (re[k]^2 + im[k]^2).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double WeightedSquaredNorm(ReadOnlySpan<double> weights, ReadOnlySpan<double> re, ReadOnlySpan<double> im)
+    public static double WeightedSquaredNorm(ReadOnlySpan<double> weights, ReadOnlySpan<double> re,
+        ReadOnlySpan<double> im)
     {
         int n = re.Length, w = Vector<double>.Count, k = 0;
-        if (weights.Length < n || im.Length < n) throw new ArgumentException("SplitComplex.WeightedSquaredNorm: spans of different lengths.");
+        if (weights.Length < n
+            || im.Length < n) throw new
+            ArgumentException("SplitComplex.WeightedSquaredNorm: spans of different lengths.");
         ref double rc = ref MemoryMarshal.GetReference(weights);
         ref double rr = ref MemoryMarshal.GetReference(re); ref double ri = ref MemoryMarshal.GetReference(im);
         var acc = Vector<double>.Zero;

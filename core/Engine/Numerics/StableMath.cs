@@ -3,11 +3,9 @@ namespace ImplicitBias.Engine.Numerics;
 /// <summary>Numerically stable scalar pieces shared by the losses.</summary>
 public static class StableMath
 {
-    /// <summary>
-    /// e^x with the bits of Math.Exp, but 0 at once below -746, where Math.Exp is 0 anyway (e^-745.14 is
-    /// below half the smallest subnormal): glibc's exp takes a slow path (errno, SVID error handling) for
-    /// every result that underflows, and the loss weights of fitted points underflow at every step.
-    /// </summary>
+    /// <summary>e^x with the bits of Math.Exp, but 0 at once below -746, where Math.Exp is 0 anyway (e^-745.14 is below
+    /// half the smallest subnormal): glibc's exp takes a slow path (errno, SVID error handling) for every result that
+    /// underflows, and the loss weights of fitted points underflow at every step.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static double Exp(double x) => x < -746.0 ? 0.0 : Math.Exp(x);
 

@@ -2,17 +2,13 @@ using System.Diagnostics;
 
 namespace ImplicitBias.Engine.Numerics;
 
-/// <summary>
-/// A few persistent threads that run one pre-built action on parts 0..Parts-1 at a time: part 0 on
-/// the calling thread, the others on the pool's threads. No allocation per <see cref="Run"/>
-/// (the action is created once by the caller, the threads are started once, and the hand-off is a
-/// generation counter with a short spin, then Monitor.Wait), which is what a hot training loop
-/// needs; <c>Parallel.For</c> allocates on every call. Which part a thread runs is fixed, so a
-/// caller that splits work by part index gets the same floating-point operations whatever the timing.
-/// </summary>
+/// <summary>A few persistent threads that run one pre-built action on parts 0..Parts-1 at a time: part 0 on the calling
+/// thread, the others on the pool's threads. (docs/performance.md, "WorkerPool")</summary>
 public sealed class WorkerPool : IDisposable
 {
-    private const long SpinTicks = 200_000; // about 200 microseconds of spinning before blocking (Stopwatch ticks are ns on Linux): longer than the serial part of a training step, so workers are awake for the next one
+    // about 200 microseconds of spinning before blocking (Stopwatch ticks are ns on Linux): longer than the serial part
+    // of a training step, so workers are awake for the next one
+    private const long SpinTicks = 200_000;
     private readonly Thread[] _threads;
     private readonly object _gate = new();
     private Action<int>? _action;
@@ -65,7 +61,8 @@ public sealed class WorkerPool : IDisposable
         while (true)
         {
             long start = Stopwatch.GetTimestamp();
-            while (Volatile.Read(ref _generation) == seen && !_disposed && Stopwatch.GetTimestamp() - start < SpinTicks) Thread.SpinWait(20);
+            while (Volatile.Read(ref _generation) == seen && !_disposed && Stopwatch.GetTimestamp()
+                - start < SpinTicks) Thread.SpinWait(20);
             lock (_gate)
             {
                 while (_generation == seen && !_disposed) Monitor.Wait(_gate);

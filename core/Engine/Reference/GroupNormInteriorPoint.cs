@@ -3,37 +3,25 @@ using MathNet.Numerics.LinearAlgebra;
 
 namespace ImplicitBias.Engine.Reference;
 
-/// <summary>
-/// A primal-dual interior-point method (Mehrotra predictor-corrector, Nesterov-Todd scaling, as in
-/// CVXOPT's conelp) for the group-norm max-margin pair
-/// <code>
-///   (margin)  min_u  sum_j w_j ||u_Gj||_2   s.t.  M u &gt;= 1
-///   (dual)    max_a  sum_n a_n              s.t.  a &gt;= 0,  ||(M' a)_Gj||_2 &lt;= w_j for every group j
-/// </code>
-/// where the rows of M are the points y_n x_n written in an orthonormal basis and the groups G_j
-/// partition the coordinates. One group of everything gives l2; groups of one give time-domain l1;
-/// the real Fourier basis with pairs gives Fourier-l1 (<see cref="RealFourierBasis"/>).
-/// The dual is solved as the cone program min -1'a s.t. G a + s = h, s in K (K: the orthant for
-/// a &gt;= 0 and one second-order cone (w_j, -(M'a)_Gj) per group); the margin problem's u comes out as
-/// the cone multipliers. Each Newton step solves an N x N system, so D = 256, N = 128 is cheap.
-/// </summary>
+/// <summary>A primal-dual interior-point method (Mehrotra predictor-corrector, Nesterov-Todd scaling, as in CVXOPT's
+/// conelp) for the group-norm max-margin pair (docs/reference-solvers.md, "GroupNormInteriorPoint")</summary>
 public static class GroupNormInteriorPoint
 {
-    /// <summary>The dual weights a, the margin problem's u, the iterations, and the certified relative gap of the best iterate.</summary>
+    /// <summary>The dual weights a, the margin problem's u, the iterations, and the certified relative gap of the best
+    /// iterate.</summary>
     public sealed record Result(double[] Alpha, double[] Coordinates, int Iterations, bool Converged, double Gap);
 
-    /// <summary>
-    /// Solves the pair for M (row-major count x dim). <paramref name="start"/> must be a u with M u &gt; 1
-    /// (for instance twice the l2 max-margin solution): the method then starts strictly feasible.
-    /// Stops when the gap certified from feasible rescalings is at most <paramref name="tolerance"/>.
-    /// </summary>
+    /// <summary>Solves the pair for M (row-major count x dim). <paramref name="start"/> must be a u with M u &gt; 1
+    /// (for instance twice the l2 max-margin solution): the method then starts strictly feasible. Stops when the gap
+    /// certified from feasible rescalings is at most <paramref name="tolerance"/>.</summary>
     public static Result Solve(double[] m, int count, int dim, int[] groupStart, int[] groupSize, double[] weights,
         double[] start, double tolerance = 1e-11, int maxIterations = 200)
     {
         int groups = groupStart.Length;
         // Scale the rows to max norm 1 so that every quantity is O(1): u_s = R u, a_s = R a.
         double scale = 0;
-        for (int n = 0; n < count; n++) scale = Math.Max(scale, Math.Sqrt(TensorPrimitives.Dot<double>(m.AsSpan(n * dim, dim), m.AsSpan(n * dim, dim))));
+        for (int n = 0; n < count; n++) scale = Math.Max(scale,
+            Math.Sqrt(TensorPrimitives.Dot<double>(m.AsSpan(n * dim, dim), m.AsSpan(n * dim, dim))));
         var mt = new double[dim * count]; // M' scaled, dim x count
         for (int n = 0; n < count; n++) for (int d = 0; d < dim; d++) mt[d * count + n] = m[n * dim + d] / scale;
         var offset = new int[groups];
@@ -46,7 +34,8 @@ public static class GroupNormInteriorPoint
         var ones = Enumerable.Repeat(1.0, count).ToArray();
         var g1 = MtTimes(mt, dim, count, ones);
         double worst = 0;
-        for (int j = 0; j < groups; j++) worst = Math.Max(worst, GroupNorm(g1, groupStart[j], groupSize[j]) / weights[j]);
+        for (int j = 0; j < groups; j++) worst = Math.Max(worst,
+            GroupNorm(g1, groupStart[j], groupSize[j]) / weights[j]);
         Array.Fill(x, 0.5 / worst);
         var u = start.Select(v => v * scale).ToArray();
         double total = 0;
@@ -68,7 +57,8 @@ public static class GroupNormInteriorPoint
         for (; it < maxIterations; it++)
         {
             var ucur = new double[dim];
-            for (int j = 0; j < groups; j++) for (int k = 0; k < groupSize[j]; k++) ucur[groupStart[j] + k] = z[offset[j] + 1 + k];
+            for (int j = 0; j < groups; j++) for (int k = 0; k < groupSize[j]; k++) ucur[groupStart[j]
+                + k] = z[offset[j] + 1 + k];
             double gap = CertifiedGap(mt, dim, count, groupStart, groupSize, weights, x, ucur);
             if (gap < best.gap) best = (x.ToArray(), ucur, gap);
             if (gap <= tolerance) { converged = true; break; }
@@ -134,14 +124,18 @@ public static class GroupNormInteriorPoint
             if (step < 1e-12) break; // stalled: return the best certified iterate
         }
         // Both objectives scale with R: a = a_s / R and u = u_s / R.
-        return new Result(best.alpha.Select(v => v / scale).ToArray(), best.u.Select(v => v / scale).ToArray(), it, converged, best.gap);
+        return new Result(best.alpha.Select(v => v / scale).ToArray(), best.u.Select(v => v / scale).ToArray(), it,
+            converged, best.gap);
     }
 
     private record struct Step(double[] dx, double[] ds, double[] dz, double[] dsTilde, double[] dzTilde);
 
-    /// <summary>The Newton direction for G'dz = -rx, G dx + ds = -rz, lambda o (W^-1 ds + W dz) = rc, by the N x N normal equations.</summary>
-    private static Step Direction(MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double> factor, double[] bt, int count, int rows,
-        SecondOrderCone[] cones, double[] lambda, int groups, int[] offset, int[] groupSize, double[] rx, double[] rz, double[] rc)
+    /// <summary>The Newton direction for G'dz = -rx, G dx + ds = -rz, lambda o (W^-1 ds + W dz) = rc, by the N x N
+    /// normal equations.</summary>
+    private static Step Direction(MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double> factor, double[] bt,
+        int count, int rows,
+        SecondOrderCone[] cones, double[] lambda, int groups, int[] offset, int[] groupSize, double[] rx, double[] rz,
+            double[] rc)
     {
         // Linear block: W = diag(lambda / z) = diag(sqrt(s/z)); recover it from bt's diagonal (-1/W).
         var q = new double[rows]; var t = new double[rows];
@@ -162,7 +156,8 @@ public static class GroupNormInteriorPoint
         for (int i = 0; i < count; i++) rhs[i] = -rx[i] - TensorPrimitives.Dot<double>(bt.AsSpan(i * rows, rows), t);
         var dx = factor.Solve(rhs).ToArray();
         var dzTilde = t.ToArray();
-        for (int i = 0; i < count; i++) TensorPrimitives.MultiplyAdd(bt.AsSpan(i * rows, rows), dx[i], dzTilde, dzTilde);
+        for (int i = 0; i < count; i++) TensorPrimitives.MultiplyAdd(bt.AsSpan(i * rows, rows), dx[i], dzTilde,
+            dzTilde);
         var dsTilde = new double[rows]; var dz = new double[rows]; var ds = new double[rows];
         for (int r = 0; r < rows; r++) dsTilde[r] = q[r] - dzTilde[r];
         for (int n = 0; n < count; n++)
@@ -180,7 +175,8 @@ public static class GroupNormInteriorPoint
         return new Step(dx, ds, dz, dsTilde, dzTilde);
     }
 
-    private static double MaxStep(double[] s, double[] ds, double[] z, double[] dz, int count, int groups, int[] offset, int[] groupSize)
+    private static double MaxStep(double[] s, double[] ds, double[] z, double[] dz, int count, int groups,
+        int[] offset, int[] groupSize)
     {
         double best = double.PositiveInfinity;
         for (int n = 0; n < count; n++)
@@ -197,7 +193,8 @@ public static class GroupNormInteriorPoint
         return best;
     }
 
-    private static void JordanProduct(double[] a, double[] b, double[] r, int count, int groups, int[] offset, int[] groupSize)
+    private static void JordanProduct(double[] a, double[] b, double[] r, int count, int groups, int[] offset,
+        int[] groupSize)
     {
         for (int n = 0; n < count; n++) r[n] = a[n] * b[n];
         for (int j = 0; j < groups; j++)
@@ -208,7 +205,8 @@ public static class GroupNormInteriorPoint
     }
 
     /// <summary>s = h - G x: the orthant part is a, group j's cone is (w_j, -(M'a)_Gj).</summary>
-    private static void SetSlack(double[] mt, int dim, int count, int[] groupStart, int[] groupSize, double[] weights, int[] offset, double[] x, double[] s)
+    private static void SetSlack(double[] mt, int dim, int count, int[] groupStart, int[] groupSize, double[] weights,
+        int[] offset, double[] x, double[] s)
     {
         var g = MtTimes(mt, dim, count, x);
         for (int n = 0; n < count; n++) s[n] = x[n];
@@ -220,17 +218,21 @@ public static class GroupNormInteriorPoint
     }
 
     /// <summary>G'z = -z_orthant + M u, with u gathered from the cones' tails.</summary>
-    private static double[] GTranspose(double[] mt, int dim, int count, int[] groupStart, int[] groupSize, int[] offset, double[] z)
+    private static double[] GTranspose(double[] mt, int dim, int count, int[] groupStart, int[] groupSize,
+        int[] offset, double[] z)
     {
         var u = new double[dim];
-        for (int j = 0; j < groupStart.Length; j++) for (int k = 0; k < groupSize[j]; k++) u[groupStart[j] + k] = z[offset[j] + 1 + k];
+        for (int j = 0; j < groupStart.Length; j++) for (int k = 0; k < groupSize[j]; k++) u[groupStart[j]
+            + k] = z[offset[j] + 1 + k];
         var r = MTimes(mt, dim, count, u);
         for (int n = 0; n < count; n++) r[n] -= z[n];
         return r;
     }
 
-    /// <summary>The relative gap between the rescaled feasible points: (sum w||u|| / min margin) against sum a / max ||(M'a)_G||/w.</summary>
-    private static double CertifiedGap(double[] mt, int dim, int count, int[] groupStart, int[] groupSize, double[] weights, double[] x, double[] u)
+    /// <summary>The relative gap between the rescaled feasible points: (sum w||u|| / min margin) against sum a / max
+    /// ||(M'a)_G||/w.</summary>
+    private static double CertifiedGap(double[] mt, int dim, int count, int[] groupStart, int[] groupSize,
+        double[] weights, double[] x, double[] u)
     {
         double minMargin = MTimes(mt, dim, count, u).Min();
         if (!(minMargin > 0)) return double.PositiveInfinity;
@@ -262,7 +264,8 @@ public static class GroupNormInteriorPoint
     private static double[] MTimes(double[] mt, int dim, int count, double[] u)
     {
         var r = new double[count];
-        for (int d = 0; d < dim; d++) if (u[d] != 0) TensorPrimitives.MultiplyAdd(mt.AsSpan(d * count, count), u[d], r, r);
+        for (int d = 0; d < dim; d++) if (u[d] != 0) TensorPrimitives.MultiplyAdd(mt.AsSpan(d * count, count), u[d], r,
+            r);
         return r;
     }
 }

@@ -4,13 +4,9 @@ using static System.FormattableString;
 
 namespace ImplicitBias.Engine.Reference;
 
-/// <summary>
-/// Turns any candidate (Z, alpha) for the R_K max-margin problem into a certified
-/// <see cref="KernelMaxMarginSolution"/>, trusting nothing from the solver: beta = A_K(Z) is recomputed
-/// and Z divided by the minimum margin (primal feasible, objective 2 ||Z||_* by an SVD); alpha is clipped
-/// at 0 and scaled so that ||A_K^*(sum alpha_n y_n x_n)||_op = 2 (dual feasible, objective sum alpha).
-/// Weak duality: for feasible Z and alpha, sum alpha &lt;= sum alpha_n margin_n = &lt;A_K^* g, Z&gt; &lt;= ||A_K^* g||_op ||Z||_* = 2 ||Z||_*.
-/// </summary>
+/// <summary>Turns any candidate (Z, alpha) for the R_K max-margin problem into a certified
+/// <see cref="KernelMaxMarginSolution"/>, trusting nothing from the solver: beta = A_K(Z) is recomputed and Z divided
+/// by the minimum margin. (docs/reference-solvers.md, "KernelCertificate")</summary>
 public static class KernelCertificate
 {
     /// <summary>Nuclear norm (sum of singular values).</summary>
@@ -19,15 +15,14 @@ public static class KernelCertificate
     /// <summary>Operator norm (largest singular value).</summary>
     public static double Operator(Matrix<double> m) => SingularValues(m).DefaultIfEmpty(0).Max();
 
-    /// <summary>
-    /// The singular values, computed on the matrix divided by a power of two near its largest entry and
-    /// multiplied back (exact), so that entries of any size (1e-160 or 1e160, where squares underflow or
-    /// overflow inside the SVD) give the right values.
-    /// </summary>
+    /// <summary>The singular values, computed on the matrix divided by a power of two near its largest entry and
+    /// multiplied back (exact), so that entries of any size (1e-160 or 1e160, where squares underflow or overflow
+    /// inside the SVD) give the right values.</summary>
     public static double[] SingularValues(Matrix<double> m)
     {
         double top = m.Enumerate().Select(Math.Abs).DefaultIfEmpty(0).Max();
-        if (!(top > 0) || !double.IsFinite(top)) return m.Enumerate().All(double.IsFinite) ? new double[Math.Min(m.RowCount, m.ColumnCount)] : [double.NaN];
+        if (!(top > 0) || !double.IsFinite(top)) return m.Enumerate().All(double.IsFinite)
+            ? new double[Math.Min(m.RowCount, m.ColumnCount)] : [double.NaN];
         int e = Math.ILogB(top);
         return (m * Math.ScaleB(1.0, -e)).Svd(computeVectors: false).S.Select(v => Math.ScaleB(v, e)).ToArray();
     }
@@ -36,17 +31,16 @@ public static class KernelCertificate
     public static Matrix<double> DualMatrix(Dataset data, KernelLift lift, ReadOnlySpan<double> alpha) =>
         lift.Adjoint(Certificate.Combine(data, alpha));
 
-    /// <summary>
-    /// Certifies a candidate. Status Optimal when the recomputed relative gap is at most
-    /// <paramref name="gapTolerance"/>; a Z that does not separate the data gives IterationLimit with zeros
-    /// and gap 1 (never NaN).
-    /// </summary>
+    /// <summary>Certifies a candidate. Status Optimal when the recomputed relative gap is at most
+    /// <paramref name="gapTolerance"/>; a Z that does not separate the data gives IterationLimit with zeros and gap 1
+    /// (never NaN).</summary>
     public static KernelMaxMarginSolution Certify(
         Dataset data, KernelLift lift, Matrix<double> z, ReadOnlySpan<double> alpha,
         int iterations, double seconds, string solver, double gapTolerance)
     {
         if (data.Dimension != lift.Grid.Count)
-            throw new ArgumentException($"{data.Name} has D = {data.Dimension} but the grid {lift.Grid} has {lift.Grid.Count} entries.");
+            throw new ArgumentException($"{data.Name} has D = {data.Dimension} but the grid {lift.Grid} has " +
+                                        $"{lift.Grid.Count} entries.");
         if (alpha.Length != data.Count)
             throw new ArgumentException($"alpha has {alpha.Length} entries but {data.Name} has N = {data.Count}.");
         var beta = lift.Apply(z);
@@ -57,9 +51,12 @@ public static class KernelCertificate
         if (op > 0) for (int n = 0; n < a.Length; n++) a[n] *= 2 / op;
         double dual = a.Sum();
         if (!(minMargin > 0) || !double.IsFinite(minMargin))
-            return new KernelMaxMarginSolution(lift.Grid, lift.Kernel, SolverStatus.IterationLimit, new double[data.Dimension],
-                Matrix<double>.Build.Dense(z.RowCount, z.ColumnCount), a, 0, dual, 1, 0, op > 0 ? 2 : 0, 0, iterations, seconds, solver,
-                Invariant($"{solver} stopped after {iterations} iterations without a separating beta (min margin {minMargin:G3}); no primal certificate."));
+            return new KernelMaxMarginSolution(lift.Grid, lift.Kernel, SolverStatus.IterationLimit,
+                new double[data.Dimension],
+                Matrix<double>.Build.Dense(z.RowCount, z.ColumnCount), a, 0, dual, 1, 0, op > 0 ? 2 : 0, 0, iterations,
+                    seconds, solver,
+                Invariant($"{solver} stopped after {iterations} iterations without a separating beta (min margin ") +
+                Invariant($"{minMargin:G3}); no primal certificate."));
         var zs = z / minMargin;
         for (int i = 0; i < beta.Length; i++) beta[i] /= minMargin;
         var s = SingularValues(zs);
@@ -70,9 +67,13 @@ public static class KernelCertificate
         bool ok = gap <= gapTolerance;
         string name = $"kernel:{lift.Kernel} on {lift.Grid}";
         string msg = ok
-            ? Invariant($"{name} max-margin solution by {solver}: R_K(beta) = {primal:G12} (rank {rank}), certified relative duality gap {gap:E2} after {iterations} iterations.")
-            : Invariant($"{name} max-margin by {solver} stopped after {iterations} iterations with certified relative gap {gap:E2} (tolerance {gapTolerance:E1}); beta is feasible but may not be optimal.");
-        return new KernelMaxMarginSolution(lift.Grid, lift.Kernel, ok ? SolverStatus.Optimal : SolverStatus.IterationLimit,
+            ? Invariant($"{name} max-margin solution by {solver}: R_K(beta) = {primal:G12} (rank {rank}), certified ") +
+                Invariant($"relative duality gap {gap:E2} after {iterations} iterations.")
+            : Invariant($"{name} max-margin by {solver} stopped after {iterations} iterations with certified ") +
+                Invariant($"relative gap {gap:E2} (tolerance {gapTolerance:E1}); beta is feasible but may not be ") +
+                Invariant($"optimal.");
+        return new KernelMaxMarginSolution(lift.Grid, lift.Kernel,
+            ok ? SolverStatus.Optimal : SolverStatus.IterationLimit,
             beta, zs, a, primal, dual, gap, margin, op > 0 ? 2 : 0, rank, iterations, seconds, solver, msg);
     }
 }

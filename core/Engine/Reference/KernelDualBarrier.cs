@@ -3,19 +3,9 @@ using MathNet.Numerics.LinearAlgebra;
 
 namespace ImplicitBias.Engine.Reference;
 
-/// <summary>
-/// A barrier (central-path) method for the dual of the R_K max-margin problem,
-/// max sum_n alpha_n s.t. alpha &gt;= 0, ||M(alpha)||_op &lt;= 2, M(alpha) = sum_n alpha_n M_n
-/// (M_n = A_K^*(y_n x_n), |K| x D). For t &gt; 0 it minimizes by damped Newton steps in the N unknowns
-///   phi_t(alpha) = -t sum alpha - log det(4 I - M M^T) - sum log alpha_n,
-/// then raises t. The same code serves the dual of R_K(beta) itself, max &lt;g, beta&gt; s.t. ||A_K^*(g)||_op &lt;= 2
-/// with g free (M_n = A_K^*(e_n), objective beta, no log alpha term): see <see cref="KernelNormValue"/>. With S = 4I - M M^T and W = S^-1 M:
-///   d/dalpha_n [-log det S] = 2 &lt;W, M_n&gt;,
-///   d2/dalpha_n dalpha_m = 2 (&lt;S^-1 M_m, M_n&gt; + tr(S^-1 M_m M^T W M_n^T) + tr(W M_m^T W M_n^T)).
-/// At a centre the stationarity 2 &lt;W, M_n&gt; = t + 1/alpha_n says that Z_t = (2/t) W has margins
-/// &lt;A_K(Z_t), y_n x_n&gt; = &lt;Z_t, M_n&gt; = 1 + 1/(t alpha_n) &gt;= 1: a primal feasible point on the
-/// central path, with 2||Z_t||_* - sum alpha &lt;= (N + |K|)/t. The caller certifies (Z_t, alpha).
-/// </summary>
+/// <summary>A barrier (central-path) method for the dual of the R_K max-margin problem, max sum_n alpha_n s.t. alpha
+/// &gt;= 0, ||M(alpha)||_op &lt;= 2, M(alpha) = sum_n alpha_n M_n (M_n = A_K^*(y_n x_n), |K| x D).
+/// (docs/reference-solvers.md, "KernelDualBarrier")</summary>
 internal sealed class KernelDualBarrier
 {
     private readonly Matrix<double>[] m;
@@ -34,13 +24,11 @@ internal sealed class KernelDualBarrier
         flat = m.Select(x => x.ToColumnMajorArray()).ToArray();
     }
 
-    /// <summary>
-    /// Follows the central path from the strictly feasible x (updated in place) and t: centre, certify the
-    /// centre's primal point Z_t with <paramref name="certify"/>, raise t fourfold. Stops at the target gap,
-    /// after three centres in a row without a better gap (round-off has ended the path), or at the step budget.
-    /// Returns the best certificate (null if none was made) and the Newton steps taken.
-    /// </summary>
-    public T? Follow<T>(double[] x, double t, int maxSteps, double targetGap, Func<Matrix<double>, int, T> certify, Func<T, double> gap, out int steps)
+    /// <summary>Follows the central path from the strictly feasible x (updated in place) and t: centre, certify the
+    /// centre's primal point Z_t with <paramref name="certify"/>, raise t fourfold.
+    /// (docs/reference-solvers.md, "KernelDualBarrier.Follow")</summary>
+    public T? Follow<T>(double[] x, double t, int maxSteps, double targetGap, Func<Matrix<double>, int, T> certify,
+        Func<T, double> gap, out int steps)
         where T : class
     {
         T? best = null;
@@ -79,7 +67,8 @@ internal sealed class KernelDualBarrier
         return chol?.Solve(mat) * (2 / t);
     }
 
-    /// <summary>Cholesky of S = 4I - M M^T, or null when S is not positive definite (alpha outside the dual set).</summary>
+    /// <summary>Cholesky of S = 4I - M M^T, or null when S is not positive definite (alpha outside the dual
+    /// set).</summary>
     private MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double>? Factor(Matrix<double> mat)
     {
         var s = Matrix<double>.Build.DenseIdentity(rows) * 4 - mat * mat.Transpose();
@@ -111,26 +100,27 @@ internal sealed class KernelDualBarrier
         return -t * sum - chol.DeterminantLn - logAlpha;
     }
 
-    /// <summary>
-    /// Newton's method on phi_t from a strictly feasible alpha (updated in place). Returns the Newton steps
-    /// taken and whether the Newton decrement fell below its target.
-    /// </summary>
+    /// <summary>Newton's method on phi_t from a strictly feasible alpha (updated in place). Returns the Newton steps
+    /// taken and whether the Newton decrement fell below its target.</summary>
     public (int Steps, bool Centred) Centre(double[] alpha, double t, int maxSteps = 60)
     {
         int kk = rows * rows, kd = rows * columns;
-        var u = new double[count][]; var p = new double[count][]; var q = new double[count][]; var qt = new double[count][];
+        var u = new double[count][]; var p = new double[count][]; var q = new double[count][]; var qt =
+            new double[count][];
         for (int step = 1; step <= maxSteps; step++)
         {
             var mat = Combine(alpha);
             var chol = Factor(mat);
-            if (chol is null) return (step, false); // only round-off can get here (every accepted step was checked): stop centring
+            // only round-off can get here (every accepted step was checked): stop centring
+            if (chol is null) return (step, false);
             var w = chol.Solve(mat);
             var wFlat = w.ToColumnMajorArray();
             var mt = mat.Transpose();
             var grad = new double[count];
             for (int n = 0; n < count; n++)
             {
-                grad[n] = -t * objective[n] + 2 * TensorPrimitives.Dot(wFlat, flat[n]) - (nonnegative ? 1 / alpha[n] : 0);
+                grad[n] = -t * objective[n] + 2 * TensorPrimitives.Dot(wFlat,
+                    flat[n]) - (nonnegative ? 1 / alpha[n] : 0);
                 u[n] = chol.Solve(m[n]).ToColumnMajorArray();
                 p[n] = (Matrix<double>.Build.Dense(rows, columns, u[n]) * mt).ToColumnMajorArray();
                 var qn = w * m[n].Transpose();
@@ -140,7 +130,8 @@ internal sealed class KernelDualBarrier
             for (int a = 0; a < count; a++)
                 for (int b = a; b < count; b++)
                 {
-                    double v = 2 * (TensorPrimitives.Dot(u[b].AsSpan(0, kd), flat[a]) + TensorPrimitives.Dot(p[b].AsSpan(0, kk), qt[a])
+                    double v = 2 * (TensorPrimitives.Dot(u[b].AsSpan(0, kd),
+                        flat[a]) + TensorPrimitives.Dot(p[b].AsSpan(0, kk), qt[a])
                         + TensorPrimitives.Dot(q[b].AsSpan(0, kk), qt[a]));
                     if (a == b && nonnegative) v += 1 / (alpha[a] * alpha[a]);
                     h[a, b] = v; h[b, a] = v;

@@ -4,14 +4,9 @@ using ImplicitBias.Engine.Data;
 
 namespace ImplicitBias.Engine.Reference;
 
-/// <summary>
-/// The linear map A_K from |K| x D matrices to predictors of a depth-2 network with kernel K on a grid
-/// (COLT 2022, in this toolkit's conventions): A_K(Z)[j] = D^-1/2 sum_{t &lt; |K|} Z[t, j - offset(t)],
-/// offset(t) = <see cref="KernelSize.Offset"/>, the difference taken in the group Z_M x Z_N. The K-kernel
-/// network with kernels u_c and output layers v_c has beta = A_K(U V^T). The adjoint is
-/// A_K^*(g)[t, i] = D^-1/2 g[i + offset(t)], so &lt;A_K(Z), g&gt; = &lt;Z, A_K^*(g)&gt;.
-/// Written as the plain double sums (|K| D terms): both directions are the definition, no fast path.
-/// </summary>
+/// <summary>The linear map A_K from |K| x D matrices to predictors of a depth-2 network with kernel K on a grid (COLT
+/// 2022, in this toolkit's conventions): A_K(Z)[j] = D^-1/2 sum_{t &lt; |K|} Z[t, j - offset(t)], offset(t) =
+/// <see cref="KernelSize.Offset"/>. (docs/reference-solvers.md, "KernelLift")</summary>
 public sealed class KernelLift
 {
     private readonly int[] offsets;
@@ -37,7 +32,8 @@ public sealed class KernelLift
     {
         int d = Grid.Count;
         if (z.RowCount != offsets.Length || z.ColumnCount != d)
-            throw new ArgumentException($"A_K needs a {offsets.Length} x {d} matrix (got {z.RowCount} x {z.ColumnCount}).");
+            throw new ArgumentException($"A_K needs a {offsets.Length} x {d} matrix (got {z.RowCount} x " +
+                                        $"{z.ColumnCount}).");
         var beta = new double[d];
         double s = 1 / Math.Sqrt(d);
         for (int t = 0; t < offsets.Length; t++)

@@ -5,29 +5,23 @@ using ImplicitBias.Engine.Data;
 
 namespace ImplicitBias.Engine.Reference;
 
-/// <summary>
-/// The max-margin predictor of the induced regularizer of depth-2 networks with kernel K and any number
-/// of channels (Jagadeesan, Razenshteyn, Gunasekar, COLT 2022):
-/// min R_K(beta) s.t. y_n &lt;x_n, beta&gt; &gt;= 1, R_K(beta) = 2 min { ||Z||_* : A_K(Z) = beta }.
-/// A nuclear-norm (SDP) problem; no package here solves those, so its dual is solved by a barrier method
-/// (<see cref="KernelDualBarrier"/>), whose centres give primal points Z_t too, and the pair is certified
-/// by <see cref="KernelCertificate"/>. K = 1 is the l2 max margin (R_1 = 2 sqrt(D) ||beta||_2), the full
-/// grid the Fourier-l1 max margin (R = 2 ||beta_hat||_1).
-/// </summary>
+/// <summary>The max-margin predictor of the induced regularizer of depth-2 networks with kernel K and any number of
+/// channels (Jagadeesan, Razenshteyn, Gunasekar, COLT 2022): min R_K(beta) s.t. y_n &lt;x_n, beta&gt; &gt;= 1,
+/// R_K(beta) = 2 min { ||Z||_* : A_K(Z) = beta }. (docs/reference-solvers.md, "KernelNormMaxMargin")</summary>
 public static class KernelNormMaxMargin
 {
     /// <summary>Solver name in certificates.</summary>
     public const string SolverName = "dual barrier method (log det), primal from the central path";
 
-    /// <summary>
-    /// Solves and certifies; NotSeparable (with the l2 evidence) when the data is not separable. Throws for
-    /// usage errors only (grid size not D, kernel larger than the grid).
-    /// </summary>
-    public static KernelMaxMarginSolution Solve(Dataset data, Grid grid, KernelSize kernel, double gapTolerance = 1e-8, int maxNewtonSteps = 2000)
+    /// <summary>Solves and certifies; NotSeparable (with the l2 evidence) when the data is not separable. Throws for
+    /// usage errors only (grid size not D, kernel larger than the grid).</summary>
+    public static KernelMaxMarginSolution Solve(Dataset data, Grid grid, KernelSize kernel, double gapTolerance = 1e-8,
+        int maxNewtonSteps = 2000)
     {
         var clock = Stopwatch.StartNew();
         if (grid.Count != data.Dimension)
-            throw new ArgumentException($"the grid {grid} has {grid.Count} entries but {data.Name} has D = {data.Dimension}.");
+            throw new ArgumentException($"the grid {grid} has {grid.Count} entries but {data.Name} has D = " +
+                                        $"{data.Dimension}.");
         var lift = new KernelLift(grid, kernel);
         var l2 = L2MaxMargin.Solve(data, gapTolerance);
         if (l2.Status == SolverStatus.NotSeparable)
@@ -56,20 +50,23 @@ public static class KernelNormMaxMargin
 
         var best = barrier.Follow(alpha, t, maxNewtonSteps, gapTolerance / 10, (primal, steps) =>
         {
-            var candidate = KernelCertificate.Certify(unit, lift, primal, alpha, steps, clock.Elapsed.TotalSeconds, SolverName, gapTolerance);
+            var candidate = KernelCertificate.Certify(unit, lift, primal, alpha, steps, clock.Elapsed.TotalSeconds,
+                SolverName, gapTolerance);
             // The rank and the active set are read at several thresholds (the gap between the face's singular
             // values and the rest is only as wide as t allows); the certificate keeps the best.
             foreach (double threshold in new[] { 1e-3, 1e-4, 1e-5, 1e-6, 1e-7 })
             {
                 var polished = KernelSlacknessPolish.Primal(unit, lift, primal, threshold, threshold);
                 if (polished is null) continue;
-                var p2 = KernelCertificate.Certify(unit, lift, polished, alpha, steps, clock.Elapsed.TotalSeconds, SolverName + ", primal polished by complementary slackness", gapTolerance);
+                var p2 = KernelCertificate.Certify(unit, lift, polished, alpha, steps, clock.Elapsed.TotalSeconds,
+                    SolverName + ", primal polished by complementary slackness", gapTolerance);
                 if (p2.RelativeGap < candidate.RelativeGap) candidate = p2;
             }
             return candidate;
         }, c => c.RelativeGap, out int steps);
         var factor = best?.Factor ?? Matrix<double>.Build.Dense(kernel.Count, dim);
-        var final = KernelCertificate.Certify(data, lift, factor * scale, best?.Dual ?? alpha, steps, clock.Elapsed.TotalSeconds, best?.Solver ?? SolverName, gapTolerance);
+        var final = KernelCertificate.Certify(data, lift, factor * scale, best?.Dual ?? alpha, steps,
+            clock.Elapsed.TotalSeconds, best?.Solver ?? SolverName, gapTolerance);
         return final with { Seconds = clock.Elapsed.TotalSeconds };
     }
 }

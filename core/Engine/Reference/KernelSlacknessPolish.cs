@@ -3,21 +3,12 @@ using ImplicitBias.Engine.Data;
 
 namespace ImplicitBias.Engine.Reference;
 
-/// <summary>
-/// Recovers an exact primal point of the R_K max-margin problem from an approximate one by complementary
-/// slackness. At the optimum Z = P S Q^T with P, Q the top singular subspaces of the optimal dual matrix
-/// A_K^*(sum alpha_n y_n x_n) (singular value 2) and S symmetric PSD, and every point with alpha_n &gt; 0 has
-/// margin exactly 1. The barrier's Z_t has these subspaces to round-off (its other singular values are
-/// O(1/t)) but margins 1 + 1/(t alpha_n) and a trace slightly off; so P, Q are read from Z_t, S starts at
-/// P^T Z_t Q (symmetrized) and is moved by the least change that makes the active margins exactly 1
-/// (minimum-norm solution of the linear equations &lt;S, sym(P^T M_n Q)&gt; = 1). Returns null when the
-/// result is not PSD (then the barrier's point stands). The caller certifies whatever comes out.
-/// (The dual is not polished: a least-squares step towards M(alpha) Q = 2P, M(alpha)^T P = 2Q was tried and
-/// did not lower the certified gap on the test suites, so the dual's accuracy is the barrier's, ~1e-9.)
-/// </summary>
+/// <summary>Recovers an exact primal point of the R_K max-margin problem from an approximate one by complementary
+/// slackness. (docs/reference-solvers.md, "KernelSlacknessPolish")</summary>
 internal static class KernelSlacknessPolish
 {
-    /// <summary>Pseudo-inverse solution of e x = rhs, singular values below <paramref name="relativeCut"/> of the largest counted as zero.</summary>
+    /// <summary>Pseudo-inverse solution of e x = rhs, singular values below <paramref name="relativeCut"/> of the
+    /// largest counted as zero.</summary>
     private static Vector<double> MinimumNorm(Matrix<double> e, Vector<double> rhs, double relativeCut)
     {
         var es = e.Svd(computeVectors: true);
@@ -28,7 +19,8 @@ internal static class KernelSlacknessPolish
         return x;
     }
 
-    public static Matrix<double>? Primal(Dataset data, KernelLift lift, Matrix<double> zt, double rankThreshold = 1e-6, double activeTolerance = 1e-6)
+    public static Matrix<double>? Primal(Dataset data, KernelLift lift, Matrix<double> zt, double rankThreshold = 1e-6,
+        double activeTolerance = 1e-6)
     {
         var margins = Certificate.Margins(data, lift.Apply(zt));
         double min = margins.Min();

@@ -16,12 +16,9 @@ public enum MarginBias
     TimeL1,
 }
 
-/// <summary>
-/// Each bias's norm and dual norm, computed directly from the definitions (the DFT through
+/// <summary>Each bias's norm and dual norm, computed directly from the definitions (the DFT through
 /// <see cref="UnitaryDft"/>); the certificates of every solver are computed with these.
-/// For real beta, sup { &lt;g, beta&gt; : ||beta_hat||_1 &lt;= 1 } = max_k |g_hat[k]| (put the mass on one
-/// conjugate pair), so the dual of the Fourier-l1 norm is the Fourier-l-infinity norm.
-/// </summary>
+/// (docs/reference-solvers.md, "MarginNorms")</summary>
 public static class MarginNorms
 {
     /// <summary>The command-line name: l2, fourier-l1, l1.</summary>
@@ -51,7 +48,8 @@ public static class MarginNorms
         _ => throw new ArgumentOutOfRangeException(nameof(bias)),
     };
 
-    /// <summary>||g||_* = sup { &lt;g, beta&gt; : ||beta|| &lt;= 1 }, the dual norm (on the grid's DFT when given).</summary>
+    /// <summary>||g||_* = sup { &lt;g, beta&gt; : ||beta|| &lt;= 1 }, the dual norm (on the grid's DFT when
+    /// given).</summary>
     public static double DualNorm(this MarginBias bias, ReadOnlySpan<double> g, Grid? grid = null) => bias switch
     {
         MarginBias.L2 => Geometry.Norm(g),
@@ -60,6 +58,8 @@ public static class MarginNorms
         _ => throw new ArgumentOutOfRangeException(nameof(bias)),
     };
 
-    private static double SumAbs(ReadOnlySpan<double> v) { double s = 0; foreach (var x in v) s += Math.Abs(x); return s; }
-    private static double MaxAbs(ReadOnlySpan<double> v) { double s = 0; foreach (var x in v) s = Math.Max(s, Math.Abs(x)); return s; }
+    private static double SumAbs(ReadOnlySpan<double> v) { double s =
+        0; foreach (var x in v) s += Math.Abs(x); return s; }
+    private static double MaxAbs(ReadOnlySpan<double> v) { double s = 0; foreach (var x in v) s = Math.Max(s,
+        Math.Abs(x)); return s; }
 }

@@ -2,11 +2,9 @@ using ImplicitBias.Engine.Data;
 
 namespace ImplicitBias.Engine.Reference;
 
-/// <summary>
-/// One entry point for the reference max-margin predictors: each bias goes to its primary solver
-/// (l2: Wolfe's min-norm point; Fourier-l1: the interior-point SOCP; time-l1: OR-Tools' GLOP LP).
-/// The twins (interior point for l2 and time-l1) are in <see cref="GroupNormSolve"/>.
-/// </summary>
+/// <summary>One entry point for the reference max-margin predictors: each bias goes to its primary solver (l2: Wolfe's
+/// min-norm point; Fourier-l1: the interior-point SOCP; time-l1: OR-Tools' GLOP LP). The twins (interior point for l2
+/// and time-l1) are in <see cref="GroupNormSolve"/>.</summary>
 public static class MaxMargin
 {
     /// <summary>The certified max-margin solution of the data for the bias.</summary>

@@ -12,18 +12,14 @@ public enum SolverStatus
     IterationLimit,
 }
 
-/// <summary>
-/// A max-margin reference solution with its own certificate:
-/// <c>min ||beta|| s.t. y_n &lt;x_n, beta&gt; &gt;= 1</c> for one of the norms of <see cref="MarginBias"/>,
-/// and its dual <c>max sum_n alpha_n s.t. alpha &gt;= 0, ||sum_n alpha_n y_n x_n||_* &lt;= 1</c>
-/// (||.||_* the dual norm). Weak duality gives DualObjective &lt;= optimum &lt;= PrimalObjective for
-/// any feasible pair, so RelativeGap bounds how far Beta's objective is from the true optimum.
-/// </summary>
+/// <summary>A max-margin reference solution with its own certificate: <c>min ||beta|| s.t. y_n &lt;x_n, beta&gt; &gt;=
+/// 1</c> for one of the norms of <see cref="MarginBias"/>, and its dual <c>max sum_n alpha_n s.t. alpha &gt;= 0,
+/// ||sum_n alpha_n y_n x_n||_* &lt;= 1</c>. (docs/reference-solvers.md, "MaxMarginSolution")</summary>
 /// <param name="Bias">Which norm was minimized.</param>
 /// <param name="Status">How the solve ended.</param>
 /// <param name="Beta">The primal point scaled so that the minimum margin is exactly 1 (feasible).</param>
-/// <param name="Dual">alpha_n &gt;= 0 per point, scaled so that ||Z^T alpha||_* &lt;= 1 (feasible).
-/// For l2 this is the QP dual alpha_QP = argmax sum alpha - ||Z^T alpha||^2/2 divided by ||beta||.</param>
+/// <param name="Dual">alpha_n &gt;= 0 per point, scaled so that ||Z^T alpha||_* &lt;= 1 (feasible). For l2 this is the
+/// QP dual alpha_QP = argmax sum alpha - ||Z^T alpha||^2/2 divided by ||beta||.</param>
 /// <param name="PrimalObjective">||Beta|| in the problem's norm.</param>
 /// <param name="DualObjective">sum_n Dual_n.</param>
 /// <param name="RelativeGap">(PrimalObjective - DualObjective) / PrimalObjective.</param>

@@ -3,42 +3,25 @@ using MathNet.Numerics.LinearAlgebra;
 
 namespace ImplicitBias.Engine.Reference;
 
-/// <summary>
-/// Wolfe's (1976) minimum-norm-point algorithm: the point p of smallest Euclidean norm in the convex
-/// hull of the rows z_n, as p = sum_n lambda_n z_n with lambda in the simplex. It is exact active-set
-/// (finite termination), so it is independent of the interior-point solver.
-/// Why it solves the l2 max-margin problem: min ||beta|| s.t. Z beta &gt;= 1 has the solution
-/// beta = p / ||p||^2 (Gordan/SVM duality); p = 0 means the data is not separable through the origin,
-/// and then lambda itself is the certificate (lambda &gt;= 0, sum 1, Z^T lambda = 0).
-/// </summary>
+/// <summary>Wolfe's (1976) minimum-norm-point algorithm: the point p of smallest Euclidean norm in the convex hull of
+/// the rows z_n, as p = sum_n lambda_n z_n with lambda in the simplex. It is exact active-set (finite termination), so
+/// it is independent of the interior-point solver. (docs/reference-solvers.md, "MinNormPoint")</summary>
 public static class MinNormPoint
 {
-    /// <summary>The answer: weights lambda (length N, on the simplex), the point p = Z^T lambda, and
-    /// Converged = the stopping test was met or round-off stopped progress (false only at the iteration limit).</summary>
+    /// <summary>The answer: weights lambda (length N, on the simplex), the point p = Z^T lambda, and Converged = the
+    /// stopping test was met or round-off stopped progress (false only at the iteration limit).</summary>
     public sealed record Result(double[] Lambda, double[] Point, int Iterations, bool Converged);
 
-    /// <summary>
-    /// Runs Wolfe's algorithm on the rows of <paramref name="z"/> (row-major count x dim). Stops when
-    /// ||p||^2 - min_n &lt;p, z_n&gt; &lt;= relativeTolerance ||p||^2 + 4 D eps ||z_n|| ||p|| (then p / ||p||^2 has min
-    /// margin &gt;= 1 - relativeTolerance, up to the rounding of the margins), or when ||p|| &lt;= zeroTolerance * max_n ||z_n||
-    /// (origin reached).
-    /// <paramref name="corralGuess"/> (optional) warm-starts it: the corral starts as these rows with equal
-    /// weights (a point of the hull, so the method stays Wolfe's) and a minor cycle moves it to their
-    /// affine minimizer, dropping rows on the way, before the first major cycle. A guess that is the final
-    /// corral costs one affine solve instead of one per row; a guess whose rows are affinely dependent
-    /// (singular system) falls back on the cold start. The cold start (null) is the slow twin.
-    /// </summary>
+    /// <summary>Runs Wolfe's algorithm on the rows of <paramref name="z"/> (row-major count x dim).
+    /// (docs/reference-solvers.md, "MinNormPoint.Solve")</summary>
     public static Result Solve(double[] z, int count, int dim, double relativeTolerance = 1e-14,
         double zeroTolerance = 1e-10, int maxIterations = 100_000, IReadOnlyList<int>? corralGuess = null) =>
-        Solve(z, Enumerable.Repeat(1.0, count).ToArray(), count, dim, relativeTolerance, zeroTolerance, maxIterations, corralGuess);
+        Solve(z, Enumerable.Repeat(1.0, count).ToArray(), count, dim, relativeTolerance, zeroTolerance, maxIterations,
+            corralGuess);
 
-    /// <summary>
-    /// The same for the points z_n / s_n (s_n &gt; 0), handled without forming them, so that points whose norms
-    /// differ by more than the double range of their squares (or of their Gram entries) can be given as unit rows
-    /// z_n and factors s_n (<see cref="L2MaxMargin"/>). The algorithm runs on nu_n = lambda_n / s_n: p = sum_n nu_n z_n
-    /// with nu &gt;= 0 and sum_n nu_n s_n = 1, the Gram matrix of the z_n bordered by s (with every s_n = 1 it is the
-    /// plain algorithm); Lambda is returned as the convex weights lambda_n = nu_n s_n.
-    /// </summary>
+    /// <summary>The same for the points z_n / s_n (s_n &gt; 0), handled without forming them, so that points whose
+    /// norms differ by more than the double range of their squares (or of their Gram entries) can be given as unit rows
+    /// z_n and factors s_n (<see cref="L2MaxMargin"/>). (docs/reference-solvers.md, "MinNormPoint.Solve (2)")</summary>
     public static Result Solve(double[] z, double[] s, int count, int dim, double relativeTolerance = 1e-14,
         double zeroTolerance = 1e-10, int maxIterations = 100_000, IReadOnlyList<int>? corralGuess = null)
     {
@@ -65,7 +48,8 @@ public static class MinNormPoint
         {
             var warm = guess.Select(n => 1.0 / (guess.Count * s[n])).ToList(); // equal convex weights
             bool independent = guess.Count <= dim + 1 // the cheap test first: more rows than dim + 1 are dependent
-                && (Plain(s, guess) ? CholeskyMinimizer(gram, s, count, guess) : BorderedMinimizer(gram, s, count, guess)) is not null;
+                && (Plain(s, guess) ? CholeskyMinimizer(gram, s, count, guess) : BorderedMinimizer(gram, s, count,
+                    guess)) is not null;
             if (independent && MinorCycle(gram, s, count, guess, warm))
             {
                 corral = guess;
@@ -81,7 +65,8 @@ public static class MinNormPoint
             iterations++;
             double pp = TensorPrimitives.Dot<double>(p, p);
             if (zeroTolerance > 0 && Math.Sqrt(pp) <= zeroTolerance * scale) { converged = true; break; }
-            if (!(pp < previous)) { converged = true; break; } // every major cycle lowers ||p|| unless rounding stops it: the certificate judges p
+            // every major cycle lowers ||p|| unless rounding stops it: the certificate judges p
+            if (!(pp < previous)) { converged = true; break; }
             previous = pp;
             // The most violated point, among those whose <z_n / s_n, p> < (1 - relativeTolerance) ||p||^2 by more
             // than the rounding of <z_n, p> (slack 4 D eps ||z_n|| ||p||): for a point far longer than p that
@@ -97,11 +82,13 @@ public static class MinNormPoint
                 if (j < 0 || value < worst) { worst = value; j = n; }
             }
             if (j < 0) { converged = true; break; }
-            if (corral.Contains(j)) { converged = true; break; } // round-off floor: no further progress possible; the certificate judges p
+            // round-off floor: no further progress possible; the certificate judges p
+            if (corral.Contains(j)) { converged = true; break; }
             var before = (Corral: corral.ToList(), Nu: nu.ToList());
             corral.Add(j); nu.Add(0.0);
             MinorCycle(gram, s, count, corral, nu);
-            if (corral.Count == 0) { (corral, nu) = before; converged = true; break; } // every weight lost to rounding: keep the last iterate
+            // every weight lost to rounding: keep the last iterate
+            if (corral.Count == 0) { (corral, nu) = before; converged = true; break; }
             Combine(z, s, dim, corral, nu, p);
         }
         var full = new double[count];
@@ -109,10 +96,8 @@ public static class MinNormPoint
         return new Result(full, p, iterations, converged);
     }
 
-    /// <summary>
-    /// Wolfe's minor cycle: move towards the corral's affine minimizer, dropping points that hit zero weight.
-    /// False when the first affine system is singular (nothing moved).
-    /// </summary>
+    /// <summary>Wolfe's minor cycle: move towards the corral's affine minimizer, dropping points that hit zero weight.
+    /// False when the first affine system is singular (nothing moved).</summary>
     private static bool MinorCycle(double[] gram, double[] s, int count, List<int> corral, List<double> nu)
     {
         for (bool first = true; ; first = false)
@@ -124,7 +109,8 @@ public static class MinNormPoint
                 if (mu[i] <= 1e-15)
                 {
                     double t = nu[i] / (nu[i] - mu[i]);
-                    if (t >= 0 && t < theta) { theta = t; drop = i; } // (t < 0 only where nu_i < mu_i <= 1e-15: nothing to drop)
+                    // (t < 0 only where nu_i < mu_i <= 1e-15: nothing to drop)
+                    if (t >= 0 && t < theta) { theta = t; drop = i; }
                 }
             for (int i = 0; i < mu.Length; i++) nu[i] = (1 - theta) * nu[i] + theta * mu[i];
             if (drop < 0) return true;
@@ -140,34 +126,26 @@ public static class MinNormPoint
         double sum = 0;
         for (int i = 0; i < corral.Count; i++) sum += nu[i] * s[corral[i]];
         Array.Clear(p);
-        for (int i = 0; i < corral.Count; i++) { nu[i] /= sum; TensorPrimitives.MultiplyAdd(z.AsSpan(corral[i] * dim, dim), nu[i], p, p); }
+        for (int i = 0; i < corral.Count; i++) { nu[i] /= sum; TensorPrimitives.MultiplyAdd(z.AsSpan(corral[i] * dim,
+            dim), nu[i], p, p); }
     }
 
-    /// <summary>
-    /// argmin ||sum mu_i z_i|| s.t. sum mu_i = 1 over the corral (mu may be negative); null if the corral is
-    /// affinely dependent. Wolfe's form: with G the corral's Gram matrix, mu is proportional to
-    /// (G + 1 1^T)^-1 1, and G + 1 1^T is positive definite exactly when the corral is affinely independent,
-    /// so one Cholesky factorization (half an LU's work) solves it; should it fail, the bordered system
-    /// [[G, 1], [1^T, 0]] is solved by LU as before (<see cref="BorderedMinimizer"/>, the slow twin).
-    /// </summary>
+    /// <summary>argmin ||sum mu_i z_i|| s.t. sum mu_i = 1 over the corral (mu may be negative); null if the corral is
+    /// affinely dependent. (docs/reference-solvers.md, "MinNormPoint.AffineMinimizer")</summary>
     public static double[]? AffineMinimizer(double[] gram, int count, IReadOnlyList<int> corral) =>
         AffineMinimizer(gram, Enumerable.Repeat(1.0, count).ToArray(), count, corral);
 
-    /// <summary>
-    /// The same with the constraint sum nu_i s_i = 1. Only the plain corral (every s_i = 1) takes the Cholesky form: with
-    /// s_i of very different sizes G + s s^T can pass its pivot test while too ill-conditioned for an accurate solve
-    /// (measured: a relative gap of 1.5e-7 instead of 7e-9 on a set whose norms differ by 1e10), so the system bordered
-    /// by s is solved by LU.
-    /// </summary>
+    /// <summary>The same with the constraint sum nu_i s_i = 1.
+    /// (docs/reference-solvers.md, "MinNormPoint.AffineMinimizer (2)")</summary>
     private static double[]? AffineMinimizer(double[] gram, double[] s, int count, IReadOnlyList<int> corral) =>
-        (Plain(s, corral) ? CholeskyMinimizer(gram, s, count, corral) : null) ?? BorderedMinimizer(gram, s, count, corral);
+        (Plain(s, corral) ? CholeskyMinimizer(gram, s, count, corral) : null) ?? BorderedMinimizer(gram, s, count,
+            corral);
 
     private static bool Plain(double[] s, IReadOnlyList<int> corral) => corral.All(i => s[i] == 1.0);
 
-    /// <summary>
-    /// The Cholesky form alone (of G + s s^T; s = 1 in the plain algorithm); null when it is not clearly positive definite
-    /// (a pivot below 1e-7 of the largest, or not finite: affinely dependent to rounding). A warm start's guessed corral must pass it.
-    /// </summary>
+    /// <summary>The Cholesky form alone (of G + s s^T; s = 1 in the plain algorithm); null when it is not clearly
+    /// positive definite (a pivot below 1e-7 of the largest, or not finite: affinely dependent to rounding). A warm
+    /// start's guessed corral must pass it.</summary>
     internal static double[]? CholeskyMinimizer(double[] gram, double[] s, int count, IReadOnlyList<int> corral)
     {
         int k = corral.Count;
@@ -182,7 +160,8 @@ public static class MinNormPoint
         {
             var cholesky = m.Cholesky();
             var pivots = cholesky.Factor.Diagonal();
-            if (pivots.Any(d => !double.IsFinite(d))) return null; // a factorization that ran into a negative pivot (NaN): MinimumIndex cannot rank it
+            // a factorization that ran into a negative pivot (NaN): MinimumIndex cannot rank it
+            if (pivots.Any(d => !double.IsFinite(d))) return null;
             if (!(pivots.Minimum() > 1e-7 * pivots.Maximum())) return null;
             var v = cholesky.Solve(rhs);
             double sum = v * rhs; // s^T v: nu = v / s^T v has sum nu_i s_i = 1
@@ -193,7 +172,8 @@ public static class MinNormPoint
         catch (ArgumentException) { return null; } // not positive definite to rounding
     }
 
-    /// <summary>argmin ||sum mu_i z_i|| s.t. sum mu_i = 1 over the corral (mu may be negative), from the bordered Gram system; null if singular.</summary>
+    /// <summary>argmin ||sum mu_i z_i|| s.t. sum mu_i = 1 over the corral (mu may be negative), from the bordered Gram
+    /// system; null if singular.</summary>
     public static double[]? BorderedMinimizer(double[] gram, int count, IReadOnlyList<int> corral) =>
         BorderedMinimizer(gram, Enumerable.Repeat(1.0, count).ToArray(), count, corral);
 

@@ -4,16 +4,8 @@ using ImplicitBias.Engine.Fourier;
 
 namespace ImplicitBias.Engine.Reference;
 
-/// <summary>
-/// An orthonormal real basis in which ||beta_hat||_1 is a sum of weighted group norms, on any grid
-/// Z_M x Z_N (<see cref="GridDft"/>; a 1-D signal is the grid 1 x D). For real beta the unitary spectrum
-/// is Hermitian (beta_hat[-k] = conj beta_hat[k]), so walking the frequencies k in flat order, a
-/// self-conjugate k (k = -k: k = 0, and D/2 in 1-D; up to four on a grid) gives one coordinate Re b_k (a
-/// group of one, weight 1), and the first member of each pair {k, -k} gives two, sqrt2 Re b_k and
-/// sqrt2 Im b_k (a group of two, weight sqrt2, which is how the pair is counted twice). The coordinates
-/// are orthonormal (Parseval) and ||beta_hat||_1 = sum_j weight_j ||c_Gj||_2. In 1-D this is
-/// c = (Re b0, sqrt2 Re b1, sqrt2 Im b1, ..., sqrt2 Re bK, sqrt2 Im bK [, Re b(D/2) if D is even]).
-/// </summary>
+/// <summary>An orthonormal real basis in which ||beta_hat||_1 is a sum of weighted group norms, on any grid Z_M x Z_N
+/// (<see cref="GridDft"/>; a 1-D signal is the grid 1 x D). (docs/reference-solvers.md, "RealFourierBasis")</summary>
 public static class RealFourierBasis
 {
     /// <summary>The groups (first coordinate, size) and their weights for dimension D (1-D).</summary>
@@ -58,7 +50,8 @@ public static class RealFourierBasis
     /// <summary>beta = Q' c on a grid.</summary>
     public static double[] Inverse(ReadOnlySpan<double> c, Grid grid)
     {
-        if (c.Length != grid.Count) throw new ArgumentException($"{c.Length} coordinates do not describe a signal on the grid {grid}.");
+        if (c.Length != grid.Count) throw new
+            ArgumentException($"{c.Length} coordinates do not describe a signal on the grid {grid}.");
         var spectrum = new Complex[c.Length];
         int i = 0;
         foreach (var (k, self) in Layout(grid))
@@ -71,7 +64,8 @@ public static class RealFourierBasis
         return GridDft.InverseReal(grid, spectrum);
     }
 
-    /// <summary>The independent frequencies in flat order: self-conjugate ones and the first member of each pair.</summary>
+    /// <summary>The independent frequencies in flat order: self-conjugate ones and the first member of each
+    /// pair.</summary>
     public static IEnumerable<(int Frequency, bool Self)> Layout(Grid grid)
     {
         for (int k = 0; k < grid.Count; k++)

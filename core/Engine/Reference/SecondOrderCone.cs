@@ -1,14 +1,8 @@
 namespace ImplicitBias.Engine.Reference;
 
-/// <summary>
-/// One second-order cone Q = { (u0, u1) : u0 &gt;= ||u1||_2 } as the interior-point solver needs it:
-/// the Jordan product, its inverse, the Nesterov-Todd scaling and the longest step inside the cone.
-/// Formulas follow Vandenberghe's CVXOPT notes ("The CVXOPT linear and quadratic cone program
-/// solvers", 2010, section 4): with J = diag(1, -1, ..., -1), s_bar = s / sqrt(s'Js),
-/// z_bar = z / sqrt(z'Jz), gamma = sqrt((1 + s_bar'z_bar)/2), w_bar = (s_bar + J z_bar)/(2 gamma),
-/// eta = (s'Js / z'Jz)^(1/4), the scaling is W = eta (2 v v' - J) with v = (w_bar + e)/sqrt(2(1 + w_bar0)),
-/// which satisfies W z = W^-1 s (checked by a test) and W^-1 = (2 Jv (Jv)' - J) / eta.
-/// </summary>
+/// <summary>One second-order cone Q = { (u0, u1) : u0 &gt;= ||u1||_2 } as the interior-point solver needs it: the
+/// Jordan product, its inverse, the Nesterov-Todd scaling and the longest step inside the cone.
+/// (docs/reference-solvers.md, "SecondOrderCone")</summary>
 public sealed class SecondOrderCone
 {
     private readonly double[] v;
@@ -74,7 +68,8 @@ public sealed class SecondOrderCone
         x[0] = x0;
     }
 
-    /// <summary>The largest t with u + t d still in the cone (u in the interior); infinity if the ray never leaves it.</summary>
+    /// <summary>The largest t with u + t d still in the cone (u in the interior); infinity if the ray never leaves
+    /// it.</summary>
     public static double MaxStep(ReadOnlySpan<double> u, ReadOnlySpan<double> d)
     {
         // f(t) = a t^2 + 2 b t + c = J-norm of u + t d; the first positive root is where the ray leaves.

@@ -5,22 +5,19 @@ using static System.FormattableString;
 
 namespace ImplicitBias.Engine.Reference;
 
-/// <summary>
-/// Whether data is separable through the origin (some beta has y_n &lt;x_n, beta&gt; &gt; 0 for every n), decided
-/// the same way however uneven the rows' norms are. Multiplying a row z_n = y_n x_n by a positive factor does not
-/// change the answer, so it is decided on the unit rows u_n = z_n / ||z_n|| (<see cref="UnitRows"/>) by Wolfe's
-/// min-norm point p of their hull (<see cref="MinNormPoint"/>): either p / ||p|| separates every row, each checked
-/// beyond its rounding bound (a proof), or the weights of p are evidence that nothing does, because their
-/// combination is 0 to the rounding of its own terms (<see cref="ToleranceFor"/>). Where neither holds (a margin
-/// too small to confirm in doubles) the data counts as separable: only evidence makes it not separable.
-/// Explained in docs/reference-solvers.md.
-/// </summary>
+/// <summary>Whether data is separable through the origin (some beta has y_n &lt;x_n, beta&gt; &gt; 0 for every n),
+/// decided the same way however uneven the rows' norms are. (docs/reference-solvers.md, "Separation")</summary>
 /// <param name="Separable">False only with the evidence in Weights.</param>
-/// <param name="Direction">A unit direction: p / ||p||, separating when Margin &gt; 0; zeros when not separable.</param>
-/// <param name="Margin">min_n y_n &lt;x_n, Direction&gt; / ||x_n||, when every term is positive beyond its rounding bound; else 0.</param>
-/// <param name="Weights">The evidence over the points: alpha_n &gt;= 0, sum 1, proportional to UnitWeights_n / ||x_n||; zeros when separable.</param>
-/// <param name="UnitWeights">The same evidence over the unit rows (Wolfe's weights, sum 1); zeros when separable.</param>
-/// <param name="RelativeCombination">||sum_n alpha_n y_n x_n|| / sum_n alpha_n ||x_n|| for Wolfe's weights (= ||p|| on the unit rows).</param>
+/// <param name="Direction">A unit direction: p / ||p||, separating when Margin &gt; 0; zeros when not
+/// separable.</param>
+/// <param name="Margin">min_n y_n &lt;x_n, Direction&gt; / ||x_n||, when every term is positive beyond its rounding
+/// bound; else 0.</param>
+/// <param name="Weights">The evidence over the points: alpha_n &gt;= 0, sum 1, proportional to UnitWeights_n / ||x_n||;
+/// zeros when separable.</param>
+/// <param name="UnitWeights">The same evidence over the unit rows (Wolfe's weights, sum 1); zeros when
+/// separable.</param>
+/// <param name="RelativeCombination">||sum_n alpha_n y_n x_n|| / sum_n alpha_n ||x_n|| for Wolfe's weights (= ||p|| on
+/// the unit rows).</param>
 /// <param name="Tolerance">The rounding tolerance RelativeCombination is held to (<see cref="ToleranceFor"/>).</param>
 /// <param name="Iterations">Wolfe's iterations.</param>
 /// <param name="Message">The decision in a sentence, with its numbers.</param>
@@ -28,11 +25,9 @@ public sealed record Separation(
     bool Separable, double[] Direction, double Margin, double[] Weights, double[] UnitWeights,
     double RelativeCombination, double Tolerance, int Iterations, string Message)
 {
-    /// <summary>
-    /// c eps with c = 4 (N + D), eps = 2^-52: summing N terms alpha_n y_n x_n in doubles leaves up to about
-    /// (N / 2) eps of sum_n alpha_n ||x_n|| even when the exact sum is 0, the weights and the row norms they were
-    /// computed from carry about (D / 2) eps more, and a factor of 8 covers the rounding of Wolfe's own solves.
-    /// </summary>
+    /// <summary>c eps with c = 4 (N + D), eps = 2^-52: summing N terms alpha_n y_n x_n in doubles leaves up to about (N
+    /// / 2) eps of sum_n alpha_n ||x_n|| even when the exact sum is 0, the weights and the row norms they were computed
+    /// from carry about (D / 2) eps more, and a factor of 8 covers the rounding of Wolfe's own solves.</summary>
     public static double ToleranceFor(int count, int dimension) => 4.0 * (count + dimension) * Math.ScaleB(1.0, -52);
 
     /// <summary>Decides separability through the origin (see the type's summary); never throws, never NaN.</summary>
@@ -47,7 +42,8 @@ public sealed record Separation(
                 var single = new double[count];
                 single[n] = 1;
                 return new(false, new double[dim], 0, single, single.ToArray(), 0, tolerance, 0,
-                    Invariant($"point {n + 1} is 0, so y_n <x_n, beta> = 0 for every beta (the weight 1 on it is the evidence)."));
+                    Invariant($"point {n + 1} is 0, so y_n <x_n, beta> = 0 for every beta (the weight 1 on it is ") +
+                    Invariant($"the evidence)."));
             }
         var wolfe = MinNormPoint.Solve(rows.Unit, count, dim, zeroTolerance: tolerance / 8);
         var direction = Geometry.Normalize(wolfe.Point);
@@ -55,20 +51,26 @@ public sealed record Separation(
         double rho = RelativeCombinationOf(rows, wolfe.Lambda);
         if (margin > 0)
             return new(true, direction, margin, new double[count], new double[count], rho, tolerance, wolfe.Iterations,
-                Invariant($"separable through the origin: the direction p / ||p|| (Wolfe's min-norm point of the unit rows y_n x_n / ||x_n||) has y_n <x_n, p> / (||x_n|| ||p||) >= {margin:G3} for every n, each term positive beyond its rounding bound."));
+                Invariant($"separable through the origin: the direction p / ||p|| (Wolfe's min-norm point of the ") +
+                Invariant($"unit rows y_n x_n / ||x_n||) has y_n <x_n, p> / (||x_n|| ||p||) >= {margin:G3} for ") +
+                Invariant($"every n, each term positive beyond its rounding bound."));
         if (rho <= tolerance)
-            return new(false, new double[dim], 0, PointWeights(rows, wolfe.Lambda), wolfe.Lambda, rho, tolerance, wolfe.Iterations,
-                Invariant($"the weights alpha (alpha >= 0, sum 1) give ||sum_n alpha_n y_n x_n|| = {rho:E2} * sum_n alpha_n ||x_n||, 0 to the rounding of its own terms (tolerance 4 (N + D) eps = {tolerance:E2}), so every beta has min_n y_n <x_n, beta> / (||x_n|| ||beta||) <= {rho:E2}: the data is not separable, or only with a margin below double precision."));
+            return new(false, new double[dim], 0, PointWeights(rows, wolfe.Lambda), wolfe.Lambda, rho, tolerance,
+                wolfe.Iterations,
+                Invariant($"the weights alpha (alpha >= 0, sum 1) give ||sum_n alpha_n y_n x_n|| = {rho:E2} * sum_n ") +
+                Invariant($"alpha_n ||x_n||, 0 to the rounding of its own terms (tolerance 4 (N + D) eps = ") +
+                Invariant($"{tolerance:E2}), so every beta has min_n y_n <x_n, beta> / (||x_n|| ||beta||) <= ") +
+                Invariant($"{rho:E2}: the data is not separable, or only with a margin below double precision."));
         return new(true, direction, 0, new double[count], new double[count], rho, tolerance, wolfe.Iterations,
-            Invariant($"not shown separable nor not separable: Wolfe's min-norm point of the unit rows has norm {rho:E2}, above the rounding tolerance {tolerance:E2} (so there is no evidence against separability), but its direction does not separate every row beyond rounding; the data is taken as separable with a very small margin, and training may need very many steps."));
+            Invariant($"not shown separable nor not separable: Wolfe's min-norm point of the unit rows has norm ") +
+            Invariant($"{rho:E2}, above the rounding tolerance {tolerance:E2} (so there is no evidence against ") +
+            Invariant($"separability), but its direction does not separate every row beyond rounding; the data is ") +
+            Invariant($"taken as separable with a very small margin, and training may need very many steps."));
     }
 
-    /// <summary>
-    /// True when beta separates every point beyond the rounding of its margin, with min_n y_n &lt;x_n, beta&gt; /
-    /// (||x_n|| ||beta||) &gt; 2 ToleranceFor(N, D): <see cref="Decide"/> then finds the data separable too (its
-    /// evidence would need a combination of relative size below the tolerance, and every combination is at least
-    /// that margin), so a solver that found such a beta need not ask.
-    /// </summary>
+    /// <summary>True when beta separates every point beyond the rounding of its margin, with min_n y_n &lt;x_n,
+    /// beta&gt; / (||x_n|| ||beta||) &gt; 2 ToleranceFor(N, D): <see cref="Decide"/> then finds the data separable too.
+    /// (docs/reference-solvers.md, "Separation.Confirms")</summary>
     public static bool Confirms(Dataset data, ReadOnlySpan<double> beta)
     {
         var direction = Geometry.Normalize(beta);
@@ -76,12 +78,8 @@ public sealed record Separation(
             && CheckedMargin(new UnitRows(data), direction) > 2 * ToleranceFor(data.Count, data.Dimension);
     }
 
-    /// <summary>
-    /// min_n &lt;u_n, d&gt; if every &lt;z_n, d&gt; is positive beyond its rounding bound, else 0. The dot product of D terms
-    /// in doubles, in any order, is within gamma_D sum_j |z_nj d_j| of the exact one (gamma_D = D u / (1 - D u),
-    /// u = 2^-53); the test asks for twice that (the sum of |z_nj d_j| is itself rounded), on the power-of-two-scaled
-    /// rows, whose entries that underflowed add at most D 2^-1074.
-    /// </summary>
+    /// <summary>min_n &lt;u_n, d&gt; if every &lt;z_n, d&gt; is positive beyond its rounding bound, else 0.
+    /// (docs/reference-solvers.md, "Separation.CheckedMargin")</summary>
     internal static double CheckedMargin(UnitRows rows, ReadOnlySpan<double> d)
     {
         double u = Math.ScaleB(1.0, -53), gamma = rows.Dimension * u / (1 - rows.Dimension * u);
@@ -97,7 +95,8 @@ public sealed record Separation(
         return min;
     }
 
-    /// <summary>||sum_n lambda_n u_n|| / sum_n lambda_n ||u_n||, which equals ||sum_n alpha_n z_n|| / sum_n alpha_n ||z_n|| for alpha_n proportional to lambda_n / ||z_n||.</summary>
+    /// <summary>||sum_n lambda_n u_n|| / sum_n lambda_n ||u_n||, which equals ||sum_n alpha_n z_n|| / sum_n alpha_n
+    /// ||z_n|| for alpha_n proportional to lambda_n / ||z_n||.</summary>
     private static double RelativeCombinationOf(UnitRows rows, double[] lambda)
     {
         var sum = new double[rows.Dimension];
@@ -111,7 +110,8 @@ public sealed record Separation(
         return terms > 0 ? Geometry.Norm(sum) / terms : 0;
     }
 
-    /// <summary>alpha_n = (lambda_n / ||z_n||) / sum_m lambda_m / ||z_m||, with the exponents kept apart so nothing overflows.</summary>
+    /// <summary>alpha_n = (lambda_n / ||z_n||) / sum_m lambda_m / ||z_m||, with the exponents kept apart so nothing
+    /// overflows.</summary>
     private static double[] PointWeights(UnitRows rows, double[] lambda)
     {
         var alpha = new double[rows.Count];
@@ -120,7 +120,8 @@ public sealed record Separation(
             if (lambda[n] > 0) top = Math.Max(top, Math.ILogB(lambda[n] / rows.Norm[n]) - rows.Exponent[n]);
         double sum = 0;
         for (int n = 0; n < rows.Count; n++)
-            if (lambda[n] > 0) { alpha[n] = Math.ScaleB(lambda[n] / rows.Norm[n], -rows.Exponent[n] - top); sum += alpha[n]; }
+            if (lambda[n] > 0) { alpha[n] = Math.ScaleB(lambda[n] / rows.Norm[n],
+                -rows.Exponent[n] - top); sum += alpha[n]; }
         for (int n = 0; n < rows.Count; n++) alpha[n] /= sum;
         return alpha;
     }

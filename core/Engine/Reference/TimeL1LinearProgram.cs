@@ -4,16 +4,13 @@ using ImplicitBias.Engine.Data;
 
 namespace ImplicitBias.Engine.Reference;
 
-/// <summary>
-/// The time-domain l1 max-margin predictor (Lemma 6: diagonal networks of depth 2) as a linear
-/// program solved by OR-Tools' GLOP simplex: beta = p - q with p, q &gt;= 0,
-/// min sum(p + q) s.t. Z(p - q) &gt;= 1. The constraint duals are the dual alpha
-/// (max sum alpha s.t. ||Z'alpha||_inf &lt;= 1, alpha &gt;= 0), and <see cref="Certificate"/> recomputes the gap
-/// from rescaled feasible points, so GLOP's tolerances are not trusted. Its twin is <see cref="TimeL1MaxMargin"/>.
-/// </summary>
+/// <summary>The time-domain l1 max-margin predictor (Lemma 6: diagonal networks of depth 2) as a linear program solved
+/// by OR-Tools' GLOP simplex: beta = p - q with p, q &gt;= 0, min sum(p + q) s.t. Z(p - q) &gt;= 1.
+/// (docs/reference-solvers.md, "TimeL1LinearProgram")</summary>
 public static class TimeL1LinearProgram
 {
-    /// <summary>Solves with GLOP and certifies; NotSeparable (with <see cref="Separation"/>'s evidence) when the data is not separable.</summary>
+    /// <summary>Solves with GLOP and certifies; NotSeparable (with <see cref="Separation"/>'s evidence) when the data
+    /// is not separable.</summary>
     public static MaxMarginSolution Solve(Dataset data, double gapTolerance = 1e-8)
     {
         var clock = Stopwatch.StartNew();
@@ -48,7 +45,8 @@ public static class TimeL1LinearProgram
             var beta = new double[dim];
             for (int d = 0; d < dim; d++) beta[d] = plus[d].SolutionValue() - minus[d].SolutionValue();
             var alpha = rows.Select(r => r.DualValue()).ToArray();
-            result = Certificate.Certify(data, MarginBias.TimeL1, beta, alpha, iterations, clock.Elapsed.TotalSeconds, "OR-Tools GLOP",
+            result = Certificate.Certify(data, MarginBias.TimeL1, beta, alpha, iterations, clock.Elapsed.TotalSeconds,
+                "OR-Tools GLOP",
                 gapTolerance, hitIterationLimit: status != Solver.ResultStatus.OPTIMAL);
             if (Separation.Confirms(data, result.Beta)) return result;
         }
@@ -56,10 +54,13 @@ public static class TimeL1LinearProgram
         // rounding errors): Separation decides, so that NotSeparable means what it means for every solver.
         var separation = Separation.Decide(data);
         if (!separation.Separable)
-            return Certificate.NotSeparable(data, MarginBias.TimeL1, separation.Weights, separation.RelativeCombination, separation.Iterations,
+            return Certificate.NotSeparable(data, MarginBias.TimeL1, separation.Weights,
+                separation.RelativeCombination, separation.Iterations,
                 clock.Elapsed.TotalSeconds, "Wolfe min-norm point of the unit rows", separation.Message);
-        return result ?? new MaxMarginSolution(MarginBias.TimeL1, SolverStatus.IterationLimit, new double[dim], new double[count],
+        return result ?? new MaxMarginSolution(MarginBias.TimeL1, SolverStatus.IterationLimit, new double[dim],
+            new double[count],
             double.NaN, double.NaN, double.NaN, double.NaN, iterations, clock.Elapsed.TotalSeconds, "OR-Tools GLOP",
-            $"GLOP stopped with status {status} and no usable solution, though the data is separable ({separation.Message})");
+            $"GLOP stopped with status {status} and no usable solution, though the data is separable " +
+            $"({separation.Message})");
     }
 }

@@ -3,19 +3,16 @@ using ImplicitBias.Engine.Data;
 
 namespace ImplicitBias.Engine.Reference;
 
-/// <summary>
-/// The rows z_n = y_n x_n of a dataset as unit vectors u_n and norms ||z_n|| = Norm_n 2^Exponent_n, computed
-/// without overflow or underflow: each row is first scaled by the power of two of its largest entry (exact), so
-/// rows of any norm a <see cref="Dataset"/> accepts become vectors of norm 1 with full precision. A zero row
-/// has u_n = 0 and Norm_n = 0. Used where only the directions of the rows, or the ratios of their norms, matter
-/// (<see cref="Separation"/>, <see cref="L2MaxMargin"/>).
-/// </summary>
+/// <summary>The rows z_n = y_n x_n of a dataset as unit vectors u_n and norms ||z_n|| = Norm_n 2^Exponent_n, computed
+/// without overflow or underflow: each row is first scaled by the power of two of its largest entry (exact).
+/// (docs/reference-solvers.md, "UnitRows")</summary>
 internal sealed class UnitRows
 {
     /// <summary>N and D.</summary>
     public int Count { get; }
     public int Dimension { get; }
-    /// <summary>The power-of-two-scaled rows z_n 2^-Exponent_n (largest entry in [1, 2)), row-major: exact multiples of the z_n.</summary>
+    /// <summary>The power-of-two-scaled rows z_n 2^-Exponent_n (largest entry in [1, 2)), row-major: exact multiples of
+    /// the z_n.</summary>
     public double[] Scaled { get; }
     /// <summary>u_n = z_n / ||z_n||, row-major (0 for a zero row).</summary>
     public double[] Unit { get; }

@@ -8,43 +8,14 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Steppers;
 
-/// <summary>
-/// Many runs of one product network (beta = a product of the layers, coordinate by coordinate, in some basis:
-/// <see cref="Networks.FourierLaneStepper"/> for the convolutional network's half spectra, <see cref="Networks.DiagonalLaneStepper"/>
-/// for the diagonal network and the linear model; or of layer matrices: <see cref="Networks.FullyConnectedLaneStepper"/>)
-/// under the exponential loss, one run per lane of a
-/// Vector512&lt;double&gt;: groups of eight runs of the same depth and D, each with its own data (N_lane &lt;= N
-/// points, see padding below), parameters and margin scale, stored lane-interleaved ([group][...][lane]) so
-/// that every operation of a step is one vector operation for eight runs. This base class holds what does not
-/// depend on the network: the data (features in the network's packed basis), the margins against the packed
-/// predictor, the loss and weights, the packed gradient -sum_n q_n z_n, and the lanes' bookkeeping; a network
-/// supplies the packed predictor, the parameter gradient, the step and the per-lane scalar operations. Why 512
-/// bits: on this machine's cores (AMD Zen 5, full-width AVX-512) a 512-bit operation costs what a 256-bit one
-/// does (measured: docs/performance.md); where Vector512 is not accelerated, .NET runs it as two 256-bit halves,
-/// with the same bits.
-/// <para>Same bits alone or in a batch. Every lane does exactly the scalar operations of one run, in a fixed
-/// order that does not depend on N, D or the batch: margins m_n = fma chains over i = 0..D-1 from 0; log L =
-/// max + log(sum_n e_n), e_n = exp(-m_n - max) (<see cref="LaneExp"/>, the same bits scalar and vector; the log
-/// of the sum is one Math.Log per lane); weights q_n = e_n (1 / sum); the packed gradient -sum_n q_n z_n by fma
-/// chains over n = 0..N-1 from 0. The per-lane operations (<see cref="LaneView"/>: rescaling, step back, records)
-/// are scalar code with the formulas of the vector code. A run trained alone (<see cref="Training.GradientDescent.Train"/>)
-/// uses its network's lone stepper (<see cref="Networks.NetworkFamilies.Alone"/>), which does a lane's operations in the lane's order,
-/// vectorized within the run, so its bits are those of the batch.</para>
-/// <para>Padding. A lane's points n &gt;= N_lane are padding, and they change no bit of the lane's results:
-/// their features are -0, and in groups with padding (<see cref="Weights"/>, from the group's smallest N_lane on)
-/// a mask leaves them out of the max, makes their e_n and q_n exactly +0 (a bitwise and), so that sum + 0 = sum
-/// and the gradient chain's fma(-0, +0, acc) = acc exactly for every acc, -0 and NaN included (+0 features would
-/// not do: an accumulator that underflowed to -0 would become +0). A lane's real points come first, in their
-/// order, so it does the operations of its run alone (N = N_lane) followed by identities.</para>
-/// </summary>
+/// <summary>Many runs of one product network (conv, diag, linear, fc) under the exponential loss, one run per lane of
+/// a Vector512&lt;double&gt;, stored lane-interleaved so that every operation of a step is one vector operation for
+/// eight runs, with the bits of each run alone. (docs/performance.md, "LaneStepper")</summary>
 public abstract class LaneStepper
 {
-    /// <summary>
-    /// Largest N * D trained in lanes: above it a run's own SIMD over D with threads (FourierStepper, DiagonalStepper)
-    /// is the better use of the cores. It decides single runs' stepper too (a run alone has its lane's bits). At
-    /// N * D = 2048 (conv L=4, D=64, N=32) a batch of one took 3.1 us a step against 1.25 us in FourierStepper;
-    /// 1024 keeps every set of the report's suites (D &lt;= 32, N &lt;= D) in lanes.
-    /// </summary>
+    /// <summary>Largest N * D trained in lanes: above it a run's own SIMD over D with threads (FourierStepper,
+    /// DiagonalStepper) is the better use of the cores. It decides single runs' stepper too (a run alone has its lane's
+    /// bits). (docs/performance.md, "LaneStepper.MaxValues")</summary>
     public const int MaxValues = 1 << 10;
 
     /// <summary>Runs per group: the lanes of a Vector512&lt;double&gt;.</summary>
@@ -54,23 +25,30 @@ public abstract class LaneStepper
     protected readonly int _n, _d, _depth, _groups;
     /// <summary>[group][n][i]: the lanes' features y_n x_n in the network's packed basis (-0 for padding).</summary>
     protected readonly Vec[] _z;
-    /// <summary>[group][i]: the packed predictor at the margin scale; [group][i]: the packed gradient -sum_n q_n z_n.</summary>
+    /// <summary>[group][i]: the packed predictor at the margin scale; [group][i]: the packed gradient -sum_n q_n
+    /// z_n.</summary>
     protected readonly Vec[] _packedBeta, _packedG;
     private readonly Vec[] _t;                      // [group][n]: margins, then weights
-    private readonly Vec[] _real;                   // [group][n]: all bits set in the lanes where point n is real (n < N_lane), zero where it is padding
+    // [group][n]: all bits set in the lanes where point n is real (n < N_lane), zero where it is padding
+    private readonly Vec[] _real;
     private readonly int[] _counts;                 // [lane]: N_lane
     private readonly int[] _padFrom;                // [group]: the smallest N_lane of the group's lanes (N: no padding)
     private readonly double[] _marginScale, _logLoss;
-    private readonly bool[] _loaded; // lanes that ever held a run: the others' log L is not computed (a run alone uses one lane of eight)
-    /// <summary>[group]: ||grad||^2 (set by Gradient with its norm), ||w||^2 (set by Load and by Step with its norm; a midpoint's half step leaves it), read per lane.</summary>
+    // lanes that ever held a run: the others' log L is not computed (a run alone uses one lane of eight)
+    private readonly bool[] _loaded;
+    /// <summary>[group]: ||grad||^2 (set by Gradient with its norm), ||w||^2 (set by Load and by Step with its norm; a
+    /// midpoint's half step leaves it), read per lane.</summary>
     protected readonly Vec[] _gradientNormSquared, _normSquared;
-    private readonly Vec[] _nonFinite, _max, _sum; // [group]: the predictor's finiteness; Weights' max_n t_n and sum_n e_n, for the lanes' log L
+    // [group]: the predictor's finiteness; Weights' max_n t_n and sum_n e_n, for the lanes' log L
+    private readonly Vec[] _nonFinite, _max, _sum;
 
-    /// <summary>An empty batch of <paramref name="groups"/> groups of eight runs of depth L in dimension D, each on at most N points.</summary>
+    /// <summary>An empty batch of <paramref name="groups"/> groups of eight runs of depth L in dimension D, each on at
+    /// most N points.</summary>
     protected LaneStepper(int depth, int count, int dimension, int groups)
     {
         if (depth < 1 || count < 1 || dimension < 1 || groups < 1)
-            throw new ArgumentException($"{GetType().Name}: depth {depth}, N {count}, D {dimension} and groups {groups} must all be at least 1.");
+            throw new ArgumentException($"{GetType().Name}: depth {depth}, N {count}, D {dimension} and groups " +
+                                        $"{groups} must all be at least 1.");
         _depth = depth; _n = count; _d = dimension; _groups = groups;
         _z = new Vec[groups * count * dimension];
         _packedG = new Vec[groups * dimension];
@@ -85,15 +63,18 @@ public abstract class LaneStepper
         Array.Fill(_marginScale, 1.0);
     }
 
-    /// <summary>The name of a lane seen as a step kernel (<see cref="LaneView"/>), e.g. "lanes-fourier-conv-L2".</summary>
+    /// <summary>The name of a lane seen as a step kernel (<see cref="LaneView"/>), e.g.
+    /// "lanes-fourier-conv-L2".</summary>
     public abstract string Name { get; }
     /// <summary>Depth L (the homogeneity degree).</summary>
     public int Depth => _depth;
-    /// <summary>Parameters of one run: L layers of D for the product networks (the fc network has its own count).</summary>
+    /// <summary>Parameters of one run: L layers of D for the product networks (the fc network has its own
+    /// count).</summary>
     public virtual int ParameterCount => _depth * _d;
     /// <summary>N: the most points a lane's run may have (fewer are padded).</summary>
     public int Count => _n;
-    /// <summary>N_lane: the points of the run in the lane (as of its last <see cref="Load"/>; N for a lane never loaded).</summary>
+    /// <summary>N_lane: the points of the run in the lane (as of its last <see cref="Load"/>; N for a lane never
+    /// loaded).</summary>
     public int LaneCount(int lane) => _counts[lane];
     /// <summary>D.</summary>
     public int Dimension => _d;
@@ -107,7 +88,8 @@ public abstract class LaneStepper
     protected static ref double Lane(Vec[] a, int index, int lane) =>
         ref Unsafe.Add(ref Unsafe.As<Vec, double>(ref a[index]), lane);
 
-    /// <summary>The first element of an array, for the unchecked (Unsafe.Add) access of the hot loops: every index they form is inside the array by construction (the layout above).</summary>
+    /// <summary>The first element of an array, for the unchecked (Unsafe.Add) access of the hot loops: every index they
+    /// form is inside the array by construction (the layout above).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected static ref Vec Data(Vec[] a) => ref MemoryMarshal.GetArrayDataReference(a);
 
@@ -117,34 +99,27 @@ public abstract class LaneStepper
     /// <summary>log L of the lane at the last <see cref="Evaluate(int)"/> of its group.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double LogLoss(int lane) => _logLoss[lane];
-    /// <summary>False when the lane's scaled predictor had a non-finite entry at the last <see cref="Evaluate(int)"/>.</summary>
+    /// <summary>False when the lane's scaled predictor had a non-finite entry at the last
+    /// <see cref="Evaluate(int)"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool PredictorIsFinite(int lane) => Lane(_nonFinite, lane / Lanes, lane % Lanes) == 0;
-    /// <summary>||grad||^2 of the lane at the last <see cref="Gradient(int, bool)"/> of its group with its norm (not the midpoint's).</summary>
+    /// <summary>||grad||^2 of the lane at the last <see cref="Gradient(int, bool)"/> of its group with its norm (not
+    /// the midpoint's).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double GradientNormSquared(int lane) => Lane(_gradientNormSquared, lane / Lanes, lane % Lanes);
-    /// <summary>
-    /// ||w||^2 of the lane as of its last <see cref="Load"/> or Step with its norm (the same bits as <see cref="ParameterNormSquared"/>).
-    /// Between a midpoint's half step (no norm) and its full step it is the value before the half step.
-    /// </summary>
+    /// <summary>||w||^2 of the lane as of its last <see cref="Load"/> or Step with its norm (the same bits as
+    /// <see cref="ParameterNormSquared"/>). Between a midpoint's half step (no norm) and its full step it is the value
+    /// before the half step.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double CachedParameterNormSquared(int lane) => Lane(_normSquared, lane / Lanes, lane % Lanes);
 
-    /// <summary>
-    /// log L, the predictor's finiteness and the packed gradient of the eight lanes of <paramref name="group"/>,
-    /// each at its own margin scale. A function of each lane's parameters and margin scale only: evaluating a
-    /// group again recomputes the other lanes' values bit for bit.
-    /// </summary>
+    /// <summary>log L, the predictor's finiteness and the packed gradient of the eight lanes of
+    /// <paramref name="group"/>, each at its own margin scale. A function of each lane's parameters and margin scale
+    /// only: evaluating a group again recomputes the other lanes' values bit for bit.</summary>
     public void Evaluate(int group) => Evaluate(group, group + 1, default);
 
-    /// <summary>
-    /// <see cref="Evaluate(int)"/> of the groups in [<paramref name="from"/>, <paramref name="to"/>) with
-    /// <paramref name="busy"/> set (all of them when it is empty), stage by stage: every group's margins, then
-    /// every group's weights, then every group's packed gradient (measured faster here than each group's stages
-    /// back to back). Each lane's operations are those of <see cref="Evaluate(int)"/>, in the same order.
-    /// With <paramref name="logLoss"/> false the lanes' log L is not computed (<see cref="LogLoss"/> keeps
-    /// its previous values): the midpoint evaluation of <see cref="Training.Batch.BatchTrainer"/> needs only the gradient.
-    /// </summary>
+    /// <summary><see cref="Evaluate(int)"/> of the groups from <paramref name="from"/> up to
+    /// <paramref name="to"/> (exclusive). (docs/performance.md, "LaneStepper.Evaluate")</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Evaluate(int from, int to, ReadOnlySpan<bool> busy, bool logLoss = true)
     {
@@ -153,10 +128,9 @@ public abstract class LaneStepper
         for (int g = from; g < to; g++) if (busy.IsEmpty || busy[g]) PackedGradient(g);
     }
 
-    /// <summary>
-    /// Writes the group's packed predictor, each lane's beta times its margin scale <paramref name="marginScale"/>,
-    /// into <paramref name="pb"/> (D entries) and returns zero in the lanes where every entry is finite (NaN elsewhere).
-    /// </summary>
+    /// <summary>Writes the group's packed predictor, each lane's beta times its margin scale
+    /// <paramref name="marginScale"/>, into <paramref name="pb"/> (D entries) and returns zero in the lanes where every
+    /// entry is finite (NaN elsewhere).</summary>
     protected abstract Vec PackedPredictor(int group, ref Vec pb, Vec marginScale);
 
     /// <summary>The group's packed predictor (at its margin scale), its finiteness and t_n = -m_n (into _t).</summary>
@@ -174,14 +148,18 @@ public abstract class LaneStepper
         {
             var a0 = Vec.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
             ref Vec z0 = ref Unsafe.Add(ref z, n * d);
-            ref Vec z1 = ref Unsafe.Add(ref z0, d); ref Vec z2 = ref Unsafe.Add(ref z1, d); ref Vec z3 = ref Unsafe.Add(ref z2, d);
+            ref Vec z1 = ref Unsafe.Add(ref z0, d); ref Vec z2 = ref Unsafe.Add(ref z1,
+                d); ref Vec z3 = ref Unsafe.Add(ref z2, d);
             for (int i = 0; i < d; i++)
             {
                 var p = Unsafe.Add(ref pb, i);
-                a0 = V.FusedMultiplyAdd(Unsafe.Add(ref z0, i), p, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref z1, i), p, a1);
-                a2 = V.FusedMultiplyAdd(Unsafe.Add(ref z2, i), p, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref z3, i), p, a3);
+                a0 = V.FusedMultiplyAdd(Unsafe.Add(ref z0, i), p, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref z1, i),
+                    p, a1);
+                a2 = V.FusedMultiplyAdd(Unsafe.Add(ref z2, i), p, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref z3, i),
+                    p, a3);
             }
-            Unsafe.Add(ref t, n) = -a0; Unsafe.Add(ref t, n + 1) = -a1; Unsafe.Add(ref t, n + 2) = -a2; Unsafe.Add(ref t, n + 3) = -a3;
+            Unsafe.Add(ref t, n) = -a0; Unsafe.Add(ref t, n + 1) = -a1; Unsafe.Add(ref t,
+                n + 2) = -a2; Unsafe.Add(ref t, n + 3) = -a3;
         }
         for (; n + 2 <= count; n += 2)
         {
@@ -190,7 +168,8 @@ public abstract class LaneStepper
             for (int i = 0; i < d; i++)
             {
                 var p = Unsafe.Add(ref pb, i);
-                a0 = V.FusedMultiplyAdd(Unsafe.Add(ref z0, i), p, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref z1, i), p, a1);
+                a0 = V.FusedMultiplyAdd(Unsafe.Add(ref z0, i), p, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref z1, i),
+                    p, a1);
             }
             Unsafe.Add(ref t, n) = -a0; Unsafe.Add(ref t, n + 1) = -a1;
         }
@@ -203,39 +182,41 @@ public abstract class LaneStepper
         }
     }
 
-    /// <summary>
-    /// log L = max + log sum_n exp(t_n - max) of each lane, and the weights q_n = exp(t_n - max) (1 / sum) in _t.
-    /// From the group's smallest N_lane on, the mask of real points leaves the padding out of the max and makes
-    /// its e_n and q_n +0 (the real lanes' values are those of the unmasked loops, bit for bit).
-    /// </summary>
+    /// <summary>log L = max + log sum_n exp(t_n - max) of each lane, and the weights q_n = exp(t_n - max) (1 / sum) in
+    /// _t. From the group's smallest N_lane on, the mask of real points leaves the padding out of the max and makes its
+    /// e_n and q_n +0 (the real lanes' values are those of the unmasked loops, bit for bit).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Weights(int group, bool logLoss)
     {
         int count = _n, from = _padFrom[group], n;
         ref Vec t = ref Unsafe.Add(ref Data(_t), group * count);
         ref Vec real = ref Unsafe.Add(ref Data(_real), group * count);
-        // max and sum stay locals (never address-taken, so in registers); their lanes are read from _max, _sum after the loops.
+        // max and sum stay locals (never address-taken, so in registers); their lanes are read from _max, _sum after
+        // the loops.
         var max = V.Create(double.NegativeInfinity);
-        for (n = 0; n < from; n++) { var tn = Unsafe.Add(ref t, n); max = V.ConditionalSelect(V.GreaterThan(tn, max), tn, max); }
-        for (; n < count; n++) { var tn = Unsafe.Add(ref t, n); max = V.ConditionalSelect(V.GreaterThan(tn, max) & Unsafe.Add(ref real, n), tn, max); }
+        for (n = 0; n < from; n++) { var tn = Unsafe.Add(ref t, n); max = V.ConditionalSelect(V.GreaterThan(tn, max),
+            tn, max); }
+        for (; n < count; n++) { var tn = Unsafe.Add(ref t,
+            n); max = V.ConditionalSelect(V.GreaterThan(tn, max) & Unsafe.Add(ref real, n), tn, max); }
         // The exponentials first (independent of each other), then their sum in order n = 0..N-1 from 0.
         for (n = 0; n < from; n++) { ref Vec tn = ref Unsafe.Add(ref t, n); tn = LaneExp.Exp(tn - max); }
-        for (; n < count; n++) { ref Vec tn = ref Unsafe.Add(ref t, n); tn = LaneExp.Exp(tn - max) & Unsafe.Add(ref real, n); }
+        for (; n < count; n++) { ref Vec tn = ref Unsafe.Add(ref t,
+            n); tn = LaneExp.Exp(tn - max) & Unsafe.Add(ref real, n); }
         var sum = Vec.Zero;
         for (n = 0; n < count; n++) sum += Unsafe.Add(ref t, n);
         var inverse = Vec.One / sum;
         for (n = 0; n < from; n++) Unsafe.Add(ref t, n) *= inverse;
-        for (; n < count; n++) Unsafe.Add(ref t, n) = Unsafe.Add(ref t, n) * inverse & Unsafe.Add(ref real, n); // +0, also where inverse is not finite
+        // +0, also where inverse is not finite
+        for (; n < count; n++) Unsafe.Add(ref t, n) = Unsafe.Add(ref t, n) * inverse & Unsafe.Add(ref real, n);
         if (!logLoss) return;
         _max[group] = max; _sum[group] = sum;
         int lane0 = group * Lanes;
-        for (int j = 0; j < Lanes; j++) if (_loaded[lane0 + j]) _logLoss[lane0 + j] = Lane(_max, group, j) + Math.Log(Lane(_sum, group, j));
+        for (int j = 0; j < Lanes; j++) if (_loaded[lane0 + j]) _logLoss[lane0 + j] = Lane(_max, group,
+            j) + Math.Log(Lane(_sum, group, j));
     }
 
-    /// <summary>
-    /// The gradient's packed spectrum: for each i the chain acc = fma(z_n,i, q_n, acc), n = 0..N-1, negated
-    /// (a padded point adds fma(-0, +0, acc) = acc: no mask needed).
-    /// </summary>
+    /// <summary>The gradient's packed spectrum: for each i the chain acc = fma(z_n,i, q_n, acc), n = 0..N-1, negated (a
+    /// padded point adds fma(-0, +0, acc) = acc: no mask needed).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PackedGradient(int group)
     {
@@ -246,18 +227,24 @@ public abstract class LaneStepper
         int c = 0;
         for (; c + 8 <= d; c += 8)
         {
-            var a0 = Vec.Zero; var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 = a0;
+            var a0 = Vec.Zero; var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 =
+                a0;
             for (n = 0; n < count; n++)
             {
                 var q = Unsafe.Add(ref t, n);
                 ref Vec zn = ref Unsafe.Add(ref z, n * d + c);
                 a0 = V.FusedMultiplyAdd(zn, q, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 1), q, a1);
-                a2 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 2), q, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 3), q, a3);
-                a4 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 4), q, a4); a5 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 5), q, a5);
-                a6 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 6), q, a6); a7 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 7), q, a7);
+                a2 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 2), q, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 3),
+                    q, a3);
+                a4 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 4), q, a4); a5 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 5),
+                    q, a5);
+                a6 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 6), q, a6); a7 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 7),
+                    q, a7);
             }
-            Unsafe.Add(ref g, c) = -a0; Unsafe.Add(ref g, c + 1) = -a1; Unsafe.Add(ref g, c + 2) = -a2; Unsafe.Add(ref g, c + 3) = -a3;
-            Unsafe.Add(ref g, c + 4) = -a4; Unsafe.Add(ref g, c + 5) = -a5; Unsafe.Add(ref g, c + 6) = -a6; Unsafe.Add(ref g, c + 7) = -a7;
+            Unsafe.Add(ref g, c) = -a0; Unsafe.Add(ref g, c + 1) = -a1; Unsafe.Add(ref g,
+                c + 2) = -a2; Unsafe.Add(ref g, c + 3) = -a3;
+            Unsafe.Add(ref g, c + 4) = -a4; Unsafe.Add(ref g, c + 5) = -a5; Unsafe.Add(ref g,
+                c + 6) = -a6; Unsafe.Add(ref g, c + 7) = -a7;
         }
         for (; c + 4 <= d; c += 4)
         {
@@ -267,9 +254,11 @@ public abstract class LaneStepper
                 var q = Unsafe.Add(ref t, n);
                 ref Vec zn = ref Unsafe.Add(ref z, n * d + c);
                 a0 = V.FusedMultiplyAdd(zn, q, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 1), q, a1);
-                a2 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 2), q, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 3), q, a3);
+                a2 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 2), q, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref zn, 3),
+                    q, a3);
             }
-            Unsafe.Add(ref g, c) = -a0; Unsafe.Add(ref g, c + 1) = -a1; Unsafe.Add(ref g, c + 2) = -a2; Unsafe.Add(ref g, c + 3) = -a3;
+            Unsafe.Add(ref g, c) = -a0; Unsafe.Add(ref g, c + 1) = -a1; Unsafe.Add(ref g,
+                c + 2) = -a2; Unsafe.Add(ref g, c + 3) = -a3;
         }
         for (; c < d; c++)
         {
@@ -279,40 +268,32 @@ public abstract class LaneStepper
         }
     }
 
-    /// <summary>
-    /// grad_w log L of the group's lanes at their last <see cref="Evaluate(int)"/> (from the packed gradient), and
-    /// its squared norm into _gradientNormSquared.
-    /// </summary>
+    /// <summary>grad_w log L of the group's lanes at their last <see cref="Evaluate(int)"/> (from the packed gradient),
+    /// and its squared norm into _gradientNormSquared.</summary>
     public void Gradient(int group) => Gradient(group, norm: true);
 
-    /// <summary>
-    /// <see cref="Gradient(int)"/>; with <paramref name="norm"/> false ||grad||^2 is not computed
-    /// (<see cref="GradientNormSquared"/> keeps its previous values): the gradient at a midpoint needs none.
-    /// </summary>
+    /// <summary><see cref="Gradient(int)"/>; with <paramref name="norm"/> false ||grad||^2 is not computed
+    /// (<see cref="GradientNormSquared"/> keeps its previous values): the gradient at a midpoint needs none.</summary>
     public abstract void Gradient(int group, bool norm);
 
-    /// <summary>
-    /// w &lt;- w - s grad (remembering w) in the lanes of the group with <paramref name="take"/> set, each with
-    /// its own multiplier; the other lanes are left as they are. Updates the cached ||w||^2 of the lanes stepped.
-    /// </summary>
-    public void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take) => Step(group, multipliers, take, default);
+    /// <summary>w &lt;- w - s grad (remembering w) in the lanes of the group with <paramref name="take"/> set, each
+    /// with its own multiplier; the other lanes are left as they are. Updates the cached ||w||^2 of the lanes
+    /// stepped.</summary>
+    public void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take) => Step(group, multipliers,
+        take, default);
 
-    /// <summary>
-    /// <see cref="Step(int, ReadOnlySpan{double}, ReadOnlySpan{bool})"/>, where the lanes with <paramref name="back"/>
-    /// set step from their previous iterate instead of their current one (the end of a midpoint step: the
-    /// half step is undone and the full step taken in one pass, the values of <see cref="StepBack(int)"/> of
-    /// those lanes followed by a step). An empty <paramref name="back"/> is none. With <paramref name="norm"/>
-    /// false the cached ||w||^2 is not updated (a midpoint's half step: the full step that follows from the
-    /// previous iterate updates it, and nothing reads it in between).
-    /// </summary>
-    public abstract void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take, ReadOnlySpan<bool> back, bool norm = true);
+    /// <summary><see cref="Step(int, ReadOnlySpan{double}, ReadOnlySpan{bool})"/>, where the lanes with
+    /// <paramref name="back"/> set step from their previous iterate instead of their current one.
+    /// (docs/performance.md, "LaneStepper.Step")</summary>
+    public abstract void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take,
+        ReadOnlySpan<bool> back, bool norm = true);
 
-    /// <summary>
-    /// What a group Step needs from its arguments: the mask of the lanes that step (all bits set in every lane when
-    /// all do), the mask of the lanes that step from their previous iterate (zero when none do), and -s per lane.
-    /// </summary>
+    /// <summary>What a group Step needs from its arguments: the mask of the lanes that step (all bits set in every lane
+    /// when all do), the mask of the lanes that step from their previous iterate (zero when none do), and -s per
+    /// lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected static (Vec Take, Vec Back, Vec Minus) StepLanes(ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take, ReadOnlySpan<bool> back) =>
+    protected static (Vec Take, Vec Back, Vec Minus) StepLanes(ReadOnlySpan<double> multipliers,
+        ReadOnlySpan<bool> take, ReadOnlySpan<bool> back) =>
         (!take[..Lanes].Contains(false) ? Vec.AllBitsSet : Mask(take),
          back.IsEmpty || !back[..Lanes].Contains(true) ? Vec.Zero : Mask(back),
          -V.Create<double>(multipliers[..Lanes]));
@@ -325,17 +306,18 @@ public abstract class LaneStepper
         return V.Create<long>(bits).AsDouble();
     }
 
-    /// <summary>
-    /// Puts a run into <paramref name="lane"/>: its data (already divided by its scale, as training does; N_lane
-    /// &lt;= N points, the lane's points after them padding: features -0, masked) and its initial parameters.
-    /// The lane's previous parameters and gradient are zero.
-    /// </summary>
+    /// <summary>Puts a run into <paramref name="lane"/>: its data (already divided by its scale, as training does;
+    /// N_lane &lt;= N points, the lane's points after them padding: features -0, masked) and its initial parameters.
+    /// The lane's previous parameters and gradient are zero.</summary>
     public void Load(int lane, Dataset data, ReadOnlySpan<double> initial)
     {
-        if ((uint)lane >= (uint)Capacity) throw new ArgumentOutOfRangeException(nameof(lane), $"lane {lane} is not in 0..{Capacity - 1}.");
+        if ((uint)lane >= (uint)Capacity) throw new ArgumentOutOfRangeException(nameof(lane),
+            $"lane {lane} is not in 0..{Capacity - 1}.");
         if (data.Count > _n || data.Count < 1 || data.Dimension != _d)
-            throw new ArgumentException($"{GetType().Name}: dataset {data.Name} is N = {data.Count}, D = {data.Dimension}; this batch takes 1 <= N <= {_n} and D = {_d}.");
-        if (initial.Length != ParameterCount) throw new ArgumentException($"{Name}: expected {ParameterCount} parameters, got {initial.Length}.");
+            throw new ArgumentException($"{GetType().Name}: dataset {data.Name} is N = {data.Count}, D = " +
+                                        $"{data.Dimension}; this batch takes 1 <= N <= {_n} and D = {_d}.");
+        if (initial.Length != ParameterCount) throw new
+            ArgumentException($"{Name}: expected {ParameterCount} parameters, got {initial.Length}.");
         int g = lane / Lanes, j = lane % Lanes, count = data.Count;
         var z = data.SignedFeatures();
         var packed = new double[_d];
@@ -352,31 +334,34 @@ public abstract class LaneStepper
         _padFrom[g] = from;
         LoadParameters(g, j, initial);
         for (int i = 0; i < _d; i++) Lane(_packedG, g * _d + i, j) = 0;
-        _marginScale[lane] = 1; _logLoss[lane] = 0; _loaded[lane] = true; Lane(_gradientNormSquared, g, j) = 0; Lane(_nonFinite, g, j) = 0;
+        _marginScale[lane] = 1; _logLoss[lane] = 0; _loaded[lane] = true; Lane(_gradientNormSquared, g,
+            j) = 0; Lane(_nonFinite, g, j) = 0;
         Lane(_normSquared, g, j) = ParameterNormSquared(lane);
     }
 
     /// <summary>One point's features y_n x_n (D values) in the network's packed basis.</summary>
     protected abstract void PackFeatures(ReadOnlySpan<double> features, Span<double> packed);
-    /// <summary>Lane <paramref name="lane"/> of group <paramref name="group"/> gets these parameters; its previous parameters and gradient are zero.</summary>
+    /// <summary>Lane <paramref name="lane"/> of group <paramref name="group"/> gets these parameters; its previous
+    /// parameters and gradient are zero.</summary>
     protected abstract void LoadParameters(int group, int lane, ReadOnlySpan<double> initial);
 
-    /// <summary>
-    /// Entry <paramref name="index"/> (0..D-1) of the lane's packed gradient -sum_n q_n z_n at its group's last
-    /// <see cref="Evaluate(int)"/> (for tests: padding must leave every bit of it, the sign of a zero included).
-    /// </summary>
+    /// <summary>Entry <paramref name="index"/> (0..D-1) of the lane's packed gradient -sum_n q_n z_n at its group's
+    /// last <see cref="Evaluate(int)"/> (for tests: padding must leave every bit of it, the sign of a zero
+    /// included).</summary>
     public double PackedGradientEntry(int lane, int index) => Lane(_packedG, lane / Lanes * _d + index, lane % Lanes);
 
     /// <summary>||w||^2 of a lane (the same operations, in the same order, as the group's vector norms).</summary>
     public abstract double ParameterNormSquared(int lane);
     /// <summary>w &lt;- factor w in one lane (a power of two: exact).</summary>
     public abstract void Scale(int lane, double factor);
-    /// <summary>One lane's <see cref="Step(int, ReadOnlySpan{double}, ReadOnlySpan{bool})"/>: w &lt;- w - s grad, remembering w.</summary>
+    /// <summary>One lane's <see cref="Step(int, ReadOnlySpan{double}, ReadOnlySpan{bool})"/>: w &lt;- w - s grad,
+    /// remembering w.</summary>
     public abstract void Step(int lane, double s);
     /// <summary>Back to the lane's parameters before its last step.</summary>
     public abstract void StepBack(int lane);
     /// <summary>beta = P(w) of one lane, in the input's basis (for records).</summary>
     public abstract void CopyBeta(int lane, Span<double> beta);
-    /// <summary>The parameters w of one lane, in the layout of the network's <see cref="Networks.IParameterization"/>.</summary>
+    /// <summary>The parameters w of one lane, in the layout of the network's
+    /// <see cref="Networks.IParameterization"/>.</summary>
     public abstract void CopyParameters(int lane, Span<double> w);
 }

@@ -3,14 +3,8 @@ using ImplicitBias.Engine.Steppers;
 
 namespace ImplicitBias.Engine.Steppers;
 
-/// <summary>
-/// One lane of a <see cref="LaneStepper"/> seen as a <see cref="Stepper"/>: what a
-/// <see cref="Training.RunState"/> drives. Evaluate and Gradient evaluate the lane's whole group (the other
-/// lanes' values are recomputed bit for bit, see <see cref="LaneStepper.Evaluate(int)"/>); Step,
-/// Scale, StepBack and the copies touch this lane only. The batch's rare paths (landing on the target,
-/// stepping back from a non-finite iterate) use it; a run trained alone uses a lone kernel instead
-/// (<see cref="Networks.NetworkFamilies.Alone"/>; a lane of a batch of one would give the same bits at eight times the work).
-/// </summary>
+/// <summary>One lane of a <see cref="LaneStepper"/> seen as a <see cref="Stepper"/>: what a
+/// <see cref="Training.RunState"/> drives. (docs/performance.md, "LaneView")</summary>
 public sealed class LaneView : Stepper
 {
     private readonly LaneStepper _batch;
@@ -19,7 +13,8 @@ public sealed class LaneView : Stepper
     /// <summary>Lane <paramref name="lane"/> of <paramref name="batch"/>.</summary>
     public LaneView(LaneStepper batch, int lane)
     {
-        if ((uint)lane >= (uint)batch.Capacity) throw new ArgumentOutOfRangeException(nameof(lane), $"lane {lane} is not in 0..{batch.Capacity - 1}.");
+        if ((uint)lane >= (uint)batch.Capacity) throw new ArgumentOutOfRangeException(nameof(lane),
+            $"lane {lane} is not in 0..{batch.Capacity - 1}.");
         _batch = batch; _lane = lane; _group = lane / LaneStepper.Lanes;
     }
 
@@ -35,7 +30,8 @@ public sealed class LaneView : Stepper
     /// <inheritdoc/>
     public override double Evaluate(ILoss loss, double marginScale = 1)
     {
-        if (loss is not ExponentialLoss) throw new ArgumentException($"{Name} trains the exponential loss only, not {loss.Name}.");
+        if (loss is not ExponentialLoss) throw new
+            ArgumentException($"{Name} trains the exponential loss only, not {loss.Name}.");
         _batch.SetMarginScale(_lane, marginScale);
         _batch.Evaluate(_group);
         return _batch.LogLoss(_lane);
@@ -53,7 +49,8 @@ public sealed class LaneView : Stepper
     /// <inheritdoc/>
     public override void Scale(double factor) => _batch.Scale(_lane, factor);
     /// <inheritdoc/>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [System.Runtime.CompilerServices.MethodImpl(
+        System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool PredictorIsFinite() => _batch.PredictorIsFinite(_lane);
     /// <inheritdoc/>
     public override double ParameterNormSquared() => _batch.ParameterNormSquared(_lane);

@@ -6,39 +6,35 @@ using V = System.Runtime.Intrinsics.Vector512;
 
 namespace ImplicitBias.Engine.Steppers;
 
-/// <summary>
-/// The data part of a lone run's step under the exponential loss with a lane's bits (<see cref="LaneStepper"/>'s margins, weights and packed
-/// gradient, for <see cref="Networks.FourierLoneStepper"/> and <see cref="Networks.DiagonalLoneStepper"/>): the run's packed features,
-/// stored twice (transposed for the margins, row by row for the gradient, both padded to multiples of eight with
-/// zeros), and the exponential loss at a packed predictor. The lane's scalar operations in the lane's order; only
-/// independent chains share a vector: the margins' chains over i (eight points at a time), the exponentials, the
-/// gradient's chains over n (eight coordinates at a time). The max and the sum of the exponentials are sequential.
-/// </summary>
+/// <summary>The data part of a lone run's step under the exponential loss with a lane's bits
+/// (<see cref="LaneStepper"/>'s margins, weights and packed gradient, for <see cref="Networks.FourierLoneStepper"/> and
+/// <see cref="Networks.DiagonalLoneStepper"/>). (docs/performance.md, "LoneExponentialLoss")</summary>
 public sealed class LoneExponentialLoss
 {
     private readonly int _n, _d, _np, _dp;
     private readonly double[] _zt, _z, _t; // [i][n] (n padded), [n][i] (i padded), margins then weights [n] (padded)
 
-    /// <summary>The loss of a run on N points whose packed features (N rows of D) are <paramref name="packed"/>.</summary>
+    /// <summary>The loss of a run on N points whose packed features (N rows of D) are
+    /// <paramref name="packed"/>.</summary>
     public LoneExponentialLoss(int count, int dimension, ReadOnlySpan<double> packed)
     {
         _n = count; _d = dimension; _np = Padded(count); _dp = Padded(dimension);
         _zt = new double[_d * _np]; _z = new double[_n * _dp]; _t = new double[_np];
         for (int n = 0; n < _n; n++)
-            for (int i = 0; i < _d; i++) { _zt[i * _np + n] = packed[n * _d + i]; _z[n * _dp + i] = packed[n * _d + i]; }
+            for (int i = 0; i < _d; i++) { _zt[i * _np + n] = packed[n * _d + i]; _z[n * _dp + i] = packed[n * _d
+                + i]; }
     }
 
-    /// <summary><paramref name="count"/> rounded up to a multiple of eight (the padded length of a lone kernel's arrays).</summary>
+    /// <summary><paramref name="count"/> rounded up to a multiple of eight (the padded length of a lone kernel's
+    /// arrays).</summary>
     public static int Padded(int count) => (count + 7) / 8 * 8;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref Vec At(double[] a, int index) => ref Simd.VectorAt(a, index);
 
-    /// <summary>
-    /// log L = max + log(sum_n e_n) at the packed predictor <paramref name="pb"/> (D entries, times the margin scale),
-    /// and the packed gradient -sum_n q_n z_n into <paramref name="g"/> (padded length), with the bits of a lane.
-    /// With <paramref name="logLoss"/> false the log is not taken (NaN is returned): a midpoint needs the gradient only.
-    /// </summary>
+    /// <summary>log L = max + log(sum_n e_n) at the packed predictor <paramref name="pb"/> (D entries, times the margin
+    /// scale), and the packed gradient -sum_n q_n z_n into <paramref name="g"/> (padded length), with the bits of a
+    /// lane. (docs/performance.md, "LoneExponentialLoss.Evaluate")</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Evaluate(double[] pb, double[] g, bool logLoss = true)
     {

@@ -6,23 +6,21 @@ using Vec = System.Runtime.Intrinsics.Vector512<double>;
 
 namespace ImplicitBias.Engine.Steppers;
 
-/// <summary>
-/// A run alone with the bits of a lane of its network's <see cref="LaneStepper"/> (<see cref="Networks.NetworkFamilies.Alone"/>):
-/// what <see cref="Networks.FourierLoneStepper"/>, <see cref="Networks.DiagonalLoneStepper"/> and <see cref="Networks.FullyConnectedLoneStepper"/> share. The loss part is
-/// <see cref="LoneExponentialLoss"/> at the packed predictor; a network supplies the predictor, the layer gradients,
-/// their squared norm and the step from the previous iterate. Arrays are padded to whole Vector512s (eight doubles;
-/// <see cref="LoneExponentialLoss.Padded"/>), so the loops take eight entries at a time without a scalar tail.
-/// </summary>
+/// <summary>A run alone with the bits of a lane of its network's <see cref="LaneStepper"/>
+/// (<see cref="Networks.NetworkFamilies.Alone"/>): the base of the lone steppers. (docs/performance.md,
+/// "LoneStepper")</summary>
 public abstract class LoneStepper : Stepper
 {
     /// <summary>L, N, D.</summary>
     protected readonly int _depth, _n, _d;
     /// <summary>The packed features and the loss at a packed predictor.</summary>
     protected readonly LoneExponentialLoss _loss;
-    /// <summary>The packed predictor times the margin scale, and the packed gradient -sum_n q_n z_n ([i], padded).</summary>
+    /// <summary>The packed predictor times the margin scale, and the packed gradient -sum_n q_n z_n ([i],
+    /// padded).</summary>
     protected readonly double[] _predictor, _g;
 
-    /// <summary>A run of depth L on N points of dimension D whose features in the network's packed basis are <paramref name="packed"/> (N rows of D).</summary>
+    /// <summary>A run of depth L on N points of dimension D whose features in the network's packed basis are
+    /// <paramref name="packed"/> (N rows of D).</summary>
     protected LoneStepper(int depth, int count, int dimension, ReadOnlySpan<double> packed)
     {
         _depth = depth; _n = count; _d = dimension;
@@ -41,7 +39,8 @@ public abstract class LoneStepper : Stepper
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected static ref Vec At(double[] a, int index) => ref Simd.VectorAt(a, index);
 
-    /// <summary>The packed predictor of the current parameters times <paramref name="marginScale"/>, into _predictor (the lane's operations).</summary>
+    /// <summary>The packed predictor of the current parameters times <paramref name="marginScale"/>, into _predictor
+    /// (the lane's operations).</summary>
     protected abstract void FormPredictor(double marginScale);
     /// <summary>grad_w log L per layer from the packed gradient _g (the lane's operations).</summary>
     protected abstract void LayerGradients();
@@ -52,7 +51,8 @@ public abstract class LoneStepper : Stepper
 
     private void Check(ILoss loss)
     {
-        if (loss is not ExponentialLoss) throw new ArgumentException($"{Name} trains the exponential loss only, not {loss.Name}.");
+        if (loss is not ExponentialLoss) throw new
+            ArgumentException($"{Name} trains the exponential loss only, not {loss.Name}.");
     }
 
     /// <inheritdoc/>
@@ -77,10 +77,9 @@ public abstract class LoneStepper : Stepper
         return GradientNormSquared();
     }
 
-    /// <summary>
-    /// <see cref="Stepper.MidpointStep"/> without what nothing reads at the midpoint (its log L and ||grad||^2) and
-    /// without stepping back and forth: the full step goes from the remembered w (the batch's Step with a back mask, in one lane).
-    /// </summary>
+    /// <summary><see cref="Stepper.MidpointStep"/> without what nothing reads at the midpoint (its log L and
+    /// ||grad||^2) and without stepping back and forth: the full step goes from the remembered w (the batch's Step with
+    /// a back mask, in one lane).</summary>
     public sealed override void MidpointStep(ILoss loss, double marginScale, double s)
     {
         Check(loss);

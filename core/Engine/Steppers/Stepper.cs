@@ -2,15 +2,9 @@ using ImplicitBias.Engine.Losses;
 
 namespace ImplicitBias.Engine.Steppers;
 
-/// <summary>
-/// The numerics of one gradient step of log L(P(w)) for one model on one dataset, holding the
-/// current parameters in whatever representation is fastest (e.g. the layers' half spectra for a
-/// convolutional network). <see cref="Training.GradientDescent"/> drives a stepper; the loop, step rule,
-/// stopping rules and records are the same for every stepper. <see cref="Networks.GenericStepper"/>
-/// (any parameterization, through Predictor and PullBack) is the slow, obviously correct twin of
-/// the specialised steppers that <see cref="Networks.NetworkFamilies.Stepper"/> picks.
-/// Contract: <see cref="Evaluate"/>, <see cref="Gradient"/>, <see cref="Step"/> (or <see cref="MidpointStep"/>), repeatedly; none allocates.
-/// </summary>
+/// <summary>The numerics of one gradient step of log L(P(w)) for one model on one dataset, holding the current
+/// parameters in whatever representation is fastest (e.g. the layers' half spectra for a convolutional network).
+/// (docs/performance.md, "Stepper")</summary>
 public abstract class Stepper : IDisposable
 {
     /// <summary>Stepper name for benchmarks and messages, e.g. "fourier-conv".</summary>
@@ -22,13 +16,8 @@ public abstract class Stepper : IDisposable
     /// <summary>Input dimension D.</summary>
     public abstract int Dimension { get; }
 
-    /// <summary>
-    /// log L at the margins <paramref name="marginScale"/> * y_n &lt;x_n, P(w)&gt; of the current parameters
-    /// w; keeps what <see cref="Step"/> needs (margins, weights). The training loop carries the scale
-    /// of the parameters apart from them (the true parameters are 2^k w, whose margins are 2^(nu k)
-    /// times those of w) and passes that factor, a power of two, here; 1 gives the plain log L(P(w)).
-    /// The gradient of <see cref="Gradient"/> is then J_P(w)^T grad_beta log L at the scaled margins.
-    /// </summary>
+    /// <summary>log L at the margins <paramref name="marginScale"/> * y_n &lt;x_n, P(w)&gt; of the current parameters
+    /// w; keeps what <see cref="Step"/> needs (margins, weights). (docs/performance.md, "Stepper.Evaluate")</summary>
     public abstract double Evaluate(ILoss loss, double marginScale = 1.0);
     /// <summary>w &lt;- factor * w for a power of two (exact): how the training loop keeps ||w|| moderate.</summary>
     public abstract void Scale(double factor);
@@ -36,23 +25,18 @@ public abstract class Stepper : IDisposable
     public abstract bool PredictorIsFinite();
     /// <summary>||w||^2 of the current real parameters.</summary>
     public abstract double ParameterNormSquared();
-    /// <summary>
-    /// Forms grad_w log L at the parameters of the last <see cref="Evaluate"/> and returns its squared
-    /// norm in the real parameters (what the normalized step rule divides by).
-    /// </summary>
+    /// <summary>Forms grad_w log L at the parameters of the last <see cref="Evaluate"/> and returns its squared norm in
+    /// the real parameters (what the normalized step rule divides by).</summary>
     public abstract double Gradient();
-    /// <summary>w &lt;- w - s grad_w log L, with the gradient of the last <see cref="Gradient"/>; remembers the old w.</summary>
+    /// <summary>w &lt;- w - s grad_w log L, with the gradient of the last <see cref="Gradient"/>; remembers the old
+    /// w.</summary>
     public abstract void Step(double s);
     /// <summary>Goes back to the parameters before the last <see cref="Step"/> (zeros before the first).</summary>
     public abstract void StepBack();
 
-    /// <summary>
-    /// The explicit midpoint step w &lt;- w - s grad(w - (s/2) grad(w)), grad(w) being the gradient of the last
-    /// <see cref="Gradient"/>: the half step, the loss and gradient there at <paramref name="marginScale"/>, back to w,
-    /// then the full step with the midpoint's gradient (remembering w, as <see cref="Step"/> does). This form is the
-    /// slow twin; a kernel may override it to skip what nothing reads at the midpoint (its log L, ||grad||^2, the
-    /// copies of stepping back and forth), with the same iterate bit for bit.
-    /// </summary>
+    /// <summary>The explicit midpoint step w &lt;- w - s grad(w - (s/2) grad(w)), grad(w) being the gradient of the
+    /// last <see cref="Gradient"/>: the half step, the loss and gradient there at <paramref name="marginScale"/>, back
+    /// to w, then the full step with the midpoint's gradient. (docs/performance.md, "Stepper.MidpointStep")</summary>
     public virtual void MidpointStep(ILoss loss, double marginScale, double s)
     {
         Step(0.5 * s);

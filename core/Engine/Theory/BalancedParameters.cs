@@ -3,16 +3,12 @@ using ImplicitBias.Engine.Fourier;
 
 namespace ImplicitBias.Engine.Theory;
 
-/// <summary>
-/// Parameters w* with P(w*) = beta and ||w*||^2 = R_P(beta) (the minimizers in Lemmas 5-7), in the
-/// engine's flat layouts (layer after layer). Every layer carries the same share R_P(beta) / L.
-/// </summary>
+/// <summary>Parameters w* with P(w*) = beta and ||w*||^2 = R_P(beta) (the minimizers in Lemmas 5-7), in the engine's
+/// flat layouts (layer after layer). Every layer carries the same share R_P(beta) / L.</summary>
 public static class BalancedParameters
 {
-    /// <summary>
-    /// Fully connected, layer widths D_0 = D, D_1..D_{L-1} (default D), D_L = 1: a rank-one chain
-    /// w_1 = s u e_1^T, w_l = s e_1 e_1^T, w_L = s e_1, with u = beta/||beta|| and s = ||beta||^(1/L).
-    /// </summary>
+    /// <summary>Fully connected, layer widths D_0 = D, D_1..D_{L-1} (default D), D_L = 1: a rank-one chain w_1 = s u
+    /// e_1^T, w_l = s e_1 e_1^T, w_L = s e_1, with u = beta/||beta|| and s = ||beta||^(1/L).</summary>
     public static double[] FullyConnected(ReadOnlySpan<double> beta, int depth, IReadOnlyList<int>? hiddenWidths = null)
     {
         ImpliedPenalty.CheckDepth(depth);
@@ -54,12 +50,9 @@ public static class BalancedParameters
         return w;
     }
 
-    /// <summary>
-    /// Convolutional (Lemma 3 layout, time-domain filters): every layer but the last has the real,
-    /// positive, symmetric spectrum |beta_hat|^(1/L) (so a real, even filter); the last has
-    /// e^(i phi) |beta_hat|^(1/L), Hermitian because beta_hat is, so it is real too. The product of
-    /// the spectra is beta_hat and by Parseval ||w_l||^2 = sum_k |beta_hat[k]|^(2/L).
-    /// </summary>
+    /// <summary>Convolutional (Lemma 3 layout, time-domain filters): every layer but the last has the real, positive,
+    /// symmetric spectrum |beta_hat|^(1/L) (so a real, even filter); the last has e^(i phi) |beta_hat|^(1/L), Hermitian
+    /// because beta_hat is, so it is real too. (docs/theory-checks.md, "BalancedParameters.Convolutional")</summary>
     public static double[] Convolutional(ReadOnlySpan<double> beta, int depth)
     {
         ImpliedPenalty.CheckDepth(depth);

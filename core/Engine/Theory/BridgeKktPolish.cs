@@ -4,29 +4,22 @@ namespace ImplicitBias.Engine.Theory;
 
 /// <summary>The answer of <see cref="BridgeKktPolish.Run"/>.</summary>
 /// <param name="U">The polished support coordinates (see <see cref="SupportKkt"/>).</param>
-/// <param name="Alpha">The polished multipliers on the active set; unconstrained in sign, so a negative entry says the point should leave the active set.</param>
+/// <param name="Alpha">The polished multipliers on the active set; unconstrained in sign, so a negative entry says the
+/// point should leave the active set.</param>
 /// <param name="DefectNorm">||(stationarity, margin defects)||_2 at U, Alpha (unweighted).</param>
 /// <param name="Iterations">Newton steps taken.</param>
 public sealed record PolishResult(double[] U, double[] Alpha, double DefectNorm, int Iterations);
 
-/// <summary>
-/// Newton's method on the KKT system of <see cref="SupportKkt"/>: p |b_j|^(p-2) b_j = sum_n alpha_n z_hat_n[j]
+/// <summary>Newton's method on the KKT system of <see cref="SupportKkt"/>: p |b_j|^(p-2) b_j = sum_n alpha_n z_hat_n[j]
 /// on the support and margin_n = 1 on the active set, unknowns the support coordinates and alpha.
-/// An iterative solver (reweighted l2) converges only linearly to a stationary point; started there,
-/// Newton converges quadratically to round-off, which is what a 1e-10 certificate needs. Steps are
-/// damped (backtracking on the defect norm), so an entry cannot jump through 0 where |b|^(p-2) blows
-/// up. The linear systems are solved by LU, or by SVD least squares when the Jacobian is singular (ties:
-/// more active points than support coordinates). The best iterate is returned; it never throws.
-/// </summary>
+/// (docs/theory-checks.md, "BridgeKktPolish")</summary>
 public static class BridgeKktPolish
 {
-    /// <summary>
-    /// Polishes (u0, alpha0) for at most <paramref name="maxIterations"/> Newton steps; with a positive
-    /// <paramref name="stallRatio"/> it stops after a step that lowered the defect by less than that factor
-    /// (quadratic convergence has reached round-off: more steps would only shuffle it, a factorization each).
-    /// <paramref name="dense"/>: every step by the slow twin (the whole Jacobian's LU).
-    /// </summary>
-    public static PolishResult Run(SupportKkt kkt, double[] u0, double[] alpha0, int maxIterations = 50, double stallRatio = 0, bool dense = false)
+    /// <summary>Polishes (u0, alpha0) for at most <paramref name="maxIterations"/> Newton steps; with a positive
+    /// <paramref name="stallRatio"/> it stops after a step that lowered the defect by less than that factor.
+    /// (docs/theory-checks.md, "BridgeKktPolish.Run")</summary>
+    public static PolishResult Run(SupportKkt kkt, double[] u0, double[] alpha0, int maxIterations = 50,
+        double stallRatio = 0, bool dense = false)
     {
         var u = (double[])u0.Clone();
         var alpha = (double[])alpha0.Clone();
@@ -65,11 +58,9 @@ public static class BridgeKktPolish
         return double.IsFinite(s) ? Math.Sqrt(s) : double.PositiveInfinity;
     }
 
-    /// <summary>
-    /// The Newton step -J^{-1} F, or null when it cannot be computed finitely: by the Schur complement
-    /// (<see cref="KktSchurStep"/>) when <paramref name="dense"/> is false and it applies, else by the
-    /// dense Jacobian (<see cref="DenseStep"/>, the slow twin).
-    /// </summary>
+    /// <summary>The Newton step -J^{-1} F, or null when it cannot be computed finitely: by the Schur complement
+    /// (<see cref="KktSchurStep"/>) when <paramref name="dense"/> is false and it applies, else by the dense Jacobian
+    /// (<see cref="DenseStep"/>, the slow twin).</summary>
     public static double[]? Step(SupportKkt kkt, double[] u, double[] alpha, bool dense = false)
     {
         var f = kkt.Stationarity(u, alpha).Concat(kkt.MarginDefects(u)).Select(v => -v).ToArray();
@@ -87,12 +78,15 @@ public static class BridgeKktPolish
         {
             // LU first; its answer is checked, since a singular Jacobian gives garbage rather than an error.
             var x = jac.LU().Solve(rhs).ToArray();
-            if (x.All(double.IsFinite) && (jac * Vector<double>.Build.DenseOfArray(x) - rhs).L2Norm() <= 1e-8 * (1 + rhs.L2Norm()))
+            if (x.All(double.IsFinite) && (jac * Vector<double>.Build.DenseOfArray(x) - rhs).L2Norm() <= 1e-8
+                * (1 + rhs.L2Norm()))
                 return x;
             var y = jac.Svd(true).Solve(rhs).ToArray();
             return y.All(double.IsFinite) ? y : null;
         }
-        catch (Exception e) when (e is MathNet.Numerics.NonConvergenceException or ArithmeticException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when
+            (e is MathNet.Numerics.NonConvergenceException or ArithmeticException or ArgumentException or
+            InvalidOperationException)
         {
             return null; // Math.NET's SVD can fail to converge; the caller keeps the best iterate
         }

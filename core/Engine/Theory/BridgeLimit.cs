@@ -8,26 +8,13 @@ using static System.FormattableString;
 
 namespace ImplicitBias.Engine.Theory;
 
-/// <summary>
-/// The bridge limits (p = 2/L &lt; 1) for <see cref="CertifiedLimit"/>: the first-order stationary point of
+/// <summary>The bridge limits (p = 2/L &lt; 1) for <see cref="CertifiedLimit"/>: the first-order stationary point of
 /// min ||.||_p^p s.t. margins &gt;= 1 (eq. 10) that gradient descent is heading to.
-/// <list type="number">
-/// <item>Reweighted l2 (<see cref="BridgeLocalSolver"/>) from the run's direction to high accuracy; its
-/// support and active set are read at its own accuracy (<see cref="LimitOptions.SupportThreshold"/>,
-/// <see cref="LimitOptions.ActiveTolerance"/>).</item>
-/// <item>Newton on the KKT system restricted to them (<see cref="BridgeKktPolish"/>), from alpha fitted by NNLS.</item>
-/// <item>Certificate recomputed from the polished beta alone (its domain entries by a fresh transform,
-/// alpha &gt;= 0 by NNLS, <see cref="SupportKkt.Fit"/>): residual, every inactive margin &gt;= 1, every
-/// support entry clearly non-zero.</item>
-/// </list>
-/// If the polished alpha has a negative entry, that point leaves the active set; if an inactive margin
-/// falls below 1, that point joins it; if a support entry collapses to 0, it leaves the support; then
-/// the polish is repeated (at most <see cref="LimitOptions.PolishRounds"/> times). The best candidate
-/// is returned with NotCertified and the reason when no round certifies.
-/// </summary>
+/// (docs/theory-checks.md, "BridgeLimit")</summary>
 internal static class BridgeLimit
 {
-    public static LimitCertificate Find(Dataset data, LimitKind kind, double p, double[] start, LimitOptions options, Grid grid)
+    public static LimitCertificate Find(Dataset data, LimitKind kind, double p, double[] start, LimitOptions options,
+        Grid grid)
     {
         var clock = Stopwatch.StartNew();
         var space = new EntrySpace(CertifiedLimit.DomainOf(kind), grid);
@@ -38,8 +25,10 @@ internal static class BridgeLimit
         var notes = new List<string>();
         if (!start.All(double.IsFinite) || !start.Any(v => v != 0))
         {
-            if (l2Solve.Value.Status == SolverStatus.NotSeparable) return CertifiedLimit.NotSeparable(data, kind, p, l2Solve.Value.Message);
-            notes.Add("the given direction is zero or not finite, so the local solver starts from the l2 max-margin solution");
+            if (l2Solve.Value.Status == SolverStatus.NotSeparable) return CertifiedLimit.NotSeparable(data, kind, p,
+                l2Solve.Value.Message);
+            notes.Add("the given direction is zero or not finite, so the local solver starts from the l2 max-margin " +
+                      "solution");
             start = l2Solve.Value.Beta;
         }
         var cancel = options.Cancellation;
@@ -59,42 +48,54 @@ internal static class BridgeLimit
         {
             var l2 = l2Solve.Value;
             if (l2.Status == SolverStatus.NotSeparable) return CertifiedLimit.NotSeparable(data, kind, p, l2.Message);
-            notes.Add("the data is not separable on the direction's support (its exact zeros stay zero), so the local solver restarts from the l2 max-margin solution");
+            notes.Add("the data is not separable on the direction's support (its exact zeros stay zero), so the " +
+                      "local solver restarts from the l2 max-margin solution");
             local = BridgeLocalSolver.Solve(data, p, space, l2.Beta, first, options.LocalMaxIterations, null, cancel);
         }
         if (local.Outcome == LocalSolverOutcome.Cancelled)
             return Stopped(kind, p, local.Beta ?? start, Invariant(
-                $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) after {clock.Elapsed.TotalSeconds:F2} s and {local.Iterations} reweighted-l2 iterations; the last iterate is returned, with no certificate."));
+                $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) after ") +
+                    Invariant($"{clock.Elapsed.TotalSeconds:F2} s and {local.Iterations} reweighted-l2 iterations; ") +
+                    Invariant($"the last iterate is returned, with no certificate."));
         var beta0 = local.Beta ?? l2Solve.Value.Beta;
-        notes.Insert(0, Invariant($"reweighted l2 from the run's direction: {local.Outcome} after {local.Iterations} iterations (tolerance {first:E0})"));
+        notes.Insert(0,
+            Invariant($"reweighted l2 from the run's direction: {local.Outcome} after {local.Iterations} iterations ") +
+            Invariant($"(tolerance {first:E0})"));
         var best = PolishRounds(data, kind, p, space, points, beta0, options, notes);
-        if (best?.Status != LimitStatus.Certified && first > options.LocalTolerance && local.Beta is not null && !cancel.IsCancellationRequested)
+        if (best?.Status != LimitStatus.Certified && first > options.LocalTolerance && local.Beta is not null
+            && !cancel.IsCancellationRequested)
         {
             // Not certified from the loose point: the sets read there may be wrong; go on to the tight tolerance.
-            var more = BridgeLocalSolver.Solve(data, p, space, local.Beta, options.LocalTolerance, options.LocalMaxIterations, null, cancel);
+            var more = BridgeLocalSolver.Solve(data, p, space, local.Beta, options.LocalTolerance,
+                options.LocalMaxIterations, null, cancel);
             if (more.Outcome == LocalSolverOutcome.Cancelled)
                 return Stopped(kind, p, more.Beta ?? beta0, Invariant(
-                    $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) after {clock.Elapsed.TotalSeconds:F2} s; the last iterate is returned, with no certificate."));
-            notes.Add(Invariant($"not certified from there, so reweighted l2 went on to tolerance {options.LocalTolerance:E0}: {more.Outcome} after {more.Iterations} more iterations"));
+                    $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) after ") +
+                        Invariant($"{clock.Elapsed.TotalSeconds:F2} s; the last iterate is returned, with no ") +
+                        Invariant($"certificate."));
+            notes.Add(Invariant($"not certified from there, so reweighted l2 went on to tolerance ") +
+                Invariant($"{options.LocalTolerance:E0}: {more.Outcome} after {more.Iterations} more iterations"));
             var second = PolishRounds(data, kind, p, space, points, more.Beta ?? beta0, options, notes);
-            if (second is not null && (best is null || second.Status == LimitStatus.Certified || second.Residual < best.Residual)) best = second;
+            if (second is not null
+                && (best is null || second.Status == LimitStatus.Certified
+                || second.Residual < best.Residual)) best = second;
         }
         if (best is null)
             return Stopped(kind, p, beta0, Invariant(
-                $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) before the polish, after {clock.Elapsed.TotalSeconds:F2} s; the local solver's point is returned, with no certificate."));
+                $"NOT certified ({kind}, p = {p:G6}): stopped by its caller (a run's time limit) before the polish, ") +
+                    Invariant($"after {clock.Elapsed.TotalSeconds:F2} s; the local solver's point is returned, with ") +
+                    Invariant($"no certificate."));
         var verdict = best.Status == LimitStatus.Certified
-            ? Invariant($"Certified stationary point of eq. (10) ({kind}, p = {p:G6}) in {clock.Elapsed.TotalSeconds:F2} s")
-            : Invariant($"NOT certified ({kind}, p = {p:G6}) after {clock.Elapsed.TotalSeconds:F2} s; the best candidate is returned");
+            ? Invariant($"Certified stationary point of eq. (10) ({kind}, p = {p:G6}) in ") +
+                Invariant($"{clock.Elapsed.TotalSeconds:F2} s")
+            : Invariant($"NOT certified ({kind}, p = {p:G6}) after {clock.Elapsed.TotalSeconds:F2} s; the best ") +
+                Invariant($"candidate is returned");
         return best with { Message = verdict + ": " + string.Join("; ", notes) + "." };
     }
 
-    /// <summary>
-    /// The stationary point next to the run's own direction, if one certifies: the support and active set read off the
-    /// direction at each threshold of <see cref="OwnReadings"/>, one polish round each; of the certified points, the
-    /// nearest to the direction (null if none). At depth L &gt;= 3 an entry GD drives to zero moves like its size to
-    /// the power L - 1, so dust of 1e-8 can sit in a direction that has stopped moving: a tight reading keeps it (and
-    /// Newton makes it a stationary point of its own, 1e-3 rad away), a loose one drops it.
-    /// </summary>
+    /// <summary>The stationary point next to the run's own direction, if one certifies: the support and active set read
+    /// off the direction at each threshold of <see cref="OwnReadings"/>, one polish round each; of the certified
+    /// points, the nearest to the direction. (docs/theory-checks.md, "BridgeLimit.OwnDirection")</summary>
     private static LimitCertificate? OwnDirection(
         Dataset data, LimitKind kind, double p, EntrySpace space, Complex[][] points, double[] start,
         LimitOptions options)
@@ -131,13 +132,12 @@ internal static class BridgeLimit
     /// <summary>The relative thresholds at which <see cref="OwnDirection"/> reads the support and active set.</summary>
     private static readonly double[] OwnReadings = [1e-8, 1e-6, 1e-4, 1e-3, 1e-2];
 
-    /// <summary>
-    /// Reads the support and active set off <paramref name="beta0"/>, polishes by Newton on their KKT system and
-    /// certifies; corrects the sets and polishes again (at most <see cref="LimitOptions.PolishRounds"/> times).
-    /// Returns the certified candidate, else the best one (null if none was made); its notes go to <paramref name="notes"/>.
-    /// </summary>
+    /// <summary>Reads the support and active set off <paramref name="beta0"/>, polishes by Newton on their KKT system
+    /// and certifies; corrects the sets and polishes again (at most <see cref="LimitOptions.PolishRounds"/> times).
+    /// (docs/theory-checks.md, "BridgeLimit.PolishRounds")</summary>
     private static LimitCertificate? PolishRounds(
-        Dataset data, LimitKind kind, double p, EntrySpace space, Complex[][] points, double[] beta0, LimitOptions options, List<string> notes)
+        Dataset data, LimitKind kind, double p, EntrySpace space, Complex[][] points, double[] beta0,
+            LimitOptions options, List<string> notes)
     {
         var (support, active) = ReadSets(data, space, ref beta0, options);
         return PolishRounds(data, kind, p, space, points, beta0, support, active, options, notes);
@@ -157,7 +157,8 @@ internal static class BridgeLimit
         {
             if (!visited.Add(string.Join(",", support) + "|" + string.Join(",", active)))
             {
-                notes.Add("the corrections cycle back to a support and active set already tried, so the local solver's sets are probably not final (give it more iterations)");
+                notes.Add("the corrections cycle back to a support and active set already tried, so the local " +
+                          "solver's sets are probably not final (give it more iterations)");
                 break;
             }
             var kkt = new SupportKkt(points, support.ToArray(), active.ToArray(), space, p);
@@ -179,9 +180,13 @@ internal static class BridgeLimit
             var inactive = Enumerable.Range(0, data.Count).Where(n => !active.Contains(n)).ToArray();
             var violated = inactive.Where(n => !(raw[n] >= 1 - 1e-12)).ToArray();
             double worstInactive = inactive.Length == 0 ? double.PositiveInfinity : inactive.Min(n => m[n]);
-            bool ok = residual <= options.ResidualTolerance && collapsed.Length == 0 && violated.Length == 0 && double.IsFinite(polish.DefectNorm);
+            bool ok = residual <= options.ResidualTolerance && collapsed.Length == 0 && violated.Length == 0
+                && double.IsFinite(polish.DefectNorm);
             string detail = Invariant(
-                $"round {round}: Newton {polish.Iterations} steps to KKT defect {polish.DefectNorm:E2}; NNLS residual {residual:E2} (tolerance {options.ResidualTolerance:E0}), min alpha {(alphaActive.Length == 0 ? 0 : alphaActive.Min()):G4}, smallest inactive margin {(double.IsFinite(worstInactive) ? worstInactive : 0):G10}");
+                $"round {round}: Newton {polish.Iterations} steps to KKT defect {polish.DefectNorm:E2}; NNLS ") +
+                    Invariant($"residual {residual:E2} (tolerance {options.ResidualTolerance:E0}), min alpha ") +
+                    Invariant($"{(alphaActive.Length == 0 ? 0 : alphaActive.Min()):G4}, smallest inactive margin ") +
+                    Invariant($"{(double.IsFinite(worstInactive) ? worstInactive : 0):G10}");
             var candidate = CertifiedLimit.Assemble(kind, p, ok ? LimitStatus.Certified : LimitStatus.NotCertified,
                 polished, m, kkt, alpha, residual, "");
             if (best is null || ok || candidate.Residual < best.Residual) best = candidate with { Message = detail };
@@ -197,17 +202,20 @@ internal static class BridgeLimit
             if (violated.Length > 0)
             {
                 active.AddRange(violated); active.Sort();
-                notes.Add(detail + Invariant($"; points {string.Join(",", violated)} fell below margin 1 and join the active set"));
+                notes.Add(detail
+                    + Invariant($"; points {string.Join(",", violated)} fell below margin 1 and join the active set"));
             }
             else if (collapsed.Length > 0)
             {
                 support.RemoveAll(j => collapsed.Contains(j));
-                notes.Add(detail + Invariant($"; entries {string.Join(",", collapsed)} collapsed to 0 and leave the support"));
+                notes.Add(detail
+                    + Invariant($"; entries {string.Join(",", collapsed)} collapsed to 0 and leave the support"));
             }
             else if (negative >= 0 && residual > options.ResidualTolerance)
             {
                 active.Remove(negative);
-                notes.Add(detail + Invariant($"; point {negative} has alpha {mostNegative:G4} < 0 and leaves the active set"));
+                notes.Add(detail
+                    + Invariant($"; point {negative} has alpha {mostNegative:G4} < 0 and leaves the active set"));
             }
             else
             {
@@ -220,10 +228,9 @@ internal static class BridgeLimit
         return best;
     }
 
-    /// <summary>
-    /// The support (entries above <see cref="LimitOptions.SupportThreshold"/> of the largest) and the active set
-    /// (margins at most 1 + <see cref="LimitOptions.ActiveTolerance"/>) of beta, scaled to unit minimum margin in place.
-    /// </summary>
+    /// <summary>The support (entries above <see cref="LimitOptions.SupportThreshold"/> of the largest) and the active
+    /// set (margins at most 1 + <see cref="LimitOptions.ActiveTolerance"/>) of beta, scaled to unit minimum margin in
+    /// place.</summary>
     private static (List<int> Support, List<int> Active) ReadSets(
         Dataset data, EntrySpace space, ref double[] beta, LimitOptions options)
     {
@@ -236,12 +243,14 @@ internal static class BridgeLimit
         return (support, active);
     }
 
-    /// <summary>The answer of a solve its caller stopped: NotCertified, the given point's direction, residual 1 (nothing certified).</summary>
+    /// <summary>The answer of a solve its caller stopped: NotCertified, the given point's direction, residual 1
+    /// (nothing certified).</summary>
     private static LimitCertificate Stopped(LimitKind kind, double p, double[] beta, string message)
     {
         var direction = Geometry.Normalize(beta);
         if (!direction.All(double.IsFinite)) direction = new double[beta.Length];
-        return new LimitCertificate(kind, p, LimitStatus.NotCertified, direction, 1, 0, double.MaxValue, [], [], 0, 0, false, message);
+        return new LimitCertificate(kind, p, LimitStatus.NotCertified, direction, 1, 0, double.MaxValue, [], [], 0, 0,
+            false, message);
     }
 
     /// <summary>Scales beta to unit minimum margin in place and returns the margins at that scale.</summary>

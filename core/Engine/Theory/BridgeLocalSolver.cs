@@ -22,43 +22,29 @@ public enum LocalSolverOutcome
 /// <param name="Outcome">Why it stopped.</param>
 /// <param name="Beta">The stationary point, at unit minimum margin (null when not separable).</param>
 /// <param name="Iterations">Reweighted problems solved.</param>
-/// <param name="Objectives">sum_d |entry_d|^p (full domain) after each iteration; non-increasing (majorize-minimize).</param>
+/// <param name="Objectives">sum_d |entry_d|^p (full domain) after each iteration; non-increasing
+/// (majorize-minimize).</param>
 public sealed record LocalSolution(LocalSolverOutcome Outcome, double[]? Beta, int Iterations, double[] Objectives);
 
-/// <summary>
-/// Finds a first-order stationary point of min ||beta_hat||_p^p (Fourier) or ||beta||_p^p (time)
-/// s.t. y_n &lt;x_n, beta&gt; &gt;= 1, 0 &lt; p &lt; 2, from a given start, by iteratively reweighted l2
-/// (a majorize-minimize method): |t|^p = (t^2)^(p/2) is concave in t^2, so
-/// |t|^p &lt;= |t0|^p + (p/2) |t0|^(p-2) (t^2 - t0^2), and each step minimizes
-/// sum_j c_j |beta_j|^2 with c_j = |beta_j^(t)|^(p-2) under the margin constraints.
-/// With s_j = 1/sqrt(c_j) and u_j = beta_j / s_j this is the plain l2 max-margin problem on the
-/// data x'_n whose entries are s_j x_n[j] (the weights are symmetric over conjugate pairs, so x'_n
-/// stays real): no weighted solver is needed. Entries that fall below <see cref="ZeroThreshold"/>
-/// times the largest are set to zero for good (c = infinity), which is how the support shrinks.
-/// The l2 max-margin step is a delegate; the default is the reference solver
-/// <see cref="Reference.L2MaxMargin"/>, and <see cref="L2MaxMarginByLeastDistance"/> is a second,
-/// independent one (least distance programming by non-negative least squares).
-/// </summary>
+/// <summary>Finds a first-order stationary point of min ||beta_hat||_p^p (Fourier) or ||beta||_p^p (time) s.t. y_n
+/// &lt;x_n, beta&gt; &gt;= 1, 0 &lt; p &lt; 2, from a given start, by iteratively reweighted l2 (a majorize-minimize
+/// method): |t|^p = (t^2)^(p/2) is concave in t^2. (docs/theory-checks.md, "BridgeLocalSolver")</summary>
 public static class BridgeLocalSolver
 {
     /// <summary>Relative size below which an entry is taken as zero for good.</summary>
     public const double ZeroThreshold = 1e-12;
 
-    /// <summary>
-    /// The default l2 max-margin step: the reference solver <see cref="Reference.L2MaxMargin"/> (Wolfe's
-    /// min-norm point, certified by its duality gap); null when the data is not separable.
-    /// </summary>
+    /// <summary>The default l2 max-margin step: the reference solver <see cref="Reference.L2MaxMargin"/> (Wolfe's
+    /// min-norm point, certified by its duality gap); null when the data is not separable.</summary>
     public static double[]? L2MaxMargin(Dataset data)
     {
         var solution = Reference.L2MaxMargin.Solve(data);
         return solution.Status == Reference.SolverStatus.NotSeparable ? null : solution.Beta;
     }
 
-    /// <summary>
-    /// The default step as one local solve uses it: <see cref="L2MaxMargin"/> warm-started with the previous
-    /// step's support vectors. Consecutive reweighted problems differ only in their weights, so their support
-    /// vectors mostly agree, and Wolfe's method then needs one affine solve, not one per support vector.
-    /// </summary>
+    /// <summary>The default step as one local solve uses it: <see cref="L2MaxMargin"/> warm-started with the previous
+    /// step's support vectors. Consecutive reweighted problems differ only in their weights, so their support vectors
+    /// mostly agree, and Wolfe's method then needs one affine solve, not one per support vector.</summary>
     private static Func<Dataset, double[]?> WarmL2MaxMargin()
     {
         List<int>? previous = null;
@@ -71,18 +57,17 @@ public static class BridgeLocalSolver
         };
     }
 
-    /// <summary>The same step by least distance programming (<see cref="LeastDistance"/>), an independent second solver.</summary>
+    /// <summary>The same step by least distance programming (<see cref="LeastDistance"/>), an independent second
+    /// solver.</summary>
     public static double[]? L2MaxMarginByLeastDistance(Dataset data)
     {
         var h = Enumerable.Repeat(1.0, data.Count).ToArray();
         return LeastDistance.Solve(data.SignedFeatures(), data.Count, data.Dimension, h).X;
     }
 
-    /// <summary>
-    /// Runs reweighted l2 from <paramref name="start"/> (any scale; its zero entries stay zero) until the
+    /// <summary>Runs reweighted l2 from <paramref name="start"/> (any scale; its zero entries stay zero) until the
     /// relative change of beta is below <paramref name="tolerance"/> or <paramref name="maxIterations"/> pass.
-    /// <paramref name="l2MaxMargin"/> solves min ||b||_2 s.t. y_n &lt;x_n, b&gt; &gt;= 1 (null: not separable).
-    /// </summary>
+    /// (docs/theory-checks.md, "BridgeLocalSolver.Solve")</summary>
     public static LocalSolution Solve(
         Dataset data, double p, PenaltyDomain domain, ReadOnlySpan<double> start,
         double tolerance = 1e-10, int maxIterations = 500, Func<Dataset, double[]?>? l2MaxMargin = null) =>
@@ -100,24 +85,30 @@ public static class BridgeLocalSolver
         double tolerance, int maxIterations, Func<Dataset, double[]?>? l2MaxMargin, CancellationToken cancel)
     {
         if (space.Dimension != data.Dimension)
-            throw new ArgumentException($"the grid {space.Grid} has {space.Dimension} entries but {data.Name} has D = {data.Dimension}.");
+            throw new ArgumentException($"the grid {space.Grid} has {space.Dimension} entries but {data.Name} has D " +
+                                        $"= {data.Dimension}.");
         if (!(p > 0 && p < 2)) throw new ArgumentException($"p must be in (0, 2) (got {p}).");
-        if (start.Length != data.Dimension) throw new ArgumentException($"start has {start.Length} entries but D = {data.Dimension}.");
+        if (start.Length != data.Dimension) throw new
+            ArgumentException($"start has {start.Length} entries but D = {data.Dimension}.");
         var inEntries = l2MaxMargin is null ? new ReweightedInEntries(data, space) : null;
         l2MaxMargin ??= WarmL2MaxMargin();
         int dim = data.Dimension, n = data.Count;
         // The points' entries for the time-domain step, computed only if it runs (the step in entries has its own).
-        var pointEntries = new Lazy<Complex[][]>(() => Enumerable.Range(0, n).Select(i => space.Of(data.Point(i).ToArray())).ToArray());
+        var pointEntries = new Lazy<Complex[][]>(() => Enumerable.Range(0,
+            n).Select(i => space.Of(data.Point(i).ToArray())).ToArray());
         var beta = start.ToArray();
         var objectives = new List<double>();
         for (int it = 1; it <= maxIterations; it++)
         {
             if (cancel.IsCancellationRequested)
-                return new LocalSolution(LocalSolverOutcome.Cancelled, it > 1 ? beta : null, it - 1, objectives.ToArray());
+                return new LocalSolution(LocalSolverOutcome.Cancelled, it > 1 ? beta : null, it - 1,
+                    objectives.ToArray());
             var entries = space.Of(beta);
             double largest = entries.Max(e => e.Magnitude);
-            if (!(largest > 0)) return new LocalSolution(LocalSolverOutcome.NotSeparable, null, it - 1, objectives.ToArray());
-            var s = entries.Select(e => e.Magnitude > ZeroThreshold * largest ? Math.Pow(e.Magnitude, 1 - p / 2) : 0.0).ToArray();
+            if (!(largest > 0)) return new LocalSolution(LocalSolverOutcome.NotSeparable, null, it - 1,
+                objectives.ToArray());
+            var s = entries.Select(e => e.Magnitude > ZeroThreshold * largest ? Math.Pow(e.Magnitude,
+                1 - p / 2) : 0.0).ToArray();
             if (inEntries?.Step(s) is { } fast)
             {
                 if (Advance(fast, it) is { } done) return done;
@@ -143,7 +134,8 @@ public static class BridgeLocalSolver
         {
             objectives.Add(Objective(next, p, space));
             double change = 0, norm = 0;
-            for (int d = 0; d < dim; d++) { change += (next[d] - beta[d]) * (next[d] - beta[d]); norm += next[d] * next[d]; }
+            for (int d = 0; d < dim; d++) { change += (next[d] - beta[d]) * (next[d] - beta[d]); norm += next[d]
+                * next[d]; }
             // Compare directions at unit margin: the start may be at any scale, so skip the first test.
             beta = next;
             return it > 1 && Math.Sqrt(change / norm) <= tolerance

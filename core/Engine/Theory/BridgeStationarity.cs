@@ -6,43 +6,27 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Theory;
 
-/// <summary>
-/// Stationarity certificates for the bridge-penalty max-margin problem (eq. 10):
-/// min ||beta_hat||_p (Fourier) or ||beta||_p (time) s.t. y_n &lt;x_n, beta&gt; &gt;= 1, for 0 &lt; p &lt;= 1.
-/// beta is scaled to unit minimum margin, the active set and the support are read off with the
-/// stated tolerances, and alpha &gt;= 0 on the active set is the non-negative least-squares fit of
-/// eq. (11), sum_n alpha_n y_n x_n_hat = z on the support, with z the sub-gradient of eq. (12)
-/// (p = 1: z = e^(i phi)) or eq. (13) (p &lt; 1: z = p e^(i phi) |beta_hat|^(p-1)).
-/// <para>Scale freedom. Eq. (11) holds only up to a positive multiple: ||.||_p and ||.||_p^p have the
-/// same stationary points with multipliers differing by the factor p ||beta_hat||_p^(p-1), and
-/// Theorem 2a's limit is a direction. We fix the objective to ||.||_p^p (z exactly as eq. 13
-/// writes it) at unit minimum margin; any other positive multiple c z is fitted by c alpha with the
-/// same relative residual, because alpha is free in scale. So the residual is scale-free, and Alpha
-/// is the multiplier for ||.||_p^p at unit margin (for ||.||_p multiply it by ||beta_hat||_p^(1-p) / p).
-/// For p = 1 the two objectives coincide and alpha's scale is meaningful for the off-support test.</para>
-/// <para>Hermitian structure. In Fourier the half spectrum k = 0..floor(D/2) is used; real and
-/// imaginary parts are separate rows, and rows of a frequency with a distinct conjugate partner are
-/// weighted by sqrt(2), so the residual norm equals the one over the whole spectrum.</para>
-/// <para>The residual is that of the alpha returned, which is always feasible (alpha &gt;= 0 on the active
-/// set), so even if the NNLS iteration stopped early it is an upper bound on the best residual.</para>
-/// </summary>
+/// <summary>Stationarity certificates for the bridge-penalty max-margin problem (eq. 10): min ||beta_hat||_p (Fourier)
+/// or ||beta||_p (time) s.t. y_n &lt;x_n, beta&gt; &gt;= 1, for 0 &lt; p &lt;= 1. beta is scaled to unit minimum
+/// margin. (docs/theory-checks.md, "BridgeStationarity")</summary>
 public static class BridgeStationarity
 {
-    /// <summary>The certificate of <paramref name="beta"/> on <paramref name="data"/> (beta need not be normalized).</summary>
+    /// <summary>The certificate of <paramref name="beta"/> on <paramref name="data"/> (beta need not be
+    /// normalized).</summary>
     public static StationarityCertificate Certify(
         Dataset data, ReadOnlySpan<double> beta, double p, PenaltyDomain domain, StationarityOptions? options = null) =>
         Certify(data, beta, p, domain, Grid.Line(data.Dimension), options);
 
-    /// <summary>
-    /// The same with the features on a grid: in Fourier, eq. (11)-(13) with the grid's 2-D unitary DFT
-    /// (<see cref="EntrySpace"/>; the grid 1 x D is the overload above). Time does not depend on the grid.
-    /// </summary>
+    /// <summary>The same with the features on a grid: in Fourier, eq. (11)-(13) with the grid's 2-D unitary DFT
+    /// (<see cref="EntrySpace"/>; the grid 1 x D is the overload above). Time does not depend on the grid.</summary>
     public static StationarityCertificate Certify(
-        Dataset data, ReadOnlySpan<double> beta, double p, PenaltyDomain domain, Grid grid, StationarityOptions? options = null)
+        Dataset data, ReadOnlySpan<double> beta, double p, PenaltyDomain domain, Grid grid,
+            StationarityOptions? options = null)
     {
         options ??= StationarityOptions.Default;
         if (grid.Count != data.Dimension)
-            throw new ArgumentException($"the grid {grid} has {grid.Count} entries but {data.Name} has D = {data.Dimension}.");
+            throw new ArgumentException($"the grid {grid} has {grid.Count} entries but {data.Name} has D = " +
+                                        $"{data.Dimension}.");
         var space = new EntrySpace(domain, grid);
         if (!(p > 0 && p <= 1)) throw new ArgumentException($"p must be in (0, 1] (got {p}); p = 2/L for depth L.");
         if (beta.Length != data.Dimension)

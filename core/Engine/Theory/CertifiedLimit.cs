@@ -7,30 +7,12 @@ using ImplicitBias.Engine.Reference;
 
 namespace ImplicitBias.Engine.Theory;
 
-/// <summary>
-/// Every run reports the limit it is heading to, certified. Given the data, the kind of limit the
-/// theory predicts for the model (<see cref="For"/>) and gradient descent's final direction,
-/// <see cref="Find"/> returns the point that satisfies the theory's conditions, with its certificate:
-/// <list type="bullet">
-/// <item>L2, FourierL1, TimeL1 (convex): the global optimum from the reference solver
-/// (<see cref="MaxMargin.Solve"/>), independent of the direction, certified by its recomputed duality gap
-/// and a KKT check (<see cref="ConvexLimit"/>).</item>
-/// <item>FourierBridge, TimeBridge (p = 2/L &lt; 1, non-convex): the stationary point of eq. (10) that the
-/// local solver reaches from the direction, polished by Newton's method on the KKT system and certified
-/// to round-off (<see cref="BridgeLimit"/>). The theory promises only first-order stationarity (eq. 11-13).</item>
-/// <item>On a grid (issue 10): FourierL1 and FourierBridge on the grid's 2-D spectrum; KernelNorm (the R_K max
-/// margin of a kernel smaller than the grid, <see cref="KernelLimit"/>); TheoremFourOnly, which has no reference
-/// (status NoReference).</item>
-/// </list>
-/// Numerical trouble is reported in the status and message; it never throws and never returns NaN.
-/// </summary>
+/// <summary>Every run reports the limit it is heading to, certified.
+/// (docs/theory-checks.md, "CertifiedLimit")</summary>
 public static class CertifiedLimit
 {
-    /// <summary>
-    /// The limit the theory predicts for a network kind at a depth: depth 1, or a family without a depth penalty
-    /// (linear, fc) -> L2 (p = 2); a family whose penalty acts on Fourier (conv) or time (diag) entries -> the l1
-    /// max margin there at depth 2 (FourierL1, TimeL1), a stationary point of the p = 2/L bridge at L &gt;= 3.
-    /// </summary>
+    /// <summary>The limit the theory predicts for a network kind at a depth: depth 1, or a family without a depth
+    /// penalty. (docs/theory-checks.md, "CertifiedLimit.For")</summary>
     public static (LimitKind Kind, double P) For(NetworkKind kind, int depth)
     {
         if (depth < 1) throw new ArgumentException($"depth must be at least 1 (got {depth}).");
@@ -41,15 +23,10 @@ public static class CertifiedLimit
         return (fourier ? LimitKind.FourierBridge : LimitKind.TimeBridge, 2.0 / depth);
     }
 
-    /// <summary>
-    /// The limit for a model on a grid with a kernel and C channels (issue 10): "conv" with the full-width
-    /// kernel -> as above on the grid's 2-D spectrum (FourierL1 at depth 2, FourierBridge at L &gt;= 3, for any C:
-    /// R_K of the full kernel is 2 ||beta_hat||_1); "conv" with a smaller kernel -> KernelNorm at depth 2
-    /// (p = 1; independent of C) and TheoremFourOnly at L &gt;= 3 (p = 2/L, for information); "diag", "linear"
-    /// and "fc" do not see the grid, so they get what <see cref="For(NetworkKind, int)"/> gives. On the grid 1 x D
-    /// with the kernel 1 x D and one channel this is <see cref="For(NetworkKind, int)"/> exactly.
-    /// </summary>
-    public static (LimitKind Kind, double P) For(NetworkKind model, int depth, Grid grid, KernelSize kernel, int channels)
+    /// <summary>The limit for a model on a grid with a kernel and C channels (issue 10).
+    /// (docs/theory-checks.md, "CertifiedLimit.For (2)")</summary>
+    public static (LimitKind Kind, double P) For(NetworkKind model, int depth, Grid grid, KernelSize kernel,
+        int channels)
     {
         grid.Check();
         kernel.Check(grid);
@@ -60,45 +37,47 @@ public static class CertifiedLimit
         return depth == 2 ? (LimitKind.KernelNorm, 1.0) : (LimitKind.TheoremFourOnly, 2.0 / depth);
     }
 
-    /// <summary>
-    /// <see cref="Find(Dataset, LimitKind, double, ReadOnlySpan{double}, LimitOptions?)"/> on a grid with a kernel:
-    /// FourierL1 and FourierBridge use the grid's 2-D unitary DFT (<see cref="EntrySpace"/>), KernelNorm solves the
-    /// R_K max margin of the kernel (certified by its recomputed duality gap, reported as Residual), TheoremFourOnly
-    /// returns status NoReference with the given direction; the time-domain kinds do not depend on the grid.
-    /// </summary>
+    /// <summary><see cref="Find(Dataset, LimitKind, double, ReadOnlySpan{double}, LimitOptions?)"/> on a grid with a
+    /// kernel: FourierL1 and FourierBridge use the grid's 2-D unitary DFT (<see cref="EntrySpace"/>), KernelNorm solves
+    /// the R_K max margin of the kernel. (docs/theory-checks.md, "CertifiedLimit.Find")</summary>
     public static LimitCertificate Find(
-        Dataset data, LimitKind kind, double p, ReadOnlySpan<double> gdDirection, Grid grid, KernelSize kernel, LimitOptions? options = null)
+        Dataset data, LimitKind kind, double p, ReadOnlySpan<double> gdDirection, Grid grid, KernelSize kernel,
+            LimitOptions? options = null)
     {
         if (grid.Count != data.Dimension)
-            throw new ArgumentException($"the grid {grid} has {grid.Count} entries but {data.Name} has D = {data.Dimension}.");
+            throw new ArgumentException($"the grid {grid} has {grid.Count} entries but {data.Name} has D = " +
+                                        $"{data.Dimension}.");
         kernel.Check(grid);
         return FindOn(data, kind, p, gdDirection, grid, kernel, options);
     }
 
-    /// <summary>
-    /// Finds and certifies the limit of <paramref name="kind"/> nearest to <paramref name="gdDirection"/>
-    /// (any scale; only the bridge kinds use it, as the local solver's start). <paramref name="p"/> must be
-    /// 2 for L2, 1 for the l1 kinds and in (0, 1) for the bridge kinds. Throws only for such usage errors.
-    /// </summary>
+    /// <summary>Finds and certifies the limit of <paramref name="kind"/> nearest to <paramref name="gdDirection"/> (any
+    /// scale; only the bridge kinds use it, as the local solver's start). <paramref name="p"/> must be 2 for L2, 1 for
+    /// the l1 kinds and in (0, 1) for the bridge kinds. Throws only for such usage errors.</summary>
     public static LimitCertificate Find(
         Dataset data, LimitKind kind, double p, ReadOnlySpan<double> gdDirection, LimitOptions? options = null) =>
         FindOn(data, kind, p, gdDirection, Grid.Line(data.Dimension), KernelSize.Line(data.Dimension), options);
 
     private static LimitCertificate FindOn(
-        Dataset data, LimitKind kind, double p, ReadOnlySpan<double> gdDirection, Grid grid, KernelSize kernel, LimitOptions? options)
+        Dataset data, LimitKind kind, double p, ReadOnlySpan<double> gdDirection, Grid grid, KernelSize kernel,
+            LimitOptions? options)
     {
         options ??= LimitOptions.Default;
         if (gdDirection.Length != data.Dimension)
-            throw new ArgumentException($"the direction has {gdDirection.Length} entries but {data.Name} has D = {data.Dimension}.");
-        double expected = kind switch { LimitKind.L2 => 2, LimitKind.FourierL1 or LimitKind.TimeL1 or LimitKind.KernelNorm => 1, _ => double.NaN };
+            throw new ArgumentException($"the direction has {gdDirection.Length} entries but {data.Name} has D = " +
+                                        $"{data.Dimension}.");
+        double expected = kind switch { LimitKind.L2 => 2,
+            LimitKind.FourierL1 or LimitKind.TimeL1 or LimitKind.KernelNorm => 1, _ => double.NaN };
         if (double.IsNaN(expected) ? !(p > 0 && p < 1) : p != expected)
-            throw new ArgumentException($"p = {p} does not fit the limit {kind} (l2: 2, l1 and kernel: 1, bridge and Theorem-4-only: 2/L in (0, 1)).");
+            throw new ArgumentException($"p = {p} does not fit the limit {kind} (l2: 2, l1 and kernel: 1, bridge " +
+                                        $"and Theorem-4-only: 2/L in (0, 1)).");
         // The limit is a direction, the same for the data times any factor, but the solvers' tolerances
         // are tuned for data of moderate size: data of extreme scale (max_n ||x_n|| outside 2^-30 .. 2^30)
         // is solved divided by its scale, as training does; moderate data is solved as given, and so is data
         // whose points' norms differ too much for one factor (UnitScale.SpreadProblem: small points would underflow).
         double r = UnitScale.Scale(data);
-        if ((r < Math.ScaleB(1.0, -30) || r > Math.ScaleB(1.0, 30)) && UnitScale.SpreadProblem(data) is null) data = UnitScale.Of(data, out _);
+        if ((r < Math.ScaleB(1.0, -30) || r > Math.ScaleB(1.0,
+            30)) && UnitScale.SpreadProblem(data) is null) data = UnitScale.Of(data, out _);
         return kind switch
         {
             LimitKind.L2 or LimitKind.FourierL1 or LimitKind.TimeL1 => ConvexLimit.Find(data, kind, options, grid),
@@ -125,11 +104,9 @@ public static class CertifiedLimit
         new(kind, p, LimitStatus.NotSeparable, new double[data.Dimension], 1, 0, 0, [], [], 0, 0, false,
             $"No {kind} limit: {evidence}");
 
-    /// <summary>
-    /// Assembles a certificate from beta (unit minimum margin), the system it was certified on, and
-    /// alpha (length N, zero off the active set). Non-finite numbers are replaced by their worst
-    /// honest value (residual 1, the residual of alpha = 0) so that no field is NaN.
-    /// </summary>
+    /// <summary>Assembles a certificate from beta (unit minimum margin), the system it was certified on, and alpha
+    /// (length N, zero off the active set). Non-finite numbers are replaced by their worst honest value (residual 1,
+    /// the residual of alpha = 0) so that no field is NaN.</summary>
     internal static LimitCertificate Assemble(
         LimitKind kind, double p, LimitStatus status, double[] beta, double[] margins, SupportKkt kkt,
         double[] alpha, double residual, string message)
@@ -142,7 +119,8 @@ public static class CertifiedLimit
         static double Finite(double v, double worst) => double.IsFinite(v) ? v : worst;
         var direction = Geometry.Normalize(beta);
         if (!direction.All(double.IsFinite)) direction = new double[beta.Length];
-        return new LimitCertificate(kind, p, status, direction, Finite(residual, 1), Finite(minAlpha, 0), Finite(slack, double.MaxValue),
+        return new LimitCertificate(kind, p, status, direction, Finite(residual, 1), Finite(minAlpha, 0),
+            Finite(slack, double.MaxValue),
             support, kkt.Active.ToArray(), unknowns, equations, equations <= unknowns, message);
     }
 }

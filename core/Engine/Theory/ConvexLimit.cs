@@ -5,32 +5,25 @@ using static System.FormattableString;
 
 namespace ImplicitBias.Engine.Theory;
 
-/// <summary>
-/// The convex limits (l2, Fourier-l1, time-l1 max margin) for <see cref="CertifiedLimit"/>: the reference
-/// solver's optimum, which does not depend on the run, polished to exact optimality (<see cref="ConvexPolish"/>:
-/// the solver is accurate to its gap, about 1e-10 in objective, but flat optima leave the direction good only to
-/// about 1e-6 rad). Support and active set are read off the solver's point at <see cref="LimitOptions.ConvexThreshold"/>.
-/// The certificate is computed from the returned point alone: the relative duality gap recomputed by
-/// <see cref="Certificate"/> from it and its multipliers (reported as Residual), and the KKT conditions on the
-/// support and active set read again from it: alpha the given multipliers (for the solver's l2 dual rescaled to
-/// the ||.||_2^2 convention of <see cref="SupportKkt"/>) or, if it fits better, the NNLS fit; for p = 1 also the
-/// off-support bound |sum_n alpha_n z_hat_n[j]| &lt;= 1. For p = 2 the gradient exists everywhere, so the fit
-/// covers every coordinate. A polished point must meet the KKT tolerance <see cref="ConvexPolish.ResidualTolerance"/>;
-/// the solver's point, kept when the polish is rejected, <see cref="LimitOptions.ConvexKktTolerance"/>.
-/// </summary>
+/// <summary>The convex limits (l2, Fourier-l1, time-l1 max margin) for <see cref="CertifiedLimit"/>: the reference
+/// solver's optimum, which does not depend on the run, polished to exact optimality.
+/// (docs/theory-checks.md, "ConvexLimit")</summary>
 internal static class ConvexLimit
 {
     public static LimitCertificate Find(Dataset data, LimitKind kind, LimitOptions options, Grid grid)
     {
-        var bias = kind switch { LimitKind.L2 => MarginBias.L2, LimitKind.FourierL1 => MarginBias.FourierL1, _ => MarginBias.TimeL1 };
+        var bias = kind switch { LimitKind.L2 => MarginBias.L2, LimitKind.FourierL1 => MarginBias.FourierL1,
+            _ => MarginBias.TimeL1 };
         double p = kind == LimitKind.L2 ? 2 : 1;
         var space = new EntrySpace(CertifiedLimit.DomainOf(kind), grid);
         Grid? onGrid = bias == MarginBias.FourierL1 && !grid.IsLine ? grid : null;
-        var sol = onGrid is { } g ? FourierL1MaxMargin.Solve(data, g, options.GapTolerance) : MaxMargin.Solve(data, bias, options.GapTolerance);
+        var sol = onGrid is { } g ? FourierL1MaxMargin.Solve(data, g, options.GapTolerance) : MaxMargin.Solve(data,
+            bias, options.GapTolerance);
         if (sol.Status == SolverStatus.NotSeparable) return CertifiedLimit.NotSeparable(data, kind, p, sol.Message);
         var beta = sol.Beta;
         string note = "";
-        if (!beta.Any(v => v != 0) || !(Certificate.Margins(data, beta).Min() > 0)) // an unfinished solve without a separating beta: fall back on l2 so the direction is honest
+        // an unfinished solve without a separating beta: fall back on l2 so the direction is honest
+        if (!beta.Any(v => v != 0) || !(Certificate.Margins(data, beta).Min() > 0))
         {
             beta = L2MaxMargin.Solve(data, options.GapTolerance).Beta;
             note = " The l2 max-margin direction is returned in its place.";
@@ -39,8 +32,10 @@ internal static class ConvexLimit
         var points = CertifiedLimit.PointEntries(data, space);
         var solver = Check(data, points, space, p, beta, sol.Dual, rescale: p == 2, options);
 
-        // Polish: exact optimality on the solver's support and active set; the certificate is recomputed from its answer.
-        var polish = ConvexPolish.Run(data, bias, solver.Kkt, beta, solver.AlphaActive, onGrid, options.NewtonIterations);
+        // Polish: exact optimality on the solver's support and active set; the certificate is recomputed from its
+        // answer.
+        var polish = ConvexPolish.Run(data, bias, solver.Kkt, beta, solver.AlphaActive, onGrid,
+            options.NewtonIterations);
         var final = solver;
         double gap = sol.RelativeGap;
         string how = polish.Reason;
@@ -50,10 +45,13 @@ internal static class ConvexLimit
             final = Check(data, points, space, p, beta, polish.Alpha, rescale: false, options);
             var full = new double[data.Count];
             for (int a = 0; a < final.Kkt.Active.Length; a++) full[final.Kkt.Active[a]] = final.AlphaActive[a];
-            gap = Certificate.Certify(data, bias, beta, full, 0, 0, sol.Solver, options.GapTolerance, grid: onGrid).RelativeGap;
-            how = Invariant($"polished to exact optimality ({polish.Iterations} Newton step{(polish.Iterations == 1 ? "" : "s")}) on the solver's support and active set");
+            gap = Certificate.Certify(data, bias, beta, full, 0, 0, sol.Solver, options.GapTolerance,
+                grid: onGrid).RelativeGap;
+            how = Invariant($"polished to exact optimality ({polish.Iterations} Newton ") +
+                Invariant($"step{(polish.Iterations == 1 ? "" : "s")}) on the solver's support and active set");
         }
-        double tolerance = polish.Accepted ? Math.Min(ConvexPolish.ResidualTolerance, options.ConvexKktTolerance) : options.ConvexKktTolerance;
+        double tolerance = polish.Accepted ? Math.Min(ConvexPolish.ResidualTolerance,
+            options.ConvexKktTolerance) : options.ConvexKktTolerance;
         bool kktHolds = final.Residual <= tolerance && final.OffSupport <= 1 + tolerance;
         bool certified = sol.Status == SolverStatus.Optimal && gap <= options.GapTolerance && kktHolds;
         string offText = p == 1 ? Invariant($", off-support max {final.OffSupport:G6} (<= 1 needed)") : "";
@@ -61,18 +59,25 @@ internal static class ConvexLimit
             sol.Status != SolverStatus.Optimal ? " Not certified: the solver did not reach its gap tolerance."
             : Invariant($" Not certified: the KKT check fails its tolerance {tolerance:E0}.");
         string message = Invariant(
-            $"{kind} limit from the reference solver ({sol.Solver}, relative duality gap {sol.RelativeGap:E2}, tolerance {options.GapTolerance:E0}), {how}; support and active set read at {options.ConvexThreshold:E0}. Certificate of the point returned: relative duality gap {gap:E2}, KKT residual {final.Residual:E2} with alpha from the {(final.UseGiven ? (polish.Accepted ? "polish" : "solver's dual") : "NNLS fit")}{offText}.{why}{note}");
+            $"{kind} limit from the reference solver ({sol.Solver}, relative duality gap {sol.RelativeGap:E2}, ") +
+                Invariant($"tolerance {options.GapTolerance:E0}), {how}; support and active set read at ") +
+                Invariant($"{options.ConvexThreshold:E0}. Certificate of the point returned: relative duality gap ") +
+                Invariant($"{gap:E2}, KKT residual {final.Residual:E2} with alpha from the ") +
+                Invariant(
+                $"{(final.UseGiven ? (polish.Accepted ? "polish" : "solver's dual")
+                    : "NNLS fit")}{offText}.{why}{note}");
         return CertifiedLimit.Assemble(kind, p, certified ? LimitStatus.Certified : LimitStatus.NotCertified,
-            beta, Certificate.Margins(data, beta), final.Kkt, final.Alpha, gap, message) with { OffSupportMax = p == 1 ? final.OffSupport : double.NaN };
+            beta, Certificate.Margins(data, beta), final.Kkt, final.Alpha, gap,
+                message) with { OffSupportMax = p == 1 ? final.OffSupport : double.NaN };
     }
 
     /// <summary>The KKT check of a point (unit minimum margin) with given multipliers over all N points.</summary>
-    private sealed record Checked(SupportKkt Kkt, double[] AlphaActive, double[] Alpha, double Residual, double OffSupport, bool UseGiven);
+    private sealed record Checked(SupportKkt Kkt, double[] AlphaActive, double[] Alpha, double Residual,
+        double OffSupport, bool UseGiven);
 
-    /// <summary>
-    /// Reads support and active set off <paramref name="beta"/> and checks the KKT conditions with the given
-    /// multipliers (scaled by the best c &gt;= 0 with <paramref name="rescale"/>) or the NNLS fit, whichever fits better.
-    /// </summary>
+    /// <summary>Reads support and active set off <paramref name="beta"/> and checks the KKT conditions with the given
+    /// multipliers (scaled by the best c &gt;= 0 with <paramref name="rescale"/>) or the NNLS fit, whichever fits
+    /// better.</summary>
     private static Checked Check(Dataset data, System.Numerics.Complex[][] points, EntrySpace space, double p,
         double[] beta, double[] given, bool rescale, LimitOptions options)
     {
@@ -88,7 +93,8 @@ internal static class ConvexLimit
         bool useGiven = givenResidual <= nnlsResidual;
         var alphaActive = useGiven ? givenAlpha : nnlsAlpha;
         var alpha = new double[data.Count];
-        if (useGiven && !rescale) for (int n = 0; n < alpha.Length; n++) alpha[n] = given[n]; // complementary slackness over all points
+        // complementary slackness over all points
+        if (useGiven && !rescale) for (int n = 0; n < alpha.Length; n++) alpha[n] = given[n];
         else for (int a = 0; a < active.Length; a++) alpha[active[a]] = alphaActive[a];
         double offSupport = p == 1 ? kkt.OffSupportMax(alphaActive) : 0;
         return new Checked(kkt, alphaActive, alpha, Math.Min(givenResidual, nnlsResidual), offSupport, useGiven);

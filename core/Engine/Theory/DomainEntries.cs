@@ -5,16 +5,9 @@ using ImplicitBias.Engine.Networks;
 
 namespace ImplicitBias.Engine.Theory;
 
-/// <summary>
-/// The independent coordinates of a real vector in a <see cref="PenaltyDomain"/>, as complex
-/// "entries" with a multiplicity, so that the time and the Fourier domain share one code path.
-/// Time: entry d is v[d] (imaginary part 0), multiplicity 1. Fourier (1-D, the grid 1 x D): the spectrum
-/// of a real v is Hermitian (v_hat[D-k] = conj(v_hat[k])), so only the half spectrum k = 0 .. floor(D/2)
-/// is independent; entry k stands for itself and its conjugate partner D-k, so it has multiplicity 2
-/// unless k = 0 or k = D/2 (even D), which are their own partners and real. These static methods are the
-/// 1-D case of <see cref="EntrySpace"/>, which also covers the 2-D spectrum of a grid.
-/// Then every full-domain sum over d of f(v[d]) with f(conj z) = f(z) equals sum_k multiplicity[k] f(entry[k]).
-/// </summary>
+/// <summary>The independent coordinates of a real vector in a <see cref="PenaltyDomain"/>, as complex "entries" with a
+/// multiplicity, so that the time and the Fourier domain share one code path. Time: entry d is v[d] (imaginary part 0),
+/// multiplicity 1. (docs/theory-checks.md, "DomainEntries")</summary>
 public static class DomainEntries
 {
     /// <summary>Number of independent entries for dimension D.</summary>
@@ -24,27 +17,23 @@ public static class DomainEntries
     public static Complex[] Of(ReadOnlySpan<double> v, PenaltyDomain domain) => EntrySpace.Line(v.Length, domain).Of(v);
 
     /// <summary>1 or 2 (see the class summary).</summary>
-    public static int Multiplicity(int entry, int dimension, PenaltyDomain domain) => EntrySpace.Line(dimension, domain).Multiplicity(entry);
+    public static int Multiplicity(int entry, int dimension, PenaltyDomain domain) => EntrySpace.Line(dimension,
+        domain).Multiplicity(entry);
 
     /// <summary>The full-domain indices an entry stands for: {d} in time, {k, D-k} (or {k}) in Fourier.</summary>
-    public static IEnumerable<int> FullIndices(int entry, int dimension, PenaltyDomain domain) => EntrySpace.Line(dimension, domain).FullIndices(entry);
+    public static IEnumerable<int> FullIndices(int entry, int dimension,
+        PenaltyDomain domain) => EntrySpace.Line(dimension, domain).FullIndices(entry);
 
-    /// <summary>
-    /// The real vector whose entries are <paramref name="entries"/> (inverse of <see cref="Of"/>):
-    /// in Fourier the Hermitian spectrum is completed from the half spectrum and inverted.
-    /// The imaginary parts of self-conjugate entries are ignored.
-    /// </summary>
+    /// <summary>The real vector whose entries are <paramref name="entries"/> (inverse of <see cref="Of"/>): in Fourier
+    /// the Hermitian spectrum is completed from the half spectrum and inverted. The imaginary parts of self-conjugate
+    /// entries are ignored.</summary>
     public static double[] ToVector(ReadOnlySpan<Complex> entries, int dimension, PenaltyDomain domain) =>
         EntrySpace.Line(dimension, domain).ToVector(entries);
 }
 
-/// <summary>
-/// The entries of <see cref="DomainEntries"/> on a grid Z_M x Z_N (row-major): in time every d; in Fourier
-/// the independent frequencies of the grid's unitary DFT (<see cref="GridDft"/>) in flat order, a
-/// self-conjugate k (k = -k) with multiplicity 1 and the first member of each pair {k, -k} with
-/// multiplicity 2 (<see cref="Reference.RealFourierBasis.Layout"/>). On the grid 1 x D this is the 1-D
-/// half spectrum k = 0 .. floor(D/2), computed with the same transforms, so 1-D results are unchanged.
-/// </summary>
+/// <summary>The entries of <see cref="DomainEntries"/> on a grid Z_M x Z_N (row-major): in time every d; in Fourier the
+/// independent frequencies of the grid's unitary DFT (<see cref="GridDft"/>), each with its multiplicity.
+/// (docs/theory-checks.md, "EntrySpace")</summary>
 public sealed class EntrySpace
 {
     private readonly int[] frequency; // entry j -> flat frequency k (Fourier)
@@ -78,7 +67,8 @@ public sealed class EntrySpace
     /// <summary>The entries of a real vector v on the grid.</summary>
     public Complex[] Of(ReadOnlySpan<double> v)
     {
-        if (v.Length != Grid.Count) throw new ArgumentException($"a vector on the grid {Grid} needs {Grid.Count} values (got {v.Length}).");
+        if (v.Length != Grid.Count) throw new
+            ArgumentException($"a vector on the grid {Grid} needs {Grid.Count} values (got {v.Length}).");
         if (Domain == PenaltyDomain.Time)
         {
             var t = new Complex[v.Length];
@@ -100,11 +90,13 @@ public sealed class EntrySpace
         if (!self[entry]) yield return GridDft.Negative(Grid, frequency[entry]);
     }
 
-    /// <summary>The real vector whose entries are <paramref name="entries"/> (the Hermitian spectrum completed and inverted).</summary>
+    /// <summary>The real vector whose entries are <paramref name="entries"/> (the Hermitian spectrum completed and
+    /// inverted).</summary>
     public double[] ToVector(ReadOnlySpan<Complex> entries)
     {
         if (entries.Length != Count)
-            throw new ArgumentException($"{entries.Length} entries do not describe a vector on the grid {Grid} in the {Domain} domain.");
+            throw new ArgumentException($"{entries.Length} entries do not describe a vector on the grid {Grid} in " +
+                                        $"the {Domain} domain.");
         if (Domain == PenaltyDomain.Time)
         {
             var t = new double[Grid.Count];

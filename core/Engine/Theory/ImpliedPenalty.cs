@@ -2,10 +2,8 @@ using ImplicitBias.Engine.Fourier;
 
 namespace ImplicitBias.Engine.Theory;
 
-/// <summary>
-/// The implied penalties R_P(beta) = min { ||w||^2 : P(w) = beta } of Section 5, in closed form.
-/// Their minimizers are built by <see cref="BalancedParameters"/>.
-/// </summary>
+/// <summary>The implied penalties R_P(beta) = min { ||w||^2 : P(w) = beta } of Section 5, in closed form. Their
+/// minimizers are built by <see cref="BalancedParameters"/>.</summary>
 public static class ImpliedPenalty
 {
     /// <summary>Lemma 5, fully connected networks of depth L: L ||beta||_2^(2/L).</summary>

@@ -2,17 +2,8 @@ using MathNet.Numerics.LinearAlgebra;
 
 namespace ImplicitBias.Engine.Theory;
 
-/// <summary>
-/// The Newton step of <see cref="BridgeKktPolish"/> by the Schur complement of the KKT Jacobian
-/// [[H, -G^T], [G W, 0]] (see <see cref="SupportKkt.Jacobian"/>). H is block diagonal, one block per
-/// support entry: p |b|^(p-2) (I + (p-2) b_hat b_hat^T), whose inverse is closed form (Sherman-Morrison;
-/// it exists for p != 1, the radial eigenvalue being p (p-1) |b|^(p-2)). With du = H^-1 (f1 + G^T da) the
-/// step solves (G W H^-1 G^T) da = f2 - G W H^-1 f1, an |A| x |A| system: about |A|^2 R operations
-/// instead of (R + |A|)^3 for the whole Jacobian, which made the polish the bulk of a bridge limit at
-/// D = 1024 (about a second a step). The dense LU of the whole Jacobian is the slow twin, and the caller
-/// falls back on it when this returns null (p = 1, a singular complement, a step that does not solve the
-/// system to 1e-8 of its right-hand side).
-/// </summary>
+/// <summary>The Newton step of <see cref="BridgeKktPolish"/> by the Schur complement of the KKT Jacobian [[H, -G^T], [G
+/// W, 0]] (see <see cref="SupportKkt.Jacobian"/>). (docs/theory-checks.md, "KktSchurStep")</summary>
 internal static class KktSchurStep
 {
     /// <summary>The step x with J x = rhs (rhs = -F: stationarity rows, then margin rows), or null.</summary>

@@ -4,19 +4,8 @@ using ImplicitBias.Engine.Reference;
 
 namespace ImplicitBias.Engine.Theory;
 
-/// <summary>
-/// One reweighted-l2 step of <see cref="BridgeLocalSolver"/> solved in the domain's entries, without going back
-/// to the time domain. The reweighted points x'_n have entries s_j z_hat_n[j], and by Parseval
-/// &lt;x'_n, x'_m&gt; = sum_j m_j s_j^2 Re(conj(z_hat_n[j]) z_hat_m[j]), so Wolfe's min-norm point runs on the
-/// real rows
-/// a_n = (sqrt(m_j) s_j Re z_hat_n[j], sqrt(m_j) s_j Im z_hat_n[j]) over the entries with s_j &gt; 0 only (a support
-/// that shrinks makes the rows shorter). With lambda its weights and p = sum_n lambda_n a_n, the l2 max-margin
-/// solution of the reweighted problem has entries s_j sum_n lambda_n z_hat_n[j] / ||p||^2, and the next iterate
-/// s_j times that. Rebuilding the N reweighted points in time each iteration was about half an iteration at
-/// D = 1024, N = 512. The time-domain step (<see cref="BridgeLocalSolver.L2MaxMargin"/> on the rebuilt points)
-/// is the slow twin; this one declines (null) whenever Wolfe's answer is not a clear separating point, and the
-/// caller then takes the twin, whose l2 solver decides separability.
-/// </summary>
+/// <summary>One reweighted-l2 step of <see cref="BridgeLocalSolver"/> solved in the domain's entries, without going
+/// back to the time domain. (docs/theory-checks.md, "ReweightedInEntries")</summary>
 internal sealed class ReweightedInEntries
 {
     private readonly EntrySpace space;

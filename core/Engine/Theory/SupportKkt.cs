@@ -4,18 +4,9 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Theory;
 
-/// <summary>
-/// The first-order (KKT) system of min sum_j m_j |b_j|^p s.t. y_n &lt;x_n, beta&gt; &gt;= 1 restricted to a
-/// support S (domain entries, see <see cref="DomainEntries"/>) and an active set A, in real coordinates,
-/// so that <see cref="CertifiedLimit"/> can both polish (Newton) and certify (NNLS) on one description.
-/// <para>Coordinates u: Re b_j for every j in S, and Im b_j when j has a distinct conjugate partner
-/// (multiplicity m_j = 2); self-conjugate Fourier entries (k = 0, D/2) and time entries are real.
-/// By Parseval, margin_n = sum_j m_j Re(conj(z_hat_n[j]) b_j) = sum_r m_r G[n, r] u_r with G the Re/Im
-/// parts of z_hat_n = DFT(y_n x_n) (or z_n itself in time), and d/du_r sum_j m_j |b_j|^p = m_r t_r with
-/// t_r = p |b_j|^(p-2) u_r. The multiplicity cancels from eq. (11): t = sum_{n in A} alpha_n G[n, .].</para>
-/// <para>Residuals are weighted by sqrt(m_r), as in <see cref="BridgeStationarity"/>, so that their
-/// norm is the full-domain one.</para>
-/// </summary>
+/// <summary>The first-order (KKT) system of min sum_j m_j |b_j|^p s.t. y_n &lt;x_n, beta&gt; &gt;= 1 restricted to a
+/// support S (domain entries, see <see cref="DomainEntries"/>) and an active set A, in real coordinates, so that
+/// <see cref="CertifiedLimit"/> can both polish (Newton) and certify. (docs/theory-checks.md, "SupportKkt")</summary>
 public sealed class SupportKkt
 {
     /// <summary>The exponent p.</summary>
@@ -39,8 +30,10 @@ public sealed class SupportKkt
     private readonly double[,] g;        // |A| x R: Re/Im of z_hat_n[j]
     private readonly Complex[][] points; // z_hat of every point (all N), for the off-support bound
 
-    /// <summary>Builds the system; <paramref name="pointEntries"/>[n] are the domain entries of y_n x_n for every point.</summary>
-    public SupportKkt(Complex[][] pointEntries, int[] support, int[] active, int dimension, PenaltyDomain domain, double p)
+    /// <summary>Builds the system; <paramref name="pointEntries"/>[n] are the domain entries of y_n x_n for every
+    /// point.</summary>
+    public SupportKkt(Complex[][] pointEntries, int[] support, int[] active, int dimension, PenaltyDomain domain,
+        double p)
         : this(pointEntries, support, active, EntrySpace.Line(dimension, domain), p) { }
 
     /// <summary>The same on a grid's entries (<see cref="EntrySpace"/>).</summary>
@@ -72,11 +65,11 @@ public sealed class SupportKkt
     /// <summary>|b_j| for each coordinate r.</summary>
     internal double[] ModuliOf(ReadOnlySpan<double> u) => Moduli(u);
 
-    /// <summary>
-    /// One entry's block of the Jacobian of the target t = p |b|^(p-2) u in its coordinates u (the Hessian of |b|^p),
-    /// at modulus <paramref name="mod"/>: diag I + curv u u^T with diag = p |b|^(p-2) and curv = p (p-2) |b|^(p-4).
-    /// </summary>
-    internal (double Diag, double Curv) HessianBlock(double mod) => (P * Math.Pow(mod, P - 2), P * (P - 2) * Math.Pow(mod, P - 4));
+    /// <summary>One entry's block of the Jacobian of the target t = p |b|^(p-2) u in its coordinates u (the Hessian of
+    /// |b|^p), at modulus <paramref name="mod"/>: diag I + curv u u^T with diag = p |b|^(p-2) and curv = p (p-2)
+    /// |b|^(p-4).</summary>
+    internal (double Diag, double Curv) HessianBlock(double mod) => (P * Math.Pow(mod, P - 2),
+        P * (P - 2) * Math.Pow(mod, P - 4));
 
     private static double Part(Complex c, bool im) => im ? c.Imaginary : c.Real;
 
@@ -138,10 +131,8 @@ public sealed class SupportKkt
         return f;
     }
 
-    /// <summary>
-    /// The Jacobian of (Stationarity, MarginDefects) in (u, alpha), row-major (R + |A|) squared:
-    /// [[H, -G^T], [G W, 0]] with H the block-diagonal Hessian of the target per entry.
-    /// </summary>
+    /// <summary>The Jacobian of (Stationarity, MarginDefects) in (u, alpha), row-major (R + |A|) squared: [[H, -G^T],
+    /// [G W, 0]] with H the block-diagonal Hessian of the target per entry.</summary>
     public double[,] Jacobian(ReadOnlySpan<double> u)
     {
         int rr = u.Length, na = Active.Length, size = rr + na;
@@ -159,14 +150,9 @@ public sealed class SupportKkt
         return jac;
     }
 
-    /// <summary>
-    /// The certificate fit at <paramref name="entries"/> (the domain entries of a beta at unit minimum
-    /// margin, recomputed from beta by the caller): alpha &gt;= 0 on the active set by NNLS, and the
-    /// sqrt(m)-weighted relative residual ||G^T alpha - t|| / ||t||. The NNLS starts warm from every active
-    /// point positive (the active set was read as the points at margin 1, whose alpha is positive at a
-    /// non-degenerate limit): one least-squares solve instead of one per point, which made this fit the
-    /// bulk of a certificate's cost at N = 512 (<paramref name="warm"/> = false is the cold slow twin).
-    /// </summary>
+    /// <summary>The certificate fit at <paramref name="entries"/> (the domain entries of a beta at unit minimum margin,
+    /// recomputed from beta by the caller): alpha &gt;= 0 on the active set by NNLS, and the sqrt(m)-weighted relative
+    /// residual ||G^T alpha - t|| / ||t||. (docs/theory-checks.md, "SupportKkt.Fit")</summary>
     public (double[] Alpha, double Residual) Fit(ReadOnlySpan<Complex> entries, bool warm = true)
     {
         var t = Target(CoordinatesOf(entries));
@@ -187,11 +173,9 @@ public sealed class SupportKkt
         return (fit.X, norm > 0 ? resNorm / norm : resNorm);
     }
 
-    /// <summary>
-    /// The sqrt(m)-weighted relative residual ||G^T alpha - t|| / ||t|| of a given alpha (over the active
-    /// set) at <paramref name="entries"/>; with <paramref name="rescale"/> alpha is first multiplied by the
-    /// best c &gt;= 0 (for multipliers of a differently scaled objective, e.g. a solver's dual for ||.||_2).
-    /// </summary>
+    /// <summary>The sqrt(m)-weighted relative residual ||G^T alpha - t|| / ||t|| of a given alpha (over the active set)
+    /// at <paramref name="entries"/>; with <paramref name="rescale"/> alpha is first multiplied by the best c &gt;= 0
+    /// (for multipliers of a differently scaled objective, e.g. a solver's dual for ||.||_2).</summary>
     public (double[] Alpha, double Residual) ResidualOf(ReadOnlySpan<Complex> entries, double[] alpha, bool rescale)
     {
         var u = CoordinatesOf(entries);
@@ -202,15 +186,18 @@ public sealed class SupportKkt
         if (rescale)
         {
             double num = 0, den = 0;
-            for (int r = 0; r < t.Length; r++) { num += weight[r] * gAlpha[r] * t[r]; den += weight[r] * gAlpha[r] * gAlpha[r]; }
+            for (int r = 0; r < t.Length; r++) { num += weight[r] * gAlpha[r] * t[r]; den += weight[r] * gAlpha[r]
+                * gAlpha[r]; }
             c = den > 0 ? Math.Max(num / den, 0) : 0;
         }
         double res = 0, norm = 0;
-        for (int r = 0; r < t.Length; r++) { res += weight[r] * Math.Pow(c * gAlpha[r] - t[r], 2); norm += weight[r] * t[r] * t[r]; }
+        for (int r = 0; r < t.Length; r++) { res += weight[r] * Math.Pow(c * gAlpha[r] - t[r],
+            2); norm += weight[r] * t[r] * t[r]; }
         return (alpha.Select(v => c * v).ToArray(), norm > 0 ? Math.Sqrt(res / norm) : Math.Sqrt(res));
     }
 
-    /// <summary>p = 1: max over entries off the support of |sum_a alpha_a z_hat_a[j]| (eq. 12 needs &lt;= 1); 0 if the support is everything.</summary>
+    /// <summary>p = 1: max over entries off the support of |sum_a alpha_a z_hat_a[j]| (eq. 12 needs &lt;= 1); 0 if the
+    /// support is everything.</summary>
     public double OffSupportMax(ReadOnlySpan<double> alpha)
     {
         var inSupport = new HashSet<int>(Support);

@@ -6,59 +6,40 @@ using ImplicitBias.Engine.Training.Late;
 
 namespace ImplicitBias.Engine.Training;
 
-/// <summary>
-/// Gradient descent on L_P(w) = sum_n l(y_n &lt;x_n, P(w)&gt;) (eq. 4, 7) for any parameterization,
-/// with the step rule of the settings, log-spaced records and three stopping rules (steps, wall
-/// clock, log-loss target, and an optional convergence test at records). Deterministic: the same
-/// model, data, initial w and settings give the same iterates bit for bit (also whatever the number
-/// of threads). Allocates only when recording.
-/// <para>No range wall. Margins grow without bound (geometrically under the default step rule), so
-/// nothing is allowed to depend on their size as a double: the data is divided by its largest point
-/// norm (<see cref="UnitScale"/>), and the parameters are carried as w = 2^k w' with ||w'|| kept
-/// between 1/2 and 2 by exact power-of-two rescaling. The margins of w are 2^(nu k) those of w'
-/// (nu the homogeneity degree); the kernel evaluates the loss at margins times that factor, capped
-/// at 2^(+-1000): beyond it every weight exp(-2^1000 (m_n - m_min)) of a point not tied with the
-/// smallest margin is 0 in doubles anyway, so weights, gradient and step are those of the true
-/// scale, and log L = 2^(nu k - capped) times the value at the cap, exactly. The step rule works in
-/// the same scaled coordinates (<see cref="StepRule.Multiplier"/>). Because every rescaling is by a
-/// power of two, the iterates are bit for bit those of the unscaled iteration wherever that one is
-/// representable.</para>
-/// The numerics of a step live in a <see cref="Stepper"/>: <see cref="Train"/> uses, for small convolutional,
-/// diagonal, linear and fully connected runs under the exponential loss, the lone kernel with the bits of a lane of the batch kernel
-/// (<see cref="NetworkFamilies.Alone"/>; <see cref="BatchTrainer"/> trains such runs many at a time with the same bits),
-/// and otherwise the fastest kernel for the model (<see cref="NetworkFamilies.Stepper"/>); the control of a run is
-/// <see cref="RunState"/>, <see cref="TrainGeneric"/> the generic one
-/// (Predictor and PullBack of the parameterization), its slow twin; both run this same loop.
-/// </summary>
+/// <summary>Gradient descent on L_P(w) = sum_n l(y_n &lt;x_n, P(w)&gt;) (eq. 4, 7) for any parameterization, with the
+/// step rule of the settings, log-spaced records and three stopping rules (steps, wall clock, log-loss target, and an
+/// optional convergence test at records). (docs/training.md, "GradientDescent")</summary>
 public static class GradientDescent
 {
-    /// <summary>
-    /// Trains from <paramref name="initial"/> (not modified) and returns the end state and the records.
+    /// <summary>Trains from <paramref name="initial"/> (not modified) and returns the end state and the records.
     /// <paramref name="converged"/>, if given, is called at every record; true stops the run as
-    /// <see cref="TrainingOutcome.Converged"/>.
-    /// </summary>
+    /// <see cref="TrainingOutcome.Converged"/>.</summary>
     public static TrainingResult Train(
         IParameterization model, Dataset data, ReadOnlySpan<double> initial, TrainingSettings settings,
-        Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default, Func<TrainingRecord, bool>? converged = null)
+        Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default,
+            Func<TrainingRecord, bool>? converged = null)
     {
         Check(model, data, initial, settings);
         var scaled = UnitScale.Of(data, out double dataScale);
         if (NetworkFamilies.LanesApply(model, settings.Loss, data.Count, data.Dimension))
         {
-            // Small runs of the product networks get the bits of a lane of their batch kernel, so that a run has the same bits alone and in a batch (BatchTrainer).
+            // Small runs of the product networks get the bits of a lane of their batch kernel, so that a run has the
+            // same bits alone and in a batch (BatchTrainer).
             using var alone = NetworkFamilies.Alone(model, scaled, initial);
             return Late(Run(alone, scaled, settings, onRecord, cancel, dataScale, converged));
         }
         using var kernel = NetworkFamilies.Stepper(model, scaled, initial);
         return Late(Run(kernel, scaled, settings, onRecord, cancel, dataScale, converged));
 
-        TrainingResult Late(TrainingResult r) => ContinueLate(model, scaled, dataScale, settings, r, onRecord, cancel, converged);
+        TrainingResult Late(TrainingResult r) => ContinueLate(model, scaled, dataScale, settings, r, onRecord, cancel,
+            converged);
     }
 
     /// <summary>As <see cref="Train"/>, always with the generic kernel (the slow, obviously correct twin).</summary>
     public static TrainingResult TrainGeneric(
         IParameterization model, Dataset data, ReadOnlySpan<double> initial, TrainingSettings settings,
-        Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default, Func<TrainingRecord, bool>? converged = null)
+        Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default,
+            Func<TrainingRecord, bool>? converged = null)
     {
         Check(model, data, initial, settings);
         var scaled = UnitScale.Of(data, out double dataScale);
@@ -67,35 +48,37 @@ public static class GradientDescent
         return ContinueLate(model, scaled, dataScale, settings, result, onRecord, cancel, converged);
     }
 
-    /// <summary>
-    /// A run's result as it stands, or, if its explicit phase handed over (outcome HandOver), the run continued by the
-    /// late phase (<see cref="LatePhase"/>) on <paramref name="scaled"/>, the unit-scaled data it was trained on.
-    /// </summary>
-    public static TrainingResult ContinueLate(IParameterization model, Dataset scaled, double dataScale, TrainingSettings settings,
+    /// <summary>A run's result as it stands, or, if its explicit phase handed over (outcome HandOver), the run
+    /// continued by the late phase (<see cref="LatePhase"/>) on <paramref name="scaled"/>, the unit-scaled data it was
+    /// trained on.</summary>
+    public static TrainingResult ContinueLate(IParameterization model, Dataset scaled, double dataScale,
+        TrainingSettings settings,
         TrainingResult result, Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default,
         Func<TrainingRecord, bool>? converged = null) =>
         result.Outcome == TrainingOutcome.HandOver
             ? LatePhase.Continue(model, scaled, dataScale, settings, result, onRecord, cancel, converged)
             : result;
 
-    /// <summary>Usage errors, and data whose points' norms differ too much to train on (<see cref="UnitScale.SpreadProblem"/>; a run of 0 steps, the record of a refused run, is allowed).</summary>
-    private static void Check(IParameterization model, Dataset data, ReadOnlySpan<double> initial, TrainingSettings settings)
+    /// <summary>Usage errors, and data whose points' norms differ too much to train on
+    /// (<see cref="UnitScale.SpreadProblem"/>; a run of 0 steps, the record of a refused run, is allowed).</summary>
+    private static void Check(IParameterization model, Dataset data, ReadOnlySpan<double> initial,
+        TrainingSettings settings)
     {
         if (settings.MaxSteps > 0 && UnitScale.SpreadProblem(data) is { } problem) throw new ArgumentException(problem);
         if (model.Dimension != data.Dimension)
-            throw new ArgumentException($"model {model.Name} is for D = {model.Dimension} but dataset {data.Name} has D = {data.Dimension}.");
+            throw new ArgumentException($"model {model.Name} is for D = {model.Dimension} but dataset {data.Name} " +
+                                        $"has D = {data.Dimension}.");
         if (initial.Length != model.ParameterCount)
-            throw new ArgumentException($"model {model.Name} has {model.ParameterCount} parameters but the initial vector has {initial.Length}.");
+            throw new ArgumentException($"model {model.Name} has {model.ParameterCount} parameters but the initial " +
+                                        $"vector has {initial.Length}.");
     }
 
     /// <summary>The kernel's margin factor is capped at 2^(+-this) (see the class summary).</summary>
     public const int MarginScaleCap = 1000;
 
-    /// <summary>
-    /// The training loop over any kernel (which it does not dispose). <paramref name="data"/> is the
-    /// data the kernel was built on; <paramref name="dataScale"/> R says it is the input divided by R
-    /// (<see cref="UnitScale"/>), so that records are reported in the input's coordinates.
-    /// </summary>
+    /// <summary>The training loop over any kernel (which it does not dispose). <paramref name="data"/> is the data the
+    /// kernel was built on; <paramref name="dataScale"/> R says it is the input divided by R (<see cref="UnitScale"/>),
+    /// so that records are reported in the input's coordinates.</summary>
     public static TrainingResult Run(
         Stepper kernel, Dataset data, TrainingSettings settings,
         Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default, double dataScale = 1,

@@ -1,9 +1,7 @@
 namespace ImplicitBias.Engine.Training;
 
-/// <summary>
-/// Log-spaced recording steps: 0, then the distinct values of ceil(10^(k / perDecade)) for
-/// k = 0, 1, 2, ..., so about <c>perDecade</c> records per factor of ten in the step count.
-/// </summary>
+/// <summary>Log-spaced recording steps: 0, then the distinct values of ceil(10^(k / perDecade)) for k = 0, 1, 2, ...,
+/// so about <c>perDecade</c> records per factor of ten in the step count.</summary>
 public sealed class LogSchedule
 {
     private readonly int _perDecade;

@@ -7,18 +7,9 @@ using ImplicitBias.Engine.Steppers;
 
 namespace ImplicitBias.Engine.Training;
 
-/// <summary>
-/// The control of one training run (everything of <see cref="GradientDescent"/> but the arithmetic of
-/// a step): the scale w = 2^k w' with its exact power-of-two rescaling, the margin scale cap, the
-/// settling floor on its own log schedule, records on a log schedule, the stopping rules, landing on
-/// the log-loss target and stepping back from a non-finite iterate. A step is four phases, so that
-/// many runs can share the arithmetic (one run per SIMD lane, <see cref="Batch.BatchTrainer"/>):
-/// <see cref="Prepare"/> (rescale, margin scale), the kernel's Evaluate, <see cref="AfterEvaluate"/>
-/// (stops, records, floor), the kernel's Gradient, <see cref="AfterGradient"/> (the multiplier), the
-/// kernel's Step, <see cref="AfterStep"/>. A run alone and a run in a batch go through the same phases
-/// with the same values, so they give the same bits. The rare paths (stepping back, landing on the
-/// target) call the run's kernel directly; a lane of a batch serves them on its own.
-/// </summary>
+/// <summary>The control of one training run (everything of <see cref="GradientDescent"/> but the arithmetic of a step):
+/// the scale w = 2^k w' with its exact power-of-two rescaling, the margin scale cap, the settling floor on its own log
+/// schedule, records on a log schedule, the stopping rules. (docs/training.md, "RunState")</summary>
 public sealed class RunState
 {
     private readonly Stepper _kernel;
@@ -42,16 +33,17 @@ public sealed class RunState
     private bool _midpoint;
     private TrainingOutcome _outcome;
 
-    /// <summary>
-    /// A run on <paramref name="kernel"/> (its parameters are the start); <paramref name="data"/> is the data the
-    /// kernel was built on, <paramref name="dataScale"/> R says it is the input divided by R (<see cref="UnitScale"/>).
-    /// </summary>
+    /// <summary>A run on <paramref name="kernel"/> (its parameters are the start); <paramref name="data"/> is the data
+    /// the kernel was built on, <paramref name="dataScale"/> R says it is the input divided by R
+    /// (<see cref="UnitScale"/>).</summary>
     public RunState(Stepper kernel, Dataset data, TrainingSettings settings, Action<TrainingRecord>? onRecord = null,
         CancellationToken cancel = default, double dataScale = 1, Func<TrainingRecord, bool>? converged = null)
     {
         if (kernel.Dimension != data.Dimension)
-            throw new ArgumentException($"kernel {kernel.Name} is for D = {kernel.Dimension} but dataset {data.Name} has D = {data.Dimension}.");
-        _kernel = kernel; _settings = settings; _onRecord = onRecord; _cancel = cancel; _dataScale = dataScale; _converged = converged;
+            throw new ArgumentException($"kernel {kernel.Name} is for D = {kernel.Dimension} but dataset " +
+                                        $"{data.Name} has D = {data.Dimension}.");
+        _kernel = kernel; _settings = settings; _onRecord = onRecord; _cancel = cancel; _dataScale =
+            dataScale; _converged = converged;
         _z = data.SignedFeatures();
         _scale2 = Math.Pow(data.MaxPointNorm(), 2);
         _nu = kernel.Degree;
@@ -65,28 +57,25 @@ public sealed class RunState
         _floorSchedule = new LogSchedule(StepFloor.ObservationsPerDecade);
     }
 
-    /// <summary>The margin factor 2^(nu k), capped, that the kernel's next Evaluate takes (set by <see cref="Prepare"/>).</summary>
+    /// <summary>The margin factor 2^(nu k), capped, that the kernel's next Evaluate takes (set by
+    /// <see cref="Prepare"/>).</summary>
     public double MarginScale => _marginScale;
     /// <summary>The multiplier of the next Step (set by <see cref="AfterGradient"/>).</summary>
     public double Multiplier => _lastMultiplier;
-    /// <summary>
-    /// Whether the next step is a midpoint step (SettlingStep.Midpoint while the cap binds; set by
-    /// <see cref="AfterGradient"/>): the kernel steps by Multiplier/2, takes the gradient there, steps back,
-    /// then steps by Multiplier with that gradient (<see cref="Run"/> through <see cref="Steppers.Stepper.MidpointStep"/>;
-    /// the batch does the same per lane).
-    /// </summary>
+    /// <summary>Whether the next step is a midpoint step (SettlingStep.Midpoint while the cap binds; set by
+    /// <see cref="AfterGradient"/>): the kernel steps by Multiplier/2, takes the gradient there, steps back, then steps
+    /// by Multiplier with that gradient. (docs/training.md, "RunState.Midpoint")</summary>
     public bool Midpoint => _midpoint;
     /// <summary>Set once the run has stopped.</summary>
     public TrainingResult? Result { get; private set; }
 
     // The true log L: above the cap, the kernel's value at the capped scale times the rest of 2^(nu k),
     // exactly (log L is then -2^(nu k) times a margin); below it, the value itself (margins ~ 0, log L ~ log N).
-    private double TrueLogLoss() => _nu * _k > GradientDescent.MarginScaleCap ? ScaledStep.Power2(_logLossAtScale, _nu * _k - GradientDescent.MarginScaleCap) : _logLossAtScale;
+    private double TrueLogLoss() => _nu * _k > GradientDescent.MarginScaleCap ? ScaledStep.Power2(_logLossAtScale,
+        _nu * _k - GradientDescent.MarginScaleCap) : _logLossAtScale;
 
-    /// <summary>
-    /// Phase 1: given ||w'||^2 of the current parameters (the kernel's ParameterNormSquared), keeps ||w'|| in
-    /// [1/2, 2] by exact powers of two (rescaling the kernel) and sets <see cref="MarginScale"/>.
-    /// </summary>
+    /// <summary>Phase 1: given ||w'||^2 of the current parameters (the kernel's ParameterNormSquared), keeps ||w'|| in
+    /// [1/2, 2] by exact powers of two (rescaling the kernel) and sets <see cref="MarginScale"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Prepare(double parameterNormSquared, bool rescale = true)
     {
@@ -102,7 +91,8 @@ public sealed class RunState
             if (largest > 0 && double.IsFinite(largest)) Rescale(Math.ILogB(largest));
             _parameterNormSquared = _kernel.ParameterNormSquared();
         }
-        if (rescale && (_parameterNormSquared > 4 || _parameterNormSquared < 0.25) && _parameterNormSquared > 0 && double.IsFinite(_parameterNormSquared))
+        if (rescale && (_parameterNormSquared > 4 || _parameterNormSquared < 0.25) && _parameterNormSquared > 0
+            && double.IsFinite(_parameterNormSquared))
         {
             int j = (int)Math.Round(0.5 * Math.Log2(_parameterNormSquared));
             Rescale(j);
@@ -111,9 +101,11 @@ public sealed class RunState
         // Only large factors are capped (margins of 2^1000 and more decide nothing more); a factor below
         // 2^-1000 makes the margins vanish, where log L is log N whatever the factor: capped from below too,
         // and then not scaled back (TrueLogLoss).
-        if (_k != _marginK) // the factor changes only with k (computed once per change: the hot loop of a batch is short)
+        // the factor changes only with k (computed once per change: the hot loop of a batch is short)
+        if (_k != _marginK)
         {
-            _marginScale = Math.ScaleB(1.0, (int)Math.Clamp(_nu * _k, -GradientDescent.MarginScaleCap, GradientDescent.MarginScaleCap));
+            _marginScale = Math.ScaleB(1.0,
+                (int)Math.Clamp(_nu * _k, -GradientDescent.MarginScaleCap, GradientDescent.MarginScaleCap));
             _marginK = _k;
         }
     }
@@ -131,16 +123,15 @@ public sealed class RunState
         _logLossAtScale = _kernel.Evaluate(_settings.Loss, _marginScale);
     }
 
-    /// <summary>
-    /// Phase 2: takes the kernel's log L at <see cref="MarginScale"/>; checks the stopping rules (stepping
-    /// back from a non-finite iterate, landing on the log-loss target), records, shows the floor the
-    /// direction. False when the run has stopped (<see cref="Result"/> is then set).
-    /// </summary>
+    /// <summary>Phase 2: takes the kernel's log L at <see cref="MarginScale"/>; checks the stopping rules (stepping
+    /// back from a non-finite iterate, landing on the log-loss target), records, shows the floor the direction. False
+    /// when the run has stopped (<see cref="Result"/> is then set).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool AfterEvaluate(double logLossAtScale)
     {
         _logLossAtScale = logLossAtScale;
-        if (!double.IsFinite(_logLossAtScale) || !_kernel.PredictorIsFinite() || !double.IsFinite(_parameterNormSquared))
+        if (!double.IsFinite(_logLossAtScale) || !_kernel.PredictorIsFinite()
+            || !double.IsFinite(_parameterNormSquared))
         {
             // Divergence: step back to the last finite iterate (in its own scale 2^previousK) and stop there.
             // (Before the first step there is nothing to go back to: the start itself is recorded.)
@@ -160,9 +151,11 @@ public sealed class RunState
             if (_step > 0) LandOnTarget();
             return Stop(TrainingOutcome.LossTargetReached);
         }
-        if (_logLoss <= _handOverLogLoss) return Stop(TrainingOutcome.HandOver); // never true without a late phase (NaN)
+        // never true without a late phase (NaN)
+        if (_logLoss <= _handOverLogLoss) return Stop(TrainingOutcome.HandOver);
         if (_step >= _settings.MaxSteps) return Stop(TrainingOutcome.StepLimit);
-        if ((_step & 15) == 0 && _clock.Elapsed.TotalSeconds >= _settings.TimeLimitSeconds) return Stop(TrainingOutcome.TimeLimit);
+        if ((_step & 15) == 0
+            && _clock.Elapsed.TotalSeconds >= _settings.TimeLimitSeconds) return Stop(TrainingOutcome.TimeLimit);
         if ((_step & 15) == 0 && _cancel.IsCancellationRequested) return Stop(TrainingOutcome.Cancelled);
         if (_step == _schedule.Next)
         {
@@ -173,7 +166,8 @@ public sealed class RunState
         if (_floor is not null && _step == _floorSchedule.Next)
         {
             // theta = log(-log L) from the parts, also where log L itself is not a double.
-            double theta = _logLossAtScale < 0 ? Math.Log(-_logLossAtScale) + Math.Max(0, _nu * _k - GradientDescent.MarginScaleCap) * Ln2 : double.NaN;
+            double theta = _logLossAtScale < 0 ? Math.Log(-_logLossAtScale) + Math.Max(0,
+                _nu * _k - GradientDescent.MarginScaleCap) * Ln2 : double.NaN;
             _kernel.CopyBeta(_floorBeta);
             _floor.Observe(theta, Geometry.Normalize(_floorBeta));
             _floorSchedule.Advance(_step);
@@ -181,7 +175,8 @@ public sealed class RunState
         return true;
     }
 
-    /// <summary>Phase 3: takes ||grad||^2 from the kernel's Gradient and sets <see cref="Multiplier"/>; false when the run has stopped.</summary>
+    /// <summary>Phase 3: takes ||grad||^2 from the kernel's Gradient and sets <see cref="Multiplier"/>; false when the
+    /// run has stopped.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool AfterGradient(double gradientNormSquared)
     {
@@ -225,7 +220,8 @@ public sealed class RunState
         var w = new double[_kernel.ParameterCount];
         _kernel.CopyParameters(w);
         var final = _records[^1];
-        Result = new TrainingResult(_outcome, _step, _clock.Elapsed.TotalSeconds, Geometry.Normalize(w), final.LogParameterNorm,
+        Result = new TrainingResult(_outcome, _step, _clock.Elapsed.TotalSeconds, Geometry.Normalize(w),
+            final.LogParameterNorm,
             Geometry.Normalize(_beta), final.LogBetaNorm, _records,
             LogUnitScaledParameterNorm: 0.5 * Math.Log(_parameterNormSquared) + _k * Ln2);
         return false;
@@ -246,12 +242,16 @@ public sealed class RunState
             // Input coordinates: beta_in = 2^(nu k) P(w') / R. Above the cap -log L = 2^(nu k - cap) (-log L at
             // scale), below it -log L is the value at scale; so -log L / ||beta_in|| = that / (2^(nu k) ||P(w')|| / R).
             margin = Geometry.NormalizedMargin(_z, _beta) * _dataScale;
-            long rest = nuK > GradientDescent.MarginScaleCap ? GradientDescent.MarginScaleCap : nuK; // 2^rest: the part of 2^(nu k) not in -log L
-            smoothed = ScaledStep.Quotient(-_logLossAtScale, norm, _dataScale, -rest); // -log L at scale may be near 1e300, 2^-rest far outside the range
+            // 2^rest: the part of 2^(nu k) not in -log L
+            long rest = nuK > GradientDescent.MarginScaleCap ? GradientDescent.MarginScaleCap : nuK;
+            // -log L at scale may be near 1e300, 2^-rest far outside the range
+            smoothed = ScaledStep.Quotient(-_logLossAtScale, norm, _dataScale, -rest);
             logNorm = Math.Log(norm) + nuK * Ln2 - Math.Log(_dataScale);
         }
-        double logW = _parameterNormSquared > 0 ? 0.5 * Math.Log(_parameterNormSquared) + _k * Ln2 - Math.Log(_dataScale) / _nu : double.NaN;
-        var record = new TrainingRecord(_step, _clock.Elapsed.TotalSeconds, TrueLogLoss(), logNorm, smoothed, margin, logW, angle,
+        double logW = _parameterNormSquared > 0 ? 0.5 * Math.Log(_parameterNormSquared) + _k * Ln2
+            - Math.Log(_dataScale) / _nu : double.NaN;
+        var record = new TrainingRecord(_step, _clock.Elapsed.TotalSeconds, TrueLogLoss(), logNorm, smoothed, margin,
+            logW, angle,
             _settings.RecordDirections ? direction : null,
             _settings.RecordDirections ? UnitaryDft.Magnitudes(direction) : null);
         _records.Add(record);
@@ -270,12 +270,14 @@ public sealed class RunState
         Evaluate(rescale: false);
         _kernel.Gradient();
         double lo = 0, hi = 1, fLo = TrueLogLoss() - target, fHi;
-        double At(double f) { _kernel.Step(_lastMultiplier * f); Evaluate(rescale: false); double v = TrueLogLoss() - target; _kernel.StepBack(); return v; }
+        double At(double f) { _kernel.Step(_lastMultiplier * f); Evaluate(rescale: false); double v = TrueLogLoss()
+            - target; _kernel.StepBack(); return v; }
         fHi = At(1);
         int side = 0;
         for (int i = 0; i < 100 && hi - lo > 1e-15; i++)
         {
-            double f = double.IsFinite(fLo) && double.IsFinite(fHi) && fLo != fHi ? (lo * fHi - hi * fLo) / (fHi - fLo) : 0.5 * (lo + hi);
+            double f = double.IsFinite(fLo) && double.IsFinite(fHi) && fLo != fHi ? (lo * fHi - hi * fLo) / (fHi - fLo)
+                : 0.5 * (lo + hi);
             if (!(f > lo && f < hi)) f = 0.5 * (lo + hi);
             double v = At(f);
             if (v > 0) { lo = f; fLo = v; if (side == -1) fHi *= 0.5; side = -1; }

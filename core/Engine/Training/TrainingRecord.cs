@@ -1,23 +1,21 @@
 namespace ImplicitBias.Engine.Training;
 
-/// <summary>
-/// The state of a run at one recorded step, in the input's coordinates. Margins grow without bound
-/// during training (past the double range on long runs), so sizes are kept as logarithms and the loss
-/// as a margin scale times a margin: log L = -||beta|| * SmoothedMargin, with ||beta|| = exp(LogBetaNorm).
-/// Every field but <see cref="LogLoss"/> and the first record's angle is finite, except where the quantity
-/// does not exist: beta = 0 has no norm, direction or margin, w = 0 no log norm (NaN; files write empty
-/// cells or null there).
-/// </summary>
+/// <summary>The state of a run at one recorded step, in the input's coordinates.
+/// (docs/training.md, "TrainingRecord")</summary>
 /// <param name="Step">Steps taken so far.</param>
 /// <param name="Seconds">Wall-clock seconds since the start of training.</param>
-/// <param name="LogLoss">log L(beta), exact while it is a double; -infinity once |log L| passes about 1.8e308 (kept in memory only; files carry LogBetaNorm and SmoothedMargin).</param>
+/// <param name="LogLoss">log L(beta), exact while it is a double; -infinity once |log L| passes about 1.8e308 (kept in
+/// memory only; files carry LogBetaNorm and SmoothedMargin).</param>
 /// <param name="LogBetaNorm">log ||beta||_2.</param>
-/// <param name="SmoothedMargin">-log L / ||beta||, the smoothed normalized margin (Lyu and Li 2020); it rises to the normalized margin from below for the exponential loss.</param>
+/// <param name="SmoothedMargin">-log L / ||beta||, the smoothed normalized margin (Lyu and Li 2020); it rises to the
+/// normalized margin from below for the exponential loss.</param>
 /// <param name="NormalizedMargin">min_n y_n &lt;x_n, beta&gt; / ||beta||.</param>
 /// <param name="LogParameterNorm">log ||w||_2.</param>
-/// <param name="AngleToPrevious">Angle (radians) between this direction and the previous record's; NaN at the first.</param>
+/// <param name="AngleToPrevious">Angle (radians) between this direction and the previous record's; NaN at the
+/// first.</param>
 /// <param name="Direction">beta / ||beta|| (null when directions are not recorded).</param>
-/// <param name="FourierMagnitudes">|DFT(beta/||beta||)| in the paper's unitary convention (null when not recorded).</param>
+/// <param name="FourierMagnitudes">|DFT(beta/||beta||)| in the paper's unitary convention (null when not
+/// recorded).</param>
 public sealed record TrainingRecord(
     long Step,
     double Seconds,
@@ -30,6 +28,7 @@ public sealed record TrainingRecord(
     double[]? Direction,
     double[]? FourierMagnitudes)
 {
-    /// <summary>log(-log L) = LogBetaNorm + log SmoothedMargin, the log of the loss's margin scale; NaN while L &gt;= 1.</summary>
+    /// <summary>log(-log L) = LogBetaNorm + log SmoothedMargin, the log of the loss's margin scale; NaN while L &gt;=
+    /// 1.</summary>
     public double LogNegativeLogLoss => SmoothedMargin > 0 ? LogBetaNorm + Math.Log(SmoothedMargin) : double.NaN;
 }

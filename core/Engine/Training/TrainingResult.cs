@@ -9,40 +9,27 @@ public enum TrainingOutcome
     StepLimit,
     /// <summary>The wall-clock budget ran out.</summary>
     TimeLimit,
-    /// <summary>
-    /// A value left the double range: the iteration diverged (as a too large fixed step does). Growing
-    /// margins never cause it (training carries the scale apart); the result holds the last finite state.
-    /// </summary>
+    /// <summary>A value left the double range: the iteration diverged (as a too large fixed step does). Growing margins
+    /// never cause it (training carries the scale apart); the result holds the last finite state.</summary>
     NonFinite,
     /// <summary>The caller cancelled the run.</summary>
     Cancelled,
-    /// <summary>
-    /// The caller's convergence test held at a record (e.g. the angle to the certified limit fell
-    /// below its target and was still shrinking).
-    /// </summary>
+    /// <summary>The caller's convergence test held at a record (e.g. the angle to the certified limit fell below its
+    /// target and was still shrinking).</summary>
     Converged,
     /// <summary>The data is not linearly separable (checked before training; no step was taken).</summary>
     NotSeparable,
-    /// <summary>
-    /// The late phase's direction stopped moving: its speed d u / d tau fell below
-    /// <see cref="Late.LatePhase.StationarySpeed"/>, or stayed below <see cref="Late.LatePhase.FloorSpeed"/> without
-    /// falling further for <see cref="Late.LatePhase.FloorSteps"/> steps (the speed's own rounding floor), so it is at its limit (what is left to come is at most that speed
-    /// over the rate of approach: 1e-9 rad for rates of 0.001 and more), and further steps would only raise theta.
-    /// </summary>
+    /// <summary>The late phase's direction stopped moving: its speed d u / d tau fell below
+    /// <see cref="Late.LatePhase.StationarySpeed"/>. (docs/training.md, "TrainingResult.Stationary")</summary>
     Stationary,
-    /// <summary>
-    /// The explicit phase reached the late phase's hand-over theta (<see cref="Late.LatePhaseSettings"/>); never the
-    /// outcome of a whole run: <see cref="GradientDescent.Train"/> and <see cref="Batch.BatchTrainer"/> continue it with
-    /// <see cref="Late.LatePhase"/>. Also the outcome of a run stopped because the late phase's step size vanished
-    /// is not this: that is <see cref="NonFinite"/>.
-    /// </summary>
+    /// <summary>The explicit phase reached the late phase's hand-over theta (<see cref="Late.LatePhaseSettings"/>);
+    /// never the outcome of a whole run: <see cref="GradientDescent.Train"/> and <see cref="Batch.BatchTrainer"/>
+    /// continue it with <see cref="Late.LatePhase"/>. (docs/training.md, "TrainingResult.HandOver")</summary>
     HandOver,
 }
 
-/// <summary>
-/// The end state of a gradient-descent run and what was recorded along the way, in the input's
-/// coordinates. Sizes are logarithms (margins grow without bound), directions unit vectors.
-/// </summary>
+/// <summary>The end state of a gradient-descent run and what was recorded along the way, in the input's coordinates.
+/// Sizes are logarithms (margins grow without bound), directions unit vectors.</summary>
 /// <param name="Outcome">Why the run stopped.</param>
 /// <param name="Steps">Steps taken.</param>
 /// <param name="Seconds">Wall-clock time.</param>
@@ -53,7 +40,8 @@ public enum TrainingOutcome
 /// <param name="Records">The log-spaced records; the last is taken at the final step.</param>
 /// <param name="Late">What the late phase did (null when the run did not reach it).</param>
 /// <param name="LogUnitScaledParameterNorm">log ||w|| in the coordinates of the data divided by its largest point norm
-/// (the coordinates training works in), exactly as training carried it: where the late phase starts (NaN if unknown).</param>
+/// (the coordinates training works in), exactly as training carried it: where the late phase starts (NaN if
+/// unknown).</param>
 public sealed record TrainingResult(
     TrainingOutcome Outcome,
     long Steps,
@@ -68,7 +56,8 @@ public sealed record TrainingResult(
 {
     /// <summary>The last record (always taken at the final step).</summary>
     public TrainingRecord Final => Records[^1];
-    /// <summary>beta = exp(LogBetaNorm) * Direction: for short runs only, it overflows to infinity once ||beta|| passes the double range.</summary>
+    /// <summary>beta = exp(LogBetaNorm) * Direction: for short runs only, it overflows to infinity once ||beta|| passes
+    /// the double range.</summary>
     public double[] Beta => Direction.Select(v => v * Math.Exp(LogBetaNorm)).ToArray();
     /// <summary>Steps per second of wall-clock time.</summary>
     public double StepsPerSecond => Seconds > 0 ? Steps / Seconds : double.NaN;

@@ -13,8 +13,8 @@ namespace ImplicitBias.Engine.Training;
 /// <param name="RecordDirections">Keep beta/||beta|| and |beta_hat| at every record (D values each).</param>
 /// <param name="ThetaTarget">Stop once theta = log(-log L) reaches this (infinity: never): the log-loss target for
 /// losses past the double range (theta above about 709), honoured by the late phase only.</param>
-/// <param name="Late">The late phase (null: the step rule all the way, as before engine 3.0): once the data is fit the
-/// flow is followed by the integrators of <see cref="LatePhase"/>.</param>
+/// <param name="Late">The late phase (null: the step rule all the way): once the data is fit the flow is followed by
+/// the integrators of <see cref="LatePhase"/>.</param>
 public sealed record TrainingSettings(
     StepRule Step,
     ILoss Loss,

@@ -30,7 +30,8 @@ module DataCli =
                 positive m "--n" 10 |> Result.bind (fun n ->
                 positive m "--d" 32 |> Result.bind (fun d ->
                 positive m "--k" 3 |> Result.bind (fun k ->
-                m.TryFind "--seed" |> Option.map (CliArgs.seed "--seed") |> Option.defaultValue (Ok 1UL) |> Result.bind (fun seed ->
+                m.TryFind "--seed" |> Option.map (CliArgs.seed "--seed") |> Option.defaultValue (Ok 1UL)
+                |> Result.bind (fun seed ->
                 match defaultArg (m.TryFind "--kind") "gaussian" with
                 | "gaussian" -> Ok(GaussianTeacher(n, d, seed), out)
                 | "fourier-sparse" -> Ok(FourierSparseTeacher(n, d, k, seed), out)
@@ -42,7 +43,8 @@ module DataCli =
         let seed s = [ "--seed"; string (s: uint64); "--out"; out ]
         match spec with
         | GaussianTeacher(n, d, s) -> Some([ "--kind"; "gaussian"; "--n"; string n; "--d"; string d ] @ seed s)
-        | FourierSparseTeacher(n, d, k, s) -> Some([ "--kind"; "fourier-sparse"; "--n"; string n; "--d"; string d; "--k"; string k ] @ seed s)
+        | FourierSparseTeacher(n, d, k, s) -> Some([ "--kind"; "fourier-sparse"; "--n"; string n; "--d"; string d;
+                                                     "--k"; string k ] @ seed s)
         | CsvFile _
         | Digits _ -> None
 

@@ -36,7 +36,8 @@ module ShapeArgs =
     /// The grid of D features: --shape if given (its size must be D), else the line 1 x D.
     let gridFor (shape: Grid option) (dimension: int) (dataPath: string) =
         match shape with
-        | Some(g: Grid) when g.Count <> dimension -> failwith $"--shape {g} has {g.Count} entries but {dataPath} has D = {dimension} features"
+        | Some(g: Grid) when g.Count <> dimension -> failwith ($"--shape {g} has {g.Count} entries but {dataPath} " +
+                                                               $"has D = {dimension} features")
         | Some g -> g
         | None -> Grid.Line dimension
 
@@ -82,7 +83,9 @@ Exit code: 0 computed, 1 beta does not separate the data or is zero (the outcome
             "active_tolerance", JNumber c.Options.ActiveTolerance
             "support_threshold", JNumber c.Options.SupportThreshold
             "shape", JString(string grid)
-            "conventions", JString "unitary DFT (2-D on an M x N shape, frequencies flat row-major); alpha certifies eq. (11) for ||.||_p^p at unit minimum margin; residual relative over the support; support lists both k and -k of a conjugate pair"
+            "conventions", JString ("unitary DFT (2-D on an M x N shape, frequencies flat row-major); alpha " +
+                                    "certifies eq. (11) for ||.||_p^p at unit minimum margin; residual relative " +
+                                    "over the support; support lists both k and -k of a conjugate pair")
             "data", JString data.Name
             "N", JInt(int64 data.Count)
             "D", JInt(int64 data.Dimension) ]
@@ -140,7 +143,8 @@ Exit code: 0 computed, 1 beta does not separate the data or is zero (the outcome
                 next |> Result.bind (fun p -> go p rest)
             | [ flag ] -> Error $"{flag}: missing value"
             | other :: _ -> Error $"unexpected argument '{other}'"
-        go { Data = None; Beta = None; P = None; Domain = None; Active = 1e-3; Support = 1e-3; Out = None; Shape = None } args
+        go { Data = None; Beta = None; P = None; Domain = None; Active = 1e-3; Support = 1e-3; Out = None;
+             Shape = None } args
 
     /// Runs the --kkt mode; returns the exit code (0 computed, 1 not separating, 2 bad input).
     let main (args: string list) =
@@ -159,7 +163,8 @@ Exit code: 0 computed, 1 beta does not separate the data or is zero (the outcome
                 if beta.Length <> data.Dimension then
                     failwith $"{betaPath} has {beta.Length} values but {dataPath} has D = {data.Dimension}"
                 let grid = ShapeArgs.gridFor parsed.Shape data.Dimension dataPath
-                let c = BridgeStationarity.Certify(data, ReadOnlySpan beta, p, domain, grid, StationarityOptions(parsed.Active, parsed.Support))
+                let c = BridgeStationarity.Certify(data, ReadOnlySpan beta, p, domain, grid,
+                                                   StationarityOptions(parsed.Active, parsed.Support))
                 let json = toJson data grid c
                 printfn "%s" (Json.serialize json)
                 match parsed.Out with

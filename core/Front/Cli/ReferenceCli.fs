@@ -13,7 +13,8 @@ module ReferenceFiles =
     let private inv (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
 
     /// The fields every certificate shares: status, message, solver, objectives, gap, margins, dual.
-    let private common (data: Dataset) status message solver primal dual gap minMargin (beta: float[]) (alpha: float[]) iterations seconds =
+    let private common (data: Dataset) status message solver primal dual gap minMargin (beta: float[])
+                       (alpha: float[]) iterations seconds =
         let norm = Geometry.Norm(ReadOnlySpan beta)
         [ "status", JString(string status)
           "message", JString message
@@ -22,7 +23,8 @@ module ReferenceFiles =
           "dual_objective", JNumber dual
           "relative_duality_gap", JNumber gap
           "min_margin", JNumber minMargin
-          "normalized_margin_l2", JNumber(if status <> SolverStatus.NotSeparable && norm > 0.0 then minMargin / norm else nan)
+          "normalized_margin_l2",
+              JNumber(if status <> SolverStatus.NotSeparable && norm > 0.0 then minMargin / norm else nan)
           "beta_norm_l2", JNumber norm
           "dual", JArray [ for a in alpha -> JNumber a ]
           "iterations", JInt(int64 iterations)
@@ -37,7 +39,8 @@ module ReferenceFiles =
             [ "bias", JString(s.Bias.Name())
               "support_vectors", JArray [ for n in s.SupportVectors() -> JInt(int64 n) ]
               "shape", (if s.Grid.HasValue then JString(string s.Grid.Value) else JNull) ]
-            @ common data s.Status s.Message s.Solver s.PrimalObjective s.DualObjective s.RelativeGap s.MinMargin s.Beta s.Dual s.Iterations s.Seconds)
+            @ common data s.Status s.Message s.Solver s.PrimalObjective s.DualObjective s.RelativeGap s.MinMargin
+                     s.Beta s.Dual s.Iterations s.Seconds)
 
     /// The certificate of an R_K solution as JSON fields: as above, with the kernel, the shape, the factor Z
     /// (A_K(Z) = beta at unit margin, objective 2 ||Z||_*) and ||A_K^*(sum alpha_n y_n x_n)||_op (2 when feasible).
@@ -48,9 +51,14 @@ module ReferenceFiles =
               "shape", JString(string s.Grid)
               "dual_operator_norm", JNumber s.DualOperatorNorm
               "rank", JInt(int64 s.Rank)
-              "factor", JArray [ for t in 0 .. s.Factor.RowCount - 1 -> JArray [ for i in 0 .. s.Factor.ColumnCount - 1 -> JNumber s.Factor.[t, i] ] ]
-              "conventions", JString "R_K(beta) = 2 min ||Z||_* s.t. A_K(Z) = beta, A_K(Z)[j] = D^-1/2 sum_t Z[t, j - offset(t)], offset(t) the t-th kernel entry (row-major) on the grid; factor rows t, columns j" ]
-            @ common data s.Status s.Message s.Solver s.PrimalObjective s.DualObjective s.RelativeGap s.MinMargin s.Beta s.Dual s.Iterations s.Seconds)
+              "factor",
+                  JArray [ for t in 0 .. s.Factor.RowCount - 1 ->
+                             JArray [ for i in 0 .. s.Factor.ColumnCount - 1 -> JNumber s.Factor.[t, i] ] ]
+              "conventions", JString ("R_K(beta) = 2 min ||Z||_* s.t. A_K(Z) = beta, A_K(Z)[j] = D^-1/2 sum_t Z[t, " +
+                                      "j - offset(t)], offset(t) the t-th kernel entry (row-major) on the grid; " +
+                                      "factor rows t, columns j") ]
+            @ common data s.Status s.Message s.Solver s.PrimalObjective s.DualObjective s.RelativeGap s.MinMargin
+                     s.Beta s.Dual s.Iterations s.Seconds)
 
     /// Writes beta.csv (or removes a stale one when there is no predictor) and the certificate JSON.
     let private writeFiles (dir: string) (notSeparable: bool) (direction: float[]) (json: JsonValue) =
@@ -141,9 +149,13 @@ Exit code: 0 optimal, 1 not separable or not converged (certificate.json says wh
         let bias =
             match flags.TryFind "--bias" |> Option.map parseBias, shape with
             | Some(Ok(Norm b)), Ok(Some _) when b <> MarginBias.FourierL1 ->
-                Error $"--shape applies to fourier-l1 and kernel:... only ({b.Name()} does not depend on the image shape)"
-            | Some(Ok(Kernel k)), Ok None when k.Rows > 1 -> Error $"--bias kernel:{k} is a 2-D kernel: give the image shape with --shape MxN"
-            | Some(Ok(Kernel k)), Ok(Some g) when k.Rows = 1 && not g.IsLine -> Error $"--bias kernel:{k}: on {g} images give the kernel as K1xK2"
+                Error ($"--shape applies to fourier-l1 and kernel:... only ({b.Name()} does not depend on the image " +
+                       $"shape)")
+            | Some(Ok(Kernel k)), Ok None when k.Rows > 1 -> Error ($"--bias kernel:{k} is a 2-D kernel: give the " +
+                                                                    $"image shape with --shape MxN")
+            | Some(Ok(Kernel k)), Ok(Some g) when k.Rows = 1 && not g.IsLine -> Error ($"--bias kernel:{k}: on {g} " +
+                                                                                       $"images give the kernel as " +
+                                                                                       $"K1xK2")
             | Some b, _ -> b |> Result.map Some
             | None, _ -> Ok None
         match unknown, flags.TryFind "--data", flags.TryFind "--out", bias, tolerance, shape with
@@ -157,16 +169,19 @@ Exit code: 0 optimal, 1 not separable or not converged (certificate.json says wh
                 let grid = ShapeArgs.gridFor shape data.Dimension dataPath
                 match choice with
                 | Norm bias ->
-                    eprintfn "solving the %s max-margin problem for %s (N=%d, D=%d%s)" (bias.Name()) dataPath data.Count data.Dimension
+                    eprintfn "solving the %s max-margin problem for %s (N=%d, D=%d%s)"
+                        (bias.Name()) dataPath data.Count data.Dimension
                         (if shape.IsSome then $", {grid} images" else "")
                     let s =
-                        if shape.IsSome then FourierL1MaxMargin.Solve(data, grid, tol) // --shape is only accepted for fourier-l1
+                        // --shape is only accepted for fourier-l1
+                        if shape.IsSome then FourierL1MaxMargin.Solve(data, grid, tol)
                         else MaxMargin.Solve(data, bias, tol)
                     ReferenceFiles.write out data s
                     printfn "%s: %s Wrote %s" (string s.Status) s.Message out
                     if s.Status = SolverStatus.Optimal then 0 else 1
                 | Kernel kernel ->
-                    eprintfn "solving the R_K max-margin problem (kernel %O on %O) for %s (N=%d, D=%d)" kernel grid dataPath data.Count data.Dimension
+                    eprintfn "solving the R_K max-margin problem (kernel %O on %O) for %s (N=%d, D=%d)"
+                        kernel grid dataPath data.Count data.Dimension
                     let s = KernelNormMaxMargin.Solve(data, grid, kernel, tol)
                     ReferenceFiles.writeKernel out data s
                     printfn "%s: %s Wrote %s" (string s.Status) s.Message out

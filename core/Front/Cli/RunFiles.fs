@@ -51,10 +51,9 @@ module RunFiles =
         let c = ParameterStationarity.Certify(model, data, ReadOnlySpan r.Parameters)
         if c.Outcome = CertificateOutcome.Computed && Double.IsFinite c.Residual then Some c.Residual else None
 
-    /// The run's answer in the issue's words: Converged; NotConverged (stopped by the step budget or the
-    /// time limit before the angle to the certified limit fell below the target); NotSeparable;
-    /// NonFinite (real divergence); or the engine's own outcome (LossTargetReached, Cancelled, Stationary: the late
-    /// phase's direction stopped moving, at its limit to double precision).
+    /// The run's answer in the issue's words: Converged; NotConverged (stopped by the step budget or the time limit
+    /// before the angle to the certified limit fell below the target); NotSeparable; NonFinite (real divergence); or
+    /// the engine's own outcome. (docs/training.md, "RunFiles.verdict")
     let verdict (r: TrainingResult) =
         match r.Outcome with
         | TrainingOutcome.StepLimit | TrainingOutcome.TimeLimit -> "NotConverged"
@@ -75,24 +74,33 @@ module RunFiles =
             "outcome", JString(string r.Outcome)
             "log_parameter_norm", num r.LogParameterNorm
             "last_angle_change", num r.Final.AngleToPrevious
-            "fourier_effective_count", num (match s.Shape with Some g when not g.IsLine -> Sparsity.gridFourierEffectiveCount g direction | _ -> Sparsity.fourierEffectiveCount direction)
+            "fourier_effective_count",
+                num (match s.Shape with
+                     | Some g when not g.IsLine -> Sparsity.gridFourierEffectiveCount g direction
+                     | _ -> Sparsity.fourierEffectiveCount direction)
             "time_effective_count", num (Sparsity.effectiveCount direction)
             "limit", (match run.Limit with Some l -> limitJson l run.AngleToLimit | None -> JNull)
             "limit_available", JBool (Limits.kindOf s data.Dimension).IsSome
             "limit_solves", JInt(int64 run.TrackingSolves)
             "limit_seconds_during_run", num run.TrackingSeconds
             "limit_seconds_after_run", num run.FinalLimitSeconds
-            "angles_to_limit", JArray [ for a in run.AnglesToLimit -> JObject [ "step", JInt a.Step; "theta", num a.Theta; "angle", num a.Angle; "certified", JBool a.Certified ] ]
+            "angles_to_limit",
+                JArray [ for a in run.AnglesToLimit ->
+                           JObject [ "step", JInt a.Step; "theta", num a.Theta; "angle", num a.Angle
+                                     "certified", JBool a.Certified ] ]
             "angle_rate",
                 (match run.AngleRate with
                  | Some r ->
                      JObject [ "points", JInt(int64 r.Points); "theta_from", num r.ThetaFrom; "theta_to", num r.ThetaTo
-                               "delta", num r.Delta; "delta_r2", num r.DeltaR2; "power", num r.Power; "power_r2", num r.PowerR2 ]
+                               "delta", num r.Delta; "delta_r2", num r.DeltaR2; "power", num r.Power
+                               "power_r2", num r.PowerR2 ]
                  | None -> JNull)
-            // conv L=2 (Fourier-l1 limit): the rate delta the dual certificate suggests, 1 - max off-support |sum alpha z_hat|.
+            // conv L=2 (Fourier-l1 limit): the rate delta the dual certificate suggests, 1 - max off-support |sum alpha
+            // z_hat|.
             "predicted_delta",
                 (match run.Limit with
-                 | Some l when l.Kind = LimitKind.FourierL1 && Double.IsFinite l.OffSupportMax -> num (1.0 - l.OffSupportMax)
+                 | Some l when l.Kind = LimitKind.FourierL1 && Double.IsFinite l.OffSupportMax ->
+                     num (1.0 - l.OffSupportMax)
                  | _ -> JNull)
             "late_phase",
                 (match r.Late with
@@ -101,7 +109,8 @@ module RunFiles =
                      JObject [ "hand_over_step", JInt l.HandOverStep; "hand_over_theta", num l.HandOverTheta
                                "stiff_steps", JInt l.StiffSteps; "sliding_steps", JInt l.SlidingSteps
                                "rejected_steps", JInt l.RejectedSteps; "sliding_from_theta", num l.SlidingFromTheta
-                               "active_points", JInt(int64 l.ActivePoints); "weighted_points", JInt(int64 l.WeightedPoints)
+                               "active_points", JInt(int64 l.ActivePoints)
+                               "weighted_points", JInt(int64 l.WeightedPoints)
                                "seconds", num l.Seconds; "final_theta", num r.Final.LogNegativeLogLoss
                                "final_speed", num l.FinalSpeed ])
             "late_phase_settings", (match s.Late with Some l -> JString(l.Describe()) | None -> JNull)
@@ -133,28 +142,34 @@ module RunFiles =
             match run.Limit with
             | Some l -> AtomicFile.writeAllLines (Path.Combine(dir, "limit.csv")) (l.Direction |> Seq.map inv)
             | None -> ()
-            let header = "step,seconds,log_beta_norm,smoothed_margin,normalized_margin,log_parameter_norm,angle_to_previous"
+            let header =
+                "step,seconds,log_beta_norm,smoothed_margin,normalized_margin,log_parameter_norm,angle_to_previous"
             let optional (x: float) = if Double.IsFinite x then inv x else ""
             let rows =
                 r.Records
                 |> Seq.map (fun x ->
-                    String.Join(",", [ string x.Step; optional x.Seconds; optional x.LogBetaNorm; optional x.SmoothedMargin; optional x.NormalizedMargin
+                    String.Join(",", [ string x.Step; optional x.Seconds; optional x.LogBetaNorm;
+                                       optional x.SmoothedMargin; optional x.NormalizedMargin
                                        optional x.LogParameterNorm; optional x.AngleToPrevious ]))
             AtomicFile.writeAllLines (Path.Combine(dir, "trajectory.csv")) (Seq.append [ header ] rows)
             if s.RecordDirections then
                 let table (pick: TrainingRecord -> float[]) name =
                     let head = "step," + String.Join(",", [ for d in 0 .. data.Dimension - 1 -> $"{name}{d}" ])
-                    let lines = r.Records |> Seq.map (fun x -> string x.Step + "," + String.Join(",", pick x |> Array.map optional))
+                    let lines =
+                        r.Records
+                        |> Seq.map (fun x -> string x.Step + "," + String.Join(",", pick x |> Array.map optional))
                     Seq.append [ head ] lines
                 AtomicFile.writeAllLines (Path.Combine(dir, "directions.csv")) (table (fun x -> x.Direction) "beta")
-                // On a 2-D --shape the spectrum is the image's 2-D DFT (row-major over (k1, k2)); else the engine's 1-D one.
+                // On a 2-D --shape the spectrum is the image's 2-D DFT (row-major over (k1, k2)); else the engine's 1-D
+                // one.
                 let spectrum =
                     match s.Shape with
                     | Some g when not g.IsLine ->
                         fun (x: TrainingRecord) ->
                             match x.Direction with
                             | null -> Array.create data.Dimension nan
-                            | d -> ImplicitBias.Engine.Fourier.GridDft.Forward(g, ReadOnlySpan d) |> Array.map (fun z -> z.Magnitude)
+                            | d -> ImplicitBias.Engine.Fourier.GridDft.Forward(g, ReadOnlySpan d)
+                                   |> Array.map (fun z -> z.Magnitude)
                     | _ -> fun x -> x.FourierMagnitudes
                 AtomicFile.writeAllLines (Path.Combine(dir, "spectra.csv")) (table spectrum "abs_hat")
         AtomicFile.writeAllText (Path.Combine(dir, "summary.json")) (Json.serialize (summary s data run))

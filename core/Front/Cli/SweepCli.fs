@@ -65,10 +65,12 @@ module SweepCli =
             | [] ->
                 match backend, task, tasks, sweep, consolidate with
                 | _, Some i, Some t, Some fp, false ->
-                    if i < 0 || i >= t then Error $"--slurm-task {i} is not one of 0..{t - 1}" else Ok { a with Mode = Task(i, t, fp) }
+                    if i < 0 || i >= t then Error $"--slurm-task {i} is not one of 0..{t - 1}"
+                    else Ok { a with Mode = Task(i, t, fp) }
                 | _, None, _, Some fp, true -> Ok { a with Mode = Consolidate fp }
                 | _, Some _, _, _, _ | _, _, Some _, _, _ | _, _, _, Some _, _ | _, _, _, _, true ->
-                    Error "--slurm-task, --slurm-tasks, --slurm-sweep and --slurm-consolidate are set by the batch scripts only"
+                    Error ("--slurm-task, --slurm-tasks, --slurm-sweep and --slurm-consolidate are set by the batch " +
+                           "scripts only")
                 | "local", _, _, _, _ when wait || status -> Error "--wait and --status go with --backend slurm"
                 | "local", _, _, _, _ -> Ok { a with Mode = LocalRun }
                 | "slurm", _, _, _, _ when status -> Ok { a with Mode = Status }
@@ -81,24 +83,35 @@ module SweepCli =
             | "--mem" :: v :: rest -> next { a with Slurm.Memory = Some v } rest
             | "--toolkit" :: v :: rest -> next { a with Slurm.Toolkit = Path.GetFullPath v } rest
             | "--dotnet" :: v :: rest -> next { a with Slurm.Dotnet = v } rest
-            | "--cpus-per-task" :: v :: rest -> positive "--cpus-per-task" v |> Result.bind (fun n -> next { a with Slurm.CpusPerTask = n } rest)
-            | "--tasks" :: v :: rest -> positive "--tasks" v |> Result.bind (fun n -> next { a with Slurm.Tasks = n } rest)
+            | "--cpus-per-task" :: v :: rest -> positive "--cpus-per-task" v
+                                                |> Result.bind (fun n -> next { a with Slurm.CpusPerTask = n } rest)
+            | "--tasks" :: v :: rest -> positive "--tasks" v
+                                        |> Result.bind (fun n -> next { a with Slurm.Tasks = n } rest)
             | "--wait" :: rest -> go a backend true status task tasks sweep consolidate rest
             | "--status" :: rest -> go a backend wait true task tasks sweep consolidate rest
             | "--slurm-task" :: v :: rest ->
                 match Int32.TryParse v with
                 | true, i -> go a backend wait status (Some i) tasks sweep consolidate rest
                 | _ -> Error $"--slurm-task needs a task index, not '{v}'"
-            | "--slurm-tasks" :: v :: rest -> positive "--slurm-tasks" v |> Result.bind (fun t -> go a backend wait status task (Some t) sweep consolidate rest)
+            | "--slurm-tasks" :: v :: rest ->
+                positive "--slurm-tasks" v
+                |> Result.bind (fun t -> go a backend wait status task (Some t) sweep consolidate rest)
             | "--slurm-sweep" :: v :: rest -> go a backend wait status task tasks (Some v) consolidate rest
             | "--slurm-consolidate" :: rest -> go a backend wait status task tasks sweep true rest
-            | [ flag ] when List.contains flag [ "--backend"; "--store"; "--partition"; "--time"; "--mem"; "--toolkit"; "--dotnet"; "--cpus-per-task"; "--tasks"; "--slurm-task"; "--slurm-tasks"; "--slurm-sweep" ] ->
+            | [ flag ] when List.contains flag [ "--backend"; "--store"; "--partition"; "--time"; "--mem"
+                                                 "--toolkit"; "--dotnet"; "--cpus-per-task"; "--tasks"; "--slurm-task"
+                                                 "--slurm-tasks"; "--slurm-sweep" ] ->
                 Error $"{flag} needs a value"
             | other :: rest -> next { a with Forwarded = a.Forwarded @ [ other ] } rest
-        go { Mode = LocalRun; Slurm = defaults; Store = None; Forwarded = [] } "local" false false None None None false args
+        go { Mode = LocalRun; Slurm = defaults; Store = None;
+             Forwarded = [] } "local" false false None None None false args
 
     /// A name fit for files and job names.
-    let private safeName (name: string) = String(name |> Seq.map (fun ch -> if Char.IsAsciiLetterOrDigit ch || ch = '-' || ch = '_' || ch = '.' then ch else '-') |> Seq.toArray)
+    let private safeName (name: string) =
+        String(name
+               |> Seq.map (fun ch ->
+                   if Char.IsAsciiLetterOrDigit ch || ch = '-' || ch = '_' || ch = '.' then ch else '-')
+               |> Seq.toArray)
 
     /// The script as the compute nodes see it: under the shared toolkit when it lies in this one.
     let sharedScript (localRoot: string) (toolkit: string) (script: string) =
@@ -120,7 +133,8 @@ module SweepCli =
             | Error e -> eprintfn "[%s] squeue failed (%s); retrying" sweep.Name e
             | Ok jobs ->
                 let stored, total = Slurm.progress store sweep
-                let states = jobs |> List.countBy (fun l -> l.Split(' ').[1]) |> List.map (fun (s, n) -> $"{n} {s}") |> String.concat ", "
+                let states = jobs |> List.countBy (fun l -> l.Split(' ').[1]) |> List.map (fun (s, n) -> $"{n} {s}")
+                             |> String.concat ", "
                 let left = if jobs.IsEmpty then "none left" else states
                 let line = $"[{sweep.Name}] {stored}/{total} stored; jobs: {left}"
                 if line <> last then printfn "%s" line
@@ -128,10 +142,9 @@ module SweepCli =
                 running <- not jobs.IsEmpty
             if running then Thread.Sleep 2000
 
-    /// Runs the sweep as the command line says (argv = fsi.CommandLineArgs: the script, then its
-    /// arguments). Locally: Runner.run. Slurm: submits the tasks that have missing points and exits,
-    /// or with --wait returns the stored result once the jobs are done. Inside a job: trains the
-    /// task's share (or consolidates) and exits.
+    /// Runs the sweep as the command line says (argv = fsi.CommandLineArgs: the script, then its arguments). Locally:
+    /// Runner.run. Slurm: submits the tasks that have missing points and exits, or with --wait returns the stored
+    /// result once the jobs are done. Inside a job: trains the task's share (or consolidates) and exits.
     let run (argv: string[]) (options: RunnerOptions) (sweep: Sweep) : SweepResult =
         let script = if argv.Length > 0 then argv[0] else "sweep.fsx"
         let root = localToolkit ()
@@ -155,20 +168,28 @@ module SweepCli =
         | Task(index, tasks, fp) ->
             checkFingerprint fp
             let mine = Slurm.share tasks index (Slurm.points sweep)
-            let cpus = match Int32.TryParse(Environment.GetEnvironmentVariable "SLURM_CPUS_PER_TASK") with | true, n when n >= 1 -> n | _ -> 1
+            let cpus =
+                match Int32.TryParse(Environment.GetEnvironmentVariable "SLURM_CPUS_PER_TASK") with
+                | true, n when n >= 1 -> n
+                | _ -> 1
             use cancel = new CancellationTokenSource()
             // scancel sends SIGTERM: stop the runs under way (finished ones are stored already).
-            use _term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, fun ctx -> ctx.Cancel <- true; cancel.Cancel())
+            use _term = PosixSignalRegistration.Create(PosixSignal.SIGTERM,
+                                                       fun ctx -> ctx.Cancel <- true; cancel.Cancel())
             let taskOptions = options |> Runner.withParallelism cpus |> Runner.withProgress (printfn "%s")
-            let r = Runner.runWith taskOptions cancel.Token { sweep with Name = $"{sweep.Name} task {index}/{tasks}"; Points = mine }
-            printfn "[%s] task %d of %d: %d points, %d were stored, %d computed, %d missing%s" sweep.Name index tasks mine.Length r.Reused r.Computed r.Missing
+            let r =
+                Runner.runWith taskOptions cancel.Token
+                    { sweep with Name = $"{sweep.Name} task {index}/{tasks}"; Points = mine }
+            printfn "[%s] task %d of %d: %d points, %d were stored, %d computed, %d missing%s"
+                sweep.Name index tasks mine.Length r.Reused r.Computed r.Missing
                 (if cancel.IsCancellationRequested then " (cancelled)" else "")
             exit (if r.Missing = 0 then 0 else 1)
         | Consolidate fp ->
             checkFingerprint fp
             let count = Store.consolidate store
             let stored, total = Slurm.progress store sweep
-            printfn "[%s] consolidated %d runs into %s; this sweep: %d of %d stored%s" sweep.Name count store stored total
+            printfn "[%s] consolidated %d runs into %s; this sweep: %d of %d stored%s"
+                sweep.Name count store stored total
                 (if stored < total then " (resubmit the same command to run the missing points)" else "")
             exit 0
         | Status ->
@@ -182,7 +203,8 @@ module SweepCli =
         | Submit wait ->
             match Slurm.queued (Slurm.submittedJobs submission) with
             | Ok (_ :: _ as jobs) ->
-                eprintfn "[%s] jobs of this sweep are still queued or running (%s): not submitting again; see --status" sweep.Name (String.concat ", " jobs)
+                eprintfn "[%s] jobs of this sweep are still queued or running (%s): not submitting again; see --status"
+                    sweep.Name (String.concat ", " jobs)
                 exit 1
             | Error e ->
                 eprintfn "%s" e
@@ -192,7 +214,8 @@ module SweepCli =
             let tasks = Slurm.tasksToRun a.Slurm.Tasks isStored sweep
             let total = (Slurm.points sweep).Length
             if tasks.IsEmpty then
-                printfn "[%s] all %d points are stored in %s; consolidated %d runs" sweep.Name total store (Store.consolidate store)
+                printfn "[%s] all %d points are stored in %s; consolidated %d runs"
+                    sweep.Name total store (Store.consolidate store)
             else
                 let toRun = (Slurm.missing isStored sweep).Length
                 match Slurm.submit a.Slurm submission sweep tasks with
@@ -201,7 +224,8 @@ module SweepCli =
                     exit 1
                 | Ok(arrayJob, finalJob) ->
                     printfn "[%s] %d points, %d stored, %d to run: array job %s (tasks %s of %d), consolidation job %s; scripts and logs in %s"
-                        sweep.Name total (total - toRun) toRun arrayJob (Slurm.arraySpec tasks) a.Slurm.Tasks finalJob (Slurm.folder submission)
+                        sweep.Name total (total - toRun) toRun arrayJob (Slurm.arraySpec tasks) a.Slurm.Tasks finalJob
+                        (Slurm.folder submission)
             if wait then
                 waitFor store submission sweep
                 loadStored options sweep

@@ -73,7 +73,9 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
         number flag text (fun (t: string) -> Double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture))
 
     let private positive flag text =
-        float' flag text |> Result.bind (fun v -> if v > 0.0 && Double.IsFinite v then Ok v else Error $"{flag}: must be a positive number (got {text})")
+        float' flag text
+        |> Result.bind (fun v -> if v > 0.0 && Double.IsFinite v then Ok v else Error ($"{flag}: must be a positive " +
+                                                                                       $"number (got {text})"))
 
     /// "MxN" (or a plain "K" when allowed, read as 1 x K) as two sides >= 1.
     let private sides (flag: string) (allowPlain: bool) (text: string) =
@@ -97,13 +99,19 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
         let s = p.Settings
         let twoD = s.Shape |> Option.exists (fun g -> not g.IsLine)
         match s.Kernel with
-        | Some _ when s.Model <> Convolutional -> Error $"--kernel applies to --model conv only (got --model {Model.name s.Model})"
-        | Some k when k.Rows > 1 && s.Shape.IsNone -> Error $"--kernel {k.Rows}x{k.Columns} is 2-D: give the image's --shape MxN"
-        | Some k when p.PlainKernel && twoD -> Error $"--kernel {k.Columns} is 1-D but --shape is 2-D: give K1xK2, e.g. {k.Columns}x{k.Columns}"
+        | Some _ when s.Model <> Convolutional -> Error ($"--kernel applies to --model conv only (got --model " +
+                                                         $"{Model.name s.Model})")
+        | Some k when k.Rows > 1 && s.Shape.IsNone -> Error ($"--kernel {k.Rows}x{k.Columns} is 2-D: give the " +
+                                                             $"image's --shape MxN")
+        | Some k when p.PlainKernel && twoD -> Error ($"--kernel {k.Columns} is 1-D but --shape is 2-D: give K1xK2, " +
+                                                      $"e.g. {k.Columns}x{k.Columns}")
         | _ ->
-            if s.Channels > 1 && s.Model <> Convolutional then Error $"--channels applies to --model conv only (got --model {Model.name s.Model})"
-            elif s.Channels > 1 && s.Depth <> 2 then Error $"--channels {s.Channels} needs --depth 2 (deeper kernel networks have one channel; got --depth {s.Depth})"
-            elif s.Model = ConvolutionalTime && twoD then Error "--model conv-time is the 1-D time-domain twin; use --model conv with --shape"
+            if s.Channels > 1 && s.Model <> Convolutional then Error ($"--channels applies to --model conv only " +
+                                                                      $"(got --model {Model.name s.Model})")
+            elif s.Channels > 1 && s.Depth <> 2 then Error ($"--channels {s.Channels} needs --depth 2 (deeper " +
+                                                            $"kernel networks have one channel; got --depth {s.Depth})")
+            elif s.Model = ConvolutionalTime && twoD then Error ("--model conv-time is the 1-D time-domain twin; " +
+                                                                 "use --model conv with --shape")
             else Ok p
 
     /// Parses the arguments (without the script name) into settings, data path and output folder.
@@ -121,33 +129,48 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
                     | "--model" -> Model.parse value |> Result.map (fun k -> { p with Settings = { s with Model = k } })
                     | "--depth" ->
                         number flag value Int32.TryParse
-                        |> Result.bind (fun d -> if d >= 1 then Ok { p with Settings = { s with Depth = d } } else Error $"--depth: must be at least 1 (got {value})")
+                        |> Result.bind (fun d ->
+                            if d >= 1 then Ok { p with Settings = { s with Depth = d } }
+                            else Error $"--depth: must be at least 1 (got {value})")
                     | "--steps" ->
                         number flag value Int64.TryParse
-                        |> Result.bind (fun n -> if n >= 0L then Ok { p with Settings = { s with MaxSteps = n } } else Error $"--steps: must be >= 0 (got {value})")
-                    | "--time-limit" -> positive flag value |> Result.map (fun t -> { p with Settings = { s with TimeLimitSeconds = t } })
+                        |> Result.bind (fun n ->
+                            if n >= 0L then Ok { p with Settings = { s with MaxSteps = n } }
+                            else Error $"--steps: must be >= 0 (got {value})")
+                    | "--time-limit" -> positive flag value
+                                        |> Result.map (fun t -> { p with Settings = { s with TimeLimitSeconds = t } })
                     | "--step" ->
                         try Ok { p with Settings = { s with Step = StepRule.Parse value } }
                         with :? ArgumentException as e -> Error $"--step: {e.Message}"
-                    | "--shape" -> sides flag false value |> Result.map (fun (m, n) -> { p with Settings = { s with Shape = Some(Grid(m, n)) } })
+                    | "--shape" ->
+                        sides flag false value
+                        |> Result.map (fun (m, n) -> { p with Settings = { s with Shape = Some(Grid(m, n)) } })
                     | "--kernel" ->
                         sides flag true value
-                        |> Result.map (fun (m, n) -> { p with Settings = { s with Kernel = Some(KernelSize(m, n)) }; PlainKernel = not (value.Contains 'x') })
+                        |> Result.map (fun (m, n) ->
+                            { p with Settings = { s with Kernel = Some(KernelSize(m, n)) }
+                                     PlainKernel = not (value.Contains 'x') })
                     | "--channels" ->
                         number flag value Int32.TryParse
-                        |> Result.bind (fun c -> if c >= 1 then Ok { p with Settings = { s with Channels = c } } else Error $"--channels: must be at least 1 (got {value})")
+                        |> Result.bind (fun c ->
+                            if c >= 1 then Ok { p with Settings = { s with Channels = c } }
+                            else Error $"--channels: must be at least 1 (got {value})")
                     | "--late" when value = "off" -> Ok { p with Settings = { s with Late = None } }
                     | "--late" ->
                         try Ok { p with Settings = { s with Late = Some(Late.LatePhaseSettings.Parse value) } }
                         with :? ArgumentException as e -> Error $"--late: {e.Message} Or 'off'."
                     | "--loss" -> Loss.parse value |> Result.map (fun l -> { p with Settings = { s with Loss = l } })
-                    | "--init-scale" -> positive flag value |> Result.map (fun v -> { p with Settings = { s with InitScale = v } })
-                    | "--seed" -> CliArgs.seed flag value |> Result.map (fun v -> { p with Settings = { s with Seed = v } })
-                    | "--log-loss-target" -> float' flag value |> Result.map (fun v -> { p with Settings = { s with LogLossTarget = v } })
+                    | "--init-scale" -> positive flag value
+                                        |> Result.map (fun v -> { p with Settings = { s with InitScale = v } })
+                    | "--seed" -> CliArgs.seed flag value
+                                  |> Result.map (fun v -> { p with Settings = { s with Seed = v } })
+                    | "--log-loss-target" -> float' flag value
+                                             |> Result.map (fun v -> { p with Settings = { s with LogLossTarget = v } })
                     | "--converged-angle" ->
                         float' flag value
                         |> Result.bind (fun v ->
-                            if v >= 0.0 && Double.IsFinite v then Ok { p with Settings = { s with ConvergenceAngle = v } }
+                            if v >= 0.0 && Double.IsFinite v then
+                                Ok { p with Settings = { s with ConvergenceAngle = v } }
                             else Error $"--converged-angle: must be a number of radians >= 0 (got {value})")
                     | _ -> Error $"unknown flag '{flag}' (see: dotnet fsi scripts/train.fsx -- --help)"
                 next |> Result.bind (fun p -> go p rest)
@@ -165,7 +188,8 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
             [ "--data"; data; "--model"; Model.name s.Model; "--depth"; string s.Depth
               match s.Shape with Some g -> yield! [ "--shape"; $"{g.Rows}x{g.Columns}" ] | None -> ()
               match s.Kernel with
-              | Some k -> yield! [ "--kernel"; (if k.Rows = 1 && not twoD then string k.Columns else $"{k.Rows}x{k.Columns}") ]
+              | Some k -> yield! [ "--kernel";
+                                   (if k.Rows = 1 && not twoD then string k.Columns else $"{k.Rows}x{k.Columns}") ]
               | None -> ()
               if s.Channels <> 1 then yield! [ "--channels"; string s.Channels ]
               "--step"; s.Step.Describe()
@@ -178,13 +202,15 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
         match parse args with
         | Ok p when { p.Settings with Loss = s.Loss } = s && p.Settings.Loss.Name = s.Loss.Name -> Ok args
         | Ok _ ->
-            Error($"train.fsx has no flags for these settings (it records {Run.defaults.RecordsPerDecade} a decade, with directions; "
+            Error($"train.fsx has no flags for these settings (it records {Run.defaults.RecordsPerDecade} a decade, " +
+                  $"with directions; "
                   + $"the run: {s.RecordsPerDecade}, directions {s.RecordDirections})")
         | Error e -> Error e
 
     /// "log L = x", or "log(-log L) = y" once log L has left the double range.
     let private lossText (r: TrainingRecord) =
-        if Double.IsFinite r.LogLoss then sprintf "log L = %.6g" r.LogLoss else sprintf "log(-log L) = %.6g" r.LogNegativeLogLoss
+        if Double.IsFinite r.LogLoss then sprintf "log L = %.6g" r.LogLoss
+        else sprintf "log(-log L) = %.6g" r.LogNegativeLogLoss
 
     /// Progress on stderr: a line at most every two seconds of training.
     let private progress () =
@@ -196,9 +222,11 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
                     match angle with
                     | Some a -> sprintf "  angle to limit = %.3g rad (step %d)" a.Angle a.Step
                     | None -> ""
-                eprintfn "  step %d  %.1fs  %s  normalized margin = %.6g%s" r.Step r.Seconds (lossText r) r.NormalizedMargin toLimit
+                eprintfn "  step %d  %.1fs  %s  normalized margin = %.6g%s"
+                    r.Step r.Seconds (lossText r) r.NormalizedMargin toLimit
 
-    /// The outcome line: Converged, NotConverged (stopped by a budget or target) with the angle reached, or the engine's outcome.
+    /// The outcome line: Converged, NotConverged (stopped by a budget or target) with the angle reached, or the
+    /// engine's outcome.
     let outcomeLine (run: TrackedRun) =
         let r = run.Result
         let angle =
@@ -210,9 +238,12 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
         let because = if word = "NotConverged" then sprintf " (%O)" r.Outcome else ""
         let tracking =
             if run.TrackingSolves = 0 && run.FinalLimitSeconds = 0.0 then ""
-            else sprintf " (limit solves: %d taking %.1f s during the run, %.1f s after it)" run.TrackingSolves run.TrackingSeconds run.FinalLimitSeconds
+            else sprintf " (limit solves: %d taking %.1f s during the run, %.1f s after it)"
+                     run.TrackingSolves run.TrackingSeconds run.FinalLimitSeconds
         sprintf "%s: %s%s after %d steps in %.1f s%s (%.0f steps/s): %s, normalized margin = %.6g"
-            word angle because r.Steps r.Seconds tracking (if Double.IsFinite r.StepsPerSecond then r.StepsPerSecond else 0.0) (lossText r.Final) r.Final.NormalizedMargin
+            word angle because r.Steps r.Seconds tracking
+            (if Double.IsFinite r.StepsPerSecond then r.StepsPerSecond else 0.0)
+            (lossText r.Final) r.Final.NormalizedMargin
 
     /// What is printed for data that is not separable: the weights and the scale-free size of their combination.
     let evidenceLines (e: NotSeparableEvidence) =
@@ -241,7 +272,8 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
                 try
                     let data = match DataSpec.load dataPath with Ok d -> d | Error e -> raise (ArgumentException e)
                     let s = p.Settings
-                    let model = Run.parameterization s data.Dimension // refuses options that do not fit the data before training
+                    // refuses options that do not fit the data before training
+                    let model = Run.parameterization s data.Dimension
                     eprintfn "training %s depth %d (%s) on %s (N=%d, D=%d), %s, loss %s" (Model.name s.Model) s.Depth model.Name dataPath data.Count data.Dimension (s.Step.Describe()) s.Loss.Name
                     if (Limits.kindOf s data.Dimension).IsNone then
                         eprintfn "note: the theory gives %s no reference limit (a kernel net of depth >= 3: only Theorem 4's KKT point); training to the budget, the KKT residual is in summary.json" model.Name

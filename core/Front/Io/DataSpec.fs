@@ -31,7 +31,9 @@ module DataSpec =
         | CsvFile path -> $"csv(sha256={sha256Hex (File.ReadAllBytes path)})"
         | Digits(a, b, count) ->
             let c = count |> Option.map string |> Option.defaultValue "all"
-            let file = if File.Exists DigitsDataset.DefaultPath then sha256Hex (File.ReadAllBytes DigitsDataset.DefaultPath) else "missing"
+            let file =
+                if File.Exists DigitsDataset.DefaultPath then sha256Hex (File.ReadAllBytes DigitsDataset.DefaultPath)
+                else "missing"
             $"digits(A={a},B={b},count={c},sha256={file})"
 
     /// The generator's name (a column of the runs table).
@@ -71,7 +73,8 @@ module DataSpec =
     let parse (text: string) : Result<DataSpec, string> =
         if not (text.StartsWith "digits:") then Ok(CsvFile text)
         else
-            let bad () = Error $"--data '{text}': expected digits:A,B or digits:A,B:COUNT with digits A <> B in 0..9 and COUNT >= 1"
+            let bad () = Error ($"--data '{text}': expected digits:A,B or digits:A,B:COUNT with digits A <> B in " +
+                                $"0..9 and COUNT >= 1")
             let digit (t: string) = match Int32.TryParse t with | true, v when v >= 0 && v <= 9 -> Some v | _ -> None
             match text.Substring(7).Split(':') with
             | [| pair |]
@@ -89,7 +92,8 @@ module DataSpec =
     /// file's path; None for the generators, which train.fsx reads from the CSV file make-data.fsx writes.
     let argument spec =
         match spec with
-        | Digits(a, b, count) -> Some($"digits:{a},{b}" + (count |> Option.map (sprintf ":%d") |> Option.defaultValue ""))
+        | Digits(a, b, count) ->
+            Some($"digits:{a},{b}" + (count |> Option.map (sprintf ":%d") |> Option.defaultValue ""))
         | CsvFile path -> Some path
         | GaussianTeacher _
         | FourierSparseTeacher _ -> None

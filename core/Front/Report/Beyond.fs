@@ -4,12 +4,8 @@ open ImplicitBias.Engine.Data
 
 
 open ImplicitBias.Engine.Fourier
-/// The report's part "Beyond the paper" (issue 10): which networks are trained on which seeded sets,
-/// and the claims their certified limits are checked against. Kernel-size nets: the R_K max-margin
-/// predictor (Jagadeesan, Razenshteyn, Gunasekar, COLT 2022; K = 1 is the l2 SVM, K = D Fourier-l1);
-/// 2-D circular convolutions: the paper's Theorems 2 and 2a with the 2-D DFT; handwritten digits: the
-/// same predictions on real images. Every run trains with the report's settings
-/// (Reproduction.baseConfig) and stops as Converged at Reproduction.suiteConvergenceAngle.
+/// The report's part "Beyond the paper" (issue 10): which networks are trained on which seeded sets, and the claims
+/// their certified limits are checked against. (docs/theory-checks.md, "Beyond")
 module Beyond =
     /// Kernel-size suite: the built-in set (#0, F6's) and seeded sets of D = 10, 12 and 16 (not only
     /// powers of two; both generators), seed 2: 3 in the quick report (its 9 networks a set at up to 1e7
@@ -24,7 +20,8 @@ module Beyond =
         | None -> (DataSpec.create spec).Dimension
 
     /// The kernel sizes of the issue: 1, 2, 4, 8 and D (those that fit).
-    let kernelSizes (dimension: int) = [ 1; 2; 4; 8; dimension ] |> List.filter (fun k -> k <= dimension) |> List.distinct
+    let kernelSizes (dimension: int) = [ 1; 2; 4; 8;
+                                         dimension ] |> List.filter (fun k -> k <= dimension) |> List.distinct
 
     /// (K, C) with C in {1, K}.
     let kernelChannels (dimension: int) = [ for k in kernelSizes dimension do for c in List.distinct [ 1; k ] -> k, c ]
@@ -64,14 +61,17 @@ module Beyond =
         sets |> List.mapi (fun i set -> set, grids[i % grids.Length])
 
     /// 2-D conv networks of the 2-D suite: full width at L = 2, 3, 4, and a 2x2 kernel with C = 1, 4 at L = 2.
-    let gridArchitectures = [ 2, None, 1; 3, None, 1; 4, None, 1; 2, Some(KernelSize(2, 2)), 1; 2, Some(KernelSize(2, 2)), 4 ]
+    let gridArchitectures =
+        [ 2, None, 1; 3, None, 1; 4, None, 1; 2, Some(KernelSize(2, 2)), 1; 2, Some(KernelSize(2, 2)), 4 ]
 
     let gridRuns r =
         { Name = "beyond-2d"
           Points =
             [ for set, grid in gridSets r do
                 for depth, kernel, channels in gridArchitectures ->
-                    { runOn r set with Model = Convolutional; Depth = depth; Shape = Some grid; Kernel = kernel; Channels = channels } ] }
+                    { runOn r set with
+                        Model = Convolutional; Depth = depth; Shape = Some grid
+                        Kernel = kernel; Channels = channels } ] }
 
     /// Digits tasks: 4 vs 9 and 3 vs 8, the first 10 images of each label (quick) or all (full).
     let digitTasks r =
@@ -81,14 +81,16 @@ module Beyond =
     /// The digits' networks (kind, depth): fc, diag and 2-D conv at depths 1..4 on the first task (F7),
     /// at depths 2 and 3 (the rows) on the others.
     let digitModels (first: bool) =
-        [ for l in (if first then [ 1 .. 4 ] else [ 2; 3 ]) do for kind in [ FullyConnected; Diagonal; Convolutional ] -> kind, l ]
+        [ for l in (if first then [ 1 .. 4 ] else [ 2; 3 ]) do for kind in [ FullyConnected; Diagonal;
+                                                                             Convolutional ] -> kind, l ]
 
     let digitRuns r =
         { Name = "beyond-digits"
           Points =
             [ for i, task in List.indexed (digitTasks r) do
                 for kind, depth in digitModels (i = 0) ->
-                    { runOn r task with Model = kind; Depth = depth; Shape = Some DigitsDataset.ImageGrid; MaxSteps = digitSteps r } ] }
+                    { runOn r task with
+                        Model = kind; Depth = depth; Shape = Some DigitsDataset.ImageGrid; MaxSteps = digitSteps r } ] }
 
     /// Every run of the part, longest first (fc on the 64-pixel digits, then many channels, then the rest),
     /// so that a sweep of all of them keeps every core busy to its end: scripts/beyond-runs.fsx trains it
@@ -109,7 +111,8 @@ module Beyond =
 
     /// How a run's architecture reads in a row: "conv L=2 K=2x2 C=4 on 4x4".
     let describe (c: RunConfig) =
-        let shape = match c.Model, c.Shape with Convolutional, Some g when not g.IsLine -> " (2-D)" | _ -> "" // fc and diag do not see the grid
+        // fc and diag do not see the grid
+        let shape = match c.Model, c.Shape with Convolutional, Some g when not g.IsLine -> " (2-D)" | _ -> ""
         let kernel = match c.Kernel with Some k -> $" K={k}" | None -> ""
         let channels = if c.Channels > 1 then $" C={c.Channels}" else ""
         $"{Model.name c.Model}{shape} L={c.Depth}{kernel}{channels}"
@@ -134,7 +137,8 @@ module Beyond =
         let name = $"K-kernel conv L=2, K={k}, C={channels}"
         let prediction =
             if channels = "1" && k <> "1" && k <> "D" then
-                "a question, not a theorem: with one channel the parameter problem is non-convex and Theorem 4 promises only a KKT point; measured: GD's angle to the R_K max-margin predictor"
+                "a question, not a theorem: with one channel the parameter problem is non-convex and Theorem 4 "
+                    + "promises only a KKT point; measured: GD's angle to the R_K max-margin predictor"
             else "converges in direction to the R_K max-margin predictor (COLT 2022; K = 1: l2 SVM, K = D: Fourier-l1)"
         claim name prediction "F6 script (fig6-kernel-size.fsx)"
 
@@ -142,9 +146,12 @@ module Beyond =
     let gridClaim (c: RunConfig) =
         let prediction =
             match c.Kernel, c.Depth with
-            | None, 2 -> "converges in direction to the 2-D Fourier-l1 max-margin predictor (Theorem 2 with the 2-D DFT)"
-            | None, l -> $"beta/||beta|| tends to a first-order stationary point of min ||beta_hat||_(2/{l}) s.t. margins >= 1, 2-D DFT (eq. 10-13)"
-            | Some _, _ -> "converges in direction to the 2-D R_K max-margin predictor (COLT 2022 with 2-D kernels; for C = 1 a question, as in 1-D)"
+            | None, 2 -> "converges in direction to the 2-D Fourier-l1 max-margin predictor (Theorem 2 with the 2-D " +
+                         "DFT)"
+            | None, l -> $"beta/||beta|| tends to a first-order stationary point of min ||beta_hat||_(2/{l}) s.t. " +
+                         $"margins >= 1, 2-D DFT (eq. 10-13)"
+            | Some _, _ -> "converges in direction to the 2-D R_K max-margin predictor (COLT 2022 with 2-D kernels; " +
+                           "for C = 1 a question, as in 1-D)"
         claim (describe c + " on random images") prediction "2-D suite (beyond-2d.fsx)"
 
     /// The row of a digits architecture.
@@ -165,7 +172,8 @@ module Beyond =
         | None -> DataSpec.describe spec
 
     /// Limit rows over runs grouped by `key`, each with the claim of its group's first configuration.
-    let rows (claimOf: RunConfig -> SuiteClaim) (key: RunConfig -> 'k) (name: DataSpec -> string) (runs: (RunConfig * StoredRun) list) =
+    let rows (claimOf: RunConfig -> SuiteClaim) (key: RunConfig -> 'k) (name: DataSpec -> string)
+             (runs: (RunConfig * StoredRun) list) =
         [ for _, group in runs |> List.groupBy (fst >> key) ->
             let first = fst group.Head
             SuiteEvidence.limitRow (claimOf first) [ for c, r in group -> c, SuiteEvidence.limitOf (name c.Data) c r ] ]
@@ -175,8 +183,12 @@ module Beyond =
         let kernelSetNames = kernelSets r |> List.mapi (fun i s -> $"#{i} {DataSpec.describe s}") |> String.concat "; "
         let gridSetNames = gridSets r |> List.map (fun (s, g) -> $"{g}: {DataSpec.describe s}") |> String.concat "; "
         let tasks = digitTasks r |> List.map DataSpec.describe |> String.concat ", "
-        [ $"Beyond the paper: every run with the report's settings for at most {steps r} steps ({digitSteps r} on the digits), stopping as Converged within {Reproduction.suiteConvergenceAngle} rad of its certified limit."
-          $"Kernel sizes: conv L=2 with K in 1, 2, 4, 8, D and C in 1, K on {(kernelSets r).Length} sets: {kernelSetNames}."
-          $"2-D: conv L=2, 3, 4 full width and L=2 with a 2x2 kernel (C = 1, 4) on {(gridSets r).Length} sets of random images: {gridSetNames}."
-          $"Digits: {tasks} (each image centred), fc, diag and 2-D conv at L = 2, 3 (and 1..4 on the first task for F7)." ]
+        [ $"Beyond the paper: every run with the report's settings for at most {steps r} steps ({digitSteps r} on " +
+          $"the digits), stopping as Converged within {Reproduction.suiteConvergenceAngle} rad of its certified limit."
+          $"Kernel sizes: conv L=2 with K in 1, 2, 4, 8, D and C in 1, K on {(kernelSets r).Length} sets: "
+              + $"{kernelSetNames}."
+          $"2-D: conv L=2, 3, 4 full width and L=2 with a 2x2 kernel (C = 1, 4) on {(gridSets r).Length} sets of "
+              + $"random images: {gridSetNames}."
+          $"Digits: {tasks} (each image centred), fc, diag and 2-D conv at L = 2, 3 (and 1..4 on the first task "
+              + $"for F7)." ]
         |> String.concat "\n"

@@ -83,13 +83,16 @@ module Claims =
           yield "| --- | --- | --- | --- | --- | --- |"
           for r, rerun in rows do
               let link = rerun |> Option.map (fun i -> $" ([commands](#rerun-{i}))") |> Option.defaultValue ""
-              yield $"| {cell r.Claim} | {cell r.Prediction} | {cell r.Measured} | {cell r.Tolerance} | **{r.Verdict}**{link} | {cell r.Evidence} |" ]
+              yield ($"| {cell r.Claim} | {cell r.Prediction} | {cell r.Measured} | {cell r.Tolerance} | " +
+                     $"**{r.Verdict}**{link} | {cell r.Evidence} |") ]
 
     /// The section "Rerunning the failing sets": for each row with reruns, its heading, then each set's commands.
     let private rerunSection (rows: (ClaimRow * int option) list) =
         [ yield "## Rerunning the failing sets"
           yield ""
-          yield "For each set a row failed on: the command that writes the set (the same bits as the report's) and the one that trains the row's network on it with the report's settings; run them from the repository's root (docs/reproduce.md)."
+          yield ("For each set a row failed on: the command that writes the set (the same bits as the report's) and " +
+                 "the one that trains the row's network on it with the report's settings; run them from the " +
+                 "repository's root (docs/reproduce.md).")
           for r, rerun in rows do
               match rerun with
               | Some i ->
@@ -108,7 +111,8 @@ module Claims =
         let paper, beyond = arrange id rows
         let numbered =
             paper @ beyond
-            |> List.mapFold (fun next r -> if (reruns r).Length > 0 then (r, Some next), next + 1 else (r, None), next) 1
+            |> List.mapFold (fun next r ->
+                if (reruns r).Length > 0 then (r, Some next), next + 1 else (r, None), next) 1
             |> fst
         let paper, beyond = List.splitAt paper.Length numbered
         let passed = rows |> List.filter (fun r -> r.Verdict = "PASS") |> List.length
@@ -119,7 +123,10 @@ module Claims =
               yield ""
               yield "## Beyond the paper"
               yield ""
-              yield "Later results checked with the same machinery: kernel size K with C channels (Jagadeesan, Razenshteyn, Gunasekar, COLT 2022: the R_K max-margin predictor), 2-D circular convolutions (the 2-D DFT in Theorem 2 and eq. (10)-(13); Lawrence et al., ICML 2022) and real handwritten digits."
+              yield ("Later results checked with the same machinery: kernel size K with C channels (Jagadeesan, " +
+                     "Razenshteyn, Gunasekar, COLT 2022: the R_K max-margin predictor), 2-D circular convolutions " +
+                     "(the 2-D DFT in Theorem 2 and eq. (10)-(13); Lawrence et al., ICML 2022) and real handwritten " +
+                     "digits.")
               yield ""
               yield! table beyond
           yield ""

@@ -6,11 +6,7 @@ open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Theory
 
 /// How fast a depth-2 run sheds what its l1 limit does not have (issue 22, point 6), measured and predicted.
-/// Near an l1 limit with dual certificate alpha, an entry j off the support grows like ||beta||^g_j with
-/// g_j = |sum_n alpha_n z_n[j]| < 1 while the support grows like ||beta||, and log ||beta|| = theta - log(margin) with
-/// theta = log(-log L): the off-support share of the direction falls like exp(-delta theta), delta = 1 - max_j g_j
-/// (the certificate's OffSupportMax). The angle to the limit also carries the support's own slower (power-of-theta)
-/// correction, so the prediction is checked on the off-support share, where it is sharp.
+/// (docs/theory-checks.md, "OffSupportRate")
 type OffSupportRate =
     { Dataset: string
       Model: string

@@ -54,12 +54,9 @@ module Reproduction =
     let suiteSteps r (kind: ModelKind) (depth: int) =
         if r.Scale = Full then 50_000_000L else 10_000_000L
 
-    /// A run's expected share of the suite's time, to start the long runs first (the runner trains a sweep's
-    /// units in order, so the last to finish are short ones and both cores stay busy to the end): the mean
-    /// seconds per run of each (model, depth) in the quick suite measured on 2026-12-03 with engine 2.4 (conv L=2
-    /// 12.4 s, conv L=5 6.1, conv L=4 4.6, fc L=4 4.3, diag L=2 3.9, conv L=3 3.5, fc L=3 3.1, fc L=2 2.4, diag L=3
-    /// 1.1, linear and fc L=1 0.15; conv runs train in batches of one depth and D, each lane timing the whole
-    /// batch), times N D of the data relative to the suite's mean size. A batch is placed at its first point.
+    /// A run's expected share of the suite's time, to start the long runs first (the runner trains a sweep's units in
+    /// order, so the last to finish are short ones and both cores stay busy to the end): the mean seconds per run of
+    /// each. (docs/theory-checks.md, "Reproduction.suiteCost")
     let suiteCost (c: RunConfig) =
         let perRun =
             match c.Model, c.Depth with
@@ -75,9 +72,7 @@ module Reproduction =
 
     /// The paper's suite runs have no convergence target: they run until their direction stops moving (outcome
     /// Stationary, docs/late-phase.md), because Theorem 4 is checked on the parameters, which approach a KKT point of
-    /// eq. (14) more slowly than beta its direction: stopped at 1e-6 rad on beta, conv L=5 on the full suite's #60
-    /// was left with a Theorem 4 residual of 0.084 (tolerance 0.05); run on to Stationary (1.9 s more of late
-    /// phase), 8e-16.
+    /// eq. (14) more slowly than beta its direction. (docs/theory-checks.md, "Reproduction.suiteRunsToStationary")
     let suiteRunsToStationary = 0.0
 
     /// The report header's account of the suite: sizes, generators, seeds, steps, and every set.
@@ -90,18 +85,21 @@ module Reproduction =
             |> List.distinct
             |> List.map string
             |> String.concat ", "
-        [ yield $"Suite: {sets.Length} sets per claim and depth: #0 the built-in set of the figures, {DataSpec.describe dataset}, and #1..#{drawn} DataSuite.create {drawn} 1 (D cycling 8, 12, 16, 24, 32; N uniform in max(2, D/4)..D; Gaussian teachers at even and Fourier-sparse teachers with K = 1..3 frequencies at odd positions; data seeds drawn from xoshiro256** seed 1)."
-          yield $"Each (model, depth) of {suiteModels.Length} is trained on every set with RunConfig.defaults ({RunConfig.defaults.Step.Describe()}, exp loss, init scale {RunConfig.defaults.InitScale}, init seed {RunConfig.defaults.Seed}) for at most {budgets} steps, "
-              + "stopping as Stationary once GD's direction stops moving (docs/late-phase.md), so that Theorem 4 sees the parameters' limit too."
-          yield "Sets: " + (sets |> List.mapi (fun i spec -> $"#{i} {DataSpec.describe spec}") |> String.concat "; ") + "." ]
+        [ yield ($"Suite: {sets.Length} sets per claim and depth: #0 the built-in set of the figures, " +
+                 $"{DataSpec.describe dataset}, and #1..#{drawn} DataSuite.create {drawn} 1 (D cycling 8, 12, 16, " +
+                 $"24, 32; N uniform in max(2, D/4)..D; Gaussian teachers at even and Fourier-sparse teachers with " +
+                 $"K = 1..3 frequencies at odd positions; data seeds drawn from xoshiro256** seed 1).")
+          yield ($"Each (model, depth) of {suiteModels.Length} is trained on every set with RunConfig.defaults " +
+                 $"({RunConfig.defaults.Step.Describe()}, exp loss, init scale {RunConfig.defaults.InitScale}, init " +
+                 $"seed {RunConfig.defaults.Seed}) for at most {budgets} steps, ")
+              + ("stopping as Stationary once GD's direction stops moving (docs/late-phase.md), so that Theorem 4 " +
+                 "sees the parameters' limit too.")
+          yield "Sets: " + (sets |> List.mapi (fun i spec -> $"#{i} {DataSpec.describe spec}") |> String.concat "; ")
+                + "." ]
         |> String.concat "\n"
 
-    /// The base configuration: Run.defaults (normalized step rule with eta = 0.5, exponential loss,
-    /// init scale 0.5). eta = 0.5 reaches the same directions as eta = 0.01 to 1 - cos <= 4e-6 at
-    /// equal loss on conv L=2, 4, fc L=3, diag L=2, while eta = 2 already changes the path of conv L=4
-    /// (out/bench/step-rule.md). The limit does not depend on the initialization, but how long a run
-    /// remembers its start does: on this dataset conv L=2 from scale 0.1 is at 1 - cos = 2.9e-3 to the
-    /// Fourier-l1 direction after 2e5 steps, from scale 0.5 (the default) at 1.2e-4.
+    /// The base configuration: Run.defaults (normalized step rule with eta = 0.5, exponential loss, init scale 0.5).
+    /// eta = 0.5 reaches the same directions as eta = 0.01 to 1. (docs/theory-checks.md, "Reproduction.baseConfig")
     let baseConfig r =
         { RunConfig.defaults with Data = dataset; MaxSteps = steps r }
 

@@ -35,7 +35,8 @@ module Rerun =
             match DataCli.arguments c.Data file, DataSpec.argument c.Data with
             | Some args, _ -> CliArgs.command "make-data.fsx" args, file, []
             | None, Some(argument: string) when argument.StartsWith "digits:" ->
-                "", argument, [ $"no file to write: train.fsx reads {argument} itself, from the UCI digits of Debian's python3-sklearn (apt-get install -y python3-sklearn)" ]
+                "", argument, [ $"no file to write: train.fsx reads {argument} itself, from the UCI digits of " +
+                                $"Debian's python3-sklearn (apt-get install -y python3-sklearn)" ]
             | None, argument ->
                 let path = defaultArg argument ""
                 "", path, [ $"no generator: the data is the CSV file {path} ({DataSpec.describe c.Data})" ]
@@ -45,7 +46,8 @@ module Rerun =
         let out = $"runs/{Model.name c.Model}-L{c.Depth}{shape}{kernel}{channels}-{stem c.Data}"
         let train, why =
             match c.Width, TrainCli.arguments (RunConfig.settings c) dataArgument out with
-            | Some w, _ -> "", [ $"no train command: fc hidden width {w} is not a train.fsx flag (a sweep with Axis.widths trains it)" ]
+            | Some w, _ -> "", [ $"no train command: fc hidden width {w} is not a train.fsx flag (a sweep with " +
+                                 $"Axis.widths trains it)" ]
             | None, Ok args -> CliArgs.command "train.fsx" args, []
             | None, Error e -> "", [ $"no train command: {e}" ]
         { Dataset = dataset; Regenerate = regenerate; Train = train; Note = String.concat "; " (source @ why) }

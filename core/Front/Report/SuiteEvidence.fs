@@ -23,7 +23,8 @@ type LimitEvidence =
       /// Convex kinds (L2, FourierL1, TimeL1): the angle (radians) between the certified limit and the
       /// reference solver's optimum (NaN when the solver did not report Optimal); None for bridge kinds.
       ReferenceAngle: float option
-      /// The largest ReferenceAngle that still says "the reference solver's optimum" (SuiteEvidence.referenceToleranceOf).
+      /// The largest ReferenceAngle that still says "the reference solver's optimum"
+      /// (SuiteEvidence.referenceToleranceOf).
       ReferenceTolerance: float
       Message: string
       /// How the run stopped (Converged, Stationary, StepLimit, ...) and after how many steps.
@@ -45,21 +46,18 @@ type KktEvidence =
       Outcome: string
       Steps: int64 }
 
-/// The report's training rows, checked on every set of a suite: per-set outcomes for SuiteVerdict.
-/// A set passes a limit row when GD's final direction separates the data, its limit is Certified,
-/// (convex kinds) that limit is the reference solver's optimum, and GD's angle to it is within the
-/// row's tolerance. A run that does not separate or whose limit is not certified is a failure with
-/// its reason, never dropped.
+/// The report's training rows, checked on every set of a suite: per-set outcomes for SuiteVerdict. A set passes a limit
+/// row when GD's final direction separates the data, its limit is Certified, (convex kinds) that limit is the reference
+/// solver's optimum, and GD's angle to it is within the row's tolerance. (docs/theory-checks.md, "SuiteEvidence")
 module SuiteEvidence =
     /// Convex kinds: the certified limit must be the reference solver's optimum to this angle (radians).
     /// l2 (Wolfe) and time-l1 (GLOP) are exact to round-off (measured: within 4e-15 rad of an independent
     /// solve, tests/Engine/Theory/TestConvexPolish.fs).
     let referenceTolerance = 1e-8
 
-    /// The tolerance for a kind: referenceTolerance, except Fourier-l1, whose interior-point optimum is known
-    /// to its objective (gap about 1e-10) but its direction only to about 1e-6 rad on flat optima (measured up to
-    /// 2.6e-6 rad from an independent exact solve, issue 22.4), while the certified limit is polished to 2e-15 rad
-    /// of that exact solve: the two then agree only to the interior point's accuracy, 1e-5 rad with room.
+    /// The tolerance for a kind: referenceTolerance, except Fourier-l1, whose interior-point optimum is known to its
+    /// objective (gap about 1e-10) but its direction only to about 1e-6 rad on flat optima (measured up to 2.6e-6 rad
+    /// from an independent exact solve, issue 22.4). (docs/theory-checks.md, "SuiteEvidence.referenceToleranceOf")
     let referenceToleranceOf (kind: LimitKind) =
         if kind = LimitKind.FourierL1 then 1e-5 else referenceTolerance
 
@@ -134,10 +132,8 @@ module SuiteEvidence =
         | CsvFile _ -> $"#{i} {DataSpec.describe spec}"
         | Digits(a, b, _) -> $"#{i} digits {a} vs {b}"
 
-    /// The certified limit at a direction for a run's configuration: model, depth, and the grid, kernel
-    /// and channels of the kernel-size and 2-D networks (CertifiedLimit.For).
-    /// At theta = log(-log L) `theta` (NaN: not known): a bridge limit is polished from the direction itself from
-    /// the tracker's LimitTracker.OwnDirectionTheta on, as during the run.
+    /// The certified limit at a direction for a run's configuration: model, depth, and the grid, kernel and channels of
+    /// the kernel-size and 2-D networks (CertifiedLimit.For). (docs/theory-checks.md, "SuiteEvidence.certifyAt")
     let certifyAt (c: RunConfig) (direction: float[]) (theta: float) =
         let data = DataSpec.create c.Data
         let grid, kernel = Limits.gridOf (RunConfig.settings c) data.Dimension
@@ -179,7 +175,8 @@ module SuiteEvidence =
         let rows = r.Trajectory
         [ for i in 0 .. rows.Length - 1 do
             let t = rows[i]
-            if (i % every = 0 || i = rows.Length - 1) && not (isNull t.Direction) && t.Direction |> Array.exists (fun x -> x <> 0.0) then
+            if (i % every = 0 || i = rows.Length - 1) && not (isNull t.Direction)
+               && t.Direction |> Array.exists (fun x -> x <> 0.0) then
                 let limit = certifyAt c t.Direction (Results.theta t)
                 yield t.Step, Results.theta t, limit.Residual, Geometry.Angle(t.Direction, limit.Direction),
                       limit.Status = LimitStatus.Certified ]

@@ -91,7 +91,8 @@ module SuiteVerdict =
             Claims.unavailable claim.Claim claim.Prediction "no datasets in the suite" claim.Evidence
         else
             let measured = outcomes |> List.choose (function Measured m -> Some m | NotComputed _ -> None)
-            let missing = outcomes |> List.choose (function NotComputed(d, reason) -> Some(d, reason) | Measured _ -> None)
+            let missing =
+                outcomes |> List.choose (function NotComputed(d, reason) -> Some(d, reason) | Measured _ -> None)
             let passed = measured |> List.filter (passes claim) |> List.length
             let failed = measured |> List.filter (passes claim >> not)
             let total = outcomes.Length
@@ -106,13 +107,16 @@ module SuiteVerdict =
                       let note = if String.IsNullOrWhiteSpace w.Note then "" else $" ({w.Note})"
                       yield $"worst {g w.Value} on {w.Dataset}{note}"
                       if passes claim w && isNearMiss claim w.Value then
-                          yield $"near miss: the worst is within {nearMissFraction * 100.0:F0} %% of the tolerance {g claim.Threshold}"
+                          yield ($"near miss: the worst is within {nearMissFraction * 100.0:F0} %% of the tolerance " +
+                                 $"{g claim.Threshold}")
                   | None -> ()
                   if not failed.IsEmpty then
-                      let named (m: SuiteMeasurement) = if String.IsNullOrWhiteSpace m.Note then m.Dataset else $"{m.Dataset} ({m.Note})"
+                      let named (m: SuiteMeasurement) =
+                          if String.IsNullOrWhiteSpace m.Note then m.Dataset else $"{m.Dataset} ({m.Note})"
                       yield $"""failed on {failed |> List.map named |> String.concat ", "}"""
                   yield $"{degenerate} degenerate certificate(s)"
                   if not missing.IsEmpty then
                       let reasons = missing |> List.map (fun (d, r) -> $"{d}: {r}") |> String.concat "; "
                       yield $"{missing.Length} could not be computed ({reasons})" ]
-            Claims.check claim.Claim claim.Prediction (String.concat "; " parts) claim.Tolerance (passed = total) claim.Evidence
+            Claims.check claim.Claim claim.Prediction (String.concat "; " parts) claim.Tolerance (passed = total)
+                claim.Evidence

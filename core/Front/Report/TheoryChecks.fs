@@ -30,7 +30,8 @@ module TheoryChecks =
     let referenceOn (bias: MarginBias) (data: DataSpec) (shape: ImplicitBias.Engine.Fourier.Grid option) =
         match bias, shape with
         | MarginBias.FourierL1, Some grid when not grid.IsLine ->
-            references.GetOrAdd($"{bias}|{grid}|{DataSpec.describe data}", fun _ -> FourierL1MaxMargin.Solve(DataSpec.create data, grid))
+            references.GetOrAdd($"{bias}|{grid}|{DataSpec.describe data}",
+                                fun _ -> FourierL1MaxMargin.Solve(DataSpec.create data, grid))
         | _ -> reference bias data
 
     /// The bias the paper predicts for a model at a depth: l2 for fc and linear (Theorem 1),
@@ -55,7 +56,8 @@ module TheoryChecks =
     /// Theorem 4 certificate: KKT residual of min ||w||^2 s.t. margins >= 1 at the final parameters.
     let parameterKkt (c: RunConfig) (parameters: float[]) =
         let data = DataSpec.create c.Data
-        ParameterStationarity.Certify(RunConfig.parameterization c data.Dimension, data, ReadOnlySpan parameters, activeTolerance)
+        ParameterStationarity.Certify(RunConfig.parameterization c data.Dimension, data, ReadOnlySpan parameters,
+                                      activeTolerance)
 
     let private relative (a: float[]) (b: float[]) =
         let scale = b |> Array.map abs |> Array.max |> max 1e-300
@@ -76,7 +78,8 @@ module TheoryChecks =
                         let product =
                             Array.init d (fun k ->
                                 [ 0 .. depth - 1 ]
-                                |> List.fold (fun acc l -> acc * UnitaryDft.Magnitudes(ReadOnlySpan(w, l * d, d))[k]) 1.0)
+                                |> List.fold (fun acc l ->
+                                    acc * UnitaryDft.Magnitudes(ReadOnlySpan(w, l * d, d))[k]) 1.0)
                         relative fourier time, relative (UnitaryDft.Magnitudes(ReadOnlySpan time)) product ]
         errors |> List.map fst |> List.max, errors |> List.map snd |> List.max
 

@@ -27,7 +27,8 @@ type RunRow =
       Data: string
       Count: int
       Dimension: int
-      /// The initialization seed's 64 bits as int64: a seed of 2^63 or more reads negative, and uint64 of it gives the seed back.
+      /// The initialization seed's 64 bits as int64: a seed of 2^63 or more reads negative, and uint64 of it gives the
+      /// seed back.
       Seed: int64
       MaxSteps: int64
       TimeLimitSeconds: float
@@ -74,10 +75,9 @@ type TrajectoryRow =
 /// A run as stored: its runs-table row and its trajectory.
 type StoredRun = { Run: RunRow; Trajectory: TrajectoryRow[] }
 
-/// The results store: a folder of Parquet files, two per run (`<id>.trajectory.parquet`, then
-/// `<id>.run.parquet`, whose atomic appearance commits the run), consolidated on demand into
-/// `runs.parquet` and `trajectories.parquet`. Every load re-validates a run (schema, row count,
-/// checksum, run id, engine version); anything that fails is reported as absent and recomputed.
+/// The results store: a folder of Parquet files, two per run (`<id>.trajectory.parquet`, then `<id>.run.parquet`, whose
+/// atomic appearance commits the run), consolidated on demand into `runs.parquet` and `trajectories.parquet`.
+/// (docs/outputs.md, "Store")
 module Store =
     let runsFile = "runs.parquet"
     let trajectoriesFile = "trajectories.parquet"
@@ -94,17 +94,20 @@ module Store =
         let floats (v: float[]) =
             w.Write v.Length
             for x in v do w.Write(BitConverter.DoubleToInt64Bits x)
-        w.Write run.RunId; w.Write run.Model; w.Write run.Depth; w.Write run.Width; w.Write(text run.Shape); w.Write(text run.Kernel)
+        w.Write run.RunId; w.Write run.Model; w.Write run.Depth; w.Write run.Width; w.Write(text run.Shape)
+        w.Write(text run.Kernel)
         w.Write run.Channels; w.Write run.InitScale
         w.Write run.Step; w.Write run.Loss; w.Write run.Data; w.Write run.Seed; w.Write run.MaxSteps
         let optional (x: Nullable<float>) = w.Write(if x.HasValue then x.Value else -1.0); w.Write x.HasValue
-        w.Write run.Outcome; w.Write run.Steps; optional run.FinalLogBetaNorm; optional run.FinalSmoothedMargin; optional run.FinalNormalizedMargin
+        w.Write run.Outcome; w.Write run.Steps; optional run.FinalLogBetaNorm; optional run.FinalSmoothedMargin
+        optional run.FinalNormalizedMargin
         optional run.LogParameterNorm
         w.Write run.Records
         floats run.Direction
         floats run.Parameters
         for t in trajectory do
-            w.Write t.RunId; w.Write t.Step; w.Write t.Seconds; optional t.LogBetaNorm; optional t.SmoothedMargin; optional t.NormalizedMargin
+            w.Write t.RunId; w.Write t.Step; w.Write t.Seconds; optional t.LogBetaNorm; optional t.SmoothedMargin
+            optional t.NormalizedMargin
             optional t.LogParameterNorm; optional t.AngleToPrevious
             floats t.Direction
         w.Flush()
@@ -114,7 +117,8 @@ module Store =
     /// equal for two runs with the same bits whatever their timing, e.g. a stored run and the same
     /// configuration trained again (Runner.toRows, before saving).
     let numbersChecksum (run: RunRow) (trajectory: TrajectoryRow[]) =
-        checksum { run with Records = trajectory.Length; Checksum = "" } [| for t in trajectory -> { t with Seconds = 0.0 } |]
+        checksum { run with Records = trajectory.Length; Checksum = "" }
+            [| for t in trajectory -> { t with Seconds = 0.0 } |]
 
     /// Writes rows to a Parquet file atomically (temporary file in the same folder, then rename).
     let writeTable (path: string) (rows: 'T seq) =
@@ -149,7 +153,8 @@ module Store =
                     let trajectory = readTable<TrajectoryRow> (trajectoryPath dir id)
                     if run.RunId <> id then Error $"run id {run.RunId} in a file named {id}"
                     elif run.EngineVersion <> RunConfig.engineVersion then Error $"engine version {run.EngineVersion}"
-                    elif trajectory.Length <> run.Records then Error $"{trajectory.Length} trajectory rows, expected {run.Records}"
+                    elif trajectory.Length <> run.Records then Error ($"{trajectory.Length} trajectory rows, " +
+                                                                      $"expected {run.Records}")
                     elif trajectory |> Array.exists (fun t -> t.RunId <> id) then Error "trajectory rows of another run"
                     elif checksum { run with Checksum = "" } trajectory <> run.Checksum then Error "checksum mismatch"
                     else Ok { Run = run; Trajectory = trajectory }

@@ -11,11 +11,9 @@ open ImplicitBias.Engine.Training.Batch
 
 open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Steppers
-/// Runs that train together in one batch (BatchTrainer): the same model (convolutional, diagonal,
-/// linear or fully connected, with its hidden width), depth and D, exponential loss, data small enough (NetworkFamilies.LanesApply: N D <= MaxValues). N may differ: the batch
-/// is sized for the largest N of its runs and pads the others, with the same bits. Padding costs a
-/// small-N run the steps of the largest, so a key's runs are split into bands of N within a factor
-/// Batching.bandRatio (16 runs at N = 2 padded to N = 64 took 0.27 s against 0.19 s as two batches).
+/// Runs that train together in one batch (BatchTrainer): the same model (convolutional, diagonal, linear or fully
+/// connected, with its hidden width), depth and D, exponential loss, data small enough (NetworkFamilies.LanesApply: N D
+/// <= MaxValues). (docs/sweeps.md, "BatchKey")
 type BatchKey =
     { Model: ModelKind
       Depth: int
@@ -45,12 +43,14 @@ module Batching =
         counts
         |> Seq.distinct
         |> Seq.sort
-        |> Seq.fold (fun (band, map) n -> let b = (if band > 0 && n <= bandRatio * band then band else n) in b, Map.add n b map) (0, Map.empty)
+        |> Seq.fold (fun (band, map) n ->
+            let b = (if band > 0 && n <= bandRatio * band then band else n) in b, Map.add n b map) (0, Map.empty)
         |> snd
 
     /// The batch key of a configuration that trains batched, with its dataset; None for the others.
     let keyOf (c: RunConfig) : (BatchKey * Dataset) option =
-        let batched = c.Model = Convolutional || c.Model = Diagonal || c.Model = Linear || c.Model = FullyConnected // NetworkFamilies.LanesApply' models
+        // NetworkFamilies.LanesApply' models
+        let batched = c.Model = Convolutional || c.Model = Diagonal || c.Model = Linear || c.Model = FullyConnected
         if not batched || c.Loss <> "exp" then None // decided without building the data
         else
             let data = DataSpec.create c.Data
@@ -60,15 +60,13 @@ module Batching =
                 Some({ Model = c.Model; Depth = c.Depth; Dimension = data.Dimension; Width = width }, data)
             else None
 
-    /// The fewest runs of a band that train batched; a smaller band trains alone. One full group (eight runs) for
-    /// the fully connected network: its lane kernel moves eight times a run's parameters through the cache per
-    /// group step, so a group pays only when full (the quick report's fc suite, 63 runs in bands of 2 to 5, took 172 s
-    /// batched and 143 s alone on 2 cores, 2026-12-04); one run for the others, whose lane kernels pay when partly filled.
+    /// The fewest runs of a band that train batched; a smaller band trains alone.
+    /// (docs/sweeps.md, "Batching.minimumRuns")
     let minimumRuns (key: BatchKey) = if key.Model = FullyConnected then LaneStepper.Lanes else 1
 
-    /// The work units of a sweep on `threads` threads: per batch key and band of N, up to one worker per thread
-    /// (at most one per eight runs) sharing the band's queue, sized for its largest N, and every other
-    /// run alone (bands smaller than minimumRuns too), in the order of their first point. With batching off, every run alone.
+    /// The work units of a sweep on `threads` threads: per batch key and band of N, up to one worker per thread (at
+    /// most one per eight runs) sharing the band's queue, sized for its largest N, and every other run alone (bands
+    /// smaller than minimumRuns too), in the order of their first point. With batching off, every run alone.
     let plan (threads: int) (batching: bool) (todo: RunConfig[]) : Work list =
         if not batching then [ for c in todo -> Alone c ]
         else
@@ -79,12 +77,14 @@ module Batching =
                 |> Array.groupBy fst
                 |> Array.collect (fun (key, runs) ->
                     let band = bands [ for _, (_, _, data: Dataset) in runs -> data.Count ]
-                    runs |> Array.groupBy (fun (_, (_, _, data: Dataset)) -> band[data.Count]) |> Array.map (fun (_, inBand) -> key, inBand))
+                    runs |> Array.groupBy (fun (_, (_, _, data: Dataset)) -> band[data.Count])
+                    |> Array.map (fun (_, inBand) -> key, inBand))
                 |> Array.toList
                 |> List.collect (fun (key, runs) ->
                     if runs.Length < minimumRuns key then [ for _, (i, c, _) in runs -> i, Alone c ] else
                     let queue = ConcurrentQueue(runs |> Array.map (fun (_, (_, c, data)) -> c, data))
-                    // Whole groups where minimumRuns asks for them (fc: a worker per eight runs, rounded down, and only full
+                    // Whole groups where minimumRuns asks for them (fc: a worker per eight runs, rounded down, and only
+                    // full
                     // groups; the lanes are refilled from the queue), otherwise rounded up.
                     let perGroup count = (count + LaneStepper.Lanes - minimumRuns key) / LaneStepper.Lanes
                     let workers = max 1 (min threads (perGroup runs.Length))
@@ -102,7 +102,8 @@ module Batching =
     /// One batch worker: trains runs from the queue in lockstep until it is empty. Each run is prepared
     /// as Runner.train does (Run.prepare: the separability check, the convergence tracker); a refused
     /// run is finished at once. `finish` gets every result (also Cancelled ones) with its configuration and data.
-    let trainBatch (cancel: CancellationToken) (key: BatchKey) (maxCount: int) (queue: ConcurrentQueue<RunConfig * Dataset>) (groups: int)
+    let trainBatch (cancel: CancellationToken) (key: BatchKey) (maxCount: int)
+                   (queue: ConcurrentQueue<RunConfig * Dataset>) (groups: int)
                    (finish: RunConfig -> Dataset -> TrainingResult -> unit) =
         let rec next () : BatchJob =
             match queue.TryDequeue() with
@@ -111,9 +112,14 @@ module Batching =
                 let model = RunConfig.parameterization c data.Dimension
                 match Run.prepare model false (fun _ _ -> ()) (RunConfig.settings c) data with
                 | Error(refused, _) -> finish c data refused; next ()
-                | Ok p -> BatchJob(data, p.Initial, p.Settings, Action<TrainingResult>(finish c data), p.Observe, p.Converged, model)
-        // keyOf batches only the paper's architectures (no grid, kernel size or channels), so the key determines the model.
-        let model = RunConfig.parameterization { RunConfig.defaults with Model = key.Model; Depth = key.Depth; Width = key.Width } key.Dimension
+                | Ok p -> BatchJob(data, p.Initial, p.Settings, Action<TrainingResult>(finish c data), p.Observe,
+                                   p.Converged, model)
+        // keyOf batches only the paper's architectures (no grid, kernel size or channels), so the key determines the
+        // model.
+        let model =
+            RunConfig.parameterization
+                { RunConfig.defaults with Model = key.Model; Depth = key.Depth; Width = key.Width } key.Dimension
         match NetworkFamilies.Lanes(model, ExponentialLoss(), maxCount, key.Dimension, groups) with
-        | null -> invalidOp $"no lane kernel for {model.Name} on N = {maxCount}, D = {key.Dimension} (Batching.keyOf decides which runs batch)"
+        | null -> invalidOp ($"no lane kernel for {model.Name} on N = {maxCount}, D = {key.Dimension} " +
+                             $"(Batching.keyOf decides which runs batch)")
         | kernel -> BatchTrainer.Train(kernel, Func<BatchJob>(next), cancel)

@@ -2,10 +2,9 @@ namespace ImplicitBias
 
 open ImplicitBias.Engine.Numerics
 
-/// Seeded suites of synthetic datasets, so that every claim of the report is checked on many sets
-/// rather than one: dimensions cycle through DataSuite.dimensions (powers of two and not), N is
-/// drawn from D/4 .. D, the two teacher generators alternate, and each set has its own data seed.
-/// The same (size, seed) gives the same list on every machine (xoshiro256** via SeededRandom).
+/// Seeded suites of synthetic datasets, so that every claim of the report is checked on many sets rather than one:
+/// dimensions cycle through DataSuite.dimensions (powers of two and not), N is drawn from D/4 .. D, the two teacher
+/// generators alternate, and each set has its own data seed. (docs/sweeps.md, "DataSuite")
 module DataSuite =
     /// The dimensions a suite cycles through, in this order.
     let dimensions = [ 8; 12; 16; 24; 32 ]
@@ -34,8 +33,8 @@ module DataSuite =
     let create (size: int) (seed: uint64) : DataSpec list = createWith dimensions size seed
 
     /// A suite across N for solver checks: for each dimension D, N = D/4, D/2, D and 2D (at least 2), each with a
-    /// Gaussian teacher (data seed from `seed`, D and N) and a Fourier-sparse teacher with 2 frequencies (that seed + 1).
-    /// The convex-limit polish is checked on acrossCounts [12; 20; 33; 48] 22_000UL (TestConvexPolish, convex-polish-check.fsx).
+    /// Gaussian teacher (data seed from `seed`, D and N) and a Fourier-sparse teacher with 2 frequencies (that seed +
+    /// 1). (docs/sweeps.md, "DataSuite.acrossCounts")
     let acrossCounts (dims: int list) (seed: uint64) : DataSpec list =
         [ for d in dims do
             for n in [ d / 4; d / 2; d; 2 * d ] do

@@ -77,7 +77,8 @@ module RunConfig =
         String.concat ";"
             [ $"model={Model.name c.Model}"; $"depth={c.Depth}"; $"width={width}"; $"init={r c.InitScale}"
               $"step={c.Step.Describe()}"; $"loss={c.Loss}"; $"data={DataSpec.describe c.Data}"; $"seed={c.Seed}"
-              $"steps={c.MaxSteps}"; $"time={r c.TimeLimitSeconds}"; $"rpd={c.RecordsPerDecade}"; $"converge={r c.ConvergenceAngle}"
+              $"steps={c.MaxSteps}"; $"time={r c.TimeLimitSeconds}"; $"rpd={c.RecordsPerDecade}"
+              $"converge={r c.ConvergenceAngle}"
               match c.Late with Some l -> $"late={l.Describe()}" | None -> ()
               match c.Shape with Some g -> $"shape={g.Rows}x{g.Columns}" | None -> ()
               match c.Kernel with Some k -> $"kernel={k.Rows}x{k.Columns}" | None -> ()
@@ -94,7 +95,8 @@ module RunConfig =
         let shape = match c.Shape with Some g -> $" {g.Rows}x{g.Columns}" | None -> ""
         let kernel = match c.Kernel with Some k -> $" K={k.Rows}x{k.Columns}" | None -> ""
         let channels = if c.Channels <> 1 then $" C={c.Channels}" else ""
-        $"{Model.name c.Model} L={c.Depth}{shape}{kernel}{channels} {c.Step.Describe()} {DataSpec.describe c.Data} seed={c.Seed}"
+        $"{Model.name c.Model} L={c.Depth}{shape}{kernel}{channels} {c.Step.Describe()} {DataSpec.describe c.Data} "
+        + $"seed={c.Seed}"
 
     /// The parameterization of the configuration for data of dimension D (Model.createOn for the architecture options).
     let parameterization (c: RunConfig) (dimension: int) : IParameterization =

@@ -51,7 +51,8 @@ module Runner =
     let gitCommit =
         lazy
             (try
-                let info = ProcessStartInfo("git", "rev-parse HEAD", RedirectStandardOutput = true, RedirectStandardError = true)
+                let info = ProcessStartInfo("git", "rev-parse HEAD", RedirectStandardOutput = true,
+                                            RedirectStandardError = true)
                 use p = Process.Start info
                 let text = p.StandardOutput.ReadToEnd().Trim()
                 p.WaitForExit()
@@ -83,14 +84,17 @@ module Runner =
               Count = data.Count; Dimension = data.Dimension; Seed = int64 c.Seed; MaxSteps = c.MaxSteps
               TimeLimitSeconds = c.TimeLimitSeconds; RecordsPerDecade = c.RecordsPerDecade
               Outcome = string result.Outcome; Steps = result.Steps; Seconds = result.Seconds
-              FinalLogBetaNorm = finite result.Final.LogBetaNorm; FinalSmoothedMargin = finite result.Final.SmoothedMargin
-              FinalNormalizedMargin = finite result.Final.NormalizedMargin; LogParameterNorm = finite result.LogParameterNorm
+              FinalLogBetaNorm = finite result.Final.LogBetaNorm
+              FinalSmoothedMargin = finite result.Final.SmoothedMargin
+              FinalNormalizedMargin = finite result.Final.NormalizedMargin
+              LogParameterNorm = finite result.LogParameterNorm
               EngineVersion = RunConfig.engineVersion; GitCommit = gitCommit.Value
               CreatedUtc = DateTime.UtcNow.ToString("o"); Records = 0; Checksum = ""
               Direction = result.Direction; Parameters = result.Parameters }
         let trajectory =
             [| for r in result.Records ->
-                 { RunId = id; Step = r.Step; Seconds = r.Seconds; LogBetaNorm = finite r.LogBetaNorm; SmoothedMargin = finite r.SmoothedMargin
+                 { RunId = id; Step = r.Step; Seconds = r.Seconds; LogBetaNorm = finite r.LogBetaNorm;
+                   SmoothedMargin = finite r.SmoothedMargin
                    NormalizedMargin = finite r.NormalizedMargin; LogParameterNorm = finite r.LogParameterNorm
                    AngleToPrevious = finite r.AngleToPrevious
                    Direction = r.Direction } |]
@@ -98,10 +102,9 @@ module Runner =
 
     let private seconds (t: float) = TimeSpan.FromSeconds(t).ToString(@"m\:ss")
 
-    /// Runs a sweep: reuses valid stored results, trains the others (in parallel; points of the same
-    /// batch key together in lockstep, Batching, unless options.Batching is off: the same numbers
-    /// either way), stores each as soon as it finishes. Cancelling stops promptly; runs stored before
-    /// the cancel stay stored, the others are not stored (they are recomputed next time).
+    /// Runs a sweep: reuses valid stored results, trains the others (in parallel; points of the same batch key together
+    /// in lockstep, Batching, unless options.Batching is off: the same numbers either way), stores each as soon as it
+    /// finishes. (docs/sweeps.md, "Runner.runWith")
     let runWith (options: RunnerOptions) (cancel: CancellationToken) (sweep: Sweep) =
         let clock = Stopwatch.StartNew()
         let dir = options.StoreDirectory
@@ -114,7 +117,8 @@ module Runner =
                  | Ok run -> stored[id] <- run
                  | Error "not stored" -> yield c
                  | Error reason ->
-                     (defaultArg options.Progress Console.Error.WriteLine) $"[{sweep.Name}] recomputing {id}: stored result invalid ({reason})"
+                     (defaultArg options.Progress Console.Error.WriteLine) ($"[{sweep.Name}] recomputing {id}: " +
+                                                                            $"stored result invalid ({reason})")
                      yield c |]
         let reused = points.Length - todo.Length
         let terminal = options.Progress.IsNone && not Console.IsOutputRedirected
@@ -140,7 +144,9 @@ module Runner =
                     finished <- finished + 1
                     let elapsed = clock.Elapsed.TotalSeconds
                     let eta = elapsed / float finished * float (todo.Length - finished)
-                    say $"[{sweep.Name}] {finished}/{todo.Length} ({100 * finished / todo.Length}%%) {RunConfig.label c}: {result.Outcome} in {result.Seconds:F1} s; elapsed {seconds elapsed}, ETA {seconds eta}")
+                    say ($"[{sweep.Name}] {finished}/{todo.Length} ({100 * finished / todo.Length}%%) " +
+                         $"{RunConfig.label c}: {result.Outcome} in {result.Seconds:F1} s; elapsed " +
+                         $"{seconds elapsed}, ETA {seconds eta}"))
         let work (unit: Work) =
             match unit with
             | Alone c ->
@@ -151,10 +157,13 @@ module Runner =
         let units = Batching.plan options.Parallelism options.Batching todo
         let parallelism = ParallelOptions(MaxDegreeOfParallelism = options.Parallelism)
         // One unit at a time, in the plan's order (no chunks): the long runs a sweep lists first start first.
-        let source = Collections.Concurrent.Partitioner.Create(units :> seq<Work>, Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering)
+        let source =
+            Collections.Concurrent.Partitioner.Create(units :> seq<Work>,
+                                                      Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering)
         Parallel.ForEach(source, parallelism, System.Action<Work> work) |> ignore
         if terminal then Console.WriteLine()
-        let runs = [ for c in points do match stored.TryGetValue(RunConfig.hash c) with | true, r -> yield c, r | _ -> () ]
+        let runs =
+            [ for c in points do match stored.TryGetValue(RunConfig.hash c) with | true, r -> yield c, r | _ -> () ]
         { Sweep = sweep
           Runs = runs
           Computed = finished

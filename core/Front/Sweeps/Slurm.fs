@@ -35,14 +35,13 @@ type SlurmSubmission =
       /// The store (absolute, on the shared filesystem).
       Store: string }
 
-/// A sweep as a Slurm job array: which task trains which points (point i of the distinct points
-/// goes to task i mod T), the batch scripts, submission and progress. Tasks re-evaluate the sweep's
-/// own .fsx script and train their share with Runner; finished runs are in the store, so a
-/// resubmission runs only the tasks that still have missing points, and those compute only those.
+/// A sweep as a Slurm job array: which task trains which points (point i of the distinct points goes to task i mod T),
+/// the batch scripts, submission and progress. (docs/sweeps.md, "Slurm")
 module Slurm =
     /// One CPU per task, 8 tasks, default partition, time and memory; dotnet from the PATH.
     let defaults toolkit =
-        { Partition = None; TimeLimit = None; Memory = None; CpusPerTask = 1; Tasks = 8; Toolkit = toolkit; Dotnet = "dotnet" }
+        { Partition = None; TimeLimit = None; Memory = None; CpusPerTask = 1; Tasks = 8; Toolkit = toolkit;
+          Dotnet = "dotnet" }
 
     /// The distinct points of a sweep, in the sweep's order: what the tasks share out.
     let points (sweep: Sweep) = (Sweep.distinct sweep).Points
@@ -54,7 +53,8 @@ module Slurm =
     /// The share of a task: the points i with i mod tasks = index, in order.
     let share tasks index (points: 'a list) =
         if tasks < 1 then invalidArg "tasks" $"Slurm.share: {tasks} tasks; at least 1 is needed."
-        if index < 0 || index >= tasks then invalidArg "index" $"Slurm.share: task {index} of {tasks} (tasks are 0..{tasks - 1})."
+        if index < 0 || index >= tasks then invalidArg "index" ($"Slurm.share: task {index} of {tasks} (tasks are " +
+                                                                $"0..{tasks - 1}).")
         points |> List.indexed |> List.filter (fun (i, _) -> taskOf tasks i = index) |> List.map snd
 
     /// The sweep's identity for its tasks: SHA-256 of its distinct run ids in order (16 hex digits).
@@ -95,7 +95,8 @@ module Slurm =
 
     /// The command a task runs (sh syntax): the sweep's script in task mode.
     let taskCommand (o: SlurmOptions) (s: SlurmSubmission) (mode: string list) =
-        [ o.Dotnet; "fsi"; s.Script ] @ s.ScriptArguments @ mode @ [ "--slurm-sweep"; s.Fingerprint; "--store"; s.Store ]
+        [ o.Dotnet; "fsi"; s.Script ] @ s.ScriptArguments @ mode
+        @ [ "--slurm-sweep"; s.Fingerprint; "--store"; s.Store ]
         |> List.map (fun w -> if w.StartsWith "$" then "\"" + w + "\"" else quote w)
         |> String.concat " "
 
@@ -125,7 +126,8 @@ module Slurm =
         |> fun text -> text + "\n"
 
     /// sbatch's arguments for the array job over the given tasks.
-    let arrayArguments (tasks: int list) (scriptPath: string) = [ "--parsable"; $"--array={arraySpec tasks}"; scriptPath ]
+    let arrayArguments (tasks: int list) (scriptPath: string) = [ "--parsable"; $"--array={arraySpec tasks}";
+                                                                  scriptPath ]
 
     /// sbatch's arguments for the consolidation job, after the array job ends (any way it ends).
     let consolidateArguments (arrayJob: string) (scriptPath: string) =
@@ -133,7 +135,8 @@ module Slurm =
 
     /// Runs a Slurm command; its standard output, or an error with its message.
     let command (program: string) (arguments: string list) =
-        let info = ProcessStartInfo(program, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
+        let info = ProcessStartInfo(program, RedirectStandardOutput = true, RedirectStandardError = true,
+                                    UseShellExecute = false)
         for a in arguments do info.ArgumentList.Add a
         try
             use p = Process.Start info
@@ -162,7 +165,8 @@ module Slurm =
         File.WriteAllLines(
             Path.Combine(dir, "points.tsv"),
             [ yield "index\ttask\trun_id\tlabel"
-              for i, c in List.indexed (points sweep) -> $"{i}\t{taskOf o.Tasks i}\t{RunConfig.hash c}\t{RunConfig.label c}" ])
+              for i, c in List.indexed (points sweep) ->
+                  $"{i}\t{taskOf o.Tasks i}\t{RunConfig.hash c}\t{RunConfig.label c}" ])
         command "sbatch" (arrayArguments tasks taskFile)
         |> Result.bind (fun out ->
             let arrayJob = jobId out
@@ -189,7 +193,8 @@ module Slurm =
             |> Result.map (fun out ->
                 [ for line in out.Split('\n', StringSplitOptions.RemoveEmptyEntries) do
                     match line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries) with
-                    | [| array; id; state |] when List.contains array jobs || List.contains id jobs -> yield $"{id} {state}"
+                    | [| array; id; state |] when List.contains array jobs || List.contains id jobs ->
+                        yield $"{id} {state}"
                     | _ -> () ])
 
     /// Progress of a sweep in a store: (ids of the sweep with a run file, points). Cheap (file

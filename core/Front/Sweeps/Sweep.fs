@@ -23,13 +23,16 @@ module Axis =
     /// Hidden widths of fully connected networks.
     let widths widths = create "width" string (fun w c -> { c with Width = Some w }) widths
     let initScales scales = create "init" string (fun s c -> { c with InitScale = s }) scales
-    let steps (rules: StepRule seq) = create "step" (fun (s: StepRule) -> s.Describe()) (fun s c -> { c with Step = s }) rules
+    let steps (rules: StepRule seq) =
+        create "step" (fun (s: StepRule) -> s.Describe()) (fun s c -> { c with Step = s }) rules
     let losses names = create "loss" id (fun l c -> { c with Loss = l }) names
     let data specs = create "data" DataSpec.describe (fun d c -> { c with Data = d }) specs
     /// Seeds of the dataset generator (the generator and its other parameters are kept).
     let dataSeeds seeds = create "data-seed" string (fun s c -> { c with Data = DataSpec.withSeed s c.Data }) seeds
     /// Dataset sizes (N, D), keeping the generator.
-    let dataSizes sizes = create "data-size" (fun (n, d) -> $"N={n},D={d}") (fun (n, d) c -> { c with Data = DataSpec.withSize n d c.Data }) sizes
+    let dataSizes sizes =
+        create "data-size" (fun (n, d) -> $"N={n},D={d}")
+            (fun (n, d) c -> { c with Data = DataSpec.withSize n d c.Data }) sizes
     /// Seeds of the initialization.
     let seeds seeds = create "seed" string (fun s c -> { c with Seed = s }) seeds
     /// Seeds used for both the dataset and the initialization (independent repeats).
@@ -38,19 +41,23 @@ module Axis =
     let maxSteps counts = create "steps" string (fun n c -> { c with MaxSteps = n }) counts
     /// (model, depth) pairs as one axis.
     let modelDepths pairs =
-        create "model-depth" (fun (k, l) -> $"{Model.name k} L={l}") (fun (k, l) c -> { c with Model = k; Depth = l }) pairs
+        create "model-depth" (fun (k, l) -> $"{Model.name k} L={l}") (fun (k, l) c -> { c with Model = k; Depth = l })
+            pairs
     /// Conv's kernel supports (issue 10): KernelSize(1, K) in 1-D, KernelSize(K1, K2) with a shape.
-    let kernels (sizes: KernelSize seq) = create "kernel" (fun (k: KernelSize) -> $"{k.Rows}x{k.Columns}") (fun k c -> { c with Kernel = Some k }) sizes
+    let kernels (sizes: KernelSize seq) =
+        create "kernel" (fun (k: KernelSize) -> $"{k.Rows}x{k.Columns}") (fun k c -> { c with Kernel = Some k }) sizes
     /// Channels of the depth-2 conv network.
     let channels counts = create "channels" string (fun n c -> { c with Channels = n }) counts
     /// Image shapes M x N of the inputs.
-    let shapes (grids: Grid seq) = create "shape" (fun (g: Grid) -> $"{g.Rows}x{g.Columns}") (fun g c -> { c with Shape = Some g }) grids
+    let shapes (grids: Grid seq) =
+        create "shape" (fun (g: Grid) -> $"{g.Rows}x{g.Columns}") (fun g c -> { c with Shape = Some g }) grids
 
     /// Two axes in lockstep: the i-th value of one with the i-th of the other. They must have the
     /// same length.
     let zip (a: Axis) (b: Axis) =
         if a.Values.Length <> b.Values.Length then
-            invalidArg "b" $"Axis.zip: axis '{a.Name}' has {a.Values.Length} values but '{b.Name}' has {b.Values.Length}."
+            invalidArg "b" ($"Axis.zip: axis '{a.Name}' has {a.Values.Length} values but '{b.Name}' has " +
+                            $"{b.Values.Length}.")
         { Name = $"{a.Name}+{b.Name}"
           Values = List.map2 (fun (la, fa) (lb, fb) -> $"{la},{lb}", fa >> fb) a.Values b.Values }
 

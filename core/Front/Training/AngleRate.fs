@@ -2,10 +2,9 @@ namespace ImplicitBias
 
 open System
 
-/// How fast a run's angle to its certified limit falls with theta = log(-log L) (issue 22, point 6): the
-/// least-squares fits of log(angle) against theta (angle ~ exp(-delta theta), the rate seen for conv L = 2)
-/// and against log theta (angle ~ theta^-power, the rate the potential of diagonal nets suggests), over the
-/// measurements after the fit (angle below 0.5 rad, theta > 0), each with its coefficient of determination R^2.
+/// How fast a run's angle to its certified limit falls with theta = log(-log L) (issue 22, point 6): the least-squares
+/// fits of log(angle) against theta (angle ~ exp(-delta theta), the rate seen for conv L = 2) and against log theta
+/// (angle ~ theta^-power, the rate the potential of diagonal nets suggests). (docs/training.md, "AngleRate")
 type AngleRate =
     { /// Measurements used.
       Points: int

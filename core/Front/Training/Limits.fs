@@ -17,16 +17,9 @@ type LimitAngle =
       /// Whether the limit it was measured against was certified.
       Certified: bool }
 
-/// Follows a run's certified limit (CertifiedLimit) and decides when the run has converged to it.
-/// The angle to the current limit is measured (one dot product) at decade records (steps 1, 10, 100, ...)
-/// and, with a convergence target, at every record. The limit itself is solved when SolveSchedule says:
-/// convex kinds (L2, FourierL1, TimeL1, KernelNorm) once, bridge kinds again once the direction has moved
-/// by half its angle to the last solve's limit (and at decade records where solves are cheap), and
-/// expensive solves only within a tenth of the run's wall clock. A solve running when the run's time limit
-/// (`timeLimit`, seconds of the record clock) comes is stopped there (NotCertified, said in its message).
-/// Solves are cached by direction.
-/// Models on a grid with a kernel (2-D conv, kernel-size nets) pass them; the paper's are the line 1 x D
-/// with the full kernel.
+/// Follows a run's certified limit (CertifiedLimit) and decides when the run has converged to it. The angle to the
+/// current limit is measured (one dot product) at decade records (steps 1, 10, 100, ...) and, with a convergence
+/// target, at every record. (docs/training.md, "LimitTracker")
 type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid: Grid, kernel: KernelSize,
                   timeLimit: float) =
     let convex =
@@ -97,10 +90,7 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
         else current |> Option.map (fun (c, _, _) -> c)
 
     /// Bridge limits are polished from GD's own direction only from this theta = log(-log L) on (the late phase's
-    /// hand-over): before the fit every point weighs in, and at p < 1 every sparse direction with a few active points
-    /// is a stationary point of eq. (10) (eq. 13 leaves the entries off the support free). A conv L = 5 run came within
-    /// 8.8e-7 rad of one on its way out of the saddle at w = 0 and would have been called Converged; it ended 0.52 rad
-    /// away.
+    /// hand-over): before the fit every point weighs in. (docs/training.md, "LimitTracker.OwnDirectionTheta")
     static member OwnDirectionTheta = 1.5
 
     /// True for steps 1, 10, 100, ...
@@ -173,10 +163,7 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
     /// asks (no time limit applies: this is the run's answer).
     member this.Finish(finalStep: int64, direction: float[]) = this.Finish(finalStep, direction, nan)
 
-    /// The same, with the final record's theta = log(-log L).
-    /// A bridge limit that the final direction has not converged to (angle above the target, or above 1e-6 rad without
-    /// one) is solved once more from that direction, and kept if it is certified and nearer: the run's answer is the
-    /// stationary point next to where GD ended, not one found from an earlier direction.
+    /// The same, with the final record's theta = log(-log L). (docs/training.md, "LimitTracker.Finish")
     member this.Finish(finalStep: int64, direction: float[], theta: float) =
         let first = this.LimitAt(direction, theta)
         let angleTo (l: LimitCertificate) = Geometry.Angle(ReadOnlySpan direction, ReadOnlySpan l.Direction)

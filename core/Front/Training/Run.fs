@@ -31,12 +31,8 @@ type TrackedRun =
 /// Pipeable training: settings first, data last.
 module Run =
     /// The defaults a researcher should use to see the paper's limits: exponential loss; the settling step rule
-    /// "settling:0.01:1e-05:0.2:0.0001:midpoint:floor-after-cap" for the early phase (SettlingStep: log L falls by about
-    /// 0.01 a step, w moves by at most 1e-4 ||w||, capped steps by the second-order midpoint rule) until
-    /// theta = log(-log L) = 1.5, where the late phase takes over ("1.5:12:1e-07": the exact flow by a stiff integrator,
-    /// then from theta = 12 its sliding mode, local error 1e-7 rad a step; docs/late-phase.md); initialization scale 0.5;
-    /// a 20 s wall-clock budget; a stop as Converged once the angle to the certified limit is below 1e-6 rad and still
-    /// shrinking.
+    /// "settling:0.01:1e-05:0.2:0.0001:midpoint:floor-after-cap" for the early phase.
+    /// (docs/training.md, "Run.defaults")
     let defaults =
         { Model = Convolutional
           Depth = 2
@@ -74,22 +70,26 @@ module Run =
     /// The late phase (None: the step rule all the way).
     let withLate late (s: RunSettings) = { s with Late = late }
 
-    /// The parameterization of the settings for data of dimension D (Model.createOn: ArgumentException for options that do not fit).
-    let parameterization (s: RunSettings) (dimension: int) = Model.createOn s.Model s.Depth s.Shape s.Kernel s.Channels dimension
+    /// The parameterization of the settings for data of dimension D (Model.createOn: ArgumentException for options that
+    /// do not fit).
+    let parameterization (s: RunSettings) (dimension: int) =
+        Model.createOn s.Model s.Depth s.Shape s.Kernel s.Channels dimension
 
     /// The engine's settings object for these run settings.
     let engineSettings (s: RunSettings) =
-        TrainingSettings(s.Step, s.Loss, s.MaxSteps, s.TimeLimitSeconds, s.LogLossTarget, s.RecordsPerDecade, s.RecordDirections,
+        TrainingSettings(s.Step, s.Loss, s.MaxSteps, s.TimeLimitSeconds, s.LogLossTarget, s.RecordsPerDecade,
+                         s.RecordDirections,
                          Option.toObj s.Late)
 
-    /// The result of a run refused because the data is not separable: outcome NotSeparable, 0 steps,
-    /// and one record, the initial state (step 0: the loss, margins and direction of P(w0), all
-    /// finite; only AngleToPrevious is NaN, as at every first record). The initial state is what
-    /// training would have started from; a zero direction would have no margin to report. (Should
-    /// P(w0) be exactly 0, the engine's record convention applies: zero direction, margins 0.)
+    /// The result of a run refused because the data is not separable: outcome NotSeparable, 0 steps, and one record,
+    /// the initial state (step 0: the loss, margins and direction of P(w0), all finite; only AngleToPrevious is NaN, as
+    /// at every first record). (docs/training.md, "Run.refused")
     let refused (model: IParameterization) (w0: float[]) (s: RunSettings) (data: Dataset) onRecord =
-        let r = GradientDescent.Train(model, data, ReadOnlySpan w0, engineSettings { s with MaxSteps = 0L; LogLossTarget = -infinity }, Action<_> onRecord)
-        TrainingResult(TrainingOutcome.NotSeparable, 0L, r.Seconds, r.Parameters, r.LogParameterNorm, r.Direction, r.LogBetaNorm, r.Records)
+        let r = GradientDescent.Train(model, data, ReadOnlySpan w0,
+                                      engineSettings { s with MaxSteps = 0L; LogLossTarget = -infinity },
+                                      Action<_> onRecord)
+        TrainingResult(TrainingOutcome.NotSeparable, 0L, r.Seconds, r.Parameters, r.LogParameterNorm, r.Direction,
+                       r.LogBetaNorm, r.Records)
 
     /// Everything training a model on a dataset needs besides the loop (see prepare): the initial
     /// parameters, the engine's settings, the record callback, the convergence test and the tracker.
@@ -100,11 +100,11 @@ module Run =
           Converged: Func<TrainingRecord, bool>
           Tracker: LimitTracker option }
 
-    /// The first half of trainModel: data that is not separable is refused (Error: the refused run's
-    /// result, outcome NotSeparable, with the evidence); separable data whose points' norms differ by more
-    /// than training can follow raises ArgumentException (UnitScale.SpreadProblem); otherwise the pieces of
-    /// the run (Ok), to train alone (GradientDescent.Train) or in a batch (the runner) with the same bits.
-    let prepare (model: IParameterization) (track: bool) (onRecord: TrainingRecord -> LimitAngle option -> unit) (s: RunSettings) (data: Dataset) =
+    /// The first half of trainModel: data that is not separable is refused (Error: the refused run's result, outcome
+    /// NotSeparable, with the evidence); separable data whose points' norms differ by more than training can follow
+    /// raises ArgumentException (UnitScale.SpreadProblem). (docs/training.md, "Run.prepare")
+    let prepare (model: IParameterization) (track: bool) (onRecord: TrainingRecord -> LimitAngle option -> unit)
+                (s: RunSettings) (data: Dataset) =
         let w0 = model.Initialize(s.InitScale, s.Seed)
         match Separability.check data with
         | Some evidence -> Error(refused model w0 s data (fun r -> onRecord r None), evidence)
@@ -121,24 +121,24 @@ module Run =
                 match tracker with
                 | Some t when s.ConvergenceAngle > 0.0 -> Func<TrainingRecord, bool>(fun _ -> t.Converged)
                 | _ -> null
-            Ok { Initial = w0; Settings = engineSettings s; Observe = observe; Converged = converged; Tracker = tracker }
+            Ok { Initial = w0; Settings = engineSettings s; Observe = observe; Converged = converged;
+                 Tracker = tracker }
 
-    /// The training both train.fsx (trainTracked) and the sweep runner use, for a given parameterization:
-    /// data that is not separable is refused before the first step (outcome NotSeparable, with the
-    /// evidence); otherwise GD runs with a callback at every record (given the latest angle to the
-    /// certified limit, when one has been measured). The limit is tracked (Limits.tracker) when `track`
-    /// or s.ConvergenceAngle > 0; with s.ConvergenceAngle > 0 the run stops as Converged once the angle
-    /// to the certified limit is below it, still shrinking, and the limit certified.
+    /// The training both train.fsx (trainTracked) and the sweep runner use, for a given parameterization: data that is
+    /// not separable is refused before the first step (outcome NotSeparable, with the evidence); otherwise GD runs with
+    /// a callback at every record. (docs/training.md, "Run.trainModel")
     let trainModel (model: IParameterization) (track: bool) (onRecord: TrainingRecord -> LimitAngle option -> unit)
                    (cancel: Threading.CancellationToken) (s: RunSettings) (data: Dataset) =
         match prepare model track onRecord s data with
         | Error(result, evidence) -> result, None, Some evidence
-        | Ok p -> GradientDescent.Train(model, data, ReadOnlySpan p.Initial, p.Settings, p.Observe, cancel, p.Converged), p.Tracker, None
+        | Ok p -> GradientDescent.Train(model, data, ReadOnlySpan p.Initial, p.Settings, p.Observe, cancel,
+                                        p.Converged), p.Tracker, None
 
     /// Trains with a callback at every record (given the latest angle to the certified limit, when
     /// one has been measured) and returns the result with its certified limit (see trainModel; the
     /// cost of tracking: LimitTracker).
-    let trainTracked (onRecord: TrainingRecord -> LimitAngle option -> unit) (s: RunSettings) (data: Dataset) : TrackedRun =
+    let trainTracked (onRecord: TrainingRecord -> LimitAngle option -> unit) (s: RunSettings)
+                     (data: Dataset) : TrackedRun =
         let model = parameterization s data.Dimension
         match trainModel model true onRecord Threading.CancellationToken.None s data with
         | result, Some tracker, None ->
@@ -156,7 +156,8 @@ module Run =
               TrackingSeconds = 0.0; TrackingSolves = 0; FinalLimitSeconds = 0.0; AngleRate = None }
 
     /// Trains with a callback at every record (for progress output); as trainTracked, the result only.
-    let trainWith (onRecord: TrainingRecord -> unit) (s: RunSettings) (data: Dataset) = (trainTracked (fun r _ -> onRecord r) s data).Result
+    let trainWith (onRecord: TrainingRecord -> unit) (s: RunSettings) (data: Dataset) =
+        (trainTracked (fun r _ -> onRecord r) s data).Result
 
     /// Trains the network of the settings on the data.
     let train (s: RunSettings) (data: Dataset) = trainWith ignore s data

@@ -5,10 +5,8 @@ open ImplicitBias.Engine.Data
 open ImplicitBias.Engine.Fourier
 open ImplicitBias.Engine.Reference
 
-/// Why no separating direction exists: weights alpha_n >= 0 with sum alpha_n = 1 whose combination
-/// sum_n alpha_n y_n x_n is 0 to the rounding of its own terms. Then every beta has
-/// min_n y_n <x_n, beta> / ||x_n|| <= <sum_n alpha_n y_n x_n, beta> / sum_n alpha_n ||x_n|| <= RelativeCombination ||beta||,
-/// so no beta separates the data with a margin above RelativeCombination relative to the points' norms.
+/// Why no separating direction exists: weights alpha_n >= 0 with sum alpha_n = 1 whose combination sum_n alpha_n y_n
+/// x_n is 0 to the rounding of its own terms. (docs/training.md, "NotSeparableEvidence")
 type NotSeparableEvidence =
     { /// alpha, one weight per point (>= 0, summing to 1).
       Weights: float[]
@@ -29,7 +27,8 @@ module Separability =
     let check (data: Dataset) : NotSeparableEvidence option =
         let s = decide data
         if s.Separable then None
-        else Some { Weights = s.Weights; RelativeCombination = s.RelativeCombination; Tolerance = s.Tolerance; Message = s.Message }
+        else Some { Weights = s.Weights; RelativeCombination = s.RelativeCombination; Tolerance = s.Tolerance;
+                    Message = s.Message }
 
     /// A note for separable data whose best margin (relative to the points' norms) is below 1e-6 or could not be
     /// confirmed beyond rounding: training proceeds, but may need very many steps to show the limit.

@@ -2,20 +2,8 @@ namespace ImplicitBias
 
 open System
 
-/// When a run's limit tracker re-solves its certified limit (LimitTracker), so that tracking costs a
-/// small, bounded fraction of a run at any size.
-/// - Motion: a bridge limit (a stationary point reached from GD's direction) is re-solved once the
-///   direction has moved, since the last solve, by more than half its angle to that solve's limit (and,
-///   where solves are cheap, at every decade record). A
-///   direction converging to the limit then triggers a solve each time its angle roughly halves (about
-///   20 solves from 1 rad to 1e-6), and one that barely moves triggers none; a direction heading
-///   elsewhere triggers one as soon as it has moved that far. (Re-solving where the direction barely
-///   moved was the old rule, and made every record re-solve once the steps were small.)
-/// - Cost: a solve expected to take more than `CheapSeconds` is started only while tracking stays within
-///   `Fraction` of the run's wall clock (with `FreeSeconds` allowed from the start). The expected cost is
-///   the last solve's measured time, or before any solve a model in N D min(N, D). Cheap solves (up to
-///   about D = 64, N = 32; every size the tests train) never meet this rule, so their schedule depends on
-///   the trajectory alone; above it the schedule depends on the clock, as the time limit does.
+/// When a run's limit tracker re-solves its certified limit (LimitTracker), so that tracking costs a small, bounded
+/// fraction of a run at any size. (docs/training.md, "SolveSchedule")
 type SolveSchedule(count: int, dimension: int, convex: bool) =
     let mutable trackingSeconds = 0.0
     let mutable lastCost = nan
@@ -27,10 +15,9 @@ type SolveSchedule(count: int, dimension: int, convex: bool) =
     /// Seconds of expensive solves allowed before the fraction applies.
     static member FreeSeconds = 0.25
 
-    /// The cost model before the first solve, in seconds per N D min(N, D): the first solve of a process
-    /// measured at D = 256, N = 128 (a bridge from a random direction 2.5 s, not yet JIT-optimized) and
-    /// kept as an upper bound for larger sizes (D = 1024, N = 512: about 20 s measured, 160 s modelled),
-    /// so that a run never blocks on a first solve it cannot afford; D = 64, N = 32 stays cheap (0.04 s).
+    /// The cost model before the first solve, in seconds per N D min(N, D): the first solve of a process measured at D
+    /// = 256, N = 128 (a bridge from a random direction 2.5 s, not yet JIT-optimized) and kept as an upper bound for
+    /// larger sizes. (docs/training.md, "SolveSchedule.ModelSeconds")
     member _.ModelSeconds =
         let units = float count * float dimension * float (min count dimension)
         (if convex then 1e-7 else 6e-7) * units
@@ -58,9 +45,8 @@ type SolveSchedule(count: int, dimension: int, convex: bool) =
         not (Double.IsFinite angleAtSolve) || moved > max (0.5 * angleAtSolve) (0.1 * target)
 
     /// The veering rule (bridge limits): the direction moved (`moved`) by more than a hundredth of its angle at the
-    /// last solve (`angleAtSolve`) and more than the target, yet its angle to that limit (`angleNow`) fell by less
-    /// than half of the motion: it is heading to another stationary point (GD at depth L >= 3 settles on the
-    /// support it has, where a local solver from an earlier direction may have found one with another support).
+    /// last solve (`angleAtSolve`) and more than the target, yet its angle to that limit (`angleNow`) fell by less than
+    /// half of the motion: it is heading to another stationary point. (docs/training.md, "SolveSchedule.Veering")
     static member Veering(moved: float, angleNow: float, angleAtSolve: float, target: float) =
         Double.IsFinite angleAtSolve && moved > max (0.01 * angleAtSolve) target
         && angleAtSolve - angleNow < 0.5 * moved

@@ -66,10 +66,11 @@ module Model =
         let grid = defaultArg shape (Grid.Line dimension)
         grid, defaultArg kernel (KernelSize.Full grid)
 
-    /// Throws ArgumentException (the command line's words, with no parameter name appended) unless the architecture options fit the kind,
-    /// depth and data dimension: the shape must have D entries, --kernel and --channels are for conv, several
-    /// channels need depth 2, conv-time is 1-D only, and the kernel must fit the grid.
-    let checkArchitecture kind (depth: int) (shape: Grid option) (kernel: KernelSize option) (channels: int) (dimension: int) =
+    /// Throws ArgumentException (the command line's words, with no parameter name appended) unless the architecture
+    /// options fit the kind, depth and data dimension: the shape must have D entries, --kernel and --channels are for
+    /// conv, several channels need depth 2, conv-time is 1-D only, and the kernel must fit the grid.
+    let checkArchitecture kind (depth: int) (shape: Grid option) (kernel: KernelSize option) (channels: int)
+                          (dimension: int) =
         let fail (message: string) = raise (System.ArgumentException message)
         let grid, _ = gridAndKernel shape kernel dimension
         if grid.Count <> dimension then
@@ -80,7 +81,8 @@ module Model =
         if channels > 1 && kind <> Convolutional then
             fail $"--channels applies to --model conv only (got --model {name kind})."
         if channels > 1 && depth <> 2 then
-            fail $"--channels {channels} needs --depth 2 (deeper kernel networks have one channel; got --depth {depth})."
+            fail ($"--channels {channels} needs --depth 2 (deeper kernel networks have one channel; got --depth " +
+                  $"{depth}).")
         if kind = ConvolutionalTime && not grid.IsLine then
             fail "--model conv-time is the 1-D time-domain twin; use --model conv with --shape."
         match kernel with
@@ -92,11 +94,11 @@ module Model =
     let isPaperArchitecture kind (shape: Grid option) (kernel: KernelSize option) (channels: int) =
         kernel.IsNone && channels = 1 && (kind <> Convolutional || shape |> Option.forall (fun g -> g.IsLine))
 
-    /// The parameterization with the architecture options (checkArchitecture first): conv on a 2-D grid, with
-    /// a kernel or with channels is KernelConvolutionalNetwork (trained by the Fourier kernel at full width and
-    /// one channel, by the lift kernel at depth 2); diag, fc and linear on a grid are the networks on the
-    /// flattened image (the shape is metadata); otherwise `create`.
-    let createOn kind (depth: int) (shape: Grid option) (kernel: KernelSize option) (channels: int) (dimension: int) : IParameterization =
+    /// The parameterization with the architecture options (checkArchitecture first): conv on a 2-D grid, with a kernel
+    /// or with channels is KernelConvolutionalNetwork (trained by the Fourier kernel at full width and one channel, by
+    /// the lift kernel at depth 2). (docs/training.md, "Model.createOn")
+    let createOn kind (depth: int) (shape: Grid option) (kernel: KernelSize option) (channels: int)
+                 (dimension: int) : IParameterization =
         checkArchitecture kind depth shape kernel channels dimension
         if isPaperArchitecture kind shape kernel channels then create kind depth dimension
         else
@@ -155,4 +157,5 @@ module Sparsity =
     /// Effective number of coefficients of beta's spectrum on a grid (the 2-D unitary DFT of an image; the
     /// 1-D one on a line).
     let gridFourierEffectiveCount (grid: Grid) (beta: float[]) =
-        ImplicitBias.Engine.Fourier.GridDft.Forward(grid, System.ReadOnlySpan beta) |> Array.map (fun z -> z.Magnitude) |> effectiveCount
+        ImplicitBias.Engine.Fourier.GridDft.Forward(grid, System.ReadOnlySpan beta) |> Array.map (fun z -> z.Magnitude)
+        |> effectiveCount

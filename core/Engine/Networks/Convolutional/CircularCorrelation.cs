@@ -1,10 +1,8 @@
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The paper's "convolution" (eq. 2), which signal processing calls circular cross-correlation:
-/// (h * w)[d] = (1/sqrt(D)) sum_k w[k] h[(d + k) mod D]. Written as direct O(D^2) sums: this is the
-/// time-domain definition that the Fourier-domain network is tested against.
-/// </summary>
+/// <summary>The paper's "convolution" (eq. 2), which signal processing calls circular cross-correlation: (h * w)[d] =
+/// (1/sqrt(D)) sum_k w[k] h[(d + k) mod D]. Written as direct O(D^2) sums: this is the time-domain definition that the
+/// Fourier-domain network is tested against.</summary>
 public static class CircularCorrelation
 {
     /// <summary>result = h * w (eq. 2). <paramref name="result"/> must not alias the inputs.</summary>
@@ -20,10 +18,8 @@ public static class CircularCorrelation
         }
     }
 
-    /// <summary>
-    /// The adjoint of h -> h * w: result[j] = (1/sqrt(D)) sum_d u[d] w[(j - d) mod D], so that
-    /// &lt;h * w, u&gt; = &lt;h, Adjoint(u, w)&gt;.
-    /// </summary>
+    /// <summary>The adjoint of h -> h * w: result[j] = (1/sqrt(D)) sum_d u[d] w[(j - d) mod D], so that &lt;h * w,
+    /// u&gt; = &lt;h, Adjoint(u, w)&gt;.</summary>
     public static void Adjoint(ReadOnlySpan<double> u, ReadOnlySpan<double> w, Span<double> result)
     {
         int n = u.Length;

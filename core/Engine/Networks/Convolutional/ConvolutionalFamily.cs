@@ -4,11 +4,9 @@ using ImplicitBias.Engine.Steppers;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The paper's full-width circular convolutional networks, eq. (2)-(3): bridge penalty on the Fourier entries.
+/// <summary>The paper's full-width circular convolutional networks, eq. (2)-(3): bridge penalty on the Fourier entries.
 /// <see cref="ConvolutionalFourierNetwork"/> trains in the Fourier domain (Lemma 3), in lanes under the exponential
-/// loss; its time-domain twin <see cref="ConvolutionalNetwork"/> ("conv-time") only with the generic stepper.
-/// </summary>
+/// loss; its time-domain twin <see cref="ConvolutionalNetwork"/> ("conv-time") only with the generic stepper.</summary>
 public sealed class ConvolutionalFamily : INetworkFamily
 {
     /// <inheritdoc/>
@@ -32,7 +30,8 @@ public sealed class ConvolutionalFamily : INetworkFamily
     /// <summary>A small Fourier-domain net's time-domain twin (same parameters, same beta): its pullback of one point
     /// costs a fifth at D = 24 (measured).</summary>
     public IParameterization FlowModel(IParameterization model) =>
-        model is ConvolutionalFourierNetwork { Dimension: <= 64 } conv ? new ConvolutionalNetwork(conv.Dimension, conv.Depth) : model;
+        model is ConvolutionalFourierNetwork { Dimension: <= 64 } conv ? new ConvolutionalNetwork(conv.Dimension,
+            conv.Depth) : model;
     /// <inheritdoc/>
     public Stepper Alone(IParameterization model, Dataset data, ReadOnlySpan<double> initial) =>
         new FourierLoneStepper(((ConvolutionalFourierNetwork)model).Depth, data, initial);

@@ -4,13 +4,9 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The same network as <see cref="ConvolutionalNetwork"/> (same real parameters, same beta),
-/// computed in the Fourier domain by Lemma 3: beta_hat = w_hat_1 .* w_hat_2 .* ... .* w_hat_L.
-/// (With the unitary DFT, (h * w)_hat = h_hat .* conj(w_hat), and Parseval turns the output layer's
-/// inner product into the conjugates' product, so no conjugate is left in beta_hat.)
-/// O(L D log D) per call.
-/// </summary>
+/// <summary>The same network as <see cref="ConvolutionalNetwork"/> (same real parameters, same beta), computed in the
+/// Fourier domain by Lemma 3: beta_hat = w_hat_1 .* w_hat_2 .* ... .* w_hat_L.
+/// (docs/performance.md, "ConvolutionalFourierNetwork")</summary>
 public sealed class ConvolutionalFourierNetwork : IParameterization
 {
     // Scratch, one set per thread: a model may be shared by runs on several threads.
@@ -96,5 +92,6 @@ public sealed class ConvolutionalFourierNetwork : IParameterization
     }
 
     /// <inheritdoc/>
-    public void Initialize(Span<double> w, double scale, SeededRandom rng) => rng.FillGaussian(w, scale / Math.Sqrt(Dimension));
+    public void Initialize(Span<double> w, double scale, SeededRandom rng) => rng.FillGaussian(w,
+        scale / Math.Sqrt(Dimension));
 }

@@ -2,13 +2,9 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The depth-L linear convolutional network of eq. (2)-(3), computed in the time domain:
-/// L-1 full-width circular layers h_l = h_{l-1} * w_l (the paper's cross-correlation with
-/// 1/sqrt(D) scaling) and a fully connected output f(x) = &lt;h_{L-1}, w_L&gt;. Degree L.
-/// Parameters: L vectors of length D, layer after layer. O(L D^2) per call: this is the
-/// obviously correct twin of <see cref="ConvolutionalFourierNetwork"/>.
-/// </summary>
+/// <summary>The depth-L linear convolutional network of eq. (2)-(3), computed in the time domain: L-1 full-width
+/// circular layers h_l = h_{l-1} * w_l (the paper's cross-correlation with 1/sqrt(D) scaling) and a fully connected
+/// output f(x) = &lt;h_{L-1}, w_L&gt;. Degree L. (docs/performance.md, "ConvolutionalNetwork")</summary>
 public sealed class ConvolutionalNetwork : IParameterization
 {
     // Scratch, one set per thread: a model may be shared by runs on several threads.
@@ -82,5 +78,6 @@ public sealed class ConvolutionalNetwork : IParameterization
     }
 
     /// <inheritdoc/>
-    public void Initialize(Span<double> w, double scale, SeededRandom rng) => rng.FillGaussian(w, scale / Math.Sqrt(Dimension));
+    public void Initialize(Span<double> w, double scale, SeededRandom rng) => rng.FillGaussian(w,
+        scale / Math.Sqrt(Dimension));
 }

@@ -3,15 +3,13 @@ using ImplicitBias.Engine.Data;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The per-lane operations of <see cref="FourierLaneStepper"/>: scalar code with the same formulas as the
-/// vector code, for what one lane does on its own (loading a run into a lane; a lane seen through
-/// <see cref="Steppers.LaneView"/> on the batch's rare paths: its steps, rescaling, step back and the copies its records take).
-/// </summary>
+/// <summary>The per-lane operations of <see cref="FourierLaneStepper"/>: scalar code with the same formulas as the
+/// vector code, for what one lane does on its own. (docs/performance.md, "FourierLaneStepper")</summary>
 public sealed partial class FourierLaneStepper
 {
     /// <inheritdoc/>
-    protected override void PackFeatures(ReadOnlySpan<double> features, Span<double> packed) => _spectrum.Pack(features, packed);
+    protected override void PackFeatures(ReadOnlySpan<double> features,
+        Span<double> packed) => _spectrum.Pack(features, packed);
 
     /// <inheritdoc/>
     protected override void LoadParameters(int g, int j, ReadOnlySpan<double> initial)
@@ -75,7 +73,8 @@ public sealed partial class FourierLaneStepper
     public override void StepBack(int lane)
     {
         int g = lane / Lanes, j = lane % Lanes, b = LayerBase(g, 0);
-        for (int i = b; i < b + _depth * _h; i++) { Lane(_re, i, j) = Lane(_rePrevious, i, j); Lane(_im, i, j) = Lane(_imPrevious, i, j); }
+        for (int i = b; i < b + _depth * _h; i++) { Lane(_re, i, j) = Lane(_rePrevious, i, j); Lane(_im, i,
+            j) = Lane(_imPrevious, i, j); }
     }
 
     /// <summary>beta = P(w) of one lane (an inverse transform: for records).</summary>

@@ -10,16 +10,8 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The Fourier-domain step of the depth-L convolutional network under the exponential loss
-/// (<see cref="Networks.FourierStepper"/>'s algebra: half spectra, beta_hat = prod_l w_hat_l, margins
-/// against the packed spectra of y_n x_n, no FFT per step) for many runs at once, one run per lane
-/// (<see cref="LaneStepper"/>: the layout, the margins, the loss, the packed gradient, padding, and why
-/// the bits are those of a run alone). What is the network's here: the packed predictor c .* beta_hat
-/// (Parseval weights c of the packing), the gradient per layer g_hat .* conj(prod_{j != l} w_hat_j), and
-/// the norms as sum of c_k (re^2 + im^2) in order, layer by layer.
-/// Slow twin: <see cref="Networks.GenericStepper"/> with ConvolutionalFourierNetwork (tests compare them).
-/// </summary>
+/// <summary>The Fourier-domain step of the depth-L convolutional network under the exponential loss.
+/// (docs/performance.md, "FourierLaneStepper (2)")</summary>
 public sealed partial class FourierLaneStepper : LaneStepper
 {
     private readonly int _h;
@@ -27,9 +19,11 @@ public sealed partial class FourierLaneStepper : LaneStepper
     private readonly double[] _c;
     private readonly Vec[] _cv;
     private readonly Vec[] _re, _im, _rePrevious, _imPrevious, _gradRe, _gradIm; // [group][l][k]
-    private readonly Vec[] _gHatRe, _gHatIm, _prefixRe, _prefixIm; // scratch [k]: g_hat and the prefix products of the general Gradient
+    // scratch [k]: g_hat and the prefix products of the general Gradient
+    private readonly Vec[] _gHatRe, _gHatIm, _prefixRe, _prefixIm;
 
-    /// <summary>An empty batch of <paramref name="groups"/> groups of eight runs of depth L in dimension D, each on at most N points.</summary>
+    /// <summary>An empty batch of <paramref name="groups"/> groups of eight runs of depth L in dimension D, each on at
+    /// most N points.</summary>
     public FourierLaneStepper(int depth, int count, int dimension, int groups) : base(depth, count, dimension, groups)
     {
         _spectrum = new GridHalfSpectrum(Grid.Line(dimension));
@@ -47,11 +41,9 @@ public sealed partial class FourierLaneStepper : LaneStepper
 
     private int LayerBase(int group, int layer) => (group * _depth + layer) * _h;
 
-    /// <summary>
-    /// c .* beta_hat of the group's lanes, packed (real parts at k = 0..H-1, then imaginary parts), times the margin
-    /// scale. beta_hat = prod_l w_hat_l is formed entry by entry in registers (w_0 times w_1, then times w_2, ...: the
-    /// order of the layer-by-layer product, so the same bits) and written straight into the packed predictor.
-    /// </summary>
+    /// <summary>c .* beta_hat of the group's lanes, packed (real parts at k = 0..H-1, then imaginary parts), times the
+    /// margin scale. beta_hat = prod_l w_hat_l is formed entry by entry in registers.
+    /// (docs/performance.md, "FourierLaneStepper.PackedPredictor")</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override Vec PackedPredictor(int group, ref Vec pb, Vec ms)
     {
@@ -71,23 +63,16 @@ public sealed partial class FourierLaneStepper : LaneStepper
             var v = Unsafe.Add(ref cv, k) * br * ms; Unsafe.Add(ref pb, k) = v; nonFinite += v * Vec.Zero;
             if (k >= 1 && k <= top)
             {
-                var u = Unsafe.Add(ref cv, h + k - 1) * bi * ms; Unsafe.Add(ref pb, h + k - 1) = u; nonFinite += u * Vec.Zero;
+                var u = Unsafe.Add(ref cv, h + k - 1) * bi * ms; Unsafe.Add(ref pb,
+                    h + k - 1) = u; nonFinite += u * Vec.Zero;
             }
         }
         return nonFinite;
     }
 
-    /// <summary>
-    /// grad_w log L of the group's lanes at their last <see cref="LaneStepper.Evaluate(int)"/>, per layer
-    /// g_hat .* conj(prod_{j != l} w_hat_j) (prefix times suffix products, a product with no factor being
-    /// 1 exactly, not a multiplication by 1), and its squared norm (Parseval weights c, in the order of
-    /// <see cref="ParameterNormSquared"/>: layer by layer, k = 0..H-1). Layer by layer, each pass a straight
-    /// loop over k (the cases of a layer decided once per layer, not per k); every entry gets the operations of
-    /// the per-k form, in its order: suffixes s_l = s_{l+1} w_{l+1} from s_{L-2} = w_{L-1} down, into grad_l;
-    /// then for l = 0..L-1 the factor f_l (s_0; p_l; p_l s_l), grad_l = g_hat .* conj(f_l), and the prefix
-    /// p_{l+1} (w_0; p_l w_l) in scratch. Depth 2 has its own one-pass form (<see cref="GradientDepthTwo"/>, the
-    /// same operations). With <paramref name="norm"/> false the squared norm is not computed (the midpoint's).
-    /// </summary>
+    /// <summary>grad_w log L of the group's lanes at their last <see cref="LaneStepper.Evaluate(int)"/>, per layer
+    /// g_hat .* conj(prod_{j != l} w_hat_j) (prefix times suffix products, a product with no factor being 1 exactly,
+    /// not a multiplication by 1), and its squared norm. (docs/performance.md, "FourierLaneStepper.Gradient")</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Gradient(int group, bool norm)
     {
@@ -111,14 +96,16 @@ public sealed partial class FourierLaneStepper : LaneStepper
         if (depth >= 2)
         {
             int last = (depth - 1) * h;
-            for (int k = 0; k < h; k++) { Unsafe.Add(ref gradRe, last - h + k) = Unsafe.Add(ref re, last + k); Unsafe.Add(ref gradIm, last - h + k) = Unsafe.Add(ref im, last + k); }
+            for (int k = 0; k < h; k++) { Unsafe.Add(ref gradRe, last - h + k) = Unsafe.Add(ref re,
+                last + k); Unsafe.Add(ref gradIm, last - h + k) = Unsafe.Add(ref im, last + k); }
         }
         for (int l = depth - 3; l >= 0; l--)
             for (int k = 0; k < h; k++)
             {
                 int i = l * h + k;
                 (Unsafe.Add(ref gradRe, i), Unsafe.Add(ref gradIm, i)) =
-                    Multiply(Unsafe.Add(ref gradRe, i + h), Unsafe.Add(ref gradIm, i + h), Unsafe.Add(ref re, i + h), Unsafe.Add(ref im, i + h));
+                    Multiply(Unsafe.Add(ref gradRe, i + h), Unsafe.Add(ref gradIm, i + h), Unsafe.Add(ref re, i + h),
+                        Unsafe.Add(ref im, i + h));
             }
         ref Vec pRe = ref Data(_prefixRe); ref Vec pIm = ref Data(_prefixIm);
         for (int l = 0; l < depth; l++)
@@ -131,22 +118,23 @@ public sealed partial class FourierLaneStepper : LaneStepper
                 if (depth == 1) { fr = Vec.One; fi = Vec.Zero; }
                 else if (l == 0) { fr = Unsafe.Add(ref gR, k); fi = Unsafe.Add(ref gI, k); }
                 else if (l == depth - 1) { fr = Unsafe.Add(ref pRe, k); fi = Unsafe.Add(ref pIm, k); }
-                else (fr, fi) = Multiply(Unsafe.Add(ref pRe, k), Unsafe.Add(ref pIm, k), Unsafe.Add(ref gR, k), Unsafe.Add(ref gI, k));
+                else (fr, fi) = Multiply(Unsafe.Add(ref pRe, k), Unsafe.Add(ref pIm, k), Unsafe.Add(ref gR, k),
+                    Unsafe.Add(ref gI, k));
                 var (gr, gi, ni) = (Unsafe.Add(ref gRe, k), Unsafe.Add(ref gIm, k), -fi);
                 Unsafe.Add(ref gR, k) = gr * fr - gi * ni; Unsafe.Add(ref gI, k) = gr * ni + gi * fr;
-                if (l == 0) { Unsafe.Add(ref pRe, k) = Unsafe.Add(ref wR, k); Unsafe.Add(ref pIm, k) = Unsafe.Add(ref wI, k); }
-                else if (l < depth - 1) (Unsafe.Add(ref pRe, k), Unsafe.Add(ref pIm, k)) = Multiply(Unsafe.Add(ref pRe, k), Unsafe.Add(ref pIm, k), Unsafe.Add(ref wR, k), Unsafe.Add(ref wI, k));
+                if (l == 0) { Unsafe.Add(ref pRe, k) = Unsafe.Add(ref wR, k); Unsafe.Add(ref pIm,
+                    k) = Unsafe.Add(ref wI, k); }
+                else if (l < depth - 1) (Unsafe.Add(ref pRe, k),
+                    Unsafe.Add(ref pIm, k)) = Multiply(Unsafe.Add(ref pRe, k), Unsafe.Add(ref pIm, k),
+                    Unsafe.Add(ref wR, k), Unsafe.Add(ref wI, k));
             }
         }
         if (norm) _gradientNormSquared[group] = NormSquared(ref gradRe, ref gradIm);
     }
 
-    /// <summary>
-    /// <see cref="Gradient"/> at depth 2 in one pass over k, without scratch: grad_0 = g_hat .* conj(w_1), grad_1 =
-    /// g_hat .* conj(w_0), each entry by the operations the general form gives it (f = the other layer, ni = -Im f,
-    /// (gr fr - gi ni, gr ni + gi fr) = Multiply(gr, gi, fr, ni)), so the same bits. g_hat is read from the packed
-    /// gradient (<see cref="GHatImaginary"/>).
-    /// </summary>
+    /// <summary><see cref="Gradient"/> at depth 2 in one pass over k, without scratch: grad_0 = g_hat .* conj(w_1),
+    /// grad_1 = g_hat .* conj(w_0), each entry by the operations the general form gives it.
+    /// (docs/performance.md, "FourierLaneStepper.GradientDepthTwo")</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void GradientDepthTwo(ref Vec pg, ref Vec re, ref Vec im, ref Vec gradRe, ref Vec gradIm)
     {
@@ -154,12 +142,15 @@ public sealed partial class FourierLaneStepper : LaneStepper
         for (int k = 0; k < h; k++)
         {
             var (gr, gi) = (Unsafe.Add(ref pg, k), GHatImaginary(ref pg, k));
-            (Unsafe.Add(ref gradRe, k), Unsafe.Add(ref gradIm, k)) = Multiply(gr, gi, Unsafe.Add(ref re, h + k), -Unsafe.Add(ref im, h + k));
-            (Unsafe.Add(ref gradRe, h + k), Unsafe.Add(ref gradIm, h + k)) = Multiply(gr, gi, Unsafe.Add(ref re, k), -Unsafe.Add(ref im, k));
+            (Unsafe.Add(ref gradRe, k), Unsafe.Add(ref gradIm, k)) = Multiply(gr, gi, Unsafe.Add(ref re, h + k),
+                -Unsafe.Add(ref im, h + k));
+            (Unsafe.Add(ref gradRe, h + k), Unsafe.Add(ref gradIm, h + k)) = Multiply(gr, gi, Unsafe.Add(ref re, k),
+                -Unsafe.Add(ref im, k));
         }
     }
 
-    /// <summary>Im g_hat[k] from the packed gradient: packed at H + k - 1 for k = 1..D-H, 0 at k = 0 and (even D) at k = D/2.</summary>
+    /// <summary>Im g_hat[k] from the packed gradient: packed at H + k - 1 for k = 1..D-H, 0 at k = 0 and (even D) at k
+    /// = D/2.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vec GHatImaginary(ref Vec pg, int k) => k >= 1 && k <= _d - _h ? Unsafe.Add(ref pg, _h + k - 1) : Vec.Zero;
 
@@ -169,7 +160,8 @@ public sealed partial class FourierLaneStepper : LaneStepper
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take, ReadOnlySpan<bool> back, bool norm = true)
+    public override void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take,
+        ReadOnlySpan<bool> back, bool norm = true)
     {
         var (mask, backMask, minus) = StepLanes(multipliers, take, back);
         bool all = mask.Equals(Vec.AllBitsSet), none = backMask.Equals(Vec.Zero);
@@ -212,11 +204,9 @@ public sealed partial class FourierLaneStepper : LaneStepper
         if (norm) _normSquared[group] = V.ConditionalSelect(mask, NormSquared(ref re, ref im), _normSquared[group]);
     }
 
-    /// <summary>
-    /// sum over layers and k = 0..H-1 of c_k (re^2 + im^2) of one group's L half spectra starting at
+    /// <summary>sum over layers and k = 0..H-1 of c_k (re^2 + im^2) of one group's L half spectra starting at
     /// <paramref name="re"/>, <paramref name="im"/>: Parseval's squared norm, in the order of
-    /// <see cref="ParameterNormSquared"/> (so the cached ||w||^2 has its bits).
-    /// </summary>
+    /// <see cref="ParameterNormSquared"/> (so the cached ||w||^2 has its bits).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vec NormSquared(ref Vec re, ref Vec im)
     {

@@ -7,14 +7,9 @@ using V = System.Runtime.Intrinsics.Vector512;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// A lone run of the convolutional network (Fourier domain) with the bits of a lane of <see cref="FourierLaneStepper"/>
-/// (until engine 2.4 a lone run was a batch of one, eight lanes computed for one): beta_hat, the packed predictor, the
-/// layer gradients (suffix and prefix products of the half spectra) and the step eight frequencies at a time; the
-/// norms, sum of c_k (re^2 + im^2) layer by layer, sequential; the loss by <see cref="LoneExponentialLoss"/> (in <see cref="LoneStepper"/>). Slow twin: a lane of
-/// the batch kernel (tests compare every bit, batched against alone; the checksum of 12 lone conv runs did not change
-/// when this kernel replaced the batch of one).
-/// </summary>
+/// <summary>A lone run of the convolutional network (Fourier domain) with the bits of a lane of
+/// <see cref="FourierLaneStepper"/>: beta_hat, the packed predictor, the layer gradients, eight frequencies at a time.
+/// (docs/performance.md, "FourierLoneStepper")</summary>
 public sealed class FourierLoneStepper : LoneStepper
 {
     private readonly int _h, _dp, _hp;
@@ -23,14 +18,17 @@ public sealed class FourierLoneStepper : LoneStepper
     private readonly double[] _re, _im, _rePrevious, _imPrevious, _gradRe, _gradIm; // [l][k], k padded
     private readonly double[] _betaRe, _betaIm, _gRe, _gIm, _prefixRe, _prefixIm;   // [k] padded
 
-    /// <summary>A run of conv-L<paramref name="depth"/> on <paramref name="data"/> (already scaled), from <paramref name="initial"/> (L real layers of length D).</summary>
+    /// <summary>A run of conv-L<paramref name="depth"/> on <paramref name="data"/> (already scaled), from
+    /// <paramref name="initial"/> (L real layers of length D).</summary>
     public FourierLoneStepper(int depth, Dataset data, ReadOnlySpan<double> initial)
         : this(depth, data, initial, new GridHalfSpectrum(Grid.Line(data.Dimension))) { }
 
     private FourierLoneStepper(int depth, Dataset data, ReadOnlySpan<double> initial, GridHalfSpectrum spectrum)
         : base(depth, data.Count, data.Dimension, Packed(spectrum, data))
     {
-        if (initial.Length != depth * _d) throw new ArgumentException($"conv-L{depth}: expected {depth * _d} parameters, got {initial.Length}.");
+        if (initial.Length != depth
+            * _d) throw new
+            ArgumentException($"conv-L{depth}: expected {depth * _d} parameters, got {initial.Length}.");
         _spectrum = spectrum;
         _h = _spectrum.Count; _c = _spectrum.InnerProductWeights();
         _dp = LoneExponentialLoss.Padded(_d); _hp = LoneExponentialLoss.Padded(_h);
@@ -52,18 +50,21 @@ public sealed class FourierLoneStepper : LoneStepper
     {
         var z = data.SignedFeatures();
         var packed = new double[data.Count * data.Dimension];
-        for (int n = 0; n < data.Count; n++) spectrum.Pack(z.AsSpan(n * data.Dimension, data.Dimension), packed.AsSpan(n * data.Dimension, data.Dimension));
+        for (int n = 0; n < data.Count; n++) spectrum.Pack(z.AsSpan(n * data.Dimension, data.Dimension),
+            packed.AsSpan(n * data.Dimension, data.Dimension));
         return packed;
     }
 
     /// <inheritdoc/>
     public override string Name => $"lone-fourier-conv-L{_depth}";
 
-    /// <summary>(a + i b)(c + i e) = (a c - b e) + i (a e + b c), in that order of operations (as the lane kernel).</summary>
+    /// <summary>(a + i b)(c + i e) = (a c - b e) + i (a e + b c), in that order of operations (as the lane
+    /// kernel).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vec Re, Vec Im) Multiply(Vec a, Vec b, Vec c, Vec e) => (a * c - b * e, a * e + b * c);
 
-    /// <summary>beta_hat = prod_l w_hat_l, then the packed predictor c .* beta_hat times the margin scale, into _predictor.</summary>
+    /// <summary>beta_hat = prod_l w_hat_l, then the packed predictor c .* beta_hat times the margin scale, into
+    /// _predictor.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void FormPredictor(double marginScale)
     {
@@ -78,7 +79,8 @@ public sealed class FourierLoneStepper : LoneStepper
         for (int i = h; i < d; i++) _predictor[i] = _c[i] * _betaIm[i - h + 1] * marginScale;
     }
 
-    /// <summary>grad_w log L per layer, g_hat .* conj(prod_{j != l} w_hat_j), into _gradRe, _gradIm (the lane's operations).</summary>
+    /// <summary>grad_w log L per layer, g_hat .* conj(prod_{j != l} w_hat_j), into _gradRe, _gradIm (the lane's
+    /// operations).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void LayerGradients()
     {
@@ -94,7 +96,8 @@ public sealed class FourierLoneStepper : LoneStepper
             for (int k = 0; k < hp; k += 8)
             {
                 int i = l * hp + k;
-                (At(_gradRe, i), At(_gradIm, i)) = Multiply(At(_gradRe, i + hp), At(_gradIm, i + hp), At(_re, i + hp), At(_im, i + hp));
+                (At(_gradRe, i), At(_gradIm, i)) = Multiply(At(_gradRe, i + hp), At(_gradIm, i + hp), At(_re, i + hp),
+                    At(_im, i + hp));
             }
         for (int l = 0; l < depth; l++)
             for (int k = 0; k < hp; k += 8)
@@ -108,7 +111,8 @@ public sealed class FourierLoneStepper : LoneStepper
                 var (gr, gi, ni) = (At(_gRe, k), At(_gIm, k), -fi);
                 At(_gradRe, i) = gr * fr - gi * ni; At(_gradIm, i) = gr * ni + gi * fr;
                 if (l == 0) { At(_prefixRe, k) = At(_re, i); At(_prefixIm, k) = At(_im, i); }
-                else if (l < depth - 1) (At(_prefixRe, k), At(_prefixIm, k)) = Multiply(At(_prefixRe, k), At(_prefixIm, k), At(_re, i), At(_im, i));
+                else if (l < depth - 1) (At(_prefixRe, k), At(_prefixIm, k)) = Multiply(At(_prefixRe, k),
+                    At(_prefixIm, k), At(_re, i), At(_im, i));
             }
     }
 

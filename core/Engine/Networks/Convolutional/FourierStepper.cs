@@ -7,21 +7,8 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// Gradient descent on the depth-L convolutional network carried out entirely in the Fourier
-/// domain (Lemma 3). The DFT is unitary and linear, so a step on the real layers w_l is exactly a
-/// step on their spectra w_hat_l: beta_hat = prod_l w_hat_l, the margins are
-/// m_n = Re sum_k z_hat_n[k] conj(beta_hat[k]) (z_n = y_n x_n), and the gradient of w_hat_l is
-/// g_hat .* conj(prod_{j != l} w_hat_j) with g_hat = -sum_n q_n z_hat_n. The data is transformed
-/// once; a step needs no FFT. Real signals have Hermitian spectra, so only k = 0..D/2 is kept, in
-/// the D-real packed form of <see cref="HalfSpectrum"/>: a step costs 2 N D multiply-adds in one
-/// pass over the data (<see cref="LossTerms.Evaluate"/>), like the linear model. Slow twin: <see cref="GenericStepper"/> with
-/// ConvolutionalFourierNetwork (FFTs per step) or ConvolutionalNetwork (time domain).
-/// <para>On a 2-D grid M x N (full-width KernelConvolutionalNetwork with one channel) everything holds
-/// with the 2-D unitary DFT (<see cref="GridDft"/>; Lemma 3 holds on any finite abelian group) and the grid's
-/// half spectrum (<see cref="GridHalfSpectrum"/>); on a line the arithmetic is the 1-D kernel's, bit for bit.
-/// Slow twin there: <see cref="GenericStepper"/> with KernelConvolutionalNetwork (full kernel).</para>
-/// </summary>
+/// <summary>Gradient descent on the depth-L convolutional network carried out entirely in the Fourier domain (Lemma 3).
+/// (docs/performance.md, "FourierStepper")</summary>
 public sealed class FourierStepper : Stepper
 {
     private readonly int _d, _h, _depth;
@@ -36,18 +23,24 @@ public sealed class FourierStepper : Stepper
     private readonly double[] _betaRe, _betaIm, _packedBeta, _packedG, _preRe, _preIm, _gRe, _gIm;
     private readonly double[] _margins, _weights;
 
-    /// <summary>A kernel at <paramref name="initial"/> (L real layers of length D, as ConvolutionalNetwork lays them out).</summary>
+    /// <summary>A kernel at <paramref name="initial"/> (L real layers of length D, as ConvolutionalNetwork lays them
+    /// out).</summary>
     public FourierStepper(int depth, Dataset data, ReadOnlySpan<double> initial, int threads)
         : this(Grid.Line(data.Dimension), depth, data, initial, threads) { }
 
-    /// <summary>A kernel at <paramref name="initial"/> for the full-width network on <paramref name="grid"/> (L real layers of D = grid.Count entries, row-major images).</summary>
+    /// <summary>A kernel at <paramref name="initial"/> for the full-width network on <paramref name="grid"/> (L real
+    /// layers of D = grid.Count entries, row-major images).</summary>
     public FourierStepper(Grid grid, int depth, Dataset data, ReadOnlySpan<double> initial, int threads)
     {
         grid.Check();
-        if (grid.Count != data.Dimension) throw new ArgumentException($"conv-L{depth}: the grid {grid} has {grid.Count} entries but the data has D = {data.Dimension}.");
+        if (grid.Count != data.Dimension) throw new
+            ArgumentException($"conv-L{depth}: the grid {grid} has {grid.Count} entries but the data has D = " +
+                              $"{data.Dimension}.");
         _grid = grid; _spectrum = new GridHalfSpectrum(grid);
         _d = data.Dimension; _h = _spectrum.Count; _depth = depth;
-        if (initial.Length != depth * _d) throw new ArgumentException($"conv-L{depth}: expected {depth * _d} parameters, got {initial.Length}.");
+        if (initial.Length != depth
+            * _d) throw new
+            ArgumentException($"conv-L{depth}: expected {depth * _d} parameters, got {initial.Length}.");
         _imaginarySlot = Enumerable.Range(0, _h).Select(_spectrum.ImaginarySlot).ToArray();
         _slotRepresentative = Enumerable.Range(_h, _d - _h).Select(_spectrum.RepresentativeOfSlot).ToArray();
         var z = data.SignedFeatures();
@@ -60,7 +53,8 @@ public sealed class FourierStepper : Stepper
         _gradRe = new double[lh]; _gradIm = new double[lh];
         for (int l = 0; l < depth; l++)
             _spectrum.Forward(initial.Slice(l * _d, _d), _re.AsSpan(l * _h, _h), _im.AsSpan(l * _h, _h));
-        _betaRe = new double[_h]; _betaIm = new double[_h]; _preRe = new double[_h]; _preIm = new double[_h]; _gRe = new double[_h]; _gIm = new double[_h];
+        _betaRe = new double[_h]; _betaIm = new double[_h]; _preRe = new double[_h]; _preIm = new double[_h]; _gRe =
+            new double[_h]; _gIm = new double[_h];
         _packedBeta = new double[_d]; _packedG = new double[_d];
         _margins = new double[data.Count]; _weights = new double[data.Count];
     }
@@ -103,7 +97,8 @@ public sealed class FourierStepper : Stepper
     {
         // Parseval: ||w_l||^2 = sum_k |w_hat_l[k]|^2 over the full spectrum = sum over k = 0..D/2 with weights c.
         double sum = 0;
-        for (int l = 0; l < _depth; l++) sum += SplitComplex.WeightedSquaredNorm(_c, _re.AsSpan(l * _h, _h), _im.AsSpan(l * _h, _h));
+        for (int l = 0; l < _depth; l++) sum += SplitComplex.WeightedSquaredNorm(_c, _re.AsSpan(l * _h, _h),
+            _im.AsSpan(l * _h, _h));
         return sum;
     }
 
@@ -134,7 +129,8 @@ public sealed class FourierStepper : Stepper
         }
         // ||grad_w||^2 over the full spectrum (Parseval), with the same weights as ParameterNormSquared.
         double sum = 0;
-        for (int l = 0; l < _depth; l++) sum += SplitComplex.WeightedSquaredNorm(_c, _gradRe.AsSpan(l * h, h), _gradIm.AsSpan(l * h, h));
+        for (int l = 0; l < _depth; l++) sum += SplitComplex.WeightedSquaredNorm(_c, _gradRe.AsSpan(l * h, h),
+            _gradIm.AsSpan(l * h, h));
         return sum;
     }
 

@@ -5,26 +5,19 @@ using V = System.Runtime.Intrinsics.Vector512;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The step of the diagonal network of depth L, beta = w_1 .* ... .* w_L, and of the linear model (L = 1,
-/// beta = w), under the exponential loss, for many runs at once, one run per lane (<see cref="LaneStepper"/>:
-/// the layout, the margins, the loss, the gradient g = -sum_n q_n z_n, padding, and why the bits are those of a
-/// run alone). The packed basis is the input's own (features as they are). What is the network's here: beta
-/// coordinate by coordinate (w_1 times w_2 ... in layer order) times the margin scale; the gradient per layer
-/// grad_l = (prod_{j &gt; l} w_j) (g prod_{j &lt; l} w_j), the suffix from 1 down, the prefix from g up (as
-/// <see cref="Networks.DiagonalStepper"/>, no division); the norms as sum of squares layer by layer, i = 0..D-1.
-/// Slow twin: <see cref="Networks.GenericStepper"/> with DiagonalNetwork or LinearModel (tests compare them).
-/// </summary>
+/// <summary>The step of the diagonal network of depth L, beta = w_1 .* ... .* w_L, and of the linear model (L = 1, beta
+/// = w), under the exponential loss, for many runs at once, one run per lane.
+/// (docs/performance.md, "DiagonalLaneStepper")</summary>
 public sealed class DiagonalLaneStepper : LaneStepper
 {
     private readonly string _name;
     private readonly Vec[] _w, _wPrevious, _grad; // [group][l][i]
 
-    /// <summary>
-    /// An empty batch for the network named <paramref name="name"/> (its <see cref="Networks.IParameterization.Name"/>,
-    /// e.g. "diag-L2" or "linear") of depth L: <paramref name="groups"/> groups of eight runs in dimension D, each on at most N points.
-    /// </summary>
-    public DiagonalLaneStepper(string name, int depth, int count, int dimension, int groups) : base(depth, count, dimension, groups)
+    /// <summary>An empty batch for the network named <paramref name="name"/> (its
+    /// <see cref="Networks.IParameterization.Name"/>, e.g. "diag-L2" or "linear") of depth L: <paramref name="groups"/>
+    /// groups of eight runs in dimension D, each on at most N points.</summary>
+    public DiagonalLaneStepper(string name, int depth, int count, int dimension, int groups) : base(depth, count,
+        dimension, groups)
     {
         _name = name;
         int size = groups * depth * dimension;
@@ -54,10 +47,9 @@ public sealed class DiagonalLaneStepper : LaneStepper
         return nonFinite;
     }
 
-    /// <summary>
-    /// grad_l = s_l p_l with the suffix s_l = 1 w_L ... w_{l+1} (from the last layer down) and the prefix
-    /// p_l = g w_1 ... w_{l-1} (from g up), entry by entry; ||grad||^2 layer by layer (unless <paramref name="norm"/> is false: the midpoint's).
-    /// </summary>
+    /// <summary>grad_l = s_l p_l with the suffix s_l = 1 w_L ... w_{l+1} (from the last layer down) and the prefix p_l
+    /// = g w_1 ... w_{l-1} (from g up), entry by entry; ||grad||^2 layer by layer (unless <paramref name="norm"/> is
+    /// false: the midpoint's).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Gradient(int group, bool norm)
     {
@@ -68,16 +60,19 @@ public sealed class DiagonalLaneStepper : LaneStepper
         for (int i = 0; i < d; i++)
         {
             var suffix = Vec.One;
-            for (int l = depth - 1; l >= 0; l--) { Unsafe.Add(ref grad, l * d + i) = suffix; suffix *= Unsafe.Add(ref w, l * d + i); }
+            for (int l = depth - 1; l >= 0; l--) { Unsafe.Add(ref grad,
+                l * d + i) = suffix; suffix *= Unsafe.Add(ref w, l * d + i); }
             var prefix = Unsafe.Add(ref g, i);
-            for (int l = 0; l < depth; l++) { Unsafe.Add(ref grad, l * d + i) *= prefix; prefix *= Unsafe.Add(ref w, l * d + i); }
+            for (int l = 0; l < depth; l++) { Unsafe.Add(ref grad, l * d + i) *= prefix; prefix *= Unsafe.Add(ref w,
+                l * d + i); }
         }
         if (norm) _gradientNormSquared[group] = SumOfSquares(ref grad);
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take, ReadOnlySpan<bool> back, bool norm = true)
+    public override void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take,
+        ReadOnlySpan<bool> back, bool norm = true)
     {
         var (mask, backMask, minus) = StepLanes(multipliers, take, back);
         bool all = mask.Equals(Vec.AllBitsSet), none = backMask.Equals(Vec.Zero);
@@ -106,7 +101,8 @@ public sealed class DiagonalLaneStepper : LaneStepper
         if (norm) _normSquared[group] = V.ConditionalSelect(mask, SumOfSquares(ref w), _normSquared[group]);
     }
 
-    /// <summary>sum of x^2 over the group's L layers of D entries starting at <paramref name="x"/>, in order (the bits of <see cref="ParameterNormSquared"/>).</summary>
+    /// <summary>sum of x^2 over the group's L layers of D entries starting at <paramref name="x"/>, in order (the bits
+    /// of <see cref="ParameterNormSquared"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vec SumOfSquares(ref Vec x)
     {
@@ -122,7 +118,8 @@ public sealed class DiagonalLaneStepper : LaneStepper
     protected override void LoadParameters(int group, int lane, ReadOnlySpan<double> initial)
     {
         int b = LayerBase(group, 0);
-        for (int i = 0; i < _depth * _d; i++) { Lane(_w, b + i, lane) = initial[i]; Lane(_wPrevious, b + i, lane) = 0; Lane(_grad, b + i, lane) = 0; }
+        for (int i = 0; i < _depth * _d; i++) { Lane(_w, b + i, lane) = initial[i]; Lane(_wPrevious, b + i,
+            lane) = 0; Lane(_grad, b + i, lane) = 0; }
     }
 
     /// <inheritdoc/>

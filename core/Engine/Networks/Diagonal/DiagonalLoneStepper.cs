@@ -6,25 +6,23 @@ using V = System.Runtime.Intrinsics.Vector512;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// A lone run of the diagonal network (or the linear model) with the bits of a lane of <see cref="DiagonalLaneStepper"/>:
-/// beta, the layer gradients (suffix from 1 down, prefix from g up) and the step eight coordinates at a time, the norms
-/// sequential, the loss by <see cref="LoneExponentialLoss"/> (in <see cref="LoneStepper"/>). Why not a batch of one: that computes eight lanes for one and was
-/// 2.8 x slower than <see cref="Networks.DiagonalStepper"/> at D = 16, N = 6. Slow twin: a lane of the batch kernel
-/// (tests compare every bit, batched against alone).
-/// </summary>
+/// <summary>A lone run of the diagonal network (or the linear model) with the bits of a lane of
+/// <see cref="DiagonalLaneStepper"/>: beta, the layer gradients (suffix from 1 down, prefix from g up) and the step
+/// eight coordinates at a time, the norms sequential. (docs/performance.md, "DiagonalLoneStepper")</summary>
 public sealed class DiagonalLoneStepper : LoneStepper
 {
     private readonly string _name;
     private readonly int _dPadded;
     private readonly double[] _w, _previous, _grad; // [l][i], i padded
 
-    /// <summary>A run of the network named <paramref name="name"/> (e.g. "diag-L2", "linear") of depth L on <paramref name="data"/> (already scaled), from <paramref name="initial"/>.</summary>
+    /// <summary>A run of the network named <paramref name="name"/> (e.g. "diag-L2", "linear") of depth L on
+    /// <paramref name="data"/> (already scaled), from <paramref name="initial"/>.</summary>
     public DiagonalLoneStepper(string name, int depth, Dataset data, ReadOnlySpan<double> initial)
         : base(depth, data.Count, data.Dimension, data.SignedFeatures()) // the packed basis is the input's own
     {
         _name = name;
-        if (initial.Length != depth * _d) throw new ArgumentException($"{name}: expected {depth * _d} parameters, got {initial.Length}.");
+        if (initial.Length != depth
+            * _d) throw new ArgumentException($"{name}: expected {depth * _d} parameters, got {initial.Length}.");
         _dPadded = LoneExponentialLoss.Padded(_d);
         _w = new double[depth * _dPadded]; _previous = new double[_w.Length]; _grad = new double[_w.Length];
         for (int l = 0; l < depth; l++) initial.Slice(l * _d, _d).CopyTo(_w.AsSpan(l * _dPadded, _d));

@@ -2,11 +2,8 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The depth-L linear diagonal network of Section 5 (Figure 1c):
-/// beta = diag(w_1) ... diag(w_{L-1}) w_L, i.e. beta[d] = prod_l w_l[d]. Degree L.
-/// Parameters are laid out layer after layer, each of length D.
-/// </summary>
+/// <summary>The depth-L linear diagonal network of Section 5 (Figure 1c): beta = diag(w_1) ... diag(w_{L-1}) w_L, i.e.
+/// beta[d] = prod_l w_l[d]. Degree L. Parameters are laid out layer after layer, each of length D.</summary>
 public sealed class DiagonalNetwork : IParameterization
 {
     // Scratch, one set per thread: a model may be shared by runs on several threads.
@@ -70,5 +67,6 @@ public sealed class DiagonalNetwork : IParameterization
     }
 
     /// <inheritdoc/>
-    public void Initialize(Span<double> w, double scale, SeededRandom rng) => rng.FillGaussian(w, scale / Math.Sqrt(Dimension));
+    public void Initialize(Span<double> w, double scale, SeededRandom rng) => rng.FillGaussian(w,
+        scale / Math.Sqrt(Dimension));
 }

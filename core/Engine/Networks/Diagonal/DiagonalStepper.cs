@@ -7,13 +7,8 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// Fused, allocation-free step for the diagonal network of depth L, beta = w_1 .* ... .* w_L,
-/// and for the linear model (L = 1, beta = w). Margins Z beta and the gradient g = -Z^T q go
-/// in one pass over the data (<see cref="LossTerms.Evaluate"/>: SIMD, optionally both cores, same bits as one thread);
-/// grad w_l = g .* prod_{j != l} w_j by prefix and suffix products, no division.
-/// Slow twin: <see cref="GenericStepper"/> with DiagonalNetwork or LinearModel.
-/// </summary>
+/// <summary>Fused, allocation-free step for the diagonal network of depth L, beta = w_1 .* ... .* w_L, and for the
+/// linear model (L = 1, beta = w). (docs/performance.md, "DiagonalStepper")</summary>
 public sealed class DiagonalStepper : Stepper
 {
     private readonly int _d, _depth, _degree;
@@ -25,7 +20,8 @@ public sealed class DiagonalStepper : Stepper
     public DiagonalStepper(string name, int depth, int degree, Dataset data, ReadOnlySpan<double> initial, int threads)
     {
         _d = data.Dimension; _depth = depth; _degree = degree; _name = name;
-        if (initial.Length != depth * _d) throw new ArgumentException($"{name}: expected {depth * _d} parameters, got {initial.Length}.");
+        if (initial.Length != depth
+            * _d) throw new ArgumentException($"{name}: expected {depth * _d} parameters, got {initial.Length}.");
         _z = new RowMatrix(data.SignedFeatures(), data.Count, _d, threads);
         _w = initial.ToArray(); _wPrevious = new double[_w.Length]; _grad = new double[_w.Length];
         _beta = new double[_d]; _g = new double[_d]; _prefix = new double[_d];
@@ -65,7 +61,8 @@ public sealed class DiagonalStepper : Stepper
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double Gradient()
     {
-        // g = grad_beta log L came with Evaluate. grad_l = (prod_{j<l} w_j) .* g .* (prod_{j>l} w_j): suffixes first, then prefixes times g.
+        // g = grad_beta log L came with Evaluate. grad_l = (prod_{j<l} w_j) .* g .* (prod_{j>l} w_j): suffixes first,
+        // then prefixes times g.
         _prefix.AsSpan().Fill(1.0);
         for (int l = _depth - 1; l >= 0; l--)
         {

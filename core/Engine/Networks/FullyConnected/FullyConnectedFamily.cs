@@ -8,12 +8,8 @@ namespace ImplicitBias.Engine.Networks;
 /// networks under the exponential loss.</summary>
 public sealed class FullyConnectedFamily : INetworkFamily
 {
-    /// <summary>
-    /// Largest parameter count trained in lanes (alone too: a run alone must have its lane's bits). Above about a
-    /// thousand parameters <see cref="FullyConnectedLoneStepper"/> (layers kept by rows and by columns) is slower than
-    /// <see cref="FullyConnectedStepper"/>; from 600 to 1200 the two trade places (tools/fc-kernel-choice.fsx,
-    /// docs/performance.md).
-    /// </summary>
+    /// <summary>Largest parameter count trained in lanes (alone too: a run alone must have its lane's bits).
+    /// (docs/performance.md, "FullyConnectedFamily.MaxLaneParameters")</summary>
     public const int MaxLaneParameters = 1 << 10;
 
     /// <inheritdoc/>

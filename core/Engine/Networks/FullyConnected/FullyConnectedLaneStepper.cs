@@ -5,40 +5,30 @@ using V = System.Runtime.Intrinsics.Vector512;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The step of the fully connected network of eq. (1), beta = w_1 w_2 ... w_L (layer l row-major
-/// D_{l-1} x D_l, D_0 = D, D_L = 1: <see cref="Networks.FullyConnectedNetwork"/>'s layout), under the exponential loss,
-/// for many runs at once, one run per lane (<see cref="LaneStepper"/>: the layout, the margins, the loss, the
-/// gradient g = -sum_n q_n z_n, padding, and why the bits are those of a run alone). The packed basis is the
-/// input's own. The network's part, as <see cref="Networks.FullyConnectedStepper"/> (the gradient of layer l
-/// is the rank-one a_l r_l^T, never formed), with these operations in each lane:
-/// <list type="bullet">
-/// <item>right products r_L = 1, r_{l-1}[i] = chain over j = 0..D_l-1 of fma(w_l[i,j], r_l[j], .) from 0; beta = r_0,
-/// the packed predictor beta_i times the margin scale;</item>
-/// <item>left products a_1 = g, a_{l+1}[j] = chain over i = 0..D_{l-1}-1 of fma(w_l[i,j], a_l[i], .) from 0;</item>
-/// <item>||grad||^2 = chain over l = 1..L of fma(||a_l||^2, ||r_l||^2, .) from 0;</item>
-/// <item>the step w_l[i,j] = fma(c_i, r_l[j], w_l[i,j]) with c_i = (-s) a_l[i], from the a_l and r_l of the last Gradient;</item>
-/// <item>every sum of squares (||w||^2, ||a_l||^2, ||r_l||^2) in eight partial sums: entry j of each row (of each
-/// layer, rows and layers in order; a vector is one row) adds fma(x, x, .) to partial j mod 8, from 0; then
-/// ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)) (<see cref="Reduce"/>). Eight chains, not one, so that the
-/// sums are not a chain of P dependent operations; a lone run holds the eight partials in one vector.</item>
-/// </list>
-/// Slow twin: <see cref="Networks.GenericStepper"/> with FullyConnectedNetwork (tests compare them to rounding);
-/// <see cref="FullyConnectedLoneStepper"/> is a lane alone, bit for bit.
-/// </summary>
+/// <summary>The step of the fully connected network of eq. (1), beta = w_1 w_2 ... w_L (layer l row-major D_{l-1} x
+/// D_l, D_0 = D, D_L = 1: <see cref="Networks.FullyConnectedNetwork"/>'s layout), under the exponential loss, for many
+/// runs at once, one run per lane. (docs/performance.md, "FullyConnectedLaneStepper")</summary>
 public sealed class FullyConnectedLaneStepper : LaneStepper
 {
-    private readonly int[] _widths, _offsets;      // D_0..D_L; start of layer l (1-based) at _offsets[l - 1], P at _offsets[L]
-    private readonly int[] _vectorOffsets;         // start of r_l (l = 0..L) in a group's vectors, a_l (l = 1..L) at that of r_{l-1}
+    // D_0..D_L; start of layer l (1-based) at _offsets[l - 1], P at _offsets[L]
+    private readonly int[] _widths, _offsets;
+    // start of r_l (l = 0..L) in a group's vectors, a_l (l = 1..L) at that of r_{l-1}
+    private readonly int[] _vectorOffsets;
     private readonly int _parameters, _vectorLength;
     private readonly Vec[] _w, _wPrevious;         // [group][p]
-    private readonly Vec[] _right, _stepRight, _left; // [group][vector offsets]: r_l of the last Evaluate, of the last Gradient; a_l
+    // [group][vector offsets]: r_l of the last Evaluate, of the last Gradient; a_l
+    private readonly Vec[] _right, _stepRight, _left;
 
-    /// <summary>An empty batch of fc networks with widths D_0 = D, ..., D_L = 1: <paramref name="groups"/> groups of eight runs, each on at most N points.</summary>
-    public FullyConnectedLaneStepper(IReadOnlyList<int> widths, int count, int groups) : base(widths.Count - 1, count, widths[0], groups)
+    /// <summary>An empty batch of fc networks with widths D_0 = D, ..., D_L = 1: <paramref name="groups"/> groups of
+    /// eight runs, each on at most N points.</summary>
+    public FullyConnectedLaneStepper(IReadOnlyList<int> widths, int count, int groups) : base(widths.Count - 1, count,
+        widths[0], groups)
     {
         _widths = widths.ToArray();
-        if (_widths[^1] != 1 || _widths.Any(w => w < 1)) throw new ArgumentException($"fc widths {string.Join(",", _widths)}: each must be at least 1 and the last 1.");
+        if (_widths[^1] != 1
+            || _widths.Any(w =>
+            w < 1)) throw new
+            ArgumentException($"fc widths {string.Join(",", _widths)}: each must be at least 1 and the last 1.");
         _offsets = new int[_depth + 1];
         for (int l = 1; l <= _depth; l++) _offsets[l] = _offsets[l - 1] + _widths[l - 1] * _widths[l];
         _vectorOffsets = new int[_depth + 2];
@@ -53,23 +43,29 @@ public sealed class FullyConnectedLaneStepper : LaneStepper
     /// <inheritdoc/>
     public override int ParameterCount => _parameters;
 
-    /// <summary>((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)): how every sum of squares ends (a lone run: the halves of one vector).</summary>
+    /// <summary>((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)): how every sum of squares ends (a lone run: the
+    /// halves of one vector).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vec Reduce(Vec p0, Vec p1, Vec p2, Vec p3, Vec p4, Vec p5, Vec p6, Vec p7) =>
         ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7));
 
-    /// <summary>The eight partial sums of squares of a row of <paramref name="length"/> entries, added to p (entry j to p[j mod 8]).</summary>
+    /// <summary>The eight partial sums of squares of a row of <paramref name="length"/> entries, added to p (entry j to
+    /// p[j mod 8]).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddSquares(ref Vec x, int length, ref Vec p0, ref Vec p1, ref Vec p2, ref Vec p3, ref Vec p4, ref Vec p5, ref Vec p6, ref Vec p7)
+    private static void AddSquares(ref Vec x, int length, ref Vec p0, ref Vec p1, ref Vec p2, ref Vec p3, ref Vec p4,
+        ref Vec p5, ref Vec p6, ref Vec p7)
     {
         int j = 0;
         for (; j + 8 <= length; j += 8)
         {
             ref Vec v = ref Unsafe.Add(ref x, j);
             p0 = V.FusedMultiplyAdd(v, v, p0); p1 = V.FusedMultiplyAdd(Unsafe.Add(ref v, 1), Unsafe.Add(ref v, 1), p1);
-            p2 = V.FusedMultiplyAdd(Unsafe.Add(ref v, 2), Unsafe.Add(ref v, 2), p2); p3 = V.FusedMultiplyAdd(Unsafe.Add(ref v, 3), Unsafe.Add(ref v, 3), p3);
-            p4 = V.FusedMultiplyAdd(Unsafe.Add(ref v, 4), Unsafe.Add(ref v, 4), p4); p5 = V.FusedMultiplyAdd(Unsafe.Add(ref v, 5), Unsafe.Add(ref v, 5), p5);
-            p6 = V.FusedMultiplyAdd(Unsafe.Add(ref v, 6), Unsafe.Add(ref v, 6), p6); p7 = V.FusedMultiplyAdd(Unsafe.Add(ref v, 7), Unsafe.Add(ref v, 7), p7);
+            p2 = V.FusedMultiplyAdd(Unsafe.Add(ref v, 2), Unsafe.Add(ref v, 2),
+                p2); p3 = V.FusedMultiplyAdd(Unsafe.Add(ref v, 3), Unsafe.Add(ref v, 3), p3);
+            p4 = V.FusedMultiplyAdd(Unsafe.Add(ref v, 4), Unsafe.Add(ref v, 4),
+                p4); p5 = V.FusedMultiplyAdd(Unsafe.Add(ref v, 5), Unsafe.Add(ref v, 5), p5);
+            p6 = V.FusedMultiplyAdd(Unsafe.Add(ref v, 6), Unsafe.Add(ref v, 6),
+                p6); p7 = V.FusedMultiplyAdd(Unsafe.Add(ref v, 7), Unsafe.Add(ref v, 7), p7);
         }
         int rest = length - j;
         if (rest > 0) { var v = Unsafe.Add(ref x, j); p0 = V.FusedMultiplyAdd(v, v, p0); }
@@ -90,27 +86,30 @@ public sealed class FullyConnectedLaneStepper : LaneStepper
         return Reduce(p0, p1, p2, p3, p4, p5, p6, p7);
     }
 
-    /// <summary>
-    /// dst[k] = chain over t = 0..terms-1 of fma(m[k * outputStride + t * termStride], src[t], .) from 0, for k = 0..outputs-1:
-    /// eight chains at a time (an FMA's latency times the two FMA ports), then four, then one. A row's right product
-    /// is (cols, 1) strides, a column's left product (1, cols).
-    /// </summary>
+    /// <summary>dst[k] = chain over t = 0..terms-1 of fma(m[k * outputStride + t * termStride], src[t], .) from 0, for
+    /// k = 0..outputs-1: eight chains at a time (an FMA's latency times the two FMA ports), then four, then one. A
+    /// row's right product is (cols, 1) strides, a column's left product (1, cols).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Chains(ref Vec m, int outputs, int terms, int outputStride, int termStride, ref Vec src, ref Vec dst)
+    private static void Chains(ref Vec m, int outputs, int terms, int outputStride, int termStride, ref Vec src,
+        ref Vec dst)
     {
         int k = 0;
         for (; k + 8 <= outputs; k += 8)
         {
-            var a0 = Vec.Zero; var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 = a0;
+            var a0 = Vec.Zero; var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0; var a6 = a0; var a7 =
+                a0;
             ref Vec mk = ref Unsafe.Add(ref m, k * outputStride);
             for (int t = 0; t < terms; t++)
             {
                 var x = Unsafe.Add(ref src, t);
                 ref Vec c = ref Unsafe.Add(ref mk, t * termStride);
                 a0 = V.FusedMultiplyAdd(c, x, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref c, outputStride), x, a1);
-                a2 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 2 * outputStride), x, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 3 * outputStride), x, a3);
-                a4 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 4 * outputStride), x, a4); a5 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 5 * outputStride), x, a5);
-                a6 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 6 * outputStride), x, a6); a7 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 7 * outputStride), x, a7);
+                a2 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 2 * outputStride), x,
+                    a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 3 * outputStride), x, a3);
+                a4 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 4 * outputStride), x,
+                    a4); a5 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 5 * outputStride), x, a5);
+                a6 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 6 * outputStride), x,
+                    a6); a7 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 7 * outputStride), x, a7);
             }
             ref Vec d = ref Unsafe.Add(ref dst, k);
             d = a0; Unsafe.Add(ref d, 1) = a1; Unsafe.Add(ref d, 2) = a2; Unsafe.Add(ref d, 3) = a3;
@@ -125,7 +124,8 @@ public sealed class FullyConnectedLaneStepper : LaneStepper
                 var x = Unsafe.Add(ref src, t);
                 ref Vec c = ref Unsafe.Add(ref mk, t * termStride);
                 a0 = V.FusedMultiplyAdd(c, x, a0); a1 = V.FusedMultiplyAdd(Unsafe.Add(ref c, outputStride), x, a1);
-                a2 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 2 * outputStride), x, a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 3 * outputStride), x, a3);
+                a2 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 2 * outputStride), x,
+                    a2); a3 = V.FusedMultiplyAdd(Unsafe.Add(ref c, 3 * outputStride), x, a3);
             }
             ref Vec d = ref Unsafe.Add(ref dst, k);
             d = a0; Unsafe.Add(ref d, 1) = a1; Unsafe.Add(ref d, 2) = a2; Unsafe.Add(ref d, 3) = a3;
@@ -134,12 +134,14 @@ public sealed class FullyConnectedLaneStepper : LaneStepper
         {
             var acc = Vec.Zero;
             ref Vec mk = ref Unsafe.Add(ref m, k * outputStride);
-            for (int t = 0; t < terms; t++) acc = V.FusedMultiplyAdd(Unsafe.Add(ref mk, t * termStride), Unsafe.Add(ref src, t), acc);
+            for (int t = 0; t < terms; t++) acc = V.FusedMultiplyAdd(Unsafe.Add(ref mk, t * termStride),
+                Unsafe.Add(ref src, t), acc);
             Unsafe.Add(ref dst, k) = acc;
         }
     }
 
-    /// <summary>r_L = 1, r_{l-1} = w_l r_l (row chains over j, <see cref="Chains"/>) into <paramref name="r"/>.</summary>
+    /// <summary>r_L = 1, r_{l-1} = w_l r_l (row chains over j, <see cref="Chains"/>) into
+    /// <paramref name="r"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RightProducts(ref Vec w, ref Vec r)
     {
@@ -168,10 +170,9 @@ public sealed class FullyConnectedLaneStepper : LaneStepper
         return nonFinite;
     }
 
-    /// <summary>
-    /// The left products a_l from the packed gradient and the right products r_l of the last Evaluate (kept for the
-    /// step); ||grad||^2 = sum_l ||a_l||^2 ||r_l||^2 unless <paramref name="norm"/> is false (the midpoint's).
-    /// </summary>
+    /// <summary>The left products a_l from the packed gradient and the right products r_l of the last Evaluate (kept
+    /// for the step); ||grad||^2 = sum_l ||a_l||^2 ||r_l||^2 unless <paramref name="norm"/> is false (the
+    /// midpoint's).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Gradient(int group, bool norm)
     {
@@ -199,7 +200,8 @@ public sealed class FullyConnectedLaneStepper : LaneStepper
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take, ReadOnlySpan<bool> back, bool norm = true)
+    public override void Step(int group, ReadOnlySpan<double> multipliers, ReadOnlySpan<bool> take,
+        ReadOnlySpan<bool> back, bool norm = true)
     {
         var (mask, backMask, minus) = StepLanes(multipliers, take, back);
         bool plain = mask.Equals(Vec.AllBitsSet) && backMask.Equals(Vec.Zero);
@@ -208,7 +210,8 @@ public sealed class FullyConnectedLaneStepper : LaneStepper
         ref Vec previous = ref Unsafe.Add(ref Data(_wPrevious), group * _parameters);
         ref Vec a = ref Unsafe.Add(ref Data(_left), vb);
         ref Vec rs = ref Unsafe.Add(ref Data(_stepRight), vb);
-        Vec p0 = Vec.Zero, p1 = p0, p2 = p0, p3 = p0, p4 = p0, p5 = p0, p6 = p0, p7 = p0; // ||w||^2: eight partials over each row's entries, rows and layers in order, each row while it is hot
+        // ||w||^2: eight partials over each row's entries, rows and layers in order, each row while it is hot
+        Vec p0 = Vec.Zero, p1 = p0, p2 = p0, p3 = p0, p4 = p0, p5 = p0, p6 = p0, p7 = p0;
         for (int l = 1; l <= _depth; l++)
         {
             int rows = _widths[l - 1], cols = _widths[l], offset = _offsets[l - 1];
@@ -236,7 +239,8 @@ public sealed class FullyConnectedLaneStepper : LaneStepper
                 if (norm) AddSquares(ref x, cols, ref p0, ref p1, ref p2, ref p3, ref p4, ref p5, ref p6, ref p7);
             }
         }
-        if (norm) _normSquared[group] = V.ConditionalSelect(mask, Reduce(p0, p1, p2, p3, p4, p5, p6, p7), _normSquared[group]);
+        if (norm) _normSquared[group] = V.ConditionalSelect(mask, Reduce(p0, p1, p2, p3, p4, p5, p6, p7),
+            _normSquared[group]);
     }
 
     /// <inheritdoc/>
@@ -247,12 +251,14 @@ public sealed class FullyConnectedLaneStepper : LaneStepper
     {
         int b = group * _parameters, vb = group * _vectorLength;
         for (int p = 0; p < _parameters; p++) { Lane(_w, b + p, lane) = initial[p]; Lane(_wPrevious, b + p, lane) = 0; }
-        for (int i = 0; i < _vectorLength; i++) { Lane(_left, vb + i, lane) = 0; Lane(_right, vb + i, lane) = 0; Lane(_stepRight, vb + i, lane) = 0; }
+        for (int i = 0; i < _vectorLength; i++) { Lane(_left, vb + i, lane) = 0; Lane(_right, vb + i,
+            lane) = 0; Lane(_stepRight, vb + i, lane) = 0; }
     }
 
     // One lane's operations, scalar, with the formulas of the vector code above.
 
-    /// <summary>The lane's ||w||^2: the eight partials of <see cref="Step(int, ReadOnlySpan{double}, ReadOnlySpan{bool}, ReadOnlySpan{bool}, bool)"/>, scalar.</summary>
+    /// <summary>The lane's ||w||^2: the eight partials of
+    /// <see cref="Step(int, ReadOnlySpan{double}, ReadOnlySpan{bool}, ReadOnlySpan{bool}, bool)"/>, scalar.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double ParameterNormSquared(int lane)
     {
@@ -321,7 +327,8 @@ public sealed class FullyConnectedLaneStepper : LaneStepper
             for (int i = 0; i < rows; i++)
             {
                 double acc = 0;
-                for (int j = 0; j < cols; j++) acc = Math.FusedMultiplyAdd(Lane(_w, b + _offsets[l - 1] + i * cols + j, k), r[j], acc);
+                for (int j = 0; j < cols; j++) acc = Math.FusedMultiplyAdd(Lane(_w, b + _offsets[l - 1] + i * cols + j,
+                    k), r[j], acc);
                 next[i] = acc;
             }
             var swap = r; r = next; next = swap;

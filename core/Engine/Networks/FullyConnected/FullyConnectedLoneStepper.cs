@@ -7,34 +7,30 @@ using V = System.Runtime.Intrinsics.Vector512;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// A lone run of the fully connected network with the bits of a lane of <see cref="FullyConnectedLaneStepper"/> (whose
-/// summary lists the operations), vectorized within the run: only independent chains share a vector. The layers are
-/// kept twice, row by row (for the left products, eight columns at a time) and column by column (for the right
-/// products, eight rows at a time), each row or column padded with zeros to a multiple of eight; a step updates both
-/// with the same fma. Padding stays zero without masks: a padding entry of a layer starts at +0 and its step adds a
-/// product with a zero factor (a padding entry of r_l or a_l), a padding entry of r_l or a_l is a chain of such
-/// products, and g's padding is -0 (the loss's -sum over zero features), whose square is +0. The eight
-/// partial sums of squares are the eight entries of one vector. The loss is <see cref="LoneExponentialLoss"/> (in
-/// <see cref="LoneStepper"/>). Why not a batch of one: that computes eight lanes for one. Slow twin: a lane of the
-/// batch kernel (tests compare every bit).
-/// </summary>
+/// <summary>A lone run of the fully connected network with the bits of a lane of
+/// <see cref="FullyConnectedLaneStepper"/> (whose summary lists the operations), vectorized within the run: only
+/// independent chains share a vector. (docs/performance.md, "FullyConnectedLoneStepper")</summary>
 public sealed class FullyConnectedLoneStepper : LoneStepper
 {
     private readonly int[] _widths, _padded;              // D_0..D_L and each rounded up to a multiple of 8
-    private readonly int[] _rowOffsets, _columnOffsets;    // start of layer l (1-based at l - 1): rows of _padded[l] entries, columns of _padded[l - 1]
-    private readonly int[] _vectorOffsets;                 // start of r_l (l = 0..L, _padded[l] entries); a_l at that of r_{l-1}
+    // start of layer l (1-based at l - 1): rows of _padded[l] entries, columns of _padded[l - 1]
+    private readonly int[] _rowOffsets, _columnOffsets;
+    // start of r_l (l = 0..L, _padded[l] entries); a_l at that of r_{l-1}
+    private readonly int[] _vectorOffsets;
     private readonly int _parameters;
     private readonly double[] _w, _wt, _previous, _previousT; // by rows, by columns; before the last step
     private readonly double[] _right, _stepRight, _left, _recordRight, _scaled; // _scaled: (-s) a_l of the step
 
-    /// <summary>A run of the fc network with widths D_0 = D, ..., D_L = 1 on <paramref name="data"/> (already scaled), from <paramref name="initial"/> (the network's layout).</summary>
+    /// <summary>A run of the fc network with widths D_0 = D, ..., D_L = 1 on <paramref name="data"/> (already scaled),
+    /// from <paramref name="initial"/> (the network's layout).</summary>
     public FullyConnectedLoneStepper(IReadOnlyList<int> widths, Dataset data, ReadOnlySpan<double> initial)
-        : base(widths.Count - 1, data.Count, data.Dimension, data.SignedFeatures()) // the packed basis is the input's own
+        // the packed basis is the input's own
+        : base(widths.Count - 1, data.Count, data.Dimension, data.SignedFeatures())
     {
         _widths = widths.ToArray();
         if (_widths[0] != _d || _widths[^1] != 1 || _widths.Any(w => w < 1))
-            throw new ArgumentException($"fc widths {string.Join(",", _widths)}: the first must be D = {_d}, each at least 1, the last 1.");
+            throw new ArgumentException($"fc widths {string.Join(",", _widths)}: the first must be D = {_d}, each " +
+                                        $"at least 1, the last 1.");
         _padded = _widths.Select(LoneExponentialLoss.Padded).ToArray();
         _rowOffsets = new int[_depth + 1]; _columnOffsets = new int[_depth + 1];
         int parameters = 0;
@@ -45,13 +41,15 @@ public sealed class FullyConnectedLoneStepper : LoneStepper
             parameters += _widths[l - 1] * _widths[l];
         }
         _parameters = parameters;
-        if (initial.Length != _parameters) throw new ArgumentException($"fc-L{_depth}: expected {_parameters} parameters, got {initial.Length}.");
+        if (initial.Length != _parameters) throw new
+            ArgumentException($"fc-L{_depth}: expected {_parameters} parameters, got {initial.Length}.");
         _vectorOffsets = new int[_depth + 2];
         for (int l = 0; l <= _depth; l++) _vectorOffsets[l + 1] = _vectorOffsets[l] + _padded[l];
         _w = new double[_rowOffsets[_depth]]; _previous = new double[_w.Length];
         _wt = new double[_columnOffsets[_depth]]; _previousT = new double[_wt.Length];
         int vectors = _vectorOffsets[_depth + 1];
-        _right = new double[vectors]; _stepRight = new double[vectors]; _left = new double[vectors]; _recordRight = new double[vectors];
+        _right = new double[vectors]; _stepRight = new double[vectors]; _left = new double[vectors]; _recordRight =
+            new double[vectors];
         _scaled = new double[vectors];
         int p = 0;
         for (int l = 1; l <= _depth; l++)
@@ -68,7 +66,8 @@ public sealed class FullyConnectedLoneStepper : LoneStepper
     /// <inheritdoc/>
     public override int ParameterCount => _parameters;
 
-    /// <summary>((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)) of the eight partials in <paramref name="p"/> (the lanes' <c>Reduce</c>).</summary>
+    /// <summary>((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)) of the eight partials in <paramref name="p"/> (the
+    /// lanes' <c>Reduce</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double Reduce(Vec p)
     {
@@ -77,25 +76,28 @@ public sealed class FullyConnectedLoneStepper : LoneStepper
         return quarter.GetElement(0) + quarter.GetElement(1);
     }
 
-    /// <summary>The sum of squares of a padded vector of <paramref name="padded"/> entries at <paramref name="offset"/>: entry j into partial j mod 8.</summary>
+    /// <summary>The sum of squares of a padded vector of <paramref name="padded"/> entries at
+    /// <paramref name="offset"/>: entry j into partial j mod 8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vec AddSquares(double[] x, int offset, int padded, Vec partials)
     {
-        for (int b = 0; b < padded; b += 8) { var v = At(x, offset + b); partials = V.FusedMultiplyAdd(v, v, partials); }
+        for (int b = 0; b < padded; b += 8) { var v = At(x, offset + b); partials = V.FusedMultiplyAdd(v, v,
+            partials); }
         return partials;
     }
 
-    /// <summary>
-    /// vectors[dst + k] = chain over t = 0..terms-1 of fma(m[start + t * stride + k], vectors[src + t], .) from 0, for
-    /// k = 0..outputsPadded-1 eight at a time (the lane kernel's Chains, vectorized over k within the run): the right products from the columns (t = j, k = i) and the left products from the rows (t = i, k = j).
-    /// </summary>
+    /// <summary>vectors[dst + k] = chain over t = 0..terms-1 of fma(m[start + t * stride + k], vectors[src + t], .)
+    /// from 0, for k = 0..outputsPadded-1 eight at a time (the lane kernel's Chains, vectorized over k within the run):
+    /// the right products from the columns (t = j, k = i) and the left products from the rows (t = i, k = j).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Chains(double[] m, int start, int stride, int terms, int outputsPadded, double[] vectors, int src, int dst)
+    private static void Chains(double[] m, int start, int stride, int terms, int outputsPadded, double[] vectors,
+        int src, int dst)
     {
         for (int b = 0; b < outputsPadded; b += 8)
         {
             var acc = Vec.Zero;
-            for (int t = 0; t < terms; t++) acc = V.FusedMultiplyAdd(At(m, start + t * stride + b), V.Create(vectors[src + t]), acc);
+            for (int t = 0; t < terms; t++) acc = V.FusedMultiplyAdd(At(m, start + t * stride + b),
+                V.Create(vectors[src + t]), acc);
             At(vectors, dst + b) = acc;
         }
     }
@@ -107,7 +109,8 @@ public sealed class FullyConnectedLoneStepper : LoneStepper
         At(r, _vectorOffsets[_depth]) = Vec.Zero;
         r[_vectorOffsets[_depth]] = 1.0;
         for (int l = _depth; l >= 1; l--)
-            Chains(_wt, _columnOffsets[l - 1], _padded[l - 1], _widths[l], _padded[l - 1], r, _vectorOffsets[l], _vectorOffsets[l - 1]);
+            Chains(_wt, _columnOffsets[l - 1], _padded[l - 1], _widths[l], _padded[l - 1], r, _vectorOffsets[l],
+                _vectorOffsets[l - 1]);
     }
 
     /// <inheritdoc/>
@@ -119,14 +122,16 @@ public sealed class FullyConnectedLoneStepper : LoneStepper
         for (int b = 0; b < _padded[0]; b += 8) At(_predictor, b) = At(_right, b) * ms;
     }
 
-    /// <summary>The right products of the last Evaluate kept for the step; a_1 = g, a_{l+1} = w_l^T a_l (eight columns' chains over i at a time, from the rows).</summary>
+    /// <summary>The right products of the last Evaluate kept for the step; a_1 = g, a_{l+1} = w_l^T a_l (eight columns'
+    /// chains over i at a time, from the rows).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void LayerGradients()
     {
         _right.CopyTo(_stepRight, 0);
         for (int b = 0; b < _padded[0]; b += 8) At(_left, b) = At(_g, b);
         for (int l = 1; l < _depth; l++)
-            Chains(_w, _rowOffsets[l - 1], _padded[l], _widths[l - 1], _padded[l], _left, _vectorOffsets[l - 1], _vectorOffsets[l]);
+            Chains(_w, _rowOffsets[l - 1], _padded[l], _widths[l - 1], _padded[l], _left, _vectorOffsets[l - 1],
+                _vectorOffsets[l]);
     }
 
     /// <inheritdoc/>
@@ -136,7 +141,8 @@ public sealed class FullyConnectedLoneStepper : LoneStepper
         double total = 0;
         for (int l = 1; l <= _depth; l++)
             total = Math.FusedMultiplyAdd(Reduce(AddSquares(_left, _vectorOffsets[l - 1], _padded[l - 1], Vec.Zero)),
-                                          Reduce(AddSquares(_stepRight, _vectorOffsets[l], _padded[l], Vec.Zero)), total);
+                                          Reduce(AddSquares(_stepRight, _vectorOffsets[l], _padded[l], Vec.Zero)),
+                                              total);
         return total;
     }
 
@@ -146,21 +152,19 @@ public sealed class FullyConnectedLoneStepper : LoneStepper
     {
         var partials = Vec.Zero;
         for (int l = 1; l <= _depth; l++)
-            for (int i = 0; i < _widths[l - 1]; i++) partials = AddSquares(_w, _rowOffsets[l - 1] + i * _padded[l], _padded[l], partials);
+            for (int i = 0; i < _widths[l - 1]; i++) partials = AddSquares(_w, _rowOffsets[l - 1] + i * _padded[l],
+                _padded[l], partials);
         return Reduce(partials);
     }
 
-    /// <summary>
-    /// w_l[i,j] = fma(c_i, r_l[j], from_l[i,j]), c_i = (-s) a_l[i], by rows and by columns (padding stays zero: see the
-    /// class summary). With <paramref name="keep"/>, each block of <paramref name="from"/> (then the layers themselves)
-    /// is saved as the previous iterate in the same pass instead of copying the layers first (a pass less; 414 to 361 ns
-    /// a step at fc L=3 D=16 on the development machine). The columns go block by block, so that a block of c is loaded once.
-    /// </summary>
+    /// <summary>w_l[i,j] = fma(c_i, r_l[j], from_l[i,j]), c_i = (-s) a_l[i], by rows and by columns (padding stays
+    /// zero: see the class summary). (docs/performance.md, "FullyConnectedLoneStepper.StepFrom")</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StepFrom(double[] from, double[] fromT, double s, bool keep)
     {
         var minus = V.Create(-s);
-        for (int b = 0; b < _vectorOffsets[_depth]; b += 8) At(_scaled, b) = minus * At(_left, b); // c = (-s) a, all layers
+        // c = (-s) a, all layers
+        for (int b = 0; b < _vectorOffsets[_depth]; b += 8) At(_scaled, b) = minus * At(_left, b);
         for (int l = 1; l <= _depth; l++)
         {
             int rows = _widths[l - 1], cols = _widths[l], rowsPadded = _padded[l - 1], colsPadded = _padded[l];

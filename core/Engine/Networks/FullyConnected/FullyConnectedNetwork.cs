@@ -2,12 +2,9 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The depth-L fully connected linear network of eq. (1): layer l has weights
-/// w_l in R^(D_{l-1} x D_l) (row-major), D_0 = D, D_L = 1, and beta = w_1 w_2 ... w_L. Degree L.
-/// beta and its gradients are formed by matrix-vector products from the right
-/// (r = w_L, then r = w_l r), never by multiplying D x D matrices.
-/// </summary>
+/// <summary>The depth-L fully connected linear network of eq. (1): layer l has weights w_l in R^(D_{l-1} x D_l)
+/// (row-major), D_0 = D, D_L = 1, and beta = w_1 w_2 ... w_L. Degree L. beta and its gradients are formed by
+/// matrix-vector products from the right (r = w_L, then r = w_l r), never by multiplying D x D matrices.</summary>
 public sealed class FullyConnectedNetwork : IParameterization
 {
     private readonly int[] _widths;   // D_0 .. D_L
@@ -17,16 +14,15 @@ public sealed class FullyConnectedNetwork : IParameterization
     private double[][] _right => _scratch.Value.Right; // r_l = w_{l+1} ... w_L, length D_l
     private double[][] _left => _scratch.Value.Left;   // a_l = (w_1 ... w_{l-1})^T g, length D_{l-1}
 
-    /// <summary>
-    /// A depth-L network on R^D; <paramref name="hiddenWidths"/> gives D_1..D_{L-1}
-    /// (default: all equal to D, the paper's square layers).
-    /// </summary>
+    /// <summary>A depth-L network on R^D; <paramref name="hiddenWidths"/> gives D_1..D_{L-1} (default: all equal to D,
+    /// the paper's square layers).</summary>
     public FullyConnectedNetwork(int dimension, int depth, IReadOnlyList<int>? hiddenWidths = null)
     {
         if (dimension < 1) throw new ArgumentException($"D must be at least 1 (got {dimension}).");
         if (depth < 1) throw new ArgumentException($"depth must be at least 1 (got {depth}).");
         if (hiddenWidths is not null && hiddenWidths.Count != depth - 1)
-            throw new ArgumentException($"a depth-{depth} network needs {depth - 1} hidden widths (got {hiddenWidths.Count}).");
+            throw new ArgumentException($"a depth-{depth} network needs {depth - 1} hidden widths (got " +
+                                        $"{hiddenWidths.Count}).");
         _widths = new int[depth + 1];
         _widths[0] = dimension; _widths[depth] = 1;
         for (int l = 1; l < depth; l++)
@@ -39,7 +35,8 @@ public sealed class FullyConnectedNetwork : IParameterization
         Dimension = dimension; Depth = depth;
         var widths = _widths;
         _scratch = new(() => (Enumerable.Range(0, depth + 1).Select(l => new double[widths[l]]).ToArray(),
-                              Enumerable.Range(0, depth + 1).Select(l => new double[widths[Math.Max(l - 1, 0)]]).ToArray()));
+                              Enumerable.Range(0,
+                                  depth + 1).Select(l => new double[widths[Math.Max(l - 1, 0)]]).ToArray()));
     }
 
     /// <summary>Number of layers L.</summary>
@@ -55,11 +52,13 @@ public sealed class FullyConnectedNetwork : IParameterization
     /// <inheritdoc/>
     public int Degree => Depth;
 
-    /// <summary>Where layer l (1-based, 1..L+1) starts in the parameter vector (l = L + 1: the parameter count).</summary>
+    /// <summary>Where layer l (1-based, 1..L+1) starts in the parameter vector (l = L + 1: the parameter
+    /// count).</summary>
     public int LayerOffset(int l) => _offsets[l - 1];
 
     /// <summary>The weights of layer l (1-based), row-major D_{l-1} x D_l.</summary>
-    public ReadOnlySpan<double> Layer(ReadOnlySpan<double> w, int l) => w.Slice(_offsets[l - 1], _widths[l - 1] * _widths[l]);
+    public ReadOnlySpan<double> Layer(ReadOnlySpan<double> w, int l) => w.Slice(_offsets[l - 1],
+        _widths[l - 1] * _widths[l]);
 
     /// <summary>Fills _right[l] = w_{l+1} ... w_L for l = L .. 0 (so _right[0] = beta).</summary>
     private void RightProducts(ReadOnlySpan<double> w)

@@ -2,12 +2,9 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The naive twin of <see cref="FullyConnectedNetwork"/> (same parameters, same layout): it forms
-/// the explicit product matrices w_a w_{a+1} ... w_b by triple loops, beta = w_1 ... w_L, and the
-/// gradient of &lt;g, beta&gt; in w_l as the outer product (w_1 ... w_{l-1})^T g times
-/// (w_{l+1} ... w_L)^T. O(L^2 D^3) per call: for tests only.
-/// </summary>
+/// <summary>The naive twin of <see cref="FullyConnectedNetwork"/> (same parameters, same layout): it forms the explicit
+/// product matrices w_a w_{a+1} ... w_b by triple loops, beta = w_1 ... w_L, and the gradient of &lt;g, beta&gt; in w_l
+/// as the outer product (w_1 ... w_{l-1})^T g times (w_{l+1} ... w_L)^T. O(L^2 D^3) per call: for tests only.</summary>
 public sealed class FullyConnectedProducts : IParameterization
 {
     private readonly FullyConnectedNetwork _layout;

@@ -9,19 +9,9 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// Fused, allocation-free step for the fully connected network of eq. (1),
-/// beta = w_1 w_2 ... w_L (<see cref="FullyConnectedNetwork"/>'s layout: layer l row-major D_{l-1} x D_l).
-/// What makes it fast: the gradient of layer l is the rank-one matrix a_l r_l^T, with
-/// r_l = w_{l+1} ... w_L (the right products, kept from Evaluate) and a_l = (w_1 ... w_{l-1})^T g
-/// (the left products, g = grad_beta log L), so it is never formed. Gradient returns
-/// ||grad||^2 = sum_l ||a_l||^2 ||r_l||^2, and Step writes w_l - s a_l r_l^T into a second buffer while
-/// summing the new ||w||^2 (the buffers swap: StepBack is a swap, no copy). Three passes over the weights
-/// a step (right products, left products, the update) against about nine in the generic kernel.
-/// Margins and g in one pass over the data (<see cref="LossTerms.Evaluate"/>, as the diagonal kernel).
-/// Slow twin: <see cref="GenericStepper"/> with FullyConnectedNetwork (tests compare them); the two
-/// agree to rounding, not bit for bit (the update and the norms are summed in another order).
-/// </summary>
+/// <summary>Fused, allocation-free step for the fully connected network of eq. (1), beta = w_1 w_2 ... w_L
+/// (<see cref="FullyConnectedNetwork"/>'s layout: layer l row-major D_{l-1} x D_l).
+/// (docs/performance.md, "FullyConnectedStepper")</summary>
 public sealed class FullyConnectedStepper : Stepper
 {
     private readonly int _d, _depth;
@@ -31,23 +21,26 @@ public sealed class FullyConnectedStepper : Stepper
     private readonly double[] _normSquared;   // ||w||^2 of each buffer
     private int _current;
     // False right after a StepBack: the parameters before the last step are then the current ones (the other buffer
-    // holds the abandoned step), so a second StepBack leaves w as it is, and a Scale first copies w to the other buffer,
+    // holds the abandoned step), so a second StepBack leaves w as it is, and a Scale first copies w to the other
+    // buffer,
     // both as in the generic kernel, whose saved copy a Scale does not touch.
     private bool _canStepBack = true;
-    private long _version, _evaluatedVersion = -1; // the parameters' version (every Step, Scale, StepBack) and the last Evaluate's
+    // the parameters' version (every Step, Scale, StepBack) and the last Evaluate's
+    private long _version, _evaluatedVersion = -1;
     // r_l (l = 0..L) of the last Evaluate; r_l and a_l (l = 1..L) of the last Gradient (what Step uses, also after
     // an Evaluate elsewhere, as when landing on the loss target); scratch of CopyBeta.
     private readonly double[][] _right, _stepRight, _left, _recordRight;
     private readonly double[] _beta, _g, _margins, _weights;
 
-    /// <summary>
-    /// A kernel for <paramref name="model"/> at <paramref name="initial"/> (copied); the margins and g use
-    /// <paramref name="threads"/> threads (<see cref="RowMatrix"/>: the same bits on any number), the weights one.
-    /// </summary>
-    public FullyConnectedStepper(FullyConnectedNetwork model, Dataset data, ReadOnlySpan<double> initial, int threads = 1)
+    /// <summary>A kernel for <paramref name="model"/> at <paramref name="initial"/> (copied); the margins and g use
+    /// <paramref name="threads"/> threads (<see cref="RowMatrix"/>: the same bits on any number), the weights
+    /// one.</summary>
+    public FullyConnectedStepper(FullyConnectedNetwork model, Dataset data, ReadOnlySpan<double> initial,
+        int threads = 1)
     {
         if (initial.Length != model.ParameterCount)
-            throw new ArgumentException($"{model.Name}: expected {model.ParameterCount} parameters, got {initial.Length}.");
+            throw new ArgumentException($"{model.Name}: expected {model.ParameterCount} parameters, got " +
+                                        $"{initial.Length}.");
         _d = data.Dimension; _depth = model.Depth;
         _widths = model.Widths.ToArray();
         _offsets = Enumerable.Range(1, _depth + 1).Select(model.LayerOffset).ToArray(); // the network's own table
@@ -57,7 +50,8 @@ public sealed class FullyConnectedStepper : Stepper
         _right = _widths.Select(w => new double[w]).ToArray();
         _stepRight = _widths.Select(w => new double[w]).ToArray();
         _recordRight = _widths.Select(w => new double[w]).ToArray();
-        _left = Enumerable.Range(0, _depth + 1).Select(l => l == 0 ? [] : new double[_widths[l - 1]]).ToArray(); // a_l for l = 1..L (index 0 unused)
+        // a_l for l = 1..L (index 0 unused)
+        _left = Enumerable.Range(0, _depth + 1).Select(l => l == 0 ? [] : new double[_widths[l - 1]]).ToArray();
         _beta = new double[_d]; _g = new double[_d];
         _margins = new double[data.Count]; _weights = new double[data.Count];
         Name = $"fast-{model.Name}";
@@ -88,7 +82,8 @@ public sealed class FullyConnectedStepper : Stepper
             var src = right[l]; var dst = right[l - 1];
             int i = 0;
             for (; i + 4 <= rows; i += 4)
-                Simd.Dot4(m.Slice(i * cols), cols, cols, src, out dst[i], out dst[i + 1], out dst[i + 2], out dst[i + 3]);
+                Simd.Dot4(m.Slice(i * cols), cols, cols, src, out dst[i], out dst[i + 1], out dst[i + 2],
+                    out dst[i + 3]);
             for (; i < rows; i++) dst[i] = Simd.Dot(m.Slice(i * cols, cols), src);
         }
     }
@@ -116,7 +111,8 @@ public sealed class FullyConnectedStepper : Stepper
         // a_1 = g; a_{l+1} = w_l^T a_l (the weighted sum of w_l's rows). ||grad_l||^2 = ||a_l||^2 ||r_l||^2.
         // The r_l are the last Evaluate's and the a_l come from the current w: both must be the same parameters.
         if (_evaluatedVersion != _version)
-            throw new InvalidOperationException($"{Name}: Gradient needs an Evaluate at the current parameters (a Step, Scale or StepBack came after the last one).");
+            throw new InvalidOperationException($"{Name}: Gradient needs an Evaluate at the current parameters (a " +
+                                                $"Step, Scale or StepBack came after the last one).");
         var w = W;
         _g.CopyTo(_left[1], 0);
         double total = 0;
@@ -153,10 +149,14 @@ public sealed class FullyConnectedStepper : Stepper
                 int j = 0;
                 for (; j <= cols - 4 * vw; j += 4 * vw)
                 {
-                    var v0 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)j), vc, Vector.LoadUnsafe(ref src, (nuint)j));
-                    var v1 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)(j + vw)), vc, Vector.LoadUnsafe(ref src, (nuint)(j + vw)));
-                    var v2 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)(j + 2 * vw)), vc, Vector.LoadUnsafe(ref src, (nuint)(j + 2 * vw)));
-                    var v3 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)(j + 3 * vw)), vc, Vector.LoadUnsafe(ref src, (nuint)(j + 3 * vw)));
+                    var v0 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)j), vc,
+                        Vector.LoadUnsafe(ref src, (nuint)j));
+                    var v1 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)(j + vw)), vc,
+                        Vector.LoadUnsafe(ref src, (nuint)(j + vw)));
+                    var v2 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)(j + 2 * vw)), vc,
+                        Vector.LoadUnsafe(ref src, (nuint)(j + 2 * vw)));
+                    var v3 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)(j + 3 * vw)), vc,
+                        Vector.LoadUnsafe(ref src, (nuint)(j + 3 * vw)));
                     v0.StoreUnsafe(ref dst, (nuint)j); v1.StoreUnsafe(ref dst, (nuint)(j + vw));
                     v2.StoreUnsafe(ref dst, (nuint)(j + 2 * vw)); v3.StoreUnsafe(ref dst, (nuint)(j + 3 * vw));
                     s0 = Vector.FusedMultiplyAdd(v0, v0, s0); s1 = Vector.FusedMultiplyAdd(v1, v1, s1);
@@ -164,7 +164,8 @@ public sealed class FullyConnectedStepper : Stepper
                 }
                 for (; j <= cols - vw; j += vw)
                 {
-                    var v = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)j), vc, Vector.LoadUnsafe(ref src, (nuint)j));
+                    var v = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref r, (nuint)j), vc,
+                        Vector.LoadUnsafe(ref src, (nuint)j));
                     v.StoreUnsafe(ref dst, (nuint)j);
                     s0 = Vector.FusedMultiplyAdd(v, v, s0);
                 }
@@ -187,7 +188,8 @@ public sealed class FullyConnectedStepper : Stepper
     {
         if (!_canStepBack)
         {
-            // Right after a StepBack the parameters before the last step are w itself: keep them unscaled in the other buffer.
+            // Right after a StepBack the parameters before the last step are w itself: keep them unscaled in the other
+            // buffer.
             W.CopyTo(_buffers[1 - _current], 0);
             _normSquared[1 - _current] = _normSquared[_current];
             _canStepBack = true;

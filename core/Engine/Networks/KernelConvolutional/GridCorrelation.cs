@@ -3,19 +3,16 @@ using ImplicitBias.Engine.Data;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The paper's "convolution" (eq. 2) on a <see cref="Grid"/> with a kernel supported on a
-/// <see cref="KernelSize"/>: (h * w)[d] = D^-1/2 sum_t w[t] h[d + o_t], where o_t is the grid offset of
-/// the kernel's t-th entry (<see cref="KernelSize.Offset"/>) and + is the group sum on Z_M x Z_N.
-/// With the full kernel of a 1-D grid this is <see cref="CircularCorrelation"/>. Direct sums, the
-/// time-domain definition the fast kernels are tested against.
-/// </summary>
+/// <summary>The paper's "convolution" (eq. 2) on a <see cref="Grid"/> with a kernel supported on a
+/// <see cref="KernelSize"/>: (h * w)[d] = D^-1/2 sum_t w[t] h[d + o_t], where o_t is the grid offset of the kernel's
+/// t-th entry. (docs/performance.md, "GridCorrelation")</summary>
 public sealed class GridCorrelation
 {
     private readonly int[] _offsets;
     private readonly double _scale;
 
-    /// <summary>The correlation on <paramref name="grid"/> with kernels of <paramref name="kernel"/>'s support.</summary>
+    /// <summary>The correlation on <paramref name="grid"/> with kernels of <paramref name="kernel"/>'s
+    /// support.</summary>
     public GridCorrelation(Grid grid, KernelSize kernel)
     {
         grid.Check(); kernel.Check(grid);
@@ -29,7 +26,8 @@ public sealed class GridCorrelation
     /// <summary>The support of the kernels.</summary>
     public KernelSize Kernel { get; }
 
-    /// <summary>result = h * w (w has Kernel.Count entries). <paramref name="result"/> must not alias the inputs.</summary>
+    /// <summary>result = h * w (w has Kernel.Count entries). <paramref name="result"/> must not alias the
+    /// inputs.</summary>
     public void Apply(ReadOnlySpan<double> h, ReadOnlySpan<double> w, Span<double> result)
     {
         var grid = Grid;
@@ -41,10 +39,8 @@ public sealed class GridCorrelation
         }
     }
 
-    /// <summary>
-    /// result += the adjoint of h -> h * w applied to u: result[j] += D^-1/2 sum_t w[t] u[j - o_t], so that
-    /// &lt;h * w, u&gt; = &lt;h, Adjoint(u, w)&gt;.
-    /// </summary>
+    /// <summary>result += the adjoint of h -> h * w applied to u: result[j] += D^-1/2 sum_t w[t] u[j - o_t], so that
+    /// &lt;h * w, u&gt; = &lt;h, Adjoint(u, w)&gt;.</summary>
     public void AddAdjoint(ReadOnlySpan<double> u, ReadOnlySpan<double> w, Span<double> result)
     {
         var grid = Grid;

@@ -4,31 +4,26 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// The linear convolutional network of eq. (2)-(3) on a <see cref="Grid"/> (1-D: Grid(1, D); images
-/// M x N row-major) with kernels of a given <see cref="KernelSize"/> and C channels, computed in the
-/// time domain (<see cref="GridCorrelation"/>); the obviously correct twin of the fast kernels.
-/// <para>Depth 2 (the COLT 2022 network): f(x) = sum_c &lt;x * u_c, v_c&gt;, so
-/// beta[j] = D^-1/2 sum_c sum_t u_c[t] v_c[j - o_t] = A_K(U V^T)[j]. Depth L &gt; 2: one channel,
-/// layers 1..L-1 are kernels of size K, the last layer is full width, each conv layer scaled by 1/sqrt(D)
-/// as in <see cref="ConvolutionalNetwork"/> (which is the full-kernel, one-channel 1-D case). Depth 1: beta = w.
-/// Degree L.</para>
-/// <para>Parameter layout: the kernels layer after layer, channel after channel within a layer
-/// (u_1..u_C, Kernel.Count entries each), then the full-width last layers v_1..v_C (D entries each).</para>
-/// </summary>
+/// <summary>The linear convolutional network of eq. (2)-(3) on a <see cref="Grid"/> (1-D: Grid(1, D); images M x N
+/// row-major) with kernels of a given <see cref="KernelSize"/> and C channels, computed in the time domain
+/// (<see cref="GridCorrelation"/>). (docs/performance.md, "KernelConvolutionalNetwork")</summary>
 public sealed class KernelConvolutionalNetwork : IParameterization
 {
     private readonly GridCorrelation _correlation;
     // Scratch, one set per thread: a model may be shared by runs on several threads.
     private readonly ThreadLocal<(double[][] Forward, double[][] Backward)> _scratch;
 
-    /// <summary>A depth-L network on <paramref name="grid"/> with kernels of support <paramref name="kernel"/> and <paramref name="channels"/> channels (more than one only at depth 2).</summary>
+    /// <summary>A depth-L network on <paramref name="grid"/> with kernels of support <paramref name="kernel"/> and
+    /// <paramref name="channels"/> channels (more than one only at depth 2).</summary>
     public KernelConvolutionalNetwork(Grid grid, KernelSize kernel, int channels, int depth)
     {
         grid.Check(); kernel.Check(grid);
         if (depth < 1) throw new ArgumentException($"depth must be at least 1 (got {depth}).");
         if (channels < 1) throw new ArgumentException($"channels must be at least 1 (got {channels}).");
-        if (channels > 1 && depth != 2) throw new ArgumentException($"several channels ({channels}) need depth 2 (got depth {depth}); deeper kernel networks have one channel.");
+        if (channels > 1
+            && depth != 2) throw new
+            ArgumentException($"several channels ({channels}) need depth 2 (got depth {depth}); deeper kernel " +
+                              $"networks have one channel.");
         Grid = grid; Kernel = kernel; Channels = channels; Depth = depth;
         _correlation = new GridCorrelation(grid, kernel);
         int d = grid.Count;
@@ -49,7 +44,8 @@ public sealed class KernelConvolutionalNetwork : IParameterization
     /// <summary>Number of layers L.</summary>
     public int Depth { get; }
     /// <summary>"conv-k{K}-c{C}-L{L}" in 1-D, "conv-{M}x{N}-k{K1}x{K2}-c{C}-L{L}" in 2-D.</summary>
-    public string Name => Grid.IsLine ? $"conv-k{Kernel}-c{Channels}-L{Depth}" : $"conv-{Grid}-k{Kernel}-c{Channels}-L{Depth}";
+    public string Name => Grid.IsLine ? $"conv-k{Kernel}-c{Channels}-L{Depth}"
+        : $"conv-{Grid}-k{Kernel}-c{Channels}-L{Depth}";
     /// <inheritdoc/>
     public int Dimension => Grid.Count;
     /// <summary>Parameters in the kernel layers, (L-1) C K.</summary>
@@ -60,9 +56,12 @@ public sealed class KernelConvolutionalNetwork : IParameterization
     public int Degree => Depth;
 
     /// <summary>Kernel of layer l (1..L-1), channel c.</summary>
-    private static Span<double> KernelOf(Span<double> w, int l, int c, int channels, int k) => w.Slice(((l - 1) * channels + c) * k, k);
-    private ReadOnlySpan<double> KernelOf(ReadOnlySpan<double> w, int l, int c) => w.Slice(((l - 1) * Channels + c) * Kernel.Count, Kernel.Count);
-    private ReadOnlySpan<double> LastOf(ReadOnlySpan<double> w, int c) => w.Slice(KernelParameterCount + c * Dimension, Dimension);
+    private static Span<double> KernelOf(Span<double> w, int l, int c, int channels,
+        int k) => w.Slice(((l - 1) * channels + c) * k, k);
+    private ReadOnlySpan<double> KernelOf(ReadOnlySpan<double> w, int l,
+        int c) => w.Slice(((l - 1) * Channels + c) * Kernel.Count, Kernel.Count);
+    private ReadOnlySpan<double> LastOf(ReadOnlySpan<double> w, int c) => w.Slice(KernelParameterCount + c * Dimension,
+        Dimension);
 
     /// <summary>The network output f_w(x), by pushing x through every layer (eq. 3 summed over channels).</summary>
     public double Output(ReadOnlySpan<double> w, ReadOnlySpan<double> x)
@@ -124,7 +123,8 @@ public sealed class KernelConvolutionalNetwork : IParameterization
         }
     }
 
-    /// <summary>Seeded Gaussian layers: each kernel layer (C K entries) and the last layer (C D entries) of norm about <paramref name="scale"/>.</summary>
+    /// <summary>Seeded Gaussian layers: each kernel layer (C K entries) and the last layer (C D entries) of norm about
+    /// <paramref name="scale"/>.</summary>
     public void Initialize(Span<double> w, double scale, SeededRandom rng)
     {
         int layer = Channels * Kernel.Count;

@@ -7,17 +7,8 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>
-/// Gradient descent on the depth-2 kernel network f(x) = sum_c &lt;x * u_c, v_c&gt; (KernelConvolutionalNetwork
-/// at depth 2, any grid, kernel and channel count) through its K x D lift. beta = A_K(P) with the lift
-/// P = sum_c u_c v_c^T and A_K(P)[j] = D^-1/2 sum_t P[t, j - o_t]; its adjoint is A_K^*(g)[t, i] = D^-1/2 g[i + o_t].
-/// The margins are m_n = &lt;z_n, beta&gt; = sum_c u_c^T Z_n v_c with Z_n = A_K^*(z_n), and with
-/// g = grad_beta log L = -sum_n q_n z_n the lift's gradient is G = A_K^*(g) = -sum_n q_n Z_n, so
-/// grad u_c = G v_c and grad v_c = G^T u_c. The per-point lifts Z_n are never stored: the margins and g
-/// come from one pass over the data (<see cref="LossTerms.Evaluate"/>, N D multiply-adds), the rest costs
-/// O(C K D) a step. Slow twin: <see cref="GenericStepper"/> with KernelConvolutionalNetwork (time domain).
-/// Parameter layout as the network's: u_1..u_C (K each), then v_1..v_C (D each).
-/// </summary>
+/// <summary>Gradient descent on the depth-2 kernel network f(x) = sum_c &lt;x * u_c, v_c&gt;.
+/// (docs/performance.md, "KernelLiftStepper")</summary>
 public sealed class KernelLiftStepper : Stepper
 {
     private readonly int _d, _k, _channels;
@@ -27,16 +18,23 @@ public sealed class KernelLiftStepper : Stepper
     private readonly int[] _runFrom, _runTo, _runLength;
     private readonly double _scale;            // D^-1/2
     private readonly RowMatrix _z;             // rows y_n x_n
-    private readonly double[] _w, _wPrevious, _grad, _lift, _uColumns, _beta, _g, _margins, _weights; // _uColumns[t C + c] = u_c[t]
+    // _uColumns[t C + c] = u_c[t]
+    private readonly double[] _w, _wPrevious, _grad, _lift, _uColumns, _beta, _g, _margins, _weights;
 
-    /// <summary>A kernel at <paramref name="initial"/> (copied) for the depth-2 network of that grid, kernel and channel count.</summary>
-    public KernelLiftStepper(string name, Grid grid, KernelSize kernel, int channels, Dataset data, ReadOnlySpan<double> initial, int threads)
+    /// <summary>A kernel at <paramref name="initial"/> (copied) for the depth-2 network of that grid, kernel and
+    /// channel count.</summary>
+    public KernelLiftStepper(string name, Grid grid, KernelSize kernel, int channels, Dataset data,
+        ReadOnlySpan<double> initial, int threads)
     {
         grid.Check(); kernel.Check(grid);
-        if (grid.Count != data.Dimension) throw new ArgumentException($"{name}: the grid {grid} has {grid.Count} entries but the data has D = {data.Dimension}.");
+        if (grid.Count != data.Dimension) throw new
+            ArgumentException($"{name}: the grid {grid} has {grid.Count} entries but the data has D = " +
+                              $"{data.Dimension}.");
         if (channels < 1) throw new ArgumentException($"{name}: channels must be at least 1 (got {channels}).");
         _d = grid.Count; _k = kernel.Count; _channels = channels; _name = name;
-        if (initial.Length != channels * (_k + _d)) throw new ArgumentException($"{name}: expected {channels * (_k + _d)} parameters, got {initial.Length}.");
+        if (initial.Length != channels
+            * (_k + _d)) throw new
+            ArgumentException($"{name}: expected {channels * (_k + _d)} parameters, got {initial.Length}.");
         var shift = new int[_k * _d];
         for (int t = 0; t < _k; t++)
         {
@@ -66,10 +64,9 @@ public sealed class KernelLiftStepper : Stepper
     private Span<double> Last(double[] v, int c) => v.AsSpan(_channels * _k + c * _d, _d);
     private Span<double> Row(double[] v, int t) => v.AsSpan(t * _d, _d);
 
-    /// <summary>
-    /// beta = A_K(sum_c u_c v_c^T) into <paramref name="beta"/>, the lift left in _lift. Row t of the lift is
-    /// sum_c u_c[t] v_c: the rows v_c weighted by column t of U, four channels at a time (<see cref="Simd.ScaledColumnSums"/>).
-    /// </summary>
+    /// <summary>beta = A_K(sum_c u_c v_c^T) into <paramref name="beta"/>, the lift left in _lift. Row t of the lift is
+    /// sum_c u_c[t] v_c: the rows v_c weighted by column t of U, four channels at a time
+    /// (<see cref="Simd.ScaledColumnSums"/>).</summary>
     private void Predictor(Span<double> beta)
     {
         for (int c = 0; c < _channels; c++)
@@ -78,8 +75,10 @@ public sealed class KernelLiftStepper : Stepper
             for (int t = 0; t < _k; t++) _uColumns[t * _channels + c] = u[t];
         }
         var v = _w.AsSpan(_channels * _k, _channels * _d);
-        for (int t = 0; t < _k; t++) Simd.ScaledColumnSums(v, _d, _channels, 0, _uColumns.AsSpan(t * _channels, _channels), Row(_lift, t));
-        // beta[shift(p)] += lift[p] in the order of p, run by run: each beta entry gets one term per t, in the order of t.
+        for (int t = 0; t < _k; t++) Simd.ScaledColumnSums(v, _d, _channels, 0,
+            _uColumns.AsSpan(t * _channels, _channels), Row(_lift, t));
+        // beta[shift(p)] += lift[p] in the order of p, run by run: each beta entry gets one term per t, in the order of
+        // t.
         beta.Clear();
         for (int r = 0; r < _runFrom.Length; r++)
         {
@@ -89,7 +88,8 @@ public sealed class KernelLiftStepper : Stepper
         Simd.Scale(beta, _scale);
     }
 
-    /// <summary>The runs of <paramref name="shift"/>: maximal stretches of p within one row of D where shift[p + 1] = shift[p] + 1.</summary>
+    /// <summary>The runs of <paramref name="shift"/>: maximal stretches of p within one row of D where shift[p + 1] =
+    /// shift[p] + 1.</summary>
     private static (int[] From, int[] To, int[] Length) Runs(int[] shift, int d)
     {
         var from = new List<int>(); var to = new List<int>(); var length = new List<int>();
@@ -132,7 +132,8 @@ public sealed class KernelLiftStepper : Stepper
             var gu = Kernel(_grad, c);
             int t = 0;
             for (; t + 4 <= _k; t += 4)
-                Simd.Dot4(_lift.AsSpan(t * _d, 4 * _d), _d, _d, v, out gu[t], out gu[t + 1], out gu[t + 2], out gu[t + 3]);
+                Simd.Dot4(_lift.AsSpan(t * _d, 4 * _d), _d, _d, v, out gu[t], out gu[t + 1], out gu[t + 2],
+                    out gu[t + 3]);
             for (; t < _k; t++) gu[t] = Simd.Dot(Row(_lift, t), v);
             Simd.ScaledColumnSums(_lift, _d, _k, 0, u, Last(_grad, c));
         }

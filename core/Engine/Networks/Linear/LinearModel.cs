@@ -23,7 +23,9 @@ public sealed class LinearModel : IParameterization
     /// <inheritdoc/>
     public void Predictor(ReadOnlySpan<double> w, Span<double> beta) => w.CopyTo(beta);
     /// <inheritdoc/>
-    public void PullBack(ReadOnlySpan<double> w, ReadOnlySpan<double> gradBeta, Span<double> gradW) => gradBeta.CopyTo(gradW);
+    public void PullBack(ReadOnlySpan<double> w, ReadOnlySpan<double> gradBeta,
+        Span<double> gradW) => gradBeta.CopyTo(gradW);
     /// <inheritdoc/>
-    public void Initialize(Span<double> w, double scale, SeededRandom rng) => rng.FillGaussian(w, scale / Math.Sqrt(Dimension));
+    public void Initialize(Span<double> w, double scale, SeededRandom rng) => rng.FillGaussian(w,
+        scale / Math.Sqrt(Dimension));
 }

@@ -2,15 +2,9 @@ using System.Numerics;
 
 namespace ImplicitBias.Engine.Reference.HighPrecision;
 
-/// <summary>
-/// A binary floating-point number of arbitrary precision, Mantissa * 2^Exponent with |Mantissa| &lt; 2^Precision:
-/// the number type of the high-precision flow (<see cref="HighPrecisionFlow"/>), which must resolve margins to far
-/// below a double's rounding. Each value carries the precision it was made at, and every operation rounds its exact
-/// result to nearest (ties towards +infinity) at the larger of its operands' precisions, so a computation runs at the
-/// precision of its inputs. Sums drop an operand below a quarter of the result's last bit; quotients are rounded from
-/// a truncated quotient with two guard bits: both stay within one unit in the last place (faithful).
-/// Conversion from a double is exact, to a double correctly rounded (<see cref="ToDouble"/>).
-/// </summary>
+/// <summary>A binary floating-point number of arbitrary precision, Mantissa * 2^Exponent with |Mantissa| &lt;
+/// 2^Precision: the number type of the high-precision flow (<see cref="HighPrecisionFlow"/>), which must resolve
+/// margins to far below a double's rounding. (docs/late-phase.md, "BigFloat")</summary>
 public readonly struct BigFloat : IComparable<BigFloat>, IComparable, IEquatable<BigFloat>
 {
     /// <summary>The smallest precision accepted: every double converts exactly.</summary>
@@ -30,15 +24,14 @@ public readonly struct BigFloat : IComparable<BigFloat>, IComparable, IEquatable
 
     private static readonly BigInteger[] Halves = Enumerable.Range(0, 4097).Select(k => BigInteger.One << k).ToArray();
 
-    /// <summary>
-    /// mantissa * 2^exponent rounded to <paramref name="precision"/> bits, to nearest with ties towards +infinity:
-    /// floor((m + 2^(k-1)) / 2^k) in two's complement, two allocations. (A negative mantissa -2^j may keep one bit
-    /// more than the precision: it is exact either way.)
-    /// </summary>
+    /// <summary>mantissa * 2^exponent rounded to <paramref name="precision"/> bits, to nearest with ties towards
+    /// +infinity: floor((m + 2^(k-1)) / 2^k) in two's complement, two allocations. (A negative mantissa -2^j may keep
+    /// one bit more than the precision: it is exact either way.)</summary>
     public static BigFloat Create(BigInteger mantissa, long exponent, int precision)
     {
         if (precision < MinPrecision)
-            throw new ArgumentOutOfRangeException(nameof(precision), $"precision must be at least {MinPrecision} bits (got {precision}).");
+            throw new ArgumentOutOfRangeException(nameof(precision),
+                $"precision must be at least {MinPrecision} bits (got {precision}).");
         if (mantissa.IsZero) return new BigFloat(BigInteger.Zero, 0, precision);
         long excess = (long)mantissa.GetBitLength() - precision; // |m| - 1 for negative m: the same but at -2^j
         if (excess > 0)
@@ -63,19 +56,20 @@ public readonly struct BigFloat : IComparable<BigFloat>, IComparable, IEquatable
     {
         if (!double.IsFinite(x)) throw new ArgumentException($"only finite doubles convert (got {x}).");
         if (x == 0) return Zero(precision);
-        int e = Math.ILogB(x) - 52; // x = m 2^e with |m| < 2^53 an integer (also for subnormals: ILogB is their true exponent)
+        // x = m 2^e with |m| < 2^53 an integer (also for subnormals: ILogB is their true exponent)
+        int e = Math.ILogB(x) - 52;
         return Create(new BigInteger(Math.ScaleB(x, -e)), e, precision);
     }
 
-    /// <summary>
-    /// A decimal number such as "-1.25e-3" or ".6931", rounded to <paramref name="precision"/> bits (faithfully:
-    /// digits over a power of ten at 64 extra bits, then rounded): for reference constants in tests.
-    /// </summary>
+    /// <summary>A decimal number such as "-1.25e-3" or ".6931", rounded to <paramref name="precision"/> bits
+    /// (faithfully: digits over a power of ten at 64 extra bits, then rounded): for reference constants in
+    /// tests.</summary>
     public static BigFloat Parse(string text, int precision)
     {
         var t = text.Trim().ToLowerInvariant();
         int exponent10 = 0, e = t.IndexOf('e');
-        if (e >= 0) { exponent10 = int.Parse(t[(e + 1)..], System.Globalization.CultureInfo.InvariantCulture); t = t[..e]; }
+        if (e >= 0) { exponent10 = int.Parse(t[(e + 1)..],
+            System.Globalization.CultureInfo.InvariantCulture); t = t[..e]; }
         bool negative = t.StartsWith('-');
         t = t.TrimStart('-', '+');
         int dot = t.IndexOf('.');
@@ -172,7 +166,8 @@ public readonly struct BigFloat : IComparable<BigFloat>, IComparable, IEquatable
             if (c > 0 || (c == 0 && !q.IsEven)) q += BigInteger.One;
             e += drop;
         }
-        double r = Math.ScaleB((double)q, (int)Math.Clamp(e, -2000, 2000)); // q <= 2^53 is exact; the scaling is exact or overflows
+        // q <= 2^53 is exact; the scaling is exact or overflows
+        double r = Math.ScaleB((double)q, (int)Math.Clamp(e, -2000, 2000));
         return negative ? -r : r;
     }
 

@@ -3,11 +3,10 @@ using System.Numerics;
 
 namespace ImplicitBias.Engine.Reference.HighPrecision;
 
-/// <summary>
-/// Square root, exp and log of <see cref="BigFloat"/>, accurate to the argument's precision: each works with guard
-/// bits beyond it (argument reduction, then a series) and rounds once at the end. Tested against Math.Sqrt, Math.Exp,
-/// Math.Log and against identities at 300 bits (tests/Engine/Reference/HighPrecision/TestHighPrecisionNumbers.fs).
-/// </summary>
+/// <summary>Square root, exp and log of <see cref="BigFloat"/>, accurate to the argument's precision: each works with
+/// guard bits beyond it (argument reduction, then a series) and rounds once at the end. Tested against Math.Sqrt,
+/// Math.Exp, Math.Log and against identities at 300 bits (tests/Engine/Reference/HighPrecision/
+/// TestHighPrecisionNumbers.fs).</summary>
 public static class BigFloatMath
 {
     private static readonly ConcurrentDictionary<int, BigFloat> Ln2Cache = new();
@@ -56,17 +55,16 @@ public static class BigFloatMath
         return BigFloat.Create(sum, -w, p);
     });
 
-    /// <summary>
-    /// exp(x) for |x| &lt; 1e9: x = k log 2 + r with |r| &lt;= log 2 / 2, then r / 2^j (j about sqrt(p)) into
-    /// the Taylor series, squared back j times, times 2^k.
-    /// </summary>
+    /// <summary>exp(x) for |x| &lt; 1e9: x = k log 2 + r with |r| &lt;= log 2 / 2, then r / 2^j (j about sqrt(p)) into
+    /// the Taylor series, squared back j times, times 2^k.</summary>
     public static BigFloat Exp(BigFloat x)
     {
         int p = x.Precision;
         if (x.IsZero) return BigFloat.One(p);
         double approx = x.ToDouble();
         if (!(Math.Abs(approx) < 1e9))
-            throw new ArgumentOutOfRangeException(nameof(x), $"exp({approx:G4}) leaves the exponent range of BigFloat.");
+            throw new ArgumentOutOfRangeException(nameof(x),
+                $"exp({approx:G4}) leaves the exponent range of BigFloat.");
         long k = (long)Math.Round(approx / Math.Log(2));
         int j = (int)Math.Ceiling(Math.Sqrt(p));
         int w = p + j + 32; // each squaring doubles the relative error: j bits, and some for the series
@@ -85,13 +83,12 @@ public static class BigFloatMath
         return sum.ScaleB(k).WithPrecision(p);
     }
 
-    /// <summary>
-    /// log(x) for x &gt; 0: x = t 2^m with t in [sqrt(1/2), sqrt(2)), log t = 2 atanh(z), z = (t - 1) / (t + 1),
-    /// |z| &lt;= 0.172 (about 5 bits a term).
-    /// </summary>
+    /// <summary>log(x) for x &gt; 0: x = t 2^m with t in [sqrt(1/2), sqrt(2)), log t = 2 atanh(z), z = (t - 1) / (t +
+    /// 1), |z| &lt;= 0.172 (about 5 bits a term).</summary>
     public static BigFloat Log(BigFloat x)
     {
-        if (x.Sign <= 0) throw new ArgumentOutOfRangeException(nameof(x), $"log of a number that is not positive ({x}).");
+        if (x.Sign <= 0) throw new ArgumentOutOfRangeException(nameof(x),
+            $"log of a number that is not positive ({x}).");
         int p = x.Precision, w = p + 32;
         long m = x.Top;
         var t = x.WithPrecision(w).ScaleB(-m); // in [1, 2)

@@ -1,10 +1,8 @@
 namespace ImplicitBias.Engine.Reference.HighPrecision;
 
-/// <summary>
-/// Dense linear systems in <see cref="BigFloat"/> by Gaussian elimination with partial pivoting: the Newton steps of
-/// the high-precision flow, whose matrices have entries up to e^tau (the stiffness) beside entries of order one.
-/// A factorization can be kept and reused for several right-hand sides (simplified Newton).
-/// </summary>
+/// <summary>Dense linear systems in <see cref="BigFloat"/> by Gaussian elimination with partial pivoting: the Newton
+/// steps of the high-precision flow, whose matrices have entries up to e^tau (the stiffness) beside entries of order
+/// one. A factorization can be kept and reused for several right-hand sides (simplified Newton).</summary>
 public static class BigLinearSolve
 {
     /// <summary>The solution x of a x = b; a (n x n, [row, column]) and b are not modified.</summary>

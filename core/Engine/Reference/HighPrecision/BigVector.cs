@@ -15,7 +15,8 @@ public static class BigVector
     public static double[] ToDoubles(BigFloat[] x) => x.Select(v => v.ToDouble()).ToArray();
 
     /// <summary>Every entry at <paramref name="precision"/> bits.</summary>
-    public static BigFloat[] WithPrecision(BigFloat[] x, int precision) => x.Select(v => v.WithPrecision(precision)).ToArray();
+    public static BigFloat[] WithPrecision(BigFloat[] x,
+        int precision) => x.Select(v => v.WithPrecision(precision)).ToArray();
 
     /// <summary>0 vector.</summary>
     public static BigFloat[] Zeros(int length, int precision)
@@ -52,10 +53,8 @@ public static class BigVector
         return r;
     }
 
-    /// <summary>
-    /// The angle between a and b (radians), as 2 asin(||a/|a| - b/|b||| / 2), which keeps its accuracy for tiny angles
-    /// (the arccos of a cosine loses everything below about 1e-8).
-    /// </summary>
+    /// <summary>The angle between a and b (radians), as 2 asin(||a/|a| - b/|b||| / 2), which keeps its accuracy for
+    /// tiny angles (the arccos of a cosine loses everything below about 1e-8).</summary>
     public static double Angle(BigFloat[] a, BigFloat[] b)
     {
         var ua = Normalize(a);

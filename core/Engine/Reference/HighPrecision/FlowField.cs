@@ -2,16 +2,9 @@ using System.Collections.Concurrent;
 
 namespace ImplicitBias.Engine.Reference.HighPrecision;
 
-/// <summary>
-/// The exact direction flow of gradient flow on L(w) = sum_n exp(-y_n &lt;x_n, P(w)&gt;) for a homogeneous P of degree
-/// nu, in <see cref="BigFloat"/>. With w = r u, ||u|| = 1, s = r^nu = e^tau, mu_n(u) = &lt;z_n, P(u)&gt; (z_n = y_n
-/// x_n) and J = [grad mu_1(u) ... grad mu_N(u)]:
-/// <code>du/dtau = (1/nu^2) (I - u u^T) J q / (mu . q),   q_n = exp(-s mu_n(u))</code>
-/// (from dw/dt = r^(nu-1) J q, du/dt = r^(nu-2) (I - u u^T) J q and ds/dt = nu^2 r^(2nu-2) mu . q, the last by
-/// Euler's identity u . grad mu_n = nu mu_n). The ratio does not change when q is rescaled, so q_n is taken as
-/// exp(-s (mu_n - min mu)), and set to 0 where that is below 2^-(precision + 16) (it cannot change a sum that has a
-/// term 1). Off the sphere the field is that of v / ||v||, so the implicit stages may leave it.
-/// </summary>
+/// <summary>The exact direction flow of gradient flow on L(w) = sum_n exp(-y_n &lt;x_n, P(w)&gt;) for a homogeneous P
+/// of degree nu, in <see cref="BigFloat"/>. With w = r u, ||u|| = 1, s = r^nu = e^tau, mu_n(u) = &lt;z_n, P(u)&gt; (z_n
+/// = y_n x_n) and J = [grad mu_1(u) ... grad mu_N(u)]: (docs/late-phase.md, "FlowField")</summary>
 public sealed class FlowField
 {
     private readonly double[] _z;
@@ -22,7 +15,8 @@ public sealed class FlowField
     public FlowField(IHighPrecisionModel model, double[] signedFeatures, int count)
     {
         if (count < 1 || signedFeatures.Length != count * model.Dimension)
-            throw new ArgumentException($"{signedFeatures.Length} signed features do not make {count} rows of D = {model.Dimension}.");
+            throw new ArgumentException($"{signedFeatures.Length} signed features do not make {count} rows of D = " +
+                                        $"{model.Dimension}.");
         Model = model; _z = signedFeatures; Count = count;
     }
 
@@ -37,7 +31,8 @@ public sealed class FlowField
 
     /// <summary>The rows z_n at a precision (exact: they are doubles).</summary>
     private BigFloat[][] Rows(int precision) => _rows.GetOrAdd(precision, p =>
-        Enumerable.Range(0, Count).Select(n => BigVector.FromDoubles(_z.AsSpan(n * Model.Dimension, Model.Dimension), p)).ToArray());
+        Enumerable.Range(0,
+            Count).Select(n => BigVector.FromDoubles(_z.AsSpan(n * Model.Dimension, Model.Dimension), p)).ToArray());
 
     /// <summary>The row z_n at a precision.</summary>
     public BigFloat[] Row(int n, int precision) => Rows(precision)[n];
@@ -49,10 +44,8 @@ public sealed class FlowField
         return Rows(u[0].Precision).Select(z => BigVector.Dot(z, beta)).ToArray();
     }
 
-    /// <summary>
-    /// The weights q_n = exp(-s (mu_n - min mu)) (1 at the smallest margin, 0 below 2^-(precision + 16)) and that
-    /// smallest margin.
-    /// </summary>
+    /// <summary>The weights q_n = exp(-s (mu_n - min mu)) (1 at the smallest margin, 0 below 2^-(precision + 16)) and
+    /// that smallest margin.</summary>
     public BigFloat[] Weights(BigFloat[] mu, BigFloat s, out BigFloat smallest)
     {
         smallest = mu.Min();
@@ -92,23 +85,17 @@ public sealed class FlowField
             c += q[n] * mu[n];
         }
         if (c.Sign <= 0)
-            throw new InvalidOperationException($"the direction flow is undefined here: mu . q = {c} <= 0 (the data is not yet fit).");
+            throw new InvalidOperationException($"the direction flow is undefined here: mu . q = {c} <= 0 (the data " +
+                                                $"is not yet fit).");
         var g = Model.PullBack(u, y);
         var radial = BigVector.Dot(u, g);
         var scale = c * DegreeSquared;
         return g.Select((gi, i) => (gi - radial * u[i]) / scale).ToArray();
     }
 
-    /// <summary>
-    /// d(velocity)/dv at v, analytically. With k_n = grad mu_n(u), q_n relative to the smallest margin,
-    /// g = sum_n q_n k_n, c = sum_n q_n mu_n, a = u . g, F = (g - a u) / (nu^2 c):
-    /// <code>dg/du = H - s sum_n q_n k_n k_n^T,   dc/du = g^T - s sum_n q_n mu_n k_n^T,
-    /// dF/du = ((I - u u^T) dg/du - u g^T - a I) / (nu^2 c) - F (dc/du) / c,   df/dv = dF/du (I - u u^T) / |v|,</code>
-    /// H the Hessian of &lt;y, P(u)&gt; at fixed y = sum_n q_n z_n (central differences of the pull-back, exact for
-    /// nu &lt;= 3, where the pull-back is quadratic). (The terms of the reference point's own gradient cancel and are
-    /// left out.) Along the sliding manifold the terms of size s cancel to their rounding, s 2^-p, so the slow block is
-    /// exact to that; a finite difference of the field would carry s^(3/2) 2^(-p/2) there.
-    /// </summary>
+    /// <summary>d(velocity)/dv at v, analytically. With k_n = grad mu_n(u), q_n relative to the smallest margin, g =
+    /// sum_n q_n k_n, c = sum_n q_n mu_n, a = u . g, F = (g - a u) / (nu^2 c):
+    /// (docs/late-phase.md, "FlowField.Jacobian")</summary>
     public BigFloat[,] Jacobian(BigFloat[] v, BigFloat s)
     {
         int size = v.Length, p = v[0].Precision;
@@ -130,7 +117,8 @@ public sealed class FlowField
             c += q[n] * mu[n];
         }
         if (c.Sign <= 0)
-            throw new InvalidOperationException($"the direction flow is undefined here: mu . q = {c} <= 0 (the data is not yet fit).");
+            throw new InvalidOperationException($"the direction flow is undefined here: mu . q = {c} <= 0 (the data " +
+                                                $"is not yet fit).");
         var radial = BigVector.Dot(u, g);
         var scale = c * DegreeSquared;
         var f = g.Select((gi, i) => (gi - radial * u[i]) / scale).ToArray();
@@ -174,10 +162,9 @@ public sealed class FlowField
         return jacobian;
     }
 
-    /// <summary>
-    /// The Hessian of &lt;y, P(u)&gt; in u by central differences of the pull-back with step 2^-(p/3): exact but for
-    /// rounding (2^(-2p/3)) when nu &lt;= 3, and off by 2^(-2p/3) times the fourth derivatives otherwise.
-    /// </summary>
+    /// <summary>The Hessian of &lt;y, P(u)&gt; in u by central differences of the pull-back with step 2^-(p/3): exact
+    /// but for rounding (2^(-2p/3)) when nu &lt;= 3, and off by 2^(-2p/3) times the fourth derivatives
+    /// otherwise.</summary>
     private BigFloat[,] Hessian(BigFloat[] u, BigFloat[] y)
     {
         int size = u.Length, p = u[0].Precision;
@@ -201,10 +188,9 @@ public sealed class FlowField
         return hessian;
     }
 
-    /// <summary>
-    /// d(velocity)/dv by forward differences with step 2^-(p/2) / sqrt(s): the slow twin of <see cref="Jacobian"/>,
-    /// accurate to about s^(3/2) 2^(-p/2) (good at small tau only; tests compare the two there).
-    /// </summary>
+    /// <summary>d(velocity)/dv by forward differences with step 2^-(p/2) / sqrt(s): the slow twin of
+    /// <see cref="Jacobian"/>, accurate to about s^(3/2) 2^(-p/2) (good at small tau only; tests compare the two
+    /// there).</summary>
     public BigFloat[,] DifferenceJacobian(BigFloat[] v, BigFloat s)
     {
         int size = v.Length, p = v[0].Precision;

@@ -2,12 +2,9 @@ using System.Collections.Concurrent;
 
 namespace ImplicitBias.Engine.Reference.HighPrecision;
 
-/// <summary>
-/// The depth-L convolutional network in the time domain, the twin of <see cref="Networks.ConvolutionalNetwork"/> (and of
-/// its Fourier-domain twin, which computes the same P): L - 1 circular cross-correlations
-/// (h * w)[d] = (1/sqrt(D)) sum_k w[k] h[(d + k) mod D] (eq. 2), then &lt;h, w_L&gt;; L vectors of D, layer after
-/// layer. 1/sqrt(D) is computed at the working precision.
-/// </summary>
+/// <summary>The depth-L convolutional network in the time domain, the twin of
+/// <see cref="Networks.ConvolutionalNetwork"/> (and of its Fourier-domain twin, which computes the same P): L - 1
+/// circular cross-correlations. (docs/late-phase.md, "HighPrecisionConvolutional")</summary>
 public sealed class HighPrecisionConvolutional(int dimension, int depth) : IHighPrecisionModel
 {
     private readonly ConcurrentDictionary<int, BigFloat> _scale = new();

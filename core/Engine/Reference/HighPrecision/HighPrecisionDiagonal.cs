@@ -1,8 +1,7 @@
 namespace ImplicitBias.Engine.Reference.HighPrecision;
 
-/// <summary>
-/// beta[i] = prod_l w_l[i], L layers of D laid out layer after layer: the twin of <see cref="Networks.DiagonalNetwork"/>.
-/// </summary>
+/// <summary>beta[i] = prod_l w_l[i], L layers of D laid out layer after layer: the twin of
+/// <see cref="Networks.DiagonalNetwork"/>.</summary>
 public sealed class HighPrecisionDiagonal(int dimension, int depth) : IHighPrecisionModel
 {
     /// <summary>Number of layers L.</summary>

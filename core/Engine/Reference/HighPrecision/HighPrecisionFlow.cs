@@ -4,15 +4,9 @@ using ImplicitBias.Engine.Networks;
 
 namespace ImplicitBias.Engine.Reference.HighPrecision;
 
-/// <summary>
-/// The slow, obviously correct twin of late-phase direction integrators: the exact direction ODE of
+/// <summary>The slow, obviously correct twin of late-phase direction integrators: the exact direction ODE of
 /// <see cref="FlowField"/> integrated in <see cref="BigFloat"/> from (u0, tau0) to tau1, past theta ~ 36 where the
-/// weights exp(-s mu_n) can no longer be formed in doubles. Radau IIA (<see cref="RadauStep"/>) with step doubling:
-/// each step is taken whole and as two halves, the halves kept, the angle between the two results over 2^(2s-1) - 1
-/// taken as the local error (Richardson's estimate; the states are not combined, since a combination leaves the sliding
-/// manifold by the square of their difference, which e^tau magnifies), and steps with more than Tolerance * h are
-/// redone shorter. Working precision: <see cref="BitsAt"/>. docs/late-phase.md explains the choices.
-/// </summary>
+/// weights exp(-s mu_n) can no longer be formed in doubles. (docs/late-phase.md, "HighPrecisionFlow")</summary>
 public static class HighPrecisionFlow
 {
     /// <summary>The end of an integration.</summary>
@@ -30,10 +24,9 @@ public static class HighPrecisionFlow
     public sealed record Result(double[] Direction, BigFloat[] ExactDirection, double Tau, double Theta, int Steps,
         int RejectedSteps, double ErrorEstimate, int Bits, long NewtonIterations, double Seconds);
 
-    /// <summary>
-    /// Working bits at tau: 128 + 1.5 tau / log 2 (+ extra), rounded up to a multiple of 32. The weights need
-    /// s (mu_n - mu_m) to far below 1 while mu is O(1): e^tau 2^-bits = 2^-128 e^(-tau/2) is below 1e-38 everywhere.
-    /// </summary>
+    /// <summary>Working bits at tau: 128 + 1.5 tau / log 2 (+ extra), rounded up to a multiple of 32. The weights need
+    /// s (mu_n - mu_m) to far below 1 while mu is O(1): e^tau 2^-bits = 2^-128 e^(-tau/2) is below 1e-38
+    /// everywhere.</summary>
     public static int BitsAt(double tau, int extraBits = 0)
     {
         int raw = 128 + (int)Math.Ceiling(1.5 * Math.Max(tau, 0) / Math.Log(2)) + extraBits;
@@ -45,14 +38,8 @@ public static class HighPrecisionFlow
         FlowOptions? options = null) =>
         Integrate(HighPrecisionModels.Of(model), data.SignedFeatures(), data.Count, u0, tau0, tau1, options);
 
-    /// <summary>u(tau1) from a direction given in doubles (normalized here).</summary>
-    /// <remarks>
-    /// Past tau ~ 30 a direction in doubles is off the sliding manifold by its rounding, s 1e-16 in the exponents, and
-    /// the exact flow from it first runs onto the manifold (in a tau of order 1e-16, moving u by about its rounding);
-    /// here the start is put there directly: the points whose margins equal the smallest one to 64 double roundings
-    /// get equal margins (<see cref="SlidingProjection"/>, a move of that size), and the first step sets their
-    /// weights. A start in BigFloat is taken as it is.
-    /// </remarks>
+    /// <summary>u(tau1) from a direction given in doubles (normalized here).
+    /// (docs/late-phase.md, "HighPrecisionFlow.Integrate")</summary>
     public static Result Integrate(IHighPrecisionModel model, double[] signedFeatures, int count, double[] u0,
         double tau0, double tau1, FlowOptions? options = null)
     {
@@ -65,10 +52,12 @@ public static class HighPrecisionFlow
         if (Math.Exp(tau0) * rounding > 1.0 / 16)
         {
             int reference = Array.IndexOf(mu, smallest);
-            var tied = Enumerable.Range(0, count).Where(n => n != reference && (mu[n] - smallest).ToDouble() <= rounding).ToArray();
+            var tied = Enumerable.Range(0,
+                count).Where(n => n != reference && (mu[n] - smallest).ToDouble() <= rounding).ToArray();
             var gradients = SlidingProjection.GapGradients(field, u, reference, tied);
             var zeros = BigVector.Zeros(tied.Length, p);
-            u = BigVector.Normalize(SlidingProjection.Apply(field, u, BigVector.Zeros(u.Length, p), reference, tied, gradients, zeros));
+            u = BigVector.Normalize(SlidingProjection.Apply(field, u, BigVector.Zeros(u.Length, p), reference, tied,
+                gradients, zeros));
         }
         return Integrate(model, signedFeatures, count, u, tau0, tau1, options);
     }
@@ -79,8 +68,10 @@ public static class HighPrecisionFlow
     {
         var o = options ?? new FlowOptions();
         if (u0.Length != model.ParameterCount)
-            throw new ArgumentException($"u0 has {u0.Length} entries but {model.Name} has {model.ParameterCount} parameters.");
-        if (!(tau1 >= tau0)) throw new ArgumentException($"tau1 = {tau1} is before tau0 = {tau0}: the flow is integrated forward only.");
+            throw new ArgumentException($"u0 has {u0.Length} entries but {model.Name} has {model.ParameterCount} " +
+                                        $"parameters.");
+        if (!(tau1 >= tau0)) throw new
+            ArgumentException($"tau1 = {tau1} is before tau0 = {tau0}: the flow is integrated forward only.");
         if (!(o.Tolerance > 0) || o.Stages < 1) throw new ArgumentException($"bad options {o}.");
         var clock = Stopwatch.StartNew();
         var field = new FlowField(model, signedFeatures, count);
@@ -94,10 +85,12 @@ public static class HighPrecisionFlow
         while (tau < end)
         {
             if (steps + rejected >= o.MaxSteps)
-                throw new InvalidOperationException($"{o.MaxSteps} steps did not reach tau = {tau1} (at tau = {tau.ToDouble()}).");
+                throw new InvalidOperationException($"{o.MaxSteps} steps did not reach tau = {tau1} (at tau = " +
+                                                    $"{tau.ToDouble()}).");
             if (h < 1e-12 * (1 + Math.Abs(tau.ToDouble())))
                 throw new InvalidOperationException(FormattableString.Invariant(
-                    $"the step fell to {h:G3} at tau = {tau.ToDouble()}: Newton's iteration fails there ({rejected} steps rejected)."));
+                    $"the step fell to {h:G3} at tau = {tau.ToDouble()}: Newton's iteration fails there ({rejected} ") +
+                        FormattableString.Invariant($"steps rejected)."));
             double remaining = (end - tau).ToDouble();
             bool last = h >= remaining;
             int p = BitsAt(tau.ToDouble() + Math.Min(h, remaining), o.ExtraBits);
@@ -150,15 +143,14 @@ public static class HighPrecisionFlow
         return loss.Sign > 0 ? BigFloatMath.Log(loss).ToDouble() : double.NaN;
     }
 
-    /// <summary>
-    /// The tau at which direction u has theta = log(-log L) equal to <paramref name="theta"/>: Newton's iteration on
-    /// theta(u, tau), which increases with tau where mu . q &gt; 0 (d theta / d tau = s mu . q / (-log L) by the
-    /// weights q normalized to sum 1). Use it to start the flow where a trained direction's loss says it is.
-    /// </summary>
+    /// <summary>The tau at which direction u has theta = log(-log L) equal to <paramref name="theta"/>: Newton's
+    /// iteration on theta(u, tau), which increases with tau where mu . q &gt; 0 (d theta / d tau = s mu . q / (-log L)
+    /// by the weights q normalized to sum 1). (docs/late-phase.md, "HighPrecisionFlow.TauAtTheta")</summary>
     public static double TauAtTheta(IParameterization model, Dataset data, double[] u, double theta)
     {
         var field = new FlowField(HighPrecisionModels.Of(model), data.SignedFeatures(), data.Count);
-        double tau = theta - Math.Log(Math.Max(1e-300, field.Margins(BigVector.Normalize(BigVector.FromDoubles(u, 128))).Max().ToDouble()));
+        double tau = theta - Math.Log(Math.Max(1e-300,
+            field.Margins(BigVector.Normalize(BigVector.FromDoubles(u, 128))).Max().ToDouble()));
         for (int iteration = 0; iteration < 100; iteration++)
         {
             int p = BitsAt(tau);
@@ -171,7 +163,8 @@ public static class HighPrecisionFlow
             var loss = field.NegativeLogLoss(uu, s);
             if (!(loss.Sign > 0) || !(slope.Sign > 0))
                 { tau += 1; continue; } // not yet fit at this scale: a larger s
-            double change = (BigFloat.FromDouble(theta, p) - BigFloatMath.Log(loss)).ToDouble() * (loss / slope).ToDouble();
+            double change = (BigFloat.FromDouble(theta,
+                p) - BigFloatMath.Log(loss)).ToDouble() * (loss / slope).ToDouble();
             tau += change;
             if (Math.Abs(change) <= 1e-15 * Math.Max(1, Math.Abs(tau))) return tau;
         }

@@ -1,9 +1,7 @@
 namespace ImplicitBias.Engine.Reference.HighPrecision;
 
-/// <summary>
-/// beta = w_1 w_2 ... w_L with layer l row-major D_{l-1} x D_l, D_0 = D, D_L = 1, layer after layer: the twin of
-/// <see cref="Networks.FullyConnectedNetwork"/> (hidden widths D_1 .. D_{L-1}, by default all D).
-/// </summary>
+/// <summary>beta = w_1 w_2 ... w_L with layer l row-major D_{l-1} x D_l, D_0 = D, D_L = 1, layer after layer: the twin
+/// of <see cref="Networks.FullyConnectedNetwork"/> (hidden widths D_1 .. D_{L-1}, by default all D).</summary>
 public sealed class HighPrecisionFullyConnected : IHighPrecisionModel
 {
     private readonly int[] _widths;  // D_0 .. D_L
@@ -13,7 +11,8 @@ public sealed class HighPrecisionFullyConnected : IHighPrecisionModel
     public HighPrecisionFullyConnected(int dimension, int depth, IReadOnlyList<int>? hiddenWidths = null)
     {
         if (hiddenWidths is not null && hiddenWidths.Count != depth - 1)
-            throw new ArgumentException($"a depth-{depth} network needs {depth - 1} hidden widths (got {hiddenWidths.Count}).");
+            throw new ArgumentException($"a depth-{depth} network needs {depth - 1} hidden widths (got " +
+                                        $"{hiddenWidths.Count}).");
         _widths = new int[depth + 1];
         _widths[0] = dimension; _widths[depth] = 1;
         for (int l = 1; l < depth; l++) _widths[l] = hiddenWidths?[l - 1] ?? dimension;

@@ -8,20 +8,20 @@ public static class HighPrecisionModels
     /// <summary>The kinds <see cref="Of(string, int, int)"/> takes.</summary>
     public static readonly IReadOnlyList<string> Kinds = ["linear", "diag", "fc", "conv-time"];
 
-    /// <summary>
-    /// The twin of <paramref name="model"/>: <see cref="LinearModel"/>, <see cref="DiagonalNetwork"/>,
+    /// <summary>The twin of <paramref name="model"/>: <see cref="LinearModel"/>, <see cref="DiagonalNetwork"/>,
     /// <see cref="FullyConnectedNetwork"/> (with its hidden widths), <see cref="ConvolutionalNetwork"/> and
-    /// <see cref="ConvolutionalFourierNetwork"/> (the same P as the time-domain network).
-    /// </summary>
+    /// <see cref="ConvolutionalFourierNetwork"/> (the same P as the time-domain network).</summary>
     public static IHighPrecisionModel Of(IParameterization model) => model switch
     {
         LinearModel m => new HighPrecisionLinear(m.Dimension),
         DiagonalNetwork m => new HighPrecisionDiagonal(m.Dimension, m.Depth),
-        FullyConnectedNetwork m => new HighPrecisionFullyConnected(m.Dimension, m.Depth, m.Widths.Skip(1).Take(m.Depth - 1).ToArray()),
+        FullyConnectedNetwork m => new HighPrecisionFullyConnected(m.Dimension, m.Depth,
+            m.Widths.Skip(1).Take(m.Depth - 1).ToArray()),
         ConvolutionalNetwork m => new HighPrecisionConvolutional(m.Dimension, m.Depth),
         ConvolutionalFourierNetwork m => new HighPrecisionConvolutional(m.Dimension, m.Depth),
         _ => throw new NotSupportedException(
-            $"no high-precision twin of {model.Name} ({model.GetType().Name}); there are twins of {string.Join(", ", Kinds)}."),
+            $"no high-precision twin of {model.Name} ({model.GetType().Name}); there are twins of " +
+            $"{string.Join(", ", Kinds)}."),
     };
 
     /// <summary>The twin by kind ("linear", "diag", "fc" with hidden widths D, "conv-time"), depth and dimension

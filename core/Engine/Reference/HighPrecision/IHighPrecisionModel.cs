@@ -1,10 +1,8 @@
 namespace ImplicitBias.Engine.Reference.HighPrecision;
 
-/// <summary>
-/// A parameterization beta = P(w) in <see cref="BigFloat"/>, with exactly the parameter layout and formulas of its
-/// double twin in core/Engine/Networks (<see cref="HighPrecisionModels.Of(Networks.IParameterization)"/> maps one to the
-/// other). Results are at the precision of the inputs. Stateless: an instance may be shared.
-/// </summary>
+/// <summary>A parameterization beta = P(w) in <see cref="BigFloat"/>, with exactly the parameter layout and formulas of
+/// its double twin in core/Engine/Networks (<see cref="HighPrecisionModels.Of(Networks.IParameterization)"/> maps one
+/// to the other). Results are at the precision of the inputs. Stateless: an instance may be shared.</summary>
 public interface IHighPrecisionModel
 {
     /// <summary>The twin's name, e.g. "conv-L2".</summary>

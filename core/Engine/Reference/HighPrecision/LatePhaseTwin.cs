@@ -5,12 +5,9 @@ using ImplicitBias.Engine.Training;
 
 namespace ImplicitBias.Engine.Reference.HighPrecision;
 
-/// <summary>
-/// The high-precision twin of one run's late phase (<see cref="Training.Late.LatePhase"/>): started from the engine's
-/// own direction at some theta, it follows the exact flow (<see cref="HighPrecisionFlow"/>) on the unit-scaled data the
-/// engine trains on, and is carried forward to each later point at which the engine's direction is to be checked.
-/// Not thread-safe: one instance per run.
-/// </summary>
+/// <summary>The high-precision twin of one run's late phase (<see cref="Training.Late.LatePhase"/>): started from the
+/// engine's own direction at some theta, it follows the exact flow (<see cref="HighPrecisionFlow"/>) on the unit-scaled
+/// data the engine trains on. (docs/late-phase.md, "LatePhaseTwin")</summary>
 public sealed class LatePhaseTwin
 {
     private readonly IParameterization _model;
@@ -19,17 +16,17 @@ public sealed class LatePhaseTwin
     private readonly FlowOptions _options;
     private BigFloat[] _direction;
 
-    /// <summary>
-    /// The twin of a run of <paramref name="model"/> on <paramref name="data"/> (as given to GradientDescent.Train),
-    /// started at the engine's parameters <paramref name="start"/> (TrainingResult.Parameters) whose
-    /// log(-log L) is <paramref name="theta"/>.
-    /// </summary>
-    public LatePhaseTwin(IParameterization model, Dataset data, double[] start, double theta, FlowOptions? options = null)
+    /// <summary>The twin of a run of <paramref name="model"/> on <paramref name="data"/> (as given to
+    /// GradientDescent.Train), started at the engine's parameters <paramref name="start"/> (TrainingResult.Parameters)
+    /// whose log(-log L) is <paramref name="theta"/>.</summary>
+    public LatePhaseTwin(IParameterization model, Dataset data, double[] start, double theta,
+        FlowOptions? options = null)
     {
         _model = model; _twin = HighPrecisionModels.Of(model); _options = options ?? new FlowOptions();
         _scaled = UnitScale.Of(data, out _);
         Tau = HighPrecisionFlow.TauAtTheta(model, _scaled, start, theta);
-        _direction = BigVector.Normalize(BigVector.FromDoubles(start, HighPrecisionFlow.BitsAt(Tau, _options.ExtraBits)));
+        _direction = BigVector.Normalize(BigVector.FromDoubles(start,
+            HighPrecisionFlow.BitsAt(Tau, _options.ExtraBits)));
         Theta = theta;
     }
 
@@ -40,17 +37,16 @@ public sealed class LatePhaseTwin
     /// <summary>beta / ||beta|| of the twin's direction.</summary>
     public double[] Direction => Geometry.Normalize(_model.Predictor(BigVector.ToDoubles(_direction)));
 
-    /// <summary>
-    /// Carries the twin to the tau at which the engine's <paramref name="parameters"/> have log(-log L) =
-    /// <paramref name="theta"/> (the engine's run landed there). The twin's own theta there differs from it by about
-    /// the angle between the two directions, which moves the direction by that times its speed: far below the angle.
-    /// Returns the integration's record.
-    /// </summary>
+    /// <summary>Carries the twin to the tau at which the engine's <paramref name="parameters"/> have log(-log L) =
+    /// <paramref name="theta"/> (the engine's run landed there).
+    /// (docs/late-phase.md, "LatePhaseTwin.AdvanceTo")</summary>
     public HighPrecisionFlow.Result AdvanceTo(double[] parameters, double theta)
     {
         double tau = HighPrecisionFlow.TauAtTheta(_model, _scaled, parameters, theta);
-        if (tau < Tau) throw new ArgumentException($"theta = {theta} is at tau = {tau}, before the twin (tau = {Tau}).");
-        var r = HighPrecisionFlow.Integrate(_twin, _scaled.SignedFeatures(), _scaled.Count, _direction, Tau, tau, _options);
+        if (tau < Tau) throw new
+            ArgumentException($"theta = {theta} is at tau = {tau}, before the twin (tau = {Tau}).");
+        var r = HighPrecisionFlow.Integrate(_twin, _scaled.SignedFeatures(), _scaled.Count, _direction, Tau, tau,
+            _options);
         (_direction, Tau, Theta) = (r.ExactDirection, tau, r.Theta);
         return r;
     }

@@ -2,12 +2,9 @@ using System.Collections.Concurrent;
 
 namespace ImplicitBias.Engine.Reference.HighPrecision;
 
-/// <summary>
-/// The s-stage Radau IIA collocation method (Hairer and Wanner, Solving ODEs II, IV.5) to a given precision: nodes c
-/// the zeros of P_s(2x - 1) - P_{s-1}(2x - 1) (P_k Legendre; c_s = 1), and A from the collocation conditions
-/// sum_j a_ij c_j^(k-1) = c_i^k / k, k = 1..s. Order 2s - 1, L-stable and stiffly accurate (the last stage is the new
-/// state): the properties that let it follow the stiff direction flow without leaving its sliding manifold.
-/// </summary>
+/// <summary>The s-stage Radau IIA collocation method (Hairer and Wanner, Solving ODEs II, IV.5) to a given precision:
+/// nodes c the zeros of P_s(2x - 1) - P_{s-1}(2x - 1) (P_k Legendre; c_s = 1), and A from the collocation conditions
+/// sum_j a_ij c_j^(k-1) = c_i^k / k, k = 1..s. (docs/late-phase.md, "RadauIIA")</summary>
 public sealed class RadauIIA
 {
     private static readonly ConcurrentDictionary<(int, int), RadauIIA> Cache = new();
@@ -21,7 +18,8 @@ public sealed class RadauIIA
     /// <summary>The matrix A (s x s); its last row is the weights b.</summary>
     public BigFloat[,] Matrix { get; }
 
-    private RadauIIA(int stages, BigFloat[] nodes, BigFloat[,] matrix) { Stages = stages; Nodes = nodes; Matrix = matrix; }
+    private RadauIIA(int stages, BigFloat[] nodes,
+        BigFloat[,] matrix) { Stages = stages; Nodes = nodes; Matrix = matrix; }
 
     /// <summary>The s-stage method with coefficients to <paramref name="precision"/> bits (cached).</summary>
     public static RadauIIA Create(int stages, int precision)
@@ -101,7 +99,8 @@ public sealed class RadauIIA
             }
             roots.Add(0.5 * (a + b));
         }
-        if (roots.Count != s - 1) throw new InvalidOperationException($"found {roots.Count} of the {s - 1} interior Radau nodes.");
+        if (roots.Count != s
+            - 1) throw new InvalidOperationException($"found {roots.Count} of the {s - 1} interior Radau nodes.");
         return roots.ToArray();
     }
 }

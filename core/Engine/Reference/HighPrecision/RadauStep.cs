@@ -1,14 +1,8 @@
 namespace ImplicitBias.Engine.Reference.HighPrecision;
 
-/// <summary>
-/// One step of <see cref="RadauIIA"/> on a <see cref="FlowField"/>: the stage increments Z_i = U_i - u solve
-/// Z_i = h sum_j a_ij f(u + Z_j, tau + c_j h) by Newton's method with the full Jacobian of every stage
-/// (blocks delta_ij I - h a_ij J_j), kept while the updates shrink fast enough (simplified Newton). Each update keeps
-/// the stages on the sliding manifold (<see cref="SlidingProjection"/>), is shortened so that no exponent
-/// s (mu_n - mu_m) of the points carrying weight moves by more than <see cref="ExponentCap"/> (past that the weights,
-/// exponentials of them, leave any linear model), and must lower the residual (Armijo). The new state is the last
-/// stage, normalized (c_s = 1).
-/// </summary>
+/// <summary>One step of <see cref="RadauIIA"/> on a <see cref="FlowField"/>: the stage increments Z_i = U_i - u solve
+/// Z_i = h sum_j a_ij f(u + Z_j, tau + c_j h) by Newton's method with the full Jacobian of every stage (blocks delta_ij
+/// I - h a_ij J_j), kept while the updates shrink fast enough. (docs/late-phase.md, "RadauStep")</summary>
 public static class RadauStep
 {
     /// <summary>Largest change of an exponent s (mu_n - mu_m) a Newton update may make.</summary>
@@ -22,10 +16,9 @@ public static class RadauStep
     /// <param name="Iterations">Newton iterations spent.</param>
     public sealed record Outcome(BigFloat[]? Next, BigFloat[][]? Stages, int Iterations);
 
-    /// <summary>
-    /// A step of length h from (u, tau), at the precision of u; <paramref name="guess"/> (optional) are starting stage
-    /// values. Converged when a full Newton update moves no entry by more than max(1, s) 2^-(precision - 48).
-    /// </summary>
+    /// <summary>A step of length h from (u, tau), at the precision of u; <paramref name="guess"/> (optional) are
+    /// starting stage values. Converged when a full Newton update moves no entry by more than max(1, s) 2^-(precision -
+    /// 48).</summary>
     public static Outcome Take(FlowField field, RadauIIA method, BigFloat[] u, BigFloat tau, BigFloat h,
         BigFloat[][]? guess = null)
     {
@@ -58,7 +51,8 @@ public static class RadauStep
             {
                 var trial = new BigFloat[s][];
                 for (int j = 0; j < s; j++)
-                    trial[j] = gaps[j].Move(field, stages[j], delta[j].Select(d => d * BigFloat.FromDouble(lambda, p)).ToArray());
+                    trial[j] = gaps[j].Move(field, stages[j],
+                        delta[j].Select(d => d * BigFloat.FromDouble(lambda, p)).ToArray());
                 var trialF = Velocities(field, trial, scales);
                 if (trialF is not null)
                 {
@@ -144,7 +138,8 @@ public static class RadauStep
     }
 
     /// <summary>The factored Newton matrix, blocks delta_ij I - h a_ij J_j with J_j at every stage.</summary>
-    private static BigLinearSolve.Factors NewtonMatrix(FlowField field, RadauIIA method, BigFloat h, BigFloat[][] stages,
+    private static BigLinearSolve.Factors NewtonMatrix(FlowField field, RadauIIA method, BigFloat h,
+        BigFloat[][] stages,
         BigFloat[][] f, BigFloat[] scales)
     {
         int s = method.Stages, size = stages[0].Length, p = stages[0][0].Precision;

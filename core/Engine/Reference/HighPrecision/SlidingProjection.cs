@@ -1,14 +1,7 @@
 namespace ImplicitBias.Engine.Reference.HighPrecision;
 
-/// <summary>
-/// Keeps a Newton update of a stage value on the sliding manifold. Where s = e^tau is large the weights q_n hinge on
-/// the margin gaps mu_n - mu_m to within 1/s, and the manifold where they balance is curved: a straight Newton step of
-/// length d along it changes the gaps by about d^2, i.e. s d^2 in the exponents, which is far past any linear model
-/// once s d^2 &gt;&gt; 1. So after a step v -&gt; v + dv the gaps of the points that carry weight are put back where
-/// the linear model puts them, G(v) + G'(v) dv, by a correction along the rows of G'(v) (normal to the manifold, so the
-/// slow motion is kept to first order). A solution of the stage equations is a fixed point either way: this only
-/// makes Newton's iteration converge in the coordinates in which the problem is mildly nonlinear.
-/// </summary>
+/// <summary>Keeps a Newton update of a stage value on the sliding manifold.
+/// (docs/late-phase.md, "SlidingProjection")</summary>
 public static class SlidingProjection
 {
     /// <summary>The gaps G_n(v) = mu_n(v/|v|) - mu_r(v/|v|) for n in <paramref name="others"/> and reference point
@@ -34,11 +27,9 @@ public static class SlidingProjection
         }).ToArray();
     }
 
-    /// <summary>
-    /// v + dv with the gaps of <paramref name="others"/> against <paramref name="reference"/> moved to
-    /// target = G(v) + G'(v) dv: corrections along G'(v)'s rows (Gram system), repeated while each halves the
-    /// mismatch, at most 30 times; the best point seen is returned (v + dv itself when no correction helps).
-    /// </summary>
+    /// <summary>v + dv with the gaps of <paramref name="others"/> against <paramref name="reference"/> moved to target
+    /// = G(v) + G'(v) dv: corrections along G'(v)'s rows (Gram system), repeated while each halves the mismatch, at
+    /// most 30 times; the best point seen is returned (v + dv itself when no correction helps).</summary>
     public static BigFloat[] Apply(FlowField field, BigFloat[] v, BigFloat[] dv, int reference, int[] others,
         BigFloat[][] gradients, BigFloat[] target)
     {

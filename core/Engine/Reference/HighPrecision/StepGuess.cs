@@ -1,12 +1,8 @@
 namespace ImplicitBias.Engine.Reference.HighPrecision;
 
-/// <summary>
-/// Starting stage values for Newton's iteration from known states of a step (the start, and the stages of a step
-/// already taken): their interpolating polynomial in time for the slow motion, and for the stiff part the exponents
-/// s (mu_n - mu_r) of the points that carry weight at the start, interpolated likewise and imposed by
-/// <see cref="SlidingProjection"/>. Interpolating the directions alone would not do: an error d in a direction is
-/// s d in the exponents, which past tau ~ 40 is far beyond anything Newton's iteration can walk back.
-/// </summary>
+/// <summary>Starting stage values for Newton's iteration from known states of a step (the start, and the stages of a
+/// step already taken): their interpolating polynomial in time for the slow motion, and for the stiff part the
+/// exponents s (mu_n - mu_r) of the points that carry weight at the start. (docs/late-phase.md, "StepGuess")</summary>
 public sealed class StepGuess
 {
     private readonly FlowField _field;
@@ -64,6 +60,7 @@ public sealed class StepGuess
             target[a] = x / scale;
         }
         var gradients = SlidingProjection.GapGradients(_field, slow, _reference, _others);
-        return SlidingProjection.Apply(_field, slow, BigVector.Zeros(slow.Length, p), _reference, _others, gradients, target);
+        return SlidingProjection.Apply(_field, slow, BigVector.Zeros(slow.Length, p), _reference, _others, gradients,
+            target);
     }
 }

@@ -4,12 +4,9 @@ using ImplicitBias.Engine.Data;
 
 namespace ImplicitBias.Engine.Training.Batch;
 
-/// <summary>
-/// One run of a batch: its data (as given; divided by its scale here, as <see cref="GradientDescent.Train"/>
+/// <summary>One run of a batch: its data (as given; divided by its scale here, as <see cref="GradientDescent.Train"/>
 /// does), initial parameters, settings and callbacks. <paramref name="Done"/> receives the result when the run stops.
-/// <paramref name="Model"/> is the run's parameterization, needed (and then required) when the settings have a late phase:
-/// a run that hands over is continued alone by <see cref="Late.LatePhase"/>, as <see cref="GradientDescent.Train"/> continues it.
-/// </summary>
+/// (docs/training.md, "BatchJob")</summary>
 public sealed record BatchJob(
     Dataset Data,
     double[] Initial,
@@ -19,23 +16,14 @@ public sealed record BatchJob(
     Func<TrainingRecord, bool>? Converged = null,
     Networks.IParameterization? Model = null);
 
-/// <summary>
-/// Trains many runs of one product network (convolutional, diagonal, linear or fully connected; the same depth, widths and D, any N
-/// up to the batch's, exponential loss) in lockstep on one thread, eight per Vector512 lane group (a
-/// <see cref="LaneStepper"/>, runs with fewer points padded), each with its own data, initialization, step rule, records and stopping
-/// (<see cref="RunState"/>). A run that stops
-/// hands its result to its job's Done and its lane to the next job, without touching the other lanes.
-/// Every run gets the bits it gets alone (<see cref="GradientDescent.Train"/> trains a run alone with its
-/// network's lone kernel, a lane's operations in the lane's order): the lanes share only the vector instructions.
-/// </summary>
+/// <summary>Trains many runs of one product network (convolutional, diagonal, linear or fully connected; the same
+/// depth, widths and D, any N up to the batch's, exponential loss) in lockstep on one thread, eight per Vector512 lane
+/// group (a <see cref="LaneStepper"/>, runs with fewer points padded). (docs/training.md, "BatchTrainer")</summary>
 public static class BatchTrainer
 {
-    /// <summary>
-    /// Trains jobs taken from <paramref name="next"/> (null: none left; called from this thread only)
-    /// in the lanes of <paramref name="kernel"/> (empty; <see cref="Networks.NetworkFamilies.Lanes"/>), until every job taken is
-    /// done. Every job is a run of the kernel's network with the kernel's D and at most its N points (a run on
-    /// fewer is padded, with the same bits). Cancelling stops the runs in flight (outcome Cancelled) and takes no more jobs.
-    /// </summary>
+    /// <summary>Trains jobs taken from <paramref name="next"/> (null: none left; called from this thread only) in the
+    /// lanes of <paramref name="kernel"/> (empty; <see cref="Networks.NetworkFamilies.Lanes"/>), until every job taken
+    /// is done. (docs/training.md, "BatchTrainer.Train")</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Train(LaneStepper kernel, Func<BatchJob?> next, CancellationToken cancel = default)
     {
@@ -51,10 +39,12 @@ public static class BatchTrainer
             if (cancel.IsCancellationRequested || next() is not { } job) return;
             var scaled = UnitScale.Of(job.Data, out double dataScale);
             if (job.Settings.Late is not null && job.Model is null)
-                throw new ArgumentException("a batch job with a late phase needs its Model (the late phase runs it alone).");
+                throw new ArgumentException("a batch job with a late phase needs its Model (the late phase runs it " +
+                                            "alone).");
             scaledData[lane] = (scaled, dataScale);
             kernel.Load(lane, scaled, job.Initial);
-            states[lane] = new RunState(new LaneView(kernel, lane), scaled, job.Settings, job.OnRecord, cancel, dataScale, job.Converged);
+            states[lane] = new RunState(new LaneView(kernel, lane), scaled, job.Settings, job.OnRecord, cancel,
+                dataScale, job.Converged);
             jobs[lane] = job;
             active++;
         }
@@ -66,7 +56,8 @@ public static class BatchTrainer
             active--;
             Fill(lane); // the lane is free before the callback runs, so a failing callback leaves the batch consistent
             if (result.Outcome == TrainingOutcome.HandOver)
-                result = GradientDescent.ContinueLate(job.Model!, scaled, dataScale, job.Settings, result, job.OnRecord, cancel, job.Converged);
+                result = GradientDescent.ContinueLate(job.Model!, scaled, dataScale, job.Settings, result,
+                    job.OnRecord, cancel, job.Converged);
             job.Done(result);
         }
 
@@ -89,7 +80,8 @@ public static class BatchTrainer
                 {
                     var state = states[j];
                     evaluated[j] = state is not null;
-                    take[j] = false; midpoint[j] = false; // no lane keeps a flag of its previous step (or of the run before it)
+                    // no lane keeps a flag of its previous step (or of the run before it)
+                    take[j] = false; midpoint[j] = false;
                     if (state is null) continue;
                     state.Prepare(kernel.CachedParameterNormSquared(j));
                     kernel.SetMarginScale(j, state.MarginScale);
@@ -105,7 +97,8 @@ public static class BatchTrainer
             {
                 if (!evaluated[j]) continue;
                 var state = states[j]!;
-                if (state.AfterGradient(kernel.GradientNormSquared(j))) { multipliers[j] = state.Multiplier; take[j] = true; }
+                if (state.AfterGradient(kernel.GradientNormSquared(j))) { multipliers[j] = state.Multiplier; take[j] =
+                    true; }
                 else Complete(j);
                 // Midpoint steps (RunState.Midpoint) as a run alone takes them: half a step in those lanes, the
                 // gradient there, then the full step from the start; the other lanes' gradients are recomputed at
@@ -130,7 +123,8 @@ public static class BatchTrainer
             {
                 var t = take.AsSpan(g * lanes, lanes);
                 // Midpoint lanes step from where they were before their half step (Step's back mask).
-                if (t.Contains(true)) kernel.Step(g, multipliers.AsSpan(g * lanes, lanes), t, midpoint.AsSpan(g * lanes, lanes));
+                if (t.Contains(true)) kernel.Step(g, multipliers.AsSpan(g * lanes, lanes), t,
+                    midpoint.AsSpan(g * lanes, lanes));
             }
             for (int j = 0; j < capacity; j++) if (take[j]) states[j]!.AfterStep();
         }

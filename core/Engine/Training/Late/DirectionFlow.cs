@@ -3,29 +3,22 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Training.Late;
 
-/// <summary>
-/// Gradient flow of a homogeneous model, written for its direction u = w / ||w|| against the clock
-/// tau = log s, s = ||w||^nu (the margins' scale). With mu_n(u) = y_n &lt;x_n, P(u)&gt;, margins m_n = s mu_n(u)
-/// and loss weights q_n = -l'(m_n), the flow dw/dt = sum_n q_n grad m_n(w) is exactly
-/// <code>du/dtau = P_u J(u) q / (nu^2 mu(u) . q),   P_u = I - u u^T,  J = [grad mu_1(u) ... grad mu_N(u)],</code>
-/// because dw/dt = r^(nu-1) J q gives du/dt = r^(nu-2) P_u J q, and Euler's identity u . grad mu_n = nu mu_n gives
-/// ds/dt = nu^2 r^(2 nu - 2) mu . q. Only the ratio of the weights matters, so q may be normalized (a softmax for the
-/// exponential loss). docs/late-phase.md derives the integrators that follow this equation.
-/// <para>This class is the model side of that equation: margins, their gradients projected on the sphere's tangent
-/// space, and combinations P_u J c, through the parameterization's Predictor and PullBack. Not thread-safe
-/// (scratch buffers): one instance per run.</para>
-/// </summary>
+/// <summary>Gradient flow of a homogeneous model, written for its direction u = w / ||w|| against the clock tau = log
+/// s, s = ||w||^nu (the margins' scale). With mu_n(u) = y_n &lt;x_n, P(u)&gt;, margins m_n = s mu_n(u) and loss weights
+/// q_n = -l'(m_n), the flow dw/dt = sum_n q_n grad m_n(w) is exactly (docs/late-phase.md, "DirectionFlow")</summary>
 public sealed class DirectionFlow
 {
     private readonly IParameterization _model;
     private readonly double[] _z; // rows z_n = y_n x_n of the unit-scaled data, N x D
     private readonly double[] _beta, _combination;
 
-    /// <summary>The flow of <paramref name="model"/> on the rows <paramref name="signedFeatures"/> (N x D, y_n x_n).</summary>
+    /// <summary>The flow of <paramref name="model"/> on the rows <paramref name="signedFeatures"/> (N x D, y_n
+    /// x_n).</summary>
     public DirectionFlow(IParameterization model, double[] signedFeatures)
     {
         if (signedFeatures.Length % model.Dimension != 0)
-            throw new ArgumentException($"{signedFeatures.Length} feature values are not rows of D = {model.Dimension}.");
+            throw new ArgumentException($"{signedFeatures.Length} feature values are not rows of D = " +
+                                        $"{model.Dimension}.");
         _model = model; _z = signedFeatures;
         Count = signedFeatures.Length / model.Dimension;
         _beta = new double[model.Dimension];
@@ -43,7 +36,8 @@ public sealed class DirectionFlow
     /// <summary>The rows y_n x_n.</summary>
     public ReadOnlySpan<double> SignedFeatures => _z;
 
-    /// <summary>mu_n(u) = z_n . P(u) for every n; returns P(u) (a buffer of this instance, valid until the next call).</summary>
+    /// <summary>mu_n(u) = z_n . P(u) for every n; returns P(u) (a buffer of this instance, valid until the next
+    /// call).</summary>
     public ReadOnlySpan<double> Margins(ReadOnlySpan<double> u, Span<double> mu)
     {
         _model.Predictor(u, _beta);
@@ -52,7 +46,8 @@ public sealed class DirectionFlow
         return _beta;
     }
 
-    /// <summary>v = P_u J c = P_u PullBack(u, sum_n c_n z_n): the tangent part of the gradient of sum_n c_n mu_n.</summary>
+    /// <summary>v = P_u J c = P_u PullBack(u, sum_n c_n z_n): the tangent part of the gradient of sum_n c_n
+    /// mu_n.</summary>
     public void TangentCombination(ReadOnlySpan<double> u, ReadOnlySpan<double> c, Span<double> v)
     {
         int d = _model.Dimension;
@@ -68,10 +63,9 @@ public sealed class DirectionFlow
         Project(u, v);
     }
 
-    /// <summary>
-    /// The rows P_u grad mu_n(u) for the listed points, row-major (points.Count x P): each point's margin gradient
-    /// with its component along u removed (that component only rescales w, so it does not move the direction).
-    /// </summary>
+    /// <summary>The rows P_u grad mu_n(u) for the listed points, row-major (points.Count x P): each point's margin
+    /// gradient with its component along u removed (that component only rescales w, so it does not move the
+    /// direction).</summary>
     public void TangentGradients(ReadOnlySpan<double> u, IReadOnlyList<int> points, Span<double> rows)
     {
         int d = _model.Dimension, p = _model.ParameterCount;

@@ -1,14 +1,6 @@
 namespace ImplicitBias.Engine.Training.Late;
 
-/// <summary>
-/// Tells rounding jitter from motion in the sliding phase. Gradient flow does not turn back, so over a window of
-/// <see cref="Steps"/> steps its net motion is about the length of its path; a window whose net motion is under
-/// <see cref="Ratio"/> of its path, at a speed below <see cref="Speed"/>, is rounding jitter around the limit
-/// (<see cref="LatePhase"/>'s outcome Stationary). The speed's own rounding floor can sit above
-/// <see cref="LatePhase.FloorSpeed"/>: a conv L = 4 run (N = 27, D = 32) jittered at 2e-10 with velocities that flip
-/// from one stage to the next, which the sliding step's stability cap read as stiffness and answered with ever
-/// shorter steps (160 000 steps for theta 9 to 980 at tolerance 1e-8; 4001 and Stationary with this test).
-/// </summary>
+/// <summary>Tells rounding jitter from motion in the sliding phase. (docs/late-phase.md, "JitterWindow")</summary>
 internal sealed class JitterWindow
 {
     /// <summary>Steps per window.</summary>

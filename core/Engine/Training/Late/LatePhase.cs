@@ -7,16 +7,9 @@ using ImplicitBias.Engine.Networks;
 
 namespace ImplicitBias.Engine.Training.Late;
 
-/// <summary>
-/// The late phase of a run: from the explicit rule's hand-over (the data fit, theta = log(-log L) at
+/// <summary>The late phase of a run: from the explicit rule's hand-over (the data fit, theta = log(-log L) at
 /// <see cref="LatePhaseSettings.HandOverTheta"/>) the gradient flow is followed in the clock tau = log ||w||^nu by
-/// <see cref="StiffFlowStepper"/> (the exact flow, implicit, for as long as doubles resolve the loss weights) and then by
-/// <see cref="SlidingFlowStepper"/> (its large-scale limit, from <see cref="LatePhaseSettings.SlidingTheta"/> on),
-/// both with error control, so that steps in theta grow where the path is smooth. Records, stops and the convergence
-/// test continue those of the explicit phase (<see cref="RunState"/>): records on the step count's log schedule and on
-/// a log schedule in theta; steps, wall clock and the log-loss target (landed on exactly) count from the run's start.
-/// Deterministic: the same hand-over state gives the same bits (a run alone and a run of a batch hand over alike).
-/// </summary>
+/// <see cref="StiffFlowStepper"/>. (docs/late-phase.md, "LatePhase")</summary>
 public sealed class LatePhase
 {
     private readonly IParameterization _model;
@@ -39,7 +32,8 @@ public sealed class LatePhase
     private double _slidingFrom = double.NaN;
 
     private LatePhase(IParameterization model, Dataset data, double dataScale, TrainingSettings settings,
-        TrainingResult handOver, Action<TrainingRecord>? onRecord, CancellationToken cancel, Func<TrainingRecord, bool>? converged)
+        TrainingResult handOver, Action<TrainingRecord>? onRecord, CancellationToken cancel,
+            Func<TrainingRecord, bool>? converged)
     {
         _model = model; _data = data; _dataScale = dataScale; _settings = settings; _late = settings.Late!;
         _onRecord = onRecord; _cancel = cancel; _converged = converged; _explicit = handOver;
@@ -53,17 +47,17 @@ public sealed class LatePhase
         _nextThetaRecord = handOver.Final.LogNegativeLogLoss * ThetaRecordFactor;
     }
 
-    /// <summary>
-    /// Continues <paramref name="handOver"/> (outcome <see cref="TrainingOutcome.HandOver"/>) on
+    /// <summary>Continues <paramref name="handOver"/> (outcome <see cref="TrainingOutcome.HandOver"/>) on
     /// <paramref name="data"/>, the unit-scaled data it was trained on (<paramref name="dataScale"/> R as in
-    /// <see cref="GradientDescent.Run"/>), and returns the whole run's result.
-    /// </summary>
-    public static TrainingResult Continue(IParameterization model, Dataset data, double dataScale, TrainingSettings settings,
+    /// <see cref="GradientDescent.Run"/>), and returns the whole run's result.</summary>
+    public static TrainingResult Continue(IParameterization model, Dataset data, double dataScale,
+        TrainingSettings settings,
         TrainingResult handOver, Action<TrainingRecord>? onRecord = null, CancellationToken cancel = default,
         Func<TrainingRecord, bool>? converged = null)
     {
         if (handOver.Outcome != TrainingOutcome.HandOver || settings.Late is null)
-            throw new ArgumentException("the late phase continues a run that handed over (outcome HandOver, settings with Late).");
+            throw new ArgumentException("the late phase continues a run that handed over (outcome HandOver, " +
+                                        "settings with Late).");
         return new LatePhase(model, data, dataScale, settings, handOver, onRecord, cancel, converged).Run();
     }
 
@@ -71,20 +65,17 @@ public sealed class LatePhase
     public static IParameterization FlowModel(IParameterization model) =>
         NetworkFamilies.Of(model)?.FlowModel(model) ?? model;
 
-    /// <summary>
-    /// Below this speed ||du/dtau|| the direction is at its limit (outcome Stationary): what is left to move is at most
-    /// the speed over the rate of approach, 1e-9 rad for rates of 0.001 and more. Not lower: the speed computed at a
-    /// limit is rounding, measured 1e-14 (conv L = 2) to 1e-13 (conv L = 3) at theta 1e4 to 5e4.
-    /// </summary>
+    /// <summary>Below this speed ||du/dtau|| the direction is at its limit (outcome Stationary): what is left to move
+    /// is at most the speed over the rate of approach, 1e-9 rad for rates of 0.001 and more.
+    /// (docs/late-phase.md, "LatePhase.StationarySpeed")</summary>
     public const double StationarySpeed = 1e-12;
 
-    /// <summary>
-    /// A speed below this that has not fallen for <see cref="FloorSteps"/> sliding steps is the rounding floor of the
-    /// speed itself (measured 1e-14 to 1e-13 on small runs, higher on some deep ones): the direction is at its limit
-    /// to at most that speed over the rate of approach (outcome Stationary).
-    /// </summary>
+    /// <summary>A speed below this that has not fallen for <see cref="FloorSteps"/> sliding steps is the rounding floor
+    /// of the speed itself (measured 1e-14 to 1e-13 on small runs, higher on some deep ones): the direction is at its
+    /// limit to at most that speed over the rate of approach (outcome Stationary).</summary>
     public const double FloorSpeed = 1e-10;
-    /// <summary>Sliding steps without a new smallest speed that make a speed below <see cref="FloorSpeed"/> a floor.</summary>
+    /// <summary>Sliding steps without a new smallest speed that make a speed below <see cref="FloorSpeed"/> a
+    /// floor.</summary>
     public const int FloorSteps = 2000;
 
     // The smallest speed so far and the sliding steps since it was reached.
@@ -108,7 +99,8 @@ public sealed class LatePhase
 
     private double Seconds => _explicit.Seconds + _clock.Elapsed.TotalSeconds;
     private double ThetaTarget => Math.Min(_settings.ThetaTarget,
-        _settings.LogLossTarget > double.NegativeInfinity ? Math.Log(-_settings.LogLossTarget) : double.PositiveInfinity);
+        _settings.LogLossTarget > double.NegativeInfinity ? Math.Log(-_settings.LogLossTarget)
+            : double.PositiveInfinity);
 
     private TrainingResult Run()
     {
@@ -130,9 +122,11 @@ public sealed class LatePhase
             if (!double.IsFinite(error)) { outcome = TrainingOutcome.NonFinite; break; }
             if (error > tolerance) { h *= factor; _rejected++; continue; }
             double reached = stiff.Evaluate(next, tau + h);
-            if (reached > target + 1e-12) { h *= Math.Clamp((target - theta) / (reached - theta), 0.01, 0.999); _rejected++; continue; }
+            if (reached > target + 1e-12) { h *= Math.Clamp((target - theta) / (reached - theta), 0.01,
+                0.999); _rejected++; continue; }
             next.CopyTo(u, 0); tau += h; theta = reached; _step++; _stiffSteps++; h *= factor;
-            if (Recorded(u, tau, theta) is { } r && _converged is not null && _converged(r)) outcome = TrainingOutcome.Converged;
+            if (Recorded(u, tau,
+                theta) is { } r && _converged is not null && _converged(r)) outcome = TrainingOutcome.Converged;
             if (h < 1e-13) outcome = TrainingOutcome.NonFinite;
         }
         SlidingFlowStepper? sliding = null;
@@ -167,7 +161,8 @@ public sealed class LatePhase
                 continue;
             }
             tau += step; theta = reached; h = suggested; _step++; _slidingSteps++;
-            if (Recorded(sliding.Direction, tau, theta) is { } r && _converged is not null && _converged(r)) outcome = TrainingOutcome.Converged;
+            if (Recorded(sliding.Direction, tau,
+                theta) is { } r && _converged is not null && _converged(r)) outcome = TrainingOutcome.Converged;
             // Not short-circuited: the floor and jitter tests count every step.
             else if (sliding.Speed < StationarySpeed | AtSpeedFloor(sliding.Speed)
                      | _jitter.Add(sliding.Direction, sliding.Speed))
@@ -177,10 +172,13 @@ public sealed class LatePhase
         if (_records[^1].Step != _step) Record(final, tau, theta);
         var beta = Geometry.Normalize(_model.Predictor(final));
         var last = _records[^1];
-        var summary = new LatePhaseSummary(_explicit.Steps, _explicit.Final.LogNegativeLogLoss, _stiffSteps, _slidingSteps, _rejected,
-            _slidingFrom, sliding?.Active.Count ?? 0, sliding?.ActiveWeights.Count(w => w > 0) ?? 0, _clock.Elapsed.TotalSeconds,
+        var summary = new LatePhaseSummary(_explicit.Steps, _explicit.Final.LogNegativeLogLoss, _stiffSteps,
+            _slidingSteps, _rejected,
+            _slidingFrom, sliding?.Active.Count ?? 0, sliding?.ActiveWeights.Count(w => w > 0) ?? 0,
+                _clock.Elapsed.TotalSeconds,
             sliding?.Speed ?? double.NaN);
-        return new TrainingResult(outcome ?? TrainingOutcome.NonFinite, _step, Seconds, final.ToArray(), last.LogParameterNorm, beta,
+        return new TrainingResult(outcome ?? TrainingOutcome.NonFinite, _step, Seconds, final.ToArray(),
+            last.LogParameterNorm, beta,
             last.LogBetaNorm, _records, summary);
     }
 
@@ -202,7 +200,8 @@ public sealed class LatePhase
         return Record(u, tau, theta);
     }
 
-    /// <summary>The record at direction u, clock tau and theta, in the input's coordinates (as <see cref="RunState"/> records).</summary>
+    /// <summary>The record at direction u, clock tau and theta, in the input's coordinates (as <see cref="RunState"/>
+    /// records).</summary>
     private TrainingRecord Record(double[] u, double tau, double theta)
     {
         var beta = _model.Predictor(u);
@@ -214,7 +213,8 @@ public sealed class LatePhase
         double logBetaNorm = tau + Math.Log(norm) - Math.Log(_dataScale);
         double logW = tau / nu - Math.Log(_dataScale) / nu;
         double margin = Geometry.NormalizedMargin(_z, beta) * _dataScale;
-        var record = new TrainingRecord(_step, Seconds, -Math.Exp(theta), logBetaNorm, Math.Exp(theta - logBetaNorm), margin, logW, angle,
+        var record = new TrainingRecord(_step, Seconds, -Math.Exp(theta), logBetaNorm, Math.Exp(theta - logBetaNorm),
+            margin, logW, angle,
             _settings.RecordDirections ? direction : null,
             _settings.RecordDirections ? UnitaryDft.Magnitudes(direction) : null);
         _records.Add(record);

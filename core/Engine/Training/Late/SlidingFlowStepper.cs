@@ -3,25 +3,8 @@ using ImplicitBias.Engine.Reference;
 
 namespace ImplicitBias.Engine.Training.Late;
 
-/// <summary>
-/// The direction equation (<see cref="DirectionFlow"/>) in its limit of large scale: the sliding mode on the active set.
-/// <para>Why this is the flow there. The weights p = softmax(-s mu(u)) of the points whose margins are within a few
-/// 1/s of the smallest are O(1); all others are 0 in doubles. Those weights settle on the fast scale 1/s to the values
-/// that keep the active points' margins together: the margin rates (G p)_n / (nu^2 mu . p), G = B^T B over the active
-/// tangent gradients B, equal for every weighted point and no lower for the others. That is the optimality condition
-/// of p = argmin over the simplex of ||B p||: Wolfe's minimum-norm point of the active tangent gradients
-/// (<see cref="MinNormPoint"/>, the steepest ascent of the smallest margin on the sphere). The direction then moves
-/// with du/dtau = B p / (nu^2 mu_min), and the gaps the true weights need are O(1/s): below the rounding of u once
-/// s passes about 1e16 (theta about 37), and 1e-10 relative at theta = 24, where the stepper takes over
-/// (<see cref="LatePhase"/>). The state is the direction and the active set; the weights are solved for, not read off
-/// margins that doubles cannot resolve.</para>
-/// <para>Integration: the right-hand side is smooth while the active set keeps its weighted points, so an explicit
-/// Runge-Kutta pair (Bogacki-Shampine 3(2), stages retracted to the sphere) with the active set held over each step.
-/// After a step the direction is projected back onto the manifold where the weighted points' margins are equal
-/// (Gauss-Newton, minimum-norm correction), points whose margin reached the active margin join (a step that
-/// overshoots a crossing by more than <see cref="OvershootTolerance"/> is retried shorter), and unweighted points whose
-/// margin left it leave.</para>
-/// </summary>
+/// <summary>The direction equation (<see cref="DirectionFlow"/>) in its limit of large scale: the sliding mode on the
+/// active set. (docs/late-phase.md, "SlidingFlowStepper")</summary>
 public sealed class SlidingFlowStepper
 {
     /// <summary>A point whose margin is within this of the active margin joins the active set.</summary>
@@ -57,11 +40,9 @@ public sealed class SlidingFlowStepper
         Velocity(Direction, _k1);
     }
 
-    /// <summary>
-    /// The points the sliding mode starts with at direction u and clock tau: those whose loss weight exp(-s gap) is above
-    /// e^-28 (about 1e-12; gap = mu_n - mu_min, s = e^tau), or whose gap is within <see cref="JoinTolerance"/>. Computed
-    /// from the gaps, so that a start at any scale (s past the double range) is fine.
-    /// </summary>
+    /// <summary>The points the sliding mode starts with at direction u and clock tau: those whose loss weight exp(-s
+    /// gap) is above e^-28 (about 1e-12; gap = mu_n - mu_min, s = e^tau), or whose gap is within
+    /// <see cref="JoinTolerance"/>. (docs/late-phase.md, "SlidingFlowStepper.ActiveAt")</summary>
     public static List<int> ActiveAt(DirectionFlow flow, ReadOnlySpan<double> u, double tau)
     {
         var mu = new double[flow.Count];
@@ -70,7 +51,8 @@ public sealed class SlidingFlowStepper
         return Enumerable.Range(0, mu.Length).Where(n => mu[n] - min <= reach).ToList();
     }
 
-    /// <summary>The stepper's state (direction, active set, weights, velocity), to go back to (<see cref="Restore"/>).</summary>
+    /// <summary>The stepper's state (direction, active set, weights, velocity), to go back to
+    /// (<see cref="Restore"/>).</summary>
     public sealed record State(double[] Direction, List<int> Active, double[] Lambda, double[] Velocity, double Margin);
 
     /// <summary>A copy of the state now.</summary>
@@ -90,18 +72,17 @@ public sealed class SlidingFlowStepper
     public double[] Direction { get; }
     /// <summary>The active points (held at the smallest margin).</summary>
     public IReadOnlyList<int> Active => _active;
-    /// <summary>The active points' weights (the minimum-norm point's convex weights, same order as <see cref="Active"/>).</summary>
+    /// <summary>The active points' weights (the minimum-norm point's convex weights, same order as
+    /// <see cref="Active"/>).</summary>
     public IReadOnlyList<double> ActiveWeights => _lambda;
     /// <summary>The active margin mu . p at the current direction.</summary>
     public double ActiveMargin => _activeMargin;
     /// <summary>||du/dtau|| at the current direction.</summary>
     public double Speed => Math.Sqrt(Simd.Dot(_k1, _k1));
 
-    /// <summary>
-    /// Tries a step of h: true and the direction advanced when the error estimate is at most
-    /// <paramref name="tolerance"/>; either way <paramref name="error"/> is the estimate and <paramref name="suggested"/>
-    /// the next step size to try.
-    /// </summary>
+    /// <summary>Tries a step of h: true and the direction advanced when the error estimate is at most
+    /// <paramref name="tolerance"/>; either way <paramref name="error"/> is the estimate and
+    /// <paramref name="suggested"/> the next step size to try.</summary>
     public bool TryStep(double h, double tolerance, out double error, out double suggested)
     {
         var u = Direction;
@@ -167,7 +148,8 @@ public sealed class SlidingFlowStepper
         return Math.Min(fraction, 0.999);
     }
 
-    // At the new direction (margins and weights of its Velocity call in _mu, _lambda): points at the active margin join,
+    // At the new direction (margins and weights of its Velocity call in _mu, _lambda): points at the active margin
+    // join,
     // unweighted points above it leave.
     private void UpdateActiveSet()
     {
@@ -187,10 +169,8 @@ public sealed class SlidingFlowStepper
         DirectionFlow.Normalize(stage);
     }
 
-    /// <summary>
-    /// du/dtau = B p / (nu^2 mu . p) at u over the active set, p the minimum-norm point's weights; sets the margins, the
-    /// weights and the active margin.
-    /// </summary>
+    /// <summary>du/dtau = B p / (nu^2 mu . p) at u over the active set, p the minimum-norm point's weights; sets the
+    /// margins, the weights and the active margin.</summary>
     public void Velocity(ReadOnlySpan<double> u, Span<double> velocity)
     {
         _flow.Margins(u, _mu);
@@ -235,7 +215,8 @@ public sealed class SlidingFlowStepper
             for (int a = 0; a < m; a++)
                 for (int b = a; b < m; b++)
                     gram[a, b] = gram[b, a] = Simd.Dot(rows.AsSpan(a * _p, _p), rows.AsSpan(b * _p, _p));
-            var coefficients = gram.PseudoInverse() * MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(residual);
+            var coefficients = gram.PseudoInverse()
+                * MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(residual);
             Array.Clear(_correction);
             for (int a = 0; a < m; a++)
                 for (int i = 0; i < _p; i++) _correction[i] += coefficients[a] * rows[a * _p + i];

@@ -4,20 +4,9 @@ using MathNet.Numerics.LinearAlgebra;
 
 namespace ImplicitBias.Engine.Training.Late;
 
-/// <summary>
-/// Steps of the direction equation du/dtau = F(u, tau) (<see cref="DirectionFlow"/>) with the loss weights computed
-/// from the margins at their true scale s = e^tau: the exact flow, for as long as doubles resolve those weights
-/// (s times the margins' rounding well below 1, tau up to about 25).
-/// <para>Why implicit: the weights are a softmax of -s mu(u), so dF/du has a part of size s,
-/// A = -kappa B C B^T with kappa = s / (nu^2 mu . p), B the tangent margin gradients and C = diag(p) - p p^T
-/// (symmetric, negative semidefinite): once the data is fit an explicit step must be below 1/s. The linearly implicit
-/// (Rosenbrock) Euler step solves (I - h A) x = h F(u, tau) and takes u + x, which is stable for every h on that part.
-/// A is formed only from points whose stiff coupling h kappa p_n exceeds 1e-12 (the rest is below rounding next to I),
-/// and the solve goes through the Woodbury form (I + B K B^T)^-1 = I - B (I + K G)^-1 K B^T, K = h kappa C, G = B^T B,
-/// an m x m system for m such points.</para>
-/// <para>Accuracy: substeps of h, h / 2 and h / 3 extrapolated to third order (<see cref="Step"/>); the distance
-/// between the third- and second-order results is the step's error estimate.</para>
-/// </summary>
+/// <summary>Steps of the direction equation du/dtau = F(u, tau) (<see cref="DirectionFlow"/>) with the loss weights
+/// computed from the margins at their true scale s = e^tau: the exact flow, for as long as doubles resolve those
+/// weights. (docs/late-phase.md, "StiffFlowStepper")</summary>
 public sealed class StiffFlowStepper
 {
     /// <summary>Stiff couplings h kappa p_n below this are left out of the implicit part.</summary>
@@ -47,10 +36,8 @@ public sealed class StiffFlowStepper
     /// <summary>The normalized loss weights p of the last evaluation (they sum to 1).</summary>
     public ReadOnlySpan<double> Weights => _weights;
 
-    /// <summary>
-    /// theta = log(-log L) at w = e^(tau / nu) u, and (as state of this instance) the margins and normalized weights
-    /// there. NaN while L &gt;= 1.
-    /// </summary>
+    /// <summary>theta = log(-log L) at w = e^(tau / nu) u, and (as state of this instance) the margins and normalized
+    /// weights there. NaN while L &gt;= 1.</summary>
     public double Evaluate(ReadOnlySpan<double> u, double tau)
     {
         _flow.Margins(u, _mu);
@@ -74,13 +61,8 @@ public sealed class StiffFlowStepper
         for (int i = 0; i < _p; i++) velocity[i] *= scale;
     }
 
-    /// <summary>
-    /// One step of size h from (u, tau): writes the extrapolated direction at tau + h into <paramref name="next"/>
-    /// and returns the error estimate. Extrapolation (Deuflhard's linearly implicit Euler, as in LIMEX): levels of
-    /// 1, 2 and 3 Euler substeps of h / k, all linearized with the tangent gradients at u (a W-method: the weights,
-    /// kappa and F are those of each substep's start), combined by Aitken-Neville into a third-order result; the
-    /// estimate is its distance to the second-order one.
-    /// </summary>
+    /// <summary>One step of size h from (u, tau): writes the extrapolated direction at tau + h into
+    /// <paramref name="next"/> and returns the error estimate. (docs/late-phase.md, "StiffFlowStepper.Step")</summary>
     public double Step(ReadOnlySpan<double> u, double tau, double h, Span<double> next)
     {
         Linearize(u, tau, h);
@@ -123,7 +105,8 @@ public sealed class StiffFlowStepper
     /// <summary>Euler substeps per extrapolation level (1, 2, ..., Levels): the result's order.</summary>
     public const int Levels = 3;
 
-    /// <summary>One plain linearly implicit Euler step (no extrapolation), the method's definition: the slow twin of <see cref="Step"/>'s parts.</summary>
+    /// <summary>One plain linearly implicit Euler step (no extrapolation), the method's definition: the slow twin of
+    /// <see cref="Step"/>'s parts.</summary>
     public void EulerStep(ReadOnlySpan<double> u, double tau, double h, Span<double> next)
     {
         Linearize(u, tau, h);
