@@ -47,8 +47,8 @@ module RunConfig =
     /// bumping it invalidates stored results.
     let engineVersion = typeof<GradientDescent>.Assembly.GetName().Version.ToString()
 
-    /// Run.defaults (normalized step, exponential loss, init scale 0.5) on a small Gaussian-teacher
-    /// set, stopping after 20 000 steps.
+    /// Run.defaults (the settling step rule, the late phase, exponential loss, init scale 0.5) on a small
+    /// Gaussian-teacher set, stopping after 20 000 steps.
     let defaults =
         { Model = Run.defaults.Model
           Depth = Run.defaults.Depth
