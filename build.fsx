@@ -118,6 +118,7 @@ Target.create "Bench" (fun _ ->
     tool "throughput-bench.fsx" ""
     tool "tracking-bench.fsx" ""
     tool "late-phase-check.fsx" "--sets 10"
+    tool "group-bench.fsx" ""
     pytorchTwin ())
 
 /// The Slurm backend end to end on a one-node cluster of our own (tools/slurm-check.fsx): Debian's

@@ -34,7 +34,7 @@ let tests =
                 |> Array.collect (fun pair -> pair |> Array.Parallel.map (fun s -> s, typecheck s))
                 |> Array.filter (fun (_, (code, _)) -> code <> 0)
                 |> Array.map (fun (s, (code, errors)) -> $"{Path.GetFileName s} (exit {code}): {errors}")
-            Expect.isEmpty failures "scripts that do not type-check"
+            Expect.isEmpty failures (sprintf "scripts that do not type-check: %s" (String.Join("; ", failures)))
 
         testCase "the check fails on a script with a type error (so the test above can fail)" <| fun () ->
             let bad = Path.Combine(Path.GetTempPath(), $"typecheck-{Guid.NewGuid():N}.fsx")
