@@ -20,7 +20,8 @@ let steps = ScriptArgs.positive "--steps" 2000L
 /// Steps per second of plain gradient descent on `model` (fixed step 1e-3, no late phase, no early stop).
 let stepsPerSecond (model: IParameterization) (data: Dataset) =
     let w0 = model.Initialize(0.5, 1UL)
-    let settings = TrainingSettings(FixedStep(1e-3), ExponentialLoss(), steps, RecordsPerDecade = 1, RecordDirections = false)
+    let settings =
+        TrainingSettings(FixedStep(1e-3), ExponentialLoss(), steps, RecordsPerDecade = 1, RecordDirections = false)
     GradientDescent.Train(model, data, ReadOnlySpan w0, settings) |> ignore // warm up the JIT
     let clock = Stopwatch.StartNew()
     let result = GradientDescent.Train(model, data, ReadOnlySpan w0, settings)
@@ -34,7 +35,7 @@ let rows =
             let fast, fastBeta = stepsPerSecond (GroupConvolutionalFourierNetwork(group, depth)) data
             let twin, twinBeta = stepsPerSecond (GroupConvolutionalNetwork(group, depth)) data
             let angle = ImplicitBias.Engine.Numerics.Geometry.Angle(ReadOnlySpan fastBeta, ReadOnlySpan twinBeta)
-            printfn "%s (|G| = %d) L=%d: Fourier path %.0f steps/s, twin %.0f steps/s (x%.2f); directions %.1e rad apart"
+            printfn "%s (|G| = %d) L=%d: Fourier path %.0f steps/s, twin %.0f steps/s (x%.2f); %.1e rad apart"
                 name group.Order depth fast twin (fast / twin) angle
             yield name, group.Order, depth, fast, twin, angle ]
 

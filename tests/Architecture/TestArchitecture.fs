@@ -65,9 +65,13 @@ let tests =
             Expect.isEmpty (found |> List.map (fun (f, ns, used) -> $"{f} ({ns}) uses {used}")) "upward dependencies"
         testCase "the check sees an upward using line and an upward qualified name, and not a comment" <| fun () ->
             let up = "using ImplicitBias.Engine.Training;\nnamespace ImplicitBias.Engine.Numerics;\nclass A {}"
-            let qualified = "namespace ImplicitBias.Engine.Steppers;\nclass B { ImplicitBias.Engine.Networks.LinearModel? m; }"
-            let commented = "namespace ImplicitBias.Engine.Data;\n// see ImplicitBias.Engine.Theory.CertifiedLimit\nclass C {}"
+            let qualified =
+                "namespace ImplicitBias.Engine.Steppers;\nclass B { ImplicitBias.Engine.Networks.LinearModel? m; }"
+            let commented =
+                "namespace ImplicitBias.Engine.Data;\n// see ImplicitBias.Engine.Theory.CertifiedLimit\nclass C {}"
             let down = "using ImplicitBias.Engine.Numerics;\nnamespace ImplicitBias.Engine.Theory;\nclass D {}"
-            let found = violations [ "up.cs", up; "qualified.cs", qualified; "commented.cs", commented; "down.cs", down ]
-            Expect.equal found [ "up.cs", "Numerics", "Training"; "qualified.cs", "Steppers", "Networks" ] "violations"
+            let found =
+                violations [ "up.cs", up; "qualified.cs", qualified; "commented.cs", commented; "down.cs", down ]
+            let expected = [ "up.cs", "Numerics", "Training"; "qualified.cs", "Steppers", "Networks" ]
+            Expect.equal found expected "violations"
     ]

@@ -44,7 +44,9 @@ public static class NetworkFamilies
     /// <summary>An empty lane stepper of <paramref name="groups"/> groups for runs of this model on at most N points;
     /// null where <see cref="LanesApply"/> does not hold.</summary>
     public static LaneStepper? Lanes(IParameterization model, ILoss loss, int count, int dimension, int groups) =>
-        LanesApply(model, loss, count, dimension) ? Of(model)!.Lanes(model, count, dimension, groups) : null;
+        Of(model) is { } family && family.LanesApply(model, loss, count, dimension)
+            ? family.Lanes(model, count, dimension, groups)
+            : null;
 
     /// <summary>A run alone with the bits of a lane of its family's lane stepper (data already scaled;
     /// <see cref="LanesApply"/> must hold). A lane of a batch of one (<see cref="LaneView"/>) has the same bits,

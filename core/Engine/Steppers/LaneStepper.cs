@@ -1,3 +1,4 @@
+using ImplicitBias.Engine.Losses;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -17,6 +18,11 @@ public abstract class LaneStepper
     /// DiagonalStepper) is the better use of the cores. It decides single runs' stepper too (a run alone has its lane's
     /// bits). (docs/performance.md, "LaneStepper.MaxValues")</summary>
     public const int MaxValues = 1 << 10;
+
+    /// <summary>True when runs of this loss and data size train in lanes: the exponential loss (the lanes compute
+    /// its softmax weights) and N * D at most <see cref="MaxValues"/>. The families add their own conditions.</summary>
+    public static bool Fits(ILoss loss, int count, int dimension) =>
+        loss is ExponentialLoss && (long)count * dimension <= MaxValues;
 
     /// <summary>Runs per group: the lanes of a Vector512&lt;double&gt;.</summary>
     public const int Lanes = 8;

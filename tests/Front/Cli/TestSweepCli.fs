@@ -10,10 +10,15 @@ open ImplicitBias
 open ImplicitBias.Tests.TestStore
 
 /// The sweep the script defines, written twice on purpose: here to store some of its points, there to submit.
-let private sweepText = """Sweep.from "resubmit" { RunConfig.defaults with Model = Linear; Depth = 1; MaxSteps = 300L; Data = GaussianTeacher(4, 8, 3UL) }
+let private sweepText = """
+Sweep.from "resubmit"
+    { RunConfig.defaults with Model = Linear; Depth = 1; MaxSteps = 300L; Data = GaussianTeacher(4, 8, 3UL) }
     |> Sweep.vary (Axis.seeds [ 1UL .. 7UL ])"""
 
-let private sweep = Sweep.from "resubmit" { RunConfig.defaults with Model = Linear; Depth = 1; MaxSteps = 300L; Data = GaussianTeacher(4, 8, 3UL) } |> Sweep.vary (Axis.seeds [ 1UL .. 7UL ])
+let private sweep =
+    Sweep.from "resubmit"
+        { RunConfig.defaults with Model = Linear; Depth = 1; MaxSteps = 300L; Data = GaussianTeacher(4, 8, 3UL) }
+    |> Sweep.vary (Axis.seeds [ 1UL .. 7UL ])
 
 let private executable (path: string) (text: string) =
     File.WriteAllText(path, text)
@@ -43,7 +48,8 @@ let tests =
             executable (Path.Combine(dir, "bin", "squeue")) "#!/bin/sh\nexit 0\n"
             let engine = Path.GetFullPath(Path.Combine(__SOURCE_DIRECTORY__, "..", "..", "..", "scripts", "engine.fsx"))
             let script = Path.Combine(dir, "sweep.fsx")
-            File.WriteAllText(script, $"#load \"{engine}\"\nopen ImplicitBias\n{sweepText}\n    |> SweepCli.run fsi.CommandLineArgs (Runner.options \"{store}\") |> ignore\n")
+            let submit = $"    |> SweepCli.run fsi.CommandLineArgs (Runner.options \"{store}\") |> ignore"
+            File.WriteAllText(script, $"#load \"{engine}\"\nopen ImplicitBias\n{sweepText}\n{submit}\n")
             // Points 0..6 go to task i mod 3: store every point but 1 and 5 (tasks 1 and 2), so task 0 is done.
             let points = Slurm.points sweep
             let keep = points |> List.indexed |> List.filter (fun (i, _) -> i <> 1 && i <> 5) |> List.map snd

@@ -22,8 +22,7 @@ public sealed class ConvolutionalFamily : INetworkFamily
         model is ConvolutionalFourierNetwork conv ? new FourierStepper(conv.Depth, data, initial, threads) : null;
     /// <inheritdoc/>
     public bool LanesApply(IParameterization model, ILoss loss, int count, int dimension) =>
-        model is ConvolutionalFourierNetwork && loss is ExponentialLoss
-        && (long)count * dimension <= LaneStepper.MaxValues;
+        model is ConvolutionalFourierNetwork && LaneStepper.Fits(loss, count, dimension);
     /// <inheritdoc/>
     public LaneStepper Lanes(IParameterization model, int count, int dimension, int groups) =>
         new FourierLaneStepper(((ConvolutionalFourierNetwork)model).Depth, count, dimension, groups);

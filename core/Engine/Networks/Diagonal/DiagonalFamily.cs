@@ -24,7 +24,7 @@ public sealed class DiagonalFamily : INetworkFamily
     }
     /// <inheritdoc/>
     public bool LanesApply(IParameterization model, ILoss loss, int count, int dimension) =>
-        loss is ExponentialLoss && (long)count * dimension <= LaneStepper.MaxValues;
+        LaneStepper.Fits(loss, count, dimension);
     /// <inheritdoc/>
     public LaneStepper Lanes(IParameterization model, int count, int dimension, int groups) =>
         new DiagonalLaneStepper(model.Name, ((DiagonalNetwork)model).Depth, count, dimension, groups);

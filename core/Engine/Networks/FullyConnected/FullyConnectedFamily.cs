@@ -25,8 +25,7 @@ public sealed class FullyConnectedFamily : INetworkFamily
         new FullyConnectedStepper((FullyConnectedNetwork)model, data, initial, threads);
     /// <inheritdoc/>
     public bool LanesApply(IParameterization model, ILoss loss, int count, int dimension) =>
-        model.ParameterCount <= MaxLaneParameters && loss is ExponentialLoss
-        && (long)count * dimension <= LaneStepper.MaxValues;
+        model.ParameterCount <= MaxLaneParameters && LaneStepper.Fits(loss, count, dimension);
     /// <inheritdoc/>
     public LaneStepper Lanes(IParameterization model, int count, int dimension, int groups) =>
         new FullyConnectedLaneStepper(((FullyConnectedNetwork)model).Widths, count, groups);

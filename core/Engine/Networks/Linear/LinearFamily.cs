@@ -20,7 +20,7 @@ public sealed class LinearFamily : INetworkFamily
         new DiagonalStepper(model.Name, 1, model.Degree, data, initial, threads);
     /// <inheritdoc/>
     public bool LanesApply(IParameterization model, ILoss loss, int count, int dimension) =>
-        loss is ExponentialLoss && (long)count * dimension <= LaneStepper.MaxValues;
+        LaneStepper.Fits(loss, count, dimension);
     /// <inheritdoc/>
     public LaneStepper Lanes(IParameterization model, int count, int dimension, int groups) =>
         new DiagonalLaneStepper(model.Name, 1, count, dimension, groups);
