@@ -32,7 +32,8 @@ let fmaPeak threads =
 let cores = Environment.ProcessorCount
 let triadBig = MachineBounds.TriadBandwidth(256L <<< 20, cores, 0.2, 3)
 let machine =
-    [ sprintf "cores: %d; SIMD: Vector<double> = %d lanes, Vector512 accelerated: %b" cores Numerics.Vector<float>.Count Runtime.Intrinsics.Vector512.IsHardwareAccelerated
+    [ sprintf "cores: %d; SIMD: Vector<double> = %d lanes, Vector512 accelerated: %b"
+          cores Numerics.Vector<float>.Count Runtime.Intrinsics.Vector512.IsHardwareAccelerated
       sprintf "FMA peak: %.1f GFLOP/s (1 thread), %.1f GFLOP/s (%d threads)"
           (fmaPeak 1 / 1e9) (fmaPeak cores / 1e9) cores
       sprintf "triad bandwidth, 256 MB working set, %d threads: %.1f GB/s" cores (triadBig / 1e9)

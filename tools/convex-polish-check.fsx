@@ -42,7 +42,8 @@ let clock = Stopwatch.StartNew()
 using (Process.Start info) (fun p ->
     let err = p.StandardError.ReadToEnd()
     p.WaitForExit()
-    if p.ExitCode <> 0 then failwithf "%s cvx_limits.py failed (exit %d; is python3-cvxopt installed?):\n%s" python p.ExitCode err)
+    if p.ExitCode <> 0 then
+        failwithf "%s cvx_limits.py failed (exit %d; is python3-cvxopt installed?):\n%s" python p.ExitCode err)
 printfn "CVXOPT solved %d problems in %.1f s" (3 * suite.Length) clock.Elapsed.TotalSeconds
 
 let angle (a: float[]) (b: float[]) = Geometry.Angle(ReadOnlySpan a, ReadOnlySpan b)
@@ -73,7 +74,8 @@ let lines =
                   let limit = CertifiedLimit.Find(data, kind, p, ReadOnlySpan(Array.zeroCreate data.Dimension))
                   let reference = MaxMargin.Solve(data, bias).Direction
                   let other = polishFrom data bias p domain cvxBeta cvxAlpha
-                  if not other.Accepted then printfn "%s %A: CVXOPT's point not polished: %s" data.Name kind other.Reason
+                  if not other.Accepted then
+                      printfn "%s %A: CVXOPT's point not polished: %s" data.Name kind other.Reason
                   yield (angle reference cvxBeta, angle limit.Direction cvxBeta, other.Accepted,
                          (if other.Accepted then angle limit.Direction other.Beta else nan)), float cvx[2] ]
           let tolerance = rows |> List.map snd |> List.max

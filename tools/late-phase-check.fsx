@@ -151,7 +151,8 @@ let header =
          "certified")
       + " at the stop (worst angle);"
       + " median and worst seconds; median and worst"
-      + sprintf " seconds from w0 to theta = %g with the defaults and no convergence stop; then passes at" (List.last thetas)
+      + sprintf " seconds from w0 to theta = %g with the defaults and no convergence stop; then passes at"
+            (List.last thetas)
       + (" 1 - cos <= 1e-9 with the worst 1 - cos: early phase against 10x smaller steps (eta, floor and cap; theta " +
          "1.5), late phase against")
       + (" the explicit rule with 10x smaller steps (theta 4), late phase against 10x tighter tolerance (worst over " +

@@ -97,7 +97,8 @@ let report () =
               Environment.ProcessorCount (try IO.File.ReadAllText("/proc/loadavg").Trim() with _ -> "n/a") sets
               (dims |> List.map string |> String.concat ", ")
           + sprintf " fc2 only with D <= %d), fewer where a model's budget (%.0f s a run) ran out;" fcDim budget
-          + sprintf " twin tolerance %g per unit of tau, started at the engine's state at theta %g." tolerance startTheta
+          + sprintf " twin tolerance %g per unit of tau, started at the engine's state at theta %g."
+                tolerance startTheta
           ""
           ("Columns: model; theta; sets with 1 - cos <= 1e-9 between the engine's beta direction and the twin's; " +
            "the worst")

@@ -227,7 +227,8 @@ let md =
       "| model | data | steps | max abs beta (engine) | torch vs engine | engine fast vs generic twin | verdict |"
       "| --- | --- | ---: | ---: | ---: | ---: | --- |"
       yield! agreement |> List.map (fun (depth, name, steps, scale, r, floor) ->
-          sprintf "| conv L=%d | %s | %d | %.3g | %.2e | %.2e | %s |" depth name steps scale r floor (if r <= agreementBound floor then "ok" else sprintf "**FAIL** (> %.1e)" (agreementBound floor)))
+          sprintf "| conv L=%d | %s | %d | %.3g | %.2e | %.2e | %s |" depth name steps scale r floor
+              (if r <= agreementBound floor then "ok" else sprintf "**FAIL** (> %.1e)" (agreementBound floor)))
       ""
       (if agreementPass then sprintf "All agree to %.1e." worstAgreement
        else sprintf "**FAIL: torch and the engine disagree beyond max(1e-6, 10x the engine's own twin difference) (worst %.2e).**" worstAgreement)

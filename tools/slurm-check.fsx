@@ -72,7 +72,8 @@ try
             match Slurm.command "scancel" [ $"{arrayJob}_{t}" ] with
             | Ok _ ->
                 killed <- Some t
-                say "cancelled task %d (scancel %s_%d) with %d of its %d points stored" t arrayJob t (Set.intersect (shareOf t) (storedNow ())).Count (shareOf t).Count
+                say "cancelled task %d (scancel %s_%d) with %d of its %d points stored" t arrayJob t
+                    (Set.intersect (shareOf t) (storedNow ())).Count (shareOf t).Count
             | Error e -> say "scancel failed: %s" e
         | None -> Threading.Thread.Sleep 50
     check killed.IsSome "a task was cancelled midway"
@@ -80,7 +81,8 @@ try
     while not (jobsLeft ()).IsEmpty do Threading.Thread.Sleep 500
     let afterFirst = storedNow ()
     let missing = points |> Array.filter (fun (_, id) -> not (afterFirst.Contains id))
-    say "first submission done: %d of %d stored; missing points belong to tasks %A" afterFirst.Count points.Length (missing |> Array.map fst |> Array.distinct)
+    say "first submission done: %d of %d stored; missing points belong to tasks %A" afterFirst.Count points.Length
+        (missing |> Array.map fst |> Array.distinct)
     check (missing.Length > 0 && missing |> Array.forall (fun (t, _) -> Some t = killed))
           "only the cancelled task's unfinished points are missing"
     // 3. Resubmit the same command and wait: only the cancelled task may run.
@@ -133,7 +135,8 @@ finally
     | Ok ids when ids <> "" -> Slurm.command "scancel" (ids.Split('\n') |> Array.toList) |> ignore
     | _ -> ()
     LocalSlurm.stop cluster
-    say "daemons stopped (pids %s); logs in %s" (cluster.Daemons |> List.map (fun p -> string p.Id) |> String.concat ", ") cluster.Folder
+    say "daemons stopped (pids %s); logs in %s"
+        (cluster.Daemons |> List.map (fun p -> string p.Id) |> String.concat ", ") cluster.Folder
 
 if failures.Count = 0 then
     Directory.Delete(work, true)

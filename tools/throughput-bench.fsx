@@ -43,9 +43,11 @@ let ratio = rows |> List.pick (fun ((name, depth, r, _), _) -> if name = "conv" 
 // kernel (the lane's operations vectorized within the run), no longer a batch of one, so one run is faster and the
 // ratio lower; the batch's own rate is in the table beside the machine's bound (docs/performance.md).
 let verdict =
-    (if ratio >= 20.0 then sprintf "target met: conv L=2 D=16 N=6 batched is %.1f times one run on one core (target 20)" ratio
+    (if ratio >= 20.0 then
+        sprintf "target met: conv L=2 D=16 N=6 batched is %.1f times one run on one core (target 20)" ratio
      else sprintf "target NOT met: conv L=2 D=16 N=6 batched is %.1f times one run on one core (target 20)" ratio)
-    + sprintf "; %d lanes a group x %d cores; one run: the lone stepper with the lanes' bits" ImplicitBias.Engine.Steppers.LaneStepper.Lanes cores
+    + sprintf "; %d lanes a group x %d cores; one run: the lone stepper with the lanes' bits"
+          ImplicitBias.Engine.Steppers.LaneStepper.Lanes cores
 let md =
     [ "# Sweep throughput"
       ""

@@ -1,6 +1,6 @@
-/// Every script in scripts/ and tools/ type-checks against the current build (`dotnet fsi --typecheck-only`): the scripts are
-/// not compiled with the solution, so a change of the library's API can break one silently until someone runs it
-/// (tools/slurm-check.fsx did: a stored field became Nullable<float>, and `-t Slurm` failed to compile).
+/// Every script in scripts/ and tools/ type-checks against the current build (`dotnet fsi --typecheck-only`): the
+/// scripts are not compiled with the solution, so a change of the library's API can break one silently until someone
+/// runs it (tools/slurm-check.fsx did: a stored field became Nullable<float>, and `-t Slurm` failed to compile).
 module ImplicitBias.Tests.TestScripts
 
 open System
@@ -13,20 +13,24 @@ let private scriptsDirectories =
 
 /// `dotnet fsi --typecheck-only SCRIPT`: the exit code and the first error lines.
 let private typecheck (script: string) =
-    let start = ProcessStartInfo("dotnet", $"fsi --typecheck-only \"{script}\"", RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
+    let start = ProcessStartInfo("dotnet", $"fsi --typecheck-only \"{script}\"", RedirectStandardOutput = true,
+                                 RedirectStandardError = true, UseShellExecute = false)
     start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] <- "1"
     use p = Process.Start start
     let output = p.StandardOutput.ReadToEndAsync()
     let errors = p.StandardError.ReadToEndAsync()
     if not (p.WaitForExit 300_000) then p.Kill true
-    let lines = (output.Result + "\n" + errors.Result).Split('\n') |> Array.filter (fun l -> l.Contains "error") |> Array.truncate 3
+    let lines = (output.Result + "\n" + errors.Result).Split('\n') |> Array.filter (fun l -> l.Contains "error")
+                |> Array.truncate 3
     (if p.HasExited then p.ExitCode else -1), String.Join(" | ", lines)
 
 [<Tests>]
 let tests =
     testList "Scripts" [
-        testCase "every script in scripts/ and tools/ type-checks against the build (dotnet fsi --typecheck-only)" <| fun () ->
-            let scripts = scriptsDirectories |> Seq.collect (fun d -> Directory.GetFiles(d, "*.fsx")) |> Seq.sort |> Array.ofSeq
+        testCase "every script in scripts/ and tools/ type-checks against the build (dotnet fsi --typecheck-only)"
+        <| fun () ->
+            let scripts =
+                scriptsDirectories |> Seq.collect (fun d -> Directory.GetFiles(d, "*.fsx")) |> Seq.sort |> Array.ofSeq
             Expect.isGreaterThanOrEqual scripts.Length 30 "the scripts and tools are found"
             let failures =
                 scripts

@@ -138,7 +138,9 @@ module LocalSlurm =
                 | Ok state -> state.Trim() = "idle"
                 | Error _ -> false)
             for p in started do
-                if p.HasExited then failwithf "LocalSlurm: %s exited with %d (logs in %s)" p.StartInfo.FileName p.ExitCode (Path.Combine(folder, "log"))
+                if p.HasExited then
+                    failwithf "LocalSlurm: %s exited with %d (logs in %s)" p.StartInfo.FileName p.ExitCode
+                        (Path.Combine(folder, "log"))
             cluster ()
         with _ ->
             stop (cluster ())

@@ -23,19 +23,23 @@ let tests =
                 Expect.equal d.Labels [| 1.0; -1.0 |] "labels"
                 Expect.equal d.Features [| 0.5; 2.0; 3.0; -0.4 |] "features"
 
-        testCase "a non-number names row and column" <| fun _ -> rejects "1,2,3\n-1,abc,4" [ "row 2"; "column 2"; "'abc'" ]
+        testCase "a non-number names row and column" <| fun _ ->
+            rejects "1,2,3\n-1,abc,4" [ "row 2"; "column 2"; "'abc'" ]
 
         testCase "NaN is rejected" <| fun _ -> rejects "1,2,3\n-1,NaN,4" [ "row 2"; "column 2"; "not finite" ]
 
         testCase "infinity is rejected" <| fun _ -> rejects "1,Infinity,3" [ "row 1"; "column 2"; "not finite" ]
 
-        testCase "a label other than -1/+1 is rejected" <| fun _ -> rejects "x,y\n1,2\n0,3" [ "row 3"; "column 1"; "label '0'" ]
+        testCase "a label other than -1/+1 is rejected" <| fun _ ->
+            rejects "x,y\n1,2\n0,3" [ "row 3"; "column 1"; "label '0'" ]
 
-        testCase "rows of different lengths are rejected" <| fun _ -> rejects "1,2,3\n-1,2" [ "row 2"; "2 columns"; "row 1 has 3" ]
+        testCase "rows of different lengths are rejected" <| fun _ ->
+            rejects "1,2,3\n-1,2" [ "row 2"; "2 columns"; "row 1 has 3" ]
 
         testCase "an empty file is rejected" <| fun _ -> rejects "\n\n" [ "data.csv: is empty" ]
 
-        testCase "a header without rows is rejected" <| fun _ -> rejects "label,x0\n" [ "data.csv: has a header but no data rows" ]
+        testCase "a header without rows is rejected" <| fun _ ->
+            rejects "label,x0\n" [ "data.csv: has a header but no data rows" ]
 
         testCase "no feature columns is rejected" <| fun _ -> rejects "1\n-1" [ "row 1"; "no feature columns" ]
 
@@ -44,7 +48,8 @@ let tests =
                 rejects $"x,y\n1,2\n{label},3\n-1,4" [ "row 3"; "column 1"; $"label '{label}'"; "not -1 or +1" ]
 
         testCase "-1 and +1 in any spelling are labels" <| fun _ ->
-            for label, value in [ "1", 1.0; "+1", 1.0; "-1", -1.0; "1.0", 1.0; "-1e0", -1.0; " -1.00 ", -1.0; "1E+0", 1.0 ] do
+            for label, value in [ "1", 1.0; "+1", 1.0; "-1", -1.0; "1.0", 1.0; "-1e0", -1.0; " -1.00 ", -1.0;
+                                  "1E+0", 1.0 ] do
                 let d = parse $"{label},5\n-1,6"
                 Expect.equal d.Labels [| value; -1.0 |] $"label '{label}'"
 
@@ -59,9 +64,11 @@ let tests =
 
         testCase "a row whose Euclidean norm overflows a double is rejected with the file and row" <| fun _ ->
             // ||(1.5e308, 1.5e308)|| = 2.1e308 > 1.8e308 = double.MaxValue; each entry alone is finite.
-            let e = throws<DataFormatException> (fun () -> parse "1,1,2\n-1,1.5e308,-1.5e308\n1,3,4" |> ignore) "overflow"
+            let e =
+                throws<DataFormatException> (fun () -> parse "1,1,2\n-1,1.5e308,-1.5e308\n1,3,4" |> ignore) "overflow"
             Expect.equal (e.File, e.Row, e.Column) ("data.csv", 2, 0) "file and row (the whole row is at fault)"
-            for f in [ "data.csv, row 2:"; "Euclidean norm"; "overflows" ] do Expect.stringContains e.Message f e.Message
+            for f in [ "data.csv, row 2:"; "Euclidean norm"; "overflows" ] do
+                Expect.stringContains e.Message f e.Message
             // Four entries of 1e308: norm 2e308, also out of range.
             rejects "-1,1e308,1e308,1e308,1e308" [ "row 1"; "overflows" ]
 
@@ -69,20 +76,24 @@ let tests =
             // ||(1e308, 1e308)|| = 1.414e308 fits in a double although 1e308^2 does not.
             let d = parse "1,1e308,1e308\n-1,1e200,0"
             Expect.floatClose Accuracy.high (d.MaxPointNorm()) (sqrt 2.0 * 1e308) "max point norm, finite"
-            Expect.floatClose Accuracy.high (Dataset.EuclideanNorm(System.ReadOnlySpan [| 3e-200; 4e-200 |])) 5e-200 "tiny entries do not underflow"
+            Expect.floatClose Accuracy.high (Dataset.EuclideanNorm(System.ReadOnlySpan [| 3e-200; 4e-200 |])) 5e-200
+                "tiny entries do not underflow"
             Expect.equal (Dataset.EuclideanNorm(System.ReadOnlySpan [| 3.0; 4.0 |])) 5.0 "ordinary rows"
             Expect.equal (Dataset.EuclideanNorm(System.ReadOnlySpan [| 0.0; 0.0 |])) 0.0 "zero row"
 
         testCase "Dataset constructor: an overflowing norm is an ArgumentException naming the point" <| fun _ ->
             let features = [| 1.0; 2.0; 1.5e308; 1.5e308; 3.0; 4.0 |]
-            let e = throws<System.ArgumentException> (fun () -> Dataset(features, [| 1.0; -1.0; 1.0 |], 2, "my-set") |> ignore) "overflow"
+            let e = throws<System.ArgumentException>
+                        (fun () -> Dataset(features, [| 1.0; -1.0; 1.0 |], 2, "my-set") |> ignore) "overflow"
             for f in [ "my-set"; "point 1"; "overflows" ] do Expect.stringContains e.Message f e.Message
             Dataset([| 1.0; 2.0; 1e308; 1e308 |], [| 1.0; -1.0 |], 2, "fits") |> ignore
 
         testCase "Dataset constructor: bad label or value names the point" <| fun _ ->
-            let e = throws<System.ArgumentException> (fun () -> Dataset([| 1.0; 2.0 |], [| 1.0; 2.0 |], 1, "s") |> ignore) "label"
+            let e = throws<System.ArgumentException>
+                        (fun () -> Dataset([| 1.0; 2.0 |], [| 1.0; 2.0 |], 1, "s") |> ignore) "label"
             for f in [ "s:"; "point 1"; "label 2" ] do Expect.stringContains e.Message f e.Message
-            let e = throws<System.ArgumentException> (fun () -> Dataset([| 1.0; nan |], [| 1.0; -1.0 |], 1, "s") |> ignore) "NaN"
+            let e = throws<System.ArgumentException>
+                        (fun () -> Dataset([| 1.0; nan |], [| 1.0; -1.0 |], 1, "s") |> ignore) "NaN"
             for f in [ "point 1"; "feature 0"; "not finite" ] do Expect.stringContains e.Message f e.Message
 
         testCase "the file named in errors is the path given to Load" <| fun _ ->

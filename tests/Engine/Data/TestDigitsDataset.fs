@@ -36,7 +36,8 @@ let private formatError (path: string) f =
 [<Tests>]
 let tests =
     testList "DigitsDataset" [
-        test "a task takes the first COUNT images of each label in file order, labels A +1 and B -1, and centres each image" {
+        test ("a task takes the first COUNT images of each label in file order, labels A +1 and B -1, "
+              + "and centres each image") {
             // Rows: 4 (shift 0), 9 (1), 3 (2), 4 (3), 9 (4), 4 (5). Task 4 vs 9, COUNT 2: rows 1, 2, 4, 5.
             let digits = [ 4; 9; 3; 4; 9; 4 ]
             let path = gzipFile (digits |> List.mapi (fun i d -> row (image i) d))
@@ -47,7 +48,8 @@ let tests =
             for n, shift in List.indexed [ 0; 1; 3; 4 ] do
                 let pixels = image shift |> Array.map float
                 let mean = Array.average pixels
-                Expect.sequenceEqual (data.Point(n).ToArray()) (pixels |> Array.map (fun p -> p - mean)) $"point {n} is image {shift} minus its mean"
+                Expect.sequenceEqual (data.Point(n).ToArray()) (pixels |> Array.map (fun p -> p - mean))
+                    $"point {n} is image {shift} minus its mean"
             let all = DigitsDataset.Task(9, 4, Nullable(), path)
             Expect.equal all.Count 5 "all images of 4 and 9 without a count"
             Expect.equal all.Labels[0] -1.0 "the first label, 4, is now B"
@@ -55,7 +57,8 @@ let tests =
 
         test "bad files are reported with row and column" {
             let good = row (image 0) 1
-            let badPixel = (image 0 |> Array.map string |> Array.updateAt 10 "17" |> fun a -> String.Join(",", a)) + ",2"
+            let badPixel =
+                (image 0 |> Array.map string |> Array.updateAt 10 "17" |> fun a -> String.Join(",", a)) + ",2"
             let e = formatError "" (fun () -> DigitsDataset.ReadAll(gzipFile [ good; badPixel ]))
             Expect.equal (e.Row, e.Column) (2, 11) "pixel 17 is out of 0..16"
             let e = formatError "" (fun () -> DigitsDataset.ReadAll(gzipFile [ good; row (image 0) 10 ]))
@@ -75,10 +78,12 @@ let tests =
             Expect.equal (DataSpec.parse "digits:4,9") (Ok(Digits(4, 9, None))) "all images"
             Expect.equal (DataSpec.parse "digits:3,8:50") (Ok(Digits(3, 8, Some 50))) "50 of each"
             Expect.equal (DataSpec.parse "data/x.csv") (Ok(CsvFile "data/x.csv")) "a path"
-            for bad in [ "digits:4,4"; "digits:4"; "digits:4,9:0"; "digits:x,9"; "digits:4,9:5:6"; "digits:4,19"; "digits:" ] do
+            for bad in [ "digits:4,4"; "digits:4"; "digits:4,9:0"; "digits:x,9"; "digits:4,9:5:6"; "digits:4,19";
+                         "digits:" ] do
                 Expect.isError (DataSpec.parse bad) bad
             Expect.equal (DataSpec.generator (Digits(4, 9, None))) "digits" "the runs table's generator column"
-            Expect.notEqual (DataSpec.describe (Digits(4, 9, Some 5))) (DataSpec.describe (Digits(4, 9, Some 6))) "the count is part of the hash"
+            Expect.notEqual (DataSpec.describe (Digits(4, 9, Some 5))) (DataSpec.describe (Digits(4, 9, Some 6)))
+                "the count is part of the hash"
         }
 
         test "the real file: 1797 images, the class counts, and a task's size" {
@@ -103,13 +108,15 @@ let tests =
             let code = TrainCli.main [ "--data"; "digits:0,1:5"; "--model"; "linear"; "--steps"; "50"; "--out"; out ]
             Expect.equal code 0 "exit code"
             let summary = Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(out, "summary.json"))).RootElement
-            Expect.equal (summary.GetProperty("N").GetInt32(), summary.GetProperty("D").GetInt32()) (10, 64) "five 0s and five 1s of 64 pixels"
+            Expect.equal (summary.GetProperty("N").GetInt32(), summary.GetProperty("D").GetInt32()) (10, 64)
+                "five 0s and five 1s of 64 pixels"
             Expect.equal (summary.GetProperty("data").GetString()) "digits:0,1:5" "the data's name"
         }
     
         test "reference.fsx solves on --data digits:A,B:COUNT (2-D Fourier-l1 on the 8 x 8 images)" {
             let out = Path.Combine(Path.GetTempPath(), "ib-digits-ref-" + Guid.NewGuid().ToString("N"))
-            let code = ReferenceCli.main [ "--data"; "digits:0,1:5"; "--bias"; "fourier-l1"; "--shape"; "8x8"; "--out"; out ]
+            let code = ReferenceCli.main [ "--data"; "digits:0,1:5"; "--bias"; "fourier-l1"; "--shape"; "8x8";
+                                           "--out"; out ]
             Expect.equal code 0 "exit code"
             let beta = File.ReadAllLines(Path.Combine(out, "beta.csv")) |> Array.filter (fun l -> l.Trim() <> "")
             Expect.equal beta.Length 64 "one value a pixel"

@@ -22,7 +22,8 @@ let tests =
             for d, k in [ 16, 2; 17, 3; 32, 1 ] do
                 let mutable teacher = null
                 let data = SyntheticData.FourierSparseTeacher(40, d, k, 4UL, &teacher)
-                let nonZero = UnitaryDft.Magnitudes(System.ReadOnlySpan teacher) |> Array.filter (fun m -> m > 1e-12) |> Array.length
+                let nonZero = UnitaryDft.Magnitudes(System.ReadOnlySpan teacher) |> Array.filter (fun m -> m > 1e-12)
+                              |> Array.length
                 Expect.isLessThanOrEqual nonZero (2 * k) $"D = {d}: at most 2K non-zero coefficients"
                 Expect.isGreaterThanOrEqual nonZero k $"D = {d}: at least K non-zero coefficients"
                 for n in 0 .. data.Count - 1 do

@@ -27,11 +27,13 @@ let tests =
         testCase "packed entries are the DFT's real parts for k <= D/2 and imaginary parts for 0 < k < D/2" <| fun () ->
             for d in [ 5; 8 ] do
                 let a = gaussian 3UL d
-                let full = NaiveDft.Forward(System.ReadOnlySpan(a |> Array.map (fun x -> System.Numerics.Complex(x, 0.0))))
+                let full =
+                    NaiveDft.Forward(System.ReadOnlySpan(a |> Array.map (fun x -> System.Numerics.Complex(x, 0.0))))
                 let p = Array.zeroCreate d
                 HalfSpectrum.Pack(System.ReadOnlySpan a, System.Span p)
                 let h = d / 2 + 1
-                let expected = Array.append [| for k in 0 .. h - 1 -> full.[k].Real |] [| for k in 1 .. d - h -> full.[k].Imaginary |]
+                let expected = Array.append [| for k in 0 .. h - 1 -> full.[k].Real |]
+                                            [| for k in 1 .. d - h -> full.[k].Imaginary |]
                 Expect.isLessThan (relativeError p expected) 1e-12 $"D = {d}"
 
         testCase "InverseReal of Forward is the identity" <| fun () ->

@@ -37,7 +37,8 @@ let tests =
             let e1 = Array.init d (fun i -> if i = 1 then 1.0 else 0.0)
             let spectrum = UnitaryDft.Forward(System.ReadOnlySpan e1)
             for k in 0 .. d - 1 do
-                let expected = Complex.FromPolarCoordinates(1.0 / sqrt (float d), -2.0 * System.Math.PI * float k / float d)
+                let expected =
+                    Complex.FromPolarCoordinates(1.0 / sqrt (float d), -2.0 * System.Math.PI * float k / float d)
                 Expect.isLessThan (spectrum[k] - expected).Magnitude 1e-14 $"k = {k}"
 
         testCase "Parseval: ||x_hat|| = ||x|| for every D" <| fun _ ->
@@ -61,7 +62,8 @@ let tests =
                     let partner = Complex.Conjugate s[(d - k) % d]
                     Expect.isLessThan (s[k] - partner).Magnitude 1e-12 $"D = {d}, k = {k}"
 
-        testProperty "Parseval and round trip on random sizes and values" <| fun (size: FsCheck.PositiveInt) (seed: uint64) ->
+        testProperty "Parseval and round trip on random sizes and values"
+        <| fun (size: FsCheck.PositiveInt) (seed: uint64) ->
             let d = 1 + size.Get % 200
             let x = gaussian seed d
             let spectrum = UnitaryDft.Forward(System.ReadOnlySpan x)

@@ -31,9 +31,11 @@ let tests =
                 let _, weights = evaluate loss margins
                 for n in 0 .. margins.Length - 1 do
                     let h = 1e-6
-                    let at delta = fst (evaluate loss (margins |> Array.mapi (fun i m -> if i = n then m + delta else m)))
+                    let at delta =
+                        fst (evaluate loss (margins |> Array.mapi (fun i m -> if i = n then m + delta else m)))
                     let derivative = (at h - at -h) / (2.0 * h)
-                    Expect.floatClose { absolute = 1e-9; relative = 1e-7 } weights[n] (-derivative) $"{loss.Name}, n = {n}"
+                    Expect.floatClose { absolute = 1e-9; relative = 1e-7 } weights[n] (-derivative)
+                        $"{loss.Name}, n = {n}"
 
         testCase "exponential weights are a softmax: non-negative, summing to one" <| fun _ ->
             let _, weights = evaluate (ExponentialLoss()) [| 5.0; 1.0; 3.0 |]
@@ -48,8 +50,10 @@ let tests =
             for loss in losses do
                 let logLoss, weights = evaluate loss margins
                 Expect.floatClose Accuracy.veryHigh logLoss expected loss.Name
-                Expect.floatClose Accuracy.high weights[0] (1.0 / (1.0 + exp -1.0)) $"{loss.Name}: weight of the closest point"
-                Expect.floatClose Accuracy.high weights[1] (exp -1.0 / (1.0 + exp -1.0)) $"{loss.Name}: weight of the next point"
+                Expect.floatClose Accuracy.high weights[0] (1.0 / (1.0 + exp -1.0))
+                    $"{loss.Name}: weight of the closest point"
+                Expect.floatClose Accuracy.high weights[1] (exp -1.0 / (1.0 + exp -1.0))
+                    $"{loss.Name}: weight of the next point"
                 Expect.equal weights[2] 0.0 $"{loss.Name}: a point 1e6 further away has weight e^-1e6 = 0 in doubles"
 
         testCase "margins of -1e6 (badly misclassified) stay finite" <| fun _ ->

@@ -20,9 +20,12 @@ let tests =
                 let naive = FullyConnectedProducts(d, l, widths)
                 let w = fast.Initialize(1.0, uint64 d)
                 let g = gaussian 8UL d
-                Expect.isLessThan (relativeError (fast.Predictor(System.ReadOnlySpan w)) (naive.Predictor(System.ReadOnlySpan w))) 1e-12 $"beta, D = {d}, L = {l}"
                 Expect.isLessThan
-                    (relativeError (fast.PullBack(System.ReadOnlySpan w, System.ReadOnlySpan g)) (naive.PullBack(System.ReadOnlySpan w, System.ReadOnlySpan g)))
+                    (relativeError (fast.Predictor(System.ReadOnlySpan w)) (naive.Predictor(System.ReadOnlySpan w)))
+                    1e-12 $"beta, D = {d}, L = {l}"
+                Expect.isLessThan
+                    (relativeError (fast.PullBack(System.ReadOnlySpan w, System.ReadOnlySpan g))
+                                   (naive.PullBack(System.ReadOnlySpan w, System.ReadOnlySpan g)))
                     1e-12 $"gradient, D = {d}, L = {l}"
 
         testCase "30 steps of training give the same iterates (L = 3)" <| fun () ->

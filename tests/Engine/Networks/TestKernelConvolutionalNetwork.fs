@@ -30,7 +30,9 @@ let private literalOutput (m: int) (n: int) (k1: int) (k2: int) (channels: int) 
                 let prev = h
                 h <- Array.init d (fun p ->
                     let i, j = p / n, p % n
-                    let s = Seq.sum (seq { for t1 in 0 .. k1 - 1 do for t2 in 0 .. k2 - 1 -> u[t1 * k2 + t2] * prev[modulo (i + t1) m * n + modulo (j + t2) n] })
+                    let s = Seq.sum (seq { for t1 in 0 .. k1 - 1 do
+                                             for t2 in 0 .. k2 - 1 ->
+                                                 u[t1 * k2 + t2] * prev[modulo (i + t1) m * n + modulo (j + t2) n] })
                     s / sqrt (float d))
             yield dot h (last c) }
     |> Seq.sum
@@ -38,7 +40,9 @@ let private literalOutput (m: int) (n: int) (k1: int) (k2: int) (channels: int) 
 /// The issue's closed form at depth 2, 1-D: beta[j] = D^-1/2 sum_c sum_{k<K} u_c[k] v_c[(j - k) mod D].
 let private depthTwoFormula (d: int) (k: int) (channels: int) (w: float[]) =
     Array.init d (fun j ->
-        Seq.sum (seq { for c in 0 .. channels - 1 do for t in 0 .. k - 1 -> w[c * k + t] * w[channels * k + c * d + modulo (j - t) d] }) / sqrt (float d))
+        Seq.sum (seq { for c in 0 .. channels - 1 do
+                         for t in 0 .. k - 1 -> w[c * k + t] * w[channels * k + c * d + modulo (j - t) d] })
+        / sqrt (float d))
 
 /// (M, N, K1, K2, C, L) configurations: 1-D (M = 1) and 2-D, small and full kernels, several channels at depth 2.
 let private configurations =
@@ -52,15 +56,18 @@ let private create (m, n, k1, k2, c, l) = KernelConvolutionalNetwork(Grid(m, n),
 [<Tests>]
 let tests =
     testList "KernelConvolutionalNetwork" [
-        testCase "P(w)[p] is the literal 2-D network's output on e_p (eq. 2-3 on Z_M x Z_N), and Output is eq. (3)" <| fun _ ->
+        testCase "P(w)[p] is the literal 2-D network's output on e_p (eq. 2-3 on Z_M x Z_N), and Output is eq. (3)"
+        <| fun _ ->
             for (m, n, k1, k2, c, l) as cfg in configurations do
                 let model = create cfg
                 let w = gaussian (uint64 (m * 1000 + n * 100 + k1 * 10 + k2 + c * 7 + l)) model.ParameterCount
                 let beta = model.Predictor(span w)
-                let literal = Array.init model.Dimension (fun p -> literalOutput m n k1 k2 c l w (Array.init model.Dimension (fun i -> if i = p then 1.0 else 0.0)))
+                let literal = Array.init model.Dimension (fun p ->
+                    literalOutput m n k1 k2 c l w (Array.init model.Dimension (fun i -> if i = p then 1.0 else 0.0)))
                 Expect.isLessThan (relativeError beta literal) 1e-12 $"{model.Name}"
                 let x = gaussian 3UL model.Dimension
-                Expect.floatClose Accuracy.high (model.Output(span w, span x)) (literalOutput m n k1 k2 c l w x) $"{model.Name} output"
+                Expect.floatClose Accuracy.high (model.Output(span w, span x)) (literalOutput m n k1 k2 c l w x)
+                    $"{model.Name} output"
 
         testCase "depth 2, 1-D: beta = A_K(U V^T), the issue's closed form, for several K and C" <| fun _ ->
             for d in [ 1; 5; 8; 13 ] do
@@ -68,25 +75,32 @@ let tests =
                     for c in [ 1; 2; k ] |> List.distinct do
                         let model = KernelConvolutionalNetwork(d, k, c, 2)
                         let w = gaussian (uint64 (d * 31 + k * 7 + c)) model.ParameterCount
-                        Expect.isLessThan (relativeError (model.Predictor(span w)) (depthTwoFormula d k c w)) 1e-12 model.Name
+                        Expect.isLessThan (relativeError (model.Predictor(span w)) (depthTwoFormula d k c w)) 1e-12
+                            model.Name
 
-        testCase "full kernel, one channel, 1-D: the paper's ConvolutionalNetwork, beta and gradient, D not only powers of two, L = 1..5" <| fun _ ->
+        testCase
+            ("full kernel, one channel, 1-D: the paper's ConvolutionalNetwork, beta and gradient, D not only powers "
+             + "of two, L = 1..5") <| fun _ ->
             for d in [ 1; 2; 3; 6; 8; 13; 20 ] do
                 for depth in 1 .. 5 do
                     let ours, paper = KernelConvolutionalNetwork(d, d, 1, depth), ConvolutionalNetwork(d, depth)
                     Expect.equal ours.ParameterCount paper.ParameterCount "same layout size"
                     let w, g = gaussian (uint64 (d * 10 + depth)) paper.ParameterCount, gaussian (uint64 (d + 99)) d
-                    Expect.isLessThan (relativeError (ours.Predictor(span w)) (paper.Predictor(span w))) 1e-13 $"beta D={d} L={depth}"
-                    Expect.isLessThan (relativeError (ours.PullBack(span w, span g)) (paper.PullBack(span w, span g))) 1e-13 $"gradient D={d} L={depth}"
+                    Expect.isLessThan (relativeError (ours.Predictor(span w)) (paper.Predictor(span w))) 1e-13
+                        $"beta D={d} L={depth}"
+                    Expect.isLessThan (relativeError (ours.PullBack(span w, span g)) (paper.PullBack(span w, span g)))
+                        1e-13 $"gradient D={d} L={depth}"
 
         testCase "a grid with one row is the 1-D network" <| fun _ ->
             for d, k, c, l in [ (7, 3, 2, 2); (9, 4, 1, 3); (6, 6, 1, 4) ] do
-                let twoD, oneD = KernelConvolutionalNetwork(Grid(1, d), KernelSize(1, k), c, l), KernelConvolutionalNetwork(d, k, c, l)
+                let twoD, oneD = KernelConvolutionalNetwork(Grid(1, d), KernelSize(1, k), c, l),
+                                 KernelConvolutionalNetwork(d, k, c, l)
                 let w, g = gaussian 5UL oneD.ParameterCount, gaussian 6UL d
                 Expect.equal (twoD.Predictor(span w)) (oneD.Predictor(span w)) "beta"
                 Expect.equal (twoD.PullBack(span w, span g)) (oneD.PullBack(span w, span g)) "gradient"
                 // And the 1-D literal of eq. (2) (grid 1 x D, kernel 1 x K).
-                let literal = Array.init d (fun p -> literalOutput 1 d 1 k c l w (Array.init d (fun i -> if i = p then 1.0 else 0.0)))
+                let literal = Array.init d (fun p ->
+                    literalOutput 1 d 1 k c l w (Array.init d (fun i -> if i = p then 1.0 else 0.0)))
                 Expect.isLessThan (relativeError (oneD.Predictor(span w)) literal) 1e-12 "literal"
 
         testCase "homogeneity: P(c w) = c^L P(w)" <| fun _ ->
@@ -114,13 +128,19 @@ let tests =
             let a, b = model.Initialize(0.5, 7UL), model.Initialize(0.5, 7UL)
             Expect.equal a b "same seed, same w"
             let norm (v: float[]) = sqrt (dot v v)
-            Expect.floatClose { absolute = 0.05; relative = 0.0 } (norm a[.. 399]) 0.5 "kernel layer (400 entries: sd ~ 0.018)"
+            Expect.floatClose { absolute = 0.05; relative = 0.0 } (norm a[.. 399]) 0.5
+                "kernel layer (400 entries: sd ~ 0.018)"
             Expect.floatClose { absolute = 0.05; relative = 0.0 } (norm a[400 ..]) 0.5 "last layer (1600 entries)"
 
         testCase "bad shapes are refused with what and where" <| fun _ ->
             let msg f = (throws<ArgumentException> f "bad shape").Message
-            Expect.stringContains (msg (fun () -> KernelConvolutionalNetwork(5, 6, 1, 2) |> ignore)) "does not fit the grid 5" "kernel larger than the grid"
-            Expect.stringContains (msg (fun () -> KernelConvolutionalNetwork(Grid(3, 4), KernelSize(4, 1), 1, 2) |> ignore)) "4x1" "2-D kernel too tall"
-            Expect.stringContains (msg (fun () -> KernelConvolutionalNetwork(8, 2, 3, 3) |> ignore)) "need depth 2" "channels at depth 3"
-            Expect.stringContains (msg (fun () -> KernelConvolutionalNetwork(8, 2, 0, 2) |> ignore)) "channels" "no channel"
+            Expect.stringContains (msg (fun () -> KernelConvolutionalNetwork(5, 6, 1, 2) |> ignore))
+                "does not fit the grid 5" "kernel larger than the grid"
+            Expect.stringContains
+                (msg (fun () -> KernelConvolutionalNetwork(Grid(3, 4), KernelSize(4, 1), 1, 2) |> ignore))
+                "4x1" "2-D kernel too tall"
+            Expect.stringContains (msg (fun () -> KernelConvolutionalNetwork(8, 2, 3, 3) |> ignore)) "need depth 2"
+                "channels at depth 3"
+            Expect.stringContains (msg (fun () -> KernelConvolutionalNetwork(8, 2, 0, 2) |> ignore)) "channels"
+                "no channel"
     ]

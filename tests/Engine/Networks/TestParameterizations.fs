@@ -79,7 +79,8 @@ let tests =
                 for depth in 1 .. 5 do
                     let model = ConvolutionalNetwork(d, depth)
                     let w = gaussian (uint64 (d * 10 + depth)) model.ParameterCount
-                    Expect.isLessThan (relativeError (model.Predictor(span w)) (paperFlipFormula d depth w)) 1e-12 $"D={d} L={depth}"
+                    Expect.isLessThan (relativeError (model.Predictor(span w)) (paperFlipFormula d depth w)) 1e-12
+                        $"D={d} L={depth}"
 
         testCase "ConvolutionalNetwork.Output is eq. (3)" <| fun _ ->
             let model = ConvolutionalNetwork(9, 3)
@@ -102,7 +103,8 @@ let tests =
                     let betaHat = UnitaryDft.Magnitudes(span (model.Predictor(span w)))
                     let product =
                         Array.init d (fun k ->
-                            Seq.init depth (fun l -> (UnitaryDft.Magnitudes(span w[l * d .. (l + 1) * d - 1]))[k]) |> Seq.fold (*) 1.0)
+                            Seq.init depth (fun l -> (UnitaryDft.Magnitudes(span w[l * d .. (l + 1) * d - 1]))[k])
+                            |> Seq.fold (*) 1.0)
                     Expect.isLessThan (relativeError betaHat product) 1e-12 $"D={d} L={depth}"
 
         testCase "homogeneity: P(c w) = c^degree P(w)" <| fun _ ->
@@ -118,7 +120,10 @@ let tests =
             let small = SyntheticData.GaussianTeacher(3, 5, 22UL)
             for loss in [ ExponentialLoss() :> ILoss; LogisticLoss() ] do
                 for model, _ in cases do
-                    let data = if model.Dimension = 8 then data elif model.Dimension = 5 then small else SyntheticData.GaussianTeacher(3, model.Dimension, 23UL)
+                    let data =
+                        if model.Dimension = 8 then data
+                        elif model.Dimension = 5 then small
+                        else SyntheticData.GaussianTeacher(3, model.Dimension, 23UL)
                     if model.Dimension = data.Dimension then
                         let objective = LogLossObjective(model, data, loss)
                         let w = gaussian 31UL model.ParameterCount |> Array.map ((*) 0.7)
@@ -133,5 +138,6 @@ let tests =
             Expect.equal a b "same seed, same w"
             for l in 0 .. 2 do
                 let norm = sqrt (dot a[l * 400 .. l * 400 + 399] a[l * 400 .. l * 400 + 399])
-                Expect.floatClose { absolute = 0.05; relative = 0.0 } norm 0.5 $"layer {l} norm (chi distribution, D=400: sd ~ 0.018)"
+                Expect.floatClose { absolute = 0.05; relative = 0.0 } norm 0.5
+                    $"layer {l} norm (chi distribution, D=400: sd ~ 0.018)"
     ]

@@ -7,7 +7,8 @@ open System.Runtime.Intrinsics
 open Expecto
 open ImplicitBias.Engine.Numerics
 
-/// Distance in units in the last place between two non-negative finite doubles (their bit patterns are ordered as the values).
+/// Distance in units in the last place between two non-negative finite doubles (their bit patterns are ordered as the
+/// values).
 let private ulps (a: float) (b: float) = abs (BitConverter.DoubleToInt64Bits a - BitConverter.DoubleToInt64Bits b)
 
 /// Seeded arguments over the whole range, the ranges that matter in training (x <= 0), subnormal results and the edges.
@@ -19,7 +20,8 @@ let private arguments =
        for _ in 1 .. 50_000 -> (rng.NextDouble() - 0.5) * 1e-6                // near 0
        yield! [ 0.0; -0.0; 1e-300; -1e-300; 5e-324; 1.0; -1.0; 0.5 * Math.Log 2.0; -0.5 * Math.Log 2.0
                 709.782712893384; 709.7827128933841; 709.79; 710.0; 1000.0; 1e300
-                -708.3964185322641; -708.4; -744.44007192138122; -745.1332191019411; -745.14; -746.0; -1000.0; -1e300 ] |]
+                -708.3964185322641; -708.4; -744.44007192138122; -745.1332191019411; -745.14; -746.0;
+                -1000.0; -1e300 ] |]
 
 [<Tests>]
 let tests =
@@ -53,6 +55,7 @@ let tests =
                 for j in 0 .. 7 do
                     let s = LaneExp.Exp padded[i + j]
                     let b = v.GetElement j
-                    if BitConverter.DoubleToInt64Bits s <> BitConverter.DoubleToInt64Bits b && not (Double.IsNaN s && Double.IsNaN b) then
+                    if BitConverter.DoubleToInt64Bits s <> BitConverter.DoubleToInt64Bits b
+                       && not (Double.IsNaN s && Double.IsNaN b) then
                         failtestf "exp(%.17g): scalar %.17g, lane %d %.17g" padded[i + j] s j b
     ]

@@ -80,7 +80,8 @@ let tests =
             for i in 0 .. m - 1 do
                 Expect.isGreaterThan (gx.[i] - h.[i]) -1e-10 "feasible"
                 Expect.isLessThan (abs (r.Multipliers.[i] * (gx.[i] - h.[i]))) 1e-10 "complementary slackness"
-            let combo = Array.init n (fun j -> Seq.sum (seq { for i in 0 .. m - 1 -> g.[i * n + j] * r.Multipliers.[i] }))
+            let combo =
+                Array.init n (fun j -> Seq.sum (seq { for i in 0 .. m - 1 -> g.[i * n + j] * r.Multipliers.[i] }))
             Expect.isLessThan (relativeError combo x) 1e-9 "x = G^T lambda, lambda >= 0"
             Expect.isTrue (r.Multipliers |> Array.forall (fun v -> v >= 0.0)) "lambda >= 0"
         testCase "least distance: contradictory constraints are reported infeasible" <| fun () ->

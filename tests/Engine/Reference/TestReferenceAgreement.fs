@@ -31,7 +31,9 @@ let polygonBound (data: Dataset) (directions: int) =
         let t = solver.MakeNumVar(0.0, infinity, $"t{k}")
         let selfConjugate = k = 0 || 2 * k = dim
         objective.SetCoefficient(t, (if selfConjugate then 1.0 else 2.0))
-        let thetas = if selfConjugate then [ 0.0; Math.PI ] else [ for j in 0 .. directions - 1 -> 2.0 * Math.PI * float j / float directions ]
+        let thetas =
+            if selfConjugate then [ 0.0; Math.PI ]
+            else [ for j in 0 .. directions - 1 -> 2.0 * Math.PI * float j / float directions ]
         for theta in thetas do
             // t >= Re(e^{-i theta} b_hat[k]) = sum_p beta[p] cos(theta + 2 pi p k / D) / sqrt D
             let c = solver.MakeConstraint(0.0, infinity)
@@ -52,7 +54,8 @@ let tests =
                 for bias in [ MarginBias.L2; MarginBias.FourierL1; MarginBias.TimeL1 ] do
                     agreeOnObjective (MaxMargin.Solve(data, bias)) (GroupNormSolve.Run(data, bias))
 
-        testCase "30 random shapes (N, D in 1..40, small teacher margins): every solver certified, all agree" <| fun () ->
+        testCase "30 random shapes (N, D in 1..40, small teacher margins): every solver certified, all agree"
+        <| fun () ->
             // Shapes and seeds drawn from a seeded generator, none hand-picked; includes N > D and N < D.
             let r = ImplicitBias.Engine.Numerics.SeededRandom(2024UL)
             for i in 1 .. 30 do
@@ -71,7 +74,8 @@ let tests =
                 let data = SyntheticData.GaussianTeacher(n, d, seed)
                 let a, b = L2MaxMargin.Solve data, GroupNormSolve.Run(data, MarginBias.L2)
                 let distance = Array.map2 (-) a.Beta b.Beta |> Array.sumBy (fun v -> v * v) |> sqrt
-                Expect.isLessThan (distance / a.PrimalObjective) (sqrt (3.0 * (a.RelativeGap + b.RelativeGap)) + 1e-9) $"N={n} D={d}"
+                Expect.isLessThan (distance / a.PrimalObjective) (sqrt (3.0 * (a.RelativeGap + b.RelativeGap)) + 1e-9)
+                    $"N={n} D={d}"
 
         testCase "time-l1: OR-Tools simplex and the interior point give the same beta on generic data" <| fun () ->
             // Generic data has a unique l1 solution (a vertex); the interior point converges to it.
@@ -80,12 +84,14 @@ let tests =
                 let a, b = TimeL1LinearProgram.Solve data, TimeL1MaxMargin.Solve data
                 Expect.isLessThan (relativeError b.Beta a.Beta) 1e-5 $"N={n} D={d}"
 
-        testCase "D = 2: Fourier-l1 is time-l1 of the rotated data (the DFT of D=2 is the real Hadamard matrix)" <| fun () ->
+        testCase "D = 2: Fourier-l1 is time-l1 of the rotated data (the DFT of D=2 is the real Hadamard matrix)"
+        <| fun () ->
             // beta_hat = H beta with H = [1 1; 1 -1]/sqrt 2 symmetric orthogonal, so
             // min ||H beta||_1 s.t. Z beta >= 1 equals min ||c||_1 s.t. (Z H) c >= 1 with beta = H c.
             let data = SyntheticData.GaussianTeacher(7, 2, 15UL)
             let h (v: float[]) = [| (v.[0] + v.[1]) / sqrt 2.0; (v.[0] - v.[1]) / sqrt 2.0 |]
-            let rotated = Dataset(Array.init data.Count (fun n -> h (data.Point(n).ToArray())) |> Array.concat, data.Labels, 2, "rotated")
+            let rotated = Dataset(Array.init data.Count (fun n -> h (data.Point(n).ToArray())) |> Array.concat,
+                                  data.Labels, 2, "rotated")
             let f, t = FourierL1MaxMargin.Solve data, TimeL1LinearProgram.Solve rotated
             agreeOnObjective f t
             Expect.isLessThan (relativeError f.Beta (h t.Beta)) 1e-6 "beta = H c"
@@ -99,5 +105,6 @@ let tests =
                 let m = 64
                 let lp = polygonBound data m
                 Expect.isLessThanOrEqual lp (s.PrimalObjective * (1.0 + 1e-9)) "LP is a lower bound"
-                Expect.isLessThanOrEqual (s.PrimalObjective * (1.0 - s.RelativeGap)) (lp / cos (Math.PI / float m) * (1.0 + 1e-9)) "LP / cos(pi/M) is an upper bound"
+                Expect.isLessThanOrEqual (s.PrimalObjective * (1.0 - s.RelativeGap))
+                    (lp / cos (Math.PI / float m) * (1.0 + 1e-9)) "LP / cos(pi/M) is an upper bound"
     ]

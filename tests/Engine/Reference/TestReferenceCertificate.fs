@@ -29,11 +29,14 @@ let dualNorm bias (v: float[]) =
 
 /// Margins y_n <x_n, beta> by plain loops.
 let margins (data: Dataset) (beta: float[]) =
-    Array.init data.Count (fun n -> data.Labels.[n] * Array.fold2 (fun s x b -> s + x * b) 0.0 (data.Point(n).ToArray()) beta)
+    Array.init data.Count (fun n ->
+        data.Labels.[n] * Array.fold2 (fun s x b -> s + x * b) 0.0 (data.Point(n).ToArray()) beta)
 
 /// sum_n alpha_n y_n x_n by plain loops.
 let combine (data: Dataset) (alpha: float[]) =
-    Array.init data.Dimension (fun d -> Seq.sum (seq { for n in 0 .. data.Count - 1 -> alpha.[n] * data.Labels.[n] * data.Features.[n * data.Dimension + d] }))
+    Array.init data.Dimension (fun d ->
+        Seq.sum (seq { for n in 0 .. data.Count - 1 ->
+                           alpha.[n] * data.Labels.[n] * data.Features.[n * data.Dimension + d] }))
 
 /// Checks a solution's certificate from scratch: feasible primal (min margin 1), feasible dual
 /// (alpha >= 0, ||Z'alpha||_* <= 1), objectives as reported, and a relative gap below gapBound.
@@ -56,7 +59,8 @@ let tests =
     testList "ReferenceCertificate" [
         // N >> D with a small teacher margin (128 x 8, 100 x 2, seed 5) once made Wolfe stop at its
         // round-off floor and report IterationLimit despite a 1e-13 gap: kept as regressions.
-        for n, d, seed, margin in [ 4, 8, 1UL, 0.05; 6, 12, 2UL, 0.05; 30, 12, 3UL, 0.05; 16, 16, 4UL, 0.05; 9, 7, 5UL, 0.05
+        for n, d, seed, margin in [ 4, 8, 1UL, 0.05; 6, 12, 2UL, 0.05; 30, 12, 3UL, 0.05; 16, 16, 4UL, 0.05;
+                                    9, 7, 5UL, 0.05
                                     128, 8, 5UL, 0.001; 100, 2, 5UL, 0.001 ] do
             testCase $"all solvers certified to 1e-8 on Gaussian teacher N={n} D={d} margin {margin}" <| fun () ->
                 let data = SyntheticData.GaussianTeacher(n, d, seed, margin)

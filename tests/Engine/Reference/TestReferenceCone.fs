@@ -55,11 +55,13 @@ let tests =
                     Expect.isLessThan (abs (p.[0] - tail)) (1e-9 * (1.0 + abs p.[0])) "on the boundary"
                     Expect.isGreaterThanOrEqual p.[0] -1e-12 "the boundary of the cone, not of its negative"
                     let inside = Array.map2 (fun a b -> a + 0.999 * t * b) u d
-                    Expect.isGreaterThan inside.[0] (inside.[1..] |> Array.sumBy (fun x -> x * x) |> sqrt) "inside before t"
+                    Expect.isGreaterThan inside.[0] (inside.[1..] |> Array.sumBy (fun x -> x * x) |> sqrt)
+                        "inside before t"
                 else
                     for k in [ 1.0; 10.0; 1e4 ] do
                         let p = Array.map2 (fun a b -> a + k * b) u d
-                        Expect.isGreaterThan p.[0] (p.[1..] |> Array.sumBy (fun x -> x * x) |> sqrt) "the ray stays inside"
+                        Expect.isGreaterThan p.[0] (p.[1..] |> Array.sumBy (fun x -> x * x) |> sqrt)
+                            "the ray stays inside"
 
         testCase "real Fourier basis: orthogonal, invertible, and its group norms are ||beta_hat||_1" <| fun () ->
             for dim in [ 1; 2; 3; 4; 7; 8; 9; 16 ] do
@@ -70,7 +72,10 @@ let tests =
                 let struct (start, size, weight) = RealFourierBasis.Groups dim
                 Expect.equal (Array.sum size) dim "groups cover every coordinate"
                 let groupNorm =
-                    Array.init start.Length (fun j -> weight.[j] * sqrt (Array.sumBy (fun x -> x * x) c.[start.[j] .. start.[j] + size.[j] - 1])) |> Array.sum
-                let naive = NaiveDft.Forward(ReadOnlySpan(beta |> Array.map (fun v -> Complex(v, 0.0)))) |> Array.sumBy (fun z -> z.Magnitude)
+                    Array.init start.Length (fun j ->
+                        weight.[j] * sqrt (Array.sumBy (fun x -> x * x) c.[start.[j] .. start.[j] + size.[j] - 1]))
+                    |> Array.sum
+                let naive = NaiveDft.Forward(ReadOnlySpan(beta |> Array.map (fun v -> Complex(v, 0.0))))
+                            |> Array.sumBy (fun z -> z.Magnitude)
                 Expect.floatClose Accuracy.high groupNorm naive $"||beta_hat||_1 D={dim}"
     ]

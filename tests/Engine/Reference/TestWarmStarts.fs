@@ -16,7 +16,8 @@ let private maxDiff (a: float[]) (b: float[]) = Array.map2 (fun x y -> abs (x - 
 [<Tests>]
 let tests =
     testList "WarmStarts" [
-        testCase "NNLS warm = cold on 40 seeded problems (tall, square, wide; right, partial and wrong guesses)" <| fun _ ->
+        testCase "NNLS warm = cold on 40 seeded problems (tall, square, wide; right, partial and wrong guesses)"
+        <| fun _ ->
             for seed in 1UL .. 40UL do
                 let rows, cols = [| (30, 12); (17, 17); (9, 14); (50, 7) |][int seed % 4]
                 let a = gaussian (seed * 7UL) (rows * cols)
@@ -31,7 +32,9 @@ let tests =
                     let warm = Nnls.Solve(a, rows, cols, b, guess = guess)
                     Expect.isTrue warm.Converged $"seed {seed}: converged"
                     Expect.floatClose Accuracy.high warm.ResidualNorm cold.ResidualNorm $"seed {seed}: same residual"
-                    if rows >= cols then Expect.isLessThan (maxDiff warm.X cold.X) 1e-9 $"seed {seed}: same x (unique when A has full column rank)"
+                    if rows >= cols then
+                        Expect.isLessThan (maxDiff warm.X cold.X) 1e-9
+                            $"seed {seed}: same x (unique when A has full column rank)"
                     Expect.all warm.X (fun v -> v >= 0.0) "x >= 0"
 
         testCase "NNLS warm start with the right guess takes no outer iteration" <| fun _ ->
@@ -43,7 +46,8 @@ let tests =
             Expect.equal warm.Iterations 0 "the guess was the answer"
             Expect.isGreaterThan (Nnls.Solve(a, rows, cols, b).Iterations) 0 "the cold start brings each column in"
 
-        testCase "Wolfe warm = cold: the same min-norm point from guessed corrals (N < D and N > D, dependent guesses)" <| fun _ ->
+        testCase "Wolfe warm = cold: the same min-norm point from guessed corrals (N < D and N > D, dependent guesses)"
+        <| fun _ ->
             for seed in 1UL .. 30UL do
                 let n, d = [| (12, 20); (40, 9); (25, 25) |][int seed % 3]
                 let data = SyntheticData.GaussianTeacher(n, d, seed)
@@ -51,20 +55,25 @@ let tests =
                 let cold = MinNormPoint.Solve(z, n, d)
                 let support = [ for i in 0 .. n - 1 do if cold.Lambda[i] > 0.0 then yield i ]
                 let rnd = Random(int seed)
-                let guesses = [ support; [ 0 .. n - 1 ]; [ for i in 0 .. n - 1 do if rnd.NextDouble() < 0.3 then yield i ] ]
+                let guesses =
+                    [ support; [ 0 .. n - 1 ]; [ for i in 0 .. n - 1 do if rnd.NextDouble() < 0.3 then yield i ] ]
                 for guess in guesses do
                     let warm = MinNormPoint.Solve(z, n, d, corralGuess = guess)
                     Expect.isTrue warm.Converged $"seed {seed}: converged"
                     let scale = sqrt (dot cold.Point cold.Point)
-                    Expect.isLessThan (maxDiff warm.Point cold.Point / scale) 1e-9 $"seed {seed}, guess of {guess.Length}: the same point"
+                    Expect.isLessThan (maxDiff warm.Point cold.Point / scale) 1e-9
+                        $"seed {seed}, guess of {guess.Length}: the same point"
                 let right = MinNormPoint.Solve(z, n, d, corralGuess = support)
-                Expect.isLessThanOrEqual right.Iterations 2 $"seed {seed}: the right corral needs at most the final check"
+                Expect.isLessThanOrEqual right.Iterations 2
+                    $"seed {seed}: the right corral needs at most the final check"
 
-        testCase "affine minimizer: Cholesky of G + 1 1^T = the bordered LU system; both null on a dependent corral" <| fun _ ->
+        testCase "affine minimizer: Cholesky of G + 1 1^T = the bordered LU system; both null on a dependent corral"
+        <| fun _ ->
             for seed in 1UL .. 20UL do
                 let n, d = 10, 14
                 let z = gaussian seed (n * d)
-                let gram = Array.init (n * n) (fun k -> dot z[(k / n) * d .. (k / n) * d + d - 1] z[(k % n) * d .. (k % n) * d + d - 1])
+                let gram = Array.init (n * n) (fun k ->
+                    dot z[(k / n) * d .. (k / n) * d + d - 1] z[(k % n) * d .. (k % n) * d + d - 1])
                 let corral = [ 0 .. 2 .. n - 1 ] @ [ 1; 3 ]
                 let a = MinNormPoint.CholeskyMinimizer(gram, Array.create n 1.0, n, corral)
                 Expect.isNotNull a $"seed {seed}: the Cholesky form applies (an independent corral)"

@@ -32,10 +32,12 @@ for (model: IParameterization), n, d, loss in
         FullyConnectedNetwork(10, 3), 7, 10, ExponentialLoss()
         ConvolutionalNetwork(9, 2), 4, 9, ExponentialLoss() ] do
     let data = SyntheticData.GaussianTeacher(n, d, 5UL)
-    let r = GradientDescent.Train(model, data, ReadOnlySpan(model.Initialize(0.5, 3UL)), TrainingSettings(rule, loss, 3000L, RecordsPerDecade = 10))
+    let r = GradientDescent.Train(model, data, ReadOnlySpan(model.Initialize(0.5, 3UL)),
+                                  TrainingSettings(rule, loss, 3000L, RecordsPerDecade = 10))
     add (float r.Steps)
     Array.iter add r.Parameters
-    for record in r.Records do add record.LogLoss; add record.NormalizedMargin; add record.SmoothedMargin; add record.AngleToPrevious
+    for record in r.Records do
+        add record.LogLoss; add record.NormalizedMargin; add record.SmoothedMargin; add record.AngleToPrevious
 printfn "checksum %%016x" hash
 """
 
@@ -44,7 +46,8 @@ let private checksum (environment: (string * string) option) =
     let file = Path.Combine(Path.GetTempPath(), $"instruction-sets-{Guid.NewGuid():N}.fsx")
     try
         File.WriteAllText(file, script (Path.Combine(AppContext.BaseDirectory, "ImplicitBias.Engine.dll")))
-        let start = ProcessStartInfo("dotnet", $"fsi --quiet --exec \"{file}\"", RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
+        let start = ProcessStartInfo("dotnet", $"fsi --quiet --exec \"{file}\"", RedirectStandardOutput = true,
+                                     RedirectStandardError = true, UseShellExecute = false)
         environment |> Option.iter (fun (name, value) -> start.Environment[name] <- value)
         use p = Process.Start start
         let output = p.StandardOutput.ReadToEndAsync()
@@ -58,7 +61,9 @@ let private checksum (environment: (string * string) option) =
 [<Tests>]
 let tests =
     testList "Instruction sets" [
-        testCase "the same runs give the same bits with and without AVX-512 (conv, diag, linear, fc, generic; lone kernels)" <| fun () ->
+        testCase
+            "the same runs give the same bits with and without AVX-512 (conv, diag, linear, fc, generic; lone kernels)"
+        <| fun () ->
             let native = checksum None
             Expect.stringStarts native "checksum " "a checksum"
             let without = checksum (Some("DOTNET_EnableAVX512", "0"))

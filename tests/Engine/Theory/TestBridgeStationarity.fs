@@ -28,7 +28,8 @@ let construct (domain: PenaltyDomain) (dim: int) (support: int[]) (p: float) (of
     let bEntries = entriesOn rng count onS
     let beta = DomainEntries.ToVector(bEntries, dim, domain)
     let bEntries = DomainEntries.Of(beta, domain) // self-conjugate entries are now real
-    let gEntries = bEntries |> Array.mapi (fun j b -> if onS j then b / b.Magnitude * (p * b.Magnitude ** (p - 1.0)) else Complex.Zero)
+    let gEntries = bEntries |> Array.mapi (fun j b ->
+        if onS j then b / b.Magnitude * (p * b.Magnitude ** (p - 1.0)) else Complex.Zero)
     let g = DomainEntries.ToVector(gEntries, dim, domain)
     let total = dot g beta // = p ||beta||_p^p in the domain
     let bb = dot beta beta
@@ -37,18 +38,22 @@ let construct (domain: PenaltyDomain) (dim: int) (support: int[]) (p: float) (of
         let c = dot u beta / bb
         Array.map2 (fun a b -> a - c * b) u beta
     // Off-support noise scaled so that alpha-weighted it has entries of order offScale.
-    let offNoise () = DomainEntries.ToVector(entriesOn rng count (onS >> not), dim, domain) |> Array.map ((*) (offScale / total))
+    let offNoise () =
+        DomainEntries.ToVector(entriesOn rng count (onS >> not), dim, domain) |> Array.map ((*) (offScale / total))
     let a1 = 0.3 * total
     let a2 = total - a1
     let z1core = Array.map2 (+) (onSupportOrthogonal ()) (beta |> Array.map (fun v -> v / bb))
     let z2core = Array.map2 (fun gv zv -> (gv - a1 * zv) / a2) g z1core
     let z1 = Array.map2 (+) z1core (offNoise ())
     let z2 = Array.map2 (+) z2core (offNoise ())
-    let inactive () = Array.map2 (+) (onSupportOrthogonal ()) (beta |> Array.map (fun v -> 2.0 * v / bb)) |> Array.map2 (+) (offNoise ())
+    let inactive () =
+        Array.map2 (+) (onSupportOrthogonal ()) (beta |> Array.map (fun v -> 2.0 * v / bb))
+        |> Array.map2 (+) (offNoise ())
     let rows = [| inactive (); z1; inactive (); z2 |]
     let labels = [| 1.0; -1.0; -1.0; 1.0 |]
     let features = Array.concat (Array.map2 (fun (r: float[]) y -> r |> Array.map ((*) y)) rows labels)
-    { Data = Dataset(features, labels, dim, "constructed"); Beta = beta; Alpha = [| 0.0; a1; 0.0; a2 |]; SupportEntries = support }
+    { Data = Dataset(features, labels, dim, "constructed"); Beta = beta; Alpha = [| 0.0; a1; 0.0; a2 |];
+      SupportEntries = support }
 
 let private tight = StationarityOptions(1e-8, 1e-8)
 
@@ -60,7 +65,8 @@ let private fullSpectrumResidual (data: Dataset) (beta: float[]) (c: Stationarit
     let toC (v: float[]) = v |> Array.map (fun x -> Complex(x, 0.0))
     let bHat = NaiveDft.Forward(System.ReadOnlySpan(toC scaled))
     let z = data.SignedFeatures()
-    let combo = Array.init dim (fun d -> Seq.sum (seq { for n in 0 .. data.Count - 1 -> c.Alpha.[n] * z.[n * dim + d] }))
+    let combo =
+        Array.init dim (fun d -> Seq.sum (seq { for n in 0 .. data.Count - 1 -> c.Alpha.[n] * z.[n * dim + d] }))
     let cHat = NaiveDft.Forward(System.ReadOnlySpan(toC combo))
     let target k = bHat.[k] / bHat.[k].Magnitude * (c.P * bHat.[k].Magnitude ** (c.P - 1.0))
     let num = c.Support |> Array.sumBy (fun k -> (cHat.[k] - target k).Magnitude ** 2.0)
@@ -79,7 +85,9 @@ let tests =
                     Expect.equal cert.Outcome CertificateOutcome.Computed "computed"
                     Expect.isLessThan cert.Residual 1e-10 "eq. (11) holds"
                     Expect.sequenceEqual cert.ActiveSet [| 1; 3 |] "the two points of margin 1"
-                    let expectedSupport = support |> Array.collect (fun j -> Seq.toArray (DomainEntries.FullIndices(j, 8, domain))) |> Array.sort
+                    let expectedSupport =
+                        support |> Array.collect (fun j -> Seq.toArray (DomainEntries.FullIndices(j, 8, domain)))
+                        |> Array.sort
                     Expect.sequenceEqual cert.Support expectedSupport "support with conjugate partners"
                     // Time: one real equation per entry; Fourier: entry 0 is real, 2 and 3 give Re and Im rows.
                     Expect.equal cert.Equations (if domain = PenaltyDomain.Time then 3 else 5) "equations"
@@ -92,7 +100,8 @@ let tests =
             let c = construct PenaltyDomain.Fourier 8 [| 1; 2 |] (2.0 / 3.0) 0.1 8UL
             let perturbed = c.Beta |> Array.mapi (fun i v -> v + 0.05 * float (i % 3))
             let a = BridgeStationarity.Certify(c.Data, System.ReadOnlySpan perturbed, 2.0 / 3.0, PenaltyDomain.Fourier)
-            let b = BridgeStationarity.Certify(c.Data, System.ReadOnlySpan(perturbed |> Array.map ((*) 7.0)), 2.0 / 3.0, PenaltyDomain.Fourier)
+            let b = BridgeStationarity.Certify(c.Data, System.ReadOnlySpan(perturbed |> Array.map ((*) 7.0)), 2.0 / 3.0,
+                                               PenaltyDomain.Fourier)
             Expect.floatClose Accuracy.high a.Residual b.Residual "same residual"
             Expect.isLessThan (relativeError b.Alpha a.Alpha) 1e-9 "same alpha (unit-margin scaling)"
         for dim in [ 7; 8 ] do
@@ -100,9 +109,11 @@ let tests =
                 // Random data and a random (non-stationary) separating beta: residual strictly between 0 and 1.
                 let beta = gaussian 41UL dim
                 let x = gaussian 42UL (10 * dim)
-                let labels = Array.init 10 (fun n -> if dot beta x.[n * dim .. n * dim + dim - 1] >= 0.0 then 1.0 else -1.0)
+                let labels =
+                    Array.init 10 (fun n -> if dot beta x.[n * dim .. n * dim + dim - 1] >= 0.0 then 1.0 else -1.0)
                 let data = Dataset(x, labels, dim)
-                let cert = BridgeStationarity.Certify(data, System.ReadOnlySpan beta, 2.0 / 3.0, PenaltyDomain.Fourier, StationarityOptions(0.5, 1e-6))
+                let cert = BridgeStationarity.Certify(data, System.ReadOnlySpan beta, 2.0 / 3.0, PenaltyDomain.Fourier,
+                                                      StationarityOptions(0.5, 1e-6))
                 Expect.isGreaterThan cert.Residual 1e-3 "not stationary"
                 Expect.floatClose Accuracy.high cert.Residual (fullSpectrumResidual data beta cert) "same residual"
         testCase "moving off a stationary point raises the residual" <| fun () ->
@@ -110,7 +121,8 @@ let tests =
             let moved = DomainEntries.Of(c.Beta, PenaltyDomain.Fourier)
             moved.[1] <- moved.[1] * Complex(1.1, 0.1)
             let beta = DomainEntries.ToVector(moved, 8, PenaltyDomain.Fourier)
-            let cert = BridgeStationarity.Certify(c.Data, System.ReadOnlySpan beta, 2.0 / 3.0, PenaltyDomain.Fourier, StationarityOptions(0.3, 1e-6))
+            let cert = BridgeStationarity.Certify(c.Data, System.ReadOnlySpan beta, 2.0 / 3.0, PenaltyDomain.Fourier,
+                                                  StationarityOptions(0.3, 1e-6))
             Expect.isGreaterThan cert.Residual 1e-2 "not stationary any more"
         testCase "p = 1: a large off-support correlation violates eq. (12)" <| fun () ->
             let c = construct PenaltyDomain.Time 6 [| 0; 2 |] 1.0 50.0 10UL
@@ -120,7 +132,8 @@ let tests =
             Expect.isFalse (cert.Holds 1e-6) "not certified"
         testCase "a beta that does not separate is reported, not certified" <| fun () ->
             let c = construct PenaltyDomain.Time 6 [| 0; 2 |] 0.5 0.1 11UL
-            let cert = BridgeStationarity.Certify(c.Data, System.ReadOnlySpan(c.Beta |> Array.map (~-)), 0.5, PenaltyDomain.Time)
+            let cert = BridgeStationarity.Certify(c.Data, System.ReadOnlySpan(c.Beta |> Array.map (~-)), 0.5,
+                                                  PenaltyDomain.Time)
             Expect.equal cert.Outcome CertificateOutcome.NotSeparating "outcome"
             Expect.isFalse (cert.Holds 1.0) "never holds"
     ]

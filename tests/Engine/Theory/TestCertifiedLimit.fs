@@ -39,9 +39,11 @@ let find data kind p (start: float[]) = CertifiedLimit.Find(data, kind, p, ReadO
 /// Fails with every problem listed, after printing the pass count (reports quote counts, not just "passed").
 let expectAll (what: string) (total: int) (failures: string list) =
     printfn "CertifiedLimit: %s: %d of %d passed" what (total - failures.Length) total
-    Expect.isEmpty failures (sprintf "%s: %d of %d failed:\n%s" what failures.Length total (String.Join("\n", failures)))
+    Expect.isEmpty failures
+        (sprintf "%s: %d of %d failed:\n%s" what failures.Length total (String.Join("\n", failures)))
 
-let bridgeKinds = [ LimitKind.TimeBridge, PenaltyDomain.Time, MarginBias.TimeL1; LimitKind.FourierBridge, PenaltyDomain.Fourier, MarginBias.FourierL1 ]
+let bridgeKinds = [ LimitKind.TimeBridge, PenaltyDomain.Time, MarginBias.TimeL1;
+                    LimitKind.FourierBridge, PenaltyDomain.Fourier, MarginBias.FourierL1 ]
 let exponents = [ 2.0 / 3.0; 0.5; 0.4 ]
 
 /// Every bridge case (set, kind, p, start from the l1 or the l2 solution) with its certificate; computed once.
@@ -62,7 +64,9 @@ let private grids = [ Grid(3, 4); Grid(4, 4); Grid(2, 5); Grid(3, 5); Grid(4, 6)
 /// On grids and with kernels (issue 10).
 let private gridsAndKernels =
     testList "on grids and with kernels" [
-        testCase "EntrySpace: the line is DomainEntries bit for bit; on grids Parseval, inverse, and each frequency once" <| fun () ->
+        testCase
+            "EntrySpace: the line is DomainEntries bit for bit; on grids Parseval, inverse, and each frequency once"
+        <| fun () ->
             for d in [ 7; 8; 12 ] do
                 let v = gaussian (uint64 d) d
                 for domain in [ PenaltyDomain.Time; PenaltyDomain.Fourier ] do
@@ -72,7 +76,9 @@ let private gridsAndKernels =
                 let v = gaussian (uint64 (50 + grid.Count)) grid.Count
                 let space = EntrySpace(PenaltyDomain.Fourier, grid)
                 let e = space.Of(ReadOnlySpan v)
-                let energy = Seq.sum (seq { for j in 0 .. e.Length - 1 -> float (space.Multiplicity j) * e.[j].Magnitude ** 2.0 })
+                let energy =
+                    Seq.sum (seq { for j in 0 .. e.Length - 1 ->
+                                       float (space.Multiplicity j) * e.[j].Magnitude ** 2.0 })
                 Expect.floatClose Accuracy.high energy (dot v v) $"{grid}: Parseval with multiplicities"
                 Expect.isLessThan (relativeError (space.ToVector(ReadOnlySpan e)) v) 1e-13 $"{grid}: inverse"
                 let all = [ for j in 0 .. e.Length - 1 do yield! space.FullIndices j ] |> List.sort
@@ -80,26 +86,42 @@ let private gridsAndKernels =
                 let spectrum = TestGridFourierL1.naive v grid
                 for j in 0 .. e.Length - 1 do
                     for k in space.FullIndices j do
-                        Expect.floatClose Accuracy.high spectrum.[k].Magnitude e.[j].Magnitude $"{grid}: |entry {j}| = |v_hat[{k}]|"
+                        Expect.floatClose Accuracy.high spectrum.[k].Magnitude e.[j].Magnitude
+                            $"{grid}: |entry {j}| = |v_hat[{k}]|"
 
-        testCase "For(model, depth, grid, kernel, channels): 1-D is For(model, depth); full conv kernels as the paper; smaller kernels R_K then Theorem 4 only" <| fun () ->
-            for model in [ NetworkKind.Linear; NetworkKind.FullyConnected; NetworkKind.Diagonal; NetworkKind.Convolutional ] do
+        testCase
+            ("For(model, depth, grid, kernel, channels): 1-D is For(model, depth); full conv kernels as the paper; "
+             + "smaller kernels R_K then Theorem 4 only") <| fun () ->
+            for model in [ NetworkKind.Linear; NetworkKind.FullyConnected; NetworkKind.Diagonal;
+                           NetworkKind.Convolutional ] do
                 for depth in 1 .. 5 do
-                    Expect.equal (CertifiedLimit.For(model, depth, Grid.Line 12, KernelSize.Line 12, 1)) (CertifiedLimit.For(model, depth)) $"{model} L={depth} on a line"
-                    Expect.equal (CertifiedLimit.For(model, depth, Grid(3, 4), KernelSize(3, 4), 1)) (CertifiedLimit.For(model, depth)) $"{model} L={depth} full kernel on 3x4"
+                    Expect.equal (CertifiedLimit.For(model, depth, Grid.Line 12, KernelSize.Line 12, 1))
+                        (CertifiedLimit.For(model, depth)) $"{model} L={depth} on a line"
+                    Expect.equal (CertifiedLimit.For(model, depth, Grid(3, 4), KernelSize(3, 4), 1))
+                        (CertifiedLimit.For(model, depth)) $"{model} L={depth} full kernel on 3x4"
             for c in [ 1; 4 ] do
-                Expect.equal (CertifiedLimit.For(NetworkKind.Convolutional, 2, Grid.Line 12, KernelSize.Line 3, c)) (LimitKind.KernelNorm, 1.0) $"1-D K=3, C={c}"
-                Expect.equal (CertifiedLimit.For(NetworkKind.Convolutional, 2, Grid(4, 4), KernelSize(2, 2), c)) (LimitKind.KernelNorm, 1.0) $"2-D 2x2, C={c}"
-            Expect.equal (CertifiedLimit.For(NetworkKind.Convolutional, 3, Grid.Line 12, KernelSize.Line 3, 1)) (LimitKind.TheoremFourOnly, 2.0 / 3.0) "K=3 at L=3"
-            Expect.equal (CertifiedLimit.For(NetworkKind.Convolutional, 1, Grid.Line 12, KernelSize.Line 3, 1)) (LimitKind.L2, 2.0) "depth 1"
-            Expect.equal (CertifiedLimit.For(NetworkKind.Diagonal, 3, Grid(3, 4), KernelSize(2, 2), 1)) (LimitKind.TimeBridge, 2.0 / 3.0) "diag ignores the grid"
-            throws<ArgumentException> (fun () -> CertifiedLimit.For(NetworkKind.Convolutional, 2, Grid(3, 4), KernelSize(4, 1), 1) |> ignore) "kernel larger than the grid" |> ignore
-            throws<ArgumentException> (fun () -> CertifiedLimit.For(NetworkKind.Convolutional, 2, Grid(3, 4), KernelSize(2, 2), 0) |> ignore) "no channels" |> ignore
+                Expect.equal (CertifiedLimit.For(NetworkKind.Convolutional, 2, Grid.Line 12, KernelSize.Line 3, c))
+                    (LimitKind.KernelNorm, 1.0) $"1-D K=3, C={c}"
+                Expect.equal (CertifiedLimit.For(NetworkKind.Convolutional, 2, Grid(4, 4), KernelSize(2, 2), c))
+                    (LimitKind.KernelNorm, 1.0) $"2-D 2x2, C={c}"
+            Expect.equal (CertifiedLimit.For(NetworkKind.Convolutional, 3, Grid.Line 12, KernelSize.Line 3, 1))
+                (LimitKind.TheoremFourOnly, 2.0 / 3.0) "K=3 at L=3"
+            Expect.equal (CertifiedLimit.For(NetworkKind.Convolutional, 1, Grid.Line 12, KernelSize.Line 3, 1))
+                (LimitKind.L2, 2.0) "depth 1"
+            Expect.equal (CertifiedLimit.For(NetworkKind.Diagonal, 3, Grid(3, 4), KernelSize(2, 2), 1))
+                (LimitKind.TimeBridge, 2.0 / 3.0) "diag ignores the grid"
+            throws<ArgumentException>
+                (fun () -> CertifiedLimit.For(NetworkKind.Convolutional, 2, Grid(3, 4), KernelSize(4, 1), 1) |> ignore)
+                "kernel larger than the grid" |> ignore
+            throws<ArgumentException>
+                (fun () -> CertifiedLimit.For(NetworkKind.Convolutional, 2, Grid(3, 4), KernelSize(2, 2), 0) |> ignore)
+                "no channels" |> ignore
 
         testCase "Find on the line is the 1-D Find, bit for bit" <| fun () ->
             let data = SyntheticData.GaussianTeacher(8, 12, 5UL)
             let start = gaussian 6UL 12
-            for kind, p in [ LimitKind.FourierL1, 1.0; LimitKind.FourierBridge, 2.0 / 3.0; LimitKind.TimeBridge, 0.5; LimitKind.L2, 2.0 ] do
+            for kind, p in [ LimitKind.FourierL1, 1.0; LimitKind.FourierBridge, 2.0 / 3.0;
+                             LimitKind.TimeBridge, 0.5; LimitKind.L2, 2.0 ] do
                 let a = CertifiedLimit.Find(data, kind, p, ReadOnlySpan start)
                 let b = CertifiedLimit.Find(data, kind, p, ReadOnlySpan start, Grid.Line 12, KernelSize.Line 12)
                 Expect.equal b.Direction a.Direction $"{kind}"
@@ -108,60 +130,82 @@ let private gridsAndKernels =
         testCase "FourierL1 on a grid: certified, the 2-D solver's direction, not the 1-D one" <| fun () ->
             for grid in grids do
                 let data = SyntheticData.GaussianTeacher(grid.Count / 2, grid.Count, uint64 (200 + grid.Count))
-                let c = CertifiedLimit.Find(data, LimitKind.FourierL1, 1.0, ReadOnlySpan(Array.zeroCreate grid.Count), grid, KernelSize.Full grid)
+                let c = CertifiedLimit.Find(data, LimitKind.FourierL1, 1.0, ReadOnlySpan(Array.zeroCreate grid.Count),
+                                            grid, KernelSize.Full grid)
                 Expect.equal c.Status LimitStatus.Certified $"{grid}: {c.Message}"
-                // The limit is the solver's point polished (TestConvexPolish); the interior point's direction is good to ~1e-6 rad.
-                Expect.isLessThan (angle c.Direction (FourierL1MaxMargin.Solve(data, grid).Direction)) 1e-5 $"{grid}: 2-D solver"
+                // The limit is the solver's point polished (TestConvexPolish); the interior point's direction is
+                // good to ~1e-6 rad.
+                Expect.isLessThan (angle c.Direction (FourierL1MaxMargin.Solve(data, grid).Direction)) 1e-5
+                    $"{grid}: 2-D solver"
                 Expect.stringContains c.Message "polished" $"{grid}: polished"
-                Expect.isGreaterThan (angle c.Direction (FourierL1MaxMargin.Solve(data).Direction)) 1e-4 $"{grid}: not the 1-D limit"
-                Expect.isTrue (c.Support |> Array.forall (fun k -> k >= 0 && k < grid.Count)) "support indices on the grid"
+                Expect.isGreaterThan (angle c.Direction (FourierL1MaxMargin.Solve(data).Direction)) 1e-4
+                    $"{grid}: not the 1-D limit"
+                Expect.isTrue (c.Support |> Array.forall (fun k -> k >= 0 && k < grid.Count))
+                    "support indices on the grid"
 
-        testCase "FourierBridge on a grid (p = 2/L): certified, confirmed by the independent 2-D BridgeStationarity, and not 1-D stationary" <| fun () ->
+        testCase
+            ("FourierBridge on a grid (p = 2/L): certified, confirmed by the independent 2-D BridgeStationarity, "
+             + "and not 1-D stationary") <| fun () ->
             let mutable certified = 0
             let mutable total = 0
             let mutable distinguished = 0
             for grid in grids do
                 for depth in [ 3; 4 ] do
                     let p = 2.0 / float depth
-                    let data = SyntheticData.GaussianTeacher(grid.Count / 2, grid.Count, uint64 (300 + grid.Count + depth))
+                    let data =
+                        SyntheticData.GaussianTeacher(grid.Count / 2, grid.Count, uint64 (300 + grid.Count + depth))
                     let start = L2MaxMargin.Solve(data).Beta
-                    let c = CertifiedLimit.Find(data, LimitKind.FourierBridge, p, ReadOnlySpan start, grid, KernelSize.Full grid)
+                    let c = CertifiedLimit.Find(data, LimitKind.FourierBridge, p, ReadOnlySpan start,
+                                                grid, KernelSize.Full grid)
                     total <- total + 1
                     if c.Status = LimitStatus.Certified then
                         certified <- certified + 1
-                        let s = BridgeStationarity.Certify(data, ReadOnlySpan c.Direction, p, PenaltyDomain.Fourier, grid, StationarityOptions(1e-8, 1e-8))
+                        let s = BridgeStationarity.Certify(data, ReadOnlySpan c.Direction, p, PenaltyDomain.Fourier,
+                                                           grid, StationarityOptions(1e-8, 1e-8))
                         Expect.isLessThan s.Residual 1e-7 $"{grid} L={depth}: independent 2-D certificate"
                         // The 1-D certificate of a 2-D stationary point usually fails. Not always: 2-D frequencies
                         // (0, k2) are 1-D frequencies M k2 of the flattened image, so a point supported there is
                         // stationary in both; and a degenerate fit (equations <= active points) meets any target.
-                        let flat = BridgeStationarity.Certify(data, ReadOnlySpan c.Direction, p, PenaltyDomain.Fourier, StationarityOptions(1e-8, 1e-8))
+                        let flat = BridgeStationarity.Certify(data, ReadOnlySpan c.Direction, p, PenaltyDomain.Fourier,
+                                                              StationarityOptions(1e-8, 1e-8))
                         if flat.Residual > 1e-4 then distinguished <- distinguished + 1
-            printfn "2-D FourierBridge certified on %d of %d (the 1-D certificate fails on %d)" certified total distinguished
+            printfn "2-D FourierBridge certified on %d of %d (the 1-D certificate fails on %d)"
+                certified total distinguished
             Expect.isGreaterThanOrEqual distinguished (total / 2) "the grid matters on most sets"
             Expect.isGreaterThanOrEqual certified (total - 1) "certified on all (at most one miss) of the suite"
 
-        testCase "2-D stationarity is transpose-invariant: transposed images and beta give the same residual" <| fun () ->
+        testCase "2-D stationarity is transpose-invariant: transposed images and beta give the same residual"
+        <| fun () ->
             for grid in [ Grid(3, 4); Grid(2, 5) ] do
                 let data = SyntheticData.GaussianTeacher(6, grid.Count, uint64 (400 + grid.Count))
-                let c = CertifiedLimit.Find(data, LimitKind.FourierBridge, 0.5, ReadOnlySpan(L2MaxMargin.Solve(data).Beta), grid, KernelSize.Full grid)
+                let c = CertifiedLimit.Find(data, LimitKind.FourierBridge, 0.5,
+                                            ReadOnlySpan(L2MaxMargin.Solve(data).Beta), grid, KernelSize.Full grid)
                 let t = Grid(grid.Columns, grid.Rows)
                 let a = BridgeStationarity.Certify(data, ReadOnlySpan c.Direction, 0.5, PenaltyDomain.Fourier, grid)
-                let b = BridgeStationarity.Certify(TestGridFourierL1.transposeData data grid, ReadOnlySpan(TestGridFourierL1.transposeVector c.Direction grid), 0.5, PenaltyDomain.Fourier, t)
+                let b = BridgeStationarity.Certify(TestGridFourierL1.transposeData data grid,
+                                                   ReadOnlySpan(TestGridFourierL1.transposeVector c.Direction grid),
+                                                   0.5, PenaltyDomain.Fourier, t)
                 Expect.floatClose { absolute = 1e-12; relative = 1e-6 } b.Residual a.Residual $"{grid}"
                 Expect.equal b.ActiveSet a.ActiveSet $"{grid}: active set"
 
-        testCase "KernelNorm: certified by the R_K solver's gap; TheoremFourOnly: NoReference with the run's direction" <| fun () ->
+        testCase "KernelNorm: certified by the R_K solver's gap; TheoremFourOnly: NoReference with the run's direction"
+        <| fun () ->
             let data = SyntheticData.GaussianTeacher(6, 12, 11UL)
             let grid, kernel = Grid.Line 12, KernelSize.Line 3
-            let c = CertifiedLimit.Find(data, LimitKind.KernelNorm, 1.0, ReadOnlySpan(Array.zeroCreate 12), grid, kernel)
+            let c =
+                CertifiedLimit.Find(data, LimitKind.KernelNorm, 1.0, ReadOnlySpan(Array.zeroCreate 12), grid, kernel)
             let s = KernelNormMaxMargin.Solve(data, grid, kernel)
-            // Certified exactly when the R_K solver reaches its gap tolerance (its accuracy is TestKernelNorm's business).
+            // Certified exactly when the R_K solver reaches its gap tolerance (its accuracy is TestKernelNorm's
+            // business).
             Expect.equal (c.Status = LimitStatus.Certified) (s.Status = SolverStatus.Optimal) c.Message
             Expect.equal c.Status LimitStatus.Certified c.Message
             Expect.isLessThan (angle c.Direction s.Direction) 1e-12 "the R_K direction"
             Expect.equal c.Residual s.RelativeGap "the residual is the solver's recomputed gap"
             Expect.isLessThanOrEqual c.Residual 1e-8 "the gap"
-            Expect.isGreaterThan (angle c.Direction (CertifiedLimit.Find(data, LimitKind.FourierL1, 1.0, ReadOnlySpan(Array.zeroCreate 12)).Direction)) 1e-3 "not the full-kernel limit"
+            Expect.isGreaterThan
+                (angle c.Direction
+                    (CertifiedLimit.Find(data, LimitKind.FourierL1, 1.0, ReadOnlySpan(Array.zeroCreate 12)).Direction))
+                1e-3 "not the full-kernel limit"
             let gd = gaussian 12UL 12
             let n = CertifiedLimit.Find(data, LimitKind.TheoremFourOnly, 2.0 / 3.0, ReadOnlySpan gd, grid, kernel)
             Expect.equal n.Status LimitStatus.NoReference n.Message
@@ -177,9 +221,12 @@ let private deepRuns =
             // (engine 2.0) at 1e6 steps: 1e-5 (conv L=3), 4e-6 (conv L=5), 6e-7 (diag L=3, Converged), 8e-5 (fc L=3);
             // the cap of 1e-5 adds about 5e5 steps before the fit. The bound 1e-4 is the slowest with a little room.
             let data = SyntheticData.GaussianTeacher(8, 8, 3UL)
-            for kind, depth, expected in [ Convolutional, 3, LimitKind.FourierBridge; Convolutional, 5, LimitKind.FourierBridge
+            for kind, depth, expected in [ Convolutional, 3, LimitKind.FourierBridge;
+                                           Convolutional, 5, LimitKind.FourierBridge
                                            Diagonal, 3, LimitKind.TimeBridge; FullyConnected, 3, LimitKind.L2 ] do
-                let s = Run.defaults |> Run.withModel kind depth |> Run.withSteps 4_000_000L |> Run.withTimeLimit 900.0 // a hang guard: the budget is the step count
+                let s =
+                    Run.defaults |> Run.withModel kind depth |> Run.withSteps 4_000_000L
+                    |> Run.withTimeLimit 900.0 // a hang guard: the budget is the step count
                 let run = Run.trainTracked (fun _ _ -> ()) s data
                 let name = $"{Model.name kind} L={depth}"
                 let limit = run.Limit.Value
@@ -200,12 +247,15 @@ let private deepRuns =
                     Expect.isGreaterThanOrEqual afterFit.Length 1 $"{name}: a record after the fit"
                 else
                     Expect.isGreaterThanOrEqual afterFit.Length 2 $"{name}: decades after the fit"
-                    Expect.isLessThan (List.last afterFit) (afterFit.Head / 10.0) $"{name}: the angle fell tenfold: {angles}"
+                    Expect.isLessThan (List.last afterFit) (afterFit.Head / 10.0)
+                        $"{name}: the angle fell tenfold: {angles}"
 
-        testCase "deep runs that settle on a smaller support converge to the stationary point of that support" <| fun () ->
+        testCase "deep runs that settle on a smaller support converge to the stationary point of that support"
+        <| fun () ->
             // Sets of tools/late-phase-check.fsx where GD ends at a stationary point while the local solver, started
-            // from an earlier direction, had found another one 0.03-0.47 rad away (engine 3.0.1 ended Stationary there);
-            // diag L=3 #19, where a re-solve at theta 6 landed a quarter turn away and must not replace a nearer limit.
+            // from an earlier direction, had found another one 0.03-0.47 rad away (engine 3.0.1 ended Stationary
+            // there); diag L=3 #19, where a re-solve at theta 6 landed a quarter turn away and must not replace a
+            // nearer limit.
             for kind, depth, i in [ Convolutional, 3, 16; Convolutional, 3, 19; Convolutional, 3, 23
                                     Convolutional, 4, 9; Diagonal, 3, 16; Diagonal, 3, 19 ] do
                 let data = DataSpec.create (DataSuite.latePhaseSet i)
@@ -226,14 +276,20 @@ let tests =
             Expect.equal (CertifiedLimit.For(NetworkKind.Convolutional, 1)) (LimitKind.L2, 2.0) "depth 1"
             Expect.equal (CertifiedLimit.For(NetworkKind.Diagonal, 1)) (LimitKind.L2, 2.0) "depth 1"
             Expect.equal (CertifiedLimit.For(NetworkKind.Convolutional, 2)) (LimitKind.FourierL1, 1.0) "conv 2"
-            Expect.equal (CertifiedLimit.For(NetworkKind.ConvolutionalTime, 4)) (LimitKind.FourierBridge, 0.5) "conv-time 4"
+            Expect.equal (CertifiedLimit.For(NetworkKind.ConvolutionalTime, 4)) (LimitKind.FourierBridge, 0.5)
+                "conv-time 4"
             Expect.equal (CertifiedLimit.For(NetworkKind.Diagonal, 2)) (LimitKind.TimeL1, 1.0) "diag 2"
             Expect.equal (CertifiedLimit.For(NetworkKind.Diagonal, 5)) (LimitKind.TimeBridge, 0.4) "diag 5"
-            throws<ArgumentException> (fun () -> CertifiedLimit.For(enum<NetworkKind> 99, 2) |> ignore) "unknown kind" |> ignore
-            throws<ArgumentException> (fun () -> find sets.[0] LimitKind.TimeBridge 1.0 (Array.zeroCreate 8) |> ignore) "p = 1 is not a bridge" |> ignore
+            throws<ArgumentException> (fun () -> CertifiedLimit.For(enum<NetworkKind> 99, 2) |> ignore)
+                "unknown kind" |> ignore
+            throws<ArgumentException> (fun () -> find sets.[0] LimitKind.TimeBridge 1.0 (Array.zeroCreate 8) |> ignore)
+                "p = 1 is not a bridge" |> ignore
 
         testCase "convex kinds: certified, and the reference solver's direction (to its accuracy)" <| fun () ->
-            let cases = [ for data in sets do for kind, bias, p in [ LimitKind.L2, MarginBias.L2, 2.0; LimitKind.TimeL1, MarginBias.TimeL1, 1.0; LimitKind.FourierL1, MarginBias.FourierL1, 1.0 ] -> data, kind, bias, p ]
+            let cases =
+                [ for data in sets do
+                    for kind, bias, p in [ LimitKind.L2, MarginBias.L2, 2.0; LimitKind.TimeL1, MarginBias.TimeL1, 1.0;
+                                           LimitKind.FourierL1, MarginBias.FourierL1, 1.0 ] -> data, kind, bias, p ]
             let failures =
                 [ for data, kind, bias, p in cases do
                     // The convex limit does not depend on the run; a zero direction is accepted.
@@ -243,10 +299,12 @@ let tests =
                     if c.Status <> LimitStatus.Certified then yield tag + ": " + c.Message
                     // Residual is the certified relative duality gap of the point returned (tolerance 1e-8).
                     elif c.Residual > 1e-8 then yield sprintf "%s: gap %.2e" tag c.Residual
-                    // Wolfe's method and the simplex are exact; the interior point's direction is good to about 1e-6 rad
-                    // (flat optima), and the limit is its polish (TestConvexPolish: exact to 1e-10 rad).
-                    elif angle c.Direction reference.Direction > (if kind = LimitKind.FourierL1 then 1e-5 else 1e-12) then
-                        yield sprintf "%s: %.2e rad from the reference direction" tag (angle c.Direction reference.Direction)
+                    // Wolfe's method and the simplex are exact; the interior point's direction is good to about
+                    // 1e-6 rad (flat optima), and the limit is its polish (TestConvexPolish: exact to 1e-10 rad).
+                    elif angle c.Direction reference.Direction > (if kind = LimitKind.FourierL1 then 1e-5 else 1e-12)
+                    then
+                        yield sprintf "%s: %.2e rad from the reference direction"
+                                  tag (angle c.Direction reference.Direction)
                     elif not (finite c) || c.MinAlpha < 0.0 then yield tag + ": NaN or negative alpha"
                     elif c.Degenerate <> (c.Equations <= c.Unknowns) then yield tag + ": Degenerate flag" ]
             expectAll "convex kinds certified and equal to the reference" cases.Length failures
@@ -256,11 +314,13 @@ let tests =
             let failures =
                 [ for tag, data, kind, _, p, c in cases do
                     if c.Status <> LimitStatus.Certified then yield tag + ": " + c.Message
-                    elif c.Residual > 1e-10 || c.MinAlpha < 0.0 then yield sprintf "%s: residual %.2e, min alpha %.2e" tag c.Residual c.MinAlpha
+                    elif c.Residual > 1e-10 || c.MinAlpha < 0.0 then
+                        yield sprintf "%s: residual %.2e, min alpha %.2e" tag c.Residual c.MinAlpha
                     else
                         let again = find data kind p c.Direction
                         let a = angle c.Direction again.Direction
-                        if again.Status <> LimitStatus.Certified || a > 1e-9 then yield sprintf "%s: restart moves by %.2e (%A)" tag a again.Status ]
+                        if again.Status <> LimitStatus.Certified || a > 1e-9 then
+                            yield sprintf "%s: restart moves by %.2e (%A)" tag a again.Status ]
             expectAll "bridge limits certified and fixed points" cases.Length failures
             let worst = cases |> List.map (fun (_, _, _, _, _, c) -> c.Residual) |> List.max
             printfn "CertifiedLimit: worst bridge residual %.2e" worst
@@ -271,9 +331,11 @@ let tests =
                 [ for tag, data, _, domain, p, c in cases do
                     // The same tolerances as the search (1e-8): the polished point has exact zeros off the
                     // support and margins 1 to round-off, so both read the same sets.
-                    let s = BridgeStationarity.Certify(data, ReadOnlySpan c.Direction, p, domain, StationarityOptions(1e-8, 1e-8))
+                    let s = BridgeStationarity.Certify(data, ReadOnlySpan c.Direction, p, domain,
+                                                       StationarityOptions(1e-8, 1e-8))
                     if s.Residual > 1e-8 then yield sprintf "%s: BridgeStationarity residual %.2e" tag s.Residual
-                    elif s.Support <> c.Support || s.ActiveSet <> c.Active then yield tag + ": different support or active set" ]
+                    elif s.Support <> c.Support || s.ActiveSet <> c.Active then
+                        yield tag + ": different support or active set" ]
             expectAll "bridge limits confirmed by BridgeStationarity" cases.Length failures
 
         testCase "bridge kinds: a perturbation at angle 1e-4 maps back" <| fun () ->
@@ -288,7 +350,8 @@ let tests =
                     let start = Array.map2 (fun d v -> d + 1e-4 * v / size) c.Direction orth
                     let back = find data kind p start
                     let a = angle c.Direction back.Direction
-                    if back.Status <> LimitStatus.Certified || a > 1e-9 then yield sprintf "%s: returns at angle %.2e (%A)" tag a back.Status ]
+                    if back.Status <> LimitStatus.Certified || a > 1e-9 then
+                        yield sprintf "%s: returns at angle %.2e (%A)" tag a back.Status ]
             expectAll "perturbed limits map back" cases.Length failures
 
         testCase "Degenerate is exactly Equations <= Unknowns, and both cases occur" <| fun () ->
@@ -302,7 +365,8 @@ let tests =
             let one = Dataset([| 0.5; -2.0; 1.0; 0.25 |], [| 1.0 |], 4)
             let c = find one LimitKind.TimeBridge 0.5 [| 0.1; -1.0; 0.1; 0.1 |]
             Expect.equal c.Status LimitStatus.Certified c.Message
-            Expect.equal (c.Support, c.Active, c.Equations, c.Unknowns, c.Degenerate) ([| 1 |], [| 0 |], 1, 1, true) "degenerate single point"
+            Expect.equal (c.Support, c.Active, c.Equations, c.Unknowns, c.Degenerate) ([| 1 |], [| 0 |], 1, 1, true)
+                "degenerate single point"
             Expect.isLessThan (relativeError c.Direction [| 0.0; -1.0; 0.0; 0.0 |]) 1e-12 "closed form e_1 direction"
 
         testCase "Fourier support counts both k and D-k, and the equations are its real rows" <| fun () ->
@@ -310,13 +374,15 @@ let tests =
                 if kind = LimitKind.FourierBridge then
                     let dim = data.Dimension
                     Expect.isTrue (c.Support |> Array.forall (fun k -> Array.contains ((dim - k) % dim) c.Support)) tag
-                    // Real rows: one per index of a conjugate pair member (Re and Im of the pair), one per self-conjugate k.
+                    // Real rows: one per index of a conjugate pair member (Re and Im of the pair), one per
+                    // self-conjugate k.
                     Expect.equal c.Equations c.Support.Length tag
 
         testCase "not separable: x and -x both labelled +1" <| fun () ->
             let x = gaussian 31UL 6
             let data = Dataset(Array.append x (Array.map (fun v -> -v) x), [| 1.0; 1.0 |], 6, "x and -x")
-            for kind, p in [ LimitKind.L2, 2.0; LimitKind.TimeL1, 1.0; LimitKind.FourierL1, 1.0; LimitKind.TimeBridge, 0.5; LimitKind.FourierBridge, 2.0 / 3.0 ] do
+            for kind, p in [ LimitKind.L2, 2.0; LimitKind.TimeL1, 1.0; LimitKind.FourierL1, 1.0;
+                             LimitKind.TimeBridge, 0.5; LimitKind.FourierBridge, 2.0 / 3.0 ] do
                 let c = find data kind p x
                 Expect.equal c.Status LimitStatus.NotSeparable $"{kind}: {c.Message}"
                 Expect.isTrue (finite c) "no NaN"
@@ -340,19 +406,26 @@ let tests =
                 for kind, _, _ in bridgeKinds do
                     for iterations in [ 1; 4 ] do
                         total <- total + 1
-                        let c = CertifiedLimit.Find(data, kind, 0.5, ReadOnlySpan(gaussian 77UL data.Dimension), LimitOptions(LocalMaxIterations = iterations))
+                        let c = CertifiedLimit.Find(data, kind, 0.5, ReadOnlySpan(gaussian 77UL data.Dimension),
+                                                    LimitOptions(LocalMaxIterations = iterations))
                         Expect.isTrue (finite c) "no NaN"
                         Expect.isTrue (c.Direction |> Array.exists ((<>) 0.0)) "a direction even when not certified"
                         if c.Status = LimitStatus.Certified then
                             certified <- certified + 1
                             Expect.isLessThanOrEqual c.Residual 1e-10 "certified residual"
                             Expect.isGreaterThanOrEqual c.MinAlpha 0.0 "certified alpha"
-                            let s = BridgeStationarity.Certify(data, ReadOnlySpan c.Direction, 0.5, (if kind = LimitKind.TimeBridge then PenaltyDomain.Time else PenaltyDomain.Fourier), StationarityOptions(1e-8, 1e-8))
+                            let s = BridgeStationarity.Certify(data, ReadOnlySpan c.Direction, 0.5,
+                                                               (if kind = LimitKind.TimeBridge then PenaltyDomain.Time
+                                                                else PenaltyDomain.Fourier),
+                                                               StationarityOptions(1e-8, 1e-8))
                             Expect.isLessThan s.Residual 1e-8 "independently confirmed"
                         else Expect.stringContains c.Message "NOT certified" "says so"
-            printfn "CertifiedLimit: local solver cut short: certified on %d of %d (the rest honestly NotCertified)" certified total
+            printfn "CertifiedLimit: local solver cut short: certified on %d of %d (the rest honestly NotCertified)"
+                certified total
 
-        testCase "GD's direction after the fit: the stationary point it ends at, where the local solver walks to another" <| fun () ->
+        testCase
+            "GD's direction after the fit: the stationary point it ends at, where the local solver walks to another"
+        <| fun () ->
             // conv L=3 on this set (late-phase check #23), trained with the defaults: at theta = 6 the direction is
             // 1.2e-3 rad from the stationary point the run ends at (Stationary at theta 63.5); the reweighted-l2 local
             // solver from there regrows the Nyquist entry GD drives to zero and lands 0.031 rad away (measured).
@@ -361,8 +434,10 @@ let tests =
             let model = Run.parameterization s data.Dimension
             let w0 = model.Initialize(s.InitScale, s.Seed)
             let at theta =
-                let settings = TrainingSettings(s.Step, ImplicitBias.Engine.Losses.ExponentialLoss(), Int64.MaxValue, 60.0,
-                                                (if theta < 700.0 then -(exp theta) else -infinity), 20, false, s.Late.Value, theta)
+                let settings =
+                    TrainingSettings(s.Step, ImplicitBias.Engine.Losses.ExponentialLoss(), Int64.MaxValue, 60.0,
+                                     (if theta < 700.0 then -(exp theta) else -infinity), 20, false,
+                                     s.Late.Value, theta)
                 GradientDescent.Train(model, data, ReadOnlySpan<float> w0, settings).Direction
             let p = 2.0 / 3.0
             let own = LimitOptions(OwnDirection = true)

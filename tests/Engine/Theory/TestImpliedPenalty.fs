@@ -42,23 +42,33 @@ let private rebalanceConvolutional (rng: SeededRandom) (w: float[]) dim depth =
 /// Fully connected invariance: w_l -> A^-1 w_l A' between consecutive layers (square hidden layers).
 let private rebalanceFullyConnected (rng: SeededRandom) (w: float[]) dim depth =
     let net = FullyConnectedNetwork(dim, depth)
-    let layers = [| for l in 1 .. depth -> let ww = net.Widths in Matrix<float>.Build.DenseOfRowMajor(ww.[l - 1], ww.[l], net.Layer(System.ReadOnlySpan w, l).ToArray()) |]
+    let layers =
+        [| for l in 1 .. depth ->
+            let ww = net.Widths in
+            Matrix<float>.Build.DenseOfRowMajor(ww.[l - 1], ww.[l], net.Layer(System.ReadOnlySpan w, l).ToArray()) |]
     for l in 0 .. depth - 2 do
-        let a = Matrix<float>.Build.DenseIdentity(dim) + Matrix<float>.Build.Dense(dim, dim, fun _ _ -> 0.3 * rng.NextGaussian())
+        let a = Matrix<float>.Build.DenseIdentity(dim)
+                + Matrix<float>.Build.Dense(dim, dim, fun _ _ -> 0.3 * rng.NextGaussian())
         layers.[l] <- layers.[l] * a
         layers.[l + 1] <- a.Inverse() * layers.[l + 1]
     Array.concat (layers |> Array.map (fun m -> m.ToRowMajorArray()))
 
-type private Case = { Name: string; Model: int -> int -> IParameterization; Penalty: float[] -> int -> float; Balanced: float[] -> int -> float[]; Rebalance: SeededRandom -> float[] -> int -> int -> float[] }
+type private Case = { Name: string; Model: int -> int -> IParameterization; Penalty: float[] -> int -> float;
+                      Balanced: float[] -> int -> float[]; Rebalance: SeededRandom -> float[] -> int -> int -> float[] }
 
 let private cases = [
-    { Name = "fully connected (Lemma 5)"; Model = (fun d l -> FullyConnectedNetwork(d, l)); Penalty = (fun b l -> ImpliedPenalty.FullyConnected(System.ReadOnlySpan b, l))
-      Balanced = (fun b l -> BalancedParameters.FullyConnected(System.ReadOnlySpan b, l)); Rebalance = rebalanceFullyConnected }
-    { Name = "diagonal (Lemma 6)"; Model = (fun d l -> DiagonalNetwork(d, l)); Penalty = (fun b l -> ImpliedPenalty.Diagonal(System.ReadOnlySpan b, l))
+    { Name = "fully connected (Lemma 5)"; Model = (fun d l -> FullyConnectedNetwork(d, l));
+      Penalty = (fun b l -> ImpliedPenalty.FullyConnected(System.ReadOnlySpan b, l))
+      Balanced = (fun b l -> BalancedParameters.FullyConnected(System.ReadOnlySpan b, l));
+      Rebalance = rebalanceFullyConnected }
+    { Name = "diagonal (Lemma 6)"; Model = (fun d l -> DiagonalNetwork(d, l));
+      Penalty = (fun b l -> ImpliedPenalty.Diagonal(System.ReadOnlySpan b, l))
       Balanced = (fun b l -> BalancedParameters.Diagonal(System.ReadOnlySpan b, l)); Rebalance = rebalanceDiagonal }
     // The time-domain network (eq. 2-3) checks P(w*) = beta independently of the Fourier formulas.
-    { Name = "convolutional (Lemma 7)"; Model = (fun d l -> ConvolutionalNetwork(d, l)); Penalty = (fun b l -> ImpliedPenalty.Convolutional(System.ReadOnlySpan b, l))
-      Balanced = (fun b l -> BalancedParameters.Convolutional(System.ReadOnlySpan b, l)); Rebalance = rebalanceConvolutional } ]
+    { Name = "convolutional (Lemma 7)"; Model = (fun d l -> ConvolutionalNetwork(d, l));
+      Penalty = (fun b l -> ImpliedPenalty.Convolutional(System.ReadOnlySpan b, l))
+      Balanced = (fun b l -> BalancedParameters.Convolutional(System.ReadOnlySpan b, l));
+      Rebalance = rebalanceConvolutional } ]
 
 [<Tests>]
 let tests =
@@ -71,13 +81,15 @@ let tests =
                         let w = c.Balanced beta depth
                         let model = c.Model dim depth
                         Expect.equal w.Length model.ParameterCount "layout"
-                        Expect.isLessThan (relativeError (model.Predictor(System.ReadOnlySpan w)) beta) 1e-12 "P(w*) = beta"
+                        Expect.isLessThan (relativeError (model.Predictor(System.ReadOnlySpan w)) beta) 1e-12
+                            "P(w*) = beta"
                         Expect.floatClose Accuracy.high (sq w) (c.Penalty beta depth) "||w*||^2 = R(beta)"
             testCase $"{c.Name}: depth 1 gives ||beta||^2" <| fun () ->
                 let beta = gaussian 5UL 8
                 Expect.floatClose Accuracy.high (c.Penalty beta 1) (sq beta) "R = ||beta||^2 (Parseval for conv)"
             for depth in [ 2; 3 ] do
-                testCase $"{c.Name}, L = {depth}: re-balanced parameters with the same beta are never smaller" <| fun () ->
+                testCase $"{c.Name}, L = {depth}: re-balanced parameters with the same beta are never smaller"
+                <| fun () ->
                     let dim = 6
                     let beta = gaussian 7UL dim
                     let rng = SeededRandom(8UL)
@@ -85,15 +97,18 @@ let tests =
                     let r = c.Penalty beta depth
                     for _ in 1 .. 20 do
                         let w = c.Rebalance rng (c.Balanced beta depth) dim depth
-                        Expect.isLessThan (relativeError (model.Predictor(System.ReadOnlySpan w)) beta) 1e-9 "still P(w) = beta"
+                        Expect.isLessThan (relativeError (model.Predictor(System.ReadOnlySpan w)) beta) 1e-9
+                            "still P(w) = beta"
                         Expect.isGreaterThan (sq w) (r * (1.0 - 1e-12)) "||w||^2 >= R(beta)"
-        testProperty "diagonal and convolutional: random re-balancings of random beta never beat R(beta)" <| fun (seed: uint64) (depthChoice: bool) ->
+        testProperty "diagonal and convolutional: random re-balancings of random beta never beat R(beta)"
+        <| fun (seed: uint64) (depthChoice: bool) ->
             let depth = if depthChoice then 3 else 2
             let dim = 5
             let beta = gaussian seed dim
             let rng = SeededRandom(seed + 1UL)
             let diag = rebalanceDiagonal rng (BalancedParameters.Diagonal(System.ReadOnlySpan beta, depth)) dim depth
-            let conv = rebalanceConvolutional rng (BalancedParameters.Convolutional(System.ReadOnlySpan beta, depth)) dim depth
+            let conv =
+                rebalanceConvolutional rng (BalancedParameters.Convolutional(System.ReadOnlySpan beta, depth)) dim depth
             sq diag >= ImpliedPenalty.Diagonal(System.ReadOnlySpan beta, depth) * (1.0 - 1e-12)
             && sq conv >= ImpliedPenalty.Convolutional(System.ReadOnlySpan beta, depth) * (1.0 - 1e-12)
     ]

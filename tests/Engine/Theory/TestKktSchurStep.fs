@@ -12,9 +12,12 @@ open ImplicitBias.Tests.TestUtil
 
 /// The KKT system of the certified bridge limit of a seeded set, and a point near its solution.
 let private system (seed: uint64) (n: int) (d: int) (p: float) (kind: LimitKind) =
-    let data = if seed % 2UL = 0UL then SyntheticData.GaussianTeacher(n, d, seed) else SyntheticData.FourierSparseTeacher(n, d, 3, seed)
+    let data =
+        if seed % 2UL = 0UL then SyntheticData.GaussianTeacher(n, d, seed)
+        else SyntheticData.FourierSparseTeacher(n, d, 3, seed)
     let limit = CertifiedLimit.Find(data, kind, p, ReadOnlySpan(TestUtil.gaussian seed d))
-    let space = EntrySpace.Line(d, (if kind = LimitKind.FourierBridge then PenaltyDomain.Fourier else PenaltyDomain.Time))
+    let space =
+        EntrySpace.Line(d, (if kind = LimitKind.FourierBridge then PenaltyDomain.Fourier else PenaltyDomain.Time))
     let z = data.SignedFeatures()
     let points = Array.init n (fun i -> space.Of(ReadOnlySpan(z, i * d, d)))
     let margins = Array.init n (fun i -> TestUtil.dot z[i * d .. i * d + d - 1] limit.Direction)
@@ -27,12 +30,15 @@ let private system (seed: uint64) (n: int) (d: int) (p: float) (kind: LimitKind)
     let u = kkt.CoordinatesOf(ReadOnlySpan entries)
     let struct (alpha, _) = kkt.Fit(ReadOnlySpan entries)
     let nudge = TestUtil.gaussian (seed + 100UL) u.Length
-    limit.Status, kkt, Array.map2 (fun a b -> a * (1.0 + 1e-3 * b)) u nudge, alpha |> Array.map (fun a -> a * 1.01), (points, support, active)
+    limit.Status, kkt, Array.map2 (fun a b -> a * (1.0 + 1e-3 * b)) u nudge, alpha |> Array.map (fun a -> a * 1.01),
+    (points, support, active)
 
 [<Tests>]
 let tests =
     testList "KktSchurStep" [
-        testCase "Schur step = dense LU step, and the polished points agree, on 24 seeded bridge limits (p = 2/3, 1/2, 2/5; Fourier and time; D = 12, 20, 33)" <| fun _ ->
+        testCase
+            ("Schur step = dense LU step, and the polished points agree, on 24 seeded bridge limits (p = 2/3, 1/2, "
+             + "2/5; Fourier and time; D = 12, 20, 33)") <| fun _ ->
             let mutable compared = 0
             for seed in 1UL .. 24UL do
                 let d = [| 12; 20; 33 |][int seed % 3]
@@ -42,7 +48,10 @@ let tests =
                 let status, kkt, u, alpha, _ = system seed n d p kind
                 if status = LimitStatus.Certified && kkt.Active.Length > 0 then
                     // The fast path itself (BridgeKktPolish.Step would hide a broken one behind its dense fallback).
-                    let rhs = Array.append (kkt.Stationarity(ReadOnlySpan u, ReadOnlySpan alpha)) (kkt.MarginDefects(ReadOnlySpan u)) |> Array.map (fun v -> -v)
+                    let rhs =
+                        Array.append (kkt.Stationarity(ReadOnlySpan u, ReadOnlySpan alpha))
+                                     (kkt.MarginDefects(ReadOnlySpan u))
+                        |> Array.map (fun v -> -v)
                     let fast = KktSchurStep.Solve(kkt, u, rhs)
                     let slow = BridgeKktPolish.Step(kkt, u, alpha, dense = true)
                     Expect.isNotNull fast $"seed {seed}: the Schur step applies"

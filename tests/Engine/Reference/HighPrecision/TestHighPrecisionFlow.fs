@@ -27,7 +27,8 @@ let private unitData (n: int) (d: int) = UnitScale.Of(SyntheticData.GaussianTeac
 
 /// The engine with Run.defaults' rule and the given late phase, from a seeded start until log(-log L) = theta.
 let private engine (model: IParameterization) (data: Dataset) (late: LatePhaseSettings) (theta: float) =
-    let settings = TrainingSettings(Run.defaults.Step, ExponentialLoss(), Int64.MaxValue, 600.0, -(exp theta), 20, false, late, theta)
+    let settings = TrainingSettings(Run.defaults.Step, ExponentialLoss(), Int64.MaxValue, 600.0, -(exp theta), 20,
+                                    false, late, theta)
     GradientDescent.Train(model, data, ReadOnlySpan(model.Initialize(1.0, 3UL)), settings)
 
 let private tauOf (model: IParameterization) (r: TrainingResult) = float model.Degree * r.LogParameterNorm
@@ -62,10 +63,14 @@ let tests =
             let analytic, difference = field.Jacobian(u, s), field.DifferenceJacobian(u, s)
             let entries (m: BigFloat[,]) = Seq.cast<BigFloat> m |> Seq.toArray
             let largest = entries analytic |> Array.map (fun x -> abs (x.ToDouble())) |> Array.max
-            let gap = Array.map2 (fun (a: BigFloat) b -> abs ((a - b).ToDouble())) (entries analytic) (entries difference) |> Array.max
+            let gap =
+                Array.map2 (fun (a: BigFloat) b -> abs ((a - b).ToDouble())) (entries analytic) (entries difference)
+                |> Array.max
             Expect.isLessThan gap (exp (1.5 * tau) * Math.ScaleB(1.0, -p / 2) * largest) "analytic - difference"
 
-        testCase "one point: the closed forms of the linear model and of the depth-2 diagonal network, at tau0 + 1 and + 40" <| fun _ ->
+        testCase
+            ("one point: the closed forms of the linear model and of the depth-2 diagonal network, at tau0 + 1 "
+             + "and + 40") <| fun _ ->
             // Linear: w' = exp(-<z, w>) z keeps w = w0 + a z, and |w| = s = e^tau fixes a >= 0. Diagonal L = 2, D = 1:
             // w1' = q z w2, w2' = q z w1 keep w1^2 - w2^2 = c, and s = w1^2 + w2^2. Both exact in 256 bits. With one
             // point the field is not stiff: this checks its factors (1/nu^2) and its time tau = log s, at tau0 + 1
@@ -80,7 +85,8 @@ let tests =
                 let mutable u, tau = BigVector.FromDoubles(ReadOnlySpan w0, p), tau0
                 for span in [ 1.0; 39.0 ] do
                     let r = HighPrecisionFlow.Integrate(model, z, 1, u, tau, tau + span, options)
-                    Expect.isLessThan (exactAngle r.ExactDirection (exact (tau + span))) r.ErrorEstimate $"{model.Name} {tau + span}"
+                    Expect.isLessThan (exactAngle r.ExactDirection (exact (tau + span))) r.ErrorEstimate
+                        $"{model.Name} {tau + span}"
                     u <- r.ExactDirection; tau <- tau + span
             let z, w0 = [| 0.6; -0.3; 0.2; 0.7 |], [| 0.1; 0.5; -0.4; 0.3 |]
             let wz = Array.fold2 (fun s a b -> s + a * b) 0.0 w0 z
@@ -93,7 +99,9 @@ let tests =
                 let s = BigFloatMath.Exp(big tau)
                 [| (s + c).ScaleB(-1L); (s - c).ScaleB(-1L) |] |> Array.map BigFloatMath.Sqrt)
 
-        testCase "linear model: nears the l2 max-margin direction as C e^-tau, stays on it past the wall, from doubles too" <| fun _ ->
+        testCase
+            ("linear model: nears the l2 max-margin direction as C e^-tau, stays on it past the wall, from doubles "
+             + "too") <| fun _ ->
             // Gradient flow on separable data with the exponential loss: w = w_hat log t + w_tilde + o(1) (Soudry et
             // al. 2018), so the angle to w_hat is |w_tilde's orthogonal part| / s = C e^-tau up to relative O(angle^2).
             // The integration adds at most its error estimates (2e-13 to tau = 14, which the flow shrinks by e^-6, and
@@ -111,16 +119,20 @@ let tests =
             let c14, c20 = angle at14.Direction hat * exp 14.0, angle at20.Direction hat * exp 20.0
             Expect.floatClose Accuracy.medium (c20 / c14) 1.0 "C e^-tau"
             // The l2 direction is exact to rounding: a few D eps, below 8 D eps = 1.4e-14.
-            Expect.isLessThan (angle at40.Direction hat) (c20 * exp -40.0 + 8.0 * 8.0 * Math.ScaleB(1.0, -52)) "tau = 40"
+            Expect.isLessThan (angle at40.Direction hat) (c20 * exp -40.0 + 8.0 * 8.0 * Math.ScaleB(1.0, -52))
+                "tau = 40"
             // A start in doubles at tau = 95 (off the sliding manifold by its rounding, 1e-16, i.e. 1e25 in the
             // exponents) is put on it first (HighPrecisionFlow.Integrate's remarks) and ends where the exact start
             // ends, to that rounding (the flow contracts here). (Without the placement Newton's iteration fails.)
             let at95 = HighPrecisionFlow.Integrate(hp, z, 6, at40.ExactDirection, 40.0, 95.0, options)
             let fromExact = HighPrecisionFlow.Integrate(hp, z, 6, at95.ExactDirection, 95.0, 100.0, options)
             let fromDoubles = HighPrecisionFlow.Integrate(hp, z, 6, at95.Direction, 95.0, 100.0, options)
-            Expect.isLessThan (exactAngle fromExact.ExactDirection fromDoubles.ExactDirection) 1e-15 "start in doubles at tau = 95"
+            Expect.isLessThan (exactAngle fromExact.ExactDirection fromDoubles.ExactDirection) 1e-15
+                "start in doubles at tau = 95"
 
-        testCase "the engine's late phase agrees with the twin: 1 - cos <= 1e-12 at theta 8, <= 1e-9 at theta 20 (conv L = 2)" <| fun _ ->
+        testCase
+            ("the engine's late phase agrees with the twin: 1 - cos <= 1e-12 at theta 8, <= 1e-9 at theta 20 "
+             + "(conv L = 2)") <| fun _ ->
             // At theta 8 the engine integrates the exact flow (stiff steps, tolerance 1e-7 rad a step): its error is
             // a few 1e-7 rad, 1 - cos a few 1e-14. From theta 12 it follows the sliding mode, whose direction differs
             // from the flow's by O(e^-theta) (docs/late-phase.md): at theta 20, 2e-9 rad, 1 - cos 2e-18, with the
@@ -130,7 +142,8 @@ let tests =
                 Expect.isLessThan flow.ErrorEstimate 1e-9 $"twin's error estimate at theta {theta}"
                 Expect.isLessThan oneMinusCos (if theta < 9.0 then 1e-12 else 1e-9) $"1 - cos at theta {theta}"
 
-        testCase "past the wall (theta 20 to 45): halving the tolerance and 64 more bits agree within bounds" <| fun _ ->
+        testCase "past the wall (theta 20 to 45): halving the tolerance and 64 more bits agree within bounds"
+        <| fun _ ->
             // Each run's error estimate bounds its error if the flow does not amplify local errors, so two runs differ
             // by at most the sum of their estimates; the tolerance bounds each estimate by tol (tau1 - tau0). More bits
             // only change rounding, far below 1e-15 rad.
@@ -146,7 +159,8 @@ let tests =
             let coarse, fine, wide = go 1e-10 0, go 5e-11 0, go 1e-10 64
             let difference = exactAngle coarse.ExactDirection fine.ExactDirection
             Expect.isLessThan difference (coarse.ErrorEstimate + fine.ErrorEstimate) "within the estimates"
-            Expect.isLessThan (coarse.ErrorEstimate + fine.ErrorEstimate) (1.5e-10 * (tau1 - tau0)) "within the tolerances"
+            Expect.isLessThan (coarse.ErrorEstimate + fine.ErrorEstimate) (1.5e-10 * (tau1 - tau0))
+                "within the tolerances"
             Expect.isLessThan (exactAngle coarse.ExactDirection wide.ExactDirection) 1e-15 "64 more bits"
             Expect.isGreaterThan coarse.Theta 40.0 "past the wall"
 
@@ -155,6 +169,9 @@ let tests =
             let model, data, start = conv.Force()
             for theta in [ 3.0; 20.0; 60.0 ] do
                 let tau = HighPrecisionFlow.TauAtTheta(model, data, start.Parameters, theta)
-                Expect.floatClose Accuracy.veryHigh (HighPrecisionFlow.Theta(model, data, start.Parameters, tau)) theta $"theta {theta}"
-            Expect.floatClose Accuracy.veryHigh (HighPrecisionFlow.TauAtTheta(model, data, start.Parameters, start.Final.LogNegativeLogLoss)) (tauOf model start) "the engine's tau"
+                Expect.floatClose Accuracy.veryHigh (HighPrecisionFlow.Theta(model, data, start.Parameters, tau)) theta
+                    $"theta {theta}"
+            Expect.floatClose Accuracy.veryHigh
+                (HighPrecisionFlow.TauAtTheta(model, data, start.Parameters, start.Final.LogNegativeLogLoss))
+                (tauOf model start) "the engine's tau"
     ]

@@ -48,12 +48,14 @@ let tests =
                     let check (exact: BigFloat[]) (double: float[]) (absolute: float[]) what =
                         for i in 0 .. double.Length - 1 do
                             let error = abs ((exact[i] - BigFloat.FromDouble(double[i], p)).ToDouble())
-                            Expect.isLessThanOrEqual error (gamma model width * absolute[i]) $"{describe model} {what}[{i}]"
+                            Expect.isLessThanOrEqual error (gamma model width * absolute[i])
+                                $"{describe model} {what}[{i}]"
                     check (twin.Predictor(toBig w)) (model.Predictor(span w)) (model.Predictor(span (abs' w))) "beta"
                     let pulled = twin.PullBack(toBig w, toBig g)
                     check pulled (model.PullBack(span w, span g)) (model.PullBack(span (abs' w), span (abs' g))) "grad"
 
-        testCase "pull-back is the gradient of <g, P(w)>: central differences at 256 bits, and Euler's identity" <| fun _ ->
+        testCase "pull-back is the gradient of <g, P(w)>: central differences at 256 bits, and Euler's identity"
+        <| fun _ ->
             // P is a polynomial of degree L <= 3: the central difference with step 2^-60 is off by about 2^-120 times
             // the third derivative (and by 2^-196 of rounding); <w, grad> = L <g, P(w)> holds to rounding.
             for model, _ in models do
@@ -68,9 +70,11 @@ let tests =
                 let grad = twin.PullBack(w, g)
                 let derivative = BigVector.Dot(grad, direction)
                 let scale = max 1.0 (abs (derivative.ToDouble()))
-                Expect.isLessThan (abs ((difference - derivative).ToDouble()) / scale) 1e-30 $"{describe model} derivative"
+                Expect.isLessThan (abs ((difference - derivative).ToDouble()) / scale) 1e-30
+                    $"{describe model} derivative"
                 let euler = BigVector.Dot(w, grad) - value w * BigFloat.FromInteger(Numerics.BigInteger model.Degree, p)
-                Expect.isLessThan (abs (euler.ToDouble()) / max 1.0 (abs ((value w).ToDouble()))) 1e-70 $"{describe model} Euler"
+                Expect.isLessThan (abs (euler.ToDouble()) / max 1.0 (abs ((value w).ToDouble()))) 1e-70
+                    $"{describe model} Euler"
 
         testCase "the twin by kind name is the twin of the engine model; other models and kinds are refused" <| fun _ ->
             for kind, model in [ "linear", (LinearModel(5) :> IParameterization)
@@ -84,7 +88,8 @@ let tests =
                 let w = toBig (gaussian 31UL model.ParameterCount)
                 let a, b = byName.Predictor w, (HighPrecisionModels.Of model).Predictor w
                 Expect.isTrue (Array.forall2 (fun (x: BigFloat) y -> x = y) a b) kind
-            throws<ArgumentException> (fun () -> HighPrecisionModels.Of("conv", 2, 5) |> ignore) "unknown kind" |> ignore
+            throws<ArgumentException> (fun () -> HighPrecisionModels.Of("conv", 2, 5) |> ignore)
+                "unknown kind" |> ignore
             let kernel = KernelConvolutionalNetwork(8, 3, 1, 2)
             throws<NotSupportedException> (fun () -> HighPrecisionModels.Of(kernel) |> ignore) "kernel model" |> ignore
     ]

@@ -22,21 +22,29 @@ let private relativeBits (a: BigFloat) (b: BigFloat) =
     if d.IsZero then -infinity else float (d.Top - b.Abs().Top)
 
 /// Distance in units in the last place of b between two doubles of the same sign.
-let private ulps (a: float) (b: float) = abs (float (BitConverter.DoubleToInt64Bits a - BitConverter.DoubleToInt64Bits b))
+let private ulps (a: float) (b: float) =
+    abs (float (BitConverter.DoubleToInt64Bits a - BitConverter.DoubleToInt64Bits b))
 
 /// Reference values to 120 significant digits, printed by
 /// `python3 -c "from decimal import *; getcontext().prec=120; print(Decimal(2).ln())"` (likewise Decimal(1).exp(),
 /// Decimal(10).ln(), Decimal('-37.5').exp(), Decimal(2).sqrt(), Decimal('0.001').ln()); pi by the recipe `pi()` of
 /// Python's decimal documentation at the same precision. Each is correctly rounded to 120 digits (about 2^-398).
 let private reference =
-    [ "ln 2", "0.693147180559945309417232121458176568075500134360255254120680009493393621969694715605863326996418687542001481020570685734"
-      "e", "2.71828182845904523536028747135266249775724709369995957496696762772407663035354759457138217852516642742746639193200305992"
-      "ln 10", "2.30258509299404568401799145468436420760110148862877297603332790096757260967735248023599720508959829834196778404228624863"
-      "exp(-37.5)", "5.17555500580186853485109070573882994602481046781455005619575036714426025974634841302202792538435218622336533926452600260E-17"
-      "sqrt 2", "1.41421356237309504880168872420969807856967187537694807317667973799073247846210703885038753432764157273501384623091229702"
-      "ln 0.001", "-6.90775527898213705205397436405309262280330446588631892809998370290271782903205744070799161526879489502590335212685874590" ]
+    [ "ln 2", "0.6931471805599453094172321214581765680755001343602552541206"
+              + "80009493393621969694715605863326996418687542001481020570685734"
+      "e", "2.7182818284590452353602874713526624977572470936999595749669"
+           + "6762772407663035354759457138217852516642742746639193200305992"
+      "ln 10", "2.3025850929940456840179914546843642076011014886287729760333"
+               + "2790096757260967735248023599720508959829834196778404228624863"
+      "exp(-37.5)", "5.1755550058018685348510907057388299460248104678145500561957"
+                    + "5036714426025974634841302202792538435218622336533926452600260E-17"
+      "sqrt 2", "1.4142135623730950488016887242096980785696718753769480731766"
+                + "7973799073247846210703885038753432764157273501384623091229702"
+      "ln 0.001", "-6.907755278982137052053974364053092622803304465886318928099"
+                  + "98370290271782903205744070799161526879489502590335212685874590" ]
 let private pi120 =
-    "3.14159265358979323846264338327950288419716939937510582097494459230781640628620899862803482534211706798214808651328230665"
+    "3.1415926535897932384626433832795028841971693993751058209749"
+    + "4459230781640628620899862803482534211706798214808651328230665"
 
 [<Tests>]
 let tests =
@@ -59,7 +67,9 @@ let tests =
             Expect.equal (at 3L -1075) (2.0 * Double.Epsilon) "1.5 of the smallest subnormal ties to 2 (even)"
             Expect.equal (at 1L 1024) Double.PositiveInfinity "2^1024 overflows"
 
-        testCase "sums, products, quotients and square roots of doubles, rounded once, are IEEE's correctly rounded results" <| fun _ ->
+        testCase
+            "sums, products, quotients and square roots of doubles, rounded once, are IEEE's correctly rounded results"
+        <| fun _ ->
             // At 200 bits a sum of doubles within 2^140 of each other and every product is exact, and a farther
             // addend is below a quarter of the result's last bit; quotients and square roots of doubles are never
             // within 2^-107 (relative) of a midpoint between doubles unless exact, so a faithful 200-bit value
@@ -92,7 +102,8 @@ let tests =
             for (name, digits), value in List.zip reference computed do
                 Expect.isLessThan (relativeBits value (BigFloat.Parse(digits, p))) -300.0 name
 
-        testCase "pi by the Gauss-Legendre iteration (square roots, quotients, products) to 2^-300 at 320 bits" <| fun _ ->
+        testCase "pi by the Gauss-Legendre iteration (square roots, quotients, products) to 2^-300 at 320 bits"
+        <| fun _ ->
             // a, b, t, k = 1, 1/sqrt 2, 1/4, 1; then a' = (a + b)/2, b' = sqrt(a b), t' = t - k (a - a')^2, k' = 2k;
             // pi = (a + b)^2 / (4 t). The digits double each round: 9 rounds give more than 320 bits.
             let p = 320
@@ -117,14 +128,17 @@ let tests =
             let parse (x: decimal) = BigFloat.Parse(text x, 256)
             let relative (x: BigFloat) (y: BigFloat) (scale: BigFloat) = abs (((x - y) / scale).ToDouble())
             for _ in 1 .. 500 do
-                let draw () = decimal (rng.NextInt(2_000_000) - 1_000_000) * 1_000_000M + decimal (rng.NextInt 1_000_000)
+                let draw () =
+                    decimal (rng.NextInt(2_000_000) - 1_000_000) * 1_000_000M + decimal (rng.NextInt 1_000_000)
                 let a, b = draw () / 1_000_000_000M, draw () / 1_000M
                 if a <> 0M && b <> 0M then
                     let x, y = parse a, parse b
-                    Expect.isLessThan (relative (x + y) (parse (a + b)) (x.Abs() + y.Abs())) (Math.ScaleB(1.0, -250)) $"{a} + {b}"
+                    Expect.isLessThan (relative (x + y) (parse (a + b)) (x.Abs() + y.Abs())) (Math.ScaleB(1.0, -250))
+                        $"{a} + {b}"
                     Expect.isLessThan (relative (x * y) (parse (a * b)) (x * y)) (Math.ScaleB(1.0, -250)) $"{a} * {b}"
                     let q = x / y
-                    Expect.isLessThan (abs ((q - parse (a / b)).ToDouble())) (1e-27 * abs (q.ToDouble()) + 1e-28) $"{a} / {b}"
+                    Expect.isLessThan (abs ((q - parse (a / b)).ToDouble())) (1e-27 * abs (q.ToDouble()) + 1e-28)
+                        $"{a} / {b}"
 
         testCase "exp(log x) = x, log(exp a) = a, exp(a + b) = exp(a) exp(b), sqrt(x)^2 = x at 300 bits" <| fun _ ->
             // Bounds from the conditioning: a relative error e in x is e in log x (absolute), and an absolute error e
@@ -150,16 +164,19 @@ let tests =
             Expect.isTrue (big -2.0 64 < big -1.0 64) "negatives"
             Expect.equal (half.GetHashCode()) ((big 1.5 300).GetHashCode()) "equal values hash alike"
 
-        testCase "Gaussian elimination solves a 12 x 12 Hilbert system (condition 1.7e16) to 2^-180 at 256 bits" <| fun _ ->
+        testCase "Gaussian elimination solves a 12 x 12 Hilbert system (condition 1.7e16) to 2^-180 at 256 bits"
+        <| fun _ ->
             // Forward error <= condition * 2^-256 * small factor ~ 1e16 * 1e-77: 2^-180 leaves room for the factor.
             let p, n = 256, 12
-            let h = Array2D.init n n (fun i j -> BigFloat.One p / BigFloat.FromInteger(Numerics.BigInteger(i + j + 1), p))
+            let h = Array2D.init n n (fun i j ->
+                BigFloat.One p / BigFloat.FromInteger(Numerics.BigInteger(i + j + 1), p))
             let rowSum i = Seq.fold (fun (s: BigFloat) j -> s + h[i, j]) (BigFloat.Zero p) (seq { 0 .. n - 1 })
             let rhs = Array.init n rowSum
             for x in BigLinearSolve.Solve(h, rhs) do
                 Expect.isLessThan (relativeBits x (BigFloat.One p)) -180.0 "x = 1"
 
-        testCase "Radau IIA: the 3-stage closed form, and order exactly 2s - 1 (quadrature conditions) for s = 1..7" <| fun _ ->
+        testCase "Radau IIA: the 3-stage closed form, and order exactly 2s - 1 (quadrature conditions) for s = 1..7"
+        <| fun _ ->
             let p = 256
             let r3 = RadauIIA.Create(3, p)
             let s6 = BigFloatMath.Sqrt(big 6.0 p)
@@ -174,7 +191,8 @@ let tests =
             Expect.isLessThan (relativeBits r3.Nodes[0] (q 4.0 -1.0 10.0)) -240.0 "c1 = (4 - sqrt 6) / 10"
             for s in 1 .. 7 do
                 let m = RadauIIA.Create(s, p)
-                let power (x: BigFloat) k = Seq.fold (fun (acc: BigFloat) _ -> acc * x) (BigFloat.One p) (seq { 1 .. k })
+                let power (x: BigFloat) k =
+                    Seq.fold (fun (acc: BigFloat) _ -> acc * x) (BigFloat.One p) (seq { 1 .. k })
                 let error k = // sum_i b_i c_i^(k-1) - 1/k, b the last row of A
                     let terms = seq { for i in 0 .. s - 1 -> m.Matrix[s - 1, i] * power m.Nodes[i] (k - 1) }
                     let sum = Seq.fold (fun (acc: BigFloat) t -> acc + t) (BigFloat.Zero p) terms
