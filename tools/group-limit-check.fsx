@@ -34,7 +34,8 @@ let blockTeacher (fourier: GroupFourier) count (seed: uint64) =
     let teacher = Array.zeroCreate n
     fourier.InverseReal(blocks, Span teacher)
     let features = Array.init (count * n) (fun _ -> rng.NextGaussian())
-    let labels = Array.init count (fun i -> if Array.sum (Array.init n (fun j -> features[i * n + j] * teacher[j])) >= 0.0 then 1.0 else -1.0)
+    let score i = Array.sum (Array.init n (fun j -> features[i * n + j] * teacher[j]))
+    let labels = Array.init count (fun i -> if score i >= 0.0 then 1.0 else -1.0)
     Dataset(features, labels, n, $"block-teacher-{fourier.Group.Name}-N{count}-s{seed}")
 
 let settings =
@@ -62,7 +63,8 @@ let rows =
                         let angle = Geometry.Angle(ReadOnlySpan run.Direction, ReadOnlySpan limit.Direction)
                         let cyclic =
                             if name.StartsWith "C" then
-                                let c = CertifiedLimit.Find(data, LimitKind.FourierBridge, p, ReadOnlySpan run.Direction)
+                                let c =
+                                    CertifiedLimit.Find(data, LimitKind.FourierBridge, p, ReadOnlySpan run.Direction)
                                 Geometry.Angle(ReadOnlySpan c.Direction, ReadOnlySpan limit.Direction)
                             else nan
                         printfn "%s L=%d N=%d %s seed %d: %A, KKT %.1e, GD angle %.2e rad (%.1f s)%s%s" name depth count

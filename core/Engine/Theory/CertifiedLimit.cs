@@ -78,7 +78,8 @@ public static class CertifiedLimit
         options ??= LimitOptions.Default;
         if (fourier.Group.Order != data.Dimension || gdDirection.Length != data.Dimension)
             throw new ArgumentException($"the group {fourier.Group.Name} has order {fourier.Group.Order}, the " +
-                                        $"direction {gdDirection.Length} entries and {data.Name} D = {data.Dimension}.");
+                                        $"direction {gdDirection.Length} entries and {data.Name} D = " +
+                                        $"{data.Dimension}.");
         if (kind is not (LimitKind.L2 or LimitKind.GroupNuclear or LimitKind.GroupBridge)
             || (kind == LimitKind.GroupBridge ? !(p > 0 && p < 1) : p != (kind == LimitKind.L2 ? 2 : 1)))
             throw new ArgumentException($"{kind} with p = {p} is no limit of a group-convolutional network (l2: 2, " +

@@ -66,13 +66,14 @@ public static class GroupNuclearLimit
         int weighted = Enumerable.Range(0, data.Count).Count(n => dual[n] > 1e-9 * top);
         var reasons = new List<string>();
         if (free > weighted) reasons.Add($"{free} free entries of the optimal blocks for {weighted} weighted points");
-        if (near.Count > 0) reasons.Add($"a singular value of the dual within 1e-3 of the bound ({string.Join(", ", near)})");
+        if (near.Count > 0)
+            reasons.Add($"a singular value of the dual within 1e-3 of the bound ({string.Join(", ", near)})");
         return string.Join("; ", reasons);
     }
 
-    /// <summary>How far a direction is from optimal: its norm at unit minimum margin over the certified limit's, minus 1
-    /// (0 at every point of the optimal set, so it certifies GD's direction optimal even where the optimum is a face;
-    /// infinity if the direction does not separate).</summary>
+    /// <summary>How far a direction is from optimal: its norm at unit minimum margin over the certified limit's,
+    /// minus 1 (0 at every point of the optimal set, so it certifies GD's direction optimal even where the optimum is
+    /// a face; infinity if the direction does not separate).</summary>
     public static double ValueGap(GroupFourier fourier, Dataset data, ReadOnlySpan<double> direction,
         ReadOnlySpan<double> limit) => UnitValue(fourier, data, direction) / UnitValue(fourier, data, limit) - 1;
 

@@ -30,7 +30,8 @@ public enum LimitKind
     /// (group-convolutional networks of depth 2; <see cref="Networks.GroupNuclearMaxMargin"/>).</summary>
     GroupNuclear,
     /// <summary>A first-order stationary point of min sum_rho d_rho^(1-p/2) ||beta_hat(rho)||_(S p)^p s.t. margins
-    /// &gt;= 1, p = 2/L, on the fixed-rank manifold (group-convolutional, depth L &gt;= 3; docs/theory-checks.md).</summary>
+    /// &gt;= 1, p = 2/L, on the fixed-rank manifold (group-convolutional, depth L &gt;= 3;
+    /// docs/theory-checks.md).</summary>
     GroupBridge,
 }
 

@@ -40,8 +40,12 @@ let private conditions (fourier: GroupFourier) (data: Dataset) (beta: float[]) (
     let blocksOf (f: float[]) =
         let b = fourier.NewBlocks()
         fourier.Forward(span f, b)
-        b |> Array.mapi (fun t x -> let d = fourier.Irreps[t].Dimension in Matrix<Complex>.Build.Dense(d, d, fun i j -> x[i * d + j]))
-    let z = Array.init n (fun j -> Seq.sum (seq { for i in 0 .. data.Count - 1 -> alpha[i] * data.Labels[i] * data.Features[i * n + j] }))
+        b |> Array.mapi (fun t x ->
+            let d = fourier.Irreps[t].Dimension
+            Matrix<Complex>.Build.Dense(d, d, fun i j -> x[i * d + j]))
+    let z =
+        Array.init n (fun j ->
+            Seq.sum (seq { for i in 0 .. data.Count - 1 -> alpha[i] * data.Labels[i] * data.Features[i * n + j] }))
     let bs, gs = blocksOf beta, blocksOf z
     let top = bs |> Array.collect (fun b -> b.Svd(true).S.ToArray() |> Array.map (fun s -> s.Real)) |> Array.max
     let mutable worst, scale = 0.0, 0.0
@@ -63,7 +67,7 @@ let private conditions (fourier: GroupFourier) (data: Dataset) (beta: float[]) (
 [<Tests>]
 let tests =
     testList "Theory.GroupBridgeLimit" [
-        testCase "the manifold gradient w p U S^(p-1) V^* is the derivative of the penalty (central differences)" <| fun _ ->
+        testCase "the manifold gradient w p U S^(p-1) V^* is the penalty's derivative (central differences)" <| fun _ ->
             for name in [ "D4"; "Q8"; "A4"; "C5" ] do
                 let fourier = GroupFourier(StandardGroups.Parse name)
                 let n = fourier.Group.Order
@@ -75,15 +79,17 @@ let tests =
                     let numeric =
                         (penalty (Array.map2 (fun b x -> b + eps * x) beta h)
                          - penalty (Array.map2 (fun b x -> b - eps * x) beta h)) / (2.0 * eps)
-                    let blocks, hs = GroupBlockManifold.Blocks(fourier, span beta), GroupBlockManifold.Blocks(fourier, span h)
+                    let blocks = GroupBlockManifold.Blocks(fourier, span beta)
+                    let hs = GroupBlockManifold.Blocks(fourier, span h)
                     let analytic =
                         Seq.sum (seq { for t in 0 .. blocks.Length - 1 do
                                         let d = fourier.Irreps[t].Dimension
-                                        let g = GroupBlockManifold(blocks[t], d).Gradient(GroupBlockManifold.Weight(d, p), p)
+                                        let w = GroupBlockManifold.Weight(d, p)
+                                        let g = GroupBlockManifold(blocks[t], d).Gradient(w, p)
                                         yield (g.ConjugateTranspose() * hs[t]).Trace().Real })
                     Expect.isLessThan (abs (numeric - analytic) / abs analytic) 1e-7 $"{name} L={depth}"
 
-        testCase "certified limits meet the conditions recomputed from beta and alpha (D3, D5, D6, Q8, A4; L = 3, 4)" <| fun _ ->
+        testCase "certified limits meet the conditions recomputed from beta and alpha (D_n, Q8, A4)" <| fun _ ->
             for name in [ "D3"; "D5"; "D6"; "Q8"; "A4" ] do
                 let group = StandardGroups.Parse name
                 let fourier = GroupFourier group
@@ -115,13 +121,15 @@ let tests =
             let g = good
             let same = with' g true g.Ranks g.Stationarity g.Slackness g.MinAlpha g.SmallestInactive
             Expect.isTrue (same.Holds 1e-10) "rebuilt unchanged"
-            Expect.isFalse ((with' g true g.Ranks 1e-6 g.Slackness g.MinAlpha g.SmallestInactive).Holds 1e-10) "stationarity"
-            Expect.isFalse ((with' g true g.Ranks g.Stationarity 1e-6 g.MinAlpha g.SmallestInactive).Holds 1e-10) "slackness"
-            Expect.isFalse ((with' g true g.Ranks g.Stationarity g.Slackness -1e-3 g.SmallestInactive).Holds 1e-10) "alpha >= 0"
-            Expect.isFalse ((with' g true g.Ranks g.Stationarity g.Slackness g.MinAlpha 0.999).Holds 1e-10) "feasibility"
-            Expect.isFalse ((with' g false g.Ranks g.Stationarity g.Slackness g.MinAlpha g.SmallestInactive).Holds 1e-10) "separation"
+            let fails (c: GroupBridgeCheck) what = Expect.isFalse (c.Holds 1e-10) what
+            let inactive = g.SmallestInactive
+            fails (with' g true g.Ranks 1e-6 g.Slackness g.MinAlpha inactive) "stationarity"
+            fails (with' g true g.Ranks g.Stationarity 1e-6 g.MinAlpha inactive) "slackness"
+            fails (with' g true g.Ranks g.Stationarity g.Slackness -1e-3 inactive) "alpha >= 0"
+            fails (with' g true g.Ranks g.Stationarity g.Slackness g.MinAlpha 0.999) "feasibility"
+            fails (with' g false g.Ranks g.Stationarity g.Slackness g.MinAlpha inactive) "separation"
             let none = Array.zeroCreate g.Ranks.Length
-            Expect.isFalse ((with' g true none g.Stationarity g.Slackness g.MinAlpha g.SmallestInactive).Holds 1e-10) "support"
+            fails (with' g true none g.Stationarity g.Slackness g.MinAlpha inactive) "support"
             let nudged = limit.Direction |> Array.mapi (fun i v -> if i = 1 then v + 1e-5 else v)
             Expect.isFalse ((GroupBridgeKkt.Certify(fourier, data, span nudged, 2.0 / 3.0)).Holds 1e-10) "nudged"
             Expect.isFalse ((GroupBridgeKkt.Certify(fourier, data, span limit.Direction, 0.5)).Holds 1e-10) "p = 1/2"
@@ -162,14 +170,17 @@ let tests =
             Expect.isLessThan (Geometry.Angle(span limit.Direction, span back.Direction)) 1e-12 "pulled back"
 
         testCase "For and Find: the kinds by depth, usage errors, non-separable data" <| fun _ ->
-            Expect.equal (CertifiedLimit.For(NetworkKind.GroupConvolutional, 1)) (struct (LimitKind.L2, 2.0)) "L = 1"
-            Expect.equal (CertifiedLimit.For(NetworkKind.GroupConvolutional, 2)) (struct (LimitKind.GroupNuclear, 1.0)) "L = 2"
-            Expect.equal (CertifiedLimit.For(NetworkKind.GroupConvolutional, 4)) (struct (LimitKind.GroupBridge, 0.5)) "L = 4"
+            let forDepth depth = CertifiedLimit.For(NetworkKind.GroupConvolutional, depth)
+            Expect.equal (forDepth 1) (struct (LimitKind.L2, 2.0)) "L = 1"
+            Expect.equal (forDepth 2) (struct (LimitKind.GroupNuclear, 1.0)) "L = 2"
+            Expect.equal (forDepth 4) (struct (LimitKind.GroupBridge, 0.5)) "L = 4"
             let group = StandardGroups.Dihedral 3
             let data = SyntheticData.GaussianTeacher(3, 6, 1UL)
             let zero = Array.zeroCreate 6
-            Expect.throws (fun () -> CertifiedLimit.Find(data, LimitKind.GroupBridge, 0.5, span zero) |> ignore) "no group"
-            Expect.throws (fun () -> CertifiedLimit.Find(data, LimitKind.GroupBridge, 1.0, span zero, group) |> ignore) "p"
+            Expect.throws (fun () ->
+                CertifiedLimit.Find(data, LimitKind.GroupBridge, 0.5, span zero) |> ignore) "no group"
+            Expect.throws (fun () ->
+                CertifiedLimit.Find(data, LimitKind.GroupBridge, 1.0, span zero, group) |> ignore) "p"
             let nuclear = CertifiedLimit.Find(data, LimitKind.GroupNuclear, 1.0, span zero, group)
             Expect.equal nuclear.Status LimitStatus.Certified nuclear.Message
             let solved = GroupNuclearMaxMargin.Solve(GroupFourier group, data)

@@ -5,7 +5,8 @@ namespace ImplicitBias.Engine.Networks;
 
 /// <summary>Linear group-convolutional networks on a finite group ("gconv"): the group-domain
 /// <see cref="GroupConvolutionalNetwork"/> and its Fourier twin <see cref="GroupConvolutionalFourierNetwork"/>, trained
-/// by the generic stepper; depth's penalty acts on the group Fourier blocks (<see cref="GroupImpliedPenalty"/>).</summary>
+/// by the generic stepper; depth's penalty acts on the group Fourier blocks
+/// (<see cref="GroupImpliedPenalty"/>).</summary>
 public sealed class GroupConvolutionalFamily : NetworkFamilyWithoutLanes
 {
     /// <inheritdoc/>
