@@ -70,7 +70,7 @@ let rows =
                         printfn "%s L=%d N=%d %s seed %d: %A, KKT %.1e, GD angle %.2e rad (%.1f s)%s%s" name depth count
                             generator seed limit.Status check.KktResidual angle run.Seconds
                             (if Double.IsNaN cyclic then "" else sprintf ", %.1e rad from the cyclic limit" cyclic)
-                            (if limit.Degenerate then " [degenerate]" else "")
+                            (if limit.Degenerate then " [" + limit.Message.Substring(limit.Message.IndexOf "degenerate:") else "")
                         yield name, depth, limit.Status = LimitStatus.Certified, check.KktResidual, angle, cyclic,
                               limit.Degenerate ]
 
