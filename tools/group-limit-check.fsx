@@ -70,7 +70,8 @@ let rows =
                         printfn "%s L=%d N=%d %s seed %d: %A, KKT %.1e, GD angle %.2e rad (%.1f s)%s%s" name depth count
                             generator seed limit.Status check.KktResidual angle run.Seconds
                             (if Double.IsNaN cyclic then "" else sprintf ", %.1e rad from the cyclic limit" cyclic)
-                            (if limit.Degenerate then " [" + limit.Message.Substring(limit.Message.IndexOf "degenerate:") else "")
+                            (if not limit.Degenerate then ""
+                             else " [" + limit.Message.Substring(limit.Message.IndexOf "degenerate:"))
                         yield name, depth, limit.Status = LimitStatus.Certified, check.KktResidual, angle, cyclic,
                               limit.Degenerate ]
 
