@@ -13,7 +13,7 @@ public static class NetworkFamilies
     public static readonly IReadOnlyList<INetworkFamily> All =
     [
         new LinearFamily(), new FullyConnectedFamily(), new DiagonalFamily(), new ConvolutionalFamily(),
-        new KernelConvolutionalFamily(),
+        new KernelConvolutionalFamily(), new GroupConvolutionalFamily(),
     ];
 
     /// <summary>The family that built <paramref name="model"/>, or null.</summary>

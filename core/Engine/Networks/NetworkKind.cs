@@ -1,7 +1,8 @@
 namespace ImplicitBias.Engine.Networks;
 
 /// <summary>The network families a run can name (train.fsx's --model): the paper's three, the direct linear model,
-/// and the convolutional network's time-domain twin.</summary>
+/// the convolutional network's time-domain twin,
+/// and the group-convolutional network.</summary>
 public enum NetworkKind
 {
     /// <summary>beta = w ("linear").</summary>
@@ -15,4 +16,7 @@ public enum NetworkKind
     Convolutional,
     /// <summary>Convolutional in the time domain exactly as eq. (2)-(3), the slow twin ("conv-time").</summary>
     ConvolutionalTime,
+    /// <summary>Group-convolutional on a finite group, full-width filters (<see cref="GroupConvolutionalNetwork"/>,
+    /// Lawrence et al. 2022) ("gconv").</summary>
+    GroupConvolutional,
 }

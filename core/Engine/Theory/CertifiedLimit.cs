@@ -4,6 +4,7 @@ using ImplicitBias.Engine.Fourier;
 using System.Numerics;
 using ImplicitBias.Engine.Data;
 using ImplicitBias.Engine.Reference;
+using ImplicitBias.Engine.Groups;
 
 namespace ImplicitBias.Engine.Theory;
 
@@ -18,6 +19,8 @@ public static class CertifiedLimit
         if (depth < 1) throw new ArgumentException($"depth must be at least 1 (got {depth}).");
         var domain = NetworkFamilies.Of(kind).DepthPenaltyDomain;
         if (depth == 1 || domain is null) return (LimitKind.L2, 2.0);
+        if (domain == PenaltyDomain.GroupFourier)
+            return depth == 2 ? (LimitKind.GroupNuclear, 1.0) : (LimitKind.GroupBridge, 2.0 / depth);
         bool fourier = domain == PenaltyDomain.Fourier;
         if (depth == 2) return (fourier ? LimitKind.FourierL1 : LimitKind.TimeL1, 1.0);
         return (fourier ? LimitKind.FourierBridge : LimitKind.TimeBridge, 2.0 / depth);
@@ -58,6 +61,40 @@ public static class CertifiedLimit
         Dataset data, LimitKind kind, double p, ReadOnlySpan<double> gdDirection, LimitOptions? options = null) =>
         FindOn(data, kind, p, gdDirection, Grid.Line(data.Dimension), KernelSize.Line(data.Dimension), options);
 
+    /// <summary>The limit of a group-convolutional network on <paramref name="group"/> (signals over its elements):
+    /// L2 at depth 1, GroupNuclear at depth 2, GroupBridge (nearest to <paramref name="gdDirection"/>) deeper.
+    /// (docs/theory-checks.md, "The L &gt;= 3 limit")</summary>
+    public static LimitCertificate Find(
+        Dataset data, LimitKind kind, double p, ReadOnlySpan<double> gdDirection, FiniteGroup group,
+            LimitOptions? options = null) =>
+        Find(data, kind, p, gdDirection, new GroupFourier(group), options);
+
+    /// <summary>As <see cref="Find(Dataset, LimitKind, double, ReadOnlySpan{double}, FiniteGroup, LimitOptions?)"/>
+    /// with the group's transform already built.</summary>
+    public static LimitCertificate Find(
+        Dataset data, LimitKind kind, double p, ReadOnlySpan<double> gdDirection, GroupFourier fourier,
+            LimitOptions? options = null)
+    {
+        options ??= LimitOptions.Default;
+        if (fourier.Group.Order != data.Dimension || gdDirection.Length != data.Dimension)
+            throw new ArgumentException($"the group {fourier.Group.Name} has order {fourier.Group.Order}, the " +
+                                        $"direction {gdDirection.Length} entries and {data.Name} D = " +
+                                        $"{data.Dimension}.");
+        if (kind is not (LimitKind.L2 or LimitKind.GroupNuclear or LimitKind.GroupBridge)
+            || (kind == LimitKind.GroupBridge ? !(p > 0 && p < 1) : p != (kind == LimitKind.L2 ? 2 : 1)))
+            throw new ArgumentException($"{kind} with p = {p} is no limit of a group-convolutional network (l2: 2, " +
+                                        $"GroupNuclear: 1, GroupBridge: 2/L in (0, 1)).");
+        double r = UnitScale.Scale(data);
+        if ((r < Math.ScaleB(1.0, -30) || r > Math.ScaleB(1.0, 30)) && UnitScale.SpreadProblem(data) is null)
+            data = UnitScale.Of(data, out _);
+        return kind switch
+        {
+            LimitKind.L2 => ConvexLimit.Find(data, kind, options, Grid.Line(data.Dimension)),
+            LimitKind.GroupNuclear => GroupNuclearLimit.Find(fourier, data, options),
+            _ => GroupBridgeLimit.Find(fourier, data, p, gdDirection.ToArray(), options),
+        };
+    }
+
     private static LimitCertificate FindOn(
         Dataset data, LimitKind kind, double p, ReadOnlySpan<double> gdDirection, Grid grid, KernelSize kernel,
             LimitOptions? options)
@@ -66,6 +103,8 @@ public static class CertifiedLimit
         if (gdDirection.Length != data.Dimension)
             throw new ArgumentException($"the direction has {gdDirection.Length} entries but {data.Name} has D = " +
                                         $"{data.Dimension}.");
+        if (kind is LimitKind.GroupNuclear or LimitKind.GroupBridge)
+            throw new ArgumentException($"the limit {kind} needs the group: use the overload that takes it.");
         double expected = kind switch { LimitKind.L2 => 2,
             LimitKind.FourierL1 or LimitKind.TimeL1 or LimitKind.KernelNorm => 1, _ => double.NaN };
         if (double.IsNaN(expected) ? !(p > 0 && p < 1) : p != expected)

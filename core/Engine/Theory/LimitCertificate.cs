@@ -26,6 +26,13 @@ public enum LimitKind
     /// e.g. K-kernel networks of depth L &gt;= 3. <see cref="CertifiedLimit.Find"/> returns status
     /// NoReference.</summary>
     TheoremFourOnly,
+    /// <summary>The max-margin predictor of sum_rho sqrt(d_rho) ||beta_hat(rho)||_* over the group Fourier blocks
+    /// (group-convolutional networks of depth 2; <see cref="Networks.GroupNuclearMaxMargin"/>).</summary>
+    GroupNuclear,
+    /// <summary>A first-order stationary point of min sum_rho d_rho^(1-p/2) ||beta_hat(rho)||_(S p)^p s.t. margins
+    /// &gt;= 1, p = 2/L, on the fixed-rank manifold (group-convolutional, depth L &gt;= 3;
+    /// docs/theory-checks.md).</summary>
+    GroupBridge,
 }
 
 /// <summary>How <see cref="CertifiedLimit.Find"/> ended. Failing to certify is a status, never an exception.</summary>
@@ -80,6 +87,10 @@ public sealed record LimitCertificate(
     /// (eq. 12 needs &lt;= 1); NaN for the other kinds.
     /// (docs/theory-checks.md, "LimitCertificate.OffSupportMax")</summary>
     public double OffSupportMax { get; init; } = double.NaN;
+
+    /// <summary>Group kinds: the rank of each group Fourier block of the limit, in the irreps' order (empty for the
+    /// other kinds).</summary>
+    public int[] BlockRanks { get; init; } = [];
 }
 
 /// <summary>The tolerances and budgets of <see cref="CertifiedLimit.Find"/>; every one is stated in the message it
