@@ -11,5 +11,5 @@ let sets = BeyondSuites.gridSets b2
 let name spec =
     let i = List.findIndex (fst >> (=) spec) sets
     $"{snd sets[i]} {SuiteEvidence.setName (i + 1) spec}"
-let runs = BeyondSuites.gridRuns b2 |> Runner.run (Runner.options b.StoreDirectory2)
+let runs = BeyondSuites.gridRuns b2 |> Runner.run (Runner.options b2.StoreDirectory)
 ReportFiles.saveClaims b2 "beyond-2d" (Beyond.rows Beyond.gridClaim Beyond.describe name runs.Runs)

@@ -14,7 +14,7 @@ let sparsity =
     |> Sweep.vary (Axis.models [ Convolutional; Diagonal; FullyConnected ])
     |> Sweep.vary (Axis.depths [ 1 .. 5 ])
     |> Sweep.vary (Axis.repeats (Reproduction.seeds f2))
-    |> Runner.run (Runner.options f.StoreDirectory2)
+    |> Runner.run (Runner.options f2.StoreDirectory)
 
 let fourier = fun _ (r: StoredRun) -> Sparsity.fourierEffectiveCount r.Run.Direction
 let time = fun _ (r: StoredRun) -> Sparsity.effectiveCount r.Run.Direction

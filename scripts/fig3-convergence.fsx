@@ -17,7 +17,7 @@ let convergence =
     Sweep.from "f3-convergence" { Reproduction.baseConfig f3 with Depth = 2 }
     |> Sweep.vary (Axis.models [ FullyConnected; Convolutional; Diagonal ])
     |> Sweep.vary (Axis.steps [ Reproduction.baseConfig(f3).Step; Reproduction.fixedStep ])
-    |> Runner.run (Runner.options f.StoreDirectory3)
+    |> Runner.run (Runner.options f3.StoreDirectory)
 
 // One colour per model family, the step rule by its dash; the legend says the rule's name.
 let curves along =
@@ -37,7 +37,7 @@ curves Results.angleAlongTheta
 
 // Rates (issue 22.6): on the report's suite, every conv L=2 and diag L=2 run's off-support share against theta and its
 // fitted rate against the one its certified l1 limit predicts (Rates).
-let suiteRuns = (Reproduction.suiteSweep f3 |> Runner.run (Runner.options f.StoreDirectory3)).Runs
+let suiteRuns = (Reproduction.suiteSweep f3 |> Runner.run (Runner.options f3.StoreDirectory)).Runs
 let suiteSets = Reproduction.suite f3
 let rates =
     [ for c, r in suiteRuns do

@@ -13,7 +13,7 @@ let f4 = Reproduction.fromArgs fsi.CommandLineArgs __SOURCE_DIRECTORY__
 let sets = Reproduction.suite f4
 let name spec = SuiteEvidence.setName (List.findIndex ((=) spec) sets) spec
 
-let suite = Reproduction.suiteSweep f4 |> Runner.run (Runner.options f.StoreDirectory4)
+let suite = Reproduction.suiteSweep f4 |> Runner.run (Runner.options f4.StoreDirectory)
 
 let bridges = suite.Runs |> List.filter (fun (c, _) -> c.Depth >= 3 && (c.Model = Convolutional || c.Model = Diagonal))
 let along =

@@ -13,7 +13,7 @@ open ImplicitBias.Engine.Training
 
 let f6 = Reproduction.fromArgs fsi.CommandLineArgs __SOURCE_DIRECTORY__
 let sets = BeyondSuites.kernelSets f6
-let runs = BeyondSuites.kernelRuns f6 |> Runner.run (Runner.options f.StoreDirectory6)
+let runs = BeyondSuites.kernelRuns f6 |> Runner.run (Runner.options f6.StoreDirectory)
 
 ReportFiles.saveClaims f6 "f6" (Beyond.rows Beyond.kernelClaim Beyond.kernelGroup (Beyond.setName sets) runs.Runs)
 

@@ -11,7 +11,7 @@ open ImplicitBias.Engine.Fourier
 
 let f7 = Reproduction.fromArgs fsi.CommandLineArgs __SOURCE_DIRECTORY__
 let tasks = BeyondSuites.digitTasks f7
-let runs = BeyondSuites.digitRuns f7 |> Runner.run (Runner.options f.StoreDirectory7)
+let runs = BeyondSuites.digitRuns f7 |> Runner.run (Runner.options f7.StoreDirectory)
 let checkedRuns = runs.Runs |> List.filter (fun (c, _) -> c.Depth = 2 || c.Depth = 3)
 ReportFiles.saveClaims f7 "f7" (Beyond.rows Beyond.digitClaim Beyond.describe Beyond.digitName checkedRuns)
 

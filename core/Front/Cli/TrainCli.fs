@@ -245,7 +245,8 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
                     let s = p.Spec
                     // refuses options that do not fit the data before training
                     let model = RunSpec.parameterization s data.Dimension
-                    eprintfn "training %s depth %d (%s) on %s (N=%d, D=%d), %s, loss %s" (Model.name s.Model) s.Depth model.Name dataPath data.Count data.Dimension (s.Step.Describe()) (Loss.name s.Loss)
+                    eprintfn "training %s depth %d (%s) on %s (N=%d, D=%d), %s, loss %s" (Model.name s.Model) s.Depth
+                        model.Name dataPath data.Count data.Dimension (s.Step.Describe()) (Loss.name s.Loss)
                     if (Limits.kindOf s data.Dimension).IsNone then
                         eprintfn "note: the theory gives %s no reference limit (a kernel net of depth >= 3: only Theorem 4's KKT point); training to the budget, the KKT residual is in summary.json" model.Name
                     Separability.decide data |> Separability.note |> Option.iter (eprintfn "note: %s")

@@ -11,7 +11,7 @@ open ImplicitBias.Engine.Training.Late
 
 /// Everything that determines one training run: plain data (the step rule and the late phase are C# records with
 /// value equality, the loss a LossKind), so it has a canonical text and a hash, the run's id. Data names the set of a
-/// swept or stored run; Run.train takes the data itself. (docs/training.md, "RunSpec")
+/// swept or stored run; Run.train takes the data itself. (docs/training.md, "One run specification")
 type RunSpec =
     { Model: ModelKind
       Depth: int

@@ -65,7 +65,9 @@ let tests =
             Expect.notEqual run.Result.Outcome TrainingOutcome.NonFinite $"no divergence ({what})"
             Expect.isTrue (texts |> List.exists (fun (name, _) -> name = "beta.csv")) "beta.csv written"
             // The store's rows of the same run: every number finite, only the first angle null.
-            let config = { Sweep.defaults with Model = kind; Depth = depth; InitScale = initScale; Step = step; Seed = seed; MaxSteps = 12000L }
+            let config =
+                { Sweep.defaults with
+                    Model = kind; Depth = depth; InitScale = initScale; Step = step; Seed = seed; MaxSteps = 12000L }
             let runRow, trajectory = Runner.toRows config data run.Result
             let finite (v: Nullable<float>) = v.HasValue && Double.IsFinite v.Value
             let smoothedOk (logBeta: Nullable<float>) (v: Nullable<float>) = finite v || (logBeta.HasValue && logBeta.Value < log 1e-260)
@@ -143,6 +145,9 @@ let tests =
                 let e = TestUtil.throws<ArgumentException> (fun () -> Run.train s (pair spread) |> ignore) $"{spread:e0}"
                 Expect.stringContains e.Message "2^500" $"{spread:e0}: says why"
                 let model = RunSpec.parameterization s 2
-                let engine = TestUtil.throws<ArgumentException> (fun () -> GradientDescent.Train(model, pair spread, ReadOnlySpan(ImplicitBias.Engine.Networks.ParameterizationExtensions.Initialize(model, 0.5, 1UL)), RunSpec.engineSettings s) |> ignore) "the engine too"
+                let w0 = ImplicitBias.Engine.Networks.ParameterizationExtensions.Initialize(model, 0.5, 1UL)
+                let train () =
+                    GradientDescent.Train(model, pair spread, ReadOnlySpan w0, RunSpec.engineSettings s) |> ignore
+                let engine = TestUtil.throws<ArgumentException> train "the engine too"
                 Expect.stringContains engine.Message "2^500" $"{spread:e0}: the engine says why"
     ]

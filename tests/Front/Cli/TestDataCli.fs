@@ -44,7 +44,7 @@ let tests =
                     for part in [ "--seed"; $"'{text}'"; "18446744073709551615" ] do
                         Expect.stringContains e part $"'{text}': the error names it"
 
-        testCase "DataSpec.generatorArguments is read back by DataCli.parse as the same set; none for the digits and CSV files" <| fun _ ->
+        testCase "DataSpec.generatorArguments is read back by DataCli.parse; none for digits or CSV" <| fun _ ->
             for seed in seeds do
                 for spec in [ GaussianTeacher(7, 12, seed); FourierSparseTeacher(9, 16, 2, seed) ] do
                     match DataSpec.generatorArguments spec "f.csv" with

@@ -133,7 +133,7 @@ let tests =
                 let e = parseError [ "--seed"; text ]
                 for part in [ "--seed"; $"'{text}'"; "18446744073709551615" ] do Expect.stringContains e part $"'{text}'"
 
-        testCase "RunSpec.arguments is read back by parse as the same spec; an Error for specs no flag gives" <| fun _ ->
+        testCase "RunSpec.arguments is read back by parse as the same spec; Error when no flag gives it" <| fun _ ->
             let specs =
                 [ Run.defaults
                   { Run.defaults with

@@ -58,7 +58,8 @@ let tests =
                 |> Sweep.vary (Axis.initScales [ 0.5; 0.1 ])
                 |> Sweep.vary (Axis.maxSteps [ 150L; 700L ])
                 |> Sweep.vary (Axis.repeats [ 1UL .. 3UL ])
-            let numbers (r: SweepResult) = r.Runs |> List.map (fun (c, s) -> RunSpec.hash c, Store.numbersChecksum s.Run s.Trajectory)
+            let numbers (r: SweepResult) =
+                r.Runs |> List.map (fun (c, s) -> RunSpec.hash c, Store.numbersChecksum s.Run s.Trajectory)
             let run batching = Runner.run (Runner.options (tempDir ()) |> Runner.withProgress ignore |> Runner.withBatching batching) mixed
             let batched, alone = run true, run false
             Expect.equal batched.Runs.Length 192 "every point"

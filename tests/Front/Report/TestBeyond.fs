@@ -27,7 +27,8 @@ let tests =
             let dims = sets |> List.map (fun s -> (DataSpec.create s).Dimension) |> List.distinct |> List.sort
             Expect.equal dims [ 10; 12; 16 ] "D not only powers of two"
             Expect.equal (sets |> List.map DataSpec.generator |> List.distinct |> List.sort) [ "fourier-sparse-teacher"; "gaussian-teacher" ] "two generators"
-            Expect.equal (BeyondSuites.kernelChannels 12) [ 1, 1; 2, 1; 2, 2; 4, 1; 4, 4; 8, 1; 8, 8; 12, 1; 12, 12 ] "nine (K, C) at D = 12"
+            Expect.equal (BeyondSuites.kernelChannels 12) [ 1, 1; 2, 1; 2, 2; 4, 1; 4, 4; 8, 1; 8, 8; 12, 1; 12, 12 ]
+                "nine (K, C) at D = 12"
             let points = (BeyondSuites.kernelRuns quick).Points
             Expect.equal points.Length (sets.Length * 9) "every (set, K, C)"
             for c in points do
@@ -63,8 +64,11 @@ let tests =
 
         test "the combined sweep holds exactly the three scripts' runs, fc on the digits first" {
             let all = (BeyondSuites.allRuns quick).Points
-            let parts = (BeyondSuites.kernelRuns quick).Points @ (BeyondSuites.gridRuns quick).Points @ (BeyondSuites.digitRuns quick).Points
-            Expect.equal (Set.ofList (all |> List.map RunSpec.hash)) (Set.ofList (parts |> List.map RunSpec.hash)) "the same runs (hashes)"
+            let parts =
+                (BeyondSuites.kernelRuns quick).Points @ (BeyondSuites.gridRuns quick).Points
+                @ (BeyondSuites.digitRuns quick).Points
+            Expect.equal (Set.ofList (all |> List.map RunSpec.hash)) (Set.ofList (parts |> List.map RunSpec.hash))
+                "the same runs (hashes)"
             Expect.equal all.Length parts.Length "no run twice"
             Expect.equal (all.Head.Model, all.Head.Depth) (FullyConnected, 4) "the longest run first"
         }
@@ -72,13 +76,16 @@ let tests =
         test "a stored kernel-size run is certified against R_K, a 2-D run against the 2-D Fourier-l1, not the paper's limits" {
             let store = tempStore ()
             let data = GaussianTeacher(5, 8, 4UL)
-            let kernelRun = { Sweep.defaults with Data = data; Depth = 2; Kernel = Some(KernelSize.Line 2); Channels = 2; MaxSteps = 2000L }
+            let kernelRun =
+                { Sweep.defaults with
+                    Data = data; Depth = 2; Kernel = Some(KernelSize.Line 2); Channels = 2; MaxSteps = 2000L }
             let gridRun = { Sweep.defaults with Data = data; Depth = 2; Shape = Some(Grid(2, 4)); MaxSteps = 2000L }
             let result = Runner.run (Runner.options store |> Runner.withProgress ignore) { Name = "t"; Points = [ kernelRun; gridRun ] }
             let stored (c: RunSpec) = (result.Runs |> List.find (fst >> (=) c) |> snd).Run
             Expect.equal ((stored kernelRun).Shape, (stored kernelRun).Kernel, (stored kernelRun).Channels) ("", "1x2", 2) "the runs table's architecture columns"
             Expect.equal ((stored gridRun).Shape, (stored gridRun).Kernel, (stored gridRun).Channels) ("2x4", "", 1) "a 2-D run's"
-            let limitOf (c: RunSpec) = SuiteEvidence.certify c (result.Runs |> List.find (fst >> (=) c) |> snd).Run.Direction
+            let limitOf (c: RunSpec) =
+                SuiteEvidence.certify c (result.Runs |> List.find (fst >> (=) c) |> snd).Run.Direction
             let k = limitOf kernelRun
             Expect.equal k.Kind LimitKind.KernelNorm "R_K for a kernel of size 2"
             Expect.equal k.Status LimitStatus.Certified k.Message

@@ -90,7 +90,8 @@ let tests =
                 let c = { c with MaxSteps = 300L }
                 let r = Rerun.ofSpec "x" c
                 let data = regenerate r.Regenerate
-                let settings = match TrainCli.parse (argsOf "train.fsx" r.Train) with Ok p -> p.Spec | Error e -> failtest e
+                let settings =
+                    match TrainCli.parse (argsOf "train.fsx" r.Train) with Ok p -> p.Spec | Error e -> failtest e
                 let alone = Run.train settings data
                 let _, reference = Runner.train Threading.CancellationToken.None c
                 Expect.equal alone.Steps reference.Steps $"{RunSpec.label c}: steps"
@@ -113,6 +114,8 @@ let tests =
             Expect.isFalse (text.Contains "(#rerun-") "no links"
 
         testCase "a command quotes the words a shell would split or expand" <| fun _ ->
-            Expect.equal (CommandLine.command "train.fsx" [ "--data"; "my data.csv"; "--out"; "it's" ]) "dotnet fsi scripts/train.fsx --data 'my data.csv' --out 'it'\\''s'" "quoted"
-            Expect.equal (CommandLine.command "train.fsx" [ "--step"; "settling:0.5:1e-05"; "--data"; "digits:4,9:10" ]) "dotnet fsi scripts/train.fsx --step settling:0.5:1e-05 --data digits:4,9:10" "plain"
+            Expect.equal (CommandLine.command "train.fsx" [ "--data"; "my data.csv"; "--out"; "it's" ])
+                "dotnet fsi scripts/train.fsx --data 'my data.csv' --out 'it'\\''s'" "quoted"
+            Expect.equal (CommandLine.command "train.fsx" [ "--step"; "settling:0.5:1e-05"; "--data"; "digits:4,9:10" ])
+                "dotnet fsi scripts/train.fsx --step settling:0.5:1e-05 --data digits:4,9:10" "plain"
     ]
