@@ -1,4 +1,4 @@
-// Every run of the report's part "Beyond the paper" (Beyond.allRuns: the runs of fig6-kernel-size.fsx,
+// Every run of the report's part "Beyond the paper" (BeyondSuites.allRuns: the runs of fig6-kernel-size.fsx,
 // beyond-2d.fsx and fig7-digits.fsx) as one sweep, longest first, so that both cores stay busy to the
 // end; reproduce.fsx runs it before the three scripts, which then find their runs in the store.
 //   dotnet fsi scripts/beyond-runs.fsx [--full]
@@ -7,4 +7,4 @@
 open ImplicitBias
 
 let beyond = Reproduction.fromArgs fsi.CommandLineArgs __SOURCE_DIRECTORY__
-Beyond.allRuns beyond |> Runner.run (Reproduction.runner beyond) |> ignore
+BeyondSuites.allRuns beyond |> Runner.run (Runner.options beyond.StoreDirectory) |> ignore

@@ -12,9 +12,9 @@ let spectra =
     Sweep.from "f1-spectra" (Reproduction.baseConfig f1)
     |> Sweep.vary (Axis.models [ Convolutional; FullyConnected ])
     |> Sweep.vary (Axis.depths [ 1 .. 5 ])
-    |> Runner.run (Reproduction.runner f1)
+    |> Runner.run (Runner.options f1.StoreDirectory)
 
 spectra
 |> Results.spectra [ "conv", Convolutional; "fc", FullyConnected ] // titles are family names: their colours
 |> Figures.spectra
-|> Reproduction.saveFigure f1 "f1-spectra"
+|> ReportFiles.saveFigure f1 "f1-spectra"

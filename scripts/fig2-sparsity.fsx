@@ -14,7 +14,7 @@ let sparsity =
     |> Sweep.vary (Axis.models [ Convolutional; Diagonal; FullyConnected ])
     |> Sweep.vary (Axis.depths [ 1 .. 5 ])
     |> Sweep.vary (Axis.repeats (Reproduction.seeds f2))
-    |> Runner.run (Reproduction.runner f2)
+    |> Runner.run (Runner.options f2.StoreDirectory)
 
 let fourier = fun _ (r: StoredRun) -> Sparsity.fourierEffectiveCount r.Run.Direction
 let time = fun _ (r: StoredRun) -> Sparsity.effectiveCount r.Run.Direction
@@ -33,4 +33,4 @@ Figures.bands
     $"F2: sparsity of the limit direction vs depth ({List.length (Reproduction.seeds f2)} seeds: median, min..max)"
     "depth L" "effective count ‖v‖₁² / ‖v‖₂² (D = 16)"
     (List.zip looks (fourierBands @ timeBands))
-|> Reproduction.saveFigure f2 "f2-sparsity"
+|> ReportFiles.saveFigure f2 "f2-sparsity"

@@ -17,7 +17,7 @@ let convergence =
     Sweep.from "f3-convergence" { Reproduction.baseConfig f3 with Depth = 2 }
     |> Sweep.vary (Axis.models [ FullyConnected; Convolutional; Diagonal ])
     |> Sweep.vary (Axis.steps [ Reproduction.baseConfig(f3).Step; Reproduction.fixedStep ])
-    |> Runner.run (Reproduction.runner f3)
+    |> Runner.run (Runner.options f3.StoreDirectory)
 
 // One colour per model family, the step rule by its dash; the legend says the rule's name.
 let curves along =
@@ -28,16 +28,16 @@ let curves along =
 curves Results.angleTo
 |> Figures.logLogPanels
     "F3: angle to the predicted limit direction (solid: the default settling step, dashed: fixed η = 0.1)" "step"
-|> Reproduction.saveFigure f3 "f3-convergence"
+|> ReportFiles.saveFigure f3 "f3-convergence"
 
 // The same runs against theta = log(-log L), the clock in which the late phase moves and the rates are stated.
 curves Results.angleAlongTheta
 |> Figures.logLogPanels "F3 against θ = log(−log L): angle to the predicted limit direction" "θ = log(−log L)"
-|> Reproduction.saveFigure f3 "f3-convergence-theta"
+|> ReportFiles.saveFigure f3 "f3-convergence-theta"
 
 // Rates (issue 22.6): on the report's suite, every conv L=2 and diag L=2 run's off-support share against theta and its
 // fitted rate against the one its certified l1 limit predicts (Rates).
-let suiteRuns = (Reproduction.suiteSweep f3 |> Runner.run (Reproduction.runner f3)).Runs
+let suiteRuns = (Reproduction.suiteSweep f3 |> Runner.run (Runner.options f3.StoreDirectory)).Runs
 let suiteSets = Reproduction.suite f3
 let rates =
     [ for c, r in suiteRuns do
@@ -57,4 +57,4 @@ printfn "rates: fitted within 10%% of predicted on %d of %d depth-2 runs" within
 |> Figures.rates
     ($"F3 rates: depth-2 runs on {suiteSets.Length} sets; fitted δ within 10%% of predicted on {within} of " +
      $"{rates.Length}")
-|> Reproduction.saveFigure f3 "f3-rates"
+|> ReportFiles.saveFigure f3 "f3-rates"

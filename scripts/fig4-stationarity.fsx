@@ -13,7 +13,7 @@ let f4 = Reproduction.fromArgs fsi.CommandLineArgs __SOURCE_DIRECTORY__
 let sets = Reproduction.suite f4
 let name spec = SuiteEvidence.setName (List.findIndex ((=) spec) sets) spec
 
-let suite = Reproduction.suiteSweep f4 |> Runner.run (Reproduction.runner f4)
+let suite = Reproduction.suiteSweep f4 |> Runner.run (Runner.options f4.StoreDirectory)
 
 let bridges = suite.Runs |> List.filter (fun (c, _) -> c.Depth >= 3 && (c.Model = Convolutional || c.Model = Diagonal))
 let along =
@@ -28,11 +28,11 @@ let title = $"F4: certified stationary points of eq. (10), p = 2/L, over {sets.L
 let legend = "(thick: median, thin: worst set)"
 panels SuiteEvidence.medianAndWorst (fun (step, _, res, angle, _) -> step, (res, angle))
 |> Figures.logLogPanels $"{title} {legend}" "step"
-|> Reproduction.saveFigure f4 "f4-stationarity"
+|> ReportFiles.saveFigure f4 "f4-stationarity"
 
 // The same against theta = log(-log L), pooled in tenths of a decade (runs record at different thetas).
 panels SuiteEvidence.medianAndWorstOverTheta (fun (_, theta, res, angle, _) -> theta, (res, angle))
 |> Figures.logLogPanels $"F4 against θ = log(−log L), over {sets.Length} sets {legend}" "θ = log(−log L)"
-|> Reproduction.saveFigure f4 "f4-stationarity-theta"
+|> ReportFiles.saveFigure f4 "f4-stationarity-theta"
 
-Reproduction.saveClaims f4 "f4" (Evidence.suiteRows name suite.Runs)
+ReportFiles.saveClaims f4 "f4" (Evidence.suiteRows name suite.Runs)

@@ -16,5 +16,5 @@ let rows = [
 
 Evidence.identityChecks ()
 |> Figures.checks "F5: exact identities of Lemmas 3, 5-7 (relative error; bars below the tolerance marks pass)"
-|> Reproduction.saveFigure f5 "f5-penalties"
-Reproduction.saveClaims f5 "f5" rows
+|> ReportFiles.saveFigure f5 "f5-penalties"
+ReportFiles.saveClaims f5 "f5" rows

@@ -9,8 +9,8 @@ open ImplicitBias
 let reproduction = Reproduction.fromArgs fsi.CommandLineArgs __SOURCE_DIRECTORY__
 let clock = System.Diagnostics.Stopwatch.StartNew()
 // Start from no claim files, so the report only holds what this run measured.
-if System.IO.Directory.Exists(Reproduction.claimsDirectory reproduction) then
-    System.IO.Directory.Delete(Reproduction.claimsDirectory reproduction, true)
+if System.IO.Directory.Exists(ReportFiles.claimsDirectory reproduction) then
+    System.IO.Directory.Delete(ReportFiles.claimsDirectory reproduction, true)
 #load "fig1-spectra.fsx" "fig2-sparsity.fsx" "fig3-convergence.fsx" "fig4-stationarity.fsx" "fig5-penalties.fsx"
 // Beyond the paper: kernel sizes and channels (F6), 2-D convolutions, handwritten digits (F7).
 #load "beyond-runs.fsx" "fig6-kernel-size.fsx" "beyond-2d.fsx" "fig7-digits.fsx"
@@ -20,27 +20,27 @@ let header =
       ""
       ($"Gunasekar, Lee, Soudry, Srebro (NeurIPS 2018), checked by this toolkit. Figures on " +
        $"{DataSpec.describe Reproduction.dataset}; training claims on the suite below;")
-      ($"engine {RunConfig.engineVersion}, commit {Runner.gitCommit.Value}; {clock.Elapsed.TotalSeconds:F0} s on " +
+      ($"engine {RunSpec.engineVersion}, commit {Runner.gitCommit.Value}; {clock.Elapsed.TotalSeconds:F0} s on " +
        $"{System.Environment.ProcessorCount} cores.")
       ""
       Reproduction.describeSuite reproduction
       ""
       ""
-      Beyond.describeSuites reproduction
+      BeyondSuites.describeSuites reproduction
       ""
       ("Figures: figures/f1-spectra .. f5-penalties, f6-kernel-size, f7-digits (.html, .png). Runs: " +
        "store/runs.parquet, store/trajectories.parquet.")
       "The same as one page, with each row's sets and every figure: report.html." ]
     |> String.concat "\n"
-let rows = Claims.loadSourced (Reproduction.claimsDirectory reproduction)
+let rows = Claims.loadSourced (ReportFiles.claimsDirectory reproduction)
 let report = Claims.markdown header (List.map snd rows)
 AtomicFile.writeAllText (System.IO.Path.Combine(reproduction.OutDirectory, "report.md")) report
 printfn "%s" report
 let page: PageHeader =
-    { Title = $"Reproduction report ({reproduction.Scale})"; Engine = RunConfig.engineVersion
+    { Title = $"Reproduction report ({reproduction.Scale})"; Engine = RunSpec.engineVersion
       Commit = Runner.gitCommit.Value; Cores = System.Environment.ProcessorCount; Seconds = clock.Elapsed.TotalSeconds
       Command = "dotnet fsi build.fsx -t " + (if reproduction.Scale = Full then "ReproduceFull" else "Reproduce")
-      Notes = [ Reproduction.describeSuite reproduction; Beyond.describeSuites reproduction ] }
+      Notes = [ Reproduction.describeSuite reproduction; BeyondSuites.describeSuites reproduction ] }
 let pagePath = System.IO.Path.Combine(reproduction.OutDirectory, "report.html")
-ReportPage.write pagePath page rows (ReportPage.loadFigures (Reproduction.figuresDirectory reproduction))
+ReportPage.write pagePath page rows (ReportPage.loadFigures (ReportFiles.figuresDirectory reproduction))
 printfn "wrote %s" pagePath

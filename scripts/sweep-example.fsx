@@ -13,7 +13,7 @@ if Array.contains "--help" fsi.CommandLineArgs then
     exit 0
 
 let result =
-    Sweep.from "example-conv2" { RunConfig.defaults with Model = Convolutional; Depth = 2; MaxSteps = 400_000L }
+    Sweep.from "example-conv2" { Sweep.defaults with Model = Convolutional; Depth = 2; MaxSteps = 400_000L }
     |> Sweep.vary (Axis.dataSizes [ 6, 8; 6, 10; 8, 12; 8, 16 ])
     |> Sweep.vary (Axis.repeats [ 1UL .. 16UL ])
     |> SweepCli.run fsi.CommandLineArgs (Runner.options "out/store")

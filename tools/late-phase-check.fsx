@@ -74,7 +74,7 @@ let rows =
         for i in 0 .. sets - 1 do
             let data = dataset i
             let s = Run.defaults |> Run.withModel kind depth
-            let model = Run.parameterization s data.Dimension
+            let model = RunSpec.parameterization s data.Dimension
             let w0 = model.Initialize(s.InitScale, s.Seed)
             let train step lateSettings theta = GradientDescent.Train(model, data, ReadOnlySpan w0,
                                                                       settingsWith step lateSettings theta)

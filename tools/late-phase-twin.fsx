@@ -50,7 +50,7 @@ let dataset (dims: int list) (i: int) =
 /// The engine with train.fsx's defaults and late phase, run from the start until log(-log L) = theta.
 let engine kind depth (data: Dataset) =
     let s = Run.defaults |> Run.withModel kind depth
-    let model = Run.parameterization s data.Dimension
+    let model = RunSpec.parameterization s data.Dimension
     let w0 = model.Initialize(s.InitScale, s.Seed)
     let settings theta =
         TrainingSettings(s.Step, ExponentialLoss(), Int64.MaxValue, 600.0, -(exp (min theta 700.0)), 20, false,

@@ -37,11 +37,11 @@ let checksum c data result =
 let alone configs =
     [ for c in configs ->
         let data, result = Runner.train CancellationToken.None c
-        RunConfig.hash c, checksum c data result ]
+        RunSpec.hash c, checksum c data result ]
 
 let batched configs =
     let results = Collections.Concurrent.ConcurrentDictionary<string, string>()
-    let finish c data result = results[RunConfig.hash c] <- checksum c data result
+    let finish c data result = results[RunSpec.hash c] <- checksum c data result
     for unit in Batching.plan 1 true (List.toArray configs) do
         match unit with
         | Batch(key, maxCount, queue, groups) ->
@@ -51,7 +51,7 @@ let batched configs =
         | Alone c ->
             let data, result = Runner.train CancellationToken.None c
             finish c data result
-    [ for c in configs -> RunConfig.hash c, results[RunConfig.hash c] ]
+    [ for c in configs -> RunSpec.hash c, results[RunSpec.hash c] ]
 
 /// The value, the wall-clock seconds and the process's CPU seconds of f ().
 let timed f =

@@ -28,7 +28,7 @@ let settings steps =
         [ "--model"; "conv"; "--depth"; "4"; "--step"; "fixed:1e-6"; "--steps"; string steps
           "--data"; "-"; "--out"; "-" ]
     match TrainCli.parse args with
-    | Ok p -> p.Settings
+    | Ok p -> p.Spec
     | Error e -> failwith e
 
 let rows =

@@ -46,7 +46,7 @@ module StepRuleCheck =
     /// Trains `rule` and `rule.Smaller factor` from the same start (settings `s`, convergence stop off)
     /// until log L = level. The rule's run gets `maxSteps` steps, the small run `factor` times as many,
     /// each at most `timeLimit` seconds; a run that stops short is reported by its outcome.
-    let compareAt (rule: SettlingStep) (factor: float) (maxSteps: int64) (timeLimit: float) (s: RunSettings)
+    let compareAt (rule: SettlingStep) (factor: float) (maxSteps: int64) (timeLimit: float) (s: RunSpec)
                   (data: Dataset) (level: float) =
         let settings (step: StepRule) steps =
             s |> Run.withStep step |> Run.withConvergenceAngle 0.0 |> Run.withLogLossTarget level
@@ -59,7 +59,7 @@ module StepRuleCheck =
           Gap = (if both then oneMinusCos a.Direction b.Direction else nan) }
 
     /// Trains with the convergence test of `s` (Run.trainTracked) and reports how it stopped.
-    let timeToLimit (s: RunSettings) (data: Dataset) =
+    let timeToLimit (s: RunSpec) (data: Dataset) =
         let t = Run.trainTracked (fun _ _ -> ()) s data
         { Outcome = t.Result.Outcome; Steps = t.Result.Steps; Seconds = t.Result.Seconds; Angle = t.AngleToLimit
           LogLoss = (Seq.last t.Result.Records).LogLoss }

@@ -24,7 +24,7 @@ module Throughput =
     /// The sweep point of seed s: data and initialization seed s, S steps, Run.defaults' step rule, no convergence
     /// stop.
     let config model depth count dimension steps (seed: int) =
-        { RunConfig.defaults with
+        { Sweep.defaults with
             Model = model; Depth = depth; Data = GaussianTeacher(count, dimension, uint64 seed); Seed = uint64 seed
             MaxSteps = steps; TimeLimitSeconds = 1e6; ConvergenceAngle = 0.0 }
 
@@ -54,7 +54,7 @@ module Throughput =
             let result = Runner.run options sweep
             let seconds = clock.Elapsed.TotalSeconds
             let totalSteps = result.Runs |> List.sumBy (fun (_, r) -> r.Run.Steps)
-            let stored = dict [ for c, r in result.Runs -> RunConfig.hash c, r ]
+            let stored = dict [ for c, r in result.Runs -> RunSpec.hash c, r ]
             let mutable aloneSteps, aloneSeconds, identical = 0L, 0.0, result.Runs.Length = runs
             for seed in 1 .. sample do
                 let c = config seed
@@ -63,7 +63,7 @@ module Throughput =
                 aloneSeconds <- aloneSeconds + watch.Elapsed.TotalSeconds
                 aloneSteps <- aloneSteps + alone.Steps
                 let run, trajectory = Runner.toRows c data alone
-                let theirs = stored[RunConfig.hash c]
+                let theirs = stored[RunSpec.hash c]
                 if Store.numbersChecksum run trajectory <> Store.numbersChecksum theirs.Run theirs.Trajectory then
                     eprintfn "seed %d: the stored result differs from the run trained alone" seed
                     identical <- false

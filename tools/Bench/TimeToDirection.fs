@@ -42,9 +42,9 @@ module TimeToDirection =
         |> fun xs -> if xs.Length = 0 then nan else Array.max xs
 
     /// Trains until 1 - cos <= tolerance or the settings' step/time limits.
-    let measure (reference: float[]) (tolerance: float) (recordsPerDecade: int) (settings: RunSettings)
+    let measure (reference: float[]) (tolerance: float) (recordsPerDecade: int) (settings: RunSpec)
                 (data: Dataset) =
-        let model = Run.parameterization settings data.Dimension
+        let model = RunSpec.parameterization settings data.Dimension
         let w0: float[] = ImplicitBias.Engine.Networks.ParameterizationExtensions.Initialize(model, settings.InitScale,
                                                                                              settings.Seed)
         use cancel = new CancellationTokenSource()
@@ -60,8 +60,8 @@ module TimeToDirection =
             if hit.IsNone && g <= tolerance then
                 hit <- Some timing
                 cancel.Cancel()
-        let engine = TrainingSettings(settings.Step, settings.Loss, settings.MaxSteps, settings.TimeLimitSeconds,
-                                      settings.LogLossTarget, recordsPerDecade, true)
+        let engine = TrainingSettings(settings.Step, Loss.create settings.Loss, settings.MaxSteps,
+                                      settings.TimeLimitSeconds, settings.LogLossTarget, recordsPerDecade, true)
         GradientDescent.Train(model, data, System.ReadOnlySpan<float>(w0), engine, System.Action<_> onRecord,
                               cancel.Token) |> ignore
         match hit, last with

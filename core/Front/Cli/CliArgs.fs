@@ -4,7 +4,7 @@ open System
 open System.Globalization
 open System.Numerics
 
-/// What the scripts' command lines share: reading a seed, and writing a command back as text.
+/// What the scripts' command lines share: reading a seed (writing a command back: CommandLine).
 module CliArgs =
     /// A seed from a flag's text: every uint64, 0 .. 2^64 - 1, written in decimal digits, as the toolkit
     /// prints seeds (data sets drawn by DataSuite have seeds above 2^63). The error names the flag and the text.
@@ -19,12 +19,3 @@ module CliArgs =
                 | true, _ -> "is larger than 2^64 - 1"
                 | _ -> "is not a whole number"
             Error $"{flag}: '{text}' {why}; a seed is a whole number from 0 to {UInt64.MaxValue}"
-
-    /// A word as a POSIX shell reads it back: unchanged when it holds only safe characters, else in single quotes.
-    let quote (word: string) =
-        let safe (c: char) = Char.IsAsciiLetterOrDigit c || "_./:,=+-@%".Contains c
-        if word <> "" && Seq.forall safe word then word else "'" + word.Replace("'", "'\\''") + "'"
-
-    /// The command that runs scripts/SCRIPT with the arguments, as one shell line.
-    let command (script: string) (args: string list) =
-        String.concat " " ([ "dotnet"; "fsi"; $"scripts/{script}" ] @ List.map quote args)

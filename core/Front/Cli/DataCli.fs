@@ -37,17 +37,6 @@ module DataCli =
                 | "fourier-sparse" -> Ok(FourierSparseTeacher(n, d, k, seed), out)
                 | kind -> Error $"unknown kind '{kind}'; expected gaussian or fourier-sparse")))))
 
-    /// The arguments that `parse` reads back as `spec` written to `out`; None for data make-data does not
-    /// generate (CSV files, the digits).
-    let arguments (spec: DataSpec) (out: string) =
-        let seed s = [ "--seed"; string (s: uint64); "--out"; out ]
-        match spec with
-        | GaussianTeacher(n, d, s) -> Some([ "--kind"; "gaussian"; "--n"; string n; "--d"; string d ] @ seed s)
-        | FourierSparseTeacher(n, d, k, s) -> Some([ "--kind"; "fourier-sparse"; "--n"; string n; "--d"; string d;
-                                                     "--k"; string k ] @ seed s)
-        | CsvFile _
-        | Digits _ -> None
-
     /// Runs the command line; returns the exit code (0 written, 2 bad input).
     let main (args: string list) =
         match parse args with

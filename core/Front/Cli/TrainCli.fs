@@ -60,7 +60,7 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
 
     /// Parsed command-line arguments.
     type Parsed =
-        { Settings: RunSettings; Data: string option; Out: string option; Help: bool
+        { Spec: RunSpec; Data: string option; Out: string option; Help: bool
           /// --kernel was a plain K (1-D): refused with a 2-D --shape, where K1xK2 is needed.
           PlainKernel: bool }
 
@@ -96,7 +96,7 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
     /// The checks that need no data: --kernel and --channels only with conv, channels only at depth 2,
     /// K1xK2 kernels only with --shape, and a plain K only on a 1-D shape.
     let private checkFlags (p: Parsed) =
-        let s = p.Settings
+        let s = p.Spec
         let twoD = s.Shape |> Option.exists (fun g -> not g.IsLine)
         match s.Kernel with
         | Some _ when s.Model <> Convolutional -> Error ($"--kernel applies to --model conv only (got --model " +
@@ -117,7 +117,7 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
     /// Parses the arguments (without the script name) into settings, data path and output folder.
     let parse (args: string list) =
         let rec go (p: Parsed) args =
-            let s = p.Settings
+            let s = p.Spec
             match args with
             | [] -> if p.Help then Ok p else checkFlags p
             | ("--help" | "-h" | "help") :: rest -> go { p with Help = true } rest
@@ -126,86 +126,57 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
                     match flag with
                     | "--data" -> Ok { p with Data = Some value }
                     | "--out" -> Ok { p with Out = Some value }
-                    | "--model" -> Model.parse value |> Result.map (fun k -> { p with Settings = { s with Model = k } })
+                    | "--model" -> Model.parse value |> Result.map (fun k -> { p with Spec = { s with Model = k } })
                     | "--depth" ->
                         number flag value Int32.TryParse
                         |> Result.bind (fun d ->
-                            if d >= 1 then Ok { p with Settings = { s with Depth = d } }
+                            if d >= 1 then Ok { p with Spec = { s with Depth = d } }
                             else Error $"--depth: must be at least 1 (got {value})")
                     | "--steps" ->
                         number flag value Int64.TryParse
                         |> Result.bind (fun n ->
-                            if n >= 0L then Ok { p with Settings = { s with MaxSteps = n } }
+                            if n >= 0L then Ok { p with Spec = { s with MaxSteps = n } }
                             else Error $"--steps: must be >= 0 (got {value})")
                     | "--time-limit" -> positive flag value
-                                        |> Result.map (fun t -> { p with Settings = { s with TimeLimitSeconds = t } })
+                                        |> Result.map (fun t -> { p with Spec = { s with TimeLimitSeconds = t } })
                     | "--step" ->
-                        try Ok { p with Settings = { s with Step = StepRule.Parse value } }
+                        try Ok { p with Spec = { s with Step = StepRule.Parse value } }
                         with :? ArgumentException as e -> Error $"--step: {e.Message}"
                     | "--shape" ->
                         sides flag false value
-                        |> Result.map (fun (m, n) -> { p with Settings = { s with Shape = Some(Grid(m, n)) } })
+                        |> Result.map (fun (m, n) -> { p with Spec = { s with Shape = Some(Grid(m, n)) } })
                     | "--kernel" ->
                         sides flag true value
                         |> Result.map (fun (m, n) ->
-                            { p with Settings = { s with Kernel = Some(KernelSize(m, n)) }
+                            { p with Spec = { s with Kernel = Some(KernelSize(m, n)) }
                                      PlainKernel = not (value.Contains 'x') })
                     | "--channels" ->
                         number flag value Int32.TryParse
                         |> Result.bind (fun c ->
-                            if c >= 1 then Ok { p with Settings = { s with Channels = c } }
+                            if c >= 1 then Ok { p with Spec = { s with Channels = c } }
                             else Error $"--channels: must be at least 1 (got {value})")
-                    | "--late" when value = "off" -> Ok { p with Settings = { s with Late = None } }
+                    | "--late" when value = "off" -> Ok { p with Spec = { s with Late = None } }
                     | "--late" ->
-                        try Ok { p with Settings = { s with Late = Some(Late.LatePhaseSettings.Parse value) } }
+                        try Ok { p with Spec = { s with Late = Some(Late.LatePhaseSettings.Parse value) } }
                         with :? ArgumentException as e -> Error $"--late: {e.Message} Or 'off'."
-                    | "--loss" -> Loss.parse value |> Result.map (fun l -> { p with Settings = { s with Loss = l } })
+                    | "--loss" -> Loss.parse value |> Result.map (fun l -> { p with Spec = { s with Loss = l } })
                     | "--init-scale" -> positive flag value
-                                        |> Result.map (fun v -> { p with Settings = { s with InitScale = v } })
+                                        |> Result.map (fun v -> { p with Spec = { s with InitScale = v } })
                     | "--seed" -> CliArgs.seed flag value
-                                  |> Result.map (fun v -> { p with Settings = { s with Seed = v } })
+                                  |> Result.map (fun v -> { p with Spec = { s with Seed = v } })
                     | "--log-loss-target" -> float' flag value
-                                             |> Result.map (fun v -> { p with Settings = { s with LogLossTarget = v } })
+                                             |> Result.map (fun v -> { p with Spec = { s with LogLossTarget = v } })
                     | "--converged-angle" ->
                         float' flag value
                         |> Result.bind (fun v ->
                             if v >= 0.0 && Double.IsFinite v then
-                                Ok { p with Settings = { s with ConvergenceAngle = v } }
+                                Ok { p with Spec = { s with ConvergenceAngle = v } }
                             else Error $"--converged-angle: must be a number of radians >= 0 (got {value})")
                     | _ -> Error $"unknown flag '{flag}' (see: dotnet fsi scripts/train.fsx -- --help)"
                 next |> Result.bind (fun p -> go p rest)
             | [ flag ] when flag.StartsWith "--" -> Error $"{flag}: missing value"
             | other :: _ -> Error $"unexpected argument '{other}' (see: dotnet fsi scripts/train.fsx -- --help)"
-        go { Settings = Run.defaults; Data = None; Out = None; Help = false; PlainKernel = false } args
-
-    /// The arguments that `parse` reads back as the settings `s` on the data `data`, written to `out`: every
-    /// flag of the run spelled out. Error when no flags give `s` (train.fsx records directions and
-    /// Run.defaults.RecordsPerDecade records a decade, and has no flag to change either).
-    let arguments (s: RunSettings) (data: string) (out: string) =
-        let r (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
-        let twoD = s.Shape |> Option.exists (fun g -> not g.IsLine)
-        let args =
-            [ "--data"; data; "--model"; Model.name s.Model; "--depth"; string s.Depth
-              match s.Shape with Some g -> yield! [ "--shape"; $"{g.Rows}x{g.Columns}" ] | None -> ()
-              match s.Kernel with
-              | Some k -> yield! [ "--kernel";
-                                   (if k.Rows = 1 && not twoD then string k.Columns else $"{k.Rows}x{k.Columns}") ]
-              | None -> ()
-              if s.Channels <> 1 then yield! [ "--channels"; string s.Channels ]
-              "--step"; s.Step.Describe()
-              "--late"; (match s.Late with Some l -> l.Describe() | None -> "off")
-              "--loss"; s.Loss.Name; "--init-scale"; r s.InitScale; "--seed"; string s.Seed
-              if s.MaxSteps <> Run.defaults.MaxSteps then yield! [ "--steps"; string s.MaxSteps ]
-              "--time-limit"; r s.TimeLimitSeconds; "--converged-angle"; r s.ConvergenceAngle
-              if s.LogLossTarget <> Run.defaults.LogLossTarget then yield! [ "--log-loss-target"; r s.LogLossTarget ]
-              "--out"; out ]
-        match parse args with
-        | Ok p when { p.Settings with Loss = s.Loss } = s && p.Settings.Loss.Name = s.Loss.Name -> Ok args
-        | Ok _ ->
-            Error($"train.fsx has no flags for these settings (it records {Run.defaults.RecordsPerDecade} a decade, " +
-                  $"with directions; "
-                  + $"the run: {s.RecordsPerDecade}, directions {s.RecordDirections})")
-        | Error e -> Error e
+        go { Spec = Run.defaults; Data = None; Out = None; Help = false; PlainKernel = false } args
 
     /// "log L = x", or "log(-log L) = y" once log L has left the double range.
     let private lossText (r: TrainingRecord) =
@@ -271,10 +242,11 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
             | Some dataPath, Some out ->
                 try
                     let data = match DataSpec.load dataPath with Ok d -> d | Error e -> raise (ArgumentException e)
-                    let s = p.Settings
+                    let s = p.Spec
                     // refuses options that do not fit the data before training
-                    let model = Run.parameterization s data.Dimension
-                    eprintfn "training %s depth %d (%s) on %s (N=%d, D=%d), %s, loss %s" (Model.name s.Model) s.Depth model.Name dataPath data.Count data.Dimension (s.Step.Describe()) s.Loss.Name
+                    let model = RunSpec.parameterization s data.Dimension
+                    eprintfn "training %s depth %d (%s) on %s (N=%d, D=%d), %s, loss %s" (Model.name s.Model) s.Depth
+                        model.Name dataPath data.Count data.Dimension (s.Step.Describe()) (Loss.name s.Loss)
                     if (Limits.kindOf s data.Dimension).IsNone then
                         eprintfn "note: the theory gives %s no reference limit (a kernel net of depth >= 3: only Theorem 4's KKT point); training to the budget, the KKT residual is in summary.json" model.Name
                     Separability.decide data |> Separability.note |> Option.iter (eprintfn "note: %s")

@@ -45,8 +45,8 @@ module FigureStyle =
     /// The colour of a look: its family's, lightened by depth (L = 2 or less: the family's own colour; L = 5: 45 %).
     let colourOf (look: Look) = familyColour look.Family |> lighten (min 0.6 (0.15 * float (max 0 (look.Depth - 2))))
 
-    /// The family a run belongs to: a 2-D conv, a conv with a kernel size K (RunConfig.Kernel), or its model.
-    let familyOf (c: RunConfig) =
+    /// The family a run belongs to: a 2-D conv, a conv with a kernel size K (RunSpec.Kernel), or its model.
+    let familyOf (c: RunSpec) =
         match c.Model, c.Shape, c.Kernel with
         | (Convolutional | ConvolutionalTime), Some _, _ -> "conv 2-D"
         | (Convolutional | ConvolutionalTime), None, Some _ -> "kernel-conv"
@@ -69,7 +69,7 @@ module FigureStyle =
         { Label = label; Family = family; Depth = 0; Dash = StyleParam.DrawingStyle.Solid; Worst = false }
 
     /// The look of a run: "conv L=3", shaded by depth; with `withRule`, the rule's name too and its dash.
-    let ofRun (withRule: bool) (c: RunConfig) =
+    let ofRun (withRule: bool) (c: RunSpec) =
         let family = familyOf c
         let rule = ruleName c.Step
         { Label = (if withRule then $"{family} L={c.Depth} {rule}" else $"{family} L={c.Depth}")

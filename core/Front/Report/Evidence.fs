@@ -96,7 +96,7 @@ module Evidence =
     /// The suite's rows from its runs: one limit row per (model, depth), then one Theorem 4 row over
     /// every run, each with the rerun commands of its failing sets. `name` names a run's dataset
     /// (SuiteEvidence.setName by its index in the suite).
-    let suiteRows (name: DataSpec -> string) (runs: (RunConfig * StoredRun) list) =
+    let suiteRows (name: DataSpec -> string) (runs: (RunSpec * StoredRun) list) =
         let groups = runs |> List.groupBy (fun (c, _) -> c.Model, c.Depth)
         [ for (kind, depth), group in groups do
             yield SuiteEvidence.limitRow (suiteClaim kind depth)

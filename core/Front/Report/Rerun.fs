@@ -29,11 +29,11 @@ module Rerun =
 
     /// The commands of the run `c` on the set the row names `dataset`: make-data.fsx writes STEM.csv, and
     /// train.fsx writes runs/MODEL-L<depth>[-shape][-K..][-C..]-STEM.
-    let ofConfig (dataset: string) (c: RunConfig) : Rerun =
+    let ofSpec (dataset: string) (c: RunSpec) : Rerun =
         let file = stem c.Data + ".csv"
         let regenerate, dataArgument, source =
-            match DataCli.arguments c.Data file, DataSpec.argument c.Data with
-            | Some args, _ -> CliArgs.command "make-data.fsx" args, file, []
+            match DataSpec.generatorArguments c.Data file, DataSpec.argument c.Data with
+            | Some args, _ -> CommandLine.command "make-data.fsx" args, file, []
             | None, Some(argument: string) when argument.StartsWith "digits:" ->
                 "", argument, [ $"no file to write: train.fsx reads {argument} itself, from the UCI digits of " +
                                 $"Debian's python3-sklearn (apt-get install -y python3-sklearn)" ]
@@ -45,11 +45,9 @@ module Rerun =
         let channels = if c.Channels <> 1 then $"-C{c.Channels}" else ""
         let out = $"runs/{Model.name c.Model}-L{c.Depth}{shape}{kernel}{channels}-{stem c.Data}"
         let train, why =
-            match c.Width, TrainCli.arguments (RunConfig.settings c) dataArgument out with
-            | Some w, _ -> "", [ $"no train command: fc hidden width {w} is not a train.fsx flag (a sweep with " +
-                                 $"Axis.widths trains it)" ]
-            | None, Ok args -> CliArgs.command "train.fsx" args, []
-            | None, Error e -> "", [ $"no train command: {e}" ]
+            match RunSpec.arguments dataArgument out c with
+            | Ok args -> CommandLine.command "train.fsx" args, []
+            | Error e -> "", [ $"no train command: {e}" ]
         { Dataset = dataset; Regenerate = regenerate; Train = train; Note = String.concat "; " (source @ why) }
 
     /// A rerun as a markdown list item: the set's name, then its commands as code, the note between them.

@@ -32,7 +32,7 @@ module Results =
 
     /// F2 input: per model (name, kind), a band over depth of a measure of each run: median line,
     /// min..max shading, over whatever else varies (seeds).
-    let bandsOverDepth (models: (string * ModelKind) list) (measure: RunConfig -> StoredRun -> float)
+    let bandsOverDepth (models: (string * ModelKind) list) (measure: RunSpec -> StoredRun -> float)
                        (result: SweepResult) =
         [ for name, kind in models ->
             let groups =

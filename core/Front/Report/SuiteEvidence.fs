@@ -93,10 +93,10 @@ module SuiteEvidence =
     let private dataset outcome = match outcome with Measured m -> m.Dataset | NotComputed(d, _) -> d
 
     /// A row over the suite's runs (SuiteVerdict.row), listing for each set that fails it the commands that
-    /// regenerate the set and train the run's configuration on it (Rerun.ofConfig).
-    let row (claim: SuiteClaim) (outcomes: (RunConfig * SuiteOutcome) list) =
+    /// regenerate the set and train the run's configuration on it (Rerun.ofSpec).
+    let row (claim: SuiteClaim) (outcomes: (RunSpec * SuiteOutcome) list) =
         { SuiteVerdict.row claim (List.map snd outcomes) with
-            Reruns = [| for c, o in outcomes do if SuiteVerdict.fails claim o then Rerun.ofConfig (dataset o) c |] }
+            Reruns = [| for c, o in outcomes do if SuiteVerdict.fails claim o then Rerun.ofSpec (dataset o) c |] }
 
     /// A set's line of a row: its outcome for the row, how its run stopped, GD's final angle, the certificate's
     /// residual.
@@ -106,7 +106,7 @@ module SuiteEvidence =
           Note = (match outcome with Measured m -> m.Note | NotComputed(_, reason) -> reason) }
 
     /// A limit row over the suite's runs: PASS only when every set passes.
-    let limitRow (claim: SuiteClaim) (evidence: (RunConfig * LimitEvidence) list) =
+    let limitRow (claim: SuiteClaim) (evidence: (RunSpec * LimitEvidence) list) =
         { row claim [ for c, e in evidence -> c, limitOutcome e ] with
             Sets = [| for _, e in evidence -> setRecord claim (limitOutcome e) e.Outcome e.Steps e.Angle e.Residual |] }
 
@@ -120,7 +120,7 @@ module SuiteEvidence =
                   Note = $"stopped {e.Outcome} at {e.Steps} steps" }
 
     /// The Theorem 4 row over the suite's runs (no angle in its sets' lines).
-    let kktRow (claim: SuiteClaim) (evidence: (RunConfig * KktEvidence) list) =
+    let kktRow (claim: SuiteClaim) (evidence: (RunSpec * KktEvidence) list) =
         { row claim [ for c, e in evidence -> c, kktOutcome e ] with
             Sets = [| for _, e in evidence -> setRecord claim (kktOutcome e) e.Outcome e.Steps nan e.Residual |] }
 
@@ -134,21 +134,21 @@ module SuiteEvidence =
 
     /// The certified limit at a direction for a run's configuration: model, depth, and the grid, kernel and channels of
     /// the kernel-size and 2-D networks (CertifiedLimit.For). (docs/theory-checks.md, "SuiteEvidence.certifyAt")
-    let certifyAt (c: RunConfig) (direction: float[]) (theta: float) =
+    let certifyAt (c: RunSpec) (direction: float[]) (theta: float) =
         let data = DataSpec.create c.Data
-        let grid, kernel = Limits.gridOf (RunConfig.settings c) data.Dimension
+        let grid, kernel = Limits.gridOf (c) data.Dimension
         let struct (kind, p) = CertifiedLimit.For(Model.kind c.Model, c.Depth, grid, kernel, c.Channels)
         let options = LimitOptions(OwnDirection = (theta >= LimitTracker.OwnDirectionTheta))
         CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction, grid, kernel, options)
 
     /// The same at a direction whose theta is not known (as before the fit).
-    let certify (c: RunConfig) (direction: float[]) = certifyAt c direction nan
+    let certify (c: RunSpec) (direction: float[]) = certifyAt c direction nan
 
     /// theta = log(-log L) at a stored run's last record.
     let finalTheta (r: StoredRun) = if r.Trajectory.Length = 0 then nan else Results.theta (Array.last r.Trajectory)
 
     /// The limit evidence of a stored run.
-    let limitOf (name: string) (c: RunConfig) (r: StoredRun) =
+    let limitOf (name: string) (c: RunSpec) (r: StoredRun) =
         let limit = certifyAt c r.Run.Direction (finalTheta r)
         let referenceAngle =
             biasOf limit.Kind
@@ -161,7 +161,7 @@ module SuiteEvidence =
           Outcome = string r.Run.Outcome; Steps = r.Run.Steps }
 
     /// The Theorem 4 evidence of a stored run.
-    let kktOf (name: string) (c: RunConfig) (r: StoredRun) =
+    let kktOf (name: string) (c: RunSpec) (r: StoredRun) =
         let cert = TheoryChecks.parameterKkt c r.Run.Parameters
         let computed = cert.Outcome = ImplicitBias.Engine.Theory.CertificateOutcome.Computed
         { Dataset = name; Separates = Results.separates r
@@ -171,7 +171,7 @@ module SuiteEvidence =
 
     /// The certified limit along a run: (step, theta, residual, GD's angle to it, certified) at every
     /// `every`-th record and the last (records with a zero direction skipped; theta NaN before the fit).
-    let limitAlong (every: int) (c: RunConfig) (r: StoredRun) =
+    let limitAlong (every: int) (c: RunSpec) (r: StoredRun) =
         let rows = r.Trajectory
         [ for i in 0 .. rows.Length - 1 do
             let t = rows[i]

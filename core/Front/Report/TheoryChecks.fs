@@ -47,16 +47,16 @@ module TheoryChecks =
 
     /// Eq. (11)-(13) certificate of a direction for min ||beta_hat||_p (conv) or ||beta||_p (diag),
     /// p = 2/L.
-    let bridge (c: RunConfig) (direction: float[]) =
+    let bridge (c: RunSpec) (direction: float[]) =
         let domain = if c.Model = Diagonal then PenaltyDomain.Time else PenaltyDomain.Fourier
         let p = min 1.0 (2.0 / float c.Depth)
         BridgeStationarity.Certify(DataSpec.create c.Data, ReadOnlySpan direction, p, domain,
                                    StationarityOptions(activeTolerance, supportThreshold))
 
     /// Theorem 4 certificate: KKT residual of min ||w||^2 s.t. margins >= 1 at the final parameters.
-    let parameterKkt (c: RunConfig) (parameters: float[]) =
+    let parameterKkt (c: RunSpec) (parameters: float[]) =
         let data = DataSpec.create c.Data
-        ParameterStationarity.Certify(RunConfig.parameterization c data.Dimension, data, ReadOnlySpan parameters,
+        ParameterStationarity.Certify(RunSpec.parameterization c data.Dimension, data, ReadOnlySpan parameters,
                                       activeTolerance)
 
     let private relative (a: float[]) (b: float[]) =
@@ -117,11 +117,11 @@ module TheoryChecks =
         rows |> List.map (fun (_, _, c) -> c) |> List.min
 
     /// The residual of `bridge`, NaN when it cannot be computed (the direction does not separate).
-    let bridgeResidual (c: RunConfig) (direction: float[]) =
+    let bridgeResidual (c: RunSpec) (direction: float[]) =
         let cert = bridge c direction
         if cert.Outcome = CertificateOutcome.Computed then cert.Residual else nan
 
     /// The residual of `parameterKkt`, NaN when it cannot be computed.
-    let parameterResidual (c: RunConfig) (parameters: float[]) =
+    let parameterResidual (c: RunSpec) (parameters: float[]) =
         let cert = parameterKkt c parameters
         if cert.Outcome = CertificateOutcome.Computed then cert.Residual else nan

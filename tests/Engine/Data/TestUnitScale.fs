@@ -18,7 +18,7 @@ let private scaled (factor: float) (data: Dataset) =
     Dataset(data.Features |> Array.map (fun v -> v * factor), data.Labels, data.Dimension, data.Name)
 
 /// Writes a run's files (train.fsx's writer) and returns every file's text.
-let private files (s: RunSettings) (data: Dataset) =
+let private files (s: RunSpec) (data: Dataset) =
     let dir = Path.Combine(Path.GetTempPath(), "ib-scale-" + Guid.NewGuid().ToString("N"))
     let run = Run.trainTracked (fun _ _ -> ()) s data
     RunFiles.write dir s data run
@@ -77,8 +77,9 @@ let tests =
             Expect.notEqual run.Result.Outcome TrainingOutcome.NonFinite $"no divergence ({what})"
             Expect.isTrue (texts |> List.exists (fun (name, _) -> name = "beta.csv")) "beta.csv written"
             // The store's rows of the same run: every number finite, only the first angle null.
-            let config = { RunConfig.defaults with Model = kind; Depth = depth; InitScale = initScale; Step = step;
-                                                   Seed = seed; MaxSteps = 12000L }
+            let config =
+                { Sweep.defaults with
+                    Model = kind; Depth = depth; InitScale = initScale; Step = step; Seed = seed; MaxSteps = 12000L }
             let runRow, trajectory = Runner.toRows config data run.Result
             let finite (v: Nullable<float>) = v.HasValue && Double.IsFinite v.Value
             let smoothedOk (logBeta: Nullable<float>) (v: Nullable<float>) =
@@ -181,13 +182,10 @@ let tests =
                 let e =
                     TestUtil.throws<ArgumentException> (fun () -> Run.train s (pair spread) |> ignore) $"{spread:e0}"
                 Expect.stringContains e.Message "2^500" $"{spread:e0}: says why"
-                let model = Run.parameterization s 2
-                let engine =
-                    TestUtil.throws<ArgumentException> (fun () ->
-                        GradientDescent.Train(
-                            model, pair spread,
-                            ReadOnlySpan(
-                                ImplicitBias.Engine.Networks.ParameterizationExtensions.Initialize(model, 0.5, 1UL)),
-                            Run.engineSettings s) |> ignore) "the engine too"
+                let model = RunSpec.parameterization s 2
+                let w0 = ImplicitBias.Engine.Networks.ParameterizationExtensions.Initialize(model, 0.5, 1UL)
+                let train () =
+                    GradientDescent.Train(model, pair spread, ReadOnlySpan w0, RunSpec.engineSettings s) |> ignore
+                let engine = TestUtil.throws<ArgumentException> train "the engine too"
                 Expect.stringContains engine.Message "2^500" $"{spread:e0}: the engine says why"
     ]

@@ -1,4 +1,4 @@
-/// Separability through the origin (core/Engine/Reference/Separation.cs, core/Front/Training/Separability.fs) does not
+/// Separability through the origin (core/Engine/Reference/Separation.cs, core/Front/Running/Separability.fs) does not
 /// depend on how uneven the rows' norms are (issue 21, point 2): the issue's two examples, and seeded separable and
 /// non-separable sets whose rows are multiplied by factors spread over 0 to 300 decades; the reference solvers and the
 /// certified limit agree with the decision.

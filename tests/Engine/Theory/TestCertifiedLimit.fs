@@ -431,7 +431,7 @@ let tests =
             // solver from there regrows the Nyquist entry GD drives to zero and lands 0.031 rad away (measured).
             let data = SyntheticData.FourierSparseTeacher(8, 24, 3, 1023UL)
             let s = Run.defaults |> Run.withModel Convolutional 3
-            let model = Run.parameterization s data.Dimension
+            let model = RunSpec.parameterization s data.Dimension
             let w0 = model.Initialize(s.InitScale, s.Seed)
             let at theta =
                 let settings =

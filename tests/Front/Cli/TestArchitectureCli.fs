@@ -16,7 +16,7 @@ open ImplicitBias.Engine.Theory
 
 let private parsed args =
     match TrainCli.parse args with
-    | Ok p -> p.Settings
+    | Ok p -> p.Spec
     | Error e -> failtestf "%A rejected: %s" args e
 
 let private parseError args =
@@ -138,24 +138,24 @@ let tests =
             Expect.equal (summary.GetProperty("limit").GetProperty("kind").GetString()) "TimeL1" "the diag limit applies"
 
         testCase "run configurations carry the architecture: canonical text only when not the default, parameterization, settings" <| fun _ ->
-            let c = RunConfig.defaults
+            let c = Sweep.defaults
             for key in [ "shape="; "kernel="; "channels=" ] do
-                Expect.isFalse ((RunConfig.describe c).Contains key) $"the paper's configuration has no {key}"
+                Expect.isFalse ((RunSpec.describe c).Contains key) $"the paper's configuration has no {key}"
             let k = { c with Shape = Some(Grid(4, 4)); Kernel = Some(KernelSize(2, 2)); Channels = 3 }
-            Expect.stringEnds (RunConfig.describe k) ";shape=4x4;kernel=2x2;channels=3" "appended last"
-            Expect.equal (RunConfig.parameterization k 16).Name "conv-4x4-k2x2-c3-L2" "parameterization"
-            let s = RunConfig.settings k
+            Expect.stringEnds (RunSpec.describe k) ";shape=4x4;kernel=2x2;channels=3" "appended last"
+            Expect.equal (RunSpec.parameterization k 16).Name "conv-4x4-k2x2-c3-L2" "parameterization"
+            let s = k
             Expect.equal (s.Shape, s.Kernel, s.Channels) (k.Shape, k.Kernel, k.Channels) "settings"
             Expect.equal (Limits.kindOf s 16) (Some(LimitKind.KernelNorm, 1.0)) "a 2x2 kernel at depth 2: R_K"
             Expect.equal (Limits.kindOf { s with Kernel = None; Channels = 1 } 16) (Some(LimitKind.FourierL1, 1.0)) "full-width 2-D conv L=2: 2-D Fourier-l1"
             Expect.equal (Limits.kindOf { s with Depth = 3; Channels = 1 } 16) None "a kernel net at depth 3: Theorem 4 only"
-            Expect.equal (Limits.kindOf (RunConfig.settings c) 16) (Some(LimitKind.FourierL1, 1.0)) "the paper's conv keeps its limit"
-            Expect.throws (fun () -> RunConfig.parameterization k 15 |> ignore) "shape against D"
+            Expect.equal (Limits.kindOf (c) 16) (Some(LimitKind.FourierL1, 1.0)) "the paper's conv keeps its limit"
+            Expect.throws (fun () -> RunSpec.parameterization k 15 |> ignore) "shape against D"
             let sweep =
                 Sweep.from "t" { c with Data = GaussianTeacher(6, 16, 1UL) }
                 |> Sweep.vary (Axis.shapes [ Grid(4, 4) ]) |> Sweep.vary (Axis.kernels [ KernelSize(1, 1); KernelSize(2, 2) ]) |> Sweep.vary (Axis.channels [ 1; 2 ])
             Expect.equal [ for p in sweep.Points -> p.Shape, p.Kernel, p.Channels ]
                          [ for k in [ 1; 2 ] do for ch in [ 1; 2 ] -> Some(Grid(4, 4)), Some(KernelSize(k, k)), ch ] "the axes set the fields"
-            Expect.equal (sweep.Points |> List.map RunConfig.hash |> List.distinct).Length 4 "distinct hashes"
-            Expect.stringContains (RunConfig.label k) "4x4 K=2x2 C=3" "label"
+            Expect.equal (sweep.Points |> List.map RunSpec.hash |> List.distinct).Length 4 "distinct hashes"
+            Expect.stringContains (RunSpec.label k) "4x4 K=2x2 C=3" "label"
     ]

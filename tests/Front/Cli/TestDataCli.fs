@@ -44,14 +44,14 @@ let tests =
                     for part in [ "--seed"; $"'{text}'"; "18446744073709551615" ] do
                         Expect.stringContains e part $"'{text}': the error names it"
 
-        testCase "DataCli.arguments is read back by DataCli.parse as the same set; none for the digits and CSV files" <| fun _ ->
+        testCase "DataSpec.generatorArguments is read back by DataCli.parse; none for digits or CSV" <| fun _ ->
             for seed in seeds do
                 for spec in [ GaussianTeacher(7, 12, seed); FourierSparseTeacher(9, 16, 2, seed) ] do
-                    match DataCli.arguments spec "f.csv" with
+                    match DataSpec.generatorArguments spec "f.csv" with
                     | Some args -> Expect.equal (DataCli.parse args) (Ok(spec, "f.csv")) $"{DataSpec.describe spec}"
                     | None -> failtestf "no arguments for %s" (DataSpec.describe spec)
             for spec in [ Digits(4, 9, Some 10); CsvFile "a.csv" ] do
-                Expect.isNone (DataCli.arguments spec "f.csv") $"{spec}"
+                Expect.isNone (DataSpec.generatorArguments spec "f.csv") $"{spec}"
 
         testCase "the defaults: a Gaussian teacher, N = 10, D = 32, seed 1" <| fun _ ->
             Expect.equal (DataCli.parse [ "--out"; "f.csv" ]) (Ok(GaussianTeacher(10, 32, 1UL), "f.csv")) "defaults"

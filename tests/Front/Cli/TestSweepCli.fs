@@ -12,12 +12,12 @@ open ImplicitBias.Tests.TestStore
 /// The sweep the script defines, written twice on purpose: here to store some of its points, there to submit.
 let private sweepText = """
 Sweep.from "resubmit"
-    { RunConfig.defaults with Model = Linear; Depth = 1; MaxSteps = 300L; Data = GaussianTeacher(4, 8, 3UL) }
+    { Sweep.defaults with Model = Linear; Depth = 1; MaxSteps = 300L; Data = GaussianTeacher(4, 8, 3UL) }
     |> Sweep.vary (Axis.seeds [ 1UL .. 7UL ])"""
 
 let private sweep =
     Sweep.from "resubmit"
-        { RunConfig.defaults with Model = Linear; Depth = 1; MaxSteps = 300L; Data = GaussianTeacher(4, 8, 3UL) }
+        { Sweep.defaults with Model = Linear; Depth = 1; MaxSteps = 300L; Data = GaussianTeacher(4, 8, 3UL) }
     |> Sweep.vary (Axis.seeds [ 1UL .. 7UL ])
 
 let private executable (path: string) (text: string) =

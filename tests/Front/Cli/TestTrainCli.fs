@@ -99,11 +99,6 @@ let private naiveMagnitudes (z: float[]) =
         let im = Seq.sum (seq { for p in 0 .. d - 1 -> -z[p] * sin (2.0 * Math.PI * float (p * k) / float d) })
         sqrt (re * re + im * im) / sqrt (float d))
 
-/// Run settings are equal field by field, the loss by its name (a loss is an object without value equality).
-let expectSettings (actual: RunSettings) (expected: RunSettings) (what: string) =
-    Expect.equal { actual with Loss = expected.Loss } expected what
-    Expect.equal actual.Loss.Name expected.Loss.Name $"{what}: loss"
-
 [<Tests>]
 let tests =
     testSequenced <| testList "TrainCli" [
@@ -113,9 +108,10 @@ let tests =
             | Error e -> failtest e
             | Ok p ->
                 Expect.equal (p.Data, p.Out) (Some "a.csv", Some "o") "paths"
-                Expect.equal (p.Settings.Model, p.Settings.Depth, p.Settings.MaxSteps) (FullyConnected, 3, 100L) "model"
-                Expect.equal (p.Settings.Step.Describe(), p.Settings.Loss.Name) ("fixed:0.1", "logistic") "rule and loss"
-                Expect.equal (p.Settings.InitScale, p.Settings.Seed, p.Settings.TimeLimitSeconds) (0.5, 7UL, 2.0) "scale, seed, time"
+                Expect.equal (p.Spec.Model, p.Spec.Depth, p.Spec.MaxSteps) (FullyConnected, 3, 100L) "model"
+                Expect.equal (p.Spec.Step.Describe(), p.Spec.Loss) ("fixed:0.1", Logistic) "rule and loss"
+                Expect.equal (p.Spec.InitScale, p.Spec.Seed, p.Spec.TimeLimitSeconds) (0.5, 7UL, 2.0)
+                    "scale, seed, time"
 
         testCase "bad flags and values are named in the error" <| fun _ ->
             Expect.stringContains (parseError [ "--modle"; "fc" ]) "unknown flag '--modle'" "unknown flag"
@@ -131,28 +127,33 @@ let tests =
         testCase "--seed takes every uint64 (0, above 2^63, 2^64 - 1); other text is refused naming --seed, the text and the range" <| fun _ ->
             for seed in TestDataCli.seeds do
                 match TrainCli.parse [ "--seed"; string seed ] with
-                | Ok p -> Expect.equal p.Settings.Seed seed $"{seed}"
+                | Ok p -> Expect.equal p.Spec.Seed seed $"{seed}"
                 | Error e -> failtest e
             for text in [ "-1"; "abc"; "1.5"; "18446744073709551616" ] do
                 let e = parseError [ "--seed"; text ]
                 for part in [ "--seed"; $"'{text}'"; "18446744073709551615" ] do Expect.stringContains e part $"'{text}'"
 
-        testCase "TrainCli.arguments is read back by parse as the same settings; an Error for settings no flag gives" <| fun _ ->
-            let settings =
+        testCase "RunSpec.arguments is read back by parse as the same spec; Error when no flag gives it" <| fun _ ->
+            let specs =
                 [ Run.defaults
                   { Run.defaults with
                       Model = FullyConnected; Depth = 3; Seed = UInt64.MaxValue; MaxSteps = 1000L; Step = FixedStep 0.1
-                      Loss = ImplicitBias.Engine.Losses.LogisticLoss(); LogLossTarget = -5.0 }
-                  { Run.defaults with Kernel = Some(KernelSize.Line 4); Channels = 4; ConvergenceAngle = 1e-5; TimeLimitSeconds = 600.0; InitScale = 0.1 }
+                      Loss = Logistic; LogLossTarget = -5.0 }
+                  { Run.defaults with
+                      Kernel = Some(KernelSize.Line 4); Channels = 4; ConvergenceAngle = 1e-5; TimeLimitSeconds = 600.0
+                      InitScale = 0.1 }
                   { Run.defaults with Depth = 3; Shape = Some(Grid(4, 6)); Kernel = Some(KernelSize(2, 2)) }
                   { Run.defaults with Shape = Some(Grid(3, 5)); Kernel = Some(KernelSize(1, 3)) } ]
-            for s in settings do
-                match TrainCli.arguments s "d.csv" "o" |> Result.bind TrainCli.parse with
+            for s in specs do
+                let args = RunSpec.arguments "d.csv" "o" s
+                match args |> Result.bind TrainCli.parse with
                 | Ok p ->
                     Expect.equal (p.Data, p.Out) (Some "d.csv", Some "o") "paths"
-                    expectSettings p.Settings s (String.concat " " (Result.defaultValue [] (TrainCli.arguments s "d.csv" "o")))
+                    Expect.equal p.Spec s (String.concat " " (Result.defaultValue [] args))
                 | Error e -> failtest e
-            Expect.isError (TrainCli.arguments { Run.defaults with RecordsPerDecade = 5 } "d.csv" "o") "records per decade"
+            Expect.isError (RunSpec.arguments "d.csv" "o" { Run.defaults with RecordsPerDecade = 5 }) "records a decade"
+            Expect.isError (RunSpec.arguments "d.csv" "o" { Run.defaults with RecordDirections = false }) "directions"
+            Expect.isError (RunSpec.arguments "d.csv" "o" { Run.defaults with Width = Some 4 }) "fc width"
 
         testCase "summary.json gives the seed as it was given, also 2^64 - 1" <| fun _ ->
             let dir = tempDir ()

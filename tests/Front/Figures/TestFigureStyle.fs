@@ -106,12 +106,12 @@ let familyHueProblems (charts: GenericChart list) =
       for (f, hs), (g, gs) in List.allPairs hues hues do
           if f < g && near hs.Head gs.Head then yield $"families {f} and {g} share a hue" ]
 
-let private config model depth step = { RunConfig.defaults with Model = model; Depth = depth; Step = step }
+let private config model depth step = { Sweep.defaults with Model = model; Depth = depth; Step = step }
 let private series y = { Name = ""; X = [| 1.0; 10.0; 100.0 |]; Y = y }
 
 /// F3 as the script builds it: three families, two step rules, two panels.
 let f3 () =
-    let normalized, fixedStep = RunConfig.defaults.Step, Engine.Training.FixedStep 0.1 :> Engine.Training.StepRule
+    let normalized, fixedStep = Sweep.defaults.Step, Engine.Training.FixedStep 0.1 :> Engine.Training.StepRule
     [ for kind in [ FullyConnected; Convolutional; Diagonal ] ->
         Model.name kind, "angle to the limit (rad)",
         [ for step in [ normalized; fixedStep ] ->
@@ -123,7 +123,7 @@ let f4 () =
     let along =
         [ for kind, depth in [ Convolutional, 3; Convolutional, 4; Convolutional, 5; Diagonal, 3 ] do
             for set in 1 .. 3 ->
-                FigureStyle.ofRun false (config kind depth RunConfig.defaults.Step),
+                FigureStyle.ofRun false (config kind depth Sweep.defaults.Step),
                 [ 10L, 1e-3 * float set; 100L, 1e-9 * float set ] ]
     [ "residual", "relative KKT residual", SuiteEvidence.medianAndWorst along
       "angle", "angle (rad)", SuiteEvidence.medianAndWorst along ]
@@ -204,7 +204,7 @@ let tests =
                 match hue (FigureStyle.lighten 0.6 c), hue c with
                 | Some h, Some h0 -> Expect.floatClose { absolute = 3.0; relative = 0.0 } h h0 f
                 | h, h0 -> Expect.equal h h0 $"{f}: a grey stays grey"
-            let kernel = { RunConfig.defaults with Model = Convolutional; Kernel = Some(Engine.Fourier.KernelSize.Line 4) }
+            let kernel = { Sweep.defaults with Model = Convolutional; Kernel = Some(Engine.Fourier.KernelSize.Line 4) }
             Expect.equal (FigureStyle.familyOf kernel) "kernel-conv" "a conv with a kernel size"
             Expect.equal (FigureStyle.ruleName (Engine.Training.FixedStep 0.1)) "fixed" "the rule's name"
             Expect.throws (fun () -> FigureStyle.familyColour "resnet" |> ignore) "an unknown family has no colour"

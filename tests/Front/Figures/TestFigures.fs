@@ -37,8 +37,8 @@ let tests =
             let s1 = { Name = "normalized"; X = [| 0.0; 1.0; 10.0 |]; Y = [| 1.0; 0.5; 0.05 |] }
             let s2 = { Name = "fixed"; X = [| 1.0; 10.0 |]; Y = [| 0.9; 0.0 |] }
             let run step =
-                FigureStyle.ofRun true { RunConfig.defaults with Model = Convolutional; Depth = 2; Step = step }
-            let settling, fixedStep = run RunConfig.defaults.Step, run (Engine.Training.FixedStep 0.1)
+                FigureStyle.ofRun true { Sweep.defaults with Model = Convolutional; Depth = 2; Step = step }
+            let settling, fixedStep = run Sweep.defaults.Step, run (Engine.Training.FixedStep 0.1)
             let panels = [ "a", "angle", [ settling, s1; fixedStep, s2 ]; "b", "angle", [ settling, s1 ] ]
             let chart = Figures.logLogPanels "t" "step" panels
             let ts = traces chart

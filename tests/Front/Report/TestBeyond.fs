@@ -1,6 +1,6 @@
-/// The report's part "Beyond the paper" (core/Front/Report/Beyond.fs): which runs it makes, how they
-/// are grouped into rows, and that a stored kernel-size or 2-D run is certified against the limit of
-/// its own architecture (R_K, 2-D Fourier-l1) rather than the paper's 1-D one.
+/// The report's rows "Beyond the paper" (core/Front/Report/Beyond.fs): how runs are grouped into rows, and that a
+/// stored kernel-size or 2-D run is certified against the limit of its own architecture (R_K, 2-D Fourier-l1) rather
+/// than the paper's 1-D one. (Which runs: TestBeyondSuites.)
 module ImplicitBias.Tests.TestBeyond
 
 open System
@@ -21,64 +21,32 @@ let private tempStore () = Path.Combine(Path.GetTempPath(), "ib-beyond-" + Guid.
 [<Tests>]
 let tests =
     testList "Beyond" [
-        test "kernel suite: K in 1, 2, 4, 8, D with C in 1, K on the built-in set and D = 10, 12, 16 of both generators" {
-            let sets = Beyond.kernelSets quick
-            Expect.equal sets.Head Reproduction.dataset "the built-in set first (F6)"
-            let dims = sets |> List.map (fun s -> (DataSpec.create s).Dimension) |> List.distinct |> List.sort
-            Expect.equal dims [ 10; 12; 16 ] "D not only powers of two"
-            Expect.equal (sets |> List.map DataSpec.generator |> List.distinct |> List.sort) [ "fourier-sparse-teacher"; "gaussian-teacher" ] "two generators"
-            Expect.equal (Beyond.kernelChannels 12) [ 1, 1; 2, 1; 2, 2; 4, 1; 4, 4; 8, 1; 8, 8; 12, 1; 12, 12 ] "nine (K, C) at D = 12"
-            let points = (Beyond.kernelRuns quick).Points
-            Expect.equal points.Length (sets.Length * 9) "every (set, K, C)"
-            for c in points do
-                Expect.equal (c.Model, c.Depth) (Convolutional, 2) "2-layer conv"
-                Expect.isTrue (c.Channels = 1 || Some c.Channels = (c.Kernel |> Option.map (fun k -> k.Columns))) "C in 1, K"
-            let groups = points |> List.map Beyond.kernelGroup |> List.distinct
-            Expect.equal groups [ "1", "1"; "2", "1"; "2", "K"; "4", "1"; "4", "K"; "8", "1"; "8", "K"; "D", "1"; "D", "K" ] "one row per (K, C) across D"
-        }
-
         test "rows: beyond the paper, C = 1 rows asked as a question, the others predicted" {
-            let points = (Beyond.kernelRuns quick).Points
+            let points = (BeyondSuites.kernelRuns quick).Points
             let claimOf k channels = Beyond.kernelClaim (points |> List.find (fun c -> Beyond.kernelGroup c = (k, channels)))
             for k, channels in [ "2", "1"; "4", "1"; "8", "1" ] do
                 Expect.stringContains (claimOf k channels).Prediction "a question" $"K={k} C=1"
             for k, channels in [ "1", "1"; "4", "K"; "D", "1"; "D", "K" ] do
                 Expect.stringContains (claimOf k channels).Prediction "R_K max-margin" $"K={k} C={channels}"
-            for c in points @ (Beyond.gridRuns quick).Points do
+            for c in points @ (BeyondSuites.gridRuns quick).Points do
                 let claim = match c.Shape with Some _ -> Beyond.gridClaim c | None -> Beyond.kernelClaim c
                 Expect.isTrue (claim.Claim.StartsWith Claims.beyondPrefix) claim.Claim
                 Expect.equal claim.Threshold Evidence.suiteAngleTolerance "the paper's rows' tolerance"
         }
 
-        test "2-D suite and digits: every set fits its grid; digits on 8 x 8 at depths 1..4 (F7) and 2, 3 (rows)" {
-            for set, grid in Beyond.gridSets quick do
-                Expect.equal (DataSpec.create set).Dimension grid.Count $"{DataSpec.describe set} on {grid}"
-            let digits = (Beyond.digitRuns quick).Points
-            Expect.isTrue (digits |> List.forall (fun c -> c.Shape = Some(Grid(8, 8)))) "8 x 8 images"
-            let depthsOf task = digits |> List.filter (fun c -> c.Data = task) |> List.map (fun c -> c.Depth) |> List.distinct |> List.sort
-            let tasks = Beyond.digitTasks quick
-            Expect.equal (depthsOf tasks[0]) [ 1; 2; 3; 4 ] "the first task at every depth"
-            Expect.equal (depthsOf tasks[1]) [ 2; 3 ] "the other at the rows' depths"
-        }
-
-        test "the combined sweep holds exactly the three scripts' runs, fc on the digits first" {
-            let all = (Beyond.allRuns quick).Points
-            let parts = (Beyond.kernelRuns quick).Points @ (Beyond.gridRuns quick).Points @ (Beyond.digitRuns quick).Points
-            Expect.equal (Set.ofList (all |> List.map RunConfig.hash)) (Set.ofList (parts |> List.map RunConfig.hash)) "the same runs (hashes)"
-            Expect.equal all.Length parts.Length "no run twice"
-            Expect.equal (all.Head.Model, all.Head.Depth) (FullyConnected, 4) "the longest run first"
-        }
-
         test "a stored kernel-size run is certified against R_K, a 2-D run against the 2-D Fourier-l1, not the paper's limits" {
             let store = tempStore ()
             let data = GaussianTeacher(5, 8, 4UL)
-            let kernelRun = { RunConfig.defaults with Data = data; Depth = 2; Kernel = Some(KernelSize.Line 2); Channels = 2; MaxSteps = 2000L }
-            let gridRun = { RunConfig.defaults with Data = data; Depth = 2; Shape = Some(Grid(2, 4)); MaxSteps = 2000L }
+            let kernelRun =
+                { Sweep.defaults with
+                    Data = data; Depth = 2; Kernel = Some(KernelSize.Line 2); Channels = 2; MaxSteps = 2000L }
+            let gridRun = { Sweep.defaults with Data = data; Depth = 2; Shape = Some(Grid(2, 4)); MaxSteps = 2000L }
             let result = Runner.run (Runner.options store |> Runner.withProgress ignore) { Name = "t"; Points = [ kernelRun; gridRun ] }
-            let stored (c: RunConfig) = (result.Runs |> List.find (fst >> (=) c) |> snd).Run
+            let stored (c: RunSpec) = (result.Runs |> List.find (fst >> (=) c) |> snd).Run
             Expect.equal ((stored kernelRun).Shape, (stored kernelRun).Kernel, (stored kernelRun).Channels) ("", "1x2", 2) "the runs table's architecture columns"
             Expect.equal ((stored gridRun).Shape, (stored gridRun).Kernel, (stored gridRun).Channels) ("2x4", "", 1) "a 2-D run's"
-            let limitOf (c: RunConfig) = SuiteEvidence.certify c (result.Runs |> List.find (fst >> (=) c) |> snd).Run.Direction
+            let limitOf (c: RunSpec) =
+                SuiteEvidence.certify c (result.Runs |> List.find (fst >> (=) c) |> snd).Run.Direction
             let k = limitOf kernelRun
             Expect.equal k.Kind LimitKind.KernelNorm "R_K for a kernel of size 2"
             Expect.equal k.Status LimitStatus.Certified k.Message

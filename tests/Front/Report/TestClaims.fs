@@ -5,7 +5,7 @@ open Expecto
 open ImplicitBias
 
 /// A stored run with a given final direction and margin (no training).
-let fakeRun (c: RunConfig) (direction: float[]) margin =
+let fakeRun (c: RunSpec) (direction: float[]) margin =
     let data, result = Runner.train System.Threading.CancellationToken.None { c with MaxSteps = 1L }
     let run, _ = Runner.toRows c data result
     { Run = { run with Direction = direction; FinalNormalizedMargin = margin }; Trajectory = [||] }
@@ -73,7 +73,7 @@ let tests =
             Expect.stringContains text "  - data: `dotnet fsi scripts/make-data.fsx --seed 18446744073709551615`" "the rerun"
 
         testCase "bands over depth: median line, min..max range per depth" <| fun () ->
-            let c = { RunConfig.defaults with Data = GaussianTeacher(3, 4, 1UL) }
+            let c = { Sweep.defaults with Data = GaussianTeacher(3, 4, 1UL) }
             let runs =
                 [ for depth, value in [ 1, 1.0; 1, 3.0; 1, 2.0; 2, 5.0; 2, 7.0 ] ->
                     let cd = { c with Depth = depth }

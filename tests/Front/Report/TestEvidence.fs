@@ -22,9 +22,10 @@ let private replace i (e: LimitEvidence) (sets: LimitEvidence list) = sets |> Li
 /// Every training row of the report: (model, depth) of the suite, convex kinds first.
 let private rows = [ for kind, depth in Reproduction.suiteModels -> Evidence.suiteClaim kind depth ]
 
-/// The rows of hand-written evidence, every run with RunConfig.defaults (its configuration only names the rerun commands).
-let private limitRow claim (sets: LimitEvidence list) = SuiteEvidence.limitRow claim [ for e in sets -> RunConfig.defaults, e ]
-let private kktRow claim (runs: KktEvidence list) = SuiteEvidence.kktRow claim [ for e in runs -> RunConfig.defaults, e ]
+/// The rows of hand-written evidence, every run with Sweep.defaults (its configuration only names the rerun commands).
+let private limitRow claim (sets: LimitEvidence list) =
+    SuiteEvidence.limitRow claim [ for e in sets -> Sweep.defaults, e ]
+let private kktRow claim (runs: KktEvidence list) = SuiteEvidence.kktRow claim [ for e in runs -> Sweep.defaults, e ]
 
 let private kkt i : KktEvidence = { Dataset = $"run{i}"; Separates = true; Residual = 1e-3; Degenerate = false; Outcome = "Converged"; Steps = 1000L * int64 i }
 

@@ -44,14 +44,14 @@ let private suiteRun () =
         && seedOf c.Data |> Option.exists (fun s -> s > (1UL <<< 63)))
 
 /// Checks a rerun against its configuration: the data command parses (DataCli.parse) to the configuration's
-/// set, or train.fsx reads the data itself; the train command parses (TrainCli.parse) to its settings and reads
-/// the file the data command writes.
-let private expectRerun (c: RunConfig) (r: Rerun) =
+/// set, or train.fsx reads the data itself; the train command parses (TrainCli.parse) to its spec and reads the
+/// file the data command writes.
+let private expectRerun (c: RunSpec) (r: Rerun) =
     let trainArgs = argsOf "train.fsx" r.Train
     match TrainCli.parse trainArgs with
-    | Ok p -> TestTrainCli.expectSettings p.Settings (RunConfig.settings c) r.Train
+    | Ok p -> Expect.equal { p.Spec with Data = c.Data } c r.Train // train.fsx takes the data as --data
     | Error e -> failtestf "%s: %s" r.Train e
-    match DataCli.arguments c.Data "f.csv" with
+    match DataSpec.generatorArguments c.Data "f.csv" with
     | Some _ ->
         let dataArgs = argsOf "make-data.fsx" r.Regenerate
         Expect.equal (DataCli.parse dataArgs) (Ok(c.Data, valueOf "--data" trainArgs)) $"{r.Regenerate} writes the file {r.Train} reads"
@@ -85,23 +85,24 @@ let tests =
             expectRerun c { Dataset = ""; Regenerate = data; Train = train; Note = "" }
 
         testCase "training on the regenerated CSV with the train command's flags gives the runner's bits (suite and 2-D kernel runs)" <| fun _ ->
-            let grid = (Beyond.gridRuns quick).Points |> List.find (fun c -> c.Kernel.IsSome && c.Channels > 1)
+            let grid = (BeyondSuites.gridRuns quick).Points |> List.find (fun c -> c.Kernel.IsSome && c.Channels > 1)
             for c in [ suiteRun (); grid ] do
                 let c = { c with MaxSteps = 300L }
-                let r = Rerun.ofConfig "x" c
+                let r = Rerun.ofSpec "x" c
                 let data = regenerate r.Regenerate
-                let settings = match TrainCli.parse (argsOf "train.fsx" r.Train) with Ok p -> p.Settings | Error e -> failtest e
+                let settings =
+                    match TrainCli.parse (argsOf "train.fsx" r.Train) with Ok p -> p.Spec | Error e -> failtest e
                 let alone = Run.train settings data
                 let _, reference = Runner.train Threading.CancellationToken.None c
-                Expect.equal alone.Steps reference.Steps $"{RunConfig.label c}: steps"
+                Expect.equal alone.Steps reference.Steps $"{RunSpec.label c}: steps"
                 let bits (x: float[]) = Array.map BitConverter.DoubleToInt64Bits x
-                Expect.equal (bits alone.Parameters) (bits reference.Parameters) $"{RunConfig.label c}: parameters"
-                Expect.equal (bits alone.Direction) (bits reference.Direction) $"{RunConfig.label c}: direction"
+                Expect.equal (bits alone.Parameters) (bits reference.Parameters) $"{RunSpec.label c}: parameters"
+                Expect.equal (bits alone.Direction) (bits reference.Direction) $"{RunSpec.label c}: direction"
 
         testCase "every run of the report (suite, kernel sizes, 2-D, digits; quick and full) has commands that give its set and settings" <| fun _ ->
             for r in [ quick; { quick with Scale = Full } ] do
-                for c in (Reproduction.suiteSweep r).Points @ (Beyond.allRuns r).Points do
-                    expectRerun c (Rerun.ofConfig "x" c)
+                for c in (Reproduction.suiteSweep r).Points @ (BeyondSuites.allRuns r).Points do
+                    expectRerun c (Rerun.ofSpec "x" c)
 
         testCase "rows of no suite and passing rows list no commands; the report has no rerun section then" <| fun _ ->
             let c = suiteRun ()
@@ -113,6 +114,8 @@ let tests =
             Expect.isFalse (text.Contains "(#rerun-") "no links"
 
         testCase "a command quotes the words a shell would split or expand" <| fun _ ->
-            Expect.equal (CliArgs.command "train.fsx" [ "--data"; "my data.csv"; "--out"; "it's" ]) "dotnet fsi scripts/train.fsx --data 'my data.csv' --out 'it'\\''s'" "quoted"
-            Expect.equal (CliArgs.command "train.fsx" [ "--step"; "settling:0.5:1e-05"; "--data"; "digits:4,9:10" ]) "dotnet fsi scripts/train.fsx --step settling:0.5:1e-05 --data digits:4,9:10" "plain"
+            Expect.equal (CommandLine.command "train.fsx" [ "--data"; "my data.csv"; "--out"; "it's" ])
+                "dotnet fsi scripts/train.fsx --data 'my data.csv' --out 'it'\\''s'" "quoted"
+            Expect.equal (CommandLine.command "train.fsx" [ "--step"; "settling:0.5:1e-05"; "--data"; "digits:4,9:10" ])
+                "dotnet fsi scripts/train.fsx --step settling:0.5:1e-05 --data digits:4,9:10" "plain"
     ]

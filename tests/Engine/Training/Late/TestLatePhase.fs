@@ -294,10 +294,10 @@ let tests =
                 Expect.throwsT<ArgumentException> (fun () -> LatePhaseSettings.Parse bad |> ignore) bad
             let args late = [ "--data"; "x.csv"; "--out"; "o"; "--late"; late ]
             match TrainCli.parse (args "off") with
-            | Ok p -> Expect.isNone p.Settings.Late "off"
+            | Ok p -> Expect.isNone p.Spec.Late "off"
             | Error e -> failtest e
             match TrainCli.parse (args "2:12:1e-8") with
-            | Ok p -> Expect.equal p.Settings.Late (Some(LatePhaseSettings(2.0, 12.0, 1e-8))) "value"
+            | Ok p -> Expect.equal p.Spec.Late (Some(LatePhaseSettings(2.0, 12.0, 1e-8))) "value"
             | Error e -> failtest e
             match TrainCli.parse (args "9:2:1e-8") with
             | Ok _ -> failtest "accepted a sliding theta below the hand-over"

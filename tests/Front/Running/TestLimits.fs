@@ -1,4 +1,4 @@
-/// core/Front/Training/Limits.fs, Separability.fs and Run.trainTracked: the certified limit of a run, the
+/// core/Front/Running/Limits.fs, Separability.fs and Run.trainTracked: the certified limit of a run, the
 /// convergence test and its cost, and refusing data that is not separable.
 module ImplicitBias.Tests.TestLimits
 

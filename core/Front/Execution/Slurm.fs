@@ -59,18 +59,18 @@ module Slurm =
 
     /// The sweep's identity for its tasks: SHA-256 of its distinct run ids in order (16 hex digits).
     let fingerprint (sweep: Sweep) =
-        let text = points sweep |> List.map RunConfig.hash |> String.concat "\n"
+        let text = points sweep |> List.map RunSpec.hash |> String.concat "\n"
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes text)).Substring(0, 16).ToLowerInvariant()
 
     /// The points without a stored result, by their content hash.
     let missing (isStored: string -> bool) (sweep: Sweep) =
-        points sweep |> List.filter (fun c -> not (isStored (RunConfig.hash c)))
+        points sweep |> List.filter (fun c -> not (isStored (RunSpec.hash c)))
 
     /// The tasks that still have a point without a stored result (ascending): what a resubmission runs.
     let tasksToRun tasks (isStored: string -> bool) (sweep: Sweep) =
         points sweep
         |> List.indexed
-        |> List.filter (fun (_, c) -> not (isStored (RunConfig.hash c)))
+        |> List.filter (fun (_, c) -> not (isStored (RunSpec.hash c)))
         |> List.map (fun (i, _) -> taskOf tasks i)
         |> List.distinct
         |> List.sort
@@ -166,7 +166,7 @@ module Slurm =
             Path.Combine(dir, "points.tsv"),
             [ yield "index\ttask\trun_id\tlabel"
               for i, c in List.indexed (points sweep) ->
-                  $"{i}\t{taskOf o.Tasks i}\t{RunConfig.hash c}\t{RunConfig.label c}" ])
+                  $"{i}\t{taskOf o.Tasks i}\t{RunSpec.hash c}\t{RunSpec.label c}" ])
         command "sbatch" (arrayArguments tasks taskFile)
         |> Result.bind (fun out ->
             let arrayJob = jobId out
@@ -202,4 +202,4 @@ module Slurm =
     let progress (store: string) (sweep: Sweep) =
         let ids = Store.storedIds store |> Set.ofArray
         let all = points sweep
-        (all |> List.filter (fun c -> ids.Contains(RunConfig.hash c))).Length, all.Length
+        (all |> List.filter (fun c -> ids.Contains(RunSpec.hash c))).Length, all.Length

@@ -37,10 +37,11 @@ let tests =
             Expect.notEqual (Slurm.fingerprint sweep) (Slurm.fingerprint (Sweep.filter (fun c -> c.Seed <> 4UL) sweep)) "a point less"
 
         testCase "a resubmission runs only the tasks with missing points, and they compute only those" <| fun () ->
-            let ids = Slurm.points sweep |> List.map RunConfig.hash
+            let ids = Slurm.points sweep |> List.map RunSpec.hash
             let stored = ids |> List.indexed |> List.filter (fun (i, _) -> i <> 4 && i <> 7) |> List.map snd |> Set.ofList
             Expect.equal (Slurm.tasksToRun 3 stored.Contains sweep) [ 1 ] "points 4 and 7 are both task 1's"
-            Expect.equal (Slurm.missing stored.Contains sweep |> List.map RunConfig.hash) [ ids[4]; ids[7] ] "only the two missing"
+            Expect.equal (Slurm.missing stored.Contains sweep |> List.map RunSpec.hash) [ ids[4]; ids[7] ]
+                "only the two missing"
             Expect.equal (Slurm.tasksToRun 4 stored.Contains sweep) [ 0; 3 ] "with 4 tasks: 4 -> 0, 7 -> 3"
             Expect.equal (Slurm.tasksToRun 3 (fun _ -> true) sweep) [] "all stored: nothing to submit"
             Expect.equal (Slurm.tasksToRun 3 (fun _ -> false) sweep) [ 0; 1; 2 ] "nothing stored: every task"

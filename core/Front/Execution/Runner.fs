@@ -24,7 +24,7 @@ type RunnerOptions =
 /// What a sweep produced: its stored runs in the sweep's order, and what was done.
 type SweepResult =
     { Sweep: Sweep
-      Runs: (RunConfig * StoredRun) list
+      Runs: (RunSpec * StoredRun) list
       Computed: int
       Reused: int
       /// Points without a result because the sweep was cancelled.
@@ -62,24 +62,24 @@ module Runner =
     /// Trains one configuration (deterministic for a configuration, unless the clock stops it), as
     /// train.fsx does (Run.trainModel): data that is not separable is refused before the first step, and
     /// with a convergence angle the run stops once GD's direction is that close to its certified limit.
-    let train (cancel: CancellationToken) (c: RunConfig) =
+    let train (cancel: CancellationToken) (c: RunSpec) =
         let data = DataSpec.create c.Data
-        let model = RunConfig.parameterization c data.Dimension
-        let result, _, _ = Run.trainModel model false (fun _ _ -> ()) cancel (RunConfig.settings c) data
+        let model = RunSpec.parameterization c data.Dimension
+        let result, _, _ = Run.trainModel model false (fun _ _ -> ()) cancel (c) data
         data, result
 
     /// A value for a nullable column: null where it does not exist (NaN) or left the double range.
     let private finite (x: float) = if Double.IsFinite x then Nullable x else Nullable()
 
     /// The store rows of a finished training run.
-    let toRows (c: RunConfig) (data: ImplicitBias.Engine.Data.Dataset) (result: TrainingResult) =
-        let id = RunConfig.hash c
+    let toRows (c: RunSpec) (data: ImplicitBias.Engine.Data.Dataset) (result: TrainingResult) =
+        let id = RunSpec.hash c
         let run =
             { RunId = id; Model = Model.name c.Model; Depth = c.Depth; Width = defaultArg c.Width 0
               Shape = (match c.Shape with Some g -> $"{g.Rows}x{g.Columns}" | None -> "")
               Kernel = (match c.Kernel with Some k -> $"{k.Rows}x{k.Columns}" | None -> "")
               Channels = c.Channels
-              InitScale = c.InitScale; Step = c.Step.Describe(); Loss = c.Loss
+              InitScale = c.InitScale; Step = c.Step.Describe(); Loss = Loss.name c.Loss
               DataGenerator = DataSpec.generator c.Data; Data = DataSpec.describe c.Data
               Count = data.Count; Dimension = data.Dimension; Seed = int64 c.Seed; MaxSteps = c.MaxSteps
               TimeLimitSeconds = c.TimeLimitSeconds; RecordsPerDecade = c.RecordsPerDecade
@@ -88,7 +88,7 @@ module Runner =
               FinalSmoothedMargin = finite result.Final.SmoothedMargin
               FinalNormalizedMargin = finite result.Final.NormalizedMargin
               LogParameterNorm = finite result.LogParameterNorm
-              EngineVersion = RunConfig.engineVersion; GitCommit = gitCommit.Value
+              EngineVersion = RunSpec.engineVersion; GitCommit = gitCommit.Value
               CreatedUtc = DateTime.UtcNow.ToString("o"); Records = 0; Checksum = ""
               Direction = result.Direction; Parameters = result.Parameters }
         let trajectory =
@@ -112,7 +112,7 @@ module Runner =
         let stored = Collections.Concurrent.ConcurrentDictionary<string, StoredRun>()
         let todo =
             [| for c in points do
-                 let id = RunConfig.hash c
+                 let id = RunSpec.hash c
                  match Store.tryLoad dir id with
                  | Ok run -> stored[id] <- run
                  | Error "not stored" -> yield c
@@ -134,7 +134,7 @@ module Runner =
         let gate = obj ()
         // A run that ends after the sweep was cancelled is not stored, also when it finished (runs of a batch
         // finish together): what is stored is what had finished when the cancel came.
-        let finish (c: RunConfig) data (result: TrainingResult) =
+        let finish (c: RunSpec) data (result: TrainingResult) =
             if result.Outcome <> TrainingOutcome.Cancelled && not cancel.IsCancellationRequested then
                 let run, trajectory = toRows c data result
                 let saved = Store.save dir run trajectory
@@ -145,7 +145,7 @@ module Runner =
                     let elapsed = clock.Elapsed.TotalSeconds
                     let eta = elapsed / float finished * float (todo.Length - finished)
                     say ($"[{sweep.Name}] {finished}/{todo.Length} ({100 * finished / todo.Length}%%) " +
-                         $"{RunConfig.label c}: {result.Outcome} in {result.Seconds:F1} s; elapsed " +
+                         $"{RunSpec.label c}: {result.Outcome} in {result.Seconds:F1} s; elapsed " +
                          $"{seconds elapsed}, ETA {seconds eta}"))
         let work (unit: Work) =
             match unit with
@@ -163,7 +163,7 @@ module Runner =
         Parallel.ForEach(source, parallelism, System.Action<Work> work) |> ignore
         if terminal then Console.WriteLine()
         let runs =
-            [ for c in points do match stored.TryGetValue(RunConfig.hash c) with | true, r -> yield c, r | _ -> () ]
+            [ for c in points do match stored.TryGetValue(RunSpec.hash c) with | true, r -> yield c, r | _ -> () ]
         { Sweep = sweep
           Runs = runs
           Computed = finished

@@ -46,8 +46,8 @@ module RunFiles =
 
     /// The Theorem 4 KKT residual of the final parameters (w/||w||: the certificate is scale-free);
     /// None when it does not exist (beta does not separate the data, or w = 0).
-    let theorem4Residual (s: RunSettings) (data: Dataset) (r: TrainingResult) =
-        let model = Run.parameterization s data.Dimension
+    let theorem4Residual (s: RunSpec) (data: Dataset) (r: TrainingResult) =
+        let model = RunSpec.parameterization s data.Dimension
         let c = ParameterStationarity.Certify(model, data, ReadOnlySpan r.Parameters)
         if c.Outcome = CertificateOutcome.Computed && Double.IsFinite c.Residual then Some c.Residual else None
 
@@ -60,7 +60,7 @@ module RunFiles =
         | other -> string other
 
     /// The summary of a run as JSON fields.
-    let summary (s: RunSettings) (data: Dataset) (run: TrackedRun) =
+    let summary (s: RunSpec) (data: Dataset) (run: TrackedRun) =
         let r = run.Result
         let direction = r.Direction
         JObject [
@@ -121,9 +121,9 @@ module RunFiles =
             "shape", (match s.Shape with Some g -> JString $"{g.Rows}x{g.Columns}" | None -> JNull)
             "kernel", (match s.Kernel with Some k -> JString $"{k.Rows}x{k.Columns}" | None -> JNull)
             "channels", JInt(int64 s.Channels)
-            "parameterization", JString((Run.parameterization s data.Dimension).Name)
+            "parameterization", JString((RunSpec.parameterization s data.Dimension).Name)
             "step_rule", JString(s.Step.Describe())
-            "loss", JString s.Loss.Name
+            "loss", JString(Loss.name s.Loss)
             "init_scale", num s.InitScale
             "seed", JUInt s.Seed
             "converged_angle", num s.ConvergenceAngle
@@ -134,7 +134,7 @@ module RunFiles =
 
     /// Writes every file of a run into dir (created if missing); each file is written atomically.
     /// A run refused as not separable gets summary.json only (outcome NotSeparable and the evidence).
-    let write (dir: string) (s: RunSettings) (data: Dataset) (run: TrackedRun) =
+    let write (dir: string) (s: RunSpec) (data: Dataset) (run: TrackedRun) =
         Directory.CreateDirectory dir |> ignore
         let r = run.Result
         if run.NotSeparable.IsNone then

@@ -183,19 +183,19 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
 module Limits =
     /// The grid and kernel of the settings for data of dimension D: the line 1 x D and the full kernel
     /// unless --shape / --kernel say otherwise.
-    let gridOf (s: RunSettings) (dimension: int) =
+    let gridOf (s: RunSpec) (dimension: int) =
         Model.gridAndKernel s.Shape s.Kernel dimension
 
     /// The limit kind and p the theory predicts for the settings' model, depth, grid, kernel and channels
     /// (CertifiedLimit.For); None where the theory gives no reference, only Theorem 4's KKT point
     /// (kernel nets at depth >= 3).
-    let kindOf (s: RunSettings) (dimension: int) =
+    let kindOf (s: RunSpec) (dimension: int) =
         let grid, kernel = gridOf s dimension
         let struct (kind, p) = CertifiedLimit.For(Model.kind s.Model, s.Depth, grid, kernel, s.Channels)
         if kind = LimitKind.TheoremFourOnly then None else Some(kind, p)
 
     /// A tracker for a run with these settings on this data (target: s.ConvergenceAngle); None when kindOf is None.
-    let tracker (s: RunSettings) (data: Dataset) =
+    let tracker (s: RunSpec) (data: Dataset) =
         let grid, kernel = gridOf s data.Dimension
         kindOf s data.Dimension
         |> Option.map (fun (kind, p) ->

@@ -152,7 +152,7 @@ module Store =
                 | [| run |] ->
                     let trajectory = readTable<TrajectoryRow> (trajectoryPath dir id)
                     if run.RunId <> id then Error $"run id {run.RunId} in a file named {id}"
-                    elif run.EngineVersion <> RunConfig.engineVersion then Error $"engine version {run.EngineVersion}"
+                    elif run.EngineVersion <> RunSpec.engineVersion then Error $"engine version {run.EngineVersion}"
                     elif trajectory.Length <> run.Records then Error ($"{trajectory.Length} trajectory rows, " +
                                                                       $"expected {run.Records}")
                     elif trajectory |> Array.exists (fun t -> t.RunId <> id) then Error "trajectory rows of another run"

@@ -1,11 +1,7 @@
 namespace ImplicitBias
 
-open ImplicitBias.Engine.Data
-
 open ImplicitBias.Engine.Fourier
-open ImplicitBias.Engine.Losses
 open ImplicitBias.Engine.Networks
-open ImplicitBias.Engine.Training
 
 /// The network architectures of the paper, plus the direct linear model.
 type ModelKind =
@@ -104,58 +100,3 @@ module Model =
         else
             let grid, kernel = gridAndKernel shape kernel dimension
             KernelConvolutionalNetwork(grid, kernel, channels, depth)
-
-/// Losses by name.
-module Loss =
-    /// "exp" or "logistic".
-    let parse (text: string) : Result<ILoss, string> =
-        match text with
-        | "exp" -> Ok(ExponentialLoss())
-        | "logistic" -> Ok(LogisticLoss())
-        | _ -> Error $"unknown loss '{text}'; expected exp or logistic"
-
-/// Everything a training run needs besides the data. Build one from Run.defaults with the
-/// Run.with* functions, then pass it to Run.train.
-type RunSettings =
-    { Model: ModelKind
-      Depth: int
-      InitScale: float
-      Seed: uint64
-      Step: StepRule
-      Loss: ILoss
-      MaxSteps: int64
-      TimeLimitSeconds: float
-      LogLossTarget: float
-      RecordsPerDecade: int
-      RecordDirections: bool
-      /// Stop as Converged once the angle (radians) to the certified limit is below this, still
-      /// shrinking, and the limit is certified (Limits.tracker); 0 disables the test.
-      ConvergenceAngle: float
-      /// The inputs' grid (--shape MxN, row-major images): makes conv 2-D; for diag, fc and linear only
-      /// metadata (the same network on the flattened image). None: the 1-D line of the data's D.
-      Shape: Grid option
-      /// The support of conv's kernels in layers 1..L-1 (--kernel K or K1xK2). None: full width (the paper's).
-      Kernel: KernelSize option
-      /// Channels of the depth-2 conv network (--channels C; 1 is the paper's).
-      Channels: int
-      /// The late phase (--late HANDOVER:SLIDING:TOLERANCE, or --late off): once the data is fit, the gradient flow is
-      /// followed by the late-phase integrators (docs/late-phase.md). None: the step rule all the way.
-      Late: ImplicitBias.Engine.Training.Late.LatePhaseSettings option }
-
-/// Measures of a predictor's sparsity, in the time and the Fourier domain.
-module Sparsity =
-    /// ||v||_1^2 / ||v||_2^2: the effective number of non-zero entries (1 .. length).
-    let effectiveCount (v: float[]) =
-        let l1 = v |> Array.sumBy abs
-        let l2 = v |> Array.sumBy (fun x -> x * x)
-        if l2 = 0.0 then 0.0 else l1 * l1 / l2
-
-    /// Effective number of Fourier coefficients of beta (|beta_hat| in the unitary DFT).
-    let fourierEffectiveCount (beta: float[]) =
-        ImplicitBias.Engine.Fourier.UnitaryDft.Magnitudes(System.ReadOnlySpan beta) |> effectiveCount
-
-    /// Effective number of coefficients of beta's spectrum on a grid (the 2-D unitary DFT of an image; the
-    /// 1-D one on a line).
-    let gridFourierEffectiveCount (grid: Grid) (beta: float[]) =
-        ImplicitBias.Engine.Fourier.GridDft.Forward(grid, System.ReadOnlySpan beta) |> Array.map (fun z -> z.Magnitude)
-        |> effectiveCount

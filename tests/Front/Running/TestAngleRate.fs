@@ -1,4 +1,4 @@
-/// core/Front/Training/AngleRate.fs: the rate at which a run's angle to its certified limit falls with
+/// core/Front/Running/AngleRate.fs: the rate at which a run's angle to its certified limit falls with
 /// theta = log(-log L), fitted as exp(-delta theta) and as theta^-power, and its place in a tracked run.
 module ImplicitBias.Tests.TestAngleRate
 

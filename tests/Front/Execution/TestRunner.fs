@@ -58,7 +58,8 @@ let tests =
                 |> Sweep.vary (Axis.initScales [ 0.5; 0.1 ])
                 |> Sweep.vary (Axis.maxSteps [ 150L; 700L ])
                 |> Sweep.vary (Axis.repeats [ 1UL .. 3UL ])
-            let numbers (r: SweepResult) = r.Runs |> List.map (fun (c, s) -> RunConfig.hash c, Store.numbersChecksum s.Run s.Trajectory)
+            let numbers (r: SweepResult) =
+                r.Runs |> List.map (fun (c, s) -> RunSpec.hash c, Store.numbersChecksum s.Run s.Trajectory)
             let run batching = Runner.run (Runner.options (tempDir ()) |> Runner.withProgress ignore |> Runner.withBatching batching) mixed
             let batched, alone = run true, run false
             Expect.equal batched.Runs.Length 192 "every point"
@@ -76,7 +77,7 @@ let tests =
             let convB = { quick with Model = Convolutional; Depth = 2; Data = GaussianTeacher(4, 8, 1UL) }
             let points = [| fc; convA; diag; convB; { convA with Seed = 9UL }; { convA with Data = GaussianTeacher(10, 16, 2UL) }; { convA with Depth = 3 }
                             { convA with Data = GaussianTeacher(25, 16, 3UL) }; { convA with Data = GaussianTeacher(60, 16, 4UL) }
-                            yield! fcGroup; { fc with Depth = 3; Loss = "logistic" } |]
+                            yield! fcGroup; { fc with Depth = 3; Loss = Logistic } |]
             let units = Batching.plan 2 true points
             let describe unit =
                 match unit with

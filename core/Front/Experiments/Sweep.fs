@@ -10,12 +10,12 @@ open ImplicitBias.Engine.Training
 /// product) or Axis.zip (lockstep).
 type Axis =
     { Name: string
-      Values: (string * (RunConfig -> RunConfig)) list }
+      Values: (string * (RunSpec -> RunSpec)) list }
 
 /// Axes over every field of a run configuration.
 module Axis =
     /// An axis from values, a label for each and a setter.
-    let create name (label: 'a -> string) (set: 'a -> RunConfig -> RunConfig) (values: 'a seq) =
+    let create name (label: 'a -> string) (set: 'a -> RunSpec -> RunSpec) (values: 'a seq) =
         { Name = name; Values = [ for v in values -> label v, set v ] }
 
     let models kinds = create "model" Model.name (fun k c -> { c with Model = k }) kinds
@@ -25,7 +25,7 @@ module Axis =
     let initScales scales = create "init" string (fun s c -> { c with InitScale = s }) scales
     let steps (rules: StepRule seq) =
         create "step" (fun (s: StepRule) -> s.Describe()) (fun s c -> { c with Step = s }) rules
-    let losses names = create "loss" id (fun l c -> { c with Loss = l }) names
+    let losses kinds = create "loss" Loss.name (fun l c -> { c with Loss = l }) kinds
     let data specs = create "data" DataSpec.describe (fun d c -> { c with Data = d }) specs
     /// Seeds of the dataset generator (the generator and its other parameters are kept).
     let dataSeeds seeds = create "data-seed" string (fun s c -> { c with Data = DataSpec.withSeed s c.Data }) seeds
@@ -62,16 +62,22 @@ module Axis =
           Values = List.map2 (fun (la, fa) (lb, fb) -> $"{la},{lb}", fa >> fb) a.Values b.Values }
 
 /// A sweep: a name and its points, in a fixed order. A value; nothing runs until Runner.run.
-type Sweep = { Name: string; Points: RunConfig list }
+type Sweep = { Name: string; Points: RunSpec list }
 
 /// Pipeable construction of sweeps (settings first, the sweep last):
-///   Sweep.from "f1" RunConfig.defaults |> Sweep.vary (Axis.models [...]) |> Sweep.vary (Axis.depths [1..5])
+///   Sweep.from "f1" Sweep.defaults |> Sweep.vary (Axis.models [...]) |> Sweep.vary (Axis.depths [1..5])
 module Sweep =
+    /// The base point of a sweep: Run.defaults on a small Gaussian-teacher set, stopping after 20 000 steps (no
+    /// convergence stop, so a point is deterministic; 600 s only as a safety net). (docs/sweeps.md)
+    let defaults =
+        { RunSpec.defaults with
+            Data = GaussianTeacher(8, 16, 1UL); MaxSteps = 20_000L; TimeLimitSeconds = 600.0; ConvergenceAngle = 0.0 }
+
     /// A sweep of one point.
-    let from name (baseConfig: RunConfig) = { Name = name; Points = [ baseConfig ] }
+    let from name (baseConfig: RunSpec) = { Name = name; Points = [ baseConfig ] }
 
     /// Applies a function to every point (for settings shared by the whole sweep).
-    let map (f: RunConfig -> RunConfig) (sweep: Sweep) = { sweep with Points = List.map f sweep.Points }
+    let map (f: RunSpec -> RunSpec) (sweep: Sweep) = { sweep with Points = List.map f sweep.Points }
 
     /// The cartesian product with an axis: every point with every value of the axis (the axis
     /// varies fastest).
@@ -85,7 +91,7 @@ module Sweep =
     let append (other: Sweep) (sweep: Sweep) = { sweep with Points = sweep.Points @ other.Points }
 
     /// The distinct points (by content hash), first occurrence kept.
-    let distinct (sweep: Sweep) = { sweep with Points = List.distinctBy RunConfig.hash sweep.Points }
+    let distinct (sweep: Sweep) = { sweep with Points = List.distinctBy RunSpec.hash sweep.Points }
 
     /// Number of points.
     let count (sweep: Sweep) = sweep.Points.Length

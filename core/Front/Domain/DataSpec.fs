@@ -98,5 +98,16 @@ module DataSpec =
         | GaussianTeacher _
         | FourierSparseTeacher _ -> None
 
+    /// make-data.fsx's arguments writing `spec` to `out` (DataCli.parse reads them back); None for data it does not
+    /// generate (CSV files, the digits).
+    let generatorArguments (spec: DataSpec) (out: string) =
+        let seed s = [ "--seed"; string (s: uint64); "--out"; out ]
+        match spec with
+        | GaussianTeacher(n, d, s) -> Some([ "--kind"; "gaussian"; "--n"; string n; "--d"; string d ] @ seed s)
+        | FourierSparseTeacher(n, d, k, s) -> Some([ "--kind"; "fourier-sparse"; "--n"; string n; "--d"; string d;
+                                                     "--k"; string k ] @ seed s)
+        | CsvFile _
+        | Digits _ -> None
+
     /// Reads the data the command line's --data names (see parse).
     let load (text: string) : Result<Dataset, string> = parse text |> Result.map create

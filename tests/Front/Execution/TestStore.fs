@@ -12,10 +12,10 @@ let tempDir () =
     d
 
 /// A quick configuration (D=8, N=4, 300 steps).
-let quick = { RunConfig.defaults with Data = GaussianTeacher(4, 8, 3UL); MaxSteps = 300L }
+let quick = { Sweep.defaults with Data = GaussianTeacher(4, 8, 3UL); MaxSteps = 300L }
 
 /// Trains and stores one run of the quick configuration.
-let storeOne dir (c: RunConfig) =
+let storeOne dir (c: RunSpec) =
     let data, result = Runner.train System.Threading.CancellationToken.None c
     let run, trajectory = Runner.toRows c data result
     Store.save dir run trajectory, result

@@ -57,7 +57,7 @@ module Reproduction =
     /// A run's expected share of the suite's time, to start the long runs first (the runner trains a sweep's units in
     /// order, so the last to finish are short ones and both cores stay busy to the end): the mean seconds per run of
     /// each. (docs/theory-checks.md, "Reproduction.suiteCost")
-    let suiteCost (c: RunConfig) =
+    let suiteCost (c: RunSpec) =
         let perRun =
             match c.Model, c.Depth with
             | Convolutional, 2 -> 12.4 | Convolutional, 5 -> 6.1 | Convolutional, 4 -> 4.6 | FullyConnected, 4 -> 4.3
@@ -89,9 +89,9 @@ module Reproduction =
                  $"{DataSpec.describe dataset}, and #1..#{drawn} DataSuite.create {drawn} 1 (D cycling 8, 12, 16, " +
                  $"24, 32; N uniform in max(2, D/4)..D; Gaussian teachers at even and Fourier-sparse teachers with " +
                  $"K = 1..3 frequencies at odd positions; data seeds drawn from xoshiro256** seed 1).")
-          yield ($"Each (model, depth) of {suiteModels.Length} is trained on every set with RunConfig.defaults " +
-                 $"({RunConfig.defaults.Step.Describe()}, exp loss, init scale {RunConfig.defaults.InitScale}, init " +
-                 $"seed {RunConfig.defaults.Seed}) for at most {budgets} steps, ")
+          yield ($"Each (model, depth) of {suiteModels.Length} is trained on every set with Sweep.defaults " +
+                 $"({Sweep.defaults.Step.Describe()}, exp loss, init scale {Sweep.defaults.InitScale}, init " +
+                 $"seed {Sweep.defaults.Seed}) for at most {budgets} steps, ")
               + ("stopping as Stationary once GD's direction stops moving (docs/late-phase.md), so that Theorem 4 " +
                  "sees the parameters' limit too.")
           yield "Sets: " + (sets |> List.mapi (fun i spec -> $"#{i} {DataSpec.describe spec}") |> String.concat "; ")
@@ -101,7 +101,7 @@ module Reproduction =
     /// The base configuration: Run.defaults (normalized step rule with eta = 0.5, exponential loss, init scale 0.5).
     /// eta = 0.5 reaches the same directions as eta = 0.01 to 1. (docs/theory-checks.md, "Reproduction.baseConfig")
     let baseConfig r =
-        { RunConfig.defaults with Data = dataset; MaxSteps = steps r }
+        { Sweep.defaults with Data = dataset; MaxSteps = steps r }
 
     /// The suite's runs (scripts/fig4-stationarity.fsx): every (model, depth) of suiteModels on every set of
     /// `suite`, from baseConfig with the suite's step budget and no convergence target, longest runs first.
@@ -115,18 +115,3 @@ module Reproduction =
 
     /// The fixed step (eq. 7) that F3 compares with the normalized rule.
     let fixedStep = FixedStep(0.1)
-
-    /// Runner options: the shared store under out/store, all cores.
-    let runner r = Runner.options r.StoreDirectory
-
-    let figuresDirectory r = Path.Combine(r.OutDirectory, "figures")
-    let claimsDirectory r = Path.Combine(r.OutDirectory, "claims")
-
-    /// Writes a figure (HTML and PNG) under the figures folder and says where.
-    let saveFigure r name chart =
-        for file in FigureFiles.save (figuresDirectory r) name chart do printfn "wrote %s" file
-
-    /// Keeps a script's claim rows for the report.
-    let saveClaims r name rows =
-        Claims.save (claimsDirectory r) name rows
-        for row in rows do printfn "%s: %s (%s)" row.Claim row.Verdict row.Measured

@@ -3,7 +3,6 @@ namespace ImplicitBias
 open System
 open ImplicitBias.Engine.Data
 open ImplicitBias.Engine.Fourier
-open ImplicitBias.Engine.Losses
 open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Theory
 open ImplicitBias.Engine.Training
@@ -28,65 +27,37 @@ type TrackedRun =
       /// How fast the angle to the limit fell with theta over the run's measurements (None: too few after the fit).
       AngleRate: AngleRate option }
 
-/// Pipeable training: settings first, data last.
+/// Pipeable training: the run specification first, data last.
 module Run =
-    /// The defaults a researcher should use to see the paper's limits: exponential loss; the settling step rule
-    /// "settling:0.01:1e-05:0.2:0.0001:midpoint:floor-after-cap" for the early phase.
-    /// (docs/training.md, "Run.defaults")
-    let defaults =
-        { Model = Convolutional
-          Depth = 2
-          InitScale = 0.5
-          Seed = 1UL
-          Step = SettlingStep(0.01, 1e-5, 0.2, 1e-4, true, true)
-          Loss = ExponentialLoss()
-          MaxSteps = Int64.MaxValue
-          TimeLimitSeconds = 20.0
-          LogLossTarget = -infinity
-          RecordsPerDecade = 20
-          RecordDirections = true
-          ConvergenceAngle = 1e-6
-          Shape = None
-          Kernel = None
-          Channels = 1
-          Late = Some(LatePhaseSettings()) }
+    /// The defaults a researcher should use to see the paper's limits: RunSpec.defaults. (docs/training.md,
+    /// "Run.defaults")
+    let defaults = RunSpec.defaults
 
-    let withModel kind depth (s: RunSettings) = { s with Model = kind; Depth = depth }
-    let withSeed seed (s: RunSettings) = { s with Seed = seed }
-    let withInitScale scale (s: RunSettings) = { s with InitScale = scale }
-    let withStep step (s: RunSettings) = { s with Step = step }
-    let withLoss loss (s: RunSettings) = { s with Loss = loss }
-    let withSteps steps (s: RunSettings) = { s with MaxSteps = steps }
-    let withTimeLimit seconds (s: RunSettings) = { s with TimeLimitSeconds = seconds }
-    let withLogLossTarget target (s: RunSettings) = { s with LogLossTarget = target }
+    let withModel kind depth (s: RunSpec) = { s with Model = kind; Depth = depth }
+    let withSeed seed (s: RunSpec) = { s with Seed = seed }
+    let withInitScale scale (s: RunSpec) = { s with InitScale = scale }
+    let withStep step (s: RunSpec) = { s with Step = step }
+    let withLoss loss (s: RunSpec) = { s with Loss = loss }
+    let withSteps steps (s: RunSpec) = { s with MaxSteps = steps }
+    let withTimeLimit seconds (s: RunSpec) = { s with TimeLimitSeconds = seconds }
+    let withLogLossTarget target (s: RunSpec) = { s with LogLossTarget = target }
     /// The convergence angle in radians (0 disables the Converged stop).
-    let withConvergenceAngle radians (s: RunSettings) = { s with ConvergenceAngle = radians }
+    let withConvergenceAngle radians (s: RunSpec) = { s with ConvergenceAngle = radians }
     /// The inputs' grid M x N (2-D conv; metadata for the other models).
-    let withShape (grid: Grid) (s: RunSettings) = { s with Shape = Some grid }
+    let withShape (grid: Grid) (s: RunSpec) = { s with Shape = Some grid }
     /// Conv's kernel support in layers 1..L-1.
-    let withKernel (kernel: KernelSize) (s: RunSettings) = { s with Kernel = Some kernel }
+    let withKernel (kernel: KernelSize) (s: RunSpec) = { s with Kernel = Some kernel }
     /// Channels of the depth-2 conv network.
-    let withChannels channels (s: RunSettings) = { s with Channels = channels }
+    let withChannels channels (s: RunSpec) = { s with Channels = channels }
     /// The late phase (None: the step rule all the way).
-    let withLate late (s: RunSettings) = { s with Late = late }
-
-    /// The parameterization of the settings for data of dimension D (Model.createOn: ArgumentException for options that
-    /// do not fit).
-    let parameterization (s: RunSettings) (dimension: int) =
-        Model.createOn s.Model s.Depth s.Shape s.Kernel s.Channels dimension
-
-    /// The engine's settings object for these run settings.
-    let engineSettings (s: RunSettings) =
-        TrainingSettings(s.Step, s.Loss, s.MaxSteps, s.TimeLimitSeconds, s.LogLossTarget, s.RecordsPerDecade,
-                         s.RecordDirections,
-                         Option.toObj s.Late)
+    let withLate late (s: RunSpec) = { s with Late = late }
 
     /// The result of a run refused because the data is not separable: outcome NotSeparable, 0 steps, and one record,
     /// the initial state (step 0: the loss, margins and direction of P(w0), all finite; only AngleToPrevious is NaN, as
     /// at every first record). (docs/training.md, "Run.refused")
-    let refused (model: IParameterization) (w0: float[]) (s: RunSettings) (data: Dataset) onRecord =
+    let refused (model: IParameterization) (w0: float[]) (s: RunSpec) (data: Dataset) onRecord =
         let r = GradientDescent.Train(model, data, ReadOnlySpan w0,
-                                      engineSettings { s with MaxSteps = 0L; LogLossTarget = -infinity },
+                                      RunSpec.engineSettings { s with MaxSteps = 0L; LogLossTarget = -infinity },
                                       Action<_> onRecord)
         TrainingResult(TrainingOutcome.NotSeparable, 0L, r.Seconds, r.Parameters, r.LogParameterNorm, r.Direction,
                        r.LogBetaNorm, r.Records)
@@ -104,7 +75,7 @@ module Run =
     /// NotSeparable, with the evidence); separable data whose points' norms differ by more than training can follow
     /// raises ArgumentException (UnitScale.SpreadProblem). (docs/training.md, "Run.prepare")
     let prepare (model: IParameterization) (track: bool) (onRecord: TrainingRecord -> LimitAngle option -> unit)
-                (s: RunSettings) (data: Dataset) =
+                (s: RunSpec) (data: Dataset) =
         let w0 = model.Initialize(s.InitScale, s.Seed)
         match Separability.check data with
         | Some evidence -> Error(refused model w0 s data (fun r -> onRecord r None), evidence)
@@ -121,14 +92,14 @@ module Run =
                 match tracker with
                 | Some t when s.ConvergenceAngle > 0.0 -> Func<TrainingRecord, bool>(fun _ -> t.Converged)
                 | _ -> null
-            Ok { Initial = w0; Settings = engineSettings s; Observe = observe; Converged = converged;
+            Ok { Initial = w0; Settings = RunSpec.engineSettings s; Observe = observe; Converged = converged;
                  Tracker = tracker }
 
     /// The training both train.fsx (trainTracked) and the sweep runner use, for a given parameterization: data that is
     /// not separable is refused before the first step (outcome NotSeparable, with the evidence); otherwise GD runs with
     /// a callback at every record. (docs/training.md, "Run.trainModel")
     let trainModel (model: IParameterization) (track: bool) (onRecord: TrainingRecord -> LimitAngle option -> unit)
-                   (cancel: Threading.CancellationToken) (s: RunSettings) (data: Dataset) =
+                   (cancel: Threading.CancellationToken) (s: RunSpec) (data: Dataset) =
         match prepare model track onRecord s data with
         | Error(result, evidence) -> result, None, Some evidence
         | Ok p -> GradientDescent.Train(model, data, ReadOnlySpan p.Initial, p.Settings, p.Observe, cancel,
@@ -137,9 +108,9 @@ module Run =
     /// Trains with a callback at every record (given the latest angle to the certified limit, when
     /// one has been measured) and returns the result with its certified limit (see trainModel; the
     /// cost of tracking: LimitTracker).
-    let trainTracked (onRecord: TrainingRecord -> LimitAngle option -> unit) (s: RunSettings)
+    let trainTracked (onRecord: TrainingRecord -> LimitAngle option -> unit) (s: RunSpec)
                      (data: Dataset) : TrackedRun =
-        let model = parameterization s data.Dimension
+        let model = RunSpec.parameterization s data.Dimension
         match trainModel model true onRecord Threading.CancellationToken.None s data with
         | result, Some tracker, None ->
             let during, solves = tracker.TrackingSeconds, tracker.Solves
@@ -156,8 +127,8 @@ module Run =
               TrackingSeconds = 0.0; TrackingSolves = 0; FinalLimitSeconds = 0.0; AngleRate = None }
 
     /// Trains with a callback at every record (for progress output); as trainTracked, the result only.
-    let trainWith (onRecord: TrainingRecord -> unit) (s: RunSettings) (data: Dataset) =
+    let trainWith (onRecord: TrainingRecord -> unit) (s: RunSpec) (data: Dataset) =
         (trainTracked (fun r _ -> onRecord r) s data).Result
 
     /// Trains the network of the settings on the data.
-    let train (s: RunSettings) (data: Dataset) = trainWith ignore s data
+    let train (s: RunSpec) (data: Dataset) = trainWith ignore s data

@@ -18,15 +18,15 @@ type BatchKey =
     { Model: ModelKind
       Depth: int
       Dimension: int
-      /// The fully connected network's hidden width (RunConfig.Width); None for the other models.
+      /// The fully connected network's hidden width (RunSpec.Width); None for the other models.
       Width: int option }
 
 /// A unit of a sweep's work for one thread: a run alone, or a batch worker that takes runs of one key
 /// (each on at most `maxCount` points) from a queue shared with the other workers of that key, in
 /// `groups` groups of eight lanes.
 type Work =
-    | Alone of RunConfig
-    | Batch of key: BatchKey * maxCount: int * queue: ConcurrentQueue<RunConfig * Dataset> * groups: int
+    | Alone of RunSpec
+    | Batch of key: BatchKey * maxCount: int * queue: ConcurrentQueue<RunSpec * Dataset> * groups: int
 
 /// How the runner splits a sweep into batches. A run's result does not depend on whether, with
 /// which others or in which lane it is trained (BatchTrainer), so this is only a matter of speed.
@@ -48,13 +48,13 @@ module Batching =
         |> snd
 
     /// The batch key of a configuration that trains batched, with its dataset; None for the others.
-    let keyOf (c: RunConfig) : (BatchKey * Dataset) option =
+    let keyOf (c: RunSpec) : (BatchKey * Dataset) option =
         // NetworkFamilies.LanesApply' models
         let batched = c.Model = Convolutional || c.Model = Diagonal || c.Model = Linear || c.Model = FullyConnected
-        if not batched || c.Loss <> "exp" then None // decided without building the data
+        if not batched || c.Loss <> Exponential then None // decided without building the data
         else
             let data = DataSpec.create c.Data
-            let model = RunConfig.parameterization c data.Dimension
+            let model = RunSpec.parameterization c data.Dimension
             if NetworkFamilies.LanesApply(model, ExponentialLoss(), data.Count, data.Dimension) then
                 let width = if c.Model = FullyConnected then c.Width else None
                 Some({ Model = c.Model; Depth = c.Depth; Dimension = data.Dimension; Width = width }, data)
@@ -67,7 +67,7 @@ module Batching =
     /// The work units of a sweep on `threads` threads: per batch key and band of N, up to one worker per thread (at
     /// most one per eight runs) sharing the band's queue, sized for its largest N, and every other run alone (bands
     /// smaller than minimumRuns too), in the order of their first point. With batching off, every run alone.
-    let plan (threads: int) (batching: bool) (todo: RunConfig[]) : Work list =
+    let plan (threads: int) (batching: bool) (todo: RunSpec[]) : Work list =
         if not batching then [ for c in todo -> Alone c ]
         else
             let keyed = todo |> Array.mapi (fun i c -> i, c, keyOf c)
@@ -93,7 +93,7 @@ module Batching =
                     let first = runs |> Array.map (fun (_, (i, _, _)) -> i) |> Array.min
                     let maxCount = runs |> Array.map (fun (_, (_, _, data: Dataset)) -> data.Count) |> Array.max
                     List.replicate workers (first, Batch(key, maxCount, queue, groups)))
-            // Units in the order of their first point, so that a sweep ordered longest first (Beyond.allRuns,
+            // Units in the order of their first point, so that a sweep ordered longest first (BeyondSuites.allRuns,
             // the report's suite) starts its long runs first and keeps every core busy to its end.
             batches @ [ for (i, c, k) in keyed do if k.IsNone then yield i, Alone c ]
             |> List.sortBy fst
@@ -103,22 +103,22 @@ module Batching =
     /// as Runner.train does (Run.prepare: the separability check, the convergence tracker); a refused
     /// run is finished at once. `finish` gets every result (also Cancelled ones) with its configuration and data.
     let trainBatch (cancel: CancellationToken) (key: BatchKey) (maxCount: int)
-                   (queue: ConcurrentQueue<RunConfig * Dataset>) (groups: int)
-                   (finish: RunConfig -> Dataset -> TrainingResult -> unit) =
+                   (queue: ConcurrentQueue<RunSpec * Dataset>) (groups: int)
+                   (finish: RunSpec -> Dataset -> TrainingResult -> unit) =
         let rec next () : BatchJob =
             match queue.TryDequeue() with
             | false, _ -> null
             | true, (c, data) ->
-                let model = RunConfig.parameterization c data.Dimension
-                match Run.prepare model false (fun _ _ -> ()) (RunConfig.settings c) data with
+                let model = RunSpec.parameterization c data.Dimension
+                match Run.prepare model false (fun _ _ -> ()) (c) data with
                 | Error(refused, _) -> finish c data refused; next ()
                 | Ok p -> BatchJob(data, p.Initial, p.Settings, Action<TrainingResult>(finish c data), p.Observe,
                                    p.Converged, model)
         // keyOf batches only the paper's architectures (no grid, kernel size or channels), so the key determines the
         // model.
         let model =
-            RunConfig.parameterization
-                { RunConfig.defaults with Model = key.Model; Depth = key.Depth; Width = key.Width } key.Dimension
+            RunSpec.parameterization
+                { RunSpec.defaults with Model = key.Model; Depth = key.Depth; Width = key.Width } key.Dimension
         match NetworkFamilies.Lanes(model, ExponentialLoss(), maxCount, key.Dimension, groups) with
         | null -> invalidOp ($"no lane kernel for {model.Name} on N = {maxCount}, D = {key.Dimension} " +
                              $"(Batching.keyOf decides which runs batch)")
