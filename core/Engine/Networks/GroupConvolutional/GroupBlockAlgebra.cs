@@ -1,11 +1,11 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ImplicitBias.Engine.Groups;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>The layer algebra of the group Fourier steppers, written once for a run (T = double) and for eight lanes
-/// (T = Vector512&lt;double&gt;), so that a run alone and in a lane does the same operations: from the layers'
-/// packed coordinates (<see cref="GroupSpectrum"/>) the packed predictor, and from the packed gradient the layers'.
+/// <summary>The group Fourier steppers' layer algebra (packed predictor from the layers, layers' gradients from the
+/// data's), written once for a run and for eight lanes, so both do the same operations.
 /// (docs/performance.md, "GroupBlockAlgebra")</summary>
 /// <remarks>Per block, W_l the layer's block, s = d^-(L-1)/2: prefixes P_1 = W_1, P_l = W_l P_(l-1) (the new layer
 /// on the left), beta_hat = s P_L. With g_hat the block of the packed gradient, U_L = s g_hat, U_(l-1) = W_l^* U_l
@@ -33,7 +33,8 @@ public sealed class GroupBlockAlgebra<T> where T : struct, IBlockScalar<T>
         _basisIm = _runs.Select(r => r.BasisIm?.Select(broadcast).ToArray() ?? []).ToArray();
     }
 
-    /// <summary>Length of one set of unpacked blocks: |G|, plus d^2 per quaternionic block (its imaginary parts).</summary>
+    /// <summary>Length of one set of unpacked blocks: |G|, plus d^2 per quaternionic block (its imaginary
+    /// parts).</summary>
     public int UnpackedCount { get; }
     /// <summary>Length of the cache <see cref="Predictor"/> fills and <see cref="Gradient"/> reads: the L layers'
     /// unpacked blocks, then the prefixes P_2..P_L.</summary>
@@ -42,6 +43,16 @@ public sealed class GroupBlockAlgebra<T> where T : struct, IBlockScalar<T>
     public int ScratchLength => 3 * UnpackedCount;
 
     private static int UnpackedLength(BlockRun r) => r.Count * r.Entries * (r.IsReal ? 1 : 2);
+
+    /// <summary>beta = P(w) from the layers' packed coordinates (a new cache: for records, between steps).</summary>
+    public void Beta(GroupSpectrum spectrum, ReadOnlySpan<T> layers, Span<double> beta)
+    {
+        var pb = new T[_order];
+        Predictor(layers, new T[CacheLength], pb, T.Of(1));
+        var weighted = MemoryMarshal.Cast<T, double>(pb);
+        if (weighted.Length != _order) throw new InvalidOperationException("Beta is for one run (T = BlockDouble).");
+        spectrum.UnpackWeighted(weighted, beta);
+    }
 
     /// <summary>pb = c s beta_hat times <paramref name="marginScale"/>, packed (|G| entries), from the layers' packed
     /// coordinates (L x |G|); fills <paramref name="cache"/>. Returns a sum of pb_i * 0: zero unless some entry is
@@ -100,7 +111,8 @@ public sealed class GroupBlockAlgebra<T> where T : struct, IBlockScalar<T>
             int o = _unpacked[r], dd = run.Entries;
             if (run.Kind != IrrepType.Quaternionic)
             {
-                for (int i = 0; i < run.PackedLength; i++) blocks[o + i] = scaled ? _scale[r] * packed[p + i] : packed[p + i];
+                for (int i = 0; i < run.PackedLength; i++)
+                    blocks[o + i] = scaled ? _scale[r] * packed[p + i] : packed[p + i];
                 p += run.PackedLength;
                 continue;
             }
@@ -159,7 +171,8 @@ public sealed class GroupBlockAlgebra<T> where T : struct, IBlockScalar<T>
     }
 
     /// <summary>c = op(a) op(b) for each block of the run, op the identity or the adjoint (conjugate transpose); sums
-    /// over k from 0, (x_re y_re - x_im y_im) and (x_re y_im + x_im y_re) added in that order. c must not alias.</summary>
+    /// over k from 0, (x_re y_re - x_im y_im) and (x_re y_im + x_im y_re) added in that order. c must not
+    /// alias.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Product(BlockRun run, ReadOnlySpan<T> a, bool adjointA, ReadOnlySpan<T> b, bool adjointB,
         Span<T> c)

@@ -67,18 +67,9 @@ public sealed partial class GroupFourierLaneStepper
     }
 
     /// <inheritdoc/>
-    public override void CopyBeta(int lane, Span<double> beta)
-    {
-        var pb = new double[_d];
-        _lone.Predictor(BlockDouble.Cast(LaneLayers(lane)), new BlockDouble[_lone.CacheLength], BlockDouble.Cast(pb),
-            BlockDouble.Of(1));
-        _spectrum.UnpackWeighted(pb, beta);
-    }
+    public override void CopyBeta(int lane, Span<double> beta) =>
+        _lone.Beta(_spectrum, BlockDouble.Cast(LaneLayers(lane)), beta);
 
     /// <inheritdoc/>
-    public override void CopyParameters(int lane, Span<double> w)
-    {
-        var p = LaneLayers(lane);
-        for (int l = 0; l < _depth; l++) _spectrum.Unpack(p.AsSpan(l * _d, _d), w.Slice(l * _d, _d));
-    }
+    public override void CopyParameters(int lane, Span<double> w) => _spectrum.UnpackLayers(LaneLayers(lane), w);
 }

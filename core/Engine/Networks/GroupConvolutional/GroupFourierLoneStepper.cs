@@ -5,7 +5,8 @@ namespace ImplicitBias.Engine.Networks;
 
 /// <summary>A lone run of the group-convolutional network with the bits of a lane of
 /// <see cref="GroupFourierLaneStepper"/>: the same <see cref="GroupBlockAlgebra{T}"/> on doubles, the lanes' loss
-/// (<see cref="LoneExponentialLoss"/>), norms in the same order. (docs/performance.md, "GroupFourierLoneStepper")</summary>
+/// (<see cref="LoneExponentialLoss"/>), norms in the same order.
+/// (docs/performance.md, "GroupFourierLoneStepper")</summary>
 public sealed class GroupFourierLoneStepper : LoneStepper
 {
     private readonly GroupSpectrum _spectrum;
@@ -79,17 +80,8 @@ public sealed class GroupFourierLoneStepper : LoneStepper
     public override void StepBack() => _pPrevious.CopyTo(_p, 0);
 
     /// <inheritdoc/>
-    public override void CopyBeta(Span<double> beta)
-    {
-        var pb = new double[_d];
-        _algebra.Predictor(BlockDouble.Cast(_p), new BlockDouble[_algebra.CacheLength], BlockDouble.Cast(pb),
-            BlockDouble.Of(1));
-        _spectrum.UnpackWeighted(pb, beta);
-    }
+    public override void CopyBeta(Span<double> beta) => _algebra.Beta(_spectrum, BlockDouble.Cast(_p), beta);
 
     /// <inheritdoc/>
-    public override void CopyParameters(Span<double> w)
-    {
-        for (int l = 0; l < _depth; l++) _spectrum.Unpack(_p.AsSpan(l * _d, _d), w.Slice(l * _d, _d));
-    }
+    public override void CopyParameters(Span<double> w) => _spectrum.UnpackLayers(_p, w);
 }

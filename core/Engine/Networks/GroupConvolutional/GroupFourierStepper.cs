@@ -5,9 +5,8 @@ using ImplicitBias.Engine.Steppers;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>Gradient descent on the group-convolutional network kept in the group Fourier domain: the data y_n x_n
-/// transformed once, the layers as packed block coordinates (<see cref="GroupSpectrum"/>), any loss. A step costs
-/// 2 N |G| for the data and about 3 L sum_rho d^3 for the blocks. Twin: <see cref="GenericStepper"/>.
+/// <summary>Gradient descent on the group-convolutional network in the group Fourier domain, any loss: 2 N |G| for the
+/// data and about 3 L sum_rho d^3 for the blocks a step. Twin: <see cref="GenericStepper"/>.
 /// (docs/performance.md, "GroupFourierStepper")</summary>
 public sealed class GroupFourierStepper : Stepper
 {
@@ -108,19 +107,10 @@ public sealed class GroupFourierStepper : Stepper
     public override void StepBack() => _pPrevious.CopyTo(_p, 0);
 
     /// <inheritdoc/>
-    public override void CopyBeta(Span<double> beta)
-    {
-        var pb = new double[_d];
-        _algebra.Predictor(BlockDouble.Cast(_p), new BlockDouble[_algebra.CacheLength], BlockDouble.Cast(pb),
-            BlockDouble.Of(1));
-        _spectrum.UnpackWeighted(pb, beta);
-    }
+    public override void CopyBeta(Span<double> beta) => _algebra.Beta(_spectrum, BlockDouble.Cast(_p), beta);
 
     /// <inheritdoc/>
-    public override void CopyParameters(Span<double> w)
-    {
-        for (int l = 0; l < _depth; l++) _spectrum.Unpack(_p.AsSpan(l * _d, _d), w.Slice(l * _d, _d));
-    }
+    public override void CopyParameters(Span<double> w) => _spectrum.UnpackLayers(_p, w);
 
     /// <inheritdoc/>
     public override void Dispose() => _z.Dispose();

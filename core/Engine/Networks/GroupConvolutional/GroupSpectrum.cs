@@ -4,9 +4,9 @@ using ImplicitBias.Engine.Numerics;
 
 namespace ImplicitBias.Engine.Networks;
 
-/// <summary>A run of stored Fourier blocks of one kind and degree: <paramref name="Count"/> blocks of d x d, packed
-/// from <paramref name="Offset"/> (real: the entries; complex: all real parts, then all imaginary parts; quaternionic:
-/// d^2 coordinates per block in <paramref name="BasisRe"/> + i <paramref name="BasisIm"/>, [block][k][entry]).</summary>
+/// <summary>Stored Fourier blocks of one kind and degree, packed from <paramref name="Offset"/>: entries (real), real
+/// then imaginary parts (complex), or d^2 coordinates in the basis [block][k][entry] (quaternionic).
+/// (docs/performance.md, "GroupSpectrum")</summary>
 public sealed record BlockRun(IrrepType Kind, int Dimension, int Count, int Offset, double Weight, int[] Irreps,
     double[]? BasisRe = null, double[]? BasisIm = null)
 {
@@ -18,10 +18,9 @@ public sealed record BlockRun(IrrepType Kind, int Dimension, int Count, int Offs
     public bool IsReal => Kind == IrrepType.Real;
 }
 
-/// <summary>Real coordinates of the group Fourier domain, exactly |G| of them: a real irrep's block entries, the real
-/// and imaginary parts of one block of each complex pair (its partner is the conjugate, so the pair is tied), and
-/// d^2 coordinates of a quaternionic block in an orthonormal basis of span_R rho(G). packed = Q f with
-/// Q^T C Q = I, C the weights (2 on a pair's coordinates, else 1). (docs/performance.md, "GroupSpectrum")</summary>
+/// <summary>|G| real coordinates of the group Fourier blocks of real functions, packed = Q f with Q^T C Q = I: complex
+/// pairs kept as one block (weight 2; the partner is its conjugate), quaternionic blocks in a real basis.
+/// (docs/performance.md, "GroupSpectrum")</summary>
 public sealed class GroupSpectrum
 {
     private readonly double[][] _rows; // Q, by rows: coordinate i as a function on G
@@ -94,6 +93,13 @@ public sealed class GroupSpectrum
     {
         f.Slice(0, Order).Clear();
         for (int i = 0; i < Order; i++) Simd.AddScaled(f, _weights[i] * packed[i], _rows[i]);
+    }
+
+    /// <summary>The real layers w (L x |G|) of layers' packed coordinates <paramref name="packed"/> (L x |G|).</summary>
+    public void UnpackLayers(ReadOnlySpan<double> packed, Span<double> w)
+    {
+        for (int l = 0; l < packed.Length / Order; l++)
+            Unpack(packed.Slice(l * Order, Order), w.Slice(l * Order, Order));
     }
 
     /// <summary>f = Q^T weighted, for coordinates already multiplied by their weights (a packed predictor).</summary>

@@ -32,7 +32,7 @@ let private apart (a: TrainingResult) (b: TrainingResult) =
 [<Tests>]
 let tests =
     testList "Networks.GroupConvolutional.GroupFourierStepper" [
-        testCase "packed coordinates: |G| of them, Unpack(Pack f) = f and sum_i c_i (Q f)_i (Q h)_i = <f, h>" <| fun _ ->
+        testCase "packed coordinates: Unpack(Pack f) = f and sum_i c_i (Q f)_i (Q h)_i = <f, h>" <| fun _ ->
             for name in [ "C1"; "C5"; "C6"; "D4"; "D5"; "Q8"; "A4"; "S4"; "Q8xC3"; "D3xC2" ] do
                 let g = StandardGroups.Parse name
                 let s = GroupSpectrum(GroupFourier g)
@@ -78,7 +78,7 @@ let tests =
             let three = train (fun d -> GroupFourierStepper.Create(net, d, span w0, 3)) data settings
             ImplicitBias.Tests.TestBatchTrainer.sameResult "threads" one three
 
-        testCase "batched in lanes = alone, bit for bit: groups, depths, mixed N padded, scales, rules and stops" <| fun _ ->
+        testCase "batched in lanes = alone, bit for bit: groups, depths, mixed N, scales, rules and stops" <| fun _ ->
             let rules: StepRule[] =
                 [| SettlingStep(0.5, 1e-3, 0.2, 1e-2); NormalizedStep(0.5, 3e-4); FixedStep(0.2); FixedStep(1e6)
                    SettlingStep(0.5, 1e-3, 0.2, 1e-2, true) |]
