@@ -30,8 +30,7 @@ let groupOf name =
 let settings count = TrainingSettings(FixedStep(1e-3), ExponentialLoss(), count, RecordsPerDecade = 1)
 
 /// Steps per second (best of three) of plain gradient descent with the stepper `make` builds on the unit-scaled
-/// data, and the direction it ends at. Warm-up runs for half a second first (tiered JIT), and each timed run is at
-/// least `count` steps and 0.1 s.
+/// data. Warm-up runs for half a second first (tiered JIT), and each timed run is at least `count` steps and 0.1 s.
 let stepsPerSecond (make: Dataset -> float[] -> Stepper) (data: Dataset) (w0: float[]) count =
     let mutable scale = 0.0
     let scaled = UnitScale.Of(data, &scale)
@@ -45,9 +44,14 @@ let stepsPerSecond (make: Dataset -> float[] -> Stepper) (data: Dataset) (w0: fl
     while warm.Elapsed.TotalSeconds < 0.5 do
         let seconds, _ = run count
         if seconds < 0.1 then count <- 2L * count
-    [ for _ in 1 .. 3 -> run count ]
-    |> List.map (fun (seconds, result) -> float result.Steps / seconds, result.Direction)
-    |> List.maxBy fst
+    [ for _ in 1 .. 3 -> run count ] |> List.map (fun (seconds, result) -> float result.Steps / seconds) |> List.max
+
+/// The direction after exactly `steps` steps with the stepper `make` builds.
+let direction (make: Dataset -> float[] -> Stepper) (data: Dataset) (w0: float[]) =
+    let mutable scale = 0.0
+    let scaled = UnitScale.Of(data, &scale)
+    use stepper = make scaled w0
+    GradientDescent.Run(stepper, scaled, settings steps, dataScale = scale).Direction
 
 /// Run-steps per second of 64 runs (seeds 1..64) trained in lanes of 8 groups.
 let batchedRunSteps (net: GroupConvolutionalFourierNetwork) count =
@@ -66,30 +70,34 @@ let batchedRunSteps (net: GroupConvolutionalFourierNetwork) count =
     while warm.Elapsed.TotalSeconds < 0.5 do train () |> ignore
     [ for _ in 1 .. 3 -> train () ] |> List.max
 
+let measure name depth =
+    let group = groupOf name
+    let count = group.Order / 2
+    let data = SyntheticData.GaussianTeacher(count, group.Order, 7UL)
+    let net = GroupConvolutionalFourierNetwork(GroupFourier group, depth)
+    let twinModel = GroupConvolutionalNetwork(group, depth)
+    let w0 = net.Initialize(0.5, 1UL)
+    let twin = fun d (w: float[]) -> new GenericStepper(twinModel, d, ReadOnlySpan w) :> Stepper
+    let generic = fun d (w: float[]) -> new GenericStepper(net, d, ReadOnlySpan w) :> Stepper
+    let fast = fun d (w: float[]) -> GroupFourierStepper.Create(net, d, ReadOnlySpan w, 1) :> Stepper
+    let lone = fun d (w: float[]) -> GroupFourierLoneStepper.Create(net, d, ReadOnlySpan w) :> Stepper
+    let lanes =
+        if GroupFourierLaneStepper.Applies(net, ExponentialLoss(), count, group.Order) then batchedRunSteps net count
+        else nan
+    let angle = ImplicitBias.Engine.Numerics.Geometry.Angle(ReadOnlySpan(direction fast data w0),
+                                                            ReadOnlySpan(direction twin data w0))
+    name, group.Order, depth, stepsPerSecond twin data w0 steps, stepsPerSecond generic data w0 steps,
+    stepsPerSecond fast data w0 (10L * steps), stepsPerSecond lone data w0 (10L * steps), lanes, angle
+
+measure "D4" 2 |> ignore // a first pass JIT-compiles every stepper's code
+
 let rows =
     [ for name in [ "D4"; "Q8"; "D30"; "A5"; "D60"; "S5" ] do
-        let group = groupOf name
-        let fourier = GroupFourier group
-        let count = group.Order / 2
-        let data = SyntheticData.GaussianTeacher(count, group.Order, 7UL)
         for depth in [ 2; 3 ] do
-            let net = GroupConvolutionalFourierNetwork(fourier, depth)
-            let twinModel = GroupConvolutionalNetwork(group, depth)
-            let w0 = net.Initialize(0.5, 1UL)
-            let twin, twinBeta =
-                stepsPerSecond (fun d w -> new GenericStepper(twinModel, d, ReadOnlySpan w)) data w0 steps
-            let generic, _ = stepsPerSecond (fun d w -> new GenericStepper(net, d, ReadOnlySpan w)) data w0 steps
-            let fast, fastBeta =
-                stepsPerSecond (fun d w -> GroupFourierStepper.Create(net, d, ReadOnlySpan w, 1)) data w0 (10L * steps)
-            let lone, _ =
-                stepsPerSecond (fun d w -> GroupFourierLoneStepper.Create(net, d, ReadOnlySpan w)) data w0 (10L * steps)
-            let lanes =
-                if GroupFourierLaneStepper.Applies(net, ExponentialLoss(), count, group.Order)
-                then batchedRunSteps net count else nan
-            let angle = ImplicitBias.Engine.Numerics.Geometry.Angle(ReadOnlySpan fastBeta, ReadOnlySpan twinBeta)
+            let (_, order, _, twin, generic, fast, lone, lanes, angle) as row = measure name depth
             printfn "%s (|G| = %d) L=%d: twin %.0f, generic Fourier %.0f, fast %.0f (x%.1f), lone %.0f, lanes %.3g"
-                name group.Order depth twin generic fast (fast / twin) lone lanes
-            yield name, group.Order, depth, twin, generic, fast, lone, lanes, angle ]
+                name order depth twin generic fast (fast / twin) lone lanes
+            yield row ]
 
 BenchOut.write "group-bench"
     [ yield sprintf "# Group-convolutional network: steps per second (%s UTC, tools/group-bench.fsx, %d steps)"
@@ -97,7 +105,8 @@ BenchOut.write "group-bench"
       yield ""
       yield "N = |G| / 2, one thread, best of three. twin: GroupConvolutionalNetwork through the generic stepper; " +
             "generic Fourier: GroupConvolutionalFourierNetwork through it; fast: GroupFourierStepper; lone: " +
-            "GroupFourierLoneStepper (a lane's bits); lanes: run-steps/s of 64 runs in GroupFourierLaneStepper."
+            "GroupFourierLoneStepper (a lane's bits); lanes: run-steps/s of 64 runs in GroupFourierLaneStepper; " +
+            "angle: between the fast and twin directions after the same steps."
       yield ""
       yield "| group | order | L | twin | generic Fourier | fast | fast / twin | lone | lanes (run-steps/s) | " +
             "angle fast-twin (rad) |"
