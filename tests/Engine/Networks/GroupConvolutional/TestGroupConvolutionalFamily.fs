@@ -1,6 +1,6 @@
-/// The group-convolutional family (GroupConvolutionalFamily.cs): the registry finds it by model and by kind, it trains
-/// with the generic stepper and the late phase, its two twins train to the same direction, and groups of order 1 to a
-/// few hundred train.
+/// The group-convolutional family (GroupConvolutionalFamily.cs): the registry finds it by model and by kind; the
+/// Fourier net trains with the group Fourier steppers, its group-domain twin with the generic one, both with the late
+/// phase, to the same direction; groups of order 1 to a few hundred train.
 module ImplicitBias.Tests.Engine.Networks.GroupConvolutional.TestGroupConvolutionalFamily
 
 open System
@@ -20,17 +20,29 @@ let private settings theta seconds =
 [<Tests>]
 let tests =
     testList "Networks.GroupConvolutional.Family" [
-        testCase "the registry: both twins and the kind belong to the family; generic stepper, no lanes" <| fun _ ->
+        testCase "the registry: both twins and the kind belong to the family; the Fourier net's steppers" <| fun _ ->
             let group = StandardGroups.Dihedral 4
             let data = SyntheticData.GaussianTeacher(4, 8, 1UL)
-            for model in [ GroupConvolutionalNetwork(group, 3) :> IParameterization
-                           GroupConvolutionalFourierNetwork(group, 3) ] do
+            let twin = GroupConvolutionalNetwork(group, 3) :> IParameterization
+            let fourier = GroupConvolutionalFourierNetwork(group, 3) :> IParameterization
+            for model in [ twin; fourier ] do
                 Expect.isTrue (NetworkFamilies.Of(model) :? GroupConvolutionalFamily) model.Name
-                Expect.isFalse (NetworkFamilies.HasFastStepper model) "no fast stepper yet"
-                Expect.isFalse (NetworkFamilies.LanesApply(model, ExponentialLoss(), 4, 8)) "no lanes"
-                use stepper = NetworkFamilies.Stepper(model, data, ReadOnlySpan(model.Initialize(0.5, 1UL)))
-                Expect.isTrue (stepper :? GenericStepper) "generic stepper"
                 Expect.isTrue (obj.ReferenceEquals(LatePhase.FlowModel model, model)) "the flow on the model itself"
+            // The group-domain twin: the generic stepper, no lanes (as conv-time).
+            Expect.isFalse (NetworkFamilies.HasFastStepper twin) "the twin has no fast stepper"
+            Expect.isFalse (NetworkFamilies.LanesApply(twin, ExponentialLoss(), 4, 8)) "the twin has no lanes"
+            use generic = NetworkFamilies.Stepper(twin, data, ReadOnlySpan(twin.Initialize(0.5, 1UL)))
+            Expect.isTrue (generic :? GenericStepper) "generic stepper for the twin"
+            // The Fourier net: the group Fourier stepper alone, lanes under the exponential loss only.
+            Expect.isTrue (NetworkFamilies.HasFastStepper fourier) "fast stepper"
+            use fast = NetworkFamilies.Stepper(fourier, data, ReadOnlySpan(fourier.Initialize(0.5, 1UL)))
+            Expect.isTrue (fast :? GroupFourierStepper) "the group Fourier stepper"
+            Expect.isTrue (NetworkFamilies.LanesApply(fourier, ExponentialLoss(), 4, 8)) "lanes"
+            Expect.isFalse (NetworkFamilies.LanesApply(fourier, LogisticLoss(), 4, 8)) "no lanes for logistic"
+            Expect.isTrue (NetworkFamilies.Lanes(fourier, ExponentialLoss(), 4, 8, 1) :? GroupFourierLaneStepper)
+                "lane stepper"
+            use alone = NetworkFamilies.Alone(fourier, data, ReadOnlySpan(fourier.Initialize(0.5, 1UL)))
+            Expect.isTrue (alone :? GroupFourierLoneStepper) "lone stepper"
             Expect.isTrue (NetworkFamilies.Of(NetworkKind.GroupConvolutional) :? GroupConvolutionalFamily) "by kind"
             Expect.equal (NetworkFamilies.Of(NetworkKind.GroupConvolutional).DepthPenaltyDomain)
                 (Nullable PenaltyDomain.GroupFourier) "penalty on the group Fourier blocks"

@@ -9,6 +9,7 @@ open System.Collections.Generic
 open Expecto
 open ImplicitBias.Engine.Data
 open ImplicitBias.Engine.Fourier
+open ImplicitBias.Engine.Groups
 open ImplicitBias.Engine.Losses
 open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Training
@@ -115,6 +116,14 @@ let tests =
             [ diag 2 6 [ 6 ] 16 23 2; diag 3 9 [ 4; 9; 1; 6; 2 ] 9 17 1; diag 1 10 [ 3; 7 ] 7 9 2;
               diag 4 8 [ 8; 2; 5 ] 24 9 1; diag 5 12 [ 12; 5 ] 12 8 1
               compareBatchOf (fun d _ -> LinearModel(d)) 1 11 [ 11; 4 ] 13 12 2 ]
+            |> Set.unionMany |> expectEveryStop
+
+        testCase "group-convolutional runs (D_n, Q8, A4, C7): batched = alone through the family, bit for bit"
+        <| fun () ->
+            let gconv name =
+                compareBatchOf (fun _ l -> GroupConvolutionalFourierNetwork(StandardGroups.Parse name, l))
+            [ gconv "D4" 2 8 [ 8; 3 ] 8 17 2; gconv "Q8" 3 6 [ 6; 2 ] 8 9 1; gconv "A4" 4 12 [ 12; 5 ] 12 9 1
+              gconv "C7" 2 7 [ 7 ] 7 8 1; gconv "D3" 1 6 [ 6; 4 ] 6 9 1 ]
             |> Set.unionMany |> expectEveryStop
 
         testCase
