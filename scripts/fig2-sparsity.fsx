@@ -21,7 +21,8 @@ let time = fun _ (r: StoredRun) -> Sparsity.effectiveCount r.Run.Direction
 
 // One colour per family; fc appears twice (Fourier and time domain): its time-domain band is dotted.
 let fourierBands =
-    Results.bandsOverDepth [ "conv: Fourier |β̂|", Convolutional; "fc: Fourier |β̂|", FullyConnected ] fourier sparsity
+    Results.bandsOverDepth [ "conv: Fourier |β̂|", Convolutional; "fc: Fourier |β̂|", FullyConnected ]
+        fourier sparsity
 let timeBands = Results.bandsOverDepth [ "diag: time |β|", Diagonal; "fc: time |β|", FullyConnected ] time sparsity
 let looks =
     [ FigureStyle.look "conv" "conv: Fourier |β̂|"

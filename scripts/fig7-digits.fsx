@@ -23,5 +23,9 @@ let spectrum (beta: float[]) = GridDft.Magnitudes(grid, System.ReadOnlySpan beta
                |> List.sortBy (fun (c, _) -> c.Depth)
     yield $"{title} β", [ for c, r in mine -> $"L={c.Depth}", r.Run.Direction, true ]
     yield $"{title} |β̂|", [ for c, r in mine -> $"L={c.Depth}", spectrum r.Run.Direction, false ] ]
-|> BeyondFigures.imageGrid $"""F7: GD's limit direction on the {Beyond.digitName first} task ({match first with Digits(_, _, Some c) -> $"{c} images" | _ -> "all images"} of each): β (8 x 8) and |β̂| (2-D DFT)""" grid.Columns
+|> BeyondFigures.imageGrid
+    ($"""F7: GD's limit direction on the {Beyond.digitName first} task ("""
+     + $"""{match first with Digits(_, _, Some c) -> $"{c} images" | _ -> "all images"} of each): """
+     + "β (8 x 8) and |β̂| (2-D DFT)")
+    grid.Columns
 |> ReportFiles.saveFigure f7 "f7-digits"

@@ -161,7 +161,8 @@ module SweepCli =
               Script = sharedScript root a.Slurm.Toolkit script; ScriptArguments = a.Forwarded; Store = store }
         let checkFingerprint fp =
             if fp <> submission.Fingerprint then
-                eprintfn "[%s] the script now defines another sweep (fingerprint %s, submitted %s): edited after submission? Resubmit it." sweep.Name submission.Fingerprint fp
+                eprintfn "[%s] the script now defines another sweep (fingerprint %s, submitted %s): edited after submission? Resubmit it."
+                    sweep.Name submission.Fingerprint fp
                 exit 2
         match a.Mode with
         | LocalRun -> Runner.run options sweep

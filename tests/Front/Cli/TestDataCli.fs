@@ -15,7 +15,8 @@ let seeds = [ 0UL; 3_000_000_000UL; 9_223_372_036_854_775_809UL; UInt64.MaxValue
 
 /// The bits of every label and feature of a dataset, with its shape.
 let bits (data: Dataset) =
-    data.Count, data.Dimension, Array.map BitConverter.DoubleToInt64Bits data.Labels, Array.map BitConverter.DoubleToInt64Bits data.Features
+    data.Count, data.Dimension, Array.map BitConverter.DoubleToInt64Bits data.Labels,
+    Array.map BitConverter.DoubleToInt64Bits data.Features
 
 /// Runs make-data's command line with `--out` a fresh file name; returns the exit code and the file.
 let makeData (args: string list) =
@@ -25,16 +26,23 @@ let makeData (args: string list) =
 [<Tests>]
 let tests =
     testList "DataCli" [
-        testCase "seeds 0, above 2^31, above 2^63 and 2^64 - 1 give the engine generator's set, bit for bit through the CSV" <| fun _ ->
+        testCase
+            "seeds 0, above 2^31, above 2^63 and 2^64 - 1 give the engine generator's set, bit for bit through the CSV"
+        <| fun _ ->
             for seed in seeds do
                 for kind, expected in [ "gaussian", SyntheticData.GaussianTeacher(20, 32, seed)
                                         "fourier-sparse", SyntheticData.FourierSparseTeacher(20, 32, 3, seed) ] do
-                    let code, out = makeData [ "--kind"; kind; "--n"; "20"; "--d"; "32"; "--k"; "3"; "--seed"; string seed ]
+                    let code, out =
+                        makeData [ "--kind"; kind; "--n"; "20"; "--d"; "32"; "--k"; "3"; "--seed"; string seed ]
                     Expect.equal code 0 $"{kind} seed {seed}: exit code"
-                    Expect.equal (bits (CsvDataset.Load out)) (bits expected) $"{kind} seed {seed}: the CSV holds the generator's bits"
+                    Expect.equal (bits (CsvDataset.Load out)) (bits expected)
+                        $"{kind} seed {seed}: the CSV holds the generator's bits"
 
-        testCase "a seed that is negative, not a whole number or above 2^64 - 1 is refused, naming --seed, the text and the range" <| fun _ ->
-            for text in [ "-1"; "-0"; "+3"; "abc"; "1.5"; "1e3"; ""; " 7"; "18446744073709551616"; "99999999999999999999999" ] do
+        testCase
+            ("a seed that is negative, not a whole number or above 2^64 - 1 is refused, naming --seed, the text "
+             + "and the range") <| fun _ ->
+            for text in [ "-1"; "-0"; "+3"; "abc"; "1.5"; "1e3"; ""; " 7"; "18446744073709551616"
+                          "99999999999999999999999" ] do
                 let code, out = makeData [ "--seed"; text ]
                 Expect.equal code 2 $"'{text}': exit code"
                 Expect.isFalse (File.Exists out) $"'{text}': no file written"

@@ -35,17 +35,21 @@ let private certificate out =
 [<Tests>]
 let tests =
     testList "ReferenceCliGrid" [
-        testCase "--bias kernel:K writes the R_K direction; K matters and it is neither the l2 nor the Fourier-l1 direction" <| fun () ->
+        testCase
+            "--bias kernel:K writes the R_K direction; K matters and it is neither the l2 nor the Fourier-l1 direction"
+        <| fun () ->
             let dir, data, csv = setup 6 12 21UL
             let direction k = KernelNormMaxMargin.Solve(data, Grid.Line 12, KernelSize.Line k).Direction
             let outs = [ for k in [ 2; 4 ] -> k, Path.Combine(dir, $"k{k}") ]
             for k, out in outs do
                 Expect.equal (run [ "--data"; csv; "--bias"; $"kernel:{k}"; "--out"; out ]) 0 $"kernel:{k} exit code"
-                Expect.isLessThan (relativeError (readBeta out) (direction k)) 1e-9 $"kernel:{k}: the solver's direction"
+                Expect.isLessThan (relativeError (readBeta out) (direction k)) 1e-9
+                    $"kernel:{k}: the solver's direction"
                 let root = certificate out
                 Expect.equal (root.GetProperty("bias").GetString()) $"kernel:{k}" "bias"
                 Expect.equal (root.GetProperty("status").GetString()) "Optimal" "status"
-            Expect.isGreaterThan (relativeError (readBeta (snd outs.[0])) (readBeta (snd outs.[1]))) 1e-3 "kernel:2 and kernel:4 differ"
+            Expect.isGreaterThan (relativeError (readBeta (snd outs.[0])) (readBeta (snd outs.[1]))) 1e-3
+                "kernel:2 and kernel:4 differ"
             for other in [ L2MaxMargin.Solve(data).Direction; FourierL1MaxMargin.Solve(data).Direction ] do
                 Expect.isGreaterThan (relativeError (readBeta (snd outs.[0])) other) 1e-3 "not another bias's direction"
 
@@ -54,19 +58,28 @@ let tests =
             let out = Path.Combine(dir, "k3")
             Expect.equal (run [ "--data"; csv; "--bias"; "kernel:3"; "--out"; out ]) 0 "exit code"
             let root = certificate out
-            let rows = [| for r in root.GetProperty("factor").EnumerateArray() -> [| for v in r.EnumerateArray() -> v.GetDouble() |] |]
+            let rows =
+                [| for r in root.GetProperty("factor").EnumerateArray() ->
+                     [| for v in r.EnumerateArray() -> v.GetDouble() |] |]
             Expect.equal (rows.Length, rows.[0].Length) (3, 10) "factor is |K| x D"
             let z = Matrix<float>.Build.DenseOfRowArrays rows
             // A_K(Z)[j] = D^-1/2 sum_k Z[k, (j-k) mod D], written out here.
-            let beta = Array.init 10 (fun j -> Seq.sum (seq { for k in 0 .. 2 -> z.[k, ((j - k) % 10 + 10) % 10] }) / sqrt 10.0)
+            let beta =
+                Array.init 10 (fun j ->
+                    Seq.sum (seq { for k in 0 .. 2 -> z.[k, ((j - k) % 10 + 10) % 10] }) / sqrt 10.0)
             let u = readBeta out
-            Expect.isLessThan (relativeError (Array.map (fun v -> v / sqrt (dot beta beta)) beta) u) 1e-12 "beta.csv is A_K(factor), normalized"
+            Expect.isLessThan (relativeError (Array.map (fun v -> v / sqrt (dot beta beta)) beta) u) 1e-12
+                "beta.csv is A_K(factor), normalized"
             let margins = Array.init data.Count (fun n -> data.Labels.[n] * dot (data.Point(n).ToArray()) beta)
             Expect.floatClose Accuracy.high (Array.min margins) 1.0 "unit minimum margin"
             let objective = 2.0 * (z.Svd(false).S |> Seq.sum)
-            Expect.floatClose Accuracy.veryHigh (root.GetProperty("objective").GetDouble()) objective "objective = 2 ||Z||_*"
+            Expect.floatClose Accuracy.veryHigh (root.GetProperty("objective").GetDouble()) objective
+                "objective = 2 ||Z||_*"
             let alpha = [| for a in root.GetProperty("dual").EnumerateArray() -> a.GetDouble() |]
-            let g = Array.init 10 (fun i -> Seq.sum (seq { for n in 0 .. data.Count - 1 -> alpha.[n] * data.Labels.[n] * data.Features.[n * 10 + i] }))
+            let g =
+                Array.init 10 (fun i ->
+                    Seq.sum (seq { for n in 0 .. data.Count - 1 ->
+                                       alpha.[n] * data.Labels.[n] * data.Features.[n * 10 + i] }))
             let adjoint = Matrix<float>.Build.Dense(3, 10, fun k i -> g.[(i + k) % 10] / sqrt 10.0)
             Expect.isLessThanOrEqual (adjoint.Svd(false).S |> Seq.max) (2.0 + 1e-9) "dual feasible"
             let gap = (objective - Array.sum alpha) / objective
@@ -89,7 +102,8 @@ let tests =
             let out2, out1 = Path.Combine(dir, "2d"), Path.Combine(dir, "1d")
             Expect.equal (run [ "--data"; csv; "--bias"; "fourier-l1"; "--shape"; "3x4"; "--out"; out2 ]) 0 "2-D"
             Expect.equal (run [ "--data"; csv; "--bias"; "fourier-l1"; "--out"; out1 ]) 0 "1-D"
-            Expect.isLessThan (relativeError (readBeta out2) (FourierL1MaxMargin.Solve(data, Grid(3, 4)).Direction)) 1e-9 "the 2-D solver's direction"
+            Expect.isLessThan (relativeError (readBeta out2) (FourierL1MaxMargin.Solve(data, Grid(3, 4)).Direction))
+                1e-9 "the 2-D solver's direction"
             Expect.isGreaterThan (relativeError (readBeta out2) (readBeta out1)) 1e-3 "differs from 1-D"
             Expect.equal ((certificate out2).GetProperty("shape").GetString()) "3x4" "shape recorded"
             Expect.equal ((certificate out1).GetProperty("shape").ValueKind) JsonValueKind.Null "1-D: no shape"

@@ -60,47 +60,68 @@ let tests =
                 |> Sweep.vary (Axis.repeats [ 1UL .. 3UL ])
             let numbers (r: SweepResult) =
                 r.Runs |> List.map (fun (c, s) -> RunSpec.hash c, Store.numbersChecksum s.Run s.Trajectory)
-            let run batching = Runner.run (Runner.options (tempDir ()) |> Runner.withProgress ignore |> Runner.withBatching batching) mixed
+            let run batching =
+                Runner.run (Runner.options (tempDir ()) |> Runner.withProgress ignore |> Runner.withBatching batching)
+                    mixed
             let batched, alone = run true, run false
             Expect.equal batched.Runs.Length 192 "every point"
             Expect.equal (numbers batched) (numbers alone) "same run ids and the same numbers, run by run"
 
-        testCase "the plan keeps the sweep's order: units in the order of their first point, every point once" <| fun () ->
-            // fc L=2 (alone: one fc run is fewer than Batching.minimumRuns), conv L=2 on N=6 D=16 (key conv L=2 D=16), diag (key diag L=2 D=8), conv L=2 on N=4 D=8 (key conv L=2 D=8),
+        testCase "the plan keeps the sweep's order: units in the order of their first point, every point once"
+        <| fun () ->
+            // fc L=2 (alone: one fc run is fewer than Batching.minimumRuns), conv L=2 on N=6 D=16 (key conv L=2 D=16),
+            // diag (key diag L=2 D=8), conv L=2 on N=4 D=8 (key conv L=2 D=8),
             // conv L=2 N=6 D=16 again, conv L=2 on N=10 D=16 (the first key: any N, the batch sized for the largest),
             // conv L=3 on N=6 D=16 (another key: another depth).
-            // Then fc L=3 on 8 seeds (a full group: batched), and fc L=3 on the logistic loss (alone: lane kernels train the exponential loss).
+            // Then fc L=3 on 8 seeds (a full group: batched), and fc L=3 on the logistic loss (alone: lane kernels
+            // train the exponential loss).
             let fc = { quick with Model = FullyConnected; Depth = 2 }
             let fcGroup = [| for seed in 1UL .. 8UL -> { fc with Depth = 3; Seed = seed } |]
             let convA = { quick with Model = Convolutional; Depth = 2; Data = GaussianTeacher(6, 16, 1UL) }
             let diag = { quick with Model = Diagonal; Depth = 2 }
             let convB = { quick with Model = Convolutional; Depth = 2; Data = GaussianTeacher(4, 8, 1UL) }
-            let points = [| fc; convA; diag; convB; { convA with Seed = 9UL }; { convA with Data = GaussianTeacher(10, 16, 2UL) }; { convA with Depth = 3 }
-                            { convA with Data = GaussianTeacher(25, 16, 3UL) }; { convA with Data = GaussianTeacher(60, 16, 4UL) }
+            let points = [| fc; convA; diag; convB; { convA with Seed = 9UL }
+                            { convA with Data = GaussianTeacher(10, 16, 2UL) }; { convA with Depth = 3 }
+                            { convA with Data = GaussianTeacher(25, 16, 3UL) }
+                            { convA with Data = GaussianTeacher(60, 16, 4UL) }
                             yield! fcGroup; { fc with Depth = 3; Loss = Logistic } |]
             let units = Batching.plan 2 true points
             let describe unit =
                 match unit with
                 | Alone c -> $"alone {Model.name c.Model}"
-                | Batch(key, maxCount, queue, _) -> $"batch {Model.name key.Model} L={key.Depth} D={key.Dimension} N<={maxCount} ({queue.Count} runs)"
+                | Batch(key, maxCount, queue, _) ->
+                    $"batch {Model.name key.Model} L={key.Depth} D={key.Dimension} N<={maxCount} ({queue.Count} runs)"
             Expect.equal (units |> List.map describe)
-                [ "alone fc"; "batch conv L=2 D=16 N<=10 (3 runs)"; "batch diag L=2 D=8 N<=4 (1 runs)"; "batch conv L=2 D=8 N<=4 (1 runs)"
-                  "batch conv L=3 D=16 N<=6 (1 runs)"; "batch conv L=2 D=16 N<=60 (2 runs)"; "batch fc L=3 D=8 N<=4 (8 runs)"; "alone fc" ]
-                "one unit per key (model, depth, D) and band of N (6, 10 | 25, 60: bands within a factor 4 of their smallest N) or lone point, in the order of first points"
+                [ "alone fc"; "batch conv L=2 D=16 N<=10 (3 runs)"; "batch diag L=2 D=8 N<=4 (1 runs)"
+                  "batch conv L=2 D=8 N<=4 (1 runs)"; "batch conv L=3 D=16 N<=6 (1 runs)"
+                  "batch conv L=2 D=16 N<=60 (2 runs)"; "batch fc L=3 D=8 N<=4 (8 runs)"; "alone fc" ]
+                ("one unit per key (model, depth, D) and band of N (6, 10 | 25, 60: bands within a factor 4 of their "
+                 + "smallest N) or lone point, in the order of first points")
             Expect.equal (Batching.plan 2 false points |> List.map describe)
-                ([ "alone fc"; "alone conv"; "alone diag"; "alone conv"; "alone conv"; "alone conv"; "alone conv"; "alone conv"; "alone conv" ] @ List.replicate 9 "alone fc") "without batching, the sweep's order"
+                ([ "alone fc"; "alone conv"; "alone diag"; "alone conv"; "alone conv"; "alone conv"; "alone conv"
+                   "alone conv"; "alone conv" ] @ List.replicate 9 "alone fc")
+                "without batching, the sweep's order"
 
-        testCase "fc bands train in whole groups: 7 runs alone, 9 in one worker of one group, 16 in two workers, conv rounds up" <| fun () ->
-            let fcRuns count = [| for seed in 1UL .. uint64 count -> { quick with Model = FullyConnected; Depth = 3; Seed = seed } |]
+        testCase
+            ("fc bands train in whole groups: 7 runs alone, 9 in one worker of one group, 16 in two workers, "
+             + "conv rounds up") <| fun () ->
+            let fcRuns count =
+                [| for seed in 1UL .. uint64 count -> { quick with Model = FullyConnected; Depth = 3; Seed = seed } |]
             let shape (units: Work list) =
-                units |> List.map (function Alone _ -> "alone" | Batch(_, _, queue, groups) -> $"batch {queue.Count} runs, {groups} group(s)")
+                units
+                |> List.map (function Alone _ -> "alone"
+                                    | Batch(_, _, queue, groups) -> $"batch {queue.Count} runs, {groups} group(s)")
             Expect.equal (shape (Batching.plan 2 true (fcRuns 7))) (List.replicate 7 "alone") "fewer than eight: alone"
-            Expect.equal (shape (Batching.plan 2 true (fcRuns 9))) [ "batch 9 runs, 1 group(s)" ] "nine: one full group, its lanes refilled"
-            Expect.equal (shape (Batching.plan 2 true (fcRuns 16))) [ "batch 16 runs, 1 group(s)"; "batch 16 runs, 1 group(s)" ] "sixteen: a full group on each core"
+            Expect.equal (shape (Batching.plan 2 true (fcRuns 9))) [ "batch 9 runs, 1 group(s)" ]
+                "nine: one full group, its lanes refilled"
+            Expect.equal (shape (Batching.plan 2 true (fcRuns 16)))
+                [ "batch 16 runs, 1 group(s)"; "batch 16 runs, 1 group(s)" ] "sixteen: a full group on each core"
             let conv = [| for seed in 1UL .. 9UL -> { quick with Model = Convolutional; Depth = 2; Seed = seed } |]
-            Expect.equal (shape (Batching.plan 2 true conv)) [ "batch 9 runs, 1 group(s)"; "batch 9 runs, 1 group(s)" ] "conv: a worker per eight runs, rounded up"
+            Expect.equal (shape (Batching.plan 2 true conv)) [ "batch 9 runs, 1 group(s)"; "batch 9 runs, 1 group(s)" ]
+                "conv: a worker per eight runs, rounded up"
 
-        testCase "a sweep point on data that is not separable is stored as NotSeparable, 0 steps, finite values" <| fun () ->
+        testCase "a sweep point on data that is not separable is stored as NotSeparable, 0 steps, finite values"
+        <| fun () ->
             // x and -x both labelled +1: no beta has a positive margin on both.
             let dir = tempDir ()
             let csv = Path.Combine(dir, "bad.csv")
@@ -109,7 +130,8 @@ let tests =
             let result = Runner.run quiet (Sweep.from "bad" { quick with Data = CsvFile csv })
             let _, stored = result.Runs.Head
             Expect.equal (stored.Run.Outcome, stored.Run.Steps) ("NotSeparable", 0L) "refused before training"
-            Expect.isTrue (stored.Run.FinalNormalizedMargin.HasValue && stored.Run.FinalNormalizedMargin.Value <= 0.0) "no separating margin"
+            Expect.isTrue (stored.Run.FinalNormalizedMargin.HasValue && stored.Run.FinalNormalizedMargin.Value <= 0.0)
+                "no separating margin"
 
         testCase "runs are deterministic: a recomputed run equals the stored one" <| fun () ->
             let dirA, dirB = tempDir (), tempDir ()

@@ -14,7 +14,8 @@ let childSweep =
     Sweep.from "kill" { quick with Model = FullyConnected; Depth = 2; MaxSteps = 150_000L }
     |> Sweep.vary (Axis.seeds [ 1UL .. 8UL ])
 
-let private options dir = Runner.options dir |> Runner.withParallelism 1 |> Runner.withBatching false |> Runner.withProgress ignore
+let private options dir =
+    Runner.options dir |> Runner.withParallelism 1 |> Runner.withBatching false |> Runner.withProgress ignore
 
 /// What the child process does (tests/Main.fs, argument --sweep-child DIR).
 let childMain dir =
@@ -42,14 +43,16 @@ let tests =
             Expect.isFalse child.HasExited "the child was still running when killed"
             child.Kill true
             child.WaitForExit()
-            let finished = Store.storedIds dir |> Array.filter (fun id -> Result.isOk (Store.tryLoad dir id)) |> Set.ofArray
+            let finished =
+                Store.storedIds dir |> Array.filter (fun id -> Result.isOk (Store.tryLoad dir id)) |> Set.ofArray
             let points = Sweep.count childSweep
             Expect.isGreaterThanOrEqual finished.Count 2 "runs stored before the kill are valid"
             Expect.isLessThan finished.Count points "killed midway, not after the end"
             let stamps = [ for id in finished -> id, File.GetLastWriteTimeUtc(Store.runPath dir id) ] |> Map.ofList
             let computed = Collections.Concurrent.ConcurrentBag<string>()
             let again = Runner.run (options dir |> Runner.withOnStored (fun r -> computed.Add r.RunId)) childSweep
-            Expect.equal (again.Reused, again.Computed, again.Missing) (finished.Count, points - finished.Count, 0) "only the unfinished runs"
+            Expect.equal (again.Reused, again.Computed, again.Missing) (finished.Count, points - finished.Count, 0)
+                "only the unfinished runs"
             Expect.isEmpty (Set.intersect finished (Set.ofSeq computed)) "no finished run redone"
             for id in finished do
                 Expect.equal (File.GetLastWriteTimeUtc(Store.runPath dir id)) stamps[id] "finished files untouched"

@@ -31,7 +31,8 @@ let tests =
                 Expect.equal back.Run saved.Run "run row"
                 Expect.equal back.Trajectory.Length result.Records.Count "one row per record"
                 Expect.sequenceEqual back.Run.Parameters result.Parameters "parameters bit for bit"
-                Expect.sequenceEqual back.Trajectory[back.Trajectory.Length - 1].Direction result.Final.Direction "last direction"
+                Expect.sequenceEqual back.Trajectory[back.Trajectory.Length - 1].Direction result.Final.Direction
+                    "last direction"
             | Error e -> failtest e
 
         testCase "a truncated, altered or missing file is rejected" <| fun () ->
@@ -43,7 +44,10 @@ let tests =
             File.WriteAllBytes(traj, original[.. original.Length / 2])
             Expect.isError (Store.tryLoad dir id) "truncated trajectory"
             // A well-formed file with other numbers: rewrite the trajectory with one value changed.
-            let changed = saved.Trajectory |> Array.mapi (fun i t -> if i = 0 then { t with LogBetaNorm = System.Nullable(t.LogBetaNorm.Value + 1e-12) } else t)
+            let changed =
+                saved.Trajectory
+                |> Array.mapi (fun i t ->
+                    if i = 0 then { t with LogBetaNorm = System.Nullable(t.LogBetaNorm.Value + 1e-12) } else t)
             Store.writeTable traj changed
             Expect.equal (Store.tryLoad dir id) (Error "checksum mismatch") "checksum catches a changed value"
             Store.writeTable traj saved.Trajectory[1..]
@@ -62,10 +66,12 @@ let tests =
             let col name = columns |> List.find (fun (p, _, _) -> p = name)
             let (_, n, sum) = col "LogBetaNorm"
             Expect.equal n (int64 all.Length) "values"
-            Expect.floatClose Accuracy.high sum (all |> Array.sumBy (fun t -> t.LogBetaNorm.Value)) "sum of log ||beta||"
+            Expect.floatClose Accuracy.high sum (all |> Array.sumBy (fun t -> t.LogBetaNorm.Value))
+                "sum of log ||beta||"
             let (_, nd, sumd) = col "Direction/list/element"
             Expect.equal nd (all |> Array.sumBy (fun t -> int64 t.Direction.Length)) "list values"
-            Expect.floatClose Accuracy.high sumd (all |> Array.sumBy (fun t -> Array.sum t.Direction)) "sum of directions"
+            Expect.floatClose Accuracy.high sumd (all |> Array.sumBy (fun t -> Array.sum t.Direction))
+                "sum of directions"
             let runRows, _ = ParquetCheck.summarize (Path.Combine(dir, Store.runsFile))
             Expect.equal runRows 2L "runs table"
     ]

@@ -27,7 +27,8 @@ let tests =
         testCase "D cycles through 8, 12, 16, 24, 32, including dimensions that are not powers of two" <| fun () ->
             Expect.equal (dims DataSuite.full) (List.replicate 12 [ 8; 12; 16; 24; 32 ] |> List.concat) "cycle"
             let notPowerOfTwo d = d &&& (d - 1) <> 0
-            Expect.isGreaterThanOrEqual (dims DataSuite.quick |> List.filter notPowerOfTwo |> List.length) 8 "D = 12 and 24, four times each"
+            Expect.isGreaterThanOrEqual (dims DataSuite.quick |> List.filter notPowerOfTwo |> List.length) 8
+                "D = 12 and 24, four times each"
 
         testCase "N lies in max(2, D/4) .. D and reaches both ends" <| fun () ->
             let many = DataSuite.create 5000 11UL
@@ -35,10 +36,12 @@ let tests =
                 let n, d = (DataSuite.size spec).Value
                 Expect.isTrue (n >= max 2 (d / 4) && n <= d) $"{DataSpec.describe spec}"
             for d in DataSuite.dimensions do
-                let ns = many |> List.choose DataSuite.size |> List.filter (fun (_, dd) -> dd = d) |> List.map fst |> set
+                let ns =
+                    many |> List.choose DataSuite.size |> List.filter (fun (_, dd) -> dd = d) |> List.map fst |> set
                 Expect.equal ns (set [ max 2 (d / 4) .. d ]) $"D = {d}: every N from D/4 to D occurs"
 
-        testCase "the generators alternate, Fourier-sparse with 1..3 frequencies, each set with its own seed" <| fun () ->
+        testCase "the generators alternate, Fourier-sparse with 1..3 frequencies, each set with its own seed"
+        <| fun () ->
             let suite = DataSuite.create 600 5UL
             suite |> List.iteri (fun i spec ->
                 match i % 2, spec with
@@ -47,12 +50,17 @@ let tests =
                 | _ -> failtestf "set %d is %s" i (DataSpec.describe spec))
             let ks = suite |> List.choose (function FourierSparseTeacher(_, _, k, _) -> Some k | _ -> None) |> set
             Expect.equal ks (set [ 1; 2; 3 ]) "every K occurs"
-            let seeds = DataSuite.full |> List.map (function GaussianTeacher(_, _, s) | FourierSparseTeacher(_, _, _, s) -> s | CsvFile _ | Digits _ -> 0UL)
+            let seeds =
+                DataSuite.full
+                |> List.map (function GaussianTeacher(_, _, s) | FourierSparseTeacher(_, _, _, s) -> s
+                                    | CsvFile _ | Digits _ -> 0UL)
             Expect.equal (List.distinct seeds).Length seeds.Length "distinct data seeds"
             let byGenerator = DataSuite.quick |> List.countBy DataSpec.generator |> Map.ofList
-            Expect.equal byGenerator (Map.ofList [ "gaussian-teacher", 10; "fourier-sparse-teacher", 10 ]) "both generators, half each"
+            Expect.equal byGenerator (Map.ofList [ "gaussian-teacher", 10; "fourier-sparse-teacher", 10 ])
+                "both generators, half each"
 
-        testCase "every set of the full suite is generated at its size and is separable (l2 max margin Optimal)" <| fun () ->
+        testCase "every set of the full suite is generated at its size and is separable (l2 max margin Optimal)"
+        <| fun () ->
             for spec in DataSuite.full do
                 let data = DataSpec.create spec
                 let n, d = (DataSuite.size spec).Value

@@ -21,11 +21,13 @@ let tests =
             let ts = traces chart
             Expect.equal (ts |> List.map name) [ "conv L=1"; "fc L=1"; "conv L=2"; "fc L=2" ] "row-major by depth"
             Expect.equal (floats ts[0] "y") m[0..8] "|beta_hat[0..D/2]|"
-            Expect.equal (ts[3].GetProperty("xaxis").GetString(), ts[3].GetProperty("yaxis").GetString()) ("x4", "y4") "fourth cell"
+            Expect.equal (ts[3].GetProperty("xaxis").GetString(), ts[3].GetProperty("yaxis").GetString()) ("x4", "y4")
+                "fourth cell"
             Expect.equal ((layout chart).GetProperty("grid").GetProperty("rows").GetInt32()) 2 "two depth rows"
 
         testCase "bands: shaded range between lower and upper, centre line on top" <| fun () ->
-            let b = { Name = "conv"; X = [| 1.0; 2.0 |]; Center = [| 3.0; 2.0 |]; Lower = [| 2.5; 1.5 |]; Upper = [| 3.5; 2.5 |] }
+            let b = { Name = "conv"; X = [| 1.0; 2.0 |]; Center = [| 3.0; 2.0 |]; Lower = [| 2.5; 1.5 |]
+                      Upper = [| 3.5; 2.5 |] }
             let ts = traces (Figures.bands "t" "depth" "count" [ FigureStyle.look "conv" "conv", b ])
             Expect.equal (ts |> List.map name) [ "conv upper"; "conv lower"; "conv" ] "trace order"
             let groups = [ for t in ts -> t.GetProperty("legendgroup").GetString() ]

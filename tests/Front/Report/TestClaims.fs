@@ -21,20 +21,26 @@ let tests =
                   Claims.check "Theorem 2" "p" "a|b" "t" true "F3" ]
             let lines = (Claims.markdown "# R" rows).Split('\n')
             let table = lines |> Array.filter (fun l -> l.StartsWith "| Theorem" || l.StartsWith "| Lemma")
-            Expect.equal (table |> Array.map (fun l -> (l.Split('|')[1]).Trim())) [| "Theorem 1"; "Theorem 2"; "Theorem 2a"; "Lemma 5" |] "order"
+            Expect.equal (table |> Array.map (fun l -> (l.Split('|')[1]).Trim()))
+                [| "Theorem 1"; "Theorem 2"; "Theorem 2a"; "Lemma 5" |] "order"
             Expect.stringContains table[0] "**NOT AVAILABLE**" "unavailable is not PASS"
             Expect.stringContains table[2] "**FAIL**" "fail"
             Expect.stringContains table[1] "a\\|b" "pipes escaped"
             Expect.equal (Array.last lines) "2 of 4 claims PASS." "summary"
 
         testCase "report order: theorems then lemmas by number, 2 before 2a, unknown claims last by name" <| fun () ->
-            let names = [ "Zeta check"; "Lemma 7"; "Theorem 4"; "Lemma 3"; "Theorem 2a (conv L=3)"; "Theorem 2 (conv L=2)"; "Alpha check"; "Lemma 6"; "Theorem 1"; "Lemma 5" ]
+            let names = [ "Zeta check"; "Lemma 7"; "Theorem 4"; "Lemma 3"; "Theorem 2a (conv L=3)"
+                          "Theorem 2 (conv L=2)"; "Alpha check"; "Lemma 6"; "Theorem 1"; "Lemma 5" ]
             let rows = [ for n in names -> Claims.check n "p" "m" "t" true "E" ]
             let claims =
                 (Claims.markdown "# R" rows).Split('\n')
-                |> Array.filter (fun l -> l.StartsWith "| " && not (l.StartsWith "| Claim") && not (l.StartsWith "| ---"))
+                |> Array.filter (fun l ->
+                    l.StartsWith "| " && not (l.StartsWith "| Claim") && not (l.StartsWith "| ---"))
                 |> Array.map (fun l -> (l.Split('|')[1]).Trim())
-            Expect.equal claims [| "Theorem 1"; "Theorem 2 (conv L=2)"; "Theorem 2a (conv L=3)"; "Lemma 3"; "Theorem 4"; "Lemma 5"; "Lemma 6"; "Lemma 7"; "Alpha check"; "Zeta check" |] "the paper's order"
+            Expect.equal claims
+                [| "Theorem 1"; "Theorem 2 (conv L=2)"; "Theorem 2a (conv L=3)"; "Lemma 3"; "Theorem 4"; "Lemma 5"
+                   "Lemma 6"; "Lemma 7"; "Alpha check"; "Zeta check" |]
+                "the paper's order"
 
         testCase "claims beyond the paper get their own table after the paper's; the summary counts both" <| fun () ->
             let rows =
@@ -59,18 +65,25 @@ let tests =
                 let lines = (Claims.markdown "# Header" rows).Split('\n')
                 Expect.equal (Array.last lines) $"{expected} of {rows.Length} claims PASS." $"%A{verdicts}"
                 Expect.equal lines[0] "# Header" "header first"
-                Expect.equal (lines |> Array.filter (fun l -> l.Contains "**")).Length rows.Length "one table line per row"
+                Expect.equal (lines |> Array.filter (fun l -> l.Contains "**")).Length rows.Length
+                    "one table line per row"
 
-        testCase "claim rows survive the JSON round trip, their reruns too; rows saved without reruns still print" <| fun () ->
+        testCase "claim rows survive the JSON round trip, their reruns too; rows saved without reruns still print"
+        <| fun () ->
             let dir = TestStore.tempDir ()
-            let rerun = { Dataset = "#1"; Regenerate = "dotnet fsi scripts/make-data.fsx --seed 18446744073709551615"; Train = "t"; Note = "n" }
-            let rows = [ Claims.check "Lemma 3" "p" "1e-15" "1e-10" true "F5"; { Claims.check "Theorem 2" "p" "m" "t" false "F4" with Reruns = [| rerun |] } ]
+            let rerun = { Dataset = "#1"; Regenerate = "dotnet fsi scripts/make-data.fsx --seed 18446744073709551615"
+                          Train = "t"; Note = "n" }
+            let rows = [ Claims.check "Lemma 3" "p" "1e-15" "1e-10" true "F5"
+                         { Claims.check "Theorem 2" "p" "m" "t" false "F4" with Reruns = [| rerun |] } ]
             Claims.save dir "x" rows
             Expect.equal (Claims.loadAll dir) rows "same rows"
-            System.IO.File.WriteAllText(System.IO.Path.Combine(dir, "y.json"), """[{"Claim":"Lemma 5","Prediction":"p","Measured":"m","Tolerance":"t","Verdict":"PASS","Evidence":"F5"}]""")
+            System.IO.File.WriteAllText(System.IO.Path.Combine(dir, "y.json"),
+                                        """[{"Claim":"Lemma 5","Prediction":"p","Measured":"m","Tolerance":"t","""
+                                        + """"Verdict":"PASS","Evidence":"F5"}]""")
             let text = Claims.markdown "# R" (Claims.loadAll dir)
             Expect.stringContains text "| Lemma 5 |" "an old row"
-            Expect.stringContains text "  - data: `dotnet fsi scripts/make-data.fsx --seed 18446744073709551615`" "the rerun"
+            Expect.stringContains text "  - data: `dotnet fsi scripts/make-data.fsx --seed 18446744073709551615`"
+                "the rerun"
 
         testCase "bands over depth: median line, min..max range per depth" <| fun () ->
             let c = { Sweep.defaults with Data = GaussianTeacher(3, 4, 1UL) }

@@ -16,7 +16,8 @@ let private limit kind (support: int[]) (offSupportMax: float) status =
 /// A trajectory row at theta (LogBetaNorm = theta, SmoothedMargin = 1, so theta = log(-log L) exactly).
 let private row (step: int64) (theta: float) (direction: float[]) : TrajectoryRow =
     { RunId = "test"; Step = step; Seconds = 0.0; LogBetaNorm = Nullable theta; SmoothedMargin = Nullable 1.0
-      NormalizedMargin = Nullable(); LogParameterNorm = Nullable(); AngleToPrevious = Nullable(); Direction = direction }
+      NormalizedMargin = Nullable(); LogParameterNorm = Nullable(); AngleToPrevious = Nullable()
+      Direction = direction }
 
 [<Tests>]
 let tests =
@@ -32,7 +33,8 @@ let tests =
             let fourierShare = Rates.offSupportShare LimitKind.FourierL1 [| 2; 6 |] signal
             Expect.floatClose Accuracy.high fourierShare (b / sqrt (a * a + b * b)) "b / sqrt(a^2 + b^2)"
 
-        testCase "a share falling like exp(-0.3 theta) is fitted at 0.3, beside the prediction 1 - OffSupportMax" <| fun _ ->
+        testCase "a share falling like exp(-0.3 theta) is fitted at 0.3, beside the prediction 1 - OffSupportMax"
+        <| fun _ ->
             let trajectory =
                 [| for k in 0 .. 40 ->
                      let theta = 2.0 + 1.5 * float k

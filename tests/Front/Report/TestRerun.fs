@@ -54,7 +54,8 @@ let private expectRerun (c: RunSpec) (r: Rerun) =
     match DataSpec.generatorArguments c.Data "f.csv" with
     | Some _ ->
         let dataArgs = argsOf "make-data.fsx" r.Regenerate
-        Expect.equal (DataCli.parse dataArgs) (Ok(c.Data, valueOf "--data" trainArgs)) $"{r.Regenerate} writes the file {r.Train} reads"
+        Expect.equal (DataCli.parse dataArgs) (Ok(c.Data, valueOf "--data" trainArgs))
+            $"{r.Regenerate} writes the file {r.Train} reads"
     | None ->
         Expect.equal r.Regenerate "" "no data command"
         Expect.equal (DataSpec.parse (valueOf "--data" trainArgs)) (Ok c.Data) $"{r.Train} reads the set itself"
@@ -63,11 +64,15 @@ let private expectRerun (c: RunSpec) (r: Rerun) =
 [<Tests>]
 let tests =
     testList "Rerun" [
-        testCase "a FAIL row of the report links to its failing set's commands: the data command writes the set bit for bit, the train command has the suite's settings" <| fun _ ->
+        testCase
+            ("a FAIL row of the report links to its failing set's commands: the data command writes the set bit "
+             + "for bit, the train command has the suite's settings") <| fun _ ->
             let c = suiteRun ()
             let sets = Reproduction.suite quick
             let name spec = SuiteEvidence.setName (List.findIndex ((=) spec) sets) spec
-            let run = TestClaims.fakeRun c (Array.init (DataSpec.create c.Data).Dimension (fun i -> if i = 0 then 1.0 else 0.0)) 1.0
+            let run =
+                TestClaims.fakeRun c
+                    (Array.init (DataSpec.create c.Data).Dimension (fun i -> if i = 0 then 1.0 else 0.0)) 1.0
             let rows = Evidence.suiteRows name [ c, run ]
             let row = rows |> List.find (fun r -> r.Claim = "Theorem 2 (conv L=2)")
             Expect.equal row.Verdict "FAIL" row.Measured
@@ -75,16 +80,21 @@ let tests =
             let tableLine = lines |> Array.find (fun l -> l.StartsWith "| Theorem 2 (conv L=2) |")
             let anchor = Regex.Match(tableLine, @"\*\*FAIL\*\* \(\[commands\]\(#(rerun-\d+)\)\)")
             Expect.isTrue anchor.Success $"the row links to its commands: {tableLine}"
-            let heading = lines |> Array.findIndex (fun l -> l = "### " + anchor.Groups[1].Value.Replace("rerun-", "Rerun "))
+            let heading =
+                lines |> Array.findIndex (fun l -> l = "### " + anchor.Groups[1].Value.Replace("rerun-", "Rerun "))
             let after = lines[heading + 1 ..]
-            let code (prefix: string) = (after |> Array.find (fun l -> l.StartsWith prefix)).Substring(prefix.Length).TrimEnd('`')
+            let code (prefix: string) =
+                (after |> Array.find (fun l -> l.StartsWith prefix)).Substring(prefix.Length).TrimEnd('`')
             Expect.contains after $"- {name c.Data}" "the set is named"
             let data, train = code "  - data: `", code "  - train: `"
             Expect.stringContains data $"--seed {seedOf c.Data |> Option.get}" "the 64-bit seed as the header prints it"
-            Expect.equal (TestDataCli.bits (regenerate data)) (TestDataCli.bits (DataSpec.create c.Data)) "the set, bit for bit"
+            Expect.equal (TestDataCli.bits (regenerate data)) (TestDataCli.bits (DataSpec.create c.Data))
+                "the set, bit for bit"
             expectRerun c { Dataset = ""; Regenerate = data; Train = train; Note = "" }
 
-        testCase "training on the regenerated CSV with the train command's flags gives the runner's bits (suite and 2-D kernel runs)" <| fun _ ->
+        testCase
+            ("training on the regenerated CSV with the train command's flags gives the runner's bits (suite and "
+             + "2-D kernel runs)") <| fun _ ->
             let grid = (BeyondSuites.gridRuns quick).Points |> List.find (fun c -> c.Kernel.IsSome && c.Channels > 1)
             for c in [ suiteRun (); grid ] do
                 let c = { c with MaxSteps = 300L }
@@ -99,14 +109,18 @@ let tests =
                 Expect.equal (bits alone.Parameters) (bits reference.Parameters) $"{RunSpec.label c}: parameters"
                 Expect.equal (bits alone.Direction) (bits reference.Direction) $"{RunSpec.label c}: direction"
 
-        testCase "every run of the report (suite, kernel sizes, 2-D, digits; quick and full) has commands that give its set and settings" <| fun _ ->
+        testCase
+            ("every run of the report (suite, kernel sizes, 2-D, digits; quick and full) has commands that give its "
+             + "set and settings") <| fun _ ->
             for r in [ quick; { quick with Scale = Full } ] do
                 for c in (Reproduction.suiteSweep r).Points @ (BeyondSuites.allRuns r).Points do
                     expectRerun c (Rerun.ofSpec "x" c)
 
         testCase "rows of no suite and passing rows list no commands; the report has no rerun section then" <| fun _ ->
             let c = suiteRun ()
-            let claim, ok = Evidence.suiteClaim Convolutional 2, Measured { Dataset = "a"; Value = 0.0; Passed = true; Degenerate = false; Note = "" }
+            let claim, ok =
+                Evidence.suiteClaim Convolutional 2,
+                Measured { Dataset = "a"; Value = 0.0; Passed = true; Degenerate = false; Note = "" }
             let pass, viaConfig = SuiteVerdict.row claim [ ok ], SuiteEvidence.row claim [ c, ok ]
             Expect.isEmpty viaConfig.Reruns "a passing set has no commands"
             let text = Claims.markdown "# R" [ pass; viaConfig; Claims.check "Lemma 3" "p" "m" "t" false "F5" ]

@@ -26,7 +26,9 @@ let tests =
                 Expect.floatClose Accuracy.high r.PowerR2 1.0 "power R^2"
                 Expect.isLessThan r.DeltaR2 r.PowerR2 "the exponential fits worse"
 
-        testCase "before the fit (angle >= 0.5), undefined theta and zero angles are left out; fewer than 3 points: none" <| fun _ ->
+        testCase
+            "before the fit (angle >= 0.5), undefined theta and zero angles are left out; fewer than 3 points: none"
+        <| fun _ ->
             let points = [ 5.0, 0.9; nan, 0.1; 12.0, 0.0; 20.0, 0.1; 30.0, 0.05; 40.0, 0.025 ]
             match AngleRate.fit points with
             | None -> failtest "three usable points"
@@ -38,14 +40,20 @@ let tests =
             for seed in 1UL .. 6UL do
                 let data = SyntheticData.GaussianTeacher(6 + int seed, 8 + 3 * int seed, seed)
                 let zero = System.ReadOnlySpan(Array.zeroCreate data.Dimension)
-                let l1 = ImplicitBias.Engine.Theory.CertifiedLimit.Find(data, ImplicitBias.Engine.Theory.LimitKind.FourierL1, 1.0, zero)
-                Expect.isTrue (l1.OffSupportMax >= 0.0 && l1.OffSupportMax <= 1.0 + 1e-9) $"seed {seed}: {l1.OffSupportMax}"
-                let l2 = ImplicitBias.Engine.Theory.CertifiedLimit.Find(data, ImplicitBias.Engine.Theory.LimitKind.L2, 2.0, zero)
+                let l1 =
+                    ImplicitBias.Engine.Theory.CertifiedLimit.Find(
+                        data, ImplicitBias.Engine.Theory.LimitKind.FourierL1, 1.0, zero)
+                Expect.isTrue (l1.OffSupportMax >= 0.0 && l1.OffSupportMax <= 1.0 + 1e-9)
+                    $"seed {seed}: {l1.OffSupportMax}"
+                let l2 =
+                    ImplicitBias.Engine.Theory.CertifiedLimit.Find(
+                        data, ImplicitBias.Engine.Theory.LimitKind.L2, 2.0, zero)
                 Expect.isTrue (System.Double.IsNaN l2.OffSupportMax) "l2: none"
 
         testCase "a tracked run records theta with every angle and fits its rate" <| fun _ ->
             let data = SyntheticData.GaussianTeacher(6, 8, 3UL)
-            let s = Run.defaults |> Run.withSteps 3_000_000L |> Run.withTimeLimit 600.0 // the fit ends after about 3e5 capped steps
+            // the fit ends after about 3e5 capped steps
+            let s = Run.defaults |> Run.withSteps 3_000_000L |> Run.withTimeLimit 600.0
             let run = Run.trainTracked (fun _ _ -> ()) s data
             let thetas = run.AnglesToLimit |> List.map (fun a -> a.Theta) |> List.filter System.Double.IsFinite
             Expect.isNonEmpty thetas "theta at the decade records"
