@@ -15,7 +15,8 @@ ReportFiles.saveClaims f8 "f8" (GroupRows.rows GroupSuites.abelian (GroupSuites.
 let figure = GroupSuites.figureRuns f8 |> Runner.run (Runner.options f8.StoreDirectory)
 let fourier = GroupName.fourier GroupSuites.figureGroup
 GroupFigures.blockSpectra
-    ($"F8: singular values of each group Fourier block of GD's direction on {GroupSuites.figureGroup}, " +
-     $"{DataSpec.describe (GroupSuites.figureSet f8)}: depth drives gconv's blocks to low rank")
+    ($"F8: singular values of each group Fourier block of GD's direction on {GroupSuites.figureGroup} (set #0 of its " +
+     "rows): depth drives gconv's blocks to low rank<br>fc and the cyclic conv trained on the same data, " +
+     DataSpec.describe (GroupSuites.figureSet f8))
     [ for c, r in figure.Runs -> FigureStyle.ofRun false c, GroupFigures.blockSpectrum fourier r.Run.Direction ]
 |> ReportFiles.saveFigure f8 "f8-groups"

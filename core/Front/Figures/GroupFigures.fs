@@ -32,9 +32,12 @@ module GroupFigures =
     let totalRank (threshold: float) (spectrum: (string * float[]) list) =
         spectrum |> List.sumBy (fun (_, v) -> v |> Array.filter (fun s -> s > threshold) |> Array.length)
 
-    /// F8: one panel per (look, block spectrum): x the blocks, y singular value / largest on a log axis, each value a
-    /// marker in the look's colour (the family's, shaded by depth).
+    /// F8: one panel per (look, block spectrum): x the blocks, y singular value / largest on a log axis from `floor`
+    /// to 1, each value a marker in the look's colour (the family's, shaded by depth).
     let blockSpectra (title: string) (panels: (Look * (string * float[]) list) list) =
+        // One range for every panel, 1e-12 .. 1 (log10 -12.5 .. 0.5), so that the panels compare at a glance.
+        let yAxis = FigureStyle.axis "singular value / largest" true
+        yAxis.SetProperty("range", [| log10 floor - 0.5; 0.5 |])
         let panel (look: Look, spectrum: (string * float[]) list) =
             let x = [| for label, v in spectrum do for _ in v -> label |]
             let y = [| for _, v in spectrum do yield! v |]
@@ -45,7 +48,7 @@ module GroupFigures =
                 t.SetProperty("marker", {| color = colour; size = 8 |})
                 t)
             |> Chart.withXAxis (FigureStyle.axis "group Fourier block (irrep, dimension d)" false)
-            |> Chart.withYAxis (FigureStyle.axis "singular value / largest" true)
+            |> Chart.withYAxis yAxis
         let columns = min 3 panels.Length
         let rows = (panels.Length + columns - 1) / columns
         panels
