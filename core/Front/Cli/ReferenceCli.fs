@@ -119,8 +119,8 @@ Exit code: 0 optimal, 1 not separable or not converged (certificate.json says wh
         else
             match MarginNorms.Parse text |> Option.ofNullable with
             | Some b -> Ok(Norm b)
-            | None -> Error ($"--bias '{text}' is not one of l2, fourier-l1, l1, kernel:K, kernel:K1xK2, group-nuclear, " +
-                             "group-bridge")
+            | None -> Error ($"--bias '{text}' is not one of l2, fourier-l1, l1, kernel:K, kernel:K1xK2, " +
+                             "group-nuclear, group-bridge")
 
     /// Collects "--flag value" pairs (and --help); the modes check which flags they accept.
     let parseFlags (args: string list) =

@@ -105,7 +105,8 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
         | _ when not gconv && s.Group.IsSome ->
             Error $"--group applies to --model gconv only (got --model {Model.name s.Model})"
         | _ when gconv && s.Shape.IsSome -> Error "--shape does not apply to --model gconv (the group fixes the domain)"
-        | _ when gconv && s.Kernel.IsSome -> Error "--kernel does not apply to --model gconv (its layers are full width)"
+        | _ when gconv && s.Kernel.IsSome ->
+            Error "--kernel does not apply to --model gconv (its layers are full width)"
         | _ when gconv && s.Channels <> 1 -> Error "--channels does not apply to --model gconv (one channel)"
         | Some _ when s.Model <> Convolutional -> Error ($"--kernel applies to --model conv only (got --model " +
                                                          $"{Model.name s.Model})")

@@ -117,8 +117,8 @@ module Model =
         kernel.IsNone && channels = 1 && (kind <> Convolutional || shape |> Option.forall (fun g -> g.IsLine))
 
     /// The parameterization with the architecture options (checkGroup, then checkArchitecture): conv on a 2-D grid,
-    /// with a kernel or with channels is KernelConvolutionalNetwork (trained by the Fourier kernel at full width and one
-    /// channel, by the lift kernel at depth 2); gconv is the group-domain GroupConvolutionalNetwork (faster than its
+    /// with a kernel or with channels is KernelConvolutionalNetwork (the Fourier kernel at full width and one
+    /// channel, the lift kernel at depth 2); gconv is the group-domain GroupConvolutionalNetwork (faster than its
     /// Fourier twin through the generic stepper at these sizes). (docs/training.md, "Model.createOn")
     let createOn kind (depth: int) (shape: Grid option) (kernel: KernelSize option) (channels: int)
                  (group: string option) (dimension: int) : IParameterization =

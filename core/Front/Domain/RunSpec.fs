@@ -110,7 +110,8 @@ module RunSpec =
         let kernel = match c.Kernel with Some k -> $" K={k.Rows}x{k.Columns}" | None -> ""
         let channels = if c.Channels <> 1 then $" C={c.Channels}" else ""
         let group = match c.Group with Some g -> $" G={g}" | None -> ""
-        $"{Model.name c.Model} L={c.Depth}{group}{shape}{kernel}{channels} {c.Step.Describe()} {DataSpec.describe c.Data} "
+        $"{Model.name c.Model} L={c.Depth}{group}{shape}{kernel}{channels} {c.Step.Describe()} "
+        + $"{DataSpec.describe c.Data} "
         + $"seed={c.Seed}"
 
     /// The network for data of dimension D (Model.createOn: ArgumentException for options that do not fit).

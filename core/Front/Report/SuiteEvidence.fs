@@ -133,7 +133,8 @@ module SuiteEvidence =
         | Digits(a, b, _) -> $"#{i} digits {a} vs {b}"
 
     /// The certified limit at a direction for a run's configuration: model, depth, and the grid, kernel and channels of
-    /// the kernel-size and 2-D networks (CertifiedLimit.For), or gconv's group (Limits.find). (docs/theory-checks.md, "SuiteEvidence.certifyAt")
+    /// the kernel-size and 2-D networks (CertifiedLimit.For), or gconv's group (Limits.find).
+    /// (docs/theory-checks.md, "SuiteEvidence.certifyAt")
     let certifyAt (c: RunSpec) (direction: float[]) (theta: float) =
         let data = DataSpec.create c.Data
         let grid, kernel = Limits.gridOf (c) data.Dimension
