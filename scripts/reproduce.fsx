@@ -14,6 +14,8 @@ if System.IO.Directory.Exists(ReportFiles.claimsDirectory reproduction) then
 #load "fig1-spectra.fsx" "fig2-sparsity.fsx" "fig3-convergence.fsx" "fig4-stationarity.fsx" "fig5-penalties.fsx"
 // Beyond the paper: kernel sizes and channels (F6), 2-D convolutions, handwritten digits (F7).
 #load "beyond-runs.fsx" "fig6-kernel-size.fsx" "beyond-2d.fsx" "fig7-digits.fsx"
+// Group-convolutional networks (issue 24): the group rows and F8.
+#load "fig8-groups.fsx"
 printfn "consolidated %d runs into %s" (Store.consolidate reproduction.StoreDirectory) reproduction.StoreDirectory
 let header =
     [ $"# Reproduction report ({reproduction.Scale})"
@@ -27,8 +29,9 @@ let header =
       ""
       ""
       BeyondSuites.describeSuites reproduction
+      GroupSuites.describeSuites reproduction
       ""
-      ("Figures: figures/f1-spectra .. f5-penalties, f6-kernel-size, f7-digits (.html, .png). Runs: " +
+      ("Figures: figures/f1-spectra .. f5-penalties, f6-kernel-size, f7-digits, f8-groups (.html, .png). Runs: " +
        "store/runs.parquet, store/trajectories.parquet.")
       "The same as one page, with each row's sets and every figure: report.html." ]
     |> String.concat "\n"
@@ -40,7 +43,8 @@ let page: PageHeader =
     { Title = $"Reproduction report ({reproduction.Scale})"; Engine = RunSpec.engineVersion
       Commit = Runner.gitCommit.Value; Cores = System.Environment.ProcessorCount; Seconds = clock.Elapsed.TotalSeconds
       Command = "dotnet fsi build.fsx -t " + (if reproduction.Scale = Full then "ReproduceFull" else "Reproduce")
-      Notes = [ Reproduction.describeSuite reproduction; BeyondSuites.describeSuites reproduction ] }
+      Notes = [ Reproduction.describeSuite reproduction; BeyondSuites.describeSuites reproduction
+                GroupSuites.describeSuites reproduction ] }
 let pagePath = System.IO.Path.Combine(reproduction.OutDirectory, "report.html")
 ReportPage.write pagePath page rows (ReportPage.loadFigures (ReportFiles.figuresDirectory reproduction))
 printfn "wrote %s" pagePath

@@ -84,6 +84,7 @@ module ReferenceCli =
         """Reference solutions the paper predicts, with certificates.
 
 dotnet fsi scripts/reference.fsx --data FILE.csv --bias l2|fourier-l1|l1|kernel:K|kernel:K1xK2 --out DIR
+    (group-nuclear, group-bridge: below)
     [--shape MxN] [--gap-tolerance T]
   --data FILE.csv     first column the label (-1 or +1), the rest the features; optional header
                       (or digits:A,B[:COUNT], the handwritten digits as in train.fsx)
@@ -118,7 +119,8 @@ Exit code: 0 optimal, 1 not separable or not converged (certificate.json says wh
         else
             match MarginNorms.Parse text |> Option.ofNullable with
             | Some b -> Ok(Norm b)
-            | None -> Error $"--bias '{text}' is not one of l2, fourier-l1, l1, kernel:K, kernel:K1xK2"
+            | None -> Error ($"--bias '{text}' is not one of l2, fourier-l1, l1, kernel:K, kernel:K1xK2, " +
+                             "group-nuclear, group-bridge")
 
     /// Collects "--flag value" pairs (and --help); the modes check which flags they accept.
     let parseFlags (args: string list) =
@@ -198,12 +200,16 @@ Exit code: 0 optimal, 1 not separable or not converged (certificate.json says wh
     let main (args: string list) =
         match parseFlags args with
         | Error e -> eprintfn "error: %s" e; 2
-        | Ok(_, true) -> printf "%s\n%s" usage KktCli.usage; 0
-        | Ok(flags, false) when flags.IsEmpty -> printf "%s\n%s" usage KktCli.usage; 0
+        | Ok(_, true) -> printf "%s\n%s\n%s" usage KktCli.usage GroupCli.usage; 0
+        | Ok(flags, false) when flags.IsEmpty -> printf "%s\n%s\n%s" usage KktCli.usage GroupCli.usage; 0
         | Ok(flags, false) ->
             match flags.ContainsKey "--bias", flags.ContainsKey "--kkt" with
             | true, true -> eprintfn "error: give either --bias or --kkt, not both"; 2
+            | true, false when GroupCli.isGroupBias flags["--bias"] -> GroupCli.runBias flags
+            | true, false when flags.ContainsKey "--group" ->
+                eprintfn "error: --group applies to --bias group-nuclear|group-bridge and --kkt only"; 2
             | true, false -> runBias flags
+            | false, true when flags.ContainsKey "--group" -> GroupCli.kkt flags
             // The --kkt mode (stationarity certificates, issue 3 sections 2 and 5).
             | false, true -> KktCli.main args
             | false, false -> eprintfn "error: --bias l2|fourier-l1|l1|kernel:K is required (see --help)"; 2

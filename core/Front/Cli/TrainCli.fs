@@ -93,12 +93,21 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
             let form = if allowPlain then "K or K1xK2" else "MxN"
             Error $"{flag}: '{text}' is not of the form {form}"
 
-    /// The checks that need no data: --kernel and --channels only with conv, channels only at depth 2,
-    /// K1xK2 kernels only with --shape, and a plain K only on a 1-D shape.
+    /// The checks that need no data: gconv with --group and none of --shape, --kernel, --channels; --group only with
+    /// gconv; --kernel and --channels only with conv, channels only at depth 2, K1xK2 kernels only with --shape, and a
+    /// plain K only on a 1-D shape.
     let private checkFlags (p: Parsed) =
         let s = p.Spec
         let twoD = s.Shape |> Option.exists (fun g -> not g.IsLine)
+        let gconv = s.Model = GroupConvolutional
         match s.Kernel with
+        | _ when gconv && s.Group.IsNone -> Error $"--model gconv needs --group NAME (one of: {GroupName.names})"
+        | _ when not gconv && s.Group.IsSome ->
+            Error $"--group applies to --model gconv only (got --model {Model.name s.Model})"
+        | _ when gconv && s.Shape.IsSome -> Error "--shape does not apply to --model gconv (the group fixes the domain)"
+        | _ when gconv && s.Kernel.IsSome ->
+            Error "--kernel does not apply to --model gconv (its layers are full width)"
+        | _ when gconv && s.Channels <> 1 -> Error "--channels does not apply to --model gconv (one channel)"
         | Some _ when s.Model <> Convolutional -> Error ($"--kernel applies to --model conv only (got --model " +
                                                          $"{Model.name s.Model})")
         | Some k when k.Rows > 1 && s.Shape.IsNone -> Error ($"--kernel {k.Rows}x{k.Columns} is 2-D: give the " +
@@ -126,6 +135,8 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
                     match flag with
                     | "--data" -> Ok { p with Data = Some value }
                     | "--out" -> Ok { p with Out = Some value }
+                    | "--group" ->
+                        GroupName.parse value |> Result.map (fun _ -> { p with Spec = { s with Group = Some value } })
                     | "--model" -> Model.parse value |> Result.map (fun k -> { p with Spec = { s with Model = k } })
                     | "--depth" ->
                         number flag value Int32.TryParse
@@ -247,6 +258,8 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
                     let model = RunSpec.parameterization s data.Dimension
                     eprintfn "training %s depth %d (%s) on %s (N=%d, D=%d), %s, loss %s" (Model.name s.Model) s.Depth
                         model.Name dataPath data.Count data.Dimension (s.Step.Describe()) (Loss.name s.Loss)
+                    s.Group |> Option.iter (fun g ->
+                        eprintfn "group %s (order %d): %s" g data.Dimension (GroupName.group g).ElementOrder)
                     if (Limits.kindOf s data.Dimension).IsNone then
                         eprintfn "note: the theory gives %s no reference limit (a kernel net of depth >= 3: only Theorem 4's KKT point); training to the budget, the KKT residual is in summary.json" model.Name
                     Separability.decide data |> Separability.note |> Option.iter (eprintfn "note: %s")

@@ -15,10 +15,12 @@ type ModelKind =
     | Convolutional
     /// Convolutional, evaluated in the time domain exactly as eq. (2)-(3) (the slow twin).
     | ConvolutionalTime
+    /// Linear group-convolutional network on a finite group (--group; issue 24), trained in the group domain.
+    | GroupConvolutional
 
 /// Building parameterizations by name.
 module Model =
-    /// The command-line name of a kind: linear, fc, diag, conv, conv-time.
+    /// The command-line name of a kind: linear, fc, diag, conv, conv-time, gconv.
     let name kind =
         match kind with
         | Linear -> "linear"
@@ -26,6 +28,7 @@ module Model =
         | Diagonal -> "diag"
         | Convolutional -> "conv"
         | ConvolutionalTime -> "conv-time"
+        | GroupConvolutional -> "gconv"
 
     /// The engine's kind (what CertifiedLimit and the family registry take).
     let kind k =
@@ -35,9 +38,10 @@ module Model =
         | Diagonal -> NetworkKind.Diagonal
         | Convolutional -> NetworkKind.Convolutional
         | ConvolutionalTime -> NetworkKind.ConvolutionalTime
+        | GroupConvolutional -> NetworkKind.GroupConvolutional
 
     /// Every kind, in the order figures show them.
-    let all = [ Linear; FullyConnected; Diagonal; Convolutional; ConvolutionalTime ]
+    let all = [ Linear; FullyConnected; Diagonal; Convolutional; ConvolutionalTime; GroupConvolutional ]
 
     /// Parses a command-line name; the error lists the valid names.
     let parse (text: string) =
@@ -47,9 +51,11 @@ module Model =
             let names = all |> List.map name |> String.concat ", "
             Error $"unknown model '{text}'; expected one of: {names}"
 
-    /// The parameterization of a kind at a depth and input dimension (hidden widths D for fc).
+    /// The parameterization of a kind at a depth and input dimension (hidden widths D for fc); gconv needs its group
+    /// (createOn).
     let create kind (depth: int) (dimension: int) : IParameterization =
         match kind with
+        | GroupConvolutional -> raise (System.ArgumentException "--model gconv needs --group NAME.")
         | Linear -> LinearModel(dimension)
         | FullyConnected -> FullyConnectedNetwork(dimension, depth)
         | Diagonal -> DiagonalNetwork(dimension, depth)
@@ -62,12 +68,32 @@ module Model =
         let grid = defaultArg shape (Grid.Line dimension)
         grid, defaultArg kernel (KernelSize.Full grid)
 
+    /// The checks of the group option: gconv needs --group, --group needs gconv, |G| must be the data's D, and
+    /// --shape, --kernel, --channels do not apply to gconv. Throws ArgumentException in the command line's words.
+    let checkGroup kind (shape: Grid option) (kernel: KernelSize option) (channels: int) (group: string option)
+                   (dimension: int) =
+        let fail (message: string) = raise (System.ArgumentException message)
+        match kind, group with
+        | GroupConvolutional, None -> fail $"--model gconv needs --group NAME (one of: {GroupName.names})."
+        | GroupConvolutional, Some name ->
+            let g = match GroupName.parse name with Ok g -> g | Error e -> fail e
+            if g.Order <> dimension then
+                fail ($"--group {name} has order |G| = {g.Order} but the data has D = {dimension} features (a CSV " +
+                      $"for gconv has D = |G| features in the group's element order: {g.ElementOrder}).")
+            if shape.IsSome then fail "--shape does not apply to --model gconv (the group fixes the domain)."
+            if kernel.IsSome then fail "--kernel does not apply to --model gconv (its layers are full width)."
+            if channels <> 1 then fail "--channels does not apply to --model gconv (one channel)."
+        | other, Some groupName ->
+            fail $"--group {groupName} applies to --model gconv only (got --model {name other})."
+        | _, None -> ()
+
     /// Throws ArgumentException (the command line's words, with no parameter name appended) unless the architecture
     /// options fit the kind, depth and data dimension: the shape must have D entries, --kernel and --channels are for
     /// conv, several channels need depth 2, conv-time is 1-D only, and the kernel must fit the grid.
     let checkArchitecture kind (depth: int) (shape: Grid option) (kernel: KernelSize option) (channels: int)
                           (dimension: int) =
         let fail (message: string) = raise (System.ArgumentException message)
+        if kind = GroupConvolutional then fail $"--model gconv needs --group NAME (one of: {GroupName.names})."
         let grid, _ = gridAndKernel shape kernel dimension
         if grid.Count <> dimension then
             fail $"--shape {grid.Rows}x{grid.Columns} has {grid.Count} entries but the data has D = {dimension}."
@@ -90,13 +116,18 @@ module Model =
     let isPaperArchitecture kind (shape: Grid option) (kernel: KernelSize option) (channels: int) =
         kernel.IsNone && channels = 1 && (kind <> Convolutional || shape |> Option.forall (fun g -> g.IsLine))
 
-    /// The parameterization with the architecture options (checkArchitecture first): conv on a 2-D grid, with a kernel
-    /// or with channels is KernelConvolutionalNetwork (trained by the Fourier kernel at full width and one channel, by
-    /// the lift kernel at depth 2). (docs/training.md, "Model.createOn")
+    /// The parameterization with the architecture options (checkGroup, then checkArchitecture): conv on a 2-D grid,
+    /// with a kernel or with channels is KernelConvolutionalNetwork (the Fourier kernel at full width and one
+    /// channel, the lift kernel at depth 2); gconv is the group-domain GroupConvolutionalNetwork (faster than its
+    /// Fourier twin through the generic stepper at these sizes). (docs/training.md, "Model.createOn")
     let createOn kind (depth: int) (shape: Grid option) (kernel: KernelSize option) (channels: int)
-                 (dimension: int) : IParameterization =
-        checkArchitecture kind depth shape kernel channels dimension
-        if isPaperArchitecture kind shape kernel channels then create kind depth dimension
-        else
-            let grid, kernel = gridAndKernel shape kernel dimension
-            KernelConvolutionalNetwork(grid, kernel, channels, depth)
+                 (group: string option) (dimension: int) : IParameterization =
+        checkGroup kind shape kernel channels group dimension
+        match group with
+        | Some groupName -> GroupConvolutionalNetwork(GroupName.group groupName, depth) :> IParameterization
+        | None ->
+            checkArchitecture kind depth shape kernel channels dimension
+            if isPaperArchitecture kind shape kernel channels then create kind depth dimension
+            else
+                let grid, kernel = gridAndKernel shape kernel dimension
+                KernelConvolutionalNetwork(grid, kernel, channels, depth)

@@ -43,6 +43,8 @@ type RunSpec =
       Kernel: KernelSize option
       /// Channels of the depth-2 conv network (--channels C; 1 is the paper's).
       Channels: int
+      /// The finite group of gconv (--group NAME, read by StandardGroups.Parse; features in its element order).
+      Group: string option
       /// The late phase (--late HANDOVER:SLIDING:TOLERANCE, or --late off): once the data is fit, the gradient flow is
       /// followed by the late-phase integrators (docs/late-phase.md). None: the step rule all the way.
       Late: LatePhaseSettings option }
@@ -74,12 +76,13 @@ module RunSpec =
           Shape = None
           Kernel = None
           Channels = 1
+          Group = None
           Late = Some(LatePhaseSettings()) }
 
     let private r (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
 
     /// Canonical text: every field in a fixed order, invariant culture, round-trip floats. The late phase, the
-    /// architecture options, a log-loss target and directions off only when there are (so ids of older runs stay).
+    /// architecture options, the group, a log-loss target and directions off only when set (so ids of older runs stay).
     let describe (c: RunSpec) =
         let width = c.Width |> Option.map string |> Option.defaultValue "D"
         String.concat ";"
@@ -91,6 +94,7 @@ module RunSpec =
               match c.Shape with Some g -> $"shape={g.Rows}x{g.Columns}" | None -> ()
               match c.Kernel with Some k -> $"kernel={k.Rows}x{k.Columns}" | None -> ()
               if c.Channels <> 1 then $"channels={c.Channels}"
+              match c.Group with Some g -> $"group={g}" | None -> ()
               if not (Double.IsNegativeInfinity c.LogLossTarget) then $"target={r c.LogLossTarget}"
               if not c.RecordDirections then "directions=off" ]
 
@@ -105,16 +109,19 @@ module RunSpec =
         let shape = match c.Shape with Some g -> $" {g.Rows}x{g.Columns}" | None -> ""
         let kernel = match c.Kernel with Some k -> $" K={k.Rows}x{k.Columns}" | None -> ""
         let channels = if c.Channels <> 1 then $" C={c.Channels}" else ""
-        $"{Model.name c.Model} L={c.Depth}{shape}{kernel}{channels} {c.Step.Describe()} {DataSpec.describe c.Data} "
+        let group = match c.Group with Some g -> $" G={g}" | None -> ""
+        $"{Model.name c.Model} L={c.Depth}{group}{shape}{kernel}{channels} {c.Step.Describe()} "
+        + $"{DataSpec.describe c.Data} "
         + $"seed={c.Seed}"
 
     /// The network for data of dimension D (Model.createOn: ArgumentException for options that do not fit).
     let parameterization (c: RunSpec) (dimension: int) : IParameterization =
         match c.Model, c.Width with
         | FullyConnected, Some width ->
+            Model.checkGroup c.Model c.Shape c.Kernel c.Channels c.Group dimension
             Model.checkArchitecture c.Model c.Depth c.Shape c.Kernel c.Channels dimension
             FullyConnectedNetwork(dimension, c.Depth, Array.create (c.Depth - 1) width)
-        | kind, _ -> Model.createOn kind c.Depth c.Shape c.Kernel c.Channels dimension
+        | kind, _ -> Model.createOn kind c.Depth c.Shape c.Kernel c.Channels c.Group dimension
 
     /// The engine's settings object for the run.
     let engineSettings (c: RunSpec) =
@@ -133,6 +140,7 @@ module RunSpec =
                   $"with directions; the run: {c.RecordsPerDecade}, directions {c.RecordDirections})")
         | None ->
             Ok [ "--data"; data; "--model"; Model.name c.Model; "--depth"; string c.Depth
+                 match c.Group with Some g -> yield! [ "--group"; g ] | None -> ()
                  match c.Shape with Some g -> yield! [ "--shape"; $"{g.Rows}x{g.Columns}" ] | None -> ()
                  match c.Kernel with
                  | Some k -> yield! [ "--kernel";

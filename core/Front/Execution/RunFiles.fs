@@ -21,7 +21,7 @@ module RunFiles =
     let private ints (xs: int[]) = JArray [ for x in xs -> JInt(int64 x) ]
 
     /// The certified limit as JSON: kind, p, status, residual, angle to GD's final direction, support,
-    /// active set, degeneracy, smallest multiplier, complementary slackness, message.
+    /// active set, degeneracy, smallest multiplier, complementary slackness, the group kinds' block ranks, message.
     let limitJson (limit: LimitCertificate) (angle: float option) =
         JObject [
             "kind", JString(string limit.Kind)
@@ -34,6 +34,7 @@ module RunFiles =
             "degenerate", JBool limit.Degenerate
             "min_alpha", num limit.MinAlpha
             "complementary_slackness", num limit.ComplementarySlackness
+            if limit.BlockRanks.Length > 0 then ("block_ranks", ints limit.BlockRanks)
             "message", JString limit.Message ]
 
     /// The not-separable evidence as JSON.
@@ -121,6 +122,7 @@ module RunFiles =
             "shape", (match s.Shape with Some g -> JString $"{g.Rows}x{g.Columns}" | None -> JNull)
             "kernel", (match s.Kernel with Some k -> JString $"{k.Rows}x{k.Columns}" | None -> JNull)
             "channels", JInt(int64 s.Channels)
+            "group", (match s.Group with Some g -> JString g | None -> JNull)
             "parameterization", JString((RunSpec.parameterization s data.Dimension).Name)
             "step_rule", JString(s.Step.Describe())
             "loss", JString(Loss.name s.Loss)

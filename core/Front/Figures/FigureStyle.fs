@@ -19,7 +19,7 @@ module FigureStyle =
     /// One colour per model family, the same in every figure (Okabe-Ito hues, colour-blind safe).
     let families =
         [ "fc", "#0072B2"; "conv", "#D55E00"; "diag", "#009E73"; "linear", "#505050"
-          "kernel-conv", "#E69F00"; "conv 2-D", "#CC79A7" ]
+          "kernel-conv", "#E69F00"; "conv 2-D", "#CC79A7"; "gconv", "#882255" ]
 
     /// Colours of what is not a model family (references, measurements, tolerances); their hues differ
     /// from every family's.

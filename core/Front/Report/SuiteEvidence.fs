@@ -133,13 +133,14 @@ module SuiteEvidence =
         | Digits(a, b, _) -> $"#{i} digits {a} vs {b}"
 
     /// The certified limit at a direction for a run's configuration: model, depth, and the grid, kernel and channels of
-    /// the kernel-size and 2-D networks (CertifiedLimit.For). (docs/theory-checks.md, "SuiteEvidence.certifyAt")
+    /// the kernel-size and 2-D networks (CertifiedLimit.For), or gconv's group (Limits.find).
+    /// (docs/theory-checks.md, "SuiteEvidence.certifyAt")
     let certifyAt (c: RunSpec) (direction: float[]) (theta: float) =
         let data = DataSpec.create c.Data
         let grid, kernel = Limits.gridOf (c) data.Dimension
         let struct (kind, p) = CertifiedLimit.For(Model.kind c.Model, c.Depth, grid, kernel, c.Channels)
         let options = LimitOptions(OwnDirection = (theta >= LimitTracker.OwnDirectionTheta))
-        CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction, grid, kernel, options)
+        Limits.find c data kind p direction options
 
     /// The same at a direction whose theta is not known (as before the fit).
     let certify (c: RunSpec) (direction: float[]) = certifyAt c direction nan

@@ -143,7 +143,8 @@ let tests =
                       Kernel = Some(KernelSize.Line 4); Channels = 4; ConvergenceAngle = 1e-5; TimeLimitSeconds = 600.0
                       InitScale = 0.1 }
                   { Run.defaults with Depth = 3; Shape = Some(Grid(4, 6)); Kernel = Some(KernelSize(2, 2)) }
-                  { Run.defaults with Shape = Some(Grid(3, 5)); Kernel = Some(KernelSize(1, 3)) } ]
+                  { Run.defaults with Shape = Some(Grid(3, 5)); Kernel = Some(KernelSize(1, 3)) }
+                  { Run.defaults with Model = GroupConvolutional; Depth = 3; Group = Some "D4" } ]
             for s in specs do
                 let args = RunSpec.arguments "d.csv" "o" s
                 match args |> Result.bind TrainCli.parse with

@@ -34,6 +34,16 @@ let tests =
                  + "data=gaussian-teacher(N=8,D=16,seed=1);seed=1;steps=20000;time=600;rpd=20;converge=0;"
                  + "shape=4x4;kernel=2x2;channels=3") "text"
 
+        testCase "the group is written only when set, after the architecture options (gconv; old ids unchanged)" <| fun () ->
+            let c = { Sweep.defaults with Model = GroupConvolutional; Depth = 3; Group = Some "D4" }
+            Expect.equal (RunSpec.describe c)
+                ("model=gconv;depth=3;width=D;init=0.5;step=settling:0.01:1E-05:0.2:0.0001:midpoint:floor-after-cap;"
+                 + "loss=exp;data=gaussian-teacher(N=8,D=16,seed=1);seed=1;steps=20000;time=600;rpd=20;converge=0;"
+                 + "late=1.5:12:1E-07;group=D4") "text"
+            Expect.isFalse ((RunSpec.describe Sweep.defaults).Contains "group") "no group: no field"
+            Expect.notEqual (RunSpec.hash c) (RunSpec.hash { c with Group = Some "Q8" }) "the group changes the id"
+            Expect.stringContains (RunSpec.label c) "G=D4" "label"
+
         testCase "every field changes the hash; equal specifications hash equally" <| fun () ->
             let c = Sweep.defaults
             let variants =

@@ -142,6 +142,9 @@ let private everyFigure () =
       "F6", BeyondFigures.kernelSize "F6" [ FigureStyle.look "l2 SVM" "to l2 SVM", series [| 0.1; 1e-3; 0.0 |] ]
                 [ FigureStyle.look "kernel-conv" "count, C = 1", series [| 9.0; 4.0; 2.0 |] ]
       "F7", BeyondFigures.imageGrid "F7" 2 [ "fc", [ "L=1", [| 1.0; -1.0; 0.5; 0.0 |], true; "L=1", m[0..3], false ] ]
+      "F8", GroupFigures.blockSpectra "F8" [ FigureStyle.look "gconv" "gconv L=2", [ "ρ0 (d=1)", [| 1.0 |] ]
+                                             FigureStyle.look "conv" "conv L=2", [ "ρ0 (d=1)", [| 0.5 |] ]
+                                             FigureStyle.look "fc" "fc L=2", [ "ρ1 (d=2)", [| 1.0; 1e-12 |] ] ]
       "rates",
       Figures.rates "rates" [ FigureStyle.look "conv" "conv L=2", "set 1", 0.5, 0.45, [| 2.0, 0.1; 20.0, 1e-6 |]
                               FigureStyle.look "diag" "diag L=2", "set 1", 0.3, 0.35, [| 2.0, 0.2; 20.0, 1e-5 |] ] ]
