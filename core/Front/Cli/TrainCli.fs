@@ -15,14 +15,19 @@ module TrainCli =
 
 (dotnet fsi takes a plain --help itself: for this text run the script with no arguments, or with -- --help)
 
-dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv --depth L
-    [--shape MxN] [--kernel K|K1xK2] [--channels C] [--steps N] [--time-limit SECONDS] [--step settling:ETA:RHO:KAPPA[:CAP[:midpoint][:floor-after-cap]]|normalized:ETA[:RHO]|fixed:ETA|degree:ETA]
+dotnet fsi scripts/train.fsx --data FILE.csv --model linear|fc|diag|conv|gconv --depth L
+    [--group NAME] [--shape MxN] [--kernel K|K1xK2] [--channels C] [--steps N] [--time-limit SECONDS] [--step settling:ETA:RHO:KAPPA[:CAP[:midpoint][:floor-after-cap]]|normalized:ETA[:RHO]|fixed:ETA|degree:ETA]
     [--late HANDOVER:SLIDING:TOLERANCE|off] [--loss exp|logistic] [--init-scale S] [--seed S] [--log-loss-target T] [--converged-angle RAD] --out DIR
 
   --data FILE.csv     first column the label (-1 or +1), the rest the features; optional header
   --data digits:A,B[:COUNT]  the UCI handwritten digits (8 x 8), A (+1) against B (-1), the first
                       COUNT images of each (all if omitted), each centred (needs python3-sklearn)
-  --model NAME        linear | fc | diag | conv | conv-time (conv evaluated in the time domain)
+  --model NAME        linear | fc | diag | conv | conv-time (conv evaluated in the time domain) | gconv
+                      (group convolutions, in the group Fourier domain) | gconv-time (in the group domain)
+  --group NAME        gconv only: the finite group, Cn, Dn (order 2n), Q8, A4, S4, products such as
+                      C4xC4, or SmallGroup(n,k) (GAP); D must be |G|, features in the group's element
+                      order (docs/training.md); limits: group nuclear norm at L = 2, the Schatten-2/L
+                      bridge of the Fourier blocks at L >= 3
   --depth L           number of layers (default 2; ignored for linear)
   --shape MxN         the features are M x N images, row-major (feature i*N + j is pixel (i, j)); M*N
                       must be D. Makes conv 2-D (circular convolutions on Z_M x Z_N, the 2-D DFT); for
@@ -99,15 +104,17 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
     let private checkFlags (p: Parsed) =
         let s = p.Spec
         let twoD = s.Shape |> Option.exists (fun g -> not g.IsLine)
-        let gconv = s.Model = GroupConvolutional
+        let gconv = Model.isGroup s.Model
+        let model = Model.name s.Model
         match s.Kernel with
-        | _ when gconv && s.Group.IsNone -> Error $"--model gconv needs --group NAME (one of: {GroupName.names})"
+        | _ when gconv && s.Group.IsNone -> Error $"--model {model} needs --group NAME (one of: {GroupName.names})"
         | _ when not gconv && s.Group.IsSome ->
-            Error $"--group applies to --model gconv only (got --model {Model.name s.Model})"
-        | _ when gconv && s.Shape.IsSome -> Error "--shape does not apply to --model gconv (the group fixes the domain)"
+            Error $"--group applies to --model gconv or gconv-time only (got --model {model})"
+        | _ when gconv && s.Shape.IsSome ->
+            Error $"--shape does not apply to --model {model} (the group fixes the domain)"
         | _ when gconv && s.Kernel.IsSome ->
-            Error "--kernel does not apply to --model gconv (its layers are full width)"
-        | _ when gconv && s.Channels <> 1 -> Error "--channels does not apply to --model gconv (one channel)"
+            Error $"--kernel does not apply to --model {model} (its layers are full width)"
+        | _ when gconv && s.Channels <> 1 -> Error $"--channels does not apply to --model {model} (one channel)"
         | Some _ when s.Model <> Convolutional -> Error ($"--kernel applies to --model conv only (got --model " +
                                                          $"{Model.name s.Model})")
         | Some k when k.Rows > 1 && s.Shape.IsNone -> Error ($"--kernel {k.Rows}x{k.Columns} is 2-D: give the " +

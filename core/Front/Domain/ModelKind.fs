@@ -15,12 +15,14 @@ type ModelKind =
     | Convolutional
     /// Convolutional, evaluated in the time domain exactly as eq. (2)-(3) (the slow twin).
     | ConvolutionalTime
-    /// Linear group-convolutional network on a finite group (--group; issue 24), trained in the group domain.
+    /// Linear group-convolutional network on a finite group (--group; issue 24), trained in the group Fourier domain.
     | GroupConvolutional
+    /// The same network evaluated in the group domain by full-width group convolutions (the slow twin).
+    | GroupConvolutionalTime
 
 /// Building parameterizations by name.
 module Model =
-    /// The command-line name of a kind: linear, fc, diag, conv, conv-time, gconv.
+    /// The command-line name of a kind: linear, fc, diag, conv, conv-time, gconv, gconv-time.
     let name kind =
         match kind with
         | Linear -> "linear"
@@ -29,6 +31,7 @@ module Model =
         | Convolutional -> "conv"
         | ConvolutionalTime -> "conv-time"
         | GroupConvolutional -> "gconv"
+        | GroupConvolutionalTime -> "gconv-time"
 
     /// The engine's kind (what CertifiedLimit and the family registry take).
     let kind k =
@@ -38,10 +41,11 @@ module Model =
         | Diagonal -> NetworkKind.Diagonal
         | Convolutional -> NetworkKind.Convolutional
         | ConvolutionalTime -> NetworkKind.ConvolutionalTime
-        | GroupConvolutional -> NetworkKind.GroupConvolutional
+        | GroupConvolutional | GroupConvolutionalTime -> NetworkKind.GroupConvolutional
 
     /// Every kind, in the order figures show them.
-    let all = [ Linear; FullyConnected; Diagonal; Convolutional; ConvolutionalTime; GroupConvolutional ]
+    let all = [ Linear; FullyConnected; Diagonal; Convolutional; ConvolutionalTime; GroupConvolutional
+                GroupConvolutionalTime ]
 
     /// Parses a command-line name; the error lists the valid names.
     let parse (text: string) =
@@ -55,7 +59,8 @@ module Model =
     /// (createOn).
     let create kind (depth: int) (dimension: int) : IParameterization =
         match kind with
-        | GroupConvolutional -> raise (System.ArgumentException "--model gconv needs --group NAME.")
+        | GroupConvolutional | GroupConvolutionalTime ->
+            raise (System.ArgumentException $"--model {name kind} needs --group NAME.")
         | Linear -> LinearModel(dimension)
         | FullyConnected -> FullyConnectedNetwork(dimension, depth)
         | Diagonal -> DiagonalNetwork(dimension, depth)
@@ -64,6 +69,9 @@ module Model =
 
     /// The grid and kernel the options mean for data of dimension D: the line 1 x D unless a shape is given,
     /// the full width of the grid unless a kernel is given.
+    /// True for the group-convolutional kinds (gconv and its twin gconv-time), which take --group.
+    let isGroup kind = kind = GroupConvolutional || kind = GroupConvolutionalTime
+
     let gridAndKernel (shape: Grid option) (kernel: KernelSize option) (dimension: int) =
         let grid = defaultArg shape (Grid.Line dimension)
         grid, defaultArg kernel (KernelSize.Full grid)
@@ -73,18 +81,18 @@ module Model =
     let checkGroup kind (shape: Grid option) (kernel: KernelSize option) (channels: int) (group: string option)
                    (dimension: int) =
         let fail (message: string) = raise (System.ArgumentException message)
-        match kind, group with
-        | GroupConvolutional, None -> fail $"--model gconv needs --group NAME (one of: {GroupName.names})."
-        | GroupConvolutional, Some name ->
-            let g = match GroupName.parse name with Ok g -> g | Error e -> fail e
+        match isGroup kind, group with
+        | true, None -> fail $"--model {name kind} needs --group NAME (one of: {GroupName.names})."
+        | true, Some groupName ->
+            let g = match GroupName.parse groupName with Ok g -> g | Error e -> fail e
             if g.Order <> dimension then
-                fail ($"--group {name} has order |G| = {g.Order} but the data has D = {dimension} features (a CSV " +
+                fail ($"--group {groupName} has order |G| = {g.Order} but the data has D = {dimension} features (a CSV " +
                       $"for gconv has D = |G| features in the group's element order: {g.ElementOrder}).")
-            if shape.IsSome then fail "--shape does not apply to --model gconv (the group fixes the domain)."
-            if kernel.IsSome then fail "--kernel does not apply to --model gconv (its layers are full width)."
-            if channels <> 1 then fail "--channels does not apply to --model gconv (one channel)."
-        | other, Some groupName ->
-            fail $"--group {groupName} applies to --model gconv only (got --model {name other})."
+            if shape.IsSome then fail $"--shape does not apply to --model {name kind} (the group fixes the domain)."
+            if kernel.IsSome then fail $"--kernel does not apply to --model {name kind} (its layers are full width)."
+            if channels <> 1 then fail $"--channels does not apply to --model {name kind} (one channel)."
+        | false, Some groupName ->
+            fail $"--group {groupName} applies to --model gconv or gconv-time only (got --model {name kind})."
         | _, None -> ()
 
     /// Throws ArgumentException (the command line's words, with no parameter name appended) unless the architecture
@@ -93,7 +101,7 @@ module Model =
     let checkArchitecture kind (depth: int) (shape: Grid option) (kernel: KernelSize option) (channels: int)
                           (dimension: int) =
         let fail (message: string) = raise (System.ArgumentException message)
-        if kind = GroupConvolutional then fail $"--model gconv needs --group NAME (one of: {GroupName.names})."
+        if isGroup kind then fail $"--model {name kind} needs --group NAME (one of: {GroupName.names})."
         let grid, _ = gridAndKernel shape kernel dimension
         if grid.Count <> dimension then
             fail $"--shape {grid.Rows}x{grid.Columns} has {grid.Count} entries but the data has D = {dimension}."
@@ -118,12 +126,14 @@ module Model =
 
     /// The parameterization with the architecture options (checkGroup, then checkArchitecture): conv on a 2-D grid,
     /// with a kernel or with channels is KernelConvolutionalNetwork (the Fourier kernel at full width and one
-    /// channel, the lift kernel at depth 2); gconv is the group-domain GroupConvolutionalNetwork (faster than its
-    /// Fourier twin through the generic stepper at these sizes). (docs/training.md, "Model.createOn")
+    /// channel, the lift kernel at depth 2); gconv is GroupConvolutionalFourierNetwork (the group Fourier steppers),
+    /// gconv-time its group-domain twin GroupConvolutionalNetwork. (docs/training.md, "Model.createOn")
     let createOn kind (depth: int) (shape: Grid option) (kernel: KernelSize option) (channels: int)
                  (group: string option) (dimension: int) : IParameterization =
         checkGroup kind shape kernel channels group dimension
         match group with
+        | Some groupName when kind = GroupConvolutional ->
+            GroupConvolutionalFourierNetwork(GroupName.fourier groupName, depth) :> IParameterization
         | Some groupName -> GroupConvolutionalNetwork(GroupName.group groupName, depth) :> IParameterization
         | None ->
             checkArchitecture kind depth shape kernel channels dimension

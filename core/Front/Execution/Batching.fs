@@ -11,15 +11,17 @@ open ImplicitBias.Engine.Training.Batch
 
 open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Steppers
-/// Runs that train together in one batch (BatchTrainer): the same model (convolutional, diagonal, linear or fully
-/// connected, with its hidden width), depth and D, exponential loss, data small enough (NetworkFamilies.LanesApply: N D
+/// Runs that train together in one batch (BatchTrainer): the same model (convolutional, diagonal, linear, fully
+/// connected with its hidden width, or group-convolutional on its group), depth and D, exponential loss, data small enough (NetworkFamilies.LanesApply: N D
 /// <= MaxValues). (docs/sweeps.md, "BatchKey")
 type BatchKey =
     { Model: ModelKind
       Depth: int
       Dimension: int
       /// The fully connected network's hidden width (RunSpec.Width); None for the other models.
-      Width: int option }
+      Width: int option
+      /// The group of gconv (RunSpec.Group); None for the other models.
+      Group: string option }
 
 /// A unit of a sweep's work for one thread: a run alone, or a batch worker that takes runs of one key
 /// (each on at most `maxCount` points) from a queue shared with the other workers of that key, in
@@ -50,14 +52,17 @@ module Batching =
     /// The batch key of a configuration that trains batched, with its dataset; None for the others.
     let keyOf (c: RunSpec) : (BatchKey * Dataset) option =
         // NetworkFamilies.LanesApply' models
-        let batched = c.Model = Convolutional || c.Model = Diagonal || c.Model = Linear || c.Model = FullyConnected
+        let batched =
+            c.Model = Convolutional || c.Model = Diagonal || c.Model = Linear || c.Model = FullyConnected
+            || c.Model = GroupConvolutional
         if not batched || c.Loss <> Exponential then None // decided without building the data
         else
             let data = DataSpec.create c.Data
             let model = RunSpec.parameterization c data.Dimension
             if NetworkFamilies.LanesApply(model, ExponentialLoss(), data.Count, data.Dimension) then
                 let width = if c.Model = FullyConnected then c.Width else None
-                Some({ Model = c.Model; Depth = c.Depth; Dimension = data.Dimension; Width = width }, data)
+                let key = { Model = c.Model; Depth = c.Depth; Dimension = data.Dimension; Width = width; Group = c.Group }
+                Some(key, data)
             else None
 
     /// The fewest runs of a band that train batched; a smaller band trains alone.
@@ -114,11 +119,12 @@ module Batching =
                 | Error(refused, _) -> finish c data refused; next ()
                 | Ok p -> BatchJob(data, p.Initial, p.Settings, Action<TrainingResult>(finish c data), p.Observe,
                                    p.Converged, model)
-        // keyOf batches only the paper's architectures (no grid, kernel size or channels), so the key determines the
-        // model.
+        // keyOf batches only the paper's architectures (no grid, kernel size or channels) and gconv on the key's group,
+        // so the key determines the model.
         let model =
             RunSpec.parameterization
-                { RunSpec.defaults with Model = key.Model; Depth = key.Depth; Width = key.Width } key.Dimension
+                { RunSpec.defaults with Model = key.Model; Depth = key.Depth; Width = key.Width; Group = key.Group }
+                key.Dimension
         match NetworkFamilies.Lanes(model, ExponentialLoss(), maxCount, key.Dimension, groups) with
         | null -> invalidOp ($"no lane kernel for {model.Name} on N = {maxCount}, D = {key.Dimension} " +
                              $"(Batching.keyOf decides which runs batch)")

@@ -79,6 +79,7 @@ module Runner =
               Shape = (match c.Shape with Some g -> $"{g.Rows}x{g.Columns}" | None -> "")
               Kernel = (match c.Kernel with Some k -> $"{k.Rows}x{k.Columns}" | None -> "")
               Channels = c.Channels
+              Group = defaultArg c.Group ""
               InitScale = c.InitScale; Step = c.Step.Describe(); Loss = Loss.name c.Loss
               DataGenerator = DataSpec.generator c.Data; Data = DataSpec.describe c.Data
               Count = data.Count; Dimension = data.Dimension; Seed = int64 c.Seed; MaxSteps = c.MaxSteps

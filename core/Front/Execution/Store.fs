@@ -20,6 +20,8 @@ type RunRow =
       Kernel: string
       /// Channels of depth-2 conv networks (1: the paper's).
       Channels: int
+      /// The finite group of gconv networks (--group, e.g. "D4"); empty for the other models.
+      Group: string
       InitScale: float
       Step: string
       Loss: string
@@ -97,6 +99,7 @@ module Store =
         w.Write run.RunId; w.Write run.Model; w.Write run.Depth; w.Write run.Width; w.Write(text run.Shape)
         w.Write(text run.Kernel)
         w.Write run.Channels; w.Write run.InitScale
+        if not (String.IsNullOrEmpty run.Group) then w.Write run.Group // absent from rows stored before the column
         w.Write run.Step; w.Write run.Loss; w.Write run.Data; w.Write run.Seed; w.Write run.MaxSteps
         let optional (x: Nullable<float>) = w.Write(if x.HasValue then x.Value else -1.0); w.Write x.HasValue
         w.Write run.Outcome; w.Write run.Steps; optional run.FinalLogBetaNorm; optional run.FinalSmoothedMargin

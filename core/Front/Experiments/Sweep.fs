@@ -47,6 +47,8 @@ module Axis =
     let kernels (sizes: KernelSize seq) =
         create "kernel" (fun (k: KernelSize) -> $"{k.Rows}x{k.Columns}") (fun k c -> { c with Kernel = Some k }) sizes
     /// Channels of the depth-2 conv network.
+    /// gconv's groups (RunSpec.Group), by the names --group reads.
+    let groups (names: string seq) = create "group" id (fun g c -> { c with Group = Some g }) names
     let channels counts = create "channels" string (fun n c -> { c with Channels = n }) counts
     /// Image shapes M x N of the inputs.
     let shapes (grids: Grid seq) =

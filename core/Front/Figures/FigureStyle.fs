@@ -51,6 +51,7 @@ module FigureStyle =
         | (Convolutional | ConvolutionalTime), Some _, _ -> "conv 2-D"
         | (Convolutional | ConvolutionalTime), None, Some _ -> "kernel-conv"
         | (Convolutional | ConvolutionalTime), _, _ -> "conv"
+        | (GroupConvolutional | GroupConvolutionalTime), _, _ -> "gconv"
         | kind, _, _ -> Model.name kind
 
     /// A step rule's name without its parameters: "normalized", "fixed", "settling", "degree".

@@ -65,6 +65,24 @@ let tests =
                 Expect.stringContains (trainError ([ "--model"; "gconv"; "--group"; "D4" ] @ flags)) "does not apply"
                     $"{flags}"
 
+        testCase "gconv trains in the group Fourier domain, gconv-time in the group domain: one direction" <| fun _ ->
+            match TrainCli.parse [ "--model"; "gconv-time"; "--group"; "Q8"; "--depth"; "2" ] with
+            | Ok p -> Expect.equal (p.Spec.Model, p.Spec.Group) (GroupConvolutionalTime, Some "Q8") "gconv-time parsed"
+            | Error e -> failtest e
+            Expect.stringContains (trainError [ "--model"; "gconv-time" ]) "--model gconv-time needs --group"
+                "gconv-time needs a group"
+            let data = SyntheticData.GaussianTeacher(5, 8, 4UL)
+            let spec kind = { gconvD4L3 with Model = kind; TimeLimitSeconds = 60.0 }
+            let fast = RunSpec.parameterization (spec GroupConvolutional) 8
+            let twin = RunSpec.parameterization (spec GroupConvolutionalTime) 8
+            Expect.isTrue (fast :? Engine.Networks.GroupConvolutionalFourierNetwork) "gconv: the Fourier network"
+            Expect.isTrue (twin :? Engine.Networks.GroupConvolutionalNetwork) "gconv-time: the group-domain twin"
+            Expect.isTrue (Engine.Networks.NetworkFamilies.HasFastStepper fast) "gconv has a fast stepper"
+            let a = Run.train (spec GroupConvolutional) data
+            let b = Run.train (spec GroupConvolutionalTime) data
+            let angle = Geometry.Angle(ReadOnlySpan a.Direction, ReadOnlySpan b.Direction)
+            Expect.isLessThan angle 1e-6 $"the two twins' directions {angle:E2} rad apart"
+
         testCase "Model.checkGroup: |G| must be the data's D, the error names both and the element order" <| fun _ ->
             let message =
                 try Model.checkGroup GroupConvolutional None None 1 (Some "D3") 8; ""

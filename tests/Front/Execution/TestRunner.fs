@@ -67,6 +67,29 @@ let tests =
             Expect.equal batched.Runs.Length 192 "every point"
             Expect.equal (numbers batched) (numbers alone) "same run ids and the same numbers, run by run"
 
+        testCase "gconv sweeps batch per group: batched = alone run by run, the group in the key and in the store"
+        <| fun () ->
+            // D4, Q8 and C8 all have order 8: a key without the group would put them in one batch of one model.
+            let gconv =
+                Sweep.from "gconv" { quick with Model = GroupConvolutional; Group = Some "D4" }
+                |> Sweep.vary (Axis.groups [ "D4"; "Q8"; "C8" ])
+                |> Sweep.vary (Axis.depths [ 2; 3 ])
+                |> Sweep.vary (Axis.dataSizes [ 4, 8; 2, 8; 8, 8 ])
+                |> Sweep.vary (Axis.repeats [ 1UL .. 2UL ])
+            let keys = gconv.Points |> List.choose Batching.keyOf |> List.map (fst >> fun k -> k.Group, k.Depth)
+            Expect.equal keys.Length gconv.Points.Length "every gconv point batches"
+            Expect.equal (keys |> List.distinct |> List.length) 6 "one key per group and depth"
+            let numbers (r: SweepResult) =
+                r.Runs |> List.map (fun (c, s) -> RunSpec.hash c, Store.numbersChecksum s.Run s.Trajectory)
+            let run batching =
+                Runner.run (Runner.options (tempDir ()) |> Runner.withProgress ignore |> Runner.withBatching batching)
+                    gconv
+            let batched, alone = run true, run false
+            Expect.equal (numbers batched) (numbers alone) "same run ids and the same numbers, run by run"
+            for c, s in batched.Runs do
+                Expect.equal s.Run.Group c.Group.Value "the store's group column"
+                Expect.equal s.Run.Model "gconv" "the store's model column"
+
         testCase "the plan keeps the sweep's order: units in the order of their first point, every point once"
         <| fun () ->
             // fc L=2 (alone: one fc run is fewer than Batching.minimumRuns), conv L=2 on N=6 D=16 (key conv L=2 D=16),
