@@ -53,8 +53,8 @@ module GroupFigures =
         let rows = (panels.Length + columns - 1) / columns
         panels
         |> List.map panel
-        |> Chart.Grid(rows, columns, SubPlotTitles = [| for look, _ in panels -> look.Label |], XGap = 0.12,
+        |> Chart.Grid(rows, columns, SubPlotTitles = [| for look, _ in panels -> look.Label |], XGap = 0.2,
                       YGap = 0.3)
         |> Chart.withTitle title
         |> FigureStyle.finish
-        |> Chart.withSize (380 * columns + 120, 330 * rows + 200)
+        |> Chart.withSize (420 * columns + 120, 330 * rows + 200)
