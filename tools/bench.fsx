@@ -144,7 +144,8 @@ let md =
       ""
       "## Time to the asymptotic direction"
       ""
-      sprintf "Training with Run.defaults (train.fsx's defaults) for at most %g s on each of %d seeded Gaussian-teacher sets," timeLimit seeds.Length
+      sprintf "Training with Run.defaults (train.fsx's defaults) for at most %g s on each of %d seeded Gaussian-teacher sets,"
+          timeLimit seeds.Length
       "records 100 per decade; steps and seconds at the first record with 1 - cos(beta, reference) <= 1e-4"
       "(recording time included)."
       "References: MaxMargin.Solve (core/Engine/Reference)."

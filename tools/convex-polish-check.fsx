@@ -88,4 +88,6 @@ let lines =
               ok.Length rows.Length (if ok.IsEmpty then "-" else sprintf "%.1e / %.1e" (List.max ok) (median ok)) ]
 lines |> List.iter (printfn "%s")
 File.WriteAllLines(Path.Combine(root, "out/bench/convex-polish.md"),
-    [ sprintf "Run %s UTC by tools/convex-polish-check.fsx; CVXOPT at the tightest abstol = reltol = feastol in 1e-12 .. 1e-7 where it reports optimal." (DateTime.UtcNow.ToString "yyyy-MM-dd HH:mm"); "" ] @ lines)
+    [ sprintf "Run %s UTC by tools/convex-polish-check.fsx; CVXOPT at the tightest abstol = reltol = feastol in 1e-12 .. 1e-7 where it reports optimal."
+          (DateTime.UtcNow.ToString "yyyy-MM-dd HH:mm")
+      "" ] @ lines)

@@ -60,7 +60,8 @@ let torchVersion =
                                  "torch.__config__.show().split('BLAS_INFO=')[1].split(',')[0])" ]
         with e -> -1, "", e.Message
     if code <> 0 then
-        eprintfn "pytorch-twin: %s cannot import torch (%s).\nInstall Debian's PyTorch with `apt-get install -y python3-torch`, or run `dotnet fsi build.fsx -t PyTorch`, which does." python (err.Trim().Split('\n') |> Array.last)
+        eprintfn "pytorch-twin: %s cannot import torch (%s).\nInstall Debian's PyTorch with `apt-get install -y python3-torch`, or run `dotnet fsi build.fsx -t PyTorch`, which does."
+            python (err.Trim().Split('\n') |> Array.last)
         exit 2
     out.Trim()
 let startLoad = loadAverage ()
@@ -115,7 +116,8 @@ let agreement =
 let worstAgreement = agreement |> List.map (fun (_, _, _, _, r, _) -> r) |> List.max
 let agreementPass = agreement |> List.forall (fun (_, _, _, _, r, floor) -> r <= agreementBound floor)
 if not agreementPass then
-    printfn "\n!!!!! FAIL: torch and the engine disagree beyond max(1e-6, 10 x the engine's own twin difference) (worst %.2e) !!!!!\n" worstAgreement
+    printfn "\n!!!!! FAIL: torch and the engine disagree beyond max(1e-6, 10 x the engine's own twin difference) (worst %.2e) !!!!!\n"
+        worstAgreement
 
 // (b) ns per step, conv L=4. The engine's fast kernel on 1 and 2 threads (Benchmark.timeKernel:
 // warm-up, 9 batches, best and median; the eta rule without the floor, as in bench.fsx), torch the same way.
@@ -217,7 +219,8 @@ let md =
       ""
       "## Agreement"
       ""
-      sprintf "GaussianTeacher(6, 16, seed) divided by max_n ||x_n|| (as the engine trains), ConvolutionalFourierNetwork(16, L).Initialize(0.5, seed), %d steps of" agreementSteps
+      sprintf "GaussianTeacher(6, 16, seed) divided by max_n ||x_n|| (as the engine trains), ConvolutionalFourierNetwork(16, L).Initialize(0.5, seed), %d steps of"
+          agreementSteps
       "NormalizedStep(0.5, 3e-4) with the exponential loss in both (GradientDescent.Train, the fast kernel)."
       "Difference: max_i |beta_torch[i] - beta_engine[i]| / max_i |beta_engine[i]|."
       ""
@@ -231,7 +234,8 @@ let md =
               (if r <= agreementBound floor then "ok" else sprintf "**FAIL** (> %.1e)" (agreementBound floor)))
       ""
       (if agreementPass then sprintf "All agree to %.1e." worstAgreement
-       else sprintf "**FAIL: torch and the engine disagree beyond max(1e-6, 10x the engine's own twin difference) (worst %.2e).**" worstAgreement)
+       else sprintf "**FAIL: torch and the engine disagree beyond max(1e-6, 10x the engine's own twin difference) (worst %.2e).**"
+                worstAgreement)
       ""
       "## Time per step, conv L=4"
       ""
@@ -258,7 +262,8 @@ let md =
        | None -> "")
       "## Time to the direction, conv L=2"
       ""
-      sprintf "Run.defaults with normalized:0.5:0.0003 (the rule the twin implements; init 0.5, seed 1) from the same initial parameters, %g s budget," timeLimit
+      sprintf "Run.defaults with normalized:0.5:0.0003 (the rule the twin implements; init 0.5, seed 1) from the same initial parameters, %g s budget,"
+          timeLimit
       "until 1 - cos(beta, MaxMargin.Solve(data, FourierL1).Direction) <= 1e-4. The engine checks at"
       "log-spaced records (100 per decade, recording time included), torch every 100 steps (one thread)."
       ""

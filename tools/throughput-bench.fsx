@@ -53,7 +53,8 @@ let md =
       ""
       sprintf "Run %s UTC by tools/throughput-bench.fsx%s on %d cores; load average at the end %s."
           (DateTime.UtcNow.ToString "yyyy-MM-dd HH:mm") (if quick then " --quick" else "") cores (load ())
-      sprintf "Bound: %.1f GFLOP/s FMA peak and %.3g LaneExp exponentials/s (all cores, measured now); a run-step needs at least 2 N D FMAs and N exps." (fma / 1e9) exps
+      sprintf "Bound: %.1f GFLOP/s FMA peak and %.3g LaneExp exponentials/s (all cores, measured now); a run-step needs at least 2 N D FMAs and N exps."
+          (fma / 1e9) exps
       ("Runs: Runner.run on all cores with batching into a temporary store (training and storing); one run: " +
        "Runner.train of a sample on one thread.")
       "Best of three repetitions, the range in parentheses."

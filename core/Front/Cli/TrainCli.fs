@@ -239,8 +239,10 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
         let weights = e.Weights |> Array.mapi (fun n w -> sprintf "alpha_%d = %.6g" (n + 1) w) |> String.concat ", "
         [ "NotSeparable: no direction separates the data through the origin."
           sprintf "  evidence: weights (alpha >= 0, sum 1) %s" weights
-          sprintf "  give ||sum_n alpha_n y_n x_n|| = %.3g * sum_n alpha_n ||x_n||, 0 to the rounding of its own terms (tolerance %.3g)," e.RelativeCombination e.Tolerance
-          sprintf "  so every beta has min_n y_n <x_n, beta> / (||x_n|| ||beta||) <= %.3g: not separable, or only with a margin below double precision" e.RelativeCombination ]
+          sprintf "  give ||sum_n alpha_n y_n x_n|| = %.3g * sum_n alpha_n ||x_n||, 0 to the rounding of its own terms (tolerance %.3g),"
+              e.RelativeCombination e.Tolerance
+          sprintf "  so every beta has min_n y_n <x_n, beta> / (||x_n|| ||beta||) <= %.3g: not separable, or only with a margin below double precision"
+              e.RelativeCombination ]
 
     /// Runs the command line; returns the process exit code (0 ok, 2 bad input, 3 not separable). Note: `dotnet fsi`
     /// itself takes a plain --help, so the script's usage is reached with `-- --help`, `help`, or no arguments.
@@ -268,7 +270,8 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
                     s.Group |> Option.iter (fun g ->
                         eprintfn "group %s (order %d): %s" g data.Dimension (GroupName.group g).ElementOrder)
                     if (Limits.kindOf s data.Dimension).IsNone then
-                        eprintfn "note: the theory gives %s no reference limit (a kernel net of depth >= 3: only Theorem 4's KKT point); training to the budget, the KKT residual is in summary.json" model.Name
+                        eprintfn "note: the theory gives %s no reference limit (a kernel net of depth >= 3: only Theorem 4's KKT point); training to the budget, the KKT residual is in summary.json"
+                            model.Name
                     Separability.decide data |> Separability.note |> Option.iter (eprintfn "note: %s")
                     let run = Run.trainTracked (progress ()) s data
                     RunFiles.write out s data run

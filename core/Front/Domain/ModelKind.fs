@@ -86,8 +86,8 @@ module Model =
         | true, Some groupName ->
             let g = match GroupName.parse groupName with Ok g -> g | Error e -> fail e
             if g.Order <> dimension then
-                fail ($"--group {groupName} has order |G| = {g.Order} but the data has D = {dimension} features (a CSV " +
-                      $"for gconv has D = |G| features in the group's element order: {g.ElementOrder}).")
+                fail ($"--group {groupName} has order |G| = {g.Order} but the data has D = {dimension} features " +
+                      $"(a CSV for gconv has D = |G| features in the group's element order: {g.ElementOrder}).")
             if shape.IsSome then fail $"--shape does not apply to --model {name kind} (the group fixes the domain)."
             if kernel.IsSome then fail $"--kernel does not apply to --model {name kind} (its layers are full width)."
             if channels <> 1 then fail $"--channels does not apply to --model {name kind} (one channel)."

@@ -12,8 +12,8 @@ open ImplicitBias.Engine.Training.Batch
 open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Steppers
 /// Runs that train together in one batch (BatchTrainer): the same model (convolutional, diagonal, linear, fully
-/// connected with its hidden width, or group-convolutional on its group), depth and D, exponential loss, data small enough (NetworkFamilies.LanesApply: N D
-/// <= MaxValues). (docs/sweeps.md, "BatchKey")
+/// connected with its hidden width, or group-convolutional on its group), depth and D, exponential loss, data small
+/// enough (NetworkFamilies.LanesApply: N D <= MaxValues). (docs/sweeps.md, "BatchKey")
 type BatchKey =
     { Model: ModelKind
       Depth: int
@@ -61,7 +61,8 @@ module Batching =
             let model = RunSpec.parameterization c data.Dimension
             if NetworkFamilies.LanesApply(model, ExponentialLoss(), data.Count, data.Dimension) then
                 let width = if c.Model = FullyConnected then c.Width else None
-                let key = { Model = c.Model; Depth = c.Depth; Dimension = data.Dimension; Width = width; Group = c.Group }
+                let key =
+                    { Model = c.Model; Depth = c.Depth; Dimension = data.Dimension; Width = width; Group = c.Group }
                 Some(key, data)
             else None
 

@@ -32,7 +32,8 @@ let private captured (main: string list -> int) (args: string list) =
 
 let private parseFloat (t: string) = Double.Parse(t, Globalization.CultureInfo.InvariantCulture)
 let private column (dir: string) name = File.ReadAllLines(Path.Combine(dir, name)) |> Array.map parseFloat
-let private json (dir: string) name = Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, name))).RootElement
+let private json (dir: string) name =
+    Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, name))).RootElement
 
 /// A seeded set on D4 (order 8) saved as CSV.
 let private d4Data dir =
@@ -51,7 +52,9 @@ let private trainError args =
 [<Tests>]
 let tests =
     testSequenced <| testList "GroupCli" [
-        testCase "--model gconv --group: parsed into the spec; every wrong combination is named in the error" <| fun _ ->
+        testCase
+            "--model gconv --group: parsed into the spec; every wrong combination is named in the error"
+        <| fun _ ->
             match TrainCli.parse [ "--model"; "gconv"; "--group"; "D4"; "--depth"; "3" ] with
             | Ok p -> Expect.equal (p.Spec.Model, p.Spec.Group, p.Spec.Depth) (GroupConvolutional, Some "D4", 3) "spec"
             | Error e -> failtest e
@@ -60,7 +63,8 @@ let tests =
             Expect.stringContains (trainError [ "--model"; "conv"; "--group"; "D4" ]) "--group applies to --model gconv"
                 "group without gconv"
             let unknown = trainError [ "--model"; "gconv"; "--group"; "Z9" ]
-            for word in [ "Z9"; "Dn (order 2n)"; "Q8"; "A4"; "S4" ] do Expect.stringContains unknown word "unknown group"
+            for word in [ "Z9"; "Dn (order 2n)"; "Q8"; "A4"; "S4" ] do
+                Expect.stringContains unknown word "unknown group"
             for flags in [ [ "--shape"; "2x4" ]; [ "--kernel"; "2" ]; [ "--channels"; "2" ] ] do
                 Expect.stringContains (trainError ([ "--model"; "gconv"; "--group"; "D4" ] @ flags)) "does not apply"
                     $"{flags}"
@@ -91,7 +95,9 @@ let tests =
             Model.checkGroup GroupConvolutional None None 1 (Some "Q8") 8
             Expect.throwsT<ArgumentException> (fun () -> Model.create GroupConvolutional 2 8 |> ignore) "create"
 
-        testCase "train.fsx --model gconv: limit.csv is CertifiedLimit.Find with the group, summary.json's limit has the block ranks" <| fun _ ->
+        testCase
+            ("train.fsx --model gconv: limit.csv is CertifiedLimit.Find with the group, summary.json's limit has "
+             + "the block ranks") <| fun _ ->
             let dir = tempDir ()
             let csv, data = d4Data dir
             let fourier = GroupFourier(StandardGroups.Dihedral 4)
@@ -122,7 +128,9 @@ let tests =
             Expect.stringContains err "D = 8" "names D"
             Directory.Delete(dir, true)
 
-        testCase "reference.fsx --bias group-nuclear|group-bridge --group: certified files; bad input exits 2" <| fun _ ->
+        testCase
+            "reference.fsx --bias group-nuclear|group-bridge --group: certified files; bad input exits 2"
+        <| fun _ ->
             let dir = tempDir ()
             let csv, data = d4Data dir
             let fourier = GroupFourier(StandardGroups.Dihedral 4)
@@ -131,7 +139,8 @@ let tests =
                                                             "--out"; nuclear ]
             Expect.equal code 0 err
             let beta = column nuclear "beta.csv"
-            let direct = CertifiedLimit.Find(data, LimitKind.GroupNuclear, 1.0, ReadOnlySpan(Array.zeroCreate 8), fourier)
+            let direct =
+                CertifiedLimit.Find(data, LimitKind.GroupNuclear, 1.0, ReadOnlySpan(Array.zeroCreate 8), fourier)
             Expect.isLessThan (Geometry.Angle(ReadOnlySpan beta, ReadOnlySpan direct.Direction)) 1e-10 "the limit"
             let cert = json nuclear "certificate.json"
             Expect.equal (cert.GetProperty("status").GetString(), cert.GetProperty("group").GetString())
@@ -144,9 +153,12 @@ let tests =
             let code, _, err = captured ReferenceCli.main [ "--data"; csv; "--bias"; "group-bridge"; "--group"; "D4"
                                                             "--depth"; "3"; "--from"; gd; "--out"; bridge ]
             Expect.equal code 0 err
-            Expect.isLessThan (Geometry.Angle(ReadOnlySpan(column bridge "beta.csv"), ReadOnlySpan run.Limit.Value.Direction))
+            Expect.isLessThan
+                (Geometry.Angle(ReadOnlySpan(column bridge "beta.csv"), ReadOnlySpan run.Limit.Value.Direction))
                 1e-8 "the bridge point is the run's limit"
-            let bad args = let c, _, e = captured ReferenceCli.main ([ "--data"; csv; "--out"; Path.Combine(dir, "x") ] @ args) in c, e
+            let bad args =
+                let c, _, e = captured ReferenceCli.main ([ "--data"; csv; "--out"; Path.Combine(dir, "x") ] @ args) in
+                c, e
             for args, word in [ [ "--bias"; "group-nuclear"; "--group"; "D3" ], "|G| = 6"
                                 [ "--bias"; "group-nuclear"; "--group"; "Z9" ], "Q8"
                                 [ "--bias"; "group-nuclear" ], "--group NAME is required"
@@ -159,7 +171,9 @@ let tests =
                 Expect.stringContains e word $"{args}"
             Directory.Delete(dir, true)
 
-        testCase "reference.fsx --kkt --group: the bridge KKT check and the nuclear value gap of a given beta" <| fun _ ->
+        testCase
+            "reference.fsx --kkt --group: the bridge KKT check and the nuclear value gap of a given beta"
+        <| fun _ ->
             let dir = tempDir ()
             let csv, data = d4Data dir
             let fourier = GroupFourier(StandardGroups.Dihedral 4)
@@ -175,7 +189,8 @@ let tests =
             let kkt = json dir "kkt.json"
             let direct = GroupBridgeKkt.Certify(fourier, data, ReadOnlySpan run.Limit.Value.Direction, 2.0 / 3.0)
             Expect.floatClose Accuracy.high (kkt.GetProperty("kkt_residual").GetDouble()) direct.KktResidual "residual"
-            Expect.equal [| for r in kkt.GetProperty("block_ranks").EnumerateArray() -> r.GetInt32() |] direct.Ranks "ranks"
+            Expect.equal [| for r in kkt.GetProperty("block_ranks").EnumerateArray() -> r.GetInt32() |] direct.Ranks
+                "ranks"
             // A point off the limit does not hold (exit 1), for either p.
             let off = write "off.csv" (Array.init 8 (fun i -> run.Limit.Value.Direction[i] + 0.05 * float (i % 3)))
             let code, _, _ = captured ReferenceCli.main [ "--data"; csv; "--kkt"; off; "--group"; "D4"; "--p"; "2/3" ]

@@ -124,12 +124,14 @@ let tests =
                 let root = certificate out
                 let num (field: string) = root.GetProperty(field).GetDouble()
                 // Primal: margins of the unit direction from the raw data, scaled to minimum margin 1.
-                let margins = [| for n in 0 .. data.Count - 1 -> data.Labels[n] * TestUtil.dot (data.Point(n).ToArray()) u |]
+                let margins =
+                    [| for n in 0 .. data.Count - 1 -> data.Labels[n] * TestUtil.dot (data.Point(n).ToArray()) u |]
                 let mu = Array.min margins
                 Expect.isGreaterThan mu 0.0 "beta.csv separates the data"
                 let beta = u |> Array.map (fun v -> v / mu)
                 let objective = ownNorm bias beta
-                Expect.floatClose Accuracy.veryHigh (num "objective") objective $"{name}: objective = ||beta|| of beta.csv at unit margin"
+                Expect.floatClose Accuracy.veryHigh (num "objective") objective
+                    $"{name}: objective = ||beta|| of beta.csv at unit margin"
                 Expect.floatClose Accuracy.veryHigh (num "normalized_margin_l2") mu $"{name}: normalized margin"
                 Expect.floatClose Accuracy.veryHigh (num "beta_norm_l2") (1.0 / mu) $"{name}: ||beta||_2"
                 Expect.floatClose Accuracy.veryHigh (num "min_margin") 1.0 $"{name}: min margin"
@@ -137,49 +139,66 @@ let tests =
                 let alpha = [| for a in root.GetProperty("dual").EnumerateArray() -> a.GetDouble() |]
                 Expect.equal alpha.Length data.Count "one alpha per point"
                 Expect.isTrue (alpha |> Array.forall (fun a -> a >= 0.0)) "alpha >= 0"
-                let g = Array.init data.Dimension (fun d -> Seq.sum (seq { for n in 0 .. data.Count - 1 -> alpha[n] * data.Labels[n] * data.Features[n * data.Dimension + d] }))
+                let g =
+                    Array.init data.Dimension (fun d ->
+                        Seq.sum (seq { for n in 0 .. data.Count - 1 ->
+                                           alpha[n] * data.Labels[n] * data.Features[n * data.Dimension + d] }))
                 Expect.isLessThanOrEqual (ownDualNorm bias g) (1.0 + 1e-9) $"{name}: ||Z^T alpha||_* <= 1"
-                Expect.floatClose Accuracy.veryHigh (num "dual_objective") (Array.sum alpha) $"{name}: dual objective = sum alpha"
+                Expect.floatClose Accuracy.veryHigh (num "dual_objective") (Array.sum alpha)
+                    $"{name}: dual objective = sum alpha"
                 let gap = (objective - Array.sum alpha) / objective
                 Expect.isLessThan (abs (num "relative_duality_gap" - gap)) 1e-12 $"{name}: gap"
                 Expect.isLessThan gap 1e-8 $"{name}: certified optimal"
                 // Support vectors: the points carrying dual weight, and each is active (margin = the minimum).
                 let expectedSupport = [| for n in 0 .. data.Count - 1 do if alpha[n] > 1e-6 * Array.max alpha then n |]
-                Expect.equal [| for v in root.GetProperty("support_vectors").EnumerateArray() -> v.GetInt32() |] expectedSupport "support vectors"
-                for n in expectedSupport do Expect.floatClose Accuracy.medium margins[n] mu $"{name}: support vector {n} is active"
-                Expect.equal (root.GetProperty("N").GetInt32(), root.GetProperty("D").GetInt32()) (data.Count, data.Dimension) "N, D"
+                Expect.equal [| for v in root.GetProperty("support_vectors").EnumerateArray() -> v.GetInt32() |]
+                    expectedSupport "support vectors"
+                for n in expectedSupport do
+                    Expect.floatClose Accuracy.medium margins[n] mu $"{name}: support vector {n} is active"
+                Expect.equal (root.GetProperty("N").GetInt32(), root.GetProperty("D").GetInt32())
+                    (data.Count, data.Dimension) "N, D"
                 Expect.equal (root.GetProperty("data").GetString()) csv "names the data file"
 
-        testCase "--gap-tolerance: tighter than the certified gap gives IterationLimit and exit 1, looser gives Optimal" <| fun () ->
+        testCase
+            "--gap-tolerance: tighter than the certified gap gives IterationLimit and exit 1, looser gives Optimal"
+        <| fun () ->
             let dir = tempDir ()
             let data, csv = writeData dir (SyntheticData.FourierSparseTeacher(8, 16, 2, 1UL))
             let run name (tolerance: string) =
                 let out = Path.Combine(dir, $"{name}-{tolerance}")
-                let code = ReferenceCli.main [ "--data"; csv; "--bias"; name; "--out"; out; "--gap-tolerance"; tolerance ]
+                let code =
+                    ReferenceCli.main [ "--data"; csv; "--bias"; name; "--out"; out; "--gap-tolerance"; tolerance ]
                 code, (certificate out).GetProperty("status").GetString(), out
             for name, bias in biases do
                 let code, status, out = run name "1e-300"
                 Expect.equal (code, status) (1, "IterationLimit") $"{name}: no solve reaches a gap of 1e-300"
-                Expect.stringContains ((certificate out).GetProperty("message").GetString()) "tolerance 1.0E-300" "the message states the tolerance"
+                Expect.stringContains ((certificate out).GetProperty("message").GetString()) "tolerance 1.0E-300"
+                    "the message states the tolerance"
                 Expect.isTrue (File.Exists(Path.Combine(out, "beta.csv"))) "the feasible beta is still written"
                 Expect.equal (run name "0.5" |> fun (c, s, _) -> c, s) (0, "Optimal") $"{name}: a loose tolerance"
-                // Bracket the certified gap g: g/2 must fail and 2g pass (l2 and l1: the tolerance does not change their iterations).
+                // Bracket the certified gap g: g/2 must fail and 2g pass (l2 and l1: the tolerance does not change
+                // their iterations).
                 if bias <> MarginBias.FourierL1 then
                     let g = MaxMargin.Solve(data, bias).RelativeGap
                     Expect.isGreaterThan g 0.0 "a positive certified gap on this set"
                     let r (x: float) = x.ToString("R", System.Globalization.CultureInfo.InvariantCulture)
-                    Expect.equal (run name (r (g / 2.0)) |> fun (c, s, _) -> c, s) (1, "IterationLimit") $"{name}: tolerance g/2"
-                    Expect.equal (run name (r (2.0 * g)) |> fun (c, s, _) -> c, s) (0, "Optimal") $"{name}: tolerance 2g"
+                    Expect.equal (run name (r (g / 2.0)) |> fun (c, s, _) -> c, s) (1, "IterationLimit")
+                        $"{name}: tolerance g/2"
+                    Expect.equal (run name (r (2.0 * g)) |> fun (c, s, _) -> c, s) (0, "Optimal")
+                        $"{name}: tolerance 2g"
             for bad in [ "0"; "1"; "-1e-3"; "NaN"; "2" ] do
-                Expect.equal (ReferenceCli.main [ "--data"; csv; "--bias"; "l2"; "--out"; Path.Combine(dir, "bad"); "--gap-tolerance"; bad ]) 2 $"--gap-tolerance {bad}"
+                Expect.equal (ReferenceCli.main [ "--data"; csv; "--bias"; "l2"; "--out"; Path.Combine(dir, "bad")
+                                                  "--gap-tolerance"; bad ]) 2 $"--gap-tolerance {bad}"
 
         testCase "--out: nested folders are created, only beta.csv and certificate.json are left there" <| fun () ->
             let dir = tempDir ()
             let _, csv = writeData dir (SyntheticData.GaussianTeacher(6, 8, 2UL))
             let out = Path.Combine(dir, "a", "b", "c")
             Expect.equal (ReferenceCli.main [ "--data"; csv; "--bias"; "l1"; "--out"; out ]) 0 "exit code"
-            Expect.equal (Directory.GetFiles out |> Array.map Path.GetFileName |> Array.sort) [| "beta.csv"; "certificate.json" |] "files"
-            Expect.equal (Directory.GetFiles dir |> Array.map Path.GetFileName) [| "data.csv" |] "nothing written beside --out"
+            Expect.equal (Directory.GetFiles out |> Array.map Path.GetFileName |> Array.sort)
+                [| "beta.csv"; "certificate.json" |] "files"
+            Expect.equal (Directory.GetFiles dir |> Array.map Path.GetFileName) [| "data.csv" |]
+                "nothing written beside --out"
 
         testCase "--data: the file given is the one solved" <| fun () ->
             let dir = tempDir ()
@@ -188,9 +207,13 @@ let tests =
             let csvB = Path.Combine(dir, "other.csv")
             CsvDataset.Save(b, csvB)
             for data, csv, out in [ a, csvA, "outA"; b, csvB, "outB" ] do
-                Expect.equal (ReferenceCli.main [ "--data"; csv; "--bias"; "l2"; "--out"; Path.Combine(dir, out) ]) 0 out
-                Expect.isLessThan (TestUtil.relativeError (readBeta (Path.Combine(dir, out))) (MaxMargin.Solve(data, MarginBias.L2).Direction)) 1e-9 out
-            Expect.isGreaterThan (TestUtil.relativeError (readBeta (Path.Combine(dir, "outA"))) (readBeta (Path.Combine(dir, "outB")))) 1e-3 "different data, different beta"
+                Expect.equal
+                    (ReferenceCli.main [ "--data"; csv; "--bias"; "l2"; "--out"; Path.Combine(dir, out) ]) 0 out
+                Expect.isLessThan (TestUtil.relativeError (readBeta (Path.Combine(dir, out)))
+                                                          (MaxMargin.Solve(data, MarginBias.L2).Direction)) 1e-9 out
+            Expect.isGreaterThan (TestUtil.relativeError (readBeta (Path.Combine(dir, "outA")))
+                                                         (readBeta (Path.Combine(dir, "outB")))) 1e-3
+                "different data, different beta"
 
         testCase "a bad data file: exit 2 and the message's file and row reach the user" <| fun () ->
             let dir = tempDir ()
@@ -199,7 +222,10 @@ let tests =
             let err = new StringWriter()
             let old = System.Console.Error
             System.Console.SetError err
-            let code = try ReferenceCli.main [ "--data"; csv; "--bias"; "l2"; "--out"; Path.Combine(dir, "o") ] finally System.Console.SetError old
+            let code =
+                try ReferenceCli.main [ "--data"; csv; "--bias"; "l2"; "--out"; Path.Combine(dir, "o") ]
+                finally System.Console.SetError old
             Expect.equal code 2 "exit code"
-            Expect.stringContains (err.ToString()) $"{csv}, row 3, column 1: label '3'" "the error names file, row and column"
+            Expect.stringContains (err.ToString()) $"{csv}, row 3, column 1: label '3'"
+                "the error names file, row and column"
     ]

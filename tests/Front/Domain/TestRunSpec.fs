@@ -34,7 +34,9 @@ let tests =
                  + "data=gaussian-teacher(N=8,D=16,seed=1);seed=1;steps=20000;time=600;rpd=20;converge=0;"
                  + "shape=4x4;kernel=2x2;channels=3") "text"
 
-        testCase "the group is written only when set, after the architecture options (gconv; old ids unchanged)" <| fun () ->
+        testCase
+            "the group is written only when set, after the architecture options (gconv; old ids unchanged)"
+        <| fun () ->
             let c = { Sweep.defaults with Model = GroupConvolutional; Depth = 3; Group = Some "D4" }
             Expect.equal (RunSpec.describe c)
                 ("model=gconv;depth=3;width=D;init=0.5;step=settling:0.01:1E-05:0.2:0.0001:midpoint:floor-after-cap;"

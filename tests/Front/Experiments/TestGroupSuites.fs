@@ -10,7 +10,9 @@ let private full = { quick with Scale = Full }
 [<Tests>]
 let tests =
     testList "GroupSuites" [
-        testCase "odd and even dihedral groups, Q8 and A4, L = 2, 3, 4, at least 10 sets a row, N in |G|/4 .. |G|" <| fun _ ->
+        testCase
+            "odd and even dihedral groups, Q8 and A4, L = 2, 3, 4, at least 10 sets a row, N in |G|/4 .. |G|"
+        <| fun _ ->
             let groups = GroupSuites.groups quick
             for g in [ "D3"; "D4"; "D5"; "Q8"; "A4" ] do Expect.contains groups g g
             Expect.contains (GroupSuites.groups full) "S4" "S4 in the full report"

@@ -8,11 +8,15 @@ open ImplicitBias.Engine.Groups
 [<Tests>]
 let tests =
     testList "GroupFigures" [
-        testCase "blockSpectrum: on C_n the blocks are |beta_hat[k]|; on A4 Parseval holds; a floor at 1e-12" <| fun _ ->
+        testCase
+            "blockSpectrum: on C_n the blocks are |beta_hat[k]|; on A4 Parseval holds; a floor at 1e-12"
+        <| fun _ ->
             let beta = TestUtil.gaussian 3UL 8
             let c8 = GroupName.fourier "C8"
             let spectrum = GroupFigures.blockSpectrum c8 beta
-            let magnitudes = ImplicitBias.Engine.Fourier.UnitaryDft.Forward(System.ReadOnlySpan beta) |> Array.map (fun z -> z.Magnitude)
+            let magnitudes =
+                ImplicitBias.Engine.Fourier.UnitaryDft.Forward(System.ReadOnlySpan beta)
+                |> Array.map (fun z -> z.Magnitude)
             let top = Array.max magnitudes
             let fromBlocks = spectrum |> List.collect (snd >> List.ofArray) |> List.sort
             let expected = magnitudes |> Array.map (fun m -> max (m / top) 1e-12) |> List.ofArray |> List.sort

@@ -23,7 +23,8 @@ let tests =
     testList "Beyond" [
         test "rows: beyond the paper, C = 1 rows asked as a question, the others predicted" {
             let points = (BeyondSuites.kernelRuns quick).Points
-            let claimOf k channels = Beyond.kernelClaim (points |> List.find (fun c -> Beyond.kernelGroup c = (k, channels)))
+            let claimOf k channels =
+                Beyond.kernelClaim (points |> List.find (fun c -> Beyond.kernelGroup c = (k, channels)))
             for k, channels in [ "2", "1"; "4", "1"; "8", "1" ] do
                 Expect.stringContains (claimOf k channels).Prediction "a question" $"K={k} C=1"
             for k, channels in [ "1", "1"; "4", "K"; "D", "1"; "D", "K" ] do
@@ -34,17 +35,21 @@ let tests =
                 Expect.equal claim.Threshold Evidence.suiteAngleTolerance "the paper's rows' tolerance"
         }
 
-        test "a stored kernel-size run is certified against R_K, a 2-D run against the 2-D Fourier-l1, not the paper's limits" {
+        test ("a stored kernel-size run is certified against R_K, a 2-D run against the 2-D Fourier-l1, not the "
+              + "paper's limits") {
             let store = tempStore ()
             let data = GaussianTeacher(5, 8, 4UL)
             let kernelRun =
                 { Sweep.defaults with
                     Data = data; Depth = 2; Kernel = Some(KernelSize.Line 2); Channels = 2; MaxSteps = 2000L }
             let gridRun = { Sweep.defaults with Data = data; Depth = 2; Shape = Some(Grid(2, 4)); MaxSteps = 2000L }
-            let result = Runner.run (Runner.options store |> Runner.withProgress ignore) { Name = "t"; Points = [ kernelRun; gridRun ] }
+            let result = Runner.run (Runner.options store |> Runner.withProgress ignore)
+                                    { Name = "t"; Points = [ kernelRun; gridRun ] }
             let stored (c: RunSpec) = (result.Runs |> List.find (fst >> (=) c) |> snd).Run
-            Expect.equal ((stored kernelRun).Shape, (stored kernelRun).Kernel, (stored kernelRun).Channels) ("", "1x2", 2) "the runs table's architecture columns"
-            Expect.equal ((stored gridRun).Shape, (stored gridRun).Kernel, (stored gridRun).Channels) ("2x4", "", 1) "a 2-D run's"
+            Expect.equal ((stored kernelRun).Shape, (stored kernelRun).Kernel, (stored kernelRun).Channels)
+                ("", "1x2", 2) "the runs table's architecture columns"
+            Expect.equal ((stored gridRun).Shape, (stored gridRun).Kernel, (stored gridRun).Channels)
+                ("2x4", "", 1) "a 2-D run's"
             let limitOf (c: RunSpec) =
                 SuiteEvidence.certify c (result.Runs |> List.find (fst >> (=) c) |> snd).Run.Direction
             let k = limitOf kernelRun
@@ -52,7 +57,8 @@ let tests =
             Expect.equal k.Status LimitStatus.Certified k.Message
             let g = limitOf gridRun
             Expect.equal g.Kind LimitKind.FourierL1 "Fourier-l1 for full-width conv L=2"
-            let paper2d = (TheoryChecks.referenceOn Engine.Reference.MarginBias.FourierL1 data (Some(Grid(2, 4)))).Direction
+            let paper2d =
+                (TheoryChecks.referenceOn Engine.Reference.MarginBias.FourierL1 data (Some(Grid(2, 4)))).Direction
             let paper1d = (TheoryChecks.reference Engine.Reference.MarginBias.FourierL1 data).Direction
             Expect.isLessThan (Geometry.Angle(g.Direction, paper2d)) 1e-6 "the 2-D reference"
             Expect.isGreaterThan (Geometry.Angle(paper1d, paper2d)) 1e-3 "which differs from the 1-D one on this set"

@@ -22,14 +22,18 @@ let private passes e = not (SuiteVerdict.fails claim (GroupRows.outcome e))
 [<Tests>]
 let tests =
     testList "GroupRows" [
-        testCase "a set passes only when separating, certified, the reference's, within the value gap and the angle" <| fun _ ->
+        testCase
+            "a set passes only when separating, certified, the reference's, within the value gap and the angle"
+        <| fun _ ->
             let ok = evidence 1e-7
             Expect.isTrue (passes ok) "all clauses hold"
             Expect.isFalse (passes (evidence 2e-4)) "angle above the tolerance"
             Expect.isFalse (passes (evidence nan)) "NaN angle"
-            Expect.isFalse (passes { ok with Limit = { ok.Limit with Status = LimitStatus.NotCertified } }) "not certified"
+            Expect.isFalse (passes { ok with Limit = { ok.Limit with Status = LimitStatus.NotCertified } })
+                "not certified"
             Expect.isFalse (passes { ok with Limit = { ok.Limit with Separates = false } }) "GD does not separate"
-            Expect.isFalse (passes { ok with Limit = { ok.Limit with Status = LimitStatus.NotSeparable } }) "not separable"
+            Expect.isFalse (passes { ok with Limit = { ok.Limit with Status = LimitStatus.NotSeparable } })
+                "not separable"
             Expect.isFalse (passes { ok with Limit = { ok.Limit with ReferenceAngle = Some 1e-3 } }) "not the reference"
             Expect.isTrue (passes { ok with ValueGap = Some 1e-9 }) "a small value gap"
             Expect.isFalse (passes { ok with ValueGap = Some 1e-3 }) "value gap above the tolerance"
@@ -53,14 +57,18 @@ let tests =
             Expect.stringContains failing.Measured "1 of 2 sets pass" "pass count"
             Expect.equal failing.Sets.Length 2 "every set's line"
 
-        testCase "claims: beyond the paper, nuclear at L = 2, bridge deeper, the abelian row against Fourier-l1" <| fun _ ->
+        testCase
+            "claims: beyond the paper, nuclear at L = 2, bridge deeper, the abelian row against Fourier-l1"
+        <| fun _ ->
             let c l = { Run.defaults with Model = GroupConvolutional; Depth = l; Group = Some "Q8" }
             Expect.isTrue (claim.Claim.StartsWith Claims.beyondPrefix) "prefix"
             Expect.stringContains (GroupRows.groupClaim (c 2)).Prediction "nuclear" "L = 2"
             Expect.stringContains (GroupRows.groupClaim (c 3)).Prediction "2/3" "L = 3"
             Expect.stringContains (GroupRows.abelianClaim { c 2 with Group = Some "C8" }).Prediction "Fourier-l1" "C8"
 
-        testCase "stored gconv runs: a row per (group, depth); the C8 row is measured against the paper's conv limit" <| fun _ ->
+        testCase
+            "stored gconv runs: a row per (group, depth); the C8 row is measured against the paper's conv limit"
+        <| fun _ ->
             let store = Path.Combine(Path.GetTempPath(), "ib-grows-" + Guid.NewGuid().ToString("N"))
             let r = { Scale = Quick; OutDirectory = ""; StoreDirectory = store }
             let sets group = GroupSuites.sets r group |> List.truncate 2

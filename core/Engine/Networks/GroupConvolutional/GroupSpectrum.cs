@@ -95,7 +95,9 @@ public sealed class GroupSpectrum
         for (int i = 0; i < Order; i++) Simd.AddScaled(f, _weights[i] * packed[i], _rows[i]);
     }
 
-    /// <summary>The real layers w (L x |G|) of layers' packed coordinates <paramref name="packed"/> (L x |G|).</summary>
+    /// <summary>
+    /// The real layers w (L x |G|) of layers' packed coordinates <paramref name="packed"/> (L x |G|).
+    /// </summary>
     public void UnpackLayers(ReadOnlySpan<double> packed, Span<double> w)
     {
         for (int l = 0; l < packed.Length / Order; l++)
