@@ -27,7 +27,7 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
     let convex =
         kind = LimitKind.L2 || kind = LimitKind.FourierL1 || kind = LimitKind.TimeL1 || kind = LimitKind.KernelNorm
         || kind = LimitKind.GroupNuclear
-    let schedule = SolveSchedule(data.Count, data.Dimension, convex)
+    let schedule = SolveSchedule(data.Count, data.Dimension, kind)
     let cache = Collections.Generic.List<float[] * LimitCertificate>()
     let angles = Collections.Generic.List<LimitAngle>()
     let trace = Collections.Generic.List<LimitAngle>()

@@ -4,7 +4,7 @@ open System
 
 /// When a run's limit tracker re-solves its certified limit (LimitTracker), so that tracking costs a small, bounded
 /// fraction of a run at any size. (docs/training.md, "SolveSchedule")
-type SolveSchedule(count: int, dimension: int, convex: bool) =
+type SolveSchedule(count: int, dimension: int, secondsPerUnit: float) =
     let mutable trackingSeconds = 0.0
     let mutable lastCost = nan
 
@@ -15,12 +15,23 @@ type SolveSchedule(count: int, dimension: int, convex: bool) =
     /// Seconds of expensive solves allowed before the fraction applies.
     static member FreeSeconds = 0.25
 
+    /// The cost model's seconds per N D min(N, D) for a limit kind (see ModelSeconds).
+    /// (docs/training.md, "SolveSchedule.UnitSeconds")
+    static member UnitSeconds(kind: ImplicitBias.Engine.Theory.LimitKind) =
+        match kind with
+        | ImplicitBias.Engine.Theory.LimitKind.GroupBridge -> 2e-4
+        | ImplicitBias.Engine.Theory.LimitKind.FourierBridge | ImplicitBias.Engine.Theory.LimitKind.TimeBridge -> 6e-7
+        | _ -> 1e-7
+
+    /// The schedule for a limit kind at N points of dimension D.
+    new(count: int, dimension: int, kind: ImplicitBias.Engine.Theory.LimitKind) =
+        SolveSchedule(count, dimension, SolveSchedule.UnitSeconds kind)
+
     /// The cost model before the first solve, in seconds per N D min(N, D): the first solve of a process measured at D
     /// = 256, N = 128 (a bridge from a random direction 2.5 s, not yet JIT-optimized) and kept as an upper bound for
     /// larger sizes. (docs/training.md, "SolveSchedule.ModelSeconds")
     member _.ModelSeconds =
-        let units = float count * float dimension * float (min count dimension)
-        (if convex then 1e-7 else 6e-7) * units
+        secondsPerUnit * float count * float dimension * float (min count dimension)
 
     /// The expected seconds of the next solve.
     member this.ExpectedSeconds = if Double.IsNaN lastCost then this.ModelSeconds else lastCost

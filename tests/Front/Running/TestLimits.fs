@@ -119,12 +119,12 @@ let tests =
         testCase
             "SolveSchedule: cheap solves always; expensive ones within a tenth of the wall clock; the motion rule"
         <| fun _ ->
-            let small = SolveSchedule(32, 64, false)
+            let small = SolveSchedule(32, 64, LimitKind.FourierBridge)
             Expect.isLessThan small.ExpectedSeconds SolveSchedule.CheapSeconds "D = 64 is cheap by the model"
             small.Spent 10.0
             Expect.isTrue small.Cheap "cheap is decided by the model, not by a measured (say JIT-slowed) solve"
             Expect.isTrue (small.Affordable 0.0) "cheap: affordable at once"
-            let large = SolveSchedule(512, 1024, false)
+            let large = SolveSchedule(512, 1024, LimitKind.FourierBridge)
             Expect.isGreaterThan large.ExpectedSeconds SolveSchedule.FreeSeconds "D = 1024 is expensive by the model"
             Expect.isFalse (large.Affordable 10.0) "not within 10 % of 10 s"
             Expect.isTrue (large.Affordable (10.0 * large.ExpectedSeconds)) "within 10 % of a long run"
@@ -133,6 +133,12 @@ let tests =
             Expect.isFalse (large.Affordable 1.0) "0.2 s spent + 0.2 s expected > max(0.25, 0.1)"
             Expect.isTrue (large.Affordable 4.0) "0.4 s <= 0.1 * 4 s"
             Expect.isFalse large.Cheap "D = 1024 is not cheap"
+            // Per kind: the bridge kinds' model is 6x the convex kinds'; a group bridge solve (a reading per threshold,
+            // each polished) costs far more per unit: S4 at N = 10 measured 0.3 s a solve mid-run.
+            Expect.equal (SolveSchedule.UnitSeconds LimitKind.FourierBridge) (6.0 * SolveSchedule.UnitSeconds LimitKind.L2)
+                "bridge vs convex"
+            Expect.isFalse (SolveSchedule(10, 24, LimitKind.GroupBridge).Cheap) "a group bridge on S4's D = 24 is budgeted"
+            Expect.isTrue (SolveSchedule(10, 24, LimitKind.GroupNuclear).Cheap) "its L = 2 limit is convex, cheap"
             Expect.isTrue (SolveSchedule.Moved(0.0, nan, 1e-6)) "no limit yet"
             Expect.isFalse (SolveSchedule.Moved(0.049, 0.1, 1e-6)) "below half"
             Expect.isTrue (SolveSchedule.Moved(0.051, 0.1, 1e-6)) "above half"
