@@ -12,8 +12,8 @@ public interface INetworkFamily
     /// <summary>The kinds this family answers for.</summary>
     IReadOnlyList<NetworkKind> Kinds { get; }
 
-    /// <summary>Where depth's bridge penalty acts (Fourier or time entries); null where every depth gives the l2
-    /// max-margin predictor (Theorem 1).</summary>
+    /// <summary>Where depth's bridge penalty acts (Fourier or time entries, group Fourier blocks); null where every
+    /// depth gives the l2 max-margin predictor (Theorem 1).</summary>
     PenaltyDomain? DepthPenaltyDomain { get; }
 
     /// <summary>True when this family built <paramref name="model"/>.</summary>

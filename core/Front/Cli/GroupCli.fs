@@ -128,7 +128,13 @@ dotnet fsi scripts/reference.fsx --data FILE.csv --kkt BETA.csv --group NAME --p
                                 else
                                     let l2 = CertifiedLimit.Find(data, LimitKind.L2, 2.0, ReadOnlySpan zero, fourier)
                                     let second = bridge l2.Direction
-                                    if second.Status = LimitStatus.Certified then second else first
+                                    if second.Status = LimitStatus.Certified then second
+                                    else
+                                        // The certificate's message says "from the run's direction": there is none.
+                                        eprintfn "%s" ("no start certified: the group-nuclear limit and the l2 "
+                                                       + "direction were tried (the message's \"run's direction\" "
+                                                       + "is the first); give --from GD's beta.csv from train.fsx")
+                                        first
                     Directory.CreateDirectory out |> ignore
                     let betaPath = Path.Combine(out, "beta.csv")
                     if limit.Status = LimitStatus.NotSeparable then File.Delete betaPath
@@ -172,8 +178,8 @@ dotnet fsi scripts/reference.fsx --data FILE.csv --kkt BETA.csv --group NAME --p
                               "separating", JBool c.Separating; "rank_threshold", num rankTol
                               "active_tolerance", num activeTol ],
                             c.Holds 1e-10,
-                            sprintf "KKT residual %.3e, %d active points, block ranks %A" c.KktResidual
-                                c.Active.Length c.Ranks
+                            sprintf "KKT residual %.3e, %d active points, block ranks [%s]" c.KktResidual
+                                c.Active.Length (c.Ranks |> Array.map string |> String.concat ",")
                         else
                             let limit = CertifiedLimit.Find(data, LimitKind.GroupNuclear, 1.0, ReadOnlySpan beta,
                                                             fourier)

@@ -28,5 +28,7 @@ module GroupName =
     let parse (name: string) : Result<FiniteGroup, string> =
         try Ok(group name)
         with
-        | :? ArgumentException as e -> Error $"--group '{name}': {e.Message} Names: {names}."
+        | :? ArgumentException as e when e.Message.StartsWith "unknown group" ->
+            Error $"--group '{name}': unknown group; the names: {names}."
+        | :? ArgumentException as e -> Error $"--group '{name}': {e.Message} The names: {names}."
         | e -> Error $"--group '{name}': {e.GetBaseException().Message}"

@@ -123,6 +123,11 @@ module RunFiles =
             "kernel", (match s.Kernel with Some k -> JString $"{k.Rows}x{k.Columns}" | None -> JNull)
             "channels", JInt(int64 s.Channels)
             "group", (match s.Group with Some g -> JString g | None -> JNull)
+            // The dimension d of each irrep, in the order of the limit's block_ranks (docs/outputs.md).
+            "block_dimensions",
+                (match s.Group with
+                 | Some g -> JArray [ for r in (GroupName.fourier g).Irreps -> JInt(int64 r.Dimension) ]
+                 | None -> JNull)
             "parameterization", JString((RunSpec.parameterization s data.Dimension).Name)
             "step_rule", JString(s.Step.Describe())
             "loss", JString(Loss.name s.Loss)

@@ -49,6 +49,9 @@ module Run =
     let withKernel (kernel: KernelSize) (s: RunSpec) = { s with Kernel = Some kernel }
     /// Channels of the depth-2 conv network.
     let withChannels channels (s: RunSpec) = { s with Channels = channels }
+    /// gconv's group by name (Cn, Dn, Q8, A4, S4, products, SmallGroup(n,k)): `Run.withModel GroupConvolutional L`
+    /// with `Run.withGroup "D4"`.
+    let withGroup (name: string) (s: RunSpec) = { s with Group = Some name }
     /// The late phase (None: the step rule all the way).
     let withLate late (s: RunSpec) = { s with Late = late }
 

@@ -42,7 +42,7 @@ let private d4Data dir =
     path, CsvDataset.Load path
 
 /// gconv L = 3 on D4 with the defaults.
-let private gconvD4L3 = { Run.defaults with Model = GroupConvolutional; Depth = 3; Group = Some "D4" }
+let private gconvD4L3 = Run.defaults |> Run.withModel GroupConvolutional 3 |> Run.withGroup "D4"
 
 let private trainError args =
     match TrainCli.parse args with

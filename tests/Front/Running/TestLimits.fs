@@ -135,9 +135,10 @@ let tests =
             Expect.isFalse large.Cheap "D = 1024 is not cheap"
             // Per kind: the bridge kinds' model is 6x the convex kinds'; a group bridge solve (a reading per threshold,
             // each polished) costs far more per unit: S4 at N = 10 measured 0.3 s a solve mid-run.
-            Expect.equal (SolveSchedule.UnitSeconds LimitKind.FourierBridge) (6.0 * SolveSchedule.UnitSeconds LimitKind.L2)
-                "bridge vs convex"
-            Expect.isFalse (SolveSchedule(10, 24, LimitKind.GroupBridge).Cheap) "a group bridge on S4's D = 24 is budgeted"
+            Expect.equal (SolveSchedule.UnitSeconds LimitKind.FourierBridge)
+                (6.0 * SolveSchedule.UnitSeconds LimitKind.L2) "bridge vs convex"
+            Expect.isFalse (SolveSchedule(10, 24, LimitKind.GroupBridge).Cheap)
+                "a group bridge on S4's D = 24 is budgeted"
             Expect.isTrue (SolveSchedule(10, 24, LimitKind.GroupNuclear).Cheap) "its L = 2 limit is convex, cheap"
             Expect.isTrue (SolveSchedule.Moved(0.0, nan, 1e-6)) "no limit yet"
             Expect.isFalse (SolveSchedule.Moved(0.049, 0.1, 1e-6)) "below half"
