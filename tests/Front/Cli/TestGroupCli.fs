@@ -114,6 +114,8 @@ let tests =
                 Expect.equal (summary.GetProperty("group").GetString()) "D4" "group"
                 Expect.equal (summary.GetProperty("parameterization").GetString()) $"gconv-D4-L{depth}" "network"
                 Expect.equal (limit.GetProperty("block_ranks").GetArrayLength()) fourier.Irreps.Count "block ranks"
+                let dims = [ for d in summary.GetProperty("block_dimensions").EnumerateArray() -> d.GetInt32() ]
+                Expect.equal dims [ for r in fourier.Irreps -> r.Dimension ] "block dimensions in the ranks' order"
                 let beta, written = column out "beta.csv", column out "limit.csv"
                 let struct (k, p) = CertifiedLimit.For(Engine.Networks.NetworkKind.GroupConvolutional, depth)
                 let found = CertifiedLimit.Find(data, k, p, ReadOnlySpan beta, fourier,
