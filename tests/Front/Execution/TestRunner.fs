@@ -13,6 +13,16 @@ let sweep =
     |> Sweep.vary (Axis.models [ Diagonal; Convolutional ])
     |> Sweep.vary (Axis.seeds [ 1UL; 2UL; 3UL ])
 
+/// Run id and the stored numbers' checksum of every run of a sweep's result, in order.
+let private numbers (r: SweepResult) =
+    r.Runs |> List.map (fun (c, s) -> RunSpec.hash c, Store.numbersChecksum s.Run s.Trajectory)
+
+/// The sweep trained batched and alone, each into a fresh store.
+let private batchedAndAlone (sweep: Sweep) =
+    let run batching =
+        Runner.run (Runner.options (tempDir ()) |> Runner.withProgress ignore |> Runner.withBatching batching) sweep
+    run true, run false
+
 [<Tests>]
 let tests =
     testList "Runner" [
@@ -58,12 +68,7 @@ let tests =
                 |> Sweep.vary (Axis.initScales [ 0.5; 0.1 ])
                 |> Sweep.vary (Axis.maxSteps [ 150L; 700L ])
                 |> Sweep.vary (Axis.repeats [ 1UL .. 3UL ])
-            let numbers (r: SweepResult) =
-                r.Runs |> List.map (fun (c, s) -> RunSpec.hash c, Store.numbersChecksum s.Run s.Trajectory)
-            let run batching =
-                Runner.run (Runner.options (tempDir ()) |> Runner.withProgress ignore |> Runner.withBatching batching)
-                    mixed
-            let batched, alone = run true, run false
+            let batched, alone = batchedAndAlone mixed
             Expect.equal batched.Runs.Length 192 "every point"
             Expect.equal (numbers batched) (numbers alone) "same run ids and the same numbers, run by run"
 
@@ -79,12 +84,7 @@ let tests =
             let keys = gconv.Points |> List.choose Batching.keyOf |> List.map (fst >> fun k -> k.Group, k.Depth)
             Expect.equal keys.Length gconv.Points.Length "every gconv point batches"
             Expect.equal (keys |> List.distinct |> List.length) 6 "one key per group and depth"
-            let numbers (r: SweepResult) =
-                r.Runs |> List.map (fun (c, s) -> RunSpec.hash c, Store.numbersChecksum s.Run s.Trajectory)
-            let run batching =
-                Runner.run (Runner.options (tempDir ()) |> Runner.withProgress ignore |> Runner.withBatching batching)
-                    gconv
-            let batched, alone = run true, run false
+            let batched, alone = batchedAndAlone gconv
             Expect.equal (numbers batched) (numbers alone) "same run ids and the same numbers, run by run"
             for c, s in batched.Runs do
                 Expect.equal s.Run.Group c.Group.Value "the store's group column"
