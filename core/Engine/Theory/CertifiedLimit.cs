@@ -84,9 +84,7 @@ public static class CertifiedLimit
             || (kind == LimitKind.GroupBridge ? !(p > 0 && p < 1) : p != (kind == LimitKind.L2 ? 2 : 1)))
             throw new ArgumentException($"{kind} with p = {p} is no limit of a group-convolutional network (l2: 2, " +
                                         $"GroupNuclear: 1, GroupBridge: 2/L in (0, 1)).");
-        double r = UnitScale.Scale(data);
-        if ((r < Math.ScaleB(1.0, -30) || r > Math.ScaleB(1.0, 30)) && UnitScale.SpreadProblem(data) is null)
-            data = UnitScale.Of(data, out _);
+        data = AtSolvableScale(data);
         return kind switch
         {
             LimitKind.L2 => ConvexLimit.Find(data, kind, options, Grid.Line(data.Dimension)),
@@ -110,13 +108,7 @@ public static class CertifiedLimit
         if (double.IsNaN(expected) ? !(p > 0 && p < 1) : p != expected)
             throw new ArgumentException($"p = {p} does not fit the limit {kind} (l2: 2, l1 and kernel: 1, bridge " +
                                         $"and Theorem-4-only: 2/L in (0, 1)).");
-        // The limit is a direction, the same for the data times any factor, but the solvers' tolerances
-        // are tuned for data of moderate size: data of extreme scale (max_n ||x_n|| outside 2^-30 .. 2^30)
-        // is solved divided by its scale, as training does; moderate data is solved as given, and so is data
-        // whose points' norms differ too much for one factor (UnitScale.SpreadProblem: small points would underflow).
-        double r = UnitScale.Scale(data);
-        if ((r < Math.ScaleB(1.0, -30) || r > Math.ScaleB(1.0,
-            30)) && UnitScale.SpreadProblem(data) is null) data = UnitScale.Of(data, out _);
+        data = AtSolvableScale(data);
         return kind switch
         {
             LimitKind.L2 or LimitKind.FourierL1 or LimitKind.TimeL1 => ConvexLimit.Find(data, kind, options, grid),
@@ -124,6 +116,17 @@ public static class CertifiedLimit
             LimitKind.TheoremFourOnly => KernelLimit.NoReference(data, p, gdDirection),
             _ => BridgeLimit.Find(data, kind, p, gdDirection.ToArray(), options, grid),
         };
+    }
+
+    /// <summary>The data the solvers see. The limit is a direction, the same for the data times any factor, but the
+    /// solvers' tolerances are tuned for data of moderate size: data of extreme scale (max_n ||x_n|| outside 2^-30 ..
+    /// 2^30) is solved divided by its scale, as training does; moderate data is solved as given, and so is data whose
+    /// points' norms differ too much for one factor (UnitScale.SpreadProblem: small points would underflow).</summary>
+    private static Dataset AtSolvableScale(Dataset data)
+    {
+        double r = UnitScale.Scale(data);
+        bool extreme = r < Math.ScaleB(1.0, -30) || r > Math.ScaleB(1.0, 30);
+        return extreme && UnitScale.SpreadProblem(data) is null ? UnitScale.Of(data, out _) : data;
     }
 
     /// <summary>The domain of a kind's penalty (l2 is taken in time; Parseval makes it the same in Fourier).</summary>
