@@ -36,7 +36,7 @@ dotnet fsi scripts/reference.fsx --data FILE.csv --kkt BETA.csv --group NAME --p
     let private kktFlags = set [ "--data"; "--kkt"; "--out"; "--group"; "--p"; "--rank-tol"; "--active-tol" ]
 
     let private inv (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
-    let private num (x: float) = if Double.IsFinite x then JNumber x else JNull
+    let private num = Json.finiteNumber
 
     /// True for the --bias names of this module.
     let isGroupBias (text: string) = text = "group-nuclear" || text = "group-bridge"
@@ -88,7 +88,7 @@ dotnet fsi scripts/reference.fsx --data FILE.csv --kkt BETA.csv --group NAME --p
         match RunFiles.limitJson limit None with
         | JObject fields ->
             JObject(fields @ [ "group", JString fourier.Group.Name; "element_order", JString fourier.Group.ElementOrder
-                               "block_dimensions", JArray [ for r in fourier.Irreps -> JInt(int64 r.Dimension) ]
+                               "block_dimensions", RunFiles.blockDimensions fourier
                                "data", JString data.Name; "N", JInt(int64 data.Count)
                                "D", JInt(int64 data.Dimension) ])
         | other -> other
@@ -113,9 +113,10 @@ dotnet fsi scripts/reference.fsx --data FILE.csv --kkt BETA.csv --group NAME --p
                     eprintfn "solving the %s limit on %s (N=%d, D=%d)" bias fourier.Group.Name data.Count
                         data.Dimension
                     let zero = Array.zeroCreate data.Dimension
-                    let nuclear = CertifiedLimit.Find(data, LimitKind.GroupNuclear, 1.0, ReadOnlySpan zero, fourier)
+                    // Solved only where it is the answer or the bridge's first start (not with --from).
+                    let nuclear () = CertifiedLimit.Find(data, LimitKind.GroupNuclear, 1.0, ReadOnlySpan zero, fourier)
                     let limit =
-                        if p = 1.0 then nuclear
+                        if p = 1.0 then nuclear ()
                         else
                             let bridge (start: float[]) =
                                 CertifiedLimit.Find(data, LimitKind.GroupBridge, p, ReadOnlySpan start, fourier)
@@ -123,7 +124,7 @@ dotnet fsi scripts/reference.fsx --data FILE.csv --kkt BETA.csv --group NAME --p
                             | Some path -> bridge (KktCli.readBeta path)
                             | None ->
                                 // The first certified point from the group-nuclear limit, then the l2 direction.
-                                let first = bridge nuclear.Direction
+                                let first = bridge (nuclear ()).Direction
                                 if first.Status = LimitStatus.Certified then first
                                 else
                                     let l2 = CertifiedLimit.Find(data, LimitKind.L2, 2.0, ReadOnlySpan zero, fourier)

@@ -98,36 +98,28 @@ than 2^500, which training cannot follow), 3 the data is not linearly separable 
             let form = if allowPlain then "K or K1xK2" else "MxN"
             Error $"{flag}: '{text}' is not of the form {form}"
 
-    /// The checks that need no data: gconv with --group and none of --shape, --kernel, --channels; --group only with
-    /// gconv; --kernel and --channels only with conv, channels only at depth 2, K1xK2 kernels only with --shape, and a
-    /// plain K only on a 1-D shape.
+    /// The checks that need no data: the group option's (Model.groupFlagsProblem); --kernel and --channels only with
+    /// conv, channels only at depth 2, K1xK2 kernels only with --shape, and a plain K only on a 1-D shape.
     let private checkFlags (p: Parsed) =
         let s = p.Spec
         let twoD = s.Shape |> Option.exists (fun g -> not g.IsLine)
-        let gconv = Model.isGroup s.Model
         let model = Model.name s.Model
-        match s.Kernel with
-        | _ when gconv && s.Group.IsNone -> Error $"--model {model} needs --group NAME (one of: {GroupName.names})"
-        | _ when not gconv && s.Group.IsSome ->
-            Error $"--group applies to --model gconv or gconv-time only (got --model {model})"
-        | _ when gconv && s.Shape.IsSome ->
-            Error $"--shape does not apply to --model {model} (the group fixes the domain)"
-        | _ when gconv && s.Kernel.IsSome ->
-            Error $"--kernel does not apply to --model {model} (its layers are full width)"
-        | _ when gconv && s.Channels <> 1 -> Error $"--channels does not apply to --model {model} (one channel)"
-        | Some _ when s.Model <> Convolutional -> Error ($"--kernel applies to --model conv only (got --model " +
-                                                         $"{Model.name s.Model})")
-        | Some k when k.Rows > 1 && s.Shape.IsNone -> Error ($"--kernel {k.Rows}x{k.Columns} is 2-D: give the " +
-                                                             $"image's --shape MxN")
-        | Some k when p.PlainKernel && twoD -> Error ($"--kernel {k.Columns} is 1-D but --shape is 2-D: give K1xK2, " +
-                                                      $"e.g. {k.Columns}x{k.Columns}")
-        | _ ->
-            if s.Channels > 1 && s.Model <> Convolutional then Error ($"--channels applies to --model conv only " +
-                                                                      $"(got --model {Model.name s.Model})")
-            elif s.Channels > 1 && s.Depth <> 2 then Error ($"--channels {s.Channels} needs --depth 2 (deeper " +
-                                                            $"kernel networks have one channel; got --depth {s.Depth})")
-            elif s.Model = ConvolutionalTime && twoD then Error ("--model conv-time is the 1-D time-domain twin; " +
-                                                                 "use --model conv with --shape")
+        match Model.groupFlagsProblem s.Model s.Shape s.Kernel s.Channels s.Group, s.Kernel with
+        | Some problem, _ -> Error problem
+        | None, Some _ when s.Model <> Convolutional ->
+            Error $"--kernel applies to --model conv only (got --model {model})"
+        | None, Some k when k.Rows > 1 && s.Shape.IsNone ->
+            Error $"--kernel {k.Rows}x{k.Columns} is 2-D: give the image's --shape MxN"
+        | None, Some k when p.PlainKernel && twoD ->
+            Error $"--kernel {k.Columns} is 1-D but --shape is 2-D: give K1xK2, e.g. {k.Columns}x{k.Columns}"
+        | None, _ ->
+            if s.Channels > 1 && s.Model <> Convolutional then
+                Error $"--channels applies to --model conv only (got --model {model})"
+            elif s.Channels > 1 && s.Depth <> 2 then
+                Error ($"--channels {s.Channels} needs --depth 2 (deeper kernel networks have one channel; got " +
+                       $"--depth {s.Depth})")
+            elif s.Model = ConvolutionalTime && twoD then
+                Error "--model conv-time is the 1-D time-domain twin; use --model conv with --shape"
             else Ok p
 
     /// Parses the arguments (without the script name) into settings, data path and output folder.

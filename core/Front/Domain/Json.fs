@@ -40,6 +40,9 @@ module Json =
                 write w v
             w.WriteEndObject()
 
+    /// A float as JSON: the number, or null where it is not finite (NaN for "does not exist").
+    let finiteNumber (x: float) = if System.Double.IsFinite x then JNumber x else JNull
+
     /// The indented JSON text of a value.
     let serialize value =
         use stream = new MemoryStream()

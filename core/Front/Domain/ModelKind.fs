@@ -76,24 +76,35 @@ module Model =
         let grid = defaultArg shape (Grid.Line dimension)
         grid, defaultArg kernel (KernelSize.Full grid)
 
-    /// The checks of the group option: gconv needs --group, --group needs gconv, |G| must be the data's D, and
-    /// --shape, --kernel, --channels do not apply to gconv. Throws ArgumentException in the command line's words.
+    /// The group option's checks that need no data, in the command line's words: gconv needs --group, --group
+    /// needs gconv, and --shape, --kernel, --channels do not apply to gconv. None when they hold.
+    let groupFlagsProblem kind (shape: Grid option) (kernel: KernelSize option) (channels: int)
+                          (group: string option) =
+        let model = name kind
+        match isGroup kind, group with
+        | true, None -> Some $"--model {model} needs --group NAME (one of: {GroupName.names})."
+        | false, Some groupName ->
+            Some $"--group applies to --model gconv or gconv-time only (got --model {model}, --group {groupName})."
+        | true, Some _ when shape.IsSome ->
+            Some $"--shape does not apply to --model {model} (the group fixes the domain)."
+        | true, Some _ when kernel.IsSome ->
+            Some $"--kernel does not apply to --model {model} (its layers are full width)."
+        | true, Some _ when channels <> 1 -> Some $"--channels does not apply to --model {model} (one channel)."
+        | _ -> None
+
+    /// The checks of the group option (groupFlagsProblem) and that |G| is the data's D. Throws ArgumentException in
+    /// the command line's words.
     let checkGroup kind (shape: Grid option) (kernel: KernelSize option) (channels: int) (group: string option)
                    (dimension: int) =
         let fail (message: string) = raise (System.ArgumentException message)
-        match isGroup kind, group with
-        | true, None -> fail $"--model {name kind} needs --group NAME (one of: {GroupName.names})."
-        | true, Some groupName ->
+        groupFlagsProblem kind shape kernel channels group |> Option.iter fail
+        match group with
+        | Some groupName when isGroup kind ->
             let g = match GroupName.parse groupName with Ok g -> g | Error e -> fail e
             if g.Order <> dimension then
                 fail ($"--group {groupName} has order |G| = {g.Order} but the data has D = {dimension} features " +
                       $"(a CSV for gconv has D = |G| features in the group's element order: {g.ElementOrder}).")
-            if shape.IsSome then fail $"--shape does not apply to --model {name kind} (the group fixes the domain)."
-            if kernel.IsSome then fail $"--kernel does not apply to --model {name kind} (its layers are full width)."
-            if channels <> 1 then fail $"--channels does not apply to --model {name kind} (one channel)."
-        | false, Some groupName ->
-            fail $"--group {groupName} applies to --model gconv or gconv-time only (got --model {name kind})."
-        | _, None -> ()
+        | _ -> ()
 
     /// Throws ArgumentException (the command line's words, with no parameter name appended) unless the architecture
     /// options fit the kind, depth and data dimension: the shape must have D entries, --kernel and --channels are for

@@ -5,6 +5,7 @@ open System.Globalization
 open System.IO
 open ImplicitBias.Engine.Data
 open ImplicitBias.Engine.Fourier
+open ImplicitBias.Engine.Groups
 open ImplicitBias.Engine.Networks
 open ImplicitBias.Engine.Theory
 open ImplicitBias.Engine.Training
@@ -16,9 +17,12 @@ module RunFiles =
     let private inv (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
 
     /// A JSON number, or null when x is NaN or infinite.
-    let private num (x: float) = if Double.IsFinite x then JNumber x else JNull
+    let private num = Json.finiteNumber
 
     let private ints (xs: int[]) = JArray [ for x in xs -> JInt(int64 x) ]
+
+    /// The dimension d of each irrep of a group, in the order of its Fourier blocks (a limit's block_ranks).
+    let blockDimensions (fourier: GroupFourier) = JArray [ for r in fourier.Irreps -> JInt(int64 r.Dimension) ]
 
     /// The certified limit as JSON: kind, p, status, residual, angle to GD's final direction, support,
     /// active set, degeneracy, smallest multiplier, complementary slackness, the group kinds' block ranks, message.
@@ -124,10 +128,7 @@ module RunFiles =
             "channels", JInt(int64 s.Channels)
             "group", (match s.Group with Some g -> JString g | None -> JNull)
             // The dimension d of each irrep, in the order of the limit's block_ranks (docs/outputs.md).
-            "block_dimensions",
-                (match s.Group with
-                 | Some g -> JArray [ for r in (GroupName.fourier g).Irreps -> JInt(int64 r.Dimension) ]
-                 | None -> JNull)
+            "block_dimensions", (match s.Group with Some g -> blockDimensions (GroupName.fourier g) | None -> JNull)
             "parameterization", JString((RunSpec.parameterization s data.Dimension).Name)
             "step_rule", JString(s.Step.Describe())
             "loss", JString(Loss.name s.Loss)

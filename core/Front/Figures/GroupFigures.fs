@@ -1,9 +1,8 @@
 namespace ImplicitBias
 
-open System.Numerics
-open MathNet.Numerics.LinearAlgebra
 open Plotly.NET
 open ImplicitBias.Engine.Groups
+open ImplicitBias.Engine.Networks
 
 /// F8 (issue 24): the singular values of each group Fourier block of a predictor, one panel per model and depth, so
 /// that depth's drive to low-rank blocks shows. Numbers in, chart out (no training, no files).
@@ -21,9 +20,7 @@ module GroupFigures =
         fourier.Forward(System.ReadOnlySpan beta, blocks)
         let values =
             [ for t in 0 .. blocks.Length - 1 ->
-                let d = fourier.Irreps[t].Dimension
-                let m = Matrix<Complex>.Build.Dense(d, d, fun i j -> blocks[t][i * d + j])
-                [| for s in m.Svd(false).S -> s.Real |] ]
+                GroupImpliedPenalty.SingularValues(blocks[t], fourier.Irreps[t].Dimension) ]
         let top = values |> List.collect List.ofArray |> List.fold max 0.0
         [ for t, v in List.indexed values ->
             blockLabel fourier t, v |> Array.map (fun s -> if top > 0.0 then max (s / top) floor else floor) ]

@@ -18,12 +18,23 @@ type LimitAngle =
       /// Whether the limit it was measured against was certified.
       Certified: bool }
 
+/// Where a run's limit is solved: the entries of a grid with a kernel (the line 1 x D and the full kernel for the
+/// paper's models), or the Fourier blocks of a finite group (gconv; its transform built once per group).
+type LimitSpace =
+    | OnGrid of Grid * KernelSize
+    | OnGroup of GroupFourier
+
+    /// CertifiedLimit.Find in this space.
+    member this.Find(data: Dataset, kind: LimitKind, p: float, direction: float[], options: LimitOptions) =
+        match this with
+        | OnGrid(grid, kernel) -> CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction, grid, kernel, options)
+        | OnGroup fourier -> CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction, fourier, options)
+
 /// Follows a run's certified limit (CertifiedLimit) and decides when the run has converged to it. The angle to the
 /// current limit is measured (one dot product) at decade records (steps 1, 10, 100, ...) and, with a convergence
 /// target, at every record. A group-convolutional run's limits are solved with its group's transform, built once.
 /// (docs/training.md, "LimitTracker")
-type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid: Grid, kernel: KernelSize,
-                  timeLimit: float, group: GroupFourier option) =
+type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, space: LimitSpace, timeLimit: float) =
     let convex =
         kind = LimitKind.L2 || kind = LimitKind.FourierL1 || kind = LimitKind.TimeL1 || kind = LimitKind.KernelNorm
         || kind = LimitKind.GroupNuclear
@@ -52,10 +63,7 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
             elif Double.IsFinite remaining then stop.CancelAfter(TimeSpan.FromSeconds remaining)
             let own = theta >= LimitTracker.OwnDirectionTheta
             let options = LimitOptions(Cancellation = stop.Token, OwnDirection = own)
-            let found =
-                match group with
-                | Some fourier -> CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction, fourier, options)
-                | None -> CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction, grid, kernel, options)
+            let found = space.Find(data, kind, p, direction, options)
             schedule.Spent clock.Elapsed.TotalSeconds
             // Of two certified stationary points the one nearer the direction is the limit it heads to: a new bridge
             // solve that lands farther than the current limit (the local solver can walk a quarter turn away, as on a
@@ -105,21 +113,21 @@ type LimitTracker(data: Dataset, kind: LimitKind, p: float, target: float, grid:
         while s >= 10L && s % 10L = 0L do s <- s / 10L
         s = 1L
 
-    /// A tracker on a grid and kernel (no group).
+    /// A tracker on a grid and kernel.
     new(data: Dataset, kind: LimitKind, p: float, target: float, grid: Grid, kernel: KernelSize, timeLimit: float) =
-        LimitTracker(data, kind, p, target, grid, kernel, timeLimit, None)
+        LimitTracker(data, kind, p, target, OnGrid(grid, kernel), timeLimit)
 
     /// A tracker with no time limit.
     new(data: Dataset, kind: LimitKind, p: float, target: float, grid: Grid, kernel: KernelSize) =
-        LimitTracker(data, kind, p, target, grid, kernel, infinity, None)
+        LimitTracker(data, kind, p, target, OnGrid(grid, kernel), infinity)
 
     /// A tracker for the paper's models (the line 1 x D, the full kernel), with no time limit.
     new(data: Dataset, kind: LimitKind, p: float, target: float) =
-        LimitTracker(data, kind, p, target, Grid.Line data.Dimension, KernelSize.Line data.Dimension, infinity, None)
+        LimitTracker(data, kind, p, target, OnGrid(Grid.Line data.Dimension, KernelSize.Line data.Dimension), infinity)
 
     member _.Kind = kind
-    /// The group's transform of a group-convolutional run (None for the other models).
-    member _.Group = group
+    /// Where its limits are solved.
+    member _.Space = space
     member _.P = p
     /// The convergence target in radians (0: never converged).
     member _.Target = target
@@ -206,20 +214,19 @@ module Limits =
         let struct (kind, p) = CertifiedLimit.For(Model.kind s.Model, s.Depth, grid, kernel, s.Channels)
         if kind = LimitKind.TheoremFourOnly then None else Some(kind, p)
 
-    /// The group's transform of a gconv run (GroupName.fourier: built once per name and process); None otherwise.
-    let groupOf (s: RunSpec) = s.Group |> Option.map GroupName.fourier
+    /// Where the settings' limits are solved: gconv's group (GroupName.fourier: its transform built once per name and
+    /// process), else the grid and kernel.
+    let spaceOf (s: RunSpec) (dimension: int) =
+        match s.Group with
+        | Some name -> OnGroup(GroupName.fourier name)
+        | None -> OnGrid(gridOf s dimension)
 
-    /// CertifiedLimit.Find for the settings: with the group's transform for gconv, else on the grid and kernel.
+    /// CertifiedLimit.Find for the settings (spaceOf).
     let find (s: RunSpec) (data: Dataset) (kind: LimitKind) (p: float) (direction: float[]) (options: LimitOptions) =
-        match groupOf s with
-        | Some fourier -> CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction, fourier, options)
-        | None ->
-            let grid, kernel = gridOf s data.Dimension
-            CertifiedLimit.Find(data, kind, p, ReadOnlySpan direction, grid, kernel, options)
+        (spaceOf s data.Dimension).Find(data, kind, p, direction, options)
 
     /// A tracker for a run with these settings on this data (target: s.ConvergenceAngle); None when kindOf is None.
     let tracker (s: RunSpec) (data: Dataset) =
-        let grid, kernel = gridOf s data.Dimension
         kindOf s data.Dimension
         |> Option.map (fun (kind, p) ->
-            LimitTracker(data, kind, p, s.ConvergenceAngle, grid, kernel, s.TimeLimitSeconds, groupOf s))
+            LimitTracker(data, kind, p, s.ConvergenceAngle, spaceOf s data.Dimension, s.TimeLimitSeconds))
