@@ -43,7 +43,8 @@ Target.create "Restore" (fun _ ->
 Target.create "Build" (fun _ -> run "dotnet" (sprintf "build %s -c Release --no-restore -v quiet -nologo" solution))
 
 Target.create "Test" (fun _ ->
-    run "dotnet" "run -c Release --no-build --project tests/ImplicitBias.Tests.fsproj -- --fail-on-focused-tests --summary --colours 0 --no-spinner")
+    run "dotnet" ("run -c Release --no-build --project tests/ImplicitBias.Tests.fsproj -- --fail-on-focused-tests "
+                  + "--summary --colours 0 --no-spinner"))
 
 /// Installs a Debian package with apt-get (updating the package lists once if the first try fails).
 let aptInstall (package: string) (neededFor: string) =
@@ -52,7 +53,8 @@ let aptInstall (package: string) (neededFor: string) =
         CreateProcess.fromRawCommandLine "apt-get" ("install -y " + package) |> Proc.run |> fun r -> r.ExitCode
     if install () <> 0 then
         run "apt-get" "update"
-        if install () <> 0 then failwithf "could not install %s (apt-get install -y %s); %s needs it" package package neededFor
+        if install () <> 0 then
+            failwithf "could not install %s (apt-get install -y %s); %s needs it" package package neededFor
 
 /// PNG export and the report page's tests (tests/Front/Report/TestReportPage.fs) need Debian's Chromium; a fresh
 /// machine does not have it, so install it here.
@@ -107,7 +109,10 @@ Target.create "ReproduceFull" (fun _ -> script "reproduce.fsx" "--full")
 /// (the tests never need it).
 let pytorchTwin () =
     let hasTorch () =
-        try CreateProcess.fromRawCommandLine "/usr/bin/python3" "-c \"import torch\"" |> Proc.run |> fun r -> r.ExitCode = 0 with _ -> false
+        try
+            CreateProcess.fromRawCommandLine "/usr/bin/python3" "-c \"import torch\"" |> Proc.run
+            |> fun r -> r.ExitCode = 0
+        with _ -> false
     if not (hasTorch ()) then aptInstall "python3-torch" "tools/pytorch-twin.fsx"
     tool "pytorch-twin.fsx" ""
 
@@ -149,4 +154,5 @@ try
     Target.runOrDefaultWithArguments "Build"
 finally
     // CI reads the test count from a closing "N passed, N failed" line: repeat it last.
-    if args |> List.exists (fun a -> a = "Test") && File.exists testSummary then printfn "%s" (File.readAsString testSummary)
+    if args |> List.exists (fun a -> a = "Test") && File.exists testSummary then
+        printfn "%s" (File.readAsString testSummary)
